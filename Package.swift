@@ -1,0 +1,43 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "ChurnLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "churnlab", targets: ["churnlab"]),
+        .library(name: "ChurnCore", targets: ["ChurnCore"]),
+        .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Debian's liblua5.4 (apt: liblua5.4-dev).
+        .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
+                       providers: [.apt(["liblua5.4-dev"])]),
+        // Debian's SQLite (apt: libsqlite3-dev), used by the core's SQLite I/O and the ledger.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        // BSD libedit for the REPL's line editing (apt: libedit-dev).
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
+        .target(name: "CLuaBridge", dependencies: ["CLua"]),
+        // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge"]),
+        // The numeric core. No Lua in it.
+        .target(name: "ChurnCore", dependencies: ["CSQLite"]),
+        // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
+        .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"]),
+        // The command-line tool.
+        .executableTarget(name: "churnlab", dependencies: [
+            "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge"]),
+        .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime"]),
+    ]
+)
