@@ -1,0 +1,111 @@
+/// Welch's unequal-variance t-test.
+public struct WelchResult: Sendable {
+    public let mean1: Double
+    public let mean2: Double
+    /// mean1 − mean2.
+    public let difference: Double
+    public let t: Double
+    /// Welch–Satterthwaite degrees of freedom.
+    public let df: Double
+    public let pValue: Double
+    /// Interval of the mean difference at `level` (t quantile with Welch df).
+    public let lower: Double
+    public let upper: Double
+    public let level: Double
+    /// Cohen's d with the pooled standard deviation.
+    public let cohensD: Double
+    /// Hedges' g: d with the small-sample correction 1 − 3 / (4(n₁+n₂) − 9).
+    public let hedgesG: Double
+}
+
+/// Mann–Whitney U test.
+public struct MannWhitneyResult: Sendable {
+    /// U of the first sample (SciPy's `statistic`).
+    public let u: Double
+    /// Normal deviate (tie-corrected, continuity-corrected).
+    public let z: Double
+    public let pValue: Double
+    /// P(X > Y) + ½ P(X = Y) = U / (n₁n₂) (the AUC of x against y).
+    public let probabilityOfSuperiority: Double
+    /// Rank-biserial correlation 2·P(X>Y) − 1.
+    public let rankBiserial: Double
+    /// DeLong interval of the probability of superiority at `level`.
+    public let lower: Double
+    public let upper: Double
+    public let level: Double
+}
+
+extension Stats {
+    /// Welch's t-test of mean(x) = mean(y) (as SciPy's `ttest_ind(equal_var=False)`).
+    public static func welchTTest(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided,
+                                  level: Double = 0.95) throws -> WelchResult {
+        try checkLevel(level)
+        guard x.count >= 2 else { throw StatsError.tooFewObservations(what: "Welch's t-test, first sample", need: 2, got: x.count) }
+        guard y.count >= 2 else { throw StatsError.tooFewObservations(what: "Welch's t-test, second sample", need: 2, got: y.count) }
+        try checkFinite(x, "first sample"); try checkFinite(y, "second sample")
+        let n1 = Double(x.count), n2 = Double(y.count)
+        let m1 = mean(x), m2 = mean(y), v1 = variance(x), v2 = variance(y)
+        let a = v1 / n1, b = v2 / n2
+        let se = (a + b).squareRoot()
+        let df = (a + b) * (a + b) / (a * a / (n1 - 1) + b * b / (n2 - 1))
+        let diff = m1 - m2
+        guard se > 0 else { throw StatsError.invalid("Welch's t-test: both samples have zero variance") }
+        let t = diff / se
+        let p = pValue(t, alternative, sf: { StudentT.sf($0, df: df) })
+        let q = StudentT.quantile(0.5 + level / 2, df: df)
+        let sp = (((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2)).squareRoot()
+        let d = sp > 0 ? diff / sp : .nan
+        return WelchResult(mean1: m1, mean2: m2, difference: diff, t: t, df: df, pValue: p,
+                           lower: diff - q * se, upper: diff + q * se, level: level,
+                           cohensD: d, hedgesG: d * (1 - 3 / (4 * (n1 + n2) - 9)))
+    }
+
+    /// Mann–Whitney U test with the normal approximation, tie correction and
+    /// continuity correction (SciPy's `mannwhitneyu(method="asymptotic")`).
+    public static func mannWhitneyU(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided,
+                                    level: Double = 0.95) throws -> MannWhitneyResult {
+        try checkLevel(level)
+        guard !x.isEmpty else { throw StatsError.tooFewObservations(what: "Mann-Whitney U, first sample", need: 1, got: 0) }
+        guard !y.isEmpty else { throw StatsError.tooFewObservations(what: "Mann-Whitney U, second sample", need: 1, got: 0) }
+        try checkFinite(x, "first sample"); try checkFinite(y, "second sample")
+        let n1 = Double(x.count), n2 = Double(y.count), n = n1 + n2
+        // Sort the pooled sample once; midranks and the tie term come from its runs.
+        var keys = (x + y).map(ScoreSort.key)
+        var fromX: [Bool]? = [Bool](repeating: true, count: x.count) + [Bool](repeating: false, count: y.count)
+        ScoreSort.sort(&keys, payload: &fromX)
+        var r1 = 0.0, tieTerm = 0.0, g = 0
+        while g < keys.count {
+            var e = g + 1
+            while e < keys.count && keys[e] == keys[g] { e += 1 }
+            let midrank = Double(g + 1 + e) / 2
+            for t in g..<e where fromX![t] { r1 += midrank }
+            let tn = Double(e - g); tieTerm += tn * tn * tn - tn
+            g = e
+        }
+        let u1 = r1 - n1 * (n1 + 1) / 2
+        let mu = n1 * n2 / 2
+        let sigma = (n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))).squareRoot()
+        let z: Double, p: Double
+        switch alternative {
+        case .twoSided:
+            let u = max(u1, n1 * n2 - u1)
+            z = sigma > 0 ? (u - mu - 0.5) / sigma : 0
+            p = sigma > 0 ? min(1, 2 * Normal.sf(z)) : 1
+        case .greater:
+            z = sigma > 0 ? (u1 - mu - 0.5) / sigma : 0
+            p = sigma > 0 ? Normal.sf(z) : 1
+        case .less:
+            z = sigma > 0 ? (n1 * n2 - u1 - mu - 0.5) / sigma : 0
+            p = sigma > 0 ? Normal.sf(z) : 1
+        }
+        let ps = u1 / (n1 * n2)
+        var lower = Double.nan, upper = Double.nan
+        if x.count >= 2 && y.count >= 2 {
+            let ci = try Metrics.aucInterval([Double](repeating: 1, count: x.count) + [Double](repeating: 0, count: y.count),
+                                             x + y, level: level)
+            lower = ci.lower; upper = ci.upper
+        }
+        return MannWhitneyResult(u: u1, z: alternative == .less ? -z : z, pValue: p, probabilityOfSuperiority: ps,
+                                 rankBiserial: 2 * ps - 1, lower: lower, upper: upper, level: level)
+    }
+}
