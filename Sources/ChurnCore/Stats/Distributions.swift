@@ -98,3 +98,33 @@ public enum ChiSquare {
         return 0.5 * (lo + hi)
     }
 }
+
+/// Noncentral chi-square distribution (df degrees of freedom, noncentrality λ):
+/// a Poisson(λ/2) mixture of central chi-squares with df + 2j degrees of freedom,
+/// summed outwards from the largest Poisson weight until the terms vanish.
+public enum NoncentralChiSquare {
+    public static func cdf(_ x: Double, df: Double, lambda: Double) -> Double {
+        if x <= 0 { return 0 }
+        if lambda <= 0 { return ChiSquare.cdf(x, df: df) }
+        let h = lambda / 2
+        let j0 = Int(h.rounded(.down))
+        func term(_ j: Int) -> Double {
+            exp(-h + Double(j) * log(h) - lgamma(Double(j) + 1)) * ChiSquare.cdf(x, df: df + 2 * Double(j))
+        }
+        func weight(_ j: Int) -> Double { exp(-h + Double(j) * log(h) - lgamma(Double(j) + 1)) }
+        var sum = term(j0)
+        var j = j0 + 1
+        while true {
+            let t = term(j); sum += t
+            if weight(j) < 1e-17 { break }
+            j += 1
+        }
+        j = j0 - 1
+        while j >= 0 {
+            let t = term(j); sum += t
+            if weight(j) < 1e-17 { break }
+            j -= 1
+        }
+        return min(1, sum)
+    }
+}

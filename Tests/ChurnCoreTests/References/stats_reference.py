@@ -51,3 +51,17 @@ print("power n=2000", r(power_of(0.2, 0.17, 2000)))
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_effectsize
 print("statsmodels (arcsine h) n", r(NormalIndPower().solve_power(proportion_effectsize(0.2, 0.17), alpha=0.05, power=0.8)))
+# Noncentral chi-square and the Cramér's V interval (Smithson 2003: invert the ncx2 cdf in λ, V = sqrt(λ / (n (k-1)))).
+from scipy.optimize import brentq
+for x, df, lam in ((5.0, 1, 2.0), (30.0, 4, 12.5), (333.0, 1, 300.0), (0.5, 3, 0.7)):
+    print("ncx2.cdf", x, df, lam, r(S.ncx2.cdf(x, df, lam)))
+def v_ci(table, level=0.95):
+    res = S.chi2_contingency(table, correction=False); x, df = res.statistic, res.dof
+    n = np.sum(table); k = min(np.shape(table))
+    def lam(target):
+        if S.chi2.cdf(x, df) <= target: return 0.0
+        return brentq(lambda l: S.ncx2.cdf(x, df, l) - target, 1e-9, 10 * x + 100, xtol=1e-12)
+    a = 1 - level
+    return np.sqrt(lam(1 - a/2) / (n * (k - 1))), np.sqrt(lam(a/2) / (n * (k - 1)))
+print("V ci 3x3", [r(v) for v in v_ci(t23)], "V ci 2x2", [r(v) for v in v_ci(t22)])
+print("V ci weak", [r(v) for v in v_ci([[20, 22], [19, 21]])])

@@ -47,4 +47,11 @@ final class DistributionTests: XCTestCase {
         rel(ChiSquare.quantile(0.5, df: 9), 8.342832692252955, 1e-11)
         rel(ChiSquare.quantile(0.999, df: 60), 99.60723306984946, 1e-11)
     }
+
+    func testNoncentralChiSquare() {
+        rel(NoncentralChiSquare.cdf(5.0, df: 1, lambda: 2.0), 0.7942891436565291, 1e-12)
+        rel(NoncentralChiSquare.cdf(30.0, df: 4, lambda: 12.5), 0.9453257507334947, 1e-12)
+        rel(NoncentralChiSquare.cdf(333.0, df: 1, lambda: 300.0), 0.8232390239643279, 1e-11)
+        rel(NoncentralChiSquare.cdf(0.5, df: 3, lambda: 0.7), 0.059123018595862116, 1e-12)
+    }
 }

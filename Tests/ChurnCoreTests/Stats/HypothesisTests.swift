@@ -33,6 +33,12 @@ final class HypothesisTests: XCTestCase {
         XCTAssertEqual(c.pValue, 1.9844767229641097e-06, accuracy: 1e-16)
         XCTAssertEqual(c.df, 4)
         XCTAssertEqual(c.cramersV, 0.3317776196323207, accuracy: 1e-14)
+        // Noncentral-chi-square interval of V (reference inverts scipy's ncx2 with brentq).
+        XCTAssertEqual(c.lower, 0.19651790630946675, accuracy: 1e-9)
+        XCTAssertEqual(c.upper, 0.43320784796230083, accuracy: 1e-9)
+        XCTAssertEqual(y.lower, 0); XCTAssertEqual(y.upper, 0.09275723969246612, accuracy: 1e-9)
+        let weak = try Stats.chiSquareIndependence([[20, 22], [19, 21]])
+        XCTAssertEqual(weak.lower, 0); XCTAssertEqual(weak.upper, 0)
         XCTAssertThrowsError(try Stats.chiSquareIndependence([[1, 0], [2, 0]])) { XCTAssert("\($0)".contains("column 2")) }
     }
 
