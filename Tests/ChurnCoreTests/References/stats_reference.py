@@ -65,3 +65,8 @@ def v_ci(table, level=0.95):
     return np.sqrt(lam(1 - a/2) / (n * (k - 1))), np.sqrt(lam(a/2) / (n * (k - 1)))
 print("V ci 3x3", [r(v) for v in v_ci(t23)], "V ci 2x2", [r(v) for v in v_ci(t22)])
 print("V ci weak", [r(v) for v in v_ci([[20, 22], [19, 21]])])
+# Exact Mann-Whitney (SciPy's default for n <= 8 without ties).
+ea, eb = [1.1, 2.4, 3.9, 5.0, 6.2, 7.7], [0.3, 0.9, 1.5, 2.0, 3.1]
+for alt in ("two-sided", "greater", "less"):
+    print("mwu exact", alt, r(S.mannwhitneyu(ea, eb, alternative=alt).pvalue))
+print("mwu exact 8x8", r(S.mannwhitneyu([1,3,5,7,9,11,13,15], [2,4,6,8,10,12,14,16.5]).pvalue))

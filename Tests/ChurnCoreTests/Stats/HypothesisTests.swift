@@ -72,6 +72,19 @@ final class HypothesisTests: XCTestCase {
         XCTAssertEqual(try Stats.mannWhitneyU(a, b, alternative: .less).pValue, 0.9833227314503769, accuracy: 1e-13)
     }
 
+    func testMannWhitneyExactSmallSamples() throws {
+        let a = [1.1, 2.4, 3.9, 5.0, 6.2, 7.7], b = [0.3, 0.9, 1.5, 2.0, 3.1]
+        let r = try Stats.mannWhitneyU(a, b)
+        XCTAssertEqual(r.method, .exact)
+        XCTAssertEqual(r.pValue, 0.05194805194805195, accuracy: 1e-15)
+        XCTAssertEqual(try Stats.mannWhitneyU(a, b, alternative: .greater).pValue, 0.025974025974025976, accuracy: 1e-15)
+        XCTAssertEqual(try Stats.mannWhitneyU(a, b, alternative: .less).pValue, 0.9848484848484849, accuracy: 1e-15)
+        let c = try Stats.mannWhitneyU([1, 3, 5, 7, 9, 11, 13, 15], [2, 4, 6, 8, 10, 12, 14, 16.5])
+        XCTAssertEqual(c.pValue, 0.7209013209013208, accuracy: 1e-15)
+        XCTAssertEqual(try Stats.mannWhitneyU(a, b, method: .asymptotic).method, .asymptotic)
+        XCTAssertThrowsError(try Stats.mannWhitneyU([1, 2, 2], [2, 3], method: .exact))
+    }
+
     func testSampleSizeAndPower() throws {
         // Fleiss formula (reference script): 2628.63 → 2629 per group; statsmodels' arcsine version gives 2625.9.
         let s = try Stats.sampleSizeTwoProportions(baseline: 0.2, mde: -0.03)
