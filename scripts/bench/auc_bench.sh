@@ -22,11 +22,18 @@ def bench(label, f):
     best = 1e9
     for _ in range(3):
         t0 = time.perf_counter(); v = f(); best = min(best, time.perf_counter() - t0)
-    print(f"BENCH {label:<28} {best:8.3f} s   auc={v:.15f}")
+    print(f"BENCH {label:<30} {best:8.3f} s   value={v:.15f}")
 print(f"BENCH sklearn {sklearn.__version__} n={n}")
 bench("sklearn roc_auc_score", lambda: roc_auc_score(y, p))
 bench("sklearn (3-dp ties)", lambda: roc_auc_score(y, pt))
 bench("sklearn weighted", lambda: roc_auc_score(y, p, sample_weight=w))
+from sklearn.metrics import average_precision_score, log_loss, brier_score_loss, f1_score
+bench("sklearn average_precision", lambda: average_precision_score(y, p))
+def peer_report():
+    # The closest sklearn peer of MetricsReport: the same headline metrics, each computed separately.
+    auc = roc_auc_score(y, p); average_precision_score(y, p); log_loss(y, p); brier_score_loss(y, p); f1_score(y, p >= 0.5)
+    return auc
+bench("sklearn 5 metrics (report)", peer_report)
 PY
   export CHURNLAB_BENCH_DATA="$DATA"
 else

@@ -18,7 +18,7 @@ final class AUCBenchTests: XCTestCase {
             value = try body()
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        print("BENCH " + label.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: " %8.3f s   auc=%.15f", best, value))
+        print("BENCH " + label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %8.3f s   value=%.15f", best, value))
     }
 
     func testBenchROCAUC10M() throws {
@@ -41,5 +41,8 @@ final class AUCBenchTests: XCTestCase {
         try time("churnlab rocAUC (3-dp ties)") { try Metrics.rocAUC(y, pt) }
         let w = (0..<y.count).map { 1 + Double($0 % 3) }
         try time("churnlab rocAUC weighted") { try Metrics.rocAUC(y, p, weights: w) }
+        try time("churnlab averagePrecision") { try Metrics.averagePrecision(y, p) }
+        try time("churnlab report (all metrics)", repeats: 1) { try MetricsReport(y, p).rocAUC }
+        try time("churnlab DeLong (2 models)", repeats: 1) { try Metrics.delong(y, p, pt).pValue }
     }
 }
