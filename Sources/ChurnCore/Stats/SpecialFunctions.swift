@@ -52,13 +52,33 @@ enum Special {
     }
 
     /// Regularized incomplete beta I_x(a, b).
-    static func betaI(_ a: Double, _ b: Double, _ x: Double) -> Double {
+    static func betaI(_ a: Double, _ b: Double, _ x: Double) -> Double { betaI(a, b, x: x, y: 1 - x) }
+
+    /// I_x(a, b) given both x and y = 1 − x, so callers that know 1 − x more
+    /// precisely than x (x near 1, as in the t distribution with large df) keep it.
+    static func betaI(_ a: Double, _ b: Double, x: Double, y: Double) -> Double {
         if x <= 0 { return 0 }
-        if x >= 1 { return 1 }
-        let lbt = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * log(x) + b * log1p(-x)
-        let bt = exp(lbt)
+        if y <= 0 { return 1 }
+        let lx = x < 0.5 ? log(x) : log1p(-y), ly = y < 0.5 ? log(y) : log1p(-x)
+        let bt = exp(a * lx + b * ly - lnBeta(a, b))
         if x < (a + 1) / (a + b + 2) { return bt * betaContinuedFraction(a, b, x) / a }
-        return 1 - bt * betaContinuedFraction(b, a, 1 - x) / b
+        return 1 - bt * betaContinuedFraction(b, a, y) / b
+    }
+
+    /// log B(a, b). For a large argument, lgamma(a + b) − lgamma(a) is taken
+    /// from Stirling's series instead of subtracting two huge lgamma values
+    /// (which would lose ~log10(lgamma(a)) digits, e.g. 8 at a = 5·10⁶).
+    static func lnBeta(_ a: Double, _ b: Double) -> Double {
+        let big = max(a, b), small = min(a, b)
+        if big < 30 { return lnGamma(a) + lnGamma(b) - lnGamma(a + b) }
+        // Stirling remainder δ(z) = lgamma(z) − ((z − ½)·log z − z + ½·log 2π).
+        func delta(_ z: Double) -> Double {
+            let z2 = z * z
+            return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / (1680 * z2)) / z2) / z2) / z
+        }
+        // lgamma(big + small) − lgamma(big)
+        let ratio = (big - 0.5) * log1p(small / big) + small * log(big + small) - small + delta(big + small) - delta(big)
+        return lnGamma(small) - ratio
     }
 
     private static func betaContinuedFraction(_ a: Double, _ b: Double, _ x: Double) -> Double {

@@ -70,3 +70,6 @@ ea, eb = [1.1, 2.4, 3.9, 5.0, 6.2, 7.7], [0.3, 0.9, 1.5, 2.0, 3.1]
 for alt in ("two-sided", "greater", "less"):
     print("mwu exact", alt, r(S.mannwhitneyu(ea, eb, alternative=alt).pvalue))
 print("mwu exact 8x8", r(S.mannwhitneyu([1,3,5,7,9,11,13,15], [2,4,6,8,10,12,14,16.5]).pvalue))
+# Large degrees of freedom.
+for df in (1e5, 1e7): print("t big df", df, r(S.t.cdf(2.0, df)), r(S.t.ppf(0.975, df)), r(S.t.sf(12, df)))
+print("chi2 big df", r(S.chi2.sf(2000, 1500)), r(S.chi2.ppf(0.975, 5000)))

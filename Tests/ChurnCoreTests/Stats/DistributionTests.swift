@@ -35,6 +35,18 @@ final class DistributionTests: XCTestCase {
         rel(StudentT.quantile(0.6, df: 1000), 0.25341451583949876, 1e-9)
     }
 
+    func testLargeDegreesOfFreedom() {
+        // Welch df on big samples and chi-square tables with many cells (References/stats_reference.py).
+        rel(StudentT.cdf(2.0, df: 1e5), 0.9772485182712467, 1e-12)
+        rel(StudentT.cdf(2.0, df: 1e7), 0.9772498545540785, 1e-10)   // continued fraction loses digits for df ≳ 1e6
+        rel(StudentT.quantile(0.975, df: 1e5), 1.9599877075346095, 1e-9)
+        rel(StudentT.quantile(0.975, df: 1e7), 1.959964221767205, 1e-8)
+        rel(StudentT.sf(12, df: 1e5), 1.8722529059782093e-33, 1e-9)
+        rel(StudentT.sf(12, df: 1e7), 1.777416025467323e-33, 1e-8)
+        rel(ChiSquare.sf(2000, df: 1500), 5.809910989761926e-17, 1e-9)
+        rel(ChiSquare.quantile(0.975, df: 5000), 5197.883771923797, 1e-11)
+    }
+
     func testChiSquare() {
         rel(ChiSquare.cdf(0.5, df: 1), 0.5204998778130466, 1e-13)
         rel(ChiSquare.sf(3.84, df: 1), 0.05004352124870519, 1e-12)
