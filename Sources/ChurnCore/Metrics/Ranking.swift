@@ -75,13 +75,23 @@ extension Metrics {
     }
 
     /// Precision–recall curve like scikit-learn's `precision_recall_curve`
-    /// (all distinct thresholds; precision is 0 where nothing is predicted positive).
-    public static func prCurve(_ y: [Double], _ p: [Double], weights: [Double]? = nil) throws -> PRCurve {
+    /// (precision is 0 where nothing is predicted positive). By default every
+    /// distinct threshold; `dropIntermediate` keeps only the first and last
+    /// point of each run of equal recall (scikit-learn's option of the same name).
+    public static func prCurve(_ y: [Double], _ p: [Double], weights: [Double]? = nil,
+                               dropIntermediate: Bool = false) throws -> PRCurve {
         let c = try sorted("the precision-recall curve", y, p, weights: weights).curve()
-        return prCurve(from: c)
+        return prCurve(from: c, dropIntermediate: dropIntermediate)
     }
 
-    static func prCurve(from c: BinaryCurve) -> PRCurve {
+    static func prCurve(from full: BinaryCurve, dropIntermediate: Bool = false) -> PRCurve {
+        var c = full
+        if dropIntermediate && c.tps.count > 2 {
+            var keep = [0]
+            for k in 1..<(c.tps.count - 1) where c.tps[k] != c.tps[k - 1] || c.tps[k + 1] != c.tps[k] { keep.append(k) }
+            keep.append(c.tps.count - 1)
+            c = BinaryCurve(thresholds: keep.map { c.thresholds[$0] }, tps: keep.map { c.tps[$0] }, fps: keep.map { c.fps[$0] })
+        }
         let m = c.thresholds.count
         var prec = [Double](repeating: 0, count: m + 1), rec = [Double](repeating: 0, count: m + 1)
         var th = [Double](repeating: 0, count: m)

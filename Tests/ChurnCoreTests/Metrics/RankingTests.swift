@@ -56,6 +56,12 @@ final class RankingTests: XCTestCase {
         let g = MF.generated()
         XCTAssertEqual(try Metrics.averagePrecision(g.y, g.s1), 0.8676455741422878, accuracy: 1e-14)
         XCTAssertEqual(try Metrics.averagePrecision(g.y, g.s2, weights: g.w), 0.7757509947230332, accuracy: 1e-14)
+        XCTAssertEqual(try Metrics.prCurve(g.y, g.s1).precision.count, 77)
+        let d = try Metrics.prCurve(g.y, g.s1, dropIntermediate: true)
+        XCTAssertEqual(d.precision.count, 53)
+        XCTAssertEqual(d.precision[5], 0.6370558375634517, accuracy: 1e-15)
+        XCTAssertEqual(d.recall[5], 0.9261992619926199, accuracy: 1e-15)
+        XCTAssertEqual(d.thresholds[5], 0.29)
     }
 
     func testKSEqualsScipyTwoSample() throws {

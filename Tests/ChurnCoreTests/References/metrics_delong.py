@@ -34,3 +34,5 @@ print("auc_w", r(M.roc_auc_score(y, s1, sample_weight=w)), "ap", r(M.average_pre
 print("roc points drop", len(M.roc_curve(y, s1)[0]), "nodrop", len(M.roc_curve(y, s1, drop_intermediate=False)[0]))
 pr = np.clip(s2, 0, 1)
 print("logloss_w", r(M.log_loss(y, pr, sample_weight=w)), "brier_w", r(M.brier_score_loss(y, pr, sample_weight=w)))
+pr_d = M.precision_recall_curve(y, s1, drop_intermediate=True)
+print("pr drop points", len(pr_d[0]), "all", len(M.precision_recall_curve(y, s1)[0]), "p[5]", r(pr_d[0][5]), "r[5]", r(pr_d[1][5]), "t[5]", r(pr_d[2][5]))
