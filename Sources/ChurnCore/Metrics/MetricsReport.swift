@@ -110,7 +110,8 @@ public struct MetricsReport: Sendable, CustomStringConvertible {
         return out.joined(separator: "\n")
     }
 
-    static func format(_ v: Double) -> String {
+    /// How report values print: integers without decimals, others with up to 6, nan/inf spelled out.
+    public static func format(_ v: Double) -> String {
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
         if v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
