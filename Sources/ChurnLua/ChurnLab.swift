@@ -15,6 +15,7 @@ public enum ChurnLab {
         FrameBasics.register,
         MetricsModule.register,
         StatsModule.register,
+        PlotModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
