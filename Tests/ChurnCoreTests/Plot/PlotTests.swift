@@ -164,6 +164,17 @@ final class PlotTests: XCTestCase {
         XCTAssertThrowsError(try Plot.heatmap(m, rowLabels: ["a"], columnLabels: periods))
     }
 
+    func testLargeCurvesStaySmall() throws {
+        // 60,000 distinct scores: the polyline keeps at most about one point per pixel step.
+        var rng = SeededRandom(seed: 9)
+        var y = [Double](), p = [Double]()
+        for _ in 0..<60_000 { let yi: Double = rng.uniform() < 0.2 ? 1 : 0; y.append(yi); p.append(rng.normal() + yi) }
+        let svg = try Plot.roc(y, p)
+        XCTAssertLessThan(svg.utf8.count, 60_000)
+        _ = try SVGProbe.parse(svg)
+        XCTAssertLessThan(try Plot.gains(y, p).utf8.count, 60_000)
+    }
+
     func testEscapingTicksAndAtomicWrite() throws {
         XCTAssertEqual(SVGCanvas.escape("a<b & \"c\" 'd'\u{1}"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;")
         XCTAssertEqual(SVGCanvas.textWidth("月月", size: 10), 20)
