@@ -1,3 +1,4 @@
+import CLua
 import CLuaBridge
 import ChurnCore
 import Foundation
@@ -19,6 +20,16 @@ enum CoreModule {
 
         cl.function("clock", "clock()", "Monotonic seconds (for timing); unaffected by changes of the wall clock.") { c in
             c.push(clb_monotonic())
+        }
+
+        cl.doc("printf", "printf(fmt, ...)", "Writes string.format(fmt, ...) to standard output (no newline added).")
+        cl.doc("inspect", "inspect(value [, {depth =, width =}])", "A readable rendering of any value: nested tables with sorted keys, cycles shown as <cycle>.")
+
+        cl.function("_methods", "_methods(obj)", "Method names of a ChurnLab object (for completion and tests).") { c in
+            guard lua_getmetatable(c.L, 1) != 0 else { return c.push(LuaValue.table([])) }
+            c.push("__methods")
+            lua_rawget(c.L, -2)
+            return 1
         }
 
         cl.function("help", "help([name])",

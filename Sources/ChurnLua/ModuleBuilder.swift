@@ -23,6 +23,11 @@ public final class ModuleBuilder {
         Docs.shared.add("\(path).\(name)", signature: "\(path).\(signature)", help: help)
     }
 
+    /// Records help for a function implemented in Lua (see Prelude).
+    public func doc(_ name: String, _ signature: String, _ help: String) {
+        Docs.shared.add("\(path).\(name)", signature: "\(path).\(signature)", help: help)
+    }
+
     /// Sets module[key] = value on top of the stack (key pushed below it).
     func rawsetTop() { lua_rawset(state.L, index) }
 

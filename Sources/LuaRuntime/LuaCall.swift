@@ -6,7 +6,9 @@ import CLuaBridge
 /// `bad argument #N to 'name' (number expected, got string)`.
 public struct LuaCall {
     public let L: LuaStatePointer
-    let box: FunctionBox
+    /// Unowned(unsafe): the LuaState owns every box for its whole life, and a
+    /// LuaCall never outlives the call it describes.
+    unowned(unsafe) let box: FunctionBox
 
     init(L: LuaStatePointer, box: FunctionBox) { self.L = L; self.box = box }
 
@@ -28,11 +30,10 @@ public struct LuaCall {
 
     // MARK: required arguments
 
+    @inline(__always)
     public func number(_ i: Int32) throws -> Double {
-        var ok: Int32 = 0
-        let d = clb_tonumber(L, i, &ok)
-        guard ok != 0, lua_type(L, i) == LUA_TNUMBER else { throw expected("number", i) }
-        return d
+        guard lua_type(L, i) == LUA_TNUMBER else { throw expected("number", i) }
+        return clb_tonumber(L, i, nil)
     }
 
     /// An integer; floats with an exact integer value are accepted, like Lua does.

@@ -25,13 +25,16 @@ final class FunctionBox {
 extension LuaState {
     /// Installs the Swift dispatcher used by the C trampoline (once per process).
     static let installDispatcher: () -> Void = {
+        // Hot path of every call from Lua into Swift: no reference counting on
+        // the box (the owning LuaState keeps it alive for the state's lifetime).
         clb_set_dispatcher { L, box in
-            let fn = Unmanaged<FunctionBox>.fromOpaque(box!).takeUnretainedValue()
-            let call = LuaCall(L: L!, box: fn)
-            do {
-                return try fn.body(call)
-            } catch {
-                return call.pushError(error)
+            Unmanaged<FunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { fn in
+                let call = LuaCall(L: L!, box: fn)
+                do {
+                    return try fn.body(call)
+                } catch {
+                    return call.pushError(error)
+                }
             }
         }
         return {}

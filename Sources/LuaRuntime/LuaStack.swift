@@ -34,7 +34,7 @@ public enum LuaStack {
         return String(cString: lua_typename(L, t))
     }
 
-    static func value(_ L: LuaStatePointer, _ index: Int32, depth: Int) -> LuaValue {
+    public static func value(_ L: LuaStatePointer, _ index: Int32, depth: Int) -> LuaValue {
         let idx = lua_absindex(L, index)
         switch lua_type(L, idx) {
         case LUA_TNIL, LUA_TNONE: return .nil

@@ -35,6 +35,10 @@ enum FrameBasics {
                 },
             ]))
 
+        lua_pushlightuserdata(cl.state.L, LuaColumns.nullSentinel)
+        cl.state.push("null"); lua_rotate(cl.state.L, -2, 1); cl.rawsetTop()
+        cl.doc("null", "null", "A null value inside Lua arrays given to cl.frame (a plain nil at the end of an array is dropped by Lua).")
+
         cl.function("frame", "frame{col = {...}, ...} or frame(columns, {names = {...}})",
                     "Builds a frame from Lua arrays, one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
             let t = try c.table(1)
@@ -47,9 +51,13 @@ enum FrameBasics {
                     lua_settop(c.L, -2)
                     throw LuaArgumentError(1, "field '\(name)' must be an array of values")
                 }
-                let values = LuaStack.arrayValues(c.L, -1)
+                let values = LuaColumns.arrayValues(c.L, -1)
                 lua_settop(c.L, -2)
                 columns.append(try c.core { try LuaColumns.column(name: name, values: values) })
+            }
+            if let n = columns.first?.count, let bad = columns.first(where: { $0.count != n }) {
+                throw LuaArgumentError(1, "column '\(bad.name)' has \(bad.count) values but '\(columns[0].name)' has \(n) " +
+                                          "(a nil at the end of a Lua array does not count: write cl.null)")
             }
             return c.push(frame: try c.core { try Frame(columns) })
         }

@@ -5,6 +5,27 @@ import LuaRuntime
 
 /// Conversions between Lua values and core columns.
 enum LuaColumns {
+    /// `cl.null`: a light userdata that stands for a null inside Lua arrays.
+    static let nullSentinel = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+    /// Array elements with `cl.null` read as nil.
+    static func arrayValues(_ L: LuaStatePointer, _ index: Int32) -> [LuaValue] {
+        let t = lua_absindex(L, index)
+        let n = Int(lua_rawlen(L, t))
+        var out: [LuaValue] = []
+        out.reserveCapacity(n)
+        for i in 0..<n {
+            lua_rawgeti(L, t, lua_Integer(i + 1))
+            if lua_type(L, -1) == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == nullSentinel {
+                out.append(.nil)
+            } else {
+                out.append(LuaStack.value(L, -1, depth: 0))
+            }
+            lua_settop(L, -2)
+        }
+        return out
+    }
+
     /// Pushes row `i` (0-based) of `col` as a Lua value: numbers, strings,
     /// booleans; dates as "YYYY-MM-DD", timestamps as ISO-8601 text; null → nil.
     static func pushValue(_ c: LuaCall, _ col: Column, _ i: Int) {

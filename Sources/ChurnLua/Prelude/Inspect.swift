@@ -35,6 +35,10 @@ extension Prelude {
       return "[" .. scalar(k) .. "]"
     end
 
+    function cl.printf(fmt, ...)
+      io.write(fmt:format(...))
+    end
+
     function cl.inspect(v, opts)
       opts = opts or {}
       local maxdepth = opts.depth or 8

@@ -31,20 +31,22 @@ public final class ReplSession {
         let code = buffer.joined(separator: "\n")
         let base = state.top
         defer { state.top = base }
+        // An expression prints its value: try "return <code>" first, as lua.c
+        // does; the input is incomplete if either form ends early.
+        func ranOutOfInput(_ e: Error) -> Bool {
+            guard let e = e as? LuaError else { return false }
+            return e.kind == .syntax && e.message.hasSuffix("<eof>")
+        }
         do {
-            // An expression prints its value: try "return <code>" first, as lua.c does.
+            try state.load(string: "return " + code, name: "=stdin")
+        } catch let asExpression {
             do {
-                try state.load(string: "return " + code, name: "=stdin")
-            } catch {
                 try state.load(string: code, name: "=stdin")
+            } catch let asStatement {
+                if ranOutOfInput(asStatement) || ranOutOfInput(asExpression) { return .incomplete }
+                buffer.removeAll()
+                return .error((asStatement as? LuaError)?.message ?? "\(asStatement)")
             }
-        } catch let e as LuaError {
-            if e.kind == .syntax && e.message.hasSuffix("<eof>") { return .incomplete }
-            buffer.removeAll()
-            return .error(e.message)
-        } catch {
-            buffer.removeAll()
-            return .error("\(error)")
         }
         buffer.removeAll()
         state.clearInterrupt()   // a Ctrl-C at the prompt must not stop this statement

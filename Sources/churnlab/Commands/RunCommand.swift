@@ -32,6 +32,11 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The passthrough argument captures everything, --help included.
+        if let first = scriptAndArgs.first, first == "--help" || first == "-h" {
+            print(RunCommand.helpMessage())
+            return
+        }
         let script = scriptAndArgs.first
         let args = Array(scriptAndArgs.dropFirst())
         let dir = script.flatMap { $0 == "-" ? nil : ScriptHost.directory(of: $0) } ?? FileManager.default.currentDirectoryPath
