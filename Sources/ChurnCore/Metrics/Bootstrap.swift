@@ -39,7 +39,9 @@ extension Metrics {
     public static func bootstrap(_ y: [Double], _ p: [Double], weights: [Double]? = nil,
                                  options: BootstrapOptions = BootstrapOptions(),
                                  metric: MetricFunction) throws -> BootstrapResult {
-        guard options.resamples >= 1 else { throw MetricsError.invalidOption("resamples must be >= 1, got \(options.resamples)") }
+        guard options.resamples >= 1 && options.resamples <= 1_000_000 else {
+            throw MetricsError.invalidOption("resamples must be in 1...1000000, got \(options.resamples)")
+        }
         guard options.level > 0 && options.level < 1 else {
             throw MetricsError.invalidOption("confidence level must be in (0, 1), got \(options.level)")
         }

@@ -64,7 +64,7 @@ extension Metrics {
                                    weights: [Double]? = nil) throws -> CalibrationCurve {
         try BinaryInput.check(y, p, weights: weights, scoreName: "probabilities")
         try checkProbabilities(p)
-        guard bins >= 1 else { throw MetricsError.invalidOption("calibration bins must be >= 1, got \(bins)") }
+        guard bins >= 1 && bins <= 100_000 else { throw MetricsError.invalidOption("calibration bins must be in 1...100000, got \(bins)") }
         guard !y.isEmpty else { throw MetricsError.empty(metric: "calibration curve") }
         var edges: [Double]
         switch binning {

@@ -74,7 +74,7 @@ extension Metrics {
     /// using `topK`'s tie handling; handy for tables and bar charts.
     public static func liftTable(_ y: [Double], _ p: [Double], buckets: Int = 10,
                                  weights: [Double]? = nil) throws -> [TopKResult] {
-        guard buckets >= 1 else { throw MetricsError.invalidOption("buckets must be >= 1, got \(buckets)") }
+        guard buckets >= 1 && buckets <= 100_000 else { throw MetricsError.invalidOption("buckets must be in 1...100000, got \(buckets)") }
         let c = try sorted("the lift table", y, p, weights: weights).curve()
         return (1...buckets).map { topK(from: c, fraction: Double($0) / Double(buckets)) }
     }

@@ -104,6 +104,7 @@ public enum Plot {
     public static func lift(_ y: [Double], _ p: [Double], buckets: Int = 10, weights: [Double]? = nil,
                             options: PlotOptions = PlotOptions()) throws -> String {
         try options.check()
+        guard buckets >= 1 && buckets <= 1000 else { throw PlotError.invalid("lift chart buckets must be in 1...1000, got \(buckets)") }
         let table = try Metrics.liftTable(y, p, buckets: buckets, weights: weights)
         var chart = XYChart(options: titled(options, "Lift by \(buckets == 10 ? "decile" : "bucket")", "Customers contacted (top share)", "Lift"))
         chart.xDomain = (0, 1); chart.xPercent = true; chart.legend = .topRight
@@ -151,6 +152,7 @@ public enum Plot {
         if p.allSatisfy({ $0 >= 0 && $0 <= 1 }) { lo = 0; hi = 1 }
         if lo == hi { lo -= 0.5; hi += 0.5 }
         let width = (hi - lo) / Double(bins)
+        guard width.isFinite && width > 0 else { throw PlotError.invalid("score histogram: scores span too wide a range (\(lo) to \(hi))") }
         var h = [[Double]](repeating: [Double](repeating: 0, count: bins), count: 2)
         var tot = [0.0, 0.0]
         for i in 0..<p.count {

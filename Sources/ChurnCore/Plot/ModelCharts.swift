@@ -47,6 +47,9 @@ extension Plot {
         guard names.count == shap.count, shap.count == featureValues.count, !names.isEmpty else {
             throw PlotError.invalid("SHAP summary: \(names.count) names, \(shap.count) SHAP columns, \(featureValues.count) value columns must match")
         }
+        guard maxDisplay >= 1 && maxPoints >= 1 else {
+            throw PlotError.invalid("SHAP summary: max_display and max_points must be >= 1, got \(maxDisplay) and \(maxPoints)")
+        }
         let n = shap[0].count
         for f in 0..<names.count where shap[f].count != n || featureValues[f].count != n {
             throw PlotError.invalid("SHAP summary: feature '\(names[f])' has \(shap[f].count) SHAP values and \(featureValues[f].count) values, expected \(n)")

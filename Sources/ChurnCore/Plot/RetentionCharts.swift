@@ -43,7 +43,8 @@ extension Plot {
             c.text(SVGCanvas.truncate(t, size: 16, maxWidth: o.width - 24), x: o.width / 2, y: 28, size: 16, anchor: .middle, bold: true, cls: "title")
         }
         c.beginGroup(cls: "axis x-axis")
-        let colStep = max(1, Int((SVGCanvas.textWidth(columnLabels.max(by: { $0.count < $1.count }) ?? "", size: 11) + 6) / cw) + 1)
+        let widest = SVGCanvas.textWidth(columnLabels.max(by: { $0.count < $1.count }) ?? "", size: 11) + 6
+        let colStep = cw > 0 ? Int(min(1e6, widest / cw)) + 1 : 1
         for (j, l) in columnLabels.enumerated() where j % colStep == 0 {
             c.text(SVGCanvas.truncate(l, size: 11, maxWidth: cw * Double(colStep) - 4), x: left + (Double(j) + 0.5) * cw, y: top - 8,
                    size: 11, anchor: .middle, color: Style.mutedText, cls: "tick")

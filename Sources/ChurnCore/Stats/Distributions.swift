@@ -109,7 +109,12 @@ public enum NoncentralChiSquare {
     public static func cdf(_ x: Double, df: Double, lambda: Double) -> Double {
         if x <= 0 { return 0 }
         if lambda <= 0 { return ChiSquare.cdf(x, df: df) }
+        if !x.isFinite || !lambda.isFinite { return x.isNaN || lambda.isNaN ? .nan : (x.isInfinite ? 1 : 0) }
         let h = lambda / 2
+        if h > 1e7 {
+            // The Poisson mixture would need ~√λ terms; here the normal limit is accurate to ~1/√λ.
+            return Normal.cdf((x - (df + lambda)) / (2 * (df + 2 * lambda)).squareRoot())
+        }
         let j0 = Int(h.rounded(.down))
         func term(_ j: Int) -> Double {
             exp(-h + Double(j) * log(h) - lgamma(Double(j) + 1)) * ChiSquare.cdf(x, df: df + 2 * Double(j))

@@ -70,7 +70,7 @@ extension Stats {
             throw StatsError.invalid("baseline + minimum detectable effect must be in (0, 1) and the effect non-zero, got \(baseline) + \(mde)")
         }
         guard alpha > 0 && alpha < 1 else { throw StatsError.invalid("alpha must be in (0, 1), got \(alpha)") }
-        guard ratio > 0 && ratio.isFinite else { throw StatsError.invalid("group ratio must be > 0, got \(ratio)") }
+        guard ratio >= 1e-6 && ratio <= 1e6 else { throw StatsError.invalid("group ratio must be in [1e-6, 1e6], got \(ratio)") }
         return p2
     }
 
@@ -84,6 +84,9 @@ extension Stats {
         let t = powerTerms(baseline, p2, ratio: ratio)
         let a = Normal.quantile(1 - alpha / 2), b = Normal.quantile(power)
         let n = ((a * t.null + b * t.alt) / mde) * ((a * t.null + b * t.alt) / mde)
+        guard n.isFinite && n <= 1e12 else {
+            throw StatsError.invalid("the effect \(mde) is too small to detect with any practical sample size")
+        }
         return PowerResult(baseline: baseline, treated: p2, alpha: alpha, power: power,
                            perGroup: Int((n - 1e-9).rounded(.up)), ratio: ratio)
     }

@@ -188,6 +188,7 @@ enum PlotModule {
             if lua_isinteger(c.L, -2) != 0 { maxIndex = max(maxIndex, Int(lua_tointegerx(c.L, -2, nil))) }
             lua_settop(c.L, -2)
         }
+        guard maxIndex <= 1_000_000 else { throw LuaArgumentError(i, "row \(r + 1) is too long (index \(maxIndex))") }
         var row = [Double](repeating: .nan, count: maxIndex)
         for k in 0..<maxIndex {
             let t = lua_rawgeti(c.L, idx, lua_Integer(k + 1))

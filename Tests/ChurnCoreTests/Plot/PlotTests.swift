@@ -193,5 +193,8 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["roc.svg"])  // no temp file left
         XCTAssertThrowsError(try PlotFile.write(svg, to: dir.path + "/missing/x.svg")) { XCTAssert("\($0)".contains("cannot write chart")) }
         XCTAssertThrowsError(try Plot.roc([1, 1], [0.2, 0.3]))
+        XCTAssertThrowsError(try Plot.scoreHistogram([0, 1], [-1.7e308, 1.7e308]))
+        XCTAssertThrowsError(try Plot.lift([0, 1], [0.1, 0.2], buckets: 5000))
+        XCTAssertThrowsError(try Plot.shapSummary(names: ["a"], shap: [[1]], featureValues: [[1]], maxDisplay: -1))
     }
 }

@@ -65,5 +65,7 @@ final class DistributionTests: XCTestCase {
         rel(NoncentralChiSquare.cdf(30.0, df: 4, lambda: 12.5), 0.9453257507334947, 1e-12)
         rel(NoncentralChiSquare.cdf(333.0, df: 1, lambda: 300.0), 0.8232390239643279, 1e-11)
         rel(NoncentralChiSquare.cdf(0.5, df: 3, lambda: 0.7), 0.059123018595862116, 1e-12)
+        // Huge λ switches to the normal limit (mean df + λ): the median sits at the mean.
+        XCTAssertEqual(NoncentralChiSquare.cdf(1e9 + 3, df: 3, lambda: 1e9), 0.5, accuracy: 1e-12)
     }
 }

@@ -95,5 +95,6 @@ final class HypothesisTests: XCTestCase {
         // Round trip: the computed n gives at least the asked power.
         XCTAssertGreaterThanOrEqual(try Stats.powerTwoProportions(baseline: 0.2, mde: -0.03, perGroup: 2629), 0.8)
         XCTAssertThrowsError(try Stats.sampleSizeTwoProportions(baseline: 0.02, mde: -0.03))
+        XCTAssertThrowsError(try Stats.sampleSizeTwoProportions(baseline: 0.2, mde: 1e-12)) { XCTAssert("\($0)".contains("too small")) }
     }
 }
