@@ -76,7 +76,7 @@ extension Plot {
                 let cy = y0 + h / 2, maxOff = h * 0.42
                 for i in Swift.stride(from: 0, to: n, by: stride) where shap[f][i].isFinite {
                     let px = x(shap[f][i])
-                    let col = Int(px / 3)
+                    let col = Int(max(-1e9, min(1e9, px / 3)))
                     let m = stacks[col, default: 0]; stacks[col] = m + 1
                     let off = min(maxOff, Double((m + 1) / 2) * 2.2) * (m % 2 == 0 ? 1 : -1)
                     let v = featureValues[f][i]

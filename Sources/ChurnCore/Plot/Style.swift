@@ -15,7 +15,7 @@ public enum Style {
 
     /// Linear interpolation through colour stops (for heatmaps and colour bars); t in [0, 1].
     static func ramp(_ stops: [(Double, Double, Double)], _ t: Double) -> String {
-        let t = min(max(t, 0), 1) * Double(stops.count - 1)
+        let t = (t.isNaN ? 0 : min(max(t, 0), 1)) * Double(stops.count - 1)
         let i = min(Int(t), stops.count - 2), f = t - Double(i)
         let a = stops[i], b = stops[i + 1]
         func h(_ v: Double) -> String {
