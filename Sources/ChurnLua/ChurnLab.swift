@@ -13,6 +13,9 @@ public enum ChurnLab {
         CoreModule.register,
         BenchModule.register,
         FrameBasics.register,
+        MetricsModule.register,
+        StatsModule.register,
+        PlotModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
