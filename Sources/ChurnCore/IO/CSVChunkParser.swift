@@ -1,0 +1,255 @@
+/// Parses the records of one chunk of a CSV buffer (a byte range that starts
+/// at a record boundary) into per-column builders.
+///
+/// Quoting follows RFC 4180 with one strictness rule that makes parallel
+/// splitting exact: every `"` toggles the quoted state, so the state at any
+/// byte is the parity of the quotes before it. A quote inside an unquoted
+/// field, or text after a closing quote, makes the field malformed (a bad row)
+/// but never shifts record boundaries.
+struct CSVChunkParser {
+    /// What a file column becomes: an output builder index, or -1 (not read).
+    let target: [Int]
+    let sep: UInt8
+    let na: NAMatcher
+    let policy: BadRowPolicy
+    let temporal: TemporalParsers
+    /// Record ordinals to pass over (second pass after a skip in the first).
+    let skipRecords: Set<Int>
+
+    var builders: [ColumnBuilder]
+    /// Rows kept, newlines seen, records seen (including skipped ones).
+    var rows = 0
+    var newlines = 0
+    var records = 0
+    /// Chunk-relative line (0-based), 0-based file column or nil, reason.
+    var problems: [(line: Int, column: Int?, reason: String)] = []
+    var skipped: [Int] = []
+    /// Set under `BadRowPolicy.error`: parsing stopped at this problem.
+    var failed = false
+    /// Builders that met text under inference; the chunk must be parsed again with them as text.
+    var needsText: [Int] = []
+
+    private var scratch: [UInt8] = []
+
+    init(target: [Int], builders: [ColumnBuilder], sep: UInt8, na: NAMatcher, policy: BadRowPolicy,
+         temporal: TemporalParsers, skipRecords: Set<Int> = []) {
+        self.target = target; self.builders = builders; self.sep = sep; self.na = na
+        self.policy = policy; self.temporal = temporal; self.skipRecords = skipRecords
+    }
+
+    /// Parses bytes [start, end) of `base`.
+    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        let ncol = target.count
+        var special = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        func mark(_ b: UInt8) {
+            switch b >> 6 {
+            case 0: special.0 |= 1 << UInt64(b & 63)
+            case 1: special.1 |= 1 << UInt64(b & 63)
+            case 2: special.2 |= 1 << UInt64(b & 63)
+            default: special.3 |= 1 << UInt64(b & 63)
+            }
+        }
+        mark(sep); mark(10); mark(34)
+        let lowMask = special.0, highMask = special.1   // sep is ASCII
+        @inline(__always) func isSpecial(_ b: UInt8) -> Bool {
+            b < 64 ? (lowMask >> UInt64(b)) & 1 != 0 : (b < 128 && (highMask >> UInt64(b & 63)) & 1 != 0)
+        }
+
+        var pos = start
+        while pos < end {
+            let recordLine = newlines
+            let passOver = !skipRecords.isEmpty && skipRecords.contains(records)
+            var field = 0
+            var rowProblem: (line: Int, column: Int?, reason: String)? = nil
+            var stopDelivering = passOver
+            var recordEnded = false
+            while !recordEnded {
+                let fieldLine = newlines
+                var fs = pos, fe = pos
+                var quoted = false, escaped = false
+                var malformed: String? = nil
+                var next = end          // where the following field or record starts
+                var endsRecord = true
+                if pos < end, base[pos] == 34 {
+                    quoted = true
+                    fs = pos + 1
+                    var i = fs
+                    var closed = false
+                    while i < end {
+                        let b = base[i]
+                        if b == 34 {
+                            if i + 1 < end, base[i + 1] == 34 { escaped = true; i += 2; continue }
+                            closed = true
+                            break
+                        }
+                        if b == 10 { newlines += 1 }
+                        i += 1
+                    }
+                    fe = i
+                    if !closed {
+                        malformed = "unterminated quote"
+                        next = end
+                    } else {
+                        i += 1
+                        if i >= end { next = end }
+                        else if base[i] == sep { next = i + 1; endsRecord = false }
+                        else if base[i] == 10 { next = i + 1; newlines += 1 }
+                        else if base[i] == 13, i + 1 < end, base[i + 1] == 10 { next = i + 2; newlines += 1 }
+                        else if base[i] == 13, i + 1 == end { next = end }
+                        else {
+                            malformed = "unexpected text after a closing quote"
+                            (next, endsRecord) = skipMalformed(base, i, end, inQuote: false)
+                        }
+                    }
+                } else {
+                    var i = pos
+                    while i < end, !isSpecial(base[i]) { i += 1 }
+                    fe = i
+                    if i >= end { next = end }
+                    else if base[i] == sep { next = i + 1; endsRecord = false }
+                    else if base[i] == 10 { next = i + 1; newlines += 1 }
+                    else {
+                        malformed = "quote inside an unquoted field"
+                        (next, endsRecord) = skipMalformed(base, i + 1, end, inQuote: true)
+                    }
+                    if endsRecord, fe > fs, base[fe - 1] == 13 { fe -= 1 }
+                }
+                // A blank line is no record (unless the file has a single column).
+                if field == 0, endsRecord, !quoted, fe == fs, ncol > 1, malformed == nil {
+                    pos = next
+                    recordEnded = true
+                    field = -1
+                    break
+                }
+                if field < ncol, !stopDelivering {
+                    let b = target[field]
+                    if b >= 0 {
+                        if let m = malformed {
+                            if !report(&rowProblem, fieldLine, field, m, builder: b, stop: &stopDelivering) { return }
+                        } else if !quoted, na.matches(base + fs, fe - fs) {
+                            builders[b].appendNull()
+                        } else {
+                            let outcome: ColumnBuilder.Outcome
+                            if escaped {
+                                unescape(base + fs, fe - fs)
+                                outcome = scratch.withUnsafeBufferPointer { s in
+                                    builders[b].append(s.baseAddress!, s.count, temporal)
+                                }
+                            } else {
+                                outcome = builders[b].append(base + fs, fe - fs, temporal)
+                            }
+                            switch outcome {
+                            case .ok: break
+                            case .needsText:
+                                needsText.append(b)
+                                return
+                            case .invalid(let reason):
+                                if !report(&rowProblem, fieldLine, field, reason, builder: b, stop: &stopDelivering) { return }
+                            }
+                        }
+                    }
+                }
+                field += 1
+                pos = next
+                recordEnded = endsRecord
+            }
+            if field < 0 { continue }   // blank line
+            if !passOver, field != ncol {
+                let reason = "expected \(ncol) fields, found \(field)"
+                if field < ncol {
+                    if !report(&rowProblem, recordLine, field, reason, builder: nil, stop: &stopDelivering) { return }
+                    if policy == .null {
+                        for f in field..<ncol where target[f] >= 0 { builders[target[f]].appendNull() }
+                    }
+                } else {
+                    if !report(&rowProblem, recordLine, nil, reason, builder: nil, stop: &stopDelivering) { return }
+                }
+            }
+            if let p = rowProblem {
+                problems.append(p)
+                if policy == .skip {
+                    skipped.append(records)
+                    for b in builders.indices { builders[b].truncate(to: rows) }
+                } else {
+                    rows += 1
+                }
+            } else if !passOver {
+                rows += 1
+            }
+            records += 1
+        }
+    }
+
+    /// Records a problem. Returns false when parsing must stop (policy `error`).
+    /// Under `null` the offending cell becomes null; under `skip` the row is dropped later.
+    private mutating func report(_ row: inout (line: Int, column: Int?, reason: String)?, _ line: Int, _ column: Int?,
+                                 _ reason: String, builder: Int?, stop: inout Bool) -> Bool {
+        if row == nil { row = (line, column, reason) }
+        switch policy {
+        case .error:
+            problems.append((line, column, reason))
+            failed = true
+            return false
+        case .skip:
+            stop = true
+        case .null:
+            if let builder { builders[builder].appendNull() }
+        }
+        return true
+    }
+
+    /// Scans past a malformed field, toggling on every quote, to the next
+    /// separator or newline outside quotes. Returns where parsing resumes and
+    /// whether the record ended.
+    private mutating func skipMalformed(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int,
+                                        inQuote: Bool) -> (Int, Bool) {
+        var q = inQuote
+        var i = from
+        while i < end {
+            let b = base[i]
+            if b == 34 { q.toggle() }
+            else if b == 10 { newlines += 1; if !q { return (i + 1, true) } }
+            else if b == sep, !q { return (i + 1, false) }
+            i += 1
+        }
+        return (end, true)
+    }
+
+    /// Copies a quoted field's content with `""` collapsed to `"` into `scratch`.
+    private mutating func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < n {
+            scratch.append(p[i])
+            i += (p[i] == 34 && i + 1 < n && p[i + 1] == 34) ? 2 : 1
+        }
+    }
+}
+
+/// Membership test for the `na` strings, by length first.
+struct NAMatcher: Sendable {
+    private let byLength: [[[UInt8]]]
+
+    init(_ values: [String]) {
+        let bytes = values.map { Array($0.utf8) }
+        let maxLen = bytes.map(\.count).max() ?? -1
+        var t = [[[UInt8]]](repeating: [], count: maxLen + 1)
+        for b in bytes where !t[b.count].contains(b) { t[b.count].append(b) }
+        byLength = t
+    }
+
+    @inline(__always) func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n < byLength.count else { return false }
+        let cands = byLength[n]
+        if cands.isEmpty { return false }
+        if n == 0 { return true }
+        for c in cands where c.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return true }
+        return false
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

@@ -1,0 +1,192 @@
+/// Type inference lattice of a CSV column. A column starts `unknown` (only
+/// nulls so far) and widens as values arrive: int → float, date → timestamp;
+/// any other conflict makes it text.
+enum CellKind: UInt8, Sendable {
+    case unknown, bool, int, float, date, timestamp, string
+
+    /// The least kind holding both (used to combine chunks).
+    func join(_ o: CellKind) -> CellKind {
+        if self == o || o == .unknown { return self }
+        if self == .unknown { return o }
+        switch (self, o) {
+        case (.int, .float), (.float, .int): return .float
+        case (.date, .timestamp), (.timestamp, .date): return .timestamp
+        default: return .string
+        }
+    }
+
+    init(forced t: DType) {
+        switch t {
+        case .float64: self = .float
+        case .int64: self = .int
+        case .bool: self = .bool
+        case .string, .category: self = .string
+        case .date: self = .date
+        case .timestamp: self = .timestamp
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .unknown: return "null"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .float: return "float"
+        case .date: return "date"
+        case .timestamp: return "timestamp"
+        case .string: return "string"
+        }
+    }
+}
+
+/// Date and timestamp parsing as configured by the options.
+struct TemporalParsers: Sendable {
+    let date: TimeFormat?
+    let timestamp: TimeFormat?
+
+    @inline(__always) func days(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
+        if let date { return date.parseDays(p, n) }
+        return FieldParse.isoDate(p, n)
+    }
+
+    @inline(__always) func micros(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        if let timestamp { return timestamp.parseMicros(p, n) }
+        return FieldParse.isoTimestamp(p, n)
+    }
+}
+
+/// Accumulates one column of one chunk, typed as it goes. Null slots hold 0 and
+/// are listed in `nullRows` (chunk-relative).
+struct ColumnBuilder {
+    enum Outcome { case ok, needsText, invalid(String) }
+
+    private(set) var kind: CellKind
+    /// A forced type never widens; values that do not parse are bad rows.
+    let forced: Bool
+    var ints: [Int64] = []      // int and timestamp
+    var floats: [Double] = []
+    var bools: [Bool] = []
+    var days: [Int32] = []
+    var codes: [Int32] = []
+    var interner = ByteInterner()
+    var nullRows: [Int32] = []
+    private(set) var count = 0
+    private var reserve: Int
+
+    init(kind: CellKind, forced: Bool, expectedRows: Int) {
+        self.kind = kind
+        self.forced = forced
+        self.reserve = expectedRows
+        reserveStorage()
+    }
+
+    private mutating func reserveStorage() {
+        switch kind {
+        case .unknown: break
+        case .bool: bools.reserveCapacity(reserve)
+        case .int, .timestamp: ints.reserveCapacity(reserve)
+        case .float: floats.reserveCapacity(reserve)
+        case .date: days.reserveCapacity(reserve)
+        case .string: codes.reserveCapacity(reserve)
+        }
+    }
+
+    @inline(__always) mutating func appendNull() {
+        nullRows.append(Int32(truncatingIfNeeded: count))
+        switch kind {
+        case .unknown: break
+        case .bool: bools.append(false)
+        case .int, .timestamp: ints.append(0)
+        case .float: floats.append(0)
+        case .date: days.append(0)
+        case .string: codes.append(0)
+        }
+        count += 1
+    }
+
+    /// Appends the field's bytes, widening the kind when inference allows.
+    @inline(__always) mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, _ tp: TemporalParsers) -> Outcome {
+        switch kind {
+        case .int:
+            if let v = FieldParse.int64(p, n) { ints.append(v) }
+            else if !forced, let d = FieldParse.double(p, n) { widen(to: .float); floats.append(d) }
+            else { return failure(p, n) }
+        case .float:
+            guard let v = FieldParse.double(p, n) else { return failure(p, n) }
+            floats.append(v)
+        case .string:
+            guard let c = interner.intern(p, n) else { return .invalid("invalid UTF-8") }
+            codes.append(c)
+        case .bool:
+            guard let v = FieldParse.bool(p, n) else { return failure(p, n) }
+            bools.append(v)
+        case .date:
+            if let v = tp.days(p, n) { days.append(v) }
+            else if !forced, let t = tp.micros(p, n) { widen(to: .timestamp); ints.append(t) }
+            else { return failure(p, n) }
+        case .timestamp:
+            guard let v = tp.micros(p, n) else { return failure(p, n) }
+            ints.append(v)
+        case .unknown:
+            let k: CellKind
+            if FieldParse.bool(p, n) != nil { k = .bool }
+            else if FieldParse.int64(p, n) != nil { k = .int }
+            else if FieldParse.double(p, n) != nil { k = .float }
+            else if tp.days(p, n) != nil { k = .date }
+            else if tp.micros(p, n) != nil { k = .timestamp }
+            else { k = .string }
+            widen(to: k)
+            return append(p, n, tp)
+        }
+        count += 1
+        return .ok
+    }
+
+    private func failure(_ p: UnsafePointer<UInt8>, _ n: Int) -> Outcome {
+        if !forced { return .needsText }
+        let shown = n > 40 ? UnsafeBufferPointer(start: p, count: 40) : UnsafeBufferPointer(start: p, count: n)
+        let text = String(decoding: shown, as: UTF8.self) + (n > 40 ? "…" : "")
+        return .invalid("cannot parse \"\(text)\" as \(kind.typeName)")
+    }
+
+    /// Converts what is stored to kind `k` (unknown → anything, int → float, date → timestamp).
+    mutating func widen(to k: CellKind) {
+        guard k != kind else { return }
+        switch (kind, k) {
+        case (.unknown, _):
+            kind = k
+            reserveStorage()
+            switch k {
+            case .bool: bools = [Bool](repeating: false, count: count)
+            case .int, .timestamp: ints = [Int64](repeating: 0, count: count)
+            case .float: floats = [Double](repeating: 0, count: count)
+            case .date: days = [Int32](repeating: 0, count: count)
+            case .string: codes = [Int32](repeating: 0, count: count)
+            case .unknown: break
+            }
+            reserveStorage()
+        case (.int, .float):
+            floats = ints.map(Double.init); floats.reserveCapacity(reserve); ints = []
+        case (.date, .timestamp):
+            ints = days.map { Int64($0) * CivilDate.microsPerDay }; ints.reserveCapacity(reserve); days = []
+        default:
+            preconditionFailure("CSV column cannot widen \(kind) to \(k) in place")
+        }
+        kind = k
+    }
+
+    /// Drops rows ≥ n (a skipped bad row).
+    mutating func truncate(to n: Int) {
+        guard n < count else { return }
+        switch kind {
+        case .unknown: break
+        case .bool: bools.removeLast(count - n)
+        case .int, .timestamp: ints.removeLast(count - n)
+        case .float: floats.removeLast(count - n)
+        case .date: days.removeLast(count - n)
+        case .string: codes.removeLast(count - n)
+        }
+        while let last = nullRows.last, Int(last) >= n { nullRows.removeLast() }
+        count = n
+    }
+}
