@@ -126,17 +126,15 @@ struct CSVChunkParser {
                     if b >= 0 {
                         if let m = malformed {
                             if !report(&rowProblem, fieldLine, field, m, builder: b, stop: &stopDelivering) { return }
-                        } else if !quoted, na.matches(base + fs, fe - fs) {
-                            builders[b].appendNull()
                         } else {
                             let outcome: ColumnBuilder.Outcome
                             if escaped {
                                 unescape(base + fs, fe - fs)
                                 outcome = scratch.withUnsafeBufferPointer { s in
-                                    builders[b].append(s.baseAddress!, s.count, temporal)
+                                    builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
                                 }
                             } else {
-                                outcome = builders[b].append(base + fs, fe - fs, temporal)
+                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal)
                             }
                             switch outcome {
                             case .ok: break
@@ -226,24 +224,59 @@ struct CSVChunkParser {
     }
 }
 
-/// Membership test for the `na` strings, by length first.
+/// Membership test for the `na` strings. Tokens up to 8 bytes (the usual
+/// `NA`, `null`, …) are compared as one packed word, so the common "not a
+/// null" answer costs a length check and a load.
 struct NAMatcher: Sendable {
-    private let byLength: [[[UInt8]]]
+    private let short: [(len: Int, word: UInt64)]
+    private let long: [[UInt8]]
+    private let lengthMask: UInt64   // bit n set when some short token has length n
+    private let matchesEmpty: Bool
+    /// No token parses as a number, bool, date or timestamp, so typed columns may parse before looking up.
+    let tokensAreText: Bool
 
-    init(_ values: [String]) {
-        let bytes = values.map { Array($0.utf8) }
-        let maxLen = bytes.map(\.count).max() ?? -1
-        var t = [[[UInt8]]](repeating: [], count: maxLen + 1)
-        for b in bytes where !t[b.count].contains(b) { t[b.count].append(b) }
-        byLength = t
+    init(_ values: [String], temporal: TemporalParsers = TemporalParsers(date: nil, timestamp: nil)) {
+        var short: [(Int, UInt64)] = [], long: [[UInt8]] = []
+        var mask: UInt64 = 0
+        for v in Set(values) {
+            let b = Array(v.utf8)
+            if b.count <= 8 {
+                short.append((b.count, NAMatcher.pack(b)))
+                mask |= 1 << UInt64(b.count)
+            } else { long.append(b) }
+        }
+        self.short = short; self.long = long; lengthMask = mask
+        matchesEmpty = values.contains("")
+        tokensAreText = values.allSatisfy { v in
+            let b = Array(v.utf8)
+            return b.isEmpty || b.withUnsafeBufferPointer { p in
+                let q = p.baseAddress!, n = p.count
+                return FieldParse.double(q, n) == nil && FieldParse.bool(q, n) == nil
+                    && temporal.days(q, n) == nil && temporal.micros(q, n) == nil
+            }
+        }
+    }
+
+    @inline(__always) func couldMatch(_ n: Int) -> Bool {
+        n <= 8 ? (lengthMask >> UInt64(n)) & 1 != 0 : !long.isEmpty
+    }
+
+    private static func pack(_ b: [UInt8]) -> UInt64 {
+        var w: UInt64 = 0
+        for (i, x) in b.enumerated() { w |= UInt64(x) << UInt64(8 * i) }
+        return w
     }
 
     @inline(__always) func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard n < byLength.count else { return false }
-        let cands = byLength[n]
-        if cands.isEmpty { return false }
-        if n == 0 { return true }
-        for c in cands where c.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return true }
+        if n == 0 { return matchesEmpty }
+        if n <= 8 {
+            guard (lengthMask >> UInt64(n)) & 1 != 0 else { return false }
+            var w: UInt64 = 0
+            for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+            for t in short where t.len == n && t.word == w { return true }
+            return false
+        }
+        for t in long where t.count == n && t.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return true }
         return false
     }
 }

@@ -91,6 +91,22 @@ struct ColumnBuilder {
         }
     }
 
+    /// Appends a field, or a null when it is one of the null tokens (`mayBeNull` is false for
+    /// quoted fields). Text looks tokens up first; typed kinds parse first and look up only on
+    /// failure, as no null token parses as a number or date (`tokensAreText`).
+    @inline(__always) mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, mayBeNull: Bool,
+                                        _ na: NAMatcher, _ tp: TemporalParsers) -> Outcome {
+        let maybe = mayBeNull && na.couldMatch(n)
+        if maybe, n == 0 || kind == .string || kind == .unknown || !na.tokensAreText, na.matches(p, n) {
+            appendNull()
+            return .ok
+        }
+        let r = append(p, n, tp)
+        if case .ok = r { return r }
+        if maybe, na.matches(p, n) { appendNull(); return .ok }
+        return r
+    }
+
     @inline(__always) mutating func appendNull() {
         nullRows.append(Int32(truncatingIfNeeded: count))
         switch kind {

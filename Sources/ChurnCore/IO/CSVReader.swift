@@ -1,5 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+
+/// glibc's `malloc_trim` (not exported by the Glibc module): returns free heap pages to the system.
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
 #else
 import Darwin
 #endif
@@ -97,7 +100,7 @@ public struct CSVReader: Sendable {
         }
         for key in options.types.keys.sorted() where !fileNames.contains(key) { throw noColumn(key, fileNames, name) }
         let forced: [DType?] = outNames.map { options.types[$0] }
-        let na = NAMatcher(options.na)
+        let na = NAMatcher(options.na, temporal: temporal)
 
         // Chunks.
         let bounds = chunkBoundaries(base, start, end, sep: sep)
@@ -184,6 +187,11 @@ public struct CSVReader: Sendable {
                     for k in 0..<nchunks { parts.append(fb[k * nb + b]); fb[k * nb + b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0) }
                     out[b] = ColumnAssembly.column(name: outNames[b], kind: finalKind[b], category: forced[b] == .category,
                                                    parts: &parts, rows: rowCounts, compactText: anySkipped)
+                    #if canImport(Glibc)
+                    // Chunk storage is many small heap blocks; hand the freed ones back to the
+                    // system so the peak stays near the size of the final columns.
+                    _ = glibcMallocTrim(0)
+                    #endif
                 }
             }
         }
