@@ -31,6 +31,11 @@ struct CSVChunkParser {
 
     private var scratch: [UInt8] = []
 
+    /// Frees the builders' storage (for a parse that is thrown away).
+    mutating func releaseBuilders() {
+        for b in builders.indices { builders[b].release() }
+    }
+
     init(target: [Int], builders: [ColumnBuilder], sep: UInt8, na: NAMatcher, policy: BadRowPolicy,
          temporal: TemporalParsers, skipRecords: Set<Int> = []) {
         self.target = target; self.builders = builders; self.sep = sep; self.na = na
@@ -40,19 +45,25 @@ struct CSVChunkParser {
     /// Parses bytes [start, end) of `base`.
     mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
         let ncol = target.count
-        var special = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        func mark(_ b: UInt8) {
-            switch b >> 6 {
-            case 0: special.0 |= 1 << UInt64(b & 63)
-            case 1: special.1 |= 1 << UInt64(b & 63)
-            case 2: special.2 |= 1 << UInt64(b & 63)
-            default: special.3 |= 1 << UInt64(b & 63)
+        // The separator, newline and quote, each broadcast to 8 bytes for word-at-a-time scanning.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let sepW = ones &* UInt64(sep), nlW = ones &* 10, qW = ones &* 34
+        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        /// First index ≥ i (or `end`) holding the separator, a newline or a quote.
+        @inline(__always) func nextSpecial(_ from: Int) -> Int {
+            var i = from
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let m = zeroBytes(w ^ sepW) | zeroBytes(w ^ nlW) | zeroBytes(w ^ qW)
+                if m != 0 { return i + (m.trailingZeroBitCount >> 3) }   // lowest hit is exact
+                i += 8
             }
-        }
-        mark(sep); mark(10); mark(34)
-        let lowMask = special.0, highMask = special.1   // sep is ASCII
-        @inline(__always) func isSpecial(_ b: UInt8) -> Bool {
-            b < 64 ? (lowMask >> UInt64(b)) & 1 != 0 : (b < 128 && (highMask >> UInt64(b & 63)) & 1 != 0)
+            while i < end {
+                let b = base[i]
+                if b == sep || b == 10 || b == 34 { return i }
+                i += 1
+            }
+            return end
         }
 
         var pos = start
@@ -102,8 +113,7 @@ struct CSVChunkParser {
                         }
                     }
                 } else {
-                    var i = pos
-                    while i < end, !isSpecial(base[i]) { i += 1 }
+                    let i = nextSpecial(pos)
                     fe = i
                     if i >= end { next = end }
                     else if base[i] == sep { next = i + 1; endsRecord = false }
@@ -127,21 +137,24 @@ struct CSVChunkParser {
                         if let m = malformed {
                             if !report(&rowProblem, fieldLine, field, m, builder: b, stop: &stopDelivering) { return }
                         } else {
-                            let outcome: ColumnBuilder.Outcome
+                            var outcome: ColumnBuilder.Outcome
+                            var reason = ""
                             if escaped {
                                 unescape(base + fs, fe - fs)
-                                outcome = scratch.withUnsafeBufferPointer { s in
-                                    builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
+                                (outcome, reason) = scratch.withUnsafeBufferPointer { s in
+                                    let o = builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
+                                    return (o, o.rawValue >= 2 ? builders[b].failureReason(o, s.baseAddress!, s.count) : "")
                                 }
                             } else {
                                 outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal)
+                                if outcome.rawValue >= 2 { reason = builders[b].failureReason(outcome, base + fs, fe - fs) }
                             }
                             switch outcome {
                             case .ok: break
                             case .needsText:
                                 needsText.append(b)
                                 return
-                            case .invalid(let reason):
+                            case .unparsable, .invalidUTF8:
                                 if !report(&rowProblem, fieldLine, field, reason, builder: b, stop: &stopDelivering) { return }
                             }
                         }

@@ -18,36 +18,30 @@ enum ColumnAssembly {
         let data: ColumnData
         switch kind {
         case .int:
-            data = .int64(concat(&parts, total) { p, out in p.ints.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }; p.ints = [] })
+            data = .int64(concat(&parts, total) { p, out in p.ints.copy(to: out) })
         case .float:
             data = .float64(concat(&parts, total) { p, out in
-                if p.kind == .int {
-                    p.ints.withUnsafeBufferPointer { s in for i in 0..<s.count { out[i] = Double(s[i]) } }
-                    p.ints = []
-                } else if p.kind == .float {
-                    p.floats.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }; p.floats = []
-                } else { out.update(repeating: 0, count: p.count) }
+                switch p.kind {
+                case .int: for i in 0..<p.count { out[i] = Double(p.ints[i]) }
+                case .float: p.floats.copy(to: out)
+                default: out.update(repeating: 0, count: p.count)
+                }
             })
         case .bool:
             data = .bool(concat(&parts, total) { p, out in
-                if p.kind == .bool { p.bools.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) } }
-                else { out.update(repeating: false, count: p.count) }
-                p.bools = []
+                if p.kind == .bool { p.bools.copy(to: out) } else { out.update(repeating: false, count: p.count) }
             })
         case .date:
             data = .date(concat(&parts, total) { p, out in
-                if p.kind == .date { p.days.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) } }
-                else { out.update(repeating: 0, count: p.count) }
-                p.days = []
+                if p.kind == .date { p.days.copy(to: out) } else { out.update(repeating: 0, count: p.count) }
             })
         case .timestamp:
             data = .timestamp(concat(&parts, total) { p, out in
-                if p.kind == .date {
-                    p.days.withUnsafeBufferPointer { s in for i in 0..<s.count { out[i] = Int64(s[i]) * CivilDate.microsPerDay } }
-                } else if p.kind == .timestamp {
-                    p.ints.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
-                } else { out.update(repeating: 0, count: p.count) }
-                p.ints = []; p.days = []
+                switch p.kind {
+                case .date: for i in 0..<p.count { out[i] = Int64(p.days[i]) * CivilDate.microsPerDay }
+                case .timestamp: p.ints.copy(to: out)
+                default: out.update(repeating: 0, count: p.count)
+                }
             })
         case .string, .unknown:
             data = text(&parts, total, category: category, compact: compactText)
@@ -63,6 +57,7 @@ enum ColumnAssembly {
             for k in parts.indices {
                 let c = parts[k].count
                 if c > 0 { fill(&parts[k], buf.baseAddress! + at) }
+                parts[k].release()
                 at += c
             }
             n = total
@@ -76,29 +71,27 @@ enum ColumnAssembly {
         for k in parts.indices {
             let p = parts[k]
             let n = p.count
-            guard p.kind == .string else { at += n; continue }
+            guard p.kind == .string else { parts[k].release(); at += n; continue }
             var used = [Bool](repeating: !compact, count: p.interner.count)
-            if compact { for c in p.codes { used[Int(c)] = true } }
+            if compact { for i in 0..<n { used[Int(p.codes[i])] = true } }
             var isNull = [Bool]()
             if compact, !p.nullRows.isEmpty {
                 // A null slot holds code 0, which must not keep value 0 alive.
                 isNull = [Bool](repeating: false, count: n)
                 for r in p.nullRows { isNull[Int(r)] = true }
                 used = [Bool](repeating: false, count: p.interner.count)
-                for (i, c) in p.codes.enumerated() where !isNull[i] { used[Int(c)] = true }
+                for i in 0..<n where !isNull[i] { used[Int(p.codes[i])] = true }
             }
             var remap = [Int32](repeating: 0, count: p.interner.count)
             for v in 0..<p.interner.count where used[v] {
                 remap[v] = p.interner.withValue(v) { b, len in global.intern(b, len)! }
             }
             codes.withUnsafeMutableBufferPointer { out in
-                p.codes.withUnsafeBufferPointer { src in
-                    remap.withUnsafeBufferPointer { m in
-                        for i in 0..<n { out[at + i] = m[Int(src[i])] }
-                    }
+                remap.withUnsafeBufferPointer { m in
+                    for i in 0..<n { out[at + i] = m[Int(p.codes[i])] }
                 }
             }
-            parts[k] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0)
+            parts[k].release()
             at += n
         }
         var dict = global.strings()

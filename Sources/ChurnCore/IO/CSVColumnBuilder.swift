@@ -56,18 +56,19 @@ struct TemporalParsers: Sendable {
 }
 
 /// Accumulates one column of one chunk, typed as it goes. Null slots hold 0 and
-/// are listed in `nullRows` (chunk-relative).
+/// are listed in `nullRows` (chunk-relative). Storage is `RawVec`: whoever drops
+/// a builder calls `release()`.
 struct ColumnBuilder {
-    enum Outcome { case ok, needsText, invalid(String) }
+    enum Outcome: UInt8 { case ok, needsText, unparsable, invalidUTF8 }
 
     private(set) var kind: CellKind
     /// A forced type never widens; values that do not parse are bad rows.
     let forced: Bool
-    var ints: [Int64] = []      // int and timestamp
-    var floats: [Double] = []
-    var bools: [Bool] = []
-    var days: [Int32] = []
-    var codes: [Int32] = []
+    var ints = RawVec<Int64>()      // int and timestamp
+    var floats = RawVec<Double>()
+    var bools = RawVec<Bool>()
+    var days = RawVec<Int32>()
+    var codes = RawVec<Int32>()
     var interner = ByteInterner()
     var nullRows: [Int32] = []
     private(set) var count = 0
@@ -83,12 +84,20 @@ struct ColumnBuilder {
     private mutating func reserveStorage() {
         switch kind {
         case .unknown: break
-        case .bool: bools.reserveCapacity(reserve)
-        case .int, .timestamp: ints.reserveCapacity(reserve)
-        case .float: floats.reserveCapacity(reserve)
-        case .date: days.reserveCapacity(reserve)
-        case .string: codes.reserveCapacity(reserve)
+        case .bool: bools.reserve(reserve)
+        case .int, .timestamp: ints.reserve(reserve)
+        case .float: floats.reserve(reserve)
+        case .date: days.reserve(reserve)
+        case .string: codes.reserve(reserve)
         }
+    }
+
+    /// Frees the storage.
+    mutating func release() {
+        ints.free(); floats.free(); bools.free(); days.free(); codes.free()
+        interner = ByteInterner(capacity: 0)
+        nullRows = []
+        count = 0
     }
 
     /// Appends a field, or a null when it is one of the null tokens (`mayBeNull` is false for
@@ -102,7 +111,7 @@ struct ColumnBuilder {
             return .ok
         }
         let r = append(p, n, tp)
-        if case .ok = r { return r }
+        if r == .ok { return r }
         if maybe, na.matches(p, n) { appendNull(); return .ok }
         return r
     }
@@ -126,22 +135,22 @@ struct ColumnBuilder {
         case .int:
             if let v = FieldParse.int64(p, n) { ints.append(v) }
             else if !forced, let d = FieldParse.double(p, n) { widen(to: .float); floats.append(d) }
-            else { return failure(p, n) }
+            else { return forced ? .unparsable : .needsText }
         case .float:
-            guard let v = FieldParse.double(p, n) else { return failure(p, n) }
+            guard let v = FieldParse.double(p, n) else { return forced ? .unparsable : .needsText }
             floats.append(v)
         case .string:
-            guard let c = interner.intern(p, n) else { return .invalid("invalid UTF-8") }
+            guard let c = interner.intern(p, n) else { return .invalidUTF8 }
             codes.append(c)
         case .bool:
-            guard let v = FieldParse.bool(p, n) else { return failure(p, n) }
+            guard let v = FieldParse.bool(p, n) else { return forced ? .unparsable : .needsText }
             bools.append(v)
         case .date:
             if let v = tp.days(p, n) { days.append(v) }
             else if !forced, let t = tp.micros(p, n) { widen(to: .timestamp); ints.append(t) }
-            else { return failure(p, n) }
+            else { return forced ? .unparsable : .needsText }
         case .timestamp:
-            guard let v = tp.micros(p, n) else { return failure(p, n) }
+            guard let v = tp.micros(p, n) else { return forced ? .unparsable : .needsText }
             ints.append(v)
         case .unknown:
             let k: CellKind
@@ -158,11 +167,12 @@ struct ColumnBuilder {
         return .ok
     }
 
-    private func failure(_ p: UnsafePointer<UInt8>, _ n: Int) -> Outcome {
-        if !forced { return .needsText }
-        let shown = n > 40 ? UnsafeBufferPointer(start: p, count: 40) : UnsafeBufferPointer(start: p, count: n)
+    /// The message for an `.unparsable` or `.invalidUTF8` outcome on these bytes.
+    func failureReason(_ outcome: Outcome, _ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+        if outcome == .invalidUTF8 { return "invalid UTF-8" }
+        let shown = UnsafeBufferPointer(start: p, count: Swift.min(n, 40))
         let text = String(decoding: shown, as: UTF8.self) + (n > 40 ? "…" : "")
-        return .invalid("cannot parse \"\(text)\" as \(kind.typeName)")
+        return "cannot parse \"\(text)\" as \(kind.typeName)"
     }
 
     /// Converts what is stored to kind `k` (unknown → anything, int → float, date → timestamp).
@@ -170,21 +180,22 @@ struct ColumnBuilder {
         guard k != kind else { return }
         switch (kind, k) {
         case (.unknown, _):
-            kind = k
-            reserveStorage()
             switch k {
-            case .bool: bools = [Bool](repeating: false, count: count)
-            case .int, .timestamp: ints = [Int64](repeating: 0, count: count)
-            case .float: floats = [Double](repeating: 0, count: count)
-            case .date: days = [Int32](repeating: 0, count: count)
-            case .string: codes = [Int32](repeating: 0, count: count)
+            case .bool: bools = RawVec(repeating: false, count: count, reserve: reserve)
+            case .int, .timestamp: ints = RawVec(repeating: 0, count: count, reserve: reserve)
+            case .float: floats = RawVec(repeating: 0, count: count, reserve: reserve)
+            case .date: days = RawVec(repeating: 0, count: count, reserve: reserve)
+            case .string: codes = RawVec(repeating: 0, count: count, reserve: reserve)
             case .unknown: break
             }
-            reserveStorage()
         case (.int, .float):
-            floats = ints.map(Double.init); floats.reserveCapacity(reserve); ints = []
+            floats = RawVec(repeating: 0, count: 0, reserve: Swift.max(reserve, ints.count))
+            for i in 0..<ints.count { floats.append(Double(ints[i])) }
+            ints.free()
         case (.date, .timestamp):
-            ints = days.map { Int64($0) * CivilDate.microsPerDay }; ints.reserveCapacity(reserve); days = []
+            ints = RawVec(repeating: 0, count: 0, reserve: Swift.max(reserve, days.count))
+            for i in 0..<days.count { ints.append(Int64(days[i]) * CivilDate.microsPerDay) }
+            days.free()
         default:
             preconditionFailure("CSV column cannot widen \(kind) to \(k) in place")
         }

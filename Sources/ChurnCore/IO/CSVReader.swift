@@ -127,6 +127,7 @@ public struct CSVReader: Sendable {
                     p.run(base, bounds[k], bounds[k + 1])
                     if p.needsText.isEmpty { out[k] = p; break }
                     text.formUnion(p.needsText)
+                    p.releaseBuilders()
                 }
                 src.release(from: bounds[k], to: bounds[k + 1])
             }
@@ -143,6 +144,7 @@ public struct CSVReader: Sendable {
         }
         if let k = chunks.firstIndex(where: { $0.failed }) {
             let b = badRow(k, chunks[k].problems[0])
+            for c in chunks.indices { chunks[c].releaseBuilders() }
             throw CSVError.malformed(file: name, line: b.line, column: b.column, columnName: b.columnName, reason: b.reason)
         }
 
@@ -168,7 +170,13 @@ public struct CSVReader: Sendable {
                 }
             }
             for (r, (k, cols)) in redo.enumerated() {
-                for b in cols { chunks[k].builders[b] = again[r]!.builders[b] }
+                var p = again[r]!
+                for b in cols {
+                    chunks[k].builders[b].release()
+                    chunks[k].builders[b] = p.builders[b]
+                    p.builders[b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0)
+                }
+                p.releaseBuilders()
             }
         }
 
