@@ -131,6 +131,7 @@ struct ColumnBuilder {
 
     /// Appends the field's bytes, widening the kind when inference allows.
     @inline(__always) mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, _ tp: TemporalParsers) -> Outcome {
+        if kind == .unknown { infer(p, n, tp) }
         switch kind {
         case .int:
             if let v = FieldParse.int64(p, n) { ints.append(v) }
@@ -153,18 +154,22 @@ struct ColumnBuilder {
             guard let v = tp.micros(p, n) else { return forced ? .unparsable : .needsText }
             ints.append(v)
         case .unknown:
-            let k: CellKind
-            if FieldParse.bool(p, n) != nil { k = .bool }
-            else if FieldParse.int64(p, n) != nil { k = .int }
-            else if FieldParse.double(p, n) != nil { k = .float }
-            else if tp.days(p, n) != nil { k = .date }
-            else if tp.micros(p, n) != nil { k = .timestamp }
-            else { k = .string }
-            widen(to: k)
-            return append(p, n, tp)
+            return .needsText   // not reached: infer() always picks a kind
         }
         count += 1
         return .ok
+    }
+
+    /// Picks the narrowest kind that parses the first non-null value.
+    private mutating func infer(_ p: UnsafePointer<UInt8>, _ n: Int, _ tp: TemporalParsers) {
+        let k: CellKind
+        if FieldParse.bool(p, n) != nil { k = .bool }
+        else if FieldParse.int64(p, n) != nil { k = .int }
+        else if FieldParse.double(p, n) != nil { k = .float }
+        else if tp.days(p, n) != nil { k = .date }
+        else if tp.micros(p, n) != nil { k = .timestamp }
+        else { k = .string }
+        widen(to: k)
     }
 
     /// The message for an `.unparsable` or `.invalidUTF8` outcome on these bytes.

@@ -103,7 +103,7 @@ public struct CSVReader: Sendable {
         let na = NAMatcher(options.na, temporal: temporal)
 
         // Chunks.
-        let bounds = chunkBoundaries(base, start, end, sep: sep)
+        let bounds = chunkBoundaries(src, start, end)
         let nchunks = bounds.count - 1
         let rowsPerByte = estimateRowsPerByte(base, start, end)
         func makeParser(_ k: Int, text: Set<Int>, only: Set<Int>? = nil, skip: Set<Int> = []) -> CSVChunkParser {
@@ -134,6 +134,7 @@ public struct CSVReader: Sendable {
         }
         var chunks = parsed.map { $0! }
         parsed = []
+        debugRSS("parsed")
 
         // Absolute line numbers: 1 + header lines + newlines of earlier chunks.
         var firstLine = [Int](repeating: 1 + headerLines, count: nchunks)
@@ -203,6 +204,7 @@ public struct CSVReader: Sendable {
                 }
             }
         }
+        debugRSS("assembled")
         var bad: [CSVBadRow] = []
         for k in 0..<nchunks { for p in chunks[k].problems { bad.append(badRow(k, p)) } }
         return CSVResult(frame: try Frame(columns.map { $0! }), badRows: bad)
@@ -223,8 +225,9 @@ public struct CSVReader: Sendable {
 
     /// Chunk boundaries: cut points spread evenly, each moved forward to just
     /// past the next newline that lies outside quotes. The quote state at a cut
-    /// point is the parity of the quotes before it, counted in parallel.
-    private func chunkBoundaries(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, sep: UInt8) -> [Int] {
+    /// point is the parity of the quotes before it, counted in parallel (memchr).
+    private func chunkBoundaries(_ src: ByteSource, _ start: Int, _ end: Int) -> [Int] {
+        let base = src.base
         let len = end - start
         let n = max(1, min(len / max(1, chunkBytes), 4096))
         if n == 1 { return [start, end] }
@@ -237,6 +240,8 @@ public struct CSVReader: Sendable {
                 c += 1
                 p = UnsafeRawPointer(q) + 1
             }
+            // Unmap what was scanned, or the whole file would count toward peak memory.
+            src.release(from: cuts[r.lowerBound], to: cuts[r.upperBound])
             return c
         }
         var bounds = [start]
@@ -307,4 +312,13 @@ struct HeaderRecord {
         fields.append(cur)
         next = i
     }
+}
+
+func debugRSS(_ tag: String) {
+    guard getenv("CHURNLAB_DEBUG_RSS") != nil, let f = fopen("/proc/self/statm", "r") else { return }
+    var size = 0, rss = 0
+    withUnsafeMutablePointer(to: &size) { a in withUnsafeMutablePointer(to: &rss) { b in _ = withVaList([a, b]) { vfscanf(f, "%ld %ld", $0) } } }
+    fclose(f)
+    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
+    print("RSS \(tag): \(rss * 4 / 1024) MiB (peak \(u.ru_maxrss / 1024) MiB)")
 }

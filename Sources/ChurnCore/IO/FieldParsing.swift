@@ -63,52 +63,52 @@ enum FieldParse {
     @inline(__always) static func double(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         if n == 0 { return nil }
         var i = 0
-        var neg = false
-        if p[0] == 45 || p[0] == 43 { neg = p[0] == 45; i = 1 }
+        let neg = p[0] == 45
+        if neg || p[0] == 43 { i = 1 }
         var mant: UInt64 = 0
-        var digits = 0          // significant digits accumulated into mant
-        var dropped = false     // digits beyond 19 were ignored
-        var exp10 = 0
-        var sawDigit = false
-        while i < n, isDigit(p[i]) {
-            sawDigit = true
-            if digits < 19 {
-                if mant != 0 || p[i] != 48 { digits += 1 }
-                mant = mant &* 10 &+ UInt64(p[i] &- 48)
-            } else { exp10 += 1; dropped = true }
+        let intStart = i
+        while i < n {
+            let d = p[i] &- 48
+            if d >= 10 { break }
+            mant = mant &* 10 &+ UInt64(d)
             i += 1
         }
+        var digits = i - intStart
+        var exp10 = 0
         if i < n, p[i] == 46 {
             i += 1
-            while i < n, isDigit(p[i]) {
-                sawDigit = true
-                if digits < 19 {
-                    if mant != 0 || p[i] != 48 { digits += 1 }
-                    mant = mant &* 10 &+ UInt64(p[i] &- 48); exp10 -= 1
-                } else if p[i] != 48 { dropped = true }
+            let fracStart = i
+            while i < n {
+                let d = p[i] &- 48
+                if d >= 10 { break }
+                mant = mant &* 10 &+ UInt64(d)
                 i += 1
             }
+            exp10 = fracStart - i
+            digits += i - fracStart
         }
-        if !sawDigit { return special(p, n) }
+        if digits == 0 { return special(p, n) }
         if i < n, p[i] | 0x20 == 101 {   // e / E
             i += 1
             var eneg = false
             if i < n, p[i] == 45 || p[i] == 43 { eneg = p[i] == 45; i += 1 }
             if i == n { return nil }
             var e = 0
-            while i < n, isDigit(p[i]) {
-                if e < 100_000 { e = e * 10 + Int(p[i] &- 48) }
+            while i < n {
+                let d = p[i] &- 48
+                if d >= 10 { break }
+                if e < 100_000 { e = e * 10 + Int(d) }
                 i += 1
             }
             exp10 += eneg ? -e : e
         }
         if i != n { return nil }
-        if !dropped, mant <= 1 << 53, exp10 >= -22, exp10 <= 22 {
+        // Clinger's fast path: an exact mantissa times an exact power of ten rounds once.
+        if digits <= 19, mant <= 1 << 53, exp10 >= -22, exp10 <= 22 {
             var v = Double(mant)
             v = exp10 < 0 ? v / pow10(-exp10) : v * pow10(exp10)
             return neg ? -v : v
         }
-        if mant == 0 { return neg ? -0.0 : 0.0 }
         return slowDouble(p, n)
     }
 
