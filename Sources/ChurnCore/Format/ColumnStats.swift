@@ -57,6 +57,7 @@ extension Column {
     /// Standard deviation with `ddof` delta degrees of freedom (1 = sample std, as pandas);
     /// nil when fewer than `ddof + 1` values.
     public func std(ddof: Int = 1) throws -> Double? {
+        guard ddof >= 0 else { throw FrameError.invalid("std of column '\(name)': ddof must be ≥ 0, got \(ddof)") }
         let v = try nonNullDoubles()
         return Column.std(v, ddof: ddof)
     }

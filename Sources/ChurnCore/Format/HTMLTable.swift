@@ -22,6 +22,7 @@ extension Frame {
             }
             h += "</tr>\n"
         }
+        if let gap, gap == rows.count { h += "<tr>" + String(repeating: "<td>…</td>", count: ncol) + "</tr>\n" }
         return h + "</tbody>\n</table>"
     }
 

@@ -8,7 +8,7 @@ extension Frame {
     /// as `null`, NaN as `NaN`. A last line gives the shape.
     public func render(maxRows: Int = 10, maxWidth: Int = 100, maxCellWidth: Int = 24) -> String {
         let (rowIdx, rowGap) = Frame.displayRows(nrow, maxRows)
-        let cellW = Swift.max(3, maxCellWidth)
+        let cellW = Swift.max(3, Swift.min(maxCellWidth, 1 << 16))
         // Cell texts per column.
         var cells: [[String]] = []
         var widths: [Int] = []
@@ -50,20 +50,21 @@ extension Frame {
         }
         lines.append(trimmed(line(0)))
         lines.append(trimmed(line(1)))
-        for (k, _) in rowIdx.enumerated() {
-            if let g = rowGap, k == g {
-                lines.append(trimmed(shown.map { j in DisplayWidth.padRight("…", j.map { widths[$0] } ?? 1) }.joined(separator: "  ")))
-            }
+        let gapLine = trimmed(shown.map { j in DisplayWidth.padRight("…", j.map { widths[$0] } ?? 1) }.joined(separator: "  "))
+        for k in rowIdx.indices {
+            if rowGap == k { lines.append(gapLine) }
             lines.append(trimmed(line(k + 2)))
         }
+        if rowGap == rowIdx.count { lines.append(gapLine) }
         lines.append("[\(nrow) rows × \(ncol) columns]")
         return lines.joined(separator: "\n")
     }
 
     /// Row indices to show and the position of the `…` gap (nil when all rows fit).
     static func displayRows(_ n: Int, _ maxRows: Int) -> ([Int], Int?) {
-        if n <= Swift.max(0, maxRows) { return (Array(0..<n), nil) }
-        let head = (maxRows + 1) / 2, tail = maxRows / 2
+        let m = Swift.max(0, maxRows)
+        if n <= m { return (Array(0..<n), nil) }
+        let head = (m + 1) / 2, tail = m / 2
         return (Array(0..<head) + Array((n - tail)..<n), head)
     }
 

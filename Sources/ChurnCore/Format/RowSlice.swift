@@ -32,11 +32,13 @@ extension Frame {
 
     /// The first `n` rows; a negative `n` gives all rows but the last `-n` (as in pandas).
     public func head(_ n: Int = 5) -> Frame {
-        rowSlice(0..<(n >= 0 ? min(n, nrow) : max(0, nrow + n)))
+        let k = Swift.max(-nrow, Swift.min(n, nrow))   // clamped first: any Int is safe
+        return rowSlice(0..<(k >= 0 ? k : nrow + k))
     }
 
     /// The last `n` rows; a negative `n` gives all rows but the first `-n`.
     public func tail(_ n: Int = 5) -> Frame {
-        rowSlice((n >= 0 ? max(0, nrow - n) : min(nrow, -n))..<nrow)
+        let k = Swift.max(-nrow, Swift.min(n, nrow))
+        return rowSlice((k >= 0 ? nrow - k : -k)..<nrow)
     }
 }

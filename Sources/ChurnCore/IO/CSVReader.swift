@@ -134,7 +134,6 @@ public struct CSVReader: Sendable {
         }
         var chunks = parsed.map { $0! }
         parsed = []
-        debugRSS("parsed")
 
         // Absolute line numbers: 1 + header lines + newlines of earlier chunks.
         var firstLine = [Int](repeating: 1 + headerLines, count: nchunks)
@@ -204,7 +203,6 @@ public struct CSVReader: Sendable {
                 }
             }
         }
-        debugRSS("assembled")
         var bad: [CSVBadRow] = []
         for k in 0..<nchunks { for p in chunks[k].problems { bad.append(badRow(k, p)) } }
         return CSVResult(frame: try Frame(columns.map { $0! }), badRows: bad)
@@ -314,11 +312,3 @@ struct HeaderRecord {
     }
 }
 
-func debugRSS(_ tag: String) {
-    guard getenv("CHURNLAB_DEBUG_RSS") != nil, let f = fopen("/proc/self/statm", "r") else { return }
-    var size = 0, rss = 0
-    withUnsafeMutablePointer(to: &size) { a in withUnsafeMutablePointer(to: &rss) { b in _ = withVaList([a, b]) { vfscanf(f, "%ld %ld", $0) } } }
-    fclose(f)
-    var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u)
-    print("RSS \(tag): \(rss * 4 / 1024) MiB (peak \(u.ru_maxrss / 1024) MiB)")
-}

@@ -128,3 +128,19 @@ final class FormatTests: XCTestCase {
         """)
     }
 }
+
+extension FormatTests {
+    /// Extreme arguments (as a fuzzer or a Lua script may pass) never trap.
+    func testExtremeArgumentsAreSafe() throws {
+        let f = try Frame([.int("a", [1, 2, 3])])
+        XCTAssertEqual(f.head(.min).nrow, 0)
+        XCTAssertEqual(f.tail(.min).nrow, 0)
+        XCTAssertEqual(f.head(.max).nrow, 3)
+        XCTAssertEqual(f.tail(.max).nrow, 3)
+        XCTAssertTrue(f.render(maxRows: .min, maxWidth: .min, maxCellWidth: .min).hasSuffix("[3 rows × 1 columns]"))
+        XCTAssertTrue(f.render(maxRows: .max, maxWidth: .max, maxCellWidth: .max).contains("3"))
+        XCTAssertTrue(f.htmlTable(maxRows: -5).contains("<td>…</td>"))
+        XCTAssertThrowsError(try f.columns[0].std(ddof: .min))
+        XCTAssertNil(try f.columns[0].std(ddof: .max))
+    }
+}
