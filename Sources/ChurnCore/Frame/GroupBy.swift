@@ -108,7 +108,7 @@ public struct GroupedFrame: Sendable {
             try numeric()
             return GroupKernels.std(col, g, means: cache.means(col, g), counts: cache.counts(col, g))
         case .min, .max:
-            return col.take(GroupKernels.argBest(col, g, max: s.op == .max))
+            return GroupKernels.minMax(col, g, max: s.op == .max)
         case .first, .last:
             return col.take(GroupKernels.firstLast(col, g, last: s.op == .last))
         case .nunique:

@@ -5,7 +5,7 @@ enum GroupKernels {
     /// small. Depends on sizes only, never on the thread count.
     static func chunkCount(rows: Int, groups: Int) -> Int {
         guard rows >= 1 << 20 else { return 1 }
-        return Swift.max(1, Swift.min(16, rows / Swift.max(1, 4 * groups)))
+        return Swift.max(1, Swift.min(8, rows / Swift.max(1, 8 * groups)))
     }
 
     /// Runs `body(rows, acc)` per chunk on private accumulators, then folds them in chunk order.
@@ -93,31 +93,71 @@ enum GroupKernels {
         return Column(name: c.name, data: .float64(out), validity: valid)
     }
 
-    /// Row of the smallest (or largest) non-null value per group, -1 when none;
-    /// ties keep the earliest row. NaN is skipped.
-    static func argBest(_ c: Column, _ g: Factorized, max: Bool) -> [Int] {
+    /// Smallest (or largest) non-null value per group as a column of the
+    /// input's type; null when the group has none. NaN is skipped. Numeric and
+    /// time columns reduce values directly; text and bool go through `argBest`.
+    static func minMax(_ c: Column, _ g: Factorized, max: Bool) -> Column {
+        func build<T>(_ r: (values: [T], found: [Bool]), _ wrap: ([T]) -> ColumnData) -> Column {
+            Column(name: c.name, data: wrap(r.values), validity: Validity(r.found))
+        }
         switch c.data {
-        case .float64(let v): return argBest(v, c.validity, g, max: max, skip: { $0.isNaN })
-        case .int64(let v), .timestamp(let v): return argBest(v, c.validity, g, max: max, skip: { _ in false })
-        case .date(let v): return argBest(v, c.validity, g, max: max, skip: { _ in false })
-        case .bool(let v): return argBest(v.map { $0 ? Int8(1) : 0 }, c.validity, g, max: max, skip: { _ in false })
-        case .string(let codes, let d), .category(let codes, let d):
-            let rank = Frame.textRanks(d)
-            return argBest(codes.map { rank[Int($0)] }, c.validity, g, max: max, skip: { _ in false })
+        case .float64(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: true)) { .float64($0) }
+        case .int64(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .int64($0) }
+        case .timestamp(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .timestamp($0) }
+        case .date(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .date($0) }
+        default: return c.take(argBest(c, g, max: max))
         }
     }
 
-    private struct Best<T> { var value: T; var row: Int }
+    @_specialize(where T == Double)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Int32)
+    static func extremes<T: Comparable & Numeric>(_ v: [T], _ validity: Validity?, _ g: Factorized, max: Bool,
+                                                  skipNaN: Bool) -> (values: [T], found: [Bool]) {
+        typealias Acc = Best<T>
+        let acc: [Acc] = v.withUnsafeBufferPointer { x in
+            g.ids.withUnsafeBufferPointer { ids in
+                accumulate(g, zero: Acc(value: 0, row: -1), { r, a in
+                    for i in r {
+                        let xi = x[i]
+                        if skipNaN && xi != xi { continue }
+                        if let validity, !validity.isValid(i) { continue }
+                        let k = Int(ids[i])
+                        if a[k].row < 0 || (max ? xi > a[k].value : xi < a[k].value) { a[k] = Acc(value: xi, row: i) }
+                    }
+                }, combine: { p, q in
+                    if p.row < 0 { return q }
+                    if q.row < 0 { return p }
+                    return (max ? q.value > p.value : q.value < p.value) ? q : p
+                })
+            }
+        }
+        return (acc.map(\.value), acc.map { $0.row >= 0 })
+    }
 
-    private static func argBest<T: Comparable>(_ v: [T], _ validity: Validity?, _ g: Factorized, max: Bool,
-                                               skip: (T) -> Bool) -> [Int] {
+    /// Row of the smallest (or largest) non-null value per group, -1 when none;
+    /// ties keep the earliest row.
+    static func argBest(_ c: Column, _ g: Factorized, max: Bool) -> [Int] {
+        switch c.data {
+        case .bool(let v): return argBest(v.map { $0 ? Int32(1) : 0 }, c.validity, g, max: max)
+        case .string(let codes, let d), .category(let codes, let d):
+            let rank = Frame.textRanks(d)
+            return argBest(codes.map { rank[Int($0)] }, c.validity, g, max: max)
+        default: return [Int](repeating: -1, count: g.count)
+        }
+    }
+
+    struct Best<T> { var value: T; var row: Int }
+
+    private static func argBest(_ v: [Int32], _ validity: Validity?, _ g: Factorized, max: Bool) -> [Int] {
+        typealias T = Int32
         guard let any = v.first else { return [Int](repeating: -1, count: g.count) }
         let best: [Best<T>] = v.withUnsafeBufferPointer { x in
             g.ids.withUnsafeBufferPointer { ids in
                 accumulate(g, zero: Best(value: any, row: -1), { r, acc in
                     for i in r {
                         let xi = x[i]
-                        if skip(xi) || !(validity?.isValid(i) ?? true) { continue }
+                        if let validity, !validity.isValid(i) { continue }
                         let k = Int(ids[i])
                         let cur = acc[k]
                         if cur.row < 0 || (max ? xi > cur.value : xi < cur.value) { acc[k] = Best(value: xi, row: i) }
@@ -147,6 +187,7 @@ enum GroupKernels {
 
     /// Distinct non-null values per group: factorize (group, value) pairs.
     static func nunique(_ c: Column, _ g: Factorized) throws -> [Int64] {
+        if let small = smallCodes(c) { return nuniqueBitmask(small, c.validity, g) }
         let vals = try Factorizer.factorize(column: c)
         let card = UInt64(vals.count)
         var pair = [UInt64](repeating: 0, count: c.count)
@@ -161,6 +202,33 @@ enum GroupKernels {
         var out = [Int64](repeating: 0, count: g.count)
         for r in pairs.firstRow where !c.isNull(r) { out[Int(g.ids[r])] += 1 }
         return out
+    }
+
+    /// Value codes in 0..<64 when the column has at most 64 possible values
+    /// (a small text dictionary without repeats, or bool).
+    static func smallCodes(_ c: Column) -> [Int32]? {
+        switch c.data {
+        case .string(let codes, let d), .category(let codes, let d):
+            return d.count <= 64 && Set(d).count == d.count ? codes : nil
+        case .bool(let b): return b.map { $0 ? 1 : 0 }
+        default: return nil
+        }
+    }
+
+    /// nunique for ≤ 64 possible values: OR one bit per value into a word per group.
+    static func nuniqueBitmask(_ codes: [Int32], _ validity: Validity?, _ g: Factorized) -> [Int64] {
+        let masks: [UInt64] = codes.withUnsafeBufferPointer { x in
+            g.ids.withUnsafeBufferPointer { ids in
+                accumulate(g, zero: UInt64(0), { r, acc in
+                    if let validity {
+                        for i in r where validity.isValid(i) { acc[Int(ids[i])] |= 1 << UInt64(x[i]) }
+                    } else {
+                        for i in r { acc[Int(ids[i])] |= 1 << UInt64(x[i]) }
+                    }
+                }, combine: |)
+            }
+        }
+        return masks.map { Int64($0.nonzeroBitCount) }
     }
 
     /// Linear-interpolated quantile per group of the non-null, non-NaN values.
