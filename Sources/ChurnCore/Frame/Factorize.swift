@@ -93,6 +93,9 @@ enum Factorizer {
             let (s, overflow) = hi.subtractingReportingOverflow(lo)
             return !overflow && s >= 0 && s < Int64(max(4 * n, 1 << 16)) && s < Int64(Int32.max)
         }()
+        if direct && n >= 1 << 20 && Int(hi &- lo) + 1 <= n / 8 {
+            return factorizeDirectParallel(w, validity: validity, lo: lo, size: Int(hi &- lo) + 1)
+        }
         ids.withUnsafeMutableBufferPointer { out in
             if direct {
                 let size = n == 0 ? 0 : Int(hi &- lo) + 1
@@ -119,6 +122,60 @@ enum Factorizer {
                     let g = table.idOrInsert(UInt64(truncatingIfNeeded: w[i]), next: Int32(firstRow.count))
                     if g == Int32(firstRow.count) { firstRow.append(i) }
                     out[i] = g
+                }
+            }
+        }
+        return Factorized(ids: ids, count: firstRow.count, firstRow: firstRow)
+    }
+
+    /// Direct-address grouping in two parallel passes over fixed row chunks
+    /// (so the result never depends on the thread count): (1) each chunk notes
+    /// the first row of every key it holds; the earliest chunk wins, and the
+    /// first rows, visited in row order, number the groups; (2) every row looks
+    /// up its group. Used when the key range is small next to the row count.
+    static func factorizeDirectParallel<T: FixedWidthInteger>(_ w: UnsafeBufferPointer<T>, validity: Validity?,
+                                                              lo: Int64, size: Int) -> Factorized {
+        let n = w.count
+        let chunks = Parallel.ranges(n, chunks: 8)
+        // Pass 1: per-chunk first rows (slot `size` stands for null).
+        let firsts: [[Int]] = Parallel.mapChunks(n, chunks: chunks.count) { r in
+            var first = [Int](repeating: -1, count: size + 1)
+            first.withUnsafeMutableBufferPointer { f in
+                for i in r {
+                    let slot: Int
+                    if let validity, !validity.isValid(i) { slot = size } else { slot = Int(Int64(truncatingIfNeeded: w[i]) &- lo) }
+                    if f[slot] < 0 { f[slot] = i }
+                }
+            }
+            return first
+        }
+        var first = firsts[0]
+        for f in firsts.dropFirst() { for s in 0...size where first[s] < 0 && f[s] >= 0 { first[s] = f[s] } }
+        // Number groups by first row: set bits for first rows, then walk them in order.
+        var isFirst = [UInt64](repeating: 0, count: (n + 63) >> 6)
+        for s in 0...size where first[s] >= 0 { isFirst[first[s] >> 6] |= 1 << UInt64(first[s] & 63) }
+        var idOfSlot = [Int32](repeating: -1, count: size + 1)
+        var firstRow: [Int] = []
+        for (k, var word) in isFirst.enumerated() {
+            while word != 0 {
+                let i = k << 6 + word.trailingZeroBitCount
+                word &= word - 1
+                let slot: Int
+                if let validity, !validity.isValid(i) { slot = size } else { slot = Int(Int64(truncatingIfNeeded: w[i]) &- lo) }
+                idOfSlot[slot] = Int32(firstRow.count)
+                firstRow.append(i)
+            }
+        }
+        // Pass 2: look up every row's group.
+        var ids = [Int32](repeating: 0, count: n)
+        ids.withUnsafeMutableBufferPointer { out in
+            idOfSlot.withUnsafeBufferPointer { table in
+                let o = out.baseAddress!
+                Parallel.forEach(chunks.count) { c in
+                    for i in chunks[c] {
+                        if let validity, !validity.isValid(i) { o[i] = table[size]; continue }
+                        o[i] = table[Int(Int64(truncatingIfNeeded: w[i]) &- lo)]
+                    }
                 }
             }
         }

@@ -104,16 +104,26 @@ enum GroupKernels {
         case .float64(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: true)) { .float64($0) }
         case .int64(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .int64($0) }
         case .timestamp(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .timestamp($0) }
-        case .date(let v): return build(extremes(v, c.validity, g, max: max, skipNaN: false)) { .date($0) }
+        case .date(let v):
+            return build(extremes(v.map(Int64.init), c.validity, g, max: max, skipNaN: false)) { .date($0.map { Int32(truncatingIfNeeded: $0) }) }
         default: return c.take(argBest(c, g, max: max))
         }
     }
 
-    @_specialize(where T == Double)
-    @_specialize(where T == Int64)
-    @_specialize(where T == Int32)
-    static func extremes<T: Comparable & Numeric>(_ v: [T], _ validity: Validity?, _ g: Factorized, max: Bool,
-                                                  skipNaN: Bool) -> (values: [T], found: [Bool]) {
+    // Concrete entry points so the hot loop is compiled per type (no generic dispatch).
+    static func extremes(_ v: [Double], _ validity: Validity?, _ g: Factorized, max: Bool,
+                         skipNaN: Bool) -> (values: [Double], found: [Bool]) {
+        extremesKernel(v, validity, g, max: max, skipNaN: skipNaN)
+    }
+
+    static func extremes(_ v: [Int64], _ validity: Validity?, _ g: Factorized, max: Bool,
+                         skipNaN: Bool) -> (values: [Int64], found: [Bool]) {
+        extremesKernel(v, validity, g, max: max, skipNaN: false)
+    }
+
+    @inline(__always)
+    static func extremesKernel<T: Comparable & Numeric>(_ v: [T], _ validity: Validity?, _ g: Factorized, max: Bool,
+                                                        skipNaN: Bool) -> (values: [T], found: [Bool]) {
         typealias Acc = Best<T>
         let acc: [Acc] = v.withUnsafeBufferPointer { x in
             g.ids.withUnsafeBufferPointer { ids in

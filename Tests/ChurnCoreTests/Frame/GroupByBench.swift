@@ -72,7 +72,9 @@ final class GroupByBench: XCTestCase {
         let total = try o.column("total").doubles.reduce(0) { $0 + $1! }
         print(String(format: "BENCH churnlab group_by(user_id) 5 aggs: %.3f s (sorted output %.3f s), %d groups, threads %d",
                      best, bestSorted, o.nrow, Parallel.threads))
-        print(String(format: "BENCH check groups=%d sum(total)=%.2f", o.nrow, total))
+        let kinds = try o.column("kinds").ints.reduce(0) { $0 + $1! }
+        let n = try o.column("n").ints.reduce(0) { $0 + $1! }
+        print(String(format: "BENCH check churnlab: groups=%d sum(n)=%lld sum(total)=%.2f sum(kinds)=%lld", o.nrow, n, total, kinds))
     }
 
     /// Raw little-endian arrays: user_id int64, timestamp int64 µs, event int32 codes, amount float64.

@@ -114,5 +114,19 @@ final class GroupByTests: XCTestCase {
         XCTAssertEqual(try g.column("v_sum").doubles, sums)     // eighths: exact in any order
         XCTAssertEqual(try g.column("v_max").doubles, maxs)
         XCTAssertEqual(try g.column("count").ints, counts)
+        // Same rows with some null keys, grouped in parallel passes: ids in first-appearance order.
+        let nulls = (0..<n).map { $0 % 1000 == 999 }
+        let fk = Factorizer.factorize(keys.withUnsafeBufferPointer { $0 }.map { UInt64(bitPattern: $0) },
+                                      validity: Validity(nulls.map { !$0 }))
+        var seen: [Int64: Int32] = [:], nullId: Int32 = -1, expected = [Int32](repeating: 0, count: n)
+        var next: Int32 = 0
+        for i in 0..<n {
+            if nulls[i] {
+                if nullId < 0 { nullId = next; next += 1 }
+                expected[i] = nullId
+            } else if let g = seen[keys[i]] { expected[i] = g } else { seen[keys[i]] = next; expected[i] = next; next += 1 }
+        }
+        XCTAssertEqual(fk.count, 51)
+        XCTAssertTrue(fk.ids == expected)
     }
 }
