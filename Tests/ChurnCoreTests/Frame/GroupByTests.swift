@@ -128,5 +128,17 @@ final class GroupByTests: XCTestCase {
         }
         XCTAssertEqual(fk.count, 51)
         XCTAssertTrue(fk.ids == expected)
+        // Results must not depend on the thread count: bit-identical float sums and std with 1 thread.
+        let fine = (0..<n).map { i in vals[i] / 3 + Double(i % 7) * 1e-9 }
+        let h = try Frame([.int("k", keys), .float("v", fine)])
+        let specs = [AggSpec("v", .sum), AggSpec("v", .std), AggSpec("v", .mean)]
+        let many = try h.groupBy(["k"]).agg(specs)
+        let saved = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = saved }
+        let one = try h.groupBy(["k"]).agg(specs)
+        for name in ["v_sum", "v_std", "v_mean"] {
+            XCTAssertEqual(try many.column(name).doubles.map { $0!.bitPattern }, try one.column(name).doubles.map { $0!.bitPattern })
+        }
     }
 }
