@@ -55,6 +55,30 @@ try:
 except ImportError:
     print("BENCH polars not installed")
 
+# sort_by and left join on the same data (the Swift side: GroupByBench/testBenchSortJoin20M).
+try:
+    import polars as pl
+    uid = np.arange(1, 500_001, dtype=np.int64)
+    users_pl = pl.DataFrame({"user_id": uid, "plan": np.array(["basic", "plus", "premium", "family"])[uid % 4],
+                             "tenure": uid % 72})
+    t, r = best(lambda: df.sort(["user_id", "timestamp"], descending=[False, True], maintain_order=True), reps=3)
+    print(f"BENCH polars sort_by(user_id, timestamp desc): {t:.3f} s (first amount {r['amount'][0]:.2f})")
+    t, r = best(lambda: df.join(users_pl, on="user_id", how="left"), reps=3)
+    print(f"BENCH polars left join: {t:.3f} s (sum(tenure)={r['tenure'].sum()})")
+    if "con" in globals():
+        con.register("usrc", users_pl.to_arrow())
+        con.execute("CREATE TABLE u AS SELECT * FROM usrc")
+        def dsort():
+            con.execute("CREATE OR REPLACE TABLE s AS SELECT * FROM t ORDER BY user_id, timestamp DESC")
+        def djoin():
+            con.execute("CREATE OR REPLACE TABLE j AS SELECT * FROM t LEFT JOIN u USING (user_id)")
+        t, _ = best(dsort, reps=3)
+        print(f"BENCH duckdb sort_by (CREATE TABLE AS ... ORDER BY): {t:.3f} s")
+        t, _ = best(djoin, reps=3)
+        print(f"BENCH duckdb left join (CREATE TABLE AS): {t:.3f} s")
+except ImportError:
+    pass
+
 try:
     import pandas as pd
     pdf = pd.DataFrame({"user_id": users, "timestamp": ts.astype("datetime64[us]"),

@@ -77,6 +77,40 @@ final class GroupByBench: XCTestCase {
         print(String(format: "BENCH check churnlab: groups=%d sum(n)=%lld sum(total)=%.2f sum(kinds)=%lld", o.nrow, n, total, kinds))
     }
 
+    /// Users table for the join bench: user_id 1...500k, plan by user_id % 4, tenure = user_id % 72
+    /// (scripts/bench/groupby_peers.py builds the same).
+    static func users() -> Frame {
+        let ids = (1...500_000).map { Int64($0) }
+        let plans = ["basic", "plus", "premium", "family"]
+        return try! Frame([
+            .int("user_id", ids),
+            Column(name: "plan", data: .string(codes: ids.map { Int32($0 % 4) }, dictionary: plans)),
+            .int("tenure", ids.map { $0 % 72 }),
+        ])
+    }
+
+    func testBenchSortJoin20M() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["CHURNLAB_BENCH"] != nil else { throw XCTSkip("set CHURNLAB_BENCH=1") }
+        let rows = Int(env["CHURNLAB_BENCH_ROWS"] ?? "") ?? 20_000_000
+        let f = GroupByBench.eventLog(rows: rows, seed: 20241122)
+        let u = GroupByBench.users()
+        var bestSort = Double.infinity, bestJoin = Double.infinity
+        var sorted: Frame? = nil, joined: Frame? = nil
+        for _ in 0..<3 {
+            var t = Date()
+            sorted = try f.sortBy([SortKey("user_id"), SortKey("timestamp", descending: true)])
+            bestSort = min(bestSort, Date().timeIntervalSince(t))
+            t = Date()
+            joined = try f.join(u, on: ["user_id"], how: .left)
+            bestJoin = min(bestJoin, Date().timeIntervalSince(t))
+        }
+        print(String(format: "BENCH churnlab sort_by(user_id, timestamp desc) 20M: %.3f s", bestSort))
+        print(String(format: "BENCH churnlab left join 20M events x 500k users: %.3f s", bestJoin))
+        let first = try sorted!.column("amount").double(at: 0)!, tenure = try joined!.column("tenure").ints.reduce(0) { $0 + $1! }
+        print(String(format: "BENCH check churnlab: sorted first amount=%.2f joined sum(tenure)=%lld", first, tenure))
+    }
+
     /// Raw little-endian arrays: user_id int64, timestamp int64 µs, event int32 codes, amount float64.
     private func dump(_ f: Frame, to dir: String) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
