@@ -43,7 +43,8 @@ struct FeaturePlan {
         discount = subscription && subscriptions?.discounts != nil
 
         func codes(_ names: [String]?) throws -> [Int32] {
-            guard let names else { return (0..<log.typeNames.count).map { Int32($0) } }
+            // All types: in name order, so columns do not depend on the input's row order.
+            guard let names else { return (0..<log.typeNames.count).sorted { log.typeNames[$0] < log.typeNames[$1] }.map { Int32($0) } }
             return try names.map { n in
                 guard let c = log.typeCode(n) else {
                     let near = log.typeNames.filter { editDistance($0.lowercased(), n.lowercased()) <= 2 }

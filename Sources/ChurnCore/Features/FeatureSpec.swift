@@ -34,7 +34,7 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     /// Window lengths in days.
     public var windows: [Int] = [7, 30, 90]
     public var families: [FeatureFamily] = FeatureFamily.allCases
-    /// Event types to count per window; nil = every type in the log.
+    /// Event types to count per window; nil = every type in the log, in name order.
     public var eventTypes: [String]? = nil
     /// Event types with their own recency; nil = the same as `eventTypes`.
     public var recencyTypes: [String]? = nil
