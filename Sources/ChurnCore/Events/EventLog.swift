@@ -66,11 +66,11 @@ public struct EventLog: Sendable {
             throw EventError.invalidOption("event log has \(frame.nrow) rows; at most \(Int32.max - 1) are supported")
         }
         let (ids, keys) = try UserIDs.encode(ucol)
-        let (perm, offsets) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: rawTimes)
+        let (perm, offsets, sortedTimes) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: rawTimes)
         userColumn = user
         users = ids
         self.offsets = offsets
-        times = EventLog.gather(rawTimes, perm)
+        times = sortedTimes
         types = EventLog.gather(rawTypes, perm)
         amounts = rawAmounts.map { EventLog.gather($0, perm) }
     }

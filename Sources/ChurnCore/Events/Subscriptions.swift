@@ -70,9 +70,9 @@ public struct Subscriptions: Sendable {
             disc = d
         }
         let (ids, keys) = try UserIDs.encode(try frame.column(user))
-        let (perm, offsets) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: s)
+        let (perm, offsets, sortedStarts) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: s)
         userColumn = user; users = ids; self.offsets = offsets; timeIsDate = sDate
-        starts = EventLog.gather(s, perm); ends = EventLog.gather(e, perm)
+        starts = sortedStarts; ends = EventLog.gather(e, perm)
         plans = EventLog.gather(planCodes, perm); planNames = names
         prices = EventLog.gather(pr, perm)
         self.autoRenew = ar.map { EventLog.gather($0, perm) }

@@ -91,12 +91,18 @@ public enum UserIDs: Sendable, Equatable {
             // Compact range: presence table, then ranks by prefix count.
             let m = Int(span.partialValue) + 1
             var rank = [Int32](repeating: -1, count: m)
-            v.withUnsafeBufferPointer { p in for x in p { rank[Int(x - lo)] = 0 } }
+            rank.withUnsafeMutableBufferPointer { r in
+                v.withUnsafeBufferPointer { p in for x in p { r[Int(x - lo)] = 0 } }
+            }
             var ids: [Int64] = []
             for i in 0..<m where rank[i] == 0 { rank[i] = Int32(ids.count); ids.append(lo + Int64(i)) }
             v.withUnsafeBufferPointer { p in
                 keys.withUnsafeMutableBufferPointer { k in
-                    for i in 0..<p.count { k[i] = rank[Int(p[i] - lo)] }
+                    rank.withUnsafeBufferPointer { r in
+                        let kb = k.baseAddress!
+                        let rs = Parallel.ranges(p.count, chunks: Parallel.threads)
+                        Parallel.forEach(rs.count) { c in for i in rs[c] { kb[i] = r[Int(p[i] - lo)] } }
+                    }
                 }
             }
             return (ids, keys)
@@ -119,43 +125,87 @@ public enum UserIDs: Sendable, Equatable {
 /// Stable grouping of rows by dense key, then by time inside each group.
 enum GroupSort {
     /// Returns the row order (`perm`, original row numbers) sorted by (key, time)
-    /// with ties kept in input order, and CSR offsets: group g is
-    /// `perm[offsets[g]..<offsets[g+1]]`.
-    static func byKeyThenTime(keys: [Int32], groups: Int, times: [Int64]) -> (perm: [Int32], offsets: [Int]) {
+    /// with ties kept in input order, CSR offsets (group g is
+    /// `perm[offsets[g]..<offsets[g+1]]`) and the times in that order.
+    ///
+    /// A parallel stable counting sort (per-chunk histograms, chunks placed in
+    /// order), then each group is fixed up on contiguous (time, row) data:
+    /// insertion sort for small groups, a sort on (time, row) pairs otherwise.
+    static func byKeyThenTime(keys: [Int32], groups: Int, times: [Int64])
+        -> (perm: [Int32], offsets: [Int], times: [Int64]) {
         let n = keys.count
-        var offsets = [Int](repeating: 0, count: groups + 1)
-        keys.withUnsafeBufferPointer { k in for x in k { offsets[Int(x) + 1] += 1 } }
-        for g in 0..<groups { offsets[g + 1] += offsets[g] }
-        var perm = [Int32](repeating: 0, count: n)
-        var cursor = Array(offsets.dropLast())
-        keys.withUnsafeBufferPointer { k in
-            perm.withUnsafeMutableBufferPointer { p in
-                cursor.withUnsafeMutableBufferPointer { c in
-                    for i in 0..<n { let g = Int(k[i]); p[c[g]] = Int32(i); c[g] += 1 }
+        let C = (groups <= 1 << 22) ? max(1, min(Parallel.threads, n / 65_536)) : 1
+        let chunks = Parallel.ranges(n, chunks: C)
+        // hist[c * groups + g]: rows of group g in chunk c; turned into write cursors.
+        var hist = [Int](repeating: 0, count: chunks.count * groups)
+        hist.withUnsafeMutableBufferPointer { hb in
+            let h = hb.baseAddress!
+            keys.withUnsafeBufferPointer { k in
+                Parallel.forEach(chunks.count) { c in
+                    let hc = h + c * groups
+                    for i in chunks[c] { hc[Int(k[i])] += 1 }
                 }
             }
         }
-        // Counting sort kept input order; fix groups whose times are not ascending.
-        perm.withUnsafeMutableBufferPointer { p in
-            times.withUnsafeBufferPointer { t in
-                let base = p.baseAddress!
-                let r = Parallel.ranges(groups, chunks: Parallel.threads * 4)
-                Parallel.forEach(groups == 0 ? 0 : r.count) { chunk in
-                    for g in r[chunk] {
-                        let lo = offsets[g], hi = offsets[g + 1]
-                        var sorted = true
-                        var i = lo + 1
-                        while i < hi { if t[Int(base[i])] < t[Int(base[i - 1])] { sorted = false; break }; i += 1 }
-                        if sorted { continue }
-                        var slice = UnsafeMutableBufferPointer(start: base + lo, count: hi - lo)
-                        slice.sort { a, b in
-                            let ta = t[Int(a)], tb = t[Int(b)]
-                            return ta != tb ? ta < tb : a < b
+        var offsets = [Int](repeating: 0, count: groups + 1)
+        var run = 0
+        for g in 0..<groups {
+            offsets[g] = run
+            for c in 0..<chunks.count { let x = hist[c * groups + g]; hist[c * groups + g] = run; run += x }
+        }
+        offsets[groups] = run
+        var perm = [Int32](repeating: 0, count: n)
+        var sortedTimes = [Int64](repeating: 0, count: n)
+        perm.withUnsafeMutableBufferPointer { pb in
+            sortedTimes.withUnsafeMutableBufferPointer { tb in
+                hist.withUnsafeMutableBufferPointer { hb in
+                    keys.withUnsafeBufferPointer { k in
+                        times.withUnsafeBufferPointer { t in
+                            let p = pb.baseAddress!, st = tb.baseAddress!, h = hb.baseAddress!
+                            Parallel.forEach(chunks.count) { c in
+                                let cur = h + c * groups
+                                for i in chunks[c] {
+                                    let g = Int(k[i]), pos = cur[g]
+                                    p[pos] = Int32(i); st[pos] = t[i]; cur[g] = pos + 1
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        return (perm, offsets)
+        hist = []
+        // Fix groups whose times are not ascending (ties: lower row first = input order).
+        perm.withUnsafeMutableBufferPointer { pb in
+            sortedTimes.withUnsafeMutableBufferPointer { tb in
+                let p = pb.baseAddress!, t = tb.baseAddress!
+                let r = Parallel.ranges(groups, chunks: Parallel.threads * 8)
+                Parallel.forEach(groups == 0 ? 0 : r.count) { chunk in
+                    var pairs: [(Int64, Int32)] = []
+                    for g in r[chunk] {
+                        let lo = offsets[g], hi = offsets[g + 1]
+                        var i = lo + 1
+                        while i < hi && t[i - 1] <= t[i] { i += 1 }
+                        if i >= hi { continue }
+                        if hi - lo <= 48 {
+                            // Insertion sort from the first descent; rows within a group are ascending, so stable.
+                            while i < hi {
+                                let ti = t[i], pi = p[i]
+                                var j = i
+                                while j > lo && t[j - 1] > ti { t[j] = t[j - 1]; p[j] = p[j - 1]; j -= 1 }
+                                t[j] = ti; p[j] = pi
+                                i += 1
+                            }
+                        } else {
+                            pairs.removeAll(keepingCapacity: true)
+                            for j in lo..<hi { pairs.append((t[j], p[j])) }
+                            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+                            for (j, e) in pairs.enumerated() { t[lo + j] = e.0; p[lo + j] = e.1 }
+                        }
+                    }
+                }
+            }
+        }
+        return (perm, offsets, sortedTimes)
     }
 }
