@@ -98,4 +98,30 @@ final class LeakageTests: XCTestCase {
         }
         XCTAssertEqual(total, s.nrow)
     }
+
+    /// Large enough for the multi-chunk counting sort: order equals a plain stable sort by (user, time).
+    func testIndexingMatchesStableSort() throws {
+        var r = SeededRandom(seed: 77)
+        let n = 140_000
+        let users = (0..<n).map { _ in Int64(r.below(3000)) * 7 }            // sparse ids
+        let times = (0..<n).map { _ in Int64(r.below(200)) * D }             // many ties
+        let codes = (0..<n).map { _ in Int32(r.below(3)) }
+        let frame = try Frame([Column(name: "user_id", data: .int64(users)), Column(name: "ts", data: .timestamp(times)),
+                               Column(name: "event", data: .string(codes: codes, dictionary: ["a", "b", "c"]))])
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        Parallel.threads = 3
+        let log = try EventLog(frame)
+        let order = (0..<n).sorted { (a: Int, b: Int) -> Bool in
+            if users[a] != users[b] { return users[a] < users[b] }
+            if times[a] != times[b] { return times[a] < times[b] }
+            return a < b
+        }
+        XCTAssertTrue(log.times == order.map { times[$0] })
+        XCTAssertTrue(log.types == order.map { codes[$0] })
+        guard case .int(let ids) = log.users else { return XCTFail("int ids expected") }
+        XCTAssertEqual(ids.count, Set(users).count)
+        XCTAssertEqual(log.offsets.last, n)
+        XCTAssertEqual(ids[log.offsets.firstIndex(where: { $0 > 0 })! - 1], users[order[0]])
+    }
 }
