@@ -71,4 +71,38 @@ final class FeatureBenchTests: XCTestCase {
                      out.nrow, out.ncol - 1, try sum("events_30d"), try sum("active_days_30d"), try sum("purchase_90d"),
                      try sum("amount_90d"), try sum("recency_days"), try sum("trend_30d")))
     }
+
+    /// Simulator speed (100k users × 365 days) and the churn signal it carries.
+    func testBenchSimulator() throws {
+        guard ProcessInfo.processInfo.environment["CHURNLAB_BENCH"] != nil else { throw XCTSkip("set CHURNLAB_BENCH=1") }
+        var clock = Date()
+        func lap() -> Double { let d = Date().timeIntervalSince(clock); clock = Date(); return d }
+        let sim = try simulatePlatform(SimulationOptions(users: 100_000, days: 365, seed: 1))
+        let tSim = lap()
+        let log = try EventLog(sim.events, amount: "amount")
+        let tIndex = lap()
+        let asOf = (19_723 + 300) * D
+        let s = try snapshots(log, SnapshotOptions(from: asOf - 56 * D, to: asOf, everyDays: 28, spec: FeatureSpec(asOf: 0),
+                                                   label: LabelOptions(asOf: 0, horizon: 30, activeWithin: 30)))
+        let tSnap = lap()
+        print(String(format: "bench simulate swift: 100k users x 365 days %.2fs (%d events, %d terms), index %.2fs, 3 snapshots %.2fs (%d rows x %d cols)",
+                     tSim, sim.events.nrow, sim.subscriptions.nrow, tIndex, tSnap, s.nrow, s.ncol))
+    }
+
+    /// Breakdown of EventLog indexing steps (diagnostics for the index figure).
+    func testBenchIndexSteps() throws {
+        guard ProcessInfo.processInfo.environment["CHURNLAB_BENCH_STEPS"] != nil else { throw XCTSkip("set CHURNLAB_BENCH_STEPS=1") }
+        let n = 20_000_000, nu = 1_000_000
+        var g = SeededRandom(seed: 1)
+        let users = (0..<n).map { _ in Int64(g.below(nu)) }
+        let times = (0..<n).map { _ in Int64(g.below(Int(365 * D))) }
+        let amounts = (0..<n).map { _ in g.below(10) == 0 ? 1.5 : Double.nan }
+        let acol = Column(name: "amount", data: .float64(amounts.map { $0.isNaN ? 0 : $0 }), validity: Validity(amounts.map { !$0.isNaN }))
+        var clock = Date()
+        func lap(_ what: String) { print(String(format: "bench step %@: %.3fs", what, Date().timeIntervalSince(clock))); clock = Date() }
+        _ = acol.toDoubles(); lap("amount toDoubles")
+        let (ids, keys) = try UserIDs.encode(Column(name: "u", data: .int64(users))); lap("encode users")
+        let (perm, _, _) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: times); lap("group sort")
+        _ = EventLog.gather(amounts, perm); lap("gather f64")
+    }
 }
