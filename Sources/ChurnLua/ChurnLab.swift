@@ -13,6 +13,8 @@ public enum ChurnLab {
         CoreModule.register,
         BenchModule.register,
         FrameBasics.register,
+        FeaturesModule.register,
+        RetentionModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

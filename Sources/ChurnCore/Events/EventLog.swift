@@ -25,22 +25,14 @@ public struct EventLog: Sendable {
     public var count: Int { times.count }
     public var userCount: Int { users.count }
 
-    /// Indexes `frame`. `user` is an int or string column, `time` a timestamp or
-    /// date column, `event` a string/category column (nil: every row is type
+    /// Indexes `frame`. `user` is an int or string column, `time` a timestamp,
+    /// date or ISO-text column, `event` a string/category column (nil: every row is type
     /// "event"), `amount` an optional numeric column (nulls allowed).
     public init(_ frame: Frame, user: String = "user_id", time: String = "ts",
                 event: String? = "event", amount: String? = nil) throws {
         let ucol = try frame.column(user)
-        let tcol = try frame.column(time)
-        if let v = tcol.validity, let r = (0..<tcol.count).first(where: { !v.isValid($0) }) {
-            throw EventError.nullValue(column: time, row: r)
-        }
-        let rawTimes: [Int64]
-        switch tcol.data {
-        case .timestamp(let v): rawTimes = v; timeIsDate = false
-        case .date(let v): rawTimes = v.map { Int64($0) * TimeUnit.microsPerDay }; timeIsDate = true
-        default: throw EventError.columnType(column: time, expected: "timestamp or date", got: tcol.dtype)
-        }
+        let (rawTimes, isDate) = try timeValues(try frame.column(time), allowNull: false)
+        timeIsDate = isDate
         let rawTypes: [Int32]
         if let event {
             let ecol = try frame.column(event)

@@ -32,8 +32,8 @@ public struct Subscriptions: Sendable {
                 plan: String = "plan", price: String = "price", autoRenew: String? = nil,
                 discount: String? = nil) throws {
         let scol = try frame.column(start), ecol = try frame.column(end)
-        let (s, sDate) = try Subscriptions.times(scol, allowNull: false)
-        let (e, _) = try Subscriptions.times(ecol, allowNull: true)
+        let (s, sDate) = try timeValues(scol, allowNull: false)
+        let (e, _) = try timeValues(ecol, allowNull: true)
         for i in 0..<s.count where e[i] != Int64.max && e[i] < s[i] {
             throw EventError.invalidValue(column: end, row: i, message: "term ends before it starts")
         }
@@ -77,23 +77,6 @@ public struct Subscriptions: Sendable {
         prices = EventLog.gather(pr, perm)
         self.autoRenew = ar.map { EventLog.gather($0, perm) }
         discounts = disc.map { EventLog.gather($0, perm) }
-    }
-
-    private static func times(_ c: Column, allowNull: Bool) throws -> ([Int64], Bool) {
-        var out: [Int64]
-        let isDate: Bool
-        switch c.data {
-        case .timestamp(let v): out = v; isDate = false
-        case .date(let v): out = v.map { Int64($0) * TimeUnit.microsPerDay }; isDate = true
-        default: throw EventError.columnType(column: c.name, expected: "timestamp or date", got: c.dtype)
-        }
-        if let v = c.validity {
-            for i in 0..<out.count where !v.isValid(i) {
-                guard allowNull else { throw EventError.nullValue(column: c.name, row: i) }
-                out[i] = Int64.max
-            }
-        }
-        return (out, isDate)
     }
 
     /// Monthly recurring revenue of term `i`.

@@ -225,4 +225,21 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertEqual(log.types.map { log.typeNames[Int($0)] }, ["x", "y", "x", "z"])  // ties keep input order
         XCTAssertEqual(log.defaultDataEnd, 6 * D)
     }
+
+    func testTimeTextParsingAndTextTimeColumns() throws {
+        XCTAssertEqual(TimeUnit.parse("1970-01-02"), D)
+        XCTAssertEqual(TimeUnit.parse("2024-03-10T01:02:03.5Z"), day(19792, h: 1, m: 2) + 3_500_000)
+        XCTAssertEqual(TimeUnit.parse("2024-02-29 23:59"), day(19782, h: 23, m: 59))
+        for bad in ["2023-02-29", "2024-13-01", "2024-1-01", "2024-01-01T25:00", "yesterday", "2024-01-01T10:00:00.1234567"] {
+            XCTAssertNil(TimeUnit.parse(bad), bad)
+        }
+        let f = try Frame([.int("user_id", [1, 1]), .string("ts", ["2024-03-02", "2024-03-01"]), .string("event", ["a", "b"])])
+        let log = try EventLog(f)
+        XCTAssertEqual(log.times, [19783 * D, 19784 * D])
+        XCTAssertTrue(log.timeIsDate)
+        let bad = try Frame([.int("user_id", [1, 1]), .string("ts", ["2024-03-02", "soon"]), .string("event", ["a", "b"])])
+        XCTAssertThrowsError(try EventLog(bad)) { e in
+            XCTAssertEqual("\(e)", "column 'ts', row 2: 'soon' is not a date or time like 2024-06-01 or 2024-06-01T12:00:00")
+        }
+    }
 }
