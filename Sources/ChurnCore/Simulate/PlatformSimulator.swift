@@ -2,13 +2,13 @@ import Foundation
 
 /// Options for `simulatePlatform`.
 public struct SimulationOptions: Codable, Sendable, Equatable {
-    public var users: Int = 10_000
+    public var users: Int = 1_000
     public var days: Int = 365
     /// First simulated day, days since 1970-01-01 (default 2024-01-01).
     public var start: Int32 = 19_723
     public var seed: UInt64 = 42
 
-    public init(users: Int = 10_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42) {
+    public init(users: Int = 1_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42) {
         self.users = users; self.days = days; self.start = start; self.seed = seed
     }
 

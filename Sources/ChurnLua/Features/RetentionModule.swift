@@ -59,7 +59,7 @@ enum RetentionModule {
         }
 
         cl.submodule("simulate", "Built-in data simulators.") { m in
-            m.function("platform", "simulate.platform{users = 10000, days = 365, start = '2024-01-01', seed =}",
+            m.function("platform", "simulate.platform{users = 1000, days = 365, start = '2024-01-01', seed =}",
                        "A knowledge-payment platform: returns {users =, subscriptions =, events =} frames. Engagement drifts, churn hazard depends on it, price and satisfaction; the `device` column is noise. Deterministic for a seed (default cl.seed's).") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["users", "days", "start", "seed"])
