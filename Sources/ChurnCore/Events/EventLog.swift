@@ -49,10 +49,10 @@ public struct EventLog: Sendable {
         var rawAmounts: [Double]? = nil
         if let amount {
             let acol = try frame.column(amount)
-            guard let d = acol.toDoubles(), acol.dtype != .date, acol.dtype != .timestamp else {
+            guard acol.dtype != .date, acol.dtype != .timestamp, acol.dtype != .string, acol.dtype != .category else {
                 throw EventError.columnType(column: amount, expected: "numeric (amount)", got: acol.dtype)
             }
-            rawAmounts = d
+            rawAmounts = EventLog.doublesWithNaN(acol)
         }
         guard frame.nrow < Int(Int32.max) else {
             throw EventError.invalidOption("event log has \(frame.nrow) rows; at most \(Int32.max - 1) are supported")
@@ -123,6 +123,24 @@ public struct EventLog: Sendable {
         var a = lo, b = hi
         while a < b { let m = (a + b) >> 1; if t[m] < x { a = m + 1 } else { b = m } }
         return a
+    }
+
+    /// A numeric column as Float64 with NaN for nulls (float columns: one copy,
+    /// nulls found word by word in the validity bitmap).
+    static func doublesWithNaN(_ c: Column) -> [Double] {
+        guard case .float64(var v) = c.data else { return c.toDoubles() ?? [] }
+        guard let validity = c.validity else { return v }
+        v.withUnsafeMutableBufferPointer { p in
+            for (w, word) in validity.words.enumerated() where word != ~0 {
+                var missing = ~word
+                while missing != 0 {
+                    let i = w * 64 + missing.trailingZeroBitCount
+                    if i < p.count { p[i] = .nan }
+                    missing &= missing - 1
+                }
+            }
+        }
+        return v
     }
 
     static func gather<T>(_ v: [T], _ perm: [Int32]) -> [T] {
