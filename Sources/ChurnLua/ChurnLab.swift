@@ -18,6 +18,8 @@ public enum ChurnLab {
         StatsModule.register,
         PlotModule.register,
         TransformModule.register,
+        FeaturesModule.register,
+        RetentionModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
