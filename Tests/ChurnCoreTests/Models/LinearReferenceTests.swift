@@ -74,13 +74,16 @@ final class LinearReferenceTests: XCTestCase {
         let (X, y) = try LinearTestData.split(LinearTestData.small)
         let l1 = [-2.2294994470772362, 0.006138323226158876, 0.0, 0.657799014706516, 0.007750363538687197, 0.27178433866396506, 0.0, 0.12285085452628283, 0.0, 0.16277297962130496, -0.10925199223489222, 0.6174462517236416, 0.5260602574133314, -0.3779031495932883]
         let en = [-2.2578391608107564, 0.030944693170277104, 0.0, 0.6729515158836568, 0.03145112046651445, 0.29680446208550293, 0.0, 0.14692104994600783, 0.0, 0.18638796425926013, -0.13530042715421234, 0.6329769367964885, 0.5373534454625699, -0.4026880988209207]
-        let m1 = try LogisticRegression.fit(X, y, options: .init(penalty: .l1, C: 0.05, standardize: true, tol: 1e-10))
-        XCTAssertEqual(m1.info.solver, .owlqn)
-        assertClose(flatStd(m1), l1, rel: 1e-4, abs: 1e-9, "l1")
-        // Exact zeros where sklearn has them.
-        for (a, e) in zip(flatStd(m1), l1) where e == 0 { XCTAssertEqual(a, 0) }
-        let m2 = try LogisticRegression.fit(X, y, options: .init(penalty: .elasticnet, C: 0.05, l1Ratio: 0.5, standardize: true, tol: 1e-10))
-        assertClose(flatStd(m2), en, rel: 1e-4, abs: 1e-9, "elasticnet")
-        for (a, e) in zip(flatStd(m2), en) where e == 0 { XCTAssertEqual(a, 0) }
+        XCTAssertEqual(try LogisticRegression.fit(X, y, options: .init(penalty: .l1, C: 0.05)).info.solver, .newton)   // auto, few columns
+        for solver in [LogisticRegression.Solver.newton, .owlqn] {
+            let m1 = try LogisticRegression.fit(X, y, options: .init(penalty: .l1, C: 0.05, standardize: true, solver: solver, tol: 1e-10))
+            XCTAssertTrue(m1.info.converged, "\(solver): \(m1.info.message)")
+            assertClose(flatStd(m1), l1, rel: 1e-4, abs: 1e-9, "l1 \(solver)")
+            // Exact zeros where sklearn has them.
+            for (a, e) in zip(flatStd(m1), l1) where e == 0 { XCTAssertEqual(a, 0, "\(solver)") }
+            let m2 = try LogisticRegression.fit(X, y, options: .init(penalty: .elasticnet, C: 0.05, l1Ratio: 0.5, standardize: true, solver: solver, tol: 1e-10))
+            assertClose(flatStd(m2), en, rel: 1e-4, abs: 1e-9, "elasticnet \(solver)")
+            for (a, e) in zip(flatStd(m2), en) where e == 0 { XCTAssertEqual(a, 0, "\(solver)") }
+        }
     }
 }

@@ -59,47 +59,138 @@ public struct LinearDesign: Sendable {
         if !missing.isEmpty { throw LinearModelError.missingFeatures(missing) }
         let n = X.nrow
         let names = layout.columnNames
-        var values = [Double](repeating: 0, count: n * names.count)
-        var source: [Int] = []
-        var col = 0
-        try values.withUnsafeMutableBufferPointer { out in
-            for (fi, feature) in layout.features.enumerated() {
-                let input = X.features[position[feature.name]!]
-                switch (input, feature.levels) {
-                case (.numeric(let v), nil):
-                    try v.withUnsafeBufferPointer { v in
-                        let dst = out.baseAddress! + col * n
+        // Column offset of each feature, and type checks, before any copying.
+        var firstColumn: [Int] = [], source: [Int] = []
+        for (fi, feature) in layout.features.enumerated() {
+            let input = X.features[position[feature.name]!]
+            switch (input, feature.levels) {
+            case (.numeric, nil): firstColumn.append(source.count); source.append(fi)
+            case (.categorical, let levels?):
+                firstColumn.append(source.count); source += [Int](repeating: fi, count: levels.count - 1)
+            case (.numeric, _?): throw LinearModelError.typeChanged(feature: feature.name, fitted: "categorical", given: "numeric")
+            case (.categorical, nil): throw LinearModelError.typeChanged(feature: feature.name, fitted: "numeric", given: "categorical")
+            }
+        }
+        // Fill features in parallel (each writes only its own columns); the
+        // first error in feature order wins, so messages are deterministic.
+        var errors = [LinearModelError?](repeating: nil, count: layout.features.count)
+        let values = [Double](unsafeUninitializedCapacity: n * names.count) { out, initialized in
+            let base = out.baseAddress!
+            errors.withUnsafeMutableBufferPointer { errs in
+                Parallel.forEach(layout.features.count) { fi in
+                    let feature = layout.features[fi]
+                    let dst = base + firstColumn[fi] * n
+                    switch X.features[position[feature.name]!] {
+                    case .numeric(let v):
+                        v.withUnsafeBufferPointer { v in
+                            var finite = true
+                            for i in 0..<n { let x = v[i]; dst[i] = x; finite = finite && x.isFinite }
+                            if !finite, let bad = (0..<n).first(where: { !v[$0].isFinite }) {
+                                errs[fi] = .badValue(model: model, feature: feature.name, row: bad, value: v[bad])
+                            }
+                        }
+                    case .categorical(let codes, let inputLevels):
+                        // Map the input's codes onto the fit-time levels by text.
+                        let levels = feature.levels!
+                        var index: [String: Int] = [:]
+                        for (i, l) in levels.enumerated() { index[l] = i }
+                        let map = inputLevels.map { index[$0] ?? -1 }
+                        let k = levels.count - 1
+                        dst.initialize(repeating: 0, count: k * n)
                         for i in 0..<n {
-                            let x = v[i]
-                            guard x.isFinite else { throw LinearModelError.badValue(model: model, feature: feature.name, row: i, value: x) }
-                            dst[i] = x
+                            let c = Int(codes[i])
+                            let level = c >= 0 ? map[c] : -1
+                            if level > 0 { dst[(level - 1) * n + i] = 1 }
+                            else if level < 0 && errs[fi] == nil {
+                                errs[fi] = .badCategory(model: model, feature: feature.name, row: i, level: c >= 0 ? inputLevels[c] : nil)
+                            }
                         }
                     }
-                    source.append(fi); col += 1
-                case (.categorical(let codes, let inputLevels), let levels?):
-                    // Map the input's codes onto the fit-time levels by text.
-                    var index: [String: Int] = [:]
-                    for (i, l) in levels.enumerated() { index[l] = i }
-                    let map = inputLevels.map { index[$0] ?? -1 }
-                    let k = levels.count - 1
-                    for i in 0..<n {
-                        let c = Int(codes[i])
-                        let level = c >= 0 ? map[c] : -1
-                        guard level >= 0 else {
-                            throw LinearModelError.badCategory(model: model, feature: feature.name, row: i,
-                                                               level: c >= 0 ? inputLevels[c] : nil)
+                }
+            }
+            initialized = n * names.count
+        }
+        if let e = errors.compactMap({ $0 }).first { throw e }
+        self.nrow = n; self.ncol = names.count; self.names = names; self.source = source; self.values = values
+    }
+
+    /// β·x + b for every row of `X`, straight from the feature columns (no
+    /// design copy): numeric features add coef·x, categoricals add their level's
+    /// coefficient (0 for the reference level). Row chunks run in parallel; each
+    /// row sums in layout order, so results do not depend on the thread count.
+    /// Same validation and errors as building the design.
+    public static func linearPredictor(_ X: FeatureMatrix, layout: Layout, coef: [Double], intercept: Double,
+                                       model: String = "logistic regression") throws -> [Double] {
+        var position: [String: Int] = [:]
+        for (i, n) in X.names.enumerated() { position[n] = i }
+        let missing = layout.features.map(\.name).filter { position[$0] == nil }
+        if !missing.isEmpty { throw LinearModelError.missingFeatures(missing) }
+        enum Term { case numeric([Double], Double), categorical([Int32], [Double], [String]) }
+        var terms: [Term] = []
+        var col = 0
+        for feature in layout.features {
+            switch (X.features[position[feature.name]!], feature.levels) {
+            case (.numeric(let v), nil):
+                terms.append(.numeric(v, coef[col])); col += 1
+            case (.categorical(let codes, let inputLevels), let levels?):
+                var index: [String: Int] = [:]
+                for (i, l) in levels.enumerated() { index[l] = i }
+                // Coefficient per input code; NaN marks a level unseen at fit time.
+                let table = inputLevels.map { l -> Double in
+                    guard let k = index[l] else { return .nan }
+                    return k == 0 ? 0 : coef[col + k - 1]
+                }
+                terms.append(.categorical(codes, table, inputLevels)); col += levels.count - 1
+            case (.numeric, _?): throw LinearModelError.typeChanged(feature: feature.name, fitted: "categorical", given: "numeric")
+            case (.categorical, nil): throw LinearModelError.typeChanged(feature: feature.name, fitted: "numeric", given: "categorical")
+            }
+        }
+        let n = X.nrow
+        let ranges = Parallel.ranges(n, chunks: max(1, (n + 8191) / 8192))
+        var bad = [Bool](repeating: false, count: ranges.count)
+        var z = [Double](repeating: intercept, count: n)
+        z.withUnsafeMutableBufferPointer { zb in
+            bad.withUnsafeMutableBufferPointer { badb in
+                let out = zb.baseAddress!
+                Parallel.forEach(ranges.count) { c in
+                    let r = ranges[c]
+                    var finite = true
+                    for term in terms {
+                        switch term {
+                        case .numeric(let v, let b):
+                            v.withUnsafeBufferPointer { v in
+                                for i in r { let x = v[i]; out[i] += b * x; finite = finite && x.isFinite }
+                            }
+                        case .categorical(let codes, let table, _):
+                            codes.withUnsafeBufferPointer { codes in
+                                for i in r {
+                                    let code = Int(codes[i])
+                                    let b = code >= 0 ? table[code] : .nan
+                                    out[i] += b; finite = finite && !b.isNaN
+                                }
+                            }
                         }
-                        if level > 0 { out[(col + level - 1) * n + i] = 1 }
                     }
-                    source += [Int](repeating: fi, count: k); col += k
-                case (.numeric, _?):
-                    throw LinearModelError.typeChanged(feature: feature.name, fitted: "categorical", given: "numeric")
-                case (.categorical, nil):
-                    throw LinearModelError.typeChanged(feature: feature.name, fitted: "numeric", given: "categorical")
+                    badb[c] = !finite
                 }
             }
         }
-        self.nrow = n; self.ncol = names.count; self.names = names; self.source = source; self.values = values
+        if bad.contains(true) {
+            // Rare path: find the first offending row and feature for the message.
+            for i in 0..<n {
+                for (t, feature) in zip(terms, layout.features) {
+                    switch t {
+                    case .numeric(let v, _) where !v[i].isFinite:
+                        throw LinearModelError.badValue(model: model, feature: feature.name, row: i, value: v[i])
+                    case .categorical(let codes, let table, let inputLevels) where codes[i] < 0 || table[Int(codes[i])].isNaN:
+                        throw LinearModelError.badCategory(model: model, feature: feature.name, row: i,
+                                                           level: codes[i] >= 0 ? inputLevels[Int(codes[i])] : nil)
+                    default: continue
+                    }
+                }
+            }
+        }
+        return z
     }
 
     /// Column j as a buffer (valid inside `body`).
@@ -110,31 +201,35 @@ public struct LinearDesign: Sendable {
 
     /// Per-column mean and population standard deviation (scale 1 for constant
     /// columns, so they pass through unchanged), as scikit-learn's StandardScaler.
+    /// Columns run in parallel; each column's sums are sequential in a fixed
+    /// order, so the result does not depend on the thread count.
     public func columnMoments() -> (mean: [Double], scale: [Double]) {
         var mean = [Double](repeating: 0, count: ncol), scale = [Double](repeating: 1, count: ncol)
         guard nrow > 0 else { return (mean, scale) }
+        let n = nrow
         values.withUnsafeBufferPointer { v in
-            for j in 0..<ncol {
-                let c = v.baseAddress! + j * nrow
-                var s = 0.0
-                for i in 0..<nrow { s += c[i] }
-                let m = s / Double(nrow)
-                var ss = 0.0
-                for i in 0..<nrow { let d = c[i] - m; ss += d * d }
-                let sd = (ss / Double(nrow)).squareRoot()
-                mean[j] = m; scale[j] = sd > 0 ? sd : 1
+            mean.withUnsafeMutableBufferPointer { mb in
+                scale.withUnsafeMutableBufferPointer { sb in
+                    Parallel.forEach(ncol) { j in
+                        let c = v.baseAddress! + j * n
+                        let m = VectorKernels.sum(c, n) / Double(n)
+                        let sd = (VectorKernels.sumSquaredDeviations(c, n, from: m) / Double(n)).squareRoot()
+                        mb[j] = m; sb[j] = sd > 0 ? sd : 1
+                    }
+                }
             }
         }
         return (mean, scale)
     }
 
-    /// Replaces every column by (x - mean) / scale in place.
-    public mutating func standardize(mean: [Double], scale: [Double]) {
+    /// Replaces every column by (x - center) / scale in place.
+    public mutating func standardize(mean center: [Double], scale: [Double]) {
         let n = nrow
         values.withUnsafeMutableBufferPointer { v in
-            for j in 0..<ncol {
-                let c = v.baseAddress! + j * n
-                let m = mean[j], inv = 1 / scale[j]
+            let base = v.baseAddress!
+            Parallel.forEach(ncol) { j in
+                let c = base + j * n
+                let m = center[j], inv = 1 / scale[j]
                 for i in 0..<n { c[i] = (c[i] - m) * inv }
             }
         }

@@ -29,7 +29,7 @@ struct LogisticObjective: @unchecked Sendable {
     let fitIntercept: Bool
     /// Rows per chunk: a chunk of every column stays in L2 cache between the
     /// forward (margin) and backward (gradient) passes.
-    static let chunkRows = 4096
+    static let chunkRows = 2048
 
     var dimension: Int { design.ncol + (fitIntercept ? 1 : 0) }
     var chunks: [Range<Int>] { Parallel.ranges(design.nrow, chunks: max(1, (design.nrow + Self.chunkRows - 1) / Self.chunkRows)) }
@@ -73,18 +73,7 @@ struct LogisticObjective: @unchecked Sendable {
                                     gb += ri
                                 }
                                 out.withUnsafeMutableBufferPointer { o in
-                                    for j in 0..<p {
-                                        let x = X + j * n + r.lowerBound
-                                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-                                        var i = 0
-                                        while i + 4 <= len {
-                                            s0 += z[i] * x[i]; s1 += z[i + 1] * x[i + 1]
-                                            s2 += z[i + 2] * x[i + 2]; s3 += z[i + 3] * x[i + 3]
-                                            i += 4
-                                        }
-                                        while i < len { s0 += z[i] * x[i]; i += 1 }
-                                        o[j] = (s0 + s1) + (s2 + s3)
-                                    }
+                                    for j in 0..<p { o[j] = VectorKernels.dot(z, X + j * n + r.lowerBound, len) }
                                     if fitIntercept { o[p] = gb }
                                     o[d] = loss
                                 }
@@ -124,8 +113,9 @@ struct LogisticObjective: @unchecked Sendable {
                     return Parallel.mapChunks(ranges.count, chunks: ranges.count) { rr -> [Double] in
                         let r = ranges[rr.lowerBound], len = r.count
                         var h = [Double](repeating: 0, count: d * d)
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * len) { buf in
-                            let z = buf.baseAddress!, t = z + len
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * len) { buf in
+                            let z = buf.baseAddress!, t = z + len, one = t + len
+                            one.initialize(repeating: 1, count: len)   // the intercept's column
                             let b = fitIntercept ? th[p] : 0
                             for i in 0..<len { z[i] = b }
                             for j in 0..<p {
@@ -136,24 +126,19 @@ struct LogisticObjective: @unchecked Sendable {
                                 let s = LogisticObjective.logLossParts(z[i]).sigmoid
                                 z[i] = w[r.lowerBound + i] * s * (1 - s)   // z now holds the IRLS weights
                             }
+                            // t = IRLS weight × column j; then four Hessian entries per pass.
                             h.withUnsafeMutableBufferPointer { h in
+                                func column(_ k: Int) -> UnsafePointer<Double> { k < p ? X + k * n + r.lowerBound : UnsafePointer(one) }
                                 for j in 0..<d {
-                                    if j < p {
-                                        let xj = X + j * n + r.lowerBound
-                                        for i in 0..<len { t[i] = z[i] * xj[i] }
-                                    } else {
-                                        for i in 0..<len { t[i] = z[i] }
+                                    let xj = column(j)
+                                    for i in 0..<len { t[i] = z[i] * xj[i] }
+                                    var k = j
+                                    while k + 4 <= d {
+                                        let s = VectorKernels.dot4(t, column(k), column(k + 1), column(k + 2), column(k + 3), len)
+                                        h[j * d + k] = s.0; h[j * d + k + 1] = s.1; h[j * d + k + 2] = s.2; h[j * d + k + 3] = s.3
+                                        k += 4
                                     }
-                                    for k in j..<d {
-                                        var s = 0.0
-                                        if k < p {
-                                            let xk = X + k * n + r.lowerBound
-                                            for i in 0..<len { s += t[i] * xk[i] }
-                                        } else {
-                                            for i in 0..<len { s += t[i] }
-                                        }
-                                        h[j * d + k] = s
-                                    }
+                                    while k < d { h[j * d + k] = VectorKernels.dot(t, column(k), len); k += 1 }
                                 }
                             }
                         }
@@ -167,25 +152,5 @@ struct LogisticObjective: @unchecked Sendable {
         for j in 0..<d { for k in (j + 1)..<max(j + 1, d) { h[k * d + j] = h[j * d + k] } }
         for j in 0..<p { h[j * d + j] += alpha[j] }
         return h
-    }
-
-    /// Linear predictor β·xᵢ + b for every row.
-    static func margins(design: LinearDesign, coef: [Double], intercept: Double) -> [Double] {
-        let n = design.nrow, p = design.ncol
-        var z = [Double](repeating: intercept, count: n)
-        design.withColumns { X in
-            z.withUnsafeMutableBufferPointer { zb in
-                let ranges = Parallel.ranges(n, chunks: max(1, (n + chunkRows - 1) / chunkRows))
-                let base = zb.baseAddress!
-                Parallel.forEach(ranges.count) { c in
-                    let r = ranges[c]
-                    for j in 0..<p {
-                        let x = X + j * n, bj = coef[j]
-                        for i in r { base[i] += bj * x[i] }
-                    }
-                }
-            }
-        }
-        return z
     }
 }

@@ -13,11 +13,14 @@ import Darwin
 /// (`balanced`: n / (2·n_class), as sklearn).
 ///
 /// Solvers (`Solver.auto` picks):
-/// * `newton` — Newton/IRLS with step halving; none/L2 with few coefficients (auto: ≤ 30).
+/// * `newton` — few coefficients (auto: ≤ 30 incl. intercept). None/L2: Newton/IRLS
+///   with step halving. L1/elastic net: proximal Newton (quadratic model + exact
+///   L1 term solved by coordinate descent, then backtracking), like glmnet.
 /// * `lbfgs` — own L-BFGS with a strong-Wolfe line search; none/L2 otherwise.
-/// * `owlqn` — orthant-wise L-BFGS for L1 and elastic net (the L2 part stays in
-///   the smooth objective, the L1 part is handled by orthant projection), which
-///   gives exact zeros.
+/// * `owlqn` — orthant-wise L-BFGS for L1 and elastic net with many coefficients
+///   (the L2 part stays in the smooth objective, the L1 part is handled by
+///   orthant projection).
+/// Both L1 methods give exact zeros.
 ///
 /// Inputs: numeric features are used as they are; categorical features are
 /// one-hot encoded with the first level dropped (columns named `plan=annual`).
@@ -161,26 +164,27 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
 
         let solver: Solver
         switch options.solver {
-        case .auto: solver = lambda1 > 0 ? .owlqn : (d <= 30 ? .newton : .lbfgs)
-        case .owlqn: solver = .owlqn
-        case .lbfgs, .newton:
+        case .auto: solver = d <= 30 ? .newton : (lambda1 > 0 ? .owlqn : .lbfgs)
+        case .owlqn, .newton: solver = options.solver
+        case .lbfgs:
             guard lambda1 == 0 else {
-                throw LinearModelError.invalidOption("logistic regression: solver '\(options.solver.rawValue)' cannot fit an L1 penalty; use 'owlqn' or 'auto'")
+                throw LinearModelError.invalidOption("logistic regression: solver 'lbfgs' cannot fit an L1 penalty; use 'owlqn', 'newton' or 'auto'")
             }
-            solver = options.solver
+            solver = .lbfgs
         }
+        var l1 = lambdas.map { $0 / totalWeight }
+        if options.fitIntercept { l1.append(0) }
         let result: LBFGS.Result
         var lbfgs = LBFGS()
         lbfgs.gtol = options.tol; lbfgs.maxIterations = options.maxIter
         let f: LBFGS.Objective = { objective.evaluate($0, gradient: &$1) }
+        let newton = NewtonSolver(maxIterations: min(options.maxIter, 200), gtol: options.tol)
         switch solver {
         case .newton:
-            result = try NewtonSolver(maxIterations: min(options.maxIter, 200), gtol: options.tol).minimize(objective, from: theta0)
+            result = lambda1 > 0 ? newton.minimizeL1(objective, from: theta0, l1: l1) : try newton.minimize(objective, from: theta0)
         case .lbfgs, .auto:
             result = lbfgs.minimize(theta0, f)
         case .owlqn:
-            var l1 = lambdas.map { $0 / totalWeight }
-            if options.fitIntercept { l1.append(0) }
             result = lbfgs.minimizeOWLQN(theta0, l1: l1, f)
         }
 
@@ -230,8 +234,7 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
 
     /// Linear predictor (log-odds) per row.
     public func decisionFunction(_ X: FeatureMatrix) throws -> [Double] {
-        let design = try LinearDesign(X, layout: layout)
-        return LogisticObjective.margins(design: design, coef: coef, intercept: intercept)
+        try LinearDesign.linearPredictor(X, layout: layout, coef: coef, intercept: intercept)
     }
 
     /// P(positive) per row.
