@@ -83,9 +83,8 @@ public struct LinearDesign: Sendable {
                     switch X.features[position[feature.name]!] {
                     case .numeric(let v):
                         v.withUnsafeBufferPointer { v in
-                            var finite = true
-                            for i in 0..<n { let x = v[i]; dst[i] = x; finite = finite && x.isFinite }
-                            if !finite, let bad = (0..<n).first(where: { !v[$0].isFinite }) {
+                            dst.initialize(from: v.baseAddress!, count: n)
+                            if !VectorKernels.allFinite(dst, n), let bad = (0..<n).first(where: { !v[$0].isFinite }) {
                                 errs[fi] = .badValue(model: model, feature: feature.name, row: bad, value: v[bad])
                             }
                         }
@@ -135,8 +134,9 @@ public struct LinearDesign: Sendable {
             case (.categorical(let codes, let inputLevels), let levels?):
                 var index: [String: Int] = [:]
                 for (i, l) in levels.enumerated() { index[l] = i }
-                // Coefficient per input code; NaN marks a level unseen at fit time.
-                let table = inputLevels.map { l -> Double in
+                // Coefficient per input code + 1 (slot 0 is code −1, missing); NaN
+                // marks missing or a level unseen at fit time.
+                let table = [Double.nan] + inputLevels.map { l -> Double in
                     guard let k = index[l] else { return .nan }
                     return k == 0 ? 0 : coef[col + k - 1]
                 }
@@ -154,35 +154,35 @@ public struct LinearDesign: Sendable {
                 let out = zb.baseAddress!
                 Parallel.forEach(ranges.count) { c in
                     let r = ranges[c]
-                    var finite = true
                     for term in terms {
                         switch term {
                         case .numeric(let v, let b):
                             v.withUnsafeBufferPointer { v in
-                                for i in r { let x = v[i]; out[i] += b * x; finite = finite && x.isFinite }
+                                let x = v.baseAddress!
+                                for i in r { out[i] += b * x[i] }
                             }
                         case .categorical(let codes, let table, _):
                             codes.withUnsafeBufferPointer { codes in
-                                for i in r {
-                                    let code = Int(codes[i])
-                                    let b = code >= 0 ? table[code] : .nan
-                                    out[i] += b; finite = finite && !b.isNaN
+                                table.withUnsafeBufferPointer { table in
+                                    for i in r { out[i] += table[Int(codes[i]) + 1] }
                                 }
                             }
                         }
                     }
-                    badb[c] = !finite
+                    // A NaN/inf input (or missing/unseen level) leaves a non-finite margin.
+                    badb[c] = !VectorKernels.allFinite(out + r.lowerBound, r.count)
                 }
             }
         }
         if bad.contains(true) {
-            // Rare path: find the first offending row and feature for the message.
-            for i in 0..<n {
+            // Rare path: find the first offending row and feature for the message. A
+            // margin that overflowed from finite inputs is legitimate (p = 0 or 1).
+            for i in 0..<n where !z[i].isFinite {
                 for (t, feature) in zip(terms, layout.features) {
                     switch t {
                     case .numeric(let v, _) where !v[i].isFinite:
                         throw LinearModelError.badValue(model: model, feature: feature.name, row: i, value: v[i])
-                    case .categorical(let codes, let table, let inputLevels) where codes[i] < 0 || table[Int(codes[i])].isNaN:
+                    case .categorical(let codes, let table, let inputLevels) where table[Int(codes[i]) + 1].isNaN:
                         throw LinearModelError.badCategory(model: model, feature: feature.name, row: i,
                                                            level: codes[i] >= 0 ? inputLevels[Int(codes[i])] : nil)
                     default: continue

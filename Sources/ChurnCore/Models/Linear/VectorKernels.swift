@@ -55,4 +55,16 @@ enum VectorKernels {
         while i < n { let d = a[i] - m; s0 += d * d; i += 1 }
         return (s0 + s1) + (s2 + s3)
     }
+
+    /// True when no entry is NaN or ±infinity (x − x is NaN exactly for those).
+    @inline(__always) static func allFinite(_ a: UnsafePointer<Double>, _ n: Int) -> Bool {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= n {
+            s0 += a[i] - a[i]; s1 += a[i + 1] - a[i + 1]; s2 += a[i + 2] - a[i + 2]; s3 += a[i + 3] - a[i + 3]
+            i += 4
+        }
+        while i < n { s0 += a[i] - a[i]; i += 1 }
+        return ((s0 + s1) + (s2 + s3)) == 0
+    }
 }
