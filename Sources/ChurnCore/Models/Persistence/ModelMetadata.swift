@@ -48,13 +48,16 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     public func missingFeatures(in frame: Frame) -> [String] { featureNames.filter { !frame.has($0) } }
 
     /// The model's input matrix from `frame`: checks every feature is present
-    /// (error listing all missing ones) and re-codes categoricals against the
-    /// fit-time levels.
-    public func featureMatrix(from frame: Frame) throws -> FeatureMatrix {
+    /// (error listing all missing ones). With `recode` (for models that use raw
+    /// category codes, like trees) categoricals are re-coded against the
+    /// fit-time levels, unseen levels becoming missing; without it they keep the
+    /// frame's own levels (linear models map levels by text and report unseen
+    /// ones by name).
+    public func featureMatrix(from frame: Frame, recode: Bool = true) throws -> FeatureMatrix {
         let missing = missingFeatures(in: frame)
         guard missing.isEmpty else { throw ModelFileError.missingFeatures(missing) }
         var levels: [String: [String]] = [:]
-        for f in features { if let l = f.levels { levels[f.name] = l } }
+        if recode { for f in features { if let l = f.levels { levels[f.name] = l } } }
         return try FeatureMatrix(frame: frame, columns: featureNames, levels: levels)
     }
 }
