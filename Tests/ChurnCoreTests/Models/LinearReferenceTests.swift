@@ -86,4 +86,23 @@ final class LinearReferenceTests: XCTestCase {
             for (a, e) in zip(flatStd(m2), en) where e == 0 { XCTAssertEqual(a, 0, "\(solver)") }
         }
     }
+
+    func testNoInterceptMatchesSklearn() throws {
+        let (X, y) = try LinearTestData.split(LinearTestData.small)
+        let expected = [-0.0019910226081804538, 0.014767966358538708, 0.009517228114933775, -0.010699605166230764, 0.0013215900287708172, -0.014271776547992193, -0.0009696123204776481, -0.013603418438252222, 0.00040774891800010306, -0.10843410975148543, 0.43809499827906967, 1.8289493255896758, -1.4042210054939075]
+        for solver in [LogisticRegression.Solver.lbfgs, .newton] {
+            let m = try LogisticRegression.fit(X, y, options: .init(penalty: .l2, C: 0.5, fitIntercept: false, solver: solver, tol: 1e-10))
+            XCTAssertEqual(m.intercept, 0)
+            XCTAssertEqual(m.coefficientTable().first?.name, "account_length")
+            assertClose(m.coef, expected, rel: 1e-4, "\(solver)")
+        }
+    }
+
+    func testSampleWeightsMatchSklearn() throws {
+        let (X, y) = try LinearTestData.split(LinearTestData.all)
+        let expected = [-2.326480388290029, 0.08243544797557391, 0.3530305123204353, 0.3597738446440449, 0.07747619959882066, 0.3594556119707933, 0.1585553893822638, -0.025999688786849526, 0.15980877385379796, 0.07344898291118653, 0.026054010964855087, 0.07361357742013269, 0.12150413116218933, -0.15386208230718537, 0.12269249930555783, 0.6859092897373431, 0.5819301308916757, -0.7702114895423441]
+        let w = (0..<4000).map { 1 + Double($0 % 3) }
+        let m = try LogisticRegression.fit(X, y, weights: w, options: .init(penalty: .l2, C: 0.1, standardize: true, solver: .newton, tol: 1e-10))
+        assertClose(flatStd(m), expected, rel: 1e-4)
+    }
 }

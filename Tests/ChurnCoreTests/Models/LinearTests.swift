@@ -115,4 +115,16 @@ final class LinearTests: XCTestCase {
         XCTAssertEqual(NormalDistribution.twoSidedP(3), 0.0026997960632601866, accuracy: 1e-17)   // scipy.stats.norm.sf(3)*2
         XCTAssertEqual(NormalDistribution.twoSidedP(10), 1.523970604832094e-23, accuracy: 1e-36)  // 2*norm.sf(10)
     }
+
+    func testPerfectSeparationGivesAClearErrorUnpenalised() throws {
+        let X = try FeatureMatrix(names: ["x"], features: [.numeric([1, 2, 3, 4, 5, 6])])
+        let y: [Double] = [0, 0, 0, 1, 1, 1]
+        XCTAssertThrowsError(try LogisticRegression.fit(X, y, options: .init(penalty: .none))) { e in
+            XCTAssertTrue("\(e)".contains("perfectly separated"), "\(e)")
+        }
+        // With a penalty the fit is well defined.
+        let m = try LogisticRegression.fit(X, y, options: .init(penalty: .l2, C: 1))
+        XCTAssertTrue(m.info.converged)
+        XCTAssertGreaterThan(m.coef[0], 0)
+    }
 }

@@ -51,6 +51,13 @@ final class PersistenceTests: XCTestCase {
         XCTAssertEqual(contents.header.churnlabVersion, ChurnCore.version)
         XCTAssertEqual(contents.metadata.positiveLabel, "yes")
         XCTAssertEqual(contents.metadata.features.last, .init(name: "voice_mail_plan", type: .categorical, levels: ["no", "yes"]))
+        // An optional preprocessing payload and extras travel with the model.
+        var meta = m.metadata(target: "churn")
+        meta.preprocessing = .init(kind: "prep.pipeline/1", data: Data([0, 1, 2, 255]))
+        meta.extra["trained_by"] = "analyst"
+        try m.save(to: path("prep.clm"), metadata: meta)
+        XCTAssertEqual(try ModelFile.read(path("prep.clm")).metadata, meta)
+        try FileManager.default.removeItem(atPath: path("prep.clm"))
         // No temporary files left behind.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["churn.clm"])
         // Writing is deterministic.

@@ -132,6 +132,8 @@ final class SelectionTests: XCTestCase {
         Parallel.threads = 1
         let again = try permutationImportance(model: OnlyAModel(), X: X, y: y, metric: LocalMetrics.auc, repeats: 4, seed: 9)
         XCTAssertEqual(again.drops, imp.drops)
+        let sequential = try permutationImportance(model: OnlyAModel(), X: X, y: y, metric: LocalMetrics.auc, repeats: 4, seed: 9, parallel: false)
+        XCTAssertEqual(sequential.drops, imp.drops)
         // A loss: drops are positive when the feature matters.
         let ll = try permutationImportance(model: OnlyAModel(), X: X, y: y, metric: LocalMetrics.logloss, repeats: 2, seed: 9, higherIsBetter: false)
         XCTAssertGreaterThan(ll.mean[0], 0)

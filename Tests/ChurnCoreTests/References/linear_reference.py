@@ -76,3 +76,12 @@ show("sklearn L2 C=0.5 raw SMALL", np.r_[
     (m := LogisticRegression(C=0.5, l1_ratio=0.0, solver="newton-cholesky", tol=1e-12, max_iter=100000).fit(X.values, y)).intercept_, m.coef_[0]])
 print("columns SMALL:", list(X.columns))
 print("columns ALL:", list(XA.columns))
+
+# 7. No intercept, L2 C=0.5, raw SMALL features (LinearTests / LinearReferenceTests.testNoIntercept)
+m = LogisticRegression(C=0.5, l1_ratio=0.0, solver="newton-cholesky", fit_intercept=False, tol=1e-12, max_iter=1000).fit(X.values, y)
+show("sklearn L2 C=0.5 no intercept raw SMALL (coef only)", m.coef_[0])
+# 8. Sample weights w = 1 + (row % 3) with L2 C=0.1 standardized ALL (newton-cholesky)
+w = 1.0 + (np.arange(len(y)) % 3)
+XAv = StandardScaler().fit_transform(XA.values)
+m = LogisticRegression(C=0.1, l1_ratio=0.0, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(XAv, y, sample_weight=w)
+show("sklearn L2 C=0.1 standardized ALL, sample_weight 1 + row%3", np.r_[m.intercept_, m.coef_[0]])

@@ -30,7 +30,8 @@ import Darwin
 /// raw coefficients as in plain sklearn. (The optimiser always runs on scaled
 /// columns for conditioning; the penalty is rescaled to match, so this changes
 /// only speed and accuracy, not the answer.) `coef`/`intercept` are always on the
-/// original scale, `standardizedCoef` = coef × column std.
+/// original scale, `standardizedCoef` = coef × column std. Without an intercept
+/// columns are only scaled, not centred (centring would change the model).
 ///
 /// Unpenalised fits also carry the coefficient covariance (inverse Hessian), so
 /// `coefficientTable()` gives standard errors, z, p-values and 95% intervals like
@@ -188,6 +189,13 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
             result = lbfgs.minimizeOWLQN(theta0, l1: l1, f)
         }
 
+        // Without a penalty, separable classes send coefficients to infinity while the
+        // loss tends to 0; the "optimum" is meaningless, so say so (as statsmodels does).
+        if alpha == 0 && lambda1 == 0 && result.value < 1e-6 {
+            throw LinearModelError.invalidOption(
+                "logistic regression: the classes are perfectly separated by the features (mean log-loss \(result.value)), " +
+                "so unpenalised coefficients are infinite; use an L2 penalty or drop the separating feature")
+        }
         let fitted = Array(result.x[0..<p])
         let b = options.fitIntercept ? result.x[p] : 0
         var coef = fitted, intercept = b

@@ -37,13 +37,14 @@ public enum SelectionError: Error, CustomStringConvertible, Equatable {
 ///
 /// Each (feature, repeat) shuffle draws from its own seeded sub-stream, so the
 /// result depends only on `seed` — not on thread count or evaluation order.
-/// Features run in parallel; `model.predictProba` must be safe to call
-/// concurrently (fitted ChurnLab models are immutable values).
+/// Features run in parallel when `parallel` (then `model.predictProba` and
+/// `metric` must be safe to call concurrently — true of fitted ChurnLab models;
+/// pass false for metrics implemented in Lua). Results are identical either way.
 /// - Parameter higherIsBetter: false for losses (log-loss): the drop is then
 ///   permuted − baseline so that positive still means "important".
 public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix, y: [Double],
                                   metric: ScoreFunction, repeats: Int = 5, seed: UInt64 = GlobalSeed.value,
-                                  higherIsBetter: Bool = true) throws -> PermutationImportance {
+                                  higherIsBetter: Bool = true, parallel: Bool = true) throws -> PermutationImportance {
     guard repeats >= 1 else { throw SelectionError.invalid("permutation importance: repeats must be ≥ 1, got \(repeats)") }
     guard y.count == X.nrow else { throw SelectionError.invalid("permutation importance: target has \(y.count) values, X has \(X.nrow) rows") }
     let names = model.featureNames
@@ -57,7 +58,8 @@ public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix,
     var results = [Result<[Double], Error>](repeating: .success([]), count: names.count)
     results.withUnsafeMutableBufferPointer { out in
         let base = out.baseAddress!
-        Parallel.forEach(names.count) { fi in
+        let run = parallel ? Parallel.forEach : { n, body in for i in 0..<n { body(i) } }
+        run(names.count) { fi in
             let col = position[names[fi]]!
             var drops: [Double] = []
             do {
