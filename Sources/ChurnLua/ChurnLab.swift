@@ -14,6 +14,7 @@ public enum ChurnLab {
         BenchModule.register,
         FrameBasics.register,
         LinearModule.register,
+        SelectionModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -5,13 +5,18 @@ import LuaRuntime
 
 /// A logistic-regression model as Lua holds it: options until fitted, then the
 /// fitted core model and the metadata saved with it.
-public final class LogisticObject: LuaObject {
+public final class LogisticObject: LuaObject, LuaModelSpec {
     public static let luaTypeName = "cl.LogisticModel"
     var options: LogisticRegression.Options
     var model: LogisticRegression?
     var metadata: ModelMetadata?
     init(options: LogisticRegression.Options, model: LogisticRegression? = nil, metadata: ModelMetadata? = nil) {
         self.options = options; self.model = model; self.metadata = metadata
+    }
+
+    func fitFunction(_ params: ParamSet) throws -> FitFunction {
+        let o = try LinearModule.apply(params, to: options)
+        return { X, y, w in try LogisticRegression.fit(X, y, weights: w, options: o) }
     }
 
     func fitted(_ what: String) throws -> (LogisticRegression, ModelMetadata) {
@@ -58,31 +63,53 @@ enum LinearModule {
     }
 
     static func options(_ t: LuaTable) throws -> LogisticRegression.Options {
-        var o = LogisticRegression.Options()
-        if let s = try t.string("penalty") {
-            guard let p = LogisticRegression.Penalty(rawValue: s) else {
-                throw LuaArgumentError(1, "penalty must be one of 'none', 'l2', 'l1', 'elasticnet', got '\(s)'")
-            }
-            o.penalty = p
+        var params: ParamSet = [:]
+        for key in optionKeys {
+            if let v = try paramValue(t.value(key), key: key) { params[key] = v }
         }
-        if let v = try t.number("C") { o.C = v }
-        if let v = try t.number("l1_ratio") { o.l1Ratio = v }
-        if let v = try t.bool("fit_intercept") { o.fitIntercept = v }
-        if let s = try t.string("class_weight") {
-            guard let w = LogisticRegression.ClassWeight(rawValue: s) else {
-                throw LuaArgumentError(1, "class_weight must be 'none' or 'balanced', got '\(s)'")
-            }
-            o.classWeight = w
+        do { return try apply(params, to: LogisticRegression.Options()) }
+        catch let e as LinearModelError { throw LuaArgumentError(1, "\(e)") }
+    }
+
+    /// A Lua option value as a model parameter (nil when absent).
+    static func paramValue(_ v: LuaValue, key: String) throws -> ParamValue? {
+        switch v {
+        case .nil: return nil
+        case .bool(let b): return .bool(b)
+        case .integer(let i): return .int(Int(i))
+        case .number(let d): return .double(d)
+        case .string(let s): return .string(s)
+        default: throw LuaScriptError("option '\(key)' must be a number, string or boolean, got \(v)")
         }
-        if let v = try t.bool("standardize") { o.standardize = v }
-        if let s = try t.string("solver") {
-            guard let v = LogisticRegression.Solver(rawValue: s) else {
-                throw LuaArgumentError(1, "solver must be one of 'auto', 'lbfgs', 'newton', 'owlqn', got '\(s)'")
-            }
-            o.solver = v
+    }
+
+    /// Options with `params` (Lua option names) applied; errors name the option.
+    static func apply(_ params: ParamSet, to base: LogisticRegression.Options) throws -> LogisticRegression.Options {
+        var o = base
+        func bad(_ key: String, _ want: String) -> LinearModelError {
+            .invalidOption("logistic: \(key) must be \(want), got \(params[key]!)")
         }
-        if let v = try t.number("tol") { o.tol = v }
-        if let v = try t.integer("max_iter") { o.maxIter = v }
+        for (key, v) in params.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "penalty":
+                guard let p = v.stringValue.flatMap(LogisticRegression.Penalty.init) else { throw bad(key, "one of 'none', 'l2', 'l1', 'elasticnet'") }
+                o.penalty = p
+            case "C": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.C = d
+            case "l1_ratio": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.l1Ratio = d
+            case "fit_intercept": guard let b = v.boolValue else { throw bad(key, "a boolean") }; o.fitIntercept = b
+            case "class_weight":
+                guard let w = v.stringValue.flatMap(LogisticRegression.ClassWeight.init) else { throw bad(key, "'none' or 'balanced'") }
+                o.classWeight = w
+            case "standardize": guard let b = v.boolValue else { throw bad(key, "a boolean") }; o.standardize = b
+            case "solver":
+                guard let sv = v.stringValue.flatMap(LogisticRegression.Solver.init) else { throw bad(key, "one of 'auto', 'lbfgs', 'newton', 'owlqn'") }
+                o.solver = sv
+            case "tol": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.tol = d
+            case "max_iter": guard let i = v.intValue else { throw bad(key, "an integer") }; o.maxIter = i
+            default:
+                throw LinearModelError.invalidOption("logistic: unknown parameter '\(key)' (known: \(optionKeys.sorted().joined(separator: ", ")))")
+            }
+        }
         return o
     }
 
@@ -107,23 +134,13 @@ enum LinearModule {
             let m = try c.object(1, LogisticObject.self)
             let frame = try c.frame(2)
             let o = try c.options(3)
-            try o.checkKeys(["target", "features", "exclude", "weight", "positive", "eval_set"])
-            guard let target = try o.string("target") else { throw LuaArgumentError(3, "field 'target' is required (the 0/1, bool or two-valued text column)") }
-            let weightName = try o.string("weight")
-            let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []))
-            let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
-            guard !features.isEmpty else { throw LuaArgumentError(3, "no feature columns left to fit on") }
-            let positive = try o.string("positive")
+            try o.checkKeys(FitInputs.keys.union(["eval_set"]))
+            let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
             let (model, meta) = try c.core { () -> (LogisticRegression, ModelMetadata) in
-                let y = try BinaryTarget(column: frame.column(target), positive: positive)
-                let X = try FeatureMatrix(frame: frame, columns: features)
-                let w = try weightName.map { name -> [Double] in
-                    guard let v = try frame.column(name).toDoubles() else { throw FrameError.typeMismatch(column: name, expected: "numeric weights", got: try frame.column(name).dtype) }
-                    return v
-                }
-                let model = try LogisticRegression.fit(X, y.y, weights: w, options: m.options)
-                var meta = model.metadata(target: target, positiveLabel: y.positiveLabel, negativeLabel: y.negativeLabel)
-                if y.positiveWasInferred { meta.extra["positive_inferred"] = "true" }
+                let model = try LogisticRegression.fit(inputs.X, inputs.target.y, weights: inputs.weights, options: m.options)
+                var meta = model.metadata(target: inputs.targetName, positiveLabel: inputs.target.positiveLabel,
+                                          negativeLabel: inputs.target.negativeLabel)
+                if inputs.target.positiveWasInferred { meta.extra["positive_inferred"] = "true" }
                 return (model, meta)
             }
             m.model = model; m.metadata = meta
