@@ -37,7 +37,12 @@ enum LinearModule {
                 guard let model = m.model else {
                     return c.push("<cl.LogisticModel unfitted: penalty \(m.options.penalty.rawValue), C \(m.options.C)>")
                 }
-                return c.push(model.summary())
+                var head = ""
+                if let meta = m.metadata, let target = meta.target, let pos = meta.positiveLabel {
+                    head = "P(\(target) = '\(pos)')" +
+                        (meta.extra["positive_inferred"] == "true" ? " — positive class chosen automatically (minority label); set positive = ... to change\n" : "\n")
+                }
+                return c.push(head + model.summary())
             },
         ]))
         cl.submodule("model", "Models: fit, predict, explain, save and load.") { m in
