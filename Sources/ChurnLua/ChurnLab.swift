@@ -13,6 +13,10 @@ public enum ChurnLab {
         CoreModule.register,
         BenchModule.register,
         FrameBasics.register,
+        FrameIO.register,
+        MetricsModule.register,
+        StatsModule.register,
+        PlotModule.register,
         LinearModule.register,
         SelectionModule.register,
     ]
