@@ -76,3 +76,21 @@ T.case("clear errors", function()
   T.raises(function() m:predict_proba(newplan) end, "level 'weekly' at row 1, not seen when fitting")
   T.raises(function() cl.model.load("/nonexistent/m.clm") end, "does not exist")
 end)
+
+T.case("end to end on mlc_churn.csv: matches statsmodels (Tests/ChurnCoreTests/References/linear_reference.py)", function()
+  local df = cl.read_csv("Tests/ChurnCoreTests/Fixtures/mlc_churn.csv"):head(4000)
+  local m = cl.model.logistic({ penalty = "none", tol = 1e-10 }):fit(df, { target = "churn", positive = "yes", features = {
+    "account_length", "number_vmail_messages", "total_day_minutes", "total_day_calls",
+    "total_eve_minutes", "total_eve_calls", "total_night_minutes", "total_night_calls",
+    "total_intl_minutes", "total_intl_calls", "number_customer_service_calls",
+    "international_plan", "voice_mail_plan" } })
+  local co = m:coefficients()
+  local coef, se = co.coef:to_table(), co.std_err:to_table()
+  -- statsmodels Logit params / bse: const, international_plan=yes, voice_mail_plan=yes
+  local want = { [1] = { -8.579525862754881, 0.6654576153815112 }, [13] = { 1.9644391043013103, 0.1351862024643147 },
+                 [14] = { -2.2676599584998707, 0.5249212427867597 } }
+  for i, w in pairs(want) do
+    T.near(coef[i], w[1], 1e-4 * math.abs(w[1]), co.name:to_table()[i])
+    T.near(se[i], w[2], 1e-4 * w[2], co.name:to_table()[i])
+  end
+end)

@@ -75,6 +75,19 @@ T.case("permutation_importance: the noise column matters least", function()
   T.ok(imp.mean:to_table()[1] > 0.05)
 end)
 
+T.case("built-in metrics by name run in Swift and agree with the same metric called from Lua", function()
+  local m = cl.model.logistic({ C = 1, standardize = true })
+  local named, summary = cl.model.cross_validate(m, df, { target = "y", k = 5, seed = 3, metrics = { "auc", "log_loss" } })
+  local viaLua = cl.model.cross_validate(m, df, { target = "y", k = 5, seed = 3,
+    metrics = { auc = function(yc, pc) return cl.metrics.auc(yc, pc) end } })
+  T.eq(named.auc:to_table(), viaLua.auc:to_table())
+  T.ok(summary.mean.auc > 0.8 and summary.mean.auc <= 1, tostring(summary.mean.auc))
+  -- Ranking by log_loss: lower is better by default.
+  local res = cl.model.grid_search(m, df, { target = "y", k = 3, grid = { C = { 0.001, 1 } }, metrics = { "log_loss" } })
+  local ll, rank = res.mean_log_loss:to_table(), res.rank:to_table()
+  T.eq(rank[1] == 1, ll[1] < ll[2])
+end)
+
 T.case("clear errors", function()
   local m = cl.model.logistic()
   T.raises(function() cl.model.cross_validate(m, df, { target = "y" }) end, "field 'metrics' is required")

@@ -1,6 +1,7 @@
 import CLua
 import CLuaBridge
 import ChurnCore
+import Foundation
 import LuaRuntime
 
 /// A Lua model object that model selection can refit: gives a fit function for
@@ -41,10 +42,11 @@ struct FitInputs {
 }
 
 /// `cl.model.cross_validate`, `grid_search`, `random_search`,
-/// `permutation_importance`. Metrics are Lua functions `f(y, p) -> number`
-/// (columns in, number out) or names of `cl.metrics` functions; because they
-/// run Lua, folds and features are evaluated one at a time here (each fit
-/// still uses every core).
+/// `permutation_importance`. Metrics are names of built-in metrics ("auc",
+/// "log_loss", …: computed in Swift, so folds run in parallel), names of other
+/// `cl.metrics` functions, or Lua functions `f(y, p) -> number` (columns in);
+/// with any Lua metric, folds and features run one at a time (each fit still
+/// uses every core).
 enum SelectionModule {
     /// Model objects model selection accepts; other model kinds add theirs.
     static var specResolvers: [(LuaCall, Int32) throws -> LuaModelSpec?] = [
@@ -56,14 +58,27 @@ enum SelectionModule {
         throw LuaArgumentError(i, "model expected (e.g. cl.model.logistic{...}), got \(c.typeName(i))")
     }
 
-    /// Reference-type holder for the first error raised inside a metric callback.
-    final class Failure { var error: Error? }
+    /// Holder for the first error raised inside a metric (metrics may run on
+    /// several threads when they are all built-in).
+    final class Failure: @unchecked Sendable {
+        private let lock = NSLock()
+        private var first: Error?
+        var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+        func record(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
+    }
+
+    /// Resolved metrics and whether they may run concurrently (no Lua involved).
+    struct Scores { let list: [NamedScore]; let parallel: Bool }
+
+    /// Metrics where a smaller value is better; `higher_is_better` defaults to
+    /// false when ranking by one of these.
+    static let lowerIsBetter: Set<String> = ["log_loss", "brier"]
 
     /// Resolves the `metrics` option (array of names / functions, or name = function
     /// records) to score closures that call Lua. Functions stay on the Lua stack
     /// for the duration of the call.
     static func metrics(_ c: LuaCall, _ o: LuaTable, key: String = "metrics", argument: Int32,
-                        failure: Failure) throws -> [NamedScore] {
+                        failure: Failure) throws -> Scores {
         let L = c.L
         try c.reserve(16)
         func text(_ i: Int32) -> String? { if case .string(let s) = c.value(lua_absindex(L, i)) { return s }; return nil }
@@ -88,10 +103,18 @@ enum SelectionModule {
         }
         guard !entries.isEmpty else { throw LuaArgumentError(argument, "field '\(key)' lists no metrics") }
         var scores: [NamedScore] = []
+        var allBuiltIn = true
         for (name, idx) in entries {
             var fn = idx
             if lua_type(L, idx) == LUA_TSTRING {
-                // cl.metrics[name], looked up raw through package.loaded.churnlab.
+                // A built-in metric runs in Swift (and may run in parallel) …
+                if let builtIn = try? MetricsModule.namedMetric(name) {
+                    scores.append((name, { y, p in
+                        do { return try builtIn(y, p, nil) } catch { failure.record(error); return .nan }
+                    }))
+                    continue
+                }
+                // … otherwise cl.metrics[name], looked up raw through package.loaded.churnlab.
                 c.state.pushRegistryField("_LOADED")
                 c.state.push("churnlab"); lua_rawget(L, -2)
                 var found = false
@@ -107,22 +130,23 @@ enum SelectionModule {
             } else if lua_type(L, idx) != LUA_TFUNCTION {
                 throw LuaArgumentError(argument, "metric '\(name)' must be a name or a function, got \(c.typeName(idx))")
             }
+            allBuiltIn = false
             let f = fn
             scores.append((name, { y, p in
                 if failure.error != nil { return .nan }
-                guard lua_checkstack(L, 4) != 0 else { failure.error = LuaScriptError("Lua stack overflow in metric '\(name)'"); return .nan }
+                guard lua_checkstack(L, 4) != 0 else { failure.record(LuaScriptError("Lua stack overflow in metric '\(name)'")); return .nan }
                 lua_pushvalue(L, f)
                 c.push(column: .float("y", y)); c.push(column: .float("p", p))
-                do { try c.pcall(nargs: 2, nresults: 1) } catch { failure.error = error; return .nan }
+                do { try c.pcall(nargs: 2, nresults: 1) } catch { failure.record(error); return .nan }
                 defer { lua_settop(L, -2) }
                 guard lua_type(L, -1) == LUA_TNUMBER else {
-                    failure.error = LuaScriptError("metric '\(name)' must return a number, got \(c.typeName(lua_absindex(L, -1)))")
+                    failure.record(LuaScriptError("metric '\(name)' must return a number, got \(c.typeName(lua_absindex(L, -1)))"))
                     return .nan
                 }
                 return clb_tonumber(L, -1, nil)
             }))
         }
-        return scores
+        return Scores(list: scores, parallel: allBuiltIn)
     }
 
     /// Runs `body`, then rethrows an error raised inside a metric callback.
@@ -155,7 +179,7 @@ enum SelectionModule {
                 let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
                 let cv = try withMetrics(c, failure) {
                     try crossValidate(fit: fit, X: inputs.X, y: inputs.target.y, weights: inputs.weights, k: k,
-                                      stratify: stratify, metrics: scores, seed: seed, parallel: false)
+                                      stratify: stratify, metrics: scores.list, seed: seed, parallel: scores.parallel)
                 }
                 c.push(frame: try c.core { try cv.frame() })
                 let summary = c.newTable(record: 2)
@@ -182,7 +206,7 @@ enum SelectionModule {
                 }
                 return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
                     try gridSearch(factory: factory, grid: grid, X: X, y: y, weights: w, k: k, stratify: stratify,
-                                   metrics: scores, rankBy: rankBy, higherIsBetter: hib, seed: seed)
+                                   metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed, parallel: scores.parallel)
                 }
             }
 
@@ -206,7 +230,8 @@ enum SelectionModule {
                 let nIter = try o.integer("n_iter") ?? 10
                 return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
                     try randomSearch(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: w, k: k,
-                                     stratify: stratify, metrics: scores, rankBy: rankBy, higherIsBetter: hib, seed: seed)
+                                     stratify: stratify, metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed,
+                                     parallel: scores.parallel)
                 }
             }
 
@@ -219,16 +244,17 @@ enum SelectionModule {
                 try o.checkKeys(["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
                 guard let target = try o.string("target") else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
-                let metric = try metrics(c, o, key: "metric", argument: 3, failure: failure)[0]
+                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
+                let metric = scores.list[0]
                 let positive = try o.string("positive") ?? meta.positiveLabel
                 let repeats = try o.integer("repeats") ?? 5
                 let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
-                let hib = try o.bool("higher_is_better") ?? true
+                let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
                 let imp = try withMetrics(c, failure) { () -> PermutationImportance in
                     let y = try BinaryTarget(column: frame.column(target), positive: positive)
                     let X = try meta.featureMatrix(from: frame, recode: false)
                     return try permutationImportance(model: model, X: X, y: y.y, metric: metric.score, repeats: repeats,
-                                                     seed: seed, higherIsBetter: hib, parallel: false)
+                                                     seed: seed, higherIsBetter: hib, parallel: scores.parallel)
                 }
                 let order = imp.ranking
                 return c.push(frame: try c.core { try Frame([
@@ -239,7 +265,7 @@ enum SelectionModule {
         }
     }
 
-    typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, [NamedScore], String?, Bool, UInt64) throws -> SearchResult
+    typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64) throws -> SearchResult
 
     static func runSearch(_ c: LuaCall, spec: LuaModelSpec, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
         let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
@@ -247,7 +273,8 @@ enum SelectionModule {
         let scores = try metrics(c, o, argument: 3, failure: failure)
         let k = try o.integer("k") ?? 5, stratify = try o.bool("stratify") ?? true
         let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
-        let rankBy = try o.string("rank_by"), hib = try o.bool("higher_is_better") ?? true
+        let rankBy = try o.string("rank_by")
+        let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
         let res = try withMetrics(c, failure) {
             try run({ try spec.fitFunction($0) }, inputs.X, inputs.target.y, inputs.weights, k, stratify, scores, rankBy, hib, seed)
         }

@@ -122,10 +122,12 @@ public struct SearchResult: Sendable {
 
 public enum ParameterSearch {
     /// Every combination of `grid` (keys in sorted order, the last varying
-    /// fastest), cross-validated on the same folds.
+    /// fastest), cross-validated on the same folds (in parallel when `parallel`;
+    /// metrics must then be thread-safe).
     public static func grid(factory: ModelFactory, grid: [String: [ParamValue]], X: FeatureMatrix, y: [Double],
                             weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
-                            rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value) throws -> SearchResult {
+                            rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
+                            parallel: Bool = true) throws -> SearchResult {
         let keys = grid.keys.sorted()
         for key in keys where grid[key]!.isEmpty { throw SelectionError.invalid("grid search: parameter '\(key)' has no values") }
         var candidates: [ParamSet] = [[:]]
@@ -133,7 +135,7 @@ public enum ParameterSearch {
             candidates = candidates.flatMap { base in grid[key]!.map { v in var p = base; p[key] = v; return p } }
         }
         return try evaluate(candidates, factory: factory, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
+                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
     }
 
     /// `nIter` parameter sets drawn from `space` with a seeded generator,
@@ -141,7 +143,7 @@ public enum ParameterSearch {
     public static func random(factory: ModelFactory, space: [String: ParamDistribution], nIter: Int, X: FeatureMatrix,
                               y: [Double], weights: [Double]? = nil, k: Int = 5, stratify: Bool = true,
                               metrics: [NamedScore], rankBy: String? = nil, higherIsBetter: Bool = true,
-                              seed: UInt64 = GlobalSeed.value) throws -> SearchResult {
+                              seed: UInt64 = GlobalSeed.value, parallel: Bool = true) throws -> SearchResult {
         guard nIter >= 1 else { throw SelectionError.invalid("random search: n_iter must be ≥ 1, got \(nIter)") }
         let keys = space.keys.sorted()
         for key in keys { try space[key]!.validate(key) }
@@ -152,12 +154,12 @@ public enum ParameterSearch {
             return p
         }
         return try evaluate(candidates, factory: factory, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
+                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
     }
 
     private static func evaluate(_ candidates: [ParamSet], factory: ModelFactory, X: FeatureMatrix, y: [Double],
                                  weights: [Double]?, k: Int, stratify: Bool, metrics: [NamedScore], rankBy: String?,
-                                 higherIsBetter: Bool, seed: UInt64) throws -> SearchResult {
+                                 higherIsBetter: Bool, seed: UInt64, parallel: Bool) throws -> SearchResult {
         guard !metrics.isEmpty else { throw SelectionError.invalid("search: no metrics given") }
         let names = metrics.map(\.name)
         let rankName = rankBy ?? names[0]
@@ -169,7 +171,7 @@ public enum ParameterSearch {
             let fit = try factory(params)
             do {
                 results.append(try CrossValidation.run(fit: fit, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                                                       metrics: metrics, seed: seed))
+                                                       metrics: metrics, seed: seed, parallel: parallel))
             } catch {
                 throw SelectionError.candidateFailed(params: params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", "), "\(error)")
             }
@@ -190,14 +192,16 @@ public enum ParameterSearch {
 /// Convenience spellings used by the binding.
 public func gridSearch(factory: ModelFactory, grid: [String: [ParamValue]], X: FeatureMatrix, y: [Double],
                        weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
-                       rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value) throws -> SearchResult {
+                       rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
+                            parallel: Bool = true) throws -> SearchResult {
     try ParameterSearch.grid(factory: factory, grid: grid, X: X, y: y, weights: weights, k: k, stratify: stratify,
                              metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
 }
 
 public func randomSearch(factory: ModelFactory, space: [String: ParamDistribution], nIter: Int, X: FeatureMatrix,
                          y: [Double], weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
-                         rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value) throws -> SearchResult {
+                         rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
+                            parallel: Bool = true) throws -> SearchResult {
     try ParameterSearch.random(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: weights, k: k,
                                stratify: stratify, metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
 }
