@@ -88,6 +88,11 @@ final class LinearTests: XCTestCase {
         XCTAssertThrowsError(try m.predictProba(FeatureMatrix(frame: u, columns: ["a", "b", "plan"]))) { e in
             XCTAssertTrue("\(e)".contains("level 'z' at row 1, not seen when fitting"), "\(e)")
         }
+        // A categorical feature that is entirely missing at fit time.
+        let empty = try Frame([.float("a", [1, 2, 3, 4]), .string("plan", [nil, nil, nil, nil])])
+        XCTAssertThrowsError(try LogisticRegression.fit(FeatureMatrix(frame: empty, columns: ["a", "plan"]), [0, 1, 1, 0])) { e in
+            XCTAssertTrue("\(e)".contains("feature 'plan' is missing at row 1"), "\(e)")
+        }
         // Bad options and targets.
         XCTAssertThrowsError(try LogisticRegression.fit(X, [0, 1, 1, 0], options: .init(C: -1))) { e in
             XCTAssertTrue("\(e)".contains("C must be a positive number"))

@@ -66,6 +66,7 @@ public struct LinearDesign: Sendable {
             switch (input, feature.levels) {
             case (.numeric, nil): firstColumn.append(source.count); source.append(fi)
             case (.categorical, let levels?):
+                guard !levels.isEmpty else { throw LinearModelError.badCategory(model: model, feature: feature.name, row: 0, level: nil) }
                 firstColumn.append(source.count); source += [Int](repeating: fi, count: levels.count - 1)
             case (.numeric, _?): throw LinearModelError.typeChanged(feature: feature.name, fitted: "categorical", given: "numeric")
             case (.categorical, nil): throw LinearModelError.typeChanged(feature: feature.name, fitted: "numeric", given: "categorical")
@@ -140,7 +141,7 @@ public struct LinearDesign: Sendable {
                     guard let k = index[l] else { return .nan }
                     return k == 0 ? 0 : coef[col + k - 1]
                 }
-                terms.append(.categorical(codes, table, inputLevels)); col += levels.count - 1
+                terms.append(.categorical(codes, table, inputLevels)); col += max(0, levels.count - 1)
             case (.numeric, _?): throw LinearModelError.typeChanged(feature: feature.name, fitted: "categorical", given: "numeric")
             case (.categorical, nil): throw LinearModelError.typeChanged(feature: feature.name, fitted: "numeric", given: "categorical")
             }
