@@ -20,6 +20,8 @@ public enum ChurnLab {
         TransformModule.register,
         FeaturesModule.register,
         RetentionModule.register,
+        LinearModule.register,
+        SelectionModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
