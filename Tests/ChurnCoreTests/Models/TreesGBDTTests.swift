@@ -79,6 +79,10 @@ final class TreesGBDTTests: XCTestCase {
     func testDeterministicAcrossThreadsAndSeeds() throws {
         let (X, y) = try TreesTestSupport.randomData(rows: 20_000, numeric: 6, categorical: 2, seed: 22)
         var o = GradientBoostingOptions(); o.nIterations = 5; o.baggingFraction = 0.7; o.featureFraction = 0.6; o.seed = 3
+        // Small row chunks so histograms are built in several chunks and reduced.
+        let oldChunk = HistogramBuilder.rowChunk
+        HistogramBuilder.rowChunk = 1024
+        defer { HistogramBuilder.rowChunk = oldChunk }
         var last: BoostingProgress? = nil
         let a = try TreesTestSupport.withThreads(1) { try GradientBoosting.fit(X, y, options: o) { last = $0 } }
         let b = try TreesTestSupport.withThreads(4) { try GradientBoosting.fit(X, y, options: o) }

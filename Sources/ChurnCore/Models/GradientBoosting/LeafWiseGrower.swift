@@ -23,8 +23,9 @@ final class LeafWiseGrower {
     /// Row ids; `rows[0..<m]` are the rows of the current tree (bag).
     let rows: ScratchBuffer<UInt32>
     private let scratch: ScratchBuffer<UInt32>
-    private let og: ScratchBuffer<Double>
-    private let oh: ScratchBuffer<Double>
+    /// Per-chunk histograms for row-wise builds (chunk 0 writes the target directly).
+    private let chunkHists: ScratchBuffer<HistBin>
+    private static let maxChunks = 8
 
     struct Leaf {
         var begin: Int, end: Int, depth: Int, node: Int, slot: Int
@@ -37,8 +38,8 @@ final class LeafWiseGrower {
         histPool = ScratchBuffer(max(1, limits.numLeaves) * data.totalBins, HistBin())
         rows = ScratchBuffer(data.nrow, 0)
         scratch = ScratchBuffer(data.nrow, 0)
-        og = ScratchBuffer(data.nrow, 0)
-        oh = ScratchBuffer(data.nrow, 0)
+        data.makeRowMajor()
+        chunkHists = ScratchBuffer((Self.maxChunks - 1) * data.totalBins, HistBin())
     }
 
     /// Grows a tree on `rows[0..<m]` with gradients `g`, hessians `h` (indexed
@@ -52,7 +53,7 @@ final class LeafWiseGrower {
         total.n = Double(m)
         let root = tree.addNode(value: leafOutput(total), cover: total.h)
         var leaves = [Leaf(begin: 0, end: m, depth: 0, node: root, slot: 0, sums: total, best: SplitCandidate())]
-        buildHistogram(slot: 0, begin: 0, end: m, g: g, h: h, features: features, identity: m == data.nrow)
+        buildHistogram(slot: 0, begin: 0, end: m, g: g, h: h)
         findBest(&leaves[0], features: features)
 
         while leaves.count < limits.numLeaves {
@@ -85,9 +86,9 @@ final class LeafWiseGrower {
             let small = leftSmaller ? left : right, large = leftSmaller ? right : left
             let needHist = canSplit(left) || canSplit(right)
             if needHist {
-                buildHistogram(slot: small.slot, begin: small.begin, end: small.end, g: g, h: h, features: features, identity: false)
-                HistogramBuilder.subtract(parent: histPool.p + large.slot * data.totalBins,
-                                          child: histPool.p + small.slot * data.totalBins, data: data, features: features)
+                buildHistogram(slot: small.slot, begin: small.begin, end: small.end, g: g, h: h)
+                let parentHist = histPool.p + large.slot * data.totalBins, childHist = histPool.p + small.slot * data.totalBins
+                for b in 0..<data.totalBins { parentHist[b] = parentHist[b] - childHist[b] }
                 findBest(&left, features: features)
                 findBest(&right, features: features)
             }
@@ -116,19 +117,11 @@ final class LeafWiseGrower {
         leaf.best = best
     }
 
-    private func buildHistogram(slot: Int, begin: Int, end: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>,
-                                features: [Int], identity: Bool) {
-        let m = end - begin
-        let rp = UnsafePointer(rows.p + begin)
-        if identity {
-            HistogramBuilder.build(into: histPool.p + slot * data.totalBins, data: data, features: features,
-                                   rows: rp, count: m, g: g, h: h, gathered: false)
-            return
-        }
-        // Gather gradients in row order once; every feature then reads them sequentially.
-        let gp = og.p, hp = oh.p
-        for i in 0..<m { let r = Int(rp[i]); gp[i] = g[r]; hp[i] = h[r] }
-        HistogramBuilder.build(into: histPool.p + slot * data.totalBins, data: data, features: features,
-                               rows: rp, count: m, g: gp, h: hp, gathered: true)
+    /// Builds all features' histograms row-wise (see `HistogramBuilder.buildRowWise`);
+    /// with feature fraction < 1 the unused features are built too but never searched.
+    private func buildHistogram(slot: Int, begin: Int, end: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>) {
+        HistogramBuilder.buildRowWise(into: histPool.p + slot * data.totalBins, data: data,
+                                      rows: UnsafePointer(rows.p + begin), count: end - begin, g: g, h: h,
+                                      chunkHists: chunkHists.p, maxChunks: Self.maxChunks)
     }
 }

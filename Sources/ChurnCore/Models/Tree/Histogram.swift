@@ -45,6 +45,49 @@ enum HistogramBuilder {
         }
     }
 
+    /// Rows per chunk of a row-wise build; the chunk count depends only on the
+    /// row count, never on the thread count.
+    nonisolated(unsafe) static var rowChunk = 32_768
+
+    /// Row-wise build over all features from `data.rowBins`: rows are split in
+    /// fixed chunks, each chunk fills its own histogram (in `chunkHists`, room
+    /// for `maxChunks` histograms), and the chunks are added in chunk order.
+    /// `g`/`h` are indexed by row id.
+    static func buildRowWise(into hist: UnsafeMutablePointer<HistBin>, data: BinnedData, rows: UnsafePointer<UInt32>,
+                             count m: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>,
+                             chunkHists: UnsafeMutablePointer<HistBin>, maxChunks: Int) {
+        let nf = data.nfeat, total = data.totalBins
+        let rowBins = UnsafePointer(data.rowBins!)
+        let offsets = data.histOffset
+        let k = max(1, min(maxChunks, m / rowChunk))
+        let ranges = Parallel.ranges(m, chunks: k)
+        offsets.withUnsafeBufferPointer { off in
+            let fill = { (c: Int) in
+                let hp = c == 0 ? hist : chunkHists + (c - 1) * total
+                hp.initialize(repeating: HistBin(), count: total)
+                for i in ranges[c] {
+                    let r = Int(rows[i])
+                    let rb = rowBins + r * nf
+                    let gi = g[r], hi = h[r]
+                    for f in 0..<nf {
+                        let b = off[f] + Int(rb[f])
+                        hp[b].g += gi; hp[b].h += hi; hp[b].n += 1
+                    }
+                }
+            }
+            if ranges.count == 1 { fill(0); return }
+            Parallel.forEach(ranges.count, fill)
+            // Deterministic reduction: bins split across threads, chunks added in order.
+            let binRanges = Parallel.ranges(total, chunks: 8)
+            Parallel.forEach(binRanges.count) { j in
+                for c in 1..<ranges.count {
+                    let src = chunkHists + (c - 1) * total
+                    for b in binRanges[j] { hist[b] += src[b] }
+                }
+            }
+        }
+    }
+
     /// hist[slots of features] = parent - child, in place in `parent`.
     static func subtract(parent: UnsafeMutablePointer<HistBin>, child: UnsafePointer<HistBin>, data: BinnedData, features: [Int]) {
         for f in features {

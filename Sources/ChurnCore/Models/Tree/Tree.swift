@@ -140,4 +140,38 @@ extension Tree {
             }
         }
     }
+
+    /// acc[r - rows.lowerBound] += leaf value of row r, for every row in `rows`
+    /// (the hot loop of batch prediction: pointers taken once per tree and block).
+    @inline(__always)
+    func addLeafValues(rows: Range<Int>, columns: UnsafePointer<RawColumn>, into acc: UnsafeMutablePointer<Double>) {
+        nodes.withUnsafeBufferPointer { np in
+            value.withUnsafeBufferPointer { vp in
+                categoryBits.withUnsafeBufferPointer { cb in
+                    let nodes = np.baseAddress!, values = vp.baseAddress!, bits = cb.baseAddress
+                    for r in rows {
+                        var i = 0
+                        while true {
+                            let node = nodes[i]
+                            if node.feature < 0 { break }
+                            let col = columns[Int(node.feature)]
+                            let left: Bool
+                            if let num = col.numeric {
+                                let x = num[r]
+                                left = x <= node.threshold || (x.isNaN && node.defaultLeft)
+                            } else {
+                                let c = Int(col.codes![r])
+                                if c < 0 { left = node.defaultLeft } else {
+                                    let w = c >> 6
+                                    left = w < Int(node.categoryWords) && bits![Int(node.categoryStart) + w] & (1 << UInt64(c & 63)) != 0
+                                }
+                            }
+                            i = Int(left ? node.left : node.right)
+                        }
+                        acc[r - rows.lowerBound] += values[i]
+                    }
+                }
+            }
+        }
+    }
 }

@@ -19,10 +19,8 @@ enum TreeEnsemble {
                     while start < range.upperBound {
                         let end = min(start + 256, range.upperBound)
                         for i in 0..<(end - start) { acc[i] = 0 }
-                        for t in trees {
-                            t.value.withUnsafeBufferPointer { v in
-                                for r in start..<end { acc[r - start] += v[t.leaf(row: r, columns: cols)] }
-                            }
+                        acc.withUnsafeMutableBufferPointer { a in
+                            for t in trees { t.addLeafValues(rows: start..<end, columns: cols, into: a.baseAddress!) }
                         }
                         for r in start..<end { op[r] = base + scale * acc[r - start] }
                         start = end
