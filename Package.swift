@@ -38,6 +38,8 @@ let package = Package(
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge"]),
         .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime"]),
+        .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),
+        // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).
+        .testTarget(name: "CLITests", dependencies: []),
     ]
 )

@@ -1,6 +1,97 @@
+/*
+ * CLuaBridge — the only C in ChurnLab's Lua runtime, and the only code that
+ * raises Lua errors.
+ *
+ * Lua reports errors with longjmp. A longjmp across a Swift frame skips Swift's
+ * cleanup (releases, defers, unlocks), so Swift never calls anything that may
+ * raise. Swift functions exposed to Lua run under `clb_trampoline`: they return
+ * a status, and the trampoline raises *after* the Swift frame has returned.
+ *
+ * Memory limits follow the same rule: the allocator refuses memory (making Lua
+ * raise LUA_ERRMEM) only while Lua code runs inside a protected call started
+ * by `clb_pcall`. While Swift code operates on the state ("soft" mode) the
+ * allocator never refuses, and an overrun is reported once control is back in
+ * Lua, as a "memory limit exceeded" error raised by the trampoline.
+ */
 #ifndef CLUABRIDGE_H
 #define CLUABRIDGE_H
+
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <signal.h>
+#include <stddef.h>
+
+/* Per-state runtime bookkeeping, owned by the Swift LuaState. */
+typedef struct clb_runtime {
+    size_t used;            /* bytes currently allocated by Lua */
+    size_t peak;            /* high-water mark */
+    size_t limit;           /* 0 = unlimited */
+    int soft;               /* > 0: Swift is in control; never refuse memory */
+    int limit_hit;          /* set when an allocation went over the limit */
+    size_t grace;           /* extra bytes allowed while an error is being raised */
+    double deadline;        /* monotonic seconds; 0 = none */
+    double timeout;         /* the configured timeout, for messages */
+    volatile sig_atomic_t interrupt;  /* set asynchronously (Ctrl-C, kernel interrupt) */
+    int hook_count;         /* instructions between hook checks */
+} clb_runtime;
+
+/* Return value of a Swift callback: >= 0 is the number of results; these ask
+   the trampoline to raise the value on top of the stack. */
+#define CLB_RAISE (-1)          /* raise the value as is */
+#define CLB_RAISE_WHERE (-2)    /* prefix "chunk:line:" like luaL_error */
+
+/* Swift's dispatcher: runs the Swift function `box` for the call on L. */
+typedef int (*clb_dispatch_fn)(lua_State *L, void *box);
+void clb_set_dispatcher(clb_dispatch_fn fn);
+
+/* State lifecycle. */
+lua_State *clb_newstate(clb_runtime *rt);
+clb_runtime *clb_runtime_of(lua_State *L);
+void clb_close(lua_State *L);
+
+/* Opens the standard libraries inside a protected call; returns a Lua status. */
+int clb_openlibs(lua_State *L);
+
+/* Pushes a Lua function that calls the Swift function `box` through the trampoline. */
+void clb_push_swift_function(lua_State *L, void *box);
+
+/* Protected call of the function below `nargs` arguments. With `traceback`,
+   the error message gets a stack traceback appended ("\nstack traceback:\n...").
+   Runs Lua with memory limits enforced. Returns a Lua status (LUA_OK, ...). */
+int clb_pcall(lua_State *L, int nargs, int nresults, int traceback);
+
+/* Limits. `clb_arm_deadline` starts the clock for `seconds` (0 disarms). */
+void clb_install_hook(lua_State *L);
+void clb_arm_deadline(lua_State *L, double seconds);
+void clb_request_interrupt(clb_runtime *rt);
+double clb_monotonic(void);
+
+/* Replaces coroutine.create so new coroutines inherit the limit hook. */
+void clb_hook_coroutines(lua_State *L);
+
+/* Userdata boxes holding one Swift object pointer. */
+void **clb_new_box(lua_State *L);
+
+/* Pops a methods table and a fallback function and pushes an __index function
+   that looks in the table first, then calls fallback(obj, key). */
+void clb_push_index_with_fallback(lua_State *L);
+
+/* Macro replacements (Swift cannot import function-like macros). */
+static inline int clb_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int clb_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline void clb_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void clb_newtable(lua_State *L) { lua_newtable(L); }
+static inline void clb_insert(lua_State *L, int idx) { lua_insert(L, idx); }
+static inline void clb_remove(lua_State *L, int idx) { lua_remove(L, idx); }
+static inline void clb_replace(lua_State *L, int idx) { lua_replace(L, idx); }
+static inline const char *clb_tostring(lua_State *L, int idx, size_t *len) { return lua_tolstring(L, idx, len); }
+static inline lua_Number clb_tonumber(lua_State *L, int idx, int *isnum) { return lua_tonumberx(L, idx, isnum); }
+static inline lua_Integer clb_tointeger(lua_State *L, int idx, int *isnum) { return lua_tointegerx(L, idx, isnum); }
+static inline int clb_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+static inline void clb_pushcfunction(lua_State *L, lua_CFunction f) { lua_pushcfunction(L, f); }
+
+/* Benchmark baseline: a plain C function, `x + 1`. */
+int clb_bench_c_add1(lua_State *L);
+
 #endif

@@ -38,7 +38,7 @@ public struct Frame: Sendable {
     /// Names ranked by edit distance to `name` (at most three, distance ≤ 3 or prefix).
     public func nearMatches(_ name: String) -> [String] {
         let scored = names.map { ($0, editDistance($0.lowercased(), name.lowercased())) }
-        return scored.filter { $0.1 <= max(2, name.count / 3) || $0.0.lowercased().hasPrefix(name.lowercased()) }
+        return scored.filter { $0.1 <= max(1, name.count / 3) || $0.0.lowercased().hasPrefix(name.lowercased()) }
             .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
             .prefix(3).map(\.0)
     }

@@ -1,0 +1,106 @@
+import CLua
+import ChurnCore
+import LuaRuntime
+
+/// `cl.frame{...}` and the basic `cl.Frame` / `cl.Column` methods: shape,
+/// names, column access, conversion to Lua tables.
+enum FrameBasics {
+    static func register(_ cl: ModuleBuilder) {
+        var frameMethods: [String: LuaFunction] = [:]
+        for set in FrameMethods.all { frameMethods.merge(set) { a, _ in a } }
+        cl.state.register(FrameObject.self, LuaClass(
+            methods: frameMethods,
+            metamethods: [
+                "__len": { c in c.push(try c.frame(1).nrow) },
+                "__tostring": { c in c.push(FrameText.render(try c.frame(1))) },
+            ],
+            index: { c in
+                // df.name / df["name"]: a column (methods were looked up first).
+                let f = try c.frame(1)
+                guard c.luaType(2) == LUA_TSTRING else {
+                    throw LuaScriptError("frames are indexed by column name (use df:row(i) for rows)")
+                }
+                let name = try c.string(2)
+                return c.push(column: try c.core { try f.column(name) })
+            }))
+        var columnMethods: [String: LuaFunction] = [:]
+        for set in FrameMethods.columnSets { columnMethods.merge(set) { a, _ in a } }
+        cl.state.register(ColumnObject.self, LuaClass(
+            methods: columnMethods,
+            metamethods: [
+                "__len": { c in c.push(try c.object(1, ColumnObject.self).column.count) },
+                "__tostring": { c in
+                    let col = try c.object(1, ColumnObject.self).column
+                    return c.push("<cl.Column '\(col.name)' \(col.dtype.rawValue), \(col.count) rows>")
+                },
+            ]))
+
+        lua_pushlightuserdata(cl.state.L, LuaColumns.nullSentinel)
+        cl.state.push("null"); lua_rotate(cl.state.L, -2, 1); cl.rawsetTop()
+        cl.doc("null", "null", "A null value inside Lua arrays given to cl.frame (a plain nil at the end of an array is dropped by Lua).")
+
+        cl.function("frame", "frame{col = {...}, ...} or frame(columns, {names = {...}})",
+                    "Builds a frame from Lua arrays, one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
+            let t = try c.table(1)
+            let opts = try c.options(2)
+            try opts.checkKeys(["names"])
+            let names = try opts.strings("names") ?? t.stringKeys.sorted()
+            var columns: [Column] = []
+            for name in names {
+                guard t.push(name) == LUA_TTABLE else {
+                    lua_settop(c.L, -2)
+                    throw LuaArgumentError(1, "field '\(name)' must be an array of values")
+                }
+                let values = LuaColumns.arrayValues(c.L, -1)
+                lua_settop(c.L, -2)
+                columns.append(try c.core { try LuaColumns.column(name: name, values: values) })
+            }
+            if let n = columns.first?.count, let bad = columns.first(where: { $0.count != n }) {
+                throw LuaArgumentError(1, "column '\(bad.name)' has \(bad.count) values but '\(columns[0].name)' has \(n) " +
+                                          "(a nil at the end of a Lua array does not count: write cl.null)")
+            }
+            return c.push(frame: try c.core { try Frame(columns) })
+        }
+    }
+
+    static let methods: [String: LuaFunction] = [
+        "nrow": { c in c.push(try c.frame(1).nrow) },
+        "ncol": { c in c.push(try c.frame(1).ncol) },
+        "names": { c in c.pushArray(try c.frame(1).names) },
+        "types": { c in
+            let f = try c.frame(1)
+            let t = c.newTable(record: f.ncol)
+            for col in f.columns { t.set(col.name, col.dtype.rawValue) }
+            return 1
+        },
+        "column": { c in
+            let f = try c.frame(1)
+            let name = try c.string(2)
+            return c.push(column: try c.core { try f.column(name) })
+        },
+        "row": { c in
+            let f = try c.frame(1)
+            let i = try c.integer(2)
+            guard i >= 1 && i <= f.nrow else { throw LuaArgumentError(2, "row \(i) out of range 1..\(f.nrow)") }
+            let t = c.newTable(record: f.ncol)
+            for col in f.columns { LuaColumns.pushValue(c, col, i - 1); t.setTop(col.name) }
+            return 1
+        },
+    ]
+}
+
+enum ColumnBasics {
+    static let methods: [String: LuaFunction] = [
+        "name": { c in c.push(try c.object(1, ColumnObject.self).column.name) },
+        "type": { c in c.push(try c.object(1, ColumnObject.self).column.dtype.rawValue) },
+        "to_table": { c in
+            let col = try c.object(1, ColumnObject.self).column
+            lua_createtable(c.L, Int32(clamping: col.count), 0)
+            for i in 0..<col.count {
+                LuaColumns.pushValue(c, col, i)
+                lua_rawseti(c.L, -2, lua_Integer(i + 1))
+            }
+            return 1
+        },
+    ]
+}

@@ -1,0 +1,40 @@
+import CLua
+import ChurnCore
+import LuaRuntime
+
+/// A frame as Lua holds it (`cl.Frame`). Frames are values in the core; the
+/// box lets Lua share one without copying.
+public final class FrameObject: LuaObject {
+    public static let luaTypeName = "cl.Frame"
+    public let frame: Frame
+    public init(_ frame: Frame) { self.frame = frame }
+}
+
+/// One column as Lua holds it (`cl.Column`), from `df.name` or `df["流失"]`.
+public final class ColumnObject: LuaObject {
+    public static let luaTypeName = "cl.Column"
+    public let column: Column
+    public init(_ column: Column) { self.column = column }
+}
+
+/// Methods of `cl.Frame`, gathered from the files that define them. A file
+/// adding frame methods adds its set here (one line), so files stay separate.
+enum FrameMethods {
+    static var all: [[String: LuaFunction]] { [FrameBasics.methods] }
+    static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods] }
+}
+
+extension LuaCall {
+    /// Argument `i` as a frame.
+    public func frame(_ i: Int32) throws -> Frame { try object(i, FrameObject.self).frame }
+
+    @discardableResult public func push(frame: Frame) -> Int32 { push(object: FrameObject(frame)) }
+    @discardableResult public func push(column: Column) -> Int32 { push(object: ColumnObject(column)) }
+
+    /// Runs a core operation, turning its errors into Lua errors with their message.
+    public func core<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as LuaArgumentError { throw e } catch {
+            throw LuaScriptError("\(error)")
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import LuaRuntime
-import ChurnCore

@@ -1,0 +1,134 @@
+import CLua
+import CLuaBridge
+import LuaRuntime
+
+/// The language side of `churnlab repl` and the notebook kernel: feeds lines,
+/// detects incomplete statements, evaluates, prints values with `cl.inspect`,
+/// and completes names. Line editing lives in the CLI.
+public final class ReplSession {
+    public let state: LuaState
+    private var buffer: [String] = []
+
+    public enum Outcome: Equatable {
+        /// The statement is incomplete; ask for another line.
+        case incomplete
+        /// Evaluated; the printed rendering of the values, if any.
+        case value(String?)
+        /// Compile or runtime error (message with traceback).
+        case error(String)
+    }
+
+    public init(state: LuaState) { self.state = state }
+
+    /// True while a multi-line statement is being collected.
+    public var isContinuing: Bool { !buffer.isEmpty }
+
+    /// Discards a partly entered statement (Ctrl-C at the continuation prompt).
+    public func reset() { buffer.removeAll() }
+
+    public func feed(_ line: String) -> Outcome {
+        buffer.append(line)
+        let code = buffer.joined(separator: "\n")
+        let base = state.top
+        defer { state.top = base }
+        // An expression prints its value: try "return <code>" first, as lua.c
+        // does; the input is incomplete if either form ends early.
+        func ranOutOfInput(_ e: Error) -> Bool {
+            guard let e = e as? LuaError else { return false }
+            return e.kind == .syntax && e.message.hasSuffix("<eof>")
+        }
+        do {
+            try state.load(string: "return " + code, name: "=stdin")
+        } catch let asExpression {
+            do {
+                try state.load(string: code, name: "=stdin")
+            } catch let asStatement {
+                if ranOutOfInput(asStatement) || ranOutOfInput(asExpression) { return .incomplete }
+                buffer.removeAll()
+                return .error((asStatement as? LuaError)?.message ?? "\(asStatement)")
+            }
+        }
+        buffer.removeAll()
+        state.clearInterrupt()   // a Ctrl-C at the prompt must not stop this statement
+        do {
+            try state.pcall()
+        } catch let e as LuaError {
+            return .error(e.fullReport)
+        } catch {
+            return .error("\(error)")
+        }
+        let n = state.top - base
+        if n == 0 { return .value(nil) }
+        return render(results: n, base: base)
+    }
+
+    /// Renders the `n` values above `base` with cl.inspect, tab-separated.
+    private func render(results n: Int32, base: Int32) -> Outcome {
+        do {
+            try state.load(string: """
+                local inspect = cl and cl.inspect or tostring
+                local t = table.pack(...)
+                for i = 1, t.n do t[i] = inspect(t[i]) end
+                return table.concat(t, "\\t", 1, t.n)
+                """, name: "=repl")
+            lua_rotate(state.L, base + 1, 1)   // function below the values
+            try state.pcall(nargs: n, nresults: 1)
+            return .value(state.string(at: -1) ?? "")
+        } catch let e as LuaError {
+            return .error(e.fullReport)
+        } catch {
+            return .error("\(error)")
+        }
+    }
+
+    /// Candidates completing `word` (e.g. "cl.me" → "cl.metrics", "df:he" → "df:head"),
+    /// from globals, table fields and object methods. Reads tables raw: no metamethods run.
+    public func completions(for word: String) -> [String] {
+        let L = state.L
+        let base = state.top
+        defer { state.top = base }
+        guard state.ensureStack(8) else { return [] }
+        // Split "a.b.c:pre" into the path to walk and the prefix to complete.
+        let sepIndex = word.lastIndex(where: { $0 == "." || $0 == ":" })
+        let path = sepIndex.map { String(word[..<$0]) } ?? ""
+        let sep = sepIndex.map { String(word[$0]) } ?? ""
+        let prefix = sepIndex.map { String(word[word.index(after: $0)...]) } ?? word
+        lua_rawgeti(L, clb_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        if !path.isEmpty {
+            for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+                guard lua_type(L, -1) == LUA_TTABLE else { return [] }
+                state.push(String(part))
+                lua_rawget(L, -2)
+            }
+        }
+        var names: Set<String> = []
+        func collect(_ idx: Int32) {
+            guard lua_type(L, idx) == LUA_TTABLE else { return }
+            let t = lua_absindex(L, idx)
+            lua_pushnil(L)
+            while lua_next(L, t) != 0 {
+                if lua_type(L, -2) == LUA_TSTRING, let k = state.string(at: -2), k.hasPrefix(prefix), !k.hasPrefix("__") {
+                    names.insert(k)
+                }
+                lua_settop(L, -2)
+            }
+        }
+        if sep == ":" || lua_type(L, -1) == LUA_TUSERDATA {
+            // Methods of an object: its metatable's __methods.
+            if lua_getmetatable(L, -1) != 0 {
+                state.push("__methods")
+                lua_rawget(L, -2)
+                collect(-1)
+            }
+        } else {
+            collect(-1)
+            if path.isEmpty {
+                for kw in ["and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
+                           "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while"]
+                where kw.hasPrefix(prefix) { names.insert(kw) }
+            }
+        }
+        let lead = path.isEmpty ? "" : path + sep
+        return names.sorted().map { lead + $0 }
+    }
+}

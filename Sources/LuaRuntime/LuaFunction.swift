@@ -1,0 +1,80 @@
+import CLua
+import CLuaBridge
+
+/// A Swift function callable from Lua. It reads its arguments and pushes its
+/// results through `LuaCall` and returns how many results it pushed. It
+/// reports failure by throwing; the C trampoline raises the Lua error after
+/// this Swift frame has returned.
+public typealias LuaFunction = (LuaCall) throws -> Int32
+
+/// Holds a registered Swift function. Lua sees it as a C closure over
+/// `clb_trampoline` with this box as a light-userdata upvalue; the owning
+/// `LuaState` keeps the box alive.
+final class FunctionBox {
+    let name: String
+    /// Methods count arguments from 1 after `self`, as Lua's messages do.
+    let isMethod: Bool
+    let body: LuaFunction
+    unowned let state: LuaState
+
+    init(name: String, isMethod: Bool, state: LuaState, body: @escaping LuaFunction) {
+        self.name = name; self.isMethod = isMethod; self.state = state; self.body = body
+    }
+}
+
+extension LuaState {
+    /// Installs the Swift dispatcher used by the C trampoline (once per process).
+    static let installDispatcher: () -> Void = {
+        // Hot path of every call from Lua into Swift: no reference counting on
+        // the box (the owning LuaState keeps it alive for the state's lifetime).
+        clb_set_dispatcher { L, box in
+            Unmanaged<FunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { fn in
+                let call = LuaCall(L: L!, box: fn)
+                do {
+                    return try fn.body(call)
+                } catch {
+                    return call.pushError(error)
+                }
+            }
+        }
+        return {}
+    }()
+
+    /// Pushes a Lua function that runs `body`.
+    public func push(function name: String, method: Bool = false, _ body: @escaping LuaFunction) {
+        let box = FunctionBox(name: name, isMethod: method, state: self, body: body)
+        functions.append(box)
+        clb_push_swift_function(L, Unmanaged.passUnretained(box).toOpaque())
+    }
+
+    /// Registers `body` as global `name`.
+    public func register(global name: String, _ body: @escaping LuaFunction) {
+        push(function: name, body)
+        setGlobal(name)
+    }
+}
+
+extension LuaCall {
+    /// Pushes the message for `error` and returns the trampoline code that raises it.
+    func pushError(_ error: Error) -> Int32 {
+        lua_settop(L, 0)
+        _ = lua_checkstack(L, 2)
+        switch error {
+        case let e as LuaArgumentError:
+            let pos = box.isMethod ? e.position - 1 : e.position
+            if box.isMethod && pos == 0 {
+                LuaStack.push(L, "calling '\(box.name)' on bad self (\(e.message))")
+            } else {
+                LuaStack.push(L, "bad argument #\(pos) to '\(box.name)' (\(e.message))")
+            }
+            return CLB_RAISE_WHERE
+        case let e as LuaError:
+            // Already a Lua message with its position (e.g. from a nested call).
+            LuaStack.push(L, e.message)
+            return CLB_RAISE
+        default:
+            LuaStack.push(L, "\(error)")
+            return CLB_RAISE_WHERE
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import ChurnLua
+import Foundation
+import LuaRuntime
+
+struct ReplCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repl",
+        abstract: "Interactive Lua session with `cl` loaded.",
+        discussion: """
+            Expressions print their value; an incomplete statement continues on the next line; Tab completes \
+            globals, `cl.` members and object methods; history is kept in ~/.churnlab_history; Ctrl-C stops a \
+            running statement; Ctrl-D exits. With piped input it reads statements without prompts, \
+            e.g. echo '1+1' | churnlab repl
+            """
+    )
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    @Option(name: .long, help: ArgumentHelp("Run this script first (its globals stay available).", valueName: "script"))
+    var load: String?
+
+    func run() throws {
+        let interactive = isatty(0) != 0
+        let state = try ScriptHost.makeState(options: runtime.luaOptions(scriptDirectory: FileManager.default.currentDirectoryPath),
+                                             scriptPath: nil, args: [])
+        let session = ReplSession(state: state)
+        var hadError = false
+        if let load {
+            do { try state.load(file: load); try state.pcall(nargs: 0, nresults: 0) } catch let e as LuaError {
+                printError(e.fullReport)
+                hadError = true
+            }
+        }
+        Interrupts.install(for: state)
+        defer { Interrupts.uninstall() }
+
+        let editor: LineEditor? = interactive
+            ? LineEditor(historyPath: NSHomeDirectory() + "/.churnlab_history", completer: session.completions)
+            : nil
+        if interactive { print("ChurnLab \(ChurnLab.version) (Lua 5.4) — cl.help() lists functions; Ctrl-D exits") }
+        while true {
+            let prompt = session.isContinuing ? ">> " : "> "
+            let line: String?
+            if let editor { line = editor.readLine(prompt: prompt) } else { line = Swift.readLine(strippingNewline: true) }
+            guard let line else { break }
+            if !session.isContinuing && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            switch session.feed(line) {
+            case .incomplete: continue
+            case .value(let text): if let text { print(text) }
+            case .error(let message):
+                printError(message)
+                hadError = true
+            }
+            fflush(stdout)
+        }
+        if session.isContinuing {
+            printError("stdin: unexpected end of input in an unfinished statement")
+            hadError = true
+        }
+        editor?.save()
+        if interactive { print() }
+        // Piped sessions report errors through the exit code, so scripts can rely on it.
+        if hadError && !interactive { throw ExitStatus.failure }
+    }
+}
+
+/// SIGINT while Lua code runs interrupts it through the runtime's hook instead
+/// of killing the process.
+enum Interrupts {
+    nonisolated(unsafe) static var handle: UnsafeMutableRawPointer?
+
+    static func install(for state: LuaState) {
+        handle = state.interruptHandle
+        signal(SIGINT) { _ in
+            if let h = Interrupts.handle { LuaState.requestInterrupt(h) }
+        }
+    }
+
+    static func uninstall() { signal(SIGINT, SIG_DFL); handle = nil }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes with a meaning (BSD sysexits where one fits).
+enum ExitStatus {
+    static let failure = ExitCode(1)        // script error, failed test, failed job
+    static let usage = ExitCode(64)         // EX_USAGE
+    static let noInput = ExitCode(66)       // EX_NOINPUT
+    static let software = ExitCode(70)      // EX_SOFTWARE
+}
+
+/// Writes a line to standard error (stdout is flushed first so output keeps its order).
+func printError(_ text: String) {
+    fflush(stdout)
+    FileHandle.standardError.write((text.hasSuffix("\n") ? text : text + "\n").data(using: .utf8)!)
+}

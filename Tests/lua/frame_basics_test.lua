@@ -1,0 +1,36 @@
+-- cl.frame and the basic cl.Frame / cl.Column methods.
+local T = cl.test
+
+local df = cl.frame({ id = { 1, 2, 3 }, plan = { "a", nil, "流失" }, score = { 0.5, 1, 2.25 } },
+                    { names = { "id", "plan", "score" } })
+
+T.case("shape and types", function()
+  T.eq(#df, 3)
+  T.eq(df:nrow(), 3)
+  T.eq(df:ncol(), 3)
+  T.eq(df:names(), { "id", "plan", "score" })
+  T.eq(df:types(), { id = "int", plan = "string", score = "float" })
+end)
+
+T.case("column access by field and by index, with nulls as nil", function()
+  T.eq(df.plan:to_table(), { "a", nil, "流失" })
+  T.eq(df["score"]:to_table(), { 0.5, 1.0, 2.25 })
+  T.eq(df:row(3), { id = 3, plan = "流失", score = 2.25 })
+  T.eq(df:row(2).plan, nil)
+end)
+
+T.case("bad input gives clear errors", function()
+  T.raises(function() return df.scor end, "no column 'scor'; did you mean 'score'?")
+  T.raises(function() df:row(4) end, "row 4 out of range 1..3")
+  T.raises(function() df:row("x") end, "bad argument #1 to 'row' (number expected, got string)")
+  T.raises(function() cl.frame({ a = { 1, "x" } }) end, "mixes numbers, strings and booleans")
+  T.raises(function() cl.frame({ a = { 1, 2 }, b = { 1, nil } }) end, "write cl.null")
+  T.eq(cl.frame({ a = { 1, 2 }, b = { 1, cl.null } }).b:to_table(), { 1 })
+  T.raises(function() df.nrow(df.id) end, "calling 'nrow' on bad self (cl.Frame expected, got cl.Column)")
+end)
+
+T.case("tostring shows an aligned table", function()
+  local s = tostring(df)
+  T.ok(s:find("cl.Frame 3 rows × 3 columns", 1, true), s)
+  T.ok(s:find("null", 1, true), s)
+end)

@@ -1,0 +1,19 @@
+-- hello.lua — the smallest ChurnLab script: the `cl` module, a frame, a summary.
+local churnlab = require "churnlab"
+assert(churnlab == cl)
+
+cl.printf("ChurnLab %s on %s\n", cl.version, _VERSION)
+cl.seed(42)
+
+local users = cl.frame({
+  user_id = { 1, 2, 3, 4, 5 },
+  plan    = { "monthly", "annual", "monthly", "monthly", "annual" },
+  logins  = { 12, 30, 0, 4, 22 },
+  churned = { false, false, true, true, false },
+}, { names = { "user_id", "plan", "logins", "churned" } })
+
+print(users)
+local logins = users.logins:to_table()
+local total = 0
+for _, n in ipairs(logins) do total = total + n end
+cl.printf("%d users, %.1f logins on average\n", #users, total / #users)
