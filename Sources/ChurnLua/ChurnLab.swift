@@ -13,6 +13,7 @@ public enum ChurnLab {
         CoreModule.register,
         BenchModule.register,
         FrameBasics.register,
+        TreeModels.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
