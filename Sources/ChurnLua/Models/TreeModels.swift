@@ -44,11 +44,11 @@ final class TreeModelObject: LuaObject {
 
 /// `cl.model.tree`, `cl.model.forest`, `cl.model.gbdt` and the `cl.TreeModel` methods.
 enum TreeModels {
-    static func register(_ cl: ModuleBuilder) throws {
+    static func register(_ cl: ModuleBuilder) {
         cl.state.register(TreeModelObject.self, LuaClass(methods: methods, metamethods: [
             "__tostring": { c in c.push(describe(try c.object(1, TreeModelObject.self))) },
         ]))
-        try cl.submodule("model", "Models: fit, predict, explain.") { m in
+        cl.submodule("model", "Models: fit, predict, explain.") { m in
             m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, seed =}",
                        "A CART decision tree (gini or entropy), with native categorical splits and missing values.") { c in
                 try make(c, "tree", ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",

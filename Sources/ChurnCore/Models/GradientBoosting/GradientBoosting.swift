@@ -141,12 +141,12 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         var evalHistory: [Double] = []
         var best: (iteration: Int, loss: Double) = (-1, .infinity)
 
-        try y.withUnsafeBufferPointer { yb in
-            try withOptionalBuffer(weights) { wp in
-                try withOptionalBuffer(evalSet?.y) { eyp in
-                    try withOptionalBuffer(evalSet?.weights) { ewp in
-                        try withRawColumns(X.features) { cols in
-                            try withRawColumns(evalFeatures) { ecols in
+        y.withUnsafeBufferPointer { yb in
+            withOptionalBuffer(weights) { wp in
+                withOptionalBuffer(evalSet?.y) { eyp in
+                    withOptionalBuffer(evalSet?.weights) { ewp in
+                        withRawColumns(X.features) { cols in
+                            withRawColumns(evalFeatures) { ecols in
                                 let yp = yb.baseAddress!
                                 for it in 0..<options.nIterations {
                                     // Log-loss gradients and hessians.
