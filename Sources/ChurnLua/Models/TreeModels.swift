@@ -20,6 +20,9 @@ final class TreeModelObject: LuaObject {
         func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
             switch self { case .tree(let m): return try m.explain(X); case .forest(let m): return try m.explain(X); case .gbdt(let m): return try m.explain(X) }
         }
+        var expectedValue: Double {
+            switch self { case .tree(let m): return m.expectedValue; case .forest(let m): return m.expectedValue; case .gbdt(let m): return m.expectedValue }
+        }
         func importance(_ kind: TreeImportanceKind) -> [Double] {
             switch self {
             case .tree(let m): return m.importance(kind); case .forest(let m): return m.importance(kind)
@@ -266,9 +269,7 @@ enum TreeModels {
         },
         "expected_value": { c in
             let (_, f) = try fittedModel(c)
-            let X = try FeatureMatrix(names: f.schema.names, features: f.schema.isCategorical.enumerated().map { k, cat in
-                cat ? .categorical(codes: [], levels: f.schema.levels[k]) : .numeric([]) })
-            return c.push(try c.core { try f.explain(X) }.expectedValue)
+            return c.push(f.expectedValue)
         },
         "importance": { c in
             let (_, f) = try fittedModel(c)

@@ -109,12 +109,15 @@ public struct DecisionTree: BinaryClassifier, Codable, Sendable, CustomStringCon
         TreeEnsemble.predict([tree][...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1)
     }
 
+    /// Mean prediction over the training distribution (TreeSHAP's base value, probability scale).
+    public var expectedValue: Double { tree.expectedValue }
+
     /// Exact TreeSHAP contributions (probability scale).
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
                                contributions: TreeSHAP.contributions([tree], features: f, nrow: X.nrow, scale: 1),
-                               expectedValue: tree.expectedValue, scale: .probability)
+                               expectedValue: expectedValue, scale: .probability)
     }
 
     /// Gain (weighted impurity decrease) or split-count importance per feature;

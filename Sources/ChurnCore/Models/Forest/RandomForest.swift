@@ -142,13 +142,16 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
         TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1 / Double(trees.count))
     }
 
+    /// Mean of the trees' expected values (TreeSHAP's base value, probability scale).
+    public var expectedValue: Double { trees.reduce(0) { $0 + $1.expectedValue } / Double(trees.count) }
+
     /// Exact TreeSHAP contributions averaged over the trees (probability scale).
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         let s = 1 / Double(trees.count)
         return TreeExplanation(featureNames: featureNames,
                                contributions: TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: s),
-                               expectedValue: trees.reduce(0) { $0 + $1.expectedValue } * s, scale: .probability)
+                               expectedValue: expectedValue, scale: .probability)
     }
 
     /// Gain or split-count importance. With `normalized`, each tree's

@@ -247,12 +247,15 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         return r
     }
 
-    /// Exact TreeSHAP contributions in log-odds; expectedValue = initScore + Σ trees' expected values.
+    /// initScore + Σ trees' expected values: TreeSHAP's base value, in log-odds.
+    public var expectedValue: Double { initScore + trees.reduce(0) { $0 + $1.expectedValue } }
+
+    /// Exact TreeSHAP contributions in log-odds.
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
                                contributions: TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
-                               expectedValue: initScore + trees.reduce(0) { $0 + $1.expectedValue }, scale: .logOdds)
+                               expectedValue: expectedValue, scale: .logOdds)
     }
 
     /// Total split gain or split count per feature (LightGBM's feature_importance); `normalized` divides by the total.
