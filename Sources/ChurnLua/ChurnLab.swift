@@ -22,6 +22,7 @@ public enum ChurnLab {
         RetentionModule.register,
         LinearModule.register,
         SelectionModule.register,
+        TreeModels.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
