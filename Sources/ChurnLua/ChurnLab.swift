@@ -23,6 +23,7 @@ public enum ChurnLab {
         LinearModule.register,
         SelectionModule.register,
         TreeModels.register,
+        ReportModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
