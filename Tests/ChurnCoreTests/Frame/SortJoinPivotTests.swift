@@ -69,6 +69,25 @@ final class SortJoinPivotTests: XCTestCase {
         }
     }
 
+    func testIntegerKeyJoinsDirectAndHashed() throws {
+        for scale: Int64 in [1, 1_000_000_007] {    // compact keys use a direct table, sparse ones a hash index
+            let l = try Frame([.int("id", [1, 2, 3, 0, 2].map { $0 * scale }, nulls: [false, false, false, true, false]),
+                               .string("tag", ["a", "b", "c", "d", "e"])])
+            let r = try Frame([.int("id", [2, 2, 9, 0, 1].map { $0 * scale }, nulls: [false, false, false, true, false]),
+                               .int("v", [20, 21, 90, 0, 10])])
+            let left = try l.join(r, on: ["id"], how: .left)
+            XCTAssertEqual(try left.column("tag").strings, ["a", "b", "b", "c", "d", "e", "e"])
+            XCTAssertEqual(try left.column("v").ints, [10, 20, 21, nil, nil, 20, 21])
+            let outer = try l.join(r, on: ["id"], how: .outer)
+            XCTAssertEqual(try outer.column("v").ints, [10, 20, 21, nil, nil, 20, 21, 90, 0])
+            XCTAssertEqual(try outer.column("id").ints, ([1, 2, 2, 3, nil, 2, 2, 9, nil] as [Int64?]).map { $0.map { $0 * scale } })
+            XCTAssertEqual(try l.join(r, on: ["id"], how: .anti).column("tag").strings, ["c", "d"])
+            // A left join on a unique key keeps and shares the left columns.
+            let u = try l.join(r.distinct(subset: ["id"]), on: ["id"], how: .left)
+            XCTAssertEqual(u.nrow, 5)
+        }
+    }
+
     func testPivotMatchesPandas() throws {
         let p = try PrepTestData.small().pivot(index: "user", columns: "plan", values: "amount", agg: .mean)
         XCTAssertEqual(p.names, ["user", "1", "2", "3"])
