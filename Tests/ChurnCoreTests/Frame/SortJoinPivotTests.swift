@@ -26,6 +26,27 @@ final class SortJoinPivotTests: XCTestCase {
         XCTAssertEqual(try g.argsort([SortKey("x")]), [6, 2, 3, 4, 0, 5, 1])
     }
 
+    func testPackedAndPerKeySortsAgreeWithComparatorSort() throws {
+        var rng = SeededRandom(seed: 11)
+        let n = 2000
+        let a = (0..<n).map { _ in Int64(rng.below(5)) - 2 }, aNull = (0..<n).map { _ in rng.below(10) == 0 }
+        let b = (0..<n).map { _ in Int64(rng.below(1000)) }
+        let big = (0..<n).map { _ in Int64(bitPattern: rng.next()) }   // 64-bit range: forces the per-key path
+        let f = try Frame([.int("a", a, nulls: aNull), .int("b", b), .int("big", big)])
+        for (second, vals) in [("b", b), ("big", big)] {
+            for nullsLast in [true, false] {
+                let got = try f.argsort([SortKey("a", descending: true), SortKey(second)], nullsLast: nullsLast)
+                let want = (0..<n).sorted { i, j in
+                    if aNull[i] != aNull[j] { return nullsLast ? !aNull[i] : aNull[i] }
+                    if !aNull[i] && a[i] != a[j] { return a[i] > a[j] }
+                    if vals[i] != vals[j] { return vals[i] < vals[j] }
+                    return i < j
+                }
+                XCTAssertEqual(got, want, "\(second) nullsLast=\(nullsLast)")
+            }
+        }
+    }
+
     func testJoinsMatchPandas() throws {
         let left = try PrepTestData.small().select(["user", "plan"]).take(rows: Array(0..<6))
         let right = try Frame([.string("user", ["a", "b", "b", "e"]), .string("region", ["N", "S", "W", "E"]),
