@@ -253,7 +253,7 @@ struct CSVChunkParser {
 /// Membership test for the `na` strings. Tokens up to 8 bytes (the usual
 /// `NA`, `null`, …) are compared as one packed word, so the common "not a
 /// null" answer costs a length check and a load.
-struct NAMatcher: Sendable {
+final class NAMatcher: Sendable {
     private let short: [(len: Int, word: UInt64)]
     private let long: [[UInt8]]
     private let lengthMask: UInt64   // bit n set when some short token has length n
