@@ -133,15 +133,23 @@ struct CSVTextEncoder: @unchecked Sendable {
     /// loop (cell bytes plus end offsets), then the cells are interleaved row by row.
     func rows(_ r: Range<Int>) -> [UInt8] {
         let cells = frame.columns.indices.map { formatColumn($0, r) }
+        // All cell bytes in one buffer; column j starts at starts[j].
+        var all: [UInt8] = []
+        var starts: [Int] = []
+        all.reserveCapacity(cells.reduce(0) { $0 + $1.bytes.count })
+        for c in cells { starts.append(all.count); all += c.bytes }
         var out: [UInt8] = []
-        out.reserveCapacity(cells.reduce(0) { $0 + $1.bytes.count } + r.count * frame.ncol)
-        for k in 0..<r.count {
-            for j in cells.indices {
-                if j > 0 { out.append(sep) }
-                let start = k == 0 ? 0 : Int(cells[j].ends[k - 1]), end = Int(cells[j].ends[k])
-                if end > start { cells[j].bytes.withUnsafeBufferPointer { out.append(contentsOf: $0[start..<end]) } }
+        out.reserveCapacity(all.count + r.count * frame.ncol)
+        all.withUnsafeBufferPointer { a in
+            let base = a.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for k in 0..<r.count {
+                for j in cells.indices {
+                    if j > 0 { out.append(sep) }
+                    let s = k == 0 ? 0 : Int(cells[j].ends[k - 1]), e = Int(cells[j].ends[k])
+                    if e > s { out.append(contentsOf: UnsafeBufferPointer(start: base + starts[j] + s, count: e - s)) }
+                }
+                out.append(10)
             }
-            out.append(10)
         }
         return out
     }
