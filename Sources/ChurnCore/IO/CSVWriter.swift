@@ -160,28 +160,33 @@ struct CSVTextEncoder: @unchecked Sendable {
         bytes.reserveCapacity(r.count * 8)
         var ends: [Int32] = []
         ends.reserveCapacity(r.count)
-        func each(_ body: (Int, inout [UInt8]) -> Void) {
-            for i in r {
-                if !c.isNull(i) { body(i, &bytes) }
-                ends.append(Int32(bytes.count))
-            }
-        }
         switch c.data {
         case .float64(let v):
-            v.withUnsafeBufferPointer { v in each { i, out in CSVTextEncoder.appendFloat(&out, v[i]) } }
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendFloat(&out, x) }
         case .int64(let v):
-            v.withUnsafeBufferPointer { v in each { i, out in CSVTextEncoder.appendInt(&out, v[i]) } }
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendInt(&out, x) }
         case .bool(let v):
-            v.withUnsafeBufferPointer { v in each { i, out in out.append(contentsOf: v[i] ? CSVTextEncoder.trueBytes : CSVTextEncoder.falseBytes) } }
+            Self.format(v, r, c, &bytes, &ends) { x, out in out.append(contentsOf: x ? CSVTextEncoder.trueBytes : CSVTextEncoder.falseBytes) }
         case .string(let k, _), .category(let k, _):
             let enc = encodedText[j]!
-            k.withUnsafeBufferPointer { k in each { i, out in out.append(contentsOf: enc[Int(k[i])]) } }
+            Self.format(k, r, c, &bytes, &ends) { code, out in out.append(contentsOf: enc[Int(code)]) }
         case .date(let v):
-            v.withUnsafeBufferPointer { v in each { i, out in CSVTextEncoder.appendDate(&out, Int(v[i])) } }
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendDate(&out, Int(x)) }
         case .timestamp(let v):
-            v.withUnsafeBufferPointer { v in each { i, out in CSVTextEncoder.appendTimestamp(&out, v[i]) } }
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendTimestamp(&out, x) }
         }
         return (bytes, ends)
+    }
+
+    /// Formats the non-null values of rows `r`, recording where each cell ends (nulls are empty).
+    @inline(__always) private static func format<T>(_ values: [T], _ r: Range<Int>, _ c: Column, _ bytes: inout [UInt8],
+                                                    _ ends: inout [Int32], _ body: (T, inout [UInt8]) -> Void) {
+        values.withUnsafeBufferPointer { v in
+            for i in r {
+                if !c.isNull(i) { body(v[i], &bytes) }
+                ends.append(Int32(truncatingIfNeeded: bytes.count))
+            }
+        }
     }
 
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
