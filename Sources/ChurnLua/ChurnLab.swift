@@ -17,6 +17,12 @@ public enum ChurnLab {
         MetricsModule.register,
         StatsModule.register,
         PlotModule.register,
+        TransformModule.register,
+        FeaturesModule.register,
+        RetentionModule.register,
+        LinearModule.register,
+        SelectionModule.register,
+        TreeModels.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -65,7 +65,7 @@ extension Frame {
         }
         guard close(fd) == 0 else { ok = true; unlink(tmp); throw CSVError.io(file: path, reason: "close failed: \(String(cString: strerror(errno)))") }
         ok = true
-        guard rename(tmp, path) == 0 else {
+        guard renameFile(tmp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tmp)
             throw CSVError.io(file: path, reason: "cannot replace: \(reason)")
@@ -247,4 +247,13 @@ struct CSVTextEncoder: @unchecked Sendable {
             out.append(contentsOf: t[(20 - n)...])
         }
     }
+}
+
+/// libc's rename(2), named apart from `Frame.rename` (columns) which shadows it in Frame extensions.
+@inline(__always) func renameFile(_ from: String, _ to: String) -> Int32 {
+    #if canImport(Glibc)
+    return Glibc.rename(from, to)
+    #else
+    return Darwin.rename(from, to)
+    #endif
 }
