@@ -44,6 +44,18 @@ struct CSVChunkParser {
 
     /// Parses bytes [start, end) of `base`.
     mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        // The builders are moved out and used through a buffer pointer, so the hot loop
+        // pays no copy-on-write checks; they are put back on every exit.
+        var owned = builders
+        builders = []
+        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, bs) }
+        builders = owned
+    }
+
+    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                                _ builders: UnsafeMutableBufferPointer<ColumnBuilder>) {
+        let sep = self.sep, na = self.na, temporal = self.temporal
+        let target = self.target
         let ncol = target.count
         // The separator, newline and quote, each broadcast to 8 bytes for word-at-a-time scanning.
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
@@ -109,7 +121,7 @@ struct CSVChunkParser {
                         else if base[i] == 13, i + 1 == end { next = end }
                         else {
                             malformed = "unexpected text after a closing quote"
-                            (next, endsRecord) = skipMalformed(base, i, end, inQuote: false)
+                            (next, endsRecord) = skipMalformed(base, i, end, sep, inQuote: false)
                         }
                     }
                 } else {
@@ -120,7 +132,7 @@ struct CSVChunkParser {
                     else if base[i] == 10 { next = i + 1; newlines += 1 }
                     else {
                         malformed = "quote inside an unquoted field"
-                        (next, endsRecord) = skipMalformed(base, i + 1, end, inQuote: true)
+                        (next, endsRecord) = skipMalformed(base, i + 1, end, sep, inQuote: true)
                     }
                     if endsRecord, fe > fs, base[fe - 1] == 13 { fe -= 1 }
                 }
@@ -135,7 +147,7 @@ struct CSVChunkParser {
                     let b = target[field]
                     if b >= 0 {
                         if let m = malformed {
-                            if !report(&rowProblem, fieldLine, field, m, builder: b, stop: &stopDelivering) { return }
+                            if !report(&rowProblem, fieldLine, field, m, builders, b, stop: &stopDelivering) { return }
                         } else {
                             var outcome: ColumnBuilder.Outcome
                             var reason = ""
@@ -155,7 +167,7 @@ struct CSVChunkParser {
                                 needsText.append(b)
                                 return
                             case .unparsable, .invalidUTF8:
-                                if !report(&rowProblem, fieldLine, field, reason, builder: b, stop: &stopDelivering) { return }
+                                if !report(&rowProblem, fieldLine, field, reason, builders, b, stop: &stopDelivering) { return }
                             }
                         }
                     }
@@ -168,12 +180,12 @@ struct CSVChunkParser {
             if !passOver, field != ncol {
                 let reason = "expected \(ncol) fields, found \(field)"
                 if field < ncol {
-                    if !report(&rowProblem, recordLine, field, reason, builder: nil, stop: &stopDelivering) { return }
+                    if !report(&rowProblem, recordLine, field, reason, builders, nil, stop: &stopDelivering) { return }
                     if policy == .null {
                         for f in field..<ncol where target[f] >= 0 { builders[target[f]].appendNull() }
                     }
                 } else {
-                    if !report(&rowProblem, recordLine, nil, reason, builder: nil, stop: &stopDelivering) { return }
+                    if !report(&rowProblem, recordLine, nil, reason, builders, nil, stop: &stopDelivering) { return }
                 }
             }
             if let p = rowProblem {
@@ -194,7 +206,8 @@ struct CSVChunkParser {
     /// Records a problem. Returns false when parsing must stop (policy `error`).
     /// Under `null` the offending cell becomes null; under `skip` the row is dropped later.
     private mutating func report(_ row: inout (line: Int, column: Int?, reason: String)?, _ line: Int, _ column: Int?,
-                                 _ reason: String, builder: Int?, stop: inout Bool) -> Bool {
+                                 _ reason: String, _ builders: UnsafeMutableBufferPointer<ColumnBuilder>, _ builder: Int?,
+                                 stop: inout Bool) -> Bool {
         if row == nil { row = (line, column, reason) }
         switch policy {
         case .error:
@@ -212,7 +225,7 @@ struct CSVChunkParser {
     /// Scans past a malformed field, toggling on every quote, to the next
     /// separator or newline outside quotes. Returns where parsing resumes and
     /// whether the record ended.
-    private mutating func skipMalformed(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int,
+    private mutating func skipMalformed(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ sep: UInt8,
                                         inQuote: Bool) -> (Int, Bool) {
         var q = inQuote
         var i = from
@@ -240,7 +253,7 @@ struct CSVChunkParser {
 /// Membership test for the `na` strings. Tokens up to 8 bytes (the usual
 /// `NA`, `null`, …) are compared as one packed word, so the common "not a
 /// null" answer costs a length check and a load.
-struct NAMatcher: Sendable {
+final class NAMatcher: Sendable {
     private let short: [(len: Int, word: UInt64)]
     private let long: [[UInt8]]
     private let lengthMask: UInt64   // bit n set when some short token has length n

@@ -40,9 +40,13 @@ enum CellKind: UInt8, Sendable {
 }
 
 /// Date and timestamp parsing as configured by the options.
-struct TemporalParsers: Sendable {
+final class TemporalParsers: Sendable {
     let date: TimeFormat?
     let timestamp: TimeFormat?
+
+    init(date: TimeFormat?, timestamp: TimeFormat?) {
+        self.date = date; self.timestamp = timestamp
+    }
 
     @inline(__always) func days(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
         if let date { return date.parseDays(p, n) }

@@ -129,33 +129,109 @@ struct CSVTextEncoder: @unchecked Sendable {
         return out
     }
 
+    /// Rows `r` as CSV bytes. Each column is formatted on its own in a typed
+    /// loop (cell bytes plus end offsets), then the cells are interleaved row by row.
     func rows(_ r: Range<Int>) -> [UInt8] {
+        let cells = frame.columns.indices.map { formatColumn($0, r) }
+        // All cell bytes in one buffer; column j starts at starts[j].
+        var all: [UInt8] = []
+        var starts: [Int] = []
+        all.reserveCapacity(cells.reduce(0) { $0 + $1.bytes.count })
+        for c in cells { starts.append(all.count); all += c.bytes }
         var out: [UInt8] = []
-        out.reserveCapacity(r.count * frame.ncol * 8)
-        let cols = frame.columns
-        for i in r {
-            for j in cols.indices {
-                if j > 0 { out.append(sep) }
-                let c = cols[j]
-                if c.isNull(i) { continue }
-                switch c.data {
-                case .float64(let v):
-                    var s = CellText.float(v[i])
-                    s.withUTF8 { out.append(contentsOf: $0) }
-                case .int64(let v): CSVTextEncoder.appendInt(&out, v[i])
-                case .bool(let v): out.append(contentsOf: v[i] ? Array("true".utf8) : Array("false".utf8))
-                case .string(let k, _), .category(let k, _): out.append(contentsOf: encodedText[j]![Int(k[i])])
-                case .date(let v):
-                    var s = CellText.date(v[i])
-                    s.withUTF8 { out.append(contentsOf: $0) }
-                case .timestamp(let v):
-                    var s = CellText.timestamp(v[i])
-                    s.withUTF8 { out.append(contentsOf: $0) }
+        out.reserveCapacity(all.count + r.count * frame.ncol)
+        all.withUnsafeBufferPointer { a in
+            let base = a.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for k in 0..<r.count {
+                for j in cells.indices {
+                    if j > 0 { out.append(sep) }
+                    let s = k == 0 ? 0 : Int(cells[j].ends[k - 1]), e = Int(cells[j].ends[k])
+                    if e > s { out.append(contentsOf: UnsafeBufferPointer(start: base + starts[j] + s, count: e - s)) }
                 }
+                out.append(10)
             }
-            out.append(10)
         }
         return out
+    }
+
+    private func formatColumn(_ j: Int, _ r: Range<Int>) -> (bytes: [UInt8], ends: [Int32]) {
+        let c = frame.columns[j]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(r.count * 8)
+        var ends: [Int32] = []
+        ends.reserveCapacity(r.count)
+        switch c.data {
+        case .float64(let v):
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendFloat(&out, x) }
+        case .int64(let v):
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendInt(&out, x) }
+        case .bool(let v):
+            Self.format(v, r, c, &bytes, &ends) { x, out in out.append(contentsOf: x ? CSVTextEncoder.trueBytes : CSVTextEncoder.falseBytes) }
+        case .string(let k, _), .category(let k, _):
+            let enc = encodedText[j]!
+            Self.format(k, r, c, &bytes, &ends) { code, out in out.append(contentsOf: enc[Int(code)]) }
+        case .date(let v):
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendDate(&out, Int(x)) }
+        case .timestamp(let v):
+            Self.format(v, r, c, &bytes, &ends) { x, out in CSVTextEncoder.appendTimestamp(&out, x) }
+        }
+        return (bytes, ends)
+    }
+
+    /// Formats the non-null values of rows `r`, recording where each cell ends (nulls are empty).
+    @inline(__always) private static func format<T>(_ values: [T], _ r: Range<Int>, _ c: Column, _ bytes: inout [UInt8],
+                                                    _ ends: inout [Int32], _ body: (T, inout [UInt8]) -> Void) {
+        values.withUnsafeBufferPointer { v in
+            for i in r {
+                if !c.isNull(i) { body(v[i], &bytes) }
+                ends.append(Int32(truncatingIfNeeded: bytes.count))
+            }
+        }
+    }
+
+    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
+
+    @inline(__always) static func appendFloat(_ out: inout [UInt8], _ x: Double) {
+        if x.isFinite {
+            var s = x.description     // shortest round-trip digits; short strings need no allocation
+            s.withUTF8 { out.append(contentsOf: $0) }
+        } else {
+            var s = CellText.float(x)
+            s.withUTF8 { out.append(contentsOf: $0) }
+        }
+    }
+
+    @inline(__always) static func appendDigits(_ out: inout [UInt8], _ v: Int, _ width: Int) {
+        var div = 1
+        for _ in 1..<width { div *= 10 }
+        while div > 0 { out.append(UInt8(48 + v / div % 10)); div /= 10 }
+    }
+
+    /// `YYYY-MM-DD` (years outside 0…9999 fall back to the general formatter).
+    static func appendDate(_ out: inout [UInt8], _ days: Int) {
+        let (y, m, d) = CivilDate.civil(days)
+        guard y >= 0, y <= 9999 else { out.append(contentsOf: Array(CellText.date(Int32(clamping: days)).utf8)); return }
+        appendDigits(&out, y, 4); out.append(45)
+        appendDigits(&out, m, 2); out.append(45)
+        appendDigits(&out, d, 2)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` with trailing zeros of the fraction trimmed (as `CellText.timestamp`).
+    static func appendTimestamp(_ out: inout [UInt8], _ us: Int64) {
+        let (dayCount, rem) = CellText.floorDiv(us, CivilDate.microsPerDay)
+        appendDate(&out, Int(dayCount))
+        let secs = Int(rem / 1_000_000)
+        var frac = Int(rem % 1_000_000)
+        out.append(84)
+        appendDigits(&out, secs / 3600, 2); out.append(58)
+        appendDigits(&out, secs / 60 % 60, 2); out.append(58)
+        appendDigits(&out, secs % 60, 2)
+        if frac != 0 {
+            out.append(46)
+            var width = 6
+            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            appendDigits(&out, frac, width)
+        }
     }
 
     @inline(__always) static func appendInt(_ out: inout [UInt8], _ v: Int64) {

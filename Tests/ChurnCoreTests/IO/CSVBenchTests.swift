@@ -22,10 +22,12 @@ final class CSVBenchTests: XCTestCase {
                      (path as NSString).lastPathComponent, secs, cpu, f.nrow, f.ncol, peak, loaded, peak / loaded,
                      Dictionary(grouping: f.columns.map(\.dtype.rawValue), by: { $0 }).mapValues(\.count).description))
         if let out = env("CHURNLAB_BENCH_OUT") {
+            let c1 = Self.cpuSeconds()
             let t1 = DispatchTime.now()
             try f.writeCSV(path: out)
             let w = Double(DispatchTime.now().uptimeNanoseconds - t1.uptimeNanoseconds) / 1e9
-            print(String(format: "BENCH churnlab write_csv %@ %.3f s", (path as NSString).lastPathComponent, w))
+            print(String(format: "BENCH churnlab write_csv %@ %.3f s cpu=%.2f s", (path as NSString).lastPathComponent, w,
+                         Self.cpuSeconds() - c1))
         }
     }
 
