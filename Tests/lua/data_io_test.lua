@@ -64,6 +64,11 @@ T.case("bad rows: errors name file, line and column; skip and null report them",
   T.eq(df.id:to_table(), { 1, 5 })
   T.eq(#bad, 3)
   T.eq(bad[1], { line = 3, column = 2, column_name = "n", reason = "cannot parse \"zz\" as int" })
+  -- the frame remembers them too
+  local br = df:bad_rows()
+  T.eq(#br, 3)
+  T.eq(br:row(1), { line = 3, column = 2, column_name = "n", reason = "cannot parse \"zz\" as int" })
+  T.eq(#cl.frame({ a = { 1 } }):bad_rows(), 0)
   local dn = cl.read_csv(f, { types = { n = "int" }, bad_rows = "null" })
   T.eq(dn.n:to_table(), { 10, nil, 30, 40, 50 })
   T.raises(function() cl.read_csv(fixtures .. "csv/ragged_long.csv") end, "ragged_long.csv:3: expected 3 fields, found 4")

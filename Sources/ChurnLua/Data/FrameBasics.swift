@@ -62,6 +62,16 @@ enum FrameBasics {
     }
 
     static let methods: [String: LuaFunction] = [
+        "bad_rows": { c in
+            // What the reader skipped or nulled, as a frame (line, column, column_name, reason).
+            let rows = try c.object(1, FrameObject.self).badRows
+            return c.push(frame: try c.core { try Frame([
+                .int("line", rows.map { Int64($0.line) }),
+                .int("column", rows.map { Int64($0.column ?? 0) }, nulls: rows.map { $0.column == nil }),
+                .string("column_name", rows.map { $0.columnName }),
+                .string("reason", rows.map { $0.reason }),
+            ]) })
+        },
         "nrow": { c in c.push(try c.frame(1).nrow) },
         "ncol": { c in c.push(try c.frame(1).ncol) },
         "names": { c in c.pushArray(try c.frame(1).names) },

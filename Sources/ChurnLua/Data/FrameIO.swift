@@ -41,7 +41,7 @@ enum FrameIO {
                 }
             }
             let r = try c.core { try Frame.readCSV(path: path, options: o) }
-            c.push(frame: r.frame)
+            c.push(object: FrameObject(r.frame, badRows: r.badRows))
             let bad = c.newTable(array: r.badRows.count)
             for (i, b) in r.badRows.enumerated() {
                 let row = c.newTable(record: 4)

@@ -7,7 +7,9 @@ import LuaRuntime
 public final class FrameObject: LuaObject {
     public static let luaTypeName = "cl.Frame"
     public let frame: Frame
-    public init(_ frame: Frame) { self.frame = frame }
+    /// Rows a reader skipped or nulled (`df:bad_rows()`); empty otherwise.
+    public var badRows: [CSVBadRow] = []
+    public init(_ frame: Frame, badRows: [CSVBadRow] = []) { self.frame = frame; self.badRows = badRows }
 }
 
 /// One column as Lua holds it (`cl.Column`), from `df.name` or `df["流失"]`.
