@@ -105,4 +105,43 @@ final class FeatureBenchTests: XCTestCase {
         let (perm, _, _) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: times); lap("group sort")
         _ = EventLog.gather(amounts, perm); lap("gather f64")
     }
+
+    /// Writes a simulated training set (snapshots with labels, subscription
+    /// features and the users table) as CSV for
+    /// Tests/ChurnCoreTests/References/simulate_auc_reference.py.
+    func testBenchExportSimulatedTrainingSet() throws {
+        guard ProcessInfo.processInfo.environment["CHURNLAB_BENCH"] != nil else { throw XCTSkip("set CHURNLAB_BENCH=1") }
+        let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CHURNLAB_SIM_DIR"] ?? "/tmp/churnlab_sim_auc")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let sim = try simulatePlatform(SimulationOptions(users: 20_000, days: 365, seed: 5))
+        let log = try EventLog(sim.events, amount: "amount")
+        let subs = try Subscriptions(sim.subscriptions, autoRenew: "auto_renew", discount: "discount")
+        let from = (19_723 + 180) * D, to = (19_723 + 320) * D
+        let s = try snapshots(log, SnapshotOptions(from: from, to: to, everyDays: 28, spec: FeatureSpec(asOf: 0),
+                                                   label: LabelOptions(asOf: 0, horizon: 30, activeWithin: 30)),
+                              subscriptions: subs)
+        try Self.csv(s).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try Self.csv(sim.users).write(to: dir.appendingPathComponent("users.csv"), atomically: true, encoding: .utf8)
+        print("bench export: \(s.nrow) rows x \(s.ncol) cols to \(dir.path)")
+    }
+
+    /// Minimal CSV for the export above (no quoting needed: ids, numbers, plain words).
+    static func csv(_ f: Frame) -> String {
+        var lines = [f.names.joined(separator: ",")]
+        lines.reserveCapacity(f.nrow + 1)
+        for r in 0..<f.nrow {
+            lines.append(f.columns.map { c -> String in
+                if c.isNull(r) { return "" }
+                switch c.data {
+                case .int64(let v): return String(v[r])
+                case .float64(let v): return String(v[r])
+                case .bool(let v): return v[r] ? "1" : "0"
+                case .timestamp(let v): return String(v[r] / D)
+                case .date(let v): return String(v[r])
+                default: return c.string(at: r) ?? ""
+                }
+            }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
