@@ -144,19 +144,18 @@ public struct EventLog: Sendable {
     }
 
     static func gather<T>(_ v: [T], _ perm: [Int32]) -> [T] {
-        guard let first = v.first else { return [] }
-        var out = [T](repeating: first, count: perm.count)
-        v.withUnsafeBufferPointer { src in
+        guard !v.isEmpty else { return [] }
+        return v.withUnsafeBufferPointer { src in
             perm.withUnsafeBufferPointer { p in
-                out.withUnsafeMutableBufferPointer { dst in
+                [T](unsafeUninitializedCapacity: p.count) { dst, count in
                     let d = dst.baseAddress!
                     let rs = Parallel.ranges(p.count, chunks: Parallel.threads)
                     Parallel.forEach(rs.count) { c in
-                        for i in rs[c] { d[i] = src[Int(p[i])] }
+                        for i in rs[c] { (d + i).initialize(to: src[Int(p[i])]) }
                     }
+                    count = p.count
                 }
             }
         }
-        return out
     }
 }
