@@ -99,29 +99,39 @@ final class LeakageTests: XCTestCase {
         XCTAssertEqual(total, s.nrow)
     }
 
-    /// Large enough for the multi-chunk counting sort: order equals a plain stable sort by (user, time).
+    /// Large enough for the multi-chunk counting sort and the radix path: both
+    /// orders equal a plain stable sort by (user, time), amounts moving along.
     func testIndexingMatchesStableSort() throws {
         var r = SeededRandom(seed: 77)
         let n = 140_000
         let users = (0..<n).map { _ in Int64(r.below(3000)) * 7 }            // sparse ids
-        let times = (0..<n).map { _ in Int64(r.below(200)) * DAY_US }             // many ties
+        let times = (0..<n).map { _ in Int64(r.below(200)) * DAY_US }        // many ties
         let codes = (0..<n).map { _ in Int32(r.below(3)) }
+        let amounts = (0..<n).map { i in i % 3 == 0 ? Double.nan : Double(i) }
+        // Users average ~47 events: both the insertion sort and the large-group sort (> 48) run.
         let frame = try Frame([Column(name: "user_id", data: .int64(users)), Column(name: "ts", data: .timestamp(times)),
-                               Column(name: "event", data: .string(codes: codes, dictionary: ["a", "b", "c"]))])
-        let saved = Parallel.threads
-        defer { Parallel.threads = saved }
-        Parallel.threads = 3
-        let log = try EventLog(frame)
+                               Column(name: "event", data: .string(codes: codes, dictionary: ["a", "b", "c"])),
+                               .float("amount", amounts.map { $0.isNaN ? 0 : $0 }, nulls: amounts.map { $0.isNaN })])
         let order = (0..<n).sorted { (a: Int, b: Int) -> Bool in
             if users[a] != users[b] { return users[a] < users[b] }
             if times[a] != times[b] { return times[a] < times[b] }
             return a < b
         }
-        XCTAssertTrue(log.times == order.map { times[$0] })
-        XCTAssertTrue(log.types == order.map { codes[$0] })
-        guard case .int(let ids) = log.users else { return XCTFail("int ids expected") }
-        XCTAssertEqual(ids.count, Set(users).count)
-        XCTAssertEqual(log.offsets.last, n)
-        XCTAssertEqual(ids[log.offsets.firstIndex(where: { $0 > 0 })! - 1], users[order[0]])
+        let saved = (Parallel.threads, EventLog.radixThreshold)
+        defer { Parallel.threads = saved.0; EventLog.radixThreshold = saved.1 }
+        Parallel.threads = 3
+        for threshold in [100_000, Int.max] {
+            EventLog.radixThreshold = threshold
+            let log = try EventLog(frame, amount: "amount")
+            XCTAssertTrue(log.times == order.map { times[$0] }, "threshold \(threshold)")
+            XCTAssertTrue(log.types == order.map { codes[$0] }, "threshold \(threshold)")
+            XCTAssertTrue(log.amounts!.map { $0.isNaN ? -1 : $0 } == order.map { amounts[$0].isNaN ? -1 : amounts[$0] })
+            guard case .int(let ids) = log.users else { return XCTFail("int ids expected") }
+            XCTAssertEqual(ids.count, Set(users).count)
+            XCTAssertEqual(log.offsets.last, n)
+            for u in [0, 1, ids.count / 2, ids.count - 1] {
+                XCTAssertEqual(log.offsets[u + 1] - log.offsets[u], users.filter { $0 == ids[u] }.count)
+            }
+        }
     }
 }
