@@ -9,7 +9,7 @@ export CHURNLAB_BENCH=1
 export CHURNLAB_BENCH_DIR="${CHURNLAB_BENCH_DIR:-/tmp/churnlab_bench_features}"
 # @testable imports in the test target need -enable-testing in release.
 swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
-swift test -c release -Xswiftc -enable-testing --skip-build --filter FeatureBenchTests 2>&1 | grep '^bench' || {
+swift test -c release -Xswiftc -enable-testing --skip-build --filter 'FeatureBenchTests.testBench(Features|Simulator)' 2>&1 | grep '^bench' || {
   echo "swift bench failed"; exit 1; }
 VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
 if [ -x "$VENV/bin/python" ]; then

@@ -58,13 +58,18 @@ public struct EventLog: Sendable {
             throw EventError.invalidOption("event log has \(frame.nrow) rows; at most \(Int32.max - 1) are supported")
         }
         let (ids, keys) = try UserIDs.encode(ucol)
-        let (perm, offsets, sortedTimes) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: rawTimes)
         userColumn = user
         users = ids
-        self.offsets = offsets
-        times = sortedTimes
-        types = EventLog.gather(rawTypes, perm)
-        amounts = rawAmounts.map { EventLog.gather($0, perm) }
+        if frame.nrow >= EventLog.radixThreshold {
+            let r = EventRadixSort.sort(keys: keys, groups: ids.count, times: rawTimes, types: rawTypes, amounts: rawAmounts)
+            offsets = r.offsets; times = r.times; types = r.types; amounts = r.amounts
+        } else {
+            let (perm, offsets, sortedTimes) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: rawTimes)
+            self.offsets = offsets
+            times = sortedTimes
+            types = EventLog.gather(rawTypes, perm)
+            amounts = rawAmounts.map { EventLog.gather($0, perm) }
+        }
     }
 
     /// Builds a log directly from arrays already grouped by user and sorted by
@@ -91,6 +96,10 @@ public struct EventLog: Sendable {
         self.userColumn = userColumn; self.users = users; self.offsets = offsets; self.times = times
         self.types = types; self.typeNames = typeNames; self.amounts = amounts; self.timeIsDate = timeIsDate
     }
+
+    /// Logs with at least this many rows are grouped by `EventRadixSort` (cache-friendly
+    /// for large inputs); smaller ones by `GroupSort`. Both give the same order.
+    nonisolated(unsafe) static var radixThreshold = 100_000
 
     /// Earliest and latest event time (nil for an empty log).
     public var timeRange: (min: Int64, max: Int64)? {
@@ -144,19 +153,18 @@ public struct EventLog: Sendable {
     }
 
     static func gather<T>(_ v: [T], _ perm: [Int32]) -> [T] {
-        guard let first = v.first else { return [] }
-        var out = [T](repeating: first, count: perm.count)
-        v.withUnsafeBufferPointer { src in
+        guard !v.isEmpty else { return [] }
+        return v.withUnsafeBufferPointer { src in
             perm.withUnsafeBufferPointer { p in
-                out.withUnsafeMutableBufferPointer { dst in
+                [T](unsafeUninitializedCapacity: p.count) { dst, count in
                     let d = dst.baseAddress!
                     let rs = Parallel.ranges(p.count, chunks: Parallel.threads)
                     Parallel.forEach(rs.count) { c in
-                        for i in rs[c] { d[i] = src[Int(p[i])] }
+                        for i in rs[c] { (d + i).initialize(to: src[Int(p[i])]) }
                     }
+                    count = p.count
                 }
             }
         }
-        return out
     }
 }

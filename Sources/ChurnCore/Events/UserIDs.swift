@@ -154,8 +154,9 @@ enum GroupSort {
             for c in 0..<chunks.count { let x = hist[c * groups + g]; hist[c * groups + g] = run; run += x }
         }
         offsets[groups] = run
-        var perm = [Int32](repeating: 0, count: n)
-        var sortedTimes = [Int64](repeating: 0, count: n)
+        // Both are filled completely by the scatter below.
+        var perm = [Int32](unsafeUninitializedCapacity: n) { _, c in c = n }
+        var sortedTimes = [Int64](unsafeUninitializedCapacity: n) { _, c in c = n }
         perm.withUnsafeMutableBufferPointer { pb in
             sortedTimes.withUnsafeMutableBufferPointer { tb in
                 hist.withUnsafeMutableBufferPointer { hb in

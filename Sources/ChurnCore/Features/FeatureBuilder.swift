@@ -45,7 +45,8 @@ struct FeatureBuilder {
         users.reserveCapacity(U)
         for u in 0..<U where ends[u] > log.offsets[u] { users.append(Int32(u)) }
         let n = users.count, K = plan.outputs.count
-        var values = [Double](repeating: 0, count: n * K)
+        // Every cell is written by the kernel (each family fills all its columns), so no zero-fill.
+        var values = [Double](unsafeUninitializedCapacity: n * K) { _, c in c = n * K }
         var planCodes = [Int32](repeating: -1, count: plan.subscription ? n : 0)
         // Plan parameters flattened so the kernel works on raw pointers only.
         let params = plan.cuts + plan.trendCuts + plan.trendPrevCuts
@@ -81,14 +82,22 @@ struct FeatureBuilder {
                 let o = outputs[k]
                 switch o.kind {
                 case .int:
-                    var v = [Int64](repeating: 0, count: n)
                     var anyNull = false
-                    for i in 0..<n { let x = values[k * n + i]; if x.isNaN { anyNull = true } else { v[i] = Int64(x) } }
+                    let v = values.withUnsafeBufferPointer { src in
+                        [Int64](unsafeUninitializedCapacity: n) { dst, c in
+                            for i in 0..<n { let x = src[k * n + i]; if x.isNaN { anyNull = true; dst[i] = 0 } else { dst[i] = Int64(x) } }
+                            c = n
+                        }
+                    }
                     return Column(name: o.name, data: .int64(v), validity: anyNull ? FeatureBuilder.validity(values, k * n, n) : nil)
                 case .double:
-                    var v = Array(values[(k * n)..<(k * n + n)])
                     var anyNull = false
-                    for i in 0..<n where v[i].isNaN { anyNull = true; v[i] = 0 }
+                    let v = values.withUnsafeBufferPointer { src in
+                        [Double](unsafeUninitializedCapacity: n) { dst, c in
+                            for i in 0..<n { let x = src[k * n + i]; if x.isNaN { anyNull = true; dst[i] = 0 } else { dst[i] = x } }
+                            c = n
+                        }
+                    }
                     return Column(name: o.name, data: .float64(v), validity: anyNull ? FeatureBuilder.validity(values, k * n, n) : nil)
                 case .plan:
                     return Column(name: o.name, data: .string(codes: planCodes.map { max($0, 0) }, dictionary: subs!.planNames),

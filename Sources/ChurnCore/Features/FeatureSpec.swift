@@ -14,7 +14,8 @@ public enum FeatureFamily: String, Codable, CaseIterable, Sendable {
     case trend
     /// `gap_mean_days`, `gap_max_days` between consecutive events (null for single-event users).
     case gaps
-    /// `sessions_<B>d`, `session_minutes_mean_<B>d` over the behaviour window B.
+    /// `sessions_<B>d`, `session_minutes_mean_<B>d` over the behaviour window B. A session is a run of
+    /// events with gaps ≤ `sessionGapMinutes`; its length is last − first event (0 for a single event).
     case sessions
     /// `weekend_share_<B>d`: share of the behaviour window's events on Saturday/Sunday (UTC).
     case weekend

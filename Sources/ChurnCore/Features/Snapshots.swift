@@ -66,7 +66,7 @@ public func snapshots(_ log: EventLog, _ o: SnapshotOptions, subscriptions: Subs
                 labels = try subscriptionLabels(subscriptions, lo)
                 labels.users = labels.users.map { subToLog[Int($0)] }
             }
-            // Merge-join on the log's dense user index (both sides ascending; -1s first).
+            // Merge-join on the log's dense user index (matched indices ascend on both sides; -1 = not in the log, skipped).
             var j = 0
             for (r, u) in featureUsers.enumerated() {
                 while j < labels.users.count && labels.users[j] < u { j += 1 }

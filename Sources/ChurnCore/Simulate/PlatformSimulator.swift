@@ -111,6 +111,7 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, into c: inout Si
     let channel = r.below(3)
     let device = r.below(3)                     // noise: affects nothing below
     let priceSensitivity = r.uniform()
+    let lifeRisk = 1.0 * r.normal()             // unobserved: no feature sees it
     var level = 0.5 * r.normal() + [0.0, -0.3, 0.3][channel]
     let drift = -0.002 + 0.004 * r.normal()     // per day
     var e = level + 0.3 * r.normal()
@@ -152,7 +153,7 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, into c: inout Si
         let trend = e - history[(d + 1) % 15]   // change over 14 days
         // Churn hazard (daily).
         let price = plan == 1 ? 199.0 / 12 : (plan == 0 ? 29.0 : 0)
-        let h = sigmoid(-6.0 - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5))
+        let h = sigmoid(-6.0 + lifeRisk - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5))
         if r.uniform() < h { break }
         // Term end: renew automatically, manually if engaged, or lapse (and leave).
         if d == termEnd {
@@ -161,7 +162,7 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, into c: inout Si
             if autoRenew || r.uniform() < sigmoid(e + 0.5) { startTerm(day: d, at: t, first: false) } else { break }
         }
         let weekday = TimeUnit.weekday(day: Int64(o.start) + Int64(d))
-        let pActive = sigmoid(-1.3 + 1.2 * e + (weekday >= 5 ? 0.2 : 0))
+        let pActive = sigmoid(-1.7 + 1.2 * e + (weekday >= 5 ? 0.2 : 0))
         guard r.uniform() < pActive else { continue }
         var t = (Int64(o.start) + Int64(d)) * dayMicros + Int64(7 + r.below(16)) * 3_600_000_000 + Int64(r.below(3600)) * 1_000_000
         emit(t, 0)

@@ -77,7 +77,7 @@ enum FeaturesModule {
         }
 
         cl.submodule("features", "Point-in-time features from event logs.") { m in
-            m.function("build", "features.build(events, spec)",
+            m.function("build", "build(events, spec)",
                        "Features of every user seen before spec.as_of (only events strictly before it). spec: as_of (date text), windows {7,30,90}, families, event_types, recency_types, session_gap_minutes, behaviour_window, trend_windows, subscriptions (a cl.Subscriptions).") { c in
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
@@ -85,7 +85,7 @@ enum FeaturesModule {
                 let spec = try LuaFeatureOptions.spec(t, arg: 2, extraKeys: ["subscriptions"])
                 return c.push(frame: try c.core { try buildFeatures(log, spec, subscriptions: subs) })
             }
-            m.function("snapshots", "features.snapshots(events, {from =, to =, every = '28d', spec =, label =, subscriptions =})",
+            m.function("snapshots", "snapshots(events, {from =, to =, every = '28d', spec =, label =, subscriptions =})",
                        "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days as a number or text like '28d' / '4w'.") { c in
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
@@ -104,7 +104,7 @@ enum FeaturesModule {
         }
 
         cl.submodule("labels", "Churn labels from what happens after the observation date.") { m in
-            m.function("churn", "labels.churn(events_or_subscriptions, {as_of =, horizon = 30, active_within = 30, definition =, censoring = 'exclude', data_end =, grace_days = 0})",
+            m.function("churn", "churn(events_or_subscriptions, {as_of =, horizon = 30, active_within = 30, definition =, censoring = 'exclude', data_end =, grace_days = 0})",
                        "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): the running term ends in the horizon without renewal. Users whose horizon runs past the data end are excluded, or kept with churn = nil when censoring = 'flag'.") { c in
                 let t = try c.table(2)
                 if c.isObject(1, SubscriptionsObject.self) {

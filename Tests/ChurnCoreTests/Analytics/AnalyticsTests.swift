@@ -5,11 +5,11 @@ import XCTest
 /// Feb 1 = 19754, Mar 1 = 19783 — 2024 is a leap year).
 final class AnalyticsTests: XCTestCase {
     func log() throws -> EventLog {
-        try EventLog(try eventFrame([
-            (1, day(19723), "purchase", 30), (1, day(19725), "login", nil),
-            (1, day(19764), "renew", 30), (1, day(19787), "login", nil),
-            (2, day(19742), "login", nil), (2, day(19742, h: 5), "login", nil), (2, day(19784), "purchase", 10),
-            (3, day(19759), "login", nil),
+        try EventLog(try featureEventFrame([
+            (1, fday(19723), "purchase", 30), (1, fday(19725), "login", nil),
+            (1, fday(19764), "renew", 30), (1, fday(19787), "login", nil),
+            (2, fday(19742), "login", nil), (2, fday(19742, h: 5), "login", nil), (2, fday(19784), "purchase", 10),
+            (3, fday(19759), "login", nil),
         ]), amount: "amount")
     }
 

@@ -93,10 +93,10 @@ final class FeaturePandasReferenceTests: XCTestCase {
     ]
 
     func testMatchesPandas() throws {
-        let log = try EventLog(try eventFrame(events.map { ($0.0, $0.1 * TimeUnit.microsPerMinute, $0.2, $0.3) }), amount: "amount")
-        let spec = FeatureSpec(asOf: day(100), windows: [7, 30], eventTypes: ["view"], recencyTypes: ["buy"])
+        let log = try EventLog(try featureEventFrame(events.map { ($0.0, $0.1 * TimeUnit.microsPerMinute, $0.2, $0.3) }), amount: "amount")
+        let spec = FeatureSpec(asOf: fday(100), windows: [7, 30], eventTypes: ["view"], recencyTypes: ["buy"])
         let f = try buildFeatures(log, spec)
-        XCTAssertEqual(try userIDs(f), expectedUsers)
+        XCTAssertEqual(try featureUserIDs(f), expectedUsers)
         XCTAssertEqual(expected.count, 20)
         for (name, want) in expected {
             let col = try f.column(name)

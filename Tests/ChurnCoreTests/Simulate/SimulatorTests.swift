@@ -26,8 +26,8 @@ final class SimulatorTests: XCTestCase {
         // Already grouped by user and time-ordered: indexing keeps the row order.
         XCTAssertTrue(log.times == (try sim.events.column("ts").toDoubles()!.map { Int64($0) }))
         let r = log.timeRange!
-        XCTAssertGreaterThanOrEqual(r.min, 19_723 * D)
-        XCTAssertLessThan(r.max, (19_723 + 200 + 1) * D)
+        XCTAssertGreaterThanOrEqual(r.min, 19_723 * DAY_US)
+        XCTAssertLessThan(r.max, (19_723 + 200 + 1) * DAY_US)
         // Every paid term has its purchase or renew event on its start day.
         let subs = try Subscriptions(sim.subscriptions, autoRenew: "auto_renew", discount: "discount")
         let payments = (0..<log.count).filter { log.typeNames[Int(log.types[$0])] == "renew" ||
@@ -42,7 +42,7 @@ final class SimulatorTests: XCTestCase {
         let sim = try simulatePlatform(SimulationOptions(users: 4000, days: 300, start: start, seed: 11))
         let log = try EventLog(sim.events, amount: "amount")
         func dataset(_ asOfDay: Int64) throws -> (X: [[Double]], noise: [[Double]], y: [Double]) {
-            let asOf = (Int64(start) + asOfDay) * D
+            let asOf = (Int64(start) + asOfDay) * DAY_US
             let spec = FeatureSpec(asOf: asOf, windows: [7, 30], families: [.activity, .recency, .trend, .tenure, .types])
             let s = try snapshots(log, SnapshotOptions(from: asOf, to: asOf, spec: spec,
                                                        label: LabelOptions(asOf: asOf, horizon: 30, activeWithin: 30)))

@@ -29,7 +29,7 @@ final class FeatureBenchTests: XCTestCase {
             u.reserveCapacity(r.count); t.reserveCapacity(r.count); ty.reserveCapacity(r.count); a.reserveCapacity(r.count)
             for _ in r {
                 u.append(Int64(g.below(nUsers)))
-                t.append(Self.startDay * D + Int64(g.below(Int(365 * D))))
+                t.append(Self.startDay * DAY_US + Int64(g.below(Int(365 * DAY_US))))
                 var x = g.below(100), k = 0
                 while x >= Self.typeWeights[k] { x -= Self.typeWeights[k]; k += 1 }
                 ty.append(Int32(k))
@@ -46,7 +46,7 @@ final class FeatureBenchTests: XCTestCase {
         }
         try write(users, "user.i64"); try write(times, "ts.i64"); try write(types, "type.i32"); try write(amounts, "amount.f64")
         try Self.types.joined(separator: "\n").write(to: dir.appendingPathComponent("types.txt"), atomically: true, encoding: .utf8)
-        try "\(Self.asOfDay * D)".write(to: dir.appendingPathComponent("asof.txt"), atomically: true, encoding: .utf8)
+        try "\(Self.asOfDay * DAY_US)".write(to: dir.appendingPathComponent("asof.txt"), atomically: true, encoding: .utf8)
         _ = lap()
 
         let frame = try Frame([
@@ -58,7 +58,7 @@ final class FeatureBenchTests: XCTestCase {
         _ = lap()
         let log = try EventLog(frame, amount: "amount")
         let tIndex = lap()
-        let spec = FeatureSpec(asOf: Self.asOfDay * D, windows: [7, 30, 90],
+        let spec = FeatureSpec(asOf: Self.asOfDay * DAY_US, windows: [7, 30, 90],
                                families: [.activity, .types, .monetary, .recency, .trend],
                                eventTypes: Self.types, recencyTypes: [], trendWindows: [30])
         var best = Double.infinity
@@ -81,8 +81,8 @@ final class FeatureBenchTests: XCTestCase {
         let tSim = lap()
         let log = try EventLog(sim.events, amount: "amount")
         let tIndex = lap()
-        let asOf = (19_723 + 300) * D
-        let s = try snapshots(log, SnapshotOptions(from: asOf - 56 * D, to: asOf, everyDays: 28, spec: FeatureSpec(asOf: 0),
+        let asOf = (19_723 + 300) * DAY_US
+        let s = try snapshots(log, SnapshotOptions(from: asOf - 56 * DAY_US, to: asOf, everyDays: 28, spec: FeatureSpec(asOf: 0),
                                                    label: LabelOptions(asOf: 0, horizon: 30, activeWithin: 30)))
         let tSnap = lap()
         print(String(format: "bench simulate swift: 100k users x 365 days %.2fs (%d events, %d terms), index %.2fs, 3 snapshots %.2fs (%d rows x %d cols)",
@@ -95,7 +95,7 @@ final class FeatureBenchTests: XCTestCase {
         let n = 20_000_000, nu = 1_000_000
         var g = SeededRandom(seed: 1)
         let users = (0..<n).map { _ in Int64(g.below(nu)) }
-        let times = (0..<n).map { _ in Int64(g.below(Int(365 * D))) }
+        let times = (0..<n).map { _ in Int64(g.below(Int(365 * DAY_US))) }
         let amounts = (0..<n).map { _ in g.below(10) == 0 ? 1.5 : Double.nan }
         let acol = Column(name: "amount", data: .float64(amounts.map { $0.isNaN ? 0 : $0 }), validity: Validity(amounts.map { !$0.isNaN }))
         var clock = Date()
@@ -104,5 +104,44 @@ final class FeatureBenchTests: XCTestCase {
         let (ids, keys) = try UserIDs.encode(Column(name: "u", data: .int64(users))); lap("encode users")
         let (perm, _, _) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: times); lap("group sort")
         _ = EventLog.gather(amounts, perm); lap("gather f64")
+    }
+
+    /// Writes a simulated training set (snapshots with labels, subscription
+    /// features and the users table) as CSV for
+    /// Tests/ChurnCoreTests/References/simulate_auc_reference.py.
+    func testBenchExportSimulatedTrainingSet() throws {
+        guard ProcessInfo.processInfo.environment["CHURNLAB_BENCH"] != nil else { throw XCTSkip("set CHURNLAB_BENCH=1") }
+        let dir = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CHURNLAB_SIM_DIR"] ?? "/tmp/churnlab_sim_auc")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let sim = try simulatePlatform(SimulationOptions(users: 20_000, days: 365, seed: 5))
+        let log = try EventLog(sim.events, amount: "amount")
+        let subs = try Subscriptions(sim.subscriptions, autoRenew: "auto_renew", discount: "discount")
+        let from = (19_723 + 180) * DAY_US, to = (19_723 + 320) * DAY_US
+        let s = try snapshots(log, SnapshotOptions(from: from, to: to, everyDays: 28, spec: FeatureSpec(asOf: 0),
+                                                   label: LabelOptions(asOf: 0, horizon: 30, activeWithin: 30)),
+                              subscriptions: subs)
+        try Self.csv(s).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try Self.csv(sim.users).write(to: dir.appendingPathComponent("users.csv"), atomically: true, encoding: .utf8)
+        print("bench export: \(s.nrow) rows x \(s.ncol) cols to \(dir.path)")
+    }
+
+    /// Minimal CSV for the export above (no quoting needed: ids, numbers, plain words).
+    static func csv(_ f: Frame) -> String {
+        var lines = [f.names.joined(separator: ",")]
+        lines.reserveCapacity(f.nrow + 1)
+        for r in 0..<f.nrow {
+            lines.append(f.columns.map { c -> String in
+                if c.isNull(r) { return "" }
+                switch c.data {
+                case .int64(let v): return String(v[r])
+                case .float64(let v): return String(v[r])
+                case .bool(let v): return v[r] ? "1" : "0"
+                case .timestamp(let v): return String(v[r] / DAY_US)
+                case .date(let v): return String(v[r])
+                default: return c.string(at: r) ?? ""
+                }
+            }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }
