@@ -76,4 +76,11 @@ print(gbdt:explain(scored, { top = 3 }))
 step("cohort retention (share of each signup month active N months later)")
 print(cl.analytics.cohort_retention(log))
 
-cl.printf("\ncharts in %s/; %.1f s in all\n", out, cl.clock() - t0)
+step("report and model file")
+cl.report.html { model = gbdt, data = test, target = "churn", file = out .. "/report.html",
+                 title = "Gradient boosting on later observation dates" }
+gbdt:save(out .. "/gbdt.clm")
+local reloaded = cl.model.load(out .. "/gbdt.clm")
+assert(cl.test.deepeq(reloaded:predict_proba(test):to_table(), p_gbdt:to_table()), "reloaded model predicts differently")
+cl.printf("report %s/report.html, model %s/gbdt.clm (reloaded: identical predictions), charts in %s/; %.1f s in all\n",
+          out, out, out, cl.clock() - t0)

@@ -54,15 +54,7 @@ enum LinearModule {
             }
             m.function("load", "model.load(path)",
                        "Loads a model saved with m:save(path); checks the format version and checksum.") { c in
-                let path = try c.path(1)
-                let contents = try c.core { try ModelFile.read(path) }
-                switch contents.header.kind {
-                case LogisticRegression.kind:
-                    let model = try c.core { try contents.decode(LogisticRegression.self, kind: LogisticRegression.kind) }
-                    return c.push(object: LogisticObject(options: model.options, model: model, metadata: contents.metadata))
-                default:
-                    throw LuaScriptError("model file '\(path)' holds a '\(contents.header.kind)' model, which cl.model.load cannot open yet")
-                }
+                try ModelLoaders.load(c)
             }
         }
     }

@@ -10,37 +10,6 @@ protocol LuaModelSpec: AnyObject {
     func fitFunction(_ params: ParamSet) throws -> FitFunction
 }
 
-/// What `m:fit` and model selection read from a frame: features, target, weights.
-struct FitInputs {
-    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive"]
-    let X: FeatureMatrix
-    let target: BinaryTarget
-    let targetName: String
-    let weights: [Double]?
-
-    init(_ c: LuaCall, frame: Frame, options o: LuaTable, argument: Int32) throws {
-        guard let target = try o.string("target") else {
-            throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
-        }
-        let weightName = try o.string("weight")
-        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []))
-        let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
-        guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
-        let positive = try o.string("positive")
-        (X, self.target, weights) = try c.core {
-            let y = try BinaryTarget(column: frame.column(target), positive: positive)
-            let X = try FeatureMatrix(frame: frame, columns: features)
-            let w = try weightName.map { name -> [Double] in
-                let col = try frame.column(name)
-                guard let v = col.toDoubles() else { throw FrameError.typeMismatch(column: name, expected: "numeric weights", got: col.dtype) }
-                return v
-            }
-            return (X, y, w)
-        }
-        targetName = target
-    }
-}
-
 /// `cl.model.cross_validate`, `grid_search`, `random_search`,
 /// `permutation_importance`. Metrics are names of built-in metrics ("auc",
 /// "log_loss", …: computed in Swift, so folds run in parallel), names of other
@@ -51,6 +20,7 @@ enum SelectionModule {
     /// Model objects model selection accepts; other model kinds add theirs.
     static var specResolvers: [(LuaCall, Int32) throws -> LuaModelSpec?] = [
         { c, i in c.isObject(i, LogisticObject.self) ? try c.object(i, LogisticObject.self) : nil },
+        { c, i in c.isObject(i, TreeModelObject.self) ? try c.object(i, TreeModelObject.self) : nil },
     ]
 
     static func spec(_ c: LuaCall, _ i: Int32) throws -> LuaModelSpec {
