@@ -102,8 +102,15 @@ enum SelectionModule {
             }
             allBuiltIn = false
             let f = fn
+            let owner = pthread_self()
             scores.append((name, { y, p in
                 if failure.error != nil { return .nan }
+                // Lua is single-threaded: refuse (rather than corrupt the state) if a
+                // caller ever runs this metric off the thread that owns the Lua state.
+                guard pthread_equal(owner, pthread_self()) != 0 else {
+                    failure.record(LuaScriptError("internal error: Lua metric '\(name)' called from another thread"))
+                    return .nan
+                }
                 guard lua_checkstack(L, 4) != 0 else { failure.record(LuaScriptError("Lua stack overflow in metric '\(name)'")); return .nan }
                 lua_pushvalue(L, f)
                 c.push(column: .float("y", y)); c.push(column: .float("p", p))

@@ -192,4 +192,27 @@ final class SelectionTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("log-uniform needs 0 < low < high"))
         }
     }
+
+    /// Metrics that are not thread-safe (Lua callbacks) must stay on the calling
+    /// thread when `parallel` is false — in cross-validation and in both searches.
+    func testSequentialModeKeepsMetricsOnTheCallingThread() throws {
+        let (X, y) = try LinearTestData.split(LinearTestData.small, rows: 0..<300)
+        let caller = pthread_self()
+        let lock = NSLock()
+        var offThread = 0, calls = 0
+        let probe: NamedScore = ("probe", { y, p in
+            lock.lock(); calls += 1; if pthread_equal(caller, pthread_self()) == 0 { offThread += 1 }; lock.unlock()
+            return LocalMetrics.auc(y, p)
+        })
+        let factory: ModelFactory = { params in
+            let c = params["C"]?.doubleValue ?? 1
+            return { X, y, w in try LogisticRegression.fit(X, y, weights: w, options: .init(C: c, standardize: true)) }
+        }
+        _ = try crossValidate(fit: try factory([:]), X: X, y: y, k: 4, metrics: [probe], parallel: false)
+        _ = try gridSearch(factory: factory, grid: ["C": [.double(0.1), .double(1)]], X: X, y: y, k: 3, metrics: [probe], parallel: false)
+        _ = try randomSearch(factory: factory, space: ["C": .uniform(0.1, 1)], nIter: 2, X: X, y: y, k: 3, metrics: [probe], parallel: false)
+        _ = try permutationImportance(model: try factory([:])(X, y, nil), X: X, y: y, metric: probe.score, repeats: 2, parallel: false)
+        XCTAssertEqual(calls, 4 + 6 + 6 + 1 + 13 * 2)
+        XCTAssertEqual(offThread, 0)
+    }
 }

@@ -193,15 +193,16 @@ public enum ParameterSearch {
 public func gridSearch(factory: ModelFactory, grid: [String: [ParamValue]], X: FeatureMatrix, y: [Double],
                        weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
                        rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
-                            parallel: Bool = true) throws -> SearchResult {
+                       parallel: Bool = true) throws -> SearchResult {
     try ParameterSearch.grid(factory: factory, grid: grid, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                             metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
+                             metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
 }
 
 public func randomSearch(factory: ModelFactory, space: [String: ParamDistribution], nIter: Int, X: FeatureMatrix,
                          y: [Double], weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
                          rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
-                            parallel: Bool = true) throws -> SearchResult {
+                         parallel: Bool = true) throws -> SearchResult {
     try ParameterSearch.random(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: weights, k: k,
-                               stratify: stratify, metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed)
+                               stratify: stratify, metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed,
+                               parallel: parallel)
 }
