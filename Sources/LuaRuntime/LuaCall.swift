@@ -135,6 +135,7 @@ public struct LuaCall {
     /// A Lua error comes back as a thrown `LuaError`, which the dispatcher
     /// re-raises unchanged once this Swift frame has returned.
     public func pcall(nargs: Int32, nresults: Int32) throws {
+        try state.checkThread()
         let status = clb_pcall(L, nargs, nresults, 0)
         if status != LUA_OK {
             let msg = LuaStack.string(L, -1) ?? "(error object is a \(LuaStack.typeName(L, -1)) value)"
