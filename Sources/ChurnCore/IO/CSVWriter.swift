@@ -65,7 +65,7 @@ extension Frame {
         }
         guard close(fd) == 0 else { ok = true; unlink(tmp); throw CSVError.io(file: path, reason: "close failed: \(String(cString: strerror(errno)))") }
         ok = true
-        guard rename(tmp, path) == 0 else {
+        guard Glibc.rename(tmp, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(tmp)
             throw CSVError.io(file: path, reason: "cannot replace: \(reason)")
