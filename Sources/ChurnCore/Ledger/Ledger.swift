@@ -111,9 +111,9 @@ public final class Ledger {
     // MARK: commit
 
     /// Writes a run and its decisions exactly once (see the type's comment).
-    /// `afterBegin` is a test hook called inside the big transaction, after the inserts.
+    /// `afterInserts` is a test hook run inside the big transaction after the inserts (throwing aborts the run).
     public func commit(_ d: RuleDecisions, inputsSHA256: String, rulesSHA256: String, rulesFile: String = "", inputs: String = "",
-                       afterInserts: (() -> Void)? = nil) throws -> LedgerCommit {
+                       afterInserts: (() throws -> Void)? = nil) throws -> LedgerCommit {
         let period = d.period
         let asOf = DateText.format(days: d.asOf)
         let id = Ledger.runID(period: period, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256)
@@ -142,7 +142,7 @@ public final class Ledger {
                 inserted += Int(sqlite3_changes(db.handle))
                 sqlite3_reset(stmt)
             }
-            afterInserts?()
+            try afterInserts?()
             try execute("UPDATE runs SET status = 'committed', finished_at = ?, n_decisions = ?, n_duplicates = ? WHERE run_id = ?",
                         [.text(Ledger.timestamp()), .int(Int64(inserted)), .int(Int64(d.count - inserted)), .text(id)])
         }
