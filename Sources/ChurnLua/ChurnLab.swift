@@ -16,6 +16,7 @@ public enum ChurnLab {
         MetricsModule.register,
         StatsModule.register,
         PlotModule.register,
+        TransformModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -68,7 +68,7 @@ final class GroupByTests: XCTestCase {
         XCTAssertThrowsError(try f.groupBy(["k"]).agg([AggSpec("s", .mean)])) { e in
             XCTAssertEqual("\(e)", "column 's' is string, expected a numeric column for mean")
         }
-        XCTAssertThrowsError(try f.groupBy(["kk"])) { e in XCTAssertEqual("\(e)", "no column 'kk'; did you mean 'k' or 's'?") }
+        XCTAssertThrowsError(try f.groupBy(["kk"])) { e in XCTAssertTrue("\(e)".hasPrefix("no column 'kk'; did you mean 'k'")) }
     }
 
     func testMlcChurnByStateMatchesPandas() throws {
