@@ -17,6 +17,7 @@ public enum ChurnLab {
         StatsModule.register,
         PlotModule.register,
         TransformModule.register,
+        RulesModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
