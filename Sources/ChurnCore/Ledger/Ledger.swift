@@ -206,3 +206,22 @@ public final class Ledger {
         sqlite3_column_type(s, i) == SQLITE_NULL ? nil : text(s, i)
     }
 }
+
+extension Ledger {
+    /// Consistency problems (empty = consistent): a committed run whose stored decision
+    /// count differs from its rows, an uncommitted run that has rows, duplicate keys.
+    public func verify() throws -> [String] {
+        var problems: [String] = []
+        let counts = try query("SELECT r.run_id, r.status, r.n_decisions, (SELECT COUNT(*) FROM decisions d WHERE d.run_id = r.run_id) FROM runs r", []) { s in
+            (Ledger.text(s, 0), Ledger.text(s, 1), Int(sqlite3_column_int64(s, 2)), Int(sqlite3_column_int64(s, 3)))
+        }
+        for (id, status, n, rows) in counts {
+            if status == "committed" && n != rows { problems.append("run \(id): committed with \(n) decisions but \(rows) rows") }
+            if status != "committed" && rows > 0 { problems.append("run \(id): \(status) but has \(rows) decision rows") }
+        }
+        let dups = try query("SELECT rule, user_id, period, COUNT(*) FROM decisions GROUP BY rule, user_id, period HAVING COUNT(*) > 1", []) { s in
+            "duplicate decision: rule \(Ledger.text(s, 0)), user \(Ledger.text(s, 1)), period \(Ledger.text(s, 2)) ×\(sqlite3_column_int64(s, 3))"
+        }
+        return problems + dups
+    }
+}

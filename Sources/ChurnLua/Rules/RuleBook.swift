@@ -12,6 +12,8 @@ public final class RuleBook {
     var functionSlots: [Int: Int] = [:]
 
     static let key = "cl.rules.book"
+    /// `LuaState.userInfo` key: the rule file's directory (relative paths in rule files resolve against it).
+    public static let baseKey = "cl.rules.base"
     static let functionsKey = "churnlab.rules.functions"
 
     /// The book of `state` (created on first use).

@@ -98,8 +98,10 @@ enum RulesModule {
                     for v in t.arrayValues() { book.ruleSet.suppressedUsers.insert(v.description) }
                 }
                 if o.has("file") {
-                    _ = o.push("file"); defer { lua_settop(c.L, -2) }
-                    let path = try c.path(lua_absindex(c.L, -1))
+                    var path = try o.string("file") ?? ""
+                    // Relative to the rule file when `churnlab rules run` set its directory.
+                    if !path.hasPrefix("/"), let base = c.state.userInfo[RuleBook.baseKey] as? String { path = base + "/" + path }
+                    if let policy = c.state.options.sandbox { path = try policy.resolve(path) }
                     let idc = try o.string("id_column") ?? book.ruleSet.userColumn
                     let ids = try c.core { () -> [String] in
                         let f = try CSVReader(options: CSVReadOptions(types: [idc: .string])).read(path: path).frame
