@@ -14,8 +14,9 @@ public struct RuleDecisions: Sendable {
     public let ruleIndex: [Int32]
     /// True = control (held out, not contacted).
     public let control: [Bool]
-    /// Tier name per frame row ("" when there are no tiers or the score is null).
-    public let tierOfRow: [String]
+    /// Tier code per frame row (−1: no tiers or a null score) and the tier names.
+    let tierCode: [Int8]
+    public let tierNames: [String]
     /// Per rule, per reason the number of users excluded (suppressed, cooldown, cap, budget).
     public let skipped: [String: [String: Int]]
 
@@ -30,7 +31,10 @@ public struct RuleDecisions: Sendable {
     public func user(_ k: Int) -> String { RuleEngine.userText(userColumn, Int(rows[k])) }
     public func rule(_ k: Int) -> Rule { rules[Int(ruleIndex[k])] }
     public func group(_ k: Int) -> String { control[k] ? "control" : "treatment" }
-    public func tier(_ k: Int) -> String { tierOfRow.isEmpty ? "" : tierOfRow[Int(rows[k])] }
+    public func tier(_ k: Int) -> String {
+        let c = tierCode[Int(rows[k])]
+        return c < 0 ? "" : tierNames[Int(c)]
+    }
     public func score(_ k: Int) -> Double? { scoreColumn?.double(at: Int(rows[k])) }
     public func cost(_ k: Int) -> Double { control[k] ? 0 : rule(k).action.cost }
 

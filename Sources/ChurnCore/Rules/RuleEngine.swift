@@ -36,7 +36,6 @@ public enum RuleEngine {
         }
 
         // Tiers.
-        var tierOfRow: [String] = []
         var tierCode = [Int8](repeating: -1, count: n)
         var tierNames: [String] = []
         var scoreColumn: Column? = nil
@@ -53,7 +52,6 @@ public enum RuleEngine {
                     tierCode[i] = code
                 }
             }
-            tierOfRow = tierCode.map { $0 < 0 ? "" : tierNames[Int($0)] }
         }
         if let o = ruleSet.orderBy { scoreColumn = try numericColumn(frame, o, what: "order_by") }
 
@@ -72,7 +70,6 @@ public enum RuleEngine {
         if suppressed > 0 { skipped["*", default: [:]]["suppressed"] = suppressed }
 
         let hasher = HoldoutHasher(key: ruleSet.holdoutKey)
-        var order: [Int32]? = nil
         var outRows: [Int32] = [], outRule: [Int32] = [], outControl: [Bool] = []
 
         for (ri, rule) in ordered.enumerated() {
@@ -102,31 +99,42 @@ public enum RuleEngine {
                 cand = []
             }
             let experiment = ruleSet.experiment.map { $0 + "/" + rule.name } ?? rule.name
-            let binds = budgetBinds(rule, candidates: cand.count)
-            if binds {
-                // Score order matters only when the budget cuts the candidate list.
-                if order == nil { order = scoreOrder(scoreColumn, n: n) }
-                var isCand = [Bool](repeating: false, count: n)
-                for i in cand { isCand[Int(i)] = true }
-                cand = order!.filter { isCand[Int($0)] }
+            let prefix = Array(experiment.utf8) + [0x1F]
+            if budgetBinds(rule, candidates: cand.count), let scoreColumn {
+                cand = scoreOrder(cand, scoreColumn)
             }
-            let isControl = controlFlags(cand, users: users, hasher: hasher, experiment: experiment, holdout: rule.holdout)
+            // Walk candidates in blocks: hash a block's holdout flags in parallel, then take
+            // users in order until the budget stops the rule (later blocks are never hashed).
             var treated = 0
             var cost = 0.0
-            var taken = cand.count
-            for (k, i) in cand.enumerated() {
-                if !isControl[k] {
-                    if let m = rule.budget.maxUsers, treated + 1 > m { taken = k; break }
-                    if let m = rule.budget.maxCost, cost + rule.action.cost > m + 1e-9 { taken = k; break }
-                    treated += 1; cost += rule.action.cost
+            var taken = 0
+            var stopped = false
+            let block = 1 << 16
+            var start = 0
+            while start < cand.count && !stopped {
+                let end = min(cand.count, start + block)
+                let isControl = rule.holdout > 0
+                    ? Parallel.mapChunks(end - start) { r in
+                        hasher.controlFlags(rows: cand[(start + r.lowerBound)..<(start + r.upperBound)], users: users, prefix: prefix, holdout: rule.holdout)
+                    }.flatMap { $0 }
+                    : [Bool](repeating: false, count: end - start)
+                for k in start..<end {
+                    let i = cand[k], control = isControl[k - start]
+                    if !control {
+                        if let m = rule.budget.maxUsers, treated + 1 > m { stopped = true; break }
+                        if let m = rule.budget.maxCost, cost + rule.action.cost > m + 1e-9 { stopped = true; break }
+                        treated += 1; cost += rule.action.cost
+                    }
+                    free[Int(i)] = false
+                    outRows.append(i); outRule.append(Int32(ri)); outControl.append(control)
+                    taken += 1
                 }
-                free[Int(i)] = false
-                outRows.append(i); outRule.append(Int32(ri)); outControl.append(isControl[k])
+                start = end
             }
             if taken < cand.count { skipped[rule.name, default: [:]]["budget"] = cand.count - taken }
         }
         return RuleDecisions(frame: frame, ruleSet: ruleSet, rules: ordered, asOf: asOf, rows: outRows, ruleIndex: outRule,
-                             control: outControl, tierOfRow: tierOfRow, skipped: skipped, userColumn: users,
+                             control: outControl, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
                              scoreColumn: scoreColumn, messages: messages, reasons: reasons)
     }
 
@@ -169,24 +177,15 @@ public enum RuleEngine {
         return false
     }
 
-    /// All rows by score descending (nulls last), ties by row; row order when there is no score.
-    static func scoreOrder(_ score: Column?, n: Int) -> [Int32] {
-        var idx = (0..<Int32(n)).map { $0 }
-        guard let score, let x = score.toDoubles() else { return idx }
-        let key = x.map { $0.isNaN ? -Double.infinity : $0 }
-        idx.sort { a, b in
-            let ka = key[Int(a)], kb = key[Int(b)]
-            return ka != kb ? ka > kb : a < b
+    /// Candidate rows by score descending (nulls and NaN last), ties by row.
+    static func scoreOrder(_ cand: [Int32], _ score: Column) -> [Int32] {
+        var keyed: [(Double, Int32)] = []
+        keyed.reserveCapacity(cand.count)
+        score.withDoubles { x, valid in
+            for i in cand { keyed.append((valid(Int(i)) ? x(Int(i)) : -.infinity, i)) }
         }
-        return idx
-    }
-
-    static func controlFlags(_ cand: [Int32], users: Column, hasher: HoldoutHasher, experiment: String, holdout: Double) -> [Bool] {
-        guard holdout > 0, !cand.isEmpty else { return [Bool](repeating: false, count: cand.count) }
-        let parts = Parallel.mapChunks(cand.count) { r in
-            r.map { hasher.isControl(experiment: experiment, user: userText(users, Int(cand[$0])), holdout: holdout) }
-        }
-        return parts.flatMap { $0 }
+        keyed.sort { a, b in a.0 != b.0 ? a.0 > b.0 : a.1 < b.1 }
+        return keyed.map(\.1)
     }
 
     /// A user id as text (ints without decoration; floats that are whole numbers as ints).
