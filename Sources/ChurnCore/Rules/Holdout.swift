@@ -7,6 +7,8 @@ public struct HoldoutHasher: Sendable {
     /// tag costs two compressions for a short message instead of four (RFC 2104).
     private let inner: SHA256
     private let outer: SHA256
+    /// The same midstates for messages that fit one block (the common case).
+    private let short: ShortHMAC
 
     public init(key: [UInt8]) {
         var k = key.count > SHA256.blockCount ? SHA256.hash(key) : key
@@ -15,6 +17,7 @@ public struct HoldoutHasher: Sendable {
         i.update(k.map { $0 ^ 0x36 })
         o.update(k.map { $0 ^ 0x5c })
         inner = i; outer = o
+        short = ShortHMAC(paddedKey: k)
     }
 
     /// The uniform in [0, 1) for (experiment, user).
@@ -25,6 +28,14 @@ public struct HoldoutHasher: Sendable {
 
     /// `prefix` is the experiment's UTF-8 bytes followed by 0x1F.
     func uniform(prefix: UnsafeRawBufferPointer, user: UnsafeRawBufferPointer) -> Double {
+        if prefix.count + user.count <= ShortHMAC.maxMessage {
+            return Double(short.tag64(prefix, user) >> 11) * 0x1.0p-53
+        }
+        return genericUniform(prefix: prefix, user: user)
+    }
+
+    /// HMAC through the streaming `SHA256` (any message length).
+    func genericUniform(prefix: UnsafeRawBufferPointer, user: UnsafeRawBufferPointer) -> Double {
         var h = inner
         h.update(prefix); h.update(user)
         let ih = h.finalize()

@@ -24,6 +24,7 @@ public struct RuleDecisions: Sendable {
     let scoreColumn: Column?
     let messages: [MessageTemplate]
     let reasons: [MessageTemplate?]
+    let defaultReasons: [String]
 
     public var count: Int { rows.count }
     public var period: String { ruleSet.period.label(asOf: asOf) }
@@ -43,7 +44,12 @@ public struct RuleDecisions: Sendable {
     public func reason(_ k: Int) -> String {
         let r = Int(ruleIndex[k])
         if let t = reasons[r] { return render(t, k) }
-        switch rules[r].condition {
+        return defaultReasons[r]
+    }
+
+    /// A rule's reason when it has no template: its condition's text.
+    static func defaultReason(_ rule: Rule) -> String {
+        switch rule.condition {
         case .always: return "always"
         case .expr(let e): return e.description
         case .mask: return "function"

@@ -135,7 +135,8 @@ public enum RuleEngine {
         }
         return RuleDecisions(frame: frame, ruleSet: ruleSet, rules: ordered, asOf: asOf, rows: outRows, ruleIndex: outRule,
                              control: outControl, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
-                             scoreColumn: scoreColumn, messages: messages, reasons: reasons)
+                             scoreColumn: scoreColumn, messages: messages, reasons: reasons,
+                             defaultReasons: ordered.map(RuleDecisions.defaultReason))
     }
 
     /// Rows passing the rule's condition and tier filter that are still free, ascending.

@@ -143,3 +143,19 @@ final class RuleEngineTests: XCTestCase {
         XCTAssertEqual(r.costPerRetained, 25, accuracy: 1e-9)     // 500 / (0.2 × 100)
     }
 }
+
+final class HoldoutHashTests: XCTestCase {
+    /// The one-block fast path equals the streaming HMAC for every message length it takes, and long keys.
+    func testShortPathMatchesGenericHMAC() {
+        for key in [Array("k".utf8), [UInt8](repeating: 7, count: 64), [UInt8](repeating: 3, count: 100)] {
+            let h = HoldoutHasher(key: key)
+            let prefix = Array("exp/rule".utf8) + [0x1F]
+            for n in 0...(ShortHMAC.maxMessage - prefix.count + 3) {
+                let user = (0..<n).map { UInt8(33 + ($0 * 7) % 90) }
+                let fast = prefix.withUnsafeBytes { p in user.withUnsafeBytes { h.uniform(prefix: p, user: $0) } }
+                let slow = prefix.withUnsafeBytes { p in user.withUnsafeBytes { h.genericUniform(prefix: p, user: $0) } }
+                XCTAssertEqual(fast, slow, "key \(key.count) bytes, user \(n) bytes")
+            }
+        }
+    }
+}
