@@ -24,6 +24,7 @@ public enum ChurnLab {
         SelectionModule.register,
         TreeModels.register,
         ReportModule.register,
+        RulesModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
