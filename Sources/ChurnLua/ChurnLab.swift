@@ -16,6 +16,8 @@ public enum ChurnLab {
         MetricsModule.register,
         StatsModule.register,
         PlotModule.register,
+        NotebookModule.register,
+        ParamsModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
