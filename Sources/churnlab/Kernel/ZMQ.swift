@@ -24,12 +24,16 @@ final class ZMQContext {
 final class ZMQSocket {
     let raw: UnsafeMutableRawPointer
     let endpoint: String
+    /// Keeps the context alive until every socket is closed (zmq_ctx_term waits for them).
+    private let context: ZMQContext
 
     init(_ context: ZMQContext, type: Int32, bind endpoint: String) throws {
         guard let s = zmq_socket(context.raw, type) else { throw ZMQError("zmq_socket") }
         raw = s
         self.endpoint = endpoint
-        var linger: Int32 = 0
+        self.context = context
+        // Replies sent just before exiting (shutdown_reply) still get out; never hang longer than 1 s.
+        var linger: Int32 = 1000
         zmq_setsockopt(s, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
         guard zmq_bind(s, endpoint) == 0 else {
             let e = ZMQError("cannot bind \(endpoint)")
