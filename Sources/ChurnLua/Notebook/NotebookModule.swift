@@ -72,7 +72,9 @@ enum RichText {
         if t.hasPrefix("<?xml"), let end = t.range(of: "?>") {
             t = t[end.upperBound...].drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         }
-        return t.hasPrefix("<svg")
+        guard t.hasPrefix("<svg") else { return false }
+        let next = t.dropFirst(4).first
+        return next == nil || next == ">" || next == " " || next == "\n" || next == "\t" || next == "\r"
     }
 
     static func escapeHTML(_ s: String) -> String {

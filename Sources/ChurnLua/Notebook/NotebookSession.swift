@@ -46,7 +46,8 @@ public final class NotebookSession {
             try state.pcall()
             let n = state.top - base
             if n > 0, !(n == 1 && lua_type(state.L, -1) == LUA_TNIL) {
-                emit(.result(try bundle(results: n, base: base)))
+                let b = try bundle(results: n, base: base)
+                if !b.isEmpty { emit(.result(b)) }
             }
         } catch let e as LuaError {
             emit(.error(NotebookSession.cellError(e)))
@@ -90,6 +91,8 @@ public final class NotebookSession {
     private func bundle(results n: Int32, base: Int32) throws -> MimeBundle {
         try state.load(string: """
             local t = table.pack(...)
+            -- io.write(...) returns the captured stdout: not worth showing.
+            if t.n == 1 and (t[1] == io.stdout or t[1] == io.stderr) then return {} end
             if t.n == 1 then return cl.mime(t[1]) end
             for i = 1, t.n do t[i] = cl.inspect(t[i]) end
             return { ["text/plain"] = table.concat(t, "\\t", 1, t.n) }

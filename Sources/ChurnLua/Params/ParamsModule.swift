@@ -14,9 +14,7 @@ enum ParamsModule {
             let t = try c.table(1)
             var specs: [ParamSpec] = []
             for name in t.stringKeys.sorted() {
-                guard let field = try t.table(name) else {
-                    throw LuaArgumentError(1, "parameter '\(name)' must be a table {default =, type =, help =}")
-                }
+                guard let field = try t.table(name) else { continue }   // t.table throws for non-tables
                 try field.checkKeys(["default", "type", "help"])
                 let typeName = try field.string("type")
                 let def = field.value("default", depth: 0)
