@@ -24,9 +24,9 @@ public final class NotebookSession {
     public init(state: LuaState) throws {
         self.state = state
         self.repl = ReplSession(state: state)
-        try OutputCapture.install(in: state) { [unowned self] name, text in self.stream(name, text) }
-        state.userInfo[NotebookModule.displayHandlerKey] = NotebookModule.DisplayHandler { [unowned self] bundle in
-            self.emit(.display(bundle))
+        try OutputCapture.install(in: state) { [weak self] name, text in self?.stream(name, text) }
+        state.userInfo[NotebookModule.displayHandlerKey] = NotebookModule.DisplayHandler { [weak self] bundle in
+            self?.emit(.display(bundle))
         }
     }
 
