@@ -96,6 +96,7 @@ final class NotebookCommandTests: XCTestCase {
         XCTAssertTrue(page.contains("print('hello', 1)"))
         XCTAssertTrue(page.contains("<table class=\"dataframe\""))
         XCTAssertTrue(page.contains("<svg"))
+        XCTAssertFalse(page.contains("<?xml"))   // SVG inlined without its XML declaration
         XCTAssertTrue(page.contains("<pre class=\"error\">In[4]:2: attempt to index a nil value"))
         for external in ["<script src", "<link", "<img src=\"http"] { XCTAssertFalse(page.contains(external), external) }
     }

@@ -86,6 +86,15 @@ check("execute reply error", content["status"] == "error" and content["ename"] =
 check("error output with traceback", len(errs) == 1 and "attempt to index a nil value" in errs[0]["evalue"]
       and any("stack traceback" in line for line in errs[0]["traceback"]), errs)
 
+# silent execution: runs, but publishes nothing and does not count
+before = content["execution_count"]
+msgs = []
+reply = kc.execute_interactive("silent_value = 99\nprint('hidden')", silent=True, timeout=30, output_hook=msgs.append)
+check("silent publishes no output", [m["msg_type"] for m in msgs if m["msg_type"] != "status"] == [], msgs)
+content, msgs = run_cell(kc, "silent_value")
+check("silent ran and did not count", content["execution_count"] == before + 1
+      and [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"] == ["99"], content)
+
 # complete: cl. members, globals, frame columns
 kc.complete("cl.se", 5)
 m = kc.get_shell_msg(timeout=10)["content"]

@@ -33,13 +33,14 @@ public final class NotebookSession {
     // MARK: executing
 
     /// Executes one cell. Errors do not throw: they are the cell's last output.
+    /// A `silent` execution (Jupyter's `silent`/`store_history = false`) does not count.
     @discardableResult
-    public func execute(_ code: String) -> CellRun {
-        executionCount += 1
+    public func execute(_ code: String, silent: Bool = false) -> CellRun {
+        if !silent { executionCount += 1 }
         outputs = []
         let base = state.top
         defer { state.top = base }
-        let name = "=In[\(executionCount)]"
+        let name = silent ? "=(silent)" : "=In[\(executionCount)]"
         do {
             try load(code, name: name)
             state.clearInterrupt()

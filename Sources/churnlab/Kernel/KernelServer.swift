@@ -134,7 +134,8 @@ final class KernelServer: @unchecked Sendable {
     private func execute(_ msg: KernelMessage) {
         let code = msg.content["code"] as? String ?? ""
         let silent = msg.content["silent"] as? Bool ?? false
-        if !silent {
+        let counted = !silent && (msg.content["store_history"] as? Bool ?? true)
+        if counted {
             publish("execute_input", ["code": code, "execution_count": session.executionCount + 1], parent: msg)
         }
         session.onOutput = { [self] output in
@@ -151,7 +152,7 @@ final class KernelServer: @unchecked Sendable {
                 publish("error", ["ename": e.ename, "evalue": e.evalue, "traceback": e.traceback], parent: msg)
             }
         }
-        let run = session.execute(code)
+        let run = session.execute(code, silent: !counted)
         session.onOutput = nil
         if let e = run.error {
             reply(on: shell, to: msg, "execute_reply", ["status": "error", "execution_count": run.executionCount,

@@ -63,7 +63,8 @@ enum NotebookHTML {
         case "display_data", "execute_result":
             let data = o["data"] as? [String: Any] ?? [:]
             if let svg = data["image/svg+xml"] {
-                h += NotebookDocument.text(svg)
+                // Inline SVG in HTML: the XML declaration does not belong there.
+                h += NotebookDocument.text(svg).replacingOccurrences(of: #"^\s*<\?xml[^>]*\?>\s*"#, with: "", options: .regularExpression)
             } else if let html = data["text/html"] {
                 h += NotebookDocument.text(html)
             } else if let png = data["image/png"] as? String {
