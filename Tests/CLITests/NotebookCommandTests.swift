@@ -112,6 +112,20 @@ final class NotebookCommandTests: XCTestCase {
         XCTAssertEqual((c[1]["outputs"] as? [[String: Any]])?.first?["ename"] as? String, "TimeoutError")
     }
 
+    func testParametersFromTheCommandLine() throws {
+        let nb = try notebook("p.ipynb", ["p = cl.params{horizon = {default = 30, type = 'int'}}\np.horizon * 2"])
+        XCTAssertEqual(try CLI.run(["notebook", "run", nb, "-p", "horizon=45"]).status, 0)
+        let c = try load(nb)
+        XCTAssertEqual(joined(((c[0]["outputs"] as? [[String: Any]])?.first?["data"] as? [String: Any])?["text/plain"]), "90")
+        let bad = try CLI.run(["notebook", "run", nb, "-p", "horizon=x"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("parameter 'horizon' (int): 'x' is not an integer"), bad.stderr)
+        let plain = try notebook("plain.ipynb", ["1"])
+        let undeclared = try CLI.run(["notebook", "run", plain, "-p", "a=1"])
+        XCTAssertEqual(undeclared.status, 1)
+        XCTAssertTrue(undeclared.stderr.contains("never called cl.params"), undeclared.stderr)
+    }
+
     func testBadNotebooks() throws {
         let bad = dir.appendingPathComponent("bad.ipynb")
         try "{not json".write(to: bad, atomically: true, encoding: .utf8)

@@ -86,6 +86,17 @@ check("execute reply error", content["status"] == "error" and content["ename"] =
 check("error output with traceback", len(errs) == 1 and "attempt to index a nil value" in errs[0]["evalue"]
       and any("stack traceback" in line for line in errs[0]["traceback"]), errs)
 
+# after an error, execute requests already queued are aborted (Run All stops)
+ids = [kc.execute("local t = os.clock()\nwhile os.clock() - t < 0.3 do end\nerror('stop here')"),
+       kc.execute("queued_ran = true"), kc.execute("queued_ran = true")]
+statuses = {}
+while len(statuses) < 3:
+    r = kc.get_shell_msg(timeout=10)
+    statuses[r["parent_header"]["msg_id"]] = r["content"]["status"]
+check("queued cells aborted after an error", [statuses[i] for i in ids] == ["error", "aborted", "aborted"], statuses)
+content, msgs = run_cell(kc, "queued_ran == nil")
+check("aborted cells did not run", [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "execute_result"] == ["true"], msgs)
+
 # silent execution: runs, but publishes nothing and does not count
 before = content["execution_count"]
 msgs = []

@@ -24,6 +24,7 @@ struct NotebookRunCommand: ParsableCommand {
             Examples:
               churnlab notebook run notebooks/tour.ipynb
               churnlab notebook run analysis.ipynb --out executed.ipynb --html report.html
+              churnlab notebook run cohort.ipynb -p as_of=2024-11-01 --out cohort-nov.ipynb
             """
     )
 
@@ -42,6 +43,10 @@ struct NotebookRunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Stop any single cell after this many seconds.", valueName: "seconds"))
     var timeout: Double?
 
+    @Option(name: [.customShort("p"), .customLong("param")],
+            help: ArgumentHelp("Set a parameter the notebook declares with cl.params (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
     func validate() throws {
         if let t = timeout, !(t > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
     }
@@ -59,10 +64,16 @@ struct NotebookRunCommand: ParsableCommand {
             printError("churnlab: \(error)")
             throw ExitStatus.failure
         }
+        let given: [String: String]
+        do { given = try ParamRegistry.parse(params) } catch {
+            printError("churnlab: \(error)")
+            throw ExitStatus.usage
+        }
         let dir = ScriptHost.directory(of: input)
         let session: NotebookSession
         do {
             let state = try ScriptHost.makeState(options: LuaOptions(limits: LuaLimits(timeout: timeout)), scriptPath: input, args: [])
+            state.paramRegistry = ParamRegistry(given: given)
             session = try NotebookSession(state: state)
         } catch {
             printError("churnlab: cannot start Lua: \(error)")
@@ -80,6 +91,10 @@ struct NotebookRunCommand: ParsableCommand {
             }
         } catch {
             printError("churnlab: cannot write output: \(error)")
+            throw ExitStatus.failure
+        }
+        if !given.isEmpty && !session.state.paramRegistry.declared && summary.failedCell == nil {
+            printError("churnlab: parameters given with -p (\(given.keys.sorted().joined(separator: ", "))) but the notebook never called cl.params")
             throw ExitStatus.failure
         }
         if let cell = summary.failedCell, let e = summary.firstError {

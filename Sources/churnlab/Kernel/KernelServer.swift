@@ -157,9 +157,22 @@ final class KernelServer: @unchecked Sendable {
         if let e = run.error {
             reply(on: shell, to: msg, "execute_reply", ["status": "error", "execution_count": run.executionCount,
                                                         "ename": e.ename, "evalue": e.evalue, "traceback": e.traceback])
+            if msg.content["stop_on_error"] as? Bool ?? true { abortQueuedExecutions() }
         } else {
             reply(on: shell, to: msg, "execute_reply", ["status": "ok", "execution_count": run.executionCount,
                                                         "payload": [Any](), "user_expressions": [String: Any]()])
+        }
+    }
+
+    /// After a failed cell, execute requests already waiting (the rest of a
+    /// "Run All") are answered as aborted instead of run, as ipykernel does.
+    private func abortQueuedExecutions() {
+        while !ZMQSocket.poll([shell], timeoutMs: 0).isEmpty, let frames = try? shell.receive() {
+            guard let queued = try? codec.decode(frames) else { continue }
+            guard queued.type == "execute_request" else { handleShell(queued); continue }
+            publish("status", ["execution_state": "busy"], parent: queued)
+            reply(on: shell, to: queued, "execute_reply", ["status": "aborted", "execution_count": session.executionCount])
+            publish("status", ["execution_state": "idle"], parent: queued)
         }
     }
 
