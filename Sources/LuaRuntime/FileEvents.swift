@@ -41,8 +41,8 @@ extension LuaState {
         fileObserver?.record(path, access)
     }
 
-    /// Wraps `io.open`, `io.lines`, `io.input`/`io.output` with a name, `dofile`
-    /// and `loadfile` so that the files they open are reported to the observer.
+    /// Wraps `io.open`, `io.lines`, `io.input`/`io.output` with a name, `dofile`,
+    /// `loadfile` and the Lua-module searcher of `require` so that the files they open are reported to the observer.
     /// Call after the sandbox (if any) is installed so resolved paths are seen.
     public func trackFileAccess() throws {
         try load(string: FileObserver.prelude, name: "=filetrack")
@@ -88,6 +88,13 @@ extension FileObserver {
     dofile = function(path)
       if type(path) == "string" then record(path, "r") end
       return dofile_(path)
+    end
+    -- Lua modules found by require are inputs too.
+    local searcher = package.searchers[2]
+    package.searchers[2] = function(name, ...)
+      local loader, path = searcher(name, ...)
+      if type(loader) == "function" and type(path) == "string" then record(path, "r") end
+      return loader, path
     end
     """#
 }

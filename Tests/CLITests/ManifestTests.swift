@@ -64,6 +64,7 @@ final class ManifestTests: XCTestCase {
     /// (bootstrap resampling uses the process-wide seed).
     let pipeline = """
         local p = cl.params{ n = { default = 200, type = "int" } }
+        local helpers = require("helpers")
         cl.seed(7)
         local y, s = {}, {}
         for line in io.lines("scores.csv") do
@@ -85,6 +86,7 @@ final class ManifestTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
         let script = try write("pipeline.lua", pipeline)
         let input = try write("scores.csv", scores(0.2))
+        _ = try write("helpers.lua", "return { shift = 0 }\n")
         let r = try CLI.run(["run", "pipeline.lua", "-p", "n=150", "--manifest", "run.json"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         let m = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("run.json"))) as? [String: Any])
@@ -97,9 +99,9 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(m["param_arguments"] as? [String], ["n=150"])
         XCTAssertEqual(m["seed"] as? Int, 7)
         XCTAssertEqual(m["status"] as? String, "ok")
-        let inputs = try XCTUnwrap(m["inputs"] as? [[String: Any]])
-        XCTAssertEqual(inputs.count, 1)
-        XCTAssertEqual(inputs[0]["path"] as? String, "scores.csv")
+        var inputs = try XCTUnwrap(m["inputs"] as? [[String: Any]])
+        XCTAssertEqual(inputs.map { $0["path"] as? String }, ["helpers.lua", "scores.csv"])
+        inputs.removeFirst()
         XCTAssertEqual(inputs[0]["size"] as? Int, try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int)
         XCTAssertEqual(inputs[0]["sha256"] as? String, try sha256(input))
         let outputs = try XCTUnwrap(m["outputs"] as? [[String: Any]])
