@@ -40,6 +40,7 @@ let package = Package(
         ]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge"]),
         .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
+                    exclude: ["References"],   // Python scripts that produced the reference values
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).

@@ -6,8 +6,7 @@ import LuaRuntime
 /// names, column access, conversion to Lua tables.
 enum FrameBasics {
     static func register(_ cl: ModuleBuilder) {
-        var frameMethods: [String: LuaFunction] = [:]
-        for set in FrameMethods.all { frameMethods.merge(set) { a, _ in a } }
+        let frameMethods = FrameMethods.merged(FrameMethods.all, kind: "cl.Frame")
         cl.state.register(FrameObject.self, LuaClass(
             methods: frameMethods,
             metamethods: [
@@ -23,8 +22,7 @@ enum FrameBasics {
                 let name = try c.string(2)
                 return c.push(column: try c.core { try f.column(name) })
             }))
-        var columnMethods: [String: LuaFunction] = [:]
-        for set in FrameMethods.columnSets { columnMethods.merge(set) { a, _ in a } }
+        let columnMethods = FrameMethods.merged(FrameMethods.columnSets, kind: "cl.Column")
         cl.state.register(ColumnObject.self, LuaClass(
             methods: columnMethods,
             metamethods: [

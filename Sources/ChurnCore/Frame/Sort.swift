@@ -1,0 +1,134 @@
+/// Multi-key sorting. Each key becomes order-preserving 64-bit words (floats by
+/// IEEE bit trick, ints with the sign flipped, text by the rank of each
+/// dictionary entry in byte order) and the row permutation is radix-sorted
+/// key by key from the last to the first (LSD over keys), so the sort is
+/// always stable. Nulls go last (or first) for every key; NaN sorts above +inf.
+
+/// One sort key: column name and direction.
+public struct SortKey: Sendable {
+    public var column: String
+    public var descending: Bool
+    public init(_ column: String, descending: Bool = false) {
+        self.column = column
+        self.descending = descending
+    }
+}
+
+extension Frame {
+    /// Rows ordered by `keys` (first key most significant). Always stable: rows
+    /// with equal keys keep their input order. `nullsLast` applies to every key
+    /// whatever its direction.
+    public func sortBy(_ keys: [SortKey], nullsLast: Bool = true) throws -> Frame {
+        try take(rows: argsort(keys, nullsLast: nullsLast))
+    }
+
+    /// The permutation `sortBy` applies (0-based row indices).
+    public func argsort(_ keys: [SortKey], nullsLast: Bool = true) throws -> [Int] {
+        guard !keys.isEmpty else { throw FrameError.invalid("sort_by needs at least one key") }
+        let cols = try keys.map { try column($0.column) }
+        var perm = Array(0..<nrow)
+        for (key, col) in zip(keys, cols).reversed() {
+            let words = Frame.orderWords(col, descending: key.descending)
+            perm = RadixSort.stableOrder(perm, by: words)
+            if let validity = col.validity {
+                // Stable partition: nulls to the requested end.
+                var valid: [Int] = [], nulls: [Int] = []
+                valid.reserveCapacity(perm.count)
+                for r in perm { if validity.isValid(r) { valid.append(r) } else { nulls.append(r) } }
+                perm = nullsLast ? valid + nulls : nulls + valid
+            }
+        }
+        return perm
+    }
+
+    /// Words whose unsigned order is the column's value order (descending: reversed).
+    static func orderWords(_ col: Column, descending: Bool) -> [UInt64] {
+        let signFlip: UInt64 = 1 << 63
+        var w: [UInt64]
+        switch col.data {
+        case .float64(let v):
+            w = v.map { x in
+                let b = x.isNaN ? Double.nan.bitPattern : (x == 0 ? 0 : x.bitPattern)
+                return b & signFlip != 0 ? ~b : b | signFlip
+            }
+        case .int64(let v), .timestamp(let v): w = v.map { UInt64(bitPattern: $0) ^ signFlip }
+        case .date(let v): w = v.map { UInt64(bitPattern: Int64($0)) ^ signFlip }
+        case .bool(let v): w = v.map { $0 ? 1 : 0 }
+        case .string(let c, let d), .category(let c, let d):
+            let rank = textRanks(d)
+            w = c.map { UInt64(rank[Int($0)]) }
+        }
+        if descending { for i in 0..<w.count { w[i] = ~w[i] } }
+        return w
+    }
+
+    /// Rank of each dictionary entry in byte (code point) order, as pandas and polars sort text.
+    static func textRanks(_ dict: [String]) -> [Int32] {
+        let order = dict.indices.sorted { dict[$0].utf8.lexicographicallyPrecedes(dict[$1].utf8) }
+        var rank = [Int32](repeating: 0, count: dict.count)
+        var r: Int32 = -1
+        for (k, i) in order.enumerated() {
+            if k == 0 || dict[order[k - 1]] != dict[i] { r += 1 }
+            rank[i] = r
+        }
+        return rank
+    }
+}
+
+/// Stable LSD radix sort of row indices by 64-bit words, 11-bit digits,
+/// skipping digits on which all keys agree.
+enum RadixSort {
+    static func stableOrder(_ perm: [Int], by words: [UInt64]) -> [Int] {
+        let n = perm.count
+        if n < 2 { return perm }
+        var keys = [UInt64](unsafeUninitializedCapacity: n) { b, c in
+            words.withUnsafeBufferPointer { w in for i in 0..<n { (b.baseAddress! + i).initialize(to: w[perm[i]]) } }
+            c = n
+        }
+        var lo = UInt64.max, hi = UInt64.min
+        for k in keys { lo = Swift.min(lo, k); hi = Swift.max(hi, k) }
+        if lo == hi { return perm }
+        for i in 0..<n { keys[i] &-= lo }
+        let span = hi &- lo
+        let bits = 64 - span.leadingZeroBitCount
+        if n < 256 {
+            // Small inputs: a comparison sort on (key, position) is stable and cheaper.
+            let order = (0..<n).sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+            return order.map { perm[$0] }
+        }
+        var idx = perm
+        var keys2 = [UInt64](repeating: 0, count: n)
+        var idx2 = [Int](repeating: 0, count: n)
+        let digit = 11, radix = 1 << digit
+        var shift = 0
+        var counts = [Int](repeating: 0, count: radix)
+        while shift < bits {
+            for i in 0..<radix { counts[i] = 0 }
+            let s = UInt64(shift), m = UInt64(radix - 1)
+            keys.withUnsafeBufferPointer { k in
+                counts.withUnsafeMutableBufferPointer { c in for x in k { c[Int((x >> s) & m)] += 1 } }
+            }
+            if counts.contains(n) { shift += digit; continue }
+            var sum = 0
+            for i in 0..<radix { let c = counts[i]; counts[i] = sum; sum += c }
+            keys.withUnsafeBufferPointer { k in
+                idx.withUnsafeBufferPointer { ix in
+                    keys2.withUnsafeMutableBufferPointer { k2 in
+                        idx2.withUnsafeMutableBufferPointer { i2 in
+                            counts.withUnsafeMutableBufferPointer { c in
+                                for i in 0..<n {
+                                    let d = Int((k[i] >> s) & m)
+                                    let p = c[d]; c[d] = p + 1
+                                    k2[p] = k[i]; i2[p] = ix[i]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&keys, &keys2); swap(&idx, &idx2)
+            shift += digit
+        }
+        return idx
+    }
+}
