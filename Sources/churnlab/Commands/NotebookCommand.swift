@@ -65,7 +65,7 @@ struct NotebookRunCommand: ParsableCommand {
             throw ExitStatus.failure
         }
         let given: [String: String]
-        do { given = try ParamRegistry.parse(params) } catch {
+        do { given = try ScriptParamRegistry.parse(params) } catch {
             printError("churnlab: \(error)")
             throw ExitStatus.usage
         }
@@ -73,7 +73,7 @@ struct NotebookRunCommand: ParsableCommand {
         let session: NotebookSession
         do {
             let state = try ScriptHost.makeState(options: LuaOptions(limits: LuaLimits(timeout: timeout)), scriptPath: input, args: [])
-            state.paramRegistry = ParamRegistry(given: given)
+            state.paramRegistry = ScriptParamRegistry(given: given)
             session = try NotebookSession(state: state)
         } catch {
             printError("churnlab: cannot start Lua: \(error)")

@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
             throw ExitStatus.usage
         }
         let given: [String: String]
-        do { given = try ParamRegistry.parse(invocation.params) } catch {
+        do { given = try ScriptParamRegistry.parse(invocation.params) } catch {
             printError("churnlab: \(error)")
             throw ExitStatus.usage
         }
@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
         let state: LuaState
         do {
             state = try ScriptHost.makeState(options: runtime.luaOptions(scriptDirectory: dir), scriptPath: script, args: args)
-            state.paramRegistry = ParamRegistry(given: given)
+            state.paramRegistry = ScriptParamRegistry(given: given)
             if invocation.manifest != nil {
                 state.fileObserver = FileObserver()
                 try state.trackFileAccess()

@@ -22,7 +22,7 @@ struct RunManifest {
     var arguments: [String]
     var execute: [String]
     /// Values the script resolved through cl.params, and the -p text given.
-    var params: [(name: String, value: ParamValue)]
+    var params: [(name: String, value: ScriptParamValue)]
     var paramArguments: [String]
     /// The process-wide seed when the run started and when it ended (cl.seed's value).
     var initialSeed: UInt64
@@ -87,7 +87,7 @@ struct RunManifest {
     }
 
     init(workingDirectory: String, script: String?, scriptSHA256: String?, arguments: [String], execute: [String],
-         params: [(name: String, value: ParamValue)], paramArguments: [String], initialSeed: UInt64, seed: UInt64,
+         params: [(name: String, value: ScriptParamValue)], paramArguments: [String], initialSeed: UInt64, seed: UInt64,
          timeout: Double?, memoryLimit: Double?, sandbox: Bool, allowPaths: [String], status: String, error: String?,
          inputs: [FileRecord], outputs: [FileRecord]) {
         self.workingDirectory = workingDirectory; self.script = script; self.scriptSHA256 = scriptSHA256
