@@ -58,7 +58,7 @@ final class NotebookCommandTests: XCTestCase {
         let o2 = try XCTUnwrap(c[2]["outputs"] as? [[String: Any]])
         XCTAssertEqual(o2.map { $0["output_type"] as? String }, ["display_data", "execute_result"])
         let html = joined((o2[0]["data"] as? [String: Any])?["text/html"])
-        XCTAssertTrue(html.contains("<th>a</th><th>b</th>") && html.contains("<td>y</td>"), html)
+        XCTAssertTrue(html.contains("<th>a<br><small>int</small></th><th>b<br><small>string</small></th>") && html.contains("<td>y</td>"), html)
 
         let o3 = try XCTUnwrap(c[3]["outputs"] as? [[String: Any]])
         XCTAssertTrue(joined((o3[0]["data"] as? [String: Any])?["image/svg+xml"]).contains("<svg"))
@@ -94,7 +94,7 @@ final class NotebookCommandTests: XCTestCase {
         XCTAssertTrue(page.contains("<p>Some <em>text</em> with <code>code</code>.</p>"))
         XCTAssertTrue(page.contains("In [1]:"))
         XCTAssertTrue(page.contains("print('hello', 1)"))
-        XCTAssertTrue(page.contains("<table class=\"dataframe\""))
+        XCTAssertTrue(page.contains("<table class=\"churnlab-frame\""))
         XCTAssertTrue(page.contains("<svg"))
         XCTAssertFalse(page.contains("<?xml"))   // SVG inlined without its XML declaration
         XCTAssertTrue(page.contains("<pre class=\"error\">In[4]:2: attempt to index a nil value"))

@@ -72,7 +72,7 @@ final class NotebookSessionTests: XCTestCase {
         XCTAssertEqual(run.outputs.count, 5)
         XCTAssertEqual(run.outputs[0], .stream(name: "stdout", text: "one\n"))
         guard case .display(let d) = run.outputs[1] else { return XCTFail("\(run.outputs)") }
-        XCTAssertTrue(d["text/html"]!.contains("<td>2</td>"), d["text/html"]!)
+        XCTAssertTrue(d["text/html"]!.contains("<td style=\"text-align:right\">2</td>"), d["text/html"]!)
         XCTAssertEqual(run.outputs[2], .display(["text/plain": "\"txt\""]))
         XCTAssertEqual(run.outputs[3], .stream(name: "stdout", text: "two\n"))
         guard case .result(let r) = run.outputs[4] else { return XCTFail() }

@@ -35,7 +35,7 @@ end)
 T.case("mime bundles: frames, SVG strings, other values", function()
   local df = cl.frame{ a = { 1, 2 }, b = { "x", "<y>" } }
   local m = cl.mime(df)
-  T.ok(m["text/html"]:find("<th>a</th>", 1, true), m["text/html"])
+  T.ok(m["text/html"]:find("<th>a<br><small>int</small></th>", 1, true), m["text/html"])
   T.ok(m["text/html"]:find("<td>&lt;y&gt;</td>", 1, true), "HTML is escaped")
   T.eq(m["text/plain"], tostring(df))
   local svg = cl.plot.retention({ a = { times = { 0, 1 }, retained = { 1, 0.5 } } })

@@ -56,7 +56,7 @@ enum NotebookModule {
     /// Frames: a plain-text and an HTML table; strings holding an SVG document: the image.
     static func richBundle(_ c: LuaCall) -> MimeBundle? {
         if c.isObject(1, FrameObject.self), let f = try? c.frame(1) {
-            return ["text/plain": FrameText.render(f), "text/html": FrameHTML.render(f)]
+            return ["text/plain": FrameText.render(f), "text/html": f.htmlTable()]
         }
         if c.luaType(1) == LUA_TSTRING, let s = try? c.string(1), RichText.isSVG(s) {
             return ["image/svg+xml": s, "text/plain": "<SVG image, \(s.utf8.count) bytes>"]
@@ -75,58 +75,5 @@ enum RichText {
         guard t.hasPrefix("<svg") else { return false }
         let next = t.dropFirst(4).first
         return next == nil || next == ">" || next == " " || next == "\n" || next == "\t" || next == "\r"
-    }
-
-    static func escapeHTML(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-}
-
-/// A frame as an HTML table (first and last rows of long frames), in the
-/// style pandas uses so notebooks render it the familiar way.
-enum FrameHTML {
-    static func render(_ f: Frame, maxRows: Int = 20) -> String {
-        let n = f.nrow
-        let rows: [Int] = n <= maxRows ? Array(0..<n) : Array(0..<(maxRows / 2)) + Array((n - maxRows / 2)..<n)
-        var h = "<table class=\"dataframe\" border=\"1\">\n<thead>\n<tr style=\"text-align: right;\"><th></th>"
-        for name in f.names { h += "<th>\(RichText.escapeHTML(name))</th>" }
-        h += "</tr>\n<tr style=\"text-align: right;\"><th></th>"
-        for col in f.columns { h += "<th><small>\(col.dtype.rawValue)</small></th>" }
-        h += "</tr>\n</thead>\n<tbody>\n"
-        for (k, r) in rows.enumerated() {
-            if n > maxRows && k == maxRows / 2 {
-                h += "<tr><th>…</th>" + String(repeating: "<td>…</td>", count: f.ncol) + "</tr>\n"
-            }
-            h += "<tr><th>\(r + 1)</th>"
-            for col in f.columns { h += "<td>\(RichText.escapeHTML(cell(col, r)))</td>" }
-            h += "</tr>\n"
-        }
-        h += "</tbody>\n</table>\n<p>\(n) rows × \(f.ncol) columns</p>"
-        return h
-    }
-
-    /// One cell's text. Mirrors `FrameText.render`'s cell formatting (Data/LuaColumns.swift);
-    /// the two should share one helper once that file exposes it.
-    static func cell(_ col: Column, _ r: Int) -> String {
-        if col.isNull(r) { return "null" }
-        switch col.data {
-        case .float64(let v): return LuaValue.format(v[r])
-        case .int64(let v): return String(v[r])
-        case .bool(let v): return v[r] ? "true" : "false"
-        case .string(let c, let d), .category(let c, let d): return d[Int(c[r])]
-        case .date(let v): return CoreDates.formatDate(v[r])
-        case .timestamp(let v): return CoreDates.formatTimestamp(v[r])
-        }
     }
 }

@@ -155,9 +155,10 @@ final class KernelServer: @unchecked Sendable {
         let run = session.execute(code, silent: !counted)
         session.onOutput = nil
         if let e = run.error {
+            // Abort before replying: a request sent after the client saw this reply must run.
+            if msg.content["stop_on_error"] as? Bool ?? true { abortQueuedExecutions() }
             reply(on: shell, to: msg, "execute_reply", ["status": "error", "execution_count": run.executionCount,
                                                         "ename": e.ename, "evalue": e.evalue, "traceback": e.traceback])
-            if msg.content["stop_on_error"] as? Bool ?? true { abortQueuedExecutions() }
         } else {
             reply(on: shell, to: msg, "execute_reply", ["status": "ok", "execution_count": run.executionCount,
                                                         "payload": [Any](), "user_expressions": [String: Any]()])

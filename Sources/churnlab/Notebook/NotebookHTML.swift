@@ -36,9 +36,11 @@ enum NotebookHTML {
             .output pre { background: #fff; border-left: 3px solid #d0d7de; }
             .output pre.error { background: #fff0f0; border-left-color: #cf222e; color: #82071e; }
             .output pre.stderr { background: #fff8e5; }
-            table.dataframe { border-collapse: collapse; font-size: 13px; margin: .4em 0; }
-            table.dataframe th, table.dataframe td { border: 1px solid #d0d7de; padding: 2px 8px; text-align: right; }
-            table.dataframe thead th { background: #f6f8fa; }
+            table.churnlab-frame { border-collapse: collapse; font-size: 13px; margin: .4em 0; }
+            table.churnlab-frame th, table.churnlab-frame td { border: 1px solid #d0d7de; padding: 2px 8px; }
+            table.churnlab-frame thead th { background: #f6f8fa; }
+            table.churnlab-frame td.null { color: #8c959f; }
+            table.churnlab-frame caption { caption-side: bottom; text-align: left; color: #57606a; font-size: 12px; }
             code { background: #f6f8fa; padding: 0 .2em; border-radius: 3px; }
             pre code { background: none; padding: 0; }
             svg { max-width: 100%; height: auto; }
