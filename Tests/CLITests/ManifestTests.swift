@@ -124,6 +124,48 @@ final class ManifestTests: XCTestCase {
         XCTAssertTrue(changed.stdout.contains("0 identical, 1 different"), changed.stdout)
     }
 
+    /// Simulation, a stratified split and model training, seeded by a parameter:
+    /// the same seed gives bit-identical files (also with another thread count),
+    /// another seed gives different ones.
+    let seededPipeline = """
+        local p = cl.params{ seed = { default = 11, type = "int" } }
+        cl.seed(p.seed)
+        local sim = cl.simulate.platform{ users = 200, days = 120, start = "2024-01-01" }
+        sim.events:write_csv("out/events.csv")
+        local snaps = cl.features.snapshots(cl.events(sim.events), { from = "2024-02-01", to = "2024-04-01", every = "2w",
+          spec = { windows = { 7, 30 } }, label = { horizon = 14 } })
+        local train, test = snaps:split{ test = 0.3, stratify = "churn" }
+        test:select{ "as_of", "user_id", "churn" }:write_csv("out/test_rows.csv")
+        local model = cl.model.logistic{ C = 1, standardize = true }:fit(train, { target = "churn",
+          features = { "events_7d", "events_30d", "active_days_30d", "tenure_days" } })
+        model:save("out/model.json")
+        cl.frame{ p = model:predict_proba(test):to_table() }:write_csv("out/scores.csv")
+        """
+
+    func testSeededSimulationSplitAndTrainingAreBitIdentical() throws {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        _ = try write("seeded.lua", seededPipeline)
+        let r = try CLI.run(["run", "seeded.lua", "--manifest", "run.json"], cwd: dir, env: ["CHURNLAB_THREADS": "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func outputs(_ manifest: String) throws -> [String: String] {
+            let m = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(manifest))) as? [String: Any])
+            let list = try XCTUnwrap(m["outputs"] as? [[String: Any]])
+            return Dictionary(uniqueKeysWithValues: list.map { ($0["path"] as! String, $0["sha256"] as! String) })
+        }
+        let first = try outputs("run.json")
+        XCTAssertEqual(first.keys.sorted(), ["out/events.csv", "out/model.json", "out/scores.csv", "out/test_rows.csv"])
+        XCTAssertEqual(first["out/scores.csv"], try sha256(dir.appendingPathComponent("out/scores.csv").path))
+
+        let again = try CLI.run(["verify", "run.json"], cwd: dir, env: ["CHURNLAB_THREADS": "4"])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertTrue(again.stdout.contains("4 identical, 0 different"), again.stdout)
+
+        let other = try CLI.run(["run", "seeded.lua", "-p", "seed=12", "--manifest", "other.json"], cwd: dir)
+        XCTAssertEqual(other.status, 0, other.stderr)
+        let second = try outputs("other.json")
+        for (path, hash) in first { XCTAssertNotEqual(second[path], hash, "\(path) should change with the seed") }
+    }
+
     func testFailedRunStillWritesManifest() throws {
         let s = try write("fail.lua", "local f = io.open('note.txt', 'w'); f:write('x'); f:close()\nerror('boom')")
         let r = try CLI.run(["run", s, "--manifest", dir.appendingPathComponent("m.json").path], cwd: dir)
