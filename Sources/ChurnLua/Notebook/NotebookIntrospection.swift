@@ -72,7 +72,9 @@ extension NotebookSession {
     /// Help for the name at `cursor`: the `cl.help` text for `cl` functions and
     /// modules, otherwise the type and value of a global.
     public func inspect(_ code: String, cursor: Int) -> String? {
-        var (word, start) = NotebookSession.word(in: code, cursor: cursor)
+        let found = NotebookSession.word(in: code, cursor: cursor)
+        let start = found.start
+        var word = found.word
         // Include the rest of the name after the cursor ("cl.se|ed" → "cl.seed").
         let chars = Array(code)
         var end = start + word.count
@@ -87,7 +89,6 @@ extension NotebookSession {
               (try? state.load(string: "local ok, v = pcall(load('return \(word)')); if ok and v ~= nil then return type(v) .. ': ' .. cl.inspect(v, {depth = 2}) end",
                                name: "=inspect")) != nil,
               (try? state.pcall(nargs: 0, nresults: 1)) != nil else { return nil }
-        start = 0
         return state.string(at: -1).map { word + " — " + $0 }
     }
 }

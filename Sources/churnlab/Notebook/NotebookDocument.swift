@@ -27,10 +27,9 @@ struct NotebookDocument {
             throw FormatError(description: "\(path): only nbformat 4 notebooks are supported (found \(dict["nbformat"].map { "\($0)" } ?? "none"))")
         }
         for (i, c) in cells.enumerated() {
-            guard let cell = c as? [String: Any], cell["cell_type"] is String else {
+            guard (c as? [String: Any])?["cell_type"] is String else {
                 throw FormatError(description: "\(path): cell \(i + 1) has no cell_type")
             }
-            _ = cell
         }
         json = dict
     }
