@@ -22,6 +22,8 @@ public enum ChurnLab {
         RetentionModule.register,
         LinearModule.register,
         SelectionModule.register,
+        TreeModels.register,
+        ReportModule.register,
         NotebookModule.register,
         ParamsModule.register,
     ]

@@ -118,6 +118,19 @@ public struct LuaCall {
 
     // MARK: calling back into Lua
 
+    /// Compiles `code` on this call's thread and pushes the chunk.
+    public func load(_ code: String, name: String) throws {
+        var code = code
+        let status: Int32 = code.withUTF8 { buf in
+            buf.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(L, $0.baseAddress, $0.count, name, "t") }
+        }
+        if status != LUA_OK {
+            let msg = LuaStack.string(L, -1) ?? "cannot load \(name)"
+            lua_settop(L, -2)
+            throw LuaScriptError(msg)
+        }
+    }
+
     /// Calls the function below `nargs` pushed arguments in protected mode.
     /// A Lua error comes back as a thrown `LuaError`, which the dispatcher
     /// re-raises unchanged once this Swift frame has returned.

@@ -4,7 +4,7 @@ extension Frame {
     /// numbers right-aligned, and the shape in a caption.
     public func htmlTable(maxRows: Int = 20) -> String {
         let (rows, gap) = Frame.displayRows(nrow, maxRows)
-        var h = "<table class=\"churnlab-frame\">\n<caption>\(nrow) rows × \(ncol) columns</caption>\n<thead><tr>"
+        var h = "<table class=\"churnlab-frame\">\n<caption>\(shapeText)</caption>\n<thead><tr>"
         for c in columns {
             h += "<th>\(Frame.escapeHTML(c.name))<br><small>\(c.dtype.rawValue)</small></th>"
         }

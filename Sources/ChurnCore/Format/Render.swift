@@ -56,7 +56,7 @@ extension Frame {
             lines.append(trimmed(line(k + 2)))
         }
         if rowGap == rowIdx.count { lines.append(gapLine) }
-        lines.append("[\(nrow) rows × \(ncol) columns]")
+        lines.append("[\(shapeText)]")
         return lines.joined(separator: "\n")
     }
 
@@ -90,5 +90,12 @@ extension String {
             }
         }
         return out
+    }
+}
+
+extension Frame {
+    /// "3 rows × 1 column" (singular where it applies).
+    public var shapeText: String {
+        "\(nrow) \(nrow == 1 ? "row" : "rows") × \(ncol) \(ncol == 1 ? "column" : "columns")"
     }
 }

@@ -26,9 +26,12 @@ extension Frame {
     public func argsort(_ keys: [SortKey], nullsLast: Bool = true) throws -> [Int] {
         guard !keys.isEmpty else { throw FrameError.invalid("sort_by needs at least one key") }
         let cols = try keys.map { try column($0.column) }
+        let words = zip(keys, cols).map { Frame.orderWords($1, descending: $0.descending) }
+        if let packed = Frame.packKeys(words, cols.map(\.validity), nullsLast: nullsLast) {
+            return RadixSort.stableOrder(Array(0..<nrow), by: packed)
+        }
         var perm = Array(0..<nrow)
-        for (key, col) in zip(keys, cols).reversed() {
-            let words = Frame.orderWords(col, descending: key.descending)
+        for (col, words) in zip(cols, words).reversed() {
             perm = RadixSort.stableOrder(perm, by: words)
             if let validity = col.validity {
                 // Stable partition: nulls to the requested end.
@@ -39,6 +42,43 @@ extension Frame {
             }
         }
         return perm
+    }
+
+    /// All keys packed into one word per row (null flag above each key's value
+    /// bits, keys reduced by their minimum), or nil when they need more than
+    /// 64 bits. One radix sort on the packed words then orders by every key.
+    static func packKeys(_ words: [[UInt64]], _ validity: [Validity?], nullsLast: Bool) -> [UInt64]? {
+        guard let n = words.first?.count else { return nil }
+        var layout: [(lo: UInt64, bits: Int, hasNulls: Bool)] = []
+        var total = 0
+        for (w, v) in zip(words, validity) {
+            var lo = UInt64.max, hi = UInt64.min
+            for i in 0..<n where v?.isValid(i) ?? true { lo = Swift.min(lo, w[i]); hi = Swift.max(hi, w[i]) }
+            if lo > hi { lo = 0; hi = 0 }     // all null
+            let bits = 64 - (hi &- lo).leadingZeroBitCount
+            layout.append((lo, bits, v != nil))
+            total += bits + (v != nil ? 1 : 0)
+        }
+        guard total <= 64 else { return nil }
+        var packed = [UInt64](repeating: 0, count: n)
+        for ((w, v), key) in zip(zip(words, validity), layout) {
+            let width = UInt64(key.bits + (key.hasNulls ? 1 : 0))
+            let lo = key.lo
+            packed.withUnsafeMutableBufferPointer { p in
+                w.withUnsafeBufferPointer { wb in
+                    if let v {
+                        for i in 0..<n {
+                            let isNull = !v.isValid(i)
+                            let flag: UInt64 = isNull == nullsLast ? 1 : 0
+                            p[i] = (p[i] << width) | (flag << UInt64(key.bits)) | (isNull ? 0 : wb[i] &- lo)
+                        }
+                    } else {
+                        for i in 0..<n { p[i] = (p[i] << width) | (wb[i] &- lo) }
+                    }
+                }
+            }
+        }
+        return packed
     }
 
     /// Words whose unsigned order is the column's value order (descending: reversed).
@@ -59,6 +99,8 @@ extension Frame {
             w = c.map { UInt64(rank[Int($0)]) }
         }
         if descending { for i in 0..<w.count { w[i] = ~w[i] } }
+        // Null slots hold arbitrary payload: make them equal so sorting keeps their order.
+        if let v = col.validity { for i in 0..<w.count where !v.isValid(i) { w[i] = 0 } }
         return w
     }
 

@@ -11,7 +11,7 @@ enum FrameBasics {
             methods: frameMethods,
             metamethods: [
                 "__len": { c in c.push(try c.frame(1).nrow) },
-                "__tostring": { c in c.push(FrameText.render(try c.frame(1))) },
+                "__tostring": { c in c.push(try c.frame(1).render()) },
             ],
             index: { c in
                 // df.name / df["name"]: a column (methods were looked up first).

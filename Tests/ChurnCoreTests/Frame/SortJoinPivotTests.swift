@@ -26,6 +26,27 @@ final class SortJoinPivotTests: XCTestCase {
         XCTAssertEqual(try g.argsort([SortKey("x")]), [6, 2, 3, 4, 0, 5, 1])
     }
 
+    func testPackedAndPerKeySortsAgreeWithComparatorSort() throws {
+        var rng = SeededRandom(seed: 11)
+        let n = 2000
+        let a = (0..<n).map { _ in Int64(rng.below(5)) - 2 }, aNull = (0..<n).map { _ in rng.below(10) == 0 }
+        let b = (0..<n).map { _ in Int64(rng.below(1000)) }
+        let big = (0..<n).map { _ in Int64(bitPattern: rng.next()) }   // 64-bit range: forces the per-key path
+        let f = try Frame([.int("a", a, nulls: aNull), .int("b", b), .int("big", big)])
+        for (second, vals) in [("b", b), ("big", big)] {
+            for nullsLast in [true, false] {
+                let got = try f.argsort([SortKey("a", descending: true), SortKey(second)], nullsLast: nullsLast)
+                let want = (0..<n).sorted { i, j in
+                    if aNull[i] != aNull[j] { return nullsLast ? !aNull[i] : aNull[i] }
+                    if !aNull[i] && a[i] != a[j] { return a[i] > a[j] }
+                    if vals[i] != vals[j] { return vals[i] < vals[j] }
+                    return i < j
+                }
+                XCTAssertEqual(got, want, "\(second) nullsLast=\(nullsLast)")
+            }
+        }
+    }
+
     func testJoinsMatchPandas() throws {
         let left = try PrepTestData.small().select(["user", "plan"]).take(rows: Array(0..<6))
         let right = try Frame([.string("user", ["a", "b", "b", "e"]), .string("region", ["N", "S", "W", "E"]),
@@ -66,6 +87,25 @@ final class SortJoinPivotTests: XCTestCase {
         let bad = try Frame([.float("k", [1]), .int("b", [1])])
         XCTAssertThrowsError(try l.join(bad, on: ["k"])) { e in
             XCTAssertEqual("\(e)", "join: key 'k' is string on the left but 'k' is float on the right")
+        }
+    }
+
+    func testIntegerKeyJoinsDirectAndHashed() throws {
+        for scale: Int64 in [1, 1_000_000_007] {    // compact keys use a direct table, sparse ones a hash index
+            let l = try Frame([.int("id", [1, 2, 3, 0, 2].map { $0 * scale }, nulls: [false, false, false, true, false]),
+                               .string("tag", ["a", "b", "c", "d", "e"])])
+            let r = try Frame([.int("id", [2, 2, 9, 0, 1].map { $0 * scale }, nulls: [false, false, false, true, false]),
+                               .int("v", [20, 21, 90, 0, 10])])
+            let left = try l.join(r, on: ["id"], how: .left)
+            XCTAssertEqual(try left.column("tag").strings, ["a", "b", "b", "c", "d", "e", "e"])
+            XCTAssertEqual(try left.column("v").ints, [10, 20, 21, nil, nil, 20, 21])
+            let outer = try l.join(r, on: ["id"], how: .outer)
+            XCTAssertEqual(try outer.column("v").ints, [10, 20, 21, nil, nil, 20, 21, 90, 0])
+            XCTAssertEqual(try outer.column("id").ints, ([1, 2, 2, 3, nil, 2, 2, 9, nil] as [Int64?]).map { $0.map { $0 * scale } })
+            XCTAssertEqual(try l.join(r, on: ["id"], how: .anti).column("tag").strings, ["c", "d"])
+            // A left join on a unique key keeps and shares the left columns.
+            let u = try l.join(r.distinct(subset: ["id"]), on: ["id"], how: .left)
+            XCTAssertEqual(u.nrow, 5)
         }
     }
 

@@ -137,7 +137,7 @@ extension FormatTests {
         XCTAssertEqual(f.tail(.min).nrow, 0)
         XCTAssertEqual(f.head(.max).nrow, 3)
         XCTAssertEqual(f.tail(.max).nrow, 3)
-        XCTAssertTrue(f.render(maxRows: .min, maxWidth: .min, maxCellWidth: .min).hasSuffix("[3 rows × 1 columns]"))
+        XCTAssertTrue(f.render(maxRows: .min, maxWidth: .min, maxCellWidth: .min).hasSuffix("[3 rows × 1 column]"))
         XCTAssertTrue(f.render(maxRows: .max, maxWidth: .max, maxCellWidth: .max).contains("3"))
         XCTAssertTrue(f.htmlTable(maxRows: -5).contains("<td>…</td>"))
         XCTAssertThrowsError(try f.columns[0].std(ddof: .min))

@@ -1,0 +1,277 @@
+import Foundation
+
+/// Options of histogram gradient boosting (LightGBM's names in parentheses;
+/// defaults are LightGBM's).
+public struct GradientBoostingOptions: Codable, Sendable, Equatable {
+    /// Boosting rounds (num_iterations).
+    public var nIterations: Int = 100
+    public var learningRate: Double = 0.1
+    /// Maximum leaves per tree (num_leaves).
+    public var numLeaves: Int = 31
+    /// Maximum depth (max_depth); nil = unlimited.
+    public var maxDepth: Int? = nil
+    /// Minimum rows per leaf (min_data_in_leaf).
+    public var minDataInLeaf: Int = 20
+    /// Minimum hessian sum per leaf (min_sum_hessian_in_leaf / min_child_weight).
+    public var minChildWeight: Double = 1e-3
+    /// L2 regularization on leaf values (lambda_l2).
+    public var lambdaL2: Double = 0
+    /// Minimum gain to split (min_gain_to_split).
+    public var minGainToSplit: Double = 0
+    /// Fraction of rows drawn (without replacement, seeded) for each tree (bagging_fraction, bagging_freq = 1).
+    public var baggingFraction: Double = 1
+    /// Fraction of features drawn (seeded) for each tree (feature_fraction).
+    public var featureFraction: Double = 1
+    /// Bins per numeric feature, ≤ 255 (max_bin); missing values get a bin of their own.
+    public var maxBins: Int = 255
+    /// Categorical splits: smoothing added to the hessian when ordering levels (cat_smooth).
+    public var catSmooth: Double = 10
+    /// Categorical splits: extra L2 in their gain (cat_l2).
+    public var catL2: Double = 10
+    /// Categorical splits: a level needs this many rows to go left (min_data_per_group).
+    public var minDataPerGroup: Int = 100
+    /// Categorical splits: at most this many levels on the left (max_cat_threshold).
+    public var maxCatThreshold: Int = 32
+    /// Stop when the eval loss has not improved for this many rounds, keeping
+    /// the best iteration (early_stopping_round); needs an eval set.
+    public var earlyStoppingRounds: Int? = nil
+    public var seed: UInt64 = GlobalSeed.value
+
+    public init() {}
+
+    func validate() throws {
+        func bad(_ m: String) -> TreeModelError { .invalidOption(m) }
+        if nIterations < 1 { throw bad("nIterations must be >= 1, got \(nIterations)") }
+        if !(learningRate > 0) { throw bad("learningRate must be > 0, got \(learningRate)") }
+        if numLeaves < 2 { throw bad("numLeaves must be >= 2, got \(numLeaves)") }
+        if let d = maxDepth, d < 1 { throw bad("maxDepth must be >= 1, got \(d)") }
+        if minDataInLeaf < 1 { throw bad("minDataInLeaf must be >= 1, got \(minDataInLeaf)") }
+        if !(minChildWeight >= 0) { throw bad("minChildWeight must be >= 0, got \(minChildWeight)") }
+        if !(lambdaL2 >= 0) { throw bad("lambdaL2 must be >= 0, got \(lambdaL2)") }
+        if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("baggingFraction must be in (0, 1], got \(baggingFraction)") }
+        if !(featureFraction > 0 && featureFraction <= 1) { throw bad("featureFraction must be in (0, 1], got \(featureFraction)") }
+        if maxBins < 2 || maxBins > 255 { throw bad("maxBins must be in 2...255, got \(maxBins)") }
+        if let e = earlyStoppingRounds, e < 1 { throw bad("earlyStoppingRounds must be >= 1, got \(e)") }
+    }
+}
+
+/// Data to monitor during boosting (and to early-stop on).
+public struct EvalSet: Sendable {
+    public let X: FeatureMatrix
+    public let y: [Double]
+    public let weights: [Double]?
+    public init(X: FeatureMatrix, y: [Double], weights: [Double]? = nil) { self.X = X; self.y = y; self.weights = weights }
+}
+
+/// What the per-iteration callback receives.
+public struct BoostingProgress: Sendable {
+    /// 0-based iteration just finished.
+    public let iteration: Int
+    public let totalIterations: Int
+    /// Mean log-loss on the training rows.
+    public let trainLoss: Double
+    /// Mean log-loss on the eval set, when there is one.
+    public let evalLoss: Double?
+}
+
+/// Histogram gradient-boosted trees for binary log-loss, in the manner of
+/// LightGBM: features quantile-binned to ≤ 255 bins (+ a missing bin) stored
+/// as UInt8 columns, leaf-wise growth, histogram subtraction, native
+/// categorical splits (levels ordered by gradient/hessian) and learned
+/// missing-value directions. Histograms are built feature-parallel, so results
+/// do not depend on the thread count.
+///
+/// Raw scores and explanations are in log-odds: raw = initScore + Σ tree
+/// values (leaf values include the learning rate); `predictProba` applies the
+/// sigmoid.
+public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStringConvertible {
+    public let options: GradientBoostingOptions
+    public let schema: TreeInputSchema
+    /// Log-odds of the (weighted) base rate.
+    public let initScore: Double
+    /// Trees up to and including the best iteration.
+    public let trees: [Tree]
+    /// 0-based best iteration when early stopping ran, else nil.
+    public let bestIteration: Int?
+    /// Eval log-loss per iteration (empty without an eval set).
+    public let evalLossHistory: [Double]
+
+    public var featureNames: [String] { schema.names }
+
+    /// Fits on `X` and 0/1 `y`. `progress` is called after every iteration
+    /// (train loss is computed only when it is given).
+    public static func fit(_ X: FeatureMatrix, _ y: [Double], weights: [Double]? = nil, evalSet: EvalSet? = nil,
+                           options: GradientBoostingOptions = GradientBoostingOptions(),
+                           progress: ((BoostingProgress) -> Void)? = nil) throws -> GradientBoosting {
+        try options.validate()
+        try validateTarget(y, weights: weights, n: X.nrow)
+        guard !X.features.isEmpty else { throw TreeModelError.emptyInput("cannot fit a model without features") }
+        let schema = TreeInputSchema(X)
+        var evalFeatures: [FeatureValues] = []
+        if let e = evalSet {
+            try validateTarget(e.y, weights: e.weights, n: e.X.nrow)
+            evalFeatures = try schema.align(e.X)
+        }
+        if options.earlyStoppingRounds != nil && evalSet == nil {
+            throw TreeModelError.invalidOption("earlyStoppingRounds needs an eval set")
+        }
+        let n = X.nrow, nf = X.features.count
+        let data = BinnedData(X, maxBins: options.maxBins, seed: options.seed)
+        var rules = SplitRules(score: .gradient(lambda: options.lambdaL2))
+        rules.minCount = Double(options.minDataInLeaf); rules.minHessian = options.minChildWeight
+        rules.catSmooth = options.catSmooth; rules.catL2 = options.catL2
+        rules.minDataPerGroup = Double(options.minDataPerGroup); rules.maxCatThreshold = options.maxCatThreshold
+        let limits = LeafWiseLimits(numLeaves: options.numLeaves, maxDepth: options.maxDepth ?? Int.max,
+                                    minGainToSplit: options.minGainToSplit, learningRate: options.learningRate,
+                                    lambda: options.lambdaL2, rules: rules)
+        let grower = LeafWiseGrower(data: data, limits: limits)
+
+        var sw = 0.0, swy = 0.0
+        for i in 0..<n { let w = weights?[i] ?? 1; sw += w; swy += w * y[i] }
+        let rate = min(max(swy / max(sw, .leastNormalMagnitude), 1e-15), 1 - 1e-15)
+        let initScore = log(rate / (1 - rate))
+
+        let score = ScratchBuffer<Double>(n, initScore)
+        let grad = ScratchBuffer<Double>(n, 0), hess = ScratchBuffer<Double>(n, 0)
+        let ne = evalSet?.X.nrow ?? 0
+        let evalScore = ScratchBuffer<Double>(ne, initScore)
+        let inBag = ScratchBuffer<Bool>(n, true)
+        let chunks = Parallel.ranges(n, chunks: Parallel.threads * 4)
+        var trees: [Tree] = []
+        var evalHistory: [Double] = []
+        var best: (iteration: Int, loss: Double) = (-1, .infinity)
+
+        y.withUnsafeBufferPointer { yb in
+            withOptionalBuffer(weights) { wp in
+                withOptionalBuffer(evalSet?.y) { eyp in
+                    withOptionalBuffer(evalSet?.weights) { ewp in
+                        withRawColumns(X.features) { cols in
+                            withRawColumns(evalFeatures) { ecols in
+                                let yp = yb.baseAddress!
+                                for it in 0..<options.nIterations {
+                                    // Log-loss gradients and hessians.
+                                    Parallel.forEach(chunks.count) { c in
+                                        for i in chunks[c] {
+                                            let p = TreeMath.sigmoid(score.p[i]), w = wp?[i] ?? 1
+                                            grad.p[i] = w * (p - yp[i]); hess.p[i] = w * p * (1 - p)
+                                        }
+                                    }
+                                    let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
+                                                rows: grower.rows.p, inBag: inBag.p)
+                                    let feats = featureSample(nf, fraction: options.featureFraction, seed: options.seed, iteration: it)
+                                    let (tree, leaves) = grower.grow(count: m, g: grad.p, h: hess.p, features: feats)
+                                    // Scores: in-bag rows by their leaf range, the others by traversal.
+                                    for l in leaves {
+                                        let v = tree.value[l.node]
+                                        for i in l.begin..<l.end { score.p[Int(grower.rows.p[i])] += v }
+                                    }
+                                    if m < n {
+                                        Parallel.forEach(chunks.count) { c in
+                                            for i in chunks[c] where !inBag.p[i] { score.p[i] += tree.value[tree.leaf(row: i, columns: cols)] }
+                                        }
+                                    }
+                                    trees.append(tree)
+                                    var evalLoss: Double? = nil
+                                    if let eyp {
+                                        let echunks = Parallel.ranges(ne, chunks: Parallel.threads * 4)
+                                        Parallel.forEach(echunks.count) { c in
+                                            for i in echunks[c] { evalScore.p[i] += tree.value[tree.leaf(row: i, columns: ecols)] }
+                                        }
+                                        let l = TreeMath.logLoss(raw: evalScore.p, y: eyp, w: ewp, n: ne)
+                                        evalHistory.append(l); evalLoss = l
+                                        if l < best.loss { best = (it, l) }
+                                    }
+                                    if let progress {
+                                        progress(BoostingProgress(iteration: it, totalIterations: options.nIterations,
+                                                                  trainLoss: TreeMath.logLoss(raw: score.p, y: yp, w: wp, n: n),
+                                                                  evalLoss: evalLoss))
+                                    }
+                                    if let rounds = options.earlyStoppingRounds, it - best.iteration >= rounds { break }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var bestIteration: Int? = nil
+        if options.earlyStoppingRounds != nil && best.iteration >= 0 {
+            bestIteration = best.iteration
+            trees = Array(trees.prefix(best.iteration + 1))
+        }
+        return GradientBoosting(options: options, schema: schema, initScore: initScore, trees: trees,
+                                bestIteration: bestIteration, evalLossHistory: evalHistory)
+    }
+
+    /// Fills `rows` with the tree's rows (ascending) and returns their count.
+    /// Bagging draws exactly round(fraction·n) rows without replacement
+    /// (selection sampling) from `SeededRandom(seed, stream: 2·iteration)`.
+    private static func bag(n: Int, fraction: Double, seed: UInt64, iteration: Int,
+                            rows: UnsafeMutablePointer<UInt32>, inBag: UnsafeMutablePointer<Bool>) -> Int {
+        if fraction >= 1 {
+            for i in 0..<n { rows[i] = UInt32(i) }
+            return n
+        }
+        var rng = SeededRandom(seed: seed, stream: UInt64(2 * iteration))
+        var need = max(1, Int((fraction * Double(n)).rounded())), m = 0
+        for i in 0..<n {
+            let take = Double(need) > rng.uniform() * Double(n - i)
+            inBag[i] = take
+            if take { rows[m] = UInt32(i); m += 1; need -= 1 }
+        }
+        return m
+    }
+
+    /// Features used by a tree: all, or round(fraction·nf) drawn from stream 2·iteration+1 (ascending).
+    private static func featureSample(_ nf: Int, fraction: Double, seed: UInt64, iteration: Int) -> [Int] {
+        guard fraction < 1 else { return Array(0..<nf) }
+        let k = max(1, Int((fraction * Double(nf)).rounded()))
+        var rng = SeededRandom(seed: seed, stream: UInt64(2 * iteration + 1))
+        var all = Array(0..<nf)
+        for i in 0..<k { all.swapAt(i, i + rng.below(nf - i)) }
+        return all.prefix(k).sorted()
+    }
+
+    /// Raw scores (log-odds).
+    public func predictRaw(_ X: FeatureMatrix) throws -> [Double] {
+        TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
+    }
+
+    public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
+        var r = try predictRaw(X)
+        r.withUnsafeMutableBufferPointer { p in
+            let chunks = Parallel.ranges(p.count, chunks: Parallel.threads * 4)
+            let base = p.baseAddress
+            Parallel.forEach(chunks.count) { c in for i in chunks[c] { base![i] = TreeMath.sigmoid(base![i]) } }
+        }
+        return r
+    }
+
+    /// initScore + Σ trees' expected values: TreeSHAP's base value, in log-odds.
+    public var expectedValue: Double { initScore + trees.reduce(0) { $0 + $1.expectedValue } }
+
+    /// Exact TreeSHAP contributions in log-odds.
+    public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
+        let f = try schema.align(X)
+        return TreeExplanation(featureNames: featureNames,
+                               contributions: TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
+                               expectedValue: expectedValue, scale: .logOdds)
+    }
+
+    /// Total split gain or split count per feature (LightGBM's feature_importance); `normalized` divides by the total.
+    public func importance(_ kind: TreeImportanceKind = .gain, normalized: Bool = false) -> [Double] {
+        let v = TreeEnsemble.importance(trees, featureCount: featureNames.count, kind: kind)
+        return normalized ? TreeEnsemble.normalized(v) : v
+    }
+
+    public var description: String {
+        let best = bestIteration.map { ", best iteration \($0 + 1)" } ?? ""
+        return "GradientBoosting(\(trees.count) trees, \(options.numLeaves) leaves, lr \(options.learningRate), \(featureNames.count) features\(best))"
+    }
+}
+
+/// Calls `body` with the array's base pointer, or nil for a nil array.
+func withOptionalBuffer<R>(_ a: [Double]?, _ body: (UnsafePointer<Double>?) throws -> R) rethrows -> R {
+    guard let a else { return try body(nil) }
+    return try a.withUnsafeBufferPointer { try body($0.baseAddress) }
+}

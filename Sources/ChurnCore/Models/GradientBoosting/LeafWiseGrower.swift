@@ -1,0 +1,127 @@
+/// Growth limits for one boosted tree.
+struct LeafWiseLimits {
+    var numLeaves: Int
+    var maxDepth: Int
+    var minGainToSplit: Double
+    var learningRate: Double
+    var lambda: Double
+    var rules: SplitRules
+}
+
+/// Grows one GBDT tree leaf-wise (best-first, as LightGBM): repeatedly splits
+/// the leaf whose best split has the largest gain until `numLeaves` leaves.
+///
+/// Rows are kept in one index array; each leaf owns a contiguous range of it,
+/// and a split stably partitions its range (no per-node copies of the data).
+/// Each open leaf keeps its histogram in a pool slot. After a split only the
+/// child with fewer rows gets a histogram built from rows; the sibling's is
+/// the parent's minus it, computed in place in the parent's slot.
+final class LeafWiseGrower {
+    let data: BinnedData
+    let limits: LeafWiseLimits
+    let histPool: ScratchBuffer<HistBin>
+    /// Row ids; `rows[0..<m]` are the rows of the current tree (bag).
+    let rows: ScratchBuffer<UInt32>
+    private let scratch: ScratchBuffer<UInt32>
+    /// Per-chunk histograms for row-wise builds (chunk 0 writes the target directly).
+    private let chunkHists: ScratchBuffer<HistBin>
+    private static let maxChunks = 8
+
+    struct Leaf {
+        var begin: Int, end: Int, depth: Int, node: Int, slot: Int
+        var sums: HistBin
+        var best: SplitCandidate
+    }
+
+    init(data: BinnedData, limits: LeafWiseLimits) {
+        self.data = data; self.limits = limits
+        histPool = ScratchBuffer(max(1, limits.numLeaves) * data.totalBins, HistBin())
+        rows = ScratchBuffer(data.nrow, 0)
+        scratch = ScratchBuffer(data.nrow, 0)
+        data.makeRowMajor()
+        chunkHists = ScratchBuffer((Self.maxChunks - 1) * data.totalBins, HistBin())
+    }
+
+    /// Grows a tree on `rows[0..<m]` with gradients `g`, hessians `h` (indexed
+    /// by row id) over `features`. Returns the tree and its final leaves (row
+    /// ranges and node ids) so the caller can update scores without traversal.
+    func grow(count m: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>, features: [Int]) -> (Tree, [Leaf]) {
+        var tree = Tree()
+        var total = HistBin()
+        let rp = rows.p
+        for i in 0..<m { let r = Int(rp[i]); total.g += g[r]; total.h += h[r] }
+        total.n = Double(m)
+        let root = tree.addNode(value: leafOutput(total), cover: total.h)
+        var leaves = [Leaf(begin: 0, end: m, depth: 0, node: root, slot: 0, sums: total, best: SplitCandidate())]
+        buildHistogram(slot: 0, begin: 0, end: m, g: g, h: h)
+        findBest(&leaves[0], features: features)
+
+        while leaves.count < limits.numLeaves {
+            var pick = -1
+            for (i, l) in leaves.enumerated() where l.best.isValid && l.best.gain > limits.minGainToSplit {
+                if pick < 0 || l.best.gain > leaves[pick].best.gain { pick = i }
+            }
+            if pick < 0 { break }
+            let parent = leaves[pick]
+            let split = parent.best
+            let binner = data.binners[split.feature]
+            let nl = partitionRows(rp, parent.begin, parent.end, scratch: scratch.p, column: data.column(split.feature),
+                                   split: split, missingBin: binner.missingBin)
+            let ln = tree.addNode(value: leafOutput(split.left), cover: split.left.h)
+            let rn = tree.addNode(value: leafOutput(split.right), cover: split.right.h)
+            if split.isCategorical {
+                tree.setCategoricalSplit(parent.node, feature: split.feature, leftCodes: leftCodes(split, binner),
+                                         defaultLeft: split.defaultLeft, left: ln, right: rn, gain: split.gain)
+            } else {
+                tree.setNumericSplit(parent.node, feature: split.feature, threshold: split.threshold,
+                                     defaultLeft: split.defaultLeft, left: ln, right: rn, gain: split.gain)
+            }
+            var left = Leaf(begin: parent.begin, end: parent.begin + nl, depth: parent.depth + 1, node: ln, slot: parent.slot,
+                            sums: split.left, best: SplitCandidate())
+            var right = Leaf(begin: parent.begin + nl, end: parent.end, depth: parent.depth + 1, node: rn, slot: leaves.count,
+                             sums: split.right, best: SplitCandidate())
+            // Build the smaller child's histogram; the larger one is parent − smaller.
+            let leftSmaller = nl <= parent.end - parent.begin - nl
+            if leftSmaller { swap(&left.slot, &right.slot) }
+            let small = leftSmaller ? left : right, large = leftSmaller ? right : left
+            let needHist = canSplit(left) || canSplit(right)
+            if needHist {
+                buildHistogram(slot: small.slot, begin: small.begin, end: small.end, g: g, h: h)
+                let parentHist = histPool.p + large.slot * data.totalBins, childHist = histPool.p + small.slot * data.totalBins
+                for b in 0..<data.totalBins { parentHist[b] = parentHist[b] - childHist[b] }
+                findBest(&left, features: features)
+                findBest(&right, features: features)
+            }
+            leaves[pick] = left
+            leaves.append(right)
+        }
+        return (tree, leaves)
+    }
+
+    @inline(__always) private func leafOutput(_ s: HistBin) -> Double {
+        -s.g / (s.h + limits.lambda) * limits.learningRate
+    }
+
+    private func canSplit(_ l: Leaf) -> Bool {
+        l.depth < limits.maxDepth && Double(l.end - l.begin) >= 2 * limits.rules.minCount
+    }
+
+    private func findBest(_ leaf: inout Leaf, features: [Int]) {
+        guard canSplit(leaf) else { return }
+        let base = histPool.p + leaf.slot * data.totalBins
+        var best = SplitCandidate()
+        for f in features {
+            SplitFinder.search(feature: f, hist: base + data.histOffset[f], binner: data.binners[f], total: leaf.sums,
+                               rules: limits.rules, best: &best)
+        }
+        leaf.best = best
+    }
+
+    /// Builds all features' histograms row-wise (see `HistogramBuilder.buildRowWise`);
+    /// with feature fraction < 1 the unused features are built too but never searched.
+    private func buildHistogram(slot: Int, begin: Int, end: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>) {
+        HistogramBuilder.buildRowWise(into: histPool.p + slot * data.totalBins, data: data,
+                                      rows: UnsafePointer(rows.p + begin), count: end - begin, g: g, h: h,
+                                      chunkHists: chunkHists.p, maxChunks: Self.maxChunks)
+    }
+}

@@ -1,0 +1,314 @@
+import CLua
+import ChurnCore
+import Foundation
+import LuaRuntime
+
+/// A tree model as Lua holds it (`cl.TreeModel`): its kind and options until
+/// `fit`, then the fitted core model and how the target was coded.
+final class TreeModelObject: LuaObject {
+    static let luaTypeName = "cl.TreeModel"
+
+    enum Fitted {
+        case tree(DecisionTree), forest(RandomForest), gbdt(GradientBoosting)
+
+        var classifier: BinaryClassifier {
+            switch self { case .tree(let m): return m; case .forest(let m): return m; case .gbdt(let m): return m }
+        }
+        var schema: TreeInputSchema {
+            switch self { case .tree(let m): return m.schema; case .forest(let m): return m.schema; case .gbdt(let m): return m.schema }
+        }
+        func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
+            switch self { case .tree(let m): return try m.explain(X); case .forest(let m): return try m.explain(X); case .gbdt(let m): return try m.explain(X) }
+        }
+        var expectedValue: Double {
+            switch self { case .tree(let m): return m.expectedValue; case .forest(let m): return m.expectedValue; case .gbdt(let m): return m.expectedValue }
+        }
+        func importance(_ kind: TreeImportanceKind) -> [Double] {
+            switch self {
+            case .tree(let m): return m.importance(kind); case .forest(let m): return m.importance(kind)
+            case .gbdt(let m): return m.importance(kind)
+            }
+        }
+    }
+
+    let kind: String
+    var tree = DecisionTreeOptions()
+    var forest = RandomForestOptions()
+    var gbdt = GradientBoostingOptions()
+    /// Print a progress line every `verbose` iterations (GBDT; 0 = quiet).
+    var verbose = 0
+    /// The options table as given, for `m:params()`.
+    var params: [String: LuaValue] = [:]
+    var fitted: Fitted?
+    var target: (name: String, positive: String, negative: String, inferred: Bool)?
+
+    init(kind: String) { self.kind = kind }
+}
+
+/// `cl.model.tree`, `cl.model.forest`, `cl.model.gbdt` and the `cl.TreeModel` methods.
+enum TreeModels {
+    static func register(_ cl: ModuleBuilder) {
+        cl.state.register(TreeModelObject.self, LuaClass(methods: methods, metamethods: [
+            "__tostring": { c in c.push(describe(try c.object(1, TreeModelObject.self))) },
+        ]))
+        cl.submodule("model", "Models: fit, predict, explain.") { m in
+            m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, seed =}",
+                       "A CART decision tree (gini or entropy), with native categorical splits and missing values.") { c in
+                try make(c, "tree", ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+                                     "class_weight", "max_bins", "seed"])
+            }
+            m.function("forest", "model.forest{n_trees = 100, max_depth =, min_samples_leaf =, max_features = 'sqrt', bootstrap = true, class_weight =, seed =}",
+                       "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy.") { c in
+                try make(c, "forest", ["n_trees", "criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+                                       "bootstrap", "sample_fraction", "class_weight", "oob_score", "max_bins", "seed"])
+            }
+            m.function("gbdt", "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ...}",
+                       "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations.") { c in
+                try make(c, "gbdt", ["trees", "learning_rate", "leaves", "max_depth", "min_data_in_leaf", "min_child_weight",
+                                     "lambda_l2", "min_gain_to_split", "bagging_fraction", "feature_fraction", "max_bins",
+                                     "cat_smooth", "cat_l2", "min_data_per_group", "max_cat_threshold",
+                                     "early_stopping_rounds", "verbose", "seed"])
+            }
+        }
+    }
+
+    private static func make(_ c: LuaCall, _ kind: String, _ keys: Set<String>) throws -> Int32 {
+        let o = try c.options(1)
+        try o.checkKeys(keys)
+        let m = TreeModelObject(kind: kind)
+        for k in o.stringKeys { m.params[k] = o.value(k) }
+        func positive(_ k: String) throws -> Int? {
+            guard let v = try o.integer(k) else { return nil }
+            guard v >= 0 else { throw LuaArgumentError(1, "field '\(k)': must be >= 0, got \(v)") }
+            return v
+        }
+        let seed = try positive("seed").map(UInt64.init) ?? GlobalSeed.value
+        switch kind {
+        case "tree", "forest":
+            var t = DecisionTreeOptions()
+            if let s = try o.string("criterion") {
+                guard let cr = TreeCriterion(rawValue: s) else { throw LuaArgumentError(1, "field 'criterion': 'gini' or 'entropy' expected, got '\(s)'") }
+                t.criterion = cr
+            }
+            t.maxDepth = try positive("max_depth")
+            t.minSamplesSplit = try o.integer("min_samples_split") ?? 2
+            t.minSamplesLeaf = try o.integer("min_samples_leaf") ?? 1
+            t.maxFeatures = try maxFeatures(o, default: kind == "tree" ? .all : .sqrt)
+            t.classWeight = try classWeight(o)
+            t.maxBins = try o.integer("max_bins") ?? 255
+            t.seed = seed
+            if kind == "tree" { m.tree = t } else {
+                var f = RandomForestOptions()
+                f.nTrees = try o.integer("n_trees") ?? 100
+                f.criterion = t.criterion; f.maxDepth = t.maxDepth; f.minSamplesSplit = t.minSamplesSplit
+                f.minSamplesLeaf = t.minSamplesLeaf; f.maxFeatures = t.maxFeatures; f.classWeight = t.classWeight
+                f.bootstrap = try o.bool("bootstrap") ?? true
+                f.sampleFraction = try o.number("sample_fraction")
+                f.oobScore = try o.bool("oob_score") ?? true
+                f.maxBins = t.maxBins; f.seed = seed
+                m.forest = f
+            }
+        default:
+            var g = GradientBoostingOptions()
+            g.nIterations = try o.integer("trees") ?? g.nIterations
+            g.learningRate = try o.number("learning_rate") ?? g.learningRate
+            g.numLeaves = try o.integer("leaves") ?? g.numLeaves
+            g.maxDepth = try o.integer("max_depth")
+            g.minDataInLeaf = try o.integer("min_data_in_leaf") ?? g.minDataInLeaf
+            g.minChildWeight = try o.number("min_child_weight") ?? g.minChildWeight
+            g.lambdaL2 = try o.number("lambda_l2") ?? g.lambdaL2
+            g.minGainToSplit = try o.number("min_gain_to_split") ?? g.minGainToSplit
+            g.baggingFraction = try o.number("bagging_fraction") ?? g.baggingFraction
+            g.featureFraction = try o.number("feature_fraction") ?? g.featureFraction
+            g.maxBins = try o.integer("max_bins") ?? g.maxBins
+            g.catSmooth = try o.number("cat_smooth") ?? g.catSmooth
+            g.catL2 = try o.number("cat_l2") ?? g.catL2
+            g.minDataPerGroup = try o.integer("min_data_per_group") ?? g.minDataPerGroup
+            g.maxCatThreshold = try o.integer("max_cat_threshold") ?? g.maxCatThreshold
+            g.earlyStoppingRounds = try o.integer("early_stopping_rounds")
+            g.seed = seed
+            m.gbdt = g
+            m.verbose = try positive("verbose") ?? 0
+        }
+        return c.push(object: m)
+    }
+
+    private static func maxFeatures(_ o: LuaTable, default d: MaxFeatures) throws -> MaxFeatures {
+        if let s = try? o.string("max_features") {
+            switch s {
+            case "sqrt": return .sqrt
+            case "log2": return .log2
+            case "all": return .all
+            default: throw LuaArgumentError(1, "field 'max_features': 'sqrt', 'log2', 'all' or a number expected, got '\(s)'")
+            }
+        }
+        guard let x = try o.number("max_features") else { return d }
+        if x > 0 && x < 1 { return .fraction(x) }
+        guard x >= 1, x == x.rounded() else { throw LuaArgumentError(1, "field 'max_features': a fraction in (0, 1) or a count >= 1 expected, got \(x)") }
+        return .count(Int(x))
+    }
+
+    private static func classWeight(_ o: LuaTable) throws -> ClassWeight {
+        if let s = try? o.string("class_weight") {
+            guard s == "balanced" else { throw LuaArgumentError(1, "field 'class_weight': 'balanced' or {w0, w1} expected, got '\(s)'") }
+            return .balanced
+        }
+        guard let t = try o.table("class_weight") else { return .none }
+        let w = try t.arrayOfNumbers()
+        guard w.count == 2, w.allSatisfy({ $0 >= 0 }) else { throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} expected") }
+        return .custom(negative: w[0], positive: w[1])
+    }
+
+    private static func fittedModel(_ c: LuaCall) throws -> (TreeModelObject, TreeModelObject.Fitted) {
+        let m = try c.object(1, TreeModelObject.self)
+        guard let f = m.fitted else { throw LuaScriptError("this \(m.kind) model is not fitted yet: call m:fit(frame, {target = ...}) first") }
+        return (m, f)
+    }
+
+    /// The model's features of `frame`, coded like at fit time.
+    private static func features(_ c: LuaCall, _ f: TreeModelObject.Fitted, _ i: Int32) throws -> FeatureMatrix {
+        let frame = try c.frame(i)
+        let s = f.schema
+        var levels: [String: [String]] = [:]
+        for (k, n) in s.names.enumerated() where s.isCategorical[k] { levels[n] = s.levels[k] }
+        return try c.core { try FeatureMatrix(frame: frame, columns: s.names, levels: levels) }
+    }
+
+    static let methods: [String: LuaFunction] = [
+        "fit": { c in
+            let m = try c.object(1, TreeModelObject.self)
+            let frame = try c.frame(2)
+            let o = try c.options(3)
+            try o.checkKeys(["target", "features", "exclude", "weight", "positive", "eval_set"])
+            guard let targetName = try o.string("target") else { throw LuaArgumentError(3, "field 'target': the target column name is required") }
+            let weightName = try o.string("weight")
+            var names: [String]
+            if let f = try o.strings("features") {
+                if o.has("exclude") { throw LuaArgumentError(3, "give either 'features' or 'exclude', not both") }
+                names = f
+            } else {
+                let ex = Set(try o.strings("exclude") ?? [])
+                names = frame.names.filter { $0 != targetName && $0 != weightName && !ex.contains($0) }
+            }
+            guard !names.isEmpty else { throw LuaArgumentError(3, "no feature columns left") }
+            let positive = try o.string("positive")
+            let (X, target) = try c.core { () -> (FeatureMatrix, BinaryTarget) in
+                (try FeatureMatrix(frame: frame, columns: names), try BinaryTarget(column: try frame.column(targetName), positive: positive))
+            }
+            let weights = try weightName.map { w in try c.core { try frame.column(w).toDoubles() ?? [] } }
+            var eval: EvalSet? = nil
+            if o.has("eval_set") {
+                guard m.kind == "gbdt" else { throw LuaArgumentError(3, "field 'eval_set': only gbdt models use an eval set") }
+                let ef = try evalFrame(c, o)
+                eval = try c.core {
+                    EvalSet(X: try FeatureMatrix(frame: ef, columns: names, levels: X.categoricalLevels),
+                            y: try BinaryTarget(column: try ef.column(targetName), positive: target.positiveLabel).y,
+                            weights: try weightName.map { try ef.column($0).toDoubles() ?? [] })
+                }
+            }
+            let fitted: TreeModelObject.Fitted = try c.core {
+                switch m.kind {
+                case "tree": return .tree(try DecisionTree.fit(X, target.y, weights: weights, options: m.tree))
+                case "forest": return .forest(try RandomForest.fit(X, target.y, weights: weights, options: m.forest))
+                default:
+                    let every = m.verbose
+                    let log: ((BoostingProgress) -> Void)? = every > 0 ? { p in
+                        if (p.iteration + 1) % every == 0 || p.iteration + 1 == p.totalIterations {
+                            var line = String(format: "[%d/%d] train logloss %.6f", p.iteration + 1, p.totalIterations, p.trainLoss)
+                            if let e = p.evalLoss { line += String(format: "  eval logloss %.6f", e) }
+                            print(line)
+                        }
+                    } : nil
+                    return .gbdt(try GradientBoosting.fit(X, target.y, weights: weights, evalSet: eval, options: m.gbdt, progress: log))
+                }
+            }
+            m.fitted = fitted
+            m.target = (targetName, target.positiveLabel, target.negativeLabel, target.positiveWasInferred)
+            lua_pushvalue(c.L, 1)
+            return 1
+        },
+        "predict_proba": { c in
+            let (_, f) = try fittedModel(c)
+            let X = try features(c, f, 2)
+            let p = try c.core { try f.classifier.predictProba(X) }
+            return c.push(column: .float("proba", p))
+        },
+        "predict": { c in
+            let (m, f) = try fittedModel(c)
+            let X = try features(c, f, 2)
+            let o = try c.options(3)
+            try o.checkKeys(["threshold"])
+            let th = try o.number("threshold") ?? 0.5
+            let p = try c.core { try f.classifier.predictProba(X) }
+            let t = m.target!
+            return c.push(column: .string("prediction", p.map { $0 >= th ? t.positive : t.negative }))
+        },
+        "explain": { c in
+            let (_, f) = try fittedModel(c)
+            let frame = try c.frame(2)
+            let X = try features(c, f, 2)
+            let o = try c.options(3)
+            try o.checkKeys(["top"])
+            let top = try o.integer("top") ?? 3
+            guard top >= 1 else { throw LuaArgumentError(3, "field 'top': must be >= 1, got \(top)") }
+            let e = try c.core { try f.explain(X) }
+            let cols = try X.names.map { name in try c.core { try frame.column(name) } }
+            let k = min(top, X.names.count)
+            var row: [Int64] = [], rank: [Int64] = [], feat: [String?] = [], value: [String?] = [], contrib: [Double] = []
+            for r in 0..<X.nrow {
+                let phi = e.row(r)
+                let order = phi.indices.sorted { abs(phi[$0]) != abs(phi[$1]) ? abs(phi[$0]) > abs(phi[$1]) : $0 < $1 }
+                for (i, j) in order.prefix(k).enumerated() {
+                    row.append(Int64(r + 1)); rank.append(Int64(i + 1)); feat.append(X.names[j])
+                    value.append(cols[j].isNull(r) ? nil : (cols[j].string(at: r) ?? cols[j].double(at: r).map { "\($0)" }))
+                    contrib.append(phi[j])
+                }
+            }
+            return c.push(frame: try c.core { try Frame([.int("row", row), .int("rank", rank), .string("feature", feat),
+                                                         .string("value", value), .float("contribution", contrib)]) })
+        },
+        "expected_value": { c in
+            let (_, f) = try fittedModel(c)
+            return c.push(f.expectedValue)
+        },
+        "importance": { c in
+            let (_, f) = try fittedModel(c)
+            let o = try c.options(2)
+            try o.checkKeys(["kind"])
+            let s = try o.string("kind") ?? "gain"
+            guard let kind = TreeImportanceKind(rawValue: s) else { throw LuaArgumentError(2, "field 'kind': 'gain' or 'split' expected, got '\(s)'") }
+            let v = f.importance(kind), names = f.schema.names
+            let order = v.indices.sorted { v[$0] != v[$1] ? v[$0] > v[$1] : $0 < $1 }
+            return c.push(frame: try c.core { try Frame([.string("feature", order.map { names[$0] }), .float("importance", order.map { v[$0] })]) })
+        },
+        "params": { c in
+            let m = try c.object(1, TreeModelObject.self)
+            return c.push(LuaValue.table(m.params.map { (LuaValue.string($0.key), $0.value) }))
+        },
+        "oob_score": { c in
+            let (_, f) = try fittedModel(c)
+            guard case .forest(let rf) = f else { throw LuaScriptError("oob_score is for forest models") }
+            c.push(rf.oobAUC); c.push(rf.oobAccuracy)
+            return 2
+        },
+        "best_iteration": { c in
+            let (_, f) = try fittedModel(c)
+            guard case .gbdt(let g) = f else { throw LuaScriptError("best_iteration is for gbdt models") }
+            return c.push(g.bestIteration.map { Double($0 + 1) })
+        },
+    ]
+
+    private static func evalFrame(_ c: LuaCall, _ o: LuaTable) throws -> Frame {
+        _ = o.push("eval_set")
+        defer { lua_settop(c.L, -2) }
+        guard c.isObject(-1, FrameObject.self) else { throw LuaArgumentError(3, "field 'eval_set': cl.Frame expected") }
+        return try c.object(-1, FrameObject.self).frame
+    }
+
+    static func describe(_ m: TreeModelObject) -> String {
+        guard let f = m.fitted, let t = m.target else { return "cl.TreeModel \(m.kind) (not fitted)" }
+        let core: String
+        switch f { case .tree(let x): core = "\(x)"; case .forest(let x): core = "\(x)"; case .gbdt(let x): core = "\(x)" }
+        return "cl.TreeModel \(core); target '\(t.name)', positive = '\(t.positive)'" + (t.inferred ? " (minority class)" : "")
+    }
+}

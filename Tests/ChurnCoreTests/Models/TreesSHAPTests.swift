@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+@testable import ChurnCore
+
+/// TreeSHAP against brute-force Shapley values and the additivity property.
+final class TreesSHAPTests: XCTestCase {
+    /// Whether row `r` goes left at split `node` (an independent re-implementation of the routing rule).
+    func goesLeft(_ t: Tree, _ node: Int, _ X: FeatureMatrix, _ r: Int) -> Bool {
+        let n = t.nodes[node]
+        switch X.features[Int(n.feature)] {
+        case .numeric(let v): return v[r].isNaN ? n.defaultLeft : v[r] <= n.threshold
+        case .categorical(let c, _): return c[r] < 0 ? n.defaultLeft : t.leftCategories(node).contains(Int(c[r]))
+        }
+    }
+
+    /// E[f(x) | x_S]: follow x on features in S, average children by cover elsewhere.
+    func conditional(_ t: Tree, _ node: Int, _ X: FeatureMatrix, _ r: Int, _ S: Int) -> Double {
+        let n = t.nodes[node]
+        if n.isLeaf { return t.value[node] }
+        let l = Int(n.left), rr = Int(n.right)
+        if S & (1 << Int(n.feature)) != 0 { return conditional(t, goesLeft(t, node, X, r) ? l : rr, X, r, S) }
+        return (t.cover[l] * conditional(t, l, X, r, S) + t.cover[rr] * conditional(t, rr, X, r, S)) / t.cover[node]
+    }
+
+    /// Shapley values by enumerating all subsets.
+    func bruteForce(_ trees: [Tree], scale: Double, _ X: FeatureMatrix, _ r: Int) -> [Double] {
+        let m = X.features.count
+        func v(_ S: Int) -> Double { trees.reduce(0) { $0 + conditional($1, 0, X, r, S) } * scale }
+        func fact(_ k: Int) -> Double { k <= 1 ? 1 : Double(k) * fact(k - 1) }
+        return (0..<m).map { i in
+            var phi = 0.0
+            for S in 0..<(1 << m) where S & (1 << i) == 0 {
+                let s = S.nonzeroBitCount
+                phi += fact(s) * fact(m - s - 1) / fact(m) * (v(S | (1 << i)) - v(S))
+            }
+            return phi
+        }
+    }
+
+    func testDecisionTreeMatchesBruteForce() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 300, numeric: 3, categorical: 2, seed: 11)
+        var o = DecisionTreeOptions(); o.maxDepth = 6; o.minSamplesLeaf = 5
+        let m = try DecisionTree.fit(X, y, options: o)
+        XCTAssertGreaterThan(m.tree.depth, 4)
+        let e = try m.explain(X)
+        XCTAssertEqual(e.scale, .probability)
+        let p = try m.predictProba(X)
+        for r in 0..<40 {
+            let bf = bruteForce([m.tree], scale: 1, X, r)
+            for f in 0..<5 { XCTAssertEqual(e.contributions[f][r], bf[f], accuracy: 1e-12, "row \(r) feature \(f)") }
+            XCTAssertEqual(e.expectedValue + e.row(r).reduce(0, +), p[r], accuracy: 1e-9)
+        }
+        // The expected value is the weighted training positive rate.
+        XCTAssertEqual(e.expectedValue, y.reduce(0, +) / 300, accuracy: 1e-12)
+    }
+
+    func testGradientBoostingMatchesBruteForce() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 400, numeric: 3, categorical: 2, seed: 12)
+        var o = GradientBoostingOptions(); o.nIterations = 4; o.numLeaves = 12; o.minDataInLeaf = 5; o.minDataPerGroup = 5
+        let m = try GradientBoosting.fit(X, y, options: o)
+        let e = try m.explain(X)
+        XCTAssertEqual(e.scale, .logOdds)
+        let raw = try m.predictRaw(X)
+        for r in 0..<30 {
+            let bf = bruteForce(m.trees, scale: 1, X, r)
+            for f in 0..<5 { XCTAssertEqual(e.contributions[f][r], bf[f], accuracy: 1e-12, "row \(r) feature \(f)") }
+            XCTAssertEqual(e.expectedValue + e.row(r).reduce(0, +), raw[r], accuracy: 1e-9)
+        }
+    }
+
+    func testForestContributionsSumToPrediction() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 500, numeric: 4, categorical: 2, seed: 13)
+        var o = RandomForestOptions(); o.nTrees = 8; o.maxDepth = 8
+        let m = try RandomForest.fit(X, y, options: o)
+        let e = try m.explain(X)
+        let p = try m.predictProba(X)
+        for r in 0..<X.nrow { XCTAssertEqual(e.expectedValue + e.row(r).reduce(0, +), p[r], accuracy: 1e-9) }
+        let bf = bruteForce(m.trees, scale: 1.0 / 8, X, 7)
+        for f in 0..<6 { XCTAssertEqual(e.contributions[f][7], bf[f], accuracy: 1e-12) }
+    }
+}
