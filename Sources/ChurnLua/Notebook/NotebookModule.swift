@@ -56,7 +56,7 @@ enum NotebookModule {
     /// Frames: a plain-text and an HTML table; strings holding an SVG document: the image.
     static func richBundle(_ c: LuaCall) -> MimeBundle? {
         if c.isObject(1, FrameObject.self), let f = try? c.frame(1) {
-            return ["text/plain": FrameText.render(f), "text/html": f.htmlTable()]
+            return ["text/plain": f.render(), "text/html": f.htmlTable()]
         }
         if c.luaType(1) == LUA_TSTRING, let s = try? c.string(1), RichText.isSVG(s) {
             return ["image/svg+xml": s, "text/plain": "<SVG image, \(s.utf8.count) bytes>"]
