@@ -25,6 +25,8 @@ public enum ChurnLab {
         TreeModels.register,
         ReportModule.register,
         RulesModule.register,
+        NotebookModule.register,
+        ParamsModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

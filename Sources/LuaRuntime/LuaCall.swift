@@ -150,8 +150,9 @@ public struct LuaCall {
     /// a path outside the allowed directories is an error.
     public func path(_ i: Int32, write: Bool = false) throws -> String {
         let p = try string(i)
-        guard let policy = state.options.sandbox else { return p }
-        return try policy.resolve(p, write: write)
+        let resolved = try state.options.sandbox.map { try $0.resolve(p, write: write) } ?? p
+        state.recordFileAccess(resolved, write ? .write : .read)
+        return resolved
     }
 }
 
