@@ -14,6 +14,8 @@ final class RulesCLITests: XCTestCase {
         return out
     }
 
+    static let hmacSecretA = "4048c44911916043ff626895ff78c5262764685b6cb9a03ce07886a9effb924c"
+
     static let rules = """
         cl.rules.tiers{ score = "risk", high = 0.7, medium = 0.4 }
         cl.rules.suppress{ column = "opt_out" }
@@ -126,5 +128,35 @@ final class RulesCLITests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(kills, 25, "most runs should have been killed mid-way")
+    }
+}
+
+extension RulesCLITests {
+    /// --script: a pipeline returns the scored frame; rule-file paths resolve next to the rule file;
+    /// the outbox can be pseudonymized.
+    func testPipelineScriptSuppressFileAndPseudonyms() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write("""
+            return cl.frame({ user_id = { "a", "b", "c" }, risk = { 0.9, 0.8, 0.1 } }, { names = { "user_id", "risk" } })
+            """, dir.appendingPathComponent("pipeline.lua"))
+        try write("user_id\nb\n", dir.appendingPathComponent("optouts.csv"))
+        try write("""
+            cl.rules.suppress{ file = "optouts.csv" }
+            cl.rules.rule{ name = "r", when = cl.col("risk"):gt(0.5), action = { channel = "email", message = "hi {user_id}" } }
+            """, dir.appendingPathComponent("rules.lua"))
+        try write("secret\n", dir.appendingPathComponent("key"))
+        let out = dir.appendingPathComponent("out.jsonl").path
+        let r = try CLI.run(["rules", "run", dir.appendingPathComponent("rules.lua").path, "--script", dir.appendingPathComponent("pipeline.lua").path,
+                             "--as-of", "2024-10-01", "--ledger", dir.appendingPathComponent("l.db").path, "--outbox", out,
+                             "--pseudonymize-key-file", dir.appendingPathComponent("key").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("1 decisions committed"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("suppressed (opt-outs): 1"), r.stdout)
+        let line = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(line.count, 1)
+        // HMAC-SHA256("secret", "a"), from Python: hmac.new(b"secret", b"a", hashlib.sha256).hexdigest()
+        XCTAssertTrue(line[0].contains("\"user_id\":\"\(Self.hmacSecretA)\""), String(line[0]))
+        XCTAssertTrue(line[0].contains("\"message\":\"hi a\""), String(line[0]))
     }
 }

@@ -91,6 +91,31 @@ final class RulesScheduleTests: XCTestCase {
         }
     }
 
+    func testKilledSchedulersOccurrenceIsRecovered() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write("local t = os.clock(); while os.clock() - t < 1 do end", dir.appendingPathComponent("slow.lua"))
+        try write("job{ name = 'slow', cron = '0 * * * *', run = 'slow.lua', catchup = 'once' }", dir.appendingPathComponent("s.lua"))
+        let args = ["schedule", dir.appendingPathComponent("s.lua").path, "--once", "--now", "2024-10-01T09:00:01Z",
+                    "--ledger", dir.appendingPathComponent("l.db").path]
+        let p = Process()
+        p.executableURL = CLI.binary
+        p.arguments = args
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let r = try CLI.run(args)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("\"event\":\"claim_recovered\"") && r.stderr.contains("\"action\":\"rerun\""), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\"event\":\"job_done\""), r.stderr)
+        // A third start finds nothing left to do.
+        let again = try CLI.run(args)
+        XCTAssertFalse(again.stderr.contains("job_start"), again.stderr)
+    }
+
     func testSIGTERMLetsTheRunningJobFinish() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -45,3 +45,26 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// Claims left `running` by a scheduler process that no longer exists (it was killed mid-job):
+    /// owners are "host:pid"; `isAlive(pid)` decides for owners on `host`. Other hosts are left alone.
+    public func staleClaims(host: String, isAlive: (Int32) -> Bool) throws -> [Claim] {
+        try claims().filter { c in
+            guard c.status == "running", let colon = c.owner.lastIndex(of: ":"), c.owner[..<colon] == host,
+                  let pid = Int32(c.owner[c.owner.index(after: colon)...]) else { return false }
+            return !isAlive(pid)
+        }
+    }
+
+    /// Takes over a stale claim for `owner`; false when someone else changed it first.
+    public func takeOver(_ c: Claim, owner: String, status: String) throws -> Bool {
+        var won = false
+        try transaction {
+            try execute("UPDATE claims SET owner = ?, status = ?, claimed_at = ? WHERE job = ? AND scheduled_at = ? AND owner = ? AND status = 'running'",
+                        [.text(owner), .text(status), .text(Ledger.timestamp()), .text(c.job), .text(c.scheduledAt), .text(c.owner)])
+            won = changes == 1
+        }
+        return won
+    }
+}

@@ -12,7 +12,8 @@ struct ScheduleCommand: ParsableCommand {
             outbox =), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
             backoff (s, doubling), catchup = "skip" | "once". Jobs run as child processes with those limits. Occurrences \
             are claimed in the ledger (UNIQUE(job, scheduled_at)), so several schedulers on one ledger run each once. \
-            SIGTERM lets the current job finish (or its transaction roll back), then the scheduler exits. Logs are JSON \
+            An occurrence left running by a killed scheduler on this host is re-run at the next start under catchup = "once" \
+            (else recorded as abandoned). SIGTERM lets the current job finish (or its transaction roll back), then the scheduler exits. Logs are JSON \
             lines on standard error. --once runs what is due now and exits (status 1 if a job failed).
             """
     )

@@ -52,7 +52,7 @@ struct Scheduler {
     func run() -> Int {
         stop.install()
         JSONLog.write("info", "scheduler_start", ["jobs": jobs.map(\.name), "owner": owner, "once": once])
-        var failures = 0
+        var failures = recoverStaleClaims()
         while !stop.isSet {
             let now = fixedNow ?? Date()
             for job in jobs where !stop.isSet {
@@ -67,6 +67,30 @@ struct Scheduler {
             while !stop.isSet && Date().timeIntervalSince1970 < next { Thread.sleep(forTimeInterval: 0.2) }
         }
         JSONLog.write("info", "scheduler_stop", ["failures": failures, "reason": stop.isSet ? "signal" : "once"])
+        return failures
+    }
+
+    /// Occurrences a killed scheduler on this host left `running`: re-run once under the
+    /// `once` catch-up policy, otherwise recorded as `abandoned`. Returns failures.
+    func recoverStaleClaims() -> Int {
+        let host = ProcessInfo.processInfo.hostName
+        var failures = 0
+        do {
+            for c in try ledger.staleClaims(host: host, isAlive: { kill($0, 0) == 0 || errno == EPERM }) {
+                guard let job = jobs.first(where: { $0.name == c.job }), let occ = ScheduleClock.parse(c.scheduledAt) else { continue }
+                let rerun = job.catchUp == .once
+                guard try ledger.takeOver(c, owner: owner, status: rerun ? "running" : "abandoned") else { continue }
+                JSONLog.write("warning", "claim_recovered", ["job": c.job, "scheduled_at": c.scheduledAt, "previous_owner": c.owner,
+                                                             "action": rerun ? "rerun" : "abandoned"])
+                guard rerun else { continue }
+                let (ok, attempts, error) = execute(job, occurrence: occ)
+                try ledger.finishClaim(job: job.name, scheduledAt: c.scheduledAt, status: ok ? "done" : "failed", attempts: attempts, error: error)
+                if !ok { failures += 1 }
+            }
+        } catch {
+            JSONLog.write("error", "ledger_error", ["error": "\(error)"])
+            failures += 1
+        }
         return failures
     }
 

@@ -82,5 +82,16 @@ final class LedgerTests: XCTestCase {
         try a.finishClaim(job: "j", scheduledAt: "2024-10-01T09:00:00Z", status: "done", attempts: 1, error: nil)
         XCTAssertEqual(try b.lastClaim(job: "j"), "2024-10-01T10:00:00Z")
         XCTAssertEqual(try b.claims(job: "j").map(\.status), ["done", "running"])
+        // B was "killed" while running its claim: only B's dead claim on this host is stale; taken over once.
+        _ = try a.claim(job: "k", scheduledAt: "2024-10-01T10:00:00Z", owner: "otherhost:12")
+        let stale = try a.staleClaims(host: "B", isAlive: { _ in false })
+        XCTAssertEqual(stale.map(\.job), [])                                   // owner "B" has no pid
+        _ = try a.claim(job: "k", scheduledAt: "2024-10-01T11:00:00Z", owner: "h:41")
+        _ = try a.claim(job: "k", scheduledAt: "2024-10-01T12:00:00Z", owner: "h:42")
+        let dead = try a.staleClaims(host: "h", isAlive: { $0 == 42 })
+        XCTAssertEqual(dead.map(\.scheduledAt), ["2024-10-01T11:00:00Z"])
+        XCTAssertTrue(try a.takeOver(dead[0], owner: "h:43", status: "abandoned"))
+        XCTAssertFalse(try b.takeOver(dead[0], owner: "h:44", status: "running"))
+        XCTAssertEqual(try a.claims(job: "k").map(\.status), ["running", "abandoned", "running"])
     }
 }
