@@ -77,7 +77,7 @@ final class TreesGBDTTests: XCTestCase {
     }
 
     func testDeterministicAcrossThreadsAndSeeds() throws {
-        let (X, y) = try TreesTestSupport.randomData(rows: 20_000, numeric: 6, categorical: 2, seed: 22)
+        let (X, y) = try TreesTestSupport.randomData(rows: 8_000, numeric: 6, categorical: 2, seed: 22)
         var o = GradientBoostingOptions(); o.nIterations = 5; o.baggingFraction = 0.7; o.featureFraction = 0.6; o.seed = 3
         // Small row chunks so histograms are built in several chunks and reduced.
         let oldChunk = HistogramBuilder.rowChunk
