@@ -66,7 +66,7 @@ final class LeafWiseGrower {
             let split = parent.best
             let binner = data.binners[split.feature]
             let nl = partitionRows(rp, parent.begin, parent.end, scratch: scratch.p, column: data.column(split.feature),
-                                   split: split, missingBin: binner.missingBin)
+                                   split: split, missingBin: binner.missingBin, parallel: true)
             let ln = tree.addNode(value: leafOutput(split.left), cover: split.left.h)
             let rn = tree.addNode(value: leafOutput(split.right), cover: split.right.h)
             if split.isCategorical {

@@ -311,17 +311,52 @@ enum SplitFinder {
 }
 
 /// Reorders `rows[begin..<end]` so rows going left come first (stable on both
-/// sides, via `scratch`); returns the number going left.
+/// sides, via `scratch`, which needs room for `end - begin` rows); returns the
+/// number going left. With `parallel`, large ranges are split in fixed chunks
+/// that partition into `scratch` concurrently and are then copied back in chunk
+/// order — the same result as the serial pass.
 func partitionRows(_ rows: UnsafeMutablePointer<UInt32>, _ begin: Int, _ end: Int, scratch: UnsafeMutablePointer<UInt32>,
-                   column: UnsafePointer<UInt8>, split: SplitCandidate, missingBin: Int) -> Int {
-    var nl = 0, nr = 0
-    for i in begin..<end {
-        let r = rows[i]
-        if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { rows[begin + nl] = r; nl += 1 }
-        else { scratch[nr] = r; nr += 1 }
+                   column: UnsafePointer<UInt8>, split: SplitCandidate, missingBin: Int, parallel: Bool = false) -> Int {
+    let m = end - begin
+    if !parallel || m < 65_536 {
+        var nl = 0, nr = 0
+        for i in begin..<end {
+            let r = rows[i]
+            if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { rows[begin + nl] = r; nl += 1 }
+            else { scratch[nr] = r; nr += 1 }
+        }
+        (rows + begin + nl).update(from: scratch, count: nr)
+        return nl
     }
-    (rows + begin + nl).update(from: scratch, count: nr)
-    return nl
+    let chunks = Parallel.ranges(m, chunks: 16)
+    var lefts = [Int](repeating: 0, count: chunks.count)
+    lefts.withUnsafeMutableBufferPointer { lp in
+        let counts = lp.baseAddress!
+        Parallel.forEach(chunks.count) { c in
+            // Chunk c writes its lefts from the front and its rights from the back of its scratch range.
+            let lo = chunks[c].lowerBound, hi = chunks[c].upperBound
+            var nl = 0, nr = 0
+            for i in lo..<hi {
+                let r = rows[begin + i]
+                if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { scratch[lo + nl] = r; nl += 1 }
+                else { nr += 1; scratch[hi - nr] = r }
+            }
+            counts[c] = nl
+        }
+    }
+    var leftStart = [Int](repeating: 0, count: chunks.count), rightStart = leftStart
+    var totalLeft = 0
+    for c in chunks.indices { leftStart[c] = totalLeft; totalLeft += lefts[c] }
+    var acc = totalLeft
+    for c in chunks.indices { rightStart[c] = acc; acc += chunks[c].count - lefts[c] }
+    Parallel.forEach(chunks.count) { c in
+        let lo = chunks[c].lowerBound, hi = chunks[c].upperBound, nl = lefts[c], nr = chunks[c].count - nl
+        (rows + begin + leftStart[c]).update(from: scratch + lo, count: nl)
+        // Rights were written backwards: restore their order.
+        let dst = rows + begin + rightStart[c]
+        for k in 0..<nr { dst[k] = scratch[hi - 1 - k] }
+    }
+    return totalLeft
 }
 
 /// Level codes sent left by a categorical split (union of the left bins' codes).
