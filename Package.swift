@@ -22,6 +22,9 @@ let package = Package(
         // BSD libedit for the REPL's line editing (apt: libedit-dev).
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
+        // ZeroMQ for the Jupyter kernel (apt: libzmq3-dev).
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq",
+                       providers: [.apt(["libzmq3-dev"])]),
         // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
@@ -32,11 +35,12 @@ let package = Package(
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
-            "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine",
+            "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge"]),
         .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
+                    exclude: ["References"],   // Python scripts that produced the reference values
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).

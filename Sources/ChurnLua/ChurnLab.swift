@@ -13,7 +13,20 @@ public enum ChurnLab {
         CoreModule.register,
         BenchModule.register,
         FrameBasics.register,
+        FrameIO.register,
+        MetricsModule.register,
+        StatsModule.register,
+        PlotModule.register,
+        TransformModule.register,
+        FeaturesModule.register,
+        RetentionModule.register,
+        LinearModule.register,
+        SelectionModule.register,
         TreeModels.register,
+        ReportModule.register,
+        RulesModule.register,
+        NotebookModule.register,
+        ParamsModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -22,6 +22,8 @@ enum CoreModule {
             c.push(clb_monotonic())
         }
 
+        cl.doc("read_events", "read_events(path [, {user =, time =, event =, amount =, csv = {...}}])",
+               "Reads an event log from CSV (read_csv options under `csv`) and indexes it like cl.events.")
         cl.doc("printf", "printf(fmt, ...)", "Writes string.format(fmt, ...) to standard output (no newline added).")
         cl.doc("inspect", "inspect(value [, {depth =, width =}])", "A readable rendering of any value: nested tables with sorted keys, cycles shown as <cycle>.")
 

@@ -20,12 +20,19 @@ public final class ModuleBuilder {
         state.push(name)
         state.push(function: name, body)
         lua_rawset(state.L, index)
-        Docs.shared.add("\(path).\(name)", signature: "\(path).\(signature)", help: help)
+        Docs.shared.add("\(path).\(name)", signature: qualified(signature), help: help)
+    }
+
+    /// "auc(y, p)" or "metrics.auc(y, p)" → "cl.metrics.auc(y, p)".
+    private func qualified(_ signature: String) -> String {
+        let last = path.split(separator: ".").last.map(String.init) ?? path
+        let local = signature.hasPrefix(last + ".") ? String(signature.dropFirst(last.count + 1)) : signature
+        return "\(path).\(local)"
     }
 
     /// Records help for a function implemented in Lua (see Prelude).
     public func doc(_ name: String, _ signature: String, _ help: String) {
-        Docs.shared.add("\(path).\(name)", signature: "\(path).\(signature)", help: help)
+        Docs.shared.add("\(path).\(name)", signature: qualified(signature), help: help)
     }
 
     /// Sets module[key] = value on top of the stack (key pushed below it).

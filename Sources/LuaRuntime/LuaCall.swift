@@ -118,10 +118,24 @@ public struct LuaCall {
 
     // MARK: calling back into Lua
 
+    /// Compiles `code` on this call's thread and pushes the chunk.
+    public func load(_ code: String, name: String) throws {
+        var code = code
+        let status: Int32 = code.withUTF8 { buf in
+            buf.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(L, $0.baseAddress, $0.count, name, "t") }
+        }
+        if status != LUA_OK {
+            let msg = LuaStack.string(L, -1) ?? "cannot load \(name)"
+            lua_settop(L, -2)
+            throw LuaScriptError(msg)
+        }
+    }
+
     /// Calls the function below `nargs` pushed arguments in protected mode.
     /// A Lua error comes back as a thrown `LuaError`, which the dispatcher
     /// re-raises unchanged once this Swift frame has returned.
     public func pcall(nargs: Int32, nresults: Int32) throws {
+        try state.checkThread()
         let status = clb_pcall(L, nargs, nresults, 0)
         if status != LUA_OK {
             let msg = LuaStack.string(L, -1) ?? "(error object is a \(LuaStack.typeName(L, -1)) value)"
@@ -136,8 +150,9 @@ public struct LuaCall {
     /// a path outside the allowed directories is an error.
     public func path(_ i: Int32, write: Bool = false) throws -> String {
         let p = try string(i)
-        guard let policy = state.options.sandbox else { return p }
-        return try policy.resolve(p, write: write)
+        let resolved = try state.options.sandbox.map { try $0.resolve(p, write: write) } ?? p
+        state.recordFileAccess(resolved, write ? .write : .read)
+        return resolved
     }
 }
 

@@ -6,7 +6,7 @@ import CLuaBridge
 /// metamethod; allocation cannot fail while Swift is in control (see CLuaBridge.h).
 public enum LuaStack {
     @inline(__always)
-    static func string(_ L: LuaStatePointer, _ index: Int32) -> String? {
+    public static func string(_ L: LuaStatePointer, _ index: Int32) -> String? {
         let t = lua_type(L, index)
         guard t == LUA_TSTRING || t == LUA_TNUMBER else { return nil }
         var len = 0

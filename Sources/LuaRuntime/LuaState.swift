@@ -33,6 +33,16 @@ public final class LuaState {
     /// Arbitrary per-state values for the binding layer (e.g. output capture).
     public var userInfo: [String: Any] = [:]
     private var callDepth = 0
+    /// The thread that created the state; Lua may run only there.
+    let ownerThread = pthread_self()
+
+    /// Throws when called off the owning thread: a Lua state is single-threaded,
+    /// and entering it from a worker thread would corrupt it.
+    public func checkThread() throws {
+        guard pthread_equal(pthread_self(), ownerThread) != 0 else {
+            throw LuaError(kind: .runtime, message: "Lua called from a worker thread (a Lua state is single-threaded)")
+        }
+    }
 
     public init(_ options: LuaOptions = LuaOptions()) throws {
         LuaState.installDispatcher()
@@ -166,6 +176,7 @@ public final class LuaState {
     /// traceback; on success the results are on the stack.
     /// The time limit covers the outermost call; nested calls share its deadline.
     public func pcall(nargs: Int32 = 0, nresults: Int32 = LUA_MULTRET) throws {
+        try checkThread()
         let outermost = callDepth == 0
         if outermost, let t = options.limits.timeout { clb_arm_deadline(L, t) }
         callDepth += 1

@@ -11,6 +11,7 @@ struct Churnlab: ParsableCommand {
             66 an input file is missing or unreadable; 70 internal error.
             """,
         version: ChurnLab.version,
-        subcommands: [RunCommand.self, ReplCommand.self, TestCommand.self]
+        subcommands: [RunCommand.self, ReplCommand.self, TestCommand.self, SimulateCommand.self, RulesCommand.self,
+                      ScheduleCommand.self, NotebookCommand.self, KernelCommand.self, VerifyCommand.self]
     )
 }

@@ -26,9 +26,10 @@ final class ReplCommandTests: XCTestCase {
             {1, 2, {a = "x"}, self = <cycle>}
             40
             "still here"\t3.0
-            cl.Frame 1 rows × 1 columns
             a
-            1
+            int
+              1
+            [1 row × 1 column]
 
             """)
         XCTAssertTrue(r.stderr.contains("stdin:1: oops"), r.stderr)

@@ -184,3 +184,21 @@ final class LuaStateTests: XCTestCase {
         }
     }
 }
+
+final class LuaThreadTests: XCTestCase {
+    /// Entering a state from another thread is refused, not a corruption.
+    func testWorkerThreadIsRefused() throws {
+        let s = try LuaState()
+        try s.load(string: "return 1", name: "=t")
+        var error: Error?
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do { try s.pcall() } catch let e { error = e }
+            done.signal()
+        }
+        done.wait()
+        XCTAssertTrue("\(error.map { "\($0)" } ?? "no error")".contains("worker thread"))
+        s.pop()
+        XCTAssertEqual(try s.run("return 2"), [.integer(2)])
+    }
+}

@@ -31,6 +31,6 @@ end)
 
 T.case("tostring shows an aligned table", function()
   local s = tostring(df)
-  T.ok(s:find("cl.Frame 3 rows × 3 columns", 1, true), s)
+  T.ok(s:find("[3 rows × 3 columns]", 1, true), s)
   T.ok(s:find("null", 1, true), s)
 end)

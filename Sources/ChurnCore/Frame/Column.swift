@@ -80,6 +80,25 @@ public struct Validity: Sendable, Equatable {
     }
 
     public var nullCount: Int { count - words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// A bitmap from raw words (bit i of word i/64 = row i valid). Bits past
+    /// `count` are cleared so counts stay exact.
+    public init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) >> 6, "validity word count mismatch")
+        self.count = count
+        self.words = words
+        if count & 63 != 0, let last = self.words.indices.last { self.words[last] &= (1 << UInt64(count & 63)) - 1 }
+    }
+
+    /// Rows valid in both bitmaps; nil stands for "all valid".
+    public static func and(_ a: Validity?, _ b: Validity?) -> Validity? {
+        guard let a else { return b }
+        guard let b else { return a }
+        precondition(a.count == b.count, "validity length mismatch")
+        var w = a.words
+        for i in 0..<w.count { w[i] &= b.words[i] }
+        return Validity(words: w, count: a.count)
+    }
 }
 
 public struct Column: Sendable {

@@ -6,13 +6,12 @@ import LuaRuntime
 /// names, column access, conversion to Lua tables.
 enum FrameBasics {
     static func register(_ cl: ModuleBuilder) {
-        var frameMethods: [String: LuaFunction] = [:]
-        for set in FrameMethods.all { frameMethods.merge(set) { a, _ in a } }
+        let frameMethods = FrameMethods.merged(FrameMethods.all, kind: "cl.Frame")
         cl.state.register(FrameObject.self, LuaClass(
             methods: frameMethods,
             metamethods: [
                 "__len": { c in c.push(try c.frame(1).nrow) },
-                "__tostring": { c in c.push(FrameText.render(try c.frame(1))) },
+                "__tostring": { c in c.push(try c.frame(1).render()) },
             ],
             index: { c in
                 // df.name / df["name"]: a column (methods were looked up first).
@@ -23,8 +22,7 @@ enum FrameBasics {
                 let name = try c.string(2)
                 return c.push(column: try c.core { try f.column(name) })
             }))
-        var columnMethods: [String: LuaFunction] = [:]
-        for set in FrameMethods.columnSets { columnMethods.merge(set) { a, _ in a } }
+        let columnMethods = FrameMethods.merged(FrameMethods.columnSets, kind: "cl.Column")
         cl.state.register(ColumnObject.self, LuaClass(
             methods: columnMethods,
             metamethods: [
@@ -64,6 +62,16 @@ enum FrameBasics {
     }
 
     static let methods: [String: LuaFunction] = [
+        "bad_rows": { c in
+            // What the reader skipped or nulled, as a frame (line, column, column_name, reason).
+            let rows = try c.object(1, FrameObject.self).badRows
+            return c.push(frame: try c.core { try Frame([
+                .int("line", rows.map { Int64($0.line) }),
+                .int("column", rows.map { Int64($0.column ?? 0) }, nulls: rows.map { $0.column == nil }),
+                .string("column_name", rows.map { $0.columnName }),
+                .string("reason", rows.map { $0.reason }),
+            ]) })
+        },
         "nrow": { c in c.push(try c.frame(1).nrow) },
         "ncol": { c in c.push(try c.frame(1).ncol) },
         "names": { c in c.pushArray(try c.frame(1).names) },

@@ -7,7 +7,9 @@ import LuaRuntime
 public final class FrameObject: LuaObject {
     public static let luaTypeName = "cl.Frame"
     public let frame: Frame
-    public init(_ frame: Frame) { self.frame = frame }
+    /// Rows a reader skipped or nulled (`df:bad_rows()`); empty otherwise.
+    public var badRows: [CSVBadRow] = []
+    public init(_ frame: Frame, badRows: [CSVBadRow] = []) { self.frame = frame; self.badRows = badRows }
 }
 
 /// One column as Lua holds it (`cl.Column`), from `df.name` or `df["流失"]`.
@@ -20,8 +22,19 @@ public final class ColumnObject: LuaObject {
 /// Methods of `cl.Frame`, gathered from the files that define them. A file
 /// adding frame methods adds its set here (one line), so files stay separate.
 enum FrameMethods {
-    static var all: [[String: LuaFunction]] { [FrameBasics.methods] }
-    static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods] }
+    static var all: [[String: LuaFunction]] { [FrameBasics.methods, FrameIO.methods, FrameTransforms.methods, FrameSplits.methods] }
+    static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods, FrameIO.columnMethods] }
+
+    /// Merges method sets; two files defining the same method is a programming error.
+    static func merged(_ sets: [[String: LuaFunction]], kind: String) -> [String: LuaFunction] {
+        var out: [String: LuaFunction] = [:]
+        for set in sets {
+            let twice = Set(out.keys).intersection(set.keys)
+            precondition(twice.isEmpty, "\(kind) method defined twice: \(twice.sorted())")
+            out.merge(set) { a, _ in a }
+        }
+        return out
+    }
 }
 
 extension LuaCall {

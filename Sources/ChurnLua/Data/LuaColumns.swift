@@ -72,69 +72,14 @@ enum LuaColumns {
     }
 }
 
-/// Date and timestamp text (UTC, proleptic Gregorian).
+/// Date and timestamp text as Lua sees it: "YYYY-MM-DD" and ISO-8601
+/// "YYYY-MM-DDTHH:MM:SS[.ffffff]" (UTC), on top of the core's `DateText`.
 public enum CoreDates {
-    public static func formatDate(_ days: Int32) -> String {
-        let (y, m, d) = civil(fromDays: Int(days))
-        return String(format: "%04d-%02d-%02d", y, m, d)
-    }
+    public static func formatDate(_ days: Int32) -> String { DateText.format(days: days) }
 
     public static func formatTimestamp(_ micros: Int64) -> String {
-        let secs = Int(micros.dividedRoundingDown(by: 1_000_000))
-        let frac = Int(micros - Int64(secs) * 1_000_000)
-        let days = secs.dividedRoundingDown(by: 86_400)
-        let rem = secs - days * 86_400
-        let (y, m, d) = civil(fromDays: days)
-        var s = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
-        if frac != 0 { s += String(format: ".%06d", frac) }
+        var s = DateText.format(micros: micros)
+        if let space = s.firstIndex(of: " ") { s.replaceSubrange(space...space, with: "T") }
         return s
-    }
-
-    /// Days since 1970-01-01 → (year, month, day) (H. Hinnant's algorithm).
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-}
-
-extension BinaryInteger {
-    func dividedRoundingDown(by d: Self) -> Self {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
-}
-
-/// A plain aligned text rendering of a frame (first and last rows).
-enum FrameText {
-    static func render(_ f: Frame, maxRows: Int = 10) -> String {
-        let n = f.nrow
-        let rows: [Int] = n <= maxRows ? Array(0..<n) : Array(0..<(maxRows / 2)) + Array((n - maxRows / 2)..<n)
-        var cells: [[String]] = [f.names]
-        for r in rows {
-            cells.append(f.columns.map { col in
-                if col.isNull(r) { return "null" }
-                switch col.data {
-                case .float64(let v): return LuaValue.format(v[r])
-                case .int64(let v): return String(v[r])
-                case .bool(let v): return v[r] ? "true" : "false"
-                case .string(let c, let d), .category(let c, let d): return d[Int(c[r])]
-                case .date(let v): return CoreDates.formatDate(v[r])
-                case .timestamp(let v): return CoreDates.formatTimestamp(v[r])
-                }
-            })
-        }
-        let widths = (0..<f.ncol).map { j in cells.map { $0[j].count }.max() ?? 0 }
-        var lines = cells.enumerated().map { i, row in
-            row.enumerated().map { j, s in s.padding(toLength: widths[j], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }
-        if n > maxRows { lines.insert("…", at: 1 + maxRows / 2) }
-        return "cl.Frame \(n) rows × \(f.ncol) columns\n" + lines.joined(separator: "\n")
     }
 }

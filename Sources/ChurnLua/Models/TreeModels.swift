@@ -41,8 +41,46 @@ final class TreeModelObject: LuaObject {
     var params: [String: LuaValue] = [:]
     var fitted: Fitted?
     var target: (name: String, positive: String, negative: String, inferred: Bool)?
+    /// Feature names, types and levels, target and labels: saved with the model.
+    var metadata: ModelMetadata?
 
     init(kind: String) { self.kind = kind }
+
+    /// Fits this kind with these options (no Lua involved: model selection
+    /// calls it from worker threads).
+    func fitCore(_ X: FeatureMatrix, _ y: [Double], weights: [Double]?, eval: EvalSet?) throws -> Fitted {
+        switch kind {
+        case "tree": return .tree(try DecisionTree.fit(X, y, weights: weights, options: tree))
+        case "forest": return .forest(try RandomForest.fit(X, y, weights: weights, options: forest))
+        default:
+            let every = verbose
+            let log: ((BoostingProgress) -> Void)? = every > 0 ? { p in
+                if (p.iteration + 1) % every == 0 || p.iteration + 1 == p.totalIterations {
+                    var line = String(format: "[%d/%d] train logloss %.6f", p.iteration + 1, p.totalIterations, p.trainLoss)
+                    if let e = p.evalLoss { line += String(format: "  eval logloss %.6f", e) }
+                    print(line)
+                }
+            } : nil
+            return .gbdt(try GradientBoosting.fit(X, y, weights: weights, evalSet: eval, options: gbdt, progress: log))
+        }
+    }
+}
+
+extension TreeModelObject: LuaModelSpec {
+    /// A fit function for model selection: this model's options with `params` overriding them.
+    func fitFunction(_ params: ParamSet) throws -> FitFunction {
+        let spec = TreeModelObject(kind: kind)
+        var values = self.params
+        for (k, v) in params {
+            guard TreeModels.optionKeys[kind]!.contains(k) else {
+                throw LuaScriptError("\(kind): unknown parameter '\(k)' (known: \(TreeModels.optionKeys[kind]!.sorted().joined(separator: ", ")))")
+            }
+            values[k] = v.luaValue
+        }
+        try TreeModels.configure(spec, from: ValueOptions(values: values, owner: kind))
+        spec.verbose = 0
+        return { X, y, w in try spec.fitCore(X, y, weights: w, eval: nil).classifier }
+    }
 }
 
 /// `cl.model.tree`, `cl.model.forest`, `cl.model.gbdt` and the `cl.TreeModel` methods.
@@ -54,29 +92,42 @@ enum TreeModels {
         cl.submodule("model", "Models: fit, predict, explain.") { m in
             m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, seed =}",
                        "A CART decision tree (gini or entropy), with native categorical splits and missing values.") { c in
-                try make(c, "tree", ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
-                                     "class_weight", "max_bins", "seed"])
+                try make(c, "tree")
             }
             m.function("forest", "model.forest{n_trees = 100, max_depth =, min_samples_leaf =, max_features = 'sqrt', bootstrap = true, class_weight =, seed =}",
                        "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy.") { c in
-                try make(c, "forest", ["n_trees", "criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
-                                       "bootstrap", "sample_fraction", "class_weight", "oob_score", "max_bins", "seed"])
+                try make(c, "forest")
             }
             m.function("gbdt", "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ...}",
                        "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations.") { c in
-                try make(c, "gbdt", ["trees", "learning_rate", "leaves", "max_depth", "min_data_in_leaf", "min_child_weight",
-                                     "lambda_l2", "min_gain_to_split", "bagging_fraction", "feature_fraction", "max_bins",
-                                     "cat_smooth", "cat_l2", "min_data_per_group", "max_cat_threshold",
-                                     "early_stopping_rounds", "verbose", "seed"])
+                try make(c, "gbdt")
             }
         }
     }
 
-    private static func make(_ c: LuaCall, _ kind: String, _ keys: Set<String>) throws -> Int32 {
+    /// Option keys each kind accepts (the constructor and grid search alike).
+    static let optionKeys: [String: Set<String>] = [
+        "tree": ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features", "class_weight", "max_bins", "seed"],
+        "forest": ["n_trees", "criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features",
+                   "bootstrap", "sample_fraction", "class_weight", "oob_score", "max_bins", "seed"],
+        "gbdt": ["trees", "learning_rate", "leaves", "max_depth", "min_data_in_leaf", "min_child_weight",
+                 "lambda_l2", "min_gain_to_split", "bagging_fraction", "feature_fraction", "max_bins",
+                 "cat_smooth", "cat_l2", "min_data_per_group", "max_cat_threshold",
+                 "early_stopping_rounds", "verbose", "seed"],
+    ]
+
+    private static func make(_ c: LuaCall, _ kind: String) throws -> Int32 {
         let o = try c.options(1)
-        try o.checkKeys(keys)
+        try o.checkKeys(optionKeys[kind]!)
         let m = TreeModelObject(kind: kind)
         for k in o.stringKeys { m.params[k] = o.value(k) }
+        try configure(m, from: o)
+        return c.push(object: m)
+    }
+
+    /// Reads `m`'s options for its kind from `o` (an option table or a parameter set).
+    static func configure(_ m: TreeModelObject, from o: OptionSource) throws {
+        let kind = m.kind
         func positive(_ k: String) throws -> Int? {
             guard let v = try o.integer(k) else { return nil }
             guard v >= 0 else { throw LuaArgumentError(1, "field '\(k)': must be >= 0, got \(v)") }
@@ -130,10 +181,9 @@ enum TreeModels {
             m.gbdt = g
             m.verbose = try positive("verbose") ?? 0
         }
-        return c.push(object: m)
     }
 
-    private static func maxFeatures(_ o: LuaTable, default d: MaxFeatures) throws -> MaxFeatures {
+    private static func maxFeatures(_ o: OptionSource, default d: MaxFeatures) throws -> MaxFeatures {
         if let s = try? o.string("max_features") {
             switch s {
             case "sqrt": return .sqrt
@@ -148,13 +198,12 @@ enum TreeModels {
         return .count(Int(x))
     }
 
-    private static func classWeight(_ o: LuaTable) throws -> ClassWeight {
+    private static func classWeight(_ o: OptionSource) throws -> ClassWeight {
         if let s = try? o.string("class_weight") {
             guard s == "balanced" else { throw LuaArgumentError(1, "field 'class_weight': 'balanced' or {w0, w1} expected, got '\(s)'") }
             return .balanced
         }
-        guard let t = try o.table("class_weight") else { return .none }
-        let w = try t.arrayOfNumbers()
+        guard let w = try o.numbers("class_weight") else { return .none }
         guard w.count == 2, w.allSatisfy({ $0 >= 0 }) else { throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} expected") }
         return .custom(negative: w[0], positive: w[1])
     }
@@ -179,53 +228,39 @@ enum TreeModels {
             let m = try c.object(1, TreeModelObject.self)
             let frame = try c.frame(2)
             let o = try c.options(3)
-            try o.checkKeys(["target", "features", "exclude", "weight", "positive", "eval_set"])
-            guard let targetName = try o.string("target") else { throw LuaArgumentError(3, "field 'target': the target column name is required") }
-            let weightName = try o.string("weight")
-            var names: [String]
-            if let f = try o.strings("features") {
-                if o.has("exclude") { throw LuaArgumentError(3, "give either 'features' or 'exclude', not both") }
-                names = f
-            } else {
-                let ex = Set(try o.strings("exclude") ?? [])
-                names = frame.names.filter { $0 != targetName && $0 != weightName && !ex.contains($0) }
-            }
-            guard !names.isEmpty else { throw LuaArgumentError(3, "no feature columns left") }
-            let positive = try o.string("positive")
-            let (X, target) = try c.core { () -> (FeatureMatrix, BinaryTarget) in
-                (try FeatureMatrix(frame: frame, columns: names), try BinaryTarget(column: try frame.column(targetName), positive: positive))
-            }
-            let weights = try weightName.map { w in try c.core { try frame.column(w).toDoubles() ?? [] } }
+            try o.checkKeys(FitInputs.keys.union(["eval_set"]))
+            let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
             var eval: EvalSet? = nil
             if o.has("eval_set") {
                 guard m.kind == "gbdt" else { throw LuaArgumentError(3, "field 'eval_set': only gbdt models use an eval set") }
-                let ef = try evalFrame(c, o)
-                eval = try c.core {
-                    EvalSet(X: try FeatureMatrix(frame: ef, columns: names, levels: X.categoricalLevels),
-                            y: try BinaryTarget(column: try ef.column(targetName), positive: target.positiveLabel).y,
-                            weights: try weightName.map { try ef.column($0).toDoubles() ?? [] })
-                }
+                eval = try inputs.evalSet(c, frame: try evalFrame(c, o))
             }
-            let fitted: TreeModelObject.Fitted = try c.core {
-                switch m.kind {
-                case "tree": return .tree(try DecisionTree.fit(X, target.y, weights: weights, options: m.tree))
-                case "forest": return .forest(try RandomForest.fit(X, target.y, weights: weights, options: m.forest))
-                default:
-                    let every = m.verbose
-                    let log: ((BoostingProgress) -> Void)? = every > 0 ? { p in
-                        if (p.iteration + 1) % every == 0 || p.iteration + 1 == p.totalIterations {
-                            var line = String(format: "[%d/%d] train logloss %.6f", p.iteration + 1, p.totalIterations, p.trainLoss)
-                            if let e = p.evalLoss { line += String(format: "  eval logloss %.6f", e) }
-                            print(line)
-                        }
-                    } : nil
-                    return .gbdt(try GradientBoosting.fit(X, target.y, weights: weights, evalSet: eval, options: m.gbdt, progress: log))
-                }
-            }
+            let fitted = try c.core { try m.fitCore(inputs.X, inputs.target.y, weights: inputs.weights, eval: eval) }
+            let t = inputs.target
             m.fitted = fitted
-            m.target = (targetName, target.positiveLabel, target.negativeLabel, target.positiveWasInferred)
+            m.target = (inputs.targetName, t.positiveLabel, t.negativeLabel, t.positiveWasInferred)
+            m.metadata = ModelMetadata(
+                features: inputs.X.names.enumerated().map { k, name in
+                    fitted.schema.isCategorical[k]
+                        ? .init(name: name, type: .categorical, levels: fitted.schema.levels[k])
+                        : .init(name: name, type: .numeric)
+                },
+                target: inputs.targetName, positiveLabel: t.positiveLabel, negativeLabel: t.negativeLabel,
+                extra: ["positive_inferred": t.positiveWasInferred ? "true" : "false"])
             lua_pushvalue(c.L, 1)
             return 1
+        },
+        "save": { c in
+            let (m, f) = try fittedModel(c)
+            let path = try c.path(2, write: true)
+            try c.core {
+                switch f {
+                case .tree(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                case .forest(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                case .gbdt(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                }
+            }
+            return 0
         },
         "predict_proba": { c in
             let (_, f) = try fittedModel(c)

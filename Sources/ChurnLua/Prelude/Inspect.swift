@@ -35,6 +35,15 @@ extension Prelude {
       return "[" .. scalar(k) .. "]"
     end
 
+    --- cl.read_events(path [, {user =, time =, event =, amount =, csv = {read_csv options}}])
+    function cl.read_events(path, opts)
+      opts = opts or {}
+      local csv, ev = opts.csv, {}
+      for k, v in pairs(opts) do if k ~= "csv" then ev[k] = v end end
+      local df = cl.read_csv(path, csv)
+      return cl.events(df, ev)
+    end
+
     function cl.printf(fmt, ...)
       io.write(fmt:format(...))
     end

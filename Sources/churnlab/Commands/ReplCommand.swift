@@ -43,7 +43,17 @@ struct ReplCommand: ParsableCommand {
             let prompt = session.isContinuing ? ">> " : "> "
             let line: String?
             if let editor { line = editor.readLine(prompt: prompt) } else { line = Swift.readLine(strippingNewline: true) }
-            guard let line else { break }
+            guard let line else {
+                // Ctrl-C at the prompt makes readline return nothing: drop the
+                // partial statement and prompt again. Ctrl-D (end of input) exits.
+                if Interrupts.takeHit() {
+                    session.reset()
+                    print()
+                    continue
+                }
+                break
+            }
+            _ = Interrupts.takeHit()
             if !session.isContinuing && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             switch session.feed(line) {
             case .incomplete: continue
@@ -69,12 +79,20 @@ struct ReplCommand: ParsableCommand {
 /// of killing the process.
 enum Interrupts {
     nonisolated(unsafe) static var handle: UnsafeMutableRawPointer?
+    nonisolated(unsafe) static var hit: sig_atomic_t = 0
 
     static func install(for state: LuaState) {
         handle = state.interruptHandle
         signal(SIGINT) { _ in
+            Interrupts.hit = 1
             if let h = Interrupts.handle { LuaState.requestInterrupt(h) }
         }
+    }
+
+    /// True once after each SIGINT.
+    static func takeHit() -> Bool {
+        defer { hit = 0 }
+        return hit != 0
     }
 
     static func uninstall() { signal(SIGINT, SIG_DFL); handle = nil }

@@ -16,11 +16,22 @@ struct RunCommand: ParsableCommand {
               churnlab run pipeline.lua 2024-10-01
               churnlab run -e 'print(cl.version)'
               churnlab run --sandbox --timeout 10 --memory-limit 256 rules.lua
+              churnlab run pipeline.lua -p horizon=60 -p as_of=2024-11-01 --manifest run.json
+
+            Parameters (-p/--param NAME=VALUE) and --manifest may also follow the script; arguments after `--` go \
+            to the script untouched.
             """
     )
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run this code before the script (repeatable).", valueName: "code"))
     var execute: [String] = []
+
+    @Option(name: [.customShort("p"), .customLong("param")],
+            help: ArgumentHelp("Set a parameter the script declares with cl.params (repeatable).", valueName: "name=value"))
+    var params: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write a run manifest (version, script hash, params, seed, input and output files with SHA-256).", valueName: "file"))
+    var manifest: String?
 
     @OptionGroup var runtime: RuntimeOptions
 
@@ -37,8 +48,18 @@ struct RunCommand: ParsableCommand {
             print(RunCommand.helpMessage())
             return
         }
-        let script = scriptAndArgs.first
-        let args = Array(scriptAndArgs.dropFirst())
+        var invocation = RunInvocation(scriptAndArgs: scriptAndArgs, params: params, manifest: manifest)
+        do { try invocation.extractTrailingOptions() } catch {
+            printError("churnlab: \(error)")
+            throw ExitStatus.usage
+        }
+        let given: [String: String]
+        do { given = try ScriptParamRegistry.parse(invocation.params) } catch {
+            printError("churnlab: \(error)")
+            throw ExitStatus.usage
+        }
+        let script = invocation.script
+        let args = invocation.args
         let dir = script.flatMap { $0 == "-" ? nil : ScriptHost.directory(of: $0) } ?? FileManager.default.currentDirectoryPath
         if let script, script != "-", !FileManager.default.isReadableFile(atPath: script) {
             printError("churnlab: cannot open \(script)")
@@ -47,10 +68,17 @@ struct RunCommand: ParsableCommand {
         let state: LuaState
         do {
             state = try ScriptHost.makeState(options: runtime.luaOptions(scriptDirectory: dir), scriptPath: script, args: args)
+            state.paramRegistry = ScriptParamRegistry(given: given)
+            if invocation.manifest != nil {
+                state.fileObserver = FileObserver()
+                try state.trackFileAccess()
+            }
         } catch {
             printError("churnlab: cannot start Lua: \(error)")
             throw ExitStatus.software
         }
+        let recorder = invocation.manifest.map { ManifestRecorder(path: $0, invocation: invocation, execute: execute, runtime: runtime) }
+        var failure: LuaError?
         do {
             for (i, code) in execute.enumerated() {
                 try state.load(string: code, name: execute.count == 1 ? "=(command line)" : "=(command line \(i + 1))")
@@ -59,6 +87,7 @@ struct RunCommand: ParsableCommand {
             if let script {
                 if script == "-" {
                     let data = FileHandle.standardInput.readDataToEndOfFile()
+                    recorder?.scriptData = data
                     try state.load(string: String(decoding: data, as: UTF8.self), name: "=stdin")
                 } else {
                     try state.load(file: script)
@@ -66,10 +95,22 @@ struct RunCommand: ParsableCommand {
                 for a in args { state.push(a) }
                 try state.pcall(nargs: Int32(args.count), nresults: 0)
             }
+            if !given.isEmpty && !state.paramRegistry.declared {
+                throw LuaError(kind: .runtime, message: "parameters given with -p (\(given.keys.sorted().joined(separator: ", "))) but the script never called cl.params")
+            }
         } catch let e as LuaError {
-            printError(e.fullReport)
-            throw ExitStatus.failure
+            failure = e
         }
         fflush(stdout)
+        if let recorder {
+            do { try recorder.write(state: state, failure: failure) } catch {
+                printError("churnlab: cannot write the manifest: \(error)")
+                throw ExitStatus.failure
+            }
+        }
+        if let failure {
+            printError(failure.fullReport)
+            throw ExitStatus.failure
+        }
     }
 }

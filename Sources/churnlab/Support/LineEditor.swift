@@ -18,6 +18,7 @@ final class LineEditor {
         stifle_history(1000)
         // "." and ":" stay inside words so "cl.me" and "df:he" complete as one word.
         rl_basic_word_break_characters = UnsafePointer(strdup(" \t\n\"\\'`@$><=;|&{(,+-*/%^~#[]"))
+        rl_completion_append_character = 0   // "cl.seed" completes without a trailing space
         rl_attempted_completion_function = { text, _, _ in
             guard let text else { return nil }
             LineEditor.matches = LineEditor.completer?(String(cString: text)) ?? []

@@ -1,0 +1,314 @@
+/// Parses the records of one chunk of a CSV buffer (a byte range that starts
+/// at a record boundary) into per-column builders.
+///
+/// Quoting follows RFC 4180 with one strictness rule that makes parallel
+/// splitting exact: every `"` toggles the quoted state, so the state at any
+/// byte is the parity of the quotes before it. A quote inside an unquoted
+/// field, or text after a closing quote, makes the field malformed (a bad row)
+/// but never shifts record boundaries.
+struct CSVChunkParser {
+    /// What a file column becomes: an output builder index, or -1 (not read).
+    let target: [Int]
+    let sep: UInt8
+    let na: NAMatcher
+    let policy: BadRowPolicy
+    let temporal: TemporalParsers
+    /// Record ordinals to pass over (second pass after a skip in the first).
+    let skipRecords: Set<Int>
+
+    var builders: [ColumnBuilder]
+    /// Rows kept, newlines seen, records seen (including skipped ones).
+    var rows = 0
+    var newlines = 0
+    var records = 0
+    /// Chunk-relative line (0-based), 0-based file column or nil, reason.
+    var problems: [(line: Int, column: Int?, reason: String)] = []
+    var skipped: [Int] = []
+    /// Set under `BadRowPolicy.error`: parsing stopped at this problem.
+    var failed = false
+    /// Builders that met text under inference; the chunk must be parsed again with them as text.
+    var needsText: [Int] = []
+
+    private var scratch: [UInt8] = []
+
+    /// Frees the builders' storage (for a parse that is thrown away).
+    mutating func releaseBuilders() {
+        for b in builders.indices { builders[b].release() }
+    }
+
+    init(target: [Int], builders: [ColumnBuilder], sep: UInt8, na: NAMatcher, policy: BadRowPolicy,
+         temporal: TemporalParsers, skipRecords: Set<Int> = []) {
+        self.target = target; self.builders = builders; self.sep = sep; self.na = na
+        self.policy = policy; self.temporal = temporal; self.skipRecords = skipRecords
+    }
+
+    /// Parses bytes [start, end) of `base`.
+    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        // The builders are moved out and used through a buffer pointer, so the hot loop
+        // pays no copy-on-write checks; they are put back on every exit.
+        var owned = builders
+        builders = []
+        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, bs) }
+        builders = owned
+    }
+
+    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                                _ builders: UnsafeMutableBufferPointer<ColumnBuilder>) {
+        let sep = self.sep, na = self.na, temporal = self.temporal
+        let target = self.target
+        let ncol = target.count
+        // The separator, newline and quote, each broadcast to 8 bytes for word-at-a-time scanning.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let sepW = ones &* UInt64(sep), nlW = ones &* 10, qW = ones &* 34
+        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        /// First index ≥ i (or `end`) holding the separator, a newline or a quote.
+        @inline(__always) func nextSpecial(_ from: Int) -> Int {
+            var i = from
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let m = zeroBytes(w ^ sepW) | zeroBytes(w ^ nlW) | zeroBytes(w ^ qW)
+                if m != 0 { return i + (m.trailingZeroBitCount >> 3) }   // lowest hit is exact
+                i += 8
+            }
+            while i < end {
+                let b = base[i]
+                if b == sep || b == 10 || b == 34 { return i }
+                i += 1
+            }
+            return end
+        }
+
+        var pos = start
+        while pos < end {
+            let recordLine = newlines
+            let passOver = !skipRecords.isEmpty && skipRecords.contains(records)
+            var field = 0
+            var rowProblem: (line: Int, column: Int?, reason: String)? = nil
+            var stopDelivering = passOver
+            var recordEnded = false
+            while !recordEnded {
+                let fieldLine = newlines
+                var fs = pos, fe = pos
+                var quoted = false, escaped = false
+                var malformed: String? = nil
+                var next = end          // where the following field or record starts
+                var endsRecord = true
+                if pos < end, base[pos] == 34 {
+                    quoted = true
+                    fs = pos + 1
+                    var i = fs
+                    var closed = false
+                    while i < end {
+                        let b = base[i]
+                        if b == 34 {
+                            if i + 1 < end, base[i + 1] == 34 { escaped = true; i += 2; continue }
+                            closed = true
+                            break
+                        }
+                        if b == 10 { newlines += 1 }
+                        i += 1
+                    }
+                    fe = i
+                    if !closed {
+                        malformed = "unterminated quote"
+                        next = end
+                    } else {
+                        i += 1
+                        if i >= end { next = end }
+                        else if base[i] == sep { next = i + 1; endsRecord = false }
+                        else if base[i] == 10 { next = i + 1; newlines += 1 }
+                        else if base[i] == 13, i + 1 < end, base[i + 1] == 10 { next = i + 2; newlines += 1 }
+                        else if base[i] == 13, i + 1 == end { next = end }
+                        else {
+                            malformed = "unexpected text after a closing quote"
+                            (next, endsRecord) = skipMalformed(base, i, end, sep, inQuote: false)
+                        }
+                    }
+                } else {
+                    let i = nextSpecial(pos)
+                    fe = i
+                    if i >= end { next = end }
+                    else if base[i] == sep { next = i + 1; endsRecord = false }
+                    else if base[i] == 10 { next = i + 1; newlines += 1 }
+                    else {
+                        malformed = "quote inside an unquoted field"
+                        (next, endsRecord) = skipMalformed(base, i + 1, end, sep, inQuote: true)
+                    }
+                    if endsRecord, fe > fs, base[fe - 1] == 13 { fe -= 1 }
+                }
+                // A blank line is no record (unless the file has a single column).
+                if field == 0, endsRecord, !quoted, fe == fs, ncol > 1, malformed == nil {
+                    pos = next
+                    recordEnded = true
+                    field = -1
+                    break
+                }
+                if field < ncol, !stopDelivering {
+                    let b = target[field]
+                    if b >= 0 {
+                        if let m = malformed {
+                            if !report(&rowProblem, fieldLine, field, m, builders, b, stop: &stopDelivering) { return }
+                        } else {
+                            var outcome: ColumnBuilder.Outcome
+                            var reason = ""
+                            if escaped {
+                                unescape(base + fs, fe - fs)
+                                (outcome, reason) = scratch.withUnsafeBufferPointer { s in
+                                    let o = builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
+                                    return (o, o.rawValue >= 2 ? builders[b].failureReason(o, s.baseAddress!, s.count) : "")
+                                }
+                            } else {
+                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal)
+                                if outcome.rawValue >= 2 { reason = builders[b].failureReason(outcome, base + fs, fe - fs) }
+                            }
+                            switch outcome {
+                            case .ok: break
+                            case .needsText:
+                                needsText.append(b)
+                                return
+                            case .unparsable, .invalidUTF8:
+                                if !report(&rowProblem, fieldLine, field, reason, builders, b, stop: &stopDelivering) { return }
+                            }
+                        }
+                    }
+                }
+                field += 1
+                pos = next
+                recordEnded = endsRecord
+            }
+            if field < 0 { continue }   // blank line
+            if !passOver, field != ncol {
+                let reason = "expected \(ncol) fields, found \(field)"
+                if field < ncol {
+                    if !report(&rowProblem, recordLine, field, reason, builders, nil, stop: &stopDelivering) { return }
+                    if policy == .null {
+                        for f in field..<ncol where target[f] >= 0 { builders[target[f]].appendNull() }
+                    }
+                } else {
+                    if !report(&rowProblem, recordLine, nil, reason, builders, nil, stop: &stopDelivering) { return }
+                }
+            }
+            if let p = rowProblem {
+                problems.append(p)
+                if policy == .skip {
+                    skipped.append(records)
+                    for b in builders.indices { builders[b].truncate(to: rows) }
+                } else {
+                    rows += 1
+                }
+            } else if !passOver {
+                rows += 1
+            }
+            records += 1
+        }
+    }
+
+    /// Records a problem. Returns false when parsing must stop (policy `error`).
+    /// Under `null` the offending cell becomes null; under `skip` the row is dropped later.
+    private mutating func report(_ row: inout (line: Int, column: Int?, reason: String)?, _ line: Int, _ column: Int?,
+                                 _ reason: String, _ builders: UnsafeMutableBufferPointer<ColumnBuilder>, _ builder: Int?,
+                                 stop: inout Bool) -> Bool {
+        if row == nil { row = (line, column, reason) }
+        switch policy {
+        case .error:
+            problems.append((line, column, reason))
+            failed = true
+            return false
+        case .skip:
+            stop = true
+        case .null:
+            if let builder { builders[builder].appendNull() }
+        }
+        return true
+    }
+
+    /// Scans past a malformed field, toggling on every quote, to the next
+    /// separator or newline outside quotes. Returns where parsing resumes and
+    /// whether the record ended.
+    private mutating func skipMalformed(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ sep: UInt8,
+                                        inQuote: Bool) -> (Int, Bool) {
+        var q = inQuote
+        var i = from
+        while i < end {
+            let b = base[i]
+            if b == 34 { q.toggle() }
+            else if b == 10 { newlines += 1; if !q { return (i + 1, true) } }
+            else if b == sep, !q { return (i + 1, false) }
+            i += 1
+        }
+        return (end, true)
+    }
+
+    /// Copies a quoted field's content with `""` collapsed to `"` into `scratch`.
+    private mutating func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < n {
+            scratch.append(p[i])
+            i += (p[i] == 34 && i + 1 < n && p[i + 1] == 34) ? 2 : 1
+        }
+    }
+}
+
+/// Membership test for the `na` strings. Tokens up to 8 bytes (the usual
+/// `NA`, `null`, …) are compared as one packed word, so the common "not a
+/// null" answer costs a length check and a load.
+final class NAMatcher: Sendable {
+    private let short: [(len: Int, word: UInt64)]
+    private let long: [[UInt8]]
+    private let lengthMask: UInt64   // bit n set when some short token has length n
+    private let matchesEmpty: Bool
+    /// No token parses as a number, bool, date or timestamp, so typed columns may parse before looking up.
+    let tokensAreText: Bool
+
+    init(_ values: [String], temporal: TemporalParsers = TemporalParsers(date: nil, timestamp: nil)) {
+        var short: [(Int, UInt64)] = [], long: [[UInt8]] = []
+        var mask: UInt64 = 0
+        for v in Set(values) {
+            let b = Array(v.utf8)
+            if b.count <= 8 {
+                short.append((b.count, NAMatcher.pack(b)))
+                mask |= 1 << UInt64(b.count)
+            } else { long.append(b) }
+        }
+        self.short = short; self.long = long; lengthMask = mask
+        matchesEmpty = values.contains("")
+        tokensAreText = values.allSatisfy { v in
+            let b = Array(v.utf8)
+            return b.isEmpty || b.withUnsafeBufferPointer { p in
+                let q = p.baseAddress!, n = p.count
+                return FieldParse.double(q, n) == nil && FieldParse.bool(q, n) == nil
+                    && temporal.days(q, n) == nil && temporal.micros(q, n) == nil
+            }
+        }
+    }
+
+    @inline(__always) func couldMatch(_ n: Int) -> Bool {
+        n <= 8 ? (lengthMask >> UInt64(n)) & 1 != 0 : !long.isEmpty
+    }
+
+    private static func pack(_ b: [UInt8]) -> UInt64 {
+        var w: UInt64 = 0
+        for (i, x) in b.enumerated() { w |= UInt64(x) << UInt64(8 * i) }
+        return w
+    }
+
+    @inline(__always) func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if n == 0 { return matchesEmpty }
+        if n <= 8 {
+            guard (lengthMask >> UInt64(n)) & 1 != 0 else { return false }
+            var w: UInt64 = 0
+            for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+            for t in short where t.len == n && t.word == w { return true }
+            return false
+        }
+        for t in long where t.count == n && t.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return true }
+        return false
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

@@ -1,0 +1,230 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Byte-level parsers for CSV fields: no `String` is created for numbers,
+/// booleans, dates or timestamps. Each returns nil when the bytes are not a
+/// complete, valid value of the type.
+enum FieldParse {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+
+    /// `[+-]?[0-9]+` within Int64 range.
+    @inline(__always) static func int64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        if n == 0 { return nil }
+        var i = 0
+        var neg = false
+        if p[0] == 45 || p[0] == 43 { neg = p[0] == 45; i = 1; if n == 1 { return nil } }
+        if n - i > 19 { return nil }   // 19 digits always fit UInt64
+        var v: UInt64 = 0
+        while i < n {
+            let d = p[i] &- 48
+            if d >= 10 { return nil }
+            v = v &* 10 &+ UInt64(d)
+            i += 1
+        }
+        if neg { return v <= UInt64(Int64.max) + 1 ? Int64(bitPattern: 0 &- v) : nil }
+        return v <= UInt64(Int64.max) ? Int64(v) : nil
+    }
+
+    /// 10^e for 0 ≤ e ≤ 22, all exact in Float64 (a switch compiles to a constant table, no lazy global).
+    @inline(__always) static func pow10(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
+
+    /// Decimal float (`12`, `-1.5`, `.5`, `3.`, `1e-5`, `2.5E+10`) or the specials
+    /// `NaN`, `nan`, `inf`, `Inf`, `Infinity` with optional sign. Correctly rounded:
+    /// an exact fast path when the mantissa fits 2^53 and |exponent| ≤ 22, `strtod` otherwise.
+    @inline(__always) static func double(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        if n == 0 { return nil }
+        var i = 0
+        let neg = p[0] == 45
+        if neg || p[0] == 43 { i = 1 }
+        var mant: UInt64 = 0
+        let intStart = i
+        while i < n {
+            let d = p[i] &- 48
+            if d >= 10 { break }
+            mant = mant &* 10 &+ UInt64(d)
+            i += 1
+        }
+        var digits = i - intStart
+        var exp10 = 0
+        if i < n, p[i] == 46 {
+            i += 1
+            let fracStart = i
+            while i < n {
+                let d = p[i] &- 48
+                if d >= 10 { break }
+                mant = mant &* 10 &+ UInt64(d)
+                i += 1
+            }
+            exp10 = fracStart - i
+            digits += i - fracStart
+        }
+        if digits == 0 { return special(p, n) }
+        if i < n, p[i] | 0x20 == 101 {   // e / E
+            i += 1
+            var eneg = false
+            if i < n, p[i] == 45 || p[i] == 43 { eneg = p[i] == 45; i += 1 }
+            if i == n { return nil }
+            var e = 0
+            while i < n {
+                let d = p[i] &- 48
+                if d >= 10 { break }
+                if e < 100_000 { e = e * 10 + Int(d) }
+                i += 1
+            }
+            exp10 += eneg ? -e : e
+        }
+        if i != n { return nil }
+        // Clinger's fast path: an exact mantissa times an exact power of ten rounds once.
+        if digits <= 19, mant <= 1 << 53, exp10 >= -22, exp10 <= 22 {
+            var v = Double(mant)
+            v = exp10 < 0 ? v / pow10(-exp10) : v * pow10(exp10)
+            return neg ? -v : v
+        }
+        return slowDouble(p, n)
+    }
+
+    /// strtod on a NUL-terminated copy; the syntax was already validated.
+    static func slowDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            for k in 0..<n { buf[k] = CChar(bitPattern: p[k]) }
+            buf[n] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtod(buf.baseAddress!, &end)
+            return end == buf.baseAddress! + n ? v : nil
+        }
+    }
+
+    private static func special(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        var i = 0
+        var neg = false
+        if p[0] == 45 || p[0] == 43 { neg = p[0] == 45; i = 1 }
+        let rest = UnsafeBufferPointer(start: p + i, count: n - i)
+        func eq(_ s: StaticString) -> Bool {
+            s.utf8CodeUnitCount == rest.count && memcmp(s.utf8Start, rest.baseAddress!, rest.count) == 0
+        }
+        if i == 0, eq("NaN") || eq("nan") { return .nan }
+        if eq("inf") || eq("Inf") || eq("Infinity") || eq("infinity") { return neg ? -.infinity : .infinity }
+        return nil
+    }
+
+    /// `true`/`false` in lower, Title or UPPER case.
+    @inline(__always) static func bool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        if n == 4 {
+            let w = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
+            if w == 0x6575_7274 || w == 0x6575_7254 || w == 0x4555_5254 { return true } // true True TRUE
+        } else if n == 5 {
+            let s = UnsafeBufferPointer(start: p, count: 5)
+            if s.elementsEqual("false".utf8) || s.elementsEqual("False".utf8) || s.elementsEqual("FALSE".utf8) { return false }
+        }
+        return nil
+    }
+
+    @inline(__always) static func twoDigits(_ p: UnsafePointer<UInt8>) -> Int? {
+        let a = p[0] &- 48, b = p[1] &- 48
+        return a < 10 && b < 10 ? Int(a) * 10 + Int(b) : nil
+    }
+
+    /// `YYYY-MM-DD` → days since 1970-01-01.
+    @inline(__always) static func isoDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
+        guard n == 10, p[4] == 45, p[7] == 45,
+              let y1 = twoDigits(p), let y2 = twoDigits(p + 2),
+              let m = twoDigits(p + 5), let d = twoDigits(p + 8) else { return nil }
+        let y = y1 * 100 + y2
+        guard m >= 1, m <= 12, d >= 1, d <= CivilDate.daysInMonth(y, m) else { return nil }
+        return Int32(CivilDate.days(y, m, d))
+    }
+
+    /// ISO-8601 timestamp → µs since the epoch, UTC: `YYYY-MM-DD` then `T` or space,
+    /// `HH:MM[:SS[.fraction]]`, optional `Z`, `±HH`, `±HHMM` or `±HH:MM`. A bare date is midnight.
+    /// Fractions beyond microseconds are truncated. Without an offset the time is taken as UTC.
+    static func isoTimestamp(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        guard n >= 10, let days = isoDate(p, 10) else { return nil }
+        var us = Int64(days) * CivilDate.microsPerDay
+        if n == 10 { return us }
+        guard n >= 16, p[10] == 84 || p[10] == 32, p[13] == 58,
+              let hh = twoDigits(p + 11), let mm = twoDigits(p + 14), hh < 24, mm < 60 else { return nil }
+        var i = 16
+        var sec = 0
+        var frac: Int64 = 0
+        if i < n, p[i] == 58 {
+            guard n >= i + 3, let s = twoDigits(p + i + 1), s < 61 else { return nil }
+            sec = s; i += 3
+            if i < n, p[i] == 46 || p[i] == 44 {
+                i += 1
+                var k = 0
+                while i < n, isDigit(p[i]) {
+                    if k < 6 { frac = frac * 10 + Int64(p[i] &- 48) }
+                    k += 1; i += 1
+                }
+                if k == 0 { return nil }
+                while k < 6 { frac *= 10; k += 1 }
+            }
+        }
+        us += Int64(hh * 3600 + mm * 60 + sec) * 1_000_000 + frac
+        if i == n { return us }
+        guard let off = offsetSeconds(p + i, n - i) else { return nil }
+        return us - Int64(off) * 1_000_000
+    }
+
+    /// `Z`, `±HH`, `±HHMM`, `±HH:MM` → seconds east of UTC.
+    static func offsetSeconds(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        if n == 1, p[0] == 90 { return 0 }
+        guard n >= 3, p[0] == 43 || p[0] == 45, let h = twoDigits(p + 1), h <= 23 else { return nil }
+        var m = 0
+        if n == 5 { guard let mm = twoDigits(p + 3), mm < 60 else { return nil }; m = mm }
+        else if n == 6 { guard p[3] == 58, let mm = twoDigits(p + 4), mm < 60 else { return nil }; m = mm }
+        else if n != 3 { return nil }
+        let s = h * 3600 + m * 60
+        return p[0] == 45 ? -s : s
+    }
+}
+
+/// Proleptic Gregorian calendar arithmetic (H. Hinnant's days-from-civil algorithms).
+enum CivilDate {
+    static let microsPerDay: Int64 = 86_400_000_000
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return isLeap(y) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a civil date.
+    @inline(__always) static func days(_ y: Int, _ m: Int, _ d: Int) -> Int { DateText.days(year: y, month: m, day: d) }
+
+    /// Civil date of days since 1970-01-01.
+    @inline(__always) static func civil(_ z: Int) -> (year: Int, month: Int, day: Int) { DateText.civil(days: z) }
+}

@@ -1,0 +1,227 @@
+import CSQLite
+import Foundation
+
+/// A run as recorded in the ledger.
+public struct LedgerRun: Sendable, Equatable {
+    public var runID: String
+    public var asOf: String
+    public var period: String
+    public var inputsSHA256: String
+    public var rulesSHA256: String
+    public var status: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var decisions: Int
+    public var duplicates: Int
+    public var rulesFile: String
+    public var inputs: String
+}
+
+/// A decision row as stored (and as the outbox shows it).
+public struct LedgerDecision: Sendable, Equatable {
+    public var runID: String
+    public var asOf: String
+    public var userID: String
+    public var rule: String
+    public var tier: String
+    public var channel: String
+    public var offer: String
+    public var cost: Double
+    public var group: String
+    public var score: Double?
+    public var message: String
+    public var reason: String
+}
+
+/// What `commit` did.
+public struct LedgerCommit: Sendable, Equatable {
+    public var runID: String
+    /// Decisions written by this call.
+    public var inserted: Int
+    /// Decisions skipped because (rule, user, period) was already in the ledger.
+    public var duplicates: Int
+    /// True when the run was already committed: nothing was written.
+    public var alreadyCommitted: Bool
+}
+
+/// The exactly-once decision ledger (SQLite, WAL).
+///
+/// A run is identified by SHA-256(period, inputs hash, rules hash), so re-running the same
+/// period with the same inputs finds the committed run and writes nothing. `commit` first
+/// records the run as `running` (its own small transaction: visible evidence of an attempt),
+/// then writes every decision and flips the run to `committed` in ONE transaction: a kill -9
+/// at any instant leaves all decisions or none, and the next run with the same id completes it.
+/// Decisions use INSERT OR IGNORE on UNIQUE(rule, user_id, period): a different run for the
+/// same period never duplicates a (rule, user) pair.
+public final class Ledger {
+    public let path: String
+    let db: SQLiteConnection
+
+    public init(path: String) throws {
+        self.path = path
+        db = try SQLiteConnection(path: path, readOnly: false)
+        try db.exec("PRAGMA journal_mode=WAL")
+        try db.exec("PRAGMA synchronous=FULL")
+        try db.exec("PRAGMA foreign_keys=ON")
+        try db.exec("BEGIN IMMEDIATE")
+        do { try db.exec(LedgerSchema.sql); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
+    }
+
+    /// The deterministic run id of (period, inputs, rules): 16 hex digits.
+    public static func runID(period: String, inputsSHA256: String, rulesSHA256: String) -> String {
+        String(Hex.encode(SHA256.hash(period + "\n" + inputsSHA256 + "\n" + rulesSHA256)).prefix(16))
+    }
+
+    public static func timestamp(_ d: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+
+    // MARK: runs
+
+    public func run(_ id: String) throws -> LedgerRun? {
+        try query("SELECT run_id, as_of, period, inputs_sha256, rules_sha256, status, started_at, finished_at, n_decisions, n_duplicates, rules_file, inputs FROM runs WHERE run_id = ?", [.text(id)], Ledger.runRow).first
+    }
+
+    /// All runs, newest first.
+    public func runs(limit: Int = 1000) throws -> [LedgerRun] {
+        try query("SELECT run_id, as_of, period, inputs_sha256, rules_sha256, status, started_at, finished_at, n_decisions, n_duplicates, rules_file, inputs FROM runs ORDER BY started_at DESC, run_id LIMIT ?", [.int(Int64(limit))], Ledger.runRow)
+    }
+
+    static func runRow(_ s: OpaquePointer) -> LedgerRun {
+        LedgerRun(runID: text(s, 0), asOf: text(s, 1), period: text(s, 2), inputsSHA256: text(s, 3), rulesSHA256: text(s, 4),
+                  status: text(s, 5), startedAt: text(s, 6), finishedAt: optText(s, 7), decisions: Int(sqlite3_column_int64(s, 8)),
+                  duplicates: Int(sqlite3_column_int64(s, 9)), rulesFile: text(s, 10), inputs: text(s, 11))
+    }
+
+    // MARK: history
+
+    /// Treated contacts with as-of in (asOf − lookbackDays, asOf].
+    public func history(asOf: Int32, lookbackDays: Int) throws -> ContactHistory {
+        var h = ContactHistory()
+        let rows = try query("SELECT user_id, rule, channel, as_of_day FROM decisions WHERE grp = 'treatment' AND as_of_day > ? AND as_of_day <= ?",
+                             [.int(Int64(asOf) - Int64(lookbackDays)), .int(Int64(asOf))]) { s in
+            ContactHistory.Contact(user: Ledger.text(s, 0), rule: Ledger.text(s, 1), channel: Ledger.text(s, 2), day: Int32(sqlite3_column_int64(s, 3)))
+        }
+        for c in rows { h.add(c) }
+        return h
+    }
+
+    // MARK: commit
+
+    /// Writes a run and its decisions exactly once (see the type's comment).
+    /// `afterInserts` is a test hook run inside the big transaction after the inserts (throwing aborts the run).
+    public func commit(_ d: RuleDecisions, inputsSHA256: String, rulesSHA256: String, rulesFile: String = "", inputs: String = "",
+                       afterInserts: (() throws -> Void)? = nil) throws -> LedgerCommit {
+        let period = d.period
+        let asOf = DateText.format(days: d.asOf)
+        let id = Ledger.runID(period: period, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256)
+        if let r = try run(id), r.status == "committed" {
+            return LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true)
+        }
+        try transaction {
+            try execute("INSERT OR IGNORE INTO runs(run_id, as_of, period, inputs_sha256, rules_sha256, status, started_at, rules_file, inputs) VALUES (?,?,?,?,?,'running',?,?,?)",
+                        [.text(id), .text(asOf), .text(period), .text(inputsSHA256), .text(rulesSHA256), .text(Ledger.timestamp()),
+                         .text(rulesFile), .text(inputs)])
+        }
+        var inserted = 0
+        try transaction {
+            // Someone may have committed it between our check and now (two runners).
+            if let r = try run(id), r.status == "committed" { inserted = -1; return }
+            let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            defer { sqlite3_finalize(stmt) }
+            for k in 0..<d.count {
+                let r = d.rule(k)
+                let values: [SQLiteValue] = [.text(id), .text(asOf), .int(Int64(d.asOf)), .text(period), .text(d.user(k)), .text(r.name),
+                                             .text(d.tier(k)), .text(r.action.channel), .text(r.action.offer), .double(d.cost(k)),
+                                             .text(d.group(k)), d.score(k).map { .double($0) } ?? .null, .text(d.message(k)),
+                                             .text(d.reason(k)), .int(Int64(k))]
+                for (i, v) in values.enumerated() { try db.bind(stmt, Int32(i + 1), v) }
+                guard sqlite3_step(stmt) == SQLITE_DONE else { throw db.error("cannot insert decision \(k + 1)") }
+                inserted += Int(sqlite3_changes(db.handle))
+                sqlite3_reset(stmt)
+            }
+            try afterInserts?()
+            try execute("UPDATE runs SET status = 'committed', finished_at = ?, n_decisions = ?, n_duplicates = ? WHERE run_id = ?",
+                        [.text(Ledger.timestamp()), .int(Int64(inserted)), .int(Int64(d.count - inserted)), .text(id)])
+        }
+        if inserted < 0 { return LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true) }
+        return LedgerCommit(runID: id, inserted: inserted, duplicates: d.count - inserted, alreadyCommitted: false)
+    }
+
+    /// The committed decisions of a run, in decision order.
+    public func decisions(run id: String) throws -> [LedgerDecision] {
+        try query("SELECT run_id, as_of, user_id, rule, tier, channel, offer, cost, grp, score, message, reason FROM decisions WHERE run_id = ? ORDER BY seq", [.text(id)]) { s in
+            LedgerDecision(runID: Ledger.text(s, 0), asOf: Ledger.text(s, 1), userID: Ledger.text(s, 2), rule: Ledger.text(s, 3),
+                           tier: Ledger.text(s, 4), channel: Ledger.text(s, 5), offer: Ledger.text(s, 6), cost: sqlite3_column_double(s, 7),
+                           group: Ledger.text(s, 8), score: sqlite3_column_type(s, 9) == SQLITE_NULL ? nil : sqlite3_column_double(s, 9),
+                           message: Ledger.text(s, 10), reason: Ledger.text(s, 11))
+        }
+    }
+
+    /// Number of decisions for a period, and of distinct (rule, user) pairs (equal when nothing is duplicated).
+    public func periodCounts(_ period: String) throws -> (rows: Int, distinct: Int) {
+        let r = try query("SELECT COUNT(*), COUNT(DISTINCT rule || char(31) || user_id) FROM decisions WHERE period = ?", [.text(period)]) { s in
+            (Int(sqlite3_column_int64(s, 0)), Int(sqlite3_column_int64(s, 1)))
+        }
+        return r.first ?? (0, 0)
+    }
+
+    // MARK: SQL helpers
+
+    func transaction(_ body: () throws -> Void) throws {
+        try db.exec("BEGIN IMMEDIATE")
+        do { try body(); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
+    }
+
+    func execute(_ sql: String, _ params: [SQLiteValue]) throws {
+        let s = try db.prepare(sql)
+        defer { sqlite3_finalize(s) }
+        for (i, p) in params.enumerated() { try db.bind(s, Int32(i + 1), p) }
+        guard sqlite3_step(s) == SQLITE_DONE else { throw db.error("statement failed") }
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(db.handle)) }
+
+    func query<T>(_ sql: String, _ params: [SQLiteValue], _ row: (OpaquePointer) -> T) throws -> [T] {
+        let s = try db.prepare(sql)
+        defer { sqlite3_finalize(s) }
+        for (i, p) in params.enumerated() { try db.bind(s, Int32(i + 1), p) }
+        var out: [T] = []
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw db.error("query failed") }
+            out.append(row(s))
+        }
+        return out
+    }
+
+    static func text(_ s: OpaquePointer, _ i: Int32) -> String {
+        sqlite3_column_text(s, i).map { String(cString: $0) } ?? ""
+    }
+    static func optText(_ s: OpaquePointer, _ i: Int32) -> String? {
+        sqlite3_column_type(s, i) == SQLITE_NULL ? nil : text(s, i)
+    }
+}
+
+extension Ledger {
+    /// Consistency problems (empty = consistent): a committed run whose stored decision
+    /// count differs from its rows, an uncommitted run that has rows, duplicate keys.
+    public func verify() throws -> [String] {
+        var problems: [String] = []
+        let counts = try query("SELECT r.run_id, r.status, r.n_decisions, (SELECT COUNT(*) FROM decisions d WHERE d.run_id = r.run_id) FROM runs r", []) { s in
+            (Ledger.text(s, 0), Ledger.text(s, 1), Int(sqlite3_column_int64(s, 2)), Int(sqlite3_column_int64(s, 3)))
+        }
+        for (id, status, n, rows) in counts {
+            if status == "committed" && n != rows { problems.append("run \(id): committed with \(n) decisions but \(rows) rows") }
+            if status != "committed" && rows > 0 { problems.append("run \(id): \(status) but has \(rows) decision rows") }
+        }
+        let dups = try query("SELECT rule, user_id, period, COUNT(*) FROM decisions GROUP BY rule, user_id, period HAVING COUNT(*) > 1", []) { s in
+            "duplicate decision: rule \(Ledger.text(s, 0)), user \(Ledger.text(s, 1)), period \(Ledger.text(s, 2)) ×\(sqlite3_column_int64(s, 3))"
+        }
+        return problems + dups
+    }
+}

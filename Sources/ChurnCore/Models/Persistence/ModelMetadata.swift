@@ -1,0 +1,111 @@
+import Foundation
+
+/// What a model file records besides the model: the features it needs (names,
+/// types, categorical levels), the target, an optional preprocessing pipeline,
+/// and free-form extras.
+public struct ModelMetadata: Codable, Sendable, Equatable {
+    public struct Feature: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable { case numeric, categorical }
+        public var name: String
+        public var type: Kind
+        /// Fit-time levels of a categorical feature.
+        public var levels: [String]?
+        public init(name: String, type: Kind, levels: [String]? = nil) { self.name = name; self.type = type; self.levels = levels }
+    }
+
+    /// An opaque, versioned payload for the preprocessing pipeline, written and
+    /// read by the prep layer (so the model file does not depend on its types).
+    public struct Preprocessing: Codable, Sendable, Equatable {
+        public var kind: String
+        public var data: Data
+        public init(kind: String, data: Data) { self.kind = kind; self.data = data }
+    }
+
+    public var features: [Feature]
+    public var target: String?
+    public var positiveLabel: String?
+    public var negativeLabel: String?
+    public var preprocessing: Preprocessing?
+    public var extra: [String: String]
+
+    public init(features: [Feature], target: String? = nil, positiveLabel: String? = nil, negativeLabel: String? = nil,
+                preprocessing: Preprocessing? = nil, extra: [String: String] = [:]) {
+        self.features = features; self.target = target; self.positiveLabel = positiveLabel
+        self.negativeLabel = negativeLabel; self.preprocessing = preprocessing; self.extra = extra
+    }
+
+    /// Feature descriptions of a training matrix (levels as the matrix holds them).
+    public init(matrix X: FeatureMatrix, target: BinaryTarget? = nil, targetName: String? = nil) {
+        self.init(features: zip(X.names, X.features).map { name, f in
+            if case .categorical(_, let levels) = f { return Feature(name: name, type: .categorical, levels: levels) }
+            return Feature(name: name, type: .numeric)
+        }, target: targetName, positiveLabel: target?.positiveLabel, negativeLabel: target?.negativeLabel)
+    }
+
+    public var featureNames: [String] { features.map(\.name) }
+
+    /// Feature names `frame` lacks, in model order.
+    public func missingFeatures(in frame: Frame) -> [String] { featureNames.filter { !frame.has($0) } }
+
+    /// The model's input matrix from `frame`: checks every feature is present
+    /// (error listing all missing ones). With `recode` (for models that use raw
+    /// category codes, like trees) categoricals are re-coded against the
+    /// fit-time levels, unseen levels becoming missing; without it they keep the
+    /// frame's own levels (linear models map levels by text and report unseen
+    /// ones by name).
+    public func featureMatrix(from frame: Frame, recode: Bool = true) throws -> FeatureMatrix {
+        let missing = missingFeatures(in: frame)
+        guard missing.isEmpty else { throw ModelFileError.missingFeatures(missing) }
+        var levels: [String: [String]] = [:]
+        if recode { for f in features { if let l = f.levels { levels[f.name] = l } } }
+        return try FeatureMatrix(frame: frame, columns: featureNames, levels: levels)
+    }
+}
+
+/// Decoders for the model kinds this build knows, so `ModelFile.loadClassifier`
+/// can return any saved model. Model types register themselves by kind.
+public enum ModelRegistry {
+    public typealias Decoder = @Sendable (ModelFile.Contents) throws -> any BinaryClassifier
+    nonisolated(unsafe) private static var decoders: [String: Decoder] = [
+        LogisticRegression.kind: { try $0.decode(LogisticRegression.self, kind: LogisticRegression.kind) },
+    ]
+    private static let lock = NSLock()
+
+    public static func register(kind: String, _ decoder: @escaping Decoder) {
+        lock.lock(); defer { lock.unlock() }
+        decoders[kind] = decoder
+    }
+
+    public static var kinds: [String] { lock.lock(); defer { lock.unlock() }; return decoders.keys.sorted() }
+
+    static func decoder(for kind: String) -> Decoder? { lock.lock(); defer { lock.unlock() }; return decoders[kind] }
+}
+
+extension ModelFile {
+    /// Reads a model file and decodes its model with the registered decoder for its kind.
+    public static func loadClassifier(_ path: String) throws -> (model: any BinaryClassifier, contents: Contents) {
+        let contents = try read(path)
+        guard let decode = ModelRegistry.decoder(for: contents.header.kind) else {
+            throw ModelFileError.unknownKind(path, kind: contents.header.kind, known: ModelRegistry.kinds)
+        }
+        return (try decode(contents), contents)
+    }
+}
+
+extension LogisticRegression {
+    /// Metadata describing this model's inputs (levels as fitted).
+    public func metadata(target: String? = nil, positiveLabel: String? = nil, negativeLabel: String? = nil) -> ModelMetadata {
+        ModelMetadata(features: layout.features.map {
+            ModelMetadata.Feature(name: $0.name, type: $0.levels == nil ? .numeric : .categorical, levels: $0.levels)
+        }, target: target, positiveLabel: positiveLabel, negativeLabel: negativeLabel)
+    }
+
+    /// Saves to a model file (kind "logistic"); `metadata` defaults to `metadata()`.
+    public func save(to path: String, metadata: ModelMetadata? = nil) throws {
+        try ModelFile.write(kind: Self.kind, payload: self, metadata: metadata ?? self.metadata(), to: path)
+    }
+
+    public static func load(_ path: String) throws -> LogisticRegression {
+        try ModelFile.read(path).decode(LogisticRegression.self, kind: kind)
+    }
+}

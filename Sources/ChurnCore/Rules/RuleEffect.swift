@@ -1,0 +1,106 @@
+/// Treatment-vs-control retention per rule and tier after the horizon.
+public struct RuleEffectRow: Sendable {
+    public var rule: String
+    /// "" = all tiers of the rule.
+    public var tier: String
+    public var treated: Int
+    public var treatedRetained: Int
+    public var control: Int
+    public var controlRetained: Int
+    public var treatedRate: Double
+    public var controlRate: Double
+    /// Absolute lift (treated − control retention) = uplift estimate of the rule.
+    public var lift: Double
+    /// lift / control rate.
+    public var relativeLift: Double
+    public var lower: Double
+    public var upper: Double
+    public var pValue: Double
+    public var cost: Double
+    /// cost / (lift × treated): what one additionally retained user cost (NaN when lift ≤ 0).
+    public var costPerRetained: Double
+}
+
+public struct RuleEffectReport: Sendable {
+    public var rows: [RuleEffectRow]
+    /// Decisions whose user had no outcome (left out).
+    public var missingOutcomes: Int
+
+    public func toFrame() throws -> Frame {
+        try Frame([
+            .string("rule", rows.map(\.rule)), .string("tier", rows.map(\.tier)),
+            .int("treated", rows.map { Int64($0.treated) }), .int("treated_retained", rows.map { Int64($0.treatedRetained) }),
+            .int("control", rows.map { Int64($0.control) }), .int("control_retained", rows.map { Int64($0.controlRetained) }),
+            .float("treated_rate", rows.map(\.treatedRate)), .float("control_rate", rows.map(\.controlRate)),
+            .float("lift", rows.map(\.lift)), .float("relative_lift", rows.map(\.relativeLift)),
+            .float("ci_lower", rows.map(\.lower)), .float("ci_upper", rows.map(\.upper)), .float("p_value", rows.map(\.pValue)),
+            .float("cost", rows.map(\.cost)), .float("cost_per_retained", rows.map(\.costPerRetained)),
+        ])
+    }
+}
+
+public enum RuleEffect {
+    /// One logged decision as the effect analysis needs it.
+    public struct Decision: Sendable {
+        public var user: String, rule: String, tier: String, control: Bool, cost: Double
+        public init(user: String, rule: String, tier: String, control: Bool, cost: Double) {
+            self.user = user; self.rule = rule; self.tier = tier; self.control = control; self.cost = cost
+        }
+    }
+
+    /// Retention outcomes from a frame: `retained` (bool or 0/1) or, if absent, `churned` (inverted).
+    public static func outcomes(_ frame: Frame, userColumn: String = "user_id") throws -> [String: Bool] {
+        guard let users = frame.columnIfPresent(userColumn) else { throw RulesError("outcomes have no '\(userColumn)' column") }
+        let invert: Bool
+        let col: Column
+        if let c = frame.columnIfPresent("retained") { col = c; invert = false }
+        else if let c = frame.columnIfPresent("churned") { col = c; invert = true }
+        else { throw RulesError("outcomes need a 'retained' or 'churned' column (bool or 0/1)") }
+        var out: [String: Bool] = [:]
+        out.reserveCapacity(frame.nrow)
+        for i in 0..<frame.nrow {
+            guard let x = col.double(at: i) else { continue }
+            guard x == 0 || x == 1 else {
+                throw RulesError("outcomes column '\(col.name)' row \(i + 1): expected 0/1 or true/false, got \(x)")
+            }
+            out[RuleEngine.userText(users, i)] = (x == 1) != invert
+        }
+        return out
+    }
+
+    /// Per rule (tier "") and per rule × tier, with a pooled two-proportion z-test and a Wald interval.
+    public static func report(_ decisions: [Decision], outcomes: [String: Bool], level: Double = 0.95) throws -> RuleEffectReport {
+        struct Acc { var nt = 0, rt = 0, nc = 0, rc = 0, cost = 0.0 }
+        var keys: [String] = []
+        var acc: [String: Acc] = [:]
+        var missing = 0
+        for d in decisions {
+            guard let kept = outcomes[d.user] else { missing += 1; continue }
+            for tier in d.tier.isEmpty ? [""] : ["", d.tier] {
+                let key = d.rule + "\u{1F}" + tier
+                if acc[key] == nil { keys.append(key); acc[key] = Acc() }
+                if d.control { acc[key]!.nc += 1; acc[key]!.rc += kept ? 1 : 0 }
+                else { acc[key]!.nt += 1; acc[key]!.rt += kept ? 1 : 0; acc[key]!.cost += d.cost }
+            }
+        }
+        var rows: [RuleEffectRow] = []
+        for key in keys.sorted() {
+            let a = acc[key]!
+            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+            let pt = a.nt > 0 ? Double(a.rt) / Double(a.nt) : .nan
+            let pc = a.nc > 0 ? Double(a.rc) / Double(a.nc) : .nan
+            var lift = pt - pc, lo = Double.nan, hi = Double.nan, p = Double.nan, rel = pc > 0 ? (pt - pc) / pc : .nan
+            if a.nt > 0 && a.nc > 0 {
+                let z = try Stats.twoProportionZTest(successes1: Double(a.rt), trials1: Double(a.nt),
+                                                     successes2: Double(a.rc), trials2: Double(a.nc), level: level)
+                lift = z.difference; lo = z.lower; hi = z.upper; p = z.pValue; rel = z.relativeDifference
+            }
+            let incremental = lift * Double(a.nt)
+            rows.append(RuleEffectRow(rule: String(parts[0]), tier: String(parts[1]), treated: a.nt, treatedRetained: a.rt,
+                                      control: a.nc, controlRetained: a.rc, treatedRate: pt, controlRate: pc, lift: lift,
+                                      relativeLift: rel, lower: lo, upper: hi, pValue: p, cost: a.cost,
+                                      costPerRetained: incremental > 0 ? a.cost / incremental : .nan))
+        }
+        return RuleEffectReport(rows: rows, missingOutcomes: missing)
+    }
+}

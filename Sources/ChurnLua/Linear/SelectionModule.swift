@@ -1,0 +1,270 @@
+import CLua
+import CLuaBridge
+import ChurnCore
+import Foundation
+import LuaRuntime
+
+/// A Lua model object that model selection can refit: gives a fit function for
+/// its own options with `params` (Lua option names) overriding them.
+protocol LuaModelSpec: AnyObject {
+    func fitFunction(_ params: ParamSet) throws -> FitFunction
+}
+
+/// `cl.model.cross_validate`, `grid_search`, `random_search`,
+/// `permutation_importance`. Metrics are names of built-in metrics ("auc",
+/// "log_loss", …: computed in Swift, so folds run in parallel), names of other
+/// `cl.metrics` functions, or Lua functions `f(y, p) -> number` (columns in);
+/// with any Lua metric, folds and features run one at a time (each fit still
+/// uses every core).
+enum SelectionModule {
+    /// Model objects model selection accepts; other model kinds add theirs.
+    static var specResolvers: [(LuaCall, Int32) throws -> LuaModelSpec?] = [
+        { c, i in c.isObject(i, LogisticObject.self) ? try c.object(i, LogisticObject.self) : nil },
+        { c, i in c.isObject(i, TreeModelObject.self) ? try c.object(i, TreeModelObject.self) : nil },
+    ]
+
+    static func spec(_ c: LuaCall, _ i: Int32) throws -> LuaModelSpec {
+        for r in specResolvers { if let s = try r(c, i) { return s } }
+        throw LuaArgumentError(i, "model expected (e.g. cl.model.logistic{...}), got \(c.typeName(i))")
+    }
+
+    /// Holder for the first error raised inside a metric (metrics may run on
+    /// several threads when they are all built-in).
+    final class Failure: @unchecked Sendable {
+        private let lock = NSLock()
+        private var first: Error?
+        var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
+        func record(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
+    }
+
+    /// Resolved metrics and whether they may run concurrently (no Lua involved).
+    struct Scores { let list: [NamedScore]; let parallel: Bool }
+
+    /// Metrics where a smaller value is better; `higher_is_better` defaults to
+    /// false when ranking by one of these.
+    static let lowerIsBetter: Set<String> = ["log_loss", "brier"]
+
+    /// Resolves the `metrics` option (array of names / functions, or name = function
+    /// records) to score closures that call Lua. Functions stay on the Lua stack
+    /// for the duration of the call.
+    static func metrics(_ c: LuaCall, _ o: LuaTable, key: String = "metrics", argument: Int32,
+                        failure: Failure) throws -> Scores {
+        let L = c.L
+        try c.reserve(16)
+        func text(_ i: Int32) -> String? { if case .string(let s) = c.value(lua_absindex(L, i)) { return s }; return nil }
+        let t = o.push(key)
+        var entries: [(String, Int32)] = []
+        if t == LUA_TSTRING || t == LUA_TFUNCTION {
+            entries.append((text(-1) ?? key, lua_absindex(L, -1)))
+        } else if t == LUA_TTABLE, let sub = try o.table(key) {
+            let tab = lua_absindex(L, -1)
+            for i in 0..<sub.length {
+                try c.reserve(8)
+                lua_rawgeti(L, tab, lua_Integer(i + 1))
+                entries.append((text(-1) ?? "metric\(i + 1)", lua_absindex(L, -1)))
+            }
+            for name in sub.stringKeys.sorted() {
+                try c.reserve(8)
+                _ = sub.push(name)
+                entries.append((name, lua_absindex(L, -1)))
+            }
+        } else {
+            throw LuaArgumentError(argument, "field '\(key)' is required: metric names (cl.metrics functions) or functions f(y, p)")
+        }
+        guard !entries.isEmpty else { throw LuaArgumentError(argument, "field '\(key)' lists no metrics") }
+        var scores: [NamedScore] = []
+        var allBuiltIn = true
+        for (name, idx) in entries {
+            var fn = idx
+            if lua_type(L, idx) == LUA_TSTRING {
+                // A built-in metric runs in Swift (and may run in parallel) …
+                if let builtIn = try? MetricsModule.namedMetric(name) {
+                    scores.append((name, { y, p in
+                        do { return try builtIn(y, p, nil) } catch { failure.record(error); return .nan }
+                    }))
+                    continue
+                }
+                // … otherwise cl.metrics[name], looked up raw through package.loaded.churnlab.
+                c.state.pushRegistryField("_LOADED")
+                c.state.push("churnlab"); lua_rawget(L, -2)
+                var found = false
+                if lua_type(L, -1) == LUA_TTABLE {
+                    c.state.push("metrics"); lua_rawget(L, -2)
+                    if lua_type(L, -1) == LUA_TTABLE {
+                        c.state.push(name); lua_rawget(L, -2)
+                        found = lua_type(L, -1) == LUA_TFUNCTION
+                    }
+                }
+                guard found else { throw LuaArgumentError(argument, "metric '\(name)' is not a cl.metrics function; pass a function f(y, p) instead") }
+                fn = lua_absindex(L, -1)
+            } else if lua_type(L, idx) != LUA_TFUNCTION {
+                throw LuaArgumentError(argument, "metric '\(name)' must be a name or a function, got \(c.typeName(idx))")
+            }
+            allBuiltIn = false
+            let f = fn
+            let owner = pthread_self()
+            scores.append((name, { y, p in
+                if failure.error != nil { return .nan }
+                // Lua is single-threaded: refuse (rather than corrupt the state) if a
+                // caller ever runs this metric off the thread that owns the Lua state.
+                guard pthread_equal(owner, pthread_self()) != 0 else {
+                    failure.record(LuaScriptError("internal error: Lua metric '\(name)' called from another thread"))
+                    return .nan
+                }
+                guard lua_checkstack(L, 4) != 0 else { failure.record(LuaScriptError("Lua stack overflow in metric '\(name)'")); return .nan }
+                lua_pushvalue(L, f)
+                c.push(column: .float("y", y)); c.push(column: .float("p", p))
+                do { try c.pcall(nargs: 2, nresults: 1) } catch { failure.record(error); return .nan }
+                defer { lua_settop(L, -2) }
+                guard lua_type(L, -1) == LUA_TNUMBER else {
+                    failure.record(LuaScriptError("metric '\(name)' must return a number, got \(c.typeName(lua_absindex(L, -1)))"))
+                    return .nan
+                }
+                return clb_tonumber(L, -1, nil)
+            }))
+        }
+        return Scores(list: scores, parallel: allBuiltIn)
+    }
+
+    /// Runs `body`, then rethrows an error raised inside a metric callback.
+    static func withMetrics<T>(_ c: LuaCall, _ failure: Failure, _ body: () throws -> T) throws -> T {
+        let result = try c.core(body)
+        if let e = failure.error { throw e }
+        return result
+    }
+
+    static func searchValue(_ v: LuaValue, key: String) throws -> ParamValue {
+        guard let p = try LinearModule.paramValue(v, key: key) else { throw LuaScriptError("parameter '\(key)' has a nil value") }
+        return p
+    }
+
+    static let commonKeys = FitInputs.keys.union(["k", "stratify", "metrics", "seed"])
+
+    static func register(_ cl: ModuleBuilder) {
+        cl.submodule("model") { m in
+            m.function("cross_validate", "model.cross_validate(model, frame, {target =, k = 5, stratify = true, metrics = {...}, seed =, features =, weight =})",
+                       "k-fold cross-validation of an unfitted model's settings. Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p).") { c in
+                let spec = try spec(c, 1)
+                let frame = try c.frame(2)
+                let o = try c.options(3)
+                try o.checkKeys(commonKeys)
+                let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
+                let failure = Failure()
+                let scores = try metrics(c, o, argument: 3, failure: failure)
+                let fit = try c.core { try spec.fitFunction([:]) }
+                let k = try o.integer("k") ?? 5, stratify = try o.bool("stratify") ?? true
+                let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+                let cv = try withMetrics(c, failure) {
+                    try crossValidate(fit: fit, X: inputs.X, y: inputs.target.y, weights: inputs.weights, k: k,
+                                      stratify: stratify, metrics: scores.list, seed: seed, parallel: scores.parallel)
+                }
+                c.push(frame: try c.core { try cv.frame() })
+                let summary = c.newTable(record: 2)
+                let mean = c.newTable(record: cv.metricNames.count)
+                for (j, n) in cv.metricNames.enumerated() { mean.set(n, cv.mean[j]) }
+                summary.setTop("mean")
+                let std = c.newTable(record: cv.metricNames.count)
+                for (j, n) in cv.metricNames.enumerated() { std.set(n, cv.std[j]) }
+                summary.setTop("std")
+                return 2
+            }
+
+            m.function("grid_search", "model.grid_search(model, frame, {grid = {C = {0.1, 1}, ...}, target =, k =, metrics =, rank_by =, higher_is_better = true, seed =})",
+                       "Cross-validates every combination of the grid (parameters override the model's). Returns a results frame (parameters, mean_/std_ per metric, rank) and the best parameters as a table.") { c in
+                let spec = try spec(c, 1)
+                let frame = try c.frame(2)
+                let o = try c.options(3)
+                try o.checkKeys(commonKeys.union(["grid", "rank_by", "higher_is_better"]))
+                guard let g = try o.table("grid") else { throw LuaArgumentError(3, "field 'grid' is required: {param = {values...}}") }
+                var grid: [String: [ParamValue]] = [:]
+                for key in g.stringKeys {
+                    guard let values = try g.table(key) else { throw LuaArgumentError(3, "field 'grid.\(key)' must be an array of values") }
+                    grid[key] = try values.arrayValues().map { try searchValue($0, key: key) }
+                }
+                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
+                    try gridSearch(factory: factory, grid: grid, X: X, y: y, weights: w, k: k, stratify: stratify,
+                                   metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed, parallel: scores.parallel)
+                }
+            }
+
+            m.function("random_search", "model.random_search(model, frame, {space = {C = {log_uniform = {0.01, 10}}, penalty = {'l1', 'l2'}}, n_iter = 10, target =, k =, metrics =, seed =})",
+                       "Cross-validates n_iter parameter sets drawn (seeded) from `space`: an array is a choice; {uniform = {a, b}}, {log_uniform = {a, b}} or {int = {a, b}} are ranges. Returns a results frame and the best parameters.") { c in
+                let spec = try spec(c, 1)
+                let frame = try c.frame(2)
+                let o = try c.options(3)
+                try o.checkKeys(commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better"]))
+                guard let sp = try o.table("space") else { throw LuaArgumentError(3, "field 'space' is required") }
+                var space: [String: ParamDistribution] = [:]
+                for key in sp.stringKeys {
+                    guard let d = try sp.table(key) else { throw LuaArgumentError(3, "field 'space.\(key)' must be a table") }
+                    func range(_ name: String) throws -> [Double]? { try d.table(name)?.arrayOfNumbers() }
+                    if let r = try range("uniform"), r.count == 2 { space[key] = .uniform(r[0], r[1]) }
+                    else if let r = try range("log_uniform"), r.count == 2 { space[key] = .logUniform(r[0], r[1]) }
+                    else if let r = try range("int"), r.count == 2 { space[key] = .intRange(Int(r[0]), Int(r[1])) }
+                    else if d.length > 0 { space[key] = .choice(try d.arrayValues().map { try searchValue($0, key: key) }) }
+                    else { throw LuaArgumentError(3, "field 'space.\(key)': an array of choices or {uniform|log_uniform|int = {low, high}}") }
+                }
+                let nIter = try o.integer("n_iter") ?? 10
+                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
+                    try randomSearch(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: w, k: k,
+                                     stratify: stratify, metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed,
+                                     parallel: scores.parallel)
+                }
+            }
+
+            m.function("permutation_importance", "model.permutation_importance(fitted_model, frame, {target =, metric =, repeats = 5, seed =, higher_is_better = true})",
+                       "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance.") { c in
+                guard c.isObject(1, LogisticObject.self) else { throw LuaArgumentError(1, "fitted model expected, got \(c.typeName(1))") }
+                let (model, meta) = try c.object(1, LogisticObject.self).fitted("permutation_importance")
+                let frame = try c.frame(2)
+                let o = try c.options(3)
+                try o.checkKeys(["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
+                guard let target = try o.string("target") else { throw LuaArgumentError(3, "field 'target' is required") }
+                let failure = Failure()
+                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
+                let metric = scores.list[0]
+                let positive = try o.string("positive") ?? meta.positiveLabel
+                let repeats = try o.integer("repeats") ?? 5
+                let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+                let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
+                let imp = try withMetrics(c, failure) { () -> PermutationImportance in
+                    let y = try BinaryTarget(column: frame.column(target), positive: positive)
+                    let X = try meta.featureMatrix(from: frame, recode: false)
+                    return try permutationImportance(model: model, X: X, y: y.y, metric: metric.score, repeats: repeats,
+                                                     seed: seed, higherIsBetter: hib, parallel: scores.parallel)
+                }
+                let order = imp.ranking
+                return c.push(frame: try c.core { try Frame([
+                    .string("feature", order.map { imp.featureNames[$0] }),
+                    .float("mean", order.map { imp.mean[$0] }), .float("std", order.map { imp.std[$0] }),
+                ]) })
+            }
+        }
+    }
+
+    typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64) throws -> SearchResult
+
+    static func runSearch(_ c: LuaCall, spec: LuaModelSpec, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
+        let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
+        let failure = Failure()
+        let scores = try metrics(c, o, argument: 3, failure: failure)
+        let k = try o.integer("k") ?? 5, stratify = try o.bool("stratify") ?? true
+        let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+        let rankBy = try o.string("rank_by")
+        let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
+        let res = try withMetrics(c, failure) {
+            try run({ try spec.fitFunction($0) }, inputs.X, inputs.target.y, inputs.weights, k, stratify, scores, rankBy, hib, seed)
+        }
+        c.push(frame: try c.core { try res.frame() })
+        let best = c.newTable(record: res.best.params.count)
+        for (key, v) in res.best.params {
+            switch v {
+            case .int(let i): best.set(key, i)
+            case .double(let d): best.set(key, d)
+            case .string(let s): best.set(key, s)
+            case .bool(let b): best.set(key, b)
+            }
+        }
+        return 2
+    }
+}

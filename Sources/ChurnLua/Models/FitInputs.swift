@@ -1,0 +1,49 @@
+import ChurnCore
+import LuaRuntime
+
+/// What `m:fit` and model selection read from a frame: features, target, weights.
+struct FitInputs {
+    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive"]
+    let X: FeatureMatrix
+    let target: BinaryTarget
+    let targetName: String
+    let weightName: String?
+    let weights: [Double]?
+
+    init(_ c: LuaCall, frame: Frame, options o: LuaTable, argument: Int32) throws {
+        guard let target = try o.string("target") else {
+            throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
+        }
+        let weightName = try o.string("weight")
+        if o.has("features") && o.has("exclude") {
+            throw LuaArgumentError(argument, "give either 'features' or 'exclude', not both")
+        }
+        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []))
+        let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
+        guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
+        let positive = try o.string("positive")
+        (X, self.target, weights) = try c.core {
+            let y = try BinaryTarget(column: frame.column(target), positive: positive)
+            let X = try FeatureMatrix(frame: frame, columns: features)
+            let w = try weightName.map { name -> [Double] in
+                let col = try frame.column(name)
+                guard let v = col.toDoubles() else { throw FrameError.typeMismatch(column: name, expected: "numeric weights", got: col.dtype) }
+                return v
+            }
+            return (X, y, w)
+        }
+        targetName = target
+        self.weightName = weightName
+    }
+
+    /// The same features, target coding and weights read from another frame
+    /// (an eval set), with categorical levels as in the training data.
+    func evalSet(_ c: LuaCall, frame: Frame) throws -> EvalSet {
+        try c.core {
+            EvalSet(X: try FeatureMatrix(frame: frame, columns: X.names, levels: X.categoricalLevels),
+                    y: try BinaryTarget(column: frame.column(targetName), positive: target.positiveLabel).y,
+                    weights: try weightName.map { try frame.column($0).toDoubles() ?? [] })
+        }
+    }
+}
+

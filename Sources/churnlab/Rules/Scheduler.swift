@@ -1,0 +1,172 @@
+import ChurnCore
+import Dispatch
+import Foundation
+
+/// Structured logs: one JSON object per line on standard error.
+enum JSONLog {
+    static func write(_ level: String, _ event: String, _ fields: [String: Any] = [:]) {
+        var obj = fields
+        obj["ts"] = Ledger.timestamp()
+        obj["level"] = level
+        obj["event"] = event
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+}
+
+/// Set by SIGTERM/SIGINT: finish (or let roll back) the current job, then exit.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var sources: [DispatchSourceSignal] = []
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+    func set() { lock.lock(); stopped = true; lock.unlock() }
+
+    func install() {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { [weak self] in
+                JSONLog.write("info", "signal", ["signal": sig == SIGTERM ? "SIGTERM" : "SIGINT"])
+                self?.set()
+            }
+            s.resume()
+            sources.append(s)
+        }
+    }
+}
+
+/// The foreground scheduler. Jobs run as child `churnlab` processes (a crash, loop or
+/// memory blow-up in a job cannot take the scheduler down); occurrences are claimed in
+/// the ledger so schedulers sharing it run each occurrence once.
+struct Scheduler {
+    var jobs: [ScheduledJob]
+    var ledger: Ledger
+    var once: Bool
+    var fixedNow: Date?
+    var grace: Double
+    let stop = StopFlag()
+    let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+
+    /// Returns the number of failed job runs.
+    func run() -> Int {
+        stop.install()
+        JSONLog.write("info", "scheduler_start", ["jobs": jobs.map(\.name), "owner": owner, "once": once])
+        var failures = 0
+        while !stop.isSet {
+            let now = fixedNow ?? Date()
+            for job in jobs where !stop.isSet {
+                do { failures += try tick(job, now: now) } catch {
+                    JSONLog.write("error", "ledger_error", ["job": job.name, "error": "\(error)"])
+                    failures += 1
+                }
+            }
+            if once { break }
+            // Sleep until the next minute boundary (cron resolution), waking to check for a stop.
+            let next = (floor(Date().timeIntervalSince1970 / 60) + 1) * 60
+            while !stop.isSet && Date().timeIntervalSince1970 < next { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        JSONLog.write("info", "scheduler_stop", ["failures": failures, "reason": stop.isSet ? "signal" : "once"])
+        return failures
+    }
+
+    func tick(_ job: ScheduledJob, now: Date) throws -> Int {
+        let last = try ledger.lastClaim(job: job.name).flatMap(ScheduleClock.parse)
+        let plan = SchedulePlanner.plan(job, last: last, now: now, grace: grace)
+        for s in plan.skip where try ledger.claim(job: job.name, scheduledAt: ScheduleClock.iso(s), owner: owner, status: "skipped") {
+            JSONLog.write("info", "occurrence_skipped", ["job": job.name, "scheduled_at": ScheduleClock.iso(s), "policy": job.catchUp.rawValue])
+        }
+        var failures = 0
+        for occ in plan.run where !stop.isSet {
+            let at = ScheduleClock.iso(occ)
+            guard try ledger.claim(job: job.name, scheduledAt: at, owner: owner) else {
+                JSONLog.write("info", "occurrence_taken", ["job": job.name, "scheduled_at": at])
+                continue
+            }
+            let (ok, attempts, error) = execute(job, occurrence: occ)
+            try ledger.finishClaim(job: job.name, scheduledAt: at, status: ok ? "done" : "failed", attempts: attempts, error: error)
+            if !ok { failures += 1 }
+        }
+        return failures
+    }
+
+    /// Runs one occurrence with retries; (succeeded, attempts, last error).
+    func execute(_ job: ScheduledJob, occurrence: Date) -> (Bool, Int, String?) {
+        let args = childArguments(job, occurrence: occurrence)
+        var lastError: String? = nil
+        var attempt = 0
+        while attempt <= job.retries {
+            attempt += 1
+            let at = ScheduleClock.iso(occurrence)
+            JSONLog.write("info", "job_start", ["job": job.name, "scheduled_at": at, "attempt": attempt, "argv": args])
+            let started = Date()
+            let (status, output, killed) = runChild(args, wallLimit: job.timeout + 5)
+            let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+            if status == 0 {
+                JSONLog.write("info", "job_done", ["job": job.name, "scheduled_at": at, "attempt": attempt, "seconds": seconds])
+                return (true, attempt, nil)
+            }
+            lastError = killed ? "killed after the \(job.timeout) s timeout" : (output.isEmpty ? "exit status \(status)" : output)
+            JSONLog.write("error", "job_failed", ["job": job.name, "scheduled_at": at, "attempt": attempt, "status": Int(status),
+                                                  "seconds": seconds, "error": lastError!])
+            if attempt <= job.retries && !stop.isSet {
+                let delay = job.retryDelay(attempt)
+                JSONLog.write("info", "job_retry", ["job": job.name, "scheduled_at": at, "in_seconds": delay])
+                let until = Date().addingTimeInterval(delay)
+                while Date() < until && !stop.isSet { Thread.sleep(forTimeInterval: min(0.05, max(0, until.timeIntervalSinceNow))) }
+            }
+            if stop.isSet { break }
+        }
+        return (false, attempt, lastError)
+    }
+
+    func childArguments(_ job: ScheduledJob, occurrence: Date) -> [String] {
+        var a = job.arguments(for: occurrence)
+        // The job's limits, unless its own arguments already set them.
+        var limits: [String] = []
+        if !a.contains("--timeout") { limits += ["--timeout", LuaValueFormat.number(job.timeout)] }
+        if !a.contains("--memory-limit") { limits += ["--memory-limit", LuaValueFormat.number(job.memoryLimitMB)] }
+        if a.first == "run" {
+            a.insert(contentsOf: limits + (job.sandbox && !a.contains("--sandbox") ? ["--sandbox"] : []), at: 1)
+        } else if a.count >= 2 && a[0] == "rules" && a[1] == "run" {
+            a += limits
+        }
+        return a
+    }
+
+    /// Runs `churnlab ARGS` with output captured; kills it after `wallLimit` seconds.
+    func runChild(_ args: [String], wallLimit: Double) -> (Int32, String, Bool) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Scheduler.selfPath)
+        p.arguments = args
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("churnlab-job-\(getpid())-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        guard let h = try? FileHandle(forWritingTo: out) else { return (70, "cannot create a log file", false) }
+        p.standardOutput = h
+        p.standardError = h
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { return (70, "cannot start \(Scheduler.selfPath): \(error)", false) }
+        let deadline = Date().addingTimeInterval(wallLimit)
+        var killed = false
+        while p.isRunning {
+            if Date() > deadline { kill(p.processIdentifier, SIGKILL); killed = true; break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        p.waitUntilExit()
+        try? h.close()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n")
+        return (p.terminationStatus, tail, killed)
+    }
+
+    /// This executable (children are `churnlab` itself).
+    static let selfPath: String = {
+        if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+        return CommandLine.arguments[0]
+    }()
+}
+
+enum LuaValueFormat {
+    static func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d) }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+/// `churnlab rules …` end to end: runs, idempotent re-runs, outbox, effect, and kill -9 at random moments.
+final class RulesCLITests: XCTestCase {
+    /// Deterministic users: id, risk, tenure, opt-out.
+    static func usersCSV(_ n: Int, seed: UInt64 = 42) -> String {
+        var s = seed
+        func next() -> Double { s = s &* 6364136223846793005 &+ 1442695040888963407; return Double(s >> 11) * 0x1.0p-53 }
+        var out = "user_id,name,risk,tenure_days,opt_out\n"
+        for i in 0..<n {
+            out += "u\(i),N\(i),\(String(format: "%.4f", next())),\(Int(next() * 600)),\(next() < 0.03 ? "true" : "false")\n"
+        }
+        return out
+    }
+
+    static let rules = """
+        cl.rules.tiers{ score = "risk", high = 0.7, medium = 0.4 }
+        cl.rules.suppress{ column = "opt_out" }
+        cl.rules.rule{ name = "coupon", when = cl.col("risk"):ge(0.8) & cl.col("tenure_days"):gt(30),
+          action = { channel = "coupon", offer = "20%", cost = 5, message = "Hi {name}" },
+          cooldown = "3d", priority = 10, budget = { max_users = 400 }, holdout = 0.1 }
+        cl.rules.rule{ name = "call", tier = "high", action = { channel = "phone", cost = 10 }, cooldown = "5d", priority = 5, holdout = 0.2 }
+        cl.rules.rule{ name = "email", tier = "medium", action = { channel = "email" }, cooldown = "2d", priority = 1 }
+        """
+
+    func write(_ text: String, _ url: URL) throws { try text.write(to: url, atomically: true, encoding: .utf8) }
+
+    func runID(_ out: String) -> String? {
+        guard let r = out.range(of: #"run ([0-9a-f]{16})"#, options: .regularExpression) else { return nil }
+        return String(out[r].dropFirst(4))
+    }
+
+    func testRunRerunOutboxShowEffect() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(300), dir.appendingPathComponent("users.csv"))
+        try write(Self.rules, dir.appendingPathComponent("rules.lua"))
+        let base = ["rules", "run", dir.appendingPathComponent("rules.lua").path, "--users", dir.appendingPathComponent("users.csv").path,
+                    "--as-of", "2024-10-01", "--ledger", dir.appendingPathComponent("l.db").path]
+        let outbox = dir.appendingPathComponent("out.csv").path
+        let r1 = try CLI.run(base + ["--outbox", outbox])
+        XCTAssertEqual(r1.status, 0, r1.stderr)
+        let id = try XCTUnwrap(runID(r1.stdout))
+        let n = Int(r1.stdout.split(separator: " ")[2])!
+        XCTAssertGreaterThan(n, 50)
+        let lines = try String(contentsOfFile: outbox, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, n + 1)
+        XCTAssertTrue(lines[1].hasPrefix("\(id),2024-10-01,"))
+        // The same period again: nothing new; the outbox is regenerated identically.
+        try FileManager.default.removeItem(atPath: outbox)
+        let r2 = try CLI.run(base + ["--outbox", outbox])
+        XCTAssertTrue(r2.stdout.contains("already committed"), r2.stdout)
+        XCTAssertEqual(try String(contentsOfFile: outbox, encoding: .utf8).split(separator: "\n"), lines)
+        // Dry run writes nothing.
+        let dry = try CLI.run(base.map { $0 == "2024-10-01" ? "2024-10-02" : $0 } + ["--dry-run"])
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("dry run"))
+        let hist = try CLI.run(["rules", "history", "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertEqual(hist.stdout.split(separator: "\n").count, 2, hist.stdout)   // header + one run
+        let show = try CLI.run(["rules", "show", id, "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertTrue(show.stdout.contains("status committed") && show.stdout.contains("coupon:"), show.stdout)
+        // Effect: treated users all retained, controls all churned → lift 1 for every rule with both groups.
+        var outcomes = "user_id,retained\n"
+        for line in lines.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            outcomes += "\(f[2]),\(f[8] == "treatment" ? 1 : 0)\n"
+        }
+        try write(outcomes, dir.appendingPathComponent("outcomes.csv"))
+        let eff = try CLI.run(["rules", "effect", id, "--outcomes", dir.appendingPathComponent("outcomes.csv").path,
+                               "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertEqual(eff.status, 0, eff.stderr)
+        XCTAssertTrue(eff.stdout.contains("coupon") && eff.stdout.contains("lift"), eff.stdout)
+        // Errors: a missing file, a bad date, a rule script error.
+        XCTAssertEqual(try CLI.run(base.map { $0.hasSuffix("users.csv") ? "/nonexistent.csv" : $0 }).status, 66)
+        XCTAssertEqual(try CLI.run(base.map { $0 == "2024-10-01" ? "2024-13-01" : $0 }).status, 64)
+        try write("cl.rules.rule{ name = 'x', action = {} }", dir.appendingPathComponent("bad.lua"))
+        let bad = try CLI.run(base.map { $0.hasSuffix("rules.lua") ? dir.appendingPathComponent("bad.lua").path : $0 })
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("bad.lua:1:") && bad.stderr.contains("action.channel is required"), bad.stderr)
+    }
+
+    /// kill -9 at random instants, 50 times over 10 periods; after every kill the ledger is consistent,
+    /// and each period, once completed, holds exactly the decisions of an uninterrupted reference run.
+    func testKillNineAtRandomMomentsLeavesAllOrNothing() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(4000), dir.appendingPathComponent("users.csv"))
+        try write(Self.rules, dir.appendingPathComponent("rules.lua"))
+        func args(_ day: Int, _ ledger: String, _ outbox: String) -> [String] {
+            ["rules", "run", dir.appendingPathComponent("rules.lua").path, "--users", dir.appendingPathComponent("users.csv").path,
+             "--as-of", String(format: "2024-10-%02d", day), "--ledger", dir.appendingPathComponent(ledger).path,
+             "--outbox", dir.appendingPathComponent(outbox).path]
+        }
+        var refSeconds = 0.0
+        for day in 1...10 {
+            let r = try CLI.run(args(day, "ref.db", "ref-\(day).csv"))
+            XCTAssertEqual(r.status, 0, r.stderr)
+            refSeconds = max(refSeconds, r.seconds)
+        }
+        var rng: UInt64 = 7
+        var kills = 0
+        for i in 0..<50 {
+            let day = i / 5 + 1
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = args(day, "test.db", "test-\(day).csv")
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            Thread.sleep(forTimeInterval: Double(rng >> 11) * 0x1.0p-53 * refSeconds * 1.1)
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 }
+            p.waitUntilExit()
+            let v = try CLI.run(["rules", "verify", "--ledger", dir.appendingPathComponent("test.db").path])
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("test.db").path) {
+                XCTAssertEqual(v.stdout, "ledger ok\n", "after kill \(i): \(v.stdout)\(v.stderr)")
+            }
+            if i % 5 == 4 {
+                // Restart without a kill: the period completes and matches the reference exactly.
+                let r = try CLI.run(args(day, "test.db", "test-\(day).csv"))
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let got = try String(contentsOf: dir.appendingPathComponent("test-\(day).csv"), encoding: .utf8)
+                let want = try String(contentsOf: dir.appendingPathComponent("ref-\(day).csv"), encoding: .utf8)
+                XCTAssertEqual(got, want, "period \(day)")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(kills, 25, "most runs should have been killed mid-way")
+    }
+}

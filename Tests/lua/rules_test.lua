@@ -1,0 +1,85 @@
+-- cl.rules: declarations, evaluation (vectorized and per-user functions), effect, cron.
+local T = cl.test
+local col = cl.col
+
+local users = cl.frame({
+  user_id = { "u1", "u2", "u3", "u4", "u5", "u6" },
+  risk = { 0.9, 0.8, 0.75, 0.5, 0.45, 0.1 },
+  tenure_days = { 40, 10, 100, 50, 5, 300 },
+  name = { "Ann", "Bo", "Cy", "Di", "Ed", "Flo" },
+  opt_out = { false, false, false, false, true, false },
+}, { names = { "user_id", "risk", "tenure_days", "name", "opt_out" } })
+
+local function declare()
+  cl.rules.reset()
+  cl.rules.tiers{ score = "risk", high = 0.7, medium = 0.4 }
+  cl.rules.suppress{ column = "opt_out" }
+  cl.rules.rule{ name = "win_back", when = col("risk"):ge(0.7) & col("tenure_days"):gt(30),
+    action = { channel = "coupon", offer = "20% off", cost = 5, message = "Hi {name}, tier {tier}" },
+    priority = 10, budget = { max_users = 1 }, cooldown = "14d" }
+  cl.rules.rule{ name = "email", tier = { "high", "medium" }, action = { channel = "email", cost = 1 }, priority = 5 }
+  cl.rules.rule{ name = "recs", action = { channel = "app" } }
+end
+
+T.case("priority, budget, tiers, suppression and templates", function()
+  declare()
+  local d, summary = cl.rules.evaluate(users, { as_of = "2024-10-01" })
+  T.eq(d.user_id:to_table(), { "u1", "u2", "u3", "u4", "u6" })
+  T.eq(d.rule:to_table(), { "win_back", "email", "email", "email", "recs" })
+  T.eq(d.tier:to_table(), { "high", "high", "high", "medium", "low" })
+  T.eq(d.message:to_table()[1], "Hi Ann, tier high")
+  T.eq(summary.win_back, { treatment = 1, control = 0, cost = 5.0 })
+  T.eq(summary.email.cost, 3.0)
+  T.eq(cl.rules.list()[1].name, "win_back")
+end)
+
+T.case("per-user Lua function conditions", function()
+  cl.rules.reset()
+  cl.rules.rule{ name = "f", when = function(u) return u.risk > 0.6 and u.name ~= "Bo" end, action = { channel = "sms" } }
+  local d = cl.rules.evaluate(users, { as_of = "2024-10-01" })
+  T.eq(d.user_id:to_table(), { "u1", "u3" })
+  cl.rules.reset()
+  cl.rules.rule{ name = "bad", when = function(u) return u.nope.x end, action = { channel = "sms" } }
+  T.raises(function() cl.rules.evaluate(users, { as_of = "2024-10-01" }) end, "rule 'bad', user row 1")
+end)
+
+T.case("holdout is stable and seeded", function()
+  cl.rules.reset()
+  cl.rules.settings{ seed = "k", experiment = "exp" }
+  local ids = {}
+  for i = 1, 400 do ids[i] = "user" .. i end
+  local f = cl.frame({ user_id = ids })
+  cl.rules.rule{ name = "r", action = { channel = "c" }, holdout = 0.5 }
+  local a = cl.rules.evaluate(f, { as_of = "2024-10-01" })
+  local b = cl.rules.evaluate(f, { as_of = "2024-10-02" })
+  T.eq(a.group:to_table(), b.group:to_table())
+  local controls = 0
+  for _, g in ipairs(a.group:to_table()) do if g == "control" then controls = controls + 1 end end
+  T.near(controls / 400, 0.5, 0.08)
+end)
+
+T.case("effect report", function()
+  local d = cl.frame({ user_id = { "a", "b", "c", "d" }, rule = { "r", "r", "r", "r" },
+                       group = { "treatment", "treatment", "control", "control" }, cost = { 2, 2, 0, 0 } })
+  local out = cl.frame({ user_id = { "a", "b", "c", "d" }, retained = { true, true, true, false } })
+  local e = cl.rules.effect(d, out)
+  T.eq(e.treated:to_table(), { 2 })
+  T.near(e.lift:to_table()[1], 0.5, 1e-12)
+  T.near(e.cost_per_retained:to_table()[1], 4.0, 1e-12)   -- 4 / (0.5 × 2)
+end)
+
+T.case("bad declarations", function()
+  cl.rules.reset()
+  T.raises(function() cl.rules.rule{ name = "x" } end, "'action' table is required")
+  T.raises(function() cl.rules.rule{ name = "x", action = { channel = "c" }, holdout = 1.5 } end, "holdout must be in")
+  T.raises(function() cl.rules.rule{ name = "x", action = { channel = "c" }, whn = 1 } end, "whn")
+  T.raises(function() cl.rules.rule{ name = "x", when = 3, action = { channel = "c" } } end, "'when' must be a cl.Expr")
+  T.raises(function() cl.rules.rule{ name = "x", action = { channel = "c" }, cooldown = "3x" } end, "bad duration")
+  T.raises(function() cl.rules.evaluate(users, {}) end, "as_of")
+end)
+
+T.case("cron", function()
+  T.eq(cl.rules.cron_next("*/15 9-17 * * mon-fri", "2024-10-04T17:50:00Z"), "2024-10-07T09:00:00Z")
+  T.eq(cl.rules.cron_next("0 9 * * *", "2024-10-01T00:00:00Z", "Europe/Berlin"), "2024-10-01T07:00:00Z")
+  T.raises(function() cl.rules.cron_next("61 * * * *", "2024-10-01T00:00:00Z") end, "minute value 61")
+end)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# CSV load benchmark: ChurnLab vs polars / pandas / DuckDB on the same seeded files.
+#   scripts/bench/csv_bench.sh [DATA_DIR]      (default /tmp/churnlab-bench)
+# Generates wide.csv (1,000,000 x 46) and events.csv (20,000,000 x 4) with
+# scripts/bench/gen_tables.py when missing (needs the venv), builds release, and
+# prints one BENCH line per tool and file: wall seconds, CPU seconds, peak RSS.
+# ChurnLab also prints the size of the loaded columns and peak RSS / that size.
+# The venv is $CHURNLAB_BENCH_VENV or /work/pyref; without one only ChurnLab runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${1:-/tmp/churnlab-bench}
+VENV=${CHURNLAB_BENCH_VENV:-/work/pyref}
+PY=""
+[ -x "$VENV/bin/python" ] && PY="$VENV/bin/python"
+mkdir -p "$DATA"
+if [ ! -s "$DATA/wide.csv" ] || [ ! -s "$DATA/events.csv" ]; then
+    [ -n "$PY" ] || { echo "no venv to generate the tables ($VENV)"; exit 1; }
+    "$PY" scripts/bench/gen_tables.py "$DATA"
+fi
+swift build -c release -Xswiftc -enable-testing --build-tests >/dev/null
+XCTEST=$(ls -d .build/release/*.xctest | head -1)
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for f in wide events; do
+    CSV="$DATA/$f.csv"
+    # warm the page cache so every tool reads from memory
+    cat "$CSV" > /dev/null
+    CHURNLAB_BENCH=1 CHURNLAB_BENCH_CSV="$CSV" CHURNLAB_BENCH_OUT="$DATA/$f.out.csv" \
+        "$XCTEST" ChurnCoreTests.CSVBenchTests/testBenchCSVRead 2>&1 | grep '^BENCH' || true
+    rm -f "$DATA/$f.out.csv"
+    if [ -n "$PY" ]; then
+        for tool in polars polars_dates pandas pandas_pyarrow duckdb; do
+            "$PY" scripts/bench/csv_peers.py "$tool" "$CSV" 2>&1 | grep '^BENCH' || echo "BENCH $tool failed"
+        done
+    fi
+done
