@@ -77,7 +77,7 @@ final class TreesGBDTTests: XCTestCase {
     }
 
     func testDeterministicAcrossThreadsAndSeeds() throws {
-        let (X, y) = try TreesTestSupport.randomData(rows: 20_000, numeric: 6, categorical: 2, seed: 22)
+        let (X, y) = try TreesTestSupport.randomData(rows: 8_000, numeric: 6, categorical: 2, seed: 22)
         var o = GradientBoostingOptions(); o.nIterations = 5; o.baggingFraction = 0.7; o.featureFraction = 0.6; o.seed = 3
         // Small row chunks so histograms are built in several chunks and reduced.
         let oldChunk = HistogramBuilder.rowChunk
@@ -97,6 +97,39 @@ final class TreesGBDTTests: XCTestCase {
         let raw = try a.predictRaw(X)
         let loss = zip(raw, y).map { f, t in log(1 + exp(f)) - t * f }.reduce(0, +) / Double(X.nrow)
         XCTAssertEqual(last!.trainLoss, loss, accuracy: 1e-12)
+    }
+
+    /// The chunked parallel partition gives exactly the serial (stable) partition.
+    func testParallelPartitionEqualsSerial() {
+        let n = 100_000
+        var rng = SeededRandom(seed: 5)
+        let column = (0..<n).map { _ in UInt8(rng.below(11)) }           // bin 10 = missing
+        var rows = (0..<n).filter { $0 % 3 != 0 }.map { UInt32($0) }
+        var serial = rows
+        var split = SplitCandidate(); split.feature = 0; split.thresholdBin = 4; split.defaultLeft = true
+        var scratch = [UInt32](repeating: 0, count: n)
+        let m = rows.count
+        let a = column.withUnsafeBufferPointer { col in
+            scratch.withUnsafeMutableBufferPointer { sc in
+                rows.withUnsafeMutableBufferPointer { r in
+                    partitionRows(r.baseAddress!, 0, m, scratch: sc.baseAddress!, column: col.baseAddress!, split: split,
+                                  missingBin: 10, parallel: true)
+                }
+            }
+        }
+        let b = column.withUnsafeBufferPointer { col in
+            scratch.withUnsafeMutableBufferPointer { sc in
+                serial.withUnsafeMutableBufferPointer { r in
+                    partitionRows(r.baseAddress!, 0, m, scratch: sc.baseAddress!, column: col.baseAddress!, split: split,
+                                  missingBin: 10, parallel: false)
+                }
+            }
+        }
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(rows, serial)
+        XCTAssertEqual(a, (0..<n).filter { $0 % 3 != 0 && (column[$0] <= 4 || column[$0] == 10) }.count)
+        XCTAssertTrue(rows[0..<a].allSatisfy { column[Int($0)] <= 4 || column[Int($0)] == 10 })
+        XCTAssertEqual(Array(rows[0..<a]), rows[0..<a].sorted())          // stable: still ascending
     }
 
     func testRejectsBadOptions() throws {

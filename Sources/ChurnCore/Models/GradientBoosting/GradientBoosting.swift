@@ -132,7 +132,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let initScore = log(rate / (1 - rate))
 
         let score = ScratchBuffer<Double>(n, initScore)
-        let grad = ScratchBuffer<Double>(n, 0), hess = ScratchBuffer<Double>(n, 0)
+        let gh = ScratchBuffer<GradPair>(n, GradPair(g: 0, h: 0))
         let ne = evalSet?.X.nrow ?? 0
         let evalScore = ScratchBuffer<Double>(ne, initScore)
         let inBag = ScratchBuffer<Bool>(n, true)
@@ -153,13 +153,13 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                     Parallel.forEach(chunks.count) { c in
                                         for i in chunks[c] {
                                             let p = TreeMath.sigmoid(score.p[i]), w = wp?[i] ?? 1
-                                            grad.p[i] = w * (p - yp[i]); hess.p[i] = w * p * (1 - p)
+                                            gh.p[i] = GradPair(g: w * (p - yp[i]), h: w * p * (1 - p))
                                         }
                                     }
                                     let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
                                                 rows: grower.rows.p, inBag: inBag.p)
                                     let feats = featureSample(nf, fraction: options.featureFraction, seed: options.seed, iteration: it)
-                                    let (tree, leaves) = grower.grow(count: m, g: grad.p, h: hess.p, features: feats)
+                                    let (tree, leaves) = grower.grow(count: m, gh: gh.p, features: feats)
                                     // Scores: in-bag rows by their leaf range, the others by traversal.
                                     for l in leaves {
                                         let v = tree.value[l.node]

@@ -39,21 +39,21 @@ final class LeafWiseGrower {
         rows = ScratchBuffer(data.nrow, 0)
         scratch = ScratchBuffer(data.nrow, 0)
         data.makeRowMajor()
-        chunkHists = ScratchBuffer((Self.maxChunks - 1) * data.totalBins, HistBin())
+        chunkHists = ScratchBuffer((2 * Self.maxChunks - 1) * data.totalBins, HistBin())
     }
 
-    /// Grows a tree on `rows[0..<m]` with gradients `g`, hessians `h` (indexed
+    /// Grows a tree on `rows[0..<m]` with (gradient, hessian) pairs `gh` (indexed
     /// by row id) over `features`. Returns the tree and its final leaves (row
     /// ranges and node ids) so the caller can update scores without traversal.
-    func grow(count m: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>, features: [Int]) -> (Tree, [Leaf]) {
+    func grow(count m: Int, gh: UnsafePointer<GradPair>, features: [Int]) -> (Tree, [Leaf]) {
         var tree = Tree()
         var total = HistBin()
         let rp = rows.p
-        for i in 0..<m { let r = Int(rp[i]); total.g += g[r]; total.h += h[r] }
+        for i in 0..<m { let p = gh[Int(rp[i])]; total.g += p.g; total.h += p.h }
         total.n = Double(m)
         let root = tree.addNode(value: leafOutput(total), cover: total.h)
         var leaves = [Leaf(begin: 0, end: m, depth: 0, node: root, slot: 0, sums: total, best: SplitCandidate())]
-        buildHistogram(slot: 0, begin: 0, end: m, g: g, h: h)
+        buildHistogram(slot: 0, begin: 0, end: m, gh: gh)
         findBest(&leaves[0], features: features)
 
         while leaves.count < limits.numLeaves {
@@ -66,7 +66,7 @@ final class LeafWiseGrower {
             let split = parent.best
             let binner = data.binners[split.feature]
             let nl = partitionRows(rp, parent.begin, parent.end, scratch: scratch.p, column: data.column(split.feature),
-                                   split: split, missingBin: binner.missingBin)
+                                   split: split, missingBin: binner.missingBin, parallel: true)
             let ln = tree.addNode(value: leafOutput(split.left), cover: split.left.h)
             let rn = tree.addNode(value: leafOutput(split.right), cover: split.right.h)
             if split.isCategorical {
@@ -86,7 +86,7 @@ final class LeafWiseGrower {
             let small = leftSmaller ? left : right, large = leftSmaller ? right : left
             let needHist = canSplit(left) || canSplit(right)
             if needHist {
-                buildHistogram(slot: small.slot, begin: small.begin, end: small.end, g: g, h: h)
+                buildHistogram(slot: small.slot, begin: small.begin, end: small.end, gh: gh)
                 let parentHist = histPool.p + large.slot * data.totalBins, childHist = histPool.p + small.slot * data.totalBins
                 for b in 0..<data.totalBins { parentHist[b] = parentHist[b] - childHist[b] }
                 findBest(&left, features: features)
@@ -119,9 +119,9 @@ final class LeafWiseGrower {
 
     /// Builds all features' histograms row-wise (see `HistogramBuilder.buildRowWise`);
     /// with feature fraction < 1 the unused features are built too but never searched.
-    private func buildHistogram(slot: Int, begin: Int, end: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>) {
+    private func buildHistogram(slot: Int, begin: Int, end: Int, gh: UnsafePointer<GradPair>) {
         HistogramBuilder.buildRowWise(into: histPool.p + slot * data.totalBins, data: data,
-                                      rows: UnsafePointer(rows.p + begin), count: end - begin, g: g, h: h,
+                                      rows: UnsafePointer(rows.p + begin), count: end - begin, gh: gh,
                                       chunkHists: chunkHists.p, maxChunks: Self.maxChunks)
     }
 }

@@ -99,6 +99,8 @@ final class BinnedData: @unchecked Sendable {
     let binners: [FeatureBinner]
     let bins: UnsafeMutablePointer<UInt8>
     let histOffset: [Int]
+    /// `histOffset` as Int32, for the histogram kernels.
+    let histOffset32: [Int32]
     let totalBins: Int
 
     var nfeat: Int { binners.count }
@@ -132,7 +134,7 @@ final class BinnedData: @unchecked Sendable {
         var b = binners.map { $0! }
         var offsets: [Int] = [], total = 0
         for x in b { offsets.append(total); total += x.binCount + 1 }
-        histOffset = offsets; totalBins = total
+        histOffset = offsets; histOffset32 = offsets.map { Int32($0) }; totalBins = total
         let nf = b.count
         bins = .allocate(capacity: max(1, n * nf))
         let binsPtr = bins

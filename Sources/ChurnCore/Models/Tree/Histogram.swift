@@ -1,3 +1,6 @@
+/// A row's log-loss gradient and hessian, stored together so one cache line serves both.
+struct GradPair { var g: Double; var h: Double }
+
 /// Per-bin sums. CART/forest: g = weighted positives, h = weight.
 /// GBDT: g = gradient sum, h = hessian sum. n = row count.
 struct HistBin {
@@ -51,29 +54,69 @@ enum HistogramBuilder {
 
     /// Row-wise build over all features from `data.rowBins`: rows are split in
     /// fixed chunks, each chunk fills its own histogram (in `chunkHists`, room
-    /// for `maxChunks` histograms), and the chunks are added in chunk order.
-    /// `g`/`h` are indexed by row id.
+    /// for `2 * maxChunks - 1` histograms), and the chunks are added in chunk
+    /// order. `gh` holds (gradient, hessian) pairs indexed by row id.
+    ///
+    /// Within a chunk, rows go through in blocks of 64: first the block's
+    /// gradients are gathered and its bin rows touched (independent loads the
+    /// CPU overlaps), then the histogram updates run from cache. Large chunks
+    /// alternate rows between two histograms so that runs of rows hitting the
+    /// same bin do not serialize on one memory location.
     static func buildRowWise(into hist: UnsafeMutablePointer<HistBin>, data: BinnedData, rows: UnsafePointer<UInt32>,
-                             count m: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>,
+                             count m: Int, gh: UnsafePointer<GradPair>,
                              chunkHists: UnsafeMutablePointer<HistBin>, maxChunks: Int) {
         let nf = data.nfeat, total = data.totalBins
         let rowBins = UnsafePointer(data.rowBins!)
-        let offsets = data.histOffset
         let k = max(1, min(maxChunks, m / rowChunk))
         let ranges = Parallel.ranges(m, chunks: k)
-        offsets.withUnsafeBufferPointer { off in
+        let dual = m >= 4096
+        data.histOffset32.withUnsafeBufferPointer { offBuf in
+            let off = offBuf.baseAddress!
             let fill = { (c: Int) in
-                let hp = c == 0 ? hist : chunkHists + (c - 1) * total
-                hp.initialize(repeating: HistBin(), count: total)
-                for i in ranges[c] {
-                    let r = Int(rows[i])
-                    let rb = rowBins + r * nf
-                    let gi = g[r], hi = h[r]
-                    for f in 0..<nf {
-                        let b = off[f] + Int(rb[f])
-                        hp[b].g += gi; hp[b].h += hi; hp[b].n += 1
+                // Chunk c's histograms: chunk 0 writes `hist` (+ one scratch when dual), others scratch slots.
+                let hA = c == 0 ? hist : chunkHists + (2 * c - 1) * total
+                let hB = dual ? chunkHists + 2 * c * total : hA
+                hA.initialize(repeating: HistBin(), count: total)
+                if dual { hB.initialize(repeating: HistBin(), count: total) }
+                var local = (0..<64).map { _ in GradPair(g: 0, h: 0) }
+                var rowPtrs = [UnsafePointer<UInt8>](repeating: rowBins, count: 64)
+                local.withUnsafeMutableBufferPointer { lb in
+                    rowPtrs.withUnsafeMutableBufferPointer { rpb in
+                        let lg = lb.baseAddress!, rp = rpb.baseAddress!
+                        var start = ranges[c].lowerBound
+                        let stop = ranges[c].upperBound
+                        var touch: UInt8 = 0
+                        while start < stop {
+                            let bn = min(64, stop &- start)
+                            for j in 0..<bn {
+                                let r = Int(rows[start &+ j])
+                                lg[j] = gh[r]
+                                let rb = rowBins + r &* nf
+                                rp[j] = rb
+                                touch &+= rb[0] &+ rb[nf &- 1]
+                            }
+                            var j = 0
+                            while j < bn {
+                                let rb = rp[j], p = lg[j]
+                                for f in 0..<nf {
+                                    let b = Int(off[f]) &+ Int(rb[f])
+                                    hA[b].g += p.g; hA[b].h += p.h; hA[b].n += 1
+                                }
+                                if j &+ 1 < bn {
+                                    let rb2 = rp[j &+ 1], p2 = lg[j &+ 1]
+                                    for f in 0..<nf {
+                                        let b = Int(off[f]) &+ Int(rb2[f])
+                                        hB[b].g += p2.g; hB[b].h += p2.h; hB[b].n += 1
+                                    }
+                                }
+                                j &+= 2
+                            }
+                            start &+= bn
+                        }
+                        if touch == 255 && nf == 0 { hA[0].n += 0 }   // keeps the touch loads alive
                     }
                 }
+                if dual { for b in 0..<total { hA[b] += hB[b] } }
             }
             if ranges.count == 1 { fill(0); return }
             Parallel.forEach(ranges.count, fill)
@@ -81,7 +124,7 @@ enum HistogramBuilder {
             let binRanges = Parallel.ranges(total, chunks: 8)
             Parallel.forEach(binRanges.count) { j in
                 for c in 1..<ranges.count {
-                    let src = chunkHists + (c - 1) * total
+                    let src = chunkHists + (2 * c - 1) * total
                     for b in binRanges[j] { hist[b] += src[b] }
                 }
             }
@@ -268,17 +311,52 @@ enum SplitFinder {
 }
 
 /// Reorders `rows[begin..<end]` so rows going left come first (stable on both
-/// sides, via `scratch`); returns the number going left.
+/// sides, via `scratch`, which needs room for `end - begin` rows); returns the
+/// number going left. With `parallel`, large ranges are split in fixed chunks
+/// that partition into `scratch` concurrently and are then copied back in chunk
+/// order — the same result as the serial pass.
 func partitionRows(_ rows: UnsafeMutablePointer<UInt32>, _ begin: Int, _ end: Int, scratch: UnsafeMutablePointer<UInt32>,
-                   column: UnsafePointer<UInt8>, split: SplitCandidate, missingBin: Int) -> Int {
-    var nl = 0, nr = 0
-    for i in begin..<end {
-        let r = rows[i]
-        if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { rows[begin + nl] = r; nl += 1 }
-        else { scratch[nr] = r; nr += 1 }
+                   column: UnsafePointer<UInt8>, split: SplitCandidate, missingBin: Int, parallel: Bool = false) -> Int {
+    let m = end - begin
+    if !parallel || m < 65_536 {
+        var nl = 0, nr = 0
+        for i in begin..<end {
+            let r = rows[i]
+            if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { rows[begin + nl] = r; nl += 1 }
+            else { scratch[nr] = r; nr += 1 }
+        }
+        (rows + begin + nl).update(from: scratch, count: nr)
+        return nl
     }
-    (rows + begin + nl).update(from: scratch, count: nr)
-    return nl
+    let chunks = Parallel.ranges(m, chunks: 16)
+    var lefts = [Int](repeating: 0, count: chunks.count)
+    lefts.withUnsafeMutableBufferPointer { lp in
+        let counts = lp.baseAddress!
+        Parallel.forEach(chunks.count) { c in
+            // Chunk c writes its lefts from the front and its rights from the back of its scratch range.
+            let lo = chunks[c].lowerBound, hi = chunks[c].upperBound
+            var nl = 0, nr = 0
+            for i in lo..<hi {
+                let r = rows[begin + i]
+                if split.goesLeft(bin: Int(column[Int(r)]), missingBin: missingBin) { scratch[lo + nl] = r; nl += 1 }
+                else { nr += 1; scratch[hi - nr] = r }
+            }
+            counts[c] = nl
+        }
+    }
+    var leftStart = [Int](repeating: 0, count: chunks.count), rightStart = leftStart
+    var totalLeft = 0
+    for c in chunks.indices { leftStart[c] = totalLeft; totalLeft += lefts[c] }
+    var acc = totalLeft
+    for c in chunks.indices { rightStart[c] = acc; acc += chunks[c].count - lefts[c] }
+    Parallel.forEach(chunks.count) { c in
+        let lo = chunks[c].lowerBound, hi = chunks[c].upperBound, nl = lefts[c], nr = chunks[c].count - nl
+        (rows + begin + leftStart[c]).update(from: scratch + lo, count: nl)
+        // Rights were written backwards: restore their order.
+        let dst = rows + begin + rightStart[c]
+        for k in 0..<nr { dst[k] = scratch[hi - 1 - k] }
+    }
+    return totalLeft
 }
 
 /// Level codes sent left by a categorical split (union of the left bins' codes).
