@@ -101,7 +101,7 @@ enum RulesModule {
                     var path = try o.string("file") ?? ""
                     // Relative to the rule file when `churnlab rules run` set its directory.
                     if !path.hasPrefix("/"), let base = c.state.userInfo[RuleBook.baseKey] as? String { path = base + "/" + path }
-                    if let policy = c.state.options.sandbox { path = try policy.resolve(path) }
+                    path = try c.resolvePath(path)
                     let idc = try o.string("id_column") ?? book.ruleSet.userColumn
                     let ids = try c.core { () -> [String] in
                         let f = try CSVReader(options: CSVReadOptions(types: [idc: .string])).read(path: path).frame
