@@ -10,7 +10,8 @@ struct FitInputs {
     let weightName: String?
     let weights: [Double]?
 
-    init(_ c: LuaCall, frame: Frame, options o: LuaTable, argument: Int32) throws {
+    /// `alsoExclude`: columns that are never features (e.g. the treatment flag of an uplift model).
+    init(_ c: LuaCall, frame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = []) throws {
         guard let target = try o.string("target") else {
             throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
         }
@@ -18,7 +19,7 @@ struct FitInputs {
         if o.has("features") && o.has("exclude") {
             throw LuaArgumentError(argument, "give either 'features' or 'exclude', not both")
         }
-        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []))
+        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []) + alsoExclude)
         let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
         guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
         let positive = try o.string("positive")
