@@ -133,13 +133,15 @@ enum LinearModule {
             let o = try c.options(3)
             try o.checkKeys(FitInputs.keys.union(["eval_set"]))
             let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
-            let (model, meta) = try c.core { () -> (LogisticRegression, ModelMetadata) in
+            let (model, fittedMeta) = try c.core { () -> (LogisticRegression, ModelMetadata) in
                 let model = try LogisticRegression.fit(inputs.X, inputs.target.y, weights: inputs.weights, options: m.options)
                 var meta = model.metadata(target: inputs.targetName, positiveLabel: inputs.target.positiveLabel,
                                           negativeLabel: inputs.target.negativeLabel)
                 if inputs.target.positiveWasInferred { meta.extra["positive_inferred"] = "true" }
                 return (model, meta)
             }
+            var meta = fittedMeta
+            try inputs.attachPrep(to: &meta)
             m.model = model; m.metadata = meta
             lua_settop(c.L, 1)
             return 1   // the model, for chaining
@@ -182,7 +184,7 @@ enum LinearModule {
         },
         "explain": { c in
             let (model, meta) = try c.object(1, LogisticObject.self).fitted("explain")
-            let frame = try c.frame(2)
+            let frame = try c.core { try meta.preprocess(try c.frame(2)) }   // values as the model saw them
             let o = try c.options(3)
             try o.checkKeys(["top"])
             let top = try o.integer("top") ?? 3

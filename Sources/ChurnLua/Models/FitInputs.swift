@@ -1,17 +1,33 @@
+import CLua
 import ChurnCore
 import LuaRuntime
 
 /// What `m:fit` and model selection read from a frame: features, target, weights.
 struct FitInputs {
-    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive"]
+    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive", "prep"]
     let X: FeatureMatrix
     let target: BinaryTarget
     let targetName: String
     let weightName: String?
     let weights: [Double]?
+    /// The `prep` pipeline fitted on the training frame (saved with the model).
+    let prep: PrepPipeline?
 
     /// `alsoExclude`: columns that are never features (e.g. the treatment flag of an uplift model).
-    init(_ c: LuaCall, frame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = []) throws {
+    init(_ c: LuaCall, frame rawFrame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = []) throws {
+        var frame = rawFrame
+        if o.push("prep") != LUA_TNIL {
+            let idx = lua_absindex(c.L, -1)
+            guard c.isObject(idx, PrepObject.self) else {
+                throw LuaArgumentError(argument, "field 'prep': a cl.prep step or pipeline expected, got \(c.typeName(idx))")
+            }
+            var p = try c.object(idx, PrepObject.self).pipeline   // a copy: the caller's object stays as it was
+            frame = try c.core { try p.fitTransform(rawFrame) }
+            prep = p
+        } else {
+            prep = nil
+        }
+        lua_settop(c.L, -2)
         guard let target = try o.string("target") else {
             throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
         }
@@ -37,11 +53,17 @@ struct FitInputs {
         self.weightName = weightName
     }
 
+    /// Metadata gets the fitted pipeline, if any.
+    func attachPrep(to meta: inout ModelMetadata) throws {
+        if let prep { try meta.attach(prep) }
+    }
+
     /// The same features, target coding and weights read from another frame
     /// (an eval set), with categorical levels as in the training data.
-    func evalSet(_ c: LuaCall, frame: Frame) throws -> EvalSet {
+    func evalSet(_ c: LuaCall, frame rawFrame: Frame) throws -> EvalSet {
         try c.core {
-            EvalSet(X: try FeatureMatrix(frame: frame, columns: X.names, levels: X.categoricalLevels),
+            let frame = try prep?.transform(rawFrame) ?? rawFrame
+            return EvalSet(X: try FeatureMatrix(frame: frame, columns: X.names, levels: X.categoricalLevels),
                     y: try BinaryTarget(column: frame.column(targetName), positive: target.positiveLabel).y,
                     weights: try weightName.map { try frame.column($0).toDoubles() ?? [] })
         }

@@ -215,12 +215,11 @@ enum TreeModels {
     }
 
     /// The model's features of `frame`, coded like at fit time.
-    private static func features(_ c: LuaCall, _ f: TreeModelObject.Fitted, _ i: Int32) throws -> FeatureMatrix {
+    /// The model's features of `frame`: through its preprocessing pipeline,
+    /// categorical levels coded as at fit time.
+    private static func features(_ c: LuaCall, _ m: TreeModelObject, _ i: Int32) throws -> FeatureMatrix {
         let frame = try c.frame(i)
-        let s = f.schema
-        var levels: [String: [String]] = [:]
-        for (k, n) in s.names.enumerated() where s.isCategorical[k] { levels[n] = s.levels[k] }
-        return try c.core { try FeatureMatrix(frame: frame, columns: s.names, levels: levels) }
+        return try c.core { try m.metadata!.featureMatrix(from: frame) }
     }
 
     static let methods: [String: LuaFunction] = [
@@ -239,7 +238,7 @@ enum TreeModels {
             let t = inputs.target
             m.fitted = fitted
             m.target = (inputs.targetName, t.positiveLabel, t.negativeLabel, t.positiveWasInferred)
-            m.metadata = ModelMetadata(
+            var meta = ModelMetadata(
                 features: inputs.X.names.enumerated().map { k, name in
                     fitted.schema.isCategorical[k]
                         ? .init(name: name, type: .categorical, levels: fitted.schema.levels[k])
@@ -247,6 +246,8 @@ enum TreeModels {
                 },
                 target: inputs.targetName, positiveLabel: t.positiveLabel, negativeLabel: t.negativeLabel,
                 extra: ["positive_inferred": t.positiveWasInferred ? "true" : "false"])
+            try inputs.attachPrep(to: &meta)
+            m.metadata = meta
             lua_pushvalue(c.L, 1)
             return 1
         },
@@ -263,14 +264,14 @@ enum TreeModels {
             return 0
         },
         "predict_proba": { c in
-            let (_, f) = try fittedModel(c)
-            let X = try features(c, f, 2)
+            let (m, f) = try fittedModel(c)
+            let X = try features(c, m, 2)
             let p = try c.core { try f.classifier.predictProba(X) }
             return c.push(column: .float("proba", p))
         },
         "predict": { c in
             let (m, f) = try fittedModel(c)
-            let X = try features(c, f, 2)
+            let X = try features(c, m, 2)
             let o = try c.options(3)
             try o.checkKeys(["threshold"])
             let th = try o.number("threshold") ?? 0.5
@@ -279,9 +280,9 @@ enum TreeModels {
             return c.push(column: .string("prediction", p.map { $0 >= th ? t.positive : t.negative }))
         },
         "explain": { c in
-            let (_, f) = try fittedModel(c)
-            let frame = try c.frame(2)
-            let X = try features(c, f, 2)
+            let (m, f) = try fittedModel(c)
+            let frame = try c.core { try m.metadata!.preprocess(try c.frame(2)) }   // values as the model saw them
+            let X = try features(c, m, 2)
             let o = try c.options(3)
             try o.checkKeys(["top"])
             let top = try o.integer("top") ?? 3

@@ -54,6 +54,7 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     /// frame's own levels (linear models map levels by text and report unseen
     /// ones by name).
     public func featureMatrix(from frame: Frame, recode: Bool = true) throws -> FeatureMatrix {
+        let frame = try preprocess(frame)
         let missing = missingFeatures(in: frame)
         guard missing.isEmpty else { throw ModelFileError.missingFeatures(missing) }
         var levels: [String: [String]] = [:]
@@ -107,5 +108,23 @@ extension LogisticRegression {
 
     public static func load(_ path: String) throws -> LogisticRegression {
         try ModelFile.read(path).decode(LogisticRegression.self, kind: kind)
+    }
+}
+
+/// A model's own preprocessing: a `PrepPipeline` fitted on the training frame,
+/// saved in the model file and applied to every frame before prediction.
+extension ModelMetadata {
+    public static let prepPipelineKind = "prep_pipeline"
+
+    /// Stores a fitted pipeline with the model.
+    public mutating func attach(_ pipeline: PrepPipeline) throws {
+        preprocessing = Preprocessing(kind: Self.prepPipelineKind, data: try JSONEncoder().encode(pipeline))
+    }
+
+    /// `frame` after the model's pipeline (unchanged when there is none;
+    /// other preprocessing kinds are payloads for their owner and left alone).
+    public func preprocess(_ frame: Frame) throws -> Frame {
+        guard let pre = preprocessing, pre.kind == Self.prepPipelineKind else { return frame }
+        return try JSONDecoder().decode(PrepPipeline.self, from: pre.data).transform(frame)
     }
 }
