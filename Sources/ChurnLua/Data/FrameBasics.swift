@@ -72,6 +72,31 @@ enum FrameBasics {
                 .string("reason", rows.map { $0.reason }),
             ]) })
         },
+        "to_matrix": { c in
+            // Rows as Lua arrays ({ {x11, x12, ...}, ... }, row-major) or, with
+            // layout = "column", one array per column; nulls become NaN.
+            let f = try c.frame(1)
+            let o = try c.options(2)
+            try o.checkKeys(["columns", "layout"])
+            let m = try c.core { try f.denseMatrix(columns: try o.strings("columns")) }
+            let layout = try o.string("layout") ?? "row"
+            guard layout == "row" || layout == "column" else {
+                throw LuaArgumentError(2, "field 'layout': 'row' or 'column' expected, got '\(layout)'")
+            }
+            let outer = layout == "row" ? m.rows : m.cols, inner = layout == "row" ? m.cols : m.rows
+            try c.reserve(4)
+            lua_createtable(c.L, Int32(clamping: outer), 0)
+            for a in 0..<outer {
+                lua_createtable(c.L, Int32(clamping: inner), 0)
+                for b in 0..<inner {
+                    lua_pushnumber(c.L, layout == "row" ? m[a, b] : m[b, a])
+                    lua_rawseti(c.L, -2, lua_Integer(b + 1))
+                }
+                lua_rawseti(c.L, -2, lua_Integer(a + 1))
+            }
+            c.pushArray(m.columnNames)
+            return 2
+        },
         "nrow": { c in c.push(try c.frame(1).nrow) },
         "ncol": { c in c.push(try c.frame(1).ncol) },
         "names": { c in c.pushArray(try c.frame(1).names) },
