@@ -57,3 +57,10 @@ T.case("trees in cross-validation and grid search", function()
   T.raises(function() cl.model.grid_search(specs.gbdt(), df, { target = "churn", k = 3, grid = { leaf = { 4 } }, metrics = { "auc" } }) end, "unknown parameter 'leaf'")
   T.raises(function() cl.model.grid_search(specs.gbdt(), df, { target = "churn", k = 3, grid = { leaves = { 0.5 } }, metrics = { "auc" } }) end, "must be an integer")
 end)
+
+T.case("options a model would ignore are refused", function()
+  T.raises(function() cl.model.logistic {}:fit(df:select("x1", "churn"), { target = "churn", eval_set = df }) end,
+           "only gbdt models use an eval set")
+  T.raises(function() cl.model.forest { n_trees = 2 }:fit(df, { target = "churn", eval_set = df }) end,
+           "only gbdt models use an eval set")
+end)

@@ -131,7 +131,10 @@ enum LinearModule {
             let m = try c.object(1, LogisticObject.self)
             let frame = try c.frame(2)
             let o = try c.options(3)
-            try o.checkKeys(FitInputs.keys.union(["eval_set"]))
+            if o.has("eval_set") {
+                throw LuaArgumentError(3, "field 'eval_set': logistic regression has no early stopping; only gbdt models use an eval set")
+            }
+            try o.checkKeys(FitInputs.keys)
             let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
             let (model, fittedMeta) = try c.core { () -> (LogisticRegression, ModelMetadata) in
                 let model = try LogisticRegression.fit(inputs.X, inputs.target.y, weights: inputs.weights, options: m.options)
