@@ -50,10 +50,10 @@ public struct DecisionTreeOptions: Codable, Sendable, Equatable {
     public init() {}
 
     func validate() throws {
-        if let d = maxDepth, d < 0 { throw TreeModelError.invalidOption("maxDepth must be >= 0, got \(d)") }
-        if minSamplesSplit < 2 { throw TreeModelError.invalidOption("minSamplesSplit must be >= 2, got \(minSamplesSplit)") }
-        if minSamplesLeaf < 1 { throw TreeModelError.invalidOption("minSamplesLeaf must be >= 1, got \(minSamplesLeaf)") }
-        if maxBins < 2 || maxBins > 255 { throw TreeModelError.invalidOption("maxBins must be in 2...255, got \(maxBins)") }
+        if let d = maxDepth, d < 0 { throw TreeModelError.invalidOption("max_depth must be >= 0, got \(d)") }
+        if minSamplesSplit < 2 { throw TreeModelError.invalidOption("min_samples_split must be >= 2, got \(minSamplesSplit)") }
+        if minSamplesLeaf < 1 { throw TreeModelError.invalidOption("min_samples_leaf must be >= 1, got \(minSamplesLeaf)") }
+        if maxBins < 2 || maxBins > 255 { throw TreeModelError.invalidOption("max_bins must be in 2...255, got \(maxBins)") }
         if case .fraction(let f) = maxFeatures, !(f > 0 && f <= 1) {
             throw TreeModelError.invalidOption("maxFeatures fraction must be in (0, 1], got \(f)")
         }

@@ -30,8 +30,8 @@ public struct RandomForestOptions: Codable, Sendable, Equatable {
 
     func validate() throws {
         try treeOptions.validate()
-        if nTrees < 1 { throw TreeModelError.invalidOption("nTrees must be >= 1, got \(nTrees)") }
-        if let f = sampleFraction, !(f > 0 && f <= 1) { throw TreeModelError.invalidOption("sampleFraction must be in (0, 1], got \(f)") }
+        if nTrees < 1 { throw TreeModelError.invalidOption("n_trees must be >= 1, got \(nTrees)") }
+        if let f = sampleFraction, !(f > 0 && f <= 1) { throw TreeModelError.invalidOption("sample_fraction must be in (0, 1], got \(f)") }
     }
 }
 

@@ -41,17 +41,17 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
 
     func validate() throws {
         func bad(_ m: String) -> TreeModelError { .invalidOption(m) }
-        if nIterations < 1 { throw bad("nIterations must be >= 1, got \(nIterations)") }
-        if !(learningRate > 0) { throw bad("learningRate must be > 0, got \(learningRate)") }
-        if numLeaves < 2 { throw bad("numLeaves must be >= 2, got \(numLeaves)") }
-        if let d = maxDepth, d < 1 { throw bad("maxDepth must be >= 1, got \(d)") }
-        if minDataInLeaf < 1 { throw bad("minDataInLeaf must be >= 1, got \(minDataInLeaf)") }
-        if !(minChildWeight >= 0) { throw bad("minChildWeight must be >= 0, got \(minChildWeight)") }
-        if !(lambdaL2 >= 0) { throw bad("lambdaL2 must be >= 0, got \(lambdaL2)") }
-        if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("baggingFraction must be in (0, 1], got \(baggingFraction)") }
-        if !(featureFraction > 0 && featureFraction <= 1) { throw bad("featureFraction must be in (0, 1], got \(featureFraction)") }
-        if maxBins < 2 || maxBins > 255 { throw bad("maxBins must be in 2...255, got \(maxBins)") }
-        if let e = earlyStoppingRounds, e < 1 { throw bad("earlyStoppingRounds must be >= 1, got \(e)") }
+        if nIterations < 1 { throw bad("trees must be >= 1, got \(nIterations)") }
+        if !(learningRate > 0) { throw bad("learning_rate must be > 0, got \(learningRate)") }
+        if numLeaves < 2 { throw bad("leaves must be >= 2, got \(numLeaves)") }
+        if let d = maxDepth, d < 1 { throw bad("max_depth must be >= 1, got \(d)") }
+        if minDataInLeaf < 1 { throw bad("min_data_in_leaf must be >= 1, got \(minDataInLeaf)") }
+        if !(minChildWeight >= 0) { throw bad("min_child_weight must be >= 0, got \(minChildWeight)") }
+        if !(lambdaL2 >= 0) { throw bad("lambda_l2 must be >= 0, got \(lambdaL2)") }
+        if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("bagging_fraction must be in (0, 1], got \(baggingFraction)") }
+        if !(featureFraction > 0 && featureFraction <= 1) { throw bad("feature_fraction must be in (0, 1], got \(featureFraction)") }
+        if maxBins < 2 || maxBins > 255 { throw bad("max_bins must be in 2...255, got \(maxBins)") }
+        if let e = earlyStoppingRounds, e < 1 { throw bad("early_stopping_rounds must be >= 1, got \(e)") }
     }
 }
 
