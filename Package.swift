@@ -32,7 +32,7 @@ let package = Package(
         // The numeric core. No Lua in it.
         .target(name: "ChurnCore", dependencies: ["CSQLite"]),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
-        .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"]),
+        .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
             "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine", "CZMQ",
