@@ -60,11 +60,28 @@ public final class Ledger {
     public init(path: String) throws {
         self.path = path
         db = try SQLiteConnection(path: path, readOnly: false)
-        try db.exec("PRAGMA journal_mode=WAL")
+        let db = self.db
+        // Two processes opening a new ledger at once: switching to WAL can fail
+        // with "database is locked" without SQLite calling the busy handler.
+        try Ledger.retryingWhileLocked { try db.exec("PRAGMA journal_mode=WAL") }
         try db.exec("PRAGMA synchronous=FULL")
         try db.exec("PRAGMA foreign_keys=ON")
-        try db.exec("BEGIN IMMEDIATE")
-        do { try db.exec(LedgerSchema.sql); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
+        try Ledger.retryingWhileLocked {
+            try db.exec("BEGIN IMMEDIATE")
+            do { try db.exec(LedgerSchema.sql); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
+        }
+    }
+
+    /// Runs `body` again while SQLite reports the database locked or busy, for up to 5 s.
+    static func retryingWhileLocked(_ body: () throws -> Void) throws {
+        let deadline = Date().addingTimeInterval(5)
+        while true {
+            do { return try body() } catch {
+                let text = "\(error)".lowercased()
+                guard text.contains("locked") || text.contains("busy"), Date() < deadline else { throw error }
+                usleep(20_000)
+            }
+        }
     }
 
     /// The deterministic run id of (period, inputs, rules): 16 hex digits.
