@@ -93,7 +93,7 @@ final class NotebookCommandTests: XCTestCase {
         XCTAssertTrue(page.contains("<h1>Title</h1>"))
         XCTAssertTrue(page.contains("<p>Some <em>text</em> with <code>code</code>.</p>"))
         XCTAssertTrue(page.contains("In [1]:"))
-        XCTAssertTrue(page.contains("print('hello', 1)"))
+        XCTAssertTrue(page.contains("print(&#39;hello&#39;, 1)"))   // quotes escaped, rendered as typed
         XCTAssertTrue(page.contains("<table class=\"churnlab-frame\""))
         XCTAssertTrue(page.contains("<svg"))
         XCTAssertFalse(page.contains("<?xml"))   // SVG inlined without its XML declaration

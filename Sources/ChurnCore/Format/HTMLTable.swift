@@ -26,19 +26,5 @@ extension Frame {
         return h + "</tbody>\n</table>"
     }
 
-    static func escapeHTML(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func escapeHTML(_ s: String) -> String { Markup.escape(s, keepWhitespace: true) }
 }

@@ -12,26 +12,8 @@ public struct SVGCanvas {
         self.width = width; self.height = height
     }
 
-    /// Escapes text for XML content and attribute values.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out += " "
-            default:
-                // XML 1.0 forbids most C0 controls, U+FFFE/U+FFFF and lone surrogates (not representable here).
-                if ch.value < 0x20 || ch.value == 0xFFFE || ch.value == 0xFFFF { continue }
-                out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    /// Escapes text for SVG content and attribute values (see `Markup.escape`).
+    public static func escape(_ s: String) -> String { Markup.escape(s) }
 
     /// Approximate rendered width of `s` at `size` px: wide (CJK, full-width)
     /// characters count one em, others about 0.56 em.

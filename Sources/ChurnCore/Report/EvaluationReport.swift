@@ -72,5 +72,5 @@ public struct EvaluationReport {
         }
     }
 
-    static func escape(_ s: String) -> String { SVGCanvas.escape(s) }
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 }

@@ -1,3 +1,4 @@
+import ChurnCore
 import Foundation
 
 /// A notebook as one self-contained static HTML page: markdown cells rendered,
@@ -79,10 +80,7 @@ enum NotebookHTML {
         return h + "</div>\n"
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s, keepWhitespace: true) }
 
     static func stripANSI(_ s: String) -> String {
         s.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
