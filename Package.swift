@@ -27,10 +27,13 @@ let package = Package(
                        providers: [.apt(["libzmq3-dev"])]),
         // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
+        // Cancellation token and memory budget shared by the Lua runtime (which
+        // sets them: hook, signals, watchdog, allocator) and the core (which checks them).
+        .target(name: "ExecutionControl"),
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
-        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge"]),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge", "ExecutionControl"]),
         // The numeric core. No Lua in it.
-        .target(name: "ChurnCore", dependencies: ["CSQLite"]),
+        .target(name: "ChurnCore", dependencies: ["CSQLite", "ExecutionControl"]),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
         // The command-line tool.
@@ -38,7 +41,8 @@ let package = Package(
             "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge"]),
+        .testTarget(name: "ExecutionControlTests", dependencies: ["ExecutionControl"]),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge", "ExecutionControl"]),
         .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
                     exclude: ["References"],   // Python scripts that produced the reference values
                     resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import Dispatch
+import ExecutionControl
 import Foundation
 
 /// Work splitting for the numeric core. Results never depend on the number of
@@ -10,12 +11,17 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    /// Runs `body(i)` for i in 0..<n, concurrently when threads > 1.
+    /// Runs `body(i)` for i in 0..<n, concurrently when threads > 1. Worker
+    /// threads run under the caller's `ExecutionContext`, so cancellation
+    /// checks and memory charges inside `body` see the caller's token and budget.
     public static func forEach(_ n: Int, _ body: (Int) -> Void) {
         if n <= 1 || threads == 1 {
             for i in 0..<n { body(i) }
         } else {
-            DispatchQueue.concurrentPerform(iterations: n, execute: body)
+            let context = ExecutionContext.current
+            DispatchQueue.concurrentPerform(iterations: n) { i in
+                ExecutionContext.run(in: context) { body(i) }
+            }
         }
     }
 
