@@ -5,7 +5,7 @@
 -- How a run decides (ChurnCore/Rules/RuleEngine.swift):
 --  * rules run by priority (high first, ties in file order); each user gets at most ONE decision per run;
 --  * a rule's candidates: condition true (null counts as false), in the rule's tiers, not opted out,
---    not treated by this rule within its cooldown, under every frequency cap of its channel (ledger history);
+--    not treated by this rule within its cooldown (before or after the as-of), under every frequency cap of its channel (ledger history);
 --  * candidates are taken by score (the tiers' score, or settings{order_by=}) descending, then file order;
 --    each gets a stable holdout group from HMAC-SHA256(seed, experiment/rule + user id): control users are
 --    recorded (they cannot fall through to a lower rule) and cost nothing; treated users consume the budget;

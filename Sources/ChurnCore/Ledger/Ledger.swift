@@ -53,11 +53,16 @@ public struct LedgerCommit: Sendable, Equatable {
 /// at any instant leaves all decisions or none, and the next run with the same id completes it.
 /// Decisions use INSERT OR IGNORE on UNIQUE(rule, user_id, period): a different run for the
 /// same period never duplicates a (rule, user) pair.
+///
+/// Runs are serialized: the contact history behind a run's cooldowns and caps is read inside
+/// the same write transaction that commits its decisions (see `commit(period:asOf:…)`), so two
+/// runs started together — for the same date or different ones — cannot both contact a user.
 public final class Ledger {
     public let path: String
     let db: SQLiteConnection
 
     public init(path: String) throws {
+        try Ledger.checkPath(path)
         self.path = path
         db = try SQLiteConnection(path: path, readOnly: false)
         let db = self.db
@@ -72,9 +77,17 @@ public final class Ledger {
         }
     }
 
-    /// Runs `body` again while SQLite reports the database locked or busy, for up to 5 s.
-    static func retryingWhileLocked(_ body: () throws -> Void) throws {
-        let deadline = Date().addingTimeInterval(5)
+    /// Rejects ledger paths SQLite would silently turn into a throw-away database:
+    /// "" opens a private temporary file and ":memory:" a memory database, both gone
+    /// at exit, so every decision and cooldown would be forgotten.
+    public static func checkPath(_ path: String) throws {
+        if path.isEmpty { throw RulesError("the ledger path is empty (give a file, e.g. --ledger churnlab.db)") }
+        if path == ":memory:" { throw RulesError("the ledger cannot be ':memory:': decisions would be lost at exit (give a file)") }
+    }
+
+    /// Runs `body` again while SQLite reports the database locked or busy, for up to `seconds`.
+    static func retryingWhileLocked(seconds: Double = 5, _ body: () throws -> Void) throws {
+        let deadline = Date().addingTimeInterval(seconds)
         while true {
             do { return try body() } catch {
                 let text = "\(error)".lowercased()
@@ -114,11 +127,14 @@ public final class Ledger {
 
     // MARK: history
 
-    /// Treated contacts with as-of in (asOf − lookbackDays, asOf].
+    /// Treated contacts whose as-of lies within `lookbackDays` of `asOf` on either side,
+    /// (asOf − lookbackDays, asOf + lookbackDays): a run for an earlier date that starts after
+    /// a run for a later date must still see that later contact (a backfill must not contact a
+    /// user twice within a cooldown either).
     public func history(asOf: Int32, lookbackDays: Int) throws -> ContactHistory {
         var h = ContactHistory()
-        let rows = try query("SELECT user_id, rule, channel, as_of_day FROM decisions WHERE grp = 'treatment' AND as_of_day > ? AND as_of_day <= ?",
-                             [.int(Int64(asOf) - Int64(lookbackDays)), .int(Int64(asOf))]) { s in
+        let rows = try query("SELECT user_id, rule, channel, as_of_day FROM decisions WHERE grp = 'treatment' AND as_of_day > ? AND as_of_day < ?",
+                             [.int(Int64(asOf) - Int64(lookbackDays)), .int(Int64(asOf) + Int64(max(lookbackDays, 1)))]) { s in
             ContactHistory.Contact(user: Ledger.text(s, 0), rule: Ledger.text(s, 1), channel: Ledger.text(s, 2), day: Int32(sqlite3_column_int64(s, 3)))
         }
         for c in rows { h.add(c) }
@@ -127,44 +143,74 @@ public final class Ledger {
 
     // MARK: commit
 
-    /// Writes a run and its decisions exactly once (see the type's comment).
+    /// Writes precomputed decisions exactly once (see the type's comment). The decisions
+    /// were computed without the ledger's lock: callers that apply cooldowns or caps use
+    /// `commit(period:asOf:…evaluate:)`, which reads the history under the lock.
     /// `afterInserts` is a test hook run inside the big transaction after the inserts (throwing aborts the run).
     public func commit(_ d: RuleDecisions, inputsSHA256: String, rulesSHA256: String, rulesFile: String = "", inputs: String = "",
                        afterInserts: (() throws -> Void)? = nil) throws -> LedgerCommit {
-        let period = d.period
-        let asOf = DateText.format(days: d.asOf)
+        try commit(period: d.period, asOf: d.asOf, lookbackDays: 0, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256,
+                   rulesFile: rulesFile, inputs: inputs, afterInserts: afterInserts) { _ in d }
+    }
+
+    /// One serialized run: takes the ledger's write lock (waiting up to `wait` seconds for
+    /// another run to finish), reads the contact history within `lookbackDays` of `asOf`,
+    /// computes the decisions with `evaluate(history)` and writes them, all in ONE
+    /// `BEGIN IMMEDIATE` transaction. Two runs on one ledger therefore never both decide
+    /// from a history that lacks the other's contacts: the second waits, then sees the
+    /// first's decisions and its cooldowns and caps exclude those users.
+    ///
+    /// Before the lock, the run is recorded as `running` in its own small transaction
+    /// (visible evidence of an attempt); a failure or kill leaves it `running` with no
+    /// decisions, and the next run with the same id completes it.
+    /// `evaluate` is not called when the run is already committed.
+    public func commit(period: String, asOf: Int32, lookbackDays: Int, inputsSHA256: String, rulesSHA256: String,
+                       rulesFile: String = "", inputs: String = "", wait: Double = 5,
+                       afterInserts: (() throws -> Void)? = nil,
+                       evaluate: (ContactHistory) throws -> RuleDecisions) throws -> LedgerCommit {
+        let asOfText = DateText.format(days: asOf)
         let id = Ledger.runID(period: period, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256)
-        if let r = try run(id), r.status == "committed" {
-            return LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true)
-        }
-        try transaction {
+        let already = LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true)
+        if let r = try run(id), r.status == "committed" { return already }
+        try transaction(wait: wait) {
             try execute("INSERT OR IGNORE INTO runs(run_id, as_of, period, inputs_sha256, rules_sha256, status, started_at, rules_file, inputs) VALUES (?,?,?,?,?,'running',?,?,?)",
-                        [.text(id), .text(asOf), .text(period), .text(inputsSHA256), .text(rulesSHA256), .text(Ledger.timestamp()),
+                        [.text(id), .text(asOfText), .text(period), .text(inputsSHA256), .text(rulesSHA256), .text(Ledger.timestamp()),
                          .text(rulesFile), .text(inputs)])
         }
-        var inserted = 0
-        try transaction {
+        var result = already
+        try transaction(wait: wait) {
             // Someone may have committed it between our check and now (two runners).
-            if let r = try run(id), r.status == "committed" { inserted = -1; return }
-            let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-            defer { sqlite3_finalize(stmt) }
-            for k in 0..<d.count {
-                let r = d.rule(k)
-                let values: [SQLiteValue] = [.text(id), .text(asOf), .int(Int64(d.asOf)), .text(period), .text(d.user(k)), .text(r.name),
-                                             .text(d.tier(k)), .text(r.action.channel), .text(r.action.offer), .double(d.cost(k)),
-                                             .text(d.group(k)), d.score(k).map { .double($0) } ?? .null, .text(d.message(k)),
-                                             .text(d.reason(k)), .int(Int64(k))]
-                for (i, v) in values.enumerated() { try db.bind(stmt, Int32(i + 1), v) }
-                guard sqlite3_step(stmt) == SQLITE_DONE else { throw db.error("cannot insert decision \(k + 1)") }
-                inserted += Int(sqlite3_changes(db.handle))
-                sqlite3_reset(stmt)
+            if let r = try run(id), r.status == "committed" { return }
+            let d = try evaluate(try history(asOf: asOf, lookbackDays: lookbackDays))
+            guard d.period == period, d.asOf == asOf else {
+                throw RulesError("internal: decisions for \(d.period) (\(DateText.format(days: d.asOf))) committed as \(period) (\(asOfText))")
             }
+            let inserted = try insert(d, runID: id, asOfText: asOfText)
             try afterInserts?()
             try execute("UPDATE runs SET status = 'committed', finished_at = ?, n_decisions = ?, n_duplicates = ? WHERE run_id = ?",
                         [.text(Ledger.timestamp()), .int(Int64(inserted)), .int(Int64(d.count - inserted)), .text(id)])
+            result = LedgerCommit(runID: id, inserted: inserted, duplicates: d.count - inserted, alreadyCommitted: false)
         }
-        if inserted < 0 { return LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true) }
-        return LedgerCommit(runID: id, inserted: inserted, duplicates: d.count - inserted, alreadyCommitted: false)
+        return result
+    }
+
+    /// Inserts the decisions (INSERT OR IGNORE on UNIQUE(rule, user_id, period)); returns how many were new.
+    private func insert(_ d: RuleDecisions, runID id: String, asOfText: String) throws -> Int {
+        var inserted = 0
+        let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        defer { sqlite3_finalize(stmt) }
+        for k in 0..<d.count {
+            let r = d.rule(k)
+            let values: [SQLiteValue] = [.text(id), .text(asOfText), .int(Int64(d.asOf)), .text(d.period), .text(d.user(k)), .text(r.name),
+                                         .text(d.tier(k)), .text(r.action.channel), .text(r.action.offer), .double(d.cost(k)),
+                                         .text(d.group(k)), d.score(k).map { .double($0) } ?? .null, .text(d.message(k)),
+                                         .text(d.reason(k)), .int(Int64(k))]
+            for (i, v) in values.enumerated() { try db.bind(stmt, Int32(i + 1), v) }
+            guard sqlite3_step(stmt) == SQLITE_DONE else { throw db.error("cannot insert decision \(k + 1)") }
+            inserted += Int(sqlite3_changes(db.handle))
+            sqlite3_reset(stmt)
+        }
+        return inserted
     }
 
     /// The committed decisions of a run, in decision order.
@@ -187,8 +233,18 @@ public final class Ledger {
 
     // MARK: SQL helpers
 
-    func transaction(_ body: () throws -> Void) throws {
-        try db.exec("BEGIN IMMEDIATE")
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before
+    /// anything is read, so what `body` reads cannot change before it commits. Another
+    /// writer holding the lock is waited for up to `wait` seconds (then a clear error).
+    func transaction(wait: Double = 5, _ body: () throws -> Void) throws {
+        let t0 = Date()
+        do {
+            try Ledger.retryingWhileLocked(seconds: wait) { try db.exec("BEGIN IMMEDIATE") }
+        } catch {
+            let text = "\(error)".lowercased()
+            guard text.contains("locked") || text.contains("busy") else { throw error }
+            throw RulesError("ledger \(path) is busy: another run held it for \(Int(Date().timeIntervalSince(t0).rounded())) s; try again later")
+        }
         do { try body(); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
     }
 

@@ -11,8 +11,8 @@ public struct ContactHistory: Sendable {
         }
     }
 
-    /// user → (rule → latest day)
-    private var lastByRule: [String: [String: Int32]] = [:]
+    /// user → (rule → days, unsorted)
+    private var daysByRule: [String: [String: [Int32]]] = [:]
     /// user → (channel → days, unsorted)
     private var daysByChannel: [String: [String: [Int32]]] = [:]
     public private(set) var count = 0
@@ -21,24 +21,30 @@ public struct ContactHistory: Sendable {
 
     public mutating func add(_ c: Contact) {
         count += 1
-        let prev = lastByRule[c.user]?[c.rule]
-        if prev == nil || prev! < c.day { lastByRule[c.user, default: [:]][c.rule] = c.day }
+        daysByRule[c.user, default: [:]][c.rule, default: []].append(c.day)
         daysByChannel[c.user, default: [:]][c.channel, default: []].append(c.day)
     }
 
     public var isEmpty: Bool { count == 0 }
 
-    /// Days since `user` was last treated by `rule`, or nil.
-    public func daysSinceRule(_ user: String, _ rule: String, asOf: Int32) -> Int? {
-        lastByRule[user]?[rule].map { Int(asOf) - Int($0) }
+    /// Days between `asOf` and the nearest treatment of `user` by `rule`, before or
+    /// after it (a cooldown applies both ways), or nil when there is none.
+    public func daysFromRuleContact(_ user: String, _ rule: String, asOf: Int32) -> Int? {
+        daysByRule[user]?[rule]?.map { abs(Int(asOf) - Int($0)) }.min()
     }
 
-    /// Treated contacts of `user` on `channel` within the `window` days ending at `asOf` (asOf − window < day ≤ asOf).
+    /// The most treated contacts of `user` on `channel` in any `window`-day window that would
+    /// also hold a contact on `asOf`: windows (e − window, e] for e in [asOf, asOf + window − 1].
+    /// With only past contacts this is the count in (asOf − window, asOf]; contacts after
+    /// `asOf` (recorded by a run for a later date) count for the windows that reach them.
     public func contacts(_ user: String, channel: String, window: Int, asOf: Int32) -> Int {
-        guard let days = daysByChannel[user]?[channel] else { return 0 }
-        let lo = Int(asOf) - window
-        return days.reduce(0) { $0 + ((Int($1) > lo && $1 <= asOf) ? 1 : 0) }
+        guard let days = daysByChannel[user]?[channel], window > 0 else { return 0 }
+        let a = Int(asOf)
+        // The count only rises at a contact's day, so the maximum is at e = asOf or at a later contact's day.
+        var ends = [a]
+        for d in days where Int(d) > a && Int(d) <= a + window - 1 { ends.append(Int(d)) }
+        return ends.map { e in days.reduce(0) { $0 + ((Int($1) > e - window && Int($1) <= e) ? 1 : 0) } }.max() ?? 0
     }
 
-    public func hasUser(_ user: String) -> Bool { daysByChannel[user] != nil || lastByRule[user] != nil }
+    public func hasUser(_ user: String) -> Bool { daysByChannel[user] != nil || daysByRule[user] != nil }
 }

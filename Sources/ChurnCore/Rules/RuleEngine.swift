@@ -5,7 +5,8 @@
 ///    one decision per run: the first rule that selects them.
 /// 2. A rule's candidates are the users whose condition is true (null = false), who are in
 ///    one of its tiers, not opted out (suppress column / list), not treated by this rule within
-///    its cooldown, and under every frequency cap of its channel (history + this run).
+///    its cooldown before or after the as-of, and under every frequency cap of its channel
+///    (history + this run).
 /// 3. Candidates are taken in `orderBy` (default: the tier score) descending, then row order.
 ///    Each candidate's group comes from the stable holdout hash; control users are recorded
 ///    (so they cannot fall through to a lower rule and contaminate the comparison) and cost
@@ -83,7 +84,7 @@ public enum RuleEngine {
                 for i in cand {
                     let u = userText(users, Int(i))
                     if !history.hasUser(u) { kept.append(i); continue }
-                    if let cd = rule.cooldownDays, let d = history.daysSinceRule(u, rule.name, asOf: asOf), d < cd { cool += 1; continue }
+                    if let cd = rule.cooldownDays, let d = history.daysFromRuleContact(u, rule.name, asOf: asOf), d < cd { cool += 1; continue }
                     if caps.contains(where: { history.contacts(u, channel: $0.channel, window: $0.windowDays, asOf: asOf) >= $0.maxContacts }) {
                         capped += 1; continue
                     }

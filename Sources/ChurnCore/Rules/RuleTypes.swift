@@ -50,7 +50,9 @@ public struct Rule: Sendable {
     public var priority: Int
     /// Only users in these tiers (empty = all tiers).
     public var tiers: [String]
-    /// Skip users this rule treated fewer than this many days ago (nil = no cooldown).
+    /// Skip users this rule treated fewer than this many days before or after the run's
+    /// as-of date (nil = no cooldown); "after" matters when a run for an earlier date
+    /// starts after a run for a later one (a backfill).
     public var cooldownDays: Int?
     public var budget: RuleBudget
     /// Fraction of selected users kept as an untreated control group, in [0, 1).
@@ -83,7 +85,8 @@ public struct Tiers: Sendable, Equatable {
     }
 }
 
-/// At most `maxContacts` treated contacts on `channel` within the last `windowDays` days (this run included).
+/// At most `maxContacts` treated contacts on `channel` within any `windowDays`-day window
+/// (this run included; windows after the as-of count too, for runs made out of date order).
 public struct FrequencyCap: Sendable, Equatable {
     public var channel: String
     public var maxContacts: Int

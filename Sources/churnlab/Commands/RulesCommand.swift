@@ -16,6 +16,13 @@ struct LedgerOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The SQLite ledger.", valueName: "path"))
     var ledger: String = "churnlab.db"
 
+    func validate() throws { try LedgerOption.validate(ledger) }
+
+    /// `--ledger ""` (or ":memory:") is a usage error, never a throw-away database.
+    static func validate(_ path: String) throws {
+        do { try Ledger.checkPath(path) } catch { throw ValidationError("--ledger: \(error)") }
+    }
+
     func open(mustExist: Bool = true) throws -> Ledger {
         if mustExist && !FileManager.default.fileExists(atPath: ledger) {
             printError("churnlab: no ledger at \(ledger)")

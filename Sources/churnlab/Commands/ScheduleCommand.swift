@@ -26,6 +26,8 @@ struct ScheduleCommand: ParsableCommand {
     var grace: Double = 60
     @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
 
+    func validate() throws { try LedgerOption.validate(ledger) }
+
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
         let jobs: [ScheduledJob]

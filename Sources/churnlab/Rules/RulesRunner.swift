@@ -5,7 +5,9 @@ import LuaRuntime
 
 /// `churnlab rules run`: load the scored users (CSV or a pipeline script's returned
 /// frame), run the rule file in a sandboxed state with limits, evaluate with the ledger's
-/// contact history, commit exactly once, then derive the outbox from the committed rows.
+/// contact history and commit exactly once — history read, evaluation and commit in one
+/// locked ledger transaction, so concurrent runs are serialized — then derive the outbox
+/// from the committed rows.
 struct RulesRunner {
     var rulesPath: String
     var usersPath: String?
@@ -42,59 +44,72 @@ struct RulesRunner {
                                  sandbox: SandboxPolicy(roots: roots))
         let state = try ScriptHost.makeState(options: options, scriptPath: rulesPath, args: [])
         state.userInfo[RuleBook.baseKey] = ScriptHost.directory(of: rulesPath)
-        var decisions: RuleDecisions?
-        var csvFrame: Frame?
+        var scored: Frame?
         if let usersPath {
-            do { csvFrame = try CSVReader().read(path: usersPath).frame }
+            do { scored = try CSVReader().read(path: usersPath).frame }
             catch { throw Failure(description: "\(error)", code: 1) }
         }
+        let book: RuleBook
+        let period: String
         do {
             try state.load(file: rulesPath)
             try state.pcall(nargs: 0, nresults: 0)
-            let book = RuleBook.of(state)
+            book = RuleBook.of(state)
             // Already committed (same period, inputs and rules)? Then only re-derive the outbox.
-            let period = book.ruleSet.period.label(asOf: day)
+            period = book.ruleSet.period.label(asOf: day)
             let id = Ledger.runID(period: period, inputsSHA256: inputsSHA, rulesSHA256: rulesSHA)
             if !dryRun, let ledger, let r = try ledger.run(id), r.status == "committed" {
                 print("run \(id): already committed for period \(period) (\(r.decisions) decisions); nothing new written")
                 try writeOutbox(ledger, id, pseudonymizer)
                 return
             }
-            let lookback = max(book.ruleSet.rules.compactMap(\.cooldownDays).max() ?? 0, book.ruleSet.caps.map(\.windowDays).max() ?? 0)
-            let history = try ledger?.history(asOf: day, lookbackDays: lookback) ?? ContactHistory()
-            state.push(function: "rules.run") { c in
-                let frame = try csvFrame ?? c.frame(1)
-                decisions = try book.evaluate(c, frame: frame, asOf: day, history: history)
-                return 0
-            }
-            var nargs: Int32 = 0
             if let scriptPath {
+                // The pipeline's scoring runs before the ledger is locked: only the rules' evaluation is serialized.
+                state.push(function: "rules.run") { c in scored = try c.frame(1); return 0 }
                 try state.load(file: scriptPath)
                 try state.pcall(nargs: 0, nresults: 1)
-                nargs = 1
+                try state.pcall(nargs: 1, nresults: 0)
             }
-            try state.pcall(nargs: nargs, nresults: 0)
         } catch let e as LuaError {
             throw Failure(description: e.fullReport, code: 1)
         }
-        guard let d = decisions else { throw Failure(description: "no decisions were computed", code: 70) }
-        let summary = d.summary()
+        guard let frame = scored else { throw Failure(description: "no users frame was computed", code: 70) }
+        let lookback = max(book.ruleSet.rules.compactMap(\.cooldownDays).max() ?? 0, book.ruleSet.caps.map(\.windowDays).max() ?? 0)
+        /// Evaluates the rules with this history (inside a Lua call: per-user rule functions run Lua).
+        func evaluate(_ history: ContactHistory) throws -> RuleDecisions {
+            var decisions: RuleDecisions?
+            state.push(function: "rules.evaluate") { c in
+                decisions = try book.evaluate(c, frame: frame, asOf: day, history: history)
+                return 0
+            }
+            do { try state.pcall(nargs: 0, nresults: 0) } catch let e as LuaError { throw Failure(description: e.fullReport, code: 1) }
+            guard let d = decisions else { throw Failure(description: "no decisions were computed", code: 70) }
+            return d
+        }
         if dryRun {
+            let d = try evaluate(try ledger?.history(asOf: day, lookbackDays: lookback) ?? ContactHistory())
             print("dry run: \(d.count) decisions for period \(d.period) (nothing written)")
-            printSummary(summary, skipped: d.skipped)
+            printSummary(d.summary(), skipped: d.skipped)
             print(try d.toFrame().render(maxRows: 10))
             return
         }
         guard let ledger else { throw Failure(description: "no ledger", code: 70) }
-        let commit = try ledger.commit(d, inputsSHA256: inputsSHA, rulesSHA256: rulesSHA, rulesFile: rulesPath,
-                                       inputs: usersPath ?? scriptPath ?? "")
+        // Cooldown and cap checks read the history inside the transaction that commits: a
+        // concurrent run waits (up to the time limit) and then sees these decisions.
+        var evaluated: RuleDecisions?
+        let commit = try ledger.commit(period: period, asOf: day, lookbackDays: lookback, inputsSHA256: inputsSHA, rulesSHA256: rulesSHA,
+                                       rulesFile: rulesPath, inputs: usersPath ?? scriptPath ?? "", wait: timeout) { history in
+            let d = try evaluate(history)
+            evaluated = d
+            return d
+        }
         if commit.alreadyCommitted {
-            print("run \(commit.runID): already committed for period \(d.period); nothing new written")
+            print("run \(commit.runID): already committed for period \(period); nothing new written")
         } else {
-            print("run \(commit.runID): \(commit.inserted) decisions committed for period \(d.period)"
+            print("run \(commit.runID): \(commit.inserted) decisions committed for period \(period)"
                   + (commit.duplicates > 0 ? ", \(commit.duplicates) already in the ledger (skipped)" : ""))
         }
-        printSummary(summary, skipped: d.skipped)
+        if let d = evaluated { printSummary(d.summary(), skipped: d.skipped) }
         try writeOutbox(ledger, commit.runID, pseudonymizer)
     }
 

@@ -48,7 +48,7 @@ final class LedgerTests: XCTestCase {
         // History feeds the cooldown: a day later 'call' is blocked for a and c, so they fall to 'mail'.
         let next = day + 1
         let h = try ledger.history(asOf: next, lookbackDays: 30)
-        XCTAssertEqual(h.daysSinceRule("a", "call", asOf: next), 1)
+        XCTAssertEqual(h.daysFromRuleContact("a", "call", asOf: next), 1)
         let f = try Frame([.string("user_id", ["a", "b", "c", "d"]), .float("risk", [0.9, 0.5, 0.8, 0.1])])
         let d2 = try RuleEngine.evaluate(f, rules: d.ruleSet, asOf: next, history: h)
         XCTAssertEqual((0..<d2.count).map { d2.rule($0).name }, ["mail", "mail", "mail", "mail"])
