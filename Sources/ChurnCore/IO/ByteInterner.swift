@@ -65,7 +65,7 @@ struct ByteInterner {
             }
             slot = (slot + 1) & mask
         }
-        if !UTF8Check.isValid(p, n) { return nil }
+        if !UTF8Check.isValid(p, n) || (n > 0 && memchr(p, 0, n) != nil) { return nil }
         let code = Int32(count)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(arena.count)
@@ -105,6 +105,12 @@ struct ByteInterner {
 }
 
 enum UTF8Check {
+    /// Why text holding a NUL byte is refused: it is valid UTF-8, but in a CSV it almost
+    /// always means a binary or UTF-16 file, and C consumers of the data would truncate it.
+    static func nulReason(in what: String = "text") -> String {
+        "NUL byte (0x00) in \(what) (binary data, or a UTF-16 file? save it as UTF-8)"
+    }
+
     /// True when the bytes are well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
     static func isValid(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         var i = 0

@@ -136,8 +136,10 @@ struct CSVChunkParser {
                     }
                     if endsRecord, fe > fs, base[fe - 1] == 13 { fe -= 1 }
                 }
-                // A blank line is no record (unless the file has a single column).
-                if field == 0, endsRecord, !quoted, fe == fs, ncol > 1, malformed == nil {
+                // A blank line (empty, or only spaces and tabs) is no record, whatever the
+                // number of columns, as pandas' skip_blank_lines=True; a null in a one-column
+                // file is written NA or similar.
+                if field == 0, endsRecord, !quoted, malformed == nil, isBlank(base, fs, fe) {
                     pos = next
                     recordEnded = true
                     field = -1
@@ -166,7 +168,7 @@ struct CSVChunkParser {
                             case .needsText:
                                 needsText.append(b)
                                 return
-                            case .unparsable, .invalidUTF8:
+                            case .unparsable, .invalidUTF8, .nulByte:
                                 if !report(&rowProblem, fieldLine, field, reason, builders, b, stop: &stopDelivering) { return }
                             }
                         }
@@ -237,6 +239,13 @@ struct CSVChunkParser {
             i += 1
         }
         return (end, true)
+    }
+
+    /// True when [from, to) holds only spaces and tabs (or nothing).
+    @inline(__always) private func isBlank(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Bool {
+        var i = from
+        while i < to { let b = base[i]; if b != 32 && b != 9 { return false }; i += 1 }
+        return true
     }
 
     /// Copies a quoted field's content with `""` collapsed to `"` into `scratch`.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Type inference lattice of a CSV column. A column starts `unknown` (only
 /// nulls so far) and widens as values arrive: int → float, date → timestamp;
 /// any other conflict makes it text.
@@ -63,7 +69,7 @@ final class TemporalParsers: Sendable {
 /// are listed in `nullRows` (chunk-relative). Storage is `RawVec`: whoever drops
 /// a builder calls `release()`.
 struct ColumnBuilder {
-    enum Outcome: UInt8 { case ok, needsText, unparsable, invalidUTF8 }
+    enum Outcome: UInt8 { case ok, needsText, unparsable, invalidUTF8, nulByte }
 
     private(set) var kind: CellKind
     /// A forced type never widens; values that do not parse are bad rows.
@@ -139,13 +145,15 @@ struct ColumnBuilder {
         switch kind {
         case .int:
             if let v = FieldParse.int64(p, n) { ints.append(v) }
-            else if !forced, let d = FieldParse.double(p, n) { widen(to: .float); floats.append(d) }
+            else if !forced, !FieldParse.isIntegerSyntax(p, n), let d = FieldParse.double(p, n) { widen(to: .float); floats.append(d) }
             else { return forced ? .unparsable : .needsText }
         case .float:
+            // An integer literal past Int64 would round silently; under inference it makes the column text.
+            if !forced, n >= 19, FieldParse.isIntegerSyntax(p, n), FieldParse.int64(p, n) == nil { return .needsText }
             guard let v = FieldParse.double(p, n) else { return forced ? .unparsable : .needsText }
             floats.append(v)
         case .string:
-            guard let c = interner.intern(p, n) else { return .invalidUTF8 }
+            guard let c = interner.intern(p, n) else { return memchr(p, 0, n) != nil ? .nulByte : .invalidUTF8 }
             codes.append(c)
         case .bool:
             guard let v = FieldParse.bool(p, n) else { return forced ? .unparsable : .needsText }
@@ -169,6 +177,7 @@ struct ColumnBuilder {
         let k: CellKind
         if FieldParse.bool(p, n) != nil { k = .bool }
         else if FieldParse.int64(p, n) != nil { k = .int }
+        else if FieldParse.isIntegerSyntax(p, n) { k = .string }   // past Int64: keep the exact digits
         else if FieldParse.double(p, n) != nil { k = .float }
         else if tp.days(p, n) != nil { k = .date }
         else if tp.micros(p, n) != nil { k = .timestamp }
@@ -179,8 +188,12 @@ struct ColumnBuilder {
     /// The message for an `.unparsable` or `.invalidUTF8` outcome on these bytes.
     func failureReason(_ outcome: Outcome, _ p: UnsafePointer<UInt8>, _ n: Int) -> String {
         if outcome == .invalidUTF8 { return "invalid UTF-8" }
+        if outcome == .nulByte || memchr(p, 0, n) != nil { return UTF8Check.nulReason() }
         let shown = UnsafeBufferPointer(start: p, count: Swift.min(n, 40))
         let text = String(decoding: shown, as: UTF8.self) + (n > 40 ? "…" : "")
+        if kind == .int, FieldParse.isIntegerSyntax(p, n) {
+            return "\(text) is outside the Int64 range [-9223372036854775808, 9223372036854775807]"
+        }
         return "cannot parse \"\(text)\" as \(kind.typeName)"
     }
 

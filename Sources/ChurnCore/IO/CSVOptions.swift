@@ -20,6 +20,16 @@ public enum BadRowPolicy: String, Sendable, CaseIterable {
 /// NaN (a value, not a null) — unlike pandas, which folds NaN into missing — so a
 /// frame written by `writeCSV` (nulls as empty fields, NaN as `NaN`) reads back
 /// identically. Add `"NaN"` to `na` for pandas' behaviour.
+///
+/// Lines end with LF, CRLF or a lone CR (as in pandas); blank lines are skipped
+/// everywhere, also in one-column files (pandas' `skip_blank_lines=True`).
+/// Integers: a column of integer literals within Int64 is int (9223372036854775807
+/// included). An integer literal outside Int64 is never rounded silently: under
+/// inference its column is text with the exact digits (pandas makes it uint64 or
+/// object); a column forced to int reports it as a bad row; forced to float, it
+/// converts to the nearest double. A NUL byte in a text field or a column name is an
+/// error (a bad row for fields), naming line and column. Under `bad_rows = "skip"`
+/// the skipped rows take no part in type inference.
 public struct CSVReadOptions: Sendable {
     public static let defaultNA = ["", "NA", "N/A", "null", "NULL"]
 

@@ -44,7 +44,7 @@ public struct CSVReader: Sendable {
 
     // MARK: - Driver
 
-    private func parse(_ src: ByteSource, name: String) throws -> CSVResult {
+    private func parse(_ file: ByteSource, name: String) throws -> CSVResult {
         let sepBytes = Array(options.sep.utf8)
         guard sepBytes.count == 1, sepBytes[0] < 128, sepBytes[0] != 34, sepBytes[0] != 10, sepBytes[0] != 13 else {
             throw CSVError.option("sep must be one ASCII character other than a quote or newline, got '\(options.sep)'")
@@ -52,10 +52,17 @@ public struct CSVReader: Sendable {
         let sep = sepBytes[0]
         let temporal = TemporalParsers(date: try options.dateFormat.map(TimeFormat.init),
                                        timestamp: try options.timestampFormat.map(TimeFormat.init))
+        var start = 0
+        if file.count >= 3, file.base[0] == 0xEF, file.base[1] == 0xBB, file.base[2] == 0xBF { start = 3 }
+        let src = try CSVLineEndings.normalizingLoneCR(file, from: start)
         let base = src.base
         let end = src.count
-        var start = 0
-        if end >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { start = 3 }
+        // Blank lines before the header are skipped, as pandas does (skip_blank_lines).
+        var leadingBlank = 0
+        while start < end, base[start] == 10 || (base[start] == 13 && start + 1 < end && base[start + 1] == 10) {
+            start += base[start] == 13 ? 2 : 1
+            leadingBlank += 1
+        }
 
         // Header (or the shape of the first record).
         let first = try HeaderRecord(base, start, end, sep: sep, file: name)
@@ -69,7 +76,10 @@ public struct CSVReader: Sendable {
             var seen: [String: Int] = [:]
             for (i, f) in first.fields.enumerated() {
                 guard f.withUnsafeBufferPointer({ UTF8Check.isValid($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }) else {
-                    throw CSVError.malformed(file: name, line: 1, column: i + 1, columnName: nil, reason: "invalid UTF-8 in column name")
+                    throw CSVError.malformed(file: name, line: 1 + leadingBlank, column: i + 1, columnName: nil, reason: "invalid UTF-8 in column name")
+                }
+                if f.contains(0) {
+                    throw CSVError.malformed(file: name, line: 1 + leadingBlank, column: i + 1, columnName: nil, reason: UTF8Check.nulReason(in: "column name"))
                 }
                 var n = String(decoding: f, as: UTF8.self)
                 if n.isEmpty { n = "column_\(i + 1)" }
@@ -86,7 +96,7 @@ public struct CSVReader: Sendable {
         } else {
             fileNames = (1...ncol).map { "column_\($0)" }
         }
-        let headerLines = options.header ? first.newlines : 0
+        let headerLines = leadingBlank + (options.header ? first.newlines : 0)
 
         // Which file columns to read, in output order, and their forced types.
         let wanted = options.columns ?? fileNames
@@ -122,12 +132,29 @@ public struct CSVReader: Sendable {
         parsed.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(nchunks) { k in
                 var text = Set<Int>()
+                var skip = Set<Int>()
+                var firstPass: CSVChunkParser? = nil
                 while true {
-                    var p = makeParser(k, text: text)
+                    var p = makeParser(k, text: text, skip: skip)
                     p.run(base, bounds[k], bounds[k + 1])
-                    if p.needsText.isEmpty { out[k] = p; break }
-                    text.formUnion(p.needsText)
-                    p.releaseBuilders()
+                    if !p.needsText.isEmpty {
+                        text.formUnion(p.needsText)
+                        p.releaseBuilders()
+                        continue
+                    }
+                    // Rows skipped under bad_rows="skip" may have widened a column's type
+                    // before they turned out bad: parse the chunk again passing over them,
+                    // so the kept rows alone decide every type.
+                    if firstPass == nil, !p.skipped.isEmpty, !p.failed {
+                        skip = Set(p.skipped)
+                        text = []
+                        p.releaseBuilders()
+                        firstPass = p
+                        continue
+                    }
+                    if let f = firstPass { p.problems = f.problems; p.skipped = f.skipped }
+                    out[k] = p
+                    break
                 }
                 src.release(from: bounds[k], to: bounds[k + 1])
             }

@@ -28,6 +28,14 @@ enum FieldParse {
         return v <= UInt64(Int64.max) ? Int64(v) : nil
     }
 
+    /// `[+-]?[0-9]+`, of any length (an integer literal, whether or not it fits Int64).
+    static func isIntegerSyntax(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = n > 0 && (p[0] == 45 || p[0] == 43) ? 1 : 0
+        if i == n { return false }
+        while i < n { if !isDigit(p[i]) { return false }; i += 1 }
+        return true
+    }
+
     /// 10^e for 0 ≤ e ≤ 22, all exact in Float64 (a switch compiles to a constant table, no lazy global).
     @inline(__always) static func pow10(_ e: Int) -> Double {
         switch e {
