@@ -19,6 +19,30 @@ enum BinaryInput {
         }
     }
 
+    /// Weights rescaled by a power of two when they are so large or small that sums or
+    /// products leave Double's range (1e308 weights summed to inf, and inf/inf made KS 0 and
+    /// AUC NaN; AUC multiplies positive by negative weights, so 1e200 already overflowed and
+    /// 1e-200 underflowed). For metrics invariant to a common weight scale (AUC, KS, curves,
+    /// average precision, gains, log loss, Brier): a power of two is exact, so the result is
+    /// what exact arithmetic on the original weights gives. The largest weight becomes 1.
+    static func scaleFree(_ weights: [Double]?) -> [Double]? {
+        guard let w = weights, let big = w.max(), big > 0 else { return weights }
+        let e = Int(big.exponent)
+        guard abs(e) > 200 || !total(w).isFinite else { return weights }
+        let factor = Double(sign: .plus, exponent: -e, significand: 1)
+        return w.map { $0 * factor }
+    }
+
+    /// For metrics that report weighted counts (confusion, classification, curves of
+    /// counts, profit, calibration counts, the report): a total past Double's range is an
+    /// error — rescaling would silently change the counts' unit.
+    static func requireFiniteTotal(_ weights: [Double]?, _ metric: String) throws {
+        guard let w = weights, !total(w).isFinite else { return }
+        throw MetricsError.invalidOption("\(metric): the weights sum to more than \(Double.greatestFiniteMagnitude) (overflow); scale them down")
+    }
+
+    private static func total(_ w: [Double]) -> Double { w.reduce(0, +) }
+
     /// Weighted count of positives and negatives.
     static func classTotals(_ y: [Double], weights: [Double]?) -> (pos: Double, neg: Double) {
         var pos = 0.0, neg = 0.0

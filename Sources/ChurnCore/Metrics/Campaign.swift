@@ -52,6 +52,7 @@ extension Metrics {
             throw MetricsError.invalidOption("acceptanceRate must be in [0, 1], got \(options.acceptanceRate)")
         }
         try BinaryInput.check(y, p, weights: weights)
+        try BinaryInput.requireFiniteTotal(weights, "profit curve")
         let s = SortedClasses(y, p, weights: weights)
         guard s.posTotal + s.negTotal > 0 else { throw MetricsError.empty(metric: "profit curve") }
         return profitCurve(from: s.curve(), options: options)

@@ -76,6 +76,7 @@ extension Metrics {
     public static func confusion(_ y: [Double], _ p: [Double], threshold: Double = 0.5,
                                  weights: [Double]? = nil) throws -> ConfusionMatrix {
         try BinaryInput.check(y, p, weights: weights)
+        try BinaryInput.requireFiniteTotal(weights, "confusion matrix")
         var c = ConfusionMatrix(tp: 0, fp: 0, tn: 0, fn: 0)
         y.withUnsafeBufferPointer { yb in p.withUnsafeBufferPointer { pb in
             for i in 0..<yb.count {
@@ -94,6 +95,7 @@ extension Metrics {
             throw MetricsError.lengthMismatch(what: "predicted labels", expected: truth.count, got: predicted.count)
         }
         try BinaryInput.check([Double](repeating: 0, count: truth.count), weights: weights)
+        try BinaryInput.requireFiniteTotal(weights, "classification report")
         for (i, v) in truth.enumerated() where v < 0 { throw MetricsError.badClassLabel(what: "true labels", row: i, value: v) }
         for (i, v) in predicted.enumerated() where v < 0 { throw MetricsError.badClassLabel(what: "predicted labels", row: i, value: v) }
         let classes = Array(Set(truth).union(predicted)).sorted()

@@ -46,6 +46,7 @@ public struct MetricsReport: Sendable, CustomStringConvertible {
 
     public init(_ y: [Double], _ p: [Double], weights: [Double]? = nil, options: ReportOptions = ReportOptions()) throws {
         try BinaryInput.check(y, p, weights: weights)
+        try BinaryInput.requireFiniteTotal(weights, "the metrics report")
         guard options.topFraction > 0 && options.topFraction <= 1 else {
             throw MetricsError.invalidOption("top fraction must be in (0, 1], got \(options.topFraction)")
         }

@@ -33,6 +33,7 @@ extension Metrics {
     /// only one occurs (scikit-learn needs `labels=[0, 1]` for that case).
     public static func logLoss(_ y: [Double], _ p: [Double], weights: [Double]? = nil) throws -> Double {
         try BinaryInput.check(y, p, weights: weights, scoreName: "probabilities")
+        let weights = BinaryInput.scaleFree(weights)
         try checkProbabilities(p)
         let eps = Double.ulpOfOne
         var s = 0.0, ws = 0.0
@@ -48,6 +49,7 @@ extension Metrics {
     /// Brier score: weighted mean of (p − y)².
     public static func brier(_ y: [Double], _ p: [Double], weights: [Double]? = nil) throws -> Double {
         try BinaryInput.check(y, p, weights: weights, scoreName: "probabilities")
+        let weights = BinaryInput.scaleFree(weights)
         try checkProbabilities(p)
         var s = 0.0, ws = 0.0
         for i in 0..<y.count { let w = weights?[i] ?? 1; let d = p[i] - y[i]; s += w * d * d; ws += w }
@@ -63,6 +65,7 @@ extension Metrics {
                                    binning: CalibrationBinning = .uniform,
                                    weights: [Double]? = nil) throws -> CalibrationCurve {
         try BinaryInput.check(y, p, weights: weights, scoreName: "probabilities")
+        try BinaryInput.requireFiniteTotal(weights, "calibration curve")
         try checkProbabilities(p)
         guard bins >= 1 && bins <= 100_000 else { throw MetricsError.invalidOption("calibration bins must be in 1...100000, got \(bins)") }
         guard !y.isEmpty else { throw MetricsError.empty(metric: "calibration curve") }

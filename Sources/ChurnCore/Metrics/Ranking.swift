@@ -26,9 +26,13 @@ public struct PRCurve: Sendable {
 
 extension Metrics {
     /// Validates and sorts once; shared by the ranking metrics.
-    static func sorted(_ metric: String, _ y: [Double], _ p: [Double], weights: [Double]?) throws -> SortedClasses {
+    /// `reportsCounts`: the caller returns weighted counts, so an overflowing weight total
+    /// is an error; otherwise the weights are rescaled (`BinaryInput.scaleFree`).
+    static func sorted(_ metric: String, _ y: [Double], _ p: [Double], weights: [Double]?,
+                       reportsCounts: Bool = false) throws -> SortedClasses {
         try BinaryInput.check(y, p, weights: weights)
-        let s = SortedClasses(y, p, weights: weights)
+        if reportsCounts { try BinaryInput.requireFiniteTotal(weights, metric) }
+        let s = SortedClasses(y, p, weights: reportsCounts ? weights : BinaryInput.scaleFree(weights))
         try BinaryInput.requireBothClasses(metric, pos: s.posTotal, neg: s.negTotal)
         return s
     }
@@ -41,7 +45,7 @@ extension Metrics {
 
     /// Confusion counts at every distinct threshold (descending).
     public static func binaryCurve(_ y: [Double], _ p: [Double], weights: [Double]? = nil) throws -> BinaryCurve {
-        try sorted("the threshold curve", y, p, weights: weights).curve()
+        try sorted("the threshold curve", y, p, weights: weights, reportsCounts: true).curve()
     }
 
     /// ROC curve points like scikit-learn's `roc_curve`. With
