@@ -97,12 +97,31 @@ enum StatsModule {
                 })
             }
 
-            m.function("pnorm", "pnorm(x)", "Standard normal cdf.") { c in c.push(Normal.cdf(try c.number(1))) }
-            m.function("qnorm", "qnorm(p)", "Standard normal quantile.") { c in c.push(Normal.quantile(try c.number(1))) }
-            m.function("pt", "pt(t, df)", "Student's t cdf.") { c in c.push(StudentT.cdf(try c.number(1), df: try c.number(2))) }
-            m.function("qt", "qt(p, df)", "Student's t quantile.") { c in c.push(StudentT.quantile(try c.number(1), df: try c.number(2))) }
-            m.function("pchisq", "pchisq(x, df)", "Chi-square cdf.") { c in c.push(ChiSquare.cdf(try c.number(1), df: try c.number(2))) }
-            m.function("qchisq", "qchisq(p, df)", "Chi-square quantile.") { c in c.push(ChiSquare.quantile(try c.number(1), df: try c.number(2))) }
+            // Domains are checked (p in [0, 1], df > 0, no NaN): an error, never a NaN answer.
+            m.function("pnorm", "pnorm(x)", "Standard normal cdf.") { c in
+                let x = try c.number(1)
+                return c.push(try c.core { try DistributionFunctions.pnorm(x) })
+            }
+            m.function("qnorm", "qnorm(p)", "Standard normal quantile; p in [0, 1].") { c in
+                let p = try c.number(1)
+                return c.push(try c.core { try DistributionFunctions.qnorm(p) })
+            }
+            m.function("pt", "pt(t, df)", "Student's t cdf; df > 0 (math.huge: the normal limit).") { c in
+                let t = try c.number(1), df = try c.number(2)
+                return c.push(try c.core { try DistributionFunctions.pt(t, df: df) })
+            }
+            m.function("qt", "qt(p, df)", "Student's t quantile; p in [0, 1], df > 0.") { c in
+                let p = try c.number(1), df = try c.number(2)
+                return c.push(try c.core { try DistributionFunctions.qt(p, df: df) })
+            }
+            m.function("pchisq", "pchisq(x, df)", "Chi-square cdf; df > 0 and finite.") { c in
+                let x = try c.number(1), df = try c.number(2)
+                return c.push(try c.core { try DistributionFunctions.pchisq(x, df: df) })
+            }
+            m.function("qchisq", "qchisq(p, df)", "Chi-square quantile; p in [0, 1], df > 0 and finite.") { c in
+                let p = try c.number(1), df = try c.number(2)
+                return c.push(try c.core { try DistributionFunctions.qchisq(p, df: df) })
+            }
         }
     }
 }
