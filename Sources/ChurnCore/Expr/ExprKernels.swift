@@ -26,7 +26,10 @@ enum ExprKernels {
             return try scalarOp(x, .scalar(.null)) { a, _, n in try unary(op, a, expr: expr, n: n) }
         case (.negate, .column(let c)):
             switch c.data {
-            case .int64(let v): return .column(Column(name: "expr", data: .int64(v.map { 0 &- $0 }), validity: c.validity))
+            case .int64(let v):
+                let r = try IntegerOverflow.checked(.constant(0), .of(v, 0), n: v.count, valid: c.validity, expr: expr,
+                                                    describe: { _, b in "-(\(b))" }) { $0.subtractingReportingOverflow($1) }
+                return .column(Column(name: "expr", data: .int64(r), validity: c.validity))
             case .float64(let v): return .column(Column(name: "expr", data: .float64(v.map { -$0 }), validity: c.validity))
             default: throw fail(expr, "cannot negate a \(c.dtype.rawValue) column")
             }
@@ -54,7 +57,7 @@ enum ExprKernels {
             }
             data = .bool(flags)
         } else {
-            guard let (d, extraNulls) = try arithmetic(op, sa, sb, n: n, expr: expr) else {
+            guard let (d, extraNulls) = try arithmetic(op, sa, sb, n: n, valid: valid, expr: expr) else {
                 throw fail(expr, "cannot apply \(op.rawValue) to \(a.kind) and \(b.kind)")
             }
             data = d
@@ -216,14 +219,26 @@ enum ExprKernels {
     // MARK: arithmetic
 
     /// Result data plus rows that became null (integer modulo by zero); nil when unsupported.
-    static func arithmetic(_ op: Expr.BinaryOp, _ a: Side, _ b: Side, n: Int, expr: Expr) throws -> (ColumnData, [Bool]?)? {
+    /// Integer results that do not fit Int64 (and dates past Int32 days) are errors naming
+    /// the expression and the first such row (see `IntegerOverflow`); `valid` marks the rows
+    /// whose result counts (null rows' placeholders may overflow harmlessly).
+    static func arithmetic(_ op: Expr.BinaryOp, _ a: Side, _ b: Side, n: Int, valid: Validity?, expr: Expr) throws -> (ColumnData, [Bool]?)? {
         // Dates shift by whole days; differences of dates/timestamps are in days.
         if case .date(let d) = a, op == .add || op == .sub, let k = b.asInt {
-            let sign: Int64 = op == .add ? 1 : -1
-            return (.date(map2(d, k, n) { Int32(truncatingIfNeeded: Int64($0) &+ sign &* $1) }), nil)
+            let days = try IntegerOverflow.checked(d.map { Int64($0) }, k, n: n, valid: valid, expr: expr,
+                                                   describe: { x, y in "date \(DateText.format(days: Int32(x))) \(op.rawValue) \(y) days" },
+                                                   range: "the date range (Int32 days since 1970-01-01)") { x, y in
+                IntegerOverflow.days(op == .add ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y))
+            }
+            return (.date(days.map { Int32(truncatingIfNeeded: $0) }), nil)
         }
         if case .date(let d) = b, op == .add, let k = a.asInt {
-            return (.date(map2(k, d, n) { Int32(truncatingIfNeeded: $0 &+ Int64($1)) }), nil)
+            let days = try IntegerOverflow.checked(k, d.map { Int64($0) }, n: n, valid: valid, expr: expr,
+                                                   describe: { x, y in "\(x) days + date \(DateText.format(days: Int32(y)))" },
+                                                   range: "the date range (Int32 days since 1970-01-01)") { x, y in
+                IntegerOverflow.days(x.addingReportingOverflow(y))
+            }
+            return (.date(days.map { Int32(truncatingIfNeeded: $0) }), nil)
         }
         if op == .sub, let pair = try timePair(a, b, expr: expr) {
             switch pair {
@@ -238,9 +253,11 @@ enum ExprKernels {
         if case .float = b { anyFloat = true }
         if !anyFloat, let x = a.asInt, let y = b.asInt {
             switch op {
-            case .add: return (.int64(map2(x, y, n) { $0 &+ $1 }), nil)
-            case .sub: return (.int64(map2(x, y, n) { $0 &- $1 }), nil)
-            case .mul: return (.int64(map2(x, y, n) { $0 &* $1 }), nil)
+            case .add, .sub, .mul:
+                let f: (Int64, Int64) -> (partialValue: Int64, overflow: Bool) =
+                    op == .add ? { $0.addingReportingOverflow($1) } : op == .sub ? { $0.subtractingReportingOverflow($1) } : { $0.multipliedReportingOverflow(by: $1) }
+                return (.int64(try IntegerOverflow.checked(x, y, n: n, valid: valid, expr: expr,
+                                                           describe: { "\($0) \(op.rawValue) \($1)" }, f)), nil)
             case .div: return (.float64(map2(x, y, n) { Double($0) / Double($1) }), nil)
             default:
                 // Floor modulo (sign of the divisor, as Lua and Python); by zero → null.

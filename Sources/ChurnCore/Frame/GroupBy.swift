@@ -100,7 +100,7 @@ public struct GroupedFrame: Sendable {
         case .sum:
             try numeric()
             if case .float64 = col.data { return Column(name: name, data: .float64(cache.sums(col, g)), validity: nil) }
-            return Column(name: name, data: .int64(GroupKernels.intSums(col, g)), validity: nil)
+            return Column(name: name, data: .int64(try GroupKernels.intSums(col, g)), validity: nil)
         case .mean:
             try numeric()
             return cache.means(col, g)

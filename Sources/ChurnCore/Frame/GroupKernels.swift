@@ -46,13 +46,25 @@ enum GroupKernels {
         }
     }
 
-    /// Exact integer sums (wrapping on overflow), for int and bool columns.
-    static func intSums(_ c: Column, _ g: Factorized) -> [Int64] {
+    /// Exact integer sums for int and bool columns, accumulated in 128 bits (no wrapping,
+    /// no trap when partial sums are combined); a group whose sum does not fit Int64 is an
+    /// error naming the column and the group's first row, never a wrapped value.
+    static func intSums(_ c: Column, _ g: Factorized) throws -> [Int64] {
+        let wide: [Int128]
         switch c.data {
-        case .int64(let v): return sums(v, c.validity, g, zero: Int64(0), &+)
-        case .bool(let v): return sums(v, c.validity, g, zero: Int64(0)) { $0 &+ ($1 ? 1 : 0) }
+        case .int64(let v): wide = sums(v, c.validity, g, zero: Int128(0)) { $0 + Int128($1) }
+        case .bool(let v): return sums(v, c.validity, g, zero: Int64(0)) { $0 + ($1 ? 1 : 0) }
         default: return [Int64](repeating: 0, count: g.count)
         }
+        var out = [Int64](repeating: 0, count: wide.count)
+        for (k, s) in wide.enumerated() {
+            guard let v = Int64(exactly: s) else {
+                let row = k < g.firstRow.count ? " (the group of row \(g.firstRow[k] + 1))" : ""
+                throw FrameError.invalid("sum of int column '\(c.name)' overflows a 64-bit integer in group \(k + 1)\(row): \(s); convert it to float first")
+            }
+            out[k] = v
+        }
+        return out
     }
 
     @inline(__always)
