@@ -2,7 +2,8 @@
 /// merged dictionary), right rows are bucketed by group with a counting sort,
 /// then left rows probe their bucket. Output order: left rows in order, each
 /// followed by its matches in right order; for `outer`, unmatched right rows
-/// come last in right order. As in SQL and polars, a null key matches nothing.
+/// come last in right order. As in SQL and polars, a null key matches nothing,
+/// and neither does a NaN float key (NaN ≠ NaN; pandas' merge differs here).
 
 public enum JoinHow: String, Sendable, CaseIterable {
     case inner, left, outer, semi, anti
@@ -121,6 +122,14 @@ struct JoinKeys {
         let nullKey = Factorizer.nullRows(keys: keyParts, total: nl + nr)
         var ids = groups.ids
         if let nullKey { for i in 0..<ids.count where nullKey[i] { ids[i] = -1 } }
+        // NaN is not equal to NaN: like a null, a NaN float key matches nothing (SQL and
+        // polars semantics; pandas' merge would pair NaN with NaN).
+        for (l, r) in zip(lcols, rcols) {
+            for (c, offset) in [(l, 0), (r, nl)] {
+                guard case .float64(let v) = c.data else { continue }
+                for i in 0..<v.count where v[i].isNaN { ids[offset + i] = -1 }
+            }
+        }
         return JoinKeys(left: Array(ids[0..<nl]), right: Array(ids[nl...]), count: groups.count)
     }
 
