@@ -60,6 +60,9 @@ T.case("integer overflow in expressions is an error, not a wrap", function()
   T.eq(df:mutate({ b = cl.col("a") - 1 }).b:to_table(), { 0, math.maxinteger - 1 })
   local g = cl.frame { k = { "x", "x" }, v = { math.maxinteger, 1 } }
   T.raises(function() g:group_by("k"):agg { s = { "sum", "v" } } end, "sum of int column 'v' overflows")
+  T.raises(function() g.v:sum() end, "sum of int column 'v' overflows a 64-bit integer")
+  T.eq(cl.frame({ v = { math.maxinteger, -1 } }).v:sum(), math.maxinteger - 1)
+  T.near(df:mutate({ b = cl.col("a") * 1.0 + 1 }).b:to_table()[2], 9.223372036854775807e18, 1e3)
 end)
 
 T.case("NaN join keys match nothing (SQL / polars)", function()

@@ -3,12 +3,12 @@
 /// `cl.col("a") + 1` at math.maxinteger used to wrap to math.mininteger, a silent wrong
 /// value. NumPy/pandas int64 wraps silently as well; polars raises in debug builds only.
 /// ChurnLab makes it an error naming the expression, the 1-based row and the operands,
-/// so the analyst can convert to float where results beyond ±9.2e18 are expected.
+/// so the analyst can compute in float (`* 1.0`) where results beyond ±9.2e18 are expected.
 /// Rows that are null (by `valid`) are not checked: their slots hold placeholders.
 enum IntegerOverflow {
     /// out[i] = f(a[i], b[i]); throws at the first valid row whose result overflowed.
     static func checked(_ a: Operand<Int64>, _ b: Operand<Int64>, n: Int, valid: Validity?, expr: Expr,
-                        describe: (Int64, Int64) -> String, range: String = "a 64-bit integer (±9223372036854775807); convert to float for larger values",
+                        describe: (Int64, Int64) -> String, range: String = "a 64-bit integer (±9223372036854775807); multiply by 1.0 to compute in floating point",
                         _ f: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)) throws -> [Int64] {
         var overflowed = false
         let out = map2(a, b, n) { x, y -> Int64 in

@@ -60,7 +60,7 @@ enum GroupKernels {
         for (k, s) in wide.enumerated() {
             guard let v = Int64(exactly: s) else {
                 let row = k < g.firstRow.count ? " (the group of row \(g.firstRow[k] + 1))" : ""
-                throw FrameError.invalid("sum of int column '\(c.name)' overflows a 64-bit integer in group \(k + 1)\(row): \(s); convert it to float first")
+                throw FrameError.invalid("sum of int column '\(c.name)' overflows a 64-bit integer in group \(k + 1)\(row): \(s); convert it to float first (multiply by 1.0)")
             }
             out[k] = v
         }

@@ -165,7 +165,7 @@ public final class Ledger {
     /// decisions, and the next run with the same id completes it.
     /// `evaluate` is not called when the run is already committed.
     public func commit(period: String, asOf: Int32, lookbackDays: Int, inputsSHA256: String, rulesSHA256: String,
-                       rulesFile: String = "", inputs: String = "", wait: Double = 5,
+                       rulesFile: String = "", inputs: String = "", wait: Double = Ledger.defaultWait,
                        afterInserts: (() throws -> Void)? = nil,
                        evaluate: (ContactHistory) throws -> RuleDecisions) throws -> LedgerCommit {
         let asOfText = DateText.format(days: asOf)
@@ -233,10 +233,15 @@ public final class Ledger {
 
     // MARK: SQL helpers
 
+    /// How long a ledger write waits for another process's transaction by default: a rules
+    /// run holds the lock while it evaluates its rules (bounded by its time limit, 600 s by
+    /// default), and a scheduler's claim or a second run must wait for it, not fail.
+    public static let defaultWait: Double = 600
+
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken before
     /// anything is read, so what `body` reads cannot change before it commits. Another
     /// writer holding the lock is waited for up to `wait` seconds (then a clear error).
-    func transaction(wait: Double = 5, _ body: () throws -> Void) throws {
+    func transaction(wait: Double = Ledger.defaultWait, _ body: () throws -> Void) throws {
         let t0 = Date()
         do {
             try Ledger.retryingWhileLocked(seconds: wait) { try db.exec("BEGIN IMMEDIATE") }

@@ -33,9 +33,10 @@ enum BinaryInput {
         return w.map { $0 * factor }
     }
 
-    /// For metrics that report weighted counts (confusion, classification, curves of
-    /// counts, profit, calibration counts, the report): a total past Double's range is an
-    /// error — rescaling would silently change the counts' unit.
+    /// For metrics that report weighted counts or costs (confusion, classification, the
+    /// threshold curve, threshold selection, top-k and lift tables, profit, calibration
+    /// counts, the report): a total past Double's range is an error — rescaling would
+    /// silently change the counts' unit.
     static func requireFiniteTotal(_ weights: [Double]?, _ metric: String) throws {
         guard let w = weights, !total(w).isFinite else { return }
         throw MetricsError.invalidOption("\(metric): the weights sum to more than \(Double.greatestFiniteMagnitude) (overflow); scale them down")

@@ -36,7 +36,7 @@ extension Metrics {
             }
         case .maxF1: break
         }
-        let c = try sorted("threshold selection", y, p, weights: weights).curve()
+        let c = try sorted("threshold selection", y, p, weights: weights, reportsCounts: true).curve()
         return try bestThreshold(from: c, objective: objective)
     }
 

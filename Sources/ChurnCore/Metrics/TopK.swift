@@ -30,7 +30,7 @@ extension Metrics {
         guard fraction > 0 && fraction <= 1 else {
             throw MetricsError.invalidOption("top-k fraction must be in (0, 1], got \(fraction)")
         }
-        let c = try sorted("top-k precision/lift", y, p, weights: weights).curve()
+        let c = try sorted("top-k precision/lift", y, p, weights: weights, reportsCounts: true).curve()
         return topK(from: c, fraction: fraction)
     }
 
@@ -75,7 +75,7 @@ extension Metrics {
     public static func liftTable(_ y: [Double], _ p: [Double], buckets: Int = 10,
                                  weights: [Double]? = nil) throws -> [TopKResult] {
         guard buckets >= 1 && buckets <= 100_000 else { throw MetricsError.invalidOption("buckets must be in 1...100000, got \(buckets)") }
-        let c = try sorted("the lift table", y, p, weights: weights).curve()
+        let c = try sorted("the lift table", y, p, weights: weights, reportsCounts: true).curve()
         return (1...buckets).map { topK(from: c, fraction: Double($0) / Double(buckets)) }
     }
 }

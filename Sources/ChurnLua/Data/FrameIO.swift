@@ -130,7 +130,11 @@ enum FrameIO {
     static let columnMethods: [String: LuaFunction] = [
         "sum": { c in
             let col = try column(c)
-            if col.dtype == .int64 || col.dtype == .bool, let s = try c.core({ try col.integerSum() }) {
+            if col.dtype == .int64 || col.dtype == .bool {
+                // Exact, or an error: an int sum past Int64 is neither wrapped nor silently made a float.
+                guard let s = try c.core({ try col.integerSum() }) else {
+                    throw LuaScriptError("sum of int column '\(col.name)' overflows a 64-bit integer; convert it to float first (multiply by 1.0)")
+                }
                 lua_pushinteger(c.L, lua_Integer(s)); return 1
             }
             return c.push(try c.core { try col.sum() })
