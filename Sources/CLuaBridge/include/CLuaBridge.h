@@ -70,12 +70,27 @@ double clb_monotonic(void);
 /* Replaces coroutine.create so new coroutines inherit the limit hook. */
 void clb_hook_coroutines(lua_State *L);
 
+/* Sandbox (sandbox_io.c): with five Swift functions pushed (open, readfile,
+   searchpath, remove, rename), removes process/native/debug access and installs
+   io.open, io.lines, io.input, io.output, os.remove, os.rename, load, loadfile,
+   dofile, package.searchpath and the require searchers, all as C closures over
+   those functions. Pops them; returns a Lua status. */
+int clb_sandbox_install(lua_State *L);
+
 /* Userdata boxes holding one Swift object pointer. */
 void **clb_new_box(lua_State *L);
 
 /* Pops a methods table and a fallback function and pushes an __index function
    that looks in the table first, then calls fallback(obj, key). */
 void clb_push_index_with_fallback(lua_State *L);
+
+/* O_PATH (Linux; glibc hides it without _GNU_SOURCE): open a directory only
+   as a place to resolve names from, for the sandbox's path authority. */
+#ifdef __linux__
+static inline int clb_o_path(void) { return 010000000; }
+#else
+static inline int clb_o_path(void) { return 0; }
+#endif
 
 /* Macro replacements (Swift cannot import function-like macros). */
 static inline int clb_upvalueindex(int i) { return lua_upvalueindex(i); }
