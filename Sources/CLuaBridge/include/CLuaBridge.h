@@ -77,6 +77,19 @@ void clb_hook_coroutines(lua_State *L);
    those functions. Pops them; returns a Lua status. */
 int clb_sandbox_install(lua_State *L);
 
+/* OS confinement (sandbox_os.c, Linux). Each returns >= 0 on success or a
+   negated errno. `clb_landlock_abi`: the kernel's Landlock ABI version. A
+   ruleset handles every filesystem right of `abi`; rules grant CLB_LL_READ
+   (read files, list directories) and/or CLB_LL_WRITE (write, create, remove,
+   rename, truncate) below a path — never execute. */
+#define CLB_LL_READ 1
+#define CLB_LL_WRITE 2
+int clb_landlock_abi(void);
+int clb_no_new_privs(void);
+int clb_landlock_ruleset(int abi);
+int clb_landlock_allow(int ruleset, const char *path, int rights, int abi);
+int clb_landlock_enforce(int ruleset);
+
 /* Userdata boxes holding one Swift object pointer. */
 void **clb_new_box(lua_State *L);
 
