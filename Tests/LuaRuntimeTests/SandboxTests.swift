@@ -60,7 +60,9 @@ final class SandboxTests: XCTestCase {
 
     func testPolicyResolve() throws {
         let p = SandboxPolicy(roots: [dir])
-        XCTAssertNoThrow(try p.resolve(dir + "/x/y.csv", write: true))
+        XCTAssertNoThrow(try p.resolve(dir + "/y.csv", write: true))
+        // Fails closed: a directory that does not exist cannot be resolved.
+        XCTAssertThrowsError(try p.resolve(dir + "/x/y.csv", write: true))
         XCTAssertThrowsError(try p.resolve(dir + "-evil/x"))   // prefix of the name is not enough
         XCTAssertThrowsError(try p.resolve("/etc/passwd"))
     }
