@@ -91,6 +91,29 @@ final class SandboxCLITests: XCTestCase {
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
     }
 
+    /// `schedule` starts jobs as child processes: a `run` job gets --sandbox by
+    /// default and a `rules` job is always sandboxed, each with both layers.
+    func testScheduledJobsAreSandboxed() throws {
+        try Self.users.write(to: root.appendingPathComponent("users.csv"), atomically: false, encoding: .utf8)
+        try "assert(io.open('\(outside.path)/from-run.txt', 'w'))".write(to: root.appendingPathComponent("esc.lua"), atomically: false, encoding: .utf8)
+        try "pcall = function() return true end; assert(io.open('\(outside.path)/from-rules.txt', 'w'))".write(
+            to: root.appendingPathComponent("rules.lua"), atomically: false, encoding: .utf8)
+        try """
+            job{ name = "run", cron = "0 * * * *", run = "esc.lua" }
+            job{ name = "rules", cron = "0 * * * *", rules = "rules.lua", users = "users.csv" }
+            """.write(to: root.appendingPathComponent("s.lua"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["schedule", root.appendingPathComponent("s.lua").path, "--once", "--now", "2024-10-01T09:00:05Z",
+                             "--ledger", dir.appendingPathComponent("l.db").path])
+        let events = r.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        for job in ["run", "rules"] {
+            let err = events.first { $0["event"] as? String == "job_failed" && $0["job"] as? String == job }?["error"] as? String
+            XCTAssertTrue(err?.contains("access is not allowed") ?? false, "\(job): \(r.stderr)")
+        }
+        XCTAssertEqual(try outsideFiles(), ["secret.txt"])
+    }
+
     // MARK: the operating-system layer alone (Deliver 2)
 
     /// With the in-process root check switched off (debug builds only), the

@@ -106,13 +106,16 @@ final class SandboxEscapeTests: XCTestCase {
         let s = try state()
         let r = try run(s, """
             local df = cl.read_csv(R .. '/d.csv')
-            return io.open(R .. '/dangling', 'w') == nil,
-                   (pcall(df.write_csv, df, R .. '/dangling')),
-                   (pcall(df.write_sqlite, df, R .. '/dangling', 't')),
-                   (pcall(cl.plot.line, {x = {1, 2}, y = {1, 2}}, {file = R .. '/dangling'})),
-                   (pcall(io.output, R .. '/dangling'))
+            local m = cl.model.tree{max_depth = 1}:fit(cl.frame{x = {1, 2, 3, 4}, y = {0, 1, 0, 1}}, {target = 'y'})
+            return select(2, io.open(R .. '/dangling', 'w')),
+                   select(2, pcall(df.write_csv, df, R .. '/dangling')),
+                   select(2, pcall(df.write_sqlite, df, R .. '/dangling', 't')),
+                   select(2, pcall(cl.plot.roc, {0, 1, 0, 1}, {0.1, 0.9, 0.3, 0.6}, {file = R .. '/dangling'})),
+                   select(2, pcall(m.save, m, R .. '/dangling')),
+                   select(2, pcall(io.output, R .. '/dangling'))
             """)
-        XCTAssertEqual(r, [.bool(true), .bool(false), .bool(false), .bool(false), .bool(false)])
+        XCTAssertEqual(r.count, 6)
+        for (i, v) in r.enumerated() { XCTAssertTrue("\(v)".contains("access is not allowed"), "result \(i + 1): \(v)") }
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
     }
 
@@ -123,9 +126,10 @@ final class SandboxEscapeTests: XCTestCase {
         let r = try run(s, """
             return io.open(R .. '/secret') == nil, (pcall(cl.read_csv, R .. '/secret')),
                    io.open(R .. '/outdir/secret.txt') == nil, io.open(R .. '/outdir/new.txt', 'w') == nil,
-                   loadfile(R .. '/secret') == nil
+                   loadfile(R .. '/secret') == nil, (pcall(cl.read_sqlite, R .. '/secret', 'select 1')),
+                   (pcall(cl.model.load, R .. '/secret')), (pcall(io.lines, R .. '/outdir/secret.txt'))
             """)
-        XCTAssertEqual(r, [.bool(true), .bool(false), .bool(true), .bool(true), .bool(true)])
+        XCTAssertEqual(r, [.bool(true), .bool(false), .bool(true), .bool(true), .bool(true), .bool(false), .bool(false), .bool(false)])
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
     }
 
