@@ -186,7 +186,8 @@ public struct PathAuthority: Sendable, Equatable {
         }
         guard !path.isEmpty, !path.utf8.contains(0) else { throw SandboxDenied(path, "invalid path") }
         let abs = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        guard let rootFD = Optional(Glibc_openDir("/")), rootFD >= 0 else { throw SandboxDenied(path, "cannot open /") }
+        let rootFD = PathAuthority.openDirectory(AT_FDCWD, "/")
+        guard rootFD >= 0 else { throw SandboxDenied(path, "cannot open /") }
         var dirs: [OwnedDescriptor] = [OwnedDescriptor(rootFD)]
         var names: [String] = []
         var pending = Array(abs.split(separator: "/", omittingEmptySubsequences: true).map(String.init).reversed())
@@ -266,6 +267,8 @@ public struct PathAuthority: Sendable, Equatable {
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Opens a directory only as a place to resolve names from; a link in its
+    /// place fails (`O_NOFOLLOW`) instead of being followed.
     static func openDirectory(_ dir: Int32, _ name: String) -> Int32 {
         #if os(Linux)
         return openat(dir, name, clb_o_path() | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -293,12 +296,4 @@ public struct PathAuthority: Sendable, Equatable {
         default: return "not a regular file"
         }
     }
-}
-
-private func Glibc_openDir(_ path: String) -> Int32 {
-    #if os(Linux)
-    return open(path, clb_o_path() | O_DIRECTORY | O_CLOEXEC)
-    #else
-    return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    #endif
 }
