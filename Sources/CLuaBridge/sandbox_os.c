@@ -39,7 +39,14 @@
 #define LL_TRUNCATE (1ULL << 14) /* ABI 3 */
 #define LL_IOCTL_DEV (1ULL << 15) /* ABI 5 */
 
-struct ll_ruleset_attr { uint64_t handled_access_fs; };
+/* Network rights (ABI 4): handled with no rule, so denied. Scopes (ABI 6:
+   signals, abstract UNIX sockets) are not used: with LANDLOCK_SCOPE_SIGNAL the
+   process trapped in the Swift runtime during a parallel pipeline (seen on
+   Linux 6.18, ABI 7), and no Lua or cl function sends signals anyway. */
+#define LL_NET_BIND_TCP (1ULL << 0)
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+
+struct ll_ruleset_attr { uint64_t handled_access_fs; uint64_t handled_access_net; };
 struct ll_path_beneath_attr { uint64_t allowed_access; int32_t parent_fd; } __attribute__((packed));
 
 static uint64_t handled(int abi) {
@@ -58,8 +65,10 @@ int clb_landlock_abi(void) {
 int clb_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 ? 0 : -errno; }
 
 int clb_landlock_ruleset(int abi) {
-    struct ll_ruleset_attr attr = { handled(abi) };
-    long fd = syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
+    struct ll_ruleset_attr attr = { handled(abi), 0 };
+    size_t size = sizeof attr.handled_access_fs;
+    if (abi >= 4) { attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP; size += sizeof attr.handled_access_net; }
+    long fd = syscall(__NR_landlock_create_ruleset, &attr, size, 0);
     return fd < 0 ? -errno : (int)fd;
 }
 

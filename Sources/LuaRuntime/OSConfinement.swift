@@ -17,6 +17,7 @@ import Foundation
 ///   `/usr/share/zoneinfo` (read); `/proc/self` and
 ///   `/sys/devices/system/cpu` (read, for thread counts); `/dev/null`
 ///   (read/write), `/dev/urandom` (read).
+/// With Landlock ABI ≥ 4 TCP bind/connect are denied as well.
 /// Lua's own module directories are not needed: the sandbox's `require` only
 /// searches below the roots. Landlock applies to the calling thread and the
 /// threads it creates later, so `apply` must run before any other thread

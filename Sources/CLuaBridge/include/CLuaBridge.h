@@ -81,7 +81,8 @@ int clb_sandbox_install(lua_State *L);
    negated errno. `clb_landlock_abi`: the kernel's Landlock ABI version. A
    ruleset handles every filesystem right of `abi`; rules grant CLB_LL_READ
    (read files, list directories) and/or CLB_LL_WRITE (write, create, remove,
-   rename, truncate) below a path — never execute. */
+   rename, truncate) below a path — never execute. From ABI 4 TCP bind/connect
+   are handled too, with no rule: denied. */
 #define CLB_LL_READ 1
 #define CLB_LL_WRITE 2
 int clb_landlock_abi(void);
