@@ -152,6 +152,25 @@ final class SandboxCLITests: XCTestCase {
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
     }
 
+    /// The OS layer must not break real work: the example pipeline (simulate,
+    /// features, parallel model fits, charts, report, model file) runs to the
+    /// end under Landlock and writes its outputs below the root.
+    func testExamplePipelineRunsConfined() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../scripts/examples/churn_pipeline.lua").standardizedFileURL
+        let text = try String(contentsOf: example, encoding: .utf8)
+            .replacingOccurrences(of: #"os.execute(("mkdir -p %q"):format(out))"#, with: "-- output directory made by the test")
+        try text.write(to: root.appendingPathComponent("pipeline.lua"), atomically: false, encoding: .utf8)
+        let out = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let r = try CLI.run(["run", "--sandbox", root.appendingPathComponent("pipeline.lua").path, out.path, "800"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.contains("without the OS layer"), Self.landlockABI == nil, r.stderr)
+        for f in ["report.html", "gbdt.clm", "roc.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), f)
+        }
+    }
+
     func testMissingOSLayerIsReportedOnce() throws {
         try "print(1)".write(to: root.appendingPathComponent("one.lua"), atomically: false, encoding: .utf8)
         let r = try CLI.run(["run", "--sandbox", root.appendingPathComponent("one.lua").path], env: ["CHURNLAB_TEST_DISABLE_LANDLOCK": "1"])
