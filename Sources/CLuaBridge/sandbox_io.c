@@ -8,7 +8,7 @@
  * so `f:read`, `f:write`, `f:lines`, `f:close` and `<close>` work as usual.
  *
  * Swift functions passed to clb_sandbox_install (in this order):
- *   open(path, mode)                  -> fd | nil, message
+ *   open(handle, path, mode)          -> true | nil, message (attaches the fd)
  *   readfile(path)                    -> contents | nil, message
  *   searchpath(name, path [,sep,rep]) -> filename | nil, message
  *   remove(path), rename(from, to)    -> true | nil, message
@@ -35,36 +35,47 @@ static int valid_mode(const char *mode) {
     return strspn(mode, "b") == strlen(mode);
 }
 
-/* io.open(path [, mode]). Upvalue 1: Swift open. */
-static int sb_open(lua_State *L) {
-    const char *path = luaL_checkstring(L, 1);
-    const char *mode = luaL_optstring(L, 2, "r");
-    luaL_argcheck(L, valid_mode(mode), 2, "invalid mode");
-    /* The handle exists (closed) before the descriptor does, so no error can
-       leave a descriptor without an owner. */
-    luaL_Stream *p = (luaL_Stream *)lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
-    p->f = NULL;
-    p->closef = NULL;
-    luaL_setmetatable(L, LUA_FILEHANDLE);
-    int handle = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_pushstring(L, path);
-    lua_pushstring(L, mode);
-    lua_call(L, 2, 2);
-    if (!lua_isinteger(L, -2)) {
-        lua_pushnil(L);
-        lua_pushvalue(L, -2);
-        return 2; /* nil, message */
+int clb_stream_attach(lua_State *L, int idx, int fd, const char *mode) {
+    luaL_Stream *p = (luaL_Stream *)lua_touserdata(L, idx);
+    if (p == NULL || lua_rawlen(L, idx) != sizeof(luaL_Stream) || p->closef != NULL || p->f != NULL) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
     }
-    int fd = (int)lua_tointeger(L, -2);
     p->f = fdopen(fd, mode);
     if (p->f == NULL) {
         int e = errno;
         close(fd);
         errno = e;
-        return luaL_fileresult(L, 0, path);
+        return -1;
     }
     p->closef = stream_close;
+    return 0;
+}
+
+/* io.open(path [, mode]). Upvalue 1: Swift open(handle, path, mode), which
+   attaches the descriptor the authority opened to `handle` (clb_stream_attach)
+   before returning, so the descriptor is owned by the handle from the start:
+   whatever is raised afterwards, the handle's collection closes it. */
+static int sb_open(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    const char *mode = luaL_optstring(L, 2, "r");
+    luaL_argcheck(L, valid_mode(mode), 2, "invalid mode");
+    luaL_Stream *p = (luaL_Stream *)lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+    p->f = NULL;
+    p->closef = NULL; /* a closed handle until the descriptor is attached */
+    luaL_setmetatable(L, LUA_FILEHANDLE);
+    int handle = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, handle);
+    lua_pushstring(L, path);
+    lua_pushstring(L, mode);
+    lua_call(L, 3, 2);
+    if (!lua_toboolean(L, -2)) {
+        lua_pushnil(L);
+        lua_pushvalue(L, -2);
+        return 2; /* nil, message */
+    }
     lua_settop(L, handle);
     return 1;
 }

@@ -43,14 +43,17 @@ enum Sandbox {
     static func install(_ policy: SandboxPolicy, in state: LuaState) throws {
         let authority = policy.authority
         state.push(function: "open") { c in
-            let path = try c.string(1)
-            let mode = try c.string(2)
-            guard let access = PathAuthority.Access(luaMode: mode) else { throw LuaArgumentError(2, "invalid mode") }
+            let path = try c.string(2)
+            let mode = try c.string(3)
+            guard let access = PathAuthority.Access(luaMode: mode) else { throw LuaArgumentError(3, "invalid mode") }
             do {
                 let f = try authority.open(path, access)
+                guard clb_stream_attach(c.L, 1, f.descriptor.take(), mode) == 0 else {
+                    throw SandboxDenied(path, String(cString: strerror(errno)))
+                }
                 if access.writes { c.state.recordFileAccess(f.path, .write) }
                 if !access.writes || (mode.contains("+") && !mode.hasPrefix("w")) { c.state.recordFileAccess(f.path, .read) }
-                return c.push(Int(f.descriptor.take()))
+                return c.push(true)
             } catch {
                 c.pushNil()
                 return c.push("\(error)") + 1

@@ -240,6 +240,30 @@ final class SandboxEscapeTests: XCTestCase {
         XCTAssertEqual(r, [.string("one,two,one"), .string("x"), .nil, .string("m"), .bool(true), .integer(1)])
     }
 
+    /// Refusals, errors and collected handles leave no descriptor behind
+    /// (the authority's descriptors are owned by a handle from the start).
+    func testNoDescriptorLeaks() throws {
+        XCTAssertEqual(mkfifo(root + "/fifo", 0o644), 0)
+        let s = try state()
+        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+        try run(s, "collectgarbage()")
+        let before = try openDescriptors()
+        try run(s, """
+            for i = 1, 300 do
+              io.open(R .. '/data.txt'):close()
+              io.open(O .. '/secret.txt')
+              pcall(io.lines, R .. '/fifo')
+              pcall(cl.read_csv, R .. '/fifo')
+              local f = io.open(R .. '/data.txt')
+              for l in io.lines(R .. '/data.txt') do end
+              loadfile(R .. '/data.txt')
+              cl.read_csv(R .. '/d.csv')
+            end
+            collectgarbage(); collectgarbage()
+            """)
+        XCTAssertEqual(try openDescriptors(), before)
+    }
+
     func testAccessesAreRecordedForManifests() throws {
         let s = try state()
         s.fileObserver = FileObserver()

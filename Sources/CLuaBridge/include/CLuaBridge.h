@@ -70,12 +70,16 @@ double clb_monotonic(void);
 /* Replaces coroutine.create so new coroutines inherit the limit hook. */
 void clb_hook_coroutines(lua_State *L);
 
-/* Sandbox (sandbox_io.c): with five Swift functions pushed (open, readfile,
+/* Sandbox (sandbox_io.c): with five Swift functions pushed (open, loadfile,
    searchpath, remove, rename), removes process/native/debug access and installs
    io.open, io.lines, io.input, io.output, os.remove, os.rename, load, loadfile,
    dofile, package.searchpath and the require searchers, all as C closures over
    those functions. Pops them; returns a Lua status. */
 int clb_sandbox_install(lua_State *L);
+/* Gives descriptor `fd` to the closed file handle at `idx` (made by the
+   sandbox's io.open) as a stream opened with `mode`. Non-raising; on failure
+   closes `fd` and returns -1 with errno set. */
+int clb_stream_attach(lua_State *L, int idx, int fd, const char *mode);
 
 /* OS confinement (sandbox_os.c, Linux). Each returns >= 0 on success or a
    negated errno. `clb_landlock_abi`: the kernel's Landlock ABI version. A
