@@ -1,3 +1,4 @@
+import CSQLite
 import ChurnLua
 import Foundation
 import LuaRuntime
@@ -97,6 +98,29 @@ final class SandboxEscapeTests: XCTestCase {
         XCTAssertEqual(try run(s, "return cl.read_sqlite(R .. '/db.sqlite', 'select sum(a) as s from t').s:sum()"), [.integer(4)])
         XCTAssertEqual(try run(s, "return cl.read_sqlite(R .. '/db.sqlite', 'pragma table_info(t)'):nrow()"), [.integer(2)])
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
+    }
+
+    /// SQLite's side files (`-wal`, `-shm`, `-journal`) planted as links to
+    /// outside files: SQLite opens them itself, so `SQLITE_OPEN_NOFOLLOW` is what
+    /// keeps it from writing through them.
+    func testSQLiteSideFilesPlantedAsLinks() throws {
+        var db: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(root + "/wal.sqlite", &db), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(db, "PRAGMA journal_mode=WAL; CREATE TABLE t(a); INSERT INTO t VALUES (1);", nil, nil, nil), SQLITE_OK)
+        sqlite3_close(db)
+        try? FileManager.default.removeItem(atPath: root + "/wal.sqlite-wal")
+        try? FileManager.default.removeItem(atPath: root + "/wal.sqlite-shm")
+        try link("wal.sqlite-shm", to: outside + "/secret.txt")
+        try link("wal.sqlite-wal", to: outside + "/wal")
+        try link("new.sqlite-journal", to: outside + "/journal")
+        let s = try state()
+        let r = try run(s, """
+            return (pcall(cl.read_sqlite, R .. '/wal.sqlite', 'select * from t')),
+                   (pcall(cl.frame{a = {1}}.write_sqlite, cl.frame{a = {1}}, R .. '/new.sqlite', 't'))
+            """)
+        XCTAssertEqual(r, [.bool(false), .bool(false)])
+        XCTAssertEqual(try outsideFiles(), ["secret.txt"])
+        XCTAssertEqual(try String(contentsOfFile: outside + "/secret.txt", encoding: .utf8), "top secret")
     }
 
     // MARK: 3. symbolic links, link loops, `..`
