@@ -13,8 +13,8 @@ import Foundation
 ///   written after the script): read and write; `hostReadable` (its own
 ///   inputs, e.g. a key file): read;
 /// - what the process itself needs: the executable and the directories of
-///   every loaded shared library, `/etc/ld.so.cache`, `/etc/localtime` and
-///   `/usr/share/zoneinfo` (read); `/proc/self` and
+///   every loaded shared library, `/etc/ld.so.cache`, `/etc/localtime`,
+///   `/usr/share/zoneinfo` and `/usr/lib/locale` (`os.setlocale`) (read); `/proc/self` and
 ///   `/sys/devices/system/cpu` (read, for thread counts); `/dev/null`
 ///   (read/write), `/dev/urandom` (read).
 /// With Landlock ABI ≥ 4 TCP bind/connect are denied as well.
@@ -69,7 +69,7 @@ public enum OSConfinement {
 
     /// Read-only paths the process needs to keep working once confined.
     static func systemReadable() -> [String] {
-        var paths: [String] = ["/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo",
+        var paths: [String] = ["/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo", "/usr/lib/locale",
                                "/proc/self", "/sys/devices/system/cpu", "/dev/urandom"]
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { paths.append(exe) }
         // Directories of the loaded shared libraries (Swift runtime, Foundation, ICU,
