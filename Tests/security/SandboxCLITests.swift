@@ -43,6 +43,9 @@ final class SandboxCLITests: XCTestCase {
         let r = try CLI.run(["run", "--sandbox", "-"], stdin: "print(io.open('\(secret)') == nil, io.open('x.txt', 'w') == nil)", cwd: outside)
         XCTAssertEqual(r.stdout, "true\ttrue\n", r.stderr)
         XCTAssertEqual(try outsideFiles(), ["secret.txt"])
+        let slash = try CLI.run(["run", "--sandbox", "-"], stdin: "print(io.open('/etc/passwd') == nil, io.open('etc/passwd') == nil)",
+                                cwd: URL(fileURLWithPath: "/"))
+        XCTAssertEqual(slash.stdout, "true\ttrue\n", slash.stderr)
     }
 
     func testReplHasNoRoot() throws {
