@@ -49,5 +49,9 @@ let package = Package(
         .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).
         .testTarget(name: "CLITests", dependencies: []),
+        // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
+        // Lua-level tests and CLI tests (the harness is CLITests' file, linked in).
+        .testTarget(name: "SecurityTests", dependencies: ["LuaRuntime", "ChurnLua", "ChurnCore", "CLuaBridge", "CSQLite"],
+                    path: "Tests/security", exclude: ["README.md"]),
     ]
 )

@@ -4,7 +4,8 @@ import Foundation
 public enum FileAccess: String, Sendable { case read, write }
 
 /// Collects the files a script reads and writes, for run manifests. The
-/// runtime's `io.open` wrapper and `LuaCall.path` report here; binding
+/// sandbox's path authority, the runtime's `io.open` wrapper and the
+/// `LuaCall` file helpers report here; binding
 /// functions that open files another way call `LuaState.recordFileAccess`.
 public final class FileObserver {
     public struct Event: Equatable, Sendable {
@@ -41,10 +42,13 @@ extension LuaState {
         fileObserver?.record(path, access)
     }
 
-    /// Wraps `io.open`, `io.lines`, `io.input`/`io.output` with a name, `dofile`,
-    /// `loadfile` and the Lua-module searcher of `require` so that the files they open are reported to the observer.
-    /// Call after the sandbox (if any) is installed so resolved paths are seen.
+    /// Reports the files scripts open to the observer. In a sandboxed state the
+    /// path authority already reports every file it opens (canonical paths),
+    /// so nothing is added. Otherwise wraps `io.open`, `io.lines`,
+    /// `io.input`/`io.output` with a name, `dofile`, `loadfile` and the Lua-module
+    /// searcher of `require` (closures over the original functions, captured here).
     public func trackFileAccess() throws {
+        if options.sandbox != nil { return }
         try load(string: FileObserver.prelude, name: "=filetrack")
         push(function: "record") { c in
             let path = try c.string(1)

@@ -143,22 +143,6 @@ public struct LuaCall {
             throw LuaError(kind: status == LUA_ERRMEM ? .memory : .runtime, message: msg)
         }
     }
-
-    // MARK: sandbox
-
-    /// The argument as a file path the script may access; in a sandboxed state
-    /// a path outside the allowed directories is an error.
-    public func path(_ i: Int32, write: Bool = false) throws -> String {
-        try resolvePath(try string(i), write: write)
-    }
-
-    /// A path from an option field (e.g. `{file = "roc.svg"}`): checked against
-    /// the sandbox and recorded for run manifests, like `path(_:)`.
-    public func resolvePath(_ p: String, write: Bool = false) throws -> String {
-        let resolved = try state.options.sandbox.map { try $0.resolve(p, write: write) } ?? p
-        state.recordFileAccess(resolved, write ? .write : .read)
-        return resolved
-    }
 }
 
 /// Read access to a Lua table given as an argument (raw gets: no metamethods).

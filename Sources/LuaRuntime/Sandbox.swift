@@ -2,120 +2,119 @@ import CLua
 import CLuaBridge
 import Foundation
 
-/// Which files a sandboxed script may touch: everything below its roots
-/// (the script's directory and `--allow-path` entries), nothing else.
-/// Symbolic links are resolved before the check, so they cannot escape.
+/// Which files a sandboxed script may touch: regular files below its roots
+/// (the script's directory and `--allow-path` entries), nothing else. An empty
+/// list of roots allows no file at all (`-e`, standard input and the REPL
+/// without `--allow-path`). Enforcement is `PathAuthority`'s.
 public struct SandboxPolicy: Sendable, Equatable {
-    public private(set) var roots: [String]
+    public let authority: PathAuthority
+    public var roots: [String] { authority.roots }
 
+    /// Roots are resolved once here (they come from the operator, not the
+    /// script); a root that cannot be resolved is dropped, so it allows nothing.
     public init(roots: [String]) {
-        self.roots = roots.map { SandboxPolicy.canonical($0) }
+        var canonical: [String] = []
+        for r in roots {
+            let abs = r.hasPrefix("/") ? r : FileManager.default.currentDirectoryPath + "/" + r
+            guard let p = realpath(abs, nil) else { continue }
+            defer { free(p) }
+            let s = String(cString: p)
+            if !canonical.contains(s) { canonical.append(s) }
+        }
+        authority = PathAuthority(roots: canonical)
     }
 
-    /// The canonical absolute form of `path` if the script may access it.
+    /// The canonical path of `path` if the script may read it (an existing
+    /// regular file) or, with `write`, create or replace it. Throws `SandboxDenied`.
     public func resolve(_ path: String, write: Bool = false) throws -> String {
-        let resolved = SandboxPolicy.canonical(path)
-        for root in roots where resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
-            return resolved
-        }
-        throw LuaScriptError("sandbox: access to '\(path)' is not allowed (outside \(roots.joined(separator: ", ")))")
-    }
-
-    /// Absolute path with symlinks resolved; for a file that does not exist yet,
-    /// its nearest existing ancestor is resolved and the rest appended.
-    static func canonical(_ path: String) -> String {
-        let abs = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var head = URL(fileURLWithPath: abs).standardizedFileURL.path
-        var tail: [String] = []
-        while true {
-            if let r = realpath(head, nil) {
-                defer { free(r) }
-                let base = String(cString: r)
-                return tail.isEmpty ? base : (base == "/" ? "" : base) + "/" + tail.reversed().joined(separator: "/")
-            }
-            let url = URL(fileURLWithPath: head)
-            if head == "/" || head.isEmpty { return abs }
-            tail.append(url.lastPathComponent)
-            head = url.deletingLastPathComponent().path
-        }
+        if write { return try authority.outputEntry(path).path }
+        return try authority.open(path, .read).path
     }
 }
 
 /// Installs the sandbox in a state: removes process, native-code and debug
-/// access, forces text-only chunks, and routes file access through the policy.
+/// access (`os.execute`, `os.exit`, `os.getenv`, `os.tmpname`, `io.popen`,
+/// `io.tmpfile`, `package.loadlib`, C modules, `debug`, `string.dump`), forces
+/// text-only chunks, and routes every file access of the Lua libraries through
+/// the policy's `PathAuthority`. The Lua-facing functions are C closures over
+/// the Swift functions below (sandbox_io.c): no global or library table the
+/// script can replace takes part in a check.
 enum Sandbox {
-    static let prelude = #"""
-    local check = ...
-    local io_open, io_lines, io_input, io_output = io.open, io.lines, io.input, io.output
-    local os_remove, os_rename = os.remove, os.rename
-    local load_, loadfile_ = load, loadfile
-    local searchpath, type, error = package.searchpath, type, error
-
-    os.execute, os.exit, os.tmpname, os.getenv = nil, nil, nil, nil
-    io.popen = nil
-    package.loadlib, package.cpath = nil, ""
-    debug, package.loaded.debug = nil, nil
-    string.dump = nil
-
-    local function allowed(path, mode)
-      if type(path) ~= "string" then return path end
-      local p, err = check(path, mode)
-      if not p then error(err, 3) end
-      return p
-    end
-
-    io.open = function(path, mode)
-      local ok, p, err = pcall(check, path, mode or "r")
-      if not ok then return nil, p end
-      if not p then return nil, err end
-      return io_open(p, mode)
-    end
-    io.lines = function(path, ...)
-      if path == nil then return io_lines() end
-      return io_lines(allowed(path, "r"), ...)
-    end
-    io.input = function(f) return io_input(allowed(f, "r")) end
-    io.output = function(f) return io_output(allowed(f, "w")) end
-    os.remove = function(path) return os_remove(allowed(path, "w")) end
-    os.rename = function(a, b) return os_rename(allowed(a, "w"), allowed(b, "w")) end
-    load = function(chunk, name, mode, env) return load_(chunk, name, "t", env) end
-    loadfile = function(path, mode, env)
-      if path == nil then return nil, "sandbox: loadfile needs a path" end
-      local ok, p, err = pcall(check, path, "r")
-      if not ok then return nil, p end
-      if not p then return nil, err end
-      return loadfile_(p, "t", env)
-    end
-    dofile = function(path)
-      local f, err = loadfile(path)
-      if not f then error(err, 2) end
-      return f()
-    end
-    -- Lua modules only, text only, found on package.path and allowed by the policy.
-    package.searchers = {
-      package.searchers[1],
-      function(name)
-        local file, err = searchpath(name, package.path)
-        if not file then return "\n\t" .. err end
-        local f, lerr = loadfile(file)
-        if not f then error(("error loading module '%s' from file '%s':\n\t%s"):format(name, file, lerr), 2) end
-        return f, file
-      end,
-    }
-    """#
-
     static func install(_ policy: SandboxPolicy, in state: LuaState) throws {
-        try state.load(string: prelude, name: "=sandbox")
-        state.push(function: "check") { c in
-            let path = try c.string(1)
-            let mode = try c.optString(2) ?? "r"
+        let authority = policy.authority
+        state.push(function: "open") { c in
+            let path = try c.string(2)
+            let mode = try c.string(3)
+            guard let access = PathAuthority.Access(luaMode: mode) else { throw LuaArgumentError(3, "invalid mode") }
             do {
-                return c.push(try policy.resolve(path, write: mode.contains("w") || mode.contains("a") || mode.contains("+")))
+                let f = try authority.open(path, access)
+                guard clb_stream_attach(c.L, 1, f.descriptor.take(), mode) == 0 else {
+                    throw SandboxDenied(path, String(cString: strerror(errno)))
+                }
+                if access.writes { c.state.recordFileAccess(f.path, .write) }
+                if !access.writes || (mode.contains("+") && !mode.hasPrefix("w")) { c.state.recordFileAccess(f.path, .read) }
+                return c.push(true)
             } catch {
                 c.pushNil()
                 return c.push("\(error)") + 1
             }
         }
-        try state.pcall(nargs: 1, nresults: 0)
+        state.push(function: "loadfile") { c in
+            let path = try c.string(1)
+            do {
+                let (bytes, canonical) = try authority.readAll(path)
+                c.state.recordFileAccess(canonical, .read)
+                bytes.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(c.L, $0.baseAddress, $0.count) }
+                }
+                return 1
+            } catch {
+                c.pushNil()
+                return c.push("cannot open \(path) (\(error))") + 1
+            }
+        }
+        state.push(function: "searchpath") { c in
+            let name = try c.string(1), path = try c.string(2)
+            let sep = try c.optString(3) ?? ".", rep = try c.optString(4) ?? "/"
+            switch Sandbox.searchPath(name: name, path: path, sep: sep, rep: rep, authority: authority) {
+            case .found(let file): return c.push(file)
+            case .notFound(let message): c.pushNil(); return c.push(message) + 1
+            }
+        }
+        state.push(function: "remove") { c in
+            let path = try c.string(1)
+            do {
+                try authority.remove(path)
+                c.state.recordFileAccess(path, .write)
+                return c.push(true)
+            } catch { c.pushNil(); return c.push("\(error)") + 1 }
+        }
+        state.push(function: "rename") { c in
+            let from = try c.string(1), to = try c.string(2)
+            do {
+                try authority.rename(from, to)
+                c.state.recordFileAccess(from, .write)
+                c.state.recordFileAccess(to, .write)
+                return c.push(true)
+            } catch { c.pushNil(); return c.push("\(error)") + 1 }
+        }
+        let status = clb_sandbox_install(state.L)
+        if status != LUA_OK { throw state.popError(status: status) }
+    }
+
+    enum SearchResult: Equatable { case found(String), notFound(String) }
+
+    /// Lua's `package.searchpath`, with "readable" meaning a regular file the
+    /// authority allows: files outside the roots are never found (their
+    /// existence is not revealed) and nothing is opened (a FIFO cannot block).
+    static func searchPath(name: String, path: String, sep: String, rep: String, authority: PathAuthority) -> SearchResult {
+        let n = sep.isEmpty ? name : name.replacingOccurrences(of: sep, with: rep)
+        var tried: [String] = []
+        for template in path.split(separator: ";", omittingEmptySubsequences: true) {
+            let file = template.replacingOccurrences(of: "?", with: n)
+            if authority.isReadableFile(file) { return .found(file) }
+            tried.append("no file '\(file)'")
+        }
+        return .notFound(tried.joined(separator: "\n\t"))
     }
 }

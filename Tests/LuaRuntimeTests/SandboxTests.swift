@@ -60,8 +60,55 @@ final class SandboxTests: XCTestCase {
 
     func testPolicyResolve() throws {
         let p = SandboxPolicy(roots: [dir])
-        XCTAssertNoThrow(try p.resolve(dir + "/x/y.csv", write: true))
+        XCTAssertNoThrow(try p.resolve(dir + "/y.csv", write: true))
+        // Fails closed: a directory that does not exist cannot be resolved.
+        XCTAssertThrowsError(try p.resolve(dir + "/x/y.csv", write: true))
         XCTAssertThrowsError(try p.resolve(dir + "-evil/x"))   // prefix of the name is not enough
         XCTAssertThrowsError(try p.resolve("/etc/passwd"))
+    }
+}
+
+/// The path authority on its own (no Lua): modes, roots, refusals.
+final class PathAuthorityTests: XCTestCase {
+    func testLuaModes() {
+        XCTAssertEqual(PathAuthority.Access(luaMode: "r"), .read)
+        XCTAssertEqual(PathAuthority.Access(luaMode: "rb"), .read)
+        XCTAssertEqual(PathAuthority.Access(luaMode: "r+b"), .write(create: false, truncate: false, append: false, read: true))
+        XCTAssertEqual(PathAuthority.Access(luaMode: "w"), .write(create: true, truncate: true, append: false, read: false))
+        XCTAssertEqual(PathAuthority.Access(luaMode: "a+"), .write(create: true, truncate: false, append: true, read: true))
+        for bad in ["", "x", "rw", "r++", "b", "wx", "r+bx"] { XCTAssertNil(PathAuthority.Access(luaMode: bad), bad) }
+    }
+
+    func testRootsAreCanonicalAndMissingRootsAllowNothing() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("clauth-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: base + "/alias", withDestinationPath: base + "/real")
+        try "x".write(toFile: base + "/real/f.txt", atomically: false, encoding: .utf8)
+        let p = SandboxPolicy(roots: [base + "/alias", base + "/missing"])
+        XCTAssertEqual(p.roots.count, 1)
+        XCTAssertEqual(try p.resolve(base + "/alias/f.txt"), try p.resolve(base + "/real/f.txt"))
+        XCTAssertTrue(try p.resolve(base + "/alias/f.txt").hasSuffix("/real/f.txt"))
+        XCTAssertThrowsError(try p.resolve(base + "/missing/f.txt", write: true))
+        let none = SandboxPolicy(roots: [])
+        XCTAssertThrowsError(try none.resolve(base + "/real/f.txt")) { e in
+            XCTAssertTrue("\(e)".contains("no allowed directory"), "\(e)")
+        }
+    }
+
+    func testOpenGivesADescriptorOfTheVerifiedFile() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("clauth-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        try "hello".write(toFile: base + "/f.txt", atomically: false, encoding: .utf8)
+        let a = SandboxPolicy(roots: [base]).authority
+        let f = try a.open(base + "/f.txt", .read)
+        // Replacing the name afterwards does not change what the descriptor reads.
+        try FileManager.default.removeItem(atPath: base + "/f.txt")
+        try FileManager.default.createSymbolicLink(atPath: base + "/f.txt", withDestinationPath: "/etc/passwd")
+        XCTAssertEqual(try String(contentsOfFile: f.accessPath, encoding: .utf8), "hello")
+        XCTAssertThrowsError(try a.open(base + "/f.txt", .read))
+        XCTAssertThrowsError(try a.open(base + "/x\u{0}y", .read))
+        XCTAssertThrowsError(try a.open("", .read))
     }
 }

@@ -70,12 +70,45 @@ double clb_monotonic(void);
 /* Replaces coroutine.create so new coroutines inherit the limit hook. */
 void clb_hook_coroutines(lua_State *L);
 
+/* Sandbox (sandbox_io.c): with five Swift functions pushed (open, loadfile,
+   searchpath, remove, rename), removes process/native/debug access and installs
+   io.open, io.lines, io.input, io.output, os.remove, os.rename, load, loadfile,
+   dofile, package.searchpath and the require searchers, all as C closures over
+   those functions. Pops them; returns a Lua status. */
+int clb_sandbox_install(lua_State *L);
+/* Gives descriptor `fd` to the closed file handle at `idx` (made by the
+   sandbox's io.open) as a stream opened with `mode`. Non-raising; on failure
+   closes `fd` and returns -1 with errno set. */
+int clb_stream_attach(lua_State *L, int idx, int fd, const char *mode);
+
+/* OS confinement (sandbox_os.c, Linux). Each returns >= 0 on success or a
+   negated errno. `clb_landlock_abi`: the kernel's Landlock ABI version. A
+   ruleset handles every filesystem right of `abi`; rules grant CLB_LL_READ
+   (read files, list directories) and/or CLB_LL_WRITE (write, create, remove,
+   rename, truncate) below a path — never execute. From ABI 4 TCP bind/connect
+   are handled too, with no rule: denied. */
+#define CLB_LL_READ 1
+#define CLB_LL_WRITE 2
+int clb_landlock_abi(void);
+int clb_no_new_privs(void);
+int clb_landlock_ruleset(int abi);
+int clb_landlock_allow(int ruleset, const char *path, int rights, int abi);
+int clb_landlock_enforce(int ruleset);
+
 /* Userdata boxes holding one Swift object pointer. */
 void **clb_new_box(lua_State *L);
 
 /* Pops a methods table and a fallback function and pushes an __index function
    that looks in the table first, then calls fallback(obj, key). */
 void clb_push_index_with_fallback(lua_State *L);
+
+/* O_PATH (Linux; glibc hides it without _GNU_SOURCE): open a directory only
+   as a place to resolve names from, for the sandbox's path authority. */
+#ifdef __linux__
+static inline int clb_o_path(void) { return 010000000; }
+#else
+static inline int clb_o_path(void) { return 0; }
+#endif
 
 /* Macro replacements (Swift cannot import function-like macros). */
 static inline int clb_upvalueindex(int i) { return lua_upvalueindex(i); }

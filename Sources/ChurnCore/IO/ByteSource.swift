@@ -12,12 +12,14 @@ final class ByteSource: @unchecked Sendable {
     private let owned: UnsafeMutablePointer<UInt8>?
 
     init(path: String) throws {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw CSVError.io(file: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw CSVError.io(file: path, reason: "cannot stat: \(String(cString: strerror(errno)))") }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw CSVError.io(file: path, reason: "is a directory") }
+        if (st.st_mode & S_IFMT) != S_IFREG { throw CSVError.io(file: path, reason: "not a regular file") }
         let size = Int(st.st_size)
         if size == 0 {
             owned = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)

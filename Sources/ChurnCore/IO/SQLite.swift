@@ -37,10 +37,15 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
 /// type from the declaration (INT… int, REAL/FLOA/DOUB float, else string).
 /// BLOB values are an error.
 extension Frame {
-    public static func readSQLite(path: String, sql: String, params: [SQLiteValue] = []) throws -> Frame {
-        let db = try SQLiteConnection(path: path, readOnly: true)
+    /// `confined` (a sandboxed script): the path must contain no symbolic link,
+    /// and the query may only read the opened database (see `SQLiteConfinement`).
+    public static func readSQLite(path: String, sql: String, params: [SQLiteValue] = [], confined: Bool = false) throws -> Frame {
+        let db = try SQLiteConnection(path: path, readOnly: true, confined: confined)
         let stmt = try db.prepare(sql)
         defer { sqlite3_finalize(stmt) }
+        if confined && sqlite3_stmt_readonly(stmt) == 0 {
+            throw SQLiteError(file: path, message: "not authorized: a sandboxed query may only read the database")
+        }
         let expected = Int(sqlite3_bind_parameter_count(stmt))
         guard expected == params.count else {
             throw SQLiteError(file: path, message: "query has \(expected) parameter(s), \(params.count) given")
@@ -85,9 +90,11 @@ extension Frame {
 
     /// Writes the frame to `table` in one transaction: on any failure the
     /// transaction is rolled back and the table is as it was.
-    public func writeSQLite(path: String, table: String, mode: SQLiteWriteMode = .replace) throws {
+    /// `confined` (a sandboxed script): no symbolic link in the path, and only
+    /// the opened database can be written (see `SQLiteConfinement`).
+    public func writeSQLite(path: String, table: String, mode: SQLiteWriteMode = .replace, confined: Bool = false) throws {
         guard !table.isEmpty else { throw SQLiteError(file: path, message: "table name is empty") }
-        let db = try SQLiteConnection(path: path, readOnly: false)
+        let db = try SQLiteConnection(path: path, readOnly: false, confined: confined)
         let t = SQLiteColumns.quote(table)
         try db.exec("BEGIN IMMEDIATE")
         do {
@@ -116,9 +123,9 @@ final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
 
-    init(path: String, readOnly: Bool) throws {
+    init(path: String, readOnly: Bool, confined: Bool = false) throws {
         var h: OpaquePointer? = nil
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | (confined ? SQLITE_OPEN_NOFOLLOW : 0)
         let rc = sqlite3_open_v2(path, &h, flags, nil)
         guard rc == SQLITE_OK, let h else {
             let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -128,6 +135,7 @@ final class SQLiteConnection {
         handle = h
         self.path = path
         sqlite3_busy_timeout(h, 5000)
+        if confined { SQLiteConfinement.apply(h, readOnly: readOnly) }
     }
 
     deinit { sqlite3_close(handle) }

@@ -15,7 +15,7 @@ enum FrameIO {
                     "unless given in `types` ({col = 'string'|'int'|'float'|'bool'|'date'|'timestamp'|'category'}); unquoted fields in `na` " +
                     "(default {'', 'NA', 'N/A', 'null', 'NULL'}) are null, NaN is the float NaN. bad_rows = 'error' (default) | 'skip' | 'null'; " +
                     "returns the frame and an array of bad rows {line =, column =, reason =}, with a warning when there are any.") { c in
-            let path = try c.path(1)
+            let path = try c.pathArgument(1)
             let opts = try c.options(2)
             try opts.checkKeys(["sep", "header", "na", "types", "columns", "timestamp_format", "date_format", "bad_rows"])
             var o = CSVReadOptions()
@@ -40,7 +40,7 @@ enum FrameIO {
                     o.types[key] = d
                 }
             }
-            let r = try c.core { try Frame.readCSV(path: path, options: o) }
+            let r = try c.withInputFile(path) { p in try c.core { try Frame.readCSV(path: p, options: o) } }
             c.push(object: FrameObject(r.frame, badRows: r.badRows))
             let bad = c.newTable(array: r.badRows.count)
             for (i, b) in r.badRows.enumerated() {
@@ -63,7 +63,7 @@ enum FrameIO {
                     "Runs one SQL query on an SQLite database and returns the result as a frame. Parameters (`?`) are bound from the array: " +
                     "integers, numbers, strings, cl.null. INTEGER columns become int, REAL float, TEXT string; DATE / TIMESTAMP columns " +
                     "holding ISO text become date / timestamp, BOOLEAN 0/1 bool.") { c in
-            let path = try c.path(1)
+            let path = try c.pathArgument(1)
             let sql = try c.string(2)
             var params: [SQLiteValue] = []
             if !c.isNoneOrNil(3) {
@@ -79,23 +79,24 @@ enum FrameIO {
                     }
                 }
             }
-            return c.push(frame: try c.core { try Frame.readSQLite(path: path, sql: sql, params: params) })
+            let db = try c.databaseFile(path, write: false)
+            return c.push(frame: try c.core { try Frame.readSQLite(path: db.path, sql: sql, params: params, confined: db.confined) })
         }
     }
 
     static let methods: [String: LuaFunction] = [
         "write_csv": { c in
             let f = try c.frame(1)
-            let path = try c.path(2, write: true)
+            let path = try c.pathArgument(2)
             let opts = try c.options(3)
             try opts.checkKeys(["sep", "header"])
             let o = CSVWriteOptions(sep: try opts.string("sep") ?? ",", header: try opts.bool("header") ?? true)
-            try c.core { try f.writeCSV(path: path, options: o) }
+            try c.withOutputFile(path) { p in try c.core { try f.writeCSV(path: p, options: o) } }
             return 0
         },
         "write_sqlite": { c in
             let f = try c.frame(1)
-            let path = try c.path(2, write: true)
+            let path = try c.pathArgument(2)
             let table = try c.string(3)
             let opts = try c.options(4)
             try opts.checkKeys(["mode"])
@@ -103,7 +104,8 @@ enum FrameIO {
             guard let mode = SQLiteWriteMode(rawValue: m) else {
                 throw LuaArgumentError(4, "field 'mode' must be 'replace' or 'append', got '\(m)'")
             }
-            try c.core { try f.writeSQLite(path: path, table: table, mode: mode) }
+            let db = try c.databaseFile(path, write: true)
+            try c.core { try f.writeSQLite(path: db.path, table: table, mode: mode, confined: db.confined) }
             return 0
         },
         "head": { c in c.push(frame: try c.frame(1).head(try c.optInteger(2) ?? 5)) },

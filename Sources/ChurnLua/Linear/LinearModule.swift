@@ -213,8 +213,7 @@ enum LinearModule {
         },
         "save": { c in
             let (model, meta) = try c.object(1, LogisticObject.self).fitted("save")
-            let path = try c.path(2, write: true)
-            try c.core { try model.save(to: path, metadata: meta) }
+            try c.withOutputFile(try c.pathArgument(2)) { p in try c.core { try model.save(to: p, metadata: meta) } }
             return 0
         },
         "info": { c in

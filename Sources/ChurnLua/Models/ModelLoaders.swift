@@ -14,8 +14,8 @@ enum ModelLoaders {
     ]
 
     static func load(_ c: LuaCall) throws -> Int32 {
-        let path = try c.path(1)
-        let contents = try c.core { try ModelFile.read(path) }
+        let path = try c.pathArgument(1)
+        let contents = try c.withInputFile(path) { p in try c.core { try ModelFile.read(p) } }
         guard let open = byKind[contents.header.kind] else {
             throw LuaScriptError("model file '\(path)' holds a '\(contents.header.kind)' model, which this ChurnLab cannot open " +
                                  "(known: \(byKind.keys.sorted().joined(separator: ", ")))")

@@ -253,12 +253,13 @@ enum TreeModels {
         },
         "save": { c in
             let (m, f) = try fittedModel(c)
-            let path = try c.path(2, write: true)
-            try c.core {
-                switch f {
-                case .tree(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
-                case .forest(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
-                case .gbdt(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+            try c.withOutputFile(try c.pathArgument(2)) { path in
+                try c.core {
+                    switch f {
+                    case .tree(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                    case .forest(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                    case .gbdt(let model): try ModelFile.write(kind: m.kind, payload: model, metadata: m.metadata!, to: path)
+                    }
                 }
             }
             return 0

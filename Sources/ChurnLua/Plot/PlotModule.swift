@@ -210,8 +210,7 @@ enum PlotModule {
     /// Writes the SVG when `file` is given, then returns it.
     static func finish(_ c: LuaCall, _ opts: LuaTable, _ svg: String) throws -> Int32 {
         if let f = try opts.string("file") {
-            let path = try c.resolvePath(f, write: true)
-            try c.core { try PlotFile.write(svg, to: path) }
+            try c.withOutputFile(f) { p in try c.core { try PlotFile.write(svg, to: p) } }
         }
         return c.push(svg)
     }

@@ -58,8 +58,7 @@ enum ReportModule {
                 if let v = try o.number("acceptance") { report.campaign.acceptanceRate = v }
                 let html = try c.core { try report.html() }
                 if o.push("file") != LUA_TNIL {
-                    let path = try c.path(lua_absindex(c.L, -1), write: true)
-                    try c.core { try report.write(to: path) }
+                    try c.withOutputFile(try c.pathArgument(lua_absindex(c.L, -1))) { p in try c.core { try report.write(to: p) } }
                 }
                 return c.push(html)
             }

@@ -102,12 +102,13 @@ enum RulesModule {
                     var path = try o.string("file") ?? ""
                     // Relative to the rule file when `churnlab rules run` set its directory.
                     if !path.hasPrefix("/"), let base = c.state.userInfo[RuleBook.baseKey] as? String { path = base + "/" + path }
-                    path = try c.resolvePath(path)
                     let idc = try o.string("id_column") ?? book.ruleSet.userColumn
-                    let ids = try c.core { () -> [String] in
-                        let f = try CSVReader(options: CSVReadOptions(types: [idc: .string])).read(path: path).frame
-                        let col = try f.column(idc)
-                        return (0..<f.nrow).compactMap { col.string(at: $0) }
+                    let ids = try c.withInputFile(path) { p in
+                        try c.core { () -> [String] in
+                            let f = try CSVReader(options: CSVReadOptions(types: [idc: .string])).read(path: p).frame
+                            let col = try f.column(idc)
+                            return (0..<f.nrow).compactMap { col.string(at: $0) }
+                        }
                     }
                     book.ruleSet.suppressedUsers.formUnion(ids)
                 }

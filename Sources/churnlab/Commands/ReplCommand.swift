@@ -22,8 +22,10 @@ struct ReplCommand: ParsableCommand {
 
     func run() throws {
         let interactive = isatty(0) != 0
-        let state = try ScriptHost.makeState(options: runtime.luaOptions(scriptDirectory: FileManager.default.currentDirectoryPath),
-                                             scriptPath: nil, args: [])
+        let options = runtime.luaOptions(scriptDirectory: nil)
+        let history = NSHomeDirectory() + "/.churnlab_history"
+        runtime.confineProcess(options, hostWritable: [history], hostReadable: load.map { [$0] } ?? [])
+        let state = try ScriptHost.makeState(options: options, scriptPath: nil, args: [])
         let session = ReplSession(state: state)
         var hadError = false
         if let load {
@@ -36,7 +38,7 @@ struct ReplCommand: ParsableCommand {
         defer { Interrupts.uninstall() }
 
         let editor: LineEditor? = interactive
-            ? LineEditor(historyPath: NSHomeDirectory() + "/.churnlab_history", completer: session.completions)
+            ? LineEditor(historyPath: history, completer: session.completions)
             : nil
         if interactive { print("ChurnLab \(ChurnLab.version) (Lua 5.4) — cl.help() lists functions; Ctrl-D exits") }
         while true {

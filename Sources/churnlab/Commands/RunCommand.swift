@@ -60,14 +60,16 @@ struct RunCommand: ParsableCommand {
         }
         let script = invocation.script
         let args = invocation.args
-        let dir = script.flatMap { $0 == "-" ? nil : ScriptHost.directory(of: $0) } ?? FileManager.default.currentDirectoryPath
+        let dir = script.flatMap { $0 == "-" ? nil : ScriptHost.directory(of: $0) }
         if let script, script != "-", !FileManager.default.isReadableFile(atPath: script) {
             printError("churnlab: cannot open \(script)")
             throw ExitStatus.noInput
         }
+        let options = runtime.luaOptions(scriptDirectory: dir)
+        runtime.confineProcess(options, hostWritable: invocation.manifest.map { [ScriptHost.directory(of: $0)] } ?? [])
         let state: LuaState
         do {
-            state = try ScriptHost.makeState(options: runtime.luaOptions(scriptDirectory: dir), scriptPath: script, args: args)
+            state = try ScriptHost.makeState(options: options, scriptPath: script, args: args)
             state.paramRegistry = ScriptParamRegistry(given: given)
             if invocation.manifest != nil {
                 state.fileObserver = FileObserver()

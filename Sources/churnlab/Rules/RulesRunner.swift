@@ -36,12 +36,17 @@ struct RulesRunner {
         let rulesSHA = Hex.encode(try SHA256.hashFile(atPath: rulesPath))
         let inputsSHA = Hex.encode(try SHA256.hashFile(atPath: usersPath ?? scriptPath!))
 
-        // The ledger's history (read-only in a dry run; nothing is created).
-        let ledger: Ledger? = dryRun && !fm.fileExists(atPath: ledgerPath) ? nil : try Ledger(path: ledgerPath)
-
         let roots = [ScriptHost.directory(of: rulesPath)] + [usersPath, scriptPath].compactMap { $0.map(ScriptHost.directory(of:)) } + allowPaths
         let options = LuaOptions(limits: LuaLimits(timeout: timeout, memoryBytes: LuaLimits.megabytes(memoryLimitMB)),
                                  sandbox: SandboxPolicy(roots: roots))
+        // The rule file is untrusted: confine the process before anything starts
+        // threads. The ledger's and outbox's directories are the host's outputs.
+        OSConfinement.apply(roots: options.sandbox!.roots,
+                            hostWritable: [ledgerPath, outboxPath].compactMap { $0.map(ScriptHost.directory(of:)) })
+
+        // The ledger's history (read-only in a dry run; nothing is created).
+        let ledger: Ledger? = dryRun && !fm.fileExists(atPath: ledgerPath) ? nil : try Ledger(path: ledgerPath)
+
         let state = try ScriptHost.makeState(options: options, scriptPath: rulesPath, args: [])
         state.userInfo[RuleBook.baseKey] = ScriptHost.directory(of: rulesPath)
         var scored: Frame?

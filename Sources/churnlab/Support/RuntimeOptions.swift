@@ -10,7 +10,7 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Cap the Lua heap at this many megabytes.", valueName: "MB"))
     var memoryLimit: Double?
 
-    @Flag(name: .long, help: "Run sandboxed: no os.execute, io.popen, package.loadlib, debug, or binary chunks; files only below the script's directory and --allow-path.")
+    @Flag(name: .long, help: "Run sandboxed: no os.execute, io.popen, package.loadlib, debug, or binary chunks; files only below the script's directory and --allow-path (code from -e, standard input or the REPL: only --allow-path). On Linux the process is also confined with Landlock when the kernel supports it.")
     var sandbox = false
 
     @Option(name: .customLong("allow-path"), help: ArgumentHelp("With --sandbox, also allow files below this path (repeatable).", valueName: "path"))
@@ -22,9 +22,20 @@ struct RuntimeOptions: ParsableArguments {
         if !allowPaths.isEmpty && !sandbox { throw ValidationError("--allow-path only makes sense with --sandbox") }
     }
 
-    /// Options for a state running a script in `scriptDirectory`.
-    func luaOptions(scriptDirectory: String) -> LuaOptions {
+    /// With --sandbox, confines the whole process (Landlock, no-new-privileges)
+    /// to the policy's roots plus the command's own files; call before any
+    /// thread is started. See `OSConfinement`.
+    func confineProcess(_ options: LuaOptions, hostWritable: [String] = [], hostReadable: [String] = []) {
+        guard let policy = options.sandbox else { return }
+        OSConfinement.apply(roots: policy.roots, hostWritable: hostWritable, hostReadable: hostReadable)
+    }
+
+    /// Options for a state running a script from `scriptDirectory`; nil when the
+    /// code does not come from a script file (-e, standard input, the REPL):
+    /// then a sandbox has no root but the --allow-path ones (never the current
+    /// directory, which says nothing about what the code may touch).
+    func luaOptions(scriptDirectory: String?) -> LuaOptions {
         LuaOptions(limits: LuaLimits(timeout: timeout, memoryBytes: memoryLimit.map { LuaLimits.megabytes($0) }),
-                   sandbox: sandbox ? SandboxPolicy(roots: [scriptDirectory] + allowPaths) : nil)
+                   sandbox: sandbox ? SandboxPolicy(roots: (scriptDirectory.map { [$0] } ?? []) + allowPaths) : nil)
     }
 }
