@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChurnCore
 import Foundation
+import LuaRuntime
 
 /// `churnlab rules …`: run retention rules into the exactly-once ledger and inspect it.
 struct RulesCommand: ParsableCommand {
@@ -59,7 +60,7 @@ struct RulesRunCommand: ParsableCommand {
 
     func validate() throws {
         if (users == nil) == (script == nil) { throw ValidationError("give exactly one of --users SCORED.csv or --script PIPELINE.lua") }
-        if !(timeout > 0) || !(memoryLimit > 0) { throw ValidationError("--timeout and --memory-limit must be positive") }
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: memoryLimit) { throw ValidationError(e) }
     }
 
     func run() throws {
