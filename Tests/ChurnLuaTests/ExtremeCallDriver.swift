@@ -126,6 +126,21 @@ enum ExtremeCallDriver {
       end
     end
 
+    -- Operators and metamethods (expression arithmetic, frame/column indexing, __len, __tostring, …).
+    local ops = {
+      ["+"] = function(a, b) return a + b end, ["-"] = function(a, b) return a - b end, ["*"] = function(a, b) return a * b end,
+      ["/"] = function(a, b) return a / b end, ["//"] = function(a, b) return a // b end, ["%"] = function(a, b) return a % b end,
+      ["^"] = function(a, b) return a ^ b end, [".."] = function(a, b) return a .. b end, ["=="] = function(a, b) return a == b end,
+      ["<"] = function(a, b) return a < b end, ["<="] = function(a, b) return a <= b end, ["unm"] = function(a) return -a end,
+      ["len"] = function(a) return #a end, ["index"] = function(a, k) return a[k] end, ["tostring"] = function(a) return tostring(a) end,
+      ["newindex"] = function(a, k, v) a[k] = v end, ["call"] = function(a, ...) return a(...) end,
+      ["&"] = function(a, b) return a & b end, ["~"] = function(a) return ~a end,
+    }
+    local opNames = {}
+    for k in pairs(ops) do insert(opNames, k) end
+    sort(opNames)
+    for _, k in ipairs(opNames) do insert(targets, { name = "op " .. k, fn = ops[k], keys = methodKeys, operator = true }) end
+
     local function describe(v)
       local t = type(v)
       if t == "string" then return #v > 40 and ("<string #" .. #v .. ">") or ("%q"):format(v) end
@@ -224,6 +239,7 @@ enum ExtremeCallDriver {
       else
         args, n = {}, rand(5) - 1
         for k = 1, n do args[k] = (rand(3) == 1) and options(t.keys) or extreme() end
+        if t.operator then n = math.max(n, 2); args[1] = rand(3) > 1 and pick(objects) or extreme(); args[2] = args[2] or extreme() end
         if t.self and rand(5) > 1 then insert(args, 1, t.self); n = n + 1 end
       end
       local shown = {}
