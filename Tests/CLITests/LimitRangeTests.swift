@@ -28,6 +28,12 @@ final class LimitRangeTests: XCTestCase {
         XCTAssertEqual(r.stdout, "2\n")
     }
 
+    func testOtherNumericFlagsAreRangeChecked() throws {
+        try expectUsageError(["test", "--timeout", "nan", "x_test.lua"], "--timeout must be a number in (0, 31536000] (seconds), got nan")
+        try expectUsageError(["schedule", "s.lua", "--grace", "inf"], "--grace must be a number in [0, 31536000] (seconds), got inf")
+        try expectUsageError(["rules", "effect", "r1", "--outcomes", "o.csv", "--level", "nan"], "--level must be a number in (0, 1), got nan")
+    }
+
     func testNotebookAndRulesCheckTheSameRanges() throws {
         try expectUsageError(["notebook", "run", "x.ipynb", "--timeout", "1e300"], "--timeout must be a number in (0, 31536000] (seconds), got 1e+300")
         try expectUsageError(["rules", "run", "r.lua", "--users", "u.csv", "--as-of", "2024-06-01", "--memory-limit", "1e20"],

@@ -136,7 +136,11 @@ struct RulesEffectCommand: ParsableCommand {
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("Outcomes CSV.", valueName: "OUTCOMES.csv")) var outcomes: String
     @OptionGroup var ledger: LedgerOption
-    @Option(help: "Confidence level.") var level: Double = 0.95
+    @Option(help: "Confidence level, in (0, 1).") var level: Double = 0.95
+
+    func validate() throws {
+        if !NumberRange.open(0, 1).contains(level) { throw ValidationError("--level must be a number in (0, 1), got \(level)") }
+    }
 
     func run() throws {
         let l = try ledger.open()
