@@ -40,12 +40,19 @@ enum ExtremeCallDriver {
       f = { true, false, true, true, false, false, true, false },
       big = { math.maxinteger, math.mininteger, 0, -1, 1, math.maxinteger, 2, 3 },
     }, { names = { "a", "x", "b", "y", "f", "big" } })
+    -- Extreme data, not just extreme options: fits, metrics and charts over it must not trap either.
+    local dfx = cl.frame({
+      x = { 1e300, -1e300, 5e-324, 0 / 0, math.huge, -math.huge, 0, 1 }, y = { 0, 1, 0, 1, 0, 1, 1, 0 },
+      big = { math.maxinteger, math.mininteger, 0, -1, 1, math.maxinteger, 2, 3 },
+    }, { names = { "x", "y", "big" } })
     local sim = cl.simulate.platform { users = 40, days = 60, seed = 3 }
     local ev = cl.events(sim.events)
     local subs = cl.subscriptions(sim.subscriptions)
-    local function fitted(m) local ok = pcall(m.fit, m, df, { target = "y", features = { "a", "x", "b" } }); return m end
+    local function fitted_on(m, frame, features) pcall(m.fit, m, frame, { target = "y", features = features }); return m end
+    local function fitted(m) return fitted_on(m, df, { "a", "x", "b" }) end
     local objects = {
-      df, df.a, df.x, df.b, df.f, df.big, df:group_by("b"), cl.col("a"), cl.col("a") + 1, ev, subs,
+      df, df.a, df.x, df.b, df.f, df.big, df:group_by("b"), dfx, dfx.x,
+      fitted_on(cl.model.gbdt { trees = 3 }, dfx, { "x", "big" }), fitted_on(cl.model.logistic {}, dfx, { "big" }), cl.col("a"), cl.col("a") + 1, ev, subs,
       sim.events.ts, sim.users.signup,
       cl.model.logistic {}, fitted(cl.model.logistic {}),
       cl.model.tree {}, fitted(cl.model.tree { max_depth = 3 }),
@@ -75,7 +82,7 @@ enum ExtremeCallDriver {
       function() return "x" end, function() return "auc" end, function() return "2024-02-01" end, function() return "28d" end,
       function() return "9223372036854775807w" end, function() return "流失" end, function() return huge end,
       function() return "/nonexistent/dir/file.csv" end, function() return "%d%s%n" end, function() return "out.svg" end,
-      function() return {} end, function() return { 1, 2, 3 } end, function() return { "a", "x" } end,
+      function() return {} end, function() return { 1, 2, 3 } end, function() return { "a", "x" } end, function() return { "x", "big" } end,
       function() return { 0, 1, 1, 0, 1, 0, 0, 1 } end, function() return { 0.2, 0.7, 0.4, 0.9, 0.6, 0.1, 0.3, 0.8 } end,
       function() return { math.maxinteger, math.mininteger } end, function() return { 0 / 0, math.huge } end,
       function() return { { 1, 2 }, { 3, 4 } } end, function() return { a = 1 } end, function() return { 1, "x", {} } end,
