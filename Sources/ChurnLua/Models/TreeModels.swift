@@ -99,11 +99,11 @@ enum TreeModels {
         ]))
         cl.submodule("model", "Models: fit, predict, explain.") { m in
             m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, max_bins = 255, seed =}",
-                       "A CART decision tree (gini or entropy), with native categorical splits and missing values. " + treeRanges) { c in
+                       "A CART decision tree (gini or entropy), with native categorical splits and missing values. Ranges: " + treeRanges) { c in
                 try make(c, "tree")
             }
             m.function("forest", "model.forest{n_trees = 100, max_depth =, min_samples_leaf =, max_features = 'sqrt', bootstrap = true, class_weight =, seed =}",
-                       "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy. n_trees 1…100000, sample_fraction (0, 1]; " + treeRanges) { c in
+                       "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy. Ranges: n_trees 1…100000, sample_fraction (0, 1], " + treeRanges) { c in
                 try make(c, "forest")
             }
             m.function("gbdt", "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ...}",
@@ -116,7 +116,7 @@ enum TreeModels {
         }
     }
 
-    static let treeRanges = "Ranges: max_depth 0…10000, min_samples_split 2…2^31, min_samples_leaf 1…2^31, " +
+    static let treeRanges = "max_depth 0…10000, min_samples_split 2…2^31, min_samples_leaf 1…2^31, " +
         "max_features 'sqrt' | 'log2' | 'all' | a fraction in (0, 1) | a count 1…2^31, class_weight 'balanced' or {w0, w1} finite >= 0, max_bins 2…255, seed >= 0."
 
     /// Option keys each kind accepts (the constructor and grid search alike).
