@@ -10,9 +10,8 @@ enum CoreModule {
         cl.value("version", .string(ChurnLab.version))
 
         cl.function("seed", "seed(n)",
-                    "Sets the process-wide seed used by every random function not given its own `seed`. Returns the previous seed.") { c in
-            let n = try c.integer(1)
-            guard n >= 0 else { throw LuaArgumentError(1, "seed must be a non-negative integer, got \(n)") }
+                    "Sets the process-wide seed (an integer >= 0) used by every random function not given its own `seed`. Returns the previous seed.") { c in
+            let n = try c.integer(1, in: OptionRange.seed)
             let previous = GlobalSeed.value
             GlobalSeed.value = UInt64(n)
             return c.push(Int(truncatingIfNeeded: previous))

@@ -179,6 +179,8 @@ public struct LuaTable {
 
     public func has(_ key: String) -> Bool { defer { lua_settop(L, -2) }; return get(key) != LUA_TNIL }
 
+    /// t[key] as any number (NaN and ±inf included): for data values. Options
+    /// are read with their documented range: `number(_:in:)` (LuaOptionRanges.swift).
     public func number(_ key: String) throws -> Double? {
         let t = get(key); defer { lua_settop(L, -2) }
         if t == LUA_TNIL { return nil }
@@ -186,6 +188,8 @@ public struct LuaTable {
         return clb_tonumber(L, -1, nil)
     }
 
+    /// t[key] as any integer: for data values. Options are read with their
+    /// documented range: `integer(_:in:)` (LuaOptionRanges.swift).
     public func integer(_ key: String) throws -> Int? {
         let t = get(key); defer { lua_settop(L, -2) }
         if t == LUA_TNIL { return nil }

@@ -11,5 +11,11 @@ public struct LuaLimits: Sendable, Equatable {
         self.timeout = timeout; self.memoryBytes = memoryBytes
     }
 
-    public static func megabytes(_ mb: Double) -> Int { Int(mb * 1024 * 1024) }
+    /// Bytes in `mb` megabytes; never traps: values outside `memoryMegabytesRange`
+    /// (NaN, ±inf, 1e20) saturate — callers check the range first and report it.
+    public static func megabytes(_ mb: Double) -> Int {
+        let bytes = mb * 1024 * 1024
+        guard bytes >= 0 else { return 0 }
+        return bytes < 0x1p62 ? Int(bytes) : 1 << 62
+    }
 }

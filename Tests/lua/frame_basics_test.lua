@@ -21,7 +21,7 @@ end)
 
 T.case("bad input gives clear errors", function()
   T.raises(function() return df.scor end, "no column 'scor'; did you mean 'score'?")
-  T.raises(function() df:row(4) end, "row 4 out of range 1..3")
+  T.raises(function() df:row(4) end, "bad argument #1 to 'row' (must be an integer in 1...3, got 4)")
   T.raises(function() df:row("x") end, "bad argument #1 to 'row' (number expected, got string)")
   T.raises(function() cl.frame({ a = { 1, "x" } }) end, "mixes numbers, strings and booleans")
   T.raises(function() cl.frame({ a = { 1, 2 }, b = { 1, nil } }) end, "write cl.null")

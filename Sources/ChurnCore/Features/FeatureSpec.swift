@@ -75,14 +75,15 @@ public struct FeatureSpec: Codable, Sendable, Equatable {
     /// Checks option ranges; the builder calls it.
     public func validate() throws {
         guard !windows.isEmpty else { throw EventError.invalidOption("feature spec: windows must not be empty") }
-        for w in windows + (trendWindows ?? []) + [behaviourWindow] where w <= 0 || w > 100_000 {
-            throw EventError.invalidOption("feature spec: window \(w) days must be between 1 and 100000")
+        for w in windows + (trendWindows ?? []) + [behaviourWindow] where w <= 0 || w > OptionLimits.days {
+            throw EventError.invalidOption("feature spec: window \(w) days must be between 1 and \(OptionLimits.days)")
         }
         guard Set(windows).count == windows.count else {
             throw EventError.invalidOption("feature spec: windows \(windows) contain a duplicate")
         }
-        guard sessionGapMinutes > 0, sessionGapMinutes.isFinite else {
-            throw EventError.invalidOption("feature spec: session_gap_minutes must be > 0, got \(sessionGapMinutes)")
+        // Bounded so the gap in microseconds fits Int64 (1e300 minutes used to trap).
+        guard sessionGapMinutes > 0, sessionGapMinutes <= OptionLimits.minutes else {
+            throw EventError.invalidOption("feature spec: session_gap_minutes must be in (0, \(Int(OptionLimits.minutes))], got \(sessionGapMinutes)")
         }
     }
 }

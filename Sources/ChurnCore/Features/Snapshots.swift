@@ -27,7 +27,10 @@ public struct SnapshotOptions: Codable, Sendable, Equatable {
 
     /// The observation dates.
     public func dates() throws -> [Int64] {
-        guard everyDays > 0 else { throw EventError.invalidOption("snapshots: every must be > 0 days, got \(everyDays)") }
+        // Bounded so the step in microseconds cannot overflow (every = math.maxinteger used to trap).
+        guard everyDays > 0, everyDays <= OptionLimits.days else {
+            throw EventError.invalidOption("snapshots: every must be in 1...\(OptionLimits.days) days, got \(everyDays)")
+        }
         guard from <= to else { throw EventError.invalidOption("snapshots: from is after to") }
         let step = Int64(everyDays) * TimeUnit.microsPerDay
         let n = (to - from) / step + 1

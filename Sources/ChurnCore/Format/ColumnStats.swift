@@ -84,6 +84,25 @@ extension Column {
         return best
     }
 
+    /// Exact smallest / largest value of an int or timestamp column (Int64
+    /// storage); nil when none. `min()`/`max()` go through Double, which rounds
+    /// values beyond 2^53 and turns Int64.max into 2^63, which no Int64 holds.
+    public func integerMin() throws -> Int64? { try integerExtreme(<) }
+    public func integerMax() throws -> Int64? { try integerExtreme(>) }
+
+    private func integerExtreme(_ better: (Int64, Int64) -> Bool) throws -> Int64? {
+        let v: [Int64]
+        switch data {
+        case .int64(let x), .timestamp(let x): v = x
+        default: throw FrameError.typeMismatch(column: name, expected: "int or timestamp", got: dtype)
+        }
+        var best: Int64? = nil
+        for i in 0..<v.count where !isNull(i) {
+            if best == nil || better(v[i], best!) { best = v[i] }
+        }
+        return best
+    }
+
     /// Smallest / largest text of a string or category column (byte order); nil when none.
     public func minText() throws -> String? { try textExtreme(<) }
     public func maxText() throws -> String? { try textExtreme(>) }

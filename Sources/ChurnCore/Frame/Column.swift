@@ -110,7 +110,18 @@ public struct Column: Sendable {
     public init(name: String, data: ColumnData, validity: Validity? = nil) {
         precondition(validity == nil || validity!.count == data.count, "validity length mismatch")
         self.name = name
-        self.data = data
+        // Every code must index the dictionary, null slots (code 0) included: kernels
+        // that map codes (concat, join keys, sort) do not test validity first. An
+        // all-null text column would otherwise have code 0 and an empty dictionary,
+        // and indexing it trapped (describe()'s `top` column under concat/join/sort_by).
+        switch data {
+        case .string(let codes, let d) where d.isEmpty && !codes.isEmpty:
+            self.data = .string(codes: [Int32](repeating: 0, count: codes.count), dictionary: [""])
+        case .category(let codes, let d) where d.isEmpty && !codes.isEmpty:
+            self.data = .category(codes: [Int32](repeating: 0, count: codes.count), levels: [""])
+        default:
+            self.data = data
+        }
         self.validity = (validity?.nullCount == 0) ? nil : validity
     }
 

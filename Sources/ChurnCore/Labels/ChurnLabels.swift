@@ -57,10 +57,15 @@ public struct LabelOptions: Codable, Sendable, Equatable {
         graceDays = try c.decodeIfPresent(Int.self, forKey: .graceDays) ?? graceDays
     }
 
+    /// Periods are bounded by `OptionLimits.days` so that days × µs per day
+    /// cannot overflow (grace_days = 1e9 used to trap).
     func validate() throws {
-        guard horizon > 0 else { throw EventError.invalidOption("labels: horizon must be > 0 days, got \(horizon)") }
-        if let a = activeWithin, a <= 0 { throw EventError.invalidOption("labels: active_within must be > 0 days, got \(a)") }
-        guard graceDays >= 0 else { throw EventError.invalidOption("labels: grace_days must be >= 0, got \(graceDays)") }
+        let maxDays = OptionLimits.days
+        guard horizon > 0, horizon <= maxDays else { throw EventError.invalidOption("labels: horizon must be in 1...\(maxDays) days, got \(horizon)") }
+        if let a = activeWithin, a <= 0 || a > maxDays {
+            throw EventError.invalidOption("labels: active_within must be in 1...\(maxDays) days, got \(a)")
+        }
+        guard graceDays >= 0, graceDays <= maxDays else { throw EventError.invalidOption("labels: grace_days must be in 0...\(maxDays), got \(graceDays)") }
     }
 
     var horizonEnd: Int64 { asOf &+ Int64(horizon) &* TimeUnit.microsPerDay }

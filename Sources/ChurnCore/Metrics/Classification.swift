@@ -75,6 +75,8 @@ extension Metrics {
     /// Confusion counts when "score >= threshold" predicts 1.
     public static func confusion(_ y: [Double], _ p: [Double], threshold: Double = 0.5,
                                  weights: [Double]? = nil) throws -> ConfusionMatrix {
+        // NaN compares false with every score: it would silently predict 0 for all rows.
+        guard !threshold.isNaN else { throw MetricsError.invalidOption("threshold must be a number, got nan") }
         try BinaryInput.check(y, p, weights: weights)
         try BinaryInput.requireFiniteTotal(weights, "confusion matrix")
         var c = ConfusionMatrix(tp: 0, fp: 0, tn: 0, fn: 0)

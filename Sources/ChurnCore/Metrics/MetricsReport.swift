@@ -97,7 +97,7 @@ public struct MetricsReport: Sendable, CustomStringConvertible {
 
     static func percent(_ f: Double) -> String {
         let v = f * 100
-        return v == v.rounded() ? "\(Int(v))pct" : String(v) + "pct"
+        return v == v.rounded() && abs(v) < 1e15 ? "\(Int(v))pct" : String(v) + "pct"   // Int(inf) would trap
     }
 
     /// An aligned two-column table.

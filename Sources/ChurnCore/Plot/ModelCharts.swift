@@ -61,7 +61,8 @@ extension Plot {
         let pad = (hi - lo) * 0.05
         var o = titled(options, "SHAP summary", "SHAP value (impact on model output)", "")
         if o.yLabel == "" { o.yLabel = nil }
-        let stride = max(1, (n + maxPoints - 1) / max(1, maxPoints))
+        // ceil(n / maxPoints) without n + maxPoints - 1, which overflows for maxPoints near Int.max.
+        let stride = max(1, n / maxPoints + (n % maxPoints == 0 ? 0 : 1))
         return CategoryChart(options: o, labels: order.map { SVGCanvas.truncate(names[$0], size: 12, maxWidth: o.width * 0.3) },
                              rightMargin: 70).render { c, band, x in
             c.line(x(0), band(0).0, x(0), band(order.count - 1).0 + band(order.count - 1).1, stroke: Style.axis, width: 1)

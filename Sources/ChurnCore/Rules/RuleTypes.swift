@@ -147,7 +147,9 @@ public struct RuleSet: Sendable {
             guard !r.action.channel.isEmpty else { throw RulesError("rule '\(r.name)': action.channel is required") }
             guard r.action.cost.isFinite, r.action.cost >= 0 else { throw RulesError("rule '\(r.name)': cost must be ≥ 0, got \(r.action.cost)") }
             guard r.holdout >= 0, r.holdout < 1 else { throw RulesError("rule '\(r.name)': holdout must be in [0, 1), got \(r.holdout)") }
-            if let c = r.cooldownDays, c < 0 { throw RulesError("rule '\(r.name)': cooldown must be ≥ 0 days, got \(c)") }
+            if let c = r.cooldownDays, c < 0 || c > OptionLimits.days {
+                throw RulesError("rule '\(r.name)': cooldown must be 0…\(OptionLimits.days) days, got \(c)")
+            }
             if let m = r.budget.maxUsers, m < 0 { throw RulesError("rule '\(r.name)': budget.max_users must be ≥ 0, got \(m)") }
             if let m = r.budget.maxCost, !(m >= 0) { throw RulesError("rule '\(r.name)': budget.max_cost must be ≥ 0, got \(m)") }
             if let t = tiers {
@@ -159,7 +161,7 @@ public struct RuleSet: Sendable {
                 throw RulesError("rule '\(r.name)': uses tiers but no tiers were defined (cl.rules.tiers{...})")
             }
         }
-        for c in caps where c.maxContacts < 0 || c.windowDays <= 0 {
+        for c in caps where c.maxContacts < 0 || c.windowDays <= 0 || c.windowDays > OptionLimits.days {
             throw RulesError("frequency cap for channel '\(c.channel)': max must be ≥ 0 and the window > 0 days")
         }
     }
@@ -167,15 +169,23 @@ public struct RuleSet: Sendable {
 
 /// Parses durations like `14d`, `2w`, `36h` (rounded up to days) or a bare number of days.
 public enum RuleDuration {
+    /// Whole days of a duration like "14d", "2w", "48h" or "14"; at most
+    /// `OptionLimits.days` (checked before any arithmetic: "9223372036854775807w" used to trap).
     public static func days(_ text: String) throws -> Int {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard let unit = t.last else { throw RulesError("empty duration") }
-        if let n = Int(t), n >= 0 { return n }
+        let maxDays = OptionLimits.days
+        func bounded(_ d: Int) throws -> Int {
+            guard d <= maxDays else { throw RulesError("duration '\(text)' is longer than \(maxDays) days") }
+            return d
+        }
+        if let n = Int(t), n >= 0 { return try bounded(n) }
         guard let n = Int(t.dropLast()), n >= 0 else { throw RulesError("bad duration '\(text)' (expected e.g. 14d, 2w, 48h)") }
+        guard n <= maxDays * 24 else { throw RulesError("duration '\(text)' is longer than \(maxDays) days") }
         switch unit {
-        case "d": return n
-        case "w": return n * 7
-        case "h": return (n + 23) / 24
+        case "d": return try bounded(n)
+        case "w": return try bounded(n * 7)
+        case "h": return try bounded((n + 23) / 24)
         default: throw RulesError("bad duration unit in '\(text)' (use d, w or h)")
         }
     }

@@ -113,8 +113,8 @@ enum FrameBasics {
         },
         "row": { c in
             let f = try c.frame(1)
-            let i = try c.integer(2)
-            guard i >= 1 && i <= f.nrow else { throw LuaArgumentError(2, "row \(i) out of range 1..\(f.nrow)") }
+            let i = try c.integer(2, in: 1...Swift.max(1, f.nrow))
+            guard i <= f.nrow else { throw LuaArgumentError(2, "row \(i) out of range 1..\(f.nrow)") }
             let t = c.newTable(record: f.ncol)
             for col in f.columns { LuaColumns.pushValue(c, col, i - 1); t.setTop(col.name) }
             return 1

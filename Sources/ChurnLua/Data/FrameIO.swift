@@ -9,6 +9,8 @@ import LuaRuntime
 /// :value_counts() :is_null() :nunique()`). Arguments are checked and converted
 /// here; the work is ChurnCore's (IO/ and Format/).
 enum FrameIO {
+    /// Widths of rendered text (df:show): 1…100000 characters.
+    static let textWidth = 1...100_000
     static func register(_ cl: ModuleBuilder) {
         cl.function("read_csv", "read_csv(path [, {sep =, header =, na =, types =, columns =, timestamp_format =, date_format =, bad_rows =}])",
                     "Reads a CSV file on all cores: RFC 4180 quoting, UTF-8, BOM, CRLF; types inferred (int, float, bool, date, timestamp, string) " +
@@ -108,8 +110,9 @@ enum FrameIO {
             try c.core { try f.writeSQLite(path: db.path, table: table, mode: mode, confined: db.confined) }
             return 0
         },
-        "head": { c in c.push(frame: try c.frame(1).head(try c.optInteger(2) ?? 5)) },
-        "tail": { c in c.push(frame: try c.frame(1).tail(try c.optInteger(2) ?? 5)) },
+        // n in ±2^31; a negative n drops rows from the other end.
+        "head": { c in c.push(frame: try c.frame(1).head(try c.optInteger(2, in: -OptionLimits.size...OptionLimits.size) ?? 5)) },
+        "tail": { c in c.push(frame: try c.frame(1).tail(try c.optInteger(2, in: -OptionLimits.size...OptionLimits.size) ?? 5)) },
         "describe": { c in
             let f = try c.frame(1)
             return c.push(frame: try c.core { try f.describe() })
@@ -118,14 +121,15 @@ enum FrameIO {
             let f = try c.frame(1)
             let opts = try c.options(2)
             try opts.checkKeys(["max_rows", "max_width", "max_cell_width"])
-            return c.push(f.render(maxRows: try opts.integer("max_rows") ?? 10, maxWidth: try opts.integer("max_width") ?? 100,
-                                   maxCellWidth: try opts.integer("max_cell_width") ?? 24))
+            return c.push(f.render(maxRows: try opts.integer("max_rows", in: OptionRange.size) ?? 10,
+                                   maxWidth: try opts.integer("max_width", in: FrameIO.textWidth) ?? 100,
+                                   maxCellWidth: try opts.integer("max_cell_width", in: FrameIO.textWidth) ?? 24))
         },
         "html": { c in
             let f = try c.frame(1)
             let opts = try c.options(2)
             try opts.checkKeys(["max_rows"])
-            return c.push(f.htmlTable(maxRows: try opts.integer("max_rows") ?? 20))
+            return c.push(f.htmlTable(maxRows: try opts.integer("max_rows", in: OptionRange.size) ?? 20))
         },
     ]
 
@@ -144,14 +148,14 @@ enum FrameIO {
         "mean": { c in let col = try column(c); return c.push(try c.core { try col.mean() }) },
         "std": { c in
             let col = try column(c)
-            let ddof = try c.optInteger(2) ?? 1
+            let ddof = try c.optInteger(2, in: OptionRange.size) ?? 1
             return c.push(try c.core { try col.std(ddof: ddof) })
         },
         "min": { c in try extreme(c, max: false) },
         "max": { c in try extreme(c, max: true) },
         "quantile": { c in
             let col = try column(c)
-            let q = try c.number(2)
+            let q = try c.number(2, in: .probability)
             return c.push(try c.core { try col.quantile(q) })
         },
         "unique": { c in c.push(column: try column(c).unique()) },
@@ -168,13 +172,16 @@ enum FrameIO {
         switch col.dtype {
         case .string, .category:
             return c.push(try c.core { max ? try col.maxText() : try col.minText() })
+        case .int64, .timestamp:
+            // Exact Int64 extremes: through Double, math.maxinteger became 2^63 and trapped.
+            guard let v = try c.core({ max ? try col.integerMax() : try col.integerMin() }) else { return c.pushNil() }
+            if col.dtype == .timestamp { return c.push(CoreDates.formatTimestamp(v)) }
+            lua_pushinteger(c.L, lua_Integer(v)); return 1
         default:
             guard let v = try c.core({ max ? try col.max() : try col.min() }) else { return c.pushNil() }
             switch col.dtype {
-            case .int64: lua_pushinteger(c.L, lua_Integer(v)); return 1
             case .bool: return c.push(v != 0)
             case .date: return c.push(CoreDates.formatDate(Int32(v)))
-            case .timestamp: return c.push(CoreDates.formatTimestamp(Int64(v)))
             default: return c.push(v)
             }
         }

@@ -78,7 +78,7 @@ enum FeaturesModule {
 
         cl.submodule("features", "Point-in-time features from event logs.") { m in
             m.function("build", "build(events, spec)",
-                       "Features of every user seen before spec.as_of (only events strictly before it). spec: as_of (date text), windows {7,30,90}, families, event_types, recency_types, session_gap_minutes, behaviour_window, trend_windows, subscriptions (a cl.Subscriptions).") { c in
+                       "Features of every user seen before spec.as_of (only events strictly before it). spec: as_of (date text), windows {7,30,90}, families, event_types, recency_types, session_gap_minutes, behaviour_window, trend_windows, subscriptions (a cl.Subscriptions). Windows and behaviour_window are whole days in 1…36500; session_gap_minutes is in (0, 52560000].") { c in
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
                 let subs = try LuaFeatureOptions.subscriptions(c, t, arg: 2)
@@ -86,7 +86,7 @@ enum FeaturesModule {
                 return c.push(frame: try c.core { try buildFeatures(log, spec, subscriptions: subs) })
             }
             m.function("snapshots", "snapshots(events, {from =, to =, every = '28d', spec =, label =, subscriptions =})",
-                       "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days as a number or text like '28d' / '4w'.") { c in
+                       "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days (1…36500) as a number or text like '28d' / '4w'.") { c in
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
                 try t.checkKeys(["from", "to", "every", "spec", "label", "subscriptions"])
@@ -105,7 +105,7 @@ enum FeaturesModule {
 
         cl.submodule("labels", "Churn labels from what happens after the observation date.") { m in
             m.function("churn", "churn(events_or_subscriptions, {as_of =, horizon = 30, active_within = 30, definition =, censoring = 'exclude', data_end =, grace_days = 0})",
-                       "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): the running term ends in the horizon without renewal. Users whose horizon runs past the data end are excluded, or kept with churn = nil when censoring = 'flag'.") { c in
+                       "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): the running term ends in the horizon without renewal. Users whose horizon runs past the data end are excluded, or kept with churn = nil when censoring = 'flag'. horizon and active_within: 1…36500 days (number or '4w'); grace_days 0…36500.") { c in
                 let t = try c.table(2)
                 if c.isObject(1, SubscriptionsObject.self) {
                     let subs = try c.object(1, SubscriptionsObject.self).subs
@@ -131,23 +131,26 @@ enum LuaFeatureOptions {
         return v
     }
 
-    /// A number of days: a number or text such as "28d" or "4w".
-    static func days(_ t: LuaTable, _ key: String, arg: Int32) throws -> Int? {
+    /// A number of days in `range` (default 1…36500): a number or text such as "28d" or "4w".
+    static func days(_ t: LuaTable, _ key: String, arg: Int32, in range: ClosedRange<Int> = OptionRange.days) throws -> Int? {
         if case .string(let s) = t.value(key, depth: 0) {
             let unit = s.last.map { $0 == "w" ? 7 : ($0 == "d" ? 1 : 0) } ?? 0
-            guard unit > 0, let n = Int(s.dropLast()), n > 0 else {
-                throw LuaArgumentError(arg, "field '\(key)': '\(s)' is not a period like '28d' or '4w'")
+            // The count is range-checked before multiplying ("9223372036854775807w" would overflow).
+            guard unit > 0, let n = Int(s.dropLast()), n > 0, n <= range.upperBound / unit, range.contains(n * unit) else {
+                throw LuaArgumentError(arg, "field '\(key)': '\(s)' is not a period like '28d' or '4w' of \(range.lowerBound)...\(range.upperBound) days")
             }
             return n * unit
         }
-        return try t.integer(key)
+        return try t.integer(key, in: range)
     }
 
     static func ints(_ t: LuaTable, _ key: String, arg: Int32) throws -> [Int]? {
         guard let sub = try t.table(key) else { return nil }
         return try sub.arrayOfNumbers().map { x in
-            guard x == x.rounded(), abs(x) < 1e9 else { throw LuaArgumentError(arg, "field '\(key)': \(x) is not a whole number of days") }
-            return Int(x)
+            guard let d = NumericOption.integer(.number(x), in: OptionRange.days) else {
+                throw LuaArgumentError(arg, "field '\(key)': \(LuaValue.format(x)) is not a whole number of days in \(OptionRange.days.lowerBound)...\(OptionRange.days.upperBound)")
+            }
+            return d
         }
     }
 
@@ -180,8 +183,8 @@ enum LuaFeatureOptions {
         }
         s.eventTypes = try t.strings("event_types")
         s.recencyTypes = try t.strings("recency_types")
-        if let g = try t.number("session_gap_minutes") { s.sessionGapMinutes = g }
-        if let b = try t.integer("behaviour_window") { s.behaviourWindow = b }
+        if let g = try t.number("session_gap_minutes", in: .openClosed(0, OptionLimits.minutes)) { s.sessionGapMinutes = g }
+        if let b = try t.integer("behaviour_window", in: OptionRange.days) { s.behaviourWindow = b }
         s.trendWindows = try ints(t, "trend_windows", arg: arg)
         return s
     }
@@ -208,7 +211,7 @@ enum LuaFeatureOptions {
             o.censoring = cen
         }
         o.dataEnd = try time(t, "data_end", arg: arg)
-        if let g = try t.integer("grace_days") { o.graceDays = g }
+        if let g = try t.integer("grace_days", in: 0...OptionLimits.days) { o.graceDays = g }
         return o
     }
 }

@@ -20,11 +20,11 @@ enum RetentionModule {
                 return c.push(frame: try c.core { try cohortRetention(log) })
             }
             m.function("retention_curve", "retention_curve(events [, {max_days = 90}])",
-                       "Share of users still active (an event on or after day N) N days after signup, for N = 0…max_days, among users observed that long.") { c in
+                       "Share of users still active (an event on or after day N) N days after signup, for N = 0…max_days (max_days 0…36500), among users observed that long.") { c in
                 let log = try c.object(1, EventLogObject.self).log
                 let o = try c.options(2)
                 try o.checkKeys(["max_days"])
-                let maxDays = try o.integer("max_days") ?? 90
+                let maxDays = try o.integer("max_days", in: 0...OptionLimits.days) ?? 90
                 return c.push(frame: try c.core { try retentionCurve(log, maxDays: maxDays) })
             }
             m.function("churn_rates", "churn_rates(subscriptions [, {from =, to =}])",
@@ -60,17 +60,14 @@ enum RetentionModule {
 
         cl.submodule("simulate", "Built-in data simulators.") { m in
             m.function("platform", "platform{users = 1000, days = 365, start = '2024-01-01', seed =}",
-                       "A knowledge-payment platform: returns {users =, subscriptions =, events =} frames. Engagement drifts, churn hazard depends on it, price and satisfaction; the `device` column is noise. Deterministic for a seed (default cl.seed's).") { c in
+                       "A knowledge-payment platform: returns {users =, subscriptions =, events =} frames. Engagement drifts, churn hazard depends on it, price and satisfaction; the `device` column is noise. Deterministic for a seed (default cl.seed's). users 1…50000000, days 1…20000, seed >= 0.") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["users", "days", "start", "seed"])
                 var opts = SimulationOptions(seed: GlobalSeed.value)
-                if let u = try o.integer("users") { opts.users = u }
-                if let d = try o.integer("days") { opts.days = d }
+                if let u = try o.integer("users", in: 1...50_000_000) { opts.users = u }
+                if let d = try o.integer("days", in: 1...20_000) { opts.days = d }
                 if let s = try day(o, "start", arg: 1) { opts.start = s }
-                if let s = try o.integer("seed") {
-                    guard s >= 0 else { throw LuaArgumentError(1, "field 'seed': must be a non-negative integer") }
-                    opts.seed = UInt64(s)
-                }
+                opts.seed = try o.seed()
                 let sim = try c.core { try simulatePlatform(opts) }
                 let t = c.newTable(record: 3)
                 c.push(frame: sim.users); t.setTop("users")

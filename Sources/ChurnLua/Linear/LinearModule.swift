@@ -47,7 +47,7 @@ enum LinearModule {
         ]))
         cl.submodule("model", "Models: fit, predict, explain, save and load.") { m in
             m.function("logistic", "model.logistic{penalty = 'l2', C = 1, l1_ratio = 0.5, fit_intercept = true, class_weight = 'none', standardize = false, solver = 'auto', tol = 1e-8, max_iter = 1000}",
-                       "A logistic-regression model (scikit-learn's parametrisation: loss + penalty/C). penalty: 'none', 'l2', 'l1' or 'elasticnet'; class_weight 'balanced' reweights classes; standardize scales columns so the penalty acts on standardised coefficients. Text columns are one-hot encoded with the alphabetically first level as reference.") { c in
+                       "A logistic-regression model (scikit-learn's parametrisation: loss + penalty/C). penalty: 'none', 'l2', 'l1' or 'elasticnet'; class_weight 'balanced' reweights classes; standardize scales columns so the penalty acts on standardised coefficients. Text columns are one-hot encoded with the alphabetically first level as reference. Ranges: C and tol finite > 0, l1_ratio [0, 1], max_iter 1…1000000.") { c in
                 let t = try c.options(1)
                 try t.checkKeys(optionKeys)
                 return c.push(object: LogisticObject(options: try options(t)))
@@ -86,13 +86,17 @@ enum LinearModule {
         func bad(_ key: String, _ want: String) -> LinearModelError {
             .invalidOption("logistic: \(key) must be \(want), got \(params[key]!)")
         }
+        func number(_ key: String, _ v: ParamValue, _ range: NumberRange) throws -> Double {
+            guard let d = NumericOption.number(v.luaValue, in: range) else { throw bad(key, range.description) }
+            return d
+        }
         for (key, v) in params.sorted(by: { $0.key < $1.key }) {
             switch key {
             case "penalty":
                 guard let p = v.stringValue.flatMap(LogisticRegression.Penalty.init) else { throw bad(key, "one of 'none', 'l2', 'l1', 'elasticnet'") }
                 o.penalty = p
-            case "C": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.C = d
-            case "l1_ratio": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.l1Ratio = d
+            case "C": o.C = try number(key, v, .positive)
+            case "l1_ratio": o.l1Ratio = try number(key, v, .probability)
             case "fit_intercept": guard let b = v.boolValue else { throw bad(key, "a boolean") }; o.fitIntercept = b
             case "class_weight":
                 guard let w = v.stringValue.flatMap(LogisticRegression.ClassWeight.init) else { throw bad(key, "'none' or 'balanced'") }
@@ -101,8 +105,10 @@ enum LinearModule {
             case "solver":
                 guard let sv = v.stringValue.flatMap(LogisticRegression.Solver.init) else { throw bad(key, "one of 'auto', 'lbfgs', 'newton', 'owlqn'") }
                 o.solver = sv
-            case "tol": guard let d = v.doubleValue else { throw bad(key, "a number") }; o.tol = d
-            case "max_iter": guard let i = v.intValue else { throw bad(key, "an integer") }; o.maxIter = i
+            case "tol": o.tol = try number(key, v, .positive)
+            case "max_iter":
+                guard let i = NumericOption.integer(v.luaValue, in: OptionRange.resamples) else { throw bad(key, NumericOption.describe(OptionRange.resamples)) }
+                o.maxIter = i
             default:
                 throw LinearModelError.invalidOption("logistic: unknown parameter '\(key)' (known: \(optionKeys.sorted().joined(separator: ", ")))")
             }
@@ -160,8 +166,7 @@ enum LinearModule {
             let frame = try c.frame(2)
             let o = try c.options(3)
             try o.checkKeys(["threshold"])
-            let threshold = try o.number("threshold") ?? 0.5
-            guard threshold >= 0 && threshold <= 1 else { throw LuaArgumentError(3, "threshold must be in [0, 1], got \(threshold)") }
+            let threshold = try o.number("threshold", in: .probability) ?? 0.5
             let p = try c.core { try model.predictProba(meta.featureMatrix(from: frame, recode: false)) }
             return c.push(column: .int("pred", p.map { $0 >= threshold ? 1 : 0 }))
         },
@@ -190,8 +195,7 @@ enum LinearModule {
             let frame = try c.core { try meta.preprocess(try c.frame(2)) }   // values as the model saw them
             let o = try c.options(3)
             try o.checkKeys(["top"])
-            let top = try o.integer("top") ?? 3
-            guard top >= 1 else { throw LuaArgumentError(3, "top must be ≥ 1, got \(top)") }
+            let top = try o.integer("top", in: OptionRange.positiveSize) ?? 3
             let contrib = try c.core { try model.contributions(meta.featureMatrix(from: frame, recode: false)) }
             let cols = try c.core { try contrib.featureNames.map { try frame.column($0) } }
             var row: [Int64] = [], rank: [Int64] = [], feature: [String?] = [], value: [String?] = [], amount: [Double] = []

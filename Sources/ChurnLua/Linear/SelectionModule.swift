@@ -143,7 +143,7 @@ enum SelectionModule {
     static func register(_ cl: ModuleBuilder) {
         cl.submodule("model") { m in
             m.function("cross_validate", "model.cross_validate(model, frame, {target =, k = 5, stratify = true, metrics = {...}, seed =, features =, weight =})",
-                       "k-fold cross-validation of an unfitted model's settings. Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p).") { c in
+                       "k-fold cross-validation of an unfitted model's settings. Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p). k 2…100000, seed >= 0.") { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
@@ -152,8 +152,8 @@ enum SelectionModule {
                 let failure = Failure()
                 let scores = try metrics(c, o, argument: 3, failure: failure)
                 let fit = try c.core { try spec.fitFunction([:]) }
-                let k = try o.integer("k") ?? 5, stratify = try o.bool("stratify") ?? true
-                let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+                let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
+                let seed = try o.seed()
                 let cv = try withMetrics(c, failure) {
                     try crossValidate(fit: fit, X: inputs.X, y: inputs.target.y, weights: inputs.weights, k: k,
                                       stratify: stratify, metrics: scores.list, seed: seed, parallel: scores.parallel)
@@ -170,7 +170,7 @@ enum SelectionModule {
             }
 
             m.function("grid_search", "model.grid_search(model, frame, {grid = {C = {0.1, 1}, ...}, target =, k =, metrics =, rank_by =, higher_is_better = true, seed =})",
-                       "Cross-validates every combination of the grid (parameters override the model's). Returns a results frame (parameters, mean_/std_ per metric, rank) and the best parameters as a table.") { c in
+                       "Cross-validates every combination of the grid (parameters override the model's). Returns a results frame (parameters, mean_/std_ per metric, rank) and the best parameters as a table. k 2…100000, seed >= 0.") { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
@@ -188,7 +188,7 @@ enum SelectionModule {
             }
 
             m.function("random_search", "model.random_search(model, frame, {space = {C = {log_uniform = {0.01, 10}}, penalty = {'l1', 'l2'}}, n_iter = 10, target =, k =, metrics =, seed =})",
-                       "Cross-validates n_iter parameter sets drawn (seeded) from `space`: an array is a choice; {uniform = {a, b}}, {log_uniform = {a, b}} or {int = {a, b}} are ranges. Returns a results frame and the best parameters.") { c in
+                       "Cross-validates n_iter parameter sets drawn (seeded) from `space`: an array is a choice; {uniform = {a, b}}, {log_uniform = {a, b}} or {int = {a, b}} are ranges (finite bounds; int bounds whole numbers within ±2^31). n_iter 1…100000, k 2…100000, seed >= 0. Returns a results frame and the best parameters.") { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
@@ -197,14 +197,28 @@ enum SelectionModule {
                 var space: [String: ParamDistribution] = [:]
                 for key in sp.stringKeys {
                     guard let d = try sp.table(key) else { throw LuaArgumentError(3, "field 'space.\(key)' must be a table") }
-                    func range(_ name: String) throws -> [Double]? { try d.table(name)?.arrayOfNumbers() }
-                    if let r = try range("uniform"), r.count == 2 { space[key] = .uniform(r[0], r[1]) }
-                    else if let r = try range("log_uniform"), r.count == 2 { space[key] = .logUniform(r[0], r[1]) }
-                    else if let r = try range("int"), r.count == 2 { space[key] = .intRange(Int(r[0]), Int(r[1])) }
+                    // {low, high}: finite numbers (int ranges: whole numbers within ±2^31; NaN and ±maxinteger used to trap).
+                    func range(_ name: String) throws -> [Double]? {
+                        guard let r = try d.table(name)?.arrayOfNumbers() else { return nil }
+                        guard r.count == 2 else { throw LuaArgumentError(3, "field 'space.\(key).\(name)' must be {low, high}") }
+                        for x in r where !NumberRange.finite.contains(x) {
+                            throw LuaArgumentError(3, "field 'space.\(key).\(name)': bounds must be finite numbers, got \(LuaValue.format(x))")
+                        }
+                        return r
+                    }
+                    func whole(_ x: Double) throws -> Int {
+                        guard let i = NumericOption.integer(.number(x), in: -OptionLimits.size...OptionLimits.size) else {
+                            throw LuaArgumentError(3, "field 'space.\(key).int': bounds must be integers in ±\(OptionLimits.size), got \(LuaValue.format(x))")
+                        }
+                        return i
+                    }
+                    if let r = try range("uniform") { space[key] = .uniform(r[0], r[1]) }
+                    else if let r = try range("log_uniform") { space[key] = .logUniform(r[0], r[1]) }
+                    else if let r = try range("int") { space[key] = .intRange(try whole(r[0]), try whole(r[1])) }
                     else if d.length > 0 { space[key] = .choice(try d.arrayValues().map { try searchValue($0, key: key) }) }
                     else { throw LuaArgumentError(3, "field 'space.\(key)': an array of choices or {uniform|log_uniform|int = {low, high}}") }
                 }
-                let nIter = try o.integer("n_iter") ?? 10
+                let nIter = try o.integer("n_iter", in: OptionRange.bins) ?? 10
                 return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
                     try randomSearch(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: w, k: k,
                                      stratify: stratify, metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed,
@@ -213,7 +227,7 @@ enum SelectionModule {
             }
 
             m.function("permutation_importance", "model.permutation_importance(fitted_model, frame, {target =, metric =, repeats = 5, seed =, higher_is_better = true})",
-                       "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance.") { c in
+                       "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
                 guard c.isObject(1, LogisticObject.self) else { throw LuaArgumentError(1, "fitted model expected, got \(c.typeName(1))") }
                 let (model, meta) = try c.object(1, LogisticObject.self).fitted("permutation_importance")
                 let frame = try c.frame(2)
@@ -224,8 +238,8 @@ enum SelectionModule {
                 let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
                 let metric = scores.list[0]
                 let positive = try o.string("positive") ?? meta.positiveLabel
-                let repeats = try o.integer("repeats") ?? 5
-                let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+                let repeats = try o.integer("repeats", in: OptionRange.resamples) ?? 5
+                let seed = try o.seed()
                 let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
                 let imp = try withMetrics(c, failure) { () -> PermutationImportance in
                     let y = try BinaryTarget(column: frame.column(target), positive: positive)
@@ -248,8 +262,8 @@ enum SelectionModule {
         let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
         let failure = Failure()
         let scores = try metrics(c, o, argument: 3, failure: failure)
-        let k = try o.integer("k") ?? 5, stratify = try o.bool("stratify") ?? true
-        let seed = try o.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
+        let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
+        let seed = try o.seed()
         let rankBy = try o.string("rank_by")
         let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
         let res = try withMetrics(c, failure) {

@@ -55,17 +55,17 @@ enum MetricsModule {
             }
 
             m.function("confusion", "confusion(y, p [, {threshold = 0.5, weights =}])",
-                       "Confusion counts and rates at a threshold (score >= threshold predicts 1).") { c in
+                       "Confusion counts and rates at a threshold (score >= threshold predicts 1; any number but NaN).") { c in
                 let opts = try c.options(3); try opts.checkKeys(["threshold", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
-                let m = try c.core { try Metrics.confusion(y, p, threshold: try opts.number("threshold") ?? 0.5, weights: w) }
+                let m = try c.core { try Metrics.confusion(y, p, threshold: try opts.number("threshold", in: OptionRange.threshold) ?? 0.5, weights: w) }
                 return pushConfusion(c, m)
             }
 
             for (name, help) in [("accuracy", "Accuracy"), ("precision", "Precision"), ("recall", "Recall"), ("f1", "F1 score"),
                                  ("mcc", "Matthews correlation")] {
                 m.function(name, "\(name)(y, p [, {threshold = 0.5, weights =} | {average = 'macro'|'weighted'|'micro'|'binary', positive =}])",
-                           "\(help): binary at a threshold, or for integer class labels y and predictions p with `average`.") { c in
+                           "\(help): binary at a threshold (any number but NaN), or for integer class labels y and predictions p with `average` (positive: a class label 0…999999999).") { c in
                     let opts = try c.options(3); try opts.checkKeys(["threshold", "weights", "average", "positive"])
                     let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                     if let avg = try opts.string("average") {
@@ -77,13 +77,14 @@ enum MetricsModule {
                         case "macro": a = .macro
                         case "weighted": a = .weighted
                         case "micro": a = .micro
-                        case "binary": a = .binary(positive: try opts.integer("positive") ?? 1)
+                        case "binary": a = .binary(positive: try opts.integer("positive", in: classLabels) ?? 1)
                         default: throw LuaArgumentError(3, "field 'average': expected 'macro', 'weighted', 'micro' or 'binary', got '\(avg)'")
                         }
                         let v = r.averaged(a)
                         return c.push(name == "precision" ? v.precision : name == "recall" ? v.recall : v.f1)
                     }
-                    let m = try c.core { try Metrics.confusion(y, p, threshold: try opts.number("threshold") ?? 0.5, weights: w) }
+                    // threshold = 0/0 used to give 0.5 (every comparison with NaN is false): an error now.
+                    let m = try c.core { try Metrics.confusion(y, p, threshold: try opts.number("threshold", in: OptionRange.threshold) ?? 0.5, weights: w) }
                     switch name {
                     case "accuracy": return c.push(m.accuracy)
                     case "precision": return c.push(m.precision)
@@ -117,11 +118,11 @@ enum MetricsModule {
             }
 
             m.function("calibration", "calibration(y, p [, {bins = 10, strategy = 'uniform'|'quantile', weights =}])",
-                       "Calibration curve of non-empty bins {mean_predicted =, fraction_positive =, counts =, edges =, ece =}.") { c in
+                       "Calibration curve of non-empty bins {mean_predicted =, fraction_positive =, counts =, edges =, ece =}; bins 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["bins", "strategy", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let binning = try strategy(opts)
-                let r = try c.core { try Metrics.calibration(y, p, bins: try opts.integer("bins") ?? 10, binning: binning, weights: w) }
+                let r = try c.core { try Metrics.calibration(y, p, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: binning, weights: w) }
                 let t = c.newTable(record: 5)
                 MetricsArgs.setArray(c, t, "mean_predicted", r.meanPredicted)
                 MetricsArgs.setArray(c, t, "fraction_positive", r.fractionPositive)
@@ -130,18 +131,18 @@ enum MetricsModule {
                 return 1
             }
 
-            m.function("ece", "ece(y, p [, {bins = 10, strategy =, weights =}])", "Expected calibration error.") { c in
+            m.function("ece", "ece(y, p [, {bins = 10, strategy =, weights =}])", "Expected calibration error; bins 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["bins", "strategy", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let binning = try strategy(opts)
-                return c.push(try c.core { try Metrics.calibration(y, p, bins: try opts.integer("bins") ?? 10, binning: binning, weights: w).ece })
+                return c.push(try c.core { try Metrics.calibration(y, p, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: binning, weights: w).ece })
             }
 
             m.function("top_k", "top_k(y, p, fraction [, {weights =}])",
-                       "Precision, recall and lift among the top `fraction` (e.g. 0.1) of scores; ties at the cut are shared.") { c in
+                       "Precision, recall and lift among the top `fraction` (in (0, 1], e.g. 0.1) of scores; ties at the cut are shared.") { c in
                 let opts = try c.options(4); try opts.checkKeys(["weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 4)
-                let r = try c.core { try Metrics.topK(y, p, fraction: try c.number(3), weights: w) }
+                let r = try c.core { try Metrics.topK(y, p, fraction: try c.number(3, in: .fraction), weights: w) }
                 return MetricsArgs.pushRecord(c, [("fraction", r.fraction), ("precision", r.precision), ("recall", r.recall),
                                                   ("lift", r.lift), ("captured", r.positivesCaptured)])
             }
@@ -157,10 +158,10 @@ enum MetricsModule {
             }
 
             m.function("lift_table", "lift_table(y, p [, {buckets = 10, weights =}])",
-                       "Cumulative precision, recall and lift at each of `buckets` equal shares (deciles).") { c in
+                       "Cumulative precision, recall and lift at each of `buckets` (1…100000) equal shares (deciles).") { c in
                 let opts = try c.options(3); try opts.checkKeys(["buckets", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
-                let rows = try c.core { try Metrics.liftTable(y, p, buckets: try opts.integer("buckets") ?? 10, weights: w) }
+                let rows = try c.core { try Metrics.liftTable(y, p, buckets: try opts.integer("buckets", in: OptionRange.bins) ?? 10, weights: w) }
                 let t = c.newTable(array: rows.count)
                 for (k, r) in rows.enumerated() {
                     MetricsArgs.pushRecord(c, [("fraction", r.fraction), ("precision", r.precision), ("recall", r.recall),
@@ -171,11 +172,12 @@ enum MetricsModule {
             }
 
             m.function("report", "report(y, p [, {threshold = 0.5, top = 0.1, bins = 10, weights =}])",
-                       "Every metric in one table that prints as an aligned list; undefined ones are NaN with `warnings`.") { c in
+                       "Every metric in one table that prints as an aligned list; undefined ones are NaN with `warnings`. threshold: any number but NaN; top (0, 1]; bins 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["threshold", "top", "bins", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
-                let o = ReportOptions(threshold: try opts.number("threshold") ?? 0.5, topFraction: try opts.number("top") ?? 0.1,
-                                      calibrationBins: try opts.integer("bins") ?? 10)
+                let o = ReportOptions(threshold: try opts.number("threshold", in: OptionRange.threshold) ?? 0.5,
+                                      topFraction: try opts.number("top", in: .fraction) ?? 0.1,
+                                      calibrationBins: try opts.integer("bins", in: OptionRange.bins) ?? 10)
                 let r = try c.core { try MetricsReport(y, p, weights: w, options: o) }
                 let t = c.newTable(record: r.entries.count + 2)
                 for (k, v) in r.entries { t.set(k, v) }
@@ -187,14 +189,14 @@ enum MetricsModule {
             }
 
             m.function("best_threshold", "best_threshold(y, p [, {cost_fp =, cost_fn =} | {precision =} | {recall =}, weights =])",
-                       "Best threshold by max F1 (default), lowest cost, or highest recall/precision meeting a target precision/recall.") { c in
+                       "Best threshold by max F1 (default), lowest cost (costs finite >= 0), or highest recall/precision meeting a target precision/recall in [0, 1].") { c in
                 let opts = try c.options(3); try opts.checkKeys(["cost_fp", "cost_fn", "precision", "recall", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let objective: ThresholdObjective
-                let fp = try opts.number("cost_fp"), fn = try opts.number("cost_fn")
+                let fp = try opts.number("cost_fp", in: .nonNegative), fn = try opts.number("cost_fn", in: .nonNegative)
                 if fp != nil || fn != nil { objective = .minCost(costFP: fp ?? 1, costFN: fn ?? 1) }
-                else if let t = try opts.number("precision") { objective = .precisionAtLeast(t) }
-                else if let t = try opts.number("recall") { objective = .recallAtLeast(t) }
+                else if let t = try opts.number("precision", in: .probability) { objective = .precisionAtLeast(t) }
+                else if let t = try opts.number("recall", in: .probability) { objective = .recallAtLeast(t) }
                 else { objective = .maxF1 }
                 let r = try c.core { try Metrics.bestThreshold(y, p, objective: objective, weights: w) }
                 var fields = confusionFields(r.confusion)
@@ -204,7 +206,7 @@ enum MetricsModule {
             }
 
             m.function("profit_curve", "profit_curve(y, p [, {value = 200, offer_cost = 10, contact_cost = 1, acceptance = 0.3, weights =}])",
-                       "Campaign profit by share contacted: TP·acceptance·(value − offer_cost) − FP·offer_cost − contacted·contact_cost; with its optimum `best`.") { c in
+                       "Campaign profit by share contacted: TP·acceptance·(value − offer_cost) − FP·offer_cost − contacted·contact_cost; with its optimum `best`. value finite; costs finite >= 0; acceptance [0, 1].") { c in
                 let opts = try c.options(3); try opts.checkKeys(["value", "offer_cost", "contact_cost", "acceptance", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let r = try c.core { try Metrics.profitCurve(y, p, options: try campaign(opts), weights: w) }
@@ -217,14 +219,12 @@ enum MetricsModule {
             }
 
             m.function("bootstrap", "bootstrap(fn, y, p [, {n = 1000, seed =, level = 0.95, weights =}])",
-                       "Percentile bootstrap CI of a metric: `fn` is a metric name ('auc', 'average_precision', 'log_loss', 'brier', 'f1', 'accuracy', 'ks') or function(y, p, w) returning a number.") { c in
+                       "Percentile bootstrap CI of a metric: `fn` is a metric name ('auc', 'average_precision', 'log_loss', 'brier', 'f1', 'accuracy', 'ks') or function(y, p, w) returning a number. n 1…1000000, level (0, 1), seed >= 0.") { c in
                 let opts = try c.options(4); try opts.checkKeys(["n", "seed", "level", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 2, opts: opts, optsArg: 4)
-                var o = BootstrapOptions(resamples: try opts.integer("n") ?? 1000, level: try opts.number("level") ?? 0.95)
-                if let s = try opts.integer("seed") {
-                    guard s >= 0 else { throw LuaArgumentError(4, "field 'seed': must be >= 0, got \(s)") }
-                    o.seed = UInt64(s)
-                }
+                var o = BootstrapOptions(resamples: try opts.integer("n", in: OptionRange.resamples) ?? 1000,
+                                         level: try opts.number("level", in: OptionRange.level) ?? 0.95)
+                o.seed = try opts.seed()
                 let r: BootstrapResult
                 if c.luaType(1) == LUA_TSTRING {
                     let metric = try namedMetric(try c.string(1))
@@ -269,18 +269,18 @@ enum MetricsModule {
             }
 
             m.function("delong", "delong(y, p1, p2 [, {level = 0.95}])",
-                       "DeLong's test of two correlated ROC AUCs: {auc1, auc2, difference, se, z, p_value, lower, upper}.") { c in
+                       "DeLong's test of two correlated ROC AUCs: {auc1, auc2, difference, se, z, p_value, lower, upper}; level (0, 1).") { c in
                 let opts = try c.options(4); try opts.checkKeys(["level"])
                 let y = try LuaVectors.doubles(c, 1), p1 = try LuaVectors.doubles(c, 2), p2 = try LuaVectors.doubles(c, 3)
-                let r = try c.core { try Metrics.delong(y, p1, p2, level: try opts.number("level") ?? 0.95) }
+                let r = try c.core { try Metrics.delong(y, p1, p2, level: try opts.number("level", in: OptionRange.level) ?? 0.95) }
                 return MetricsArgs.pushRecord(c, [("auc1", r.auc1), ("auc2", r.auc2), ("difference", r.difference), ("se", r.standardError),
                                                   ("z", r.z), ("p_value", r.pValue), ("lower", r.lower), ("upper", r.upper), ("level", r.level)])
             }
 
-            m.function("auc_ci", "auc_ci(y, p [, {level = 0.95}])", "ROC AUC with DeLong's standard error and interval {auc, se, lower, upper}.") { c in
+            m.function("auc_ci", "auc_ci(y, p [, {level = 0.95}])", "ROC AUC with DeLong's standard error and interval {auc, se, lower, upper}; level (0, 1).") { c in
                 let opts = try c.options(3); try opts.checkKeys(["level"])
                 let y = try LuaVectors.doubles(c, 1), p = try LuaVectors.doubles(c, 2)
-                let r = try c.core { try Metrics.aucInterval(y, p, level: try opts.number("level") ?? 0.95) }
+                let r = try c.core { try Metrics.aucInterval(y, p, level: try opts.number("level", in: OptionRange.level) ?? 0.95) }
                 return MetricsArgs.pushRecord(c, [("auc", r.auc), ("se", r.standardError), ("lower", r.lower), ("upper", r.upper), ("level", r.level)])
             }
         }
@@ -304,6 +304,9 @@ enum MetricsModule {
     @discardableResult
     static func pushConfusion(_ c: LuaCall, _ m: ConfusionMatrix) -> Int32 { MetricsArgs.pushRecord(c, confusionFields(m)) }
 
+    /// Integer class labels (`average` metrics): 0…999999999.
+    static let classLabels = 0...999_999_999
+
     static func classes(_ v: [Double], arg: Int32) throws -> [Int] {
         try v.enumerated().map { i, x in
             guard x == x.rounded(), x >= 0, x < 1e9 else { throw LuaArgumentError(arg, "class labels must be integers >= 0; element \(i + 1) is \(x)") }
@@ -317,12 +320,13 @@ enum MetricsModule {
         return b
     }
 
-    static func campaign(_ opts: LuaTable) throws -> CampaignOptions {
-        var o = CampaignOptions()
-        if let v = try opts.number("value") { o.valueRetained = v }
-        if let v = try opts.number("offer_cost") { o.offerCost = v }
-        if let v = try opts.number("contact_cost") { o.contactCost = v }
-        if let v = try opts.number("acceptance") { o.acceptanceRate = v }
+    /// Campaign economics options (value finite; costs finite >= 0; acceptance in [0, 1]) over `base`.
+    static func campaign(_ opts: LuaTable, base: CampaignOptions = CampaignOptions()) throws -> CampaignOptions {
+        var o = base
+        if let v = try opts.number("value", in: .finite) { o.valueRetained = v }
+        if let v = try opts.number("offer_cost", in: .nonNegative) { o.offerCost = v }
+        if let v = try opts.number("contact_cost", in: .nonNegative) { o.contactCost = v }
+        if let v = try opts.number("acceptance", in: .probability) { o.acceptanceRate = v }
         return o
     }
 

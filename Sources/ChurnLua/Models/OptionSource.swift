@@ -6,8 +6,10 @@ import LuaRuntime
 /// One parser per model kind reads either, so grid search accepts exactly the
 /// options the constructor does.
 protocol OptionSource {
-    func integer(_ key: String) throws -> Int?
-    func number(_ key: String) throws -> Double?
+    /// An integer option inside its documented range (see `NumericOption`).
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int?
+    /// A numeric option inside its documented range.
+    func number(_ key: String, in range: NumberRange) throws -> Double?
     func string(_ key: String) throws -> String?
     func bool(_ key: String) throws -> Bool?
     /// A numeric array option (e.g. class_weight = {1, 5}).
@@ -27,18 +29,15 @@ struct ValueOptions: OptionSource {
         LuaScriptError("\(owner): parameter '\(key)' must be \(want), got \(values[key]!)")
     }
 
-    func integer(_ key: String) throws -> Int? {
-        switch values[key] {
-        case nil, .nil?: return nil
-        case .integer(let i)?: return Int(i)
-        case .number(let d)? where d == d.rounded() && abs(d) < 1e15: return Int(d)
-        default: throw bad(key, "an integer")
-        }
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let v = values[key], v != .nil else { return nil }
+        guard let i = NumericOption.integer(v, in: range) else { throw bad(key, NumericOption.describe(range)) }
+        return i
     }
 
-    func number(_ key: String) throws -> Double? {
+    func number(_ key: String, in range: NumberRange) throws -> Double? {
         guard let v = values[key], v != .nil else { return nil }
-        guard let d = v.asDouble else { throw bad(key, "a number") }
+        guard let d = NumericOption.number(v, in: range) else { throw bad(key, range.description) }
         return d
     }
 

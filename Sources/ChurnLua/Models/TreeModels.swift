@@ -85,25 +85,39 @@ extension TreeModelObject: LuaModelSpec {
 
 /// `cl.model.tree`, `cl.model.forest`, `cl.model.gbdt` and the `cl.TreeModel` methods.
 enum TreeModels {
+    /// Ranges of the tree options (stated in the help texts below).
+    enum Ranges {
+        static let treeDepth = 0...OptionLimits.depth
+        static let minSamplesSplit = 2...OptionLimits.size
+        static let maxBins = 2...255
+        static let leaves = 2...131_072
+    }
+
     static func register(_ cl: ModuleBuilder) {
         cl.state.register(TreeModelObject.self, LuaClass(methods: methods, metamethods: [
             "__tostring": { c in c.push(describe(try c.object(1, TreeModelObject.self))) },
         ]))
         cl.submodule("model", "Models: fit, predict, explain.") { m in
-            m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, seed =}",
-                       "A CART decision tree (gini or entropy), with native categorical splits and missing values.") { c in
+            m.function("tree", "model.tree{criterion =, max_depth =, min_samples_split =, min_samples_leaf =, max_features =, class_weight =, max_bins = 255, seed =}",
+                       "A CART decision tree (gini or entropy), with native categorical splits and missing values. Ranges: " + treeRanges) { c in
                 try make(c, "tree")
             }
             m.function("forest", "model.forest{n_trees = 100, max_depth =, min_samples_leaf =, max_features = 'sqrt', bootstrap = true, class_weight =, seed =}",
-                       "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy.") { c in
+                       "A random forest of CART trees built in parallel, with an out-of-bag AUC and accuracy. Ranges: n_trees 1…100000, sample_fraction (0, 1], " + treeRanges) { c in
                 try make(c, "forest")
             }
             m.function("gbdt", "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ...}",
-                       "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations.") { c in
+                       "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations. " +
+                       "Ranges: trees and early_stopping_rounds 1…100000, learning_rate, bagging_fraction and feature_fraction (0, 1], leaves 2…131072, max_depth 1…10000, " +
+                       "min_data_in_leaf, min_data_per_group and max_cat_threshold 1…2^31, min_child_weight, lambda_l2, min_gain_to_split, cat_smooth and cat_l2 finite >= 0, " +
+                       "max_bins 2…255, verbose 0…100000, seed >= 0.") { c in
                 try make(c, "gbdt")
             }
         }
     }
+
+    static let treeRanges = "max_depth 0…10000, min_samples_split 2…2^31, min_samples_leaf 1…2^31, " +
+        "max_features 'sqrt' | 'log2' | 'all' | a fraction in (0, 1) | a count 1…2^31, class_weight 'balanced' or {w0, w1} finite >= 0, max_bins 2…255, seed >= 0."
 
     /// Option keys each kind accepts (the constructor and grid search alike).
     static let optionKeys: [String: Set<String>] = [
@@ -128,12 +142,7 @@ enum TreeModels {
     /// Reads `m`'s options for its kind from `o` (an option table or a parameter set).
     static func configure(_ m: TreeModelObject, from o: OptionSource) throws {
         let kind = m.kind
-        func positive(_ k: String) throws -> Int? {
-            guard let v = try o.integer(k) else { return nil }
-            guard v >= 0 else { throw LuaArgumentError(1, "field '\(k)': must be >= 0, got \(v)") }
-            return v
-        }
-        let seed = try positive("seed").map(UInt64.init) ?? GlobalSeed.value
+        let seed = try o.integer("seed", in: OptionRange.seed).map { UInt64($0) } ?? GlobalSeed.value
         switch kind {
         case "tree", "forest":
             var t = DecisionTreeOptions()
@@ -141,45 +150,45 @@ enum TreeModels {
                 guard let cr = TreeCriterion(rawValue: s) else { throw LuaArgumentError(1, "field 'criterion': 'gini' or 'entropy' expected, got '\(s)'") }
                 t.criterion = cr
             }
-            t.maxDepth = try positive("max_depth")
-            t.minSamplesSplit = try o.integer("min_samples_split") ?? 2
-            t.minSamplesLeaf = try o.integer("min_samples_leaf") ?? 1
+            t.maxDepth = try o.integer("max_depth", in: Ranges.treeDepth)
+            t.minSamplesSplit = try o.integer("min_samples_split", in: Ranges.minSamplesSplit) ?? 2
+            t.minSamplesLeaf = try o.integer("min_samples_leaf", in: OptionRange.positiveSize) ?? 1
             t.maxFeatures = try maxFeatures(o, default: kind == "tree" ? .all : .sqrt)
             t.classWeight = try classWeight(o)
-            t.maxBins = try o.integer("max_bins") ?? 255
+            t.maxBins = try o.integer("max_bins", in: Ranges.maxBins) ?? 255
             t.seed = seed
             if kind == "tree" { m.tree = t } else {
                 var f = RandomForestOptions()
-                f.nTrees = try o.integer("n_trees") ?? 100
+                f.nTrees = try o.integer("n_trees", in: OptionRange.trees) ?? 100
                 f.criterion = t.criterion; f.maxDepth = t.maxDepth; f.minSamplesSplit = t.minSamplesSplit
                 f.minSamplesLeaf = t.minSamplesLeaf; f.maxFeatures = t.maxFeatures; f.classWeight = t.classWeight
                 f.bootstrap = try o.bool("bootstrap") ?? true
-                f.sampleFraction = try o.number("sample_fraction")
+                f.sampleFraction = try o.number("sample_fraction", in: .fraction)
                 f.oobScore = try o.bool("oob_score") ?? true
                 f.maxBins = t.maxBins; f.seed = seed
                 m.forest = f
             }
         default:
             var g = GradientBoostingOptions()
-            g.nIterations = try o.integer("trees") ?? g.nIterations
-            g.learningRate = try o.number("learning_rate") ?? g.learningRate
-            g.numLeaves = try o.integer("leaves") ?? g.numLeaves
-            g.maxDepth = try o.integer("max_depth")
-            g.minDataInLeaf = try o.integer("min_data_in_leaf") ?? g.minDataInLeaf
-            g.minChildWeight = try o.number("min_child_weight") ?? g.minChildWeight
-            g.lambdaL2 = try o.number("lambda_l2") ?? g.lambdaL2
-            g.minGainToSplit = try o.number("min_gain_to_split") ?? g.minGainToSplit
-            g.baggingFraction = try o.number("bagging_fraction") ?? g.baggingFraction
-            g.featureFraction = try o.number("feature_fraction") ?? g.featureFraction
-            g.maxBins = try o.integer("max_bins") ?? g.maxBins
-            g.catSmooth = try o.number("cat_smooth") ?? g.catSmooth
-            g.catL2 = try o.number("cat_l2") ?? g.catL2
-            g.minDataPerGroup = try o.integer("min_data_per_group") ?? g.minDataPerGroup
-            g.maxCatThreshold = try o.integer("max_cat_threshold") ?? g.maxCatThreshold
-            g.earlyStoppingRounds = try o.integer("early_stopping_rounds")
+            g.nIterations = try o.integer("trees", in: OptionRange.trees) ?? g.nIterations
+            g.learningRate = try o.number("learning_rate", in: .fraction) ?? g.learningRate
+            g.numLeaves = try o.integer("leaves", in: Ranges.leaves) ?? g.numLeaves
+            g.maxDepth = try o.integer("max_depth", in: 1...OptionLimits.depth)
+            g.minDataInLeaf = try o.integer("min_data_in_leaf", in: OptionRange.positiveSize) ?? g.minDataInLeaf
+            g.minChildWeight = try o.number("min_child_weight", in: .nonNegative) ?? g.minChildWeight
+            g.lambdaL2 = try o.number("lambda_l2", in: .nonNegative) ?? g.lambdaL2
+            g.minGainToSplit = try o.number("min_gain_to_split", in: .nonNegative) ?? g.minGainToSplit
+            g.baggingFraction = try o.number("bagging_fraction", in: .fraction) ?? g.baggingFraction
+            g.featureFraction = try o.number("feature_fraction", in: .fraction) ?? g.featureFraction
+            g.maxBins = try o.integer("max_bins", in: Ranges.maxBins) ?? g.maxBins
+            g.catSmooth = try o.number("cat_smooth", in: .nonNegative) ?? g.catSmooth
+            g.catL2 = try o.number("cat_l2", in: .nonNegative) ?? g.catL2
+            g.minDataPerGroup = try o.integer("min_data_per_group", in: OptionRange.positiveSize) ?? g.minDataPerGroup
+            g.maxCatThreshold = try o.integer("max_cat_threshold", in: OptionRange.positiveSize) ?? g.maxCatThreshold
+            g.earlyStoppingRounds = try o.integer("early_stopping_rounds", in: OptionRange.trees)
             g.seed = seed
             m.gbdt = g
-            m.verbose = try positive("verbose") ?? 0
+            m.verbose = try o.integer("verbose", in: 0...OptionLimits.trees) ?? 0
         }
     }
 
@@ -192,10 +201,13 @@ enum TreeModels {
             default: throw LuaArgumentError(1, "field 'max_features': 'sqrt', 'log2', 'all' or a number expected, got '\(s)'")
             }
         }
-        guard let x = try o.number("max_features") else { return d }
-        if x > 0 && x < 1 { return .fraction(x) }
-        guard x >= 1, x == x.rounded() else { throw LuaArgumentError(1, "field 'max_features': a fraction in (0, 1) or a count >= 1 expected, got \(x)") }
-        return .count(Int(x))
+        // A fraction in (0, 1) or a whole count up to 2^31 (math.huge used to trap in Int(x)).
+        guard let x = try o.number("max_features", in: .openClosed(0, Double(OptionLimits.size))) else { return d }
+        if x < 1 { return .fraction(x) }
+        guard let n = Int(exactly: x) else {
+            throw LuaArgumentError(1, "field 'max_features': a fraction in (0, 1) or a whole count in 1...\(OptionLimits.size) expected, got \(LuaValue.format(x))")
+        }
+        return .count(n)
     }
 
     private static func classWeight(_ o: OptionSource) throws -> ClassWeight {
@@ -204,7 +216,9 @@ enum TreeModels {
             return .balanced
         }
         guard let w = try o.numbers("class_weight") else { return .none }
-        guard w.count == 2, w.allSatisfy({ $0 >= 0 }) else { throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} expected") }
+        guard w.count == 2, w.allSatisfy({ NumberRange.nonNegative.contains($0) }) else {
+            throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} of finite numbers >= 0 expected")
+        }
         return .custom(negative: w[0], positive: w[1])
     }
 
@@ -275,7 +289,7 @@ enum TreeModels {
             let X = try features(c, m, 2)
             let o = try c.options(3)
             try o.checkKeys(["threshold"])
-            let th = try o.number("threshold") ?? 0.5
+            let th = try o.number("threshold", in: OptionRange.threshold) ?? 0.5
             let p = try c.core { try f.classifier.predictProba(X) }
             let t = m.target!
             return c.push(column: .string("prediction", p.map { $0 >= th ? t.positive : t.negative }))
@@ -286,8 +300,7 @@ enum TreeModels {
             let X = try features(c, m, 2)
             let o = try c.options(3)
             try o.checkKeys(["top"])
-            let top = try o.integer("top") ?? 3
-            guard top >= 1 else { throw LuaArgumentError(3, "field 'top': must be >= 1, got \(top)") }
+            let top = try o.integer("top", in: OptionRange.positiveSize) ?? 3
             let e = try c.core { try f.explain(X) }
             let cols = try X.names.map { name in try c.core { try frame.column(name) } }
             let k = min(top, X.names.count)

@@ -6,28 +6,30 @@ import LuaRuntime
 /// (atomically, inside the sandbox when there is one).
 enum PlotModule {
     static let common: Set<String> = ["file", "title", "x_label", "y_label", "width", "height"]
+    /// Chart size in px (every chart): width [200, 10000], height [150, 10000].
+    static let width = NumberRange.closed(200, 10_000), height = NumberRange.closed(150, 10_000)
 
     static func register(_ cl: ModuleBuilder) {
-        cl.submodule("plot", "Charts as standalone SVG (returned as text; written when `file` is given).") { m in
+        cl.submodule("plot", "Charts as standalone SVG (returned as text; written when `file` is given); width 200…10000 and height 150…10000 px.") { m in
             curve(m, "roc", "ROC curve(s) with AUC in the legend.", extra: []) { y, models, w, _, o in
                 try Plot.roc(y, models: models, weights: w, options: o)
             }
             curve(m, "pr", "Precision–recall curve(s) with average precision.", extra: []) { y, models, w, _, o in
                 try Plot.pr(y, models: models, weights: w, options: o)
             }
-            curve(m, "calibration", "Reliability diagram with ECE ({bins = 10, strategy = 'uniform'|'quantile'}).", extra: ["bins", "strategy"]) { y, models, w, opts, o in
-                try Plot.calibration(y, models: models, bins: try opts.integer("bins") ?? 10, binning: try MetricsModule.strategy(opts),
+            curve(m, "calibration", "Reliability diagram with ECE ({bins = 10 (1…100000), strategy = 'uniform'|'quantile'}).", extra: ["bins", "strategy"]) { y, models, w, opts, o in
+                try Plot.calibration(y, models: models, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: try MetricsModule.strategy(opts),
                                      weights: w, options: o)
             }
             curve(m, "gains", "Cumulative gains curve(s).", extra: []) { y, models, w, _, o in
                 try Plot.gains(y, models: models, weights: w, options: o)
             }
 
-            m.function("lift", "lift(y, p [, {buckets = 10, weights =, file =, title =}])", "Lift per bucket (bars) and cumulative lift.") { c in
+            m.function("lift", "lift(y, p [, {buckets = 10, weights =, file =, title =}])", "Lift per bucket (bars) and cumulative lift; buckets 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(common.union(["buckets", "weights"]))
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let o = try plotOptions(opts)
-                return try finish(c, opts, try c.core { try Plot.lift(y, p, buckets: try opts.integer("buckets") ?? 10, weights: w, options: o) })
+                return try finish(c, opts, try c.core { try Plot.lift(y, p, buckets: try opts.integer("buckets", in: OptionRange.bins) ?? 10, weights: w, options: o) })
             }
 
             m.function("profit", "profit(y, p [, {value =, offer_cost =, contact_cost =, acceptance =, weights =, file =, title =}])",
@@ -39,22 +41,22 @@ enum PlotModule {
             }
 
             m.function("histogram", "histogram(y, p [, {bins = 30, negative = 'Retained', positive = 'Churned', weights =, file =, title =}])",
-                       "Score histograms (densities) of the two classes.") { c in
+                       "Score histograms (densities) of the two classes; bins 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(common.union(["bins", "negative", "positive", "weights"]))
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let o = try plotOptions(opts)
                 let names = (try opts.string("negative") ?? "Retained", try opts.string("positive") ?? "Churned")
-                return try finish(c, opts, try c.core { try Plot.scoreHistogram(y, p, bins: try opts.integer("bins") ?? 30, weights: w, classNames: names, options: o) })
+                return try finish(c, opts, try c.core { try Plot.scoreHistogram(y, p, bins: try opts.integer("bins", in: OptionRange.bins) ?? 30, weights: w, classNames: names, options: o) })
             }
 
             m.function("importance", "importance(names, values [, {top = 20, file =, title =}]) or importance({name = value, ...} [, opts])",
-                       "Feature importance as horizontal bars, largest first.") { c in
+                       "Feature importance as horizontal bars, largest first; values finite, top 1…2^31.") { c in
                 var names: [String], values: [Double], optsArg: Int32
                 let t = try c.table(1)
                 if t.length == 0 && !t.stringKeys.isEmpty {
                     names = t.stringKeys.sorted()
                     values = try names.map { n in
-                        guard let v = try t.number(n) else { throw LuaArgumentError(1, "field '\(n)' must be a number") }
+                        guard let v = try t.number(n, in: .finite) else { throw LuaArgumentError(1, "field '\(n)' must be a number") }
                         return v
                     }
                     optsArg = 2
@@ -63,18 +65,18 @@ enum PlotModule {
                 }
                 let opts = try c.options(optsArg); try opts.checkKeys(common.union(["top"]))
                 let o = try plotOptions(opts)
-                return try finish(c, opts, try c.core { try Plot.importance(names: names, values: values, top: try opts.integer("top") ?? 20, options: o) })
+                return try finish(c, opts, try c.core { try Plot.importance(names: names, values: values, top: try opts.integer("top", in: OptionRange.positiveSize) ?? 20, options: o) })
             }
 
             m.function("shap", "shap(names, shap_values, feature_values [, {max_display = 15, max_points = 1500, file =, title =}])",
-                       "SHAP summary: one row of dots per feature (arrays per feature), coloured by feature value.") { c in
+                       "SHAP summary: one row of dots per feature (arrays per feature), coloured by feature value; max_display and max_points 1…2^31.") { c in
                 let names = try c.table(1).arrayOfStrings()
                 let shap = try matrix(c, 2), values = try matrix(c, 3)
                 let opts = try c.options(4); try opts.checkKeys(common.union(["max_display", "max_points"]))
                 let o = try plotOptions(opts)
                 return try finish(c, opts, try c.core {
-                    try Plot.shapSummary(names: names, shap: shap, featureValues: values, maxDisplay: try opts.integer("max_display") ?? 15,
-                                         maxPoints: try opts.integer("max_points") ?? 1500, options: o)
+                    try Plot.shapSummary(names: names, shap: shap, featureValues: values, maxDisplay: try opts.integer("max_display", in: OptionRange.positiveSize) ?? 15,
+                                         maxPoints: try opts.integer("max_points", in: OptionRange.positiveSize) ?? 1500, options: o)
                 })
             }
 
@@ -202,8 +204,8 @@ enum PlotModule {
     static func plotOptions(_ opts: LuaTable) throws -> PlotOptions {
         var o = PlotOptions()
         o.title = try opts.string("title"); o.xLabel = try opts.string("x_label"); o.yLabel = try opts.string("y_label")
-        if let w = try opts.number("width") { o.width = w }
-        if let h = try opts.number("height") { o.height = h }
+        if let w = try opts.number("width", in: PlotModule.width) { o.width = w }
+        if let h = try opts.number("height", in: PlotModule.height) { o.height = h }
         return o
     }
 

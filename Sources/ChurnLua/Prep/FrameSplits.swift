@@ -4,16 +4,14 @@ import LuaRuntime
 
 /// Frame methods that split rows: split, kfold, time_split, group_split.
 enum FrameSplits {
-    static func seed(_ opts: LuaTable) throws -> UInt64 {
-        try opts.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
-    }
+    static func seed(_ opts: LuaTable) throws -> UInt64 { try opts.seed() }
 
     static let methods: [String: LuaFunction] = [
         /// df:split{test = 0.2, stratify = "churn", seed = 42} → train, test
         "split": { c in
             let f = try c.frame(1), opts = try c.options(2)
             try opts.checkKeys(["test", "stratify", "seed"])
-            let test = try opts.number("test") ?? 0.2
+            let test = try opts.number("test", in: .open(0, 1)) ?? 0.2
             let s = try c.core { try f.split(test: test, stratify: try opts.string("stratify"), seed: try seed(opts)) }
             c.push(frame: try f.take(rows: s.train))
             c.push(frame: try f.take(rows: s.test))
@@ -23,7 +21,7 @@ enum FrameSplits {
         "kfold": { c in
             let f = try c.frame(1), opts = try c.options(2)
             try opts.checkKeys(["k", "stratify", "seed"])
-            let folds = try c.core { try f.kfold(k: try opts.integer("k") ?? 5, stratify: try opts.string("stratify"), seed: try seed(opts)) }
+            let folds = try c.core { try f.kfold(k: try opts.integer("k", in: OptionRange.folds) ?? 5, stratify: try opts.string("stratify"), seed: try seed(opts)) }
             let next = Counter()
             c.state.push(function: "kfold iterator") { c2 in
                 guard next.value < folds.count else { return c2.pushNil() }
@@ -55,7 +53,7 @@ enum FrameSplits {
             let f = try c.frame(1), opts = try c.table(2)
             try opts.checkKeys(["group", "test", "seed"])
             guard let group = try opts.string("group") else { throw LuaArgumentError(2, "group_split needs 'group' (a column name)") }
-            let s = try c.core { try f.groupSplit(group: group, test: try opts.number("test") ?? 0.2, seed: try seed(opts)) }
+            let s = try c.core { try f.groupSplit(group: group, test: try opts.number("test", in: .open(0, 1)) ?? 0.2, seed: try seed(opts)) }
             c.push(frame: try f.take(rows: s.train))
             c.push(frame: try f.take(rows: s.test))
             return 2

@@ -121,8 +121,10 @@ enum FrameTransforms {
         "sample": { c in
             let f = try c.frame(1), opts = try c.options(2)
             try opts.checkKeys(["n", "frac", "seed"])
-            let seed = try opts.integer("seed").map { UInt64(truncatingIfNeeded: $0) } ?? GlobalSeed.value
-            return c.push(frame: try c.core { try f.sample(n: try opts.integer("n"), frac: try opts.number("frac"), seed: seed) })
+            let seed = try opts.seed()
+            return c.push(frame: try c.core {
+                try f.sample(n: try opts.integer("n", in: OptionRange.size), frac: try opts.number("frac", in: .probability), seed: seed)
+            })
         },
         "pivot": { c in
             let f = try c.frame(1), opts = try c.table(2)

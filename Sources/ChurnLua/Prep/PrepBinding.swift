@@ -63,11 +63,11 @@ enum PrepBinding {
                                                               withStd: try o.bool("with_std") ?? true)), "standard_scaler")
             }
             m.function("min_max_scaler", "prep.min_max_scaler{columns =, min = 0, max = 1}",
-                       "Maps each column's training range onto [min, max]; default columns: all numeric.") { c in
+                       "Maps each column's training range onto [min, max] (finite numbers); default columns: all numeric.") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["columns", "min", "max"])
-                return make(c, .minMaxScaler(MinMaxScaler(columns: try columns(o), lower: try o.number("min") ?? 0,
-                                                          upper: try o.number("max") ?? 1)), "min_max_scaler")
+                return make(c, .minMaxScaler(MinMaxScaler(columns: try columns(o), lower: try o.number("min", in: .finite) ?? 0,
+                                                          upper: try o.number("max", in: .finite) ?? 1)), "min_max_scaler")
             }
             m.function("one_hot", "prep.one_hot{columns =, drop_first = false, unknown = 'ignore'|'error', sep = '_'}",
                        "Replaces text columns with 0/1 columns per category seen in fit; unseen categories give all zeros or an error.") { c in
@@ -99,12 +99,12 @@ enum PrepBinding {
                 return make(c, .imputer(Imputer(columns: try columns(o), strategy: strategy, fillValue: fill)), "imputer")
             }
             m.function("clip", "prep.clip{lower =, upper =, lower_q =, upper_q =, columns =}",
-                       "Clips numeric columns to fixed bounds, or winsorizes at quantiles learned in fit (lower_q/upper_q).") { c in
+                       "Clips numeric columns to fixed finite bounds, or winsorizes at quantiles learned in fit (lower_q/upper_q in [0, 1]).") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["lower", "upper", "lower_q", "upper_q", "columns"])
-                var clip = Clipper(columns: try columns(o), lower: try o.number("lower"), upper: try o.number("upper"))
-                clip.lowerQuantile = try o.number("lower_q")
-                clip.upperQuantile = try o.number("upper_q")
+                var clip = Clipper(columns: try columns(o), lower: try o.number("lower", in: .finite), upper: try o.number("upper", in: .finite))
+                clip.lowerQuantile = try o.number("lower_q", in: .probability)
+                clip.upperQuantile = try o.number("upper_q", in: .probability)
                 return make(c, .clip(clip), "clip")
             }
             m.function("pipeline", "prep.pipeline{step1, step2, ...}",

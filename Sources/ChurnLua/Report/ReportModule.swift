@@ -51,11 +51,8 @@ enum ReportModule {
                 }
                 report.targetName = target
                 if let t = try o.string("title") { report.title = t }
-                if let t = try o.number("threshold") { report.metricOptions.threshold = t }
-                if let v = try o.number("value") { report.campaign.valueRetained = v }
-                if let v = try o.number("offer_cost") { report.campaign.offerCost = v }
-                if let v = try o.number("contact_cost") { report.campaign.contactCost = v }
-                if let v = try o.number("acceptance") { report.campaign.acceptanceRate = v }
+                if let t = try o.number("threshold", in: OptionRange.threshold) { report.metricOptions.threshold = t }
+                report.campaign = try MetricsModule.campaign(o, base: report.campaign)
                 let html = try c.core { try report.html() }
                 if o.push("file") != LUA_TNIL {
                     try c.withOutputFile(try c.pathArgument(lua_absindex(c.L, -1))) { p in try c.core { try report.write(to: p) } }

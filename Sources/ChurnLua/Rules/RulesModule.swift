@@ -13,12 +13,12 @@ enum RulesModule {
         cl.submodule("rules", "Retention rules: tiers, prioritized actions with budgets, holdouts, caps, cooldowns; evaluation and effect.") { m in
             UpliftBinding.register(m)
             m.function("tiers", "tiers{score = col, high = 0.7, medium = 0.4 [, lowest = \"low\"]}",
-                       "Risk tiers from a score column: each other key names a tier and its minimum score; below all, `lowest`.") { c in
+                       "Risk tiers from a score column: each other key names a tier and its minimum score (a finite number); below all, `lowest`.") { c in
                 let o = try c.options(1)
                 guard let score = try o.string("score") else { throw LuaArgumentError(1, "tiers: 'score' (the score column) is required") }
                 var th: [(name: String, min: Double)] = []
                 for k in o.stringKeys where k != "score" && k != "lowest" {
-                    guard let v = try o.number(k) else { throw LuaArgumentError(1, "tiers: threshold '\(k)' must be a number") }
+                    guard let v = try o.number(k, in: .finite) else { throw LuaArgumentError(1, "tiers: threshold '\(k)' must be a number") }
                     th.append((k, v))
                 }
                 guard !th.isEmpty else { throw LuaArgumentError(1, "tiers: give at least one threshold, e.g. high = 0.7") }
@@ -27,19 +27,19 @@ enum RulesModule {
             }
 
             m.function("rule", "rule{name =, when = cl.Expr|function(u)|nil, action = {channel =, offer =, cost =, message =}, priority =, tier =, cooldown = \"14d\", budget = {max_users =, max_cost =}, holdout =, reason =}",
-                       "Declares a rule. One action per user per run, by priority; see scripts/examples/retention_rules.lua.") { c in
+                       "Declares a rule. One action per user per run, by priority; see scripts/examples/retention_rules.lua. Ranges: action.cost and budget.max_cost finite >= 0, budget.max_users 0…2^31, priority ±2^31, cooldown 0…36500 days (number or '2w'), holdout [0, 1).") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["name", "when", "action", "priority", "tier", "tiers", "cooldown", "budget", "holdout", "reason"])
                 guard let name = try o.string("name") else { throw LuaArgumentError(1, "rule: 'name' is required") }
                 guard let a = try o.table("action") else { throw LuaArgumentError(1, "rule '\(name)': 'action' table is required") }
                 try a.checkKeys(["channel", "offer", "cost", "message"])
                 guard let channel = try a.string("channel") else { throw LuaArgumentError(1, "rule '\(name)': action.channel is required") }
-                let action = RuleAction(channel: channel, offer: try a.string("offer") ?? "", cost: try a.number("cost") ?? 0,
+                let action = RuleAction(channel: channel, offer: try a.string("offer") ?? "", cost: try a.number("cost", in: .nonNegative) ?? 0,
                                         message: try a.string("message") ?? "")
                 var budget = RuleBudget()
                 if let b = try o.table("budget") {
                     try b.checkKeys(["max_users", "max_cost"])
-                    budget = RuleBudget(maxUsers: try b.integer("max_users"), maxCost: try b.number("max_cost"))
+                    budget = RuleBudget(maxUsers: try b.integer("max_users", in: OptionRange.size), maxCost: try b.number("max_cost", in: .nonNegative))
                 }
                 var tiers: [String] = []
                 for key in ["tier", "tiers"] where o.has(key) {
@@ -47,11 +47,11 @@ enum RulesModule {
                 }
                 var cooldown: Int? = nil
                 if o.has("cooldown") {
-                    if case .integer(let d) = o.value("cooldown") { cooldown = Int(d) }
-                    else { cooldown = try c.core { try RuleDuration.days(try o.string("cooldown") ?? "") } }
+                    if case .string = o.value("cooldown", depth: 0) { cooldown = try c.core { try RuleDuration.days(try o.string("cooldown") ?? "") } }
+                    else { cooldown = try o.integer("cooldown", in: 0...OptionLimits.days) }
                 }
-                var rule = Rule(name: name, action: action, priority: try o.integer("priority") ?? 0, tiers: tiers,
-                                cooldownDays: cooldown, budget: budget, holdout: try o.number("holdout") ?? 0, reason: try o.string("reason"))
+                var rule = Rule(name: name, action: action, priority: try o.integer("priority", in: -OptionLimits.size...OptionLimits.size) ?? 0, tiers: tiers,
+                                cooldownDays: cooldown, budget: budget, holdout: try o.number("holdout", in: .closedOpen(0, 1)) ?? 0, reason: try o.string("reason"))
                 let book = RuleBook.of(c.state)
                 var slot: Int? = nil
                 if o.has("when") {
@@ -78,9 +78,9 @@ enum RulesModule {
                 return 0
             }
 
-            m.function("cap", "cap{channel =, max =, within = \"7d\"}", "Frequency cap: at most `max` treated contacts on a channel within the window (ledger history).") { c in
+            m.function("cap", "cap{channel =, max =, within = \"7d\"}", "Frequency cap: at most `max` (0…2^31) treated contacts on a channel within the window (1…36500 days, ledger history).") { c in
                 let o = try c.options(1); try o.checkKeys(["channel", "max", "within"])
-                guard let ch = try o.string("channel"), let mx = try o.integer("max") else { throw LuaArgumentError(1, "cap: 'channel' and 'max' are required") }
+                guard let ch = try o.string("channel"), let mx = try o.integer("max", in: OptionRange.size) else { throw LuaArgumentError(1, "cap: 'channel' and 'max' are required") }
                 let days = try c.core { try RuleDuration.days(try o.string("within") ?? "7d") }
                 let cap = FrequencyCap(channel: ch, maxContacts: mx, windowDays: days)
                 guard mx >= 0, days > 0 else { throw LuaArgumentError(1, "cap: max must be ≥ 0 and within > 0 days") }
@@ -173,7 +173,7 @@ enum RulesModule {
                         RuleEffect.Decision(user: users.string(at: i) ?? "", rule: rules.string(at: i) ?? "", tier: tiers?.string(at: i) ?? "",
                                             control: groups.string(at: i) == "control", cost: costs?.double(at: i) ?? 0)
                     }
-                    return try RuleEffect.report(rows, outcomes: outcomes, level: try o.number("level") ?? 0.95)
+                    return try RuleEffect.report(rows, outcomes: outcomes, level: try o.number("level", in: OptionRange.level) ?? 0.95)
                 }
                 return c.push(frame: try c.core { try report.toFrame() })
             }

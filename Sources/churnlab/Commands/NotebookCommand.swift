@@ -48,7 +48,7 @@ struct NotebookRunCommand: ParsableCommand {
     var params: [String] = []
 
     func validate() throws {
-        if let t = timeout, !(t > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: nil) { throw ValidationError(e) }
     }
 
     func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChurnCore
 import Foundation
+import LuaRuntime
 
 /// `churnlab rules …`: run retention rules into the exactly-once ledger and inspect it.
 struct RulesCommand: ParsableCommand {
@@ -66,7 +67,7 @@ struct RulesRunCommand: ParsableCommand {
 
     func validate() throws {
         if (users == nil) == (script == nil) { throw ValidationError("give exactly one of --users SCORED.csv or --script PIPELINE.lua") }
-        if !(timeout > 0) || !(memoryLimit > 0) { throw ValidationError("--timeout and --memory-limit must be positive") }
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: memoryLimit) { throw ValidationError(e) }
     }
 
     func run() throws {
@@ -142,7 +143,11 @@ struct RulesEffectCommand: ParsableCommand {
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("Outcomes CSV.", valueName: "OUTCOMES.csv")) var outcomes: String
     @OptionGroup var ledger: LedgerOption
-    @Option(help: "Confidence level.") var level: Double = 0.95
+    @Option(help: "Confidence level, in (0, 1).") var level: Double = 0.95
+
+    func validate() throws {
+        if !NumberRange.open(0, 1).contains(level) { throw ValidationError("--level must be a number in (0, 1), got \(level)") }
+    }
 
     func run() throws {
         let l = try ledger.open()

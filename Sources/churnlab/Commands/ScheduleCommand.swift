@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChurnCore
 import Foundation
+import LuaRuntime
 
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,12 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Pretend it is this instant (ISO 8601; for tests, with --once).", valueName: "time")) var now: String?
     @Option(help: ArgumentHelp("An occurrence up to this many seconds old is on time; older ones are missed (catch-up policy).", valueName: "seconds"))
     var grace: Double = 60
+
+    func validate() throws {
+        // Seconds added to dates: NaN or ±inf would make every occurrence search meaningless.
+        let range = NumberRange.closed(0, 31_536_000)
+        if !range.contains(grace) { throw ValidationError("--grace must be \(range) (seconds), got \(grace)") }
+    }
     @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
 
     func validate() throws { try LedgerOption.validate(ledger) }

@@ -23,6 +23,10 @@ struct TestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Per-file time limit in seconds.", valueName: "seconds"))
     var timeout: Double = 600
 
+    func validate() throws {
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: nil) { throw ValidationError(e) }
+    }
+
     func run() throws {
         let roots = paths.isEmpty ? ["Tests/lua"] : paths
         var files: [String] = []

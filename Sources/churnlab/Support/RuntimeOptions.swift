@@ -4,10 +4,10 @@ import LuaRuntime
 
 /// Limits and sandbox flags shared by the commands that run Lua code.
 struct RuntimeOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Stop the script after this many seconds.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Stop the script after this many seconds (0 < seconds <= 31536000).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Cap the Lua heap at this many megabytes.", valueName: "MB"))
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Cap the Lua heap at this many megabytes (0 < MB <= 16777216).", valueName: "MB"))
     var memoryLimit: Double?
 
     @Flag(name: .long, help: "Run sandboxed: no os.execute, io.popen, package.loadlib, debug, or binary chunks; files only below the script's directory and --allow-path (code from -e, standard input or the REPL: only --allow-path). On Linux the process is also confined with Landlock when the kernel supports it.")
@@ -17,8 +17,7 @@ struct RuntimeOptions: ParsableArguments {
     var allowPaths: [String] = []
 
     func validate() throws {
-        if let t = timeout, !(t > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
-        if let m = memoryLimit, !(m > 0) { throw ValidationError("--memory-limit must be a positive number of megabytes") }
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: memoryLimit) { throw ValidationError(e) }
         if !allowPaths.isEmpty && !sandbox { throw ValidationError("--allow-path only makes sense with --sandbox") }
     }
 

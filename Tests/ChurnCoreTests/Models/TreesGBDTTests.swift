@@ -136,7 +136,7 @@ final class TreesGBDTTests: XCTestCase {
         let X = try FeatureMatrix(names: ["x"], features: [.numeric([1, 2, 3, 4])])
         var o = GradientBoostingOptions(); o.numLeaves = 1
         XCTAssertThrowsError(try GradientBoosting.fit(X, [0, 1, 0, 1], options: o)) {
-            XCTAssertEqual("\($0)", "leaves must be >= 2, got 1")
+            XCTAssertEqual("\($0)", "leaves must be in 2...131072, got 1")
         }
         o = GradientBoostingOptions(); o.earlyStoppingRounds = 3
         XCTAssertThrowsError(try GradientBoosting.fit(X, [0, 1, 0, 1], options: o)) {

@@ -50,14 +50,21 @@ public struct DecisionTreeOptions: Codable, Sendable, Equatable {
     public init() {}
 
     func validate() throws {
-        if let d = maxDepth, d < 0 { throw TreeModelError.invalidOption("max_depth must be >= 0, got \(d)") }
-        if minSamplesSplit < 2 { throw TreeModelError.invalidOption("min_samples_split must be >= 2, got \(minSamplesSplit)") }
-        if minSamplesLeaf < 1 { throw TreeModelError.invalidOption("min_samples_leaf must be >= 1, got \(minSamplesLeaf)") }
+        // Upper bounds (OptionLimits) keep sums and products of these sizes from overflowing.
+        if let d = maxDepth, d < 0 || d > OptionLimits.depth { throw TreeModelError.invalidOption("max_depth must be in 0...\(OptionLimits.depth), got \(d)") }
+        if minSamplesSplit < 2 || minSamplesSplit > OptionLimits.size {
+            throw TreeModelError.invalidOption("min_samples_split must be in 2...\(OptionLimits.size), got \(minSamplesSplit)")
+        }
+        if minSamplesLeaf < 1 || minSamplesLeaf > OptionLimits.size {
+            throw TreeModelError.invalidOption("min_samples_leaf must be in 1...\(OptionLimits.size), got \(minSamplesLeaf)")
+        }
         if maxBins < 2 || maxBins > 255 { throw TreeModelError.invalidOption("max_bins must be in 2...255, got \(maxBins)") }
         if case .fraction(let f) = maxFeatures, !(f > 0 && f <= 1) {
             throw TreeModelError.invalidOption("maxFeatures fraction must be in (0, 1], got \(f)")
         }
-        if case .count(let c) = maxFeatures, c < 1 { throw TreeModelError.invalidOption("maxFeatures count must be >= 1, got \(c)") }
+        if case .count(let c) = maxFeatures, c < 1 || c > OptionLimits.size {
+            throw TreeModelError.invalidOption("maxFeatures count must be in 1...\(OptionLimits.size), got \(c)")
+        }
     }
 
     func limits(featureCount: Int) -> CARTLimits {

@@ -30,7 +30,7 @@ public struct RandomForestOptions: Codable, Sendable, Equatable {
 
     func validate() throws {
         try treeOptions.validate()
-        if nTrees < 1 { throw TreeModelError.invalidOption("n_trees must be >= 1, got \(nTrees)") }
+        if nTrees < 1 || nTrees > OptionLimits.trees { throw TreeModelError.invalidOption("n_trees must be in 1...\(OptionLimits.trees), got \(nTrees)") }
         if let f = sampleFraction, !(f > 0 && f <= 1) { throw TreeModelError.invalidOption("sample_fraction must be in (0, 1], got \(f)") }
     }
 }

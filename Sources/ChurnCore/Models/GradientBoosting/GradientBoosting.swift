@@ -41,17 +41,22 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
 
     func validate() throws {
         func bad(_ m: String) -> TreeModelError { .invalidOption(m) }
-        if nIterations < 1 { throw bad("trees must be >= 1, got \(nIterations)") }
-        if !(learningRate > 0) { throw bad("learning_rate must be > 0, got \(learningRate)") }
-        if numLeaves < 2 { throw bad("leaves must be >= 2, got \(numLeaves)") }
-        if let d = maxDepth, d < 1 { throw bad("max_depth must be >= 1, got \(d)") }
-        if minDataInLeaf < 1 { throw bad("min_data_in_leaf must be >= 1, got \(minDataInLeaf)") }
-        if !(minChildWeight >= 0) { throw bad("min_child_weight must be >= 0, got \(minChildWeight)") }
-        if !(lambdaL2 >= 0) { throw bad("lambda_l2 must be >= 0, got \(lambdaL2)") }
+        // Upper bounds (OptionLimits) keep sizes from overflowing; reals must be finite.
+        if nIterations < 1 || nIterations > OptionLimits.trees { throw bad("trees must be in 1...\(OptionLimits.trees), got \(nIterations)") }
+        if !(learningRate > 0 && learningRate.isFinite) { throw bad("learning_rate must be a finite number > 0, got \(learningRate)") }
+        if numLeaves < 2 || numLeaves > 131_072 { throw bad("leaves must be in 2...131072, got \(numLeaves)") }
+        if let d = maxDepth, d < 1 || d > OptionLimits.depth { throw bad("max_depth must be in 1...\(OptionLimits.depth), got \(d)") }
+        if minDataInLeaf < 1 || minDataInLeaf > OptionLimits.size { throw bad("min_data_in_leaf must be in 1...\(OptionLimits.size), got \(minDataInLeaf)") }
+        if minDataPerGroup < 1 || minDataPerGroup > OptionLimits.size { throw bad("min_data_per_group must be in 1...\(OptionLimits.size), got \(minDataPerGroup)") }
+        if maxCatThreshold < 1 || maxCatThreshold > OptionLimits.size { throw bad("max_cat_threshold must be in 1...\(OptionLimits.size), got \(maxCatThreshold)") }
+        for (name, v) in [("min_child_weight", minChildWeight), ("lambda_l2", lambdaL2), ("min_gain_to_split", minGainToSplit),
+                          ("cat_smooth", catSmooth), ("cat_l2", catL2)] where !(v >= 0 && v.isFinite) {
+            throw bad("\(name) must be a finite number >= 0, got \(v)")
+        }
         if !(baggingFraction > 0 && baggingFraction <= 1) { throw bad("bagging_fraction must be in (0, 1], got \(baggingFraction)") }
         if !(featureFraction > 0 && featureFraction <= 1) { throw bad("feature_fraction must be in (0, 1], got \(featureFraction)") }
         if maxBins < 2 || maxBins > 255 { throw bad("max_bins must be in 2...255, got \(maxBins)") }
-        if let e = earlyStoppingRounds, e < 1 { throw bad("early_stopping_rounds must be >= 1, got \(e)") }
+        if let e = earlyStoppingRounds, e < 1 || e > OptionLimits.trees { throw bad("early_stopping_rounds must be in 1...\(OptionLimits.trees), got \(e)") }
     }
 }
 

@@ -72,8 +72,9 @@ public enum ParamDistribution: Sendable {
             throw SelectionError.invalid("random search: parameter '\(name)': uniform needs low < high, got \(lo), \(hi)")
         case .logUniform(let lo, let hi) where !(lo > 0 && lo < hi && hi.isFinite):
             throw SelectionError.invalid("random search: parameter '\(name)': log-uniform needs 0 < low < high, got \(lo), \(hi)")
-        case .intRange(let lo, let hi) where lo > hi:
-            throw SelectionError.invalid("random search: parameter '\(name)': int range needs low ≤ high, got \(lo), \(hi)")
+        case .intRange(let lo, let hi) where lo > hi || hi.subtractingReportingOverflow(lo).overflow || hi &- lo == Int.max:
+            // draw() computes hi - lo + 1: it must not overflow (±math.maxinteger used to trap).
+            throw SelectionError.invalid("random search: parameter '\(name)': int range needs low ≤ high with high - low < \(Int.max), got \(lo), \(hi)")
         default: return
         }
     }
