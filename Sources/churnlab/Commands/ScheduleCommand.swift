@@ -30,10 +30,9 @@ struct ScheduleCommand: ParsableCommand {
         // Seconds added to dates: NaN or ±inf would make every occurrence search meaningless.
         let range = NumberRange.closed(0, 31_536_000)
         if !range.contains(grace) { throw ValidationError("--grace must be \(range) (seconds), got \(grace)") }
+        try LedgerOption.validate(ledger)
     }
     @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
-
-    func validate() throws { try LedgerOption.validate(ledger) }
 
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
