@@ -44,8 +44,25 @@ static void *clb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         }
     }
 allocate:;
-    void *p = realloc(ptr, nsize);
-    if (p == NULL) return NULL;
+    void *p = (rt->debug_fail_size > 0 && nsize >= rt->debug_fail_size) ? NULL : realloc(ptr, nsize);
+    if (p == NULL) {
+        /* A real allocation failure. Under clb_pcall, Lua raises LUA_ERRMEM
+           and unwinds to it. While Swift is in control that raise would
+           longjmp over a Swift frame: give the emergency reserve back to the
+           system, retry, and let the trampoline report it once the Swift
+           frame has returned (clb_over_limit also tells Swift to stop). */
+        if (rt->soft == 0 || rt->closing_phase) return NULL;
+        rt->debug_fail_size = 0;
+        free(rt->reserve);
+        rt->reserve = NULL;
+        rt->alloc_failed = 1;
+        p = realloc(ptr, nsize);
+        if (p == NULL) {
+            fprintf(stderr, "churnlab: out of memory (%zu bytes requested while native code held the Lua state); aborting\n", nsize);
+            fflush(stderr);
+            abort();
+        }
+    }
     rt->used = rt->used - old + nsize;
     if (rt->used > rt->peak) rt->peak = rt->used;
     return p;
@@ -60,10 +77,19 @@ static int clb_panic(lua_State *L) {
     return 0; /* Lua aborts after the panic handler returns */
 }
 
+/* Kept allocated so a real allocation failure while Swift holds the state
+   can be survived (see clb_alloc) and reported after the Swift frame returns. */
+#define CLB_RESERVE_BYTES (4u << 20)
+
+static void refill_reserve(clb_runtime *rt) {
+    if (rt->reserve == NULL) rt->reserve = malloc(CLB_RESERVE_BYTES);
+}
+
 lua_State *clb_newstate(clb_runtime *rt) {
     memset(rt, 0, sizeof *rt);
     rt->soft = 1;
     rt->hook_count = 10000;
+    refill_reserve(rt);
     lua_State *L = lua_newstate(clb_alloc, rt);
     if (L) lua_atpanic(L, clb_panic);
     return L;
@@ -77,8 +103,11 @@ clb_runtime *clb_runtime_of(lua_State *L) {
 
 void clb_close(lua_State *L) {
     clb_runtime *rt = clb_runtime_of(L);
-    rt->soft = 1;
+    rt->soft = 1;          /* finalizers at close are not refused memory by the limit... */
+    rt->closing_phase = 1; /* ...but a real failure is an ordinary (caught) LUA_ERRMEM */
     lua_close(L);
+    free(rt->reserve);
+    rt->reserve = NULL;
 }
 
 static int openlibs_k(lua_State *L) {
@@ -95,28 +124,45 @@ int clb_openlibs(lua_State *L) {
 
 /* Raises the value on top of the stack; with `where`, prefixes the position of
    the calling Lua code to string messages, as luaL_error does. */
+/* Raising needs a little memory (stack for the message handler, the
+   traceback). When the heap is over the limit, allow the overshoot plus 1 MB
+   until the error is caught (every catching place clears it: clb_pcall and
+   the guards in guards.c). */
+static void grant_raise_grace(clb_runtime *rt) {
+    if (rt->limit == 0) return;
+    size_t total = rt->used + charged_bytes(rt);
+    if (total + (1u << 20) > rt->limit)
+        rt->grace = (total > rt->limit ? total - rt->limit : 0) + (1u << 20);
+}
+
+/* Raises the value on top of the stack; with `where`, prefixes the position of
+   the calling Lua code to string messages, as luaL_error does. */
 static int raise_top(lua_State *L, int where) {
+    clb_runtime *rt = clb_runtime_of(L);
+    rt->soft++; /* formatting the message must not itself fail */
     if (where && lua_type(L, -1) == LUA_TSTRING) {
         luaL_where(L, 1);
         lua_insert(L, -2);
         lua_concat(L, 2);
     }
+    rt->soft--;
+    grant_raise_grace(rt);
     return lua_error(L);
 }
 
 static int raise_memory_limit(lua_State *L, clb_runtime *rt) {
     rt->limit_hit = 0;
     rt->overrun = 0;
-    rt->soft++; /* formatting the message must not itself fail */
-    luaL_where(L, 1);
-    lua_pushfstring(L, "memory limit exceeded (%d MB)", (int)(rt->limit >> 20));
-    lua_concat(L, 2);
+    rt->soft++; /* the heap is full: pushing the message must not fail */
+    if (rt->alloc_failed) {
+        rt->alloc_failed = 0;
+        refill_reserve(rt);
+        lua_pushliteral(L, "not enough memory");
+    } else {
+        lua_pushfstring(L, "memory limit exceeded (%d MB)", (int)(rt->limit >> 20));
+    }
     rt->soft--;
-    /* Raising needs a little memory (stack for the message handler, the
-       traceback); bounded, and cleared by the enclosing clb_pcall. */
-    size_t total = rt->used + charged_bytes(rt);
-    rt->grace = (total > rt->limit ? total - rt->limit : 0) + (1 << 20);
-    return lua_error(L);
+    return raise_top(L, 1);
 }
 
 int clb_trampoline(lua_State *L) {
@@ -136,10 +182,11 @@ int clb_trampoline(lua_State *L) {
         /* A Swift function stopped by the token: stop the script promptly too. */
         if (clb_cancel_reason(rt)) trip(L);
         rt->overrun = 0;
+        if (rt->alloc_failed) { rt->alloc_failed = 0; refill_reserve(rt); }
         return raise_top(L, n == CLB_RAISE_WHERE);
     }
-    if (rt->soft == 0 && rt->limit > 0 &&
-        (rt->overrun || (rt->limit_hit && rt->used + charged_bytes(rt) > rt->limit)))
+    if (rt->soft == 0 && (rt->alloc_failed || (rt->limit > 0 &&
+        (rt->overrun || (rt->limit_hit && rt->used + charged_bytes(rt) > rt->limit)))))
         return raise_memory_limit(L, rt);
     return n;
 }
@@ -249,12 +296,51 @@ void clb_install_hook(lua_State *L) {
 
 int clb_over_limit(lua_State *L) {
     clb_runtime *rt = clb_runtime_of(L);
+    if (rt->alloc_failed) return 1;
     if (rt->limit == 0 || rt->used + charged_bytes(rt) <= rt->limit) return 0;
     rt->overrun = 1;
     return 1;
 }
 
 void clb_reset_grace(clb_runtime *rt) { rt->grace = 0; }
+
+/* ---- userdata boxes -------------------------------------------------------- */
+
+static clb_release_fn object_release = NULL;
+
+void clb_set_object_release(clb_release_fn fn) { object_release = fn; }
+
+/* __gc of a class whose metatable is registry[upvalue 1]. It touches the box
+   only when the argument really is an object of this class: the function is
+   reachable from Lua (debug.getmetatable(obj).__gc(io.stdout)), and any other
+   userdata's block is not a Swift pointer. Written in C so finalizers run by
+   lua_close never enter the (then deinitializing) Swift LuaState. */
+static int object_gc(lua_State *L) {
+    void *key = lua_touserdata(L, lua_upvalueindex(1));
+    int same = 0;
+    if (lua_type(L, 1) == LUA_TUSERDATA && lua_getmetatable(L, 1)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+        same = lua_rawequal(L, -1, -2);
+        lua_pop(L, 2);
+    }
+    if (!same) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+        lua_pushliteral(L, "__name");
+        lua_rawget(L, -2);
+        const char *name = lua_tostring(L, -1);
+        return luaL_typeerror(L, 1, name ? name : "object");
+    }
+    void **slot = (void **)lua_touserdata(L, 1);
+    void *p = *slot;
+    *slot = NULL;
+    if (p != NULL && object_release != NULL) object_release(p);
+    return 0;
+}
+
+void clb_push_object_gc(lua_State *L, void *key) {
+    lua_pushlightuserdata(L, key);
+    lua_pushcclosure(L, object_gc, 1);
+}
 
 void **clb_new_box(lua_State *L) {
     void **p = (void **)lua_newuserdatauv(L, sizeof(void *), 0);

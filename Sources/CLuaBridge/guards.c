@@ -171,6 +171,9 @@ static int guarded_gc(lua_State *L) {
     int nres = 0;
     int status = lua_resume(co, L, 1, &nres);
     clb_reset_grace(rt);
+    /* Stopped by the token: the code that triggered the collection stops at
+       its next instruction too. */
+    if (clb_cancel_reason(rt)) clb__trip(L);
     if (status == LUA_OK) return 0;
     if (status == LUA_YIELD) {
         clb__closethread(co, L);

@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 
 /// The arguments and results of one call from Lua into a Swift function.
 /// Argument checks throw `LuaArgumentError`, which becomes Lua's
@@ -97,16 +98,64 @@ public struct LuaCall {
     /// Pushes `d`, or nil.
     @discardableResult public func push(_ d: Double?) -> Int32 { if let d { lua_pushnumber(L, d) } else { lua_pushnil(L) }; return 1 }
 
-    /// Pushes a Lua array of numbers (1-based).
+    // MARK: memory
+
+    /// Values pushed between two memory checks in loops that fill tables.
+    public static let memoryCheckInterval = 4096
+
+    /// Throws once the Lua heap plus the Swift-side charges are over the
+    /// memory limit (or a real allocation failed). While a Swift function
+    /// runs, the allocator never refuses memory (a refusal would raise through
+    /// the Swift frame), so code that pushes many values calls this every
+    /// `memoryCheckInterval` values: the heap stops near the limit instead of
+    /// growing to the full result first.
+    public func checkMemory() throws {
+        guard clb_over_limit(L) != 0 else { return }
+        let rt = clb_runtime_of(L)!
+        if rt.pointee.alloc_failed != 0 { throw LuaScriptError("not enough memory") }
+        throw MemoryLimitError(limitBytes: Int(rt.pointee.limit), what: "")
+    }
+
+    /// True (every `memoryCheckInterval`-th `i`) when a filling loop must stop:
+    /// the trampoline then raises the memory error after the Swift frame.
+    @inline(__always) public func mustStopFilling(_ i: Int) -> Bool {
+        i % LuaCall.memoryCheckInterval == 0 && isOverMemoryLimit
+    }
+
+    /// True when the heap plus charges are over the limit (marks the overrun
+    /// so the trampoline raises after the Swift frame, even if a GC step
+    /// frees memory meanwhile).
+    public var isOverMemoryLimit: Bool { clb_over_limit(L) != 0 }
+
+    /// The array size to preallocate for `count` values: all of them when
+    /// that fits under the memory limit (16 bytes a slot), else what fits,
+    /// so the preallocation itself cannot jump far past the limit.
+    public func arrayPresize(_ count: Int) -> Int32 {
+        let rt = clb_runtime_of(L)!.pointee
+        guard rt.limit > 0 else { return Int32(clamping: count) }
+        let held = Int(rt.used) + Int(rt.budget_charged?.pointee ?? 0)
+        let room = max(0, Int(rt.limit) - held) / 16
+        return Int32(clamping: min(count, room))
+    }
+
+    /// Pushes a Lua array of numbers (1-based). Stops early at the memory
+    /// limit (the call then fails with "memory limit exceeded").
     @discardableResult public func pushArray(_ xs: [Double]) -> Int32 {
-        lua_createtable(L, Int32(clamping: xs.count), 0)
-        for (i, x) in xs.enumerated() { lua_pushnumber(L, x); lua_rawseti(L, -2, lua_Integer(i + 1)) }
+        lua_createtable(L, arrayPresize(xs.count), 0)
+        for (i, x) in xs.enumerated() {
+            if mustStopFilling(i) { break }
+            lua_pushnumber(L, x); lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
         return 1
     }
 
+    /// Pushes a Lua array of strings (1-based); stops early at the memory limit.
     @discardableResult public func pushArray(_ xs: [String]) -> Int32 {
-        lua_createtable(L, Int32(clamping: xs.count), 0)
-        for (i, x) in xs.enumerated() { LuaStack.push(L, x); lua_rawseti(L, -2, lua_Integer(i + 1)) }
+        lua_createtable(L, arrayPresize(xs.count), 0)
+        for (i, x) in xs.enumerated() {
+            if mustStopFilling(i) { break }
+            LuaStack.push(L, x); lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
         return 1
     }
 

@@ -54,6 +54,7 @@ public final class LuaState {
 
     public init(_ options: LuaOptions = LuaOptions()) throws {
         LuaState.installDispatcher()
+        LuaObjects.installRelease()
         runtime = .allocate(capacity: 1)
         guard let L = clb_newstate(runtime) else {
             runtime.deallocate()
@@ -79,9 +80,13 @@ public final class LuaState {
 
     deinit {
         // Finalizers run by lua_close cannot reach this (deinitializing)
-        // object: the trampoline refuses Swift calls from here on.
+        // object: the trampoline refuses Swift calls from here on. They run
+        // under the limits like a top-level call (a fresh timeout; guarded
+        // finalizers have the hook; the watchdog backs up the rest).
         runtime.pointee.closing = 1
-        clb_close(L)
+        let watch = beginTopLevel()
+        ExecutionContext.run(in: context) { clb_close(L) }
+        endTopLevel(watch)
         LuaState.unregisterInstance(L)
         for key in classKeys.values { key.deallocate() }
         runtime.deallocate()
@@ -100,6 +105,12 @@ public final class LuaState {
     /// Bytes the Lua heap holds now, and at most so far.
     public var memoryUsed: Int { Int(runtime.pointee.used) }
     public var memoryPeak: Int { Int(runtime.pointee.peak) }
+
+    /// Tests: makes the next allocation of at least `bytes` fail as if the
+    /// system were out of memory (once).
+    public func simulateAllocationFailure(atLeast bytes: Int) {
+        runtime.pointee.debug_fail_size = size_t(bytes)
+    }
 
     /// Asks running work (Lua code at its next hook check, native loops at
     /// their next chunk boundary) to stop with an "interrupted" error. Safe
@@ -208,19 +219,34 @@ public final class LuaState {
             if status != LUA_OK { throw popError(status: status) }
             return
         }
+        let watch = beginTopLevel()
+        callDepth += 1
+        defer {
+            callDepth -= 1
+            endTopLevel(watch)
+        }
+        let status = ExecutionContext.run(in: context) { clb_pcall(L, nargs, nresults, 1) }
+        if status != LUA_OK { throw popError(status: status) }
+    }
+
+    /// Starts a top-level call: arms the token with the timeout, restores the
+    /// hook's normal rate on the main thread and lets the watchdog (if the
+    /// process set a policy) watch the token. Returns the watch.
+    private func beginTopLevel() -> Int? {
         let token = context.token
         token.arm(timeout: options.limits.timeout)
         if token.timeout > 0 {
             setTimeoutMessage(CancellationError(reason: .timeLimit, timeout: token.timeout).description)
         }
-        clb_install_hook(L)   // the normal rate on the main thread (a trip sets every instruction)
-        callDepth += 1
-        defer {
-            callDepth -= 1
-            token.reset()
-        }
-        let status = ExecutionContext.run(in: context) { clb_pcall(L, nargs, nresults, 1) }
-        if status != LUA_OK { throw popError(status: status) }
+        clb_install_hook(L)   // a trip in an earlier call set every instruction
+        return Watchdog.shared.begin(token)
+    }
+
+    /// Ends a top-level call: the token is reset (a stop, once reported,
+    /// does not carry over), and the watch ends.
+    private func endTopLevel(_ watch: Int?) {
+        Watchdog.shared.end(watch)
+        context.token.reset()
     }
 
     /// Stores the hook's time-limit message (the same text `CancellationError`
@@ -263,7 +289,7 @@ public final class LuaState {
         default:
             if text.contains("time limit exceeded") { kind = .timeout }
             else if text.hasSuffix("interrupted") { kind = .interrupted }
-            else if text.contains("memory limit exceeded") { kind = .memory }
+            else if text.contains("memory limit exceeded") || text.hasSuffix("not enough memory") { kind = .memory }
             else { kind = .runtime }
         }
         return LuaError(kind: kind, message: text, traceback: trace)

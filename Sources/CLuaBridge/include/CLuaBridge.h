@@ -44,6 +44,10 @@ typedef struct clb_runtime {
     char timeout_msg[64];   /* "time limit exceeded (3 s)", formatted by Swift */
     int hook_count;         /* instructions between hook checks */
     int closing;            /* the Swift owner is being destroyed: refuse Swift calls */
+    int closing_phase;      /* inside lua_close: a failed allocation may fail */
+    int alloc_failed;       /* sticky: a real allocation failed while Swift held the state */
+    void *reserve;          /* emergency memory given back on a real allocation failure */
+    size_t debug_fail_size; /* tests: simulate one failed allocation of at least this size */
 } clb_runtime;
 
 /* Return value of a Swift callback: >= 0 is the number of results; these ask
@@ -95,6 +99,13 @@ int clb_install_guards(lua_State *L);
 
 /* Userdata boxes holding one Swift object pointer. */
 void **clb_new_box(lua_State *L);
+/* Releases one retained Swift object (set once by Swift). */
+typedef void (*clb_release_fn)(void *object);
+void clb_set_object_release(clb_release_fn fn);
+/* Pushes the __gc for the class whose metatable is registry[key] (rawgetp):
+   checks the metatable's identity, then clears the box and releases the
+   object exactly once. */
+void clb_push_object_gc(lua_State *L, void *key);
 
 /* Pops a methods table and a fallback function and pushes an __index function
    that looks in the table first, then calls fallback(obj, key). */
