@@ -225,8 +225,16 @@ public final class LuaState {
             callDepth -= 1
             endTopLevel(watch)
         }
+        let base = top - nargs - 1
         let status = ExecutionContext.run(in: context) { clb_pcall(L, nargs, nresults, 1) }
         if status != LUA_OK { throw popError(status: status) }
+        // A stop that the script caught (`return pcall(...)` ends the chunk
+        // right after) still fails the call: its results may be incomplete.
+        if let reason = context.token.reason {
+            top = base
+            let text = CancellationError(reason: reason, timeout: context.token.timeout).description
+            throw LuaError(kind: reason == .timeLimit ? .timeout : .interrupted, message: text)
+        }
     }
 
     /// Starts a top-level call: arms the token with the timeout, restores the

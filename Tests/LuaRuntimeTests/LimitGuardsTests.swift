@@ -270,3 +270,25 @@ final class LimitGuardsTests: XCTestCase {
         XCTAssertEqual(Counter.live, live - 2, "objects held by Lua are still released at close")
     }
 }
+
+extension LimitGuardsTests {
+    /// `return pcall(loop)` ends the chunk right after the caught stop (a
+    /// tail call: no instruction left for the hook); the call still fails.
+    func testCaughtStopAtTheEndOfTheChunkStillFailsTheCall() throws {
+        let s = try LuaState(LuaOptions(limits: LuaLimits(timeout: 0.3)))
+        for code in ["return pcall(function() while true do end end)",
+                     "return xpcall(function() while true do end end, function() while true do end end)"] {
+            XCTAssertThrowsError(try s.run(code)) { e in
+                XCTAssertEqual((e as? LuaError)?.kind, .timeout, code)
+                XCTAssertEqual((e as? LuaError)?.message, "time limit exceeded (0.3 s)", code)
+            }
+        }
+        let top = s.top
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { s.interrupt() }
+        XCTAssertThrowsError(try s.run("return pcall(function() while true do end end)")) { e in
+            XCTAssertEqual((e as? LuaError)?.kind, .interrupted)
+        }
+        XCTAssertEqual(s.top, top, "results of the stopped call are dropped")
+        XCTAssertEqual(try s.run("return 1"), [.integer(1)])
+    }
+}
