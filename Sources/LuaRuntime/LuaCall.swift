@@ -161,7 +161,7 @@ public struct LuaCall {
 
     /// Pushes a new table and returns a writer for it.
     public func newTable(array: Int = 0, record: Int = 0) -> LuaTableWriter {
-        lua_createtable(L, Int32(clamping: array), Int32(clamping: record))
+        lua_createtable(L, arrayPresize(array), Int32(clamping: record))
         return LuaTableWriter(L: L, index: lua_absindex(L, -1))
     }
 
@@ -384,9 +384,24 @@ public struct LuaTableWriter {
     public func set(_ key: String, _ b: Bool) { LuaStack.push(L, key); lua_pushboolean(L, b ? 1 : 0); lua_rawset(L, index) }
     /// Sets t[key] = the value on top of the stack (popped).
     public func setTop(_ key: String) { LuaStack.push(L, key); lua_rotate(L, -2, 1); lua_rawset(L, index) }
-    /// Sets t[i] = the value on top of the stack (popped).
-    public func setTop(_ i: Int) { lua_rawseti(L, index, lua_Integer(i)) }
-    public func set(_ i: Int, _ v: LuaValue) { LuaStack.push(L, v); lua_rawseti(L, index, lua_Integer(i)) }
+    /// Sets t[i] = the value on top of the stack (popped). Past the memory
+    /// limit (checked every `LuaCall.memoryCheckInterval` indices) the value
+    /// is dropped instead: the call then fails with "memory limit exceeded"
+    /// once the Swift function returns, so a partial table never reaches Lua.
+    public func setTop(_ i: Int) {
+        if stopFilling(i) { lua_settop(L, -2); return }
+        lua_rawseti(L, index, lua_Integer(i))
+    }
+    public func set(_ i: Int, _ v: LuaValue) {
+        if stopFilling(i) { return }
+        LuaStack.push(L, v); lua_rawseti(L, index, lua_Integer(i))
+    }
+
+    /// Once over (the overrun is sticky), every further value is dropped.
+    @inline(__always) private func stopFilling(_ i: Int) -> Bool {
+        if clb_runtime_of(L)!.pointee.overrun != 0 { return true }
+        return i % LuaCall.memoryCheckInterval == 0 && clb_over_limit(L) != 0
+    }
 }
 
 func levenshtein(_ a: String, _ b: String) -> Int {

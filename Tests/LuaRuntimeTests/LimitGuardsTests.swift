@@ -201,7 +201,12 @@ final class LimitGuardsTests: XCTestCase {
             }
             return 1
         }
-        for fn in ["numbers", "strings", "manual"] {
+        s.register(global: "writer") { c in
+            let t = c.newTable(array: 3_000_000)
+            for i in 1...3_000_000 { t.set(i, .string("value \(i)")) }
+            return 1
+        }
+        for fn in ["numbers", "strings", "manual", "writer"] {
             XCTAssertThrowsError(try s.run("local t = \(fn)()", name: "=t")) { e in
                 XCTAssertEqual((e as? LuaError)?.kind, .memory, fn)
                 XCTAssertEqual((e as? LuaError)?.message, "t:1: memory limit exceeded (16 MB)", fn)
