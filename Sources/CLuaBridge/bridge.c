@@ -159,7 +159,7 @@ static int raise_memory_limit(lua_State *L, clb_runtime *rt) {
         refill_reserve(rt);
         lua_pushliteral(L, "not enough memory");
     } else {
-        lua_pushfstring(L, "memory limit exceeded (%d MB)", (int)(rt->limit >> 20));
+        lua_pushfstring(L, "memory limit exceeded (%I MB)", (lua_Integer)(rt->limit >> 20));
     }
     rt->soft--;
     return raise_top(L, 1);

@@ -11,5 +11,11 @@ public struct LuaLimits: Sendable, Equatable {
         self.timeout = timeout; self.memoryBytes = memoryBytes
     }
 
-    public static func megabytes(_ mb: Double) -> Int { Int(mb * 1024 * 1024) }
+    /// Bytes in `mb` megabytes, saturating (never traps: `--memory-limit 1e20`
+    /// is "no practical limit", NaN and negatives are 0).
+    public static func megabytes(_ mb: Double) -> Int {
+        let bytes = mb * 1024 * 1024
+        guard bytes > 0 else { return 0 }
+        return bytes < Double(Int.max) ? Int(bytes) : Int.max
+    }
 }

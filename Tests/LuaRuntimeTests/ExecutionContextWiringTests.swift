@@ -116,3 +116,14 @@ final class ExecutionContextWiringTests: XCTestCase {
         XCTAssertNoThrow(try s.run("collectgarbage(); local t = {} for i = 1, 8 do t[i] = ('x'):rep(1 << 20) .. i end"))
     }
 }
+
+extension ExecutionContextWiringTests {
+    /// `--memory-limit 1e20` trapped converting to Int (issue 11 item 10).
+    func testMegabytesSaturatesInsteadOfTrapping() {
+        XCTAssertEqual(LuaLimits.megabytes(64), 64 << 20)
+        XCTAssertEqual(LuaLimits.megabytes(1e20), Int.max)
+        XCTAssertEqual(LuaLimits.megabytes(.infinity), Int.max)
+        XCTAssertEqual(LuaLimits.megabytes(.nan), 0)
+        XCTAssertEqual(LuaLimits.megabytes(-1), 0)
+    }
+}
