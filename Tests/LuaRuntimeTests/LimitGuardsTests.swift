@@ -206,7 +206,11 @@ final class LimitGuardsTests: XCTestCase {
             for i in 1...3_000_000 { t.set(i, .string("value \(i)")) }
             return 1
         }
-        for fn in ["numbers", "strings", "manual", "writer"] {
+        s.register(global: "value") { c in
+            c.state.push(LuaValue.table((1...3_000_000).map { (key: .integer(Int64($0)), value: .string("value \($0)")) }))
+            return 1
+        }
+        for fn in ["numbers", "strings", "manual", "writer", "value"] {
             XCTAssertThrowsError(try s.run("local t = \(fn)()", name: "=t")) { e in
                 XCTAssertEqual((e as? LuaError)?.kind, .memory, fn)
                 XCTAssertEqual((e as? LuaError)?.message, "t:1: memory limit exceeded (16 MB)", fn)
