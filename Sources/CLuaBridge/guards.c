@@ -28,6 +28,8 @@
 #include "CLuaBridge.h"
 #include "bridge_internal.h"
 
+#include <stdio.h>
+
 /* ---- pcall / xpcall ----------------------------------------------------- */
 
 static int finishpcall(lua_State *L, int status, lua_KContext extra) {
@@ -181,6 +183,12 @@ static int guarded_gc(lua_State *L) {
     }
     if (!clb_cancel_reason(rt)) clb__closethread(co, L);
     lua_xmove(co, L, 1);
+    if (rt->closing_phase && rt->close_error[0] == 0) {
+        /* Lua turns finalizer errors into (off by default) warnings; keep the
+           first one at close so the owner can report it. */
+        const char *msg = lua_tostring(L, -1);
+        snprintf(rt->close_error, sizeof rt->close_error, "%s", msg ? msg : "(error object is not a string)");
+    }
     return lua_error(L); /* reported by Lua as a warning, like any __gc error */
 }
 

@@ -41,6 +41,11 @@ public final class LuaState {
     /// Arbitrary per-state values for the binding layer (e.g. output capture).
     public var userInfo: [String: Any] = [:]
     private var callDepth = 0
+    /// Called (once, from deinit) with the first error of a script finalizer
+    /// run when the state is destroyed — e.g. one stopped by the time limit,
+    /// or one calling a ChurnLab function, which is refused then. Lua itself
+    /// only turns such errors into warnings.
+    public var onFinalizerErrorAtClose: ((String) -> Void)?
     /// The thread that created the state; Lua may run only there.
     let ownerThread = pthread_self()
 
@@ -87,6 +92,9 @@ public final class LuaState {
         let watch = beginTopLevel()
         ExecutionContext.run(in: context) { clb_close(L) }
         endTopLevel(watch)
+        if runtime.pointee.close_error.0 != 0, let report = onFinalizerErrorAtClose {
+            report(withUnsafeBytes(of: runtime.pointee.close_error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
         LuaState.unregisterInstance(L)
         for key in classKeys.values { key.deallocate() }
         runtime.deallocate()

@@ -110,9 +110,13 @@ final class LimitGuardsTests: XCTestCase {
         var s: LuaState? = try LuaState(LuaOptions(limits: LuaLimits(timeout: 0.3)))
         try s!.run("keep = setmetatable({}, {__gc = function() while true do end end})")
         try s!.run("also = setmetatable({}, {__gc = function() local t = {} while true do t[#t % 10 + 1] = {} end end})")
+        var reported: [String] = []
+        s!.onFinalizerErrorAtClose = { reported.append($0) }
         let t0 = Date()
         s = nil
         XCTAssertLessThan(Date().timeIntervalSince(t0), 1.5)
+        XCTAssertEqual(reported.count, 1)
+        XCTAssertTrue(reported.first?.hasSuffix("time limit exceeded (0.3 s)") ?? false, "\(reported)")
     }
 
     // MARK: coroutines and <close>
@@ -274,8 +278,12 @@ final class LimitGuardsTests: XCTestCase {
             """)
         XCTAssertEqual(calls, 1)
         let live = Counter.live
+        var reported: [String] = []
+        s!.onFinalizerErrorAtClose = { reported.append($0) }
         s = nil
         XCTAssertEqual(calls, 1)
+        XCTAssertEqual(reported.count, 1)
+        XCTAssertTrue(reported.first?.hasSuffix("ChurnLab functions are unavailable while the Lua state is being destroyed") ?? false, "\(reported)")
         XCTAssertEqual(Counter.live, live - 2, "objects held by Lua are still released at close")
     }
 }

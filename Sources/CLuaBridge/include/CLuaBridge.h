@@ -48,6 +48,7 @@ typedef struct clb_runtime {
     int alloc_failed;       /* sticky: a real allocation failed while Swift held the state */
     void *reserve;          /* emergency memory given back on a real allocation failure */
     size_t debug_fail_size; /* tests: simulate one failed allocation of at least this size */
+    char close_error[160];  /* the first error of a script finalizer run by lua_close */
 } clb_runtime;
 
 /* Return value of a Swift callback: >= 0 is the number of results; these ask
