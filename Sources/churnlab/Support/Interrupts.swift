@@ -17,17 +17,29 @@ enum Interrupts {
     static func install(for state: LuaState, secondInterruptExits: Bool = false) {
         handle = state.interruptHandle
         secondExits = secondInterruptExits
+        exitCode = ProcessBackstop.interruptExitCode
+        if secondMessage == nil {
+            // Rendered now: the handler must not allocate.
+            let bytes = Array(ProcessBackstop.secondInterruptMessage.utf8)
+            let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+            _ = buf.initialize(from: bytes)
+            secondMessage = UnsafeBufferPointer(buf)
+        }
         signal(SIGINT) { _ in
             // Async-signal-safe only: word loads and stores, write(2), _exit(2).
             Interrupts.hit = 1
             guard let h = Interrupts.handle else { return }
             if Interrupts.secondExits && h.assumingMemoryBound(to: Int32.self).pointee != 0 {
-                ProcessBackstop.writeStderr(ProcessBackstop.secondInterruptMessage)
-                _exit(ProcessBackstop.interruptExitCode)
+                if let m = Interrupts.secondMessage { _ = write(2, m.baseAddress, m.count) }
+                _exit(Interrupts.exitCode)
             }
             LuaState.requestInterrupt(h)
         }
     }
+
+    // Set by install (first touched there, not in the handler: no lazy initialization in the handler).
+    nonisolated(unsafe) private static var secondMessage: UnsafeBufferPointer<UInt8>?
+    nonisolated(unsafe) private static var exitCode: Int32 = 0
 
     /// True once after each SIGINT.
     static func takeHit() -> Bool {

@@ -35,7 +35,7 @@ enum ProcessBackstop {
         funlockfile(stdout)
     }
 
-    /// write(2) to stderr: no locks, no allocation after the string exists.
+    /// write(2) to stderr: no stdio lock (the stuck thread may hold it).
     static func writeStderr(_ text: String) {
         var text = text
         text.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
