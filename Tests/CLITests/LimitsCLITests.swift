@@ -31,6 +31,14 @@ final class LimitsCLITests: XCTestCase {
         XCTAssertLessThan(r.seconds, 1 + Self.grace + Self.slack)
     }
 
+    /// Without the sandbox a script may remove the hook (`debug.sethook()`):
+    /// the watchdog still ends it.
+    func testWatchdogEndsAScriptThatRemovedTheHook() throws {
+        let r = try CLI.run(["run", "--timeout", "1", "-e", "debug.sethook(); while true do end"])
+        XCTAssertEqual(r.status, 124, r.stderr)
+        XCTAssertLessThan(r.seconds, 1 + Self.grace + Self.slack)
+    }
+
     /// Each of these ran forever under `--timeout 1` (the code runs without
     /// Lua's hook); now each stops cooperatively, within the time limit.
     func testHookStaysArmedWhereLuaDisablesIt() throws {
@@ -39,6 +47,8 @@ final class LimitsCLITests: XCTestCase {
             ("xpcall(error, function() while true do end end)", 1),
             ("setmetatable({}, {__gc = function() while true do end end}); collectgarbage(); print('after')", 1),
             ("coroutine.wrap(function() local x <close> = setmetatable({}, {__close = function() while true do end end}); while true do end end)()", 1),
+            ("local x <close> = setmetatable({}, {__close = function() while true do end end}); while true do end", 1),
+            ("local s = ('x'):rep(100); while true do s:gsub('.', function() while true do end end) end", 1),
             // A looping finalizer at exit: the script succeeded; close stops the finalizer.
             ("keep = setmetatable({}, {__gc = function() while true do end end})", 0),
         ]
