@@ -122,8 +122,6 @@ int clb_openlibs(lua_State *L) {
 
 /* ---- errors, trampoline, protected calls -------------------------------- */
 
-/* Raises the value on top of the stack; with `where`, prefixes the position of
-   the calling Lua code to string messages, as luaL_error does. */
 /* Raising needs a little memory (stack for the message handler, the
    traceback). When the heap is over the limit, allow the overshoot plus 1 MB
    until the error is caught (every catching place clears it: clb_pcall and

@@ -11,7 +11,14 @@
  * raise LUA_ERRMEM) only while Lua code runs inside a protected call started
  * by `clb_pcall`. While Swift code operates on the state ("soft" mode) the
  * allocator never refuses, and an overrun is reported once control is back in
- * Lua, as a "memory limit exceeded" error raised by the trampoline.
+ * Lua, as a "memory limit exceeded" error raised by the trampoline. Swift
+ * code that pushes many values checks `clb_over_limit` as it goes, and a real
+ * allocation failure while Swift holds the state is survived (an emergency
+ * reserve is given back) and reported the same way.
+ *
+ * Time limits and interrupts: the hook reads the state's cancellation token
+ * (owned by Swift's ExecutionContext) through plain pointers; guards.c keeps
+ * the hook armed where Lua would run script code without it.
  */
 #ifndef CLUABRIDGE_H
 #define CLUABRIDGE_H
