@@ -81,7 +81,7 @@ static int guarded_xpcall(lua_State *L) {
 
 static lua_State *getco(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
-    luaL_argexpected(L, co, 1, "coroutine");
+    luaL_argexpected(L, co, 1, "thread");  /* as Debian 5.4.4 words it */
     return co;
 }
 

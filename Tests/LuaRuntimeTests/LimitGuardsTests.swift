@@ -69,6 +69,13 @@ final class LimitGuardsTests: XCTestCase {
                        [.bool(true), .integer(42)])
         XCTAssertEqual(try s.run("return coroutine.resume(coroutine.create(function() error('x', 0) end))"),
                        [.bool(false), .string("x")])
+        // Messages as Debian's Lua 5.4.4 gives them (checked against liblua5.4 directly).
+        XCTAssertEqual(try s.run("return pcall(coroutine.resume, 1)"),
+                       [.bool(false), .string("bad argument #1 to 'coroutine.resume' (thread expected, got number)")])
+        XCTAssertEqual(try s.run("return xpcall(error, function() error('again') end, 'x')"),
+                       [.bool(false), .string("error in error handling")])
+        XCTAssertEqual(try s.run("local f = coroutine.wrap(function() end); f(); return pcall(f)"),
+                       [.bool(false), .string("cannot resume dead coroutine")])
     }
 
     // MARK: finalizers
