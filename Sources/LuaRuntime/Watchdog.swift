@@ -46,6 +46,8 @@ public final class Watchdog: @unchecked Sendable {
     }
 
     private var mutex = pthread_mutex_t()
+    /// Signalled when a watch begins, so the idle thread sleeps without polling.
+    private var hasWork = pthread_cond_t()
     private var currentPolicy: Policy?
     private var watches: [Int: Watch] = [:]
     private var nextID = 0
@@ -53,7 +55,10 @@ public final class Watchdog: @unchecked Sendable {
     /// How often the thread looks (seconds).
     private let period = 0.05
 
-    private init() { pthread_mutex_init(&mutex, nil) }
+    private init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&hasWork, nil)
+    }
 
     private func withLock<T>(_ body: () -> T) -> T {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
@@ -66,6 +71,7 @@ public final class Watchdog: @unchecked Sendable {
             guard currentPolicy != nil else { return nil }
             nextID += 1
             watches[nextID] = Watch(token: token, dueSince: nil)
+            pthread_cond_signal(&hasWork)
             if !threadStarted {
                 threadStarted = true
                 var tid = pthread_t()
@@ -83,6 +89,9 @@ public final class Watchdog: @unchecked Sendable {
 
     private func run() {
         while true {
+            pthread_mutex_lock(&mutex)
+            while watches.isEmpty { pthread_cond_wait(&hasWork, &mutex) }
+            pthread_mutex_unlock(&mutex)
             usleep(useconds_t(period * 1e6))
             var due: [(CancellationReason, Double)] = []
             var policy: Policy?
