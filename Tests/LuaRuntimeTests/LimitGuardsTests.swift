@@ -192,7 +192,8 @@ final class LimitGuardsTests: XCTestCase {
             return caught
             """)
         XCTAssertGreaterThan(results.first.flatMap { if case .integer(let n) = $0 { return Int(n) } else { return nil } } ?? 0, 10)
-        // One spill of 8 MB beyond the limit, plus 1 MB raising grace, at most.
+        // One spill of 8 MB beyond the limit, plus 1 MB raising grace, at most
+        // (measured: 71 MB; 121 MB when the grace outlived the caught error).
         XCTAssertLessThanOrEqual(s.memoryPeak, limit + (9 << 20) + (1 << 20), "peak \(s.memoryPeak >> 20) MB")
     }
 
