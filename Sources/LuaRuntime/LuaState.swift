@@ -97,6 +97,8 @@ public final class LuaState {
         }
         LuaState.unregisterInstance(L)
         for key in classKeys.values { key.deallocate() }
+        // The context may outlive the state (objects still holding its budget).
+        context.budget.luaHeapBytes = { 0 }
         runtime.deallocate()
     }
 
