@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 
 /// The arguments and results of one call from Lua into a Swift function.
 /// Argument checks throw `LuaArgumentError`, which becomes Lua's
@@ -97,22 +98,70 @@ public struct LuaCall {
     /// Pushes `d`, or nil.
     @discardableResult public func push(_ d: Double?) -> Int32 { if let d { lua_pushnumber(L, d) } else { lua_pushnil(L) }; return 1 }
 
-    /// Pushes a Lua array of numbers (1-based).
+    // MARK: memory
+
+    /// Values pushed between two memory checks in loops that fill tables.
+    public static let memoryCheckInterval = 4096
+
+    /// Throws once the Lua heap plus the Swift-side charges are over the
+    /// memory limit (or a real allocation failed). While a Swift function
+    /// runs, the allocator never refuses memory (a refusal would raise through
+    /// the Swift frame), so code that pushes many values calls this every
+    /// `memoryCheckInterval` values: the heap stops near the limit instead of
+    /// growing to the full result first.
+    public func checkMemory() throws {
+        guard clb_over_limit(L) != 0 else { return }
+        let rt = clb_runtime_of(L)!
+        if rt.pointee.alloc_failed != 0 { throw LuaScriptError("not enough memory") }
+        throw MemoryLimitError(limitBytes: Int(rt.pointee.limit), what: "")
+    }
+
+    /// True (every `memoryCheckInterval`-th `i`) when a filling loop must stop:
+    /// the trampoline then raises the memory error after the Swift frame.
+    @inline(__always) public func mustStopFilling(_ i: Int) -> Bool {
+        i % LuaCall.memoryCheckInterval == 0 && isOverMemoryLimit
+    }
+
+    /// True when the heap plus charges are over the limit (marks the overrun
+    /// so the trampoline raises after the Swift frame, even if a GC step
+    /// frees memory meanwhile).
+    public var isOverMemoryLimit: Bool { clb_over_limit(L) != 0 }
+
+    /// The array size to preallocate for `count` values: all of them when
+    /// that fits under the memory limit (16 bytes a slot), else what fits,
+    /// so the preallocation itself cannot jump far past the limit.
+    public func arrayPresize(_ count: Int) -> Int32 {
+        let rt = clb_runtime_of(L)!.pointee
+        guard rt.limit > 0 else { return Int32(clamping: count) }
+        let held = Int(rt.used) + Int(rt.budget_charged?.pointee ?? 0)
+        let room = max(0, Int(rt.limit) - held) / 16
+        return Int32(clamping: min(count, room))
+    }
+
+    /// Pushes a Lua array of numbers (1-based). Stops early at the memory
+    /// limit (the call then fails with "memory limit exceeded").
     @discardableResult public func pushArray(_ xs: [Double]) -> Int32 {
-        lua_createtable(L, Int32(clamping: xs.count), 0)
-        for (i, x) in xs.enumerated() { lua_pushnumber(L, x); lua_rawseti(L, -2, lua_Integer(i + 1)) }
+        lua_createtable(L, arrayPresize(xs.count), 0)
+        for (i, x) in xs.enumerated() {
+            if mustStopFilling(i) { break }
+            lua_pushnumber(L, x); lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
         return 1
     }
 
+    /// Pushes a Lua array of strings (1-based); stops early at the memory limit.
     @discardableResult public func pushArray(_ xs: [String]) -> Int32 {
-        lua_createtable(L, Int32(clamping: xs.count), 0)
-        for (i, x) in xs.enumerated() { LuaStack.push(L, x); lua_rawseti(L, -2, lua_Integer(i + 1)) }
+        lua_createtable(L, arrayPresize(xs.count), 0)
+        for (i, x) in xs.enumerated() {
+            if mustStopFilling(i) { break }
+            LuaStack.push(L, x); lua_rawseti(L, -2, lua_Integer(i + 1))
+        }
         return 1
     }
 
     /// Pushes a new table and returns a writer for it.
     public func newTable(array: Int = 0, record: Int = 0) -> LuaTableWriter {
-        lua_createtable(L, Int32(clamping: array), Int32(clamping: record))
+        lua_createtable(L, arrayPresize(array), Int32(clamping: record))
         return LuaTableWriter(L: L, index: lua_absindex(L, -1))
     }
 
@@ -323,9 +372,24 @@ public struct LuaTableWriter {
     public func set(_ key: String, _ b: Bool) { LuaStack.push(L, key); lua_pushboolean(L, b ? 1 : 0); lua_rawset(L, index) }
     /// Sets t[key] = the value on top of the stack (popped).
     public func setTop(_ key: String) { LuaStack.push(L, key); lua_rotate(L, -2, 1); lua_rawset(L, index) }
-    /// Sets t[i] = the value on top of the stack (popped).
-    public func setTop(_ i: Int) { lua_rawseti(L, index, lua_Integer(i)) }
-    public func set(_ i: Int, _ v: LuaValue) { LuaStack.push(L, v); lua_rawseti(L, index, lua_Integer(i)) }
+    /// Sets t[i] = the value on top of the stack (popped). Past the memory
+    /// limit (checked every `LuaCall.memoryCheckInterval` indices) the value
+    /// is dropped instead: the call then fails with "memory limit exceeded"
+    /// once the Swift function returns, so a partial table never reaches Lua.
+    public func setTop(_ i: Int) {
+        if stopFilling(i) { lua_settop(L, -2); return }
+        lua_rawseti(L, index, lua_Integer(i))
+    }
+    public func set(_ i: Int, _ v: LuaValue) {
+        if stopFilling(i) { return }
+        LuaStack.push(L, v); lua_rawseti(L, index, lua_Integer(i))
+    }
+
+    /// Once over (the overrun is sticky), every further value is dropped.
+    @inline(__always) private func stopFilling(_ i: Int) -> Bool {
+        if clb_runtime_of(L)!.pointee.overrun != 0 { return true }
+        return i % LuaCall.memoryCheckInterval == 0 && clb_over_limit(L) != 0
+    }
 }
 
 func levenshtein(_ a: String, _ b: String) -> Int {

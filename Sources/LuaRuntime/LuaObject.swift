@@ -63,17 +63,10 @@ extension LuaState {
             push(function: "__tostring") { c in c.push("<\(T.luaTypeName)>") }
             lua_rawset(L, mt)
         }
+        // In C: checks the metatable's identity before trusting the block, and
+        // never enters this LuaState (finalizers also run from its deinit).
         push("__gc")
-        push(function: "__gc") { c in
-            if lua_type(c.L, 1) == LUA_TUSERDATA, let raw = lua_touserdata(c.L, 1) {
-                let slot = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-                if let p = slot.pointee {
-                    slot.pointee = nil
-                    Unmanaged<AnyObject>.fromOpaque(p).release()
-                }
-            }
-            return 0
-        }
+        clb_push_object_gc(L, key)
         lua_rawset(L, mt)
         lua_rawsetp(L, clb_registryindex(), key)
     }
@@ -87,6 +80,19 @@ extension LuaState {
 }
 
 enum LuaObjects {
+    /// The one place a Lua-held object is let go: by its `__gc` (through
+    /// `clb_push_object_gc`) or by `LuaCall.close`. Exactly once per push.
+    /// (Memory charged for the object while Lua holds it is returned here.)
+    static func release(_ p: UnsafeMutableRawPointer) {
+        Unmanaged<AnyObject>.fromOpaque(p).release()
+    }
+
+    /// Installs `release` as the C `__gc`'s callback (once per process).
+    static let installRelease: () -> Void = {
+        clb_set_object_release { p in if let p { LuaObjects.release(p) } }
+        return {}
+    }()
+
     static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?) {
         guard let key else { preconditionFailure("class \(T.luaTypeName) is not registered in this Lua state") }
         let slot = clb_new_box(L)!
@@ -132,11 +138,13 @@ extension LuaCall {
         return 1
     }
 
-    /// Releases the object held by userdata `i` now (e.g. `:close()`); later
-    /// uses of it raise "closed" errors.
-    public func close(_ i: Int32) {
-        guard lua_type(L, i) == LUA_TUSERDATA, let raw = lua_touserdata(L, i) else { return }
-        let slot = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        if let p = slot.pointee { slot.pointee = nil; Unmanaged<AnyObject>.fromOpaque(p).release() }
+    /// Releases the object of class `T` held by userdata `i` now (e.g.
+    /// `:close()`); later uses of it raise "closed" errors. Anything but a
+    /// live `T` is an argument error (the block is trusted only after the
+    /// metatable check).
+    public func close<T: LuaObject>(_ i: Int32, _ type: T.Type) throws {
+        _ = try object(i, type)
+        let slot = lua_touserdata(L, i)!.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        if let p = slot.pointee { slot.pointee = nil; LuaObjects.release(p) }
     }
 }

@@ -78,8 +78,11 @@ public enum LuaStack {
         case .number(let d): lua_pushnumber(L, d)
         case .string(let s): push(L, s)
         case .table(let kv):
-            lua_createtable(L, 0, Int32(kv.count))
-            for (k, val) in kv {
+            lua_createtable(L, 0, Int32(clamping: min(kv.count, LuaCall.memoryCheckInterval)))
+            for (i, (k, val)) in kv.enumerated() {
+                // Past the memory limit stop filling: the trampoline raises
+                // "memory limit exceeded" once the Swift function returns.
+                if i % LuaCall.memoryCheckInterval == 0 && clb_over_limit(L) != 0 { break }
                 if case .nil = k { continue }
                 if case .number(let d) = k, d.isNaN { continue }   // invalid keys would raise
                 push(L, k); push(L, val); lua_rawset(L, -3)

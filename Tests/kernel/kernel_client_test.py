@@ -142,6 +142,48 @@ check("interrupt within 2 s", time.time() - t0 < 2.0, time.time() - t0)
 content, _ = run_cell(kc, "1 + 1")
 check("kernel alive after interrupt", content["status"] == "ok", content)
 
+
+def interrupt_running(code):
+    """Starts code, interrupts it after 1 s; returns (reply or None, seconds)."""
+    msg_id = kc.execute(code)
+    time.sleep(1.0)
+    t0 = time.time()
+    km.interrupt_kernel()
+    try:
+        reply = kc.get_shell_msg(timeout=6)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=6)
+    except queue.Empty:
+        reply = None
+    return reply, time.time() - t0
+
+
+# interrupt a cell looping in an xpcall message handler (Lua runs it without hooks)
+reply, dt = interrupt_running("xpcall(function() while true do end end, function() while true do end end)")
+check("interrupt stops a looping message handler", reply is not None and reply["content"]["status"] == "error"
+      and reply["content"]["ename"] == "KeyboardInterrupt", reply and reply["content"])
+check("message handler interrupt within 2 s", dt < 2.0, dt)
+content, _ = run_cell(kc, "1 + 1")
+check("kernel alive after handler interrupt", content["status"] == "ok", content)
+
+# interrupt a cell stuck inside C (pattern backtracking): the watchdog ends the
+# kernel after its 2 s grace (exit code 130) and Jupyter restarts it; never a hang
+proc = km.provisioner.process if km.provisioner is not None else None
+msg_id = kc.execute('string.find(("a"):rep(40), ("a*"):rep(40) .. "b")')
+time.sleep(1.0)
+t0 = time.time()
+km.interrupt_kernel()
+while km.is_alive() and time.time() - t0 < 8:
+    time.sleep(0.1)
+dt = time.time() - t0
+check("stuck cell: kernel exits after the grace period", not km.is_alive() and dt < 4.0, dt)
+if proc is not None:
+    check("stuck cell: exit code 130", proc.wait(timeout=5) == 130, proc.returncode)
+km.restart_kernel(now=True)
+kc.wait_for_ready(timeout=30)
+content, _ = run_cell(kc, "1 + 1")
+check("kernel usable after restart from a stuck cell", content["status"] == "ok", content)
+
 # messages with a bad signature are rejected
 ctx = zmq.Context.instance()
 sock = ctx.socket(zmq.DEALER)
@@ -169,6 +211,26 @@ km.shutdown_kernel(now=False)
 check("shutdown", not km.is_alive())
 if proc is not None:
     check("kernel exited cleanly", proc.returncode == 0, proc.returncode)
+
+# shutdown_request while a cell is stuck inside C: the kernel still ends, by itself
+km2 = KernelManager(kernel_name="churnlab")
+km2.start_kernel()
+kc2 = km2.client()
+kc2.start_channels()
+kc2.wait_for_ready(timeout=30)
+kc2.execute('string.find(("a"):rep(40), ("a*"):rep(40) .. "b")')
+time.sleep(1.0)
+proc2 = km2.provisioner.process if km2.provisioner is not None else None
+t0 = time.time()
+km2.request_shutdown()
+while km2.is_alive() and time.time() - t0 < 10:
+    time.sleep(0.1)
+dt = time.time() - t0
+check("shutdown with a stuck cell ends the kernel within the grace period", not km2.is_alive() and dt < 4.0, dt)
+if proc2 is not None:
+    check("shutdown with a stuck cell exits 0", proc2.wait(timeout=5) == 0, proc2.returncode)
+kc2.stop_channels()
+km2.cleanup_resources()
 
 # nbclient executes a notebook through the kernel
 nb = nbformat.v4.new_notebook()

@@ -85,9 +85,11 @@ enum FrameBasics {
             }
             let outer = layout == "row" ? m.rows : m.cols, inner = layout == "row" ? m.cols : m.rows
             try c.reserve(4)
-            lua_createtable(c.L, Int32(clamping: outer), 0)
+            lua_createtable(c.L, c.arrayPresize(outer), 0)
             for a in 0..<outer {
-                lua_createtable(c.L, Int32(clamping: inner), 0)
+                // Every ~4096 values: at the limit the call fails with "memory limit exceeded".
+                if a % max(1, LuaCall.memoryCheckInterval / max(inner, 1)) == 0 && c.isOverMemoryLimit { break }
+                lua_createtable(c.L, c.arrayPresize(inner), 0)
                 for b in 0..<inner {
                     lua_pushnumber(c.L, layout == "row" ? m[a, b] : m[b, a])
                     lua_rawseti(c.L, -2, lua_Integer(b + 1))
@@ -128,8 +130,9 @@ enum ColumnBasics {
         "type": { c in c.push(try c.object(1, ColumnObject.self).column.dtype.rawValue) },
         "to_table": { c in
             let col = try c.object(1, ColumnObject.self).column
-            lua_createtable(c.L, Int32(clamping: col.count), 0)
+            lua_createtable(c.L, c.arrayPresize(col.count), 0)
             for i in 0..<col.count {
+                if c.mustStopFilling(i) { break }   // the call then fails with "memory limit exceeded"
                 LuaColumns.pushValue(c, col, i)
                 lua_rawseti(c.L, -2, lua_Integer(i + 1))
             }

@@ -34,20 +34,10 @@ struct KernelCommand: ParsableCommand {
             printError("churnlab: cannot start the kernel: \(error)")
             throw ExitStatus.software
         }
-        KernelSignals.forwardInterrupts(to: server.session.state)
+        // SIGINT (Jupyter's "signal" interrupt mode, or Ctrl-C in the terminal)
+        // stops the running cell instead of the kernel.
+        Interrupts.install(for: server.session.state)
         server.serve()
-    }
-}
-
-/// SIGINT (Jupyter's "signal" interrupt mode, or Ctrl-C in the terminal) stops the running cell instead of the kernel.
-enum KernelSignals {
-    nonisolated(unsafe) static var handle: UnsafeMutableRawPointer?
-
-    static func forwardInterrupts(to state: LuaState) {
-        handle = state.interruptHandle
-        signal(SIGINT) { _ in
-            if let h = KernelSignals.handle { LuaState.requestInterrupt(h) }
-        }
     }
 }
 

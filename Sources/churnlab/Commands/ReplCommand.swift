@@ -76,26 +76,3 @@ struct ReplCommand: ParsableCommand {
         if hadError && !interactive { throw ExitStatus.failure }
     }
 }
-
-/// SIGINT while Lua code runs interrupts it through the runtime's hook instead
-/// of killing the process.
-enum Interrupts {
-    nonisolated(unsafe) static var handle: UnsafeMutableRawPointer?
-    nonisolated(unsafe) static var hit: sig_atomic_t = 0
-
-    static func install(for state: LuaState) {
-        handle = state.interruptHandle
-        signal(SIGINT) { _ in
-            Interrupts.hit = 1
-            if let h = Interrupts.handle { LuaState.requestInterrupt(h) }
-        }
-    }
-
-    /// True once after each SIGINT.
-    static func takeHit() -> Bool {
-        defer { hit = 0 }
-        return hit != 0
-    }
-
-    static func uninstall() { signal(SIGINT, SIG_DFL); handle = nil }
-}

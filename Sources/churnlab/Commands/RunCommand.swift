@@ -79,6 +79,10 @@ struct RunCommand: ParsableCommand {
             printError("churnlab: cannot start Lua: \(error)")
             throw ExitStatus.software
         }
+        // Ctrl-C stops the script ("interrupted", exit code 130); a second
+        // Ctrl-C before it stopped ends the process at once.
+        Interrupts.install(for: state, secondInterruptExits: true)
+        defer { Interrupts.uninstall() }
         let recorder = invocation.manifest.map { ManifestRecorder(path: $0, invocation: invocation, execute: execute, runtime: runtime) }
         var failure: LuaError?
         do {
@@ -112,7 +116,7 @@ struct RunCommand: ParsableCommand {
         }
         if let failure {
             printError(failure.fullReport)
-            throw ExitStatus.failure
+            throw failure.kind == .interrupted ? ExitStatus.interrupted : ExitStatus.failure
         }
     }
 }

@@ -29,6 +29,8 @@ final class KernelServer: @unchecked Sendable {
     let session: NotebookSession
     let stop = KernelStop()
     private let controlDone = DispatchSemaphore(value: 0)
+    /// Signalled when the shell loop has returned (after a shutdown request).
+    private let shellDone = DispatchSemaphore(value: 0)
 
     init(connection: ConnectionInfo, session: NotebookSession) throws {
         self.connection = connection
@@ -62,6 +64,7 @@ final class KernelServer: @unchecked Sendable {
                 log("\(error)")
             }
         }
+        shellDone.signal()
         controlDone.wait()
     }
 
@@ -83,6 +86,13 @@ final class KernelServer: @unchecked Sendable {
                 reply(on: control, to: msg, "shutdown_reply", ["status": "ok", "restart": restart])
                 stop.set(restart: restart)
                 LuaState.requestInterrupt(interruptHandle)   // a running cell must not delay the shutdown
+                // A cell stuck where the interrupt cannot reach (native code)
+                // must not keep the kernel alive either.
+                if shellDone.wait(timeout: .now() + ProcessBackstop.grace) == .timedOut {
+                    log("the running cell did not stop within \(Int(ProcessBackstop.grace)) s of the shutdown request; exiting")
+                    _exit(0)
+                }
+                shellDone.signal()
             case "kernel_info_request":
                 reply(on: control, to: msg, "kernel_info_reply", kernelInfo)
             default:

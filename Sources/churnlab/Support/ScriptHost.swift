@@ -7,6 +7,7 @@ import LuaRuntime
 enum ScriptHost {
     static func makeState(options: LuaOptions, scriptPath: String?, args: [String]) throws -> LuaState {
         let state = try ChurnLab.newState(options)
+        state.onFinalizerErrorAtClose = { printError("churnlab: a finalizer run at exit failed: \($0)") }
         // arg[0] = script, arg[1..] = arguments, arg[-1] = the interpreter.
         var kv: [(key: LuaValue, value: LuaValue)] = [(.integer(-1), .string("churnlab")),
                                                       (.integer(0), .string(scriptPath ?? "-e"))]
