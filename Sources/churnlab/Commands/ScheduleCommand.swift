@@ -9,7 +9,7 @@ struct ScheduleCommand: ParsableCommand {
         discussion: """
             SCHEDULE_FILE is Lua with one job{...} per job (see scripts/examples/schedule.lua): name, cron (5 fields or \
             @daily…), tz, and one of run = SCRIPT [args = {...}], rules = RULES.lua (users = CSV | script = PIPELINE, \
-            outbox =), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
+            outbox =, include_control, pseudonymize_key_file), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
             backoff (s, doubling), catchup = "skip" | "once". Jobs run as child processes with those limits. Occurrences \
             are claimed in the ledger (UNIQUE(job, scheduled_at)), so several schedulers on one ledger run each once. \
             An occurrence left running by a killed scheduler on this host is re-run at the next start under catchup = "once" \
