@@ -96,10 +96,18 @@ public final class ReplSession {
         lua_rawgeti(L, clb_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
         if !path.isEmpty {
             for part in path.split(separator: ".", omittingEmptySubsequences: false) {
-                guard lua_type(L, -1) == LUA_TTABLE else { return [] }
+                guard lua_type(L, -1) == LUA_TTABLE else {
+                    // Through an object (df.col:): evaluate the path and ask the object.
+                    state.top = base
+                    return objectMembers(path: path, sep: sep).filter { $0.hasPrefix(prefix) }.sorted().map { path + sep + $0 }
+                }
                 state.push(String(part))
                 lua_rawget(L, -2)
             }
+        }
+        if !path.isEmpty && lua_type(L, -1) == LUA_TUSERDATA {
+            state.top = base
+            return objectMembers(path: path, sep: sep).filter { $0.hasPrefix(prefix) }.sorted().map { path + sep + $0 }
         }
         var names: Set<String> = []
         func collect(_ idx: Int32) {
@@ -107,13 +115,15 @@ public final class ReplSession {
             let t = lua_absindex(L, idx)
             lua_pushnil(L)
             while lua_next(L, t) != 0 {
-                if lua_type(L, -2) == LUA_TSTRING, let k = state.string(at: -2), k.hasPrefix(prefix), !k.hasPrefix("__") {
+                // Internal names (cl._bench, cl._methods) only when the user types the underscore.
+                if lua_type(L, -2) == LUA_TSTRING, let k = state.string(at: -2), k.hasPrefix(prefix),
+                   !k.hasPrefix("__"), !k.hasPrefix("_") || prefix.hasPrefix("_") {
                     names.insert(k)
                 }
                 lua_settop(L, -2)
             }
         }
-        if sep == ":" || lua_type(L, -1) == LUA_TUSERDATA {
+        if sep == ":" {
             // Methods of an object: its metatable's __methods.
             if lua_getmetatable(L, -1) != 0 {
                 state.push("__methods")
@@ -130,5 +140,55 @@ public final class ReplSession {
         }
         let lead = path.isEmpty ? "" : path + sep
         return names.sorted().map { lead + $0 }
+    }
+
+    /// What can follow `path` + `sep` when `path` (identifiers and dots only) names a ChurnLab
+    /// object: its methods after ':', a frame's columns (identifier-like names) after '.'.
+    /// The path is evaluated (a frame's column access has no side effects); errors give nothing.
+    func objectMembers(path: String, sep: String) -> [String] {
+        guard path.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !path.hasPrefix("."),
+              !path.hasSuffix(".") else { return [] }
+        let base = state.top
+        defer { state.top = base }
+        do {
+            try state.load(string: """
+                local path, sep = ...
+                local f = load("return " .. path)
+                if not f then return {} end
+                local ok, v = pcall(f)
+                if not ok or type(v) ~= "userdata" then return {} end
+                if sep == ":" then
+                  local out = {}
+                  for k in pairs(cl._methods(v) or {}) do out[#out + 1] = k end
+                  return out
+                end
+                if getmetatable(v) == "cl.Frame" then return v:names() end
+                return {}
+                """, name: "=complete")
+            state.push(path); state.push(sep)
+            try state.pcall(nargs: 2, nresults: 1)
+            guard case .table(let kv) = state.value(at: -1) else { return [] }
+            return kv.compactMap { if case .string(let s) = $0.value { return s } else { return nil } }.filter { name in
+                sep == ":" || (name.first.map { $0.isLetter || $0 == "_" } ?? false) && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            }
+        } catch {
+            return []
+        }
+    }
+
+    /// The class name (e.g. "cl.Frame") of the ChurnLab object `path` evaluates to, or nil.
+    public func className(of path: String) -> String? {
+        guard path.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !path.isEmpty else { return nil }
+        let base = state.top
+        defer { state.top = base }
+        guard (try? state.load(string: """
+            local f = load("return " .. ...)
+            if not f then return nil end
+            local ok, v = pcall(f)
+            if ok and type(v) == "userdata" and type(getmetatable(v)) == "string" then return getmetatable(v) end
+            """, name: "=inspect")) != nil else { return nil }
+        state.push(path)
+        guard (try? state.pcall(nargs: 1, nresults: 1)) != nil else { return nil }
+        return state.string(at: -1)
     }
 }
