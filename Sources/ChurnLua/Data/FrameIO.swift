@@ -116,7 +116,7 @@ enum FrameIO {
             let f = try c.frame(1)
             let opts = try c.options(2)
             try opts.checkKeys(["max_rows", "max_width", "max_cell_width"])
-            return c.push(f.render(maxRows: try opts.integer("max_rows") ?? 10, maxWidth: try opts.integer("max_width") ?? 100,
+            return c.push(f.render(maxRows: try opts.integer("max_rows") ?? 10, maxWidth: try opts.integer("max_width") ?? TerminalWidth.current(),
                                    maxCellWidth: try opts.integer("max_cell_width") ?? 24))
         },
         "html": { c in

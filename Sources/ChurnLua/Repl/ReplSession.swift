@@ -8,6 +8,8 @@ import LuaRuntime
 public final class ReplSession {
     public let state: LuaState
     private var buffer: [String] = []
+    /// The last chart a statement returned (shown as a one-line summary); `:save FILE` writes it.
+    public private(set) var lastSVG: String?
 
     public enum Outcome: Equatable {
         /// The statement is incomplete; ask for another line.
@@ -27,6 +29,7 @@ public final class ReplSession {
     public func reset() { buffer.removeAll() }
 
     public func feed(_ line: String) -> Outcome {
+        if buffer.isEmpty, line.hasPrefix(":"), !line.hasPrefix("::") { return command(line) }   // "::label::" is Lua
         buffer.append(line)
         let code = buffer.joined(separator: "\n")
         let base = state.top
@@ -62,17 +65,60 @@ public final class ReplSession {
         return render(results: n, base: base)
     }
 
-    /// Renders the `n` values above `base` with cl.inspect, tab-separated.
+    /// REPL commands: `:save FILE` writes the last chart; `:help [name]` is cl.help.
+    private func command(_ line: String) -> Outcome {
+        let words = line.split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        switch words[0] {
+        case ":save":
+            guard words.count == 2, !words[1].isEmpty else { return .error(":save FILE.svg writes the last chart") }
+            guard let svg = lastSVG else { return .error(":save: no chart yet (evaluate a cl.plot.* call without file =)") }
+            let base = state.top
+            defer { state.top = base }
+            do {
+                // Through io.open, so a sandboxed session can only write where its scripts may.
+                try state.load(string: "local path, svg = ...; local f = assert(io.open(path, 'w')); f:write(svg); f:close()", name: "=:save")
+                state.push(words[1]); state.push(svg)
+                try state.pcall(nargs: 2, nresults: 0)
+                return .value("saved \(words[1]) (\(svg.utf8.count) bytes)")
+            } catch {
+                return .error(":save: " + ((error as? LuaError)?.message ?? "\(error)"))
+            }
+        case ":help":
+            let base = state.top
+            defer { state.top = base }
+            do {
+                try state.load(string: "cl.help(...)", name: "=:help")
+                if words.count == 2 { state.push(words[1]) }
+                try state.pcall(nargs: words.count == 2 ? 1 : 0, nresults: 0)
+                return .value(nil)
+            } catch {
+                return .error((error as? LuaError)?.message ?? "\(error)")
+            }
+        default:
+            return .error("unknown command \(words[0]) (:save FILE.svg, :help [name])")
+        }
+    }
+
+    /// Renders the `n` values above `base` with cl.inspect, tab-separated; a chart (an SVG
+    /// string) shows as a one-line summary and is kept for `:save`.
     private func render(results n: Int32, base: Int32) -> Outcome {
         do {
             try state.load(string: """
+                local chart = ...
                 local inspect = cl and cl.inspect or tostring
-                local t = table.pack(...)
-                for i = 1, t.n do t[i] = inspect(t[i]) end
+                local t = table.pack(select(2, ...))
+                for i = 1, t.n do t[i] = type(t[i]) == "string" and chart(t[i]) or inspect(t[i]) end
                 return table.concat(t, "\\t", 1, t.n)
                 """, name: "=repl")
             lua_rotate(state.L, base + 1, 1)   // function below the values
-            try state.pcall(nargs: n, nresults: 1)
+            state.push(function: "chart") { [weak self] c in
+                let s = try c.string(1)
+                guard RichText.isSVG(s) else { return c.pushNil() }
+                self?.lastSVG = s
+                return c.push(RichText.svgSummary(s))
+            }
+            lua_rotate(state.L, base + 2, 1)   // then the chart hook, then the values
+            try state.pcall(nargs: n + 1, nresults: 1)
             return .value(state.string(at: -1) ?? "")
         } catch let e as LuaError {
             return .error(e.fullReport)
