@@ -218,4 +218,32 @@ extension RulesCLITests {
         XCTAssertEqual(p.rows.count, treated)
         XCTAssertFalse(try String(contentsOfFile: pseudo, encoding: .utf8).contains("Hi N"))
     }
+
+    /// A scheduled rules job follows the same outbox rules; include_control = true adds the marked controls.
+    func testScheduledRulesJobIncludeControl() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(300), dir.appendingPathComponent("users.csv"))
+        try write(Self.rules, dir.appendingPathComponent("rules.lua"))
+        try write("""
+            job{ name = "plain", cron = "0 9 * * *", rules = "rules.lua", users = "users.csv", outbox = "plain-{date}.csv" }
+            job{ name = "all", cron = "0 9 * * *", rules = "rules.lua", users = "users.csv", outbox = "all-{date}.csv",
+                 include_control = true, as_of = "{date}" }
+            """, dir.appendingPathComponent("s.lua"))
+        let r = try CLI.run(["schedule", dir.appendingPathComponent("s.lua").path, "--once", "--now", "2024-10-01T09:00:05Z",
+                             "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func groups(_ name: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").dropFirst().map {
+                String($0.split(separator: ",", omittingEmptySubsequences: false)[8])
+            }
+        }
+        // The second job re-derives the same committed run's outbox, with the controls.
+        XCTAssertEqual(Set(try groups("plain-2024-10-01.csv")), ["treatment"])
+        XCTAssertEqual(Set(try groups("all-2024-10-01.csv")), ["treatment", "control"])
+        try write("job{ name = 'x', cron = '@daily', rules = 'rules.lua', users = 'users.csv', include_control = 'yes' }", dir.appendingPathComponent("bad.lua"))
+        let bad = try CLI.run(["schedule", dir.appendingPathComponent("bad.lua").path, "--check"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("include_control must be true or false"), bad.stderr)
+    }
 }
