@@ -33,6 +33,7 @@ public enum ChurnLab {
     static let luaSources: [(name: String, code: String)] = [
         ("=cl.inspect", Prelude.inspect),
         ("=cl.test", Prelude.test),
+        ("=cl.help", Prelude.help),
     ]
 
     public static func open(_ state: LuaState) throws {

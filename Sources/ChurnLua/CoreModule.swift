@@ -33,19 +33,26 @@ enum CoreModule {
             return 1
         }
 
-        cl.function("help", "help([name])",
-                    "Help text for a `cl` function, e.g. cl.help('seed') or cl.help(cl.seed); without an argument, lists what exists.") { c in
+        // cl.test is written in Lua (Prelude.test); its help lives here with the other Lua-implemented functions.
+        for (name, signature, help) in [
+            ("cl.test", "cl.test", "Assertions for *_test.lua files run by `churnlab test`; a failing assertion reports the caller's file:line."),
+            ("cl.test.case", "cl.test.case(name, fn)", "Runs fn as a named test case: a failing assertion inside is printed with its values and counted."),
+            ("cl.test.eq", "cl.test.eq(actual, expected [, msg])", "Deep equality of values and tables."),
+            ("cl.test.near", "cl.test.near(actual, expected [, tol = 1e-9] [, msg])", "Numbers (or arrays of numbers) within tol of each other."),
+            ("cl.test.raises", "cl.test.raises(fn, text)", "fn raises an error whose message contains text (plain substring)."),
+            ("cl.test.ok", "cl.test.ok(v [, msg])", "v is truthy."),
+            ("cl.test.deepeq", "cl.test.deepeq(a, b)", "True when a and b are equal values or tables with equal contents (what cl.test.eq compares)."),
+        ] { Docs.shared.add(name, signature: signature, help: help) }
+
+        cl.doc("help", "help([name | function | module | object])",
+               "Prints help: without an argument every module and function; cl.help('seed'), cl.help(cl.metrics.auc), cl.help('metrics') (a module's functions), cl.help('df:filter') (a method), cl.help(df) or cl.help('df') (an object's methods with one-line docs).")
+        cl.doc("help_text", "help_text([name | function | module | object])", "The text cl.help prints, as a string.")
+        cl.function("_help_text", "_help_text([name])", "The text of cl.help (internal; wrapped by cl.help in Lua).") { c in
             let docs = Docs.shared
-            if c.isNoneOrNil(1) {
-                return c.push(docs.names.map { docs.entry($0)!.signature }.joined(separator: "\n"))
+            if c.isNoneOrNil(1) { return c.push(HelpText.overview(docs)) }
+            do { return c.push(try HelpText.text(for: try c.string(1), docs)) } catch let e as HelpError {
+                throw LuaScriptError(e.description)
             }
-            var name = try c.string(1)
-            if !name.hasPrefix("cl.") { name = "cl." + name }
-            guard let e = docs.entry(name) else {
-                let near = docs.names.filter { $0.hasSuffix("." + name.split(separator: ".").last!) }
-                throw LuaScriptError("no help for '\(name)'" + (near.isEmpty ? "" : "; did you mean " + near.map { "'\($0)'" }.joined(separator: " or ") + "?"))
-            }
-            return c.push(e.signature + "\n  " + e.help)
         }
     }
 }

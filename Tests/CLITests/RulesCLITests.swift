@@ -41,7 +41,7 @@ final class RulesCLITests: XCTestCase {
         let base = ["rules", "run", dir.appendingPathComponent("rules.lua").path, "--users", dir.appendingPathComponent("users.csv").path,
                     "--as-of", "2024-10-01", "--ledger", dir.appendingPathComponent("l.db").path]
         let outbox = dir.appendingPathComponent("out.csv").path
-        let r1 = try CLI.run(base + ["--outbox", outbox])
+        let r1 = try CLI.run(base + ["--outbox", outbox, "--include-control"])
         XCTAssertEqual(r1.status, 0, r1.stderr)
         let id = try XCTUnwrap(runID(r1.stdout))
         let n = Int(r1.stdout.split(separator: " ")[2])!
@@ -51,7 +51,7 @@ final class RulesCLITests: XCTestCase {
         XCTAssertTrue(lines[1].hasPrefix("\(id),2024-10-01,"))
         // The same period again: nothing new; the outbox is regenerated identically.
         try FileManager.default.removeItem(atPath: outbox)
-        let r2 = try CLI.run(base + ["--outbox", outbox])
+        let r2 = try CLI.run(base + ["--outbox", outbox, "--include-control"])
         XCTAssertTrue(r2.stdout.contains("already committed"), r2.stdout)
         XCTAssertEqual(try String(contentsOfFile: outbox, encoding: .utf8).split(separator: "\n"), lines)
         // Dry run writes nothing.
@@ -157,6 +157,93 @@ extension RulesCLITests {
         XCTAssertEqual(line.count, 1)
         // HMAC-SHA256("secret", "a"), from Python: hmac.new(b"secret", b"a", hashlib.sha256).hexdigest()
         XCTAssertTrue(line[0].contains("\"user_id\":\"\(Self.hmacSecretA)\""), String(line[0]))
-        XCTAssertTrue(line[0].contains("\"message\":\"hi a\""), String(line[0]))
+        // The message was rendered from {user_id}: a pseudonymised outbox must not carry it (nor the reason).
+        XCTAssertFalse(line[0].contains("\"message\"") || line[0].contains("\"reason\"") || line[0].contains("hi a"), String(line[0]))
+        XCTAssertTrue(r.stdout.contains("message and reason omitted"), r.stdout)
+    }
+
+    /// The outbox is what a sender contacts: the holdout stays in the ledger unless --include-control,
+    /// and then every control row is marked group=control and has no message. `rules show --outbox`
+    /// regenerates the same file from the ledger with the same rules.
+    func testOutboxCarriesTreatmentOnlyUnlessIncludeControl() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(300), dir.appendingPathComponent("users.csv"))
+        try write(Self.rules, dir.appendingPathComponent("rules.lua"))
+        let ledger = dir.appendingPathComponent("l.db").path
+        let base = ["rules", "run", dir.appendingPathComponent("rules.lua").path, "--users", dir.appendingPathComponent("users.csv").path,
+                    "--as-of", "2024-10-01", "--ledger", ledger]
+        func table(_ path: String) throws -> (header: [String], rows: [[String: String]]) {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            return (lines[0], lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) })
+        }
+        let plain = dir.appendingPathComponent("out.csv").path
+        let r = try CLI.run(base + ["--outbox", plain])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let id = try XCTUnwrap(runID(r.stdout))
+        // The ledger's own counts, from `rules show`: "  coupon: T treatment, C control, ...".
+        let show = try CLI.run(["rules", "show", id, "--ledger", ledger])
+        var treated = 0, controls = 0
+        for line in show.stdout.split(separator: "\n") {
+            guard let m = line.range(of: #"(\d+) treatment, (\d+) control"#, options: .regularExpression) else { continue }
+            let nums = line[m].split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+            treated += nums[0]; controls += nums[1]
+        }
+        XCTAssertGreaterThan(controls, 5, show.stdout)           // the rules hold out 10% and 20%
+        let t = try table(plain)
+        XCTAssertEqual(t.rows.count, treated)
+        XCTAssertTrue(t.rows.allSatisfy { $0["group"] == "treatment" })
+        XCTAssertTrue(t.rows.contains { $0["message"]?.hasPrefix("Hi N") == true })   // treated coupon users get their message
+        XCTAssertTrue(r.stdout.contains("outbox: \(plain) (\(treated) rows); \(controls) control rows kept in the ledger only"), r.stdout)
+
+        let all = dir.appendingPathComponent("all.csv").path
+        let show2 = try CLI.run(["rules", "show", id, "--ledger", ledger, "--outbox", all, "--include-control"])
+        XCTAssertEqual(show2.status, 0, show2.stderr)
+        let a = try table(all)
+        XCTAssertEqual(a.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"])
+        XCTAssertEqual(a.rows.count, treated + controls)
+        let c = a.rows.filter { $0["group"] == "control" }
+        XCTAssertEqual(c.count, controls)
+        XCTAssertTrue(c.allSatisfy { $0["message"] == "" }, "control rows carry no message")
+        // Regenerating the treatment-only outbox from the ledger gives the same bytes.
+        let again = dir.appendingPathComponent("again.csv").path
+        _ = try CLI.run(["rules", "show", id, "--ledger", ledger, "--outbox", again])
+        XCTAssertEqual(try String(contentsOfFile: again, encoding: .utf8), try String(contentsOfFile: plain, encoding: .utf8))
+        // Pseudonymised: no message/reason column at all, in CSV too.
+        try write("k", dir.appendingPathComponent("key"))
+        let pseudo = dir.appendingPathComponent("p.csv").path
+        _ = try CLI.run(["rules", "show", id, "--ledger", ledger, "--outbox", pseudo, "--pseudonymize-key-file", dir.appendingPathComponent("key").path])
+        let p = try table(pseudo)
+        XCTAssertEqual(p.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group"])
+        XCTAssertEqual(p.rows.count, treated)
+        XCTAssertFalse(try String(contentsOfFile: pseudo, encoding: .utf8).contains("Hi N"))
+    }
+
+    /// A scheduled rules job follows the same outbox rules; include_control = true adds the marked controls.
+    func testScheduledRulesJobIncludeControl() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(300), dir.appendingPathComponent("users.csv"))
+        try write(Self.rules, dir.appendingPathComponent("rules.lua"))
+        try write("""
+            job{ name = "plain", cron = "0 9 * * *", rules = "rules.lua", users = "users.csv", outbox = "plain-{date}.csv" }
+            job{ name = "all", cron = "0 9 * * *", rules = "rules.lua", users = "users.csv", outbox = "all-{date}.csv",
+                 include_control = true, as_of = "{date}" }
+            """, dir.appendingPathComponent("s.lua"))
+        let r = try CLI.run(["schedule", dir.appendingPathComponent("s.lua").path, "--once", "--now", "2024-10-01T09:00:05Z",
+                             "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func groups(_ name: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").dropFirst().map {
+                String($0.split(separator: ",", omittingEmptySubsequences: false)[8])
+            }
+        }
+        // The second job re-derives the same committed run's outbox, with the controls.
+        XCTAssertEqual(Set(try groups("plain-2024-10-01.csv")), ["treatment"])
+        XCTAssertEqual(Set(try groups("all-2024-10-01.csv")), ["treatment", "control"])
+        try write("job{ name = 'x', cron = '@daily', rules = 'rules.lua', users = 'users.csv', include_control = 'yes' }", dir.appendingPathComponent("bad.lua"))
+        let bad = try CLI.run(["schedule", dir.appendingPathComponent("bad.lua").path, "--check"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("include_control must be true or false"), bad.stderr)
     }
 }

@@ -104,12 +104,21 @@ final class NotebookSessionTests: XCTestCase {
         XCTAssertEqual(c.end, 15)
         XCTAssertEqual(s.complete("customers:nr", cursor: 12).matches, ["customers:nrow"])
         XCTAssertEqual(s.complete("cl.se", cursor: 5).matches, ["cl.seed"])
-        let help = try XCTUnwrap(s.inspect("cl.seed(1)", cursor: 5))
-        XCTAssertTrue(help.hasPrefix("cl.seed(n)\n\nSets the process-wide seed"), help)
+        let seedHelp = try XCTUnwrap(s.inspect("cl.seed(1)", cursor: 5))
+        XCTAssertTrue(seedHelp.hasPrefix("cl.seed(n)\n\nSets the process-wide seed"), seedHelp)
         let described = try XCTUnwrap(s.inspect("customers", cursor: 3))
         XCTAssertTrue(described.hasPrefix("customers — userdata: monthly fee  tenure  total_charges\n"), described)
         XCTAssertTrue(described.hasSuffix("[1 row × 3 columns]"), described)
         XCTAssertNil(s.inspect("nosuch", cursor: 2))
+        // Methods: the receiver is evaluated to find its class (a column here), else its conventional name.
+        let method = try XCTUnwrap(s.inspect("customers.tenure:value_counts()", cursor: 20))
+        XCTAssertTrue(method.hasPrefix("col:value_counts()   (cl.Column)\n\n"), method)
+        XCTAssertTrue(try XCTUnwrap(s.inspect("x = df:filter(e)", cursor: 10)).hasPrefix("df:filter(expr)   (cl.Frame)"))
+        // Completion through an object: a column's methods after `df.col:`.
+        XCTAssertEqual(s.complete("customers.tenure:me", cursor: 19).matches, ["customers.tenure:mean"])
+        // cl.help prints formatted text (real newlines) on stdout.
+        let help = s.execute("cl.help('df:filter')")
+        XCTAssertEqual(help.outputs, [.stream(name: "stdout", text: "df:filter(expr)   (cl.Frame)\n  Rows where the cl.col(...) expression is true (null counts as false).\n")])
     }
 }
 

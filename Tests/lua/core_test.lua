@@ -53,8 +53,23 @@ T.case("printf formats to stdout", function()
 end)
 
 T.case("help describes functions and suggests near names", function()
-  T.ok(cl.help("seed"):find("cl.seed%(n%)"))
-  T.ok(cl.help():find("cl.clock()", 1, true))
+  T.ok(cl.help_text("seed"):find("cl.seed%(n%)"))
+  T.ok(cl.help_text():find("cl.clock()", 1, true))
+  -- cl.help prints (formatted text, real newlines) and returns nothing.
+  T.eq(select("#", cl.help("seed")), 0)
+  T.eq(cl.help_text(cl.seed), cl.help_text("seed"))
+  T.ok(cl.help_text("metrics"):find("\n  cl.metrics.auc(", 1, true))
+  -- Methods: by conventional receiver, by class, from an object; near misses suggested.
+  T.ok(cl.help_text("df:filter"):find("^df:filter%(expr%)"))
+  T.eq(cl.help_text("cl.Frame:filter"), cl.help_text("df:filter"))
+  local df = cl.frame{ a = { 1 } }
+  T.ok(cl.help_text(df):find("\n  df:filter%(expr%) +Rows where"))
+  T.ok(cl.help_text(df.a):find("^cl.Column methods"))
+  T.ok(cl.help_text("anything:value_counts"):find("col:value_counts()", 1, true))
+  T.raises(function() cl.help("df:filtr") end, "cl.Frame has no method 'filtr'; did you mean 'filter'?")
+  -- Internal names are not listed.
+  T.eq(cl.help_text():find("_bench", 1, true), nil)
+  T.eq(cl.help_text():find("_methods", 1, true), nil)
   T.raises(function() cl.help("nonexistent") end, "no help for 'cl.nonexistent'")
 end)
 

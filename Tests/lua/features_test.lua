@@ -36,8 +36,10 @@ T.case("labels: boundaries and censoring", function()
   local l = cl.labels.churn(log, { as_of = "2024-03-09", horizon = 1, active_within = 30 })
   T.eq(l.user_id:to_table(), { 1, 2 })
   T.eq(l.churn:to_table(), { 1, 1 })
-  -- A two-day horizon runs past the last event: excluded, or flagged with churn = nil.
-  T.eq(cl.labels.churn(log, { as_of = "2024-03-09", horizon = 2 }):nrow(), 0)
+  -- A two-day horizon runs past the last event: every user would be excluded, which is an error
+  -- saying why (not a silent empty frame); flagged, they are kept with churn = nil.
+  T.raises(function() cl.labels.churn(log, { as_of = "2024-03-09", horizon = 2 }) end,
+    "every user is censored, so censoring = 'exclude' would return no rows: the label window ends at as_of + horizon (2 d) = 2024-03-11")
   local f = cl.labels.churn(log, { as_of = "2024-03-09", horizon = 2, censoring = "flag" })
   T.eq(f.censored:to_table(), { true, true })
   T.eq(f.churn:to_table(), {})
@@ -83,4 +85,38 @@ T.case("simulate, snapshots, subscription labels and analytics", function()
   T.ok(cl.analytics.churn_rates(subs):nrow() >= 2)
   T.ok(cl.analytics.revenue_retention(subs):nrow() >= 2)
   T.ok(cl.analytics.ltv(elog):nrow() >= 3)
+end)
+
+T.case("price_period: monthly prices on calendar-month terms create no fake expansion", function()
+  -- User 1 pays 30 a calendar month then 45 from March; user 2 pays 60 and leaves on Mar 1.
+  -- By hand: NRR January = 90 / 90 = 1, February = 45 / 90 = 0.5, expansion 0 and 15.
+  local f = cl.frame({
+    user_id = { 1, 1, 1, 2, 2 },
+    start = { "2024-01-01", "2024-02-01", "2024-03-01", "2024-01-01", "2024-02-01" },
+    ["end"] = { "2024-02-01", "2024-03-01", "2024-04-01", "2024-02-01", "2024-03-01" },
+    plan = { "m", "m", "m", "m", "m" },
+    price = { 30, 30, 45, 60, 60 },
+  }, { names = { "user_id", "start", "end", "plan", "price" } })
+  for _, period in ipairs({ "term", "month" }) do
+    local r = cl.analytics.revenue_retention(cl.subscriptions(f, { price_period = period }))
+    T.eq(r.nrr:to_table(), { 1, 0.5 })
+    T.eq(r.expansion:to_table(), { 0, 15 })
+    T.eq(r.contraction:to_table(), { 0, 0 })
+  end
+  T.raises(function() cl.subscriptions(f, { price_period = "year" }) end, "'year' is not 'term'")
+end)
+
+T.case("labels.churn says why when every user is censored", function()
+  local f = cl.frame({
+    user_id = { 1, 2 }, start = { "2024-01-01", "2024-01-15" }, ["end"] = { "2024-02-01", "2024-02-15" },
+    plan = { "m", "m" }, price = { 10, 10 },
+  }, { names = { "user_id", "start", "end", "plan", "price" } })
+  local subs = cl.subscriptions(f)
+  -- No data_end: the data ends just after the latest start (Jan 15); Jan 20 + 7 + 7 grace days is later.
+  T.raises(function() cl.labels.churn(subs, { as_of = "2024-01-20", horizon = 7, grace_days = 7 }) end,
+    "every user is censored")
+  local l = cl.labels.churn(subs, { as_of = "2024-01-20", horizon = 7, grace_days = 7, data_end = "2024-03-01" })
+  T.eq(l.churn:to_table(), { 0, 0 })
+  -- A term starting exactly at as_of is running.
+  T.eq(cl.labels.churn(subs, { as_of = "2024-01-15", horizon = 7, data_end = "2024-03-01" }):nrow(), 2)
 end)

@@ -1,10 +1,23 @@
 /// Subscription terms, one row per paid term (a renewal is a new row), sorted
 /// by (user, start) with CSR offsets per user, like `EventLog`.
 ///
-/// A term covers `[start, end)`; a null `end` means open-ended (still running,
-/// no scheduled end). `price` is the price of the term; `mrr` normalises it to
-/// a 30.4375-day month using the term length (open-ended terms: price as monthly).
+/// A term covers `[start, end)` and is running at `t` when `start <= t < end`
+/// (a renewal starting exactly at `t` counts); a null `end` means open-ended
+/// (still running, no scheduled end). What `price` means is `pricePeriod`:
+/// the price of the whole term (default) or a monthly rate; `mrr` is the
+/// monthly rate either way (see `PricePeriod`).
 public struct Subscriptions: Sendable {
+    /// What the price column holds.
+    public enum PricePeriod: String, Sendable, CaseIterable {
+        /// The price paid for the whole term. MRR divides it by the term's length in
+        /// calendar months when the term spans whole months (Jan 31 → Feb 29 is one
+        /// month, a year twelve), else scales it by 30.4375 / days. So a monthly plan
+        /// billed on calendar months has a constant MRR in 28-, 30- and 31-day months
+        /// (scaling by days would invent expansion and contraction every month).
+        case term
+        /// The price is already a monthly rate (an `mrr` column): MRR = price.
+        case month
+    }
     public let userColumn: String
     public let users: UserIDs
     public let offsets: [Int]
@@ -16,6 +29,9 @@ public struct Subscriptions: Sendable {
     public let plans: [Int32]
     public let planNames: [String]
     public let prices: [Double]
+    /// Monthly recurring revenue per term (from `prices` and `pricePeriod`).
+    public let monthlyRevenue: [Double]
+    public let pricePeriod: PricePeriod
     /// Auto-renew flag per term; nil when no column was given.
     public let autoRenew: [Bool]?
     /// Discount per term (fraction or amount, as given; NaN = missing); nil when no column was given.
@@ -30,7 +46,7 @@ public struct Subscriptions: Sendable {
 
     public init(_ frame: Frame, user: String = "user_id", start: String = "start", end: String = "end",
                 plan: String = "plan", price: String = "price", autoRenew: String? = nil,
-                discount: String? = nil) throws {
+                discount: String? = nil, pricePeriod: PricePeriod = .term) throws {
         let scol = try frame.column(start), ecol = try frame.column(end)
         let (s, sDate) = try timeValues(scol, allowNull: false)
         let (e, _) = try timeValues(ecol, allowNull: true)
@@ -74,19 +90,30 @@ public struct Subscriptions: Sendable {
         userColumn = user; users = ids; self.offsets = offsets; timeIsDate = sDate
         starts = sortedStarts; ends = EventLog.gather(e, perm)
         plans = EventLog.gather(planCodes, perm); planNames = names
-        prices = EventLog.gather(pr, perm)
+        let sortedPrices = EventLog.gather(pr, perm), sortedEnds = ends
+        prices = sortedPrices
+        self.pricePeriod = pricePeriod
+        monthlyRevenue = pricePeriod == .month ? sortedPrices
+            : (0..<sortedPrices.count).map { Subscriptions.monthlyRate(price: sortedPrices[$0], start: sortedStarts[$0], end: sortedEnds[$0]) }
         self.autoRenew = ar.map { EventLog.gather($0, perm) }
         discounts = disc.map { EventLog.gather($0, perm) }
     }
 
     /// Monthly recurring revenue of term `i`.
-    @inline(__always) public func mrr(_ i: Int) -> Double {
-        guard ends[i] != Int64.max else { return prices[i] }
-        let days = Double(ends[i] - starts[i]) / Double(TimeUnit.microsPerDay)
-        return days > 0 ? prices[i] * Subscriptions.daysPerMonth / days : 0
+    @inline(__always) public func mrr(_ i: Int) -> Double { monthlyRevenue[i] }
+
+    /// The monthly rate of a term priced `price` for `[start, end)` (µs): the price over
+    /// the number of whole calendar months when the term spans whole months, else
+    /// scaled to a 30.4375-day month. Open-ended terms: the price as monthly.
+    public static func monthlyRate(price: Double, start: Int64, end: Int64) -> Double {
+        guard end != Int64.max else { return price }
+        if let months = CalendarMonth.wholeMonths(from: start, to: end) { return price / Double(months) }
+        let days = Double(end - start) / Double(TimeUnit.microsPerDay)
+        return days > 0 ? price * Subscriptions.daysPerMonth / days : 0
     }
 
-    /// The term of user `u` covering time `t` (the latest-starting one if several), or nil.
+    /// The term of user `u` running at time `t` (`start <= t < end`; the latest-starting
+    /// one if several), or nil. Every "is subscribed at" question goes through here.
     public func term(user u: Int, at t: Int64) -> Int? {
         var i = offsets[u + 1] - 1
         while i >= offsets[u] {
@@ -95,6 +122,9 @@ public struct Subscriptions: Sendable {
         }
         return nil
     }
+
+    /// End of observation when none is given: the latest term start + 1 µs (the last thing observed).
+    public var defaultDataEnd: Int64 { starts.max().map { $0 + 1 } ?? Int64.min }
 
     /// Sum of MRR over user `u`'s terms covering `t`.
     public func mrr(user u: Int, at t: Int64) -> Double {

@@ -115,7 +115,7 @@ struct FeatureBuilder {
     }
 
     /// Subscription features as of `asOf`: the current term is the latest one
-    /// with start < asOf < end. Without one, `subscribed` = 0, price and MRR 0,
+    /// running at asOf (start <= asOf < end: a renewal starting at asOf is known then). Without one, `subscribed` = 0, price and MRR 0,
     /// `plan` the last plan held (null if never subscribed), renewal fields null.
     /// Also lowers `tenure_days` to the first term start when that is earlier.
     private func subscriptionFeatures(user u: Int, row r: Int, rows n: Int, out: UnsafeMutablePointer<Double>,
@@ -127,8 +127,8 @@ struct FeatureBuilder {
         var started = 0, lastStarted = -1
         var current: Int? = nil
         if su >= 0 {
-            for i in subs.offsets[su]..<subs.offsets[su + 1] where subs.starts[i] < asOf { started += 1; lastStarted = i }
-            current = subs.term(user: su, before: asOf)
+            for i in subs.offsets[su]..<subs.offsets[su + 1] where subs.starts[i] <= asOf { started += 1; lastStarted = i }
+            current = subs.term(user: su, at: asOf)
             if let t = plan.base[.tenure], started > 0 {
                 let firstStart = Double(asOf - subs.starts[subs.offsets[su]]) / day
                 if firstStart > out[t * n + r] { put(t, firstStart) }
@@ -144,17 +144,5 @@ struct FeatureBuilder {
         var k = b + 6
         if plan.autoRenew { put(k, current.map { subs.autoRenew![$0] ? 0 : 1 } ?? .nan); k += 1 }
         if plan.discount { put(k, current.map { subs.discounts![$0] } ?? .nan) }
-    }
-}
-
-extension Subscriptions {
-    /// The latest-starting term of user `u` with start < t < end (known strictly before t and still running).
-    func term(user u: Int, before t: Int64) -> Int? {
-        var i = offsets[u + 1] - 1
-        while i >= offsets[u] {
-            if starts[i] < t && t < ends[i] { return i }
-            i -= 1
-        }
-        return nil
     }
 }

@@ -95,18 +95,46 @@ public func churnLabels(_ log: EventLog, _ o: LabelOptions) throws -> Frame {
     guard o.definition == .inactivity else {
         throw EventError.invalidOption("labels: the subscription definition needs a subscriptions table, not an event log")
     }
+    try o.validate()
+    try refuseAllCensored(o, dataEnd: o.dataEnd ?? log.defaultDataEnd, grace: 0, defaultEnd: "just after the last event")
     return try inactivityLabels(log, o).frame(ids: log.users, userColumn: log.userColumn)
 }
 
 /// Churn labels from subscriptions (subscription definition): users with a
-/// term running at `asOf` (start < asOf < end); churn = their coverage ends in
+/// term running at `asOf` (start <= asOf < end); churn = their coverage ends in
 /// `[asOf, asOf + horizon)` without a renewal. Censored when
 /// `asOf + horizon + grace` is after the data end.
 public func churnLabels(_ subs: Subscriptions, _ o: LabelOptions) throws -> Frame {
     guard o.definition == .subscription else {
         throw EventError.invalidOption("labels: the inactivity definition needs an event log, not subscriptions")
     }
+    try o.validate()
+    try refuseAllCensored(o, dataEnd: o.dataEnd ?? subs.defaultDataEnd, grace: o.graceDays, defaultEnd: "the latest term start + 1 µs")
     return try subscriptionLabels(subs, o).frame(ids: subs.users, userColumn: subs.userColumn)
+}
+
+/// A single labelling whose window ends after the data end censors every user; with
+/// `censoring = .exclude` that is an empty frame that looks like "nobody to label".
+/// Say why and how to fix it instead. (Snapshots call the row functions directly:
+/// their last dates are censored by design.)
+func refuseAllCensored(_ o: LabelOptions, dataEnd: Int64, grace: Int, defaultEnd: String) throws {
+    let windowEnd = o.horizonEnd &+ Int64(grace) &* TimeUnit.microsPerDay
+    guard o.censoring == .exclude, windowEnd > dataEnd else { return }
+    let window = grace > 0 ? "as_of + horizon (\(o.horizon) d) + grace_days (\(grace) d)" : "as_of + horizon (\(o.horizon) d)"
+    let end = o.dataEnd == nil ? "the default data end \(timeText(dataEnd)) (\(defaultEnd))"
+                               : "data_end \(timeText(dataEnd))"
+    throw EventError.invalidOption("labels: every user is censored, so censoring = 'exclude' would return no rows: "
+        + "the label window ends at \(window) = \(timeText(windowEnd)), after \(end). "
+        + "Give data_end = the date your data is complete up to, an earlier as_of or shorter horizon, "
+        + "or censoring = 'flag' to keep the users with churn = nil")
+}
+
+/// A time for an error message; never traps on an out-of-range value (an empty table's end is Int64.min).
+private func timeText(_ t: Int64) -> String {
+    let limit = 10_000_000 * TimeUnit.microsPerDay   // ±27,000 years: DateText.format stays in range
+    guard t > -limit && t < limit else { return t < 0 ? "the beginning of time (no data)" : "the end of time" }
+    let text = DateText.format(micros: t)
+    return text.hasSuffix(" 00:00:00") ? String(text.dropLast(9)) : text
 }
 
 func inactivityLabels(_ log: EventLog, _ o: LabelOptions) throws -> LabelRows {
@@ -133,13 +161,13 @@ func inactivityLabels(_ log: EventLog, _ o: LabelOptions) throws -> LabelRows {
 func subscriptionLabels(_ subs: Subscriptions, _ o: LabelOptions) throws -> LabelRows {
     try o.validate()
     let grace = Int64(o.graceDays) * TimeUnit.microsPerDay
-    let dataEnd = o.dataEnd ?? (subs.starts.max().map { $0 + 1 } ?? Int64.min)
+    let dataEnd = o.dataEnd ?? subs.defaultDataEnd
     let hEnd = o.horizonEnd
     let censored = hEnd &+ grace > dataEnd
     if censored && o.censoring == .exclude { return LabelRows() }
     var rows = LabelRows()
     for u in 0..<subs.userCount {
-        guard let i = subs.term(user: u, before: o.asOf) else { continue }
+        guard let i = subs.term(user: u, at: o.asOf) else { continue }
         rows.users.append(Int32(u))
         rows.censored.append(censored)
         rows.churn.append(!censored && subs.coverageEnd(user: u, from: i, grace: grace) < hEnd)

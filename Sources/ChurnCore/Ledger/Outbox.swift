@@ -12,20 +12,68 @@ public enum Outbox {
         return ["jsonl", "json", "ndjson"].contains(ext) ? .jsonl : .csv
     }
 
-    public static let columns = ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"]
+    /// Which rows and fields an outbox carries.
+    ///
+    /// - Control rows stay in the ledger: a sender fed the outbox would otherwise contact the
+    ///   holdout and spoil the experiment. `includeControl` adds them for analysis; they are
+    ///   marked by the `group` column (`control`) and carry no message, so even a sender that
+    ///   ignores `group` has nothing to deliver to them.
+    /// - A pseudonymised outbox drops `message` and `reason`: both are rendered from user
+    ///   fields (`{name}`, `{user_id}`, …) and would re-identify the user the HMAC hides.
+    ///   The delivery system renders the text after it resolves the pseudonym.
+    public struct Options: Sendable {
+        public var includeControl: Bool
+        public var pseudonymizer: Pseudonymizer?
+        public init(includeControl: Bool = false, pseudonymizer: Pseudonymizer? = nil) {
+            self.includeControl = includeControl
+            self.pseudonymizer = pseudonymizer
+        }
+    }
 
-    public static func text(_ rows: [LedgerDecision], format: Format, pseudonymizer: Pseudonymizer? = nil) -> String {
+    public static let columns = ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"]
+    /// The fields rendered from user data by message/reason templates.
+    public static let renderedColumns: Set<String> = ["message", "reason"]
+
+    /// The outbox's columns under these options.
+    public static func columns(_ options: Options) -> [String] {
+        options.pseudonymizer == nil ? columns : columns.filter { !renderedColumns.contains($0) }
+    }
+
+    /// The ledger rows the outbox carries: treatment only unless `includeControl`.
+    public static func rows(_ rows: [LedgerDecision], _ options: Options) -> [LedgerDecision] {
+        options.includeControl ? rows : rows.filter { $0.group != "control" }
+    }
+
+    /// One line describing what the outbox left out (printed by the CLI after writing it), or nil.
+    public static func note(_ all: [LedgerDecision], _ options: Options) -> String? {
+        var parts: [String] = []
+        let controls = all.lazy.filter { $0.group == "control" }.count
+        if !options.includeControl && controls > 0 {
+            parts.append("\(controls) control rows kept in the ledger only (--include-control adds them, marked group=control)")
+        }
+        if options.pseudonymizer != nil {
+            parts.append("message and reason omitted: they are rendered from user fields and would undo the pseudonyms")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    public static func text(_ all: [LedgerDecision], format: Format, options: Options = Options()) -> String {
+        let cols = columns(options)
         var out = ""
-        if format == .csv { out += columns.joined(separator: ",") + "\n" }
-        for r in rows {
-            let user = pseudonymizer?.pseudonym(r.userID) ?? r.userID
+        if format == .csv { out += cols.joined(separator: ",") + "\n" }
+        for r in rows(all, options) {
+            let user = options.pseudonymizer?.pseudonym(r.userID) ?? r.userID
             let cost = r.cost == r.cost.rounded() && abs(r.cost) < 1e15 ? String(Int64(r.cost)) : r.cost.description
-            let fields = [r.runID, r.asOf, user, r.rule, r.tier, r.channel, r.offer, cost, r.group, r.message, r.reason]
+            let control = r.group == "control"
+            let value: [String: String] = ["run_id": r.runID, "as_of": r.asOf, "user_id": user, "rule": r.rule, "tier": r.tier,
+                                         "channel": r.channel, "offer": r.offer, "cost": cost, "group": r.group,
+                                         "message": control ? "" : r.message, "reason": r.reason]
+            let fields = cols.map { value[$0]! }
             switch format {
             case .csv:
                 out += fields.map(csvField).joined(separator: ",") + "\n"
             case .jsonl:
-                out += "{" + zip(columns, fields).map { k, v in
+                out += "{" + zip(cols, fields).map { k, v in
                     "\"\(k)\":" + (k == "cost" ? v : jsonString(v))
                 }.joined(separator: ",") + "}\n"
             }
@@ -33,10 +81,12 @@ public enum Outbox {
         return out
     }
 
-    /// Writes the outbox atomically.
-    public static func write(_ rows: [LedgerDecision], to path: String, format: Format? = nil, pseudonymizer: Pseudonymizer? = nil) throws {
-        let body = text(rows, format: format ?? Outbox.format(forPath: path), pseudonymizer: pseudonymizer)
+    /// Writes the outbox atomically; returns the number of rows written.
+    @discardableResult
+    public static func write(_ rows: [LedgerDecision], to path: String, format: Format? = nil, options: Options = Options()) throws -> Int {
+        let body = text(rows, format: format ?? Outbox.format(forPath: path), options: options)
         try AtomicFile.write(Data(body.utf8), to: path)
+        return Outbox.rows(rows, options).count
     }
 
     static func csvField(_ s: String) -> String {

@@ -11,7 +11,7 @@ enum FrameBasics {
             methods: frameMethods,
             metamethods: [
                 "__len": { c in c.push(try c.frame(1).nrow) },
-                "__tostring": { c in c.push(try c.frame(1).render()) },
+                "__tostring": { c in c.push(try c.frame(1).render(maxWidth: TerminalWidth.current())) },
             ],
             index: { c in
                 // df.name / df["name"]: a column (methods were looked up first).
@@ -27,10 +27,8 @@ enum FrameBasics {
             methods: columnMethods,
             metamethods: [
                 "__len": { c in c.push(try c.object(1, ColumnObject.self).column.count) },
-                "__tostring": { c in
-                    let col = try c.object(1, ColumnObject.self).column
-                    return c.push("<cl.Column '\(col.name)' \(col.dtype.rawValue), \(col.count) rows>")
-                },
+                // Like a pandas Series: the first and last values, then name, dtype and length.
+                "__tostring": { c in c.push(try c.object(1, ColumnObject.self).column.renderHead()) },
             ]))
 
         lua_pushlightuserdata(cl.state.L, LuaColumns.nullSentinel)

@@ -122,7 +122,7 @@ enum FrameIO {
             let opts = try c.options(2)
             try opts.checkKeys(["max_rows", "max_width", "max_cell_width"])
             return c.push(f.render(maxRows: try opts.integer("max_rows", in: OptionRange.size) ?? 10,
-                                   maxWidth: try opts.integer("max_width", in: FrameIO.textWidth) ?? 100,
+                                   maxWidth: try opts.integer("max_width", in: FrameIO.textWidth) ?? TerminalWidth.current(),
                                    maxCellWidth: try opts.integer("max_cell_width", in: FrameIO.textWidth) ?? 24))
         },
         "html": { c in

@@ -61,17 +61,24 @@ enum FeaturesModule {
             return c.push(object: EventLogObject(try c.core { try EventLog(f, user: user, time: time, event: event, amount: amount) }))
         }
 
-        cl.function("subscriptions", "subscriptions(frame [, {user =, start =, ['end'] =, plan =, price =, auto_renew =, discount =}])",
-                    "Subscription terms, one row per paid term: `start`/`end` dates or timestamps (null end = open-ended), `plan` text, `price` per term; optional `auto_renew` (bool) and `discount` columns (used when present).") { c in
+        cl.function("subscriptions", "subscriptions(frame [, {user =, start =, ['end'] =, plan =, price =, price_period = 'term', auto_renew =, discount =}])",
+                    "Subscription terms, one row per paid term: `start`/`end` dates or timestamps (null end = open-ended; a term runs on [start, end), so one starting on as_of is running), `plan` text, `price`. price_period = 'term' (default): price is what the whole term costs, and MRR divides it by the term's calendar months (a monthly plan billed Jan 31, Feb 29, Mar 31 has the same MRR every month; terms that are not whole months scale by 30.4375 / days); 'month': price is already a monthly rate (an mrr column). Optional `auto_renew` (bool) and `discount` columns (used when present).") { c in
             let f = try c.frame(1)
             let o = try c.options(2)
-            try o.checkKeys(["user", "start", "end", "plan", "price", "auto_renew", "discount"])
+            try o.checkKeys(["user", "start", "end", "plan", "price", "price_period", "auto_renew", "discount"])
             let auto = try o.string("auto_renew") ?? (f.has("auto_renew") ? "auto_renew" : nil)
             let disc = try o.string("discount") ?? (f.has("discount") ? "discount" : nil)
+            var period = Subscriptions.PricePeriod.term
+            if let p = try o.string("price_period") {
+                guard let v = Subscriptions.PricePeriod(rawValue: p) else {
+                    throw LuaArgumentError(2, "field 'price_period': '\(p)' is not 'term' (price of the whole term) or 'month' (a monthly rate)")
+                }
+                period = v
+            }
             let s = try c.core {
                 try Subscriptions(f, user: try o.string("user") ?? "user_id", start: try o.string("start") ?? "start",
                                   end: try o.string("end") ?? "end", plan: try o.string("plan") ?? "plan",
-                                  price: try o.string("price") ?? "price", autoRenew: auto, discount: disc)
+                                  price: try o.string("price") ?? "price", autoRenew: auto, discount: disc, pricePeriod: period)
             }
             return c.push(object: SubscriptionsObject(s))
         }
@@ -105,7 +112,7 @@ enum FeaturesModule {
 
         cl.submodule("labels", "Churn labels from what happens after the observation date.") { m in
             m.function("churn", "churn(events_or_subscriptions, {as_of =, horizon = 30, active_within = 30, definition =, censoring = 'exclude', data_end =, grace_days = 0})",
-                       "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): the running term ends in the horizon without renewal. Users whose horizon runs past the data end are excluded, or kept with churn = nil when censoring = 'flag'. horizon and active_within: 1…36500 days (number or '4w'); grace_days 0…36500.") { c in
+                       "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): users with a term running at as_of (start <= as_of < end) whose coverage ends in the horizon without a renewal starting within grace_days. data_end defaults to the last event (events) or the latest term start (subscriptions); users whose horizon (+ grace_days) runs past it are excluded, or kept with churn = nil when censoring = 'flag'. horizon and active_within: 1…36500 days (number or '4w'); grace_days 0…36500. When that censors everyone under 'exclude' the call is an error saying so (give data_end).") { c in
                 let t = try c.table(2)
                 if c.isObject(1, SubscriptionsObject.self) {
                     let subs = try c.object(1, SubscriptionsObject.self).subs

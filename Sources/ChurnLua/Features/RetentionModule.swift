@@ -36,7 +36,7 @@ enum RetentionModule {
                 return c.push(frame: try c.core { try churnRates(subs, from: from, to: to) })
             }
             m.function("revenue_retention", "revenue_retention(subscriptions [, {from =, to =}])",
-                       "Net and gross revenue retention per calendar month, with expansion, contraction and churned MRR.") { c in
+                       "Net and gross revenue retention per calendar month, with expansion, contraction and churned MRR. MRR follows cl.subscriptions' price_period: a term's price over its calendar months ('term', default) or the price itself ('month'), so monthly billing in 28- to 31-day months shows no expansion or contraction.") { c in
                 let subs = try c.object(1, SubscriptionsObject.self).subs
                 let o = try c.options(2)
                 try o.checkKeys(["from", "to"])

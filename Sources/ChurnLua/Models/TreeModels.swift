@@ -59,6 +59,7 @@ final class TreeModelObject: LuaObject {
                     var line = String(format: "[%d/%d] train logloss %.6f", p.iteration + 1, p.totalIterations, p.trainLoss)
                     if let e = p.evalLoss { line += String(format: "  eval logloss %.6f", e) }
                     print(line)
+                    fflush(stdout)   // one line at a time even when stdout is a file or a pipe (block-buffered)
                 }
             } : nil
             return .gbdt(try GradientBoosting.fit(X, y, weights: weights, evalSet: eval, options: gbdt, progress: log))

@@ -37,36 +37,9 @@ extension NotebookSession {
     public func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int, end: Int) {
         let (word, start) = NotebookSession.word(in: code, cursor: cursor)
         var matches = repl.completions(for: word)
-        if let dot = word.lastIndex(of: "."), dot != word.startIndex, let columns = frameColumns(String(word[..<dot])) {
-            // `df.` completes columns (methods are called with `:`).
-            let path = String(word[..<dot]), prefix = String(word[word.index(after: dot)...])
-            matches = columns.filter { column in
-                column.hasPrefix(prefix) && (column.first.map { $0.isLetter || $0 == "_" } ?? false)
-                    && column.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-            }.map { path + "." + $0 }
-        }
         var seen = Set<String>()
         matches = matches.filter { seen.insert($0).inserted }.sorted()
         return (matches, start, max(start, min(cursor, code.count)))
-    }
-
-    /// Column names when `path` (a dotted name, no calls) names a frame; nil otherwise.
-    private func frameColumns(_ path: String) -> [String]? {
-        guard path.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else { return nil }
-        let base = state.top
-        defer { state.top = base }
-        do {
-            try state.load(string: """
-                local ok, v = pcall(load("return \(path)"))
-                if ok and getmetatable(v) == "cl.Frame" then return v:names() end
-                return nil
-                """, name: "=complete")
-            try state.pcall(nargs: 0, nresults: 1)
-            guard case .table(let kv) = state.value(at: -1) else { return nil }
-            return kv.compactMap { if case .string(let s) = $0.value { return s } else { return nil } }
-        } catch {
-            return nil
-        }
     }
 
     /// Help for the name at `cursor`: the `cl.help` text for `cl` functions and
@@ -83,6 +56,13 @@ extension NotebookSession {
         while word.hasSuffix(".") || word.hasSuffix(":") { word.removeLast() }
         guard !word.isEmpty else { return nil }
         if let e = Docs.shared.entry(word) { return e.signature + "\n\n" + e.help }
+        if let colon = word.lastIndex(of: ":") {
+            // A method: the receiver's class (evaluated, or a conventional name like `df`).
+            let receiver = String(word[..<colon]), method = String(word[word.index(after: colon)...])
+            let cls = repl.className(of: receiver) ?? HelpText.className(receiver)
+            if let cls, let e = MethodDocs.byClass[cls]?[method] { return e.signature + "   (\(cls))\n\n" + e.help }
+            return nil
+        }
         let base = state.top
         defer { state.top = base }
         guard word.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }),

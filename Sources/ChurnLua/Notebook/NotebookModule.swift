@@ -76,4 +76,20 @@ enum RichText {
         let next = t.dropFirst(4).first
         return next == nil || next == ">" || next == " " || next == "\n" || next == "\t" || next == "\r"
     }
+
+    /// One line for a chart in a text console: its title, size and how to save it.
+    static func svgSummary(_ s: String) -> String {
+        func attribute(_ name: String) -> String? {
+            guard let r = s.range(of: " \(name)=\"[0-9.]+\"", options: .regularExpression) else { return nil }
+            return String(s[r].dropFirst(name.count + 3).dropLast())
+        }
+        var parts: [String] = []
+        if let a = s.range(of: "<title>"), let b = s.range(of: "</title>", range: a.upperBound..<s.endIndex) {
+            parts.append("\"" + String(s[a.upperBound..<b.lowerBound]) + "\"")
+        }
+        if let w = attribute("width"), let h = attribute("height") { parts.append("\(w)×\(h)") }
+        let kb = Double(s.utf8.count) / 1024
+        parts.append(kb < 10 ? String(format: "%.1f KB", kb) : "\(Int(kb.rounded())) KB")
+        return "<SVG chart " + parts.joined(separator: ", ") + "> — :save FILE.svg writes it"
+    }
 }

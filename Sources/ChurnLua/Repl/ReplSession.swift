@@ -8,6 +8,8 @@ import LuaRuntime
 public final class ReplSession {
     public let state: LuaState
     private var buffer: [String] = []
+    /// The last chart a statement returned (shown as a one-line summary); `:save FILE` writes it.
+    public private(set) var lastSVG: String?
 
     public enum Outcome: Equatable {
         /// The statement is incomplete; ask for another line.
@@ -27,6 +29,7 @@ public final class ReplSession {
     public func reset() { buffer.removeAll() }
 
     public func feed(_ line: String) -> Outcome {
+        if buffer.isEmpty, line.hasPrefix(":"), !line.hasPrefix("::") { return command(line) }   // "::label::" is Lua
         buffer.append(line)
         let code = buffer.joined(separator: "\n")
         let base = state.top
@@ -62,17 +65,60 @@ public final class ReplSession {
         return render(results: n, base: base)
     }
 
-    /// Renders the `n` values above `base` with cl.inspect, tab-separated.
+    /// REPL commands: `:save FILE` writes the last chart; `:help [name]` is cl.help.
+    private func command(_ line: String) -> Outcome {
+        let words = line.split(separator: " ", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        switch words[0] {
+        case ":save":
+            guard words.count == 2, !words[1].isEmpty else { return .error(":save FILE.svg writes the last chart") }
+            guard let svg = lastSVG else { return .error(":save: no chart yet (evaluate a cl.plot.* call without file =)") }
+            let base = state.top
+            defer { state.top = base }
+            do {
+                // Through io.open, so a sandboxed session can only write where its scripts may.
+                try state.load(string: "local path, svg = ...; local f = assert(io.open(path, 'w')); f:write(svg); f:close()", name: "=:save")
+                state.push(words[1]); state.push(svg)
+                try state.pcall(nargs: 2, nresults: 0)
+                return .value("saved \(words[1]) (\(svg.utf8.count) bytes)")
+            } catch {
+                return .error(":save: " + ((error as? LuaError)?.message ?? "\(error)"))
+            }
+        case ":help":
+            let base = state.top
+            defer { state.top = base }
+            do {
+                try state.load(string: "cl.help(...)", name: "=:help")
+                if words.count == 2 { state.push(words[1]) }
+                try state.pcall(nargs: words.count == 2 ? 1 : 0, nresults: 0)
+                return .value(nil)
+            } catch {
+                return .error((error as? LuaError)?.message ?? "\(error)")
+            }
+        default:
+            return .error("unknown command \(words[0]) (:save FILE.svg, :help [name])")
+        }
+    }
+
+    /// Renders the `n` values above `base` with cl.inspect, tab-separated; a chart (an SVG
+    /// string) shows as a one-line summary and is kept for `:save`.
     private func render(results n: Int32, base: Int32) -> Outcome {
         do {
             try state.load(string: """
+                local chart = ...
                 local inspect = cl and cl.inspect or tostring
-                local t = table.pack(...)
-                for i = 1, t.n do t[i] = inspect(t[i]) end
+                local t = table.pack(select(2, ...))
+                for i = 1, t.n do t[i] = type(t[i]) == "string" and chart(t[i]) or inspect(t[i]) end
                 return table.concat(t, "\\t", 1, t.n)
                 """, name: "=repl")
             lua_rotate(state.L, base + 1, 1)   // function below the values
-            try state.pcall(nargs: n, nresults: 1)
+            state.push(function: "chart") { [weak self] c in
+                let s = try c.string(1)
+                guard RichText.isSVG(s) else { return c.pushNil() }
+                self?.lastSVG = s
+                return c.push(RichText.svgSummary(s))
+            }
+            lua_rotate(state.L, base + 2, 1)   // then the chart hook, then the values
+            try state.pcall(nargs: n + 1, nresults: 1)
             return .value(state.string(at: -1) ?? "")
         } catch let e as LuaError {
             return .error(e.fullReport)
@@ -96,10 +142,18 @@ public final class ReplSession {
         lua_rawgeti(L, clb_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
         if !path.isEmpty {
             for part in path.split(separator: ".", omittingEmptySubsequences: false) {
-                guard lua_type(L, -1) == LUA_TTABLE else { return [] }
+                guard lua_type(L, -1) == LUA_TTABLE else {
+                    // Through an object (df.col:): evaluate the path and ask the object.
+                    state.top = base
+                    return objectMembers(path: path, sep: sep).filter { $0.hasPrefix(prefix) }.sorted().map { path + sep + $0 }
+                }
                 state.push(String(part))
                 lua_rawget(L, -2)
             }
+        }
+        if !path.isEmpty && lua_type(L, -1) == LUA_TUSERDATA {
+            state.top = base
+            return objectMembers(path: path, sep: sep).filter { $0.hasPrefix(prefix) }.sorted().map { path + sep + $0 }
         }
         var names: Set<String> = []
         func collect(_ idx: Int32) {
@@ -107,13 +161,15 @@ public final class ReplSession {
             let t = lua_absindex(L, idx)
             lua_pushnil(L)
             while lua_next(L, t) != 0 {
-                if lua_type(L, -2) == LUA_TSTRING, let k = state.string(at: -2), k.hasPrefix(prefix), !k.hasPrefix("__") {
+                // Internal names (cl._bench, cl._methods) only when the user types the underscore.
+                if lua_type(L, -2) == LUA_TSTRING, let k = state.string(at: -2), k.hasPrefix(prefix),
+                   !k.hasPrefix("__"), !k.hasPrefix("_") || prefix.hasPrefix("_") {
                     names.insert(k)
                 }
                 lua_settop(L, -2)
             }
         }
-        if sep == ":" || lua_type(L, -1) == LUA_TUSERDATA {
+        if sep == ":" {
             // Methods of an object: its metatable's __methods.
             if lua_getmetatable(L, -1) != 0 {
                 state.push("__methods")
@@ -130,5 +186,55 @@ public final class ReplSession {
         }
         let lead = path.isEmpty ? "" : path + sep
         return names.sorted().map { lead + $0 }
+    }
+
+    /// What can follow `path` + `sep` when `path` (identifiers and dots only) names a ChurnLab
+    /// object: its methods after ':', a frame's columns (identifier-like names) after '.'.
+    /// The path is evaluated (a frame's column access has no side effects); errors give nothing.
+    func objectMembers(path: String, sep: String) -> [String] {
+        guard path.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !path.hasPrefix("."),
+              !path.hasSuffix(".") else { return [] }
+        let base = state.top
+        defer { state.top = base }
+        do {
+            try state.load(string: """
+                local path, sep = ...
+                local f = load("return " .. path)
+                if not f then return {} end
+                local ok, v = pcall(f)
+                if not ok or type(v) ~= "userdata" then return {} end
+                if sep == ":" then
+                  local out = {}
+                  for k in pairs(cl._methods(v) or {}) do out[#out + 1] = k end
+                  return out
+                end
+                if getmetatable(v) == "cl.Frame" then return v:names() end
+                return {}
+                """, name: "=complete")
+            state.push(path); state.push(sep)
+            try state.pcall(nargs: 2, nresults: 1)
+            guard case .table(let kv) = state.value(at: -1) else { return [] }
+            return kv.compactMap { if case .string(let s) = $0.value { return s } else { return nil } }.filter { name in
+                sep == ":" || (name.first.map { $0.isLetter || $0 == "_" } ?? false) && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            }
+        } catch {
+            return []
+        }
+    }
+
+    /// The class name (e.g. "cl.Frame") of the ChurnLab object `path` evaluates to, or nil.
+    public func className(of path: String) -> String? {
+        guard path.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }), !path.isEmpty else { return nil }
+        let base = state.top
+        defer { state.top = base }
+        guard (try? state.load(string: """
+            local f = load("return " .. ...)
+            if not f then return nil end
+            local ok, v = pcall(f)
+            if ok and type(v) == "userdata" and type(getmetatable(v)) == "string" then return getmetatable(v) end
+            """, name: "=inspect")) != nil else { return nil }
+        state.push(path)
+        guard (try? state.pcall(nargs: 1, nresults: 1)) != nil else { return nil }
+        return state.string(at: -1)
     }
 }

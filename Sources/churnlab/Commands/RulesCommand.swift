@@ -44,7 +44,9 @@ struct RulesRunCommand: ParsableCommand {
             The rule file runs sandboxed with --timeout and --memory-limit. A run is identified by its period and the \
             SHA-256 of the inputs and the rule file: re-running it writes nothing new, and a run killed at any instant \
             left either all of its decisions or none. The outbox (CSV, or JSON Lines for .jsonl) is written from the \
-            committed ledger rows, atomically.
+            committed ledger rows, atomically. It carries the treatment group only: control users stay in the ledger \
+            (--include-control adds them, marked group=control and without a message). With --pseudonymize-key-file the \
+            message and reason columns are left out, since they are rendered from user fields.
 
             Example:
               churnlab rules run rules.lua --users scored.csv --as-of 2024-10-01 --outbox outbox.csv
@@ -60,6 +62,8 @@ struct RulesRunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Evaluate and print; write nothing.") var dryRun = false
     @Option(name: .customLong("pseudonymize-key-file"), help: ArgumentHelp("HMAC-SHA256 user ids in the outbox with this key.", valueName: "path"))
     var keyFile: String?
+    @Flag(name: .customLong("include-control"), help: "Also put the control group in the outbox (marked group=control, no message).")
+    var includeControl = false
     @Option(help: ArgumentHelp("Time limit for the Lua code.", valueName: "seconds")) var timeout: Double = 600
     @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Lua heap limit.", valueName: "MB")) var memoryLimit: Double = 1024
     @Option(name: .customLong("allow-path"), help: ArgumentHelp("Also allow file access below this path (repeatable).", valueName: "path"))
@@ -72,7 +76,7 @@ struct RulesRunCommand: ParsableCommand {
 
     func run() throws {
         let runner = RulesRunner(rulesPath: rules, usersPath: users, scriptPath: script, asOf: asOf, ledgerPath: ledger.ledger,
-                                 outboxPath: outbox, dryRun: dryRun, keyFile: keyFile, timeout: timeout, memoryLimitMB: memoryLimit,
+                                 outboxPath: outbox, dryRun: dryRun, keyFile: keyFile, includeControl: includeControl, timeout: timeout, memoryLimitMB: memoryLimit,
                                  allowPaths: allowPaths)
         do { try runner.run() } catch let f as RulesRunner.Failure {
             printError("churnlab: rules run: \(f.description)")
@@ -108,6 +112,8 @@ struct RulesShowCommand: ParsableCommand {
     @OptionGroup var ledger: LedgerOption
     @Option(help: ArgumentHelp("(Re)write the run's outbox here from the ledger.", valueName: "path")) var outbox: String?
     @Option(name: .customLong("pseudonymize-key-file"), help: ArgumentHelp("HMAC user ids in the outbox.", valueName: "path")) var keyFile: String?
+    @Flag(name: .customLong("include-control"), help: "Also put the control group in the outbox (marked group=control, no message).")
+    var includeControl = false
     @Flag(help: "Also print every decision.") var all = false
 
     func run() throws {
@@ -126,11 +132,10 @@ struct RulesShowCommand: ParsableCommand {
         for (rule, x) in per.sorted(by: { $0.key < $1.key }) {
             print("  \(rule): \(x.t) treatment, \(x.c) control, cost \(String(format: "%.2f", x.cost))")
         }
-        if all { print(Outbox.text(rows, format: .csv), terminator: "") }
+        if all { print(Outbox.text(rows, format: .csv, options: Outbox.Options(includeControl: true)), terminator: "") }
         if let outbox {
-            let p = try keyFile.map(PseudonymKey.load)
-            try Outbox.write(rows, to: outbox, pseudonymizer: p)
-            print("outbox: \(outbox) (\(rows.count) rows)")
+            try Outbox.writeReporting(rows, to: outbox,
+                                      options: Outbox.Options(includeControl: includeControl, pseudonymizer: try keyFile.map(PseudonymKey.load)))
         }
     }
 }

@@ -10,12 +10,15 @@ struct ScheduleCommand: ParsableCommand {
         discussion: """
             SCHEDULE_FILE is Lua with one job{...} per job (see scripts/examples/schedule.lua): name, cron (5 fields or \
             @daily…), tz, and one of run = SCRIPT [args = {...}], rules = RULES.lua (users = CSV | script = PIPELINE, \
-            outbox =), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
+            outbox =, include_control, pseudonymize_key_file), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
             backoff (s, doubling), catchup = "skip" | "once". Jobs run as child processes with those limits. Occurrences \
             are claimed in the ledger (UNIQUE(job, scheduled_at)), so several schedulers on one ledger run each once. \
             An occurrence left running by a killed scheduler on this host is re-run at the next start under catchup = "once" \
             (else recorded as abandoned). SIGTERM lets the current job finish (or its transaction roll back), then the scheduler exits. Logs are JSON \
-            lines on standard error. --once runs what is due now and exits (status 1 if a job failed).
+            lines on standard error. Each occurrence's output (stdout and stderr of every attempt) is kept in \
+            LOG_DIR/JOB/OCCURRENCE.log (default LOG_DIR: logs/ next to the ledger; the newest --keep-logs per job are kept); \
+            the JSON log names the file and --status lists recent occurrences with their logs. \
+            --once runs what is due now and exits (status 1 if a job failed).
             """
     )
 
@@ -25,14 +28,20 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Pretend it is this instant (ISO 8601; for tests, with --once).", valueName: "time")) var now: String?
     @Option(help: ArgumentHelp("An occurrence up to this many seconds old is on time; older ones are missed (catch-up policy).", valueName: "seconds"))
     var grace: Double = 60
+    @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
+    @Flag(name: .customLong("status"), help: "Print each job's recent occurrences (status, attempts, error) and their log files, then exit.")
+    var status = false
+    @Option(name: .customLong("log-dir"), help: ArgumentHelp("Where job output logs are kept (default: logs/ next to the ledger).", valueName: "dir"))
+    var logDir: String?
+    @Option(name: .customLong("keep-logs"), help: ArgumentHelp("Occurrence logs kept per job (1…100000).", valueName: "n")) var keepLogs: Int = 30
 
     func validate() throws {
         // Seconds added to dates: NaN or ±inf would make every occurrence search meaningless.
         let range = NumberRange.closed(0, 31_536_000)
         if !range.contains(grace) { throw ValidationError("--grace must be \(range) (seconds), got \(grace)") }
         try LedgerOption.validate(ledger)
+        guard (1...100_000).contains(keepLogs) else { throw ValidationError("--keep-logs must be in 1...100000, got \(keepLogs)") }
     }
-    @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
 
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
@@ -53,9 +62,37 @@ struct ScheduleCommand: ParsableCommand {
             }
             return
         }
+        let logs = JobLogs(directory: logDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? JobLogs.defaultDirectory(ledgerPath: ledgerPath),
+                           keep: keepLogs)
+        if status { return try printStatus(jobs, ledgerPath: ledgerPath, logs: logs) }
         let l: Ledger
         do { l = try Ledger(path: ledgerPath) } catch { printError("churnlab: schedule: \(error)"); throw ExitStatus.software }
-        let failures = Scheduler(jobs: jobs, ledger: l, once: once, fixedNow: fixed, grace: grace).run()
+        let failures = Scheduler(jobs: jobs, ledger: l, once: once, fixedNow: fixed, grace: grace, logs: logs).run()
         if once && failures > 0 { throw ExitStatus.failure }
+    }
+
+    /// `--status`: the last occurrences of each job from the ledger's claims, with their logs.
+    func printStatus(_ jobs: [ScheduledJob], ledgerPath: String, logs: JobLogs) throws {
+        guard FileManager.default.fileExists(atPath: ledgerPath) else {
+            print("no ledger at \(ledgerPath): no job has run yet (logs go to \(logs.directory))")
+            return
+        }
+        let l: Ledger
+        do { l = try Ledger(path: ledgerPath) } catch { printError("churnlab: schedule: \(error)"); throw ExitStatus.software }
+        print("logs: \(logs.directory) (newest \(logs.keep) per job)")
+        for j in jobs {
+            let claims = try l.claims(job: j.name).suffix(5)
+            print("\(j.name): \(j.cron) (\(j.timeZone.identifier))" + (claims.isEmpty ? " — no runs yet" : ""))
+            for c in claims.reversed() {
+                var line = "  \(c.scheduledAt)  \(c.status)"
+                if c.attempts > 0 { line += "  attempts \(c.attempts)" }
+                if let occ = ScheduleClock.parse(c.scheduledAt) {
+                    let p = logs.path(job: j.name, occurrence: occ)
+                    line += FileManager.default.fileExists(atPath: p) ? "  log \(p)" : ""
+                }
+                if let e = c.error { line += "\n      error: " + (e.split(separator: "\n").last.map(String.init) ?? e) }
+                print(line)
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@ struct RulesRunner {
     var outboxPath: String?
     var dryRun: Bool
     var keyFile: String?
+    var includeControl = false
     var timeout: Double
     var memoryLimitMB: Double
     var allowPaths: [String]
@@ -121,9 +122,8 @@ struct RulesRunner {
     /// The outbox always comes from committed ledger rows, so it can be regenerated.
     func writeOutbox(_ ledger: Ledger, _ runID: String, _ pseudonymizer: Pseudonymizer?) throws {
         guard let outboxPath else { return }
-        let rows = try ledger.decisions(run: runID)
-        try Outbox.write(rows, to: outboxPath, pseudonymizer: pseudonymizer)
-        print("outbox: \(outboxPath) (\(rows.count) rows)")
+        try Outbox.writeReporting(try ledger.decisions(run: runID), to: outboxPath,
+                                  options: Outbox.Options(includeControl: includeControl, pseudonymizer: pseudonymizer))
     }
 
     func printSummary(_ s: [(rule: String, treatment: Int, control: Int, cost: Double)], skipped: [String: [String: Int]]) {

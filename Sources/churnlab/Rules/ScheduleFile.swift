@@ -14,7 +14,8 @@ import LuaRuntime
 /// Any problem is reported as `FILE:LINE: reason` before the scheduler starts.
 enum ScheduleFile {
     static let keys: Set<String> = ["name", "cron", "tz", "run", "args", "rules", "users", "script", "outbox", "as_of", "command",
-                                    "timeout", "memory_limit", "sandbox", "retries", "backoff", "catchup", "pseudonymize_key_file"]
+                                    "timeout", "memory_limit", "sandbox", "retries", "backoff", "catchup", "pseudonymize_key_file",
+                                    "include_control"]
 
     static func load(_ path: String, ledgerPath: String) throws -> [ScheduledJob] {
         guard FileManager.default.isReadableFile(atPath: path) else { throw ScheduleError(file: path, line: 0, reason: "cannot open the schedule file") }
@@ -96,6 +97,10 @@ enum ScheduleFile {
                 if let s = try str("script") { args += ["--script", abs(s)] }
                 if let o = try str("outbox") { args += ["--outbox", abs(o)] }
                 if let k = try str("pseudonymize_key_file") { args += ["--pseudonymize-key-file", abs(k)] }
+                if let c = t["include_control"] {
+                    guard case .bool(let b) = c else { throw fail("job '\(name)': include_control must be true or false") }
+                    if b { args.append("--include-control") }
+                }
             default: args = try strings("command")
                 guard !args.isEmpty else { throw fail("job '\(name)': command is empty") }
             }

@@ -45,13 +45,15 @@ struct Scheduler {
     var once: Bool
     var fixedNow: Date?
     var grace: Double
+    var logs: JobLogs
     let stop = StopFlag()
     let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
 
     /// Returns the number of failed job runs.
     func run() -> Int {
         stop.install()
-        JSONLog.write("info", "scheduler_start", ["jobs": jobs.map(\.name), "owner": owner, "once": once])
+        JSONLog.write("info", "scheduler_start", ["jobs": jobs.map(\.name), "owner": owner, "once": once,
+                                                  "logs": logs.directory, "keep_logs": logs.keep])
         var failures = recoverStaleClaims()
         while !stop.isSet {
             let now = fixedNow ?? Date()
@@ -122,17 +124,19 @@ struct Scheduler {
         while attempt <= job.retries {
             attempt += 1
             let at = ScheduleClock.iso(occurrence)
-            JSONLog.write("info", "job_start", ["job": job.name, "scheduled_at": at, "attempt": attempt, "argv": args])
+            let logPath = logs.path(job: job.name, occurrence: occurrence)
+            JSONLog.write("info", "job_start", ["job": job.name, "scheduled_at": at, "attempt": attempt, "argv": args, "log": logPath])
             let started = Date()
-            let (status, output, killed) = runChild(args, wallLimit: job.timeout + 5)
+            let (status, output, killed) = runChild(args, wallLimit: job.timeout + 5, log: { try logs.open(job: job.name, occurrence: occurrence, attempt: attempt, argv: args) })
+            logs.rotate(job: job.name)
             let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             if status == 0 {
-                JSONLog.write("info", "job_done", ["job": job.name, "scheduled_at": at, "attempt": attempt, "seconds": seconds])
+                JSONLog.write("info", "job_done", ["job": job.name, "scheduled_at": at, "attempt": attempt, "seconds": seconds, "log": logPath])
                 return (true, attempt, nil)
             }
             lastError = killed ? "killed after the \(job.timeout) s timeout" : (output.isEmpty ? "exit status \(status)" : output)
             JSONLog.write("error", "job_failed", ["job": job.name, "scheduled_at": at, "attempt": attempt, "status": Int(status),
-                                                  "seconds": seconds, "error": lastError!])
+                                                  "seconds": seconds, "error": lastError!, "log": logPath])
             if attempt <= job.retries && !stop.isSet {
                 let delay = job.retryDelay(attempt)
                 JSONLog.write("info", "job_retry", ["job": job.name, "scheduled_at": at, "in_seconds": delay])
@@ -158,15 +162,17 @@ struct Scheduler {
         return a
     }
 
-    /// Runs `churnlab ARGS` with output captured; kills it after `wallLimit` seconds.
-    func runChild(_ args: [String], wallLimit: Double) -> (Int32, String, Bool) {
+    /// Runs `churnlab ARGS` with its standard output and error appended to the job's log
+    /// (kept, see `JobLogs`); kills it after `wallLimit` seconds. Returns the status, the
+    /// last lines of this attempt's output and whether it was killed.
+    func runChild(_ args: [String], wallLimit: Double, log: () throws -> (FileHandle, UInt64, String)) -> (Int32, String, Bool) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Scheduler.selfPath)
         p.arguments = args
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("churnlab-job-\(getpid())-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        guard let h = try? FileHandle(forWritingTo: out) else { return (70, "cannot create a log file", false) }
+        let h: FileHandle, start: UInt64, out: URL
+        do { let opened = try log(); (h, start, out) = (opened.0, opened.1, URL(fileURLWithPath: opened.2)) } catch {
+            return (70, "cannot write the job log in \(logs.directory): \(error)", false)
+        }
         p.standardOutput = h
         p.standardError = h
         p.standardInput = FileHandle.nullDevice
@@ -179,7 +185,12 @@ struct Scheduler {
         }
         p.waitUntilExit()
         try? h.close()
-        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        let attemptOutput = (try? FileHandle(forReadingFrom: out)).flatMap { r -> Data? in
+            defer { try? r.close() }
+            try? r.seek(toOffset: start)
+            return try? r.readToEnd()
+        } ?? Data()
+        let text = String(decoding: attemptOutput, as: UTF8.self)
         let tail = text.split(separator: "\n").suffix(6).joined(separator: "\n")
         return (p.terminationStatus, tail, killed)
     }

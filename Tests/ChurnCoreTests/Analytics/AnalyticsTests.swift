@@ -110,14 +110,15 @@ final class AnalyticsTests: XCTestCase {
         XCTAssertEqual(try doubles(c, "active_start"), [4, 5])       // user 4 joins mid-January
         XCTAssertEqual(try doubles(c, "churned"), [0, 1])             // user 2's term ends Feb 15
         XCTAssertEqual(try doubles(c, "churn_rate"), [0, 0.2])
-        XCTAssertEqual(try doubles(c, "mrr_start")[0]!, 10 + a + 20 + 30.4375, accuracy: 1e-9)
+        // User 5's 62 over [2023-12-01, 2024-02-01) is two calendar months: 31 a month.
+        XCTAssertEqual(try doubles(c, "mrr_start")[0]!, 10 + a + 20 + 31, accuracy: 1e-9)
         XCTAssertEqual(try doubles(c, "mrr_churned")[1]!, a, accuracy: 1e-9)
         XCTAssertEqual(try doubles(c, "revenue_churn_rate")[1]!, a / (52 + a), accuracy: 1e-9)
         let r = try revenueRetention(subs, from: 19723, to: 19783)
         XCTAssertEqual(try doubles(r, "expansion"), [5, 0])           // user 3's add-on
-        XCTAssertEqual(try doubles(r, "contraction")[0]!, 20.4375, accuracy: 1e-9)  // user 5's downgrade
-        XCTAssertEqual(try doubles(r, "nrr")[0]!, (45 + a) / (60.4375 + a), accuracy: 1e-9)
-        XCTAssertEqual(try doubles(r, "grr")[0]!, (40 + a) / (60.4375 + a), accuracy: 1e-9)
+        XCTAssertEqual(try doubles(r, "contraction")[0]!, 21, accuracy: 1e-9)  // user 5's downgrade 31 → 10
+        XCTAssertEqual(try doubles(r, "nrr")[0]!, (45 + a) / (61 + a), accuracy: 1e-9)
+        XCTAssertEqual(try doubles(r, "grr")[0]!, (40 + a) / (61 + a), accuracy: 1e-9)
         XCTAssertEqual(try doubles(r, "nrr")[1]!, 52 / (52 + a), accuracy: 1e-9)
     }
 }

@@ -104,7 +104,7 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertEqual(try featureValue(f, "subscribed", user: 1), 1)
         XCTAssertEqual(try f.column("plan").string(at: 0), "monthly")
         XCTAssertEqual(try featureValue(f, "price", user: 1), 10)
-        XCTAssertEqual(try featureValue(f, "mrr", user: 1)!, 10 * 30.4375 / 30, accuracy: 1e-12)
+        XCTAssertEqual(try featureValue(f, "mrr", user: 1), 10)       // [1970-04-01, 1970-05-01): one calendar month
         XCTAssertEqual(try featureValue(f, "days_to_renewal", user: 1), 20)
         XCTAssertEqual(try featureValue(f, "renewals", user: 1), 1)
         XCTAssertEqual(try featureValue(f, "auto_renew_off", user: 1), 0)
@@ -132,7 +132,7 @@ final class FeatureBuilderTests: XCTestCase {
             (1, 60, 90, "monthly", 10, true, 0), (1, 90, 120, "monthly", 10, true, 0), (1, 120, 150, "monthly", 10, true, 0),
             (2, 80, 110, "monthly", 15, false, 0.2),
             (3, 0, 365, "annual", 120, true, 0),
-            (4, 100, 130, "monthly", 10, true, 0),   // starts exactly at asOf: not current
+            (4, 100, 130, "monthly", 10, true, 0),   // starts exactly at asOf: running
             (5, 50, 80, "annual", 10, true, 0),
             (7, 85, 115, "monthly", 10, false, 0), (7, 118, 148, "monthly", 10, false, 0),
             (8, 90, nil, "lifetime", 300, false, 0),
@@ -153,19 +153,23 @@ final class FeatureBuilderTests: XCTestCase {
         let subs = try handSubscriptions()
         var o = LabelOptions(asOf: Self.asOf, horizon: 30, definition: .subscription, dataEnd: fday(200))
         var f = try churnLabels(subs, o)
-        // Running at day 100: users 1, 2, 3, 7, 8 (4 starts at asOf, 5 has lapsed).
-        XCTAssertEqual(try featureUserIDs(f), [1, 2, 3, 7, 8])
-        // 1 renews at 120 → covered to 150; 2 ends at 110; 3 annual; 7 has a 3-day gap; 8 open-ended.
-        XCTAssertEqual(try f.column("churn").toDoubles()!, [0, 1, 0, 1, 0])
+        // Running at day 100: users 1, 2, 3, 4, 7, 8 (4 starts exactly at asOf, 5 has lapsed).
+        XCTAssertEqual(try featureUserIDs(f), [1, 2, 3, 4, 7, 8])
+        // 1 renews at 120 → covered to 150; 2 ends at 110; 3 annual; 4 is covered to 130 = the horizon's end
+        // (it leaves at 130, outside [100, 130)); 7 has a 3-day gap; 8 open-ended.
+        XCTAssertEqual(try f.column("churn").toDoubles()!, [0, 1, 0, 0, 1, 0])
         o.graceDays = 5
         f = try churnLabels(subs, o)
-        XCTAssertEqual(try f.column("churn").toDoubles()!, [0, 1, 0, 0, 0])
-        o.dataEnd = fday(132)            // 100 + 30 + 5 grace > 132 → censored
-        XCTAssertEqual(try churnLabels(subs, o).nrow, 0)
+        XCTAssertEqual(try f.column("churn").toDoubles()!, [0, 1, 0, 0, 0, 0])
+        o.dataEnd = fday(132)            // 100 + 30 + 5 grace > 132 → every user censored: an error saying so
+        XCTAssertThrowsError(try churnLabels(subs, o)) { e in
+            XCTAssertTrue("\(e)".contains("every user is censored") && "\(e)".contains("grace_days (5 d) = 1970-05-16")
+                          && "\(e)".contains("after data_end 1970-05-13") && "\(e)".contains("censoring = 'flag'"), "\(e)")
+        }
         o.censoring = .flag
         f = try churnLabels(subs, o)
-        XCTAssertEqual(f.nrow, 5)
-        XCTAssertEqual(try f.column("churn").nullCount, 5)
+        XCTAssertEqual(f.nrow, 6)
+        XCTAssertEqual(try f.column("churn").nullCount, 6)
     }
 
     func testInactivityLabels() throws {
@@ -181,7 +185,9 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertEqual(try featureUserIDs(try churnLabels(log, o)), [1, 2, 5, 6])
         // Horizon 30 ends at day 130, after the last event (day 120): censored, never 0.
         o.horizon = 30
-        XCTAssertEqual(try churnLabels(log, o).nrow, 0)
+        XCTAssertThrowsError(try churnLabels(log, o)) { e in
+            XCTAssertTrue("\(e)".contains("every user is censored") && "\(e)".contains("default data end 1970-05-01 00:00:00.000001"), "\(e)")
+        }
         o.censoring = .flag
         f = try churnLabels(log, o)
         XCTAssertEqual(f.nrow, 4)
@@ -241,5 +247,46 @@ final class FeatureBuilderTests: XCTestCase {
         XCTAssertThrowsError(try EventLog(bad)) { e in
             XCTAssertEqual("\(e)", "column 'ts', row 2: 'soon' is not a date or time like 2024-06-01 or 2024-06-01T12:00:00")
         }
+    }
+}
+
+extension FeatureBuilderTests {
+    /// A term starting exactly at as_of is running then (start <= as_of < end), for every
+    /// subscription feature and for the labels. User 9 renews at as_of; user 10's first term
+    /// starts at as_of; user 11's term ends exactly at as_of (not running).
+    func testTermStartingAtAsOfIsRunning() throws {
+        let log = try EventLog(try featureEventFrame([
+            (9, fday(90), "login", nil), (10, fday(95), "login", nil), (11, fday(80), "login", nil),
+        ]))
+        let rows: [(Int64, Int32, Int32, String, Double)] = [
+            (9, 70, 100, "monthly", 10), (9, 100, 120, "pro", 25),
+            (10, 100, 131, "monthly", 10),
+            (11, 70, 100, "monthly", 10),
+        ]
+        let subs = try Subscriptions(try Frame([
+            .int("user_id", rows.map { $0.0 }),
+            Column(name: "start", data: .date(rows.map { $0.1 })), Column(name: "end", data: .date(rows.map { $0.2 })),
+            .string("plan", rows.map { $0.3 }), .float("price", rows.map { $0.4 }),
+        ]))
+        let f = try buildFeatures(log, spec(), subscriptions: subs)
+        XCTAssertEqual(try featureUserIDs(f), [9, 10, 11])
+        XCTAssertEqual(try featureValue(f, "subscribed", user: 9), 1)
+        XCTAssertEqual(try featureValue(f, "subscribed", user: 10), 1)
+        XCTAssertEqual(try featureValue(f, "subscribed", user: 11), 0)
+        XCTAssertEqual(try f.column("plan").string(at: 0), "pro")           // the renewal's plan and price
+        XCTAssertEqual(try featureValue(f, "price", user: 9), 25)
+        XCTAssertEqual(try featureValue(f, "days_to_renewal", user: 9), 20)
+        XCTAssertEqual(try featureValue(f, "days_to_renewal", user: 10), 31)
+        XCTAssertNil(try featureValue(f, "days_to_renewal", user: 11))
+        XCTAssertEqual(try featureValue(f, "renewals", user: 9), 1)         // the term starting at as_of counts
+        XCTAssertEqual(try featureValue(f, "renewals", user: 10), 0)
+        // Tenure: from the first term start (day 70) for 9 and 11, from the first event (95) for 10.
+        XCTAssertEqual(try featureValue(f, "tenure_days", user: 9), 30)
+        XCTAssertEqual(try featureValue(f, "tenure_days", user: 10), 5)
+        XCTAssertEqual(try featureValue(f, "tenure_days", user: 11), 30)
+        // Labels: 9 and 10 are running at as_of (11 is not); 9's coverage ends at 120, inside the 30-day horizon; 10's at 131, after it.
+        let l = try churnLabels(subs, LabelOptions(asOf: Self.asOf, horizon: 30, definition: .subscription, dataEnd: fday(200)))
+        XCTAssertEqual(try featureUserIDs(l), [9, 10])
+        XCTAssertEqual(try l.column("churn").toDoubles()!, [1, 0])
     }
 }

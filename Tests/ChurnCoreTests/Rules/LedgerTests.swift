@@ -65,11 +65,12 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(lines[1], "\(c.runID),2024-10-01,a,call,high,phone,,3,treatment,call a,always")
         XCTAssertEqual(lines[3], "\(c.runID),2024-10-01,b,mail,low,email,\"x, \"\"y\"\"\",0,treatment,,always")
         let jl = dir.appendingPathComponent("out.jsonl").path
-        try Outbox.write(rows, to: jl, pseudonymizer: try Pseudonymizer(key: Array("k".utf8)))
+        try Outbox.write(rows, to: jl, options: Outbox.Options(pseudonymizer: try Pseudonymizer(key: Array("k".utf8))))
         let first = try String(contentsOfFile: jl, encoding: .utf8).split(separator: "\n")[0]
         let obj = try JSONSerialization.jsonObject(with: Data(first.utf8)) as! [String: Any]
         XCTAssertEqual(obj["user_id"] as? String, Hex.encode(HMACSHA256.authenticate(key: Array("k".utf8), message: Array("a".utf8))))
         XCTAssertEqual(obj["cost"] as? Double, 3)
+        XCTAssertNil(obj["message"], "a pseudonymised outbox carries no text rendered from user fields")
         XCTAssertFalse(FileManager.default.fileExists(atPath: jl + ".tmp"))
     }
 
