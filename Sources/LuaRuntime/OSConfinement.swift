@@ -14,19 +14,15 @@ import Foundation
 ///   inputs, e.g. a key file): read;
 /// - what the process itself needs: the executable and the directories of
 ///   every loaded shared library, `/etc/ld.so.cache`, `/etc/localtime`,
-///   `/usr/share/zoneinfo` and `/usr/lib/locale` (`os.setlocale`) (read); `/proc` and
+///   `/usr/share/zoneinfo` and `/usr/lib/locale` (`os.setlocale`) (read); `/proc/self` and
 ///   `/sys/devices/system/cpu` (read, for thread counts); `/dev/null`
 ///   (read/write), `/dev/urandom` (read).
 /// With Landlock ABI ≥ 4 TCP bind/connect are denied as well.
 ///
-/// Why all of `/proc` and not `/proc/self`: libdispatch's thread-pool monitor
-/// opens `/proc/<tid>/stat` of each worker thread and crashes the process
-/// (SIGILL in `_dispatch_workq_monitor_pools`) when it cannot; worker threads
-/// are created after the rules are made, so their `/proc/<tid>` entries cannot
-/// be named in advance. What this exposes is bounded by Landlock's ptrace
-/// restriction: files of processes outside the domain that need ptrace access
-/// (`environ`, `mem`, `maps`, `fd/`) stay refused; world-readable ones
-/// (`cmdline`, `stat`) are readable, as they are to `ps`.
+/// Only `/proc/self`: all of `/proc` would let the process read other
+/// processes' `environ` (Landlock's ptrace restriction does not cover it).
+/// That is why the core's thread pool is not libdispatch's, whose monitor
+/// opens `/proc/<tid>/stat` of each worker (see `WorkerPool`).
 /// Lua's own module directories are not needed: the sandbox's `require` only
 /// searches below the roots. Landlock applies to the calling thread and the
 /// threads it creates later, so `apply` must run before any other thread
@@ -79,7 +75,7 @@ public enum OSConfinement {
     /// Read-only paths the process needs to keep working once confined.
     static func systemReadable() -> [String] {
         var paths: [String] = ["/etc/ld.so.cache", "/etc/localtime", "/usr/share/zoneinfo", "/usr/lib/locale",
-                               "/proc", "/sys/devices/system/cpu", "/dev/urandom"]
+                               "/proc/self", "/sys/devices/system/cpu", "/dev/urandom"]
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { paths.append(exe) }
         // Directories of the loaded shared libraries (Swift runtime, Foundation, ICU,
         // Lua, SQLite...), which may load parts of themselves later.

@@ -138,6 +138,35 @@ final class SandboxCLITests: XCTestCase {
         XCTAssertEqual(open.stdout, "false\tfalse\n", open.stderr)
     }
 
+    /// The OS layer alone keeps other processes' /proc entries (their
+    /// environment holds secrets) out of reach: only /proc/self is allowed.
+    func testLandlockAloneRefusesOtherProcessesProcEntries() throws {
+        guard Self.landlockABI != nil else { throw XCTSkip("Landlock is not supported by this kernel: OS-layer assertion skipped") }
+        let me = getpid()   // the test runner: another process, outside the domain
+        try "print(io.open('/proc/\(me)/environ') == nil, io.open('/proc/\(me)/cmdline') == nil, io.open('/proc/self/stat') ~= nil)".write(
+            to: root.appendingPathComponent("proc.lua"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["run", "--sandbox", root.appendingPathComponent("proc.lua").path],
+                            env: ["CHURNLAB_TEST_DISABLE_PATH_CHECK": "1"])
+        XCTAssertEqual(r.stdout, "true\ttrue\ttrue\n", r.stderr)
+    }
+
+    /// Parallel native work under the OS layer: the core's thread pool needs
+    /// nothing from /proc (libdispatch's pool monitor opened /proc/<tid>/stat of
+    /// its workers and crashed the confined process with SIGILL).
+    func testParallelWorkRunsConfined() throws {
+        guard Self.landlockABI != nil else { throw XCTSkip("Landlock is not supported by this kernel: OS-layer assertion skipped") }
+        try """
+            local sim = cl.simulate.platform { users = 3000, days = 365, start = "2024-01-01", seed = 3 }
+            local d = cl.features.snapshots(cl.events(sim.events), { from = "2024-03-01", to = "2024-09-01", every = "28d",
+              spec = { windows = { 7, 30 } }, label = { horizon = 30, active_within = 30 } })
+            for _ = 1, 3 do cl.model.gbdt { trees = 60, seed = 1 }:fit(d, { target = "churn", exclude = { "user_id", "as_of", "churn", "censored" } }) end
+            print("done")
+            """.write(to: root.appendingPathComponent("par.lua"), atomically: false, encoding: .utf8)
+        let r = try CLI.run(["run", "--sandbox", root.appendingPathComponent("par.lua").path], env: ["CHURNLAB_THREADS": "4"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "done\n", r.stderr)
+    }
+
     func testLandlockAloneUnderRulesRunStillCommits() throws {
         guard Self.landlockABI != nil else { throw XCTSkip("Landlock is not supported by this kernel: OS-layer assertion skipped") }
         let ledgerDir = dir.appendingPathComponent("ledger")

@@ -1,4 +1,3 @@
-import Dispatch
 import ExecutionControl
 import Foundation
 
@@ -15,14 +14,7 @@ public enum Parallel {
     /// threads run under the caller's `ExecutionContext`, so cancellation
     /// checks and memory charges inside `body` see the caller's token and budget.
     public static func forEach(_ n: Int, _ body: (Int) -> Void) {
-        if n <= 1 || threads == 1 {
-            for i in 0..<n { body(i) }
-        } else {
-            let context = ExecutionContext.current
-            DispatchQueue.concurrentPerform(iterations: n) { i in
-                ExecutionContext.run(in: context) { body(i) }
-            }
-        }
+        WorkerPool.shared.run(n, threads: threads, body)
     }
 
     /// Splits 0..<count into `chunks` contiguous ranges (deterministic boundaries).
