@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChurnCore
+import ChurnFiles
 import Foundation
 
 struct ScheduleCommand: ParsableCommand {
@@ -29,7 +30,10 @@ struct ScheduleCommand: ParsableCommand {
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
         let jobs: [ScheduledJob]
-        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch {
+        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch let e as ScheduleFileErrors {
+            for problem in e.errors { printError("churnlab: schedule: \(problem)") }   // every problem, not only the first
+            throw ExitStatus.usage
+        } catch {
             printError("churnlab: schedule: \(error)")
             throw ExitStatus.usage
         }
