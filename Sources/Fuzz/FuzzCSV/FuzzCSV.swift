@@ -1,8 +1,9 @@
 import ChurnCore
 import FuzzSupport
 
-/// CSV reader: header and rows of arbitrary bytes. The first byte picks the
-/// separator and whether there is a header, so both paths are explored.
+/// CSV reader: header and rows of arbitrary bytes. The first byte is not
+/// CSV: its low two bits pick the separator (, ; tab |) and bit 2 turns the
+/// header off, so both paths are explored (seed files start with that byte).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = [UInt8](FuzzDriver.data(bytes, count))
