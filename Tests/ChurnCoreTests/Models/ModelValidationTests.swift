@@ -271,5 +271,15 @@ final class ModelValidationTests: XCTestCase {
         let forest = RandomForest(options: RandomForestOptions(), schema: TreeInputSchema(Self.schemaMatrix),
                                   trees: [Self.handTree()], oobAUC: nil, oobAccuracy: nil)
         try Self.file(kind: "forest", payload: forest).write(to: URL(fileURLWithPath: dir + "/valid_forest.clm"))
+        // With a fitted preprocessing pipeline, so the fuzzer reaches its checks and `transform`.
+        let frame = try Frame([Column(name: "tenure", data: .float64([1, 2, .nan, 40])), Column.string("plan", ["annual", nil, "monthly", "annual"])])
+        var pipeline = PrepPipeline([.imputer(Imputer(columns: ["tenure"])), .clip(Clipper.winsorize(columns: ["tenure"])),
+                                     .standardScaler(StandardScaler(columns: ["tenure"])), .minMaxScaler(MinMaxScaler(columns: ["tenure"]))])
+        try pipeline.fit(frame)
+        var meta = Self.metadata
+        try meta.attach(pipeline)
+        let withPrep = try ModelFile.encode(kind: "gbdt", payload: Self.gbdt(), metadata: meta)
+        _ = try ModelFile.decode(withPrep, source: "prep").decode(GradientBoosting.self, kind: "gbdt")
+        try withPrep.write(to: URL(fileURLWithPath: dir + "/valid_gbdt_with_pipeline.clm"))
     }
 }
