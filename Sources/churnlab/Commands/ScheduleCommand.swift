@@ -11,7 +11,8 @@ struct ScheduleCommand: ParsableCommand {
             SCHEDULE_FILE is Lua with one job{...} per job (see scripts/examples/schedule.lua): name, cron (5 fields or \
             @daily…), tz, and one of run = SCRIPT [args = {...}], rules = RULES.lua (users = CSV | script = PIPELINE, \
             outbox =), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
-            backoff (s, doubling), catchup = "skip" | "once". Jobs run as child processes with those limits. Occurrences \
+            backoff (s, doubling), catchup = "skip" | "once". Limits: timeout up to 30 days, memory_limit 1 MB to 1 TiB, retries \
+            0–100, backoff up to a day; the files a job runs must exist. Every problem of the file is reported, one per line. Jobs run as child processes with those limits. Occurrences \
             are claimed in the ledger (UNIQUE(job, scheduled_at)), so several schedulers on one ledger run each once. \
             An occurrence left running by a killed scheduler on this host is re-run at the next start under catchup = "once" \
             (else recorded as abandoned). SIGTERM lets the current job finish (or its transaction roll back), then the scheduler exits. Logs are JSON \
