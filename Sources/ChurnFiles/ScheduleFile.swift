@@ -73,7 +73,10 @@ public enum ScheduleFile {
               jobs[#jobs + 1] = { line = getinfo(2, "l").currentline, fields = t }
             end
             function __jobs() return jobs end
-            load = function(chunk, name, mode, env) return rawload(chunk, name, "t", env) end
+            load = function(chunk, name, mode, ...)   -- text only; an absent env stays absent
+              if select("#", ...) > 0 then return rawload(chunk, name, "t", ...) end
+              return rawload(chunk, name, "t")
+            end
             debug, os, io, package, require, dofile, loadfile, string.dump = nil, nil, nil, nil, nil, nil, nil, nil
             """, name: "=schedule")
         var source = text

@@ -80,6 +80,10 @@ final class ScheduleFileTests: XCTestCase {
                        ["s.lua:1: attempt to load a binary chunk (mode is 't')"])
         XCTAssertEqual(try errors("local f = string.dump"), ["s.lua:0: no jobs (add job{ name = ..., cron = ..., ... })"])
         XCTAssertEqual(try errors("string.dump(print)"), ["s.lua:1: attempt to call a nil value (field 'dump')"])
+        // Text chunks still load, with the globals when no env is given.
+        let path = dir.appendingPathComponent("s.lua").path
+        let jobs = try ScheduleFile.parse("load('job{ name = \"x\", cron = \"@daily\", run = \"ok.lua\" }')()", path: path, ledgerPath: "/l.db")
+        XCTAssertEqual(jobs.map(\.name), ["x"])
     }
 
     func testFileLevelErrors() throws {
