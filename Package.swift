@@ -1,4 +1,5 @@
 // swift-tools-version:5.9
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -36,9 +37,12 @@ let package = Package(
         .target(name: "ChurnCore", dependencies: ["CSQLite", "ExecutionControl"]),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
+        // Loaders of the CLI's own input files (schedule files, notebooks), in a
+        // library so tests and the fuzz targets can reach them.
+        .target(name: "ChurnFiles", dependencies: ["LuaRuntime", "ChurnCore"]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
-            "ChurnLua", "LuaRuntime", "ChurnCore", "CEditLine", "CZMQ",
+            "ChurnLua", "LuaRuntime", "ChurnCore", "ChurnFiles", "CEditLine", "CZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ExecutionControlTests", dependencies: ["ExecutionControl"]),
@@ -47,6 +51,7 @@ let package = Package(
                     exclude: ["References"],   // Python scripts that produced the reference values
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),
+        .testTarget(name: "ChurnFilesTests", dependencies: ["ChurnFiles", "ChurnCore"]),
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).
         .testTarget(name: "CLITests", dependencies: []),
         // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
@@ -55,3 +60,15 @@ let package = Package(
                     path: "Tests/security", exclude: ["README.md"]),
     ]
 )
+
+// libFuzzer targets, one per loader (scripts/fuzz builds and runs them). They
+// need `-sanitize=fuzzer`, so they exist only when CHURNLAB_FUZZ is set and a
+// plain `swift build --build-tests` never tries to build them.
+if ProcessInfo.processInfo.environment["CHURNLAB_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport"))
+    for (name, dependencies) in [("FuzzModelFile", ["ChurnCore"]), ("FuzzCSV", ["ChurnCore"]),
+                                 ("FuzzScheduleFile", ["ChurnFiles", "ChurnCore"]), ("FuzzNotebook", ["ChurnFiles"])] {
+        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies.map { .target(name: $0) },
+                                                 path: "Sources/Fuzz/\(name)"))
+    }
+}

@@ -91,6 +91,24 @@ final class RulesScheduleTests: XCTestCase {
         }
     }
 
+    /// `schedule --check` lists every problem of the file (one line each), not only the first.
+    func testCheckReportsEveryError() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write("""
+            job{ name = "a", cron = "@daily", run = "missing.lua", retries = math.maxinteger }
+            job{ name = "b", cron = "@daily", command = { "run", "x.lua" }, timeout = 0/0 }
+            """, dir.appendingPathComponent("s.lua"))
+        let r = try CLI.run(["schedule", dir.appendingPathComponent("s.lua").path, "--check", "--ledger", dir.appendingPathComponent("l.db").path])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, r.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("churnlab: schedule: ") && lines[0].hasSuffix("s.lua:1: job 'a': run file '\(dir.standardizedFileURL.path)/missing.lua' does not exist"), r.stderr)
+        XCTAssertTrue(lines[1].hasSuffix("s.lua:1: job 'a': 'retries' must be a whole number in 0...100, got 9223372036854775807"), r.stderr)
+        XCTAssertTrue(lines[2].hasSuffix("s.lua:2: job 'b': 'timeout' must be a number in 0.001...2592000, got -nan")
+                      || lines[2].hasSuffix("s.lua:2: job 'b': 'timeout' must be a number in 0.001...2592000, got nan"), r.stderr)
+    }
+
     func testKilledSchedulersOccurrenceIsRecovered() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

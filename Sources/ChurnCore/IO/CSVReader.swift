@@ -73,27 +73,10 @@ public struct CSVReader: Sendable {
         let ncol = first.fields.count
         var fileNames: [String] = []
         if options.header {
-            var seen: [String: Int] = [:]
-            for (i, f) in first.fields.enumerated() {
-                guard f.withUnsafeBufferPointer({ UTF8Check.isValid($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }) else {
-                    throw CSVError.malformed(file: name, line: 1 + leadingBlank, column: i + 1, columnName: nil, reason: "invalid UTF-8 in column name")
-                }
-                if f.contains(0) {
-                    throw CSVError.malformed(file: name, line: 1 + leadingBlank, column: i + 1, columnName: nil, reason: UTF8Check.nulReason(in: "column name"))
-                }
-                var n = String(decoding: f, as: UTF8.self)
-                if n.isEmpty { n = "column_\(i + 1)" }
-                if let k = seen[n] {    // duplicate names get pandas-style suffixes: x, x.1, x.2
-                    var j = k
-                    while seen["\(n).\(j)"] != nil { j += 1 }
-                    seen[n] = j + 1
-                    n = "\(n).\(j)"
-                }
-                seen[n] = seen[n] ?? 1
-                fileNames.append(n)
-            }
+            fileNames = try CSVHeader.names(first.fields, file: name)
             start = first.next
         } else {
+            try CSVHeader.checkWidth(ncol, file: name)
             fileNames = (1...ncol).map { "column_\($0)" }
         }
         let headerLines = leadingBlank + (options.header ? first.newlines : 0)

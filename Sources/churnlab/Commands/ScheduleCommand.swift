@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChurnCore
+import ChurnFiles
 import Foundation
 import LuaRuntime
 
@@ -11,7 +12,8 @@ struct ScheduleCommand: ParsableCommand {
             SCHEDULE_FILE is Lua with one job{...} per job (see scripts/examples/schedule.lua): name, cron (5 fields or \
             @daily…), tz, and one of run = SCRIPT [args = {...}], rules = RULES.lua (users = CSV | script = PIPELINE, \
             outbox =, include_control, pseudonymize_key_file), command = {churnlab args}; timeout (s), memory_limit (MB), sandbox (default true), retries, \
-            backoff (s, doubling), catchup = "skip" | "once". Jobs run as child processes with those limits. Occurrences \
+            backoff (s, doubling), catchup = "skip" | "once". Limits: timeout up to 30 days, memory_limit 1 MB to 1 TiB, retries \
+            0–100, backoff up to a day; the files a job runs must exist. Every problem of the file is reported, one per line. Jobs run as child processes with those limits. Occurrences \
             are claimed in the ledger (UNIQUE(job, scheduled_at)), so several schedulers on one ledger run each once. \
             An occurrence left running by a killed scheduler on this host is re-run at the next start under catchup = "once" \
             (else recorded as abandoned). SIGTERM lets the current job finish (or its transaction roll back), then the scheduler exits. Logs are JSON \
@@ -46,7 +48,10 @@ struct ScheduleCommand: ParsableCommand {
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
         let jobs: [ScheduledJob]
-        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch {
+        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch let e as ScheduleFileErrors {
+            for problem in e.errors { printError("churnlab: schedule: \(problem)") }   // every problem, not only the first
+            throw ExitStatus.usage
+        } catch {
             printError("churnlab: schedule: \(error)")
             throw ExitStatus.usage
         }

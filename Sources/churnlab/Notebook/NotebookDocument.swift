@@ -1,3 +1,4 @@
+import ChurnFiles
 import ChurnLua
 import Foundation
 
@@ -12,26 +13,11 @@ struct NotebookDocument {
 
     init(json: [String: Any]) { self.json = json }
 
+    /// Reads and validates the notebook (see `NotebookFile`).
     init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw FormatError(description: "cannot read notebook '\(path)'")
+        do { json = try NotebookFile.read(path) } catch let e as NotebookFile.FormatError {
+            throw FormatError(description: e.description)
         }
-        let obj: Any
-        do { obj = try JSONSerialization.jsonObject(with: data) } catch {
-            throw FormatError(description: "\(path): not valid JSON (\(error.localizedDescription))")
-        }
-        guard let dict = obj as? [String: Any], let cells = dict["cells"] as? [Any] else {
-            throw FormatError(description: "\(path): not a Jupyter notebook (no 'cells' list)")
-        }
-        guard (dict["nbformat"] as? Int) == 4 else {
-            throw FormatError(description: "\(path): only nbformat 4 notebooks are supported (found \(dict["nbformat"].map { "\($0)" } ?? "none"))")
-        }
-        for (i, c) in cells.enumerated() {
-            guard (c as? [String: Any])?["cell_type"] is String else {
-                throw FormatError(description: "\(path): cell \(i + 1) has no cell_type")
-            }
-        }
-        json = dict
     }
 
     var cells: [[String: Any]] {

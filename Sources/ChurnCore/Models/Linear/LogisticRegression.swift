@@ -221,7 +221,7 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
                                   columnScale: scale, covariance: covariance, info: info)
     }
 
-    private static func validate(_ o: Options) throws {
+    static func validate(_ o: Options) throws {
         if o.penalty != .none {
             guard o.C.isFinite && o.C > 0 else { throw LinearModelError.invalidOption("logistic regression: C must be a positive number, got \(o.C)") }
         }

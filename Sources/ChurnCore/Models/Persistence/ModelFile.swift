@@ -35,7 +35,9 @@ import Darwin
 /// Reading checks, in order: magic (else "not a ChurnLab model file"), format
 /// version (a newer one is refused with an upgrade hint before anything else is
 /// parsed), lengths against the file size (truncation), the checksum
-/// (corruption), then the header JSON. Writing is atomic: a temporary file in
+/// (corruption), then the header JSON and its metadata. Decoding the payload
+/// (`Contents.decode`) then validates the model's structure: the checksum
+/// only catches accidents, anyone editing a file can recompute it. Writing is atomic: a temporary file in
 /// the same directory, flushed, then renamed over the target.
 public enum ModelFile {
     public static let magic: [UInt8] = [0x89, 0x43, 0x4C, 0x4D, 0x4F, 0x44, 0x0D, 0x0A]
@@ -58,11 +60,16 @@ public enum ModelFile {
         /// Where it came from, for messages.
         public let source: String
 
-        /// Decodes the payload as `T`, checking the kind first.
-        public func decode<T: Decodable>(_ type: T.Type, kind: String) throws -> T {
+        /// Decodes the payload as `T`, checking the kind first, and validates
+        /// its structure (the one place every model read from a file passes
+        /// through before any prediction; see `StructurallyValidated`).
+        public func decode<T: Decodable & StructurallyValidated>(_ type: T.Type, kind: String) throws -> T {
             guard header.kind == kind else { throw ModelFileError.wrongKind(source, expected: kind, found: header.kind) }
-            do { return try ModelFile.decoder().decode(T.self, from: payload) }
+            let model: T
+            do { model = try ModelFile.decoder().decode(T.self, from: payload) }
             catch { throw ModelFileError.badPayload(source, kind: kind, reason: ModelFile.describe(error)) }
+            do { try model.validate() } catch let e as ModelStructureError { throw ModelFileError.invalidModel(source, e.description) }
+            return model
         }
     }
 
@@ -101,12 +108,19 @@ public enum ModelFile {
         do { headerData = try enc.encode(header) } catch { throw ModelFileError.encodeFailed(kind, "header: \(error)") }
         do { payloadData = try enc.encode(payload) } catch { throw ModelFileError.encodeFailed(kind, "\(error)") }
         guard headerData.count <= Int(UInt32.max) else { throw ModelFileError.encodeFailed(kind, "header too large") }
+        return assemble(header: headerData, payload: payloadData)
+    }
+
+    /// File bytes around an already-encoded header and payload, with a valid
+    /// checksum. (Tests and the fuzz target use it to build files whose
+    /// content is hostile but whose hash is right, as an attacker would.)
+    public static func assemble(header: Data, payload: Data, version: UInt32 = formatVersion) -> Data {
         var out = Data(magic)
-        appendLE(&out, formatVersion)
-        appendLE(&out, UInt32(headerData.count))
-        out.append(headerData)
-        appendLE(&out, UInt64(payloadData.count))
-        out.append(payloadData)
+        appendLE(&out, version)
+        appendLE(&out, UInt32(truncatingIfNeeded: header.count))
+        out.append(header)
+        appendLE(&out, UInt64(payload.count))
+        out.append(payload)
         out.append(contentsOf: SHA256.hash(out))
         return out
     }
@@ -186,6 +200,13 @@ public enum ModelFile {
         let header: Header
         do { header = try decoder().decode(Header.self, from: Data(bytes[16..<(16 + h)])) }
         catch { throw ModelFileError.corrupted(source, "unreadable header (\(describe(error)))") }
+        guard header.formatVersion == version else {
+            throw ModelFileError.invalidModel(source, "header says format version \(header.formatVersion) but the file is version \(version)")
+        }
+        guard header.payloadEncoding == "json" else {
+            throw ModelFileError.invalidModel(source, "unknown payload encoding '\(header.payloadEncoding)' (this ChurnLab reads 'json')")
+        }
+        do { try header.metadata.validate() } catch let e as ModelStructureError { throw ModelFileError.invalidModel(source, e.description) }
         return Contents(header: header, payload: Data(bytes[(24 + h)..<(24 + h + p)]), source: source)
     }
 }
@@ -209,6 +230,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case corrupted(String, String)
     case wrongKind(String, expected: String, found: String)
     case badPayload(String, kind: String, reason: String)
+    /// Decoded, but structurally unsound (an index out of range, a cycle, a non-finite value…).
+    case invalidModel(String, String)
     case encodeFailed(String, String)
     case unknownKind(String, kind: String, known: [String])
     case missingFeatures([String])
@@ -228,6 +251,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case .corrupted(let p, let why): return "model file '\(p)' is corrupted: \(why)"
         case .wrongKind(let p, let e, let f): return "model file '\(p)' holds a '\(f)' model, not '\(e)'"
         case .badPayload(let p, let k, let why): return "model file '\(p)': cannot decode the '\(k)' model: \(why)"
+        case .invalidModel(let p, let why): return "model file '\(p)': \(why)"
         case .encodeFailed(let k, let why): return "cannot encode '\(k)' model: \(why)"
         case .unknownKind(let p, let k, let known):
             return "model file '\(p)' holds a '\(k)' model, which this ChurnLab cannot load (known: \(known.joined(separator: ", ")))"

@@ -1,0 +1,1 @@
+job{ name = 5, cron = {}, run = true, args = { {}, print }, tz = 1 }

@@ -1,0 +1,1 @@
+job{ name = "a", cron = "@daily", run = "x.lua", retries = math.maxinteger }
