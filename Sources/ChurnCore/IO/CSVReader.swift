@@ -118,19 +118,33 @@ public struct CSVReader: Sendable {
             return CSVChunkParser(target: tgt, builders: builders, sep: sep, na: na, policy: options.badRows,
                                   temporal: temporal, skipRecords: skip)
         }
+        // Column storage is charged to the script's memory budget chunk by
+        // chunk, before the chunk is parsed (at most 8 bytes a cell for the
+        // rows the chunk is estimated to hold), and returned when the frame is
+        // built: the frame itself is charged while Lua holds it. Cancellation
+        // is checked before every chunk (4 MB of text).
+        let working = WorkingMemory()
+        defer { working.release() }
         var parsed = [CSVChunkParser?](repeating: nil, count: nchunks)
-        parsed.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(nchunks) { k in
-                var text = Set<Int>()
-                while true {
-                    var p = makeParser(k, text: text)
-                    p.run(base, bounds[k], bounds[k + 1])
-                    if p.needsText.isEmpty { out[k] = p; break }
-                    text.formUnion(p.needsText)
-                    p.releaseBuilders()
+        do {
+            try parsed.withUnsafeMutableBufferPointer { out in
+                try Parallel.forEachThrowing(nchunks) { k in
+                    let rows = Int(Double(bounds[k + 1] - bounds[k]) * rowsPerByte * 1.05) + 16
+                    try working.reserve(WorkingMemory.bytes(rows, 8 * max(1, outNames.count)), for: "reading \(name)")
+                    var text = Set<Int>()
+                    while true {
+                        var p = makeParser(k, text: text)
+                        p.run(base, bounds[k], bounds[k + 1])
+                        if p.needsText.isEmpty { out[k] = p; break }
+                        text.formUnion(p.needsText)
+                        p.releaseBuilders()
+                    }
+                    src.release(from: bounds[k], to: bounds[k + 1])
                 }
-                src.release(from: bounds[k], to: bounds[k + 1])
             }
+        } catch {
+            for k in parsed.indices { parsed[k]?.releaseBuilders() }
+            throw error
         }
         var chunks = parsed.map { $0! }
         parsed = []
@@ -161,13 +175,19 @@ public struct CSVReader: Sendable {
         }
         if !redo.isEmpty {
             var again = [CSVChunkParser?](repeating: nil, count: redo.count)
-            again.withUnsafeMutableBufferPointer { out in
-                Parallel.forEach(redo.count) { r in
-                    let (k, cols) = redo[r]
-                    var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
-                    p.run(base, bounds[k], bounds[k + 1])
-                    out[r] = p
+            do {
+                try again.withUnsafeMutableBufferPointer { out in
+                    try Parallel.forEachThrowing(redo.count) { r in
+                        let (k, cols) = redo[r]
+                        var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
+                        p.run(base, bounds[k], bounds[k + 1])
+                        out[r] = p
+                    }
                 }
+            } catch {
+                for r in again.indices { again[r]?.releaseBuilders() }
+                for k in chunks.indices { chunks[k].releaseBuilders() }
+                throw error
             }
             for (r, (k, cols)) in redo.enumerated() {
                 var p = again[r]!

@@ -50,11 +50,22 @@ public let simulatedEventTypes = ["login", "view_course", "finish_lesson", "purc
 public func simulatePlatform(_ o: SimulationOptions) throws -> SimulatedPlatform {
     try o.validate()
     let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, Parallel.threads * 16)))
-    let parts = Parallel.mapChunks(o.users, chunks: chunks.count) { range -> SimChunk in
+    // Each chunk's output is charged to the script's memory budget as it is
+    // produced (the final frames need the same again while they are
+    // assembled); cancellation is checked every 64 users (a user is ≤ `days`
+    // simulated days).
+    let working = WorkingMemory()
+    defer { working.release() }
+    let parts = try Parallel.mapChunksThrowing(o.users, chunks: chunks.count) { range -> SimChunk in
         var c = SimChunk()
-        for i in range { simulateUser(index: i, o, into: &c) }
+        for i in range {
+            if (i - range.lowerBound) & 63 == 0 { try ExecutionContext.check() }
+            simulateUser(index: i, o, into: &c)
+        }
+        try working.reserve(c.bytes, for: "simulated events")
         return c
     }
+    try working.reserve(parts.reduce(0) { $0 + $1.bytes }, for: "simulated frames")
     return try SimChunk.assemble(parts, o)
 }
 
@@ -64,6 +75,9 @@ struct SimChunk {
     var sUser: [Int64] = [], sStart: [Int32] = [], sEnd: [Int32] = [], sPlan: [Int32] = []
     var sPrice: [Double] = [], sAuto: [Bool] = [], sDiscount: [Double] = []
     var eUser: [Int64] = [], eTime: [Int64] = [], eType: [Int32] = [], eAmount: [Double] = []
+
+    /// Bytes held by the arrays (their element counts × element sizes).
+    var bytes: Int { uSignup.count * 16 + sUser.count * 38 + eUser.count * 28 }
 
     static let channels = ["organic", "ads", "referral"]
     static let devices = ["ios", "android", "web"]

@@ -7,7 +7,7 @@ final class LinearOptimizerTests: XCTestCase {
     func testLBFGSRosenbrock() {
         var opt = LBFGS()
         opt.gtol = 1e-10
-        let r = opt.minimize([-1.2, 1]) { x, g in
+        let r = try opt.minimize([-1.2, 1]) { x, g in
             let a = 1 - x[0], b = x[1] - x[0] * x[0]
             g[0] = -2 * a - 400 * x[0] * b
             g[1] = 200 * b
@@ -28,7 +28,7 @@ final class LinearOptimizerTests: XCTestCase {
         l1[5] = 0   // one unpenalised coordinate
         var opt = LBFGS()
         opt.gtol = 1e-12
-        let r = opt.minimizeOWLQN([Double](repeating: 0, count: a.count), l1: l1) { x, g in
+        let r = try opt.minimizeOWLQN([Double](repeating: 0, count: a.count), l1: l1) { x, g in
             var f = 0.0
             for i in 0..<a.count { let d = x[i] - a[i]; f += 0.5 * c[i] * d * d; g[i] = c[i] * d }
             return f
