@@ -260,8 +260,8 @@ void clb_hook_coroutines(lua_State *L) {
 }
 
 void **clb_new_box(lua_State *L) {
-    void **p = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
-    *p = NULL;
+    void **p = (void **)lua_newuserdatauv(L, CLB_BOX_WORDS * sizeof(void *), 0);
+    memset(p, 0, CLB_BOX_WORDS * sizeof(void *));
     return p;
 }
 

@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 
 /// A Swift class whose instances Lua can hold as userdata.
 ///
@@ -10,6 +11,16 @@ import CLuaBridge
 public protocol LuaObject: AnyObject {
     /// The name Lua shows: `cl.Frame`, `cl.Model`, … (also in "got cl.Frame" messages).
     static var luaTypeName: String { get }
+    /// Bytes of Swift memory the object holds for the script (a frame's
+    /// columns, a model's trees). Charged to the owning state's memory budget
+    /// while Lua holds the object, returned by `__gc` / `close` (see
+    /// `LuaObjectMemory`). Computed once, when the object is pushed.
+    var memoryFootprint: Int { get }
+}
+
+extension LuaObject {
+    /// Not counted unless the class says how much it holds.
+    public var memoryFootprint: Int { 0 }
 }
 
 /// How Lua sees a class: methods (called with `:`), metamethods, and an
@@ -66,9 +77,10 @@ extension LuaState {
         push("__gc")
         push(function: "__gc") { c in
             if lua_type(c.L, 1) == LUA_TUSERDATA, let raw = lua_touserdata(c.L, 1) {
-                let slot = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-                if let p = slot.pointee {
-                    slot.pointee = nil
+                let box = LuaObjectBox.at(raw)
+                if let p = box.pointee.object {
+                    box.pointee.object = nil
+                    LuaObjectMemory.release(box)
                     Unmanaged<AnyObject>.fromOpaque(p).release()
                 }
             }
@@ -82,17 +94,23 @@ extension LuaState {
 
     /// Pushes `obj` as a userdata of its registered class.
     public func push<T: LuaObject>(object obj: T) {
-        LuaObjects.push(L, obj, key: classKey(T.self))
+        LuaObjects.push(L, obj, key: classKey(T.self), budget: objectBudget)
     }
+
+    /// The budget objects pushed now are charged to: the context of the
+    /// running top-level call (the state's own context, installed for it).
+    var objectBudget: MemoryBudget? { ExecutionContext.current?.budget }
 }
 
 enum LuaObjects {
-    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?) {
+    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?, budget: MemoryBudget?) {
         guard let key else { preconditionFailure("class \(T.luaTypeName) is not registered in this Lua state") }
-        let slot = clb_new_box(L)!
-        slot.pointee = UnsafeMutableRawPointer(Unmanaged<AnyObject>.passRetained(obj).toOpaque())
+        let box = LuaObjectBox.at(UnsafeMutableRawPointer(clb_new_box(L)!))
+        box.pointee.object = UnsafeMutableRawPointer(Unmanaged<AnyObject>.passRetained(obj).toOpaque())
         lua_rawgetp(L, clb_registryindex(), key)
         lua_setmetatable(L, -2)
+        // After the metatable is set, so a collection run by a failed charge cannot see a bare box.
+        LuaObjectMemory.charge(L, obj, box: box, budget: budget)
     }
 
     /// The object at `index` if it is a live userdata of class `T`.
@@ -103,7 +121,7 @@ enum LuaObjects {
         let same = lua_rawequal(L, -1, -2) != 0
         lua_settop(L, -3)
         guard same, let raw = lua_touserdata(L, index) else { return (nil, false) }
-        guard let p = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee else { return (nil, true) }
+        guard let p = LuaObjectBox.at(raw).pointee.object else { return (nil, true) }
         return (Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T, false)
     }
 }
@@ -128,7 +146,7 @@ extension LuaCall {
 
     @discardableResult
     public func push<T: LuaObject>(object obj: T) -> Int32 {
-        LuaObjects.push(L, obj, key: state.classKey(T.self))
+        LuaObjects.push(L, obj, key: state.classKey(T.self), budget: state.objectBudget)
         return 1
     }
 
@@ -136,7 +154,11 @@ extension LuaCall {
     /// uses of it raise "closed" errors.
     public func close(_ i: Int32) {
         guard lua_type(L, i) == LUA_TUSERDATA, let raw = lua_touserdata(L, i) else { return }
-        let slot = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        if let p = slot.pointee { slot.pointee = nil; Unmanaged<AnyObject>.fromOpaque(p).release() }
+        let box = LuaObjectBox.at(raw)
+        if let p = box.pointee.object {
+            box.pointee.object = nil
+            LuaObjectMemory.release(box)
+            Unmanaged<AnyObject>.fromOpaque(p).release()
+        }
     }
 }

@@ -70,8 +70,14 @@ double clb_monotonic(void);
 /* Replaces coroutine.create so new coroutines inherit the limit hook. */
 void clb_hook_coroutines(lua_State *L);
 
-/* Userdata boxes holding one Swift object pointer. */
+/* Userdata boxes holding one Swift object pointer (word 0), then the memory
+   budget it is charged to and the bytes charged (words 1-2, see LuaObject.swift).
+   All words start as NULL / 0. */
+#define CLB_BOX_WORDS 3
 void **clb_new_box(lua_State *L);
+/* A full collection (lua_gc is variadic, which Swift cannot call). Does not
+   raise: finalizer errors become warnings in Lua 5.4. */
+static inline void clb_full_gc(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 
 /* Pops a methods table and a fallback function and pushes an __index function
    that looks in the table first, then calls fallback(obj, key). */

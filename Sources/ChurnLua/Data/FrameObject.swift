@@ -10,6 +10,8 @@ public final class FrameObject: LuaObject {
     /// Rows a reader skipped or nulled (`df:bad_rows()`); empty otherwise.
     public var badRows: [CSVBadRow] = []
     public init(_ frame: Frame, badRows: [CSVBadRow] = []) { self.frame = frame; self.badRows = badRows }
+    /// Charged to the script's memory budget while Lua holds the frame.
+    public var memoryFootprint: Int { frame.storageBytes }
 }
 
 /// One column as Lua holds it (`cl.Column`), from `df.name` or `df["流失"]`.
@@ -17,6 +19,7 @@ public final class ColumnObject: LuaObject {
     public static let luaTypeName = "cl.Column"
     public let column: Column
     public init(_ column: Column) { self.column = column }
+    public var memoryFootprint: Int { column.storageBytes }
 }
 
 /// Methods of `cl.Frame`, gathered from the files that define them. A file

@@ -4,7 +4,7 @@ import XCTest
 /// The optimisers on problems with known minimisers.
 final class LinearOptimizerTests: XCTestCase {
     /// Rosenbrock: minimum 0 at (1, 1), a curved valley that needs a good line search.
-    func testLBFGSRosenbrock() {
+    func testLBFGSRosenbrock() throws {
         var opt = LBFGS()
         opt.gtol = 1e-10
         let r = try opt.minimize([-1.2, 1]) { x, g in
@@ -20,7 +20,7 @@ final class LinearOptimizerTests: XCTestCase {
     }
 
     /// ½Σ cᵢ(xᵢ − aᵢ)² + λΣ|xᵢ| has the closed form xᵢ = sign(aᵢ)·max(|aᵢ| − λ/cᵢ, 0).
-    func testOWLQNSoftThreshold() {
+    func testOWLQNSoftThreshold() throws {
         let a = [3.0, -0.2, 0.5, -2.0, 0.0, 1.0]
         let c = [1.0, 2.0, 0.5, 4.0, 1.0, 10.0]
         let lambda = 0.6
