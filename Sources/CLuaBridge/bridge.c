@@ -1,4 +1,5 @@
 #include "CLuaBridge.h"
+#include "bridge_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,13 @@ double clb_monotonic(void) {
 
 /* ---- allocator ---------------------------------------------------------- */
 
+/* Swift-side bytes charged to the state's MemoryBudget (frames, models…). */
+static size_t charged_bytes(const clb_runtime *rt) {
+    if (rt->budget_charged == NULL) return 0;
+    intptr_t c = *rt->budget_charged;
+    return c > 0 ? (size_t)c : 0;
+}
+
 static void *clb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     clb_runtime *rt = (clb_runtime *)ud;
     size_t old = ptr ? osize : 0;
@@ -25,12 +33,15 @@ static void *clb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         rt->used -= old;
         return NULL;
     }
-    if (rt->limit > 0 && nsize > old && rt->used - old + nsize > rt->limit) {
-        rt->limit_hit = 1;
-        if (rt->used - old + nsize <= rt->limit + rt->grace) goto allocate;
-        /* Refuse only while Lua code runs under clb_pcall; Lua then raises
-           LUA_ERRMEM itself and unwinds to that pcall. */
-        if (rt->soft == 0) return NULL;
+    if (rt->limit > 0 && nsize > old) {
+        size_t after = rt->used - old + nsize + charged_bytes(rt);
+        if (after > rt->limit) {
+            rt->limit_hit = 1;
+            if (after <= rt->limit + rt->grace) goto allocate;
+            /* Refuse only while Lua code runs under clb_pcall; Lua then raises
+               LUA_ERRMEM itself and unwinds to that pcall. */
+            if (rt->soft == 0) return NULL;
+        }
     }
 allocate:;
     void *p = realloc(ptr, nsize);
@@ -39,6 +50,8 @@ allocate:;
     if (rt->used > rt->peak) rt->peak = rt->used;
     return p;
 }
+
+#define trip clb__trip
 
 static int clb_panic(lua_State *L) {
     const char *msg = lua_tostring(L, -1);
@@ -65,7 +78,6 @@ clb_runtime *clb_runtime_of(lua_State *L) {
 void clb_close(lua_State *L) {
     clb_runtime *rt = clb_runtime_of(L);
     rt->soft = 1;
-    rt->deadline = 0;
     lua_close(L);
 }
 
@@ -94,6 +106,7 @@ static int raise_top(lua_State *L, int where) {
 
 static int raise_memory_limit(lua_State *L, clb_runtime *rt) {
     rt->limit_hit = 0;
+    rt->overrun = 0;
     rt->soft++; /* formatting the message must not itself fail */
     luaL_where(L, 1);
     lua_pushfstring(L, "memory limit exceeded (%d MB)", (int)(rt->limit >> 20));
@@ -101,20 +114,32 @@ static int raise_memory_limit(lua_State *L, clb_runtime *rt) {
     rt->soft--;
     /* Raising needs a little memory (stack for the message handler, the
        traceback); bounded, and cleared by the enclosing clb_pcall. */
-    rt->grace = (rt->used > rt->limit ? rt->used - rt->limit : 0) + (1 << 20);
+    size_t total = rt->used + charged_bytes(rt);
+    rt->grace = (total > rt->limit ? total - rt->limit : 0) + (1 << 20);
     return lua_error(L);
 }
 
 int clb_trampoline(lua_State *L) {
     clb_runtime *rt = clb_runtime_of(L);
     void *box = lua_touserdata(L, lua_upvalueindex(1));
+    if (rt->closing) {
+        /* The Swift owner is in its deinit (a finalizer run by lua_close):
+           its functions may not run any more. */
+        lua_pushliteral(L, "ChurnLab functions are unavailable while the Lua state is being destroyed");
+        return raise_top(L, 1);
+    }
     rt->soft++;
     int n = dispatcher(L, box);
     rt->soft--;
     /* The Swift frame has returned: raising is safe from here on. */
-    if (n == CLB_RAISE) return raise_top(L, 0);
-    if (n == CLB_RAISE_WHERE) return raise_top(L, 1);
-    if (rt->soft == 0 && rt->limit > 0 && rt->limit_hit && rt->used > rt->limit)
+    if (n == CLB_RAISE || n == CLB_RAISE_WHERE) {
+        /* A Swift function stopped by the token: stop the script promptly too. */
+        if (clb_cancel_reason(rt)) trip(L);
+        rt->overrun = 0;
+        return raise_top(L, n == CLB_RAISE_WHERE);
+    }
+    if (rt->soft == 0 && rt->limit > 0 &&
+        (rt->overrun || (rt->limit_hit && rt->used + charged_bytes(rt) > rt->limit)))
         return raise_memory_limit(L, rt);
     return n;
 }
@@ -151,42 +176,70 @@ int clb_pcall(lua_State *L, int nargs, int nresults, int traceback) {
         lua_insert(L, base);
     }
     int saved = rt->soft;
-    size_t saved_grace = rt->grace;
     rt->soft = 0;
     rt->limit_hit = 0;
     rt->grace = 0;
     int status = lua_pcall(L, nargs, nresults, base);
     rt->soft = saved;
-    rt->grace = saved_grace;
+    /* Any error raised inside has been caught here: its grace is spent. */
+    rt->grace = 0;
     if (traceback) lua_remove(L, base);
     return status;
 }
 
 /* ---- limits: instruction-count hook ------------------------------------ */
 
+int clb_cancel_reason(const clb_runtime *rt) {
+    if (rt->cancel_flag != NULL) {
+        int32_t f = *(volatile int32_t *)rt->cancel_flag;
+        if (f != 0) return f == 2 ? 2 : 1;
+    }
+    if (rt->deadline != NULL) {
+        double d = *(volatile double *)rt->deadline;
+        if (d > 0 && clb_monotonic() > d) return 2;
+    }
+    return 0;
+}
+
+static void hook(lua_State *L, lua_Debug *ar);
+
+/* Once tripped, the hook fires on every instruction: a script that catches
+   the error with pcall is stopped by the next instruction it runs outside
+   that pcall, so nesting only delays the stop by one instruction per level. */
+void clb__trip(lua_State *L) { lua_sethook(L, hook, LUA_MASKCOUNT, 1); }
+
+void clb__hook_thread(lua_State *co, const clb_runtime *rt) {
+    lua_sethook(co, hook, LUA_MASKCOUNT, clb_cancel_reason(rt) ? 1 : rt->hook_count);
+}
+
+/* Pushes the message for cancellation `reason` (no position). */
+static void push_cancel_message(lua_State *L, const clb_runtime *rt, int reason) {
+    if (reason == 2)
+        lua_pushstring(L, rt->timeout_msg[0] ? rt->timeout_msg : "time limit exceeded");
+    else
+        lua_pushliteral(L, "interrupted");
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     clb_runtime *rt = clb_runtime_of(L);
-    /* Once tripped, the hook fires on every instruction: a script that
-       catches the error with pcall is stopped by the next instruction it runs
-       outside that pcall, so nesting only delays the stop by one instruction
-       per level. clb_arm_deadline restores the normal rate. */
-    if (rt->interrupt) {
-        lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-        luaL_where(L, 0); /* inside a hook, level 0 is the running Lua function */
-        lua_pushliteral(L, "interrupted");
-        lua_concat(L, 2);
-        lua_error(L);
+    int reason = clb_cancel_reason(rt);
+    if (reason == 0) {
+        /* A thread tripped in an earlier call goes back to the normal rate. */
+        if (lua_gethookcount(L) != rt->hook_count) lua_sethook(L, hook, LUA_MASKCOUNT, rt->hook_count);
+        /* Grace is for raising a memory error; Lua code running again (even a
+           message handler) is back under the plain limit. This also covers
+           errors caught where no wrapper of ours sees them (load's reader). */
+        rt->grace = 0;
+        return;
     }
-    if (rt->deadline > 0 && clb_monotonic() > rt->deadline) {
-        lua_sethook(L, hook, LUA_MASKCOUNT, 1);
-        char msg[64];
-        snprintf(msg, sizeof msg, "time limit exceeded (%g s)", rt->timeout);
-        luaL_where(L, 0);
-        lua_pushstring(L, msg);
-        lua_concat(L, 2);
-        lua_error(L);
-    }
+    trip(L);
+    rt->soft++; /* formatting the message must not itself fail */
+    luaL_where(L, 0); /* inside a hook, level 0 is the running Lua function */
+    push_cancel_message(L, rt, reason);
+    lua_concat(L, 2);
+    rt->soft--;
+    lua_error(L);
 }
 
 void clb_install_hook(lua_State *L) {
@@ -194,70 +247,14 @@ void clb_install_hook(lua_State *L) {
     lua_sethook(L, hook, LUA_MASKCOUNT, rt->hook_count);
 }
 
-void clb_arm_deadline(lua_State *L, double seconds) {
+int clb_over_limit(lua_State *L) {
     clb_runtime *rt = clb_runtime_of(L);
-    lua_sethook(L, hook, LUA_MASKCOUNT, rt->hook_count);
-    rt->timeout = seconds;
-    rt->deadline = seconds > 0 ? clb_monotonic() + seconds : 0;
-}
-
-void clb_request_interrupt(clb_runtime *rt) { rt->interrupt = 1; }
-
-/* coroutine.create that installs the hook on the new thread (hooks are per
-   thread and not inherited). */
-static int cocreate(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    lua_State *NL = lua_newthread(L);
-    lua_pushvalue(L, 1);
-    lua_xmove(L, NL, 1);
-    clb_runtime *rt = clb_runtime_of(L);
-    lua_sethook(NL, hook, LUA_MASKCOUNT, rt->hook_count);
+    if (rt->limit == 0 || rt->used + charged_bytes(rt) <= rt->limit) return 0;
+    rt->overrun = 1;
     return 1;
 }
 
-/* coroutine.wrap on top of the hooked create. */
-static int auxwrap(lua_State *L) {
-    lua_State *co = lua_tothread(L, lua_upvalueindex(1));
-    int narg = lua_gettop(L);
-    if (!lua_checkstack(co, narg)) return luaL_error(L, "too many arguments to resume");
-    lua_xmove(L, co, narg);
-    int nres = 0;
-    int status = lua_resume(co, L, narg, &nres);
-    if (status == LUA_OK || status == LUA_YIELD) {
-        if (!lua_checkstack(L, nres + 1)) return luaL_error(L, "too many results to resume");
-        lua_xmove(co, L, nres);
-        return nres;
-    }
-    lua_xmove(co, L, 1); /* error object */
-    if (lua_type(L, -1) == LUA_TSTRING) {
-        luaL_where(L, 1);
-        lua_insert(L, -2);
-        lua_concat(L, 2);
-    }
-    return lua_error(L);
-}
-
-static int cowrap(lua_State *L) {
-    cocreate(L);
-    lua_pushcclosure(L, auxwrap, 1);
-    return 1;
-}
-
-static int hook_coroutines_k(lua_State *L) {
-    lua_getglobal(L, "coroutine");
-    if (lua_type(L, -1) == LUA_TTABLE) {
-        lua_pushcfunction(L, cocreate);
-        lua_setfield(L, -2, "create");
-        lua_pushcfunction(L, cowrap);
-        lua_setfield(L, -2, "wrap");
-    }
-    return 0;
-}
-
-void clb_hook_coroutines(lua_State *L) {
-    lua_pushcfunction(L, hook_coroutines_k);
-    clb_pcall(L, 0, 0, 0);
-}
+void clb_reset_grace(clb_runtime *rt) { rt->grace = 0; }
 
 void **clb_new_box(lua_State *L) {
     void **p = (void **)lua_newuserdatauv(L, CLB_BOX_WORDS * sizeof(void *), 0);

@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 
 /// A Swift function callable from Lua. It reads its arguments and pushes its
 /// results through `LuaCall` and returns how many results it pushed. It
@@ -76,6 +77,16 @@ extension LuaCall {
             // Already a Lua message with its position (e.g. from a nested call).
             LuaStack.push(L, e.message)
             return CLB_RAISE
+        case let e as CancellationError:
+            // Native work stopped by the token: the same text the hook gives
+            // ("t.lua:3: interrupted", "t.lua:3: time limit exceeded (3 s)"),
+            // so `LuaError.kind` is .interrupted / .timeout either way.
+            LuaStack.push(L, e.description)
+            return CLB_RAISE_WHERE
+        case let e as MemoryLimitError:
+            // "t.lua:3: memory limit exceeded (64 MB) allocating …" → kind .memory.
+            LuaStack.push(L, e.description)
+            return CLB_RAISE_WHERE
         default:
             LuaStack.push(L, "\(error)")
             return CLB_RAISE_WHERE

@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 import Foundation
 
 /// A raw `lua_State *`.
@@ -30,6 +31,13 @@ public final class LuaState {
     /// Registry keys of registered userdata classes, by Swift type.
     var classKeys: [ObjectIdentifier: UnsafeMutableRawPointer] = [:]
     public private(set) var options: LuaOptions
+    /// What governs the work this state runs: the cancellation token (armed
+    /// with the timeout by each top-level `pcall`, set by `interrupt()`,
+    /// signal handlers and the kernel) and the memory budget (the Lua heap
+    /// plus Swift-side charges, against the memory limit). Installed on the
+    /// calling thread for the duration of each top-level call, so the numeric
+    /// core sees it through `ExecutionContext.current`.
+    public let context: ExecutionContext
     /// Arbitrary per-state values for the binding layer (e.g. output capture).
     public var userInfo: [String: Any] = [:]
     private var callDepth = 0
@@ -53,15 +61,26 @@ public final class LuaState {
         }
         self.L = L
         self.options = options
+        context = ExecutionContext()
+        // The C hook and allocator read the token and the charges directly
+        // (no Swift call from the hook or the allocator).
+        runtime.pointee.cancel_flag = context.token.flag
+        runtime.pointee.deadline = context.token.deadlinePointer
+        runtime.pointee.budget_charged = UnsafePointer(context.budget.chargedPointer)
+        let rt = runtime
+        context.budget.luaHeapBytes = { Int(rt.pointee.used) }
         LuaState.registerInstance(self)
         if clb_openlibs(L) != LUA_OK { throw popError(status: LUA_ERRRUN) }
-        clb_hook_coroutines(L)
+        if clb_install_guards(L) != LUA_OK { throw popError(status: LUA_ERRRUN) }
         clb_install_hook(L)
         setLimits(options.limits)
         if let sandbox = options.sandbox { try Sandbox.install(sandbox, in: self) }
     }
 
     deinit {
+        // Finalizers run by lua_close cannot reach this (deinitializing)
+        // object: the trampoline refuses Swift calls from here on.
+        runtime.pointee.closing = 1
         clb_close(L)
         LuaState.unregisterInstance(L)
         for key in classKeys.values { key.deallocate() }
@@ -73,27 +92,32 @@ public final class LuaState {
     /// Applies limits; the timeout clock starts at each top-level `run`/`call`.
     public func setLimits(_ limits: LuaLimits) {
         options.limits = limits
-        runtime.pointee.limit = limits.memoryBytes.map { size_t(max(0, $0)) } ?? 0
+        let bytes = limits.memoryBytes.map { max(0, $0) } ?? 0
+        runtime.pointee.limit = size_t(bytes)
+        context.budget.setLimit(bytes)
     }
 
     /// Bytes the Lua heap holds now, and at most so far.
     public var memoryUsed: Int { Int(runtime.pointee.used) }
     public var memoryPeak: Int { Int(runtime.pointee.peak) }
 
-    /// Asks running Lua code to stop with an "interrupted" error at its next
-    /// hook check. Safe to call from a signal handler or another thread.
-    public func interrupt() { clb_request_interrupt(runtime) }
+    /// Asks running work (Lua code at its next hook check, native loops at
+    /// their next chunk boundary) to stop with an "interrupted" error. Safe
+    /// from another thread.
+    public func interrupt() { context.token.cancel(.interrupted) }
 
-    /// An opaque handle for `requestInterrupt`, usable from a signal handler.
-    public var interruptHandle: UnsafeMutableRawPointer { UnsafeMutableRawPointer(runtime) }
+    /// An opaque handle for `requestInterrupt`, usable from a signal handler:
+    /// the address of the token's flag.
+    public var interruptHandle: UnsafeMutableRawPointer { UnsafeMutableRawPointer(context.token.flag) }
 
-    /// Sets the interrupt flag behind `handle` (async-signal-safe: one store).
+    /// Sets the interrupt flag behind `handle` (async-signal-safe: one aligned
+    /// store of an Int32, no allocation, no lock).
     public static func requestInterrupt(_ handle: UnsafeMutableRawPointer) {
-        clb_request_interrupt(handle.assumingMemoryBound(to: clb_runtime.self))
+        handle.assumingMemoryBound(to: Int32.self).pointee = CancellationReason.interrupted.rawValue
     }
 
     /// Forgets an interrupt requested while no Lua code was running.
-    public func clearInterrupt() { runtime.pointee.interrupt = 0 }
+    public func clearInterrupt() { context.token.flag.pointee = 0 }
 
     // MARK: stack helpers (non-raising)
 
@@ -177,15 +201,36 @@ public final class LuaState {
     /// The time limit covers the outermost call; nested calls share its deadline.
     public func pcall(nargs: Int32 = 0, nresults: Int32 = LUA_MULTRET) throws {
         try checkThread()
-        let outermost = callDepth == 0
-        if outermost, let t = options.limits.timeout { clb_arm_deadline(L, t) }
+        guard callDepth == 0 else {
+            callDepth += 1
+            defer { callDepth -= 1 }
+            let status = clb_pcall(L, nargs, nresults, 1)
+            if status != LUA_OK { throw popError(status: status) }
+            return
+        }
+        let token = context.token
+        token.arm(timeout: options.limits.timeout)
+        if token.timeout > 0 {
+            setTimeoutMessage(CancellationError(reason: .timeLimit, timeout: token.timeout).description)
+        }
+        clb_install_hook(L)   // the normal rate on the main thread (a trip sets every instruction)
         callDepth += 1
         defer {
             callDepth -= 1
-            if outermost { clb_arm_deadline(L, 0); runtime.pointee.interrupt = 0 }
+            token.reset()
         }
-        let status = clb_pcall(L, nargs, nresults, 1)
+        let status = ExecutionContext.run(in: context) { clb_pcall(L, nargs, nresults, 1) }
         if status != LUA_OK { throw popError(status: status) }
+    }
+
+    /// Stores the hook's time-limit message (the same text `CancellationError`
+    /// gives, so the core and the hook report identically).
+    private func setTimeoutMessage(_ text: String) {
+        withUnsafeMutableBytes(of: &runtime.pointee.timeout_msg) { buf in
+            let bytes = Array(text.utf8.prefix(buf.count - 1))
+            buf.copyBytes(from: bytes)
+            buf[bytes.count] = 0
+        }
     }
 
     /// Runs a chunk of code and returns its results.

@@ -21,19 +21,29 @@
 #include <lualib.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* Per-state runtime bookkeeping, owned by the Swift LuaState. */
+/* Per-state runtime bookkeeping, owned by the Swift LuaState.
+ *
+ * Cancellation is not stored here: the hook reads the state's
+ * ExecutionContext token through `cancel_flag` and `deadline` (memory owned by
+ * the Swift CancellationToken), so a signal handler, the kernel's control
+ * thread, the watchdog and the numeric core all share one stop signal, and the
+ * hook never calls into Swift. */
 typedef struct clb_runtime {
     size_t used;            /* bytes currently allocated by Lua */
     size_t peak;            /* high-water mark */
-    size_t limit;           /* 0 = unlimited */
+    size_t limit;           /* 0 = unlimited; the limit for Lua heap + budget charges */
     int soft;               /* > 0: Swift is in control; never refuse memory */
     int limit_hit;          /* set when an allocation went over the limit */
+    int overrun;            /* sticky: Swift code stopped early because the limit was hit */
     size_t grace;           /* extra bytes allowed while an error is being raised */
-    double deadline;        /* monotonic seconds; 0 = none */
-    double timeout;         /* the configured timeout, for messages */
-    volatile sig_atomic_t interrupt;  /* set asynchronously (Ctrl-C, kernel interrupt) */
+    int32_t *cancel_flag;   /* token flag: 0 running, 1 interrupted, 2 time limit */
+    double *deadline;       /* token deadline (monotonic seconds); 0 = none */
+    const intptr_t *budget_charged; /* Swift-side charges counted against `limit` */
+    char timeout_msg[64];   /* "time limit exceeded (3 s)", formatted by Swift */
     int hook_count;         /* instructions between hook checks */
+    int closing;            /* the Swift owner is being destroyed: refuse Swift calls */
 } clb_runtime;
 
 /* Return value of a Swift callback: >= 0 is the number of results; these ask
@@ -61,14 +71,27 @@ void clb_push_swift_function(lua_State *L, void *box);
    Runs Lua with memory limits enforced. Returns a Lua status (LUA_OK, ...). */
 int clb_pcall(lua_State *L, int nargs, int nresults, int traceback);
 
-/* Limits. `clb_arm_deadline` starts the clock for `seconds` (0 disarms). */
+/* Limits. The hook checks the token every `hook_count` instructions (and on
+   every instruction once it has tripped). */
 void clb_install_hook(lua_State *L);
-void clb_arm_deadline(lua_State *L, double seconds);
-void clb_request_interrupt(clb_runtime *rt);
 double clb_monotonic(void);
+/* 0 = keep running; else 1 (interrupted) or 2 (time limit): the token's
+   reason, with a passed deadline counted as a time limit. */
+int clb_cancel_reason(const clb_runtime *rt);
+/* True when the Lua heap plus budget charges are over the limit. Marks the
+   overrun as sticky so the trampoline raises "memory limit exceeded" after the
+   Swift function returns, even if a GC step frees memory meanwhile. For Swift
+   code that pushes many values: check every few thousand and stop early. */
+int clb_over_limit(lua_State *L);
+/* Clears the grace allowance given for raising a memory error (once the
+   error has been caught, the script is back under the plain limit). */
+void clb_reset_grace(clb_runtime *rt);
 
-/* Replaces coroutine.create so new coroutines inherit the limit hook. */
-void clb_hook_coroutines(lua_State *L);
+/* Replaces pcall, xpcall, setmetatable, coroutine.create/wrap/resume and
+   debug.setmetatable with versions that keep the limit hook armed in message
+   handlers, finalizers and coroutines, and clear the memory grace once an
+   error is caught (see guards.c). Returns a Lua status. */
+int clb_install_guards(lua_State *L);
 
 /* Userdata boxes holding one Swift object pointer (word 0), then the memory
    budget it is charged to and the bytes charged (words 1-2, see LuaObject.swift).
