@@ -97,9 +97,8 @@ extension LuaState {
         LuaObjects.push(L, obj, key: classKey(T.self), budget: objectBudget)
     }
 
-    /// The budget objects pushed now are charged to: the context of the
-    /// running top-level call (the state's own context, installed for it).
-    var objectBudget: MemoryBudget? { ExecutionContext.current?.budget }
+    /// The budget objects pushed into this state are charged to: the state's own.
+    var objectBudget: MemoryBudget? { context.budget }
 }
 
 enum LuaObjects {

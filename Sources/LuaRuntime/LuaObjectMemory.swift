@@ -65,7 +65,7 @@ enum LuaObjectMemory {
 
     static func describe(_ n: Int) -> String {
         let mb = Double(n) / 1_048_576
-        return mb >= 10 ? "\(Int(mb.rounded())) MB" : "\(Double(Int(mb * 10)) / 10) MB"
+        return mb >= 10 ? "\(Int(mb.rounded())) MB" : "\((mb * 10).rounded() / 10) MB"
     }
 
     // MARK: the error of a push that did not fit

@@ -8,77 +8,79 @@ import XCTest
 /// while they live and released exactly by `__gc` / `close` (issue 11 item 8),
 /// and native work called from Lua stops with the token's own message (item 7).
 final class ObjectMemoryTests: XCTestCase {
-    /// Runs `code` in a fresh state under `ctx` and returns its results.
-    func run(_ code: String, in ctx: ExecutionContext, state: LuaState? = nil) throws -> [LuaValue] {
-        let L = try state ?? ChurnLab.newState()
-        return try ExecutionContext.run(in: ctx) { try L.run(code) }
-    }
-
     func testFramesAreChargedWhileAliveAndReleasedExactlyByGC() throws {
-        let ctx = ExecutionContext(budget: MemoryBudget(limit: 0))
         let L = try ChurnLab.newState()
+        let budget = L.context.budget
+        let base = budget.charged
         // 100 000 floats (800 000 bytes) and 100 000 ints (800 000 bytes).
-        _ = try run("""
+        try L.run("""
             local n = 100000
             local a, b = {}, {}
             for i = 1, n do a[i] = i / 2; b[i] = i end
             df = cl.frame{a = a, b = b}
-            """, in: ctx, state: L)
-        XCTAssertEqual(ctx.budget.charged, 1_600_000)
-        _ = try run("col = df.a", in: ctx, state: L)
-        XCTAssertEqual(ctx.budget.charged, 2_400_000, "a column object is charged for what it holds")
-        _ = try run("df = nil; col = nil; collectgarbage(); collectgarbage()", in: ctx, state: L)
-        XCTAssertEqual(ctx.budget.charged, 0, "__gc releases exactly what was charged")
+            """)
+        XCTAssertEqual(budget.charged - base, 1_600_000)
+        try L.run("col = df.a")
+        XCTAssertEqual(budget.charged - base, 2_400_000, "a column object is charged for what it holds")
+        try L.run("df = nil; col = nil; collectgarbage(); collectgarbage()")
+        XCTAssertEqual(budget.charged - base, 0, "__gc releases exactly what was charged")
     }
 
     func testPushingAFrameOverTheLimitIsALuaError() throws {
-        // The Lua table of 300 000 numbers fits a 64 MB heap; the frame made
-        // from it (2.4 MB) does not fit a budget with 2 MB left.
-        let ctx = ExecutionContext(budget: MemoryBudget(limit: 64 << 20))
-        try ctx.budget.reserve((64 << 20) - (2 << 20))
-        let L = try ChurnLab.newState()
-        let r = try run("""
+        let L = try ChurnLab.newState(LuaOptions(limits: LuaLimits(memoryBytes: 64 << 20)))
+        try L.run("""
             local t = {}
-            for i = 1, 300000 do t[i] = i end
-            local ok, err = pcall(cl.frame, {x = t})
-            return ok, err
-            """, in: ctx, state: L)
+            for i = 1, 100000 do t[i] = i end
+            df = cl.frame{x = t}
+            t = nil
+            collectgarbage(); collectgarbage()
+            """)
+        // Leave 400 kB: less than the 800 kB frame df:head(100000) makes.
+        let budget = L.context.budget
+        try budget.reserve((64 << 20) - budget.charged - L.memoryUsed - 400_000)
+        let r = try L.run("local ok, err = pcall(df.head, df, 100000); return ok, err")
         XCTAssertEqual(r.first, .bool(false))
         guard case .string(let msg)? = r.dropFirst().first else { return XCTFail("\(r)") }
-        XCTAssertTrue(msg.contains("memory limit exceeded (64 MB) allocating cl.Frame (2.2 MB)"), msg)
-        _ = try run("collectgarbage()", in: ctx, state: L)
-        XCTAssertEqual(ctx.budget.charged, (64 << 20) - (2 << 20), "the uncharged frame released nothing")
+        XCTAssertTrue(msg.hasSuffix("memory limit exceeded (64 MB) allocating cl.Frame (0.8 MB)"), msg)
+        // The frame that did not fit was pushed uncharged: collecting it releases nothing.
+        let before = budget.charged
+        try L.run("collectgarbage(); collectgarbage()")
+        XCTAssertEqual(budget.charged, before)
     }
 
     func testGarbageFramesAreCollectedBeforeAPushFails() throws {
-        // Each iteration makes a 0.8 MB column and drops it; 50 of them (40 MB)
-        // fit a 16 MB budget only because a failed charge collects garbage first.
-        let ctx = ExecutionContext(budget: MemoryBudget(limit: 16 << 20))
-        let r = try run("""
+        // Each iteration makes a 0.8 MB column object and drops it; 50 of them
+        // (40 MB) fit a 24 MB limit only because a failed charge collects garbage first.
+        let L = try ChurnLab.newState(LuaOptions(limits: LuaLimits(memoryBytes: 24 << 20)))
+        let r = try L.run("""
             local t = {}
             for i = 1, 100000 do t[i] = i end
             local df = cl.frame{x = t}
+            t = nil
             local s = 0
             for i = 1, 50 do s = s + df.x:sum() end
             return s
-            """, in: ctx)
+            """)
         XCTAssertEqual(r.first, .integer(50 * 5_000_050_000))
     }
 
+    /// Native work stops with the hook's messages: the timeout's and an interrupt's.
     func testNativeWorkStopsWithTheTokensMessage() throws {
-        let ctx = ExecutionContext()
-        ctx.token.cancel(.interrupted)
-        XCTAssertThrowsError(try run("cl.simulate.platform{users = 1000, days = 100}", in: ctx)) { e in
-            XCTAssertTrue((e as? LuaError)?.message.hasSuffix("interrupted") ?? false, "\(e)")
-        }
-        let timed = ExecutionContext()
-        timed.token.arm(timeout: 0.2)
+        let L = try ChurnLab.newState(LuaOptions(limits: LuaLimits(timeout: 0.3)))
         let t0 = CancellationToken.monotonicNow()
-        XCTAssertThrowsError(try run("""
-            local sim = cl.simulate.platform{users = 20000, days = 365}
-            """, in: timed)) { e in
-            XCTAssertTrue("\(e)".contains("time limit exceeded (0.2 s)"), "\(e)")
+        XCTAssertThrowsError(try L.run("local sim = cl.simulate.platform{users = 200000, days = 365}")) { e in
+            XCTAssertEqual((e as? LuaError)?.kind, .timeout, "\(e)")
+            XCTAssertTrue("\(e)".hasSuffix("time limit exceeded (0.3 s)"), "\(e)")
         }
-        XCTAssertLessThan(CancellationToken.monotonicNow() - t0, 0.7)
+        XCTAssertLessThan(CancellationToken.monotonicNow() - t0, 0.8)
+
+        let I = try ChurnLab.newState()
+        let canceller = Thread { Thread.sleep(forTimeInterval: 0.2); I.interrupt() }
+        canceller.start()
+        let t1 = CancellationToken.monotonicNow()
+        XCTAssertThrowsError(try I.run("local sim = cl.simulate.platform{users = 200000, days = 365}")) { e in
+            XCTAssertEqual((e as? LuaError)?.kind, .interrupted, "\(e)")
+        }
+        XCTAssertLessThan(CancellationToken.monotonicNow() - t1, 0.7)
     }
 }

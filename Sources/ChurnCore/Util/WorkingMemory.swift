@@ -38,7 +38,7 @@ public final class WorkingMemory: @unchecked Sendable {
     /// "what (12.5 MB)".
     public static func describe(_ what: String, _ n: Int) -> String {
         let mb = Double(n) / 1_048_576
-        let text = mb >= 10 ? String(Int(mb.rounded())) : String(Double(Int(mb * 10)) / 10)
+        let text = mb >= 10 ? String(Int(mb.rounded())) : String((mb * 10).rounded() / 10)
         return what.isEmpty ? "\(text) MB" : "\(what) (\(text) MB)"
     }
 

@@ -47,10 +47,15 @@ extension LuaCall {
     @discardableResult public func push(frame: Frame) -> Int32 { push(object: FrameObject(frame)) }
     @discardableResult public func push(column: Column) -> Int32 { push(object: ColumnObject(column)) }
 
-    /// Runs a core operation, turning its errors into Lua errors with their message.
+    /// Runs a core operation, turning its errors into Lua errors with their
+    /// message. Stops (cancellation, memory limit) pass through unchanged so
+    /// the runtime reports them as the hook does ("interrupted", "time limit
+    /// exceeded (3 s)", "memory limit exceeded (64 MB) allocating …").
     public func core<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as LuaArgumentError { throw e } catch {
-            throw LuaScriptError("\(error)")
-        }
+        do { return try body() }
+        catch let e as LuaArgumentError { throw e }
+        catch let e as CancellationError { throw e }
+        catch let e as MemoryLimitError { throw e }
+        catch { throw LuaScriptError("\(error)") }
     }
 }
