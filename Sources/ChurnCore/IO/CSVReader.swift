@@ -135,6 +135,7 @@ public struct CSVReader: Sendable {
                     while true {
                         var p = makeParser(k, text: text)
                         p.run(base, bounds[k], bounds[k + 1])
+                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
                         if p.needsText.isEmpty { out[k] = p; break }
                         text.formUnion(p.needsText)
                         p.releaseBuilders()
@@ -181,6 +182,7 @@ public struct CSVReader: Sendable {
                         let (k, cols) = redo[r]
                         var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
                         p.run(base, bounds[k], bounds[k + 1])
+                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
                         out[r] = p
                     }
                 }
@@ -207,21 +209,26 @@ public struct CSVReader: Sendable {
         flat.reserveCapacity(nchunks * nb)
         for k in 0..<nchunks { flat.append(contentsOf: chunks[k].builders); chunks[k].builders = [] }
         var columns = [Column?](repeating: nil, count: nb)
-        flat.withUnsafeMutableBufferPointer { fb in
-            columns.withUnsafeMutableBufferPointer { out in
-                Parallel.forEach(nb) { b in
-                    var parts: [ColumnBuilder] = []
-                    parts.reserveCapacity(nchunks)
-                    for k in 0..<nchunks { parts.append(fb[k * nb + b]); fb[k * nb + b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0) }
-                    out[b] = ColumnAssembly.column(name: outNames[b], kind: finalKind[b], category: forced[b] == .category,
-                                                   parts: &parts, rows: rowCounts, compactText: anySkipped)
-                    #if canImport(Glibc)
-                    // Chunk storage is many small heap blocks; hand the freed ones back to the
-                    // system so the peak stays near the size of the final columns.
-                    _ = glibcMallocTrim(0)
-                    #endif
+        do {
+            try flat.withUnsafeMutableBufferPointer { fb in
+                try columns.withUnsafeMutableBufferPointer { out in
+                    try Parallel.forEachThrowing(nb) { b in
+                        var parts: [ColumnBuilder] = []
+                        parts.reserveCapacity(nchunks)
+                        for k in 0..<nchunks { parts.append(fb[k * nb + b]); fb[k * nb + b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0) }
+                        out[b] = try ColumnAssembly.column(name: outNames[b], kind: finalKind[b], category: forced[b] == .category,
+                                                       parts: &parts, rows: rowCounts, compactText: anySkipped)
+                        #if canImport(Glibc)
+                        // Chunk storage is many small heap blocks; hand the freed ones back to the
+                        // system so the peak stays near the size of the final columns.
+                        _ = glibcMallocTrim(0)
+                        #endif
+                    }
                 }
             }
+        } catch {
+            for i in flat.indices { flat[i].release() }   // columns never started (cancelled)
+            throw error
         }
         var bad: [CSVBadRow] = []
         for k in 0..<nchunks { for p in chunks[k].problems { bad.append(badRow(k, p)) } }
