@@ -64,7 +64,7 @@ final class NativeInterruptTests: XCTestCase {
     }
 
     func testGBDTFit() throws {
-        try assertInterrupted("cl.model.gbdt{trees = 100000, leaves = 31}:fit(df, {target = 'y'})", rows: 100_000)
+        try assertInterrupted("cl.model.gbdt{trees = 100000, leaves = 31}:fit(df, {target = 'y'})", rows: 100_000, delay: 1.0)
     }
 
     func testForestFit() throws {

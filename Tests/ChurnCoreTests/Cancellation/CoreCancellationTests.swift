@@ -117,6 +117,9 @@ final class CoreCancellationTests: XCTestCase {
                 return try GradientBoosting.fit(X, y, weights: w, options: o)
             } }, grid: ["trees": [.int(5), .int(10)]], X: X, y: y, metrics: [Self.auc])
         }
+        let p = try gbdt.predictProba(X)
+        assertInterrupted("metrics.bootstrap") { _ = try Metrics.bootstrap(y, p) { y, p, w in try Metrics.rocAUC(y, p, weights: w) } }
+        assertInterrupted("report") { _ = try EvaluationReport(y: y, p: p).html() }
         assertInterrupted("permutation_importance") {
             _ = try permutationImportance(model: gbdt, X: X, y: y, metric: Self.auc.score)
         }
