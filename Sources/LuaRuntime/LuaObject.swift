@@ -149,6 +149,17 @@ extension LuaCall {
         return 1
     }
 
+    /// Charges the object held by userdata `i` `bytes` from now on instead of
+    /// what it was charged so far (for an object whose Swift data grew, e.g. a
+    /// model after `fit`). Throws `MemoryLimitError`, leaving the charge as it
+    /// was, when the growth does not fit the memory limit.
+    public func recharge(_ i: Int32, to bytes: Int) throws {
+        guard lua_type(L, i) == LUA_TUSERDATA, let raw = lua_touserdata(L, i) else { return }
+        let box = LuaObjectBox.at(raw)
+        guard box.pointee.object != nil else { return }
+        try LuaObjectMemory.recharge(L, box, to: bytes, budget: state.objectBudget, what: LuaStack.typeName(L, i))
+    }
+
     /// Releases the object held by userdata `i` now (e.g. `:close()`); later
     /// uses of it raise "closed" errors.
     public func close(_ i: Int32) {

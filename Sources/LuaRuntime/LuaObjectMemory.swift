@@ -53,6 +53,28 @@ enum LuaObjectMemory {
         box.pointee.charged = bytes
     }
 
+    /// Changes the box's charge to `bytes` (an object that grew, e.g. a model
+    /// after `fit`), or throws `MemoryLimitError` leaving the charge as it was.
+    static func recharge(_ L: LuaStatePointer, _ box: UnsafeMutablePointer<LuaObjectBox>, to bytes: Int,
+                         budget: MemoryBudget?, what: @autoclosure () -> String) throws {
+        guard let budget else { return }
+        if let b = box.pointee.budget, Unmanaged<MemoryBudget>.fromOpaque(b).takeUnretainedValue() !== budget {
+            release(box)   // charged to another budget (cannot happen for objects of one state): start over
+        }
+        let old = box.pointee.charged
+        if bytes > old {
+            let more = bytes - old
+            do { try budget.reserve(more, for: "\(what()) (\(describe(bytes)))") } catch {
+                clb_full_gc(L)
+                try budget.reserve(more, for: "\(what()) (\(describe(bytes)))")
+            }
+        } else {
+            budget.release(old - bytes)
+        }
+        if box.pointee.budget == nil { box.pointee.budget = UnsafeMutableRawPointer(Unmanaged.passRetained(budget).toOpaque()) }
+        box.pointee.charged = bytes
+    }
+
     /// Returns the box's charge (exactly what was charged) and forgets it.
     static func release(_ box: UnsafeMutablePointer<LuaObjectBox>) {
         guard let b = box.pointee.budget else { return }

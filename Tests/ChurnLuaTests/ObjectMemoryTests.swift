@@ -26,6 +26,27 @@ final class ObjectMemoryTests: XCTestCase {
         XCTAssertEqual(budget.charged - base, 0, "__gc releases exactly what was charged")
     }
 
+    /// A model is charged for its trees once fitted, and released with it.
+    func testFittedModelsAreCharged() throws {
+        let L = try ChurnLab.newState()
+        let budget = L.context.budget
+        try L.run("""
+            local x, y = {}, {}
+            for i = 1, 2000 do x[i] = i % 97; y[i] = (i % 97 > 40) and 1 or 0 end
+            df = cl.frame{x = x, y = y}
+            """)
+        let base = budget.charged
+        try L.run("m = cl.model.forest{n_trees = 20, seed = 1}")
+        XCTAssertEqual(budget.charged, base, "an unfitted model holds nothing")
+        try L.run("m:fit(df, {target = 'y'})")
+        let fitted = budget.charged - base
+        XCTAssertGreaterThan(fitted, 20 * 3 * 40, "20 trees of ≥ 3 nodes, ≥ 40 bytes a node")
+        try L.run("m:fit(df, {target = 'y'})")
+        XCTAssertEqual(budget.charged - base, fitted, "refitting replaces the charge, it does not add to it")
+        try L.run("m = nil; collectgarbage(); collectgarbage()")
+        XCTAssertEqual(budget.charged, base)
+    }
+
     func testPushingAFrameOverTheLimitIsALuaError() throws {
         let L = try ChurnLab.newState(LuaOptions(limits: LuaLimits(memoryBytes: 64 << 20)))
         try L.run("""
