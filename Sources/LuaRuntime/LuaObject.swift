@@ -93,8 +93,10 @@ extension LuaState {
     func classKey<T: LuaObject>(_ type: T.Type) -> UnsafeMutableRawPointer? { classKeys[ObjectIdentifier(type)] }
 
     /// Pushes `obj` as a userdata of its registered class.
+    /// Host code (not a script's call) pushing an object: when it does not
+    /// fit the memory limit it stays uncharged — there is no call to fail.
     public func push<T: LuaObject>(object obj: T) {
-        LuaObjects.push(L, obj, key: classKey(T.self), budget: objectBudget)
+        LuaObjects.push(L, obj, key: classKey(T.self), budget: objectBudget, failCall: false)
     }
 
     /// The budget objects pushed into this state are charged to: the state's own.
@@ -102,14 +104,15 @@ extension LuaState {
 }
 
 enum LuaObjects {
-    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?, budget: MemoryBudget?) {
+    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?, budget: MemoryBudget?,
+                                   failCall: Bool = true) {
         guard let key else { preconditionFailure("class \(T.luaTypeName) is not registered in this Lua state") }
         let box = LuaObjectBox.at(UnsafeMutableRawPointer(clb_new_box(L)!))
         box.pointee.object = UnsafeMutableRawPointer(Unmanaged<AnyObject>.passRetained(obj).toOpaque())
         lua_rawgetp(L, clb_registryindex(), key)
         lua_setmetatable(L, -2)
         // After the metatable is set, so a collection run by a failed charge cannot see a bare box.
-        LuaObjectMemory.charge(L, obj, box: box, budget: budget)
+        LuaObjectMemory.charge(L, obj, box: box, budget: budget, failCall: failCall)
     }
 
     /// The object at `index` if it is a live userdata of class `T`.

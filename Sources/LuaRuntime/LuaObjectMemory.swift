@@ -33,8 +33,10 @@ struct LuaObjectBox {
 /// other error — so the object becomes garbage at once.
 enum LuaObjectMemory {
     /// Charges `obj`'s footprint to `budget` and records it in `box`.
+    /// With `failCall` false (host code pushing, no script call to fail) an
+    /// object that does not fit stays uncharged and nothing is reported.
     static func charge<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, box: UnsafeMutablePointer<LuaObjectBox>,
-                                     budget: MemoryBudget?) {
+                                     budget: MemoryBudget?, failCall: Bool = true) {
         let bytes = obj.memoryFootprint
         guard bytes > 0, let budget else { return }
         let what = { "\(T.luaTypeName) (\(describe(bytes)))" }
@@ -45,7 +47,7 @@ enum LuaObjectMemory {
             // them for Swift-side memory pressure on its own.
             clb_full_gc(L)
             do { try budget.reserve(bytes, for: what()) } catch {
-                setPending(error)
+                if failCall { setPending(error) }
                 return
             }
         }

@@ -69,6 +69,19 @@ final class ObjectMemoryTests: XCTestCase {
         XCTAssertEqual(budget.charged, before)
     }
 
+    /// Host code pushing an object that does not fit leaves it uncharged and
+    /// fails nothing later (there is no script call to end).
+    func testHostPushOverTheLimitFailsNoLaterCall() throws {
+        let L = try ChurnLab.newState(LuaOptions(limits: LuaLimits(memoryBytes: 64 << 20)))
+        let budget = L.context.budget
+        let big = try Frame([Column(name: "x", data: .float64([Double](repeating: 1, count: 10_000_000)))])   // 80 MB
+        let before = budget.charged
+        L.push(object: FrameObject(big))
+        L.setGlobal("big")
+        XCTAssertEqual(budget.charged, before)
+        XCTAssertEqual(try L.run("return big:nrow(), cl.clock() > 0"), [.integer(10_000_000), .bool(true)])
+    }
+
     func testGarbageFramesAreCollectedBeforeAPushFails() throws {
         // Each iteration makes a 0.8 MB column object and drops it; 50 of them
         // (40 MB) fit a 24 MB limit only because a failed charge collects garbage first.

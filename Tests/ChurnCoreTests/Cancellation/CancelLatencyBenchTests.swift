@@ -31,6 +31,19 @@ final class CancelLatencyBenchTests: XCTestCase {
         print("BENCH {\"case\": \"\(name)\", \"latency_ms\": \(ms), \"max_ms\": \(ms.max() ?? 0)\(extra)}")
     }
 
+    /// What one `ExecutionContext.check()` costs with a deadline armed (the
+    /// dearer case: it reads the clock). A GBDT fit makes one per iteration
+    /// and one per split: 100 trees × 63 leaves ≈ 6 300 checks.
+    func testBenchCheckCost() throws {
+        let ctx = ExecutionContext()
+        ctx.token.arm(timeout: 3600)
+        let n = 10_000_000
+        let t0 = CancellationToken.monotonicNow()
+        try ExecutionContext.run(in: ctx) { for _ in 0..<n { try ExecutionContext.check() } }
+        let ns = (CancellationToken.monotonicNow() - t0) / Double(n) * 1e9
+        print("BENCH {\"case\": \"check_cost\", \"ns_per_check\": \(((ns * 10).rounded()) / 10), \"gbdt_100x63_checks_ms\": \(((ns * 6300 / 1e6) * 1000).rounded() / 1000)}")
+    }
+
     /// 1M rows × (4 numeric + 1 categorical), cancelled 0.5–4.5 s into the fit
     /// (binning, row-major copy, then boosting rounds).
     func testBenchGBDTFitCancel() throws {
