@@ -260,6 +260,13 @@ final class CoreCancellationTests: XCTestCase {
             XCTAssertThrowsError(try Frame.concat([Frame](repeating: right, count: 2000))) { e in
                 XCTAssertTrue(e is MemoryLimitError, "\(e)")
             }
+            // 4000 distinct index values × 4000 distinct column values from 4000 rows: 16M cells.
+            let long = try! Frame([Column(name: "i", data: .int64((0..<4000).map { Int64($0) })),
+                                   Column(name: "c", data: .int64((0..<4000).map { Int64($0) })),
+                                   Column(name: "v", data: .float64([Double](repeating: 1, count: 4000)))])
+            XCTAssertThrowsError(try long.pivot(index: "i", columns: "c", values: "v")) { e in
+                XCTAssertEqual("\(e)", "memory limit exceeded (16 MB) allocating pivot 4000×4000 (244 MB)")
+            }
         }
     }
 
