@@ -49,11 +49,13 @@ public let simulatedEventTypes = ["login", "view_course", "finish_lesson", "purc
 /// so results do not depend on thread count.
 public func simulatePlatform(_ o: SimulationOptions) throws -> SimulatedPlatform {
     try o.validate()
-    let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, Parallel.threads * 16)))
-    // Each chunk's output is charged to the script's memory budget as it is
-    // produced (the final frames need the same again while they are
-    // assembled); cancellation is checked every 64 users (a user is ≤ `days`
-    // simulated days).
+    // Chunks of at most 1024 users: each chunk's output (a few MB) is charged
+    // to the script's memory budget as soon as it is produced, so a run over
+    // the limit stops within a few chunks of it (the final frames need the
+    // same again while they are assembled). Cancellation is checked every 64
+    // users (a user is ≤ `days` simulated days). Results do not depend on the
+    // chunking: user i draws from its own stream.
+    let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, max(Parallel.threads * 16, o.users / 1024))))
     let working = WorkingMemory()
     defer { working.release() }
     let parts = try Parallel.mapChunksThrowing(o.users, chunks: chunks.count) { range -> SimChunk in
@@ -76,8 +78,14 @@ struct SimChunk {
     var sPrice: [Double] = [], sAuto: [Bool] = [], sDiscount: [Double] = []
     var eUser: [Int64] = [], eTime: [Int64] = [], eType: [Int32] = [], eAmount: [Double] = []
 
-    /// Bytes held by the arrays (their element counts × element sizes).
-    var bytes: Int { uSignup.count * 16 + sUser.count * 38 + eUser.count * 28 }
+    /// Bytes held by the arrays (allocated capacity × element size: growing
+    /// arrays hold up to twice what they use).
+    var bytes: Int {
+        uSignup.capacity * 4 + uChannel.capacity * 4 + uDevice.capacity * 4 + uPlan.capacity * 4
+            + sUser.capacity * 8 + sStart.capacity * 4 + sEnd.capacity * 4 + sPlan.capacity * 4
+            + sPrice.capacity * 8 + sAuto.capacity + sDiscount.capacity * 8
+            + eUser.capacity * 8 + eTime.capacity * 8 + eType.capacity * 4 + eAmount.capacity * 8
+    }
 
     static let channels = ["organic", "ads", "referral"]
     static let devices = ["ios", "android", "web"]
