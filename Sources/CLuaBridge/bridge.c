@@ -328,10 +328,10 @@ static int object_gc(lua_State *L) {
         const char *name = lua_tostring(L, -1);
         return luaL_typeerror(L, 1, name ? name : "object");
     }
-    void **slot = (void **)lua_touserdata(L, 1);
-    void *p = *slot;
-    *slot = NULL;
-    if (p != NULL && object_release != NULL) object_release(p);
+    void **box = (void **)lua_touserdata(L, 1);
+    /* Swift clears word 0, returns the memory charge (words 1-2) and releases
+       the object: exactly once, later calls see an empty box. */
+    if (box[0] != NULL && object_release != NULL) object_release(box);
     return 0;
 }
 
@@ -341,8 +341,8 @@ void clb_push_object_gc(lua_State *L, void *key) {
 }
 
 void **clb_new_box(lua_State *L) {
-    void **p = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
-    *p = NULL;
+    void **p = (void **)lua_newuserdatauv(L, CLB_BOX_WORDS * sizeof(void *), 0);
+    memset(p, 0, CLB_BOX_WORDS * sizeof(void *));
     return p;
 }
 

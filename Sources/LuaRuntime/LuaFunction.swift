@@ -32,8 +32,12 @@ extension LuaState {
             Unmanaged<FunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { fn in
                 let call = LuaCall(L: L!, box: fn)
                 do {
-                    return try fn.body(call)
+                    let n = try fn.body(call)
+                    // An object pushed by the call did not fit the memory limit (see LuaObjectMemory).
+                    if let e = LuaObjectMemory.takePending() { return call.pushError(e) }
+                    return n
                 } catch {
+                    _ = LuaObjectMemory.takePending()
                     return call.pushError(error)
                 }
             }

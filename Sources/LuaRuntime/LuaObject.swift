@@ -1,5 +1,6 @@
 import CLua
 import CLuaBridge
+import ExecutionControl
 
 /// A Swift class whose instances Lua can hold as userdata.
 ///
@@ -10,6 +11,16 @@ import CLuaBridge
 public protocol LuaObject: AnyObject {
     /// The name Lua shows: `cl.Frame`, `cl.Model`, … (also in "got cl.Frame" messages).
     static var luaTypeName: String { get }
+    /// Bytes of Swift memory the object holds for the script (a frame's
+    /// columns, a model's trees). Charged to the owning state's memory budget
+    /// while Lua holds the object, returned by `__gc` / `close` (see
+    /// `LuaObjectMemory`). Computed once, when the object is pushed.
+    var memoryFootprint: Int { get }
+}
+
+extension LuaObject {
+    /// Not counted unless the class says how much it holds.
+    public var memoryFootprint: Int { 0 }
 }
 
 /// How Lua sees a class: methods (called with `:`), metamethods, and an
@@ -74,31 +85,43 @@ extension LuaState {
     func classKey<T: LuaObject>(_ type: T.Type) -> UnsafeMutableRawPointer? { classKeys[ObjectIdentifier(type)] }
 
     /// Pushes `obj` as a userdata of its registered class.
+    /// Host code (not a script's call) pushing an object: when it does not
+    /// fit the memory limit it stays uncharged — there is no call to fail.
     public func push<T: LuaObject>(object obj: T) {
-        LuaObjects.push(L, obj, key: classKey(T.self))
+        LuaObjects.push(L, obj, key: classKey(T.self), budget: objectBudget, failCall: false)
     }
+
+    /// The budget objects pushed into this state are charged to: the state's own.
+    var objectBudget: MemoryBudget? { context.budget }
 }
 
 enum LuaObjects {
     /// The one place a Lua-held object is let go: by its `__gc` (through
-    /// `clb_push_object_gc`) or by `LuaCall.close`. Exactly once per push.
-    /// (Memory charged for the object while Lua holds it is returned here.)
-    static func release(_ p: UnsafeMutableRawPointer) {
+    /// `clb_push_object_gc`) or by `LuaCall.close`. Exactly once per push:
+    /// clears the box, returns the memory charged for the object, releases it.
+    static func release(box raw: UnsafeMutableRawPointer) {
+        let box = LuaObjectBox.at(raw)
+        guard let p = box.pointee.object else { return }
+        box.pointee.object = nil
+        LuaObjectMemory.release(box)
         Unmanaged<AnyObject>.fromOpaque(p).release()
     }
 
     /// Installs `release` as the C `__gc`'s callback (once per process).
     static let installRelease: () -> Void = {
-        clb_set_object_release { p in if let p { LuaObjects.release(p) } }
+        clb_set_object_release { box in if let box { LuaObjects.release(box: UnsafeMutableRawPointer(box)) } }
         return {}
     }()
 
-    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?) {
+    static func push<T: LuaObject>(_ L: LuaStatePointer, _ obj: T, key: UnsafeMutableRawPointer?, budget: MemoryBudget?,
+                                   failCall: Bool = true) {
         guard let key else { preconditionFailure("class \(T.luaTypeName) is not registered in this Lua state") }
-        let slot = clb_new_box(L)!
-        slot.pointee = UnsafeMutableRawPointer(Unmanaged<AnyObject>.passRetained(obj).toOpaque())
+        let box = LuaObjectBox.at(UnsafeMutableRawPointer(clb_new_box(L)!))
+        box.pointee.object = UnsafeMutableRawPointer(Unmanaged<AnyObject>.passRetained(obj).toOpaque())
         lua_rawgetp(L, clb_registryindex(), key)
         lua_setmetatable(L, -2)
+        // After the metatable is set, so a collection run by a failed charge cannot see a bare box.
+        LuaObjectMemory.charge(L, obj, box: box, budget: budget, failCall: failCall)
     }
 
     /// The object at `index` if it is a live userdata of class `T`.
@@ -109,7 +132,7 @@ enum LuaObjects {
         let same = lua_rawequal(L, -1, -2) != 0
         lua_settop(L, -3)
         guard same, let raw = lua_touserdata(L, index) else { return (nil, false) }
-        guard let p = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self).pointee else { return (nil, true) }
+        guard let p = LuaObjectBox.at(raw).pointee.object else { return (nil, true) }
         return (Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T, false)
     }
 }
@@ -134,8 +157,19 @@ extension LuaCall {
 
     @discardableResult
     public func push<T: LuaObject>(object obj: T) -> Int32 {
-        LuaObjects.push(L, obj, key: state.classKey(T.self))
+        LuaObjects.push(L, obj, key: state.classKey(T.self), budget: state.objectBudget)
         return 1
+    }
+
+    /// Charges the object held by userdata `i` `bytes` from now on instead of
+    /// what it was charged so far (for an object whose Swift data grew, e.g. a
+    /// model after `fit`). Throws `MemoryLimitError`, leaving the charge as it
+    /// was, when the growth does not fit the memory limit.
+    public func recharge(_ i: Int32, to bytes: Int) throws {
+        guard lua_type(L, i) == LUA_TUSERDATA, let raw = lua_touserdata(L, i) else { return }
+        let box = LuaObjectBox.at(raw)
+        guard box.pointee.object != nil else { return }
+        try LuaObjectMemory.recharge(L, box, to: bytes, budget: state.objectBudget, what: LuaStack.typeName(L, i))
     }
 
     /// Releases the object of class `T` held by userdata `i` now (e.g.
@@ -144,7 +178,6 @@ extension LuaCall {
     /// metatable check).
     public func close<T: LuaObject>(_ i: Int32, _ type: T.Type) throws {
         _ = try object(i, type)
-        let slot = lua_touserdata(L, i)!.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
-        if let p = slot.pointee { slot.pointee = nil; LuaObjects.release(p) }
+        LuaObjects.release(box: lua_touserdata(L, i)!)
     }
 }

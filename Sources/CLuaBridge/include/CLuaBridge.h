@@ -130,10 +130,17 @@ int clb_landlock_ruleset(int abi);
 int clb_landlock_allow(int ruleset, const char *path, int rights, int abi);
 int clb_landlock_enforce(int ruleset);
 
-/* Userdata boxes holding one Swift object pointer. */
+/* Userdata boxes holding one Swift object pointer (word 0), then the memory
+   budget it is charged to and the bytes charged (words 1-2, see LuaObject.swift).
+   All words start as NULL / 0. */
+#define CLB_BOX_WORDS 3
 void **clb_new_box(lua_State *L);
-/* Releases one retained Swift object (set once by Swift). */
-typedef void (*clb_release_fn)(void *object);
+/* A full collection (lua_gc is variadic, which Swift cannot call). Does not
+   raise: finalizer errors become warnings in Lua 5.4. */
+static inline void clb_full_gc(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+/* Lets go of the object in a box whose word 0 is set (set once by Swift):
+   clears the box, returns its memory charge, releases the object. */
+typedef void (*clb_release_fn)(void **box);
 void clb_set_object_release(clb_release_fn fn);
 /* Pushes the __gc for the class whose metatable is registry[key] (rawgetp):
    checks the metatable's identity, then clears the box and releases the

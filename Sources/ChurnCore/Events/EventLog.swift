@@ -61,7 +61,7 @@ public struct EventLog: Sendable {
         userColumn = user
         users = ids
         if frame.nrow >= EventLog.radixThreshold {
-            let r = EventRadixSort.sort(keys: keys, groups: ids.count, times: rawTimes, types: rawTypes, amounts: rawAmounts)
+            let r = try EventRadixSort.sort(keys: keys, groups: ids.count, times: rawTimes, types: rawTypes, amounts: rawAmounts)
             offsets = r.offsets; times = r.times; types = r.types; amounts = r.amounts
         } else {
             let (perm, offsets, sortedTimes) = GroupSort.byKeyThenTime(keys: keys, groups: ids.count, times: rawTimes)

@@ -9,8 +9,12 @@
 enum EventRadixSort {
     struct Result { var offsets: [Int]; var times: [Int64]; var types: [Int32]; var amounts: [Double]? }
 
-    static func sort(keys: [Int32], groups: Int, times: [Int64], types: [Int32], amounts: [Double]?) -> Result {
+    /// Checks the memory budget for its two sets of buffers (24 bytes an
+    /// event each) before allocating them, and cancellation between passes.
+    static func sort(keys: [Int32], groups: Int, times: [Int64], types: [Int32], amounts: [Double]?) throws -> Result {
         let n = keys.count
+        let bytes = WorkingMemory.bytes(n, 48)
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("grouping \(n) events", bytes))
         var bits = 1
         while (1 << bits) < groups { bits += 1 }
         let lowBits = (bits + 1) / 2, highBits = bits - lowBits
@@ -25,6 +29,7 @@ enum EventRadixSort {
         var a1 = [Double](unsafeUninitializedCapacity: hasAmounts ? n : 0) { _, c in c = hasAmounts ? n : 0 }
         pass(chunks, shift: 0, width: lowBits, keysIn: keys, timesIn: times, typesIn: types, amountsIn: amountsIn,
              keysOut: &k1, timesOut: &t1, typesOut: &y1, amountsOut: &a1)
+        try ExecutionContext.check()
         var k2 = [Int32](unsafeUninitializedCapacity: n) { _, c in c = n }
         var t2 = [Int64](unsafeUninitializedCapacity: n) { _, c in c = n }
         var y2 = [Int32](unsafeUninitializedCapacity: n) { _, c in c = n }
@@ -32,6 +37,7 @@ enum EventRadixSort {
         pass(chunks, shift: lowBits, width: highBits, keysIn: k1, timesIn: t1, typesIn: y1, amountsIn: a1,
              keysOut: &k2, timesOut: &t2, typesOut: &y2, amountsOut: &a2)
         k1 = []; t1 = []; y1 = []; a1 = []
+        try ExecutionContext.check()
 
         // Group boundaries from the sorted keys.
         var offsets = [Int](repeating: n, count: groups + 1)

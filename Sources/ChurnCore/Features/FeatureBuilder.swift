@@ -45,6 +45,9 @@ struct FeatureBuilder {
         users.reserveCapacity(U)
         for u in 0..<U where ends[u] > log.offsets[u] { users.append(Int32(u)) }
         let n = users.count, K = plan.outputs.count
+        // The value matrix and the columns made from it (8 bytes a cell each), checked against the memory budget first.
+        let bytes = WorkingMemory.bytes(WorkingMemory.bytes(n, K), 16)
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("features \(n)×\(K)", bytes))
         // Every cell is written by the kernel (each family fills all its columns), so no zero-fill.
         var values = [Double](unsafeUninitializedCapacity: n * K) { _, c in c = n * K }
         var planCodes = [Int32](repeating: -1, count: plan.subscription ? n : 0)
@@ -68,12 +71,15 @@ struct FeatureBuilder {
                 let scratch = FeatureKernel.Scratch(k)
                 defer { scratch.free() }
                 for r in rs[c] {
+                    // Every 256 users: stop early when cancelled (checked again after the join).
+                    if r & 255 == 0 && ExecutionContext.isCancelled { return }
                     let u = Int(users[r])
                     k.run(user: u, hi: ends[u], row: r, scratch)
                     if plan.subscription { subscriptionFeatures(user: u, row: r, rows: n, out: V.baseAddress!, planOut: PC.baseAddress!) }
                 }
             }
         }}}}}}}}
+        try ExecutionContext.check()
         // Columns, converted in parallel (NaN marks null).
         let outputs = plan.outputs
         var cols = [log.users.column(named: log.userColumn, rows: users)]

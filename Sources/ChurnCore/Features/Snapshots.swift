@@ -51,6 +51,7 @@ public func snapshots(_ log: EventLog, _ o: SnapshotOptions, subscriptions: Subs
     let subToLog: [Int32]? = try subscriptions.map { try $0.users.indices(in: log.users) }
     var parts: [Frame] = []
     for asOf in dates {
+        try ExecutionContext.check()
         var spec = o.spec
         spec.asOf = asOf
         let (features, featureUsers) = try FeatureBuilder(log: log, spec: spec, subscriptions: subscriptions).build()

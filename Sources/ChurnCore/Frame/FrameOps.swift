@@ -38,6 +38,11 @@ extension Frame {
         for r in rows where r < 0 || r >= n {
             throw FrameError.invalid("row index \(r) out of range 0..<\(n)")
         }
+        // Repeated indices (sampling with replacement) can make the result larger than the frame.
+        if rows.count > n {
+            let bytes = n == 0 ? 0 : WorkingMemory.bytes(storageBytes / n, rows.count)
+            try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("\(rows.count) rows", bytes))
+        }
         return takeUnchecked(rows)
     }
 
@@ -87,6 +92,9 @@ extension Frame {
                 + (missing.isEmpty ? "" : "; missing " + missing.joined(separator: ", "))
                 + (extra.isEmpty ? "" : "; extra " + extra.joined(separator: ", ")))
         }
+        // The result is as large as its parts together: checked before any column is copied.
+        let bytes = frames.reduce(0) { $0 &+ $1.storageBytes }
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("concat of \(frames.count) frames", bytes))
         return try Frame(first.names.map { name in
             try Column.concat(frames.map { $0.columnIfPresent(name)! })
         })

@@ -67,6 +67,7 @@ public struct GroupedFrame: Sendable {
         var seen = Set(keys)
         var cache = GroupCache()
         for s in specs {
+            try ExecutionContext.check()   // per aggregate: one pass over the rows
             guard seen.insert(s.name).inserted else {
                 throw FrameError.invalid("group_by: two output columns called '\(s.name)'")
             }

@@ -28,7 +28,7 @@ extension Frame {
         }
         let nl = nrow
         let keys = try JoinKeys.make(lcols, rcols)
-        let (li, ri) = Frame.matchRows(keys, how: how)
+        let (li, ri) = try Frame.matchRows(keys, how: how, bytesPerRow: 8 * (columns.count + other.columns.count))
         // Every left row exactly once, in order (e.g. a left join on a unique key): share the left columns.
         let leftIdentity = li.count == nl && li.elementsEqual(0..<nl)
 
@@ -60,19 +60,33 @@ extension Frame {
     }
 
     /// Matched (left row, right row) pairs; -1 marks the missing side.
-    static func matchRows(_ keys: JoinKeys, how: JoinHow) -> ([Int], [Int]) {
+    /// Before building the pairs, the output size is counted and checked
+    /// against the memory budget (pairs, 16 bytes a row, plus `bytesPerRow`
+    /// for the output columns), so a many-to-many join that would explode
+    /// fails with "memory limit exceeded" instead of allocating.
+    static func matchRows(_ keys: JoinKeys, how: JoinHow, bytesPerRow: Int = 0) throws -> ([Int], [Int]) {
         let left = keys.left, right = keys.right, groups = keys.count
         let nl = left.count, nr = right.count
         // Bucket right rows by group id (counting sort keeps right order).
         var start = [Int](repeating: 0, count: groups + 1)
         for g in right where g >= 0 { start[Int(g) + 1] += 1 }
         for k in 0..<groups { start[k + 1] += start[k] }
+        if how != .semi && how != .anti {
+            var outRows = how == .outer ? nr : 0
+            for g in left {
+                let m = g < 0 ? 0 : start[Int(g) + 1] - start[Int(g)]
+                outRows &+= how == .inner ? m : Swift.max(m, 1)
+            }
+            let bytes = WorkingMemory.bytes(outRows, 16 + bytesPerRow)
+            try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("join of \(outRows) rows", bytes))
+        }
+        try ExecutionContext.check()
         var bucket = [Int](repeating: 0, count: start[groups])
         var fill = start
         for (j, g) in right.enumerated() where g >= 0 { bucket[fill[Int(g)]] = j; fill[Int(g)] += 1 }
         // Probe in fixed chunks of left rows; concatenate in chunk order.
         let chunks = nl >= 1 << 18 ? 16 : 1
-        let parts = Parallel.mapChunks(nl, chunks: chunks) { r -> ([Int], [Int]) in
+        let parts = try Parallel.mapChunksThrowing(nl, chunks: chunks) { r -> ([Int], [Int]) in
             var l: [Int] = [], rr: [Int] = []
             l.reserveCapacity(r.count)
             if how != .semi && how != .anti { rr.reserveCapacity(r.count) }

@@ -15,6 +15,11 @@ extension Frame {
         let colOrder = try Frame(unchecked: [keyCol.take(colsOf.firstRow)]).argsort([SortKey(columns)])
         var slot = [Int](repeating: 0, count: colsOf.count)
         for (pos, g) in colOrder.enumerated() { slot[g] = pos }
+        // The wide result is rows × columns cells (an 8-byte index and an 8-byte value each), however sparse the input:
+        // sized against the memory budget before it is allocated.
+        let bytes = WorkingMemory.bytes(WorkingMemory.bytes(rowsOf.count, colsOf.count), 16)
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("pivot \(rowsOf.count)×\(colsOf.count)", bytes))
+        try ExecutionContext.check()
         var cells = [[Int]](repeating: [Int](repeating: -1, count: rowsOf.count), count: colsOf.count)
         for r in 0..<long.nrow { cells[slot[Int(colsOf.ids[r])]][Int(rowsOf.ids[r])] = r }
         var out = [idxCol.take(rowsOf.firstRow)]

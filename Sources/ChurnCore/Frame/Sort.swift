@@ -28,11 +28,11 @@ extension Frame {
         let cols = try keys.map { try column($0.column) }
         let words = zip(keys, cols).map { Frame.orderWords($1, descending: $0.descending) }
         if let packed = Frame.packKeys(words, cols.map(\.validity), nullsLast: nullsLast) {
-            return RadixSort.stableOrder(Array(0..<nrow), by: packed)
+            return try RadixSort.stableOrder(Array(0..<nrow), by: packed)
         }
         var perm = Array(0..<nrow)
         for (col, words) in zip(cols, words).reversed() {
-            perm = RadixSort.stableOrder(perm, by: words)
+            perm = try RadixSort.stableOrder(perm, by: words)
             if let validity = col.validity {
                 // Stable partition: nulls to the requested end.
                 var valid: [Int] = [], nulls: [Int] = []
@@ -120,7 +120,7 @@ extension Frame {
 /// Stable LSD radix sort of row indices by 64-bit words, 11-bit digits,
 /// skipping digits on which all keys agree.
 enum RadixSort {
-    static func stableOrder(_ perm: [Int], by words: [UInt64]) -> [Int] {
+    static func stableOrder(_ perm: [Int], by words: [UInt64]) throws -> [Int] {
         let n = perm.count
         if n < 2 { return perm }
         var keys = [UInt64](unsafeUninitializedCapacity: n) { b, c in
@@ -145,6 +145,7 @@ enum RadixSort {
         var shift = 0
         var counts = [Int](repeating: 0, count: radix)
         while shift < bits {
+            try ExecutionContext.check()   // per pass: two sweeps over n keys
             for i in 0..<radix { counts[i] = 0 }
             let s = UInt64(shift), m = UInt64(radix - 1)
             keys.withUnsafeBufferPointer { k in

@@ -28,6 +28,8 @@ struct CSVChunkParser {
     var failed = false
     /// Builders that met text under inference; the chunk must be parsed again with them as text.
     var needsText: [Int] = []
+    /// Parsing stopped early because the work was cancelled (checked every 16384 records); the result is incomplete.
+    var cancelled = false
 
     private var scratch: [UInt8] = []
 
@@ -80,6 +82,7 @@ struct CSVChunkParser {
 
         var pos = start
         while pos < end {
+            if records & 0x3FFF == 0 && ExecutionContext.isCancelled { cancelled = true; return }
             let recordLine = newlines
             let passOver = !skipRecords.isEmpty && skipRecords.contains(records)
             var field = 0

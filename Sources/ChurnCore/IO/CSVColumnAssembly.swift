@@ -1,9 +1,22 @@
 /// Joins the per-chunk builders of one column into a `Column`, converting
 /// chunks that inferred a narrower kind and merging text dictionaries in
 /// chunk order (so codes follow first appearance in the file).
+///
+/// Cancellation is checked before each part (one chunk of the file); when it
+/// stops, every part not yet consumed is released.
 enum ColumnAssembly {
     static func column(name: String, kind: CellKind, category: Bool, parts: inout [ColumnBuilder],
-                       rows: [Int], compactText: Bool) -> Column {
+                       rows: [Int], compactText: Bool) throws -> Column {
+        do {
+            return try assemble(name: name, kind: kind, category: category, parts: &parts, rows: rows, compactText: compactText)
+        } catch {
+            for k in parts.indices { parts[k].release() }
+            throw error
+        }
+    }
+
+    private static func assemble(name: String, kind: CellKind, category: Bool, parts: inout [ColumnBuilder],
+                                 rows: [Int], compactText: Bool) throws -> Column {
         let total = rows.reduce(0, +)
         var offsets = [0]
         for r in rows { offsets.append(offsets.last! + r) }
@@ -18,9 +31,9 @@ enum ColumnAssembly {
         let data: ColumnData
         switch kind {
         case .int:
-            data = .int64(concat(&parts, total) { p, out in p.ints.copy(to: out) })
+            data = .int64(try concat(&parts, total) { p, out in p.ints.copy(to: out) })
         case .float:
-            data = .float64(concat(&parts, total) { p, out in
+            data = .float64(try concat(&parts, total) { p, out in
                 switch p.kind {
                 case .int: for i in 0..<p.count { out[i] = Double(p.ints[i]) }
                 case .float: p.floats.copy(to: out)
@@ -28,15 +41,15 @@ enum ColumnAssembly {
                 }
             })
         case .bool:
-            data = .bool(concat(&parts, total) { p, out in
+            data = .bool(try concat(&parts, total) { p, out in
                 if p.kind == .bool { p.bools.copy(to: out) } else { out.update(repeating: false, count: p.count) }
             })
         case .date:
-            data = .date(concat(&parts, total) { p, out in
+            data = .date(try concat(&parts, total) { p, out in
                 if p.kind == .date { p.days.copy(to: out) } else { out.update(repeating: 0, count: p.count) }
             })
         case .timestamp:
-            data = .timestamp(concat(&parts, total) { p, out in
+            data = .timestamp(try concat(&parts, total) { p, out in
                 switch p.kind {
                 case .date: for i in 0..<p.count { out[i] = Int64(p.days[i]) * CivilDate.microsPerDay }
                 case .timestamp: p.ints.copy(to: out)
@@ -44,17 +57,18 @@ enum ColumnAssembly {
                 }
             })
         case .string, .unknown:
-            data = text(&parts, total, category: category, compact: compactText)
+            data = try text(&parts, total, category: category, compact: compactText)
         }
         return Column(name: name, data: data, validity: validity)
     }
 
     /// Allocates the full column once and lets `fill` copy each part into its slice.
     private static func concat<T>(_ parts: inout [ColumnBuilder], _ total: Int,
-                                  _ fill: (inout ColumnBuilder, UnsafeMutablePointer<T>) -> Void) -> [T] {
-        [T](unsafeUninitializedCapacity: total) { buf, n in
+                                  _ fill: (inout ColumnBuilder, UnsafeMutablePointer<T>) -> Void) throws -> [T] {
+        try [T](unsafeUninitializedCapacity: total) { buf, n in
             var at = 0
             for k in parts.indices {
+                try ExecutionContext.check()
                 let c = parts[k].count
                 if c > 0 { fill(&parts[k], buf.baseAddress! + at) }
                 parts[k].release()
@@ -64,11 +78,12 @@ enum ColumnAssembly {
         }
     }
 
-    private static func text(_ parts: inout [ColumnBuilder], _ total: Int, category: Bool, compact: Bool) -> ColumnData {
+    private static func text(_ parts: inout [ColumnBuilder], _ total: Int, category: Bool, compact: Bool) throws -> ColumnData {
         var global = ByteInterner(capacity: parts.first?.interner.count ?? 64)
         var codes = [Int32](repeating: 0, count: total)
         var at = 0
         for k in parts.indices {
+            try ExecutionContext.check()
             let p = parts[k]
             let n = p.count
             guard p.kind == .string else { parts[k].release(); at += n; continue }

@@ -111,36 +111,51 @@ public struct CSVReader: Sendable {
             return CSVChunkParser(target: tgt, builders: builders, sep: sep, na: na, policy: options.badRows,
                                   temporal: temporal, skipRecords: skip)
         }
+        // Column storage is charged to the script's memory budget chunk by
+        // chunk, before the chunk is parsed (at most 8 bytes a cell for the
+        // rows the chunk is estimated to hold), and returned when the frame is
+        // built: the frame itself is charged while Lua holds it. Cancellation
+        // is checked before every chunk (4 MB of text).
+        let working = WorkingMemory()
+        defer { working.release() }
         var parsed = [CSVChunkParser?](repeating: nil, count: nchunks)
-        parsed.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(nchunks) { k in
-                var text = Set<Int>()
-                var skip = Set<Int>()
-                var firstPass: CSVChunkParser? = nil
-                while true {
-                    var p = makeParser(k, text: text, skip: skip)
-                    p.run(base, bounds[k], bounds[k + 1])
-                    if !p.needsText.isEmpty {
-                        text.formUnion(p.needsText)
-                        p.releaseBuilders()
-                        continue
+        do {
+            try parsed.withUnsafeMutableBufferPointer { out in
+                try Parallel.forEachThrowing(nchunks) { k in
+                    let rows = Int(Double(bounds[k + 1] - bounds[k]) * rowsPerByte * 1.05) + 16
+                    try working.reserve(WorkingMemory.bytes(rows, 8 * max(1, outNames.count)), for: "reading \(name)")
+                    var text = Set<Int>()
+                    var skip = Set<Int>()
+                    var firstPass: CSVChunkParser? = nil
+                    while true {
+                        var p = makeParser(k, text: text, skip: skip)
+                        p.run(base, bounds[k], bounds[k + 1])
+                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
+                        if !p.needsText.isEmpty {
+                            text.formUnion(p.needsText)
+                            p.releaseBuilders()
+                            continue
+                        }
+                        // Rows skipped under bad_rows="skip" may have widened a column's type
+                        // before they turned out bad: parse the chunk again passing over them,
+                        // so the kept rows alone decide every type.
+                        if firstPass == nil, !p.skipped.isEmpty, !p.failed {
+                            skip = Set(p.skipped)
+                            text = []
+                            p.releaseBuilders()
+                            firstPass = p
+                            continue
+                        }
+                        if let f = firstPass { p.problems = f.problems; p.skipped = f.skipped }
+                        out[k] = p
+                        break
                     }
-                    // Rows skipped under bad_rows="skip" may have widened a column's type
-                    // before they turned out bad: parse the chunk again passing over them,
-                    // so the kept rows alone decide every type.
-                    if firstPass == nil, !p.skipped.isEmpty, !p.failed {
-                        skip = Set(p.skipped)
-                        text = []
-                        p.releaseBuilders()
-                        firstPass = p
-                        continue
-                    }
-                    if let f = firstPass { p.problems = f.problems; p.skipped = f.skipped }
-                    out[k] = p
-                    break
+                    src.release(from: bounds[k], to: bounds[k + 1])
                 }
-                src.release(from: bounds[k], to: bounds[k + 1])
             }
+        } catch {
+            for k in parsed.indices { parsed[k]?.releaseBuilders() }
+            throw error
         }
         var chunks = parsed.map { $0! }
         parsed = []
@@ -171,13 +186,20 @@ public struct CSVReader: Sendable {
         }
         if !redo.isEmpty {
             var again = [CSVChunkParser?](repeating: nil, count: redo.count)
-            again.withUnsafeMutableBufferPointer { out in
-                Parallel.forEach(redo.count) { r in
-                    let (k, cols) = redo[r]
-                    var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
-                    p.run(base, bounds[k], bounds[k + 1])
-                    out[r] = p
+            do {
+                try again.withUnsafeMutableBufferPointer { out in
+                    try Parallel.forEachThrowing(redo.count) { r in
+                        let (k, cols) = redo[r]
+                        var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
+                        p.run(base, bounds[k], bounds[k + 1])
+                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
+                        out[r] = p
+                    }
                 }
+            } catch {
+                for r in again.indices { again[r]?.releaseBuilders() }
+                for k in chunks.indices { chunks[k].releaseBuilders() }
+                throw error
             }
             for (r, (k, cols)) in redo.enumerated() {
                 var p = again[r]!
@@ -197,21 +219,26 @@ public struct CSVReader: Sendable {
         flat.reserveCapacity(nchunks * nb)
         for k in 0..<nchunks { flat.append(contentsOf: chunks[k].builders); chunks[k].builders = [] }
         var columns = [Column?](repeating: nil, count: nb)
-        flat.withUnsafeMutableBufferPointer { fb in
-            columns.withUnsafeMutableBufferPointer { out in
-                Parallel.forEach(nb) { b in
-                    var parts: [ColumnBuilder] = []
-                    parts.reserveCapacity(nchunks)
-                    for k in 0..<nchunks { parts.append(fb[k * nb + b]); fb[k * nb + b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0) }
-                    out[b] = ColumnAssembly.column(name: outNames[b], kind: finalKind[b], category: forced[b] == .category,
-                                                   parts: &parts, rows: rowCounts, compactText: anySkipped)
-                    #if canImport(Glibc)
-                    // Chunk storage is many small heap blocks; hand the freed ones back to the
-                    // system so the peak stays near the size of the final columns.
-                    _ = glibcMallocTrim(0)
-                    #endif
+        do {
+            try flat.withUnsafeMutableBufferPointer { fb in
+                try columns.withUnsafeMutableBufferPointer { out in
+                    try Parallel.forEachThrowing(nb) { b in
+                        var parts: [ColumnBuilder] = []
+                        parts.reserveCapacity(nchunks)
+                        for k in 0..<nchunks { parts.append(fb[k * nb + b]); fb[k * nb + b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0) }
+                        out[b] = try ColumnAssembly.column(name: outNames[b], kind: finalKind[b], category: forced[b] == .category,
+                                                       parts: &parts, rows: rowCounts, compactText: anySkipped)
+                        #if canImport(Glibc)
+                        // Chunk storage is many small heap blocks; hand the freed ones back to the
+                        // system so the peak stays near the size of the final columns.
+                        _ = glibcMallocTrim(0)
+                        #endif
+                    }
                 }
             }
+        } catch {
+            for i in flat.indices { flat[i].release() }   // columns never started (cancelled)
+            throw error
         }
         var bad: [CSVBadRow] = []
         for k in 0..<nchunks { for p in chunks[k].problems { bad.append(badRow(k, p)) } }

@@ -145,8 +145,9 @@ func inactivityLabels(_ log: EventLog, _ o: LabelOptions) throws -> LabelRows {
     if censored && o.censoring == .exclude { return LabelRows() }
     let activeFrom = o.activeWithin.map { o.asOf &- Int64($0) &* TimeUnit.microsPerDay } ?? Int64.min
     var rows = LabelRows()
-    log.times.withUnsafeBufferPointer { t in
+    try log.times.withUnsafeBufferPointer { t in
         for u in 0..<log.userCount {
+            if u & 0xFFFF == 0 { try ExecutionContext.check() }   // every 65536 users (a binary search each)
             let lo = log.offsets[u], hi = log.offsets[u + 1]
             let k = EventLog.lowerBound(t, lo, hi, o.asOf)   // first event at/after asOf
             guard k > lo, t[k - 1] >= activeFrom else { continue }
@@ -167,6 +168,7 @@ func subscriptionLabels(_ subs: Subscriptions, _ o: LabelOptions) throws -> Labe
     if censored && o.censoring == .exclude { return LabelRows() }
     var rows = LabelRows()
     for u in 0..<subs.userCount {
+        if u & 0xFFFF == 0 { try ExecutionContext.check() }
         guard let i = subs.term(user: u, at: o.asOf) else { continue }
         rows.users.append(Int32(u))
         rows.censored.append(censored)

@@ -62,13 +62,14 @@ extension Metrics {
             return (try? metric(ys, ps, ws)) ?? .nan
         }
         var values = [Double](repeating: .nan, count: options.resamples)
+        // Cancellation: before every resample (one metric over n rows).
         if options.parallel {
-            values.withUnsafeMutableBufferPointer { vb in
+            try values.withUnsafeMutableBufferPointer { vb in
                 let base = vb.baseAddress!
-                Parallel.forEach(options.resamples) { r in base[r] = one(r) }
+                try Parallel.forEachThrowing(options.resamples) { r in base[r] = one(r) }
             }
         } else {
-            for r in 0..<options.resamples { values[r] = one(r) }
+            for r in 0..<options.resamples { try ExecutionContext.check(); values[r] = one(r) }
         }
         let ok = values.filter { !$0.isNaN }
         guard !ok.isEmpty else { throw MetricsError.invalidOption("the metric failed on every bootstrap resample") }

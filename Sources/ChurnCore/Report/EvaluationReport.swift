@@ -22,14 +22,19 @@ public struct EvaluationReport {
     /// The page as HTML text.
     public func html() throws -> String {
         let metrics = try MetricsReport(y, p, weights: weights, options: metricOptions)
+        // Each chart sorts or bins every row: the unit of work between cancellation checks.
+        func chart(_ title: String, _ make: () throws -> String) throws -> (String, String) {
+            try ExecutionContext.check()
+            return (title, try make())
+        }
         var charts: [(String, String)] = [
-            ("ROC curve", try Plot.roc(y, p, weights: weights)),
-            ("Precision–recall curve", try Plot.pr(y, p, weights: weights)),
-            ("Calibration", try Plot.calibration(y, p, bins: metricOptions.calibrationBins, weights: weights)),
-            ("Cumulative gains", try Plot.gains(y, p, weights: weights)),
-            ("Lift by decile", try Plot.lift(y, p, weights: weights)),
-            ("Scores by class", try Plot.scoreHistogram(y, p, weights: weights)),
-            ("Campaign profit", try Plot.profit(y, p, campaign: campaign, weights: weights)),
+            try chart("ROC curve") { try Plot.roc(y, p, weights: weights) },
+            try chart("Precision–recall curve") { try Plot.pr(y, p, weights: weights) },
+            try chart("Calibration") { try Plot.calibration(y, p, bins: metricOptions.calibrationBins, weights: weights) },
+            try chart("Cumulative gains") { try Plot.gains(y, p, weights: weights) },
+            try chart("Lift by decile") { try Plot.lift(y, p, weights: weights) },
+            try chart("Scores by class") { try Plot.scoreHistogram(y, p, weights: weights) },
+            try chart("Campaign profit") { try Plot.profit(y, p, campaign: campaign, weights: weights) },
         ]
         if let imp = importance, !imp.isEmpty {
             charts.append(("Feature importance", try Plot.importance(names: imp.map(\.name), values: imp.map(\.value))))

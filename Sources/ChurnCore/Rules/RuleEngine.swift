@@ -74,6 +74,7 @@ public enum RuleEngine {
         var outRows: [Int32] = [], outRule: [Int32] = [], outControl: [Bool] = []
 
         for (ri, rule) in ordered.enumerated() {
+            try ExecutionContext.check()   // per rule, and every 65536 candidates below
             var cand = try candidates(rule, frame: frame, n: n, free: free, tierCode: tierCode, tierNames: tierNames)
             // History-based exclusions (only users with history pay for the string id).
             if !history.isEmpty && (rule.cooldownDays != nil || ruleSet.caps.contains { $0.channel == rule.action.channel }) {
@@ -81,7 +82,8 @@ public enum RuleEngine {
                 var kept: [Int32] = []
                 kept.reserveCapacity(cand.count)
                 var cool = 0, capped = 0
-                for i in cand {
+                for (k, i) in cand.enumerated() {
+                    if k & 0xFFFF == 0xFFFF { try ExecutionContext.check() }
                     let u = userText(users, Int(i))
                     if !history.hasUser(u) { kept.append(i); continue }
                     if let cd = rule.cooldownDays, let d = history.daysFromRuleContact(u, rule.name, asOf: asOf), d < cd { cool += 1; continue }

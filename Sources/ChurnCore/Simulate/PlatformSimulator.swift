@@ -49,12 +49,25 @@ public let simulatedEventTypes = ["login", "view_course", "finish_lesson", "purc
 /// so results do not depend on thread count.
 public func simulatePlatform(_ o: SimulationOptions) throws -> SimulatedPlatform {
     try o.validate()
-    let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, Parallel.threads * 16)))
-    let parts = Parallel.mapChunks(o.users, chunks: chunks.count) { range -> SimChunk in
+    // Chunks of at most 1024 users: each chunk's output (a few MB) is charged
+    // to the script's memory budget as soon as it is produced, so a run over
+    // the limit stops within a few chunks of it (the final frames need the
+    // same again while they are assembled). Cancellation is checked every 64
+    // users (a user is ≤ `days` simulated days). Results do not depend on the
+    // chunking: user i draws from its own stream.
+    let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, max(Parallel.threads * 16, o.users / 1024))))
+    let working = WorkingMemory()
+    defer { working.release() }
+    let parts = try Parallel.mapChunksThrowing(o.users, chunks: chunks.count) { range -> SimChunk in
         var c = SimChunk()
-        for i in range { simulateUser(index: i, o, into: &c) }
+        for i in range {
+            if (i - range.lowerBound) & 63 == 0 { try ExecutionContext.check() }
+            simulateUser(index: i, o, into: &c)
+        }
+        try working.reserve(c.bytes, for: "simulated events")
         return c
     }
+    try working.reserve(parts.reduce(0) { $0 + $1.bytes }, for: "simulated frames")
     return try SimChunk.assemble(parts, o)
 }
 
@@ -64,6 +77,15 @@ struct SimChunk {
     var sUser: [Int64] = [], sStart: [Int32] = [], sEnd: [Int32] = [], sPlan: [Int32] = []
     var sPrice: [Double] = [], sAuto: [Bool] = [], sDiscount: [Double] = []
     var eUser: [Int64] = [], eTime: [Int64] = [], eType: [Int32] = [], eAmount: [Double] = []
+
+    /// Bytes held by the arrays (allocated capacity × element size: growing
+    /// arrays hold up to twice what they use).
+    var bytes: Int {
+        uSignup.capacity * 4 + uChannel.capacity * 4 + uDevice.capacity * 4 + uPlan.capacity * 4
+            + sUser.capacity * 8 + sStart.capacity * 4 + sEnd.capacity * 4 + sPlan.capacity * 4
+            + sPrice.capacity * 8 + sAuto.capacity + sDiscount.capacity * 8
+            + eUser.capacity * 8 + eTime.capacity * 8 + eType.capacity * 4 + eAmount.capacity * 8
+    }
 
     static let channels = ["organic", "ads", "referral"]
     static let devices = ["ios", "android", "web"]

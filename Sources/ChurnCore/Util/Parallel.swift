@@ -17,6 +17,38 @@ public enum Parallel {
         WorkerPool.shared.run(n, threads: threads, body)
     }
 
+    /// Like `forEach`, for work that can fail or be cancelled: before each
+    /// iteration it checks the caller's cancellation token, and after the
+    /// first thrown error the remaining iterations are skipped. After the join
+    /// it rethrows the first error in iteration order, or the cancellation
+    /// (so an interrupt stops a parallel loop within one iteration's time).
+    public static func forEachThrowing(_ n: Int, _ body: (Int) throws -> Void) throws {
+        guard n > 0 else { return }
+        if n == 1 || threads == 1 {
+            for i in 0..<n { try ExecutionContext.check(); try body(i) }
+            return
+        }
+        let failures = FirstFailure()
+        forEach(n) { i in
+            guard !failures.happened, !ExecutionContext.isCancelled else { return }
+            do { try body(i) } catch { failures.record(error, at: i) }
+        }
+        try failures.rethrow()
+        try ExecutionContext.check()
+    }
+
+    /// `mapChunks` for work that can fail or be cancelled (see `forEachThrowing`).
+    public static func mapChunksThrowing<T>(_ count: Int, chunks: Int = Parallel.threads * 4,
+                                            _ body: (Range<Int>) throws -> T) throws -> [T] {
+        let rs = ranges(count, chunks: chunks)
+        var out = [T?](repeating: nil, count: rs.count)
+        try out.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            try forEachThrowing(rs.count) { i in (base + i).initialize(to: try body(rs[i])) }
+        }
+        return out.map { $0! }
+    }
+
     /// Splits 0..<count into `chunks` contiguous ranges (deterministic boundaries).
     public static func ranges(_ count: Int, chunks: Int) -> [Range<Int>] {
         let k = max(1, min(chunks, count))
@@ -33,5 +65,26 @@ public enum Parallel {
             forEach(rs.count) { i in (base + i).initialize(to: body(rs[i])) }
         }
         return out.map { $0! }
+    }
+}
+
+/// The first error thrown by parallel iterations (lowest iteration index wins,
+/// so the reported error does not depend on scheduling).
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+    private var index = Int.max
+    /// Read racily by workers to skip work once something failed.
+    private(set) var happened = false
+
+    func record(_ e: Error, at i: Int) {
+        lock.lock(); defer { lock.unlock() }
+        if i < index { error = e; index = i }
+        happened = true
+    }
+
+    func rethrow() throws {
+        lock.lock(); let e = error; lock.unlock()
+        if let e { throw e }
     }
 }

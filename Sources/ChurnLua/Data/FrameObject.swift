@@ -10,6 +10,8 @@ public final class FrameObject: LuaObject {
     /// Rows a reader skipped or nulled (`df:bad_rows()`); empty otherwise.
     public var badRows: [CSVBadRow] = []
     public init(_ frame: Frame, badRows: [CSVBadRow] = []) { self.frame = frame; self.badRows = badRows }
+    /// Charged to the script's memory budget while Lua holds the frame.
+    public var memoryFootprint: Int { frame.storageBytes }
 }
 
 /// One column as Lua holds it (`cl.Column`), from `df.name` or `df["流失"]`.
@@ -17,6 +19,7 @@ public final class ColumnObject: LuaObject {
     public static let luaTypeName = "cl.Column"
     public let column: Column
     public init(_ column: Column) { self.column = column }
+    public var memoryFootprint: Int { column.storageBytes }
 }
 
 /// Methods of `cl.Frame`, gathered from the files that define them. A file
@@ -44,10 +47,15 @@ extension LuaCall {
     @discardableResult public func push(frame: Frame) -> Int32 { push(object: FrameObject(frame)) }
     @discardableResult public func push(column: Column) -> Int32 { push(object: ColumnObject(column)) }
 
-    /// Runs a core operation, turning its errors into Lua errors with their message.
+    /// Runs a core operation, turning its errors into Lua errors with their
+    /// message. Stops (cancellation, memory limit) pass through unchanged so
+    /// the runtime reports them as the hook does ("interrupted", "time limit
+    /// exceeded (3 s)", "memory limit exceeded (64 MB) allocating …").
     public func core<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as LuaArgumentError { throw e } catch {
-            throw LuaScriptError("\(error)")
-        }
+        do { return try body() }
+        catch let e as LuaArgumentError { throw e }
+        catch let e as CancellationError { throw e }
+        catch let e as MemoryLimitError { throw e }
+        catch { throw LuaScriptError("\(error)") }
     }
 }

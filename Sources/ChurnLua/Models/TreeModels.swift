@@ -14,6 +14,14 @@ final class TreeModelObject: LuaObject {
         var classifier: BinaryClassifier {
             switch self { case .tree(let m): return m; case .forest(let m): return m; case .gbdt(let m): return m }
         }
+        /// Bytes the fitted trees hold, charged to the script's memory budget while Lua holds the model.
+        var storageBytes: Int {
+            switch self {
+            case .tree(let m): return m.tree.storageBytes
+            case .forest(let m): return m.trees.reduce(0) { $0 &+ $1.storageBytes }
+            case .gbdt(let m): return m.trees.reduce(0) { $0 &+ $1.storageBytes }
+            }
+        }
         var schema: TreeInputSchema {
             switch self { case .tree(let m): return m.schema; case .forest(let m): return m.schema; case .gbdt(let m): return m.schema }
         }
@@ -40,6 +48,8 @@ final class TreeModelObject: LuaObject {
     /// The options table as given, for `m:params()`.
     var params: [String: LuaValue] = [:]
     var fitted: Fitted?
+    /// A loaded model is charged for its trees when pushed; `fit` re-charges (see `LuaCall.recharge`).
+    var memoryFootprint: Int { fitted?.storageBytes ?? 0 }
     var target: (name: String, positive: String, negative: String, inferred: Bool)?
     /// Feature names, types and levels, target and labels: saved with the model.
     var metadata: ModelMetadata?
@@ -250,6 +260,7 @@ enum TreeModels {
                 eval = try inputs.evalSet(c, frame: try evalFrame(c, o))
             }
             let fitted = try c.core { try m.fitCore(inputs.X, inputs.target.y, weights: inputs.weights, eval: eval) }
+            try c.recharge(1, to: fitted.storageBytes)   // before the model changes: a refusal leaves it as it was
             let t = inputs.target
             m.fitted = fitted
             m.target = (inputs.targetName, t.positiveLabel, t.negativeLabel, t.positiveWasInferred)

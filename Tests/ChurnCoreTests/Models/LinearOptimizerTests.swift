@@ -4,10 +4,10 @@ import XCTest
 /// The optimisers on problems with known minimisers.
 final class LinearOptimizerTests: XCTestCase {
     /// Rosenbrock: minimum 0 at (1, 1), a curved valley that needs a good line search.
-    func testLBFGSRosenbrock() {
+    func testLBFGSRosenbrock() throws {
         var opt = LBFGS()
         opt.gtol = 1e-10
-        let r = opt.minimize([-1.2, 1]) { x, g in
+        let r = try opt.minimize([-1.2, 1]) { x, g in
             let a = 1 - x[0], b = x[1] - x[0] * x[0]
             g[0] = -2 * a - 400 * x[0] * b
             g[1] = 200 * b
@@ -20,7 +20,7 @@ final class LinearOptimizerTests: XCTestCase {
     }
 
     /// ½Σ cᵢ(xᵢ − aᵢ)² + λΣ|xᵢ| has the closed form xᵢ = sign(aᵢ)·max(|aᵢ| − λ/cᵢ, 0).
-    func testOWLQNSoftThreshold() {
+    func testOWLQNSoftThreshold() throws {
         let a = [3.0, -0.2, 0.5, -2.0, 0.0, 1.0]
         let c = [1.0, 2.0, 0.5, 4.0, 1.0, 10.0]
         let lambda = 0.6
@@ -28,7 +28,7 @@ final class LinearOptimizerTests: XCTestCase {
         l1[5] = 0   // one unpenalised coordinate
         var opt = LBFGS()
         opt.gtol = 1e-12
-        let r = opt.minimizeOWLQN([Double](repeating: 0, count: a.count), l1: l1) { x, g in
+        let r = try opt.minimizeOWLQN([Double](repeating: 0, count: a.count), l1: l1) { x, g in
             var f = 0.0
             for i in 0..<a.count { let d = x[i] - a[i]; f += 0.5 * c[i] * d * d; g[i] = c[i] * d }
             return f

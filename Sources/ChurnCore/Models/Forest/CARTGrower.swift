@@ -24,7 +24,7 @@ struct CARTGrower {
 
     /// `g[r]` = weight·y, `h[r]` = weight of row r; `rows[0..<count]` are the rows in the sample.
     func grow(rows: UnsafeMutablePointer<UInt32>, count: Int, g: UnsafePointer<Double>, h: UnsafePointer<Double>,
-              rng: inout SeededRandom) -> Tree {
+              rng: inout SeededRandom) throws -> Tree {
         let nf = data.nfeat
         let hist = ScratchBuffer(data.totalBins, HistBin())
         let scratch = ScratchBuffer<UInt32>(count, 0)
@@ -39,6 +39,8 @@ struct CARTGrower {
         var perm = Array(0..<nf)
         let allFeatures = limits.maxFeatures >= nf
         while let p = stack.popLast() {
+            // One check per node: a node's work (clearing and filling a histogram) dwarfs it.
+            try ExecutionContext.check()
             let id = tree.addNode(value: p.sums.h > 0 ? p.sums.g / p.sums.h : 0, cover: p.sums.h)
             if p.parent >= 0 {
                 if p.isLeft { tree.nodes[p.parent].left = Int32(id) } else { tree.nodes[p.parent].right = Int32(id) }

@@ -93,7 +93,7 @@ public struct DecisionTree: BinaryClassifier, Codable, Sendable, CustomStringCon
         try options.validate()
         try validateTarget(y, weights: weights, n: X.nrow)
         guard !X.features.isEmpty else { throw TreeModelError.emptyInput("cannot fit a tree without features") }
-        let data = BinnedData(X, maxBins: options.maxBins, seed: options.seed)
+        let data = try BinnedData(X, maxBins: options.maxBins, seed: options.seed)
         let w = options.classWeight.rowWeights(y, sampleWeights: weights)
         var g = [Double](repeating: 0, count: X.nrow)
         for i in 0..<X.nrow { g[i] = w[i] * y[i] }
@@ -102,10 +102,10 @@ public struct DecisionTree: BinaryClassifier, Codable, Sendable, CustomStringCon
         var rng = SeededRandom(seed: options.seed, stream: 0)
         let grower = CARTGrower(data: data, limits: options.limits(featureCount: X.features.count), parallel: true)
         let count = rows.count
-        let tree = g.withUnsafeBufferPointer { gp in
-            w.withUnsafeBufferPointer { wp in
-                rows.withUnsafeMutableBufferPointer { rp in
-                    grower.grow(rows: rp.baseAddress!, count: count, g: gp.baseAddress!, h: wp.baseAddress!, rng: &rng)
+        let tree = try g.withUnsafeBufferPointer { gp in
+            try w.withUnsafeBufferPointer { wp in
+                try rows.withUnsafeMutableBufferPointer { rp in
+                    try grower.grow(rows: rp.baseAddress!, count: count, g: gp.baseAddress!, h: wp.baseAddress!, rng: &rng)
                 }
             }
         }
@@ -113,7 +113,7 @@ public struct DecisionTree: BinaryClassifier, Codable, Sendable, CustomStringCon
     }
 
     public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
-        TreeEnsemble.predict([tree][...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1)
+        try TreeEnsemble.predict([tree][...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1)
     }
 
     /// Mean prediction over the training distribution (TreeSHAP's base value, probability scale).
@@ -123,7 +123,7 @@ public struct DecisionTree: BinaryClassifier, Codable, Sendable, CustomStringCon
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
-                               contributions: TreeSHAP.contributions([tree], features: f, nrow: X.nrow, scale: 1),
+                               contributions: try TreeSHAP.contributions([tree], features: f, nrow: X.nrow, scale: 1),
                                expectedValue: expectedValue, scale: .probability)
     }
 

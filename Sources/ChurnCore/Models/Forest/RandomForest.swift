@@ -59,7 +59,17 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
         try validateTarget(y, weights: weights, n: X.nrow)
         guard !X.features.isEmpty else { throw TreeModelError.emptyInput("cannot fit a forest without features") }
         let n = X.nrow
-        let data = BinnedData(X, maxBins: options.maxBins, seed: options.seed)
+        // Working memory, charged before it is allocated: binned data (n·nf
+        // bytes), in-bag bitsets (n/8 per tree), per-tree row buffers (24 bytes
+        // a row) for each tree grown at once.
+        let working = WorkingMemory()
+        defer { working.release() }
+        try working.reserve(WorkingMemory.bytes(n, X.features.count), for: "random forest binned data")
+        if options.bootstrap {
+            try working.reserve(WorkingMemory.bytes(options.nTrees, (n + 63) / 64 * 8), for: "random forest in-bag sets")
+        }
+        try working.reserve(WorkingMemory.bytes(n, 24 * min(options.nTrees, Parallel.threads)), for: "random forest row buffers")
+        let data = try BinnedData(X, maxBins: options.maxBins, seed: options.seed)
         let w = options.classWeight.rowWeights(y, sampleWeights: weights)
         let limits = options.treeOptions.limits(featureCount: X.features.count)
         let draws = Int((options.sampleFraction ?? 1) * Double(n)).clamped(1, n)
@@ -67,11 +77,12 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
         // In-bag bitsets per tree, for the out-of-bag score.
         let inBag = ScratchBuffer<UInt64>(options.bootstrap ? options.nTrees * wordsPerTree : 0, 0)
         var trees = [Tree](repeating: Tree(), count: options.nTrees)
-        w.withUnsafeBufferPointer { wp in
-            y.withUnsafeBufferPointer { yp in
-                trees.withUnsafeMutableBufferPointer { tb in
+        try w.withUnsafeBufferPointer { wp in
+            try y.withUnsafeBufferPointer { yp in
+                try trees.withUnsafeMutableBufferPointer { tb in
                     let out = tb.baseAddress!
-                    Parallel.forEach(options.nTrees) { t in
+                    // Cancellation: before each tree (forEachThrowing) and per node inside `grow`.
+                    try Parallel.forEachThrowing(options.nTrees) { t in
                         var rng = SeededRandom(seed: options.seed, stream: UInt64(t))
                         var tw = [Double](repeating: 0, count: n)
                         if options.bootstrap {
@@ -92,10 +103,10 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
                         let grower = CARTGrower(data: data, limits: limits, parallel: false)
                         let count = rows.count
                         if count == 0 { out[t] = Tree(); _ = out[t].addNode(value: 0, cover: 0); return }
-                        out[t] = tg.withUnsafeBufferPointer { gp in
-                            tw.withUnsafeBufferPointer { hp in
-                                rows.withUnsafeMutableBufferPointer { rp in
-                                    grower.grow(rows: rp.baseAddress!, count: count, g: gp.baseAddress!, h: hp.baseAddress!, rng: &rng)
+                        out[t] = try tg.withUnsafeBufferPointer { gp in
+                            try tw.withUnsafeBufferPointer { hp in
+                                try rows.withUnsafeMutableBufferPointer { rp in
+                                    try grower.grow(rows: rp.baseAddress!, count: count, g: gp.baseAddress!, h: hp.baseAddress!, rng: &rng)
                                 }
                             }
                         }
@@ -139,7 +150,7 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
     }
 
     public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
-        TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1 / Double(trees.count))
+        try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: 0, scale: 1 / Double(trees.count))
     }
 
     /// Mean of the trees' expected values (TreeSHAP's base value, probability scale).
@@ -150,7 +161,7 @@ public struct RandomForest: BinaryClassifier, Codable, Sendable, CustomStringCon
         let f = try schema.align(X)
         let s = 1 / Double(trees.count)
         return TreeExplanation(featureNames: featureNames,
-                               contributions: TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: s),
+                               contributions: try TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: s),
                                expectedValue: expectedValue, scale: .probability)
     }
 

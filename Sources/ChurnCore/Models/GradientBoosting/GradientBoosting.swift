@@ -121,7 +121,17 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
             throw TreeModelError.invalidOption("earlyStoppingRounds needs an eval set")
         }
         let n = X.nrow, nf = X.features.count
-        let data = BinnedData(X, maxBins: options.maxBins, seed: options.seed)
+        // Working memory, charged before it is allocated: column- and row-major
+        // bins (2·n·nf bytes), the leaf histogram pool, and per-row scratch
+        // (scores 8, gradient pairs 16, row ids 2×4, bag flag 1 bytes).
+        let working = WorkingMemory()
+        defer { working.release() }
+        try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(n, nf), 2), for: "gradient boosting binned data")
+        try working.reserve(WorkingMemory.bytes(n, 37) &+ WorkingMemory.bytes(evalSet?.X.nrow ?? 0, 8),
+                            for: "gradient boosting row buffers")
+        let data = try BinnedData(X, maxBins: options.maxBins, seed: options.seed)
+        try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(max(1, options.numLeaves) + 16, data.totalBins),
+                                                MemoryLayout<HistBin>.stride), for: "gradient boosting histograms")
         var rules = SplitRules(score: .gradient(lambda: options.lambdaL2))
         rules.minCount = Double(options.minDataInLeaf); rules.minHessian = options.minChildWeight
         rules.catSmooth = options.catSmooth; rules.catL2 = options.catL2
@@ -129,7 +139,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let limits = LeafWiseLimits(numLeaves: options.numLeaves, maxDepth: options.maxDepth ?? Int.max,
                                     minGainToSplit: options.minGainToSplit, learningRate: options.learningRate,
                                     lambda: options.lambdaL2, rules: rules)
-        let grower = LeafWiseGrower(data: data, limits: limits)
+        let grower = try LeafWiseGrower(data: data, limits: limits)
 
         var sw = 0.0, swy = 0.0
         for i in 0..<n { let w = weights?[i] ?? 1; sw += w; swy += w * y[i] }
@@ -146,14 +156,16 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         var evalHistory: [Double] = []
         var best: (iteration: Int, loss: Double) = (-1, .infinity)
 
-        y.withUnsafeBufferPointer { yb in
-            withOptionalBuffer(weights) { wp in
-                withOptionalBuffer(evalSet?.y) { eyp in
-                    withOptionalBuffer(evalSet?.weights) { ewp in
-                        withRawColumns(X.features) { cols in
-                            withRawColumns(evalFeatures) { ecols in
+        try y.withUnsafeBufferPointer { yb in
+            try withOptionalBuffer(weights) { wp in
+                try withOptionalBuffer(evalSet?.y) { eyp in
+                    try withOptionalBuffer(evalSet?.weights) { ewp in
+                        try withRawColumns(X.features) { cols in
+                            try withRawColumns(evalFeatures) { ecols in
                                 let yp = yb.baseAddress!
                                 for it in 0..<options.nIterations {
+                                    // Cancellation: once per iteration here, once per split in `grow`.
+                                    try ExecutionContext.check()
                                     // Log-loss gradients and hessians.
                                     Parallel.forEach(chunks.count) { c in
                                         for i in chunks[c] {
@@ -164,7 +176,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                     let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
                                                 rows: grower.rows.p, inBag: inBag.p)
                                     let feats = featureSample(nf, fraction: options.featureFraction, seed: options.seed, iteration: it)
-                                    let (tree, leaves) = grower.grow(count: m, gh: gh.p, features: feats)
+                                    let (tree, leaves) = try grower.grow(count: m, gh: gh.p, features: feats)
                                     // Scores: in-bag rows by their leaf range, the others by traversal.
                                     for l in leaves {
                                         let v = tree.value[l.node]
@@ -239,7 +251,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
 
     /// Raw scores (log-odds).
     public func predictRaw(_ X: FeatureMatrix) throws -> [Double] {
-        TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
+        try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
     }
 
     public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
@@ -259,7 +271,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
-                               contributions: TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
+                               contributions: try TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
                                expectedValue: expectedValue, scale: .logOdds)
     }
 

@@ -33,19 +33,21 @@ final class LeafWiseGrower {
         var best: SplitCandidate
     }
 
-    init(data: BinnedData, limits: LeafWiseLimits) {
+    init(data: BinnedData, limits: LeafWiseLimits) throws {
         self.data = data; self.limits = limits
         histPool = ScratchBuffer(max(1, limits.numLeaves) * data.totalBins, HistBin())
         rows = ScratchBuffer(data.nrow, 0)
         scratch = ScratchBuffer(data.nrow, 0)
-        data.makeRowMajor()
+        try data.makeRowMajor()
         chunkHists = ScratchBuffer((2 * Self.maxChunks - 1) * data.totalBins, HistBin())
     }
 
     /// Grows a tree on `rows[0..<m]` with (gradient, hessian) pairs `gh` (indexed
     /// by row id) over `features`. Returns the tree and its final leaves (row
     /// ranges and node ids) so the caller can update scores without traversal.
-    func grow(count m: Int, gh: UnsafePointer<GradPair>, features: [Int]) -> (Tree, [Leaf]) {
+    /// Checks for cancellation before every split (each split builds one
+    /// histogram over the smaller child's rows: the unit of work between checks).
+    func grow(count m: Int, gh: UnsafePointer<GradPair>, features: [Int]) throws -> (Tree, [Leaf]) {
         var tree = Tree()
         var total = HistBin()
         let rp = rows.p
@@ -57,6 +59,7 @@ final class LeafWiseGrower {
         findBest(&leaves[0], features: features)
 
         while leaves.count < limits.numLeaves {
+            try ExecutionContext.check()
             var pick = -1
             for (i, l) in leaves.enumerated() where l.best.isValid && l.best.gain > limits.minGainToSplit {
                 if pick < 0 || l.best.gain > leaves[pick].best.gain { pick = i }

@@ -76,7 +76,9 @@ public struct LBFGS: Sendable {
     }
 
     /// Minimises a smooth function from `x0`.
-    public func minimize(_ x0: [Double], _ f: Objective) -> Result {
+    /// Checks for cancellation once per iteration (an iteration evaluates the
+    /// objective a few times: O(n·d) each).
+    public func minimize(_ x0: [Double], _ f: Objective) throws -> Result {
         var x = x0
         var g = [Double](repeating: 0, count: x.count)
         var fx = f(x, &g)
@@ -84,6 +86,7 @@ public struct LBFGS: Sendable {
         var mem = Memory(size: memory)
         if LBFGS.maxAbs(g) <= gtol { return Result(x: x, value: fx, iterations: 0, evaluations: evals, converged: true, message: "gradient below tolerance") }
         for iter in 1...max(1, maxIterations) {
+            try ExecutionContext.check()
             var d = LBFGS.direction(g, s: mem.s, y: mem.y, rho: mem.rho)
             var dg = LBFGS.dot(d, g)
             if !(dg < 0) {   // not a descent direction: restart from steepest descent
@@ -177,7 +180,7 @@ public struct LBFGS: Sendable {
     }
 
     /// Minimises f(θ) + Σ l1[j]·|θⱼ| (OWL-QN). `l1[j] = 0` leaves θⱼ unpenalised.
-    public func minimizeOWLQN(_ x0: [Double], l1: [Double], _ f: Objective) -> Result {
+    public func minimizeOWLQN(_ x0: [Double], l1: [Double], _ f: Objective) throws -> Result {
         let dim = x0.count
         var x = x0
         var g = [Double](repeating: 0, count: dim)
@@ -205,6 +208,7 @@ public struct LBFGS: Sendable {
         var mem = Memory(size: memory)
         if LBFGS.maxAbs(pg) <= gtol { return Result(x: x, value: F, iterations: 0, evaluations: evals, converged: true, message: "pseudo-gradient below tolerance") }
         for iter in 1...max(1, maxIterations) {
+            try ExecutionContext.check()
             var d = LBFGS.direction(pg, s: mem.s, y: mem.y, rho: mem.rho)
             // Keep only components that agree with steepest descent of the full objective.
             for j in 0..<dim where d[j] * pg[j] >= 0 { d[j] = 0 }

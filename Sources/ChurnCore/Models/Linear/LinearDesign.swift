@@ -75,6 +75,8 @@ public struct LinearDesign: Sendable {
         // Fill features in parallel (each writes only its own columns); the
         // first error in feature order wins, so messages are deterministic.
         var errors = [LinearModelError?](repeating: nil, count: layout.features.count)
+        let bytes = WorkingMemory.bytes(n, WorkingMemory.bytes(names.count, 8))
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("\(model) design matrix \(n)×\(names.count)", bytes))
         let values = [Double](unsafeUninitializedCapacity: n * names.count) { out, initialized in
             let base = out.baseAddress!
             errors.withUnsafeMutableBufferPointer { errs in

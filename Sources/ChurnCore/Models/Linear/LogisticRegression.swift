@@ -182,11 +182,11 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         let newton = NewtonSolver(maxIterations: min(options.maxIter, 200), gtol: options.tol)
         switch solver {
         case .newton:
-            result = lambda1 > 0 ? newton.minimizeL1(objective, from: theta0, l1: l1) : try newton.minimize(objective, from: theta0)
+            result = try lambda1 > 0 ? newton.minimizeL1(objective, from: theta0, l1: l1) : newton.minimize(objective, from: theta0)
         case .lbfgs, .auto:
-            result = lbfgs.minimize(theta0, f)
+            result = try lbfgs.minimize(theta0, f)
         case .owlqn:
-            result = lbfgs.minimizeOWLQN(theta0, l1: l1, f)
+            result = try lbfgs.minimizeOWLQN(theta0, l1: l1, f)
         }
 
         // Without a penalty, separable classes send coefficients to infinity while the

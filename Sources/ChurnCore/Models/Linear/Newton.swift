@@ -17,6 +17,7 @@ struct NewtonSolver {
         var fx = objective.evaluate(x, gradient: &g)
         var evals = 1
         for iter in 1...max(1, maxIterations) {
+            try ExecutionContext.check()   // per step: a Hessian is O(n·d²)
             if LBFGS.maxAbs(g) <= gtol {
                 return .init(x: x, value: fx, iterations: iter - 1, evaluations: evals, converged: true, message: "gradient below tolerance")
             }
@@ -67,7 +68,7 @@ extension NewtonSolver {
     /// count — then backtracks on the true objective. Robust where OWL-QN
     /// crawls (nearly collinear columns such as minutes vs charge), and exact
     /// zeros come from the soft-thresholding.
-    func minimizeL1(_ objective: LogisticObjective, from x0: [Double], l1: [Double]) -> LBFGS.Result {
+    func minimizeL1(_ objective: LogisticObjective, from x0: [Double], l1: [Double]) throws -> LBFGS.Result {
         let d = objective.dimension
         var x = x0
         var g = [Double](repeating: 0, count: d)
@@ -88,6 +89,7 @@ extension NewtonSolver {
         }
         var F = fs + penalty(x)
         for iter in 1...max(1, maxIterations) {
+            try ExecutionContext.check()
             let optimality = subgradientNorm(x, g)
             if optimality <= gtol {
                 return .init(x: x, value: F, iterations: iter - 1, evaluations: evals, converged: true, message: "subgradient below tolerance")

@@ -72,6 +72,7 @@ public enum CrossValidation {
         for f in fold { sizes[f] += 1 }
         func body(_ f: Int) -> Result<[Double], Error> {
             Result {
+                try ExecutionContext.check()
                 var train: [Int] = [], test: [Int] = []
                 for i in 0..<fold.count { if fold[i] == f { test.append(i) } else { train.append(i) } }
                 let model = try fit(X.take(train), train.map { y[$0] }, weights.map { w in train.map { w[$0] } })
@@ -92,7 +93,7 @@ public enum CrossValidation {
         for (f, r) in results.enumerated() {
             switch r {
             case .success(let s): scores.append(s)
-            case .failure(let e): throw SelectionError.foldFailed(fold: f, "\(e)")
+            case .failure(let e): try SelectionError.part(e) { .foldFailed(fold: f, $0) }
             }
         }
         let stats = metrics.indices.map { j in meanAndStd(scores.map { $0[j] }) }

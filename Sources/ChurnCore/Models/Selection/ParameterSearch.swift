@@ -169,12 +169,14 @@ public enum ParameterSearch {
         }
         var results: [CrossValidationResult] = []
         for params in candidates {
+            try ExecutionContext.check()
             let fit = try factory(params)
             do {
                 results.append(try CrossValidation.run(fit: fit, X: X, y: y, weights: weights, k: k, stratify: stratify,
                                                        metrics: metrics, seed: seed, parallel: parallel))
             } catch {
-                throw SelectionError.candidateFailed(params: params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", "), "\(error)")
+                let p = params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", ")
+                try SelectionError.part(error) { .candidateFailed(params: p, $0) }
             }
         }
         // Rank by the mean of the ranking metric; NaN last; ties keep evaluation order.

@@ -31,6 +31,16 @@ public enum SelectionError: Error, CustomStringConvertible, Equatable {
         case .candidateFailed(let p, let why): return "search candidate {\(p)} failed: \(why)"
         }
     }
+
+    /// `error` as the failure of one part (fold, candidate) of a larger
+    /// operation — except a stop (cancellation, memory limit, or a token that
+    /// is cancelled now, e.g. when a Lua callback was interrupted), which ends
+    /// the whole operation with its own text ("interrupted", "time limit exceeded (3 s)").
+    static func part(_ error: Error, _ wrap: (String) -> SelectionError) throws -> Never {
+        try ExecutionContext.check()
+        if error is CancellationError || error is MemoryLimitError { throw error }
+        throw wrap("\(error)")
+    }
 }
 
 /// Permutation importance of `model` on (X, y).
@@ -64,6 +74,7 @@ public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix,
             var drops: [Double] = []
             do {
                 for r in 0..<repeats {
+                    try ExecutionContext.check()   // per (feature, repeat): one prediction over all rows
                     var rng = SeededRandom(seed: seed, stream: UInt64(fi) &* 1_000_003 &+ UInt64(r))
                     var perm = Array(0..<n)
                     rng.shuffle(&perm)
@@ -82,6 +93,7 @@ public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix,
             }
         }
     }
+    try ExecutionContext.check()
     var drops: [[Double]] = []
     for r in results { drops.append(try r.get()) }
     let stats = drops.map { meanAndStd($0) }

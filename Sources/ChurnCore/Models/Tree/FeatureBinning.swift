@@ -107,7 +107,8 @@ final class BinnedData: @unchecked Sendable {
 
     /// Bins `X`. Numeric bin edges come from a seeded sample of at most
     /// `sampleSize` rows (all rows when fewer), as LightGBM does.
-    init(_ X: FeatureMatrix, maxBins: Int = 255, sampleSize: Int = 200_000, seed: UInt64 = 0) {
+    /// Checks for cancellation per feature (binning one feature of 10⁶ rows takes milliseconds).
+    init(_ X: FeatureMatrix, maxBins: Int = 255, sampleSize: Int = 200_000, seed: UInt64 = 0) throws {
         let n = X.nrow
         nrow = n
         let maxBins = min(max(maxBins, 2), 255)
@@ -117,9 +118,9 @@ final class BinnedData: @unchecked Sendable {
             sample = (0..<sampleSize).map { _ in rng.below(n) }.sorted()
         }
         var binners = [FeatureBinner?](repeating: nil, count: X.features.count)
-        binners.withUnsafeMutableBufferPointer { out in
+        try binners.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
-            Parallel.forEach(X.features.count) { f in
+            try Parallel.forEachThrowing(X.features.count) { f in
                 switch X.features[f] {
                 case .numeric(let v):
                     var s: [Double]
@@ -136,39 +137,44 @@ final class BinnedData: @unchecked Sendable {
         for x in b { offsets.append(total); total += x.binCount + 1 }
         histOffset = offsets; histOffset32 = offsets.map { Int32($0) }; totalBins = total
         let nf = b.count
-        bins = .allocate(capacity: max(1, n * nf))
-        let binsPtr = bins
-        b.withUnsafeMutableBufferPointer { bp in
-            let bbase = bp.baseAddress!
-            Parallel.forEach(nf) { f in
-                let out = binsPtr + f * n
-                switch X.features[f] {
-                case .numeric(let v):
-                    var binner = bbase[f]
-                    var lo = binner.lo, hi = binner.hi
-                    v.withUnsafeBufferPointer { v in
-                        for r in 0..<n {
-                            let x = v[r], k = binner.bin(x)
-                            out[r] = UInt8(k)
-                            if k < binner.binCount {
-                                if x < lo[k] { lo[k] = x }
-                                if x > hi[k] { hi[k] = x }
+        let binsPtr = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * nf))
+        do {
+            try b.withUnsafeMutableBufferPointer { bp in
+                let bbase = bp.baseAddress!
+                try Parallel.forEachThrowing(nf) { f in
+                    let out = binsPtr + f * n
+                    switch X.features[f] {
+                    case .numeric(let v):
+                        var binner = bbase[f]
+                        var lo = binner.lo, hi = binner.hi
+                        v.withUnsafeBufferPointer { v in
+                            for r in 0..<n {
+                                let x = v[r], k = binner.bin(x)
+                                out[r] = UInt8(k)
+                                if k < binner.binCount {
+                                    if x < lo[k] { lo[k] = x }
+                                    if x > hi[k] { hi[k] = x }
+                                }
                             }
                         }
-                    }
-                    binner.lo = lo; binner.hi = hi
-                    bbase[f] = binner
-                case .categorical(let c, _):
-                    let binner = bbase[f]
-                    c.withUnsafeBufferPointer { c in
-                        for r in 0..<n {
-                            let code = Int(c[r])
-                            out[r] = code < 0 || code >= binner.codeToBin.count ? UInt8(binner.binCount) : binner.codeToBin[code]
+                        binner.lo = lo; binner.hi = hi
+                        bbase[f] = binner
+                    case .categorical(let c, _):
+                        let binner = bbase[f]
+                        c.withUnsafeBufferPointer { c in
+                            for r in 0..<n {
+                                let code = Int(c[r])
+                                out[r] = code < 0 || code >= binner.codeToBin.count ? UInt8(binner.binCount) : binner.codeToBin[code]
+                            }
                         }
                     }
                 }
             }
+        } catch {
+            binsPtr.deallocate()
+            throw error
         }
+        bins = binsPtr
         self.binners = b
     }
 
@@ -183,13 +189,14 @@ final class BinnedData: @unchecked Sendable {
     /// Builds `rowBins` (once). Row-wise histograms read one row's bins from one
     /// cache line instead of touching every column, which is what makes them
     /// faster for dense data (LightGBM's "row-wise" mode); it costs nrow·nfeat bytes.
-    func makeRowMajor() {
+    func makeRowMajor() throws {
         guard rowBins == nil else { return }
         let n = nrow, nf = nfeat
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, n * nf))
         let src = bins
         let chunks = Parallel.ranges(n, chunks: max(1, n / 65536))
-        Parallel.forEach(chunks.count) { c in
+        defer { if rowBins == nil { out.deallocate() } }   // cancelled
+        try Parallel.forEachThrowing(chunks.count) { c in
             let range = chunks[c]
             var start = range.lowerBound
             while start < range.upperBound {        // blocks keep both sides in cache

@@ -175,3 +175,10 @@ extension Tree {
         }
     }
 }
+
+extension Tree {
+    /// Bytes the tree's arrays hold (for the script's memory budget).
+    public var storageBytes: Int {
+        nodes.count &* (MemoryLayout<TreeNode>.stride &+ 24) &+ categoryBits.count &* 8
+    }
+}

@@ -3,20 +3,22 @@
 /// not depend on the thread count.
 enum TreeEnsemble {
     static func predict(_ trees: ArraySlice<Tree>, features: [FeatureValues], nrow: Int,
-                        base: Double, scale: Double) -> [Double] {
+                        base: Double, scale: Double) throws -> [Double] {
         var out = [Double](repeating: base, count: nrow)
         guard nrow > 0, !trees.isEmpty else { return out }
         let trees = Array(trees)
-        withRawColumns(features) { cols in
-            out.withUnsafeMutableBufferPointer { o in
+        try withRawColumns(features) { cols in
+            try out.withUnsafeMutableBufferPointer { o in
                 let op = o.baseAddress!
                 let chunks = Parallel.ranges(nrow, chunks: max(1, min(nrow / 2048, Parallel.threads * 8)))
-                Parallel.forEach(chunks.count) { c in
+                try Parallel.forEachThrowing(chunks.count) { c in
                     let range = chunks[c]
                     var acc = [Double](repeating: 0, count: 256)
                     var start = range.lowerBound
                     // Blocks of rows × all trees: a tree's nodes stay in cache for the block.
+                    // A block of 256 rows through every tree is the unit of work between cancellation checks.
                     while start < range.upperBound {
+                        try ExecutionContext.check()
                         let end = min(start + 256, range.upperBound)
                         for i in 0..<(end - start) { acc[i] = 0 }
                         acc.withUnsafeMutableBufferPointer { a in

@@ -30,17 +30,22 @@ enum TreeSHAP {
     }
 
     /// Contributions of `trees` (each scaled by `scale`), column-major [feature][row].
-    static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double) -> [[Double]] {
+    /// Checks for cancellation every 16 rows (a row costs O(trees · leaves · depth²)).
+    static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double) throws -> [[Double]] {
         let nf = features.count
+        // The scratch matrix and the per-feature arrays returned: 2 · nf · nrow doubles.
+        let bytes = WorkingMemory.bytes(WorkingMemory.bytes(nf, nrow), 16)
+        try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("SHAP values \(nrow)×\(nf)", bytes))
         let out = ScratchBuffer<Double>(nf * nrow, 0)
         let maxDepth = trees.map(\.depth).max() ?? 0
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
-        withRawColumns(features) { cols in
+        try withRawColumns(features) { cols in
             let chunks = Parallel.ranges(nrow, chunks: max(1, min(nrow / 64, Parallel.threads * 8)))
-            Parallel.forEach(chunks.count) { c in
+            try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
                 var phi = [Double](repeating: 0, count: nf)
                 for r in chunks[c] {
+                    if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
                     for f in 0..<nf { phi[f] = 0 }
                     for t in trees where t.nodes.count > 1 {
                         path.withUnsafeMutableBufferPointer { pp in
