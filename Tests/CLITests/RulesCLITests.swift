@@ -247,6 +247,6 @@ extension RulesCLITests {
         try write("job{ name = 'x', cron = '@daily', rules = 'rules.lua', users = 'users.csv', include_control = 'yes' }", dir.appendingPathComponent("bad.lua"))
         let bad = try CLI.run(["schedule", dir.appendingPathComponent("bad.lua").path, "--check"])
         XCTAssertEqual(bad.status, 64)
-        XCTAssertTrue(bad.stderr.contains("include_control must be true or false"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("'include_control' must be true or false"), bad.stderr)
     }
 }
