@@ -38,7 +38,19 @@ public enum RFMSummary {
         switch tcol.data {
         case .date(let v): for i in 0..<n { days[i] = Int64(v[i]) }
         case .timestamp(let v): for i in 0..<n { days[i] = TimeUnit.day(v[i]) }
-        default: throw CLVError.invalid("clv.summary: column '\(o.time)' must be a date or timestamp column, got \(tcol.dtype.rawValue)")
+        case .string(let codes, let dict), .category(let codes, let dict):
+            // Date text ("1997-01-01" or a timestamp): parsed once per distinct value.
+            var parsed = [Int64?](repeating: nil, count: dict.count)
+            for (k, text) in dict.enumerated() {
+                if let d = DateText.parseDate(text) { parsed[k] = Int64(d) } else if let t = DateText.parseTimestamp(text) { parsed[k] = TimeUnit.day(t) }
+            }
+            for i in 0..<n where !tcol.isNull(i) {
+                guard let d = parsed[Int(codes[i])] else {
+                    throw CLVError.invalid("clv.summary: column '\(o.time)' row \(i + 1): '\(dict[Int(codes[i])])' is not a date like 1997-01-01")
+                }
+                days[i] = d
+            }
+        default: throw CLVError.invalid("clv.summary: column '\(o.time)' must be a date, timestamp or date-text column, got \(tcol.dtype.rawValue)")
         }
         if tcol.nullCount > 0 || cust.nullCount > 0 { throw CLVError.invalid("clv.summary: '\(o.customer)' and '\(o.time)' must have no nulls") }
         var amounts: [Double]? = nil
