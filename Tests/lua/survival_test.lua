@@ -99,3 +99,43 @@ T.case("clv fits return parameters with standard errors", function()
   T.eq(gg.kind, "gamma_gamma"); T.eq(gg.customers, 100)
   T.raises(function() cl.clv.bgnbd(s, { penalizer = -1 }) end, "penalizer")
 end)
+
+T.case("from_events / from_subscriptions agree with cl.labels.churn (same censoring rules)", function()
+  local sim = cl.simulate.platform { users = 400, days = 150, start = "2024-01-01", seed = 11 }
+  local elog, subs = cl.events(sim.events), cl.subscriptions(sim.subscriptions)
+  -- Events: labels at A = 2024-04-01 with horizon 30 ⇔ survival at A + 30 with inactivity_days 30.
+  local lab = cl.labels.churn(elog, { as_of = "2024-04-01", horizon = 30, active_within = 30 })
+  local sv = cl.survival.from_events(elog, { as_of = "2024-05-01", inactivity_days = 30 })
+  T.eq(sv:names(), { "user_id", "start", "end", "duration", "event" })
+  local ev = {}
+  for i = 1, sv:nrow() do local r = sv:row(i); ev[r.user_id] = r.event end
+  local churners = 0
+  for i = 1, lab:nrow() do
+    local r = lab:row(i)
+    T.eq(ev[r.user_id], r.churn, "user " .. tostring(r.user_id))
+    churners = churners + r.churn
+  end
+  T.ok(lab:nrow() > 50 and churners > 0 and churners < lab:nrow(), lab:nrow() .. " labelled, " .. churners .. " churners")
+  -- Subscriptions: labels at A with horizon 30, grace 3 ⇔ survival at A + 30 + 3 with gap_days 3,
+  -- for users whose first coverage spell is the one running at A.
+  local sl = cl.labels.churn(subs, { as_of = "2024-03-01", horizon = 30, grace_days = 3, definition = "subscription" })
+  local ss = cl.survival.from_subscriptions(subs, { as_of = "2024-04-03", gap_days = 3 })
+  local srow = {}
+  for i = 1, ss:nrow() do local r = ss:row(i); srow[r.user_id] = r end
+  local compared, sch = 0, 0
+  for i = 1, sl:nrow() do
+    local r = sl:row(i)
+    local s = srow[r.user_id]
+    T.ok(s ~= nil, "user " .. tostring(r.user_id) .. " has a survival row")
+    if s["end"] >= "2024-03-01" then
+      T.eq(s.event, r.churn, "user " .. tostring(r.user_id))
+      compared = compared + 1; sch = sch + r.churn
+    end
+  end
+  T.ok(compared > 30 and sch > 0, compared .. " compared, " .. sch .. " churners")
+  -- The survival table feeds straight into the estimators.
+  local _, s = cl.survival.kaplan_meier(sv, { duration = "duration", event = "event" })
+  T.ok(s[1].n == sv:nrow())
+  T.raises(function() cl.survival.from_events(elog, { inactivity_days = 30 }) end, "as_of")
+  T.raises(function() cl.survival.from_events(elog, { as_of = "2024-05-01", inactivity_days = 0 }) end, "inactivity_days")
+end)

@@ -36,6 +36,24 @@ enum SurvivalModule {
 
     static func register(_ cl: ModuleBuilder) {
         cl.submodule("survival", "Survival analysis: Kaplan–Meier, Nelson–Aalen, log-rank (lifelines' conventions).") { m in
+            m.function("from_events", "from_events(events, {as_of =, inactivity_days = 30})",
+                       "One row per user with an event before as_of (date text): user id, start (first event), end, duration (days), event (1 = churned: the last event before as_of is more than inactivity_days before it; 0 = censored at as_of). Same rule as cl.labels.churn(events, {as_of = as_of − inactivity_days, horizon = inactivity_days}). inactivity_days 1…36500.") { c in
+                let log = try c.object(1, EventLogObject.self).log
+                let o = try c.options(2); try o.checkKeys(["as_of", "inactivity_days"])
+                guard let asOf = try LuaFeatureOptions.time(o, "as_of", arg: 2) else { throw LuaArgumentError(2, "field 'as_of' (a date) is required") }
+                let days = try o.integer("inactivity_days", in: OptionRange.days) ?? 30
+                return c.push(frame: try c.core { try SurvivalFrames.fromEvents(log, asOf: asOf, inactivityDays: days) })
+            }
+
+            m.function("from_subscriptions", "from_subscriptions(subs, {as_of =, gap_days = 0})",
+                       "One row per user with a term starting before as_of (date text), for their first coverage spell (renewals starting within gap_days of the end continue it, as cl.labels.churn's grace_days): user id, start, end, duration (days), event (1 = coverage ended and gap_days passed without renewal before as_of; 0 = censored at as_of). gap_days 0…36500.") { c in
+                let subs = try c.object(1, SubscriptionsObject.self).subs
+                let o = try c.options(2); try o.checkKeys(["as_of", "gap_days"])
+                guard let asOf = try LuaFeatureOptions.time(o, "as_of", arg: 2) else { throw LuaArgumentError(2, "field 'as_of' (a date) is required") }
+                let gap = try o.integer("gap_days", in: 0...OptionLimits.days) ?? 0
+                return c.push(frame: try c.core { try SurvivalFrames.fromSubscriptions(subs, asOf: asOf, graceDays: gap) })
+            }
+
             m.function("kaplan_meier", "kaplan_meier(frame, {duration =, event =, group =, weights =, entry =, alpha = 0.05, times = {...}})",
                        "Kaplan–Meier survival curve(s), as lifelines' KaplanMeierFitter. Returns (table, summary): table has [group,] time, at_risk, events, censored, entered, survival, lower, upper (log(−log) Greenwood CI at level 1 − alpha); summary is an array with one record per group: group, n, events, median, median_lower, median_upper (inf when S stays above 0.5), survival_at/lower_at/upper_at (S at `times`). event: bool or 0/1 column (absent = all events); weights > 0; entry = left-truncation time (<= duration; at risk only after it). alpha in (0, 1).") { c in
                 let f = try c.frame(1)
