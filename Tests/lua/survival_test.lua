@@ -139,3 +139,17 @@ T.case("from_events / from_subscriptions agree with cl.labels.churn (same censor
   T.raises(function() cl.survival.from_events(elog, { inactivity_days = 30 }) end, "as_of")
   T.raises(function() cl.survival.from_events(elog, { as_of = "2024-05-01", inactivity_days = 0 }) end, "inactivity_days")
 end)
+
+T.case("cox: lifelines' CoxPHFitter summary on mlc_churn (Efron ties)", function()
+  local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
+  local s, fit = cl.survival.cox(d, { duration = "account_length", event = "event",
+    features = { "total_day_minutes", "number_customer_service_calls", "number_vmail_messages", "total_intl_calls", "intl" } })
+  -- lifelines 0.30.3 (Tests/ChurnCoreTests/References/survival_cox_reference.py)
+  T.near(s.coef:to_table(), { 0.009220572536335929, 0.28843884139964393, -0.023649887537919734, -0.04764805679178601, 1.2718815279159215 }, 2e-6)
+  T.near(s:row(5).se, 0.0841477671004912, 1e-7)
+  T.near(fit.log_likelihood, -5002.553800992169, 1e-7)
+  T.near(fit.concordance, 0.7624660351883276, 1e-12)
+  T.eq(fit.events, 707)
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "state" } }) end, "encode text")
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", ties = "exact" }) end, "'efron' or 'breslow'")
+end)

@@ -176,3 +176,41 @@ public enum Concordance {
         return num / den
     }
 }
+
+extension CoxPHModel {
+    /// Fit on frame columns: `features` (numeric or bool; nil = every numeric/bool
+    /// column except the duration, event and `exclude` ones).
+    public static func fit(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String] = [], ties: Ties = .efron) throws -> CoxPHModel {
+        let data = try cols.data(f)
+        let skip = Set([cols.duration] + (cols.event.map { [$0] } ?? []) + exclude)
+        let names = features ?? f.columns.filter { c in
+            !skip.contains(c.name) && [DType.float64, .int64, .bool].contains(c.dtype)
+        }.map(\.name)
+        guard !names.isEmpty else { throw SurvivalError.invalid("cox: no feature columns (give features = {...})") }
+        var columns: [[Double]] = []
+        for name in names {
+            let c = try f.column(name)
+            guard let v = c.toDoubles() else {
+                throw SurvivalError.invalid("cox: feature '\(name)' is \(c.dtype.rawValue); encode text columns first (cl.prep.one_hot)")
+            }
+            if c.nullCount > 0, let i = (0..<c.count).first(where: { c.isNull($0) }) {
+                throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)")
+            }
+            columns.append(v)
+        }
+        let n = f.nrow, p = names.count
+        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
+        var X = [Double](repeating: 0, count: n * p)
+        for j in 0..<p { let v = columns[j]; for i in 0..<n { X[i * p + j] = v[i] } }
+        return try fit(durations: data.durations, events: data.events, X: X, features: names, ties: ties)
+    }
+
+    /// lifelines' `summary`: one row per feature.
+    public func summaryFrame(alpha: Double = 0.05) throws -> Frame {
+        let ci = confidenceInterval(alpha: alpha)
+        return try Frame([.string("covariate", features.map { $0 }), .float("coef", coef), .float("exp_coef", hazardRatios),
+                          .float("se", standardErrors), .float("z", z), .float("p", pValues),
+                          .float("lower", ci.lower), .float("upper", ci.upper),
+                          .float("exp_lower", ci.lower.map { exp($0) }), .float("exp_upper", ci.upper.map { exp($0) })])
+    }
+}

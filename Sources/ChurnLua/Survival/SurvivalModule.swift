@@ -85,6 +85,26 @@ enum SurvivalModule {
                 return c.push(frame: try c.core { try NelsonAalen.table(f, cols, alpha: alpha, smoothing: smoothing) })
             }
 
+            m.function("cox", "cox(frame, {duration =, event =, features = {...} | exclude = {...}, ties = 'efron'|'breslow', alpha = 0.05})",
+                       "Fits a Cox proportional-hazards model (Newton–Raphson on the partial likelihood; lifelines' CoxPHFitter for Efron ties). Returns (summary, fit): summary is a frame like lifelines' print_summary — covariate, coef, exp_coef (hazard ratio), se, z, p, lower, upper, exp_lower, exp_upper (Wald CI at 1 − alpha); fit is a record {log_likelihood (partial), aic_partial, concordance (Harrell's C), n, events, ties, iterations}. features: numeric or bool columns (default: all of them except duration, event and exclude); text columns must be encoded first. alpha in (0, 1).") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2); try o.checkKeys(["duration", "event", "features", "exclude", "ties", "alpha"])
+                let cols = try columns(o, arg: 2, group: false)
+                let tiesName = try o.string("ties") ?? "efron"
+                guard let ties = CoxPHModel.Ties(rawValue: tiesName) else { throw LuaArgumentError(2, "field 'ties': expected 'efron' or 'breslow', got '\(tiesName)'") }
+                let alpha = try o.number("alpha", in: alphaRange) ?? 0.05
+                let features = try o.strings("features"), exclude = try o.strings("exclude") ?? []
+                let (m, summary) = try c.core { () -> (CoxPHModel, Frame) in
+                    let m = try CoxPHModel.fit(f, cols, features: features, exclude: exclude, ties: ties)
+                    return (m, try m.summaryFrame(alpha: alpha))
+                }
+                c.push(frame: summary)
+                c.push(record([("log_likelihood", .number(m.logPartialLikelihood)), ("aic_partial", .number(m.aicPartial)),
+                               ("concordance", .number(m.concordance)), ("n", .integer(Int64(m.n))), ("events", .integer(Int64(m.events))),
+                               ("ties", .string(m.ties.rawValue)), ("iterations", .integer(Int64(m.iterations)))]))
+                return 2
+            }
+
             m.function("logrank", "logrank(frame, {duration =, event =, group =, pairwise = false})",
                        "Log-rank test of equal survival across the groups of `group` (2 or more; lifelines' logrank_test / multivariate_logrank_test): a record with statistic, df, p_value, log10_p (finite even when p underflows to 0), groups, observed and expected events per group, and with pairwise = true `pairs`: one record per pair (a, b, statistic, p_value, log10_p; no multiplicity correction).") { c in
                 let f = try c.frame(1)
