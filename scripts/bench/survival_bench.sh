@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Survival / CLV fit times, side by side: ChurnLab (release) vs lifelines / lifetimes on the same data.
 #   Kaplan–Meier with 10 groups and a 10-group log-rank on N rows (default 1,000,000; give N as $1),
+#   Cox PH (Efron) on min(N, 200,000) rows × 10 covariates,
 #   BG/NBD and Gamma–Gamma on the CDNOW sample replicated 10× (23,570 customers, the size of the full cohort).
 # Usage: scripts/bench/survival_bench.sh [N]   (venv with lifelines + lifetimes: $CHURNLAB_BENCH_VENV or .venv-ref)
 set -euo pipefail
@@ -15,7 +16,7 @@ CONFIG="${CHURNLAB_BENCH_CONFIG:-release}"   # "debug" only to smoke-test this s
 import sys, time, warnings, numpy as np, pandas as pd
 warnings.filterwarnings("ignore")
 import lifelines, lifetimes
-from lifelines import KaplanMeierFitter
+from lifelines import KaplanMeierFitter, CoxPHFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import calibration_and_holdout_data
@@ -25,6 +26,11 @@ g = rng.integers(0, 10, n)
 t = np.ceil(rng.exponential(200 / (1 + 0.1 * g))).clip(1, 1000)
 e = (rng.random(n) < 0.7).astype(int)
 pd.DataFrame({"duration": t, "event": e, "group": g}).to_csv(f"{d}/km.csv", index=False)
+nc = min(n, 200_000)
+Xc = rng.standard_normal((nc, 10))
+tc = np.ceil(rng.exponential(100 * np.exp(-Xc[:, :3].sum(1) * 0.3))).clip(1, 2000)
+cox = pd.DataFrame(Xc, columns=[f"x{j}" for j in range(10)]).assign(T=tc, E=(rng.random(nc) < 0.6).astype(int))
+cox.to_csv(f"{d}/cox.csv", index=False)
 def best(f, k=3):
     b = 1e9
     for _ in range(k):
@@ -37,6 +43,7 @@ def km10():
         KaplanMeierFitter().fit(t[m], e[m])
 print(f"BENCH lifelines KM, 10 groups            {best(km10):9.4f} s")
 print(f"BENCH lifelines logrank, 10 groups       {best(lambda: multivariate_logrank_test(t, g, e), 1):9.4f} s")
+print(f"BENCH lifelines Cox, {nc} x 10             {best(lambda: CoxPHFitter().fit(cox, 'T', 'E'), 1):9.4f} s")
 tx = pd.read_csv("Tests/ChurnCoreTests/Fixtures/clv/CDNOW_sample.txt", sep=r"\s+", header=None,
                  names=["master", "id", "date", "cds", "dollars"], dtype={"date": str})
 tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")

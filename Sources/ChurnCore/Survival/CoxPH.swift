@@ -161,16 +161,37 @@ public struct CoxPHModel: Sendable, Codable {
 /// the same time as an event counts as the longer survival; two events at the
 /// same time are not comparable.
 public enum Concordance {
+    /// O(n log n): times in descending order, a Fenwick tree over score ranks of
+    /// everyone with a longer time (censorings at the same time go in first).
     public static func index(durations: [Double], scores: [Double], events: [Bool]) throws -> Double {
         let n = durations.count
-        var num = 0.0, den = 0.0
-        for i in 0..<n where events[i] {
-            if i & 0x3FF == 0 { try ExecutionContext.check() }
-            let ti = durations[i], si = scores[i]
-            for j in 0..<n where durations[j] > ti || (durations[j] == ti && !events[j]) {
-                den += 1
-                if scores[j] > si { num += 1 } else if scores[j] == si { num += 0.5 }
+        guard scores.count == n, events.count == n else { throw SurvivalError.invalid("concordance: lengths differ") }
+        if let i = scores.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("concordance: score \(i + 1) is NaN") }
+        let distinct = Array(Set(scores)).sorted()
+        var rankOf: [Double: Int] = [:]
+        for (k, v) in distinct.enumerated() { rankOf[v] = k + 1 }
+        let m = distinct.count
+        var tree = [Double](repeating: 0, count: m + 1)
+        func add(_ r: Int) { var i = r; while i <= m { tree[i] += 1; i += i & -i } }
+        func prefix(_ r: Int) -> Double { var i = r, s = 0.0; while i > 0 { s += tree[i]; i -= i & -i }; return s }
+        var order = Array(0..<n)
+        order.sort { durations[$0] > durations[$1] }
+        var inTree = 0.0, num = 0.0, den = 0.0
+        var i = 0
+        while i < n {
+            if i & 0x3FFF == 0 { try ExecutionContext.check() }
+            let t = durations[order[i]]
+            var j = i
+            while j < n && durations[order[j]] == t { j += 1 }
+            for k in i..<j where !events[order[k]] { add(rankOf[scores[order[k]]]!); inTree += 1 }
+            for k in i..<j where events[order[k]] {
+                let r = rankOf[scores[order[k]]]!
+                let below = prefix(r - 1), atOrBelow = prefix(r)
+                num += (inTree - atOrBelow) + 0.5 * (atOrBelow - below)
+                den += inTree
             }
+            for k in i..<j where events[order[k]] { add(rankOf[scores[order[k]]]!); inTree += 1 }
+            i = j
         }
         guard den > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
         return num / den
