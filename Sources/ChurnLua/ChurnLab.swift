@@ -16,6 +16,8 @@ public enum ChurnLab {
         FrameIO.register,
         MetricsModule.register,
         StatsModule.register,
+        SurvivalModule.register,
+        CLVModule.register,
         PlotModule.register,
         TransformModule.register,
         FeaturesModule.register,

@@ -1,0 +1,121 @@
+import ExecutionControl
+
+/// Right-censored (optionally left-truncated, weighted) survival observations,
+/// validated once so every estimator can trust them.
+public struct SurvivalData: Sendable {
+    /// Time of the event or of censoring.
+    public let durations: [Double]
+    /// true = the event (churn) was observed at `durations[i]`; false = censored.
+    public let events: [Bool]
+    /// Case weights (lifelines' `weights`); nil = 1 each.
+    public let weights: [Double]?
+    /// Entry (left-truncation) times: the row is at risk only after `entry[i]`; nil = from the start.
+    public let entry: [Double]?
+
+    public init(durations: [Double], events: [Bool], weights: [Double]? = nil, entry: [Double]? = nil) throws {
+        guard events.count == durations.count else {
+            throw SurvivalError.invalid("event has \(events.count) values but duration has \(durations.count)")
+        }
+        guard !durations.isEmpty else { throw SurvivalError.invalid("no observations") }
+        for (i, d) in durations.enumerated() where !d.isFinite || d < 0 {
+            throw SurvivalError.invalid("duration must be finite and >= 0; row \(i + 1) is \(d)")
+        }
+        if let w = weights {
+            guard w.count == durations.count else { throw SurvivalError.invalid("weights has \(w.count) values but duration has \(durations.count)") }
+            for (i, x) in w.enumerated() where !x.isFinite || x <= 0 {
+                throw SurvivalError.invalid("weights must be finite and > 0; row \(i + 1) is \(x)")
+            }
+        }
+        if let e = entry {
+            guard e.count == durations.count else { throw SurvivalError.invalid("entry has \(e.count) values but duration has \(durations.count)") }
+            for (i, x) in e.enumerated() where !x.isFinite || x > durations[i] {
+                throw SurvivalError.invalid("entry must be finite and <= duration; row \(i + 1) has entry \(x), duration \(durations[i])")
+            }
+        }
+        self.durations = durations; self.events = events; self.weights = weights; self.entry = entry
+    }
+
+    public var count: Int { durations.count }
+
+    /// The rows whose index is in `rows` (a group).
+    public func subset(_ rows: [Int]) throws -> SurvivalData {
+        try SurvivalData(durations: rows.map { durations[$0] }, events: rows.map { events[$0] },
+                         weights: weights.map { w in rows.map { w[$0] } }, entry: entry.map { e in rows.map { e[$0] } })
+    }
+}
+
+public enum SurvivalError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+    public var description: String {
+        switch self { case .invalid(let m): return m }
+    }
+}
+
+/// The life table lifelines builds (`survival_table_from_events`): one row per
+/// distinct time among the durations and entry times (plus the common start,
+/// min(0, first duration), when there is no entry), weighted counts.
+public struct LifeTable: Sendable {
+    public var times: [Double] = []
+    /// Weight at risk just before `times[i]`.
+    public var atRisk: [Double] = []
+    /// Weighted events at `times[i]`.
+    public var observed: [Double] = []
+    /// Weighted censorings at `times[i]`.
+    public var censored: [Double] = []
+    /// Weight entering at `times[i]`.
+    public var entrance: [Double] = []
+
+    public init(_ data: SurvivalData) throws {
+        let n = data.count
+        try ExecutionContext.checkMemory(n * 24, for: "survival life table")
+        // Every row contributes an entrance at its entry time and a removal at its duration.
+        let start = min(0, data.durations.min() ?? 0)
+        var order = Array(0..<n)
+        order.sort { data.durations[$0] < data.durations[$1] }
+        var entryOrder: [Int] = []
+        if let e = data.entry { entryOrder = Array(0..<n); entryOrder.sort { e[$0] < e[$1] } }
+        var i = 0, j = 0
+        var cumEnter = 0.0, cumRemoved = 0.0
+        if data.entry == nil {
+            var w = 0.0
+            for k in 0..<n { w += data.weights?[k] ?? 1 }
+            times.append(start); atRisk.append(w); observed.append(0); censored.append(0); entrance.append(w)
+            cumEnter = w
+            // Durations equal to the start fall into that first row.
+            while i < n && data.durations[order[i]] == start {
+                let r = order[i], w = data.weights?[r] ?? 1
+                if data.events[r] { observed[0] += w } else { censored[0] += w }
+                i += 1
+            }
+            cumRemoved = observed[0] + censored[0]
+        }
+        var step = 0
+        while i < n || j < entryOrder.count {
+            step += 1
+            if step & 0xFFFF == 0 { try ExecutionContext.check() }
+            let td = i < n ? data.durations[order[i]] : .infinity
+            let te = j < entryOrder.count ? data.entry![entryOrder[j]] : .infinity
+            let t = min(td, te)
+            var enter = 0.0, obs = 0.0, cens = 0.0
+            while j < entryOrder.count && data.entry![entryOrder[j]] == t {
+                enter += data.weights?[entryOrder[j]] ?? 1; j += 1
+            }
+            while i < n && data.durations[order[i]] == t {
+                let r = order[i], w = data.weights?[r] ?? 1
+                if data.events[r] { obs += w } else { cens += w }
+                i += 1
+            }
+            cumEnter += enter
+            times.append(t); entrance.append(enter); observed.append(obs); censored.append(cens)
+            atRisk.append(cumEnter - cumRemoved)
+            cumRemoved += obs + cens
+        }
+    }
+
+    public var count: Int { times.count }
+
+    /// The risk set for the events at `times[i]`: those who entered strictly
+    /// before (lifelines' `_additive_estimate`: at_risk − entrance, except on
+    /// the first row, where everyone starts).
+    @inline(__always) public func population(_ i: Int) -> Double { i == 0 ? atRisk[0] : atRisk[i] - entrance[i] }
+}

@@ -1,0 +1,155 @@
+-- cl.survival and cl.clv. Reference values: lifelines 0.30.3 / lifetimes 0.11.3, produced by
+-- Tests/ChurnCoreTests/References/survival_lifelines_reference.py and clv_lifetimes_reference.py.
+local T = cl.test
+
+local churn = cl.read_csv("Tests/ChurnCoreTests/Fixtures/mlc_churn.csv")
+  :mutate({ event = cl.col("churn"):eq("yes") })
+
+T.case("Kaplan–Meier on mlc_churn matches lifelines", function()
+  local km, s = cl.survival.kaplan_meier(churn, { duration = "account_length", event = "event", times = { 100, 150.5 } })
+  T.eq(#s, 1)
+  T.eq(s[1].median, 200)                                   -- lifelines median_survival_time_
+  T.near(s[1].survival_at[1], 0.9087660475147243, 1e-12)   -- survival_function_at_times(100)
+  T.eq(s[1].n, 5000)
+  T.eq(km:nrow(), 219)                                    -- lifelines event_table rows
+  local r2 = km:row(2)                                     -- t = 1: 5000 at risk, 1 event
+  T.eq(r2.time, 1); T.eq(r2.at_risk, 5000); T.eq(r2.events, 1)
+  T.near(r2.survival, 0.9997999999999996, 1e-15)
+  T.near({ r2.lower, r2.upper }, { 0.9985810513790758, 0.9999718248805538 }, 1e-12)
+end)
+
+T.case("grouped curves and log-rank (2 and k groups, pairwise)", function()
+  local km, s = cl.survival.kaplan_meier(churn, { duration = "account_length", event = "event", group = "international_plan" })
+  T.eq(#s, 2)
+  T.eq(km:names()[1], "international_plan")
+  local lr = cl.survival.logrank(churn, { duration = "account_length", event = "event", group = "international_plan" })
+  T.near(lr.statistic, 277.09981194789555, 1e-9)           -- lifelines logrank_test
+  T.near(lr.p_value / 3.2181695592390594e-62, 1, 1e-8)
+  T.eq(lr.df, 1)
+  local k = cl.survival.logrank(churn, { duration = "account_length", event = "event", group = "area_code", pairwise = true })
+  T.near(k.statistic, 1.0299819999936533, 1e-10)           -- multivariate_logrank_test
+  T.near(k.p_value, 0.597505972149684, 1e-10)
+  T.eq(#k.pairs, 3)
+  T.raises(function() cl.survival.logrank(churn, { duration = "account_length", event = "event" }) end, "group")
+end)
+
+T.case("log-rank p below double range is reported as log10 p", function()
+  local t, g = {}, {}
+  for i = 1, 3000 do t[i] = i; g[i] = i <= 1500 and "a" or "b" end
+  local r = cl.survival.logrank(cl.frame({ t = t, g = g }), { duration = "t", group = "g" })
+  T.eq(r.p_value, 0)
+  T.near(r.log10_p, -811.3749141022136, 1e-9)              -- scipy log_ndtr, see the reference script
+end)
+
+T.case("Nelson–Aalen and bad input", function()
+  local na = cl.survival.nelson_aalen(churn, { duration = "account_length", event = "event" })
+  T.eq(na:row(1).cumulative_hazard, 0)
+  T.raises(function() cl.survival.kaplan_meier(churn, { duration = "account_length", event = "churn" }) end, "bool or 0/1")
+  T.raises(function() cl.survival.kaplan_meier(churn, { duration = "account_length", alpha = 1.5 }) end, "alpha")
+  T.raises(function() cl.survival.kaplan_meier(churn, { event = "event" }) end, "duration")
+  T.raises(function() cl.survival.kaplan_meier(churn, { duration = "account_length", evnt = "event" }) end, "evnt")
+  T.raises(function() cl.survival.kaplan_meier(cl.frame({ t = { 1, -1 } }), { duration = "t" }) end, "row 2")
+end)
+
+T.case("clv.summary: same-day merge, first purchase excluded, weeks of 7 days (hand-computed)", function()
+  local tx = cl.frame({ id = { 1, 1, 1, 1, 1, 2, 3 },
+                        day = { "1997-01-01", "1997-01-01", "1997-01-15", "1997-02-12", "1997-04-01", "1997-02-20", "1997-03-05" },
+                        amount = { 10, 5, 20, 30, 7, 12, 4 } })
+  local s = cl.clv.summary(tx, { customer = "id", time = "day", amount = "amount",
+                                 calibration_end = "1997-03-01", holdout_end = "1997-06-30" })
+  T.eq(s:nrow(), 2)                                        -- customer 3 first bought after calibration_end
+  local c1 = s:row(1)
+  T.eq(c1.frequency, 2); T.near(c1.recency, 6, 1e-15); T.near(c1.T, 59 / 7, 1e-15)
+  T.eq(c1.monetary_value, 25); T.eq(c1.frequency_holdout, 1); T.eq(c1.monetary_value_holdout, 7)
+  T.near(c1.duration_holdout, 121 / 7, 1e-15)
+  local c2 = s:row(2)
+  T.eq(c2.frequency, 0); T.eq(c2.recency, 0); T.near(c2.T, 9 / 7, 1e-15); T.eq(c2.monetary_value, 0)
+  T.raises(function() cl.clv.summary(tx, { customer = "id", time = "day", calibration_end = "1997-13-01" }) end, "not a YYYY-MM-DD")
+  T.raises(function() cl.clv.summary(tx, { customer = "id", time = "day", calibration_end = "1997-03-01", period = "Q" }) end, "'D', 'W'")
+end)
+
+T.case("clv predictions at lifetimes' CDNOW parameters", function()
+  local bg = { kind = "bgnbd", r = 0.24259454342106715, alpha = 4.413602716077379, a = 0.7929218333480146, b = 2.4259057287223023 }
+  local gg = { kind = "gamma_gamma", p = 6.249572277635918, q = 3.744224674758303, gamma = 15.443521018362135 }
+  local s = cl.frame({ frequency = { 2, 2 }, recency = { 30.43, 30.428571428571427 }, T = { 38.86, 38.857142857142854 },
+                       monetary_value = { 0, 22.345 } })
+  local p = cl.clv.predict(bg, s, { t = 39 })
+  T.near(p:row(1).expected_purchases, 1.225906809815, 1e-11)   -- the textbook customer (paper: 1.2259)
+  T.near(p:row(1).p_alive, 0.726609148765, 1e-11)               -- paper: 0.7266
+  T.near(cl.clv.expected_purchases(bg, 39), 1.195009974479, 1e-11)
+  local v = cl.clv.value(bg, gg, s, { months = 12, discount = 0.01 })
+  T.near(v:row(2).expected_spend, 24.653918713235143, 1e-10)    -- CDNOW customer 1
+  T.near(v:row(2).clv, 36.27397745115939, 1e-9)
+  T.raises(function() cl.clv.value(bg, gg, s, { discount = 2 }) end, "discount")
+  T.raises(function() cl.clv.predict(gg, s) end, "BG/NBD")
+end)
+
+T.case("clv fits return parameters with standard errors", function()
+  local f, r, TT, m = {}, {}, {}, {}
+  for i = 1, 200 do
+    TT[i] = 39
+    if i % 2 == 0 then f[i], r[i], m[i] = 0, 0, 0
+    else f[i] = 1 + i % 4; r[i] = 5 + (i * 7) % 34; m[i] = 10 + i % 13 end
+  end
+  local s = cl.frame({ frequency = f, recency = r, T = TT, monetary_value = m })
+  local bg = cl.clv.bgnbd(s)
+  T.eq(bg.kind, "bgnbd"); T.eq(bg.customers, 200)
+  T.ok(bg.r > 0 and bg.alpha > 0 and bg.standard_errors.r > 0 and bg.log_likelihood < 0)
+  local gg = cl.clv.gamma_gamma(s)
+  T.eq(gg.kind, "gamma_gamma"); T.eq(gg.customers, 100)
+  T.raises(function() cl.clv.bgnbd(s, { penalizer = -1 }) end, "penalizer")
+end)
+
+T.case("from_events / from_subscriptions agree with cl.labels.churn (same censoring rules)", function()
+  local sim = cl.simulate.platform { users = 400, days = 150, start = "2024-01-01", seed = 11 }
+  local elog, subs = cl.events(sim.events), cl.subscriptions(sim.subscriptions)
+  -- Events: labels at A = 2024-04-01 with horizon 30 ⇔ survival at A + 30 with inactivity_days 30.
+  local lab = cl.labels.churn(elog, { as_of = "2024-04-01", horizon = 30, active_within = 30 })
+  local sv = cl.survival.from_events(elog, { as_of = "2024-05-01", inactivity_days = 30 })
+  T.eq(sv:names(), { "user_id", "start", "end", "duration", "event" })
+  local ev = {}
+  for i = 1, sv:nrow() do local r = sv:row(i); ev[r.user_id] = r.event end
+  local churners = 0
+  for i = 1, lab:nrow() do
+    local r = lab:row(i)
+    T.eq(ev[r.user_id], r.churn, "user " .. tostring(r.user_id))
+    churners = churners + r.churn
+  end
+  T.ok(lab:nrow() > 50 and churners > 0 and churners < lab:nrow(), lab:nrow() .. " labelled, " .. churners .. " churners")
+  -- Subscriptions: labels at A with horizon 30, grace 3 ⇔ survival at A + 30 + 3 with gap_days 3,
+  -- for users whose first coverage spell is the one running at A.
+  local sl = cl.labels.churn(subs, { as_of = "2024-03-01", horizon = 30, grace_days = 3, definition = "subscription" })
+  local ss = cl.survival.from_subscriptions(subs, { as_of = "2024-04-03", gap_days = 3 })
+  local srow = {}
+  for i = 1, ss:nrow() do local r = ss:row(i); srow[r.user_id] = r end
+  local compared, sch = 0, 0
+  for i = 1, sl:nrow() do
+    local r = sl:row(i)
+    local s = srow[r.user_id]
+    T.ok(s ~= nil, "user " .. tostring(r.user_id) .. " has a survival row")
+    if s["end"] >= "2024-03-01" then
+      T.eq(s.event, r.churn, "user " .. tostring(r.user_id))
+      compared = compared + 1; sch = sch + r.churn
+    end
+  end
+  T.ok(compared > 30 and sch > 0, compared .. " compared, " .. sch .. " churners")
+  -- The survival table feeds straight into the estimators.
+  local _, s = cl.survival.kaplan_meier(sv, { duration = "duration", event = "event" })
+  T.ok(s[1].n == sv:nrow())
+  T.raises(function() cl.survival.from_events(elog, { inactivity_days = 30 }) end, "as_of")
+  T.raises(function() cl.survival.from_events(elog, { as_of = "2024-05-01", inactivity_days = 0 }) end, "inactivity_days")
+end)
+
+T.case("cox: lifelines' CoxPHFitter summary on mlc_churn (Efron ties)", function()
+  local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
+  local s, fit = cl.survival.cox(d, { duration = "account_length", event = "event",
+    features = { "total_day_minutes", "number_customer_service_calls", "number_vmail_messages", "total_intl_calls", "intl" } })
+  -- lifelines 0.30.3 (Tests/ChurnCoreTests/References/survival_cox_reference.py)
+  T.near(s.coef:to_table(), { 0.009220572536335929, 0.28843884139964393, -0.023649887537919734, -0.04764805679178601, 1.2718815279159215 }, 2e-6)
+  T.near(s:row(5).se, 0.0841477671004912, 1e-7)
+  T.near(fit.log_likelihood, -5002.553800992169, 1e-7)
+  T.near(fit.concordance, 0.7624660351883276, 1e-12)
+  T.eq(fit.events, 707)
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "state" } }) end, "encode text")
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", ties = "exact" }) end, "'efron' or 'breslow'")
+end)

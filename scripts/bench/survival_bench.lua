@@ -1,0 +1,23 @@
+-- ChurnLab side of scripts/bench/survival_bench.sh (run by it, on the data it writes).
+local dir = assert(arg and arg[1], "usage: churnlab run survival_bench.lua DATA_DIR")
+local km = cl.read_csv(dir .. "/km.csv")
+local tx = cl.read_csv(dir .. "/cdnow10.csv")
+local function best(f, k)
+  local b = math.huge
+  for _ = 1, k or 3 do local t0 = cl.clock(); f(); b = math.min(b, cl.clock() - t0) end
+  return b
+end
+local function line(label, s) print(string.format("BENCH %-38s %9.4f s", label, s)) end
+line("churnlab KM, 10 groups", best(function() cl.survival.kaplan_meier(km, { duration = "duration", event = "event", group = "group" }) end))
+line("churnlab logrank, 10 groups", best(function() cl.survival.logrank(km, { duration = "duration", event = "event", group = "group" }) end))
+local cox = cl.read_csv(dir .. "/cox.csv")
+line("churnlab Cox, " .. cox:nrow() .. " x 10", best(function() cl.survival.cox(cox, { duration = "T", event = "E" }) end, 1))
+local s
+line("churnlab clv.summary (23,570 cust.)", best(function()
+  s = cl.clv.summary(tx, { customer = "id", time = "date", amount = "dollars", calibration_end = "1997-09-30", holdout_end = "1998-06-30" })
+end))
+line("churnlab BG/NBD fit", best(function() cl.clv.bgnbd(s) end))
+line("churnlab Gamma-Gamma fit", best(function() cl.clv.gamma_gamma(s) end))
+local bg = cl.clv.bgnbd(s)
+print(string.format("BENCH churnlab BG/NBD on 10x CDNOW: r %.6f alpha %.6f a %.6f b %.6f (the 1x sample's optimum: 0.242595 4.413603 0.792922 2.425906)",
+  bg.r, bg.alpha, bg.a, bg.b))
