@@ -27,6 +27,7 @@ public enum ChurnLab {
         RulesModule.register,
         NotebookModule.register,
         ParamsModule.register,
+        ClusterModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

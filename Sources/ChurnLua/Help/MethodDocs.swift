@@ -10,6 +10,7 @@ enum MethodDocs {
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.TreeModel", "tree": "cl.TreeModel", "logistic": "cl.LogisticModel",
+        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA",
     ]
 
     static let byClass: [String: [String: Entry]] = [
@@ -87,6 +88,17 @@ enum MethodDocs {
             "transform": ("prep:transform(df)", "Applies the fitted transform to df."),
             "fit_transform": ("prep:fit_transform(df)", "fit then transform on the same frame."),
             "to_json": ("prep:to_json()", "The fitted parameters as JSON text."),
+        ],
+        "cl.KMeans": [
+            "fit": ("km:fit(df [, {features =}])", "Fits k-means on the feature columns (default: all numeric; no nulls); returns the model. Then km.inertia, km.centers (frame), km.labels (1…k), km.n_iter."),
+            "fit_predict": ("km:fit_predict(df [, {features =}])", "fit, then the training labels as a column 'cluster' (1…k)."),
+            "predict": ("km:predict(df)", "The nearest centre of each row as a column 'cluster' (1…k), on the fitted features."),
+            "score": ("km:score(df)", "Minus the summed squared distance of df's rows to their nearest centres (scikit-learn's score)."),
+        ],
+        "cl.PCA": [
+            "fit": ("pca:fit(df [, {features =}])", "Learns the mean and principal components (default: all numeric columns); returns the PCA. Then pca.components (frame), pca.explained_variance, pca.explained_variance_ratio, pca.mean."),
+            "transform": ("pca:transform(df)", "Component scores as a frame pc1, pc2, … on the fitted features."),
+            "fit_transform": ("pca:fit_transform(df [, {features =}])", "fit, then transform the same frame."),
         ],
         "cl.EventLog": [
             "nevents": ("log:nevents()", "Number of events (also #log)."),
