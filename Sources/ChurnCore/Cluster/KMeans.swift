@@ -12,6 +12,11 @@ public enum KMeansInit: Sendable {
     case centers([Double])
 }
 
+/// Lloyd's iterations, or Elkan's (the same result with fewer distance computations).
+public enum KMeansAlgorithm: String, Sendable {
+    case lloyd, elkan
+}
+
 /// Options of `KMeans.fit`, named and defaulted as in scikit-learn's `KMeans`.
 public struct KMeansOptions: Sendable {
     public var k: Int
@@ -24,6 +29,7 @@ public struct KMeansOptions: Sendable {
     /// `tol` × the mean feature variance (scikit-learn's scaling).
     public var tol: Double = 1e-4
     public var seed: UInt64 = 42
+    public var algorithm: KMeansAlgorithm = .lloyd
     public init(k: Int) { self.k = k }
 }
 
@@ -79,7 +85,9 @@ public enum KMeans {
             case .random: start = randomInit(data, k, &rng)
             case .kmeansPlusPlus: start = try plusPlus(data, k, &rng)
             }
-            let m = try lloyd(data, start, k: k, maxIter: o.maxIter, tol: tol)
+            let m = o.algorithm == .elkan && k > 1
+                ? try elkan(data, start, k: k, maxIter: o.maxIter, tol: tol)
+                : try lloyd(data, start, k: k, maxIter: o.maxIter, tol: tol)
             if best == nil || m.inertia < best!.inertia { best = m }
         }
         return best!

@@ -4,11 +4,22 @@ import LuaRuntime
 
 /// A k-means model (`cl.KMeans`) from `cl.cluster.kmeans{...}`: `:fit`, `:predict`,
 /// `:fit_predict`; fields `inertia`, `centers`, `labels`, `n_iter` after fit.
+/// Also made by `cl.cluster.minibatch_kmeans{...}` (same methods and fields).
 public final class KMeansObject: LuaObject {
     public static let luaTypeName = "cl.KMeans"
-    var options: KMeansOptions
+    enum Spec { case full(KMeansOptions), minibatch(MiniBatchKMeansOptions) }
+    let spec: Spec
     var model: KMeansModel?
-    init(_ o: KMeansOptions) { options = o }
+    init(_ s: Spec) { spec = s }
+    var k: Int {
+        switch spec { case .full(let o): return o.k; case .minibatch(let o): return o.k }
+    }
+    func fit(_ d: ClusterData) throws -> KMeansModel {
+        switch spec {
+        case .full(let o): return try KMeans.fit(d, o)
+        case .minibatch(let o): return try MiniBatchKMeans.fit(d, o)
+        }
+    }
 }
 
 /// A PCA (`cl.PCA`) from `cl.decomp.pca{...}`: `:fit`, `:transform`, `:fit_transform`.
@@ -57,14 +68,14 @@ enum ClusterModule {
             "fit": { c in
                 let o = try c.object(1, KMeansObject.self)
                 let d = try data(c, frame: 2, opts: 3)
-                o.model = try c.core { try KMeans.fit(d, o.options) }
+                o.model = try c.core { try o.fit(d) }
                 lua_settop(c.L, 1)
                 return 1
             },
             "fit_predict": { c in
                 let o = try c.object(1, KMeansObject.self)
                 let d = try data(c, frame: 2, opts: 3)
-                let m = try c.core { try KMeans.fit(d, o.options) }
+                let m = try c.core { try o.fit(d) }
                 o.model = m
                 return c.push(column: labelsColumn(m.labels))
             },
@@ -82,7 +93,7 @@ enum ClusterModule {
             "__tostring": { c in
                 let o = try c.object(1, KMeansObject.self)
                 if let m = o.model { return c.push("<cl.KMeans k=\(m.k) inertia=\(m.inertia) n_iter=\(m.nIter)>") }
-                return c.push("<cl.KMeans k=\(o.options.k) (not fitted)>")
+                return c.push("<cl.KMeans k=\(o.k) (not fitted)>")
             },
         ], index: { c in
             let key = try c.string(2)
@@ -145,8 +156,8 @@ enum ClusterModule {
         }))
 
         cl.submodule("cluster", "Clustering: k-means (scikit-learn semantics), silhouette, choosing k.") { m in
-            m.function("kmeans", "cluster.kmeans{k =, init = 'k-means++'|'random'|centers, n_init =, max_iter = 300, tol = 1e-4, seed =, algorithm = 'lloyd'}",
-                       "A k-means model (cl.KMeans): k in 1…100000; init a method or a k × d array of starting centres; n_init runs (1…1000, default 1 for k-means++, 10 for random), the lowest inertia wins; max_iter 1…100000; tol ≥ 0 relative to the mean feature variance. Same inertia as scikit-learn from the same initial centres. Fit with :fit(df, {features =}); labels are 1…k.") { c in
+            m.function("kmeans", "cluster.kmeans{k =, init = 'k-means++'|'random'|centers, n_init =, max_iter = 300, tol = 1e-4, seed =, algorithm = 'lloyd'|'elkan'}",
+                       "A k-means model (cl.KMeans): k in 1…100000; init a method or a k × d array of starting centres; n_init runs (1…1000, default 1 for k-means++, 10 for random), the lowest inertia wins; max_iter 1…100000; tol ≥ 0 relative to the mean feature variance. algorithm 'elkan' gives the same result with fewer distance computations (triangle inequality). Same inertia as scikit-learn from the same initial centres. Fit with :fit(df, {features =}); labels are 1…k.") { c in
                 let o = try c.options(1)
                 try o.checkKeys(["k", "init", "n_init", "max_iter", "tol", "seed", "algorithm"])
                 guard let k = try o.integer("k", in: OptionRange.bins) else { throw LuaArgumentError(1, "kmeans needs k (the number of clusters)") }
@@ -182,10 +193,24 @@ enum ClusterModule {
                 opts.maxIter = try o.integer("max_iter", in: OptionRange.bins) ?? 300
                 opts.tol = try o.number("tol", in: .closed(0, 1e300)) ?? 1e-4
                 opts.seed = try o.seed()
-                if let a = try o.string("algorithm"), a != "lloyd" {
-                    throw LuaArgumentError(1, "algorithm = '\(a)': only 'lloyd' is available")
+                if let a = try o.string("algorithm") {
+                    guard let alg = KMeansAlgorithm(rawValue: a) else { throw LuaArgumentError(1, "algorithm = '\(a)': expected 'lloyd' or 'elkan'") }
+                    opts.algorithm = alg
                 }
-                return c.push(object: KMeansObject(opts))
+                return c.push(object: KMeansObject(.full(opts)))
+            }
+            m.function("minibatch_kmeans", "cluster.minibatch_kmeans{k =, batch_size = 1024, max_iter = 100, max_no_improvement = 10, tol = 0, seed =}",
+                       "Mini-batch k-means (cl.KMeans) as scikit-learn's MiniBatchKMeans (without random centre reassignment): k-means++ on 3 × batch_size rows, then steps on seeded batches; stops after max_no_improvement steps (1…100000) without a better smoothed batch inertia or after max_iter passes (1…100000). Labels and inertia are exact on all rows.") { c in
+                let o = try c.options(1)
+                try o.checkKeys(["k", "batch_size", "max_iter", "max_no_improvement", "tol", "seed"])
+                guard let k = try o.integer("k", in: OptionRange.bins) else { throw LuaArgumentError(1, "minibatch_kmeans needs k (the number of clusters)") }
+                var opts = MiniBatchKMeansOptions(k: k)
+                opts.batchSize = try o.integer("batch_size", in: 1...(1 << 24)) ?? 1024
+                opts.maxIter = try o.integer("max_iter", in: OptionRange.bins) ?? 100
+                opts.maxNoImprovement = try o.integer("max_no_improvement", in: OptionRange.bins) ?? 10
+                opts.tol = try o.number("tol", in: .closed(0, 1e300)) ?? 0
+                opts.seed = try o.seed()
+                return c.push(object: KMeansObject(.minibatch(opts)))
             }
             m.function("silhouette", "cluster.silhouette(df, labels [, {features =, sample_size =, seed =}])",
                        "Mean silhouette coefficient (Euclidean, equal to scikit-learn's silhouette_score); labels a column or array; sample_size (2…2^31) scores a seeded sample of rows (exact cost is O(n²)).") { c in

@@ -59,6 +59,38 @@ final class ClusterTests: XCTestCase {
         XCTAssertThrowsError(try KMeans.fit(X, KMeansOptions(k: 301)))
     }
 
+    func testElkanGivesLloydsResult() throws {
+        let X = try Self.data()
+        for k in [3, 5] {
+            var o = KMeansOptions(k: k)
+            o.initMethod = .centers(Array(X.x[0..<(4 * k)]))
+            let lloyd = try KMeans.fit(X, o)
+            o.algorithm = .elkan
+            let elkan = try KMeans.fit(X, o)
+            XCTAssertEqual(elkan.centers, lloyd.centers)   // same sums in the same order: bit-identical
+            XCTAssertEqual(elkan.labels, lloyd.labels)
+            XCTAssertEqual(elkan.nIter, lloyd.nIter)
+            XCTAssertEqual(elkan.inertia, lloyd.inertia)
+        }
+        // k-means++ start, several runs: identical too.
+        var o = KMeansOptions(k: 6); o.nInit = 3; o.seed = 11
+        let a = try KMeans.fit(X, o)
+        o.algorithm = .elkan
+        XCTAssertEqual(try KMeans.fit(X, o).centers, a.centers)
+    }
+
+    func testMiniBatchIsSeededAndNearTheOptimum() throws {
+        let X = try Self.data()
+        var o = MiniBatchKMeansOptions(k: 3)
+        o.batchSize = 64; o.seed = 2
+        let a = try MiniBatchKMeans.fit(X, o), b = try MiniBatchKMeans.fit(X, o)
+        XCTAssertEqual(a.centers, b.centers)
+        XCTAssertLessThan(a.inertia, 404.2843432009903 * 1.02)
+        XCTAssertEqual(try a.predict(X).labels, a.labels)
+        o.batchSize = 0
+        XCTAssertThrowsError(try MiniBatchKMeans.fit(X, o))
+    }
+
     func testEmptyClusterIsRelocated() throws {
         // Two far-apart points duplicated as centres: one cluster starts empty.
         let X = try ClusterData(n: 4, d: 1, x: [0, 0.1, 10, 10.1], names: ["x"])
