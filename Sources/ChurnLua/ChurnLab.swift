@@ -28,6 +28,7 @@ public enum ChurnLab {
         NotebookModule.register,
         ParamsModule.register,
         ClusterModule.register,
+        TextModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -94,3 +94,19 @@ T.case("recommendation metrics (hand-computed; NDCG from scikit-learn ndcg_score
   T.raises(function() cl.metrics.ndcg_at_k(rec, { { "a" } }) end, "relevant")
   T.raises(function() cl.metrics.ndcg_at_k({ { 1.5 } }, { { 1 } }) end, "strings or integers")
 end)
+
+T.case("text.tfidf matches scikit-learn TfidfVectorizer", function()
+  local docs = { "Python Basics: variables, loops and functions", "Advanced Python: decorators, generators and async",
+    "Data analysis with pandas and Python", "Marketing basics for small business owners", "python python python loops" }
+  local tf = cl.text.tfidf()
+  local w = tf:fit_transform(docs)
+  T.eq(#tf.vocabulary, 19)
+  local last = w:filter(cl.col("doc"):eq(5))
+  T.eq(last:column("term"):to_table(), { "loops", "python" })
+  T.near(last:column("tfidf"):to_table(), { 0.43078712759480253, 0.9024535726000642 }, 1e-15)
+  local cjk = cl.text.tfidf():fit_transform({ "机器学习入门" })
+  T.eq(cjk:column("term"):to_table(), { "习入", "入门", "器学", "学习", "机器" })
+  T.near(tf:similarity({ docs[1] }, { docs[1] })[1], 1, 1e-15)
+  T.raises(function() cl.text.tfidf { min_df = -1 } end, "min_df")
+  T.raises(function() cl.text.tfidf():transform(docs) end, "not fitted")
+end)

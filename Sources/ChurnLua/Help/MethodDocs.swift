@@ -10,7 +10,7 @@ enum MethodDocs {
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.TreeModel", "tree": "cl.TreeModel", "logistic": "cl.LogisticModel",
-        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA",
+        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf",
     ]
 
     static let byClass: [String: [String: Entry]] = [
@@ -99,6 +99,12 @@ enum MethodDocs {
             "fit": ("pca:fit(df [, {features =}])", "Learns the mean and principal components (default: all numeric columns); returns the PCA. Then pca.components (frame), pca.explained_variance, pca.explained_variance_ratio, pca.mean."),
             "transform": ("pca:transform(df)", "Component scores as a frame pc1, pc2, … on the fitted features."),
             "fit_transform": ("pca:fit_transform(df [, {features =}])", "fit, then transform the same frame."),
+        ],
+        "cl.TfIdf": [
+            "fit": ("tfidf:fit(texts)", "Learns the vocabulary and idf from a text column or array of strings; returns the vectorizer. Then tfidf.vocabulary, tfidf.idf."),
+            "transform": ("tfidf:transform(texts)", "TF-IDF weights as a long frame doc (1-based), term, tfidf (each doc's row L2-normalised)."),
+            "fit_transform": ("tfidf:fit_transform(texts)", "fit, then transform the same texts."),
+            "similarity": ("tfidf:similarity(a, b)", "Cosine similarity of a[i] and b[i] for each i, as an array."),
         ],
         "cl.EventLog": [
             "nevents": ("log:nevents()", "Number of events (also #log)."),
