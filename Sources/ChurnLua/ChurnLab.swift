@@ -29,6 +29,7 @@ public enum ChurnLab {
         ParamsModule.register,
         ClusterModule.register,
         TextModule.register,
+        RecommendModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -10,7 +10,7 @@ enum MethodDocs {
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.TreeModel", "tree": "cl.TreeModel", "logistic": "cl.LogisticModel",
-        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf",
+        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
     ]
 
     static let byClass: [String: [String: Entry]] = [
@@ -105,6 +105,11 @@ enum MethodDocs {
             "transform": ("tfidf:transform(texts)", "TF-IDF weights as a long frame doc (1-based), term, tfidf (each doc's row L2-normalised)."),
             "fit_transform": ("tfidf:fit_transform(texts)", "fit, then transform the same texts."),
             "similarity": ("tfidf:similarity(a, b)", "Cosine similarity of a[i] and b[i] for each i, as an array."),
+        ],
+        "cl.Recommender": [
+            "fit": ("rec:fit(interactions, {user = 'user_id', item = 'item', weight =})", "Learns from an interactions frame (ids text or integers; weight numeric ≥ 0, default 1 per row; duplicates summed); returns the recommender."),
+            "recommend": ("rec:recommend(users, {k = 10, exclude_seen = true})", "Top-k items for each user (column, array or one id) as a frame user_id, rank, item, score, reason."),
+            "similar_items": ("rec:similar_items(item, {k = 10})", "The k most similar items to `item` (item_knn) as a frame item, similarity."),
         ],
         "cl.EventLog": [
             "nevents": ("log:nevents()", "Number of events (also #log)."),
