@@ -54,3 +54,27 @@ T.case("item_knn beats popularity on latent tastes", function()
   T.raises(function() cl.recommend.popular():recommend({ 1 }) end, "not fitted")
   T.raises(function() knn:recommend({ 1 }, { k = 0 }) end, "k")
 end)
+
+T.case("als: loss decreases; personalised beats popularity", function()
+  local df = data()
+  local train, test = df:filter(cl.col("t"):lt(7)), df:filter(cl.col("t"):ge(7))
+  local held = {}
+  for i = 1, test:nrow() do local r = test:row(i); held[r.user_id] = held[r.user_id] or {}; table.insert(held[r.user_id], r.item) end
+  local users, rel = {}, {}
+  for u = 0, 399 do users[#users + 1] = u; rel[#rel + 1] = held[u] or {} end
+  local als = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1 }:fit(train)
+  local loss = als.loss
+  T.eq(#loss, 10)
+  for i = 2, #loss do T.ok(loss[i] <= loss[i - 1] * (1 + 1e-12), "loss rises at iteration " .. i) end
+  local function lists(rec)
+    local recs = {}
+    for i = 1, #users do recs[i] = {} end
+    for i = 1, rec:nrow() do local r = rec:row(i); table.insert(recs[tonumber(r.user_id) + 1], r.item) end
+    return recs
+  end
+  local na = cl.metrics.ndcg_at_k(lists(als:recommend(users, { k = 5 })), rel, { k = 5 })
+  local np = cl.metrics.ndcg_at_k(lists(cl.recommend.popular():fit(train):recommend(users, { k = 5 })), rel, { k = 5 })
+  T.ok(na > 2 * np, string.format("als NDCG@5 %.3f vs popular %.3f", na, np))
+  T.raises(function() cl.recommend.als { factors = 0 } end, "factors")
+  T.raises(function() cl.recommend.als { alpha = -1 } end, "alpha")
+end)

@@ -93,21 +93,26 @@ public enum KMeans {
         return best!
     }
 
-    /// Mean over features of the population variance (scikit-learn's `_tolerance`).
+    /// Mean over features of the population variance (scikit-learn's `_tolerance`):
+    /// two row-major passes (means, then squared deviations) over fixed chunks.
     static func meanVariance(_ data: ClusterData) -> Double {
         let n = data.n, d = data.d
-        var total = 0.0
-        data.x.withUnsafeBufferPointer { x in
-            for j in 0..<d {
-                var mean = 0.0
-                for i in 0..<n { mean += x[i * d + j] }
-                mean /= Double(n)
-                var ss = 0.0
-                for i in 0..<n { let t = x[i * d + j] - mean; ss += t * t }
-                total += ss / Double(n)
+        let chunks = ClusterData.chunks(n)
+        func perFeature(_ body: @escaping (UnsafePointer<Double>, inout [Double]) -> Void) -> [Double] {
+            let parts: [[Double]] = data.x.withUnsafeBufferPointer { x in
+                Parallel.mapChunks(n, chunks: chunks) { range in
+                    var acc = [Double](repeating: 0, count: d)
+                    for i in range { body(x.baseAddress! + i * d, &acc) }
+                    return acc
+                }
             }
+            var out = [Double](repeating: 0, count: d)
+            for p in parts { for j in 0..<d { out[j] += p[j] } }
+            return out
         }
-        return total / Double(d)
+        let mean = perFeature { row, acc in for j in 0..<d { acc[j] += row[j] } }.map { $0 / Double(n) }
+        let ss = perFeature { row, acc in for j in 0..<d { let t = row[j] - mean[j]; acc[j] += t * t } }
+        return ss.reduce(0) { $0 + $1 / Double(n) } / Double(d)
     }
 
     static func randomInit(_ data: ClusterData, _ k: Int, _ rng: inout SeededRandom) -> [Double] {

@@ -3,13 +3,20 @@ import ChurnCore
 import LuaRuntime
 
 /// A recommender (`cl.Recommender`) from `cl.recommend.popular{}` or
-/// `cl.recommend.item_knn{...}`: `:fit`, `:recommend`, `:similar_items`.
+/// `cl.recommend.item_knn{...}` or `cl.recommend.als{...}`: `:fit`, `:recommend`, `:similar_items`.
 public final class RecommenderObject: LuaObject {
     public static let luaTypeName = "cl.Recommender"
-    enum Kind { case popular, itemKNN(neighbours: Int) }
+    enum Kind { case popular, itemKNN(neighbours: Int), als(ALSOptions) }
     let kind: Kind
     var popular: PopularityRecommender?
     var knn: ItemKNNRecommender?
+    var als: ALSModel?
+    /// The personalised recommendation for a known user (nil: use popularity).
+    func personal(_ user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
+        if let knn { return knn.recommend(user: user, k: k, excludeSeen: excludeSeen) }
+        if let als { return als.recommend(user: user, k: k, excludeSeen: excludeSeen) }
+        return nil
+    }
     init(_ k: Kind) { kind = k }
 }
 
@@ -53,7 +60,11 @@ enum RecommendModule {
                 }
                 let m = try c.core { try InteractionMatrix(users: users, items: items, weights: w) }
                 o.popular = PopularityRecommender(m)
-                if case .itemKNN(let k) = o.kind { o.knn = try c.core { try ItemKNNRecommender(m, neighbours: k) } }
+                switch o.kind {
+                case .popular: break
+                case .itemKNN(let k): o.knn = try c.core { try ItemKNNRecommender(m, neighbours: k) }
+                case .als(let opts): o.als = try c.core { try ALSModel.fit(m, opts) }
+                }
                 lua_settop(c.L, 1)
                 return 1
             },
@@ -74,8 +85,9 @@ enum RecommendModule {
                     if n % 1024 == 1023 { try c.checkMemory() }
                     let r: Recommendation
                     var cold = false
-                    if let knn = o.knn, let rr = knn.recommend(user: u, k: k, excludeSeen: exclude) { r = rr } else {
-                        r = pop.recommend(user: u, k: k, excludeSeen: exclude); cold = o.knn != nil
+                    if let rr = o.personal(u, k: k, excludeSeen: exclude) { r = rr } else {
+                        r = pop.recommend(user: u, k: k, excludeSeen: exclude)
+                        if case .popular = o.kind {} else { cold = true }
                     }
                     for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
                         uCol.append(u); rank.append(Int64(p + 1)); item.append(m.items[i]); score.append(s)
@@ -105,8 +117,14 @@ enum RecommendModule {
                     Column(name: "similarity", data: .float64(nb.map(\.1))),
                 ]) })
             },
-        ]))
-        cl.submodule("recommend", "Recommenders over user–item interactions (popularity, item-to-item collaborative filtering).") { m in
+        ], index: { c in
+            let o = try c.object(1, RecommenderObject.self)
+            switch try c.string(2) {
+            case "loss": return o.als.map { c.pushArray($0.loss) } ?? c.pushNil()
+            default: return c.pushNil()
+            }
+        }))
+        cl.submodule("recommend", "Recommenders over user–item interactions (popularity, item-to-item collaborative filtering, implicit ALS).") { m in
             m.function("popular", "recommend.popular()",
                        "Popularity baseline (cl.Recommender): items ranked by their number of distinct users. :fit(interactions, {user = 'user_id', item = 'item', weight =}), :recommend(users, {k = 10, exclude_seen = true}) → frame user_id, rank, item, score, reason.") { c in
                 c.push(object: RecommenderObject(.popular))
@@ -120,6 +138,21 @@ enum RecommendModule {
                     k = try t.integer("neighbours", in: OptionRange.bins) ?? 20
                 }
                 return c.push(object: RecommenderObject(.itemKNN(neighbours: k)))
+            }
+            m.function("als", "recommend.als{factors = 64, iterations = 15, regularization = 0.01, alpha = 40, cg_steps = 3, seed =}",
+                       "Implicit-feedback matrix factorisation (cl.Recommender) by alternating least squares with a conjugate-gradient solver (Hu–Koren–Volinsky; as the implicit package, but confidence 1 + alpha × weight). factors 1…1024, iterations 1…100000, cg_steps 1…1024, regularization and alpha finite ≥ 0. :fit(interactions, {user =, item =, weight =}), :recommend(users, {k =, exclude_seen =}); unknown users get popular items; the loss per iteration is rec.loss.") { c in
+                var o = ALSOptions()
+                if !c.isNoneOrNil(1) {
+                    let t = try c.options(1)
+                    try t.checkKeys(["factors", "iterations", "regularization", "alpha", "cg_steps", "seed"])
+                    o.factors = try t.integer("factors", in: 1...1024) ?? 64
+                    o.iterations = try t.integer("iterations", in: OptionRange.bins) ?? 15
+                    o.regularization = try t.number("regularization", in: .closed(0, 1e300)) ?? 0.01
+                    o.alpha = try t.number("alpha", in: .closed(0, 1e300)) ?? 40
+                    o.cgSteps = try t.integer("cg_steps", in: 1...1024) ?? 3
+                    o.seed = try t.seed()
+                }
+                return c.push(object: RecommenderObject(.als(o)))
             }
         }
     }
