@@ -118,22 +118,27 @@ public struct ALSModel: Sendable {
         return out
     }
 
-    /// Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ‖x‖² + Σ‖y‖²) over all user–item pairs (O(users · items · f)).
+    /// Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ‖x‖² + Σ‖y‖²) over all user–item pairs,
+    /// computed as Σ_u x_uᵀ(YᵀY)x_u + Σ_observed [c (1 − s)² − s²] (s = x_uᵀy_i),
+    /// so it costs O(users · f² + interactions · f), not users × items.
     public func objective() -> Double {
         let f = factors, nU = matrix.users.count, nI = matrix.items.count
+        var yty = [Double](repeating: 0, count: f * f)
+        for i in 0..<nI { for a in 0..<f { let ya = itemFactors[i * f + a]; for b in 0..<f { yty[a * f + b] += ya * itemFactors[i * f + b] } } }
         let parts: [Double] = Parallel.mapChunks(nU, chunks: max(1, min(64, nU / 64))) { range in
             var s = 0.0
-            var obs = [Double](repeating: 0, count: nI)
             for u in range {
-                for (i, w) in matrix.byUser[u] { obs[i] = w }
-                for i in 0..<nI {
+                for a in 0..<f {
+                    var t = 0.0
+                    for b in 0..<f { t += yty[a * f + b] * userFactors[u * f + b] }
+                    s += userFactors[u * f + a] * t
+                }
+                for (i, w) in matrix.byUser[u] {
                     var dot = 0.0
                     for a in 0..<f { dot += userFactors[u * f + a] * itemFactors[i * f + a] }
-                    let w = obs[i]
-                    let c = 1 + options.alpha * w, pref = w > 0 ? 1.0 : 0.0
-                    s += c * (pref - dot) * (pref - dot)
+                    let c = 1 + options.alpha * w
+                    s += c * (1 - dot) * (1 - dot) - dot * dot
                 }
-                for (i, _) in matrix.byUser[u] { obs[i] = 0 }
             }
             return s
         }

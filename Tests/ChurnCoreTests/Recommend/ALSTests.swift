@@ -43,6 +43,20 @@ final class ALSTests: XCTestCase {
         XCTAssertEqual(m.loss.count, 12)
         for t in 1..<m.loss.count { XCTAssertLessThanOrEqual(m.loss[t], m.loss[t - 1] * (1 + 1e-12), "iteration \(t + 1)") }
         XCTAssertLessThan(m.loss.last!, m.loss.first! * 0.9)
+        // The fast objective equals the sum over every user–item pair.
+        var direct = 0.0
+        for u in 0..<m.matrix.users.count {
+            var obs = [Double](repeating: 0, count: m.matrix.items.count)
+            for (i, w) in m.matrix.byUser[u] { obs[i] = w }
+            for i in 0..<m.matrix.items.count {
+                var dot = 0.0
+                for a in 0..<4 { dot += m.userFactors[u * 4 + a] * m.itemFactors[i * 4 + a] }
+                let c = 1 + o.alpha * obs[i], p = obs[i] > 0 ? 1.0 : 0.0
+                direct += c * (p - dot) * (p - dot)
+            }
+        }
+        direct += o.regularization * (m.userFactors.reduce(0) { $0 + $1 * $1 } + m.itemFactors.reduce(0) { $0 + $1 * $1 })
+        XCTAssertEqual(m.loss.last!, direct, accuracy: 1e-10 * direct)
         // Deterministic for the seed.
         XCTAssertEqual(try ALSModel.fit(try matrix(), o).userFactors, m.userFactors)
     }
