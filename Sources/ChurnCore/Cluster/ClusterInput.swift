@@ -35,11 +35,19 @@ public struct ClusterData: Sendable {
     }
 
     /// Squared Euclidean distance between row `i` and a d-vector at `c`.
+    /// Four running sums (a fixed order, so results are deterministic) let the
+    /// compiler keep the loop in SIMD registers.
     @inline(__always)
     static func sqDist(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int) -> Double {
-        var s = 0.0
-        for j in 0..<d { let t = a[j] - b[j]; s += t * t }
-        return s
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var j = 0
+        while j + 4 <= d {
+            let t0 = a[j] - b[j], t1 = a[j + 1] - b[j + 1], t2 = a[j + 2] - b[j + 2], t3 = a[j + 3] - b[j + 3]
+            s0 += t0 * t0; s1 += t1 * t1; s2 += t2 * t2; s3 += t3 * t3
+            j += 4
+        }
+        while j < d { let t = a[j] - b[j]; s0 += t * t; j += 1 }
+        return (s0 + s1) + (s2 + s3)
     }
 
     /// Fixed chunking of the rows (independent of the thread count, so sums

@@ -48,12 +48,22 @@ public struct Recommendation: Sendable {
     public let because: [Int?]
 }
 
-/// Top-k selection over dense scores, ties broken by item index (deterministic).
+/// Top-k selection over dense scores, ties broken by item index
+/// (deterministic): one pass keeping a sorted buffer of at most k, O(n + hits · k).
 enum TopN {
     static func select(_ scores: [Double], k: Int, skip: Set<Int>) -> [Int] {
-        var c: [(Double, Int)] = []
-        for (i, s) in scores.enumerated() where s.isFinite && !skip.contains(i) { c.append((s, i)) }
-        c.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-        return c.prefix(k).map(\.1)
+        @inline(__always) func better(_ a: (Double, Int), _ b: (Double, Int)) -> Bool { a.0 != b.0 ? a.0 > b.0 : a.1 < b.1 }
+        var top: [(Double, Int)] = []
+        top.reserveCapacity(k + 1)
+        for (i, s) in scores.enumerated() where s.isFinite {
+            let c = (s, i)
+            if top.count == k && !better(c, top[k - 1]) { continue }
+            if skip.contains(i) { continue }
+            var lo = 0, hi = top.count
+            while lo < hi { let mid = (lo + hi) / 2; if better(top[mid], c) { lo = mid + 1 } else { hi = mid } }
+            top.insert(c, at: lo)
+            if top.count > k { top.removeLast() }
+        }
+        return top.map(\.1)
     }
 }

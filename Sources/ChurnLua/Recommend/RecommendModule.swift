@@ -81,19 +81,27 @@ enum RecommendModule {
                 }
                 let m = pop.matrix
                 var uCol: [String] = [], rank: [Int64] = [], item: [String] = [], score: [Double] = [], reason: [String] = []
-                for (n, u) in users.enumerated() {
-                    if n % 1024 == 1023 { try c.checkMemory() }
-                    let r: Recommendation
-                    var cold = false
-                    if let rr = o.personal(u, k: k, excludeSeen: exclude) { r = rr } else {
-                        r = pop.recommend(user: u, k: k, excludeSeen: exclude)
-                        if case .popular = o.kind {} else { cold = true }
+                // Users in parallel over fixed chunks (read-only models); rows come back in user order.
+                let isPopular: Bool = { if case .popular = o.kind { return true }; return false }()
+                let parts: [[(Recommendation, Bool)]] = Parallel.mapChunks(users.count, chunks: max(1, min(256, users.count / 256))) { range in
+                    range.map { n in
+                        if let rr = o.personal(users[n], k: k, excludeSeen: exclude) { return (rr, false) }
+                        return (pop.recommend(user: users[n], k: k, excludeSeen: exclude), !isPopular)
                     }
-                    for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
-                        uCol.append(u); rank.append(Int64(p + 1)); item.append(m.items[i]); score.append(s)
-                        if let b = r.because[p] { reason.append("because you engaged with \(m.items[b])") }
-                        else { reason.append(cold ? "popular (new user)" : "popular") }
+                }
+                try c.checkMemory()
+                var n = 0
+                for part in parts {
+                    for (r, cold) in part {
+                        let u = users[n]
+                        n += 1
+                        for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
+                            uCol.append(u); rank.append(Int64(p + 1)); item.append(m.items[i]); score.append(s)
+                            if let b = r.because[p] { reason.append("because you engaged with \(m.items[b])") }
+                            else { reason.append(cold ? "popular (new user)" : "popular") }
+                        }
                     }
+                    try c.checkMemory()
                 }
                 return c.push(frame: try c.core { try Frame([
                     Column.string("user_id", uCol), Column(name: "rank", data: .int64(rank)), Column.string("item", item),
