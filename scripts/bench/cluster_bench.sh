@@ -3,6 +3,9 @@
 # on the same N × D data (default 1,000,000 × 20, k = 8), 2 threads each.
 # Usage: scripts/bench/cluster_bench.sh [rows] [cols]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (python3 -m venv .venv-ref && .venv-ref/bin/pip install scikit-learn)
+# Measured 2026-12-02 (2 shared cores, other builds running; best of 3):
+#   given centres  ChurnLab 0.88 s / sklearn 0.55 s (equal inertia 6666667.066, n_iter 2)
+#   k-means++ n=1  1.95 / 1.02 s;  n_init = 10  8.31 / 7.45 s;  silhouette 10k sample 1.43 / 1.55 s;  PCA 0.89 / 1.39 s
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-1000000}"; COLS="${2:-20}"
