@@ -22,13 +22,12 @@ public enum Silhouette {
         // Rows in blocks of 64: few cancellation checks, fixed work per block.
         let blocks = (n + 63) / 64
         var out = [Double](repeating: 0, count: n)
-        var cancelled = false
         out.withUnsafeMutableBufferPointer { ob in
             let op = ob.baseAddress!
             data.x.withUnsafeBufferPointer { x in
                 let xp = x.baseAddress!
                 Parallel.forEach(blocks) { b in
-                    if (try? ExecutionContext.check()) == nil { cancelled = true; return }
+                    if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
                     var sums = [Double](repeating: 0, count: k)
                     for i in (b * 64)..<min(n, b * 64 + 64) {
                         for c in 0..<k { sums[c] = 0 }
@@ -47,7 +46,7 @@ public enum Silhouette {
                 }
             }
         }
-        if cancelled { try ExecutionContext.check() }
+        try ExecutionContext.check()   // cancellation is sticky: a block that stopped early is never used
         return out
     }
 

@@ -68,14 +68,13 @@ public struct ALSModel: Sendable {
         for p in parts { for t in 0..<(f * f) { yty[t] += p[t] } }
         for a in 0..<f { yty[a * f + a] += o.regularization; for b in 0..<a { yty[a * f + b] = yty[b * f + a] } }
         var out = X
-        var cancelled = false
         let ranges = Parallel.ranges(rows.count, chunks: max(1, min(256, rows.count / 64)))
         out.withUnsafeMutableBufferPointer { ob in
             let xp = ob.baseAddress!
             Y.withUnsafeBufferPointer { yb in
                 let y = yb.baseAddress!
                 Parallel.forEach(ranges.count) { r in
-                    if (try? ExecutionContext.check()) == nil { cancelled = true; return }
+                    if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
                     var res = [Double](repeating: 0, count: f), p = res, ap = res
                     for u in ranges[r] {
                         let x = xp + u * f
@@ -114,7 +113,7 @@ public struct ALSModel: Sendable {
                 }
             }
         }
-        if cancelled { try ExecutionContext.check() }
+        try ExecutionContext.check()   // cancellation is sticky: a block that stopped early is never used
         return out
     }
 

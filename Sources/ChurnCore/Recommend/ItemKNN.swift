@@ -33,12 +33,11 @@ public struct ItemKNNRecommender: Sendable {
         let nItems = m.items.count
         let norms = m.byItem.map { col in col.reduce(0.0) { $0 + $1.1 * $1.1 }.squareRoot() }
         var out = [[(Int, Double)]](repeating: [], count: nItems)
-        var cancelled = false
         let ranges = Parallel.ranges(nItems, chunks: max(1, min(256, nItems / 64)))
         out.withUnsafeMutableBufferPointer { ob in
             let op = ob.baseAddress!
             Parallel.forEach(ranges.count) { r in
-                if (try? ExecutionContext.check()) == nil { cancelled = true; return }
+                if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
                 var dot = [Double](repeating: 0, count: nItems)
                 var touched: [Int] = []
                 for i in ranges[r] {
@@ -60,7 +59,7 @@ public struct ItemKNNRecommender: Sendable {
                 }
             }
         }
-        if cancelled { try ExecutionContext.check() }
+        try ExecutionContext.check()   // cancellation is sticky: a block that stopped early is never used
         matrix = m; neighbours = out
     }
 
