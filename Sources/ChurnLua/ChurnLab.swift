@@ -29,6 +29,9 @@ public enum ChurnLab {
         RulesModule.register,
         NotebookModule.register,
         ParamsModule.register,
+        ClusterModule.register,
+        TextModule.register,
+        RecommendModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -10,6 +10,7 @@ enum MethodDocs {
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.TreeModel", "tree": "cl.TreeModel", "logistic": "cl.LogisticModel",
+        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
     ]
 
     static let byClass: [String: [String: Entry]] = [
@@ -87,6 +88,28 @@ enum MethodDocs {
             "transform": ("prep:transform(df)", "Applies the fitted transform to df."),
             "fit_transform": ("prep:fit_transform(df)", "fit then transform on the same frame."),
             "to_json": ("prep:to_json()", "The fitted parameters as JSON text."),
+        ],
+        "cl.KMeans": [
+            "fit": ("km:fit(df [, {features =}])", "Fits k-means on the feature columns (default: all numeric; no nulls); returns the model. Then km.inertia, km.centers (frame), km.labels (1…k), km.n_iter."),
+            "fit_predict": ("km:fit_predict(df [, {features =}])", "fit, then the training labels as a column 'cluster' (1…k)."),
+            "predict": ("km:predict(df)", "The nearest centre of each row as a column 'cluster' (1…k), on the fitted features."),
+            "score": ("km:score(df)", "Minus the summed squared distance of df's rows to their nearest centres (scikit-learn's score)."),
+        ],
+        "cl.PCA": [
+            "fit": ("pca:fit(df [, {features =}])", "Learns the mean and principal components (default: all numeric columns); returns the PCA. Then pca.components (frame), pca.explained_variance, pca.explained_variance_ratio, pca.mean."),
+            "transform": ("pca:transform(df)", "Component scores as a frame pc1, pc2, … on the fitted features."),
+            "fit_transform": ("pca:fit_transform(df [, {features =}])", "fit, then transform the same frame."),
+        ],
+        "cl.TfIdf": [
+            "fit": ("tfidf:fit(texts)", "Learns the vocabulary and idf from a text column or array of strings; returns the vectorizer. Then tfidf.vocabulary, tfidf.idf."),
+            "transform": ("tfidf:transform(texts)", "TF-IDF weights as a long frame doc (1-based), term, tfidf (each doc's row L2-normalised)."),
+            "fit_transform": ("tfidf:fit_transform(texts)", "fit, then transform the same texts."),
+            "similarity": ("tfidf:similarity(a, b)", "Cosine similarity of a[i] and b[i] for each i, as an array."),
+        ],
+        "cl.Recommender": [
+            "fit": ("rec:fit(interactions, {user = 'user_id', item = 'item', weight =})", "Learns from an interactions frame (ids text or integers; weight numeric ≥ 0, default 1 per row; duplicates summed); returns the recommender."),
+            "recommend": ("rec:recommend(users, {k = 10, exclude_seen = true})", "Top-k items for each user (column, array or one id) as a frame user_id, rank, item, score, reason."),
+            "similar_items": ("rec:similar_items(item, {k = 10})", "The k most similar items to `item` (item_knn) as a frame item, similarity."),
         ],
         "cl.EventLog": [
             "nevents": ("log:nevents()", "Number of events (also #log)."),

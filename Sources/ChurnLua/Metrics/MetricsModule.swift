@@ -19,6 +19,7 @@ enum MetricsModule {
         lua_rawset(cl.state.L, clb_registryindex())
 
         cl.submodule("metrics", "Model evaluation: ranking, classification and probability metrics, curves, thresholds, campaign profit, bootstrap, DeLong.") { m in
+            RecommendationMetricsBinding.register(m)
             scalar(m, "auc", "ROC AUC (exact with ties; ½ per tied pair).") { try Metrics.rocAUC($0, $1, weights: $2) }
             scalar(m, "average_precision", "Average precision, scikit-learn's step definition.") { try Metrics.averagePrecision($0, $1, weights: $2) }
             scalar(m, "log_loss", "Binary log loss; probabilities clipped to [eps, 1-eps].") { try Metrics.logLoss($0, $1, weights: $2) }

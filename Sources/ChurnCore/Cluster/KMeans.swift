@@ -1,0 +1,328 @@
+import ExecutionControl
+import Foundation
+
+/// How k-means picks its first centres.
+public enum KMeansInit: Sendable {
+    /// Greedy k-means++ (Arthur & Vassilvitskii, with scikit-learn's
+    /// 2 + ⌊ln k⌋ local trials per centre).
+    case kmeansPlusPlus
+    /// k distinct rows drawn uniformly.
+    case random
+    /// Given centres, row-major k × d (one run; used to compare with scikit-learn).
+    case centers([Double])
+}
+
+/// Lloyd's iterations, or Elkan's (the same result with fewer distance computations).
+public enum KMeansAlgorithm: String, Sendable {
+    case lloyd, elkan
+}
+
+/// Options of `KMeans.fit`, named and defaulted as in scikit-learn's `KMeans`.
+public struct KMeansOptions: Sendable {
+    public var k: Int
+    public var initMethod: KMeansInit = .kmeansPlusPlus
+    /// Independent runs; the lowest inertia wins. nil = scikit-learn's "auto"
+    /// (1 for k-means++ and given centres, 10 for random).
+    public var nInit: Int?
+    public var maxIter: Int = 300
+    /// Relative tolerance: stop when the squared centre shift is at most
+    /// `tol` × the mean feature variance (scikit-learn's scaling).
+    public var tol: Double = 1e-4
+    public var seed: UInt64 = 42
+    public var algorithm: KMeansAlgorithm = .lloyd
+    public init(k: Int) { self.k = k }
+}
+
+/// A fitted k-means model: centres (row-major k × d), the inertia of the
+/// training data and its labels (0-based).
+public struct KMeansModel: Codable, Sendable {
+    public let k: Int
+    public let d: Int
+    public let features: [String]
+    public let centers: [Double]
+    public let inertia: Double
+    public let nIter: Int
+    public let labels: [Int32]
+
+    /// The nearest centre of each row (0-based) and the summed squared distance.
+    public func predict(_ data: ClusterData) throws -> (labels: [Int32], inertia: Double) {
+        guard data.d == d else { throw ClusterError.invalid("the model was fitted on \(d) features, got \(data.d)") }
+        return try KMeans.assign(data, centers)
+    }
+}
+
+/// Lloyd's k-means, as scikit-learn's `KMeans(algorithm="lloyd")`: the same
+/// stopping rule (labels unchanged, or squared centre shift ≤ scaled tol, then
+/// one final relabelling), the same empty-cluster relocation (to the points
+/// farthest from their centres), so given the same initial centres the inertia
+/// matches scikit-learn's. Assignment runs over fixed row chunks in parallel;
+/// partial sums combine in chunk order, so results do not depend on threads.
+public enum KMeans {
+    public static func fit(_ data: ClusterData, _ o: KMeansOptions) throws -> KMeansModel {
+        let n = data.n, d = data.d, k = o.k
+        guard k >= 1 else { throw ClusterError.invalid("k must be at least 1, got \(k)") }
+        guard n >= k else { throw ClusterError.invalid("k = \(k) clusters need at least \(k) rows, got \(n)") }
+        guard o.maxIter >= 1 else { throw ClusterError.invalid("max_iter must be at least 1") }
+        guard o.tol.isFinite, o.tol >= 0 else { throw ClusterError.invalid("tol must be a finite number >= 0") }
+        if case .centers(let c) = o.initMethod, c.count != k * d {
+            throw ClusterError.invalid("init centres: expected \(k) × \(d) values, got \(c.count)")
+        }
+        let runs: Int
+        switch o.initMethod {
+        case .centers: runs = 1
+        case .random: runs = o.nInit ?? 10
+        case .kmeansPlusPlus: runs = o.nInit ?? 1
+        }
+        guard runs >= 1 else { throw ClusterError.invalid("n_init must be at least 1") }
+        try ExecutionContext.checkMemory((n * 3 + 2 * k * d) * 8, for: "k-means")
+        let tol = o.tol * meanVariance(data)
+        var best: KMeansModel?
+        for run in 0..<runs {
+            var rng = SeededRandom(seed: o.seed, stream: UInt64(run))
+            let start: [Double]
+            switch o.initMethod {
+            case .centers(let c): start = c
+            case .random: start = randomInit(data, k, &rng)
+            case .kmeansPlusPlus: start = try plusPlus(data, k, &rng)
+            }
+            let m = o.algorithm == .elkan && k > 1
+                ? try elkan(data, start, k: k, maxIter: o.maxIter, tol: tol)
+                : try lloyd(data, start, k: k, maxIter: o.maxIter, tol: tol)
+            if best == nil || m.inertia < best!.inertia { best = m }
+        }
+        return best!
+    }
+
+    /// Mean over features of the population variance (scikit-learn's `_tolerance`):
+    /// two row-major passes (means, then squared deviations) over fixed chunks.
+    static func meanVariance(_ data: ClusterData) -> Double {
+        let n = data.n, d = data.d
+        let chunks = ClusterData.chunks(n)
+        func perFeature(_ body: @escaping (UnsafePointer<Double>, inout [Double]) -> Void) -> [Double] {
+            let parts: [[Double]] = data.x.withUnsafeBufferPointer { x in
+                Parallel.mapChunks(n, chunks: chunks) { range in
+                    var acc = [Double](repeating: 0, count: d)
+                    for i in range { body(x.baseAddress! + i * d, &acc) }
+                    return acc
+                }
+            }
+            var out = [Double](repeating: 0, count: d)
+            for p in parts { for j in 0..<d { out[j] += p[j] } }
+            return out
+        }
+        let mean = perFeature { row, acc in for j in 0..<d { acc[j] += row[j] } }.map { $0 / Double(n) }
+        let ss = perFeature { row, acc in for j in 0..<d { let t = row[j] - mean[j]; acc[j] += t * t } }
+        return ss.reduce(0) { $0 + $1 / Double(n) } / Double(d)
+    }
+
+    static func randomInit(_ data: ClusterData, _ k: Int, _ rng: inout SeededRandom) -> [Double] {
+        var idx = Array(0..<data.n)
+        // Partial Fisher–Yates: the first k are a uniform sample without replacement.
+        for i in 0..<k { idx.swapAt(i, i + rng.below(data.n - i)) }
+        var out: [Double] = []
+        out.reserveCapacity(k * data.d)
+        for i in 0..<k { out += data.x[idx[i] * data.d ..< (idx[i] + 1) * data.d] }
+        return out
+    }
+
+    /// Greedy k-means++: each new centre is the best (lowest potential) of
+    /// 2 + ⌊ln k⌋ candidates drawn with probability ∝ squared distance.
+    static func plusPlus(_ data: ClusterData, _ k: Int, _ rng: inout SeededRandom) throws -> [Double] {
+        let n = data.n, d = data.d
+        let trials = 2 + Int(log(Double(k)))
+        var centers = [Double](repeating: 0, count: k * d)
+        let first = rng.below(n)
+        for j in 0..<d { centers[j] = data.x[first * d + j] }
+        var closest = [Double](repeating: 0, count: n)
+        let chunks = ClusterData.chunks(n)
+        let ranges = Parallel.ranges(n, chunks: chunks)
+        data.x.withUnsafeBufferPointer { x in
+            closest.withUnsafeMutableBufferPointer { cl in
+                let cp = cl.baseAddress!
+                Parallel.forEach(ranges.count) { r in
+                    for i in ranges[r] { cp[i] = ClusterData.sqDist(x.baseAddress! + i * d, x.baseAddress! + first * d, d) }
+                }
+            }
+        }
+        var pot = closest.reduce(0, +)
+        for c in 1..<max(k, 1) {
+            try ExecutionContext.check()
+            // Candidates by inverse CDF of the current potential.
+            var cands: [Int] = []
+            var cum = [Double](repeating: 0, count: n)
+            var acc = 0.0
+            for i in 0..<n { acc += closest[i]; cum[i] = acc }
+            for _ in 0..<trials {
+                let r = rng.uniform() * acc
+                var lo = 0, hi = n - 1
+                while lo < hi { let mid = (lo + hi) / 2; if cum[mid] <= r { lo = mid + 1 } else { hi = mid } }
+                cands.append(min(lo, n - 1))
+            }
+            // Potential of each candidate, summed over fixed chunks.
+            var bestCand = cands[0], bestPot = Double.infinity
+            var bestDist: [Double] = []
+            for cand in cands {
+                var nd = [Double](repeating: 0, count: n)
+                let parts: [Double] = data.x.withUnsafeBufferPointer { x in
+                    nd.withUnsafeMutableBufferPointer { ndb in
+                        let np = ndb.baseAddress!
+                        return closest.withUnsafeBufferPointer { cl in
+                            Parallel.mapChunks(n, chunks: chunks) { range in
+                                var s = 0.0
+                                for i in range {
+                                    let v = min(cl[i], ClusterData.sqDist(x.baseAddress! + i * d, x.baseAddress! + cand * d, d))
+                                    np[i] = v; s += v
+                                }
+                                return s
+                            }
+                        }
+                    }
+                }
+                let p = parts.reduce(0, +)
+                if p < bestPot { bestPot = p; bestCand = cand; bestDist = nd }
+            }
+            pot = bestPot
+            closest = bestDist
+            for j in 0..<d { centers[c * d + j] = data.x[bestCand * d + j] }
+        }
+        _ = pot
+        return centers
+    }
+
+    /// Nearest centre of every row and the total squared distance.
+    static func assign(_ data: ClusterData, _ centers: [Double]) throws -> (labels: [Int32], inertia: Double) {
+        let n = data.n, d = data.d, k = centers.count / max(d, 1)
+        var labels = [Int32](repeating: 0, count: n)
+        let parts: [Double] = data.x.withUnsafeBufferPointer { x in
+            centers.withUnsafeBufferPointer { cb in
+                labels.withUnsafeMutableBufferPointer { lb in
+                    let lp = lb.baseAddress!
+                    return Parallel.mapChunks(n, chunks: ClusterData.chunks(n)) { range in
+                        var s = 0.0
+                        for i in range {
+                            let xi = x.baseAddress! + i * d
+                            var bj = 0, bd = Double.infinity
+                            for j in 0..<k {
+                                let dist = ClusterData.sqDist(xi, cb.baseAddress! + j * d, d)
+                                if dist < bd { bd = dist; bj = j }
+                            }
+                            lp[i] = Int32(bj); s += bd
+                        }
+                        return s
+                    }
+                }
+            }
+        }
+        try ExecutionContext.check()
+        return (labels, parts.reduce(0, +))
+    }
+
+    /// One Lloyd run from `start`.
+    static func lloyd(_ data: ClusterData, _ start: [Double], k: Int, maxIter: Int, tol: Double) throws -> KMeansModel {
+        let n = data.n, d = data.d
+        var centers = start
+        var labels = [Int32](repeating: -1, count: n)
+        var iterations = 0
+        var strict = false
+        let chunks = ClusterData.chunks(n)
+        for _ in 0..<maxIter {
+            iterations += 1
+            try ExecutionContext.check()
+            let old = labels
+            // E-step and partial M-step sums per chunk: (sums k×d, counts k).
+            let parts: [([Double], [Double])] = data.x.withUnsafeBufferPointer { x in
+                centers.withUnsafeBufferPointer { cb in
+                    labels.withUnsafeMutableBufferPointer { lb in
+                        let lp = lb.baseAddress!
+                        return Parallel.mapChunks(n, chunks: chunks) { range in
+                            var sums = [Double](repeating: 0, count: k * d)
+                            var counts = [Double](repeating: 0, count: k)
+                            for i in range {
+                                let xi = x.baseAddress! + i * d
+                                var bj = 0, bd = Double.infinity
+                                for j in 0..<k {
+                                    let dist = ClusterData.sqDist(xi, cb.baseAddress! + j * d, d)
+                                    if dist < bd { bd = dist; bj = j }
+                                }
+                                lp[i] = Int32(bj)
+                                counts[bj] += 1
+                                for t in 0..<d { sums[bj * d + t] += xi[t] }
+                            }
+                            return (sums, counts)
+                        }
+                    }
+                }
+            }
+            var sums = [Double](repeating: 0, count: k * d)
+            var counts = [Double](repeating: 0, count: k)
+            for (s, c) in parts {
+                for t in 0..<(k * d) { sums[t] += s[t] }
+                for j in 0..<k { counts[j] += c[j] }
+            }
+            relocateEmpty(data, centers, labels: &labels, sums: &sums, counts: &counts)
+            var shift = 0.0
+            var next = centers
+            for j in 0..<k where counts[j] > 0 {
+                for t in 0..<d {
+                    let v = sums[j * d + t] / counts[j]
+                    let delta = v - centers[j * d + t]
+                    shift += delta * delta
+                    next[j * d + t] = v
+                }
+            }
+            centers = next
+            if labels == old { strict = true; break }
+            if shift <= tol { break }
+        }
+        let (finalLabels, inertia): ([Int32], Double)
+        if strict {
+            finalLabels = labels
+            inertia = try inertiaOf(data, centers, labels)
+        } else {
+            (finalLabels, inertia) = try assign(data, centers)
+        }
+        return KMeansModel(k: k, d: d, features: data.names, centers: centers, inertia: inertia,
+                           nIter: iterations, labels: finalLabels)
+    }
+
+    /// Empty clusters take the points farthest from their current centres
+    /// (scikit-learn's `_relocate_empty_clusters_dense`; like it, the labels
+    /// are left as they are and fixed by the next assignment).
+    static func relocateEmpty(_ data: ClusterData, _ centers: [Double], labels: inout [Int32],
+                              sums: inout [Double], counts: inout [Double]) {
+        let empty = counts.indices.filter { counts[$0] == 0 }
+        if empty.isEmpty { return }
+        let d = data.d
+        var dist = [(Double, Int)]()
+        dist.reserveCapacity(data.n)
+        for i in 0..<data.n {
+            let l = Int(labels[i])
+            var s = 0.0
+            for t in 0..<d { let v = data.x[i * d + t] - centers[l * d + t]; s += v * v }
+            dist.append((s, i))
+        }
+        let far = dist.sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }.prefix(empty.count)
+        for (j, (_, i)) in zip(empty, far) {
+            let old = Int(labels[i])
+            counts[old] -= 1
+            for t in 0..<d { sums[old * d + t] -= data.x[i * d + t] }
+            counts[j] = 1
+            for t in 0..<d { sums[j * d + t] = data.x[i * d + t] }
+        }
+    }
+
+    static func inertiaOf(_ data: ClusterData, _ centers: [Double], _ labels: [Int32]) throws -> Double {
+        let n = data.n, d = data.d
+        let parts: [Double] = data.x.withUnsafeBufferPointer { x in
+            centers.withUnsafeBufferPointer { cb in
+                Parallel.mapChunks(n, chunks: ClusterData.chunks(n)) { range in
+                    var s = 0.0
+                    for i in range { s += ClusterData.sqDist(x.baseAddress! + i * d, cb.baseAddress! + Int(labels[i]) * d, d) }
+                    return s
+                }
+            }
+        }
+        try ExecutionContext.check()
+        return parts.reduce(0, +)
+    }
+}

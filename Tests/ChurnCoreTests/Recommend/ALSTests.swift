@@ -1,0 +1,102 @@
+import XCTest
+@testable import ChurnCore
+
+/// Implicit ALS: the objective decreases every iteration, and with as many CG
+/// steps as factors each solve equals the exact least-squares solution
+/// (checked against Gaussian elimination of the normal equations).
+final class ALSTests: XCTestCase {
+    func matrix() throws -> InteractionMatrix {
+        var users: [String] = [], items: [String] = [], w: [Double] = []
+        for u in 0..<30 {
+            for t in 0..<5 {
+                let i = (u % 3) * 4 + (u * 7 + t * 3) % 4 + (t == 4 ? 1 : 0) * ((u * 5) % 12)
+                users.append("u\(u)"); items.append("i\(i % 12)"); w.append(Double(1 + (u + t) % 3))
+            }
+        }
+        return try InteractionMatrix(users: users, items: items, weights: w)
+    }
+
+    /// Solves A x = b (A symmetric positive definite) by Gaussian elimination with partial pivoting.
+    func gauss(_ A: [Double], _ b: [Double], _ n: Int) -> [Double] {
+        var a = A, x = b
+        for c in 0..<n {
+            let p = (c..<n).max { abs(a[$0 * n + c]) < abs(a[$1 * n + c]) }!
+            if p != c { for k in 0..<n { a.swapAt(c * n + k, p * n + k) }; x.swapAt(c, p) }
+            for r in (c + 1)..<n {
+                let m = a[r * n + c] / a[c * n + c]
+                for k in c..<n { a[r * n + k] -= m * a[c * n + k] }
+                x[r] -= m * x[c]
+            }
+        }
+        for c in stride(from: n - 1, through: 0, by: -1) {
+            var s = x[c]
+            for k in (c + 1)..<n { s -= a[c * n + k] * x[k] }
+            x[c] = s / a[c * n + c]
+        }
+        return x
+    }
+
+    func testLossDecreasesMonotonically() throws {
+        var o = ALSOptions()
+        o.factors = 4; o.iterations = 12; o.alpha = 10; o.regularization = 0.1; o.seed = 3
+        let m = try ALSModel.fit(try matrix(), o)
+        XCTAssertEqual(m.loss.count, 12)
+        for t in 1..<m.loss.count { XCTAssertLessThanOrEqual(m.loss[t], m.loss[t - 1] * (1 + 1e-12), "iteration \(t + 1)") }
+        XCTAssertLessThan(m.loss.last!, m.loss.first! * 0.9)
+        // The fast objective equals the sum over every user–item pair.
+        var direct = 0.0
+        for u in 0..<m.matrix.users.count {
+            var obs = [Double](repeating: 0, count: m.matrix.items.count)
+            for (i, w) in m.matrix.byUser[u] { obs[i] = w }
+            for i in 0..<m.matrix.items.count {
+                var dot = 0.0
+                for a in 0..<4 { dot += m.userFactors[u * 4 + a] * m.itemFactors[i * 4 + a] }
+                let c = 1 + o.alpha * obs[i], p = obs[i] > 0 ? 1.0 : 0.0
+                direct += c * (p - dot) * (p - dot)
+            }
+        }
+        direct += o.regularization * (m.userFactors.reduce(0) { $0 + $1 * $1 } + m.itemFactors.reduce(0) { $0 + $1 * $1 })
+        XCTAssertEqual(m.loss.last!, direct, accuracy: 1e-10 * direct)
+        // Deterministic for the seed.
+        XCTAssertEqual(try ALSModel.fit(try matrix(), o).userFactors, m.userFactors)
+    }
+
+    func testExactSolveWithFactorsManyCGSteps() throws {
+        let mat = try matrix()
+        var o = ALSOptions()
+        o.factors = 3; o.iterations = 1; o.alpha = 5; o.regularization = 0.5; o.cgSteps = 3; o.seed = 9
+        let m = try ALSModel.fit(mat, o)
+        let f = 3
+        // Item step used the final user factors X: check every item's normal equations.
+        let X = m.userFactors
+        for i in 0..<mat.items.count {
+            var A = [Double](repeating: 0, count: f * f), b = [Double](repeating: 0, count: f)
+            var obs = [Double](repeating: 0, count: mat.users.count)
+            for (u, w) in mat.byItem[i] { obs[u] = w }
+            for u in 0..<mat.users.count {
+                let c = 1 + o.alpha * obs[u], p = obs[u] > 0 ? 1.0 : 0.0
+                for a in 0..<f {
+                    b[a] += c * p * X[u * f + a]
+                    for bb in 0..<f { A[a * f + bb] += c * X[u * f + a] * X[u * f + bb] }
+                }
+            }
+            for a in 0..<f { A[a * f + a] += o.regularization }
+            let exact = gauss(A, b, f)
+            for a in 0..<f { XCTAssertEqual(m.itemFactors[i * f + a], exact[a], accuracy: 1e-9 * max(1, abs(exact[a]))) }
+        }
+    }
+
+    func testRecommendsFromTheUsersTasteGroup() throws {
+        var o = ALSOptions()
+        o.factors = 4; o.iterations = 15; o.alpha = 10; o.regularization = 0.1
+        let mat = try matrix()
+        let m = try ALSModel.fit(mat, o)
+        let r = try XCTUnwrap(m.recommend(user: "u0", k: 3, excludeSeen: true))
+        XCTAssertEqual(r.items.count, 3)
+        let seen = Set(mat.byUser[mat.userIndex["u0"]!].map(\.0))
+        XCTAssertTrue(seen.isDisjoint(with: r.items))
+        XCTAssertNil(m.recommend(user: "nobody", k: 3, excludeSeen: true))
+        o.factors = 0
+        XCTAssertThrowsError(try ALSModel.fit(mat, o))
+    }
+}

@@ -1,0 +1,80 @@
+-- cl.recommend: popularity and item-kNN on a latent-taste toy catalogue;
+-- the cosine values themselves are checked against a dense reference in
+-- Tests/ChurnCoreTests/Recommend/ItemKNNTests.swift.
+local T = cl.test
+
+-- 400 users, 40 items in 4 topics (item i has topic i % 4); user u prefers topic u % 4.
+-- Each user touches 10 items: 8 from the favourite topic, 2 globally popular (items 1, 2).
+-- Items are picked by an integer hash, so the data are fixed.
+local function data()
+  local u, it, t = {}, {}, {}
+  for user = 0, 399 do
+    local fav, seen, n = user % 4, {}, 0
+    local h = user * 2654435761 % 4294967296
+    while n < 8 do
+      h = (h * 1103515245 + 12345) % 2147483648
+      local item = fav + 4 * (h % 10)
+      if not seen[item] then seen[item] = true; n = n + 1; u[#u + 1] = user; it[#it + 1] = "i" .. item; t[#t + 1] = n end
+    end
+    for _, item in ipairs({ 1, 2 }) do
+      if not seen[item] then u[#u + 1] = user; it[#it + 1] = "i" .. item; t[#t + 1] = 0 end
+    end
+  end
+  return cl.frame({ user_id = u, item = it, t = t }, { names = { "user_id", "item", "t" } })
+end
+
+T.case("item_knn beats popularity on latent tastes", function()
+  local df = data()
+  -- Hold out each user's last two taste items (t >= 7).
+  local train, test = df:filter(cl.col("t"):lt(7)), df:filter(cl.col("t"):ge(7))
+  local held = {}
+  for i = 1, test:nrow() do local r = test:row(i); held[r.user_id] = held[r.user_id] or {}; table.insert(held[r.user_id], r.item) end
+  local users = {}
+  for u = 0, 399 do users[#users + 1] = u end
+  local function lists(rec)
+    local recs, rel = {}, {}
+    for i, u in ipairs(users) do recs[i] = {}; rel[i] = held[u] or {} end
+    for i = 1, rec:nrow() do local r = rec:row(i); table.insert(recs[tonumber(r.user_id) + 1], r.item) end
+    return recs, rel
+  end
+  local knn = cl.recommend.item_knn { neighbours = 20 }:fit(train)
+  local pop = cl.recommend.popular():fit(train)
+  local rk, rel = lists(knn:recommend(users, { k = 5 }))
+  local rp = lists(pop:recommend(users, { k = 5 }))
+  local nk, np = cl.metrics.ndcg_at_k(rk, rel, { k = 5 }), cl.metrics.ndcg_at_k(rp, rel, { k = 5 })
+  T.ok(nk > 2 * np, string.format("item_knn NDCG@5 %.3f vs popular %.3f", nk, np))
+  local r = knn:recommend({ 0 }, { k = 3 })
+  T.eq(r:nrow(), 3)
+  T.eq(r:row(1).rank, 1)
+  T.ok(r:row(1).reason:find("because you engaged with i", 1, true) ~= nil, r:row(1).reason)
+  T.eq(knn:recommend("stranger", { k = 2 }):row(1).reason, "popular (new user)")
+  local sim = knn:similar_items("i4", { k = 3 })
+  T.eq(sim:nrow(), 3)
+  T.raises(function() knn:similar_items("nope") end, "unknown item")
+  T.raises(function() cl.recommend.popular():recommend({ 1 }) end, "not fitted")
+  T.raises(function() knn:recommend({ 1 }, { k = 0 }) end, "k")
+end)
+
+T.case("als: loss decreases; personalised beats popularity", function()
+  local df = data()
+  local train, test = df:filter(cl.col("t"):lt(7)), df:filter(cl.col("t"):ge(7))
+  local held = {}
+  for i = 1, test:nrow() do local r = test:row(i); held[r.user_id] = held[r.user_id] or {}; table.insert(held[r.user_id], r.item) end
+  local users, rel = {}, {}
+  for u = 0, 399 do users[#users + 1] = u; rel[#rel + 1] = held[u] or {} end
+  local als = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1 }:fit(train)
+  local loss = als.loss
+  T.eq(#loss, 10)
+  for i = 2, #loss do T.ok(loss[i] <= loss[i - 1] * (1 + 1e-12), "loss rises at iteration " .. i) end
+  local function lists(rec)
+    local recs = {}
+    for i = 1, #users do recs[i] = {} end
+    for i = 1, rec:nrow() do local r = rec:row(i); table.insert(recs[tonumber(r.user_id) + 1], r.item) end
+    return recs
+  end
+  local na = cl.metrics.ndcg_at_k(lists(als:recommend(users, { k = 5 })), rel, { k = 5 })
+  local np = cl.metrics.ndcg_at_k(lists(cl.recommend.popular():fit(train):recommend(users, { k = 5 })), rel, { k = 5 })
+  T.ok(na > 2 * np, string.format("als NDCG@5 %.3f vs popular %.3f", na, np))
+  T.raises(function() cl.recommend.als { factors = 0 } end, "factors")
+  T.raises(function() cl.recommend.als { alpha = -1 } end, "alpha")
+end)
