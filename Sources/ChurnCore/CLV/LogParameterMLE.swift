@@ -14,7 +14,7 @@ struct LogParameterMLE {
         let p = initial.count
         var solver = LBFGS()
         solver.gtol = 1e-10; solver.ftol = 1e-15; solver.maxIterations = 2000
-        let r = solver.minimize(initial.map { log($0) }) { u, g in
+        let r = try solver.minimize(initial.map { log($0) }) { u, g in
             let th = u.map { exp($0) }
             var gt = [Double](repeating: 0, count: p)
             let v = ll(th, &gt)
