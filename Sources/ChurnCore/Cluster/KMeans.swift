@@ -253,24 +253,7 @@ public enum KMeans {
                     }
                 }
             }
-            var sums = [Double](repeating: 0, count: k * d)
-            var counts = [Double](repeating: 0, count: k)
-            for (s, c) in parts {
-                for t in 0..<(k * d) { sums[t] += s[t] }
-                for j in 0..<k { counts[j] += c[j] }
-            }
-            relocateEmpty(data, centers, labels: &labels, sums: &sums, counts: &counts)
-            var shift = 0.0
-            var next = centers
-            for j in 0..<k where counts[j] > 0 {
-                for t in 0..<d {
-                    let v = sums[j * d + t] / counts[j]
-                    let delta = v - centers[j * d + t]
-                    shift += delta * delta
-                    next[j * d + t] = v
-                }
-            }
-            centers = next
+            let shift = updateCenters(parts, data, &centers, labels: &labels).shift
             if labels == old { strict = true; break }
             if shift <= tol { break }
         }
@@ -283,6 +266,38 @@ public enum KMeans {
         }
         return KMeansModel(k: k, d: d, features: data.names, centers: centers, inertia: inertia,
                            nIter: iterations, labels: finalLabels)
+    }
+
+    /// One centre update shared by Lloyd and Elkan: adds the per-chunk sums and
+    /// counts in chunk order (deterministic), relocates empty clusters, moves
+    /// each centre to its mean. Returns the total squared shift (the stopping
+    /// test) and each centre's distance moved (Elkan's bound update).
+    static func updateCenters(_ parts: [([Double], [Double])], _ data: ClusterData, _ centers: inout [Double],
+                              labels: inout [Int32]) -> (shift: Double, move: [Double]) {
+        let k = centers.count / max(1, data.d), d = data.d
+        var sums = [Double](repeating: 0, count: k * d)
+        var counts = [Double](repeating: 0, count: k)
+        for (s, c) in parts {
+            for t in 0..<(k * d) { sums[t] += s[t] }
+            for j in 0..<k { counts[j] += c[j] }
+        }
+        relocateEmpty(data, centers, labels: &labels, sums: &sums, counts: &counts)
+        var shift = 0.0
+        var next = centers
+        var move = [Double](repeating: 0, count: k)
+        for j in 0..<k where counts[j] > 0 {
+            var m = 0.0
+            for t in 0..<d {
+                let v = sums[j * d + t] / counts[j]
+                let delta = v - centers[j * d + t]
+                m += delta * delta
+                next[j * d + t] = v
+            }
+            shift += m
+            move[j] = m.squareRoot()
+        }
+        centers = next
+        return (shift, move)
     }
 
     /// Empty clusters take the points farthest from their current centres

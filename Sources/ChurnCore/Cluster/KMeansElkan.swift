@@ -95,28 +95,7 @@ extension KMeans {
                 }
             }
             first = false
-            var sums = [Double](repeating: 0, count: k * d)
-            var counts = [Double](repeating: 0, count: k)
-            for (s, c) in parts {
-                for t in 0..<(k * d) { sums[t] += s[t] }
-                for j in 0..<k { counts[j] += c[j] }
-            }
-            relocateEmpty(data, centers, labels: &labels, sums: &sums, counts: &counts)
-            var shift = 0.0
-            var next = centers
-            var move = [Double](repeating: 0, count: k)
-            for j in 0..<k where counts[j] > 0 {
-                var m = 0.0
-                for t in 0..<d {
-                    let v = sums[j * d + t] / counts[j]
-                    let delta = v - centers[j * d + t]
-                    m += delta * delta
-                    next[j * d + t] = v
-                }
-                shift += m
-                move[j] = m.squareRoot()
-            }
-            centers = next
+            let (shift, move) = KMeans.updateCenters(parts, data, &centers, labels: &labels)
             if labels == old && iterations > 1 { strict = true; break }
             if shift <= tol { break }
             // Bounds follow the centres.
