@@ -24,7 +24,7 @@ T.case("tree max_features = math.huge / NaN / too large is an error", function()
     "bad argument #1 to 'tree' (field 'max_features': must be a number in (0, 2147483648], got inf)")
   T.raises(function() cl.model.tree { max_features = 0 / 0 } end, "field 'max_features': must be a number in (0, 2147483648], got")
   T.raises(function() cl.model.tree { max_features = 2.5 } end, "field 'max_features': a fraction in (0, 1) or a whole count")
-  T.eq(tostring(cl.model.tree { max_features = 2 }), "cl.TreeModel tree (not fitted)")
+  T.eq(tostring(cl.model.tree { max_features = 2 }), "cl.Model tree (not fitted)")
 end)
 
 T.case("forest n_trees = math.maxinteger is an error before fit", function()

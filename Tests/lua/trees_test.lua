@@ -18,7 +18,7 @@ T.case("tree: categorical split ordered by churn rate, missing learns its side",
   -- 26 'yes' and 20 'no': without `positive`, the minority 'no' is the positive class.
   local m = cl.model.tree({ max_depth = 1 }):fit(df, { target = "churn", features = { "plan" } })
   local s = tostring(m)
-  T.ok(s:find("positive = 'no' (minority class)", 1, true), s)
+  T.ok(s:find("P(churn = 'no') — positive class chosen automatically (minority label)", 1, true), s)
   m = cl.model.tree({ max_depth = 1 }):fit(df, { target = "churn", features = { "plan" }, positive = "yes" })
   local p = m:predict_proba(df):to_table()
   T.near(p[1], 23 / 26, 1e-12)   -- plan a joins c and the missing rows
@@ -77,5 +77,5 @@ T.case("bad input gives clear errors", function()
   local other = cl.frame({ usage = { 1, 2 } })
   T.raises(function() m:predict_proba(other) end, "lacks 1 feature the model was fitted on: 'plan'")
   T.raises(function() cl.model.tree({ min_samples_leaf = 0 }):fit(df, { target = "churn" }) end, "field 'min_samples_leaf': must be an integer in 1...2147483648, got 0")
-  T.eq(tostring(cl.model.forest({})), "cl.TreeModel forest (not fitted)")
+  T.eq(tostring(cl.model.forest({})), "cl.Model forest (not fitted)")
 end)

@@ -4,11 +4,31 @@ import Foundation
 /// Work splitting for the numeric core. Results never depend on the number of
 /// threads: callers split work into fixed chunks and combine them in order.
 public enum Parallel {
-    /// Threads to use; `CHURNLAB_THREADS` overrides the core count.
-    public static var threads: Int = {
+    /// Process-wide default: the core count, or `CHURNLAB_THREADS` when set (a fallback;
+    /// scripts pass `threads =` to a model or search instead).
+    public static var defaultThreads: Int = {
         if let s = ProcessInfo.processInfo.environment["CHURNLAB_THREADS"], let n = Int(s), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
+
+    private static let overrideKey = "churnlab.parallel.threads"
+
+    /// Threads to use on this thread: the innermost `withThreads` override, else `defaultThreads`.
+    public static var threads: Int {
+        get { (Thread.current.threadDictionary[overrideKey] as? Int) ?? defaultThreads }
+        set { defaultThreads = newValue }
+    }
+
+    /// Runs `body` with parallel loops started from this thread limited to `n`
+    /// threads (nil: unchanged). Used for the `threads =` option of models and searches.
+    public static func withThreads<R>(_ n: Int?, _ body: () throws -> R) rethrows -> R {
+        guard let n, n > 0 else { return try body() }
+        let dict = Thread.current.threadDictionary
+        let previous = dict[overrideKey]
+        dict[overrideKey] = n
+        defer { dict[overrideKey] = previous }
+        return try body()
+    }
 
     /// Runs `body(i)` for i in 0..<n, concurrently when threads > 1. Worker
     /// threads run under the caller's `ExecutionContext`, so cancellation

@@ -9,7 +9,7 @@ enum MethodDocs {
     static let receivers: [String: String] = [
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
-        "model": "cl.TreeModel", "tree": "cl.TreeModel", "logistic": "cl.LogisticModel",
+        "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model",
         "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
     ]
 
@@ -122,29 +122,6 @@ enum MethodDocs {
             "nusers": ("subs:nusers()", "Number of distinct users."),
             "plans": ("subs:plans()", "Plan names."),
         ],
-        "cl.LogisticModel": [
-            "fit": ("logistic:fit(df, {target =, features =, exclude =, weight =, positive =, prep =})", "Fits the model; returns it."),
-            "predict_proba": ("logistic:predict_proba(df)", "Churn probabilities as a float column."),
-            "predict": ("logistic:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type."),
-            "params": ("logistic:params()", "The model's options."),
-            "coefficients": ("logistic:coefficients()", "A frame of feature and coefficient (intercept first)."),
-            "contributions": ("logistic:contributions(df)", "Per-row, per-feature contributions to the log-odds."),
-            "explain": ("logistic:explain(df [, {top = 3}])", "The top reasons per row: row, rank, feature, contribution."),
-            "summary": ("logistic:summary()", "Coefficients with standard errors, z and p values (unpenalised fits)."),
-            "save": ("logistic:save(path)", "Writes the model as JSON (cl.model.load reads it)."),
-            "info": ("logistic:info()", "Fit details: iterations, convergence, loss."),
-        ],
-        "cl.TreeModel": [
-            "fit": ("model:fit(df, {target =, features =, exclude =, weight =, positive =, prep =, eval_set =})", "Fits the tree, forest or GBDT; returns it."),
-            "predict_proba": ("model:predict_proba(df)", "Churn probabilities as a float column."),
-            "predict": ("model:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type."),
-            "explain": ("model:explain(df [, {top = 3}])", "The top SHAP reasons per row: row, rank, feature, contribution."),
-            "expected_value": ("model:expected_value()", "The SHAP base value (mean raw prediction)."),
-            "importance": ("model:importance([{kind = 'gain'|'split'}])", "A frame of feature and importance, largest first."),
-            "params": ("model:params()", "The model's options."),
-            "oob_score": ("model:oob_score()", "Out-of-bag AUC and accuracy (forests)."),
-            "best_iteration": ("model:best_iteration()", "The best boosting round under early stopping (GBDT), or nil."),
-            "save": ("model:save(path)", "Writes the model as JSON (cl.model.load reads it)."),
-        ],
+        "cl.Model": ModelBinding.docs,   // common methods and each kind's own (Models/ModelBinding.swift)
     ]
 }

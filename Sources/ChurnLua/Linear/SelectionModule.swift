@@ -4,12 +4,6 @@ import ChurnCore
 import Foundation
 import LuaRuntime
 
-/// A Lua model object that model selection can refit: gives a fit function for
-/// its own options with `params` (Lua option names) overriding them.
-protocol LuaModelSpec: AnyObject {
-    func fitFunction(_ params: ParamSet) throws -> FitFunction
-}
-
 /// `cl.model.cross_validate`, `grid_search`, `random_search`,
 /// `permutation_importance`. Metrics are names of built-in metrics ("auc",
 /// "log_loss", …: computed in Swift, so folds run in parallel), names of other
@@ -17,15 +11,12 @@ protocol LuaModelSpec: AnyObject {
 /// with any Lua metric, folds and features run one at a time (each fit still
 /// uses every core).
 enum SelectionModule {
-    /// Model objects model selection accepts; other model kinds add theirs.
-    static var specResolvers: [(LuaCall, Int32) throws -> LuaModelSpec?] = [
-        { c, i in c.isObject(i, LogisticObject.self) ? try c.object(i, LogisticObject.self) : nil },
-        { c, i in c.isObject(i, TreeModelObject.self) ? try c.object(i, TreeModelObject.self) : nil },
-    ]
-
-    static func spec(_ c: LuaCall, _ i: Int32) throws -> LuaModelSpec {
-        for r in specResolvers { if let s = try r(c, i) { return s } }
-        throw LuaArgumentError(i, "model expected (e.g. cl.model.logistic{...}), got \(c.typeName(i))")
+    /// The model argument: any `cl.Model` (its options are refitted per fold).
+    static func spec(_ c: LuaCall, _ i: Int32) throws -> ModelObject {
+        guard c.isObject(i, ModelObject.self) else {
+            throw LuaArgumentError(i, "model expected (e.g. cl.model.logistic{...}), got \(c.typeName(i))")
+        }
+        return try c.object(i, ModelObject.self)
     }
 
     /// Holder for the first error raised inside a metric (metrics may run on
@@ -134,8 +125,14 @@ enum SelectionModule {
     }
 
     static func searchValue(_ v: LuaValue, key: String) throws -> ParamValue {
-        guard let p = try LinearModule.paramValue(v, key: key) else { throw LuaScriptError("parameter '\(key)' has a nil value") }
-        return p
+        switch v {
+        case .bool(let b): return .bool(b)
+        case .integer(let i): return .int(Int(i))
+        case .number(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .nil: throw LuaScriptError("parameter '\(key)' has a nil value")
+        default: throw LuaScriptError("parameter '\(key)' must be a number, string or boolean, got \(v)")
+        }
     }
 
     static let commonKeys = FitInputs.keys.union(["k", "stratify", "metrics", "seed"])
@@ -151,7 +148,7 @@ enum SelectionModule {
                 let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
                 let failure = Failure()
                 let scores = try metrics(c, o, argument: 3, failure: failure)
-                let fit = try c.core { try spec.fitFunction([:]) }
+                let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
                 let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
                 let seed = try o.seed()
                 let cv = try withMetrics(c, failure) {
@@ -228,12 +225,12 @@ enum SelectionModule {
 
             m.function("permutation_importance", "model.permutation_importance(fitted_model, frame, {target =, metric =, repeats = 5, seed =, higher_is_better = true})",
                        "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
-                guard c.isObject(1, LogisticObject.self) else { throw LuaArgumentError(1, "fitted model expected, got \(c.typeName(1))") }
-                let (model, meta) = try c.object(1, LogisticObject.self).fitted("permutation_importance")
+                let m = try spec(c, 1)
+                let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
                 let o = try c.options(3)
                 try o.checkKeys(["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
-                guard let target = try o.string("target") else { throw LuaArgumentError(3, "field 'target' is required") }
+                guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
                 let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
                 let metric = scores.list[0]
@@ -243,7 +240,7 @@ enum SelectionModule {
                 let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
                 let imp = try withMetrics(c, failure) { () -> PermutationImportance in
                     let y = try BinaryTarget(column: frame.column(target), positive: positive)
-                    let X = try meta.featureMatrix(from: frame, recode: false)
+                    let X = try model.features(from: frame, metadata: meta)
                     return try permutationImportance(model: model, X: X, y: y.y, metric: metric.score, repeats: repeats,
                                                      seed: seed, higherIsBetter: hib, parallel: scores.parallel)
                 }
@@ -258,7 +255,7 @@ enum SelectionModule {
 
     typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64) throws -> SearchResult
 
-    static func runSearch(_ c: LuaCall, spec: LuaModelSpec, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
+    static func runSearch(_ c: LuaCall, spec: ModelObject, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
         let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
         let failure = Failure()
         let scores = try metrics(c, o, argument: 3, failure: failure)
@@ -267,7 +264,7 @@ enum SelectionModule {
         let rankBy = try o.string("rank_by")
         let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
         let res = try withMetrics(c, failure) {
-            try run({ try spec.fitFunction($0) }, inputs.X, inputs.target.y, inputs.weights, k, stratify, scores, rankBy, hib, seed)
+            try run({ try spec.spec(overriding: $0).fitFunction }, inputs.X, inputs.target.y, inputs.weights, k, stratify, scores, rankBy, hib, seed)
         }
         c.push(frame: try c.core { try res.frame() })
         let best = c.newTable(record: res.best.params.count)

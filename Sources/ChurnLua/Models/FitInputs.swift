@@ -8,6 +8,8 @@ struct FitInputs {
     let X: FeatureMatrix
     let target: BinaryTarget
     let targetName: String
+    /// The target column's type (predictions come back in it).
+    let targetType: DType
     let weightName: String?
     let weights: [Double]?
     /// The `prep` pipeline fitted on the training frame (saved with the model).
@@ -39,23 +41,29 @@ struct FitInputs {
         let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
         guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
         let positive = try o.string("positive")
-        (X, self.target, weights) = try c.core {
-            let y = try BinaryTarget(column: frame.column(target), positive: positive)
+        (X, self.target, weights, targetType) = try c.core {
+            let column = try frame.column(target)
+            let y = try BinaryTarget(column: column, positive: positive)
             let X = try FeatureMatrix(frame: frame, columns: features)
             let w = try weightName.map { name -> [Double] in
                 let col = try frame.column(name)
                 guard let v = col.toDoubles() else { throw FrameError.typeMismatch(column: name, expected: "numeric weights", got: col.dtype) }
                 return v
             }
-            return (X, y, w)
+            return (X, y, w, column.dtype == .category ? .string : column.dtype)
         }
         targetName = target
         self.weightName = weightName
     }
 
-    /// Metadata gets the fitted pipeline, if any.
-    func attachPrep(to meta: inout ModelMetadata) throws {
+    /// What the model file records for a model fitted on these inputs: its
+    /// features, the target coding and type, and the fitted pipeline.
+    func metadata(for model: any ChurnModel) throws -> ModelMetadata {
+        var meta = model.metadata(target: target, targetName: targetName)
+        meta.extra["positive_inferred"] = target.positiveWasInferred ? "true" : "false"
+        meta.extra[ModelMetadata.targetTypeKey] = targetType.rawValue
         if let prep { try meta.attach(prep) }
+        return meta
     }
 
     /// The same features, target coding and weights read from another frame

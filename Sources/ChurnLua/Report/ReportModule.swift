@@ -10,7 +10,10 @@ enum ReportModule {
         local m, d = ...
         local p = m:predict_proba(d)
         local imp
-        if type(m.importance) == "function" then imp = m:importance() end
+        if type(m.importance) == "function" then
+          local ok, r = pcall(m.importance, m)   -- a kind without importances: no chart
+          if ok then imp = r end
+        end
         return p, imp, tostring(m)
         """
 

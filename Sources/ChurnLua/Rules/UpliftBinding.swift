@@ -16,7 +16,7 @@ enum UpliftBinding {
             let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, alsoExclude: [treatmentName])
             let treated = try c.core { try treatmentFlags(try frame.column(treatmentName)) }
             let scoreFrame = c.isNoneOrNil(4) ? frame : try c.frame(4)
-            let fit = try c.core { try spec.fitFunction([:]) }
+            let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
             let uplift = try c.core { () -> [Double] in
                 let model = try TLearner.fit(inputs.X, churn: inputs.target.y, treated: treated, weights: inputs.weights, fit: fit)
                 let X = try FeatureMatrix(frame: scoreFrame, columns: inputs.X.names, levels: inputs.X.categoricalLevels)

@@ -63,14 +63,33 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
     }
 }
 
-/// Decoders for the model kinds this build knows, so `ModelFile.loadClassifier`
-/// can return any saved model. Model types register themselves by kind.
+/// The model kinds this build can read from model files, by kind name. The
+/// built-in kinds are known from the start; the binding's kind registry
+/// registers each of its kinds too (`register(_:)`), so a new kind is readable
+/// as soon as it is listed there.
 public enum ModelRegistry {
-    public typealias Decoder = @Sendable (ModelFile.Contents) throws -> any BinaryClassifier
-    nonisolated(unsafe) private static var decoders: [String: Decoder] = [
-        LogisticRegression.kind: { try $0.decode(LogisticRegression.self, kind: LogisticRegression.kind) },
-    ]
+    public typealias Decoder = @Sendable (ModelFile.Contents) throws -> any ChurnModel
+    nonisolated(unsafe) private static var decoders: [String: Decoder] = {
+        var d: [String: Decoder] = [:]
+        for t in builtIn { d[t.kind] = decoder(t) }
+        return d
+    }()
     private static let lock = NSLock()
+
+    /// The kinds the core itself defines.
+    public static let builtIn: [any ChurnModel.Type] = [LogisticRegression.self, DecisionTree.self, RandomForest.self, GradientBoosting.self]
+
+    private static func decoder<M: ChurnModel>(_ type: M.Type) -> Decoder {
+        { try $0.decode(M.self, kind: M.kind) }
+    }
+
+    /// Makes files of `type`'s kind readable.
+    public static func register(_ type: any ChurnModel.Type) {
+        func open<M: ChurnModel>(_ t: M.Type) -> Decoder { decoder(t) }
+        let d = open(type)
+        lock.lock(); defer { lock.unlock() }
+        decoders[type.kind] = d
+    }
 
     public static func register(kind: String, _ decoder: @escaping Decoder) {
         lock.lock(); defer { lock.unlock() }
@@ -85,11 +104,24 @@ public enum ModelRegistry {
 extension ModelFile {
     /// Reads a model file and decodes its model with the registered decoder for its kind.
     public static func loadClassifier(_ path: String) throws -> (model: any BinaryClassifier, contents: Contents) {
+        let (m, contents) = try loadModel(path)
+        return (m, contents)
+    }
+
+    /// Reads a model file and decodes (and validates) its model, whatever its kind.
+    public static func loadModel(_ path: String) throws -> (model: any ChurnModel, contents: Contents) {
         let contents = try read(path)
-        guard let decode = ModelRegistry.decoder(for: contents.header.kind) else {
-            throw ModelFileError.unknownKind(path, kind: contents.header.kind, known: ModelRegistry.kinds)
+        return (try contents.decodeModel(), contents)
+    }
+}
+
+extension ModelFile.Contents {
+    /// The payload decoded by the registered kind named in the header.
+    public func decodeModel() throws -> any ChurnModel {
+        guard let decode = ModelRegistry.decoder(for: header.kind) else {
+            throw ModelFileError.unknownKind(source, kind: header.kind, known: ModelRegistry.kinds)
         }
-        return (try decode(contents), contents)
+        return try decode(self)
     }
 }
 
