@@ -90,7 +90,6 @@ end)
 
 T.case("clear errors", function()
   local m = cl.model.logistic()
-  T.raises(function() cl.model.cross_validate(m, df, { target = "y" }) end, "field 'metrics' is required")
   T.raises(function() cl.model.cross_validate(m, df, { target = "y", metrics = { "no_such_metric" } }) end,
            "metric 'no_such_metric' is not a cl.metrics function")
   T.raises(function() cl.model.cross_validate(m, df, { target = "y", metrics = { function() return "x" end } }) end,

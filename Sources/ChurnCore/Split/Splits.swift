@@ -58,11 +58,31 @@ extension Frame {
     /// Train = rows with `time` before `cutoff`, test = rows at or after it.
     /// `cutoff` may be a date/timestamp value, text ("2024-09-01"), or a number
     /// for numeric columns. Rows with a null time are in neither part.
-    public func timeSplit(time: String, cutoff: CellValue) throws -> SplitRows {
+    /// With `gapDays` (an embargo, e.g. the label horizon) training rows must also
+    /// lie `gapDays` before the cutoff (time + gap < cutoff), so no training label
+    /// window reaches into the test period; rows in between are in neither part.
+    public func timeSplit(time: String, cutoff: CellValue, gapDays: Int = 0) throws -> SplitRows {
         let mask = try (Expr.col(time) >= .literal(cutoff)).evaluate(on: self)
         guard case .bool(let after) = mask.data else { throw SplitError.invalid("time_split: cannot compare '\(time)' with \(cutoff)") }
+        var embargo = [Bool](repeating: false, count: nrow)
+        if gapDays > 0 {
+            let col = try column(time)
+            let shifted: Column
+            switch col.data {
+            case .date(let v): shifted = Column(name: time, data: .date(v.map { $0 &+ Int32(gapDays) }), validity: col.validity)
+            case .timestamp(let v): shifted = Column(name: time, data: .timestamp(v.map { $0 &+ Int64(gapDays) * 86_400_000_000 }), validity: col.validity)
+            case .int64(let v): shifted = Column(name: time, data: .int64(v.map { $0 &+ Int64(gapDays) }), validity: col.validity)
+            case .float64(let v): shifted = Column(name: time, data: .float64(v.map { $0 + Double(gapDays) }), validity: col.validity)
+            default: throw SplitError.invalid("time_split: gap needs a date, timestamp or numeric time column; '\(time)' is \(col.dtype)")
+            }
+            let m2 = try (Expr.col(time) >= .literal(cutoff)).evaluate(on: try withColumns([shifted]))
+            guard case .bool(let reaches) = m2.data else { throw SplitError.invalid("time_split: cannot compare '\(time)' with \(cutoff)") }
+            embargo = reaches
+        }
         var train: [Int] = [], test: [Int] = []
-        for i in 0..<nrow where !mask.isNull(i) { if after[i] { test.append(i) } else { train.append(i) } }
+        for i in 0..<nrow where !mask.isNull(i) {
+            if after[i] { test.append(i) } else if !embargo[i] { train.append(i) }
+        }
         return SplitRows(train: train, test: test)
     }
 

@@ -47,7 +47,7 @@ enum MethodDocs {
             "pivot": ("df:pivot{index =, columns =, values =, agg =}", "A wide table: one row per index value, one column per `columns` value."),
             "split": ("df:split{test = 0.2, stratify =, seed =}", "Train and test frames (stratified by a column when given)."),
             "kfold": ("df:kfold{k = 5, stratify =, seed =}", "k (train, test) pairs for cross-validation."),
-            "time_split": ("df:time_split{time =, cutoff =}", "Rows before the cutoff (train) and at/after it (test)."),
+            "time_split": ("df:time_split{time =, cutoff = [, gap = 0]}", "Rows before the cutoff (train) and at/after it (test); gap = n days (0…36500) also keeps training rows n days clear of the cutoff (the label horizon)."),
             "group_split": ("df:group_split{group =, test = 0.2, seed =}", "Train and test frames with no group in both."),
         ],
         "cl.Column": [

@@ -34,6 +34,8 @@ enum SelectionModule {
     /// Metrics where a smaller value is better; `higher_is_better` defaults to
     /// false when ranking by one of these.
     static let lowerIsBetter: Set<String> = ["log_loss", "brier"]
+    /// The metric used when none is given.
+    static let defaultMetric = "auc"
 
     /// Resolves the `metrics` option (array of names / functions, or name = function
     /// records) to score closures that call Lua. Functions stay on the Lua stack
@@ -45,7 +47,13 @@ enum SelectionModule {
         func text(_ i: Int32) -> String? { if case .string(let s) = c.value(lua_absindex(L, i)) { return s }; return nil }
         let t = o.push(key)
         var entries: [(String, Int32)] = []
-        if t == LUA_TSTRING || t == LUA_TFUNCTION {
+        if t == LUA_TNIL {
+            // No metrics given: ROC AUC, the usual churn-model score (scikit-learn's
+            // cross_validate defaults to the estimator's score; ours is a classifier of risk).
+            lua_settop(L, -2)
+            c.state.push(defaultMetric)
+            entries.append((defaultMetric, lua_absindex(L, -1)))
+        } else if t == LUA_TSTRING || t == LUA_TFUNCTION {
             entries.append((text(-1) ?? key, lua_absindex(L, -1)))
         } else if t == LUA_TTABLE, let sub = try o.table(key) {
             let tab = lua_absindex(L, -1)
@@ -135,12 +143,49 @@ enum SelectionModule {
         }
     }
 
-    static let commonKeys = FitInputs.keys.union(["k", "stratify", "metrics", "seed"])
+    static let commonKeys = FitInputs.keys.union(["k", "stratify", "metrics", "seed", "folds", "groups", "time", "gap", "threads"])
+    static let foldHelp = "Folds: stratified k-fold (k, stratify, seed), or folds = 'col' (one fold per value of a column), " +
+        "groups = 'col' (group k-fold: a group never in two folds, as scikit-learn's GroupKFold), or time = 'col' " +
+        "(expanding-window time-series folds as TimeSeriesSplit; gap = n rows, or gap = '30d' to train only on rows " +
+        "at least 30 days before each test block: the label horizon). With prep =, the pipeline is fitted on each fold's training rows. " +
+        "threads 1…1024 limits the parallel folds and fits."
+
+    /// The folds the options ask for (nil: stratified k-fold from k, stratify, seed).
+    static func splits(_ c: LuaCall, _ o: LuaTable, frame: Frame, k: Int, argument: Int32 = 3) throws -> [CVSplit]? {
+        let given = ["folds", "groups", "time"].filter { o.has($0) }
+        guard given.count <= 1 else { throw LuaArgumentError(argument, "give one of 'folds', 'groups' and 'time', not \(given.joined(separator: " and "))") }
+        if o.has("gap") && !o.has("time") { throw LuaArgumentError(argument, "field 'gap' needs time = 'column' (time-series folds)") }
+        if let name = try o.string("folds") {
+            if o.has("k") { throw LuaArgumentError(argument, "field 'k': supplied folds = '\(name)' set the number of folds") }
+            return try c.core { try CVSplits.predefined(try frame.column(name)) }
+        }
+        if let name = try o.string("groups") {
+            return try c.core { try CVSplits.groupKFold(try frame.column(name), k: k) }
+        }
+        if let name = try o.string("time") {
+            let col = try c.core { try frame.column(name) }
+            guard let times = col.toDoubles() else { throw LuaArgumentError(argument, "field 'time': column '\(name)' must be a date, timestamp or number, got \(col.dtype)") }
+            var gap = CVSplits.Gap.rows(0)
+            if case .string(let text) = o.value("gap") {
+                guard text.hasSuffix("d"), let days = Int(text.dropLast()), (0...OptionLimits.days).contains(days) else {
+                    throw LuaArgumentError(argument, "field 'gap': rows (an integer) or days as '30d' (0…\(OptionLimits.days) days) expected, got '\(text)'")
+                }
+                guard col.dtype == .date || col.dtype == .timestamp else {
+                    throw LuaArgumentError(argument, "field 'gap': a gap in days needs a date or timestamp time column; '\(name)' is \(col.dtype)")
+                }
+                gap = .time(Double(days) * (col.dtype == .timestamp ? 86_400_000_000 : 1))
+            } else if let rows = try o.integer("gap", in: OptionRange.size) {
+                gap = .rows(rows)
+            }
+            return try c.core { try CVSplits.timeSeries(times: times, k: k, gap: gap) }
+        }
+        return nil
+    }
 
     static func register(_ cl: ModuleBuilder) {
         cl.submodule("model") { m in
-            m.function("cross_validate", "model.cross_validate(model, frame, {target =, k = 5, stratify = true, metrics = {...}, seed =, features =, weight =})",
-                       "k-fold cross-validation of an unfitted model's settings. Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p). k 2…100000, seed >= 0.") { c in
+            m.function("cross_validate", "model.cross_validate(model, frame, {target =, k = 5, stratify = true, metrics = 'auc', seed =, features =, weight =, prep =, folds = | groups = | time =, gap =, threads =})",
+                       "Cross-validation of a model's settings (any kind). Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p); default 'auc'. k 2…100000, seed >= 0. " + foldHelp) { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
@@ -151,9 +196,14 @@ enum SelectionModule {
                 let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
                 let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
                 let seed = try o.seed()
+                let splits = try splits(c, o, frame: frame, k: k)
+                let threads = try o.integer("threads", in: ModelOptions.threads)
                 let cv = try withMetrics(c, failure) {
-                    try crossValidate(fit: fit, X: inputs.X, y: inputs.target.y, weights: inputs.weights, k: k,
-                                      stratify: stratify, metrics: scores.list, seed: seed, parallel: scores.parallel)
+                    try Parallel.withThreads(threads) {
+                        try crossValidate(fit: fit, X: inputs.X, y: inputs.target.y, weights: inputs.weights, k: k,
+                                          stratify: stratify, metrics: scores.list, seed: seed, parallel: scores.parallel,
+                                          splits: splits, foldData: inputs.foldData)
+                    }
                 }
                 c.push(frame: try c.core { try cv.frame() })
                 let summary = c.newTable(record: 2)
@@ -166,30 +216,57 @@ enum SelectionModule {
                 return 2
             }
 
-            m.function("grid_search", "model.grid_search(model, frame, {grid = {C = {0.1, 1}, ...}, target =, k =, metrics =, rank_by =, higher_is_better = true, seed =})",
-                       "Cross-validates every combination of the grid (parameters override the model's). Returns a results frame (parameters, mean_/std_ per metric, rank) and the best parameters as a table. k 2…100000, seed >= 0.") { c in
+            m.function("folds", "model.folds(frame, {k = 5, target =, stratify = true, seed =} | {folds = 'col'} | {groups = 'col', k =} | {time = 'col', k =, gap =})",
+                       "The train/test rows (1-based) each cross-validation fold uses, as an array of {train = {...}, test = {...}} — the same splits cross_validate and the searches make from these options (scikit-learn's split()). " + foldHelp) { c in
+                let frame = try c.frame(1)
+                let o = try c.options(2)
+                try ModelOptions.checkKeys(o, ["k", "target", "positive", "stratify", "seed", "folds", "groups", "time", "gap"])
+                let k = try o.integer("k", in: OptionRange.folds) ?? 5
+                var plan = try splits(c, o, frame: frame, k: k, argument: 2)
+                if plan == nil {
+                    let stratify = try o.bool("stratify") ?? o.has("target")
+                    guard !stratify || o.has("target") else { throw LuaArgumentError(2, "field 'target' is required to stratify (or set stratify = false)") }
+                    let y = try c.core { () -> [Double] in
+                        guard let t = try o.string("target") else { return [Double](repeating: 0, count: frame.nrow) }
+                        return try BinaryTarget(column: frame.column(t), positive: o.string("positive")).y
+                    }
+                    plan = try c.core { try CVSplits.kFold(y: y, k: k, stratify: stratify, seed: try o.seed()) }
+                }
+                let out = c.newTable(array: plan!.count)
+                for (f, split) in plan!.enumerated() {
+                    let t = c.newTable(record: 2)
+                    c.pushArray(split.train.map { Double($0 + 1) }); t.setTop("train")
+                    c.pushArray(split.test.map { Double($0 + 1) }); t.setTop("test")
+                    out.setTop(f + 1)
+                }
+                return 1
+            }
+
+            m.function("grid_search", "model.grid_search(model, frame, {grid = {C = {0.1, 1}, ...}, target =, k =, metrics = 'auc', rank_by =, higher_is_better = true, seed =, refit = true, folds = | groups = | time =, gap =, threads =})",
+                       "Cross-validates every combination of the grid (parameters override the model's). Returns a results frame (parameters, mean_/std_ per metric, rank), the best parameters as a table and (refit = true) the model with the best parameters fitted on the whole frame, as scikit-learn's best_estimator_. k 2…100000, seed >= 0. " + foldHelp) { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(commonKeys.union(["grid", "rank_by", "higher_is_better"]))
+                try o.checkKeys(commonKeys.union(["grid", "rank_by", "higher_is_better", "refit"]))
                 guard let g = try o.table("grid") else { throw LuaArgumentError(3, "field 'grid' is required: {param = {values...}}") }
                 var grid: [String: [ParamValue]] = [:]
                 for key in g.stringKeys {
                     guard let values = try g.table(key) else { throw LuaArgumentError(3, "field 'grid.\(key)' must be an array of values") }
                     grid[key] = try values.arrayValues().map { try searchValue($0, key: key) }
                 }
-                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
+                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed, splits, foldData in
                     try gridSearch(factory: factory, grid: grid, X: X, y: y, weights: w, k: k, stratify: stratify,
-                                   metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed, parallel: scores.parallel)
+                                   metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed, parallel: scores.parallel,
+                                   splits: splits, foldData: foldData)
                 }
             }
 
-            m.function("random_search", "model.random_search(model, frame, {space = {C = {log_uniform = {0.01, 10}}, penalty = {'l1', 'l2'}}, n_iter = 10, target =, k =, metrics =, seed =})",
-                       "Cross-validates n_iter parameter sets drawn (seeded) from `space`: an array is a choice; {uniform = {a, b}}, {log_uniform = {a, b}} or {int = {a, b}} are ranges (finite bounds; int bounds whole numbers within ±2^31). n_iter 1…100000, k 2…100000, seed >= 0. Returns a results frame and the best parameters.") { c in
+            m.function("random_search", "model.random_search(model, frame, {space = {C = {log_uniform = {0.01, 10}}, penalty = {'l1', 'l2'}}, n_iter = 10, target =, k =, metrics = 'auc', seed =, refit = true, folds = | groups = | time =, gap =, threads =})",
+                       "Cross-validates n_iter parameter sets drawn (seeded) from `space`: an array is a choice; {uniform = {a, b}}, {log_uniform = {a, b}} or {int = {a, b}} are ranges (finite bounds; int bounds whole numbers within ±2^31). n_iter 1…100000, k 2…100000, seed >= 0. Returns a results frame, the best parameters and (refit = true) the best model refitted on the whole frame. " + foldHelp) { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better"]))
+                try o.checkKeys(commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better", "refit"]))
                 guard let sp = try o.table("space") else { throw LuaArgumentError(3, "field 'space' is required") }
                 var space: [String: ParamDistribution] = [:]
                 for key in sp.stringKeys {
@@ -216,10 +293,10 @@ enum SelectionModule {
                     else { throw LuaArgumentError(3, "field 'space.\(key)': an array of choices or {uniform|log_uniform|int = {low, high}}") }
                 }
                 let nIter = try o.integer("n_iter", in: OptionRange.bins) ?? 10
-                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed in
+                return try runSearch(c, spec: spec, frame: frame, o: o) { factory, X, y, w, k, stratify, scores, rankBy, hib, seed, splits, foldData in
                     try randomSearch(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: w, k: k,
                                      stratify: stratify, metrics: scores.list, rankBy: rankBy, higherIsBetter: hib, seed: seed,
-                                     parallel: scores.parallel)
+                                     parallel: scores.parallel, splits: splits, foldData: foldData)
                 }
             }
 
@@ -253,7 +330,8 @@ enum SelectionModule {
         }
     }
 
-    typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64) throws -> SearchResult
+    typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64,
+                              [CVSplit]?, FoldData?) throws -> SearchResult
 
     static func runSearch(_ c: LuaCall, spec: ModelObject, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
         let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
@@ -263,19 +341,42 @@ enum SelectionModule {
         let seed = try o.seed()
         let rankBy = try o.string("rank_by")
         let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
+        let splits = try splits(c, o, frame: frame, k: k)
+        let threads = try o.integer("threads", in: ModelOptions.threads)
+        let refit = try o.bool("refit") ?? true
         let res = try withMetrics(c, failure) {
-            try run({ try spec.spec(overriding: $0).fitFunction }, inputs.X, inputs.target.y, inputs.weights, k, stratify, scores, rankBy, hib, seed)
-        }
-        c.push(frame: try c.core { try res.frame() })
-        let best = c.newTable(record: res.best.params.count)
-        for (key, v) in res.best.params {
-            switch v {
-            case .int(let i): best.set(key, i)
-            case .double(let d): best.set(key, d)
-            case .string(let s): best.set(key, s)
-            case .bool(let b): best.set(key, b)
+            try Parallel.withThreads(threads) {
+                try run({ try spec.spec(overriding: $0).fitFunction }, inputs.X, inputs.target.y, inputs.weights, k, stratify,
+                        scores, rankBy, hib, seed, splits, inputs.foldData)
             }
         }
-        return 2
+        // The best model refitted on every row (its pipeline too), before anything is pushed.
+        var best: ModelObject? = nil
+        if refit {
+            let m = ModelObject(kind: spec.kind)
+            m.given = spec.given
+            for (key, v) in res.best.params { m.given[key] = v.luaValue }
+            m.spec = try c.core { try spec.spec(overriding: res.best.params) }
+            m.verbose = 0
+            let fitted = try c.core {
+                try Parallel.withThreads(threads) { try m.spec!.fit(inputs.X, inputs.target.y, weights: inputs.weights) }
+            }
+            m.fitted = fitted
+            m.metadata = try inputs.metadata(for: fitted)
+            best = m
+        }
+        c.push(frame: try c.core { try res.frame() })
+        let table = c.newTable(record: res.best.params.count)
+        for (key, v) in res.best.params {
+            switch v {
+            case .int(let i): table.set(key, i)
+            case .double(let d): table.set(key, d)
+            case .string(let s): table.set(key, s)
+            case .bool(let b): table.set(key, b)
+            }
+        }
+        guard let best else { return 2 }
+        c.push(object: best)
+        return 3
     }
 }

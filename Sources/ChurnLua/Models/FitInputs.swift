@@ -14,6 +14,13 @@ struct FitInputs {
     let weights: [Double]?
     /// The `prep` pipeline fitted on the training frame (saved with the model).
     let prep: PrepPipeline?
+    /// The pipeline before fitting and the frame before it, so model selection
+    /// can fit the pipeline on each fold's training rows (`foldData`).
+    private let unfittedPrep: PrepPipeline?
+    private let rawFrame: Frame
+    /// Features named by `features =`, else nil (every column not in `excluded`).
+    private let explicitFeatures: [String]?
+    private let excluded: Set<String>
 
     /// `alsoExclude`: columns that are never features (e.g. the treatment flag of an uplift model).
     init(_ c: LuaCall, frame rawFrame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = []) throws {
@@ -24,11 +31,14 @@ struct FitInputs {
                 throw LuaArgumentError(argument, "field 'prep': a cl.prep step or pipeline expected, got \(c.typeName(idx))")
             }
             var p = try c.object(idx, PrepObject.self).pipeline   // a copy: the caller's object stays as it was
+            unfittedPrep = p
             frame = try c.core { try p.fitTransform(rawFrame) }
             prep = p
         } else {
             prep = nil
+            unfittedPrep = nil
         }
+        self.rawFrame = rawFrame
         lua_settop(c.L, -2)
         guard let target = try o.string("target") else {
             throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
@@ -38,7 +48,9 @@ struct FitInputs {
             throw LuaArgumentError(argument, "give either 'features' or 'exclude', not both")
         }
         let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []) + alsoExclude)
-        let features = try o.strings("features") ?? frame.names.filter { !exclude.contains($0) }
+        explicitFeatures = try o.strings("features")
+        excluded = exclude
+        let features = explicitFeatures ?? frame.names.filter { !exclude.contains($0) }
         guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
         let positive = try o.string("positive")
         (X, self.target, weights, targetType) = try c.core {
@@ -54,6 +66,23 @@ struct FitInputs {
         }
         targetName = target
         self.weightName = weightName
+    }
+
+    /// Per-fold matrices for model selection when a `prep` pipeline is given: the
+    /// pipeline is fitted on the fold's training rows only and applied to its
+    /// test rows (fitting it once on every row would leak test statistics — a
+    /// scaler's mean, an encoder's levels — into each fold). nil without `prep`.
+    var foldData: FoldData? {
+        guard let unfittedPrep else { return nil }
+        let raw = rawFrame, explicit = explicitFeatures, excluded = excluded
+        return { split in
+            var p = unfittedPrep
+            let train = try p.fitTransform(raw.take(rows: split.train))
+            let test = try p.transform(raw.take(rows: split.test))
+            let names = explicit ?? train.names.filter { !excluded.contains($0) }
+            let Xtrain = try FeatureMatrix(frame: train, columns: names)
+            return (Xtrain, try FeatureMatrix(frame: test, columns: names, levels: Xtrain.categoricalLevels))
+        }
     }
 
     /// What the model file records for a model fitted on these inputs: its

@@ -34,16 +34,17 @@ enum FrameSplits {
             }
             return 1
         },
-        /// df:time_split{time = "ts", cutoff = "2024-09-01"} → train (before), test (at or after)
+        /// df:time_split{time = "ts", cutoff = "2024-09-01", gap = 30} → train (before cutoff − gap days), test (at or after)
         "time_split": { c in
             let f = try c.frame(1), opts = try c.table(2)
-            try opts.checkKeys(["time", "cutoff"])
+            try opts.checkKeys(["time", "cutoff", "gap"])
             guard let time = try opts.string("time") else { throw LuaArgumentError(2, "time_split needs 'time' (a column name)") }
             _ = opts.push("cutoff")
             let cutoff = try ExprBinding.cell(c, -1, arg: 2, what: "cutoff")
             lua_settop(c.L, -2)
             guard !cutoff.isNull else { throw LuaArgumentError(2, "time_split needs 'cutoff' (e.g. \"2024-09-01\")") }
-            let s = try c.core { try f.timeSplit(time: time, cutoff: cutoff) }
+            let gap = try opts.integer("gap", in: 0...OptionLimits.days) ?? 0
+            let s = try c.core { try f.timeSplit(time: time, cutoff: cutoff, gapDays: gap) }
             c.push(frame: try f.take(rows: s.train))
             c.push(frame: try f.take(rows: s.test))
             return 2

@@ -57,37 +57,39 @@ public enum CrossValidation {
         return fold
     }
 
-    /// k-fold cross-validation of `fit`. Folds are fitted in parallel when
-    /// `parallel` (the fit must then be safe to call concurrently); results are
-    /// identical either way.
+    /// Cross-validation of `fit`: over `splits` when given (supplied, group or
+    /// time-series folds; see `CVSplits`), else (stratified) k-fold from `seed`.
+    /// `foldData` builds each fold's matrices (default: rows of `X`). Folds are
+    /// fitted in parallel when `parallel` (the fit must then be safe to call
+    /// concurrently); results are identical either way.
     public static func run(fit: FitFunction, X: FeatureMatrix, y: [Double], weights: [Double]? = nil, k: Int = 5,
                            stratify: Bool = true, metrics: [NamedScore], seed: UInt64 = GlobalSeed.value,
-                           parallel: Bool = true) throws -> CrossValidationResult {
+                           parallel: Bool = true, splits given: [CVSplit]? = nil,
+                           foldData: FoldData? = nil) throws -> CrossValidationResult {
         guard y.count == X.nrow else { throw SelectionError.invalid("cross-validation: target has \(y.count) values, X has \(X.nrow) rows") }
         if let weights, weights.count != X.nrow { throw SelectionError.invalid("cross-validation: weights have \(weights.count) values, X has \(X.nrow) rows") }
         guard !metrics.isEmpty else { throw SelectionError.invalid("cross-validation: no metrics given") }
-        let fold = try foldAssignment(y: y, k: k, stratify: stratify, seed: seed)
-        var results = [Result<[Double], Error>](repeating: .success([]), count: k)
-        var sizes = [Int](repeating: 0, count: k)
-        for f in fold { sizes[f] += 1 }
+        let splits = try given ?? CVSplits.kFold(y: y, k: k, stratify: stratify, seed: seed)
+        let folds = splits.count
+        var results = [Result<[Double], Error>](repeating: .success([]), count: folds)
         func body(_ f: Int) -> Result<[Double], Error> {
             Result {
                 try ExecutionContext.check()
-                var train: [Int] = [], test: [Int] = []
-                for i in 0..<fold.count { if fold[i] == f { test.append(i) } else { train.append(i) } }
-                let model = try fit(X.take(train), train.map { y[$0] }, weights.map { w in train.map { w[$0] } })
-                let p = try model.predictProba(X.take(test))
-                let yt = test.map { y[$0] }
+                let split = splits[f]
+                let (Xtrain, Xtest) = try foldData?(split) ?? (X.take(split.train), X.take(split.test))
+                let model = try fit(Xtrain, split.train.map { y[$0] }, weights.map { w in split.train.map { w[$0] } })
+                let p = try model.predictProba(Xtest)
+                let yt = split.test.map { y[$0] }
                 return metrics.map { $0.score(yt, p) }
             }
         }
         if parallel {
             results.withUnsafeMutableBufferPointer { out in
                 let base = out.baseAddress!
-                Parallel.forEach(k) { f in base[f] = body(f) }
+                Parallel.forEach(folds) { f in base[f] = body(f) }
             }
         } else {
-            for f in 0..<k { results[f] = body(f) }
+            for f in 0..<folds { results[f] = body(f) }
         }
         var scores: [[Double]] = []
         for (f, r) in results.enumerated() {
@@ -98,14 +100,14 @@ public enum CrossValidation {
         }
         let stats = metrics.indices.map { j in meanAndStd(scores.map { $0[j] }) }
         return CrossValidationResult(metricNames: metrics.map(\.name), scores: scores, mean: stats.map(\.mean),
-                                     std: stats.map(\.std), foldSizes: sizes)
+                                     std: stats.map(\.std), foldSizes: splits.map(\.test.count))
     }
 }
 
 /// Convenience spelling used by the binding: `crossValidate(fit:X:y:…)`.
 public func crossValidate(fit: FitFunction, X: FeatureMatrix, y: [Double], weights: [Double]? = nil, k: Int = 5,
                           stratify: Bool = true, metrics: [NamedScore], seed: UInt64 = GlobalSeed.value,
-                          parallel: Bool = true) throws -> CrossValidationResult {
+                          parallel: Bool = true, splits: [CVSplit]? = nil, foldData: FoldData? = nil) throws -> CrossValidationResult {
     try CrossValidation.run(fit: fit, X: X, y: y, weights: weights, k: k, stratify: stratify, metrics: metrics,
-                            seed: seed, parallel: parallel)
+                            seed: seed, parallel: parallel, splits: splits, foldData: foldData)
 }

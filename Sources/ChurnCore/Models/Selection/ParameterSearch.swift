@@ -128,7 +128,7 @@ public enum ParameterSearch {
     public static func grid(factory: ModelFactory, grid: [String: [ParamValue]], X: FeatureMatrix, y: [Double],
                             weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
                             rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
-                            parallel: Bool = true) throws -> SearchResult {
+                            parallel: Bool = true, splits: [CVSplit]? = nil, foldData: FoldData? = nil) throws -> SearchResult {
         let keys = grid.keys.sorted()
         for key in keys where grid[key]!.isEmpty { throw SelectionError.invalid("grid search: parameter '\(key)' has no values") }
         var candidates: [ParamSet] = [[:]]
@@ -136,7 +136,8 @@ public enum ParameterSearch {
             candidates = candidates.flatMap { base in grid[key]!.map { v in var p = base; p[key] = v; return p } }
         }
         return try evaluate(candidates, factory: factory, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
+                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel,
+                            splits: splits, foldData: foldData)
     }
 
     /// `nIter` parameter sets drawn from `space` with a seeded generator,
@@ -144,7 +145,8 @@ public enum ParameterSearch {
     public static func random(factory: ModelFactory, space: [String: ParamDistribution], nIter: Int, X: FeatureMatrix,
                               y: [Double], weights: [Double]? = nil, k: Int = 5, stratify: Bool = true,
                               metrics: [NamedScore], rankBy: String? = nil, higherIsBetter: Bool = true,
-                              seed: UInt64 = GlobalSeed.value, parallel: Bool = true) throws -> SearchResult {
+                              seed: UInt64 = GlobalSeed.value, parallel: Bool = true, splits: [CVSplit]? = nil,
+                              foldData: FoldData? = nil) throws -> SearchResult {
         guard nIter >= 1 else { throw SelectionError.invalid("random search: n_iter must be ≥ 1, got \(nIter)") }
         let keys = space.keys.sorted()
         for key in keys { try space[key]!.validate(key) }
@@ -155,12 +157,14 @@ public enum ParameterSearch {
             return p
         }
         return try evaluate(candidates, factory: factory, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
+                            metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel,
+                            splits: splits, foldData: foldData)
     }
 
     private static func evaluate(_ candidates: [ParamSet], factory: ModelFactory, X: FeatureMatrix, y: [Double],
                                  weights: [Double]?, k: Int, stratify: Bool, metrics: [NamedScore], rankBy: String?,
-                                 higherIsBetter: Bool, seed: UInt64, parallel: Bool) throws -> SearchResult {
+                                 higherIsBetter: Bool, seed: UInt64, parallel: Bool, splits: [CVSplit]?,
+                                 foldData: FoldData?) throws -> SearchResult {
         guard !metrics.isEmpty else { throw SelectionError.invalid("search: no metrics given") }
         let names = metrics.map(\.name)
         let rankName = rankBy ?? names[0]
@@ -173,7 +177,8 @@ public enum ParameterSearch {
             let fit = try factory(params)
             do {
                 results.append(try CrossValidation.run(fit: fit, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                                                       metrics: metrics, seed: seed, parallel: parallel))
+                                                       metrics: metrics, seed: seed, parallel: parallel,
+                                                       splits: splits, foldData: foldData))
             } catch {
                 let p = params.keys.sorted().map { "\($0)=\(params[$0]!)" }.joined(separator: ", ")
                 try SelectionError.part(error) { .candidateFailed(params: p, $0) }
@@ -196,16 +201,17 @@ public enum ParameterSearch {
 public func gridSearch(factory: ModelFactory, grid: [String: [ParamValue]], X: FeatureMatrix, y: [Double],
                        weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
                        rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
-                       parallel: Bool = true) throws -> SearchResult {
+                       parallel: Bool = true, splits: [CVSplit]? = nil, foldData: FoldData? = nil) throws -> SearchResult {
     try ParameterSearch.grid(factory: factory, grid: grid, X: X, y: y, weights: weights, k: k, stratify: stratify,
-                             metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel)
+                             metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed, parallel: parallel,
+                             splits: splits, foldData: foldData)
 }
 
 public func randomSearch(factory: ModelFactory, space: [String: ParamDistribution], nIter: Int, X: FeatureMatrix,
                          y: [Double], weights: [Double]? = nil, k: Int = 5, stratify: Bool = true, metrics: [NamedScore],
                          rankBy: String? = nil, higherIsBetter: Bool = true, seed: UInt64 = GlobalSeed.value,
-                         parallel: Bool = true) throws -> SearchResult {
+                         parallel: Bool = true, splits: [CVSplit]? = nil, foldData: FoldData? = nil) throws -> SearchResult {
     try ParameterSearch.random(factory: factory, space: space, nIter: nIter, X: X, y: y, weights: weights, k: k,
                                stratify: stratify, metrics: metrics, rankBy: rankBy, higherIsBetter: higherIsBetter, seed: seed,
-                               parallel: parallel)
+                               parallel: parallel, splits: splits, foldData: foldData)
 }
