@@ -150,3 +150,23 @@ T.case("searches return the best parameters and the best model refitted on every
   T.eq(none, nil)
   T.raises(function() cl.model.grid_search(m, df, with { grid = { leaves = { 2 } }, threads = 0 }) end, "field 'threads': must be an integer in 1...1024")
 end)
+
+T.case("time_split{gap =} keeps training rows gap days before the cutoff", function()
+  local path = os.tmpname()
+  local fh = io.open(path, "w")
+  fh:write("d,v\n")
+  for day = 1, 10 do fh:write(string.format("2024-03-%02d,%d\n", day, day)) end
+  fh:close()
+  local df = cl.read_csv(path, { types = { d = "date" } })
+  os.remove(path)
+  -- cutoff Mar 8, gap 3 days: train = dates + 3 < Mar 8 → Mar 1..4; test = Mar 8..10; Mar 5..7 in neither.
+  local train, test = df:time_split { time = "d", cutoff = "2024-03-08", gap = 3 }
+  T.eq(train.v:to_table(), { 1, 2, 3, 4 })
+  T.eq(test.v:to_table(), { 8, 9, 10 })
+  train = df:time_split { time = "d", cutoff = "2024-03-08" }
+  T.eq(train:nrow(), 7)
+end)
+
+T.case("selection options: unknown keys list the valid ones", function()
+  T.raises(function() cl.model.cross_validate(cl.model.logistic {}, df, with { n_folds = 3 }) end, "(valid options: ")
+end)

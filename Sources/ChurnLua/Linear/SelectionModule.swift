@@ -189,7 +189,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(commonKeys)
+                try ModelOptions.checkKeys(o, commonKeys)
                 let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
                 let failure = Failure()
                 let scores = try metrics(c, o, argument: 3, failure: failure)
@@ -247,7 +247,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(commonKeys.union(["grid", "rank_by", "higher_is_better", "refit"]))
+                try ModelOptions.checkKeys(o, commonKeys.union(["grid", "rank_by", "higher_is_better", "refit"]))
                 guard let g = try o.table("grid") else { throw LuaArgumentError(3, "field 'grid' is required: {param = {values...}}") }
                 var grid: [String: [ParamValue]] = [:]
                 for key in g.stringKeys {
@@ -266,7 +266,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better", "refit"]))
+                try ModelOptions.checkKeys(o, commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better", "refit"]))
                 guard let sp = try o.table("space") else { throw LuaArgumentError(3, "field 'space' is required") }
                 var space: [String: ParamDistribution] = [:]
                 for key in sp.stringKeys {
@@ -306,7 +306,7 @@ enum SelectionModule {
                 let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try o.checkKeys(["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
+                try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
                 guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
                 let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
