@@ -11,11 +11,20 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
-    private static let overrideKey = "churnlab.parallel.threads"
+    /// Per-thread override set by `withThreads` (a pthread key: read on every
+    /// parallel loop, so it must cost no more than a load).
+    private static let overrideKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// Threads to use on this thread: the innermost `withThreads` override, else `defaultThreads`.
     public static var threads: Int {
-        get { (Thread.current.threadDictionary[overrideKey] as? Int) ?? defaultThreads }
+        get {
+            guard let p = pthread_getspecific(overrideKey) else { return defaultThreads }
+            return Int(bitPattern: p)
+        }
         set { defaultThreads = newValue }
     }
 
@@ -23,10 +32,9 @@ public enum Parallel {
     /// threads (nil: unchanged). Used for the `threads =` option of models and searches.
     public static func withThreads<R>(_ n: Int?, _ body: () throws -> R) rethrows -> R {
         guard let n, n > 0 else { return try body() }
-        let dict = Thread.current.threadDictionary
-        let previous = dict[overrideKey]
-        dict[overrideKey] = n
-        defer { dict[overrideKey] = previous }
+        let previous = pthread_getspecific(overrideKey)
+        pthread_setspecific(overrideKey, UnsafeRawPointer(bitPattern: n))
+        defer { pthread_setspecific(overrideKey, previous) }
         return try body()
     }
 
