@@ -114,3 +114,17 @@ T.case("threads: the same forest and GBDT on 1 and 2 threads", function()
     T.eq(one:predict_proba(df):to_table(), two:predict_proba(df):to_table())
   end
 end)
+
+T.case("uplift scores a frame through the prep pipeline fitted on the training frame", function()
+  -- The score frame has a null the pipeline's imputer fills; unimputed, logistic regression would refuse it.
+  local x1, x2 = df.x1:to_table(), df.x2:to_table()
+  x1[1] = cl.null
+  local score = cl.frame({ x1 = x1, x2 = x2, noise = df.noise:to_table() }, { names = { "x1", "x2", "noise" } })
+  local p = cl.prep.imputer { strategy = "constant", value = 0.5, columns = { "x1" } }
+  local opts = { target = "churn", treatment = "treat", exclude = exclude("churn"), prep = p }
+  local up = cl.rules.uplift(kinds.logistic(), df, opts, score):to_table()
+  local all = cl.rules.uplift(kinds.logistic(), df, opts):to_table()
+  T.eq(#up, n)
+  for i = 2, n do T.near(up[i], all[i], 1e-12) end
+  T.ok(up[1] == up[1])   -- a number (not NaN) for the imputed row
+end)

@@ -95,6 +95,13 @@ struct FitInputs {
         return meta
     }
 
+    /// The same features of another frame: through the fitted pipeline, categorical
+    /// levels coded as in the training data.
+    func matrix(_ frame: Frame) throws -> FeatureMatrix {
+        let f = try prep?.transform(frame) ?? frame
+        return try FeatureMatrix(frame: f, columns: X.names, levels: X.categoricalLevels)
+    }
+
     /// The same features, target coding and weights read from another frame
     /// (an eval set), with categorical levels as in the training data.
     func evalSet(_ c: LuaCall, frame rawFrame: Frame) throws -> EvalSet {

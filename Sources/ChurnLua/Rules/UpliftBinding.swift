@@ -19,7 +19,7 @@ enum UpliftBinding {
             let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
             let uplift = try c.core { () -> [Double] in
                 let model = try TLearner.fit(inputs.X, churn: inputs.target.y, treated: treated, weights: inputs.weights, fit: fit)
-                let X = try FeatureMatrix(frame: scoreFrame, columns: inputs.X.names, levels: inputs.X.categoricalLevels)
+                let X = try inputs.matrix(scoreFrame)   // through the prep pipeline fitted on `frame`
                 return try model.uplift(X)
             }
             return c.push(column: .float("uplift", uplift))
