@@ -7,21 +7,15 @@ import LuaRuntime
 enum FrameBasics {
     static func register(_ cl: ModuleBuilder) {
         let frameMethods = FrameMethods.merged(FrameMethods.all, kind: "cl.Frame")
+        // The `__index` metamethod replaces the methods-first lookup: columns win for
+        // df.name / df["name"], df:name(...) stays the method (the rule is in FrameIndex).
         cl.state.register(FrameObject.self, LuaClass(
             methods: frameMethods,
             metamethods: [
                 "__len": { c in c.push(try c.frame(1).nrow) },
                 "__tostring": { c in c.push(try c.frame(1).render(maxWidth: TerminalWidth.current())) },
-            ],
-            index: { c in
-                // df.name / df["name"]: a column (methods were looked up first).
-                let f = try c.frame(1)
-                guard c.luaType(2) == LUA_TSTRING else {
-                    throw LuaScriptError("frames are indexed by column name (use df:row(i) for rows)")
-                }
-                let name = try c.string(2)
-                return c.push(column: try c.core { try f.column(name) })
-            }))
+                "__index": FrameIndex.index(methodNames: Set(frameMethods.keys)),
+            ]))
         let columnMethods = FrameMethods.merged(FrameMethods.columnSets, kind: "cl.Column")
         cl.state.register(ColumnObject.self, LuaClass(
             methods: columnMethods,
@@ -29,7 +23,8 @@ enum FrameBasics {
                 "__len": { c in c.push(try c.object(1, ColumnObject.self).column.count) },
                 // Like a pandas Series: the first and last values, then name, dtype and length.
                 "__tostring": { c in c.push(try c.object(1, ColumnObject.self).column.renderHead()) },
-            ]))
+                "__call": FrameIndex.callShadowed,
+            ].merging(ColumnOperators.metamethods) { a, _ in a }))
 
         lua_pushlightuserdata(cl.state.L, LuaColumns.nullSentinel)
         cl.state.push("null"); lua_rotate(cl.state.L, -2, 1); cl.rawsetTop()
