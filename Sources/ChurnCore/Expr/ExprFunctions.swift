@@ -422,7 +422,7 @@ extension Column {
             out.reserveCapacity(n)
             for i in 0..<n {
                 if isNull(i) { out.append(.null); continue }
-                guard let v = parsed[Int(codes[i])] else { throw bad(i, "'\(d[Int(codes[i])])' is not a \(to.rawValue)") }
+                guard let v = parsed[Int(codes[i])] else { throw bad(i, "'\(d[Int(codes[i])])' is not a valid \(to.rawValue)") }
                 out.append(v)
             }
             return try Column.fromCells(name, out, dtype: to)
@@ -438,7 +438,7 @@ extension Column {
         case (.float64(let v), .int64):
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n where !isNull(i) {
-                guard v[i].isFinite, let t = Int64(exactly: v[i].rounded(.towardZero)) else { throw bad(i, "is \(v[i]), which has no int value") }
+                guard v[i].isFinite, let t = Int64(exactly: v[i].rounded(.towardZero)) else { throw bad(i, "is \(v[i].isNaN ? "NaN" : "\(v[i])"), which has no int value") }
                 out[i] = t
             }
             return Column(name: name, data: .int64(out), validity: validity)

@@ -6,6 +6,7 @@ import LuaRuntime
 /// names, column access, conversion to Lua tables.
 enum FrameBasics {
     static func register(_ cl: ModuleBuilder) {
+        FrameAnalysis.register(cl)
         let frameMethods = FrameMethods.merged(FrameMethods.all, kind: "cl.Frame")
         // The `__index` metamethod replaces the methods-first lookup: columns win for
         // df.name / df["name"], df:name(...) stays the method (the rule is in FrameIndex).
@@ -30,17 +31,25 @@ enum FrameBasics {
         cl.state.push("null"); lua_rotate(cl.state.L, -2, 1); cl.rawsetTop()
         cl.doc("null", "null", "A null value inside Lua arrays given to cl.frame (a plain nil at the end of an array is dropped by Lua).")
 
-        cl.function("frame", "frame{col = {...}, ...} or frame(columns, {names = {...}})",
-                    "Builds a frame from Lua arrays, one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
+        cl.function("frame", "frame{col = {...} | column, ...} or frame(columns, {names = {...}})",
+                    "Builds a frame from Lua arrays or cl.Column values (df.x, df.a * 2), one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
             let t = try c.table(1)
             let opts = try c.options(2)
             try opts.checkKeys(["names"])
             let names = try opts.strings("names") ?? t.stringKeys.sorted()
             var columns: [Column] = []
             for name in names {
-                guard t.push(name) == LUA_TTABLE else {
+                let kind = t.push(name)
+                if kind == LUA_TUSERDATA, c.isObject(-1, ColumnObject.self) {
+                    // cl.frame{x = df.a, y = other.b}: columns are taken as they are (renamed).
+                    let col = try c.object(lua_absindex(c.L, -1), ColumnObject.self).column
                     lua_settop(c.L, -2)
-                    throw LuaArgumentError(1, "field '\(name)' must be an array of values")
+                    columns.append(col.renamed(name))
+                    continue
+                }
+                guard kind == LUA_TTABLE else {
+                    lua_settop(c.L, -2)
+                    throw LuaArgumentError(1, "field '\(name)' must be an array of values or a cl.Column")
                 }
                 let values = LuaColumns.arrayValues(c.L, -1)
                 lua_settop(c.L, -2)

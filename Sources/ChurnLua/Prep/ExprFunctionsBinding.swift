@@ -115,20 +115,22 @@ enum ExprFunctionsBinding {
 enum ColumnExpr {
     /// `body` gets the column as an expression; the result keeps the column's name.
     static func apply(_ col: Column, _ body: (Expr) throws -> Expr) throws -> Column {
-        let f = try Frame([col.renamed("\u{0}self")])
-        return try body(.col("\u{0}self")).evaluate(on: f).renamed(col.name)
+        let f = try Frame([col])
+        return try body(.col(col.name)).evaluate(on: f).renamed(col.name)
     }
 
     /// `a op b` where each side is a column or a literal; columns must have equal length.
     static func binary(_ op: Expr.BinaryOp, _ a: Column?, _ av: Expr, _ b: Column?, _ bv: Expr) throws -> Column {
         var cols: [Column] = []
-        if let a { cols.append(a.renamed("\u{0}a")) }
-        if let b {
+        if let a { cols.append(a) }
+        // Real names in messages; a second column of the same name (df.a * df.a) is told apart.
+        let bName = b.map { b in a?.name == b.name ? b.name + "\u{2032}" : b.name }
+        if let b, let bName {
             if let a, a.count != b.count { throw ExprError("columns '\(a.name)' (\(a.count) rows) and '\(b.name)' (\(b.count) rows) differ in length") }
-            cols.append(b.renamed("\u{0}b"))
+            cols.append(b.renamed(bName))
         }
         let f = try Frame(cols)
-        let e = Expr.binary(op, a == nil ? av : .col("\u{0}a"), b == nil ? bv : .col("\u{0}b"))
+        let e = Expr.binary(op, a.map { .col($0.name) } ?? av, bName.map { .col($0) } ?? bv)
         return try e.evaluate(on: f).renamed(a?.name ?? b?.name ?? "expr")
     }
 }
