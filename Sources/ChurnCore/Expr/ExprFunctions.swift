@@ -278,6 +278,7 @@ enum ExprFunctionKernels {
     // MARK: windows
 
     static func window(_ f: Expr.WindowFunction, _ x: Evaluated, segments: Segments, n: Int, expr: Expr) throws -> Evaluated {
+        try ExecutionContext.check()   // one pass over the rows follows
         let c = try x.column(n)
         switch f {
         case .shift(let k):
@@ -351,6 +352,7 @@ enum ExprFunctionKernels {
     static func over(_ inner: Expr, partitionBy: [String], orderBy: [String], descending: Bool,
                      frame f: Frame, expr: Expr) throws -> Evaluated {
         let n = f.nrow
+        try ExecutionContext.check()   // grouping, a sort and a gather follow
         var ids = [Int32](repeating: 0, count: n)
         if !partitionBy.isEmpty {
             ids = try Factorizer.factorize(keys: partitionBy.map { [try f.column($0)] }).ids
