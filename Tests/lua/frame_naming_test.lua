@@ -15,6 +15,9 @@ end)
 
 T.case("df:name(...) is always the method, even when a column has that name", function()
   T.eq(df:row(2), { row = 20, filter = "b", sort_by = 1, x = 2.5 })
+  -- the method's errors point at the script line
+  T.raises(function() df:row(9) end, "frame_naming_test.lua:")
+  T.raises(function() df:row(9) end, "bad argument #1 to 'row' (must be an integer in 1...3, got 9)")
   T.eq(df:filter(cl.col("filter"):eq("a")):nrow(), 2)
   T.eq(df:sort_by("sort_by").row:to_table(), { 20, 30, 10 })
   -- the column is callable only as its frame's method

@@ -74,7 +74,21 @@ enum FrameIndex {
         guard pushMethod(c, frameAt: 2, method) else { throw LuaScriptError("cl.Frame has no method '\(method)'") }
         lua_copy(c.L, -1, 1)        // the method replaces the column
         lua_settop(c.L, -2)
-        try c.pcall(nargs: c.count - 1, nresults: LUA_MULTRET)
+        do {
+            try c.pcall(nargs: c.count - 1, nresults: LUA_MULTRET)
+        } catch let e as LuaError where e.kind == .runtime && !hasPosition(e.message) {
+            // The method's own errors were placed at this C function; re-raise them at the script's line.
+            throw LuaScriptError(e.message)
+        }
         return c.count
+    }
+
+    /// Whether a message starts with a `chunk:line:` position.
+    static func hasPosition(_ m: String) -> Bool {
+        guard let colon = m.firstIndex(of: ":") else { return false }
+        let rest = m[m.index(after: colon)...]
+        guard let next = rest.firstIndex(of: ":") else { return false }
+        let digits = rest[..<next]
+        return !digits.isEmpty && digits.allSatisfy(\.isNumber) && !m[..<colon].contains(" ")
     }
 }
