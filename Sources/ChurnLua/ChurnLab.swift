@@ -21,6 +21,7 @@ public enum ChurnLab {
         PlotModule.register,
         TransformModule.register,
         FeaturesModule.register,
+        ObservationBinding.register,
         RetentionModule.register,
         ModelBinding.register,
         SelectionModule.register,

@@ -346,12 +346,14 @@ public struct LuaTable {
         return keys
     }
 
-    /// Rejects keys not in `allowed`, suggesting the nearest allowed name.
+    /// Rejects keys not in `allowed`, suggesting the nearest allowed name and listing them all.
     public func checkKeys(_ allowed: Set<String>) throws {
         for k in stringKeys.sorted() where !allowed.contains(k) {
             let near = allowed.min { levenshtein($0, k) < levenshtein($1, k) }
             var msg = "unknown option '\(path)\(k)'"
             if let near, levenshtein(near, k) <= max(2, k.count / 3) { msg += "; did you mean '\(path)\(near)'?" }
+            // Always the whole list: a wrong guess (`fraction` for `test`) is rarely a typo.
+            msg += allowed.isEmpty ? " (this call takes no options)" : " (valid: \(allowed.sorted().joined(separator: ", ")))"
             throw LuaArgumentError(argument, msg)
         }
     }

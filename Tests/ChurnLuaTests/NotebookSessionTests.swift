@@ -112,7 +112,7 @@ final class NotebookSessionTests: XCTestCase {
         XCTAssertNil(s.inspect("nosuch", cursor: 2))
         // Methods: the receiver is evaluated to find its class (a column here), else its conventional name.
         let method = try XCTUnwrap(s.inspect("customers.tenure:value_counts()", cursor: 20))
-        XCTAssertTrue(method.hasPrefix("col:value_counts()   (cl.Column)\n\n"), method)
+        XCTAssertTrue(method.hasPrefix("col:value_counts([{normalize = false, dropna = true}])   (cl.Column)\n\n"), method)
         XCTAssertTrue(try XCTUnwrap(s.inspect("x = df:filter(e)", cursor: 10)).hasPrefix("df:filter(expr)   (cl.Frame)"))
         // Completion through an object: a column's methods after `df.col:`.
         XCTAssertEqual(s.complete("customers.tenure:me", cursor: 19).matches, ["customers.tenure:mean"])

@@ -37,7 +37,7 @@ final class ReplSessionTests: XCTestCase {
         _ = s.feed("t = cl.frame{tenure = {1}, total = {2.5}, ['monthly fee'] = {3}}")
         XCTAssertEqual(s.completions(for: "t.t"), ["t.tenure", "t.total"])
         XCTAssertEqual(s.completions(for: "t."), ["t.tenure", "t.total"])
-        XCTAssertEqual(s.completions(for: "t.tenure:qu"), ["t.tenure:quantile"])
+        XCTAssertEqual(s.completions(for: "t.tenure:quan"), ["t.tenure:quantile"])
         XCTAssertEqual(s.completions(for: "t.nosuch:qu"), [])
         // Internal names only when the underscore is typed.
         XCTAssertFalse(s.completions(for: "cl.").contains { $0.hasPrefix("cl._") })

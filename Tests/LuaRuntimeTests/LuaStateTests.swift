@@ -170,7 +170,7 @@ final class LuaStateTests: XCTestCase {
             XCTAssertEqual("\(e)", "t:1: bad argument #1 to 'fit' (field 'target': string expected, got number)")
         }
         XCTAssertThrowsError(try s.run("fit{horizn = 3}", name: "=t")) { e in
-            XCTAssertEqual("\(e)", "t:1: bad argument #1 to 'fit' (unknown option 'horizn'; did you mean 'horizon'?)")
+            XCTAssertEqual("\(e)", "t:1: bad argument #1 to 'fit' (unknown option 'horizn'; did you mean 'horizon'? (valid: features, horizon, target))")
         }
         XCTAssertThrowsError(try s.run("fit{features = {'a', 2}}", name: "=t")) { e in
             XCTAssertEqual("\(e)", "t:1: bad argument #1 to 'fit' (field 'features': element 2 must be a string, got number)")

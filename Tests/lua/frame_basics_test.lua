@@ -20,7 +20,7 @@ T.case("column access by field and by index, with nulls as nil", function()
 end)
 
 T.case("bad input gives clear errors", function()
-  T.raises(function() return df.scor end, "no column 'scor'; did you mean 'score'?")
+  T.raises(function() return df.scor end, "no method or column 'scor' in cl.Frame; did you mean column 'score'?")
   T.raises(function() df:row(4) end, "bad argument #1 to 'row' (must be an integer in 1...3, got 4)")
   T.raises(function() df:row("x") end, "bad argument #1 to 'row' (number expected, got string)")
   T.raises(function() cl.frame({ a = { 1, "x" } }) end, "mixes numbers, strings and booleans")

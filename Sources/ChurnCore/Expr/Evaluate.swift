@@ -84,23 +84,40 @@ extension Expr {
         }
     }
 
-    func eval(_ f: Frame) throws -> Evaluated {
+    /// `segments`: the row ranges window functions run in (set by `over`; the whole column otherwise).
+    func eval(_ f: Frame, segments: Segments? = nil) throws -> Evaluated {
         let n = f.nrow
+        func eval(_ e: Expr) throws -> Evaluated { try e.eval(f, segments: segments) }
         switch self {
         case .column(let name): return .column(try f.column(name))
         case .literal(let v): return .scalar(v)
-        case .unary(let op, let e): return try ExprKernels.unary(op, e.eval(f), expr: self, n: n)
-        case .binary(let op, let a, let b): return try ExprKernels.binary(op, a.eval(f), b.eval(f), expr: self, n: n)
-        case .isIn(let e, let values): return try ExprKernels.isIn(e.eval(f), values, expr: self, n: n)
+        case .unary(let op, let e): return try ExprKernels.unary(op, eval(e), expr: self, n: n)
+        case .binary(let op, let a, let b): return try ExprKernels.binary(op, eval(a), eval(b), expr: self, n: n)
+        case .isIn(let e, let values): return try ExprKernels.isIn(eval(e), values, expr: self, n: n)
         case .between(let e, let lo, let hi):
-            let x = try e.eval(f)
-            let ge = try ExprKernels.binary(.ge, x, lo.eval(f), expr: self, n: n)
-            let le = try ExprKernels.binary(.le, x, hi.eval(f), expr: self, n: n)
+            let x = try eval(e)
+            let ge = try ExprKernels.binary(.ge, x, eval(lo), expr: self, n: n)
+            let le = try ExprKernels.binary(.le, x, eval(hi), expr: self, n: n)
             return try ExprKernels.binary(.and, ge, le, expr: self, n: n)
         case .when(let c, let a, let b):
-            return try ExprKernels.when(c.eval(f), a.eval(f), b.eval(f), expr: self, n: n)
+            return try ExprKernels.when(eval(c), eval(a), eval(b), expr: self, n: n)
         case .daysBetween(let a, let b):
-            return try ExprKernels.daysBetween(a.eval(f), b.eval(f), expr: self, n: n)
+            return try ExprKernels.daysBetween(eval(a), eval(b), expr: self, n: n)
+        case .math(let fn, let e): return try ExprFunctionKernels.math(fn, eval(e), expr: self)
+        case .round(let e, let d): return try ExprFunctionKernels.round(eval(e), digits: d, expr: self)
+        case .clip(let e, let lo, let hi): return try ExprFunctionKernels.clip(eval(e), lower: lo, upper: hi, expr: self)
+        case .cast(let e, let t):
+            switch try eval(e) {
+            case .scalar(let v): return .column(try Column.constant("expr", v, count: n, dtype: v.isNull ? t : nil).cast(to: t))
+            case .column(let c): return .column(try c.cast(to: t))
+            }
+        case .text(let fn, let e): return try ExprFunctionKernels.text(fn, eval(e), expr: self)
+        case .datePart(let p, let e): return try ExprFunctionKernels.datePart(p, eval(e), expr: self)
+        case .addMonths(let e, let k): return try ExprFunctionKernels.addMonths(eval(e), k, expr: self)
+        case .window(let fn, let e):
+            return try ExprFunctionKernels.window(fn, eval(e), segments: segments ?? .whole(n), n: n, expr: self)
+        case .over(let e, let p, let o, let d):
+            return try ExprFunctionKernels.over(e, partitionBy: p, orderBy: o, descending: d, frame: f, expr: self)
         }
     }
 }

@@ -17,16 +17,26 @@ public indirect enum Expr: Sendable, CustomStringConvertible {
     /// Days from the first to the second date/timestamp (second − first):
     /// int days when both are dates, fractional days otherwise.
     case daysBetween(Expr, Expr)
+    // Functions (ExprFunctions.swift).
+    case math(MathFunction, Expr)
+    case round(Expr, digits: Int)
+    case clip(Expr, lower: Double?, upper: Double?)
+    case cast(Expr, DType)
+    case text(TextFunction, Expr)
+    case datePart(DatePart, Expr)
+    case addMonths(Expr, Int)
+    case window(WindowFunction, Expr)
+    case over(Expr, partitionBy: [String], orderBy: [String], descending: Bool)
 
     public enum UnaryOp: String, Sendable { case negate = "-", not = "~", isNull = "is_null", isNotNull = "is_not_null" }
 
     public enum BinaryOp: String, Sendable {
-        case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
+        case add = "+", sub = "-", mul = "*", div = "/", mod = "%", floorDiv = "//"
         case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
         case and = "&", or = "|"
 
         var isComparison: Bool { [.lt, .le, .gt, .ge, .eq, .ne].contains(self) }
-        var isArithmetic: Bool { [.add, .sub, .mul, .div, .mod].contains(self) }
+        var isArithmetic: Bool { [.add, .sub, .mul, .div, .mod, .floorDiv].contains(self) }
     }
 
     // MARK: builders (the names the Lua binding mirrors)
@@ -71,6 +81,9 @@ public indirect enum Expr: Sendable, CustomStringConvertible {
             let n = a.outputName
             return n == "literal" ? b.outputName : n
         case .between(let e, _, _): return e.outputName
+        case .math(_, let e), .round(let e, _), .clip(let e, _, _), .cast(let e, _), .text(_, let e),
+             .datePart(_, let e), .addMonths(let e, _), .window(_, let e), .over(let e, _, _, _):
+            return e.outputName
         case .when(_, let a, let b):
             let n = a.outputName
             return n == "literal" ? b.outputName : n
@@ -91,6 +104,15 @@ public indirect enum Expr: Sendable, CustomStringConvertible {
         case .between(let e, let a, let b): return "\(e):between(\(a), \(b))"
         case .when(let c, let a, let b): return "when(\(c), \(a), \(b))"
         case .daysBetween(let a, let b): return "days_between(\(a), \(b))"
+        case .math(let f, let e): return "\(e):\(f.rawValue)()"
+        case .round(let e, let d): return "\(e):round(\(d))"
+        case .clip(let e, let lo, let hi): return "\(e):clip(\(lo.map { "\($0)" } ?? "nil"), \(hi.map { "\($0)" } ?? "nil"))"
+        case .cast(let e, let t): return "\(e):cast(\"\(t.rawValue)\")"
+        case .text(let f, let e): return "\(e):\(f)"
+        case .datePart(let p, let e): return "\(e):\(p.rawValue)()"
+        case .addMonths(let e, let n): return "\(e):add_months(\(n))"
+        case .window(let f, let e): return "\(e):\(f)"
+        case .over(let e, let p, let o, _): return "\(e):over(\(p), order_by = \(o))"
         }
     }
 }

@@ -259,6 +259,16 @@ enum ExprKernels {
                 return (.int64(try IntegerOverflow.checked(x, y, n: n, valid: valid, expr: expr,
                                                            describe: { "\($0) \(op.rawValue) \($1)" }, f)), nil)
             case .div: return (.float64(map2(x, y, n) { Double($0) / Double($1) }), nil)
+            case .floorDiv:
+                // Floor division (Python's //); by zero → null, like %.
+                let r = try IntegerOverflow.checked(x, y, n: n, valid: valid, expr: expr, describe: { "\($0) // \($1)" }) { p, q in
+                    if q == 0 { return (0, false) }
+                    let (t, o) = p.dividedReportingOverflow(by: q)
+                    if o { return (0, true) }
+                    return ((p % q != 0 && (p < 0) != (q < 0)) ? t - 1 : t, false)
+                }
+                let zero = map2(x, y, n) { _, q in q == 0 }
+                return (.int64(r), zero.contains(true) ? zero : nil)
             default:
                 // Floor modulo (sign of the divisor, as Lua and Python); by zero → null.
                 let r: [Int64] = map2(x, y, n) { p, q in
@@ -277,6 +287,7 @@ enum ExprKernels {
             case .sub: return (.float64(map2(x, y, n) { $0 - $1 }), nil)
             case .mul: return (.float64(map2(x, y, n) { $0 * $1 }), nil)
             case .div: return (.float64(map2(x, y, n) { $0 / $1 }), nil)
+            case .floorDiv: return (.float64(map2(x, y, n) { ($0 / $1).rounded(.down) }), nil)
             default: return (.float64(map2(x, y, n) { $0 - ($0 / $1).rounded(.down) * $1 }), nil)
             }
         }

@@ -183,13 +183,19 @@ extension Column {
 
     /// Value counts: a frame with this column's distinct non-null values and `count`,
     /// most frequent first, ties in order of first appearance.
-    public func valueCounts() -> Frame {
+    /// `normalize`: shares of the counted rows in a column `proportion` (pandas'
+    /// `value_counts(normalize=True)`); `dropna = false` counts nulls as one value.
+    public func valueCounts(normalize: Bool = false, dropna: Bool = true) -> Frame {
         let f = firstOccurrences()
         var pairs: [(row: Int, n: Int)] = []
-        for (k, r) in f.rows.enumerated() where !isNull(r) { pairs.append((r, f.counts[k])) }
+        for (k, r) in f.rows.enumerated() where !dropna || !isNull(r) { pairs.append((r, f.counts[k])) }
         let order = pairs.indices.sorted { a, b in pairs[a].n != pairs[b].n ? pairs[a].n > pairs[b].n : a < b }
         let values = ioTake(order.map { pairs[$0].row })
-        let counts = Column.int(name == "count" ? "n" : "count", order.map { Int64(pairs[$0].n) })
+        let outName = normalize ? "proportion" : "count"
+        let countName = name == outName ? (normalize ? "share" : "n") : outName
+        let total = Double(pairs.reduce(0) { $0 + $1.n })
+        let counts = normalize ? Column.float(countName, order.map { Double(pairs[$0].n) / total })
+                               : Column.int(countName, order.map { Int64(pairs[$0].n) })
         return try! Frame([values, counts])
     }
 

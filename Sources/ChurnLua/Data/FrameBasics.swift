@@ -6,22 +6,17 @@ import LuaRuntime
 /// names, column access, conversion to Lua tables.
 enum FrameBasics {
     static func register(_ cl: ModuleBuilder) {
+        FrameAnalysis.register(cl)
         let frameMethods = FrameMethods.merged(FrameMethods.all, kind: "cl.Frame")
+        // The `__index` metamethod replaces the methods-first lookup: columns win for
+        // df.name / df["name"], df:name(...) stays the method (the rule is in FrameIndex).
         cl.state.register(FrameObject.self, LuaClass(
             methods: frameMethods,
             metamethods: [
                 "__len": { c in c.push(try c.frame(1).nrow) },
                 "__tostring": { c in c.push(try c.frame(1).render(maxWidth: TerminalWidth.current())) },
-            ],
-            index: { c in
-                // df.name / df["name"]: a column (methods were looked up first).
-                let f = try c.frame(1)
-                guard c.luaType(2) == LUA_TSTRING else {
-                    throw LuaScriptError("frames are indexed by column name (use df:row(i) for rows)")
-                }
-                let name = try c.string(2)
-                return c.push(column: try c.core { try f.column(name) })
-            }))
+                "__index": FrameIndex.index(methodNames: Set(frameMethods.keys)),
+            ]))
         let columnMethods = FrameMethods.merged(FrameMethods.columnSets, kind: "cl.Column")
         cl.state.register(ColumnObject.self, LuaClass(
             methods: columnMethods,
@@ -29,23 +24,32 @@ enum FrameBasics {
                 "__len": { c in c.push(try c.object(1, ColumnObject.self).column.count) },
                 // Like a pandas Series: the first and last values, then name, dtype and length.
                 "__tostring": { c in c.push(try c.object(1, ColumnObject.self).column.renderHead()) },
-            ]))
+                "__call": FrameIndex.callShadowed,
+            ].merging(ColumnOperators.metamethods) { a, _ in a }))
 
         lua_pushlightuserdata(cl.state.L, LuaColumns.nullSentinel)
         cl.state.push("null"); lua_rotate(cl.state.L, -2, 1); cl.rawsetTop()
         cl.doc("null", "null", "A null value inside Lua arrays given to cl.frame (a plain nil at the end of an array is dropped by Lua).")
 
-        cl.function("frame", "frame{col = {...}, ...} or frame(columns, {names = {...}})",
-                    "Builds a frame from Lua arrays, one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
+        cl.function("frame", "frame{col = {...} | column, ...} or frame(columns, {names = {...}})",
+                    "Builds a frame from Lua arrays or cl.Column values (df.x, df.a * 2), one per column (numbers → float or int, strings → string, booleans → bool, nil → null). Give `names` to fix the column order (default: sorted).") { c in
             let t = try c.table(1)
             let opts = try c.options(2)
             try opts.checkKeys(["names"])
             let names = try opts.strings("names") ?? t.stringKeys.sorted()
             var columns: [Column] = []
             for name in names {
-                guard t.push(name) == LUA_TTABLE else {
+                let kind = t.push(name)
+                if kind == LUA_TUSERDATA, c.isObject(-1, ColumnObject.self) {
+                    // cl.frame{x = df.a, y = other.b}: columns are taken as they are (renamed).
+                    let col = try c.object(lua_absindex(c.L, -1), ColumnObject.self).column
                     lua_settop(c.L, -2)
-                    throw LuaArgumentError(1, "field '\(name)' must be an array of values")
+                    columns.append(col.renamed(name))
+                    continue
+                }
+                guard kind == LUA_TTABLE else {
+                    lua_settop(c.L, -2)
+                    throw LuaArgumentError(1, "field '\(name)' must be an array of values or a cl.Column")
                 }
                 let values = LuaColumns.arrayValues(c.L, -1)
                 lua_settop(c.L, -2)

@@ -160,7 +160,12 @@ enum FrameIO {
         },
         "unique": { c in c.push(column: try column(c).unique()) },
         "nunique": { c in c.push(try column(c).nunique()) },
-        "value_counts": { c in c.push(frame: try column(c).valueCounts()) },
+        "value_counts": { c in
+            let col = try column(c)
+            let o = try c.options(2)
+            try o.checkKeys(["normalize", "dropna"])
+            return c.push(frame: col.valueCounts(normalize: try o.bool("normalize") ?? false, dropna: try o.bool("dropna") ?? true))
+        },
         "is_null": { c in c.push(column: try column(c).isNullMask()) },
     ]
 

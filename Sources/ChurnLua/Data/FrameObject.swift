@@ -18,17 +18,22 @@ public final class FrameObject: LuaObject {
 public final class ColumnObject: LuaObject {
     public static let luaTypeName = "cl.Column"
     public let column: Column
-    public init(_ column: Column) { self.column = column }
+    /// Set when this column came from `df.name` and a frame method has the same
+    /// name: the column is then callable as that method (see `FrameIndex`).
+    public let shadowsMethod: String?
+    public init(_ column: Column, shadowsMethod: String? = nil) { self.column = column; self.shadowsMethod = shadowsMethod }
     public var memoryFootprint: Int { column.storageBytes }
 }
 
 /// Methods of `cl.Frame`, gathered from the files that define them. A file
 /// adding frame methods adds its set here (one line), so files stay separate.
 enum FrameMethods {
-    static var all: [[String: LuaFunction]] { [FrameBasics.methods, FrameIO.methods, FrameTransforms.methods, FrameSplits.methods] }
-    static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods, FrameIO.columnMethods] }
+    static var all: [[String: LuaFunction]] { [FrameBasics.methods, FrameIO.methods, FrameTransforms.methods, FrameSplits.methods, FrameAnalysis.methods] }
+    static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods, FrameIO.columnMethods, ExprFunctionsBinding.columnMethods, FrameAnalysis.columnMethods] }
 
     /// Merges method sets; two files defining the same method is a programming error.
+    /// Methods listed in `maxArguments` reject arguments past their last one, so
+    /// `col:sum(true)` or `df:nrow{x = 1}` fail instead of being silently ignored.
     static func merged(_ sets: [[String: LuaFunction]], kind: String) -> [String: LuaFunction] {
         var out: [String: LuaFunction] = [:]
         for set in sets {
@@ -36,11 +41,38 @@ enum FrameMethods {
             precondition(twice.isEmpty, "\(kind) method defined twice: \(twice.sorted())")
             out.merge(set) { a, _ in a }
         }
+        for (name, n) in maxArguments[kind] ?? [:] {
+            guard let fn = out[name] else { continue }
+            out[name] = { c in try c.noArguments(after: n + 1); return try fn(c) }
+        }
         return out
     }
+
+    /// Arguments (after self) each fixed-arity method takes. Variadic methods
+    /// (select, drop, group_by, distinct, concat) and those owned elsewhere are absent.
+    static let maxArguments: [String: [String: Int32]] = [
+        "cl.Frame": [
+            "nrow": 0, "ncol": 0, "names": 0, "types": 0, "bad_rows": 0, "describe": 0,
+            "column": 1, "row": 1, "head": 1, "tail": 1, "to_matrix": 1, "show": 1, "html": 1,
+            "write_csv": 2, "write_sqlite": 3, "rename": 1, "filter": 1, "mutate": 1, "with_columns": 1,
+            "sort_by": 2, "join": 2, "dropna": 1, "fillna": 1, "sample": 1, "pivot": 1,
+        ],
+        "cl.Column": [
+            "name": 0, "type": 0, "to_table": 0, "sum": 0, "mean": 0, "std": 1, "min": 0, "max": 0,
+            "quantile": 1, "unique": 0, "nunique": 0, "value_counts": 1, "is_null": 0,
+        ],
+    ]
 }
 
 extension LuaCall {
+    /// Rejects arguments past stack slot `max` (self counts as slot 1).
+    func noArguments(after max: Int32) throws {
+        guard count > max else { return }
+        let takes = max - 1
+        throw LuaArgumentError(max + 1, "unexpected argument (\(typeName(max + 1))): this method takes " +
+                               (takes == 0 ? "no arguments" : "at most \(takes) argument\(takes == 1 ? "" : "s")"))
+    }
+
     /// Argument `i` as a frame.
     public func frame(_ i: Int32) throws -> Frame { try object(i, FrameObject.self).frame }
 

@@ -85,7 +85,7 @@ enum HelpText {
         return (["\(cls) methods (call with ':'):"] + methods.sorted { $0.key < $1.key }.map { _, e in
             let sig = e.signature.count <= width ? e.signature + String(repeating: " ", count: width - e.signature.count) : e.signature
             return "  " + sig + "  " + firstSentence(e.help)
-        }).joined(separator: "\n")
+        } + (MethodDocs.classNotes[cls].map { ["", $0] } ?? [])).joined(separator: "\n")
     }
 
     static func firstSentence(_ s: String) -> String {

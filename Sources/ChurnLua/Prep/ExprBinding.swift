@@ -48,22 +48,44 @@ enum ExprBinding {
             "days_since": { c in c.push(object: ExprObject(try c.object(1, ExprObject.self).expr.daysSince(try value(c, 2)))) },
         ]
         cl.state.register(ExprObject.self, LuaClass(
-            methods: methods,
+            methods: methods.merging(ExprFunctionsBinding.exprMethods) { _, _ in preconditionFailure("cl.Expr method defined twice") },
             metamethods: [
                 "__add": binary(.add), "__sub": binary(.sub), "__mul": binary(.mul), "__div": binary(.div),
-                "__mod": binary(.mod), "__band": binary(.and), "__bor": binary(.or),
+                "__mod": binary(.mod), "__idiv": binary(.floorDiv), "__band": binary(.and), "__bor": binary(.or),
                 "__unm": { c in c.push(object: ExprObject(.unary(.negate, try c.object(1, ExprObject.self).expr))) },
                 "__bnot": { c in c.push(object: ExprObject(.unary(.not, try c.object(1, ExprObject.self).expr))) },
                 "__lt": refuse("<", "lt / :gt"), "__le": refuse("<=", "le / :ge"), "__eq": refuse("==", "eq"),
                 "__tostring": { c in c.push("cl.Expr " + (try c.object(1, ExprObject.self).expr.description)) },
             ]))
 
-        cl.function("col", "col(name)", "A column expression for filter/mutate: arithmetic (+ - * / % unary -), :gt/:ge/:lt/:le/:eq/:ne, & | ~ (three-valued), :is_null(), :isin{...}, :between(a, b), :days_until(date), :days_since(date).") { c in
+        cl.function("col", "col(name)", "A column expression for filter/mutate: arithmetic (+ - * / // % unary -), :gt/:ge/:lt/:le/:eq/:ne, & | ~ (three-valued), :is_null(), :isin{...}, :between(a, b), :days_until(date), :days_since(date); functions :log :log1p :exp :sqrt :abs :asinh :floor :ceil :round(d) :clip(lo, hi) :fill_null(v) :cast(type); text :lower :upper :strip :len :contains :starts_with :ends_with :replace; dates :year :quarter :month :day :weekday :day_of_year :hour :minute :second :add_months(n); windows :shift(n) :lag :lead :cumsum :rank{method} :row_number, inside groups with :over(keys, {order_by =}). cl.help('expr') lists them.") { c in
             c.push(object: ExprObject(.col(try c.string(1))))
         }
-        cl.function("lit", "lit(value)", "A literal expression (number, string, boolean, or nil/cl.null for null).") { c in
-            c.push(object: ExprObject(try value(c, 1)))
+        cl.function("lit", "lit(value [, type])", "A literal expression (number, string, boolean, or nil/cl.null for null); with a type ('float', 'int', 'string', 'bool', 'date', 'timestamp', 'category') the value is cast, so cl.lit(nil, 'float') is a typed null.") { c in
+            let v = try value(c, 1)
+            try c.noArguments(after: 2)
+            if c.isNoneOrNil(2) { return c.push(object: ExprObject(v)) }
+            return c.push(object: ExprObject(v.cast(try ExprFunctionsBinding.dtype(c, 2))))
         }
+        // cl.null("float"): a typed null expression. cl.null is a light userdata; Lua
+        // gives all light userdata one metatable, whose __call accepts only cl.null.
+        let L = cl.state.L
+        lua_pushlightuserdata(L, LuaColumns.nullSentinel)
+        lua_createtable(L, 0, 2)
+        cl.state.push("__call")
+        cl.state.push(function: "null") { c in
+            guard c.luaType(1) == LUA_TLIGHTUSERDATA, lua_touserdata(c.L, 1) == LuaColumns.nullSentinel else {
+                throw LuaScriptError("attempt to call a userdata value")
+            }
+            try c.noArguments(after: 2)
+            return c.push(object: ExprObject(Expr.literal(.null).cast(try ExprFunctionsBinding.dtype(c, 2))))
+        }
+        lua_rawset(L, -3)
+        cl.state.push("__tostring")
+        cl.state.push(function: "__tostring") { c in c.push("cl.null") }
+        lua_rawset(L, -3)
+        lua_setmetatable(L, -2)
+        lua_settop(L, -2)
         cl.function("when", "when(cond, a, b)", "Row-wise choice: a where cond is true, else b (a null condition counts as false).") { c in
             c.push(object: ExprObject(.when(try value(c, 1), then: try value(c, 2), otherwise: try value(c, 3))))
         }

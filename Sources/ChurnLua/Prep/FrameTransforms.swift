@@ -166,7 +166,7 @@ enum FrameTransforms {
         return c.push(frame: try c.core { try f.filter(mask: mask) })
     }
 
-    /// mutate{name = expr | column | value, ...}: new columns computed from the input frame (sorted by name when new).
+    /// mutate{name = expr | column | value | function(row), ...}: new columns computed from the input frame (sorted by name when new).
     static let mutate: LuaFunction = { c in
         let f = try c.frame(1), t = try c.table(2)
         var cols: [Column] = []
@@ -176,6 +176,9 @@ enum FrameTransforms {
             let idx = lua_absindex(c.L, -1)
             if c.isObject(idx, ColumnObject.self) {
                 cols.append(try c.object(idx, ColumnObject.self).column.renamed(k))
+            } else if lua_type(c.L, idx) == LUA_TFUNCTION {
+                // Slow path: fn(row) once per row (row = the input frame's values).
+                cols.append(try FrameAnalysis.perRow(c, f, fnIndex: idx, name: k))
             } else {
                 let e = try ExprBinding.value(c, idx, arg: 2)
                 cols.append(try c.core { try e.evaluate(on: f).renamed(k) })
