@@ -17,10 +17,11 @@ enum PlotModule {
             curve(m, "pr", "Precision–recall curve(s) with average precision.", extra: []) { y, models, w, _, o in
                 try Plot.pr(y, models: models, weights: w, options: o)
             }
-            curve(m, "calibration", "Reliability diagram with ECE ({bins = 10 (1…100000), strategy = 'uniform'|'quantile'}).", extra: ["bins", "strategy"]) { y, models, w, opts, o in
+            curve(m, "calibration", "Reliability diagram with ECE and each bin's row count beside its point ({bins = 10 (1…100000), strategy = 'uniform'|'quantile', min_bin_count = 0 (>= 0): bins with fewer rows are left off the line, drawn faint}).", extra: ["bins", "strategy", "min_bin_count"]) { y, models, w, opts, o in
                 try Plot.calibration(y, models: models, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: try MetricsModule.strategy(opts),
-                                     weights: w, options: o)
+                                     weights: w, minBinCount: try opts.number("min_bin_count", in: .nonNegative) ?? 0, options: o)
             }
+            ExplainPlots.register(m)
             curve(m, "gains", "Cumulative gains curve(s).", extra: []) { y, models, w, _, o in
                 try Plot.gains(y, models: models, weights: w, options: o)
             }
