@@ -93,3 +93,14 @@ T.case("SHAP dependence and waterfall from an explanation frame", function()
   T.raises(function() cl.plot.waterfall(e, { id = "nobody" }) end, "no rows of the explanation have user_id = nobody")
   T.raises(function() cl.plot.shap_dependence(e, { feature = "age" }) end, "no row of the explanation has a numeric value for 'age'")
 end)
+
+T.case("retention chart: share is the share, retained the count (as retention_curve)", function()
+  -- A retention_curve frame plots its share column directly.
+  local curve = cl.frame { day = { 0, 1, 2 }, eligible = { 10, 10, 8 }, retained = { 10, 6, 4 }, share = { 1, 0.6, 0.5 } }
+  local a = cl.plot.retention({ plan = curve })
+  -- Counts with eligible give the same curve.
+  local b = cl.plot.retention({ plan = { times = { 0, 1, 2 }, retained = { 10, 6, 4 }, eligible = { 10, 10, 8 } } })
+  local s = cl.plot.retention({ plan = { times = { 0, 1, 2 }, share = { 1, 0.6, 0.5 } } })
+  T.eq(a, s); T.eq(b, s)
+  T.raises(function() cl.plot.retention({ plan = { times = { 0, 1 }, retained = { 10, 6 } } }) end, "'retained' is a count of users")
+end)
