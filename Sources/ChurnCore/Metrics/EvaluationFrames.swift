@@ -4,7 +4,8 @@ import Foundation
 /// bin, with the counts a reader needs to judge each row.
 extension Metrics {
     /// Columns: bucket (1-based), fraction (cumulative share contacted),
-    /// rows (rows in the bucket, weighted), positives (in the bucket),
+    /// rows (rows in the bucket, weighted), positives (in the bucket; an
+    /// expected count when scores tie across a bucket edge, as `topK` shares ties),
     /// rate (bucket positive rate), bucket_lift (rate / base rate), and the
     /// cumulative precision, recall, lift and captured of `liftTable`.
     public static func liftFrame(_ y: [Double], _ p: [Double], buckets: Int = 10, weights: [Double]? = nil) throws -> Frame {

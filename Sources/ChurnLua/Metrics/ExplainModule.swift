@@ -16,7 +16,7 @@ enum ExplainModule {
             m.function("partial_dependence", "partial_dependence(model, df, {feature = [, grid =, grid_resolution = 20, percentiles = {0.05, 0.95}, ice = false]})",
                        "Partial dependence of the predicted probability on a numeric feature, as scikit-learn's partial_dependence (method 'brute'): " +
                        "every row of df is scored once per grid value with the feature set to it (one predict_proba call on the stacked rows). " +
-                       "Grid: `grid` (array), else the feature's unique values when at most grid_resolution (2…1000) of them, else grid_resolution " +
+                       "Grid: `grid` (array), else the feature's unique values when there are fewer than grid_resolution (2…1000), else grid_resolution " +
                        "evenly spaced values between the percentiles (0 <= lower < upper <= 1). Returns a frame {<feature>, average} and, with " +
                        "ice = true, a second frame {row, <feature>, prediction} (one line per row of df). Plot with cl.plot.pdp.") { c in
                 let o = try c.options(3)
