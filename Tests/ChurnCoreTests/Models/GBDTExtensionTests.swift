@@ -22,6 +22,7 @@ final class GBDTExtensionTests: XCTestCase {
     func testScalePosWeightMatchesLightGBM() throws {
         var o = GradientBoostingOptions(); o.scalePosWeight = 3
         let (a, m, Xte) = try auc(o)
+        print("GBDT scale_pos_weight=3 AUC", a, "LightGBM 0.9128780503634476")
         XCTAssertEqual(a, 0.9128780503634476, accuracy: 0.01)
         // Positives weigh 3×: predicted probabilities rise on average (the base rate does not move).
         let plain = try GradientBoosting.fit(try data().0, try data().1)
@@ -39,6 +40,7 @@ final class GBDTExtensionTests: XCTestCase {
     func testBalancedClassWeightMatchesLightGBM() throws {
         var o = GradientBoostingOptions(); o.classWeight = .balanced
         let (a, m, _) = try auc(o)
+        print("GBDT class_weight=balanced AUC", a, "LightGBM 0.9100954049844237")
         XCTAssertEqual(a, 0.9100954049844237, accuracy: 0.01)
         // Balanced weights make the weighted base rate 1/2: initial log-odds 0.
         XCTAssertEqual(m.initScore, 0, accuracy: 1e-9)
@@ -56,6 +58,7 @@ final class GBDTExtensionTests: XCTestCase {
         var o = GradientBoostingOptions()
         o.monotoneConstraints = Xtr.names.map { ["number_customer_service_calls", "total_day_minutes"].contains($0) ? 1 : 0 }
         let (a, m, Xte) = try auc(o)
+        print("GBDT monotone AUC", a, "LightGBM 0.9139408099688474")
         XCTAssertEqual(a, 0.9139408099688474, accuracy: 0.01)
         // Every test row, each constrained feature on a grid: predictions never fall.
         for (name, grid) in [("number_customer_service_calls", (0...9).map(Double.init)),
