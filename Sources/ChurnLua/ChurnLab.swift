@@ -19,6 +19,7 @@ public enum ChurnLab {
         SurvivalModule.register,
         CLVModule.register,
         PlotModule.register,
+        ExplainModule.register,
         TransformModule.register,
         FeaturesModule.register,
         ObservationBinding.register,

@@ -32,7 +32,7 @@ final class NotebookCommandTests: XCTestCase {
         "# Title\nSome *text* with `code`.",
         "print('hello', 1)\nlocal x = 40\nx + 2",
         "df = cl.frame{a = {1, 2}, b = {'x', 'y'}}\ncl.display(df)\ndf:nrow()",
-        "cl.plot.retention({a = {times = {0, 1}, retained = {1, 0.5}}})",
+        "cl.plot.retention({a = {times = {0, 1}, share = {1, 0.5}}})",
         "local t\nreturn t.x",
         "print('after the error')",
     ]

@@ -28,7 +28,7 @@ T.case("model and retention charts", function()
   local s = cl.plot.shap({ "x1", "x2" }, { { 0.1, -0.2, 0.3 }, { 0.01, 0.02, -0.01 } }, { { 1, 2, 3 }, { 3, 2, 0 / 0 } })
   svg_ok(s, "SHAP summary", "x1", "Feature value")
   svg_ok(cl.plot.training({ train = { 0.9, 0.7, 0.6, 0.55 }, eval = { 1.0, 0.8, 0.75, 0.78 } }), "best iteration 3")
-  svg_ok(cl.plot.retention({ monthly = { times = { 0, 1, 2 }, retained = { 1, 0.8, 0.7 } } }), "monthly")
+  svg_ok(cl.plot.retention({ monthly = { times = { 0, 1, 2 }, share = { 1, 0.8, 0.7 } } }), "monthly")
   svg_ok(cl.plot.heatmap({ { 1, 0.8, 0.7 }, { 1, 0.85 } }, { rows = { "2025-01", "2025-02" }, cols = { "M0", "M1", "M2" } }),
          "2025-02", "85%")
 end)

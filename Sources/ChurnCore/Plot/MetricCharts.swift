@@ -61,24 +61,44 @@ public enum Plot {
     }
 
     /// Reliability diagram: observed positive rate against mean predicted probability per bin.
+    ///
+    /// Each bin's row count is printed next to its point ("n=12"), so a bin of
+    /// a few rows is seen for what it is. Bins with fewer than `minBinCount`
+    /// rows (weight) leave the line and are drawn as small hollow markers
+    /// only; the legend says how many were set aside.
     public static func calibration(_ y: [Double], models: Models, bins: Int = 10, binning: CalibrationBinning = .uniform,
-                                   weights: [Double]? = nil, options: PlotOptions = PlotOptions()) throws -> String {
+                                   weights: [Double]? = nil, minBinCount: Double = 0,
+                                   options: PlotOptions = PlotOptions()) throws -> String {
         try options.check()
+        guard minBinCount >= 0 && minBinCount.isFinite else { throw PlotError.invalid("calibration min_bin_count must be finite and >= 0, got \(minBinCount)") }
         var chart = XYChart(options: titled(options, "Calibration", "Mean predicted probability", "Observed churn rate"))
         chart.xDomain = (0, 1); chart.yDomain = (0, 1); chart.legend = .topLeft
         chart.series.append(Series(name: "Perfectly calibrated", xs: [0, 1], ys: [0, 1], color: Style.reference, dashed: true, width: 1.2))
         for (i, m) in models.enumerated() {
             let c = try Metrics.calibration(y, m.scores, bins: bins, binning: binning, weights: weights)
-            chart.series.append(Series(name: "\(m.name) (ECE \(fmt(c.ece)))", xs: c.meanPredicted, ys: c.fractionPositive, color: Style.color(i)))
-            chart.series.append(Series(name: m.name, xs: c.meanPredicted, ys: c.fractionPositive, kind: .points,
+            let keep = c.counts.indices.filter { c.counts[$0] >= minBinCount }, small = c.counts.indices.filter { c.counts[$0] < minBinCount }
+            let note = small.isEmpty ? "" : ", \(small.count) bin\(small.count == 1 ? "" : "s") under n=\(count(minBinCount)) not joined"
+            chart.series.append(Series(name: "\(m.name) (ECE \(fmt(c.ece))\(note))", xs: keep.map { c.meanPredicted[$0] },
+                                       ys: keep.map { c.fractionPositive[$0] }, color: Style.color(i)))
+            chart.series.append(Series(name: m.name, xs: keep.map { c.meanPredicted[$0] }, ys: keep.map { c.fractionPositive[$0] }, kind: .points,
                                        color: Style.color(i), inLegend: false))
+            if !small.isEmpty {
+                chart.series.append(Series(name: "\(m.name) small bins", xs: small.map { c.meanPredicted[$0] }, ys: small.map { c.fractionPositive[$0] },
+                                           kind: .points, color: Style.color(i), opacity: 0.3, inLegend: false))
+            }
+            // Counts label the first model's points (more would overprint).
+            if i == 0 {
+                for b in c.counts.indices {
+                    chart.annotations.append(.label(x: c.meanPredicted[b], y: c.fractionPositive[b], text: "n=\(count(c.counts[b]))"))
+                }
+            }
         }
         return chart.render()
     }
 
     public static func calibration(_ y: [Double], _ p: [Double], bins: Int = 10, binning: CalibrationBinning = .uniform,
-                                   weights: [Double]? = nil, options: PlotOptions = PlotOptions()) throws -> String {
-        try calibration(y, models: [("Model", p)], bins: bins, binning: binning, weights: weights, options: options)
+                                   weights: [Double]? = nil, minBinCount: Double = 0, options: PlotOptions = PlotOptions()) throws -> String {
+        try calibration(y, models: [("Model", p)], bins: bins, binning: binning, weights: weights, minBinCount: minBinCount, options: options)
     }
 
     /// Cumulative gains: share of churners captured against share of customers contacted.

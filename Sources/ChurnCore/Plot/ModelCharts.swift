@@ -27,6 +27,13 @@ extension Plot {
         } domain: { (min(0, values.min()!), max(0, values.max()!) * 1.1) }
     }
 
+    /// A number for a label: whole numbers as integers, others to 4 significant digits.
+    public static func shortNumber(_ v: Double) -> String {
+        guard v.isFinite else { return "\(v)" }
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.4g", v)
+    }
+
     static func short(_ v: Double) -> String {
         if v == 0 { return "0" }
         let a = abs(v)

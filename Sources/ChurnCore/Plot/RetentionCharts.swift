@@ -3,17 +3,17 @@ import Foundation
 extension Plot {
     /// Retention (survival) curves as steps, one per named series; y is the
     /// share still active (0…1), x the time since start (e.g. months).
-    public static func retention(series: [(name: String, times: [Double], retained: [Double])],
+    public static func retention(series: [(name: String, times: [Double], share: [Double])],
                                  options: PlotOptions = PlotOptions()) throws -> String {
         try options.check()
         guard !series.isEmpty else { throw PlotError.invalid("retention curves: no series") }
-        for s in series where s.times.count != s.retained.count {
-            throw PlotError.invalid("retention curve '\(s.name)': \(s.times.count) times for \(s.retained.count) values")
+        for s in series where s.times.count != s.share.count {
+            throw PlotError.invalid("retention curve '\(s.name)': \(s.times.count) times for \(s.share.count) values")
         }
         var chart = XYChart(options: titled(options, "Retention", "Time", "Still active"))
         chart.yDomain = (0, 1); chart.yPercent = true; chart.legend = .bottomLeft
         for (i, s) in series.enumerated() {
-            chart.series.append(Series(name: s.name, xs: s.times, ys: s.retained, kind: .step, color: Style.color(i)))
+            chart.series.append(Series(name: s.name, xs: s.times, ys: s.share, kind: .step, color: Style.color(i)))
         }
         return chart.render()
     }

@@ -26,6 +26,8 @@ public enum Annotation {
     case marker(x: Double, y: Double, label: String)
     /// A dashed vertical line with a label at the top.
     case vline(x: Double, label: String)
+    /// Small text beside a data point (no dot), e.g. a bin's count.
+    case label(x: Double, y: Double, text: String)
 }
 
 public enum LegendPosition { case topRight, topLeft, bottomRight, bottomLeft, none }
@@ -147,6 +149,11 @@ public struct XYChart {
                 let w = SVGCanvas.textWidth(label, size: 12)
                 let toLeft = px + 10 + w > left + pw
                 c.text(label, x: toLeft ? px - 9 : px + 9, y: py - 9, size: 12, anchor: toLeft ? .end : .start, cls: "annotation")
+            case .label(let x, let y, let text):
+                let px = xs(x), py = ys(y)
+                let toLeft = px + 8 + SVGCanvas.textWidth(text, size: 10) > left + pw
+                c.text(text, x: toLeft ? px - 7 : px + 7, y: py + 14, size: 10, anchor: toLeft ? .end : .start,
+                       color: Style.mutedText, cls: "count")
             case .vline(let x, let label):
                 let px = xs(x)
                 c.line(px, top, px, top + ph, stroke: Style.text, width: 1, dash: "4 3")

@@ -8,6 +8,7 @@ import LuaRuntime
 /// are columns or Lua arrays; `weights` is an option everywhere it makes sense.
 enum MetricsModule {
     static let reportMetatable = "churnlab.metrics.report"
+    static let confusionMetatable = "churnlab.metrics.confusion"
 
     static func register(_ cl: ModuleBuilder) {
         // Metatable of report tables: tostring(report) prints the aligned table.
@@ -15,6 +16,17 @@ enum MetricsModule {
         lua_createtable(cl.state.L, 0, 1)
         cl.state.push("__tostring")
         cl.state.push(function: "tostring", { c in c.push(try reportText(c.table(1))) })
+        lua_rawset(cl.state.L, -3)
+        lua_rawset(cl.state.L, clb_registryindex())
+        // Confusion tables: tostring(cm) prints the 2×2 grid.
+        cl.state.push(confusionMetatable)
+        lua_createtable(cl.state.L, 0, 1)
+        cl.state.push("__tostring")
+        cl.state.push(function: "tostring", { c in
+            let t = try c.table(1)
+            let m = ConfusionMatrix(tp: try t.number("tp") ?? 0, fp: try t.number("fp") ?? 0, tn: try t.number("tn") ?? 0, fn: try t.number("fn") ?? 0)
+            return c.push(m.grid(threshold: try t.number("threshold")))
+        })
         lua_rawset(cl.state.L, -3)
         lua_rawset(cl.state.L, clb_registryindex())
 
@@ -56,11 +68,16 @@ enum MetricsModule {
             }
 
             m.function("confusion", "confusion(y, p [, {threshold = 0.5, weights =}])",
-                       "Confusion counts and rates at a threshold (score >= threshold predicts 1; any number but NaN).") { c in
+                       "Confusion counts and rates at a threshold (score >= threshold predicts 1; any number but NaN): {tp, fp, tn, fn, accuracy, precision, recall, specificity, f1, mcc, threshold}; print(cm) shows the 2×2 grid (actual rows, predicted columns, with row shares). Chart: cl.plot.confusion.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["threshold", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
-                let m = try c.core { try Metrics.confusion(y, p, threshold: try opts.number("threshold", in: OptionRange.threshold) ?? 0.5, weights: w) }
-                return pushConfusion(c, m)
+                let th = try opts.number("threshold", in: OptionRange.threshold) ?? 0.5
+                let m = try c.core { try Metrics.confusion(y, p, threshold: th, weights: w) }
+                pushConfusion(c, m)
+                c.push("threshold"); c.push(th); lua_rawset(c.L, -3)
+                c.push(confusionMetatable); lua_rawget(c.L, clb_registryindex())
+                lua_setmetatable(c.L, -2)
+                return 1
             }
 
             for (name, help) in [("accuracy", "Accuracy"), ("precision", "Precision"), ("recall", "Recall"), ("f1", "F1 score"),
@@ -119,17 +136,14 @@ enum MetricsModule {
             }
 
             m.function("calibration", "calibration(y, p [, {bins = 10, strategy = 'uniform'|'quantile', weights =}])",
-                       "Calibration curve of non-empty bins {mean_predicted =, fraction_positive =, counts =, edges =, ece =}; bins 1…100000.") { c in
+                       "Calibration table of the non-empty bins as a frame {bin_lower, bin_upper, count, mean_predicted, fraction_positive, gap} (scikit-learn's calibration_curve plus counts), and the ECE as a second result; bins 1…100000.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["bins", "strategy", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
                 let binning = try strategy(opts)
                 let r = try c.core { try Metrics.calibration(y, p, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: binning, weights: w) }
-                let t = c.newTable(record: 5)
-                MetricsArgs.setArray(c, t, "mean_predicted", r.meanPredicted)
-                MetricsArgs.setArray(c, t, "fraction_positive", r.fractionPositive)
-                MetricsArgs.setArray(c, t, "counts", r.counts); MetricsArgs.setArray(c, t, "edges", r.edges)
-                t.set("ece", r.ece)
-                return 1
+                c.push(frame: try c.core { try Metrics.calibrationFrame(r) })
+                c.push(r.ece)
+                return 2
             }
 
             m.function("ece", "ece(y, p [, {bins = 10, strategy =, weights =}])", "Expected calibration error; bins 1…100000.") { c in
@@ -159,17 +173,10 @@ enum MetricsModule {
             }
 
             m.function("lift_table", "lift_table(y, p [, {buckets = 10, weights =}])",
-                       "Cumulative precision, recall and lift at each of `buckets` (1…100000) equal shares (deciles).") { c in
+                       "Lift table as a frame, one row per bucket of `buckets` (1…100000) equal shares, best scores first: bucket, fraction (cumulative share contacted), rows, positives, rate and bucket_lift of the bucket, and cumulative precision, recall, lift, captured.") { c in
                 let opts = try c.options(3); try opts.checkKeys(["buckets", "weights"])
                 let (y, p, w) = try MetricsArgs.labelsScores(c, 1, opts: opts, optsArg: 3)
-                let rows = try c.core { try Metrics.liftTable(y, p, buckets: try opts.integer("buckets", in: OptionRange.bins) ?? 10, weights: w) }
-                let t = c.newTable(array: rows.count)
-                for (k, r) in rows.enumerated() {
-                    MetricsArgs.pushRecord(c, [("fraction", r.fraction), ("precision", r.precision), ("recall", r.recall),
-                                               ("lift", r.lift), ("captured", r.positivesCaptured)])
-                    t.setTop(k + 1)
-                }
-                return 1
+                return c.push(frame: try c.core { try Metrics.liftFrame(y, p, buckets: try opts.integer("buckets", in: OptionRange.bins) ?? 10, weights: w) })
             }
 
             m.function("report", "report(y, p [, {threshold = 0.5, top = 0.1, bins = 10, weights =}])",

@@ -17,10 +17,11 @@ enum PlotModule {
             curve(m, "pr", "Precision–recall curve(s) with average precision.", extra: []) { y, models, w, _, o in
                 try Plot.pr(y, models: models, weights: w, options: o)
             }
-            curve(m, "calibration", "Reliability diagram with ECE ({bins = 10 (1…100000), strategy = 'uniform'|'quantile'}).", extra: ["bins", "strategy"]) { y, models, w, opts, o in
+            curve(m, "calibration", "Reliability diagram with ECE and each bin's row count beside its point ({bins = 10 (1…100000), strategy = 'uniform'|'quantile', min_bin_count = 0 (>= 0): bins with fewer rows are left off the line, drawn faint}).", extra: ["bins", "strategy", "min_bin_count"]) { y, models, w, opts, o in
                 try Plot.calibration(y, models: models, bins: try opts.integer("bins", in: OptionRange.bins) ?? 10, binning: try MetricsModule.strategy(opts),
-                                     weights: w, options: o)
+                                     weights: w, minBinCount: try opts.number("min_bin_count", in: .nonNegative) ?? 0, options: o)
             }
+            ExplainPlots.register(m)
             curve(m, "gains", "Cumulative gains curve(s).", extra: []) { y, models, w, _, o in
                 try Plot.gains(y, models: models, weights: w, options: o)
             }
@@ -97,16 +98,38 @@ enum PlotModule {
                 return try finish(c, opts, try c.core { try Plot.training(series: series, options: o) })
             }
 
-            m.function("retention", "retention({name = {times = {...}, retained = {...}}, ...} [, {file =, title =}])",
-                       "Retention curves (share still active over time) as steps, one per series.") { c in
+            m.function("retention", "retention({name = curve, ...} [, {file =, title =}])",
+                       "Retention curves (share of users still active over time) as steps, one per series. Each series is a " +
+                       "cl.analytics.retention_curve frame (day, share), or {times = {...}, share = {...}} (shares 0…1), or " +
+                       "{times =, retained =, eligible =} with counts, as retention_curve names them (share = retained / eligible).") { c in
                 let opts = try c.options(2); try opts.checkKeys(common)
                 let t = try c.table(1)
-                var series: [(name: String, times: [Double], retained: [Double])] = []
+                var series: [(name: String, times: [Double], share: [Double])] = []
                 for k in t.stringKeys.sorted() {
-                    guard let sub = try t.table(k), let times = try sub.table("times"), let kept = try sub.table("retained") else {
-                        throw LuaArgumentError(1, "series '\(k)' needs fields 'times' and 'retained'")
+                    let top = lua_gettop(c.L)
+                    defer { lua_settop(c.L, top) }
+                    _ = t.push(k)
+                    let idx = lua_gettop(c.L)
+                    if c.isObject(idx, FrameObject.self) {
+                        let f = try c.frame(idx)
+                        guard let times = (f.columnIfPresent("day") ?? f.columnIfPresent("time") ?? f.columnIfPresent("times"))?.toDoubles(),
+                              let share = f.columnIfPresent("share")?.toDoubles() else {
+                            throw LuaArgumentError(1, "series '\(k)': a frame needs columns 'day' (or 'time') and 'share', as cl.analytics.retention_curve returns")
+                        }
+                        series.append((k, times, share)); continue
                     }
-                    series.append((k, try times.arrayOfNumbers(), try kept.arrayOfNumbers()))
+                    guard let sub = try t.table(k), let times = try sub.table("times") else {
+                        throw LuaArgumentError(1, "series '\(k)' needs a retention_curve frame or fields 'times' and 'share'")
+                    }
+                    if let share = try sub.table("share") {
+                        series.append((k, try times.arrayOfNumbers(), try share.arrayOfNumbers())); continue
+                    }
+                    guard let kept = try sub.table("retained"), let eligible = try sub.table("eligible") else {
+                        throw LuaArgumentError(1, "series '\(k)': give share = {...} (0…1); 'retained' is a count of users, as in retention_curve, and needs eligible = {...} beside it")
+                    }
+                    let r = try kept.arrayOfNumbers(), e = try eligible.arrayOfNumbers()
+                    guard r.count == e.count else { throw LuaArgumentError(1, "series '\(k)': \(r.count) retained counts for \(e.count) eligible counts") }
+                    series.append((k, try times.arrayOfNumbers(), zip(r, e).map { $1 > 0 ? $0 / $1 : .nan }))
                 }
                 let o = try plotOptions(opts)
                 return try finish(c, opts, try c.core { try Plot.retention(series: series, options: o) })

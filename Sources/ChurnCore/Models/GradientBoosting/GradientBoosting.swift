@@ -36,8 +36,25 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
     /// the best iteration (early_stopping_round); needs an eval set.
     public var earlyStoppingRounds: Int? = nil
     public var seed: UInt64 = GlobalSeed.value
+    // The options below are optional so that model files written before they
+    // existed still decode (nil = the old behaviour).
+    /// Loss to minimise (objective); nil = binary log-loss.
+    public var objective: GradientBoostingObjective? = nil
+    /// Multiplies the gradients and hessians of positive rows (scale_pos_weight).
+    /// As in LightGBM it does not move the initial score (the base rate).
+    public var scalePosWeight: Double? = nil
+    /// Per-class row weights ('balanced' = n / (2·n_class), or {w0, w1}); they
+    /// multiply the sample weights, as LightGBM's scikit-learn `class_weight`
+    /// does, so they also move the initial score.
+    public var classWeight: ClassWeight? = nil
+    /// Per feature: +1 the output may only rise with the feature, -1 only fall,
+    /// 0 free (monotone_constraints, LightGBM's "basic" method). Numeric features only.
+    public var monotoneConstraints: [Int]? = nil
 
     public init() {}
+
+    /// The objective in effect.
+    public var resolvedObjective: GradientBoostingObjective { objective ?? .binary }
 
     func validate() throws {
         func bad(_ m: String) -> TreeModelError { .invalidOption(m) }
@@ -57,7 +74,27 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
         if !(featureFraction > 0 && featureFraction <= 1) { throw bad("feature_fraction must be in (0, 1], got \(featureFraction)") }
         if maxBins < 2 || maxBins > 255 { throw bad("max_bins must be in 2...255, got \(maxBins)") }
         if let e = earlyStoppingRounds, e < 1 || e > OptionLimits.trees { throw bad("early_stopping_rounds must be in 1...\(OptionLimits.trees), got \(e)") }
+        if let s = scalePosWeight, !(s > 0 && s.isFinite) { throw bad("scale_pos_weight must be a finite number > 0, got \(s)") }
+        if case .custom(let a, let b)? = classWeight, !(a >= 0 && a.isFinite && b >= 0 && b.isFinite && a + b > 0) {
+            throw bad("class_weight must be two finite weights >= 0 (not both 0), got {\(a), \(b)}")
+        }
+        if resolvedObjective == .regression {
+            if scalePosWeight != nil { throw bad("scale_pos_weight is for the binary objective, not regression") }
+            if let cw = classWeight, cw != .none { throw bad("class_weight is for the binary objective, not regression") }
+        }
+        if let m = monotoneConstraints, let v = m.first(where: { $0 < -1 || $0 > 1 }) {
+            throw bad("monotone_constraints must be -1, 0 or 1 per feature, got \(v)")
+        }
     }
+}
+
+/// What gradient boosting minimises.
+public enum GradientBoostingObjective: String, Codable, Sendable, CaseIterable {
+    /// Log-loss on a 0/1 target; raw scores are log-odds.
+    case binary
+    /// Squared error on a numeric target (LightGBM "regression", L2): for LTV,
+    /// revenue, counts. Raw scores are the predictions; the loss reported is MSE.
+    case regression
 }
 
 /// Data to monitor during boosting (and to early-stop on).
@@ -73,9 +110,9 @@ public struct BoostingProgress: Sendable {
     /// 0-based iteration just finished.
     public let iteration: Int
     public let totalIterations: Int
-    /// Mean log-loss on the training rows.
+    /// Mean loss on the training rows (log-loss, or squared error for regression).
     public let trainLoss: Double
-    /// Mean log-loss on the eval set, when there is one.
+    /// Mean loss on the eval set, when there is one.
     public let evalLoss: Double?
 }
 
@@ -98,7 +135,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
     public let trees: [Tree]
     /// 0-based best iteration when early stopping ran, else nil.
     public let bestIteration: Int?
-    /// Eval log-loss per iteration (empty without an eval set).
+    /// Eval loss per iteration (log-loss; MSE for regression; empty without an eval set).
     public let evalLossHistory: [Double]
 
     public var featureNames: [String] { schema.names }
@@ -109,14 +146,20 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                            options: GradientBoostingOptions = GradientBoostingOptions(),
                            progress: ((BoostingProgress) -> Void)? = nil) throws -> GradientBoosting {
         try options.validate()
-        try validateTarget(y, weights: weights, n: X.nrow)
+        let objective = options.resolvedObjective
+        try validateTarget(y, weights: weights, n: X.nrow, objective: objective)
         guard !X.features.isEmpty else { throw TreeModelError.emptyInput("cannot fit a model without features") }
         let schema = TreeInputSchema(X)
+        let monotone = try monotoneDirections(options.monotoneConstraints, schema: schema)
         var evalFeatures: [FeatureValues] = []
         if let e = evalSet {
-            try validateTarget(e.y, weights: e.weights, n: e.X.nrow)
+            try validateTarget(e.y, weights: e.weights, n: e.X.nrow, objective: objective)
             evalFeatures = try schema.align(e.X)
         }
+        // class_weight becomes row weights (as LightGBM's scikit-learn API does).
+        let weights = options.classWeight.map { $0 == .none ? weights : $0.rowWeights(y, sampleWeights: weights) } ?? weights
+        // scale_pos_weight scales the positive rows' gradients only (not the base rate).
+        let posScale = options.scalePosWeight ?? 1
         if options.earlyStoppingRounds != nil && evalSet == nil {
             throw TreeModelError.invalidOption("earlyStoppingRounds needs an eval set")
         }
@@ -136,6 +179,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         rules.minCount = Double(options.minDataInLeaf); rules.minHessian = options.minChildWeight
         rules.catSmooth = options.catSmooth; rules.catL2 = options.catL2
         rules.minDataPerGroup = Double(options.minDataPerGroup); rules.maxCatThreshold = options.maxCatThreshold
+        rules.monotone = monotone
         let limits = LeafWiseLimits(numLeaves: options.numLeaves, maxDepth: options.maxDepth ?? Int.max,
                                     minGainToSplit: options.minGainToSplit, learningRate: options.learningRate,
                                     lambda: options.lambdaL2, rules: rules)
@@ -143,8 +187,14 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
 
         var sw = 0.0, swy = 0.0
         for i in 0..<n { let w = weights?[i] ?? 1; sw += w; swy += w * y[i] }
-        let rate = min(max(swy / max(sw, .leastNormalMagnitude), 1e-15), 1 - 1e-15)
-        let initScore = log(rate / (1 - rate))
+        let initScore: Double
+        switch objective {
+        case .binary:
+            let rate = min(max(swy / max(sw, .leastNormalMagnitude), 1e-15), 1 - 1e-15)
+            initScore = log(rate / (1 - rate))
+        case .regression:
+            initScore = sw > 0 ? swy / sw : 0     // the weighted mean minimises squared error
+        }
 
         let score = ScratchBuffer<Double>(n, initScore)
         let gh = ScratchBuffer<GradPair>(n, GradPair(g: 0, h: 0))
@@ -166,11 +216,20 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                 for it in 0..<options.nIterations {
                                     // Cancellation: once per iteration here, once per split in `grow`.
                                     try ExecutionContext.check()
-                                    // Log-loss gradients and hessians.
+                                    // Gradients and hessians of the objective.
                                     Parallel.forEach(chunks.count) { c in
-                                        for i in chunks[c] {
-                                            let p = TreeMath.sigmoid(score.p[i]), w = wp?[i] ?? 1
-                                            gh.p[i] = GradPair(g: w * (p - yp[i]), h: w * p * (1 - p))
+                                        switch objective {
+                                        case .binary:
+                                            for i in chunks[c] {
+                                                let p = TreeMath.sigmoid(score.p[i])
+                                                let w = (wp?[i] ?? 1) * (yp[i] == 1 ? posScale : 1)
+                                                gh.p[i] = GradPair(g: w * (p - yp[i]), h: w * p * (1 - p))
+                                            }
+                                        case .regression:
+                                            for i in chunks[c] {
+                                                let w = wp?[i] ?? 1
+                                                gh.p[i] = GradPair(g: w * (score.p[i] - yp[i]), h: w)
+                                            }
                                         }
                                     }
                                     let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
@@ -194,13 +253,13 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                         Parallel.forEach(echunks.count) { c in
                                             for i in echunks[c] { evalScore.p[i] += tree.value[tree.leaf(row: i, columns: ecols)] }
                                         }
-                                        let l = TreeMath.logLoss(raw: evalScore.p, y: eyp, w: ewp, n: ne)
+                                        let l = TreeMath.loss(objective, raw: evalScore.p, y: eyp, w: ewp, n: ne)
                                         evalHistory.append(l); evalLoss = l
                                         if l < best.loss { best = (it, l) }
                                     }
                                     if let progress {
                                         progress(BoostingProgress(iteration: it, totalIterations: options.nIterations,
-                                                                  trainLoss: TreeMath.logLoss(raw: score.p, y: yp, w: wp, n: n),
+                                                                  trainLoss: TreeMath.loss(objective, raw: score.p, y: yp, w: wp, n: n),
                                                                   evalLoss: evalLoss))
                                     }
                                     if let rounds = options.earlyStoppingRounds, it - best.iteration >= rounds { break }
@@ -249,12 +308,23 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         return all.prefix(k).sorted()
     }
 
-    /// Raw scores (log-odds).
+    public var objective: GradientBoostingObjective { options.resolvedObjective }
+
+    /// Predicted values of a regression model (the raw scores); for a binary
+    /// model, probabilities.
+    public func predict(_ X: FeatureMatrix) throws -> [Double] {
+        objective == .regression ? try predictRaw(X) : try predictProba(X)
+    }
+
+    /// Raw scores (log-odds; the predicted value for regression).
     public func predictRaw(_ X: FeatureMatrix) throws -> [Double] {
         try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
     }
 
     public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
+        guard objective == .binary else {
+            throw TreeModelError.invalidOption("a regression model predicts values, not probabilities (use predict)")
+        }
         var r = try predictRaw(X)
         r.withUnsafeMutableBufferPointer { p in
             let chunks = Parallel.ranges(p.count, chunks: Parallel.threads * 4)
@@ -272,7 +342,7 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
                                contributions: try TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
-                               expectedValue: expectedValue, scale: .logOdds)
+                               expectedValue: expectedValue, scale: objective == .binary ? .logOdds : .value)
     }
 
     /// Total split gain or split count per feature (LightGBM's feature_importance); `normalized` divides by the total.
@@ -285,6 +355,20 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let best = bestIteration.map { ", best iteration \($0 + 1)" } ?? ""
         return "GradientBoosting(\(trees.count) trees, \(options.numLeaves) leaves, lr \(options.learningRate), \(featureNames.count) features\(best))"
     }
+}
+
+/// Monotone directions per feature, checked against the schema: one per
+/// feature, and none on a categorical feature (its levels have no order).
+/// Empty when there are no constraints.
+func monotoneDirections(_ m: [Int]?, schema: TreeInputSchema) throws -> [Int8] {
+    guard let m, m.contains(where: { $0 != 0 }) else { return [] }
+    guard m.count == schema.names.count else {
+        throw TreeModelError.invalidOption("monotone_constraints has \(m.count) values but the model has \(schema.names.count) features (\(schema.names.joined(separator: ", ")))")
+    }
+    for (i, d) in m.enumerated() where d != 0 && schema.isCategorical[i] {
+        throw TreeModelError.invalidOption("monotone_constraints: feature '\(schema.names[i])' is categorical; constraints need a numeric feature")
+    }
+    return m.map { Int8($0) }
 }
 
 /// Calls `body` with the array's base pointer, or nil for a nil array.

@@ -31,6 +31,8 @@ final class LeafWiseGrower {
         var begin: Int, end: Int, depth: Int, node: Int, slot: Int
         var sums: HistBin
         var best: SplitCandidate
+        /// Output bounds from monotone splits above this leaf.
+        var bounds = OutputBounds.free
     }
 
     init(data: BinnedData, limits: LeafWiseLimits) throws {
@@ -53,7 +55,7 @@ final class LeafWiseGrower {
         let rp = rows.p
         for i in 0..<m { let p = gh[Int(rp[i])]; total.g += p.g; total.h += p.h }
         total.n = Double(m)
-        let root = tree.addNode(value: leafOutput(total), cover: total.h)
+        let root = tree.addNode(value: leafOutput(total, .free), cover: total.h)
         var leaves = [Leaf(begin: 0, end: m, depth: 0, node: root, slot: 0, sums: total, best: SplitCandidate())]
         buildHistogram(slot: 0, begin: 0, end: m, gh: gh)
         findBest(&leaves[0], features: features)
@@ -70,8 +72,9 @@ final class LeafWiseGrower {
             let binner = data.binners[split.feature]
             let nl = partitionRows(rp, parent.begin, parent.end, scratch: scratch.p, column: data.column(split.feature),
                                    split: split, missingBin: binner.missingBin, parallel: true)
-            let ln = tree.addNode(value: leafOutput(split.left), cover: split.left.h)
-            let rn = tree.addNode(value: leafOutput(split.right), cover: split.right.h)
+            let (lb, rb) = childBounds(parent.bounds, split)
+            let ln = tree.addNode(value: leafOutput(split.left, lb), cover: split.left.h)
+            let rn = tree.addNode(value: leafOutput(split.right, rb), cover: split.right.h)
             if split.isCategorical {
                 tree.setCategoricalSplit(parent.node, feature: split.feature, leftCodes: leftCodes(split, binner),
                                          defaultLeft: split.defaultLeft, left: ln, right: rn, gain: split.gain)
@@ -80,9 +83,9 @@ final class LeafWiseGrower {
                                      defaultLeft: split.defaultLeft, left: ln, right: rn, gain: split.gain)
             }
             var left = Leaf(begin: parent.begin, end: parent.begin + nl, depth: parent.depth + 1, node: ln, slot: parent.slot,
-                            sums: split.left, best: SplitCandidate())
+                            sums: split.left, best: SplitCandidate(), bounds: lb)
             var right = Leaf(begin: parent.begin + nl, end: parent.end, depth: parent.depth + 1, node: rn, slot: leaves.count,
-                             sums: split.right, best: SplitCandidate())
+                             sums: split.right, best: SplitCandidate(), bounds: rb)
             // Build the smaller child's histogram; the larger one is parent − smaller.
             let leftSmaller = nl <= parent.end - parent.begin - nl
             if leftSmaller { swap(&left.slot, &right.slot) }
@@ -101,8 +104,22 @@ final class LeafWiseGrower {
         return (tree, leaves)
     }
 
-    @inline(__always) private func leafOutput(_ s: HistBin) -> Double {
-        -s.g / (s.h + limits.lambda) * limits.learningRate
+    @inline(__always) private func leafOutput(_ s: HistBin, _ bounds: OutputBounds) -> Double {
+        bounds.output(s, lambda: limits.lambda) * limits.learningRate
+    }
+
+    /// Children inherit the parent's bounds; a split on a monotone feature
+    /// also puts the midpoint of the two outputs between them (LightGBM's
+    /// "basic" method), so every leaf on the low side stays ≤ every leaf on
+    /// the high side further down — the tree is monotone in that feature.
+    private func childBounds(_ b: OutputBounds, _ split: SplitCandidate) -> (OutputBounds, OutputBounds) {
+        guard !limits.rules.monotone.isEmpty, !split.isCategorical else { return (b, b) }
+        let dir = limits.rules.monotone[split.feature]
+        guard dir != 0 else { return (b, b) }
+        let mid = (b.output(split.left, lambda: limits.lambda) + b.output(split.right, lambda: limits.lambda)) / 2
+        var l = b, r = b
+        if dir > 0 { l.hi = mid; r.lo = mid } else { l.lo = mid; r.hi = mid }
+        return (l, r)
     }
 
     private func canSplit(_ l: Leaf) -> Bool {
@@ -115,7 +132,7 @@ final class LeafWiseGrower {
         var best = SplitCandidate()
         for f in features {
             SplitFinder.search(feature: f, hist: base + data.histOffset[f], binner: data.binners[f], total: leaf.sums,
-                               rules: limits.rules, best: &best)
+                               rules: limits.rules, bounds: leaf.bounds, best: &best)
         }
         leaf.best = best
     }

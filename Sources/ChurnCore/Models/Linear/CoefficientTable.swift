@@ -70,6 +70,12 @@ extension LogisticRegression {
             s += pad(num(r.coef), 11) + pad(num(r.stdErr), 11) + pad(r.z.map { String(format: "%.3f", $0) } ?? "", 9)
             s += pad(r.pValue.map { String(format: "%.3f", $0) } ?? "", 8) + pad(num(r.ciLow), 11) + pad(num(r.ciHigh), 11) + "\n"
         }
+        // Say why the inference columns are empty instead of leaving blanks unexplained.
+        if rows.contains(where: { $0.stdErr == nil }) {
+            s += options.penalty != .none
+                ? "note: std err, z, P>|z| and the interval are left empty: with penalty '\(options.penalty.rawValue)' the coefficients are shrunk, so Wald statistics would not be valid (fit with penalty = 'none' for them, as statsmodels' Logit)\n"
+                : "note: std err, z, P>|z| and the interval are left empty: the Hessian is singular (collinear or constant columns), so the coefficients have no standard errors\n"
+        }
         return s
     }
 }

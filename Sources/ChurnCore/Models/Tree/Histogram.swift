@@ -179,9 +179,25 @@ struct SplitRules {
     var minDataPerGroup: Double = 0
     /// Categorical: at most this many levels on the left side (LightGBM max_cat_threshold).
     var maxCatThreshold: Int = .max
+    /// GBDT monotone constraints per feature (+1, -1, 0); empty = none. When
+    /// set, numeric split gains use leaf outputs clamped to the leaf's bounds
+    /// and a split on a constrained feature whose outputs go the wrong way is
+    /// rejected (LightGBM's "basic" method).
+    var monotone: [Int8] = []
 
     @inline(__always) func valid(_ l: HistBin, _ r: HistBin) -> Bool {
         l.n >= minCount && r.n >= minCount && l.h > minHessian && r.h > minHessian
+    }
+}
+
+/// Bounds on a GBDT leaf's unshrunk output (monotone constraints).
+struct OutputBounds {
+    var lo = -Double.infinity, hi = Double.infinity
+    static let free = OutputBounds()
+
+    /// The leaf's Newton output −G/(H+λ), clamped to the bounds.
+    @inline(__always) func output(_ s: HistBin, lambda: Double) -> Double {
+        Swift.min(Swift.max(-s.g / (s.h + lambda), lo), hi)
     }
 }
 
@@ -229,14 +245,57 @@ struct SplitCandidate {
 enum SplitFinder {
     /// Updates `best` with the best split of feature `f` given its histogram.
     /// Ties keep the earlier candidate (lower feature, lower bin).
+    /// `bounds` (GBDT with monotone constraints only) limit the unshrunk leaf outputs.
     static func search(feature f: Int, hist: UnsafePointer<HistBin>, binner: FeatureBinner, total: HistBin,
-                       rules: SplitRules, best: inout SplitCandidate) {
-        let parentScore = rules.score.score(total)
+                       rules: SplitRules, bounds: OutputBounds = .free, best: inout SplitCandidate) {
         if binner.isCategorical {
-            searchCategorical(f, hist, binner, total, parentScore, rules, &best)
+            searchCategorical(f, hist, binner, total, rules.score.score(total), rules, &best)
+        } else if !rules.monotone.isEmpty, case .gradient(let lambda) = rules.score {
+            searchNumericConstrained(f, hist, binner, total, lambda, Int(rules.monotone[f]), bounds, rules, &best)
         } else {
-            searchNumeric(f, hist, binner, total, parentScore, rules, &best)
+            searchNumeric(f, hist, binner, total, rules.score.score(total), rules, &best)
         }
+    }
+
+    /// Numeric search under output bounds: each side's output is clamped to
+    /// `bounds`, the gain is that of the clamped outputs
+    /// (−(2·G·o + (H+λ)·o²), which is G²/(H+λ) when nothing is clamped), and on a
+    /// feature with direction `dir` a split whose left output exceeds (dir +1)
+    /// or falls below (dir −1) its right output is skipped.
+    private static func searchNumericConstrained(_ f: Int, _ hist: UnsafePointer<HistBin>, _ binner: FeatureBinner,
+                                                 _ total: HistBin, _ lambda: Double, _ dir: Int, _ bounds: OutputBounds,
+                                                 _ rules: SplitRules, _ best: inout SplitCandidate) {
+        @inline(__always) func gain(_ s: HistBin, _ o: Double) -> Double { -(2 * s.g * o + (s.h + lambda) * o * o) }
+        let parentScore = gain(total, bounds.output(total, lambda: lambda))
+        let nb = binner.binCount
+        let miss = hist[nb]
+        var bestLocal = best
+        var improved = false
+        for pass in 0..<(miss.n > 0 ? 2 : 1) {
+            var left = pass == 1 ? miss : HistBin()
+            for b in 0..<(nb - 1) {
+                let hb = hist[b]
+                if hb.n == 0 { continue }
+                left += hb
+                let right = total - left
+                if right.n - (pass == 1 ? 0 : miss.n) <= 0 { break }
+                guard rules.valid(left, right) else { continue }
+                let ol = bounds.output(left, lambda: lambda), or = bounds.output(right, lambda: lambda)
+                if (dir > 0 && ol > or) || (dir < 0 && ol < or) { continue }
+                let g = gain(left, ol) + gain(right, or) - parentScore
+                if g > bestLocal.gain {
+                    bestLocal = SplitCandidate(gain: g, feature: f, thresholdBin: b, threshold: 0, isCategorical: false,
+                                               catLeft: BinSet(), defaultLeft: pass == 1, left: left, right: right)
+                    improved = true
+                }
+            }
+        }
+        guard improved else { return }
+        if miss.n == 0 { bestLocal.defaultLeft = bestLocal.left.h >= bestLocal.right.h }
+        var next = bestLocal.thresholdBin + 1
+        while next < nb - 1 && hist[next].n == 0 { next += 1 }
+        bestLocal.threshold = FeatureBinner.midpoint(binner.hi[bestLocal.thresholdBin], binner.lo[next])
+        best = bestLocal
     }
 
     private static func searchNumeric(_ f: Int, _ hist: UnsafePointer<HistBin>, _ binner: FeatureBinner, _ total: HistBin,

@@ -70,6 +70,26 @@ enum TreeMath {
     /// log(1 + e^x) without overflow.
     @inline(__always) static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
+    /// The objective's mean loss: log-loss of log-odds, or squared error.
+    static func loss(_ objective: GradientBoostingObjective, raw f: UnsafePointer<Double>, y: UnsafePointer<Double>,
+                     w: UnsafePointer<Double>?, n: Int) -> Double {
+        switch objective {
+        case .binary: return logLoss(raw: f, y: y, w: w, n: n)
+        case .regression: return squaredError(raw: f, y: y, w: w, n: n)
+        }
+    }
+
+    /// Weighted mean squared error of predictions `f`.
+    static func squaredError(raw f: UnsafePointer<Double>, y: UnsafePointer<Double>, w: UnsafePointer<Double>?, n: Int) -> Double {
+        let parts = Parallel.mapChunks(n, chunks: 16) { r -> (Double, Double) in
+            var s = 0.0, ws = 0.0
+            for i in r { let wi = w?[i] ?? 1, d = f[i] - y[i]; s += wi * d * d; ws += wi }
+            return (s, ws)
+        }
+        let (s, ws) = parts.reduce((0.0, 0.0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return ws > 0 ? s / ws : 0
+    }
+
     /// Weighted mean log-loss of raw scores `f` (log-odds).
     static func logLoss(raw f: UnsafePointer<Double>, y: UnsafePointer<Double>, w: UnsafePointer<Double>?, n: Int) -> Double {
         let parts = Parallel.mapChunks(n, chunks: 16) { r -> (Double, Double) in

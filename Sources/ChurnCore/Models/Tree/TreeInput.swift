@@ -3,6 +3,7 @@ public enum TreeModelError: Error, CustomStringConvertible, Equatable {
     case emptyInput(String)
     case lengthMismatch(what: String, expected: Int, got: Int)
     case invalidTarget(row: Int, value: Double)
+    case invalidNumericTarget(row: Int, value: Double)
     case invalidWeight(row: Int, value: Double)
     case invalidOption(String)
     case missingFeature(String, expected: [String])
@@ -13,6 +14,7 @@ public enum TreeModelError: Error, CustomStringConvertible, Equatable {
         case .emptyInput(let m): return m
         case .lengthMismatch(let w, let e, let g): return "\(w) has \(g) rows, expected \(e)"
         case .invalidTarget(let r, let v): return "target must be 0 or 1; row \(r + 1) is \(v)"
+        case .invalidNumericTarget(let r, let v): return "a regression target must be finite; row \(r + 1) is \(v)"
         case .invalidWeight(let r, let v): return "weights must be finite and >= 0; row \(r + 1) is \(v)"
         case .invalidOption(let m): return m
         case .missingFeature(let f, let exp):
@@ -98,10 +100,15 @@ func withRawColumns<R>(_ features: [FeatureValues], _ body: (UnsafePointer<RawCo
 }
 
 /// Checks a 0/1 target and optional non-negative weights against `n` rows.
-func validateTarget(_ y: [Double], weights: [Double]?, n: Int) throws {
+func validateTarget(_ y: [Double], weights: [Double]?, n: Int, objective: GradientBoostingObjective = .binary) throws {
     guard n > 0 else { throw TreeModelError.emptyInput("cannot fit a model on 0 rows") }
     guard y.count == n else { throw TreeModelError.lengthMismatch(what: "target", expected: n, got: y.count) }
-    for (i, v) in y.enumerated() where v != 0 && v != 1 { throw TreeModelError.invalidTarget(row: i, value: v) }
+    switch objective {
+    case .binary:
+        for (i, v) in y.enumerated() where v != 0 && v != 1 { throw TreeModelError.invalidTarget(row: i, value: v) }
+    case .regression:
+        for (i, v) in y.enumerated() where !v.isFinite { throw TreeModelError.invalidNumericTarget(row: i, value: v) }
+    }
     if let w = weights {
         guard w.count == n else { throw TreeModelError.lengthMismatch(what: "weights", expected: n, got: w.count) }
         for (i, v) in w.enumerated() where !(v >= 0 && v.isFinite) { throw TreeModelError.invalidWeight(row: i, value: v) }

@@ -2,10 +2,11 @@
 ///
 /// `contributions[f][r]` is feature f's SHAP value for row r; for every row
 /// `expectedValue + Σ_f contributions[f][r]` equals the model output. The
-/// output scale is `scale`: log-odds for `GradientBoosting`, probability for
-/// `DecisionTree` and `RandomForest`.
+/// output scale is `scale`: log-odds for binary `GradientBoosting`, the
+/// predicted value for a regression one, probability for `DecisionTree` and
+/// `RandomForest`.
 public struct TreeExplanation: Sendable {
-    public enum Scale: String, Sendable { case probability, logOdds }
+    public enum Scale: String, Sendable { case probability, logOdds, value }
     public let featureNames: [String]
     /// Column-major: one array per feature, `nrow` values each.
     public let contributions: [[Double]]

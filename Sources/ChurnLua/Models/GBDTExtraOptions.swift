@@ -1,0 +1,53 @@
+import ChurnCore
+import LuaRuntime
+
+/// Lua options of the GBDT extensions (objective, class weighting, monotone
+/// constraints), read into `GradientBoostingOptions`. Standalone so the model
+/// constructor and parameter searches can both call it: add `keys` to the gbdt
+/// option keys and call `parse` after the other gbdt options.
+enum GBDTExtraOptions {
+    /// The option keys `parse` reads.
+    static let keys: Set<String> = ["objective", "scale_pos_weight", "class_weight", "monotone_constraints"]
+
+    /// Help text for the keys (to append to the gbdt constructor's help).
+    static let help = "objective = 'binary' (default, 0/1 target, log-loss) | 'regression' (numeric target, squared error: " +
+        "LTV, revenue; predict returns values); scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
+        "class_weight = 'balanced' | {w0, w1} finite >= 0 multiplies sample weights (binary only); " +
+        "monotone_constraints = {c1, c2, ...} one of -1/0/1 per feature in feature order (numeric features only): " +
+        "+1 predictions never fall as the feature rises, -1 never rise."
+
+    static func parse(_ o: OptionSource, into g: inout GradientBoostingOptions) throws {
+        if let s = try o.string("objective") {
+            guard let obj = GradientBoostingObjective(rawValue: s) else {
+                throw LuaArgumentError(1, "field 'objective': 'binary' or 'regression' expected, got '\(s)'")
+            }
+            g.objective = obj
+        }
+        g.scalePosWeight = try o.number("scale_pos_weight", in: .positive)
+        if let cw = try classWeight(o) { g.classWeight = cw }
+        if let m = try o.numbers("monotone_constraints") {
+            g.monotoneConstraints = try m.enumerated().map { i, v in
+                guard v == -1 || v == 0 || v == 1 else {
+                    throw LuaArgumentError(1, "field 'monotone_constraints': item \(i + 1) must be -1, 0 or 1, got \(v)")
+                }
+                return Int(v)
+            }
+        }
+        if g.resolvedObjective == .regression && (g.scalePosWeight != nil || g.classWeight != nil) {
+            throw LuaArgumentError(1, "fields 'scale_pos_weight' and 'class_weight' are for objective = 'binary', not 'regression'")
+        }
+    }
+
+    /// class_weight = 'balanced' or {w0, w1}; nil when absent.
+    static func classWeight(_ o: OptionSource) throws -> ClassWeight? {
+        if let s = try? o.string("class_weight") {
+            guard s == "balanced" else { throw LuaArgumentError(1, "field 'class_weight': 'balanced' or {w0, w1} expected, got '\(s)'") }
+            return .balanced
+        }
+        guard let w = try o.numbers("class_weight") else { return nil }
+        guard w.count == 2, w.allSatisfy({ NumberRange.nonNegative.contains($0) }), w[0] + w[1] > 0 else {
+            throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} of finite numbers >= 0 (not both 0) expected")
+        }
+        return .custom(negative: w[0], positive: w[1])
+    }
+}
