@@ -82,4 +82,16 @@ final class GzipCSVTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("unexpected bytes after the compressed data"), "\(e)")
         }
     }
+
+    /// The rules outbox (a CSV or JSON-lines file the CLI writes) is gzip-compressed for a .gz path too.
+    func testOutboxGzipByExtension() throws {
+        XCTAssertEqual(Outbox.format(forPath: "out/2024-10-01.jsonl.gz"), .jsonl)
+        XCTAssertEqual(Outbox.format(forPath: "out/2024-10-01.csv.gz"), .csv)
+        let path = IOFixture.tempPath("outbox.csv.gz")
+        try Outbox.write([], to: path)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes.prefix(2)), [0x1F, 0x8B])
+        let f = try CSVReader().read(bytes: bytes, name: path).frame
+        XCTAssertEqual(f.names, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"])
+    }
 }
