@@ -76,7 +76,7 @@ if ProcessInfo.processInfo.environment["CHURNLAB_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport"))
     for (name, dependencies) in [("FuzzModelFile", ["ChurnCore"]), ("FuzzCSV", ["ChurnCore"]),
                                  ("FuzzScheduleFile", ["ChurnFiles", "ChurnCore"]), ("FuzzNotebook", ["ChurnFiles"]),
-                                 ("FuzzParquet", ["ChurnCore"])] {
+                                 ("FuzzParquet", ["ChurnCore", "ExecutionControl"])] {
         package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies.map { .target(name: $0) },
                                                  path: "Sources/Fuzz/\(name)"))
     }

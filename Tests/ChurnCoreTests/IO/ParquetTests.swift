@@ -80,7 +80,11 @@ final class ParquetTests: XCTestCase {
                 }
             }
         }
-        // Empty frame with columns, and zero columns.
+        // A frame without columns.
+        let none = IOFixture.tempPath("nocols.parquet")
+        try Frame([]).writeParquet(path: none)
+        XCTAssertEqual(try Frame.readParquet(path: none).ncol, 0)
+        // Empty frame with columns.
         let empty = try Self.sampleFrame(0)
         let p = IOFixture.tempPath("empty.parquet")
         try empty.writeParquet(path: p)

@@ -94,6 +94,7 @@ public struct ParquetReader: Sendable {
             guard rg.columns.count == leaves.count else {
                 throw ParquetFormatError("row group \(g + 1) has \(rg.columns.count) columns, the schema \(leaves.count)")
             }
+            guard total <= Int(Int32.max) * 64 else { throw ParquetFormatError("more than \(Int(Int32.max) * 64) rows") }
             total += Int(rg.numRows)
             for i in picked {
                 guard let c = rg.columns[i] else { throw ParquetFormatError("row group \(g + 1) column '\(names[i])' has no metadata (external file?)") }
@@ -101,8 +102,11 @@ public struct ParquetReader: Sendable {
             }
         }
         guard Int64(total) == meta.numRows else { throw ParquetFormatError("row groups hold \(total) rows, the footer says \(meta.numRows)") }
-        // Every column is at most 8 bytes a row plus text; charged up front.
-        try ExecutionContext.checkMemory(total * 9 * max(1, picked.count), for: "reading \(name)")
+        // Every column is at most 8 bytes a row plus its validity; checked up front
+        // (saturating: a crafted footer may claim any row count).
+        let (perRow, o1) = 9.multipliedReportingOverflow(by: max(1, picked.count))
+        let (bytes, o2) = total.multipliedReportingOverflow(by: perRow)
+        try ExecutionContext.checkMemory(o1 || o2 ? Int.max : bytes, for: "reading \(name)")
 
         var columns = [Column?](repeating: nil, count: picked.count)
         try columns.withUnsafeMutableBufferPointer { out in

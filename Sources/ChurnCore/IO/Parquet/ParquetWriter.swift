@@ -96,7 +96,7 @@ public struct ParquetWriter: Sendable {
         repeat {
             let end = Swift.min(nrow, start + options.rowGroupSize)
             let range = start..<end
-            let encoded: [Result<Chunk, Error>] = Parallel.mapChunks(frame.ncol, chunks: frame.ncol) { r in
+            let encoded: [Result<Chunk, Error>] = frame.ncol == 0 ? [] : Parallel.mapChunks(frame.ncol, chunks: frame.ncol) { r in
                 Result { try self.encode(frame.columns[r.lowerBound], range, codec: codec) }
             }
             var placed: [(Chunk, Int)] = []
