@@ -26,6 +26,14 @@ let package = Package(
         // ZeroMQ for the Jupyter kernel (apt: libzmq3-dev).
         .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq",
                        providers: [.apt(["libzmq3-dev"])]),
+        // Debian's zlib (apt: zlib1g-dev): gzip CSV in and out, and Parquet's GZIP codec.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // Debian's Snappy and Zstandard (apt: libsnappy-dev, libzstd-dev): Parquet page codecs.
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", pkgConfig: "snappy",
+                       providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
         // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
         // Cancellation token and memory budget shared by the Lua runtime (which
@@ -34,7 +42,7 @@ let package = Package(
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge", "ExecutionControl"]),
         // The numeric core. No Lua in it.
-        .target(name: "ChurnCore", dependencies: ["CSQLite", "ExecutionControl"]),
+        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "ExecutionControl"]),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
         // Loaders of the CLI's own input files (schedule files, notebooks), in a
@@ -67,7 +75,8 @@ let package = Package(
 if ProcessInfo.processInfo.environment["CHURNLAB_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", path: "Sources/Fuzz/FuzzSupport"))
     for (name, dependencies) in [("FuzzModelFile", ["ChurnCore"]), ("FuzzCSV", ["ChurnCore"]),
-                                 ("FuzzScheduleFile", ["ChurnFiles", "ChurnCore"]), ("FuzzNotebook", ["ChurnFiles"])] {
+                                 ("FuzzScheduleFile", ["ChurnFiles", "ChurnCore"]), ("FuzzNotebook", ["ChurnFiles"]),
+                                 ("FuzzParquet", ["ChurnCore", "ExecutionControl"])] {
         package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies.map { .target(name: $0) },
                                                  path: "Sources/Fuzz/\(name)"))
     }

@@ -14,6 +14,7 @@ public enum ChurnLab {
         BenchModule.register,
         FrameBasics.register,
         FrameIO.register,
+        ParquetBindings.register,
         MetricsModule.register,
         StatsModule.register,
         SurvivalModule.register,

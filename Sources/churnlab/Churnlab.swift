@@ -20,6 +20,10 @@ struct Churnlab: ParsableCommand {
         // Every Lua state this process runs is watched (run, rules, schedule,
         // notebook, kernel, test): work that ignores its stop ends the process.
         ProcessBackstop.install()
+        if let unknown = HelpTopics.unknownTopic(Array(CommandLine.arguments.dropFirst()), root: Churnlab.self) {
+            printError("churnlab: no help topic '\(unknown.name)'; commands: \(unknown.known.joined(separator: ", "))")
+            Churnlab.exit(withError: ExitStatus.usage)
+        }
         main(nil)
     }
 }

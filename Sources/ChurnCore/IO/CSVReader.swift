@@ -30,7 +30,7 @@ public struct CSVReader: Sendable {
     }
 
     public func read(path: String) throws -> CSVResult {
-        try parse(ByteSource(path: path), name: path)
+        try parse(ByteSource.decoding(path: path), name: path)
     }
 
     /// Parses CSV text held in memory; `name` stands for the file in messages.
@@ -39,7 +39,7 @@ public struct CSVReader: Sendable {
     }
 
     public func read(bytes: [UInt8], name: String = "<bytes>") throws -> CSVResult {
-        try parse(ByteSource(bytes: bytes), name: name)
+        try parse(ByteSource.decoding(bytes: bytes, name: name), name: name)
     }
 
     // MARK: - Driver

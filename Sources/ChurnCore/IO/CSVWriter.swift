@@ -1,3 +1,4 @@
+import ExecutionControl
 #if canImport(Glibc)
 import Glibc
 #else
@@ -24,8 +25,11 @@ extension Frame {
     /// dates `YYYY-MM-DD`, timestamps `YYYY-MM-DDTHH:MM:SS[.ffffff]` (UTC), bools
     /// `true`/`false`. LF line ends. The text goes to a temporary file in the
     /// same directory that is renamed over `path` only when complete, so a
-    /// failure never leaves a half-written file.
+    /// failure never leaves a half-written file. A path ending in `.gz` is
+    /// written gzip-compressed (see `Gzip`): each block of rows becomes one gzip
+    /// member, compressed in parallel.
     public func writeCSV(path: String, options: CSVWriteOptions = CSVWriteOptions()) throws {
+        let gzip = Gzip.hasGzipExtension(path)
         let sep = try CSVTextEncoder.separator(options.sep)
         let enc = CSVTextEncoder(frame: self, sep: sep)
         let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -48,7 +52,7 @@ extension Frame {
                 }
             }
         }
-        if options.header { try put(enc.headerLine()) }
+        if options.header { try put(gzip ? try Gzip.member(enc.headerLine()) : enc.headerLine()) }
         // Rows in blocks of 16 Ki, a batch of blocks formatted in parallel, written in order.
         let block = 1 << 14
         let blocks = (nrow + block - 1) / block
@@ -56,11 +60,13 @@ extension Frame {
         var b = 0
         while b < blocks {
             let k = Swift.min(batch, blocks - b)
-            let texts = Parallel.mapChunks(k, chunks: k) { r -> [UInt8] in
+            let texts = Parallel.mapChunks(k, chunks: k) { r -> Result<[UInt8], Error> in
                 let i = b + r.lowerBound
-                return enc.rows((i * block)..<Swift.min(nrow, (i + 1) * block))
+                let text = enc.rows((i * block)..<Swift.min(nrow, (i + 1) * block))
+                return gzip ? Result { try Gzip.member(text) } : .success(text)
             }
-            for t in texts { try put(t) }
+            for t in texts { try put(t.get()) }
+            try ExecutionContext.check()
             b += k
         }
         guard close(fd) == 0 else { ok = true; unlink(tmp); throw CSVError.io(file: path, reason: "close failed: \(String(cString: strerror(errno)))") }

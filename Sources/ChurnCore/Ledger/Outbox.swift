@@ -8,7 +8,9 @@ public enum Outbox {
 
     /// `.jsonl`/`.json`/`.ndjson` → JSON Lines, anything else CSV.
     public static func format(forPath path: String) -> Format {
-        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        var url = URL(fileURLWithPath: path)
+        if Gzip.hasGzipExtension(path) { url.deletePathExtension() }   // out.jsonl.gz is JSON lines, gzip-compressed
+        let ext = url.pathExtension.lowercased()
         return ["jsonl", "json", "ndjson"].contains(ext) ? .jsonl : .csv
     }
 
@@ -85,7 +87,9 @@ public enum Outbox {
     @discardableResult
     public static func write(_ rows: [LedgerDecision], to path: String, format: Format? = nil, options: Options = Options()) throws -> Int {
         let body = text(rows, format: format ?? Outbox.format(forPath: path), options: options)
-        try AtomicFile.write(Data(body.utf8), to: path)
+        // A path ending in .gz gets a gzip file, as write_csv does.
+        let bytes = Gzip.hasGzipExtension(path) ? try Gzip.member(Array(body.utf8)) : Array(body.utf8)
+        try AtomicFile.write(Data(bytes), to: path)
         return Outbox.rows(rows, options).count
     }
 

@@ -13,7 +13,7 @@ enum FrameIO {
     static let textWidth = 1...100_000
     static func register(_ cl: ModuleBuilder) {
         cl.function("read_csv", "read_csv(path [, {sep =, header =, na =, types =, columns =, timestamp_format =, date_format =, bad_rows =}])",
-                    "Reads a CSV file on all cores: RFC 4180 quoting, UTF-8, BOM, CRLF; types inferred (int, float, bool, date, timestamp, string) " +
+                    "Reads a CSV file on all cores (gzip-compressed files too, recognised by their first bytes): RFC 4180 quoting, UTF-8, BOM, CRLF; types inferred (int, float, bool, date, timestamp, string) " +
                     "unless given in `types` ({col = 'string'|'int'|'float'|'bool'|'date'|'timestamp'|'category'}); unquoted fields in `na` " +
                     "(default {'', 'NA', 'N/A', 'null', 'NULL'}) are null, NaN is the float NaN. bad_rows = 'error' (default) | 'skip' | 'null'; " +
                     "returns the frame and an array of bad rows {line =, column =, reason =}, with a warning when there are any.") { c in

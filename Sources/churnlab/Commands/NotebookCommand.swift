@@ -40,7 +40,7 @@ struct NotebookRunCommand: ParsableCommand {
     @Flag(name: .customLong("allow-errors"), help: "Keep executing after a cell fails (exit code 0; errors stay in the outputs).")
     var allowErrors = false
 
-    @Option(name: .long, help: ArgumentHelp("Stop any single cell after this many seconds.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Stop any single cell after this many seconds.", valueName: "seconds"))
     var timeout: Double?
 
     @Option(name: [.customShort("p"), .customLong("param")],

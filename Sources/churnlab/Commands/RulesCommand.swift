@@ -64,8 +64,8 @@ struct RulesRunCommand: ParsableCommand {
     var keyFile: String?
     @Flag(name: .customLong("include-control"), help: "Also put the control group in the outbox (marked group=control, no message).")
     var includeControl = false
-    @Option(help: ArgumentHelp("Time limit for the Lua code.", valueName: "seconds")) var timeout: Double = 600
-    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Lua heap limit.", valueName: "MB")) var memoryLimit: Double = 1024
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for the Lua code.", valueName: "seconds")) var timeout: Double = 600
+    @Option(name: .customLong("memory-limit"), parsing: .unconditional, help: ArgumentHelp("Lua heap limit.", valueName: "MB")) var memoryLimit: Double = 1024
     @Option(name: .customLong("allow-path"), help: ArgumentHelp("Also allow file access below this path (repeatable).", valueName: "path"))
     var allowPaths: [String] = []
 
@@ -92,7 +92,7 @@ struct RulesRunCommand: ParsableCommand {
 struct RulesHistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List the ledger's runs, newest first.")
     @OptionGroup var ledger: LedgerOption
-    @Option(help: "At most this many runs.") var limit: Int = 50
+    @Option(parsing: .unconditional, help: "At most this many runs.") var limit: Int = 50
 
     func run() throws {
         let l = try ledger.open()
@@ -148,7 +148,7 @@ struct RulesEffectCommand: ParsableCommand {
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("Outcomes CSV.", valueName: "OUTCOMES.csv")) var outcomes: String
     @OptionGroup var ledger: LedgerOption
-    @Option(help: "Confidence level, in (0, 1).") var level: Double = 0.95
+    @Option(parsing: .unconditional, help: "Confidence level, in (0, 1).") var level: Double = 0.95
 
     func validate() throws {
         if !NumberRange.open(0, 1).contains(level) { throw ValidationError("--level must be a number in (0, 1), got \(level)") }

@@ -15,15 +15,16 @@ struct RunCommand: ParsableCommand {
             Examples:
               churnlab run pipeline.lua 2024-10-01
               churnlab run -e 'print(cl.version)'
+              churnlab run -e 'print(...)' -- a b
               churnlab run --sandbox --timeout 10 --memory-limit 256 rules.lua
               churnlab run pipeline.lua -p horizon=60 -p as_of=2024-11-01 --manifest run.json
 
             Parameters (-p/--param NAME=VALUE) and --manifest may also follow the script; arguments after `--` go \
-            to the script untouched.
+            to the script untouched (with -e and no script, `-- a b` passes a and b to the code as `arg` and `...`).
             """
     )
 
-    @Option(name: .customShort("e"), help: ArgumentHelp("Run this code before the script (repeatable).", valueName: "code"))
+    @Option(name: .customShort("e"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Run this code before the script (repeatable).", valueName: "code"))
     var execute: [String] = []
 
     @Option(name: [.customShort("p"), .customLong("param")],
@@ -45,10 +46,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // The passthrough argument captures everything, --help included.
         if let first = scriptAndArgs.first, first == "--help" || first == "-h" {
-            print(RunCommand.helpMessage())
+            print(Churnlab.helpMessage(for: RunCommand.self))
             return
         }
-        var invocation = RunInvocation(scriptAndArgs: scriptAndArgs, params: params, manifest: manifest)
+        var invocation = RunInvocation(scriptAndArgs: scriptAndArgs, params: params, manifest: manifest, execute: execute)
         do { try invocation.extractTrailingOptions() } catch {
             printError("churnlab: \(error)")
             throw ExitStatus.usage
@@ -88,7 +89,10 @@ struct RunCommand: ParsableCommand {
         do {
             for (i, code) in execute.enumerated() {
                 try state.load(string: code, name: execute.count == 1 ? "=(command line)" : "=(command line \(i + 1))")
-                try state.pcall(nargs: 0, nresults: 0)
+                // Without a script (`-e CODE -- a b`) the code gets the arguments as `...` too.
+                let codeArgs = script == nil ? args : []
+                for a in codeArgs { state.push(a) }
+                try state.pcall(nargs: Int32(codeArgs.count), nresults: 0)
             }
             if let script {
                 if script == "-" {

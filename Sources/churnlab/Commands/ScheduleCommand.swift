@@ -28,14 +28,14 @@ struct ScheduleCommand: ParsableCommand {
     @Flag(help: "Run due jobs once and exit.") var once = false
     @Option(help: ArgumentHelp("The ledger (claims, and the default for rules jobs).", valueName: "path")) var ledger: String = "churnlab.db"
     @Option(help: ArgumentHelp("Pretend it is this instant (ISO 8601; for tests, with --once).", valueName: "time")) var now: String?
-    @Option(help: ArgumentHelp("An occurrence up to this many seconds old is on time; older ones are missed (catch-up policy).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("An occurrence up to this many seconds old is on time; older ones are missed (catch-up policy).", valueName: "seconds"))
     var grace: Double = 60
     @Flag(name: .customLong("check"), help: "Only validate the schedule file and print the next occurrence of each job.") var check = false
     @Flag(name: .customLong("status"), help: "Print each job's recent occurrences (status, attempts, error) and their log files, then exit.")
     var status = false
     @Option(name: .customLong("log-dir"), help: ArgumentHelp("Where job output logs are kept (default: logs/ next to the ledger).", valueName: "dir"))
     var logDir: String?
-    @Option(name: .customLong("keep-logs"), help: ArgumentHelp("Occurrence logs kept per job (1…100000).", valueName: "n")) var keepLogs: Int = 30
+    @Option(name: .customLong("keep-logs"), parsing: .unconditional, help: ArgumentHelp("Occurrence logs kept per job (1…100000).", valueName: "n")) var keepLogs: Int = 30
 
     func validate() throws {
         // Seconds added to dates: NaN or ±inf would make every occurrence search meaningless.
@@ -47,6 +47,12 @@ struct ScheduleCommand: ParsableCommand {
 
     func run() throws {
         let ledgerPath = URL(fileURLWithPath: ledger).standardizedFileURL.path
+        // A schedule file that is not there is a missing input (66, as the README's
+        // exit-code table says), not a usage error.
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            printError("churnlab: schedule: cannot read \(file): " + (FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"))
+            throw ExitStatus.noInput
+        }
         let jobs: [ScheduledJob]
         do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch let e as ScheduleFileErrors {
             for problem in e.errors { printError("churnlab: schedule: \(problem)") }   // every problem, not only the first

@@ -16,7 +16,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Number of users.") var users = 10_000
     @Option(help: "Days of activity.") var days = 365
     @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "date")) var start = "2024-01-01"
-    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 42
     @Option(help: ArgumentHelp("Directory to write the three CSV files to (created if missing).", valueName: "dir")) var out: String
 
     func validate() throws {

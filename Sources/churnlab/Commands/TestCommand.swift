@@ -20,7 +20,7 @@ struct TestCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print every passing case too.")
     var verbose = false
 
-    @Option(name: .long, help: ArgumentHelp("Per-file time limit in seconds.", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Per-file time limit in seconds.", valueName: "seconds"))
     var timeout: Double = 600
 
     func validate() throws {

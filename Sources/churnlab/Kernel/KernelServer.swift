@@ -71,7 +71,19 @@ final class KernelServer: @unchecked Sendable {
     // MARK: control thread (heartbeat, interrupt, shutdown)
 
     private func controlLoop(interruptHandle: UnsafeMutableRawPointer) {
+        var watch = ParentWatch()
         while !stop.isSet {
+            if watch.parentDied() {
+                // The client (Jupyter, nbclient, an IDE) is gone: nobody can
+                // reach this kernel any more, so it must not linger holding
+                // memory and ports. Stop like a shutdown request would.
+                log("the parent process (pid \(watch.originalParent)) exited; shutting down")
+                stop.set(restart: false)
+                LuaState.requestInterrupt(interruptHandle)
+                if shellDone.wait(timeout: .now() + ProcessBackstop.grace) == .timedOut { _exit(0) }
+                shellDone.signal()
+                break
+            }
             let ready = ZMQSocket.poll([control, heartbeat], timeoutMs: 50)
             if ready.contains(1), let ping = try? heartbeat.receive() { try? heartbeat.send(ping) }
             guard ready.contains(0), let frames = try? control.receive() else { continue }

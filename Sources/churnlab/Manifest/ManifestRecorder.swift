@@ -10,14 +10,26 @@ struct RunInvocation {
     var scriptAndArgs: [String]
     var params: [String]
     var manifest: String?
+    /// `run -e CODE -- a b`: no script; everything after `--` is the code's arguments.
+    var scriptless = false
 
-    var script: String? { scriptAndArgs.first }
-    var args: [String] { Array(scriptAndArgs.dropFirst()) }
+    init(scriptAndArgs: [String], params: [String], manifest: String?, execute: [String] = []) {
+        self.params = params; self.manifest = manifest
+        if !execute.isEmpty, scriptAndArgs.first == "--" {
+            scriptless = true
+            self.scriptAndArgs = Array(scriptAndArgs.dropFirst())
+        } else {
+            self.scriptAndArgs = scriptAndArgs
+        }
+    }
+
+    var script: String? { scriptless ? nil : scriptAndArgs.first }
+    var args: [String] { scriptless ? scriptAndArgs : Array(scriptAndArgs.dropFirst()) }
 
     struct UsageError: Error, CustomStringConvertible { let description: String }
 
     mutating func extractTrailingOptions() throws {
-        guard scriptAndArgs.count > 1 else { return }
+        guard !scriptless, scriptAndArgs.count > 1 else { return }
         var kept = [scriptAndArgs[0]]
         var i = 1
         let rest = scriptAndArgs

@@ -4,10 +4,10 @@ import LuaRuntime
 
 /// Limits and sandbox flags shared by the commands that run Lua code.
 struct RuntimeOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Stop the script after this many seconds (0 < seconds <= 31536000).", valueName: "seconds"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Stop the script after this many seconds (0 < seconds <= 31536000).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Cap the Lua heap at this many megabytes (0 < MB <= 16777216).", valueName: "MB"))
+    @Option(name: .customLong("memory-limit"), parsing: .unconditional, help: ArgumentHelp("Cap the Lua heap at this many megabytes (0 < MB <= 16777216).", valueName: "MB"))
     var memoryLimit: Double?
 
     @Flag(name: .long, help: "Run sandboxed: no os.execute, io.popen, package.loadlib, debug, or binary chunks; files only below the script's directory and --allow-path (code from -e, standard input or the REPL: only --allow-path). On Linux the process is also confined with Landlock when the kernel supports it.")
