@@ -104,3 +104,34 @@ T.case("a win-back rule names a recommended course", function()
   local d = cl.rules.evaluate(u, { as_of = "2024-10-01" })
   T.eq(d.message:to_table(), { "We saved you a seat in SQL in Practice (because you engaged with Python Basics)" })
 end)
+
+T.case("save and load: same recommendations, files validated", function()
+  local train = cl.frame({ user_id = { "u1", "u1", "u2", "u2", "u3", "u3", "u4" }, item = { "a", "b", "a", "c", "b", "c", "a" } })
+  local items = cl.frame({ item = { "a", "b", "c", "d" }, title = { "A", "B", "C", "D" },
+                           description = { "python loops", "python functions", "数据分析", "python testing" } })
+  local dir = os.tmpname(); os.remove(dir)
+  local models = {
+    als = cl.recommend.als { factors = 3, iterations = 5, seed = 2 },
+    hybrid = cl.recommend.hybrid { { cl.recommend.item_knn(), 0.5 }, { cl.recommend.als { factors = 2, iterations = 3 }, 0.2 },
+                                   { cl.recommend.content { items = items, title = "title" }, 0.3 } },
+    user_knn = cl.recommend.user_knn { neighbours = 2 },
+  }
+  for name, m in pairs(models) do
+    m:fit(train)
+    local path = dir .. "_" .. name .. ".json"
+    m:save(path)
+    local back = cl.recommend.load(path)
+    local a = m:recommend({ "u1", "u2", "new" }, { k = 3 })
+    local b = back:recommend({ "u1", "u2", "new" }, { k = 3 })
+    T.eq(b.item:to_table(), a.item:to_table())
+    T.eq(b.score:to_table(), a.score:to_table())
+    T.eq(b.reason:to_table(), a.reason:to_table())
+    os.remove(path)
+  end
+  local bad = dir .. "_bad.json"
+  local f = io.open(bad, "w"); f:write('{"format":"churnlab.recommender","version":1,"users":["u"],"items":["a"],"rowItems":[[3]],"rowWeights":[[1]],"spec":{"kind":"popular"}}'); f:close()
+  T.raises(function() cl.recommend.load(bad) end, "item index out of range")
+  f = io.open(bad, "w"); f:write('{"format":"other"}'); f:close()
+  T.raises(function() cl.recommend.load(bad) end, "not a ChurnLab recommender file")
+  os.remove(bad)
+end)

@@ -26,6 +26,61 @@ public final class RecommenderObject: LuaObject {
     }
     init(_ k: Kind) { kind = k }
 
+    /// The saved form of this (fitted) model's kind and options.
+    func spec() -> RecommenderFile.Spec {
+        switch kind {
+        case .popular: return RecommenderFile.Spec(kind: "popular")
+        case .itemKNN(let k): var s = RecommenderFile.Spec(kind: "item_knn"); s.neighbours = k; return s
+        case .userKNN(let k): var s = RecommenderFile.Spec(kind: "user_knn"); s.neighbours = k; return s
+        case .als(let o):
+            var s = RecommenderFile.Spec(kind: "als")
+            s.als = RecommenderFile.ALSFile(factors: o.factors, iterations: o.iterations, cgSteps: o.cgSteps, seed: o.seed,
+                                            regularization: o.regularization, alpha: o.alpha, userFactors: als?.userFactors ?? [],
+                                            itemFactors: als?.itemFactors ?? [], loss: als?.loss ?? [])
+            return s
+        case .content(let ids, let texts, let titles, let sub, let stop):
+            var s = RecommenderFile.Spec(kind: "content")
+            s.content = RecommenderFile.ContentFile(ids: ids, texts: texts, titles: titles, sublinearTF: sub, stopWords: stop.sorted())
+            return s
+        case .hybrid(let parts):
+            var s = RecommenderFile.Spec(kind: "hybrid")
+            s.parts = parts.map { RecommenderFile.Part(weight: $0.1, spec: $0.0.spec()) }
+            return s
+        }
+    }
+
+    /// A model rebuilt from a validated file: ALS from its factors, the others refitted on the saved interactions.
+    static func restore(_ s: RecommenderFile.Spec, _ m: InteractionMatrix) throws -> RecommenderObject {
+        let o: RecommenderObject
+        switch s.kind {
+        case "item_knn": o = RecommenderObject(.itemKNN(neighbours: s.neighbours!))
+        case "user_knn": o = RecommenderObject(.userKNN(neighbours: s.neighbours!))
+        case "content":
+            let c = s.content!
+            o = RecommenderObject(.content(ids: c.ids, texts: c.texts, titles: c.titles, sublinear: c.sublinearTF, stopWords: Set(c.stopWords)))
+        case "hybrid":
+            // Parts are restored (and fitted) one by one; the blend is rebuilt over them without refitting.
+            let parts = try s.parts!.map { (try restore($0.spec, m), $0.weight) }
+            o = RecommenderObject(.hybrid(parts))
+            o.popular = PopularityRecommender(m)
+            o.scorer = try HybridRecommender(parts.map { (scorer: $0.0.scorer ?? $0.0.popular!, weight: $0.1) })
+            for (p, _) in parts { o.titles.merge(p.titles) { a, _ in a } }
+            return o
+        case "als":
+            let a = s.als!
+            var opts = ALSOptions()
+            opts.factors = a.factors; opts.iterations = a.iterations; opts.cgSteps = a.cgSteps; opts.seed = a.seed
+            opts.regularization = a.regularization; opts.alpha = a.alpha
+            o = RecommenderObject(.als(opts))
+            let model = ALSModel(matrix: m, options: opts, userFactors: a.userFactors, itemFactors: a.itemFactors, loss: a.loss)
+            o.popular = PopularityRecommender(m); o.als = model; o.scorer = model
+            return o
+        default: o = RecommenderObject(.popular)
+        }
+        try o.fit(m)
+        return o
+    }
+
     /// Fits this model (and a hybrid's parts) on `m`.
     func fit(_ m: InteractionMatrix) throws {
         popular = PopularityRecommender(m)
@@ -132,6 +187,13 @@ enum RecommendModule {
                     Column(name: "score", data: .float64(score)), Column.string("reason", reason),
                 ]) })
             },
+            "save": { c in
+                let o = try c.object(1, RecommenderObject.self)
+                guard let pop = o.popular else { throw LuaScriptError("this cl.Recommender is not fitted: call :fit(interactions) first") }
+                let file = RecommenderFile(matrix: pop.matrix, spec: o.spec())
+                try c.withOutputFile(try c.pathArgument(2)) { path in try c.core { try file.write(to: path) } }
+                return 0
+            },
             "similar_items": { c in
                 let o = try c.object(1, RecommenderObject.self)
                 let id = try idList(c, 2)
@@ -177,6 +239,13 @@ enum RecommendModule {
                 return c.push(object: RecommenderObject(.itemKNN(neighbours: k)))
             }
             RecommendEvaluationModule.register(m)
+            m.function("load", "recommend.load(path)",
+                       "A fitted cl.Recommender saved by rec:save(path) (JSON: kind, options, training interactions, content catalogue, ALS factors, hybrid parts). Every count, index and number is checked before use; ALS factors are restored, other models refitted on the saved interactions (deterministic).") { c in
+                let path = try c.pathArgument(1)
+                let file = try c.withInputFile(path) { p in try c.core { try RecommenderFile.read(p) } }
+                let m = try c.core { try file.matrix() }
+                return c.push(object: try c.core { try RecommenderObject.restore(file.spec, m) })
+            }
             m.function("user_knn", "recommend.user_knn{neighbours = 50}",
                        "User-to-user collaborative filtering (cl.Recommender): cosine similarity of user rows, the neighbours (1…100000) most similar users vote Σ similarity × weight; unknown users get popular items. :fit(interactions, {user =, item =, weight =}), :recommend(users, {k = 10, exclude_seen = true}).") { c in
                 var k = 50
