@@ -8,7 +8,7 @@ final class SimulateCommandTests: XCTestCase {
             let r = try CLI.run(["simulate", "--users", "300", "--days", "90", "--seed", seed, "--out", dir.path])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
-        for name in ["users.csv", "subscriptions.csv", "events.csv"] {
+        for name in ["users.csv", "subscriptions.csv", "events.csv", "courses.csv", "interactions.csv"] {
             let x = try Data(contentsOf: a.appendingPathComponent(name))
             XCTAssertGreaterThan(x.count, 100, name)
             XCTAssertEqual(x, try Data(contentsOf: b.appendingPathComponent(name)), "same seed, same bytes: \(name)")
@@ -17,6 +17,9 @@ final class SimulateCommandTests: XCTestCase {
                           try Data(contentsOf: c.appendingPathComponent("events.csv")))
         let header = try String(contentsOf: a.appendingPathComponent("events.csv"), encoding: .utf8).split(separator: "\n").first
         XCTAssertEqual(header, "user_id,ts,event,amount")
+        let courses = try String(contentsOf: a.appendingPathComponent("courses.csv"), encoding: .utf8)
+        XCTAssertTrue(courses.hasPrefix("course_id,title,topic,level,price,lessons,description\n"))
+        XCTAssertTrue(courses.contains("入门"))      // Chinese titles survive the round trip
         // and the files load back as an event log
         let r = try CLI.run(["run", "-e", "local l = cl.read_events('\(a.path)/events.csv'); print(l:nusers())"])
         XCTAssertEqual(r.stdout, "300\n", r.stderr)

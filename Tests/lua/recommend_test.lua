@@ -78,3 +78,16 @@ T.case("als: loss decreases; personalised beats popularity", function()
   T.raises(function() cl.recommend.als { factors = 0 } end, "factors")
   T.raises(function() cl.recommend.als { alpha = -1 } end, "alpha")
 end)
+
+T.case("simulate.platform has a course catalogue and taste-driven interactions", function()
+  local sim = cl.simulate.platform { users = 200, days = 90, seed = 3 }
+  T.eq(sim.courses:nrow(), 120)
+  T.eq(sim.courses:names(), { "course_id", "title", "topic", "level", "price", "lessons", "description" })
+  T.eq(sim.interactions:names(), { "user_id", "ts", "course_id", "action", "rating" })
+  local small = cl.simulate.platform { users = 50, days = 30, seed = 3, courses = 10 }
+  T.eq(small.courses:nrow(), 10)
+  -- The other tables do not depend on the catalogue size.
+  T.eq(small.events:nrow(), cl.simulate.platform { users = 50, days = 30, seed = 3, courses = 0 }.events:nrow())
+  T.eq(cl.simulate.platform { users = 50, days = 30, seed = 3, courses = 0 }.interactions:nrow(), 0)
+  T.raises(function() cl.simulate.platform { courses = -1 } end, "courses")
+end)

@@ -50,6 +50,19 @@ public struct ClusterData: Sendable {
         return (s0 + s1) + (s2 + s3)
     }
 
+    /// Dot product of two d-vectors, four running sums (fixed order, deterministic).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var j = 0
+        while j + 4 <= d {
+            s0 += a[j] * b[j]; s1 += a[j + 1] * b[j + 1]; s2 += a[j + 2] * b[j + 2]; s3 += a[j + 3] * b[j + 3]
+            j += 4
+        }
+        while j < d { s0 += a[j] * b[j]; j += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
     /// Fixed chunking of the rows (independent of the thread count, so sums
     /// combine in the same order on every machine).
     static func chunks(_ n: Int) -> Int { max(1, min(256, n / 2048)) }

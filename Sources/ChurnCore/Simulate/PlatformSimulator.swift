@@ -7,18 +7,21 @@ public struct SimulationOptions: Codable, Sendable, Equatable {
     /// First simulated day, days since 1970-01-01 (default 2024-01-01).
     public var start: Int32 = 19_723
     public var seed: UInt64 = 42
+    /// Courses in the catalogue (0: no catalogue and no interactions).
+    public var courses: Int = 120
 
-    public init(users: Int = 1_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42) {
-        self.users = users; self.days = days; self.start = start; self.seed = seed
+    public init(users: Int = 1_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42, courses: Int = 120) {
+        self.users = users; self.days = days; self.start = start; self.seed = seed; self.courses = courses
     }
 
     func validate() throws {
         guard users > 0, users <= 50_000_000 else { throw EventError.invalidOption("simulate: users must be 1…50000000, got \(users)") }
         guard days > 0, days <= 20_000 else { throw EventError.invalidOption("simulate: days must be 1…20000, got \(days)") }
+        guard courses >= 0, courses <= 100_000 else { throw EventError.invalidOption("simulate: courses must be 0…100000, got \(courses)") }
     }
 }
 
-/// The three tables of a simulated platform.
+/// The tables of a simulated platform.
 public struct SimulatedPlatform: Sendable {
     /// user_id (int), signup (date), channel, device, first_plan (string; "free" when none).
     public let users: Frame
@@ -26,6 +29,11 @@ public struct SimulatedPlatform: Sendable {
     public let subscriptions: Frame
     /// user_id, ts (timestamp), event, amount (null for events without money) — grouped by user, time-ordered.
     public let events: Frame
+    /// course_id, title, topic, level, price (0: free), lessons, description (about a third in Chinese).
+    public let courses: Frame
+    /// user_id, ts, course_id, action (view, start, finish, purchase, rate), rating (1–5 on rate rows, else null)
+    /// — grouped by user, time-ordered; see `TasteState` for how tastes drive them.
+    public let interactions: Frame
 }
 
 /// The event types the simulator emits, in dictionary order.
@@ -44,6 +52,13 @@ public let simulatedEventTypes = ["login", "view_course", "finish_lesson", "purc
 /// and annual (199/year) plans, coupons (discount on the first term, with a
 /// `coupon_redeem` event), free users who may upgrade.
 ///
+/// A course catalogue (`Catalogue`) and user–course interactions come from
+/// latent tastes (`TasteState`): each course view lands on a course, finished
+/// lessons on taste-relevant ones, so personal recommenders beat popularity
+/// and users who stop finding relevant courses have the low satisfaction
+/// that raises their hazard. They draw from streams of their own, so the
+/// other tables are the same with or without them.
+///
 /// `device` has no effect on anything (a noise feature). Deterministic for a
 /// seed: user `i` draws from its own stream `SeededRandom(seed:, stream: i)`,
 /// so results do not depend on thread count.
@@ -56,19 +71,20 @@ public func simulatePlatform(_ o: SimulationOptions) throws -> SimulatedPlatform
     // users (a user is ≤ `days` simulated days). Results do not depend on the
     // chunking: user i draws from its own stream.
     let chunks = Parallel.ranges(o.users, chunks: max(1, min(o.users, max(Parallel.threads * 16, o.users / 1024))))
+    let catalogue = Catalogue(courses: o.courses, seed: o.seed)
     let working = WorkingMemory()
     defer { working.release() }
     let parts = try Parallel.mapChunksThrowing(o.users, chunks: chunks.count) { range -> SimChunk in
         var c = SimChunk()
         for i in range {
             if (i - range.lowerBound) & 63 == 0 { try ExecutionContext.check() }
-            simulateUser(index: i, o, into: &c)
+            simulateUser(index: i, o, catalogue, into: &c)
         }
         try working.reserve(c.bytes, for: "simulated events")
         return c
     }
     try working.reserve(parts.reduce(0) { $0 + $1.bytes }, for: "simulated frames")
-    return try SimChunk.assemble(parts, o)
+    return try SimChunk.assemble(parts, o, catalogue)
 }
 
 /// Output of a range of users, in user order.
@@ -77,6 +93,7 @@ struct SimChunk {
     var sUser: [Int64] = [], sStart: [Int32] = [], sEnd: [Int32] = [], sPlan: [Int32] = []
     var sPrice: [Double] = [], sAuto: [Bool] = [], sDiscount: [Double] = []
     var eUser: [Int64] = [], eTime: [Int64] = [], eType: [Int32] = [], eAmount: [Double] = []
+    var iUser: [Int64] = [], iTime: [Int64] = [], iCourse: [Int64] = [], iAction: [Int32] = [], iRating: [Double] = []
 
     /// Bytes held by the arrays (allocated capacity × element size: growing
     /// arrays hold up to twice what they use).
@@ -85,13 +102,14 @@ struct SimChunk {
             + sUser.capacity * 8 + sStart.capacity * 4 + sEnd.capacity * 4 + sPlan.capacity * 4
             + sPrice.capacity * 8 + sAuto.capacity + sDiscount.capacity * 8
             + eUser.capacity * 8 + eTime.capacity * 8 + eType.capacity * 4 + eAmount.capacity * 8
+            + iUser.capacity * 8 + iTime.capacity * 8 + iCourse.capacity * 8 + iAction.capacity * 4 + iRating.capacity * 8
     }
 
     static let channels = ["organic", "ads", "referral"]
     static let devices = ["ios", "android", "web"]
     static let plans = ["monthly", "annual", "free"]
 
-    static func assemble(_ parts: [SimChunk], _ o: SimulationOptions) throws -> SimulatedPlatform {
+    static func assemble(_ parts: [SimChunk], _ o: SimulationOptions, _ catalogue: Catalogue) throws -> SimulatedPlatform {
         func cat<T>(_ k: KeyPath<SimChunk, [T]>) -> [T] { parts.flatMap { $0[keyPath: k] } }
         let n = o.users
         let users = try Frame([
@@ -118,15 +136,26 @@ struct SimChunk {
             Column(name: "amount", data: .float64(amounts.map { $0.isNaN ? 0 : $0 }),
                    validity: Validity(amounts.map { !$0.isNaN })),
         ])
-        return SimulatedPlatform(users: users, subscriptions: subs, events: events)
+        let ratings = cat(\.iRating)
+        let interactions = try Frame([
+            Column(name: "user_id", data: .int64(cat(\.iUser))),
+            Column(name: "ts", data: .timestamp(cat(\.iTime))),
+            Column(name: "course_id", data: .int64(cat(\.iCourse))),
+            Column(name: "action", data: .string(codes: cat(\.iAction), dictionary: Catalogue.actions)),
+            Column(name: "rating", data: .float64(ratings.map { $0.isNaN ? 0 : $0 }), validity: Validity(ratings.map { !$0.isNaN })),
+        ])
+        return SimulatedPlatform(users: users, subscriptions: subs, events: events,
+                                 courses: try catalogue.frame(), interactions: interactions)
     }
 }
 
 @inline(__always) private func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
 
 /// One user's life. All constants are the model; see `simulatePlatform`.
-private func simulateUser(index i: Int, _ o: SimulationOptions, into c: inout SimChunk) {
+private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Catalogue, into c: inout SimChunk) {
     var r = SeededRandom(seed: o.seed, stream: UInt64(i))
+    let courses = catalogue.count > 0
+    var taste = courses ? TasteState(user: i, seed: o.seed, catalogue: catalogue) : nil
     let uid = Int64(i + 1)
     // Growth: signups get denser later in the period.
     let signup = min(o.days - 1, Int(Double(o.days) * r.uniform().squareRoot()))
@@ -193,13 +222,19 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, into c: inout Si
         for _ in 0..<views {
             t += Int64(1 + r.below(20)) * 60_000_000
             emit(t, 1)
-            if r.uniform() < 0.25 + 0.5 * sigmoid(e) { t += 60_000_000; emit(t, 2); finished += 1 }
+            let viewed = t
+            let fin = r.uniform() < 0.25 + 0.5 * sigmoid(e)
+            if fin { t += 60_000_000; emit(t, 2); finished += 1 }
+            if taste != nil { c.courseView(&taste!, catalogue, user: uid, at: viewed, finishedAt: fin ? t : nil) }
         }
         satisfaction = 0.9 * satisfaction + 0.1 * Double(finished) / Double(views)
         if r.uniform() < 0.08 * sigmoid(e) { t += 120_000_000; emit(t, 5) }
         if r.uniform() < 0.03 * sigmoid(e) { t += 60_000_000; emit(t, 6) }
         // One-off course purchases; free users may upgrade.
-        if r.uniform() < 0.01 * sigmoid(e) { t += 60_000_000; emit(t, 3, Double(10 + r.below(40)) - 0.01) }
+        if r.uniform() < 0.01 * sigmoid(e) {
+            t += 60_000_000; emit(t, 3, Double(10 + r.below(40)) - 0.01)
+            if taste != nil { c.coursePurchase(&taste!, catalogue, user: uid, at: t) }
+        }
         if plan == 2 && r.uniform() < 0.01 * sigmoid(e) {
             plan = r.uniform() < 0.2 ? 1 : 0
             t += 60_000_000

@@ -64,6 +64,7 @@ enum ClusterModule {
     }
 
     static func register(_ cl: ModuleBuilder) {
+        PersonasModule.register(cl)
         cl.state.register(KMeansObject.self, LuaClass(methods: [
             "fit": { c in
                 let o = try c.object(1, KMeansObject.self)

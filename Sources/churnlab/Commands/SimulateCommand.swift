@@ -5,11 +5,11 @@ import Foundation
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Write a simulated knowledge-payment platform (users.csv, subscriptions.csv, events.csv).",
+        abstract: "Write a simulated knowledge-payment platform (users.csv, subscriptions.csv, events.csv, courses.csv, interactions.csv).",
         discussion: """
             Users sign up over time, hold monthly or annual subscriptions, produce events (login, view_course, \
             finish_lesson, purchase, renew, comment, share, coupon_redeem) and churn with a hazard driven by their \
-            engagement, price and satisfaction. The same seed gives byte-identical files.
+            engagement, price and satisfaction; a course catalogue and user–course interactions follow latent tastes. The same seed gives byte-identical files.
             """
     )
 
@@ -17,7 +17,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Days of activity.") var days = 365
     @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "date")) var start = "2024-01-01"
     @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 42
-    @Option(help: ArgumentHelp("Directory to write the three CSV files to (created if missing).", valueName: "dir")) var out: String
+    @Option(help: ArgumentHelp("Directory to write the CSV files to (created if missing).", valueName: "dir")) var out: String
 
     func validate() throws {
         guard users > 0 else { throw ValidationError("--users must be positive") }
@@ -36,7 +36,8 @@ struct SimulateCommand: ParsableCommand {
         }
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            for (name, frame) in [("users", sim.users), ("subscriptions", sim.subscriptions), ("events", sim.events)] {
+            for (name, frame) in [("users", sim.users), ("subscriptions", sim.subscriptions), ("events", sim.events),
+                                 ("courses", sim.courses), ("interactions", sim.interactions)] {
                 let path = (out as NSString).appendingPathComponent(name + ".csv")
                 try frame.writeCSV(path: path)
                 printError("wrote \(path) (\(frame.shapeText))")

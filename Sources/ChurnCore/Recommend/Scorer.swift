@@ -1,0 +1,86 @@
+import ExecutionControl
+
+/// What every recommender offers the shared top-k, hybrid and evaluation
+/// code: dense scores for one user over the model's own item universe
+/// (`itemIds`; −∞ marks an item the model cannot score for this user) and,
+/// per item, the seen item that contributed most (its index in `itemIds`).
+/// `nil` means the model knows nothing about the user (cold start).
+public protocol UserScorer: Sendable {
+    var itemIds: [String] { get }
+    func scores(user: String) -> (scores: [Double], because: [Int?])?
+    /// Indices (in `itemIds`) of the items the user interacted with in training.
+    func seen(user: String) -> [Int]
+}
+
+/// A top-k list in item ids: best first, with the id of the seen item behind each.
+public struct RankedItems: Sendable {
+    public let items: [String]
+    public let scores: [Double]
+    public let because: [String?]
+}
+
+extension UserScorer {
+    /// The user's top k (seen items removed when `excludeSeen`), or nil for an unknown user.
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
+        guard let (s, b) = scores(user: user) else { return nil }
+        let top = TopN.select(s, k: k, skip: excludeSeen ? Set(seen(user: user)) : [])
+        return RankedItems(items: top.map { itemIds[$0] }, scores: top.map { s[$0] }, because: top.map { b[$0].map { itemIds[$0] } })
+    }
+}
+
+extension InteractionMatrix {
+    func seenItems(_ user: String) -> [Int] { userIndex[user].map { byUser[$0].map(\.0) } ?? [] }
+}
+
+extension PopularityRecommender: UserScorer {
+    public var itemIds: [String] { matrix.items }
+    /// Popularity scores every user, known or not.
+    public func scores(user: String) -> (scores: [Double], because: [Int?])? { (counts, [Int?](repeating: nil, count: counts.count)) }
+    public func seen(user: String) -> [Int] { matrix.seenItems(user) }
+}
+
+extension ItemKNNRecommender: UserScorer {
+    public var itemIds: [String] { matrix.items }
+    public func seen(user: String) -> [Int] { matrix.seenItems(user) }
+    public func scores(user: String) -> (scores: [Double], because: [Int?])? {
+        guard let u = matrix.userIndex[user] else { return nil }
+        var scores = [Double](repeating: -.infinity, count: matrix.items.count)
+        var best = [Double](repeating: 0, count: matrix.items.count)
+        var because = [Int?](repeating: nil, count: matrix.items.count)
+        for (i, w) in matrix.byUser[u] {
+            for (j, s) in neighbours[i] {
+                let c = w * s
+                scores[j] = scores[j] == -.infinity ? c : scores[j] + c
+                if c > best[j] { best[j] = c; because[j] = i }
+            }
+        }
+        return (scores, because)
+    }
+}
+
+extension ALSModel: UserScorer {
+    public var itemIds: [String] { matrix.items }
+    public func seen(user: String) -> [Int] { matrix.seenItems(user) }
+    public func scores(user: String) -> (scores: [Double], because: [Int?])? {
+        guard let u = matrix.userIndex[user] else { return nil }
+        let f = factors
+        var scores = [Double](repeating: 0, count: matrix.items.count)
+        for i in 0..<scores.count {
+            var s = 0.0
+            for a in 0..<f { s += userFactors[u * f + a] * itemFactors[i * f + a] }
+            scores[i] = s
+        }
+        // Reason: the seen item whose factors are most aligned with each item.
+        let row = matrix.byUser[u]
+        let because: [Int?] = (0..<scores.count).map { j in
+            var best: Int?, bs = -Double.infinity
+            for (i, _) in row {
+                var s = 0.0
+                for a in 0..<f { s += itemFactors[i * f + a] * itemFactors[j * f + a] }
+                if s > bs { bs = s; best = i }
+            }
+            return best
+        }
+        return (scores, because)
+    }
+}
