@@ -17,6 +17,7 @@ public enum ChurnLab {
         MetricsModule.register,
         StatsModule.register,
         SurvivalModule.register,
+        CoxModelBinding.register,
         CLVModule.register,
         PlotModule.register,
         TransformModule.register,

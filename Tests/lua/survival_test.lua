@@ -150,6 +150,44 @@ T.case("cox: lifelines' CoxPHFitter summary on mlc_churn (Efron ties)", function
   T.near(fit.log_likelihood, -5002.553800992169, 1e-7)
   T.near(fit.concordance, 0.7624660351883276, 1e-12)
   T.eq(fit.events, 707)
-  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "state" } }) end, "encode text")
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "no_such_column" } }) end, "no_such_column")
   T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", ties = "exact" }) end, "'efron' or 'breslow'")
+end)
+
+T.case("cl.model.cox: penalized fit, predictions, PH test, save/load (lifelines 0.30.3)", function()
+  -- Values from scripts/reference/cox_lifelines_reference.py.
+  local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
+  local feats = { "total_day_minutes", "number_customer_service_calls", "number_vmail_messages", "total_intl_calls", "intl" }
+  local en = cl.model.cox{ penalizer = 0.05, l1_ratio = 0.5 }:fit(d, { duration = "account_length", event = "event", features = feats })
+  T.near(en:summary().coef:to_table(), { 0.005110147183776887, 0.1876026208262029, -0.004398632332289923, -1.4944544070529594e-07, 0.930234456246565 }, 1e-8)
+  T.near(en:info().log_likelihood, -5179.9122259582255, 1e-6)
+
+  local m = cl.model.cox{}:fit(d, { duration = "account_length", event = "event", features = feats })
+  local rows = d:head(3)
+  T.near(m:predict_partial_hazard(rows):to_table(), { 1.1708246179905255, 0.44031238291886965, 1.1795512997120332 }, 1e-6)
+  local s = m:predict_survival(rows, { times = { 50, 100, 150.5 } })
+  T.eq(s:names(), { "survival_50", "survival_100", "survival_150.5" })
+  T.near(s["survival_150.5"]:to_table(), { 0.7780311201782375, 0.9099283486670015, 0.7765769930931917 }, 1e-7)
+  T.eq(m:predict_median(rows):to_table(), { 212, math.huge, 212 })
+  local ph = m:check_assumptions(d, { time_transform = "rank" })
+  T.near(ph.test_statistic:to_table(), { 1.5904907621324949, 0.7728568878211137, 1.2346800703761747, 1.0718435776678479, 1.5311037545111303 }, 1e-5)
+  T.eq(m:baseline():nrow(), 218)                        -- distinct durations, as lifelines' baseline index
+  T.ok(tostring(m):find("Concordance = 0.7625", 1, true))
+
+  -- Strata and a text feature; save/load keeps predictions.
+  local st = cl.model.cox{ strata = { "voice_mail_plan" } }:fit(d, { duration = "account_length", event = "event", features = feats })
+  T.near(st:info().concordance, 0.7599329468524185, 1e-12)
+  local path = os.tmpname()
+  st:save(path)
+  local back = cl.model.load(path)
+  os.remove(path)
+  T.near(back:predict_survival(d:head(2), { times = { 100 } })["survival_100"]:to_table(), { 0.9548279123931849, 0.9815792483950047 }, 1e-7)
+  local ac = cl.model.cox{}:fit(d, { duration = "account_length", event = "event", features = { "total_day_minutes", "area_code" } })
+  T.eq(ac:info().features, { "total_day_minutes", "area_code=area_code_415", "area_code=area_code_510" })
+
+  T.raises(function() cl.model.cox{ penalizer = -1 } end, "penalizer")
+  T.raises(function() cl.model.cox{ l1_ratio = 2 } end, "l1_ratio")
+  T.raises(function() cl.model.cox{}:predict_median(d) end, "not fitted")
+  T.raises(function() m:predict_survival(d, {}) end, "times")
+  T.raises(function() m:check_assumptions(d, { time_transform = "cubic" }) end, "time_transform")
 end)

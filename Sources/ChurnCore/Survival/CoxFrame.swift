@@ -128,3 +128,44 @@ extension CoxPHModel: StructurallyValidated {
         }
     }
 }
+
+extension CoxPHModel {
+    /// lifelines' `print_summary` as text: the fit's header, the coefficient table, concordance and AIC.
+    public func summaryText(alpha: Double = 0.05) -> String {
+        let ci = confidenceInterval(alpha: alpha)
+        let level = Int((1 - alpha) * 100)
+        var lines: [String] = ["<cl.CoxModel>"]
+        if let d = design {
+            lines.append("duration col = '\(d.duration)'" + (d.event.map { ", event col = '\($0)'" } ?? ""))
+            if !d.strata.isEmpty { lines.append("strata = [\(d.strata.joined(separator: ", "))]") }
+        }
+        lines.append("ties = \(ties.rawValue), penalizer = \(penalizer), l1 ratio = \(l1Ratio), baseline estimation = breslow")
+        lines.append("number of observations = \(n), number of events observed = \(events)")
+        lines.append(String(format: "partial log-likelihood = %.2f%@", logPartialLikelihood, converged ? "" : " (did not converge)"))
+        let w = max(9, features.map(\.count).max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+        func num(_ x: Double) -> String { abs(x) >= 1e-3 || x == 0 ? String(format: "%.4f", x) : String(format: "%.2e", x) }
+        lines.append("")
+        lines.append(["covariate".padding(toLength: w, withPad: " ", startingAt: 0), pad("coef", 10), pad("exp(coef)", 10), pad("se(coef)", 10),
+                      pad("coef lo \(level)%", 13), pad("coef hi \(level)%", 13), pad("z", 8), pad("p", 10), pad("-log2(p)", 9)].joined(separator: " "))
+        let zs = z, ps = pValues, lp = minusLog2P
+        for j in features.indices {
+            lines.append([features[j].padding(toLength: w, withPad: " ", startingAt: 0), pad(num(coef[j]), 10), pad(num(hazardRatios[j]), 10),
+                          pad(num(standardErrors[j]), 10), pad(num(ci.lower[j]), 13), pad(num(ci.upper[j]), 13),
+                          pad(String(format: "%.2f", zs[j]), 8), pad(ps[j] < 0.005 ? "<0.005" : String(format: "%.3f", ps[j]), 10),
+                          pad(String(format: "%.2f", lp[j]), 9)].joined(separator: " "))
+        }
+        lines.append("")
+        lines.append(String(format: "Concordance = %.4f\nPartial AIC = %.2f", concordance, aicPartial))
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension CoxPHModel {
+    /// The model file's metadata: the input columns (text ones with their levels) and the duration as target.
+    public func metadata() -> ModelMetadata {
+        ModelMetadata(features: (design?.inputs ?? []).map {
+            ModelMetadata.Feature(name: $0.name, type: $0.levels == nil ? .numeric : .categorical, levels: $0.levels)
+        }, target: design?.duration, extra: ["event": design?.event ?? "", "strata": (design?.strata ?? []).joined(separator: ",")])
+    }
+}

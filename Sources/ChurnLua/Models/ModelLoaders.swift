@@ -11,6 +11,7 @@ enum ModelLoaders {
         "tree": { c, contents in try TreeModels.open(c, contents, .tree(try contents.decode(DecisionTree.self, kind: "tree"))) },
         "forest": { c, contents in try TreeModels.open(c, contents, .forest(try contents.decode(RandomForest.self, kind: "forest"))) },
         "gbdt": { c, contents in try TreeModels.open(c, contents, .gbdt(try contents.decode(GradientBoosting.self, kind: "gbdt"))) },
+        CoxPHModel.kind: CoxModelBinding.open,
     ]
 
     static func load(_ c: LuaCall) throws -> Int32 {
