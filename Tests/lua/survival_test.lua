@@ -191,3 +191,24 @@ T.case("cl.model.cox: penalized fit, predictions, PH test, save/load (lifelines 
   T.raises(function() m:predict_survival(d, {}) end, "times")
   T.raises(function() m:check_assumptions(d, { time_transform = "cubic" }) end, "time_transform")
 end)
+
+T.case("clv.pareto_nbd: predictions at lifetimes' CDNOW parameters, fit record, CLV", function()
+  -- lifetimes 0.11.3 ParetoNBDFitter refitted with tol 1e-12 (scripts/reference/pareto_nbd_lifetimes_reference.py).
+  local pn = { kind = "pareto_nbd", r = 0.5532770417350594, alpha = 10.577683678387663, s = 0.6062399982438416, beta = 11.668736094230072 }
+  local s = cl.frame({ frequency = { 2 }, recency = { 30.43 }, T = { 38.86 }, monetary_value = { 22.345 } })
+  local p = cl.clv.predict(pn, s, { t = 39 })
+  T.near(p:row(1).expected_purchases, 1.455098747289, 1e-9)
+  T.near(p:row(1).p_alive, 0.869115661565, 1e-9)
+  T.near(cl.clv.expected_purchases(pn, 39), 1.213403999227, 1e-9)
+  local gg = { kind = "gamma_gamma", p = 6.249572277635918, q = 3.744224674758303, gamma = 15.443521018362135 }
+  T.ok(cl.clv.value(pn, gg, s):row(1).clv > 0)
+  local f, r, TT = {}, {}, {}
+  for i = 1, 200 do
+    TT[i] = 39
+    if i % 2 == 0 then f[i], r[i] = 0, 0 else f[i] = 1 + i % 4; r[i] = 5 + (i * 7) % 34 end
+  end
+  local fit = cl.clv.pareto_nbd(cl.frame({ frequency = f, recency = r, T = TT }))
+  T.eq(fit.kind, "pareto_nbd"); T.eq(fit.customers, 200)
+  T.ok(fit.r > 0 and fit.s > 0 and fit.log_likelihood < 0)
+  T.raises(function() cl.clv.predict({ kind = "pareto_nbd", r = 1, alpha = 1, s = -1, beta = 1 }, s) end, "s")
+end)
