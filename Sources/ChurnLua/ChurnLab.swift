@@ -19,6 +19,7 @@ public enum ChurnLab {
         SurvivalModule.register,
         CoxModelBinding.register,
         CLVModule.register,
+        SurvivalPlots.register,
         PlotModule.register,
         TransformModule.register,
         FeaturesModule.register,

@@ -212,3 +212,18 @@ T.case("clv.pareto_nbd: predictions at lifetimes' CDNOW parameters, fit record, 
   T.ok(fit.r > 0 and fit.s > 0 and fit.log_likelihood < 0)
   T.raises(function() cl.clv.predict({ kind = "pareto_nbd", r = 1, alpha = 1, s = -1, beta = 1 }, s) end, "s")
 end)
+
+T.case("cl.plot.survival and cl.plot.clv draw SVG", function()
+  local svg = cl.plot.survival(churn, { duration = "account_length", event = "event", group = "international_plan", title = "By plan" })
+  T.ok(svg:find("<svg", 1, true) and svg:find("By plan", 1, true) and svg:find("At risk", 1, true))
+  T.ok(svg:find(">yes<", 1, true) and svg:find(">no<", 1, true))
+  T.ok(svg:find(">4527<", 1, true))                      -- 4527 international_plan = "no" customers at risk at t = 0
+  T.ok(select(2, svg:gsub('class="ci"', "")) == 2)        -- one CI band per group
+  T.ok(not cl.plot.survival(churn, { duration = "account_length", event = "event", ci = false }):find('class="ci"', 1, true))
+  T.raises(function() cl.plot.survival(churn, { duration = "account_length", alpha = 1 }) end, "alpha")
+  local pn = { kind = "bgnbd", r = 0.24259454342106715, alpha = 4.413602716077379, a = 0.7929218333480146, b = 2.4259057287223023 }
+  local m = cl.plot.clv(pn, { max_frequency = 5, max_recency = 10 })
+  T.ok(m:find("Probability customer is alive", 1, true))
+  T.raises(function() cl.plot.clv(pn, { max_recency = 10, T = 5 }) end, "max_recency")
+  T.raises(function() cl.plot.clv(pn, { chart = "pie" }) end, "chart")
+end)
