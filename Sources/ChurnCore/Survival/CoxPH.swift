@@ -104,9 +104,23 @@ public struct CoxPHModel: Sendable, Codable {
         var orders = [[Int]](repeating: [], count: k)
         for i in 0..<n { orders[codes[i]].append(i) }
         for s in 0..<k { orders[s].sort { data.durations[$0] > data.durations[$1] } }
+        // The Newton loop reads rows in risk-set order: lay them out in that order
+        // once so every evaluation streams through memory.
+        let perm = orders.flatMap { $0 }
+        var Xp = [Double](repeating: 0, count: n * p)
+        Xp.withUnsafeMutableBufferPointer { dst in
+            Xc.withUnsafeBufferPointer { src in
+                for (k, r) in perm.enumerated() { for j in 0..<p { dst[k * p + j] = src[r * p + j] } }
+            }
+        }
+        Xc = []
+        let dataP = try SurvivalData(durations: perm.map { data.durations[$0] }, events: perm.map { data.events[$0] })
+        var ordersP: [[Int]] = [], next = 0
+        for order in orders { ordersP.append(Array(next..<(next + order.count))); next += order.count }
         let fitted = penalized
-            ? try newtonLifelines(Xc, data, orders, p, o)
-            : try newtonLineSearch(Xc, data, orders, p, o)
+            ? try newtonLifelines(Xp, dataP, ordersP, p, o)
+            : try newtonLineSearch(Xp, dataP, ordersP, p, o)
+        Xp = []
         let beta = zip(fitted.beta, scale).map { $0 / $1 }
         // Covariance: (−H)⁻¹ on the fitting scale, back to the columns' scale.
         var variance = [Double](repeating: .nan, count: p * p)
@@ -244,54 +258,70 @@ public struct CoxPHModel: Sendable, Codable {
         return (ll, g, H)
     }
 
+    /// One stratum's terms; `order` lists its rows by duration descending (in the
+    /// fit they are consecutive, so X is read sequentially). Only the lower
+    /// triangle of H is accumulated (`evaluate` mirrors it).
     static func evaluateStratum(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ order: [Int], _ p: Int, _ ties: Ties,
                                 _ ll: inout Double, _ g: inout [Double], _ H: inout [Double]) throws {
         let n = order.count
-        var sR = 0.0, zR = [Double](repeating: 0, count: p), wR = [Double](repeating: 0, count: p * p)
-        var sD = 0.0, zD = zR, wD = wR
-        var i = 0
-        while i < n {
-            if i & 0x3FFF == 0 { try ExecutionContext.check() }
-            let t = data.durations[order[i]]
-            sD = 0; for j in 0..<p { zD[j] = 0 }; for j in 0..<(p * p) { wD[j] = 0 }
-            var d = 0
-            while i < n && data.durations[order[i]] == t {
-                let r = order[i]
-                var eta = 0.0
-                for j in 0..<p { eta += X[r * p + j] * beta[j] }
-                let e = exp(eta)
-                sR += e
-                for a in 0..<p {
-                    let xa = X[r * p + a]
-                    zR[a] += e * xa
-                    for b in 0...a { wR[a * p + b] += e * xa * X[r * p + b] }
-                }
-                if data.events[r] {
-                    d += 1; sD += e; ll += eta
+        var zR = [Double](repeating: 0, count: p), wR = [Double](repeating: 0, count: p * p)
+        var zD = zR, wD = wR, za = zR
+        var sR = 0.0, llAcc = 0.0
+        try X.withUnsafeBufferPointer { X in
+        try beta.withUnsafeBufferPointer { beta in
+        try zR.withUnsafeMutableBufferPointer { zR in
+        try wR.withUnsafeMutableBufferPointer { wR in
+        try zD.withUnsafeMutableBufferPointer { zD in
+        try wD.withUnsafeMutableBufferPointer { wD in
+        try za.withUnsafeMutableBufferPointer { za in
+        try g.withUnsafeMutableBufferPointer { g in
+        try H.withUnsafeMutableBufferPointer { H in
+            let dur = data.durations, ev = data.events
+            var i = 0
+            while i < n {
+                if i & 0x3FFF == 0 { try ExecutionContext.check() }
+                let t = dur[order[i]]
+                var sD = 0.0, d = 0
+                while i < n && dur[order[i]] == t {
+                    let r = order[i], x = X.baseAddress! + r * p
+                    var eta = 0.0
+                    for j in 0..<p { eta += x[j] * beta[j] }
+                    let e = exp(eta)
+                    sR += e
                     for a in 0..<p {
-                        let xa = X[r * p + a]
-                        g[a] += xa; zD[a] += e * xa
-                        for b in 0...a { wD[a * p + b] += e * xa * X[r * p + b] }
+                        let ex = e * x[a]
+                        zR[a] += ex
+                        let row = wR.baseAddress! + a * p
+                        for b in 0...a { row[b] += ex * x[b] }
+                    }
+                    if ev[r] {
+                        if d == 0 { for j in 0..<p { zD[j] = 0 }; for j in 0..<(p * p) { wD[j] = 0 } }
+                        d += 1; sD += e; llAcc += eta
+                        for a in 0..<p {
+                            let ex = e * x[a]
+                            g[a] += x[a]; zD[a] += ex
+                            let row = wD.baseAddress! + a * p
+                            for b in 0...a { row[b] += ex * x[b] }
+                        }
+                    }
+                    i += 1
+                }
+                guard d > 0 else { continue }
+                let dd = Double(d)
+                for l in 0..<d {
+                    let f = ties == .efron ? Double(l) / dd : 0
+                    let phi = sR - f * sD, inv = 1 / phi
+                    llAcc -= log(phi)
+                    for a in 0..<p { za[a] = (zR[a] - f * zD[a]) * inv; g[a] -= za[a] }
+                    for a in 0..<p {
+                        let hr = H.baseAddress! + a * p, wr = wR.baseAddress! + a * p, wd = wD.baseAddress! + a * p
+                        let zaa = za[a]
+                        for b in 0...a { hr[b] -= (wr[b] - f * wd[b]) * inv - zaa * za[b] }
                     }
                 }
-                i += 1
             }
-            guard d > 0 else { continue }
-            let dd = Double(d)
-            for l in 0..<d {
-                let f = ties == .efron ? Double(l) / dd : 0
-                let phi = sR - f * sD
-                ll -= log(phi)
-                for a in 0..<p {
-                    let za = (zR[a] - f * zD[a]) / phi
-                    g[a] -= za
-                    for b in 0...a {
-                        let zb = (zR[b] - f * zD[b]) / phi
-                        H[a * p + b] -= (wR[a * p + b] - f * wD[a * p + b]) / phi - za * zb
-                    }
-                }
-            }
-        }
+        } } } } } } } } }
+        ll += llAcc
     }
 
     /// A⁻¹ for a symmetric positive-definite A, column by column.
