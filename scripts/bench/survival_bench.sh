@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Survival / CLV fit times, side by side: ChurnLab (release) vs lifelines / lifetimes on the same data.
 #   Kaplan–Meier with 10 groups and a 10-group log-rank on N rows (default 1,000,000; give N as $1),
-#   Cox PH (Efron) on min(N, 200,000) rows × 10 covariates,
+#   Cox PH (Efron) on min(N, 200,000) rows × 10 covariates (COX_N=1000000 COX_P=20 for issue 15's size),
 #   BG/NBD and Gamma–Gamma on the CDNOW sample replicated 10× (23,570 customers, the size of the full cohort).
 # Usage: scripts/bench/survival_bench.sh [N]   (venv with lifelines + lifetimes: $CHURNLAB_BENCH_VENV or .venv-ref)
 # Measured 2026-12-02 (2 shared cores, release, N = 1,000,000; best of 3, Cox best of 1), seconds:
@@ -31,10 +31,11 @@ g = rng.integers(0, 10, n)
 t = np.ceil(rng.exponential(200 / (1 + 0.1 * g))).clip(1, 1000)
 e = (rng.random(n) < 0.7).astype(int)
 pd.DataFrame({"duration": t, "event": e, "group": g}).to_csv(f"{d}/km.csv", index=False)
-nc = min(n, 200_000)
-Xc = rng.standard_normal((nc, 10))
+import os
+nc = int(os.environ.get("COX_N", min(n, 200_000))); pc = int(os.environ.get("COX_P", 10))
+Xc = rng.standard_normal((nc, pc))
 tc = np.ceil(rng.exponential(100 * np.exp(-Xc[:, :3].sum(1) * 0.3))).clip(1, 2000)
-cox = pd.DataFrame(Xc, columns=[f"x{j}" for j in range(10)]).assign(T=tc, E=(rng.random(nc) < 0.6).astype(int))
+cox = pd.DataFrame(Xc, columns=[f"x{j}" for j in range(pc)]).assign(T=tc, E=(rng.random(nc) < 0.6).astype(int))
 cox.to_csv(f"{d}/cox.csv", index=False)
 def best(f, k=3):
     b = 1e9
@@ -48,7 +49,7 @@ def km10():
         KaplanMeierFitter().fit(t[m], e[m])
 print(f"BENCH lifelines KM, 10 groups            {best(km10):9.4f} s")
 print(f"BENCH lifelines logrank, 10 groups       {best(lambda: multivariate_logrank_test(t, g, e), 1):9.4f} s")
-print(f"BENCH lifelines Cox, {nc} x 10             {best(lambda: CoxPHFitter().fit(cox, 'T', 'E'), 1):9.4f} s")
+print(f"BENCH lifelines Cox, {nc} x {pc}            {best(lambda: CoxPHFitter().fit(cox, 'T', 'E'), 1):9.4f} s")
 tx = pd.read_csv("Tests/ChurnCoreTests/Fixtures/clv/CDNOW_sample.txt", sep=r"\s+", header=None,
                  names=["master", "id", "date", "cds", "dollars"], dtype={"date": str})
 tx["date"] = pd.to_datetime(tx["date"], format="%Y%m%d")
