@@ -150,6 +150,80 @@ T.case("cox: lifelines' CoxPHFitter summary on mlc_churn (Efron ties)", function
   T.near(fit.log_likelihood, -5002.553800992169, 1e-7)
   T.near(fit.concordance, 0.7624660351883276, 1e-12)
   T.eq(fit.events, 707)
-  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "state" } }) end, "encode text")
+  T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", features = { "no_such_column" } }) end, "no_such_column")
   T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", ties = "exact" }) end, "'efron' or 'breslow'")
+end)
+
+T.case("cl.model.cox: penalized fit, predictions, PH test, save/load (lifelines 0.30.3)", function()
+  -- Values from scripts/reference/cox_lifelines_reference.py.
+  local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
+  local feats = { "total_day_minutes", "number_customer_service_calls", "number_vmail_messages", "total_intl_calls", "intl" }
+  local en = cl.model.cox{ penalizer = 0.05, l1_ratio = 0.5 }:fit(d, { duration = "account_length", event = "event", features = feats })
+  T.near(en:summary().coef:to_table(), { 0.005110147183776887, 0.1876026208262029, -0.004398632332289923, -1.4944544070529594e-07, 0.930234456246565 }, 1e-8)
+  T.near(en:info().log_likelihood, -5179.9122259582255, 1e-6)
+
+  local m = cl.model.cox{}:fit(d, { duration = "account_length", event = "event", features = feats })
+  local rows = d:head(3)
+  T.near(m:predict_partial_hazard(rows):to_table(), { 1.1708246179905255, 0.44031238291886965, 1.1795512997120332 }, 1e-6)
+  local s = m:predict_survival(rows, { times = { 50, 100, 150.5 } })
+  T.eq(s:names(), { "survival_50", "survival_100", "survival_150.5" })
+  T.near(s["survival_150.5"]:to_table(), { 0.7780311201782375, 0.9099283486670015, 0.7765769930931917 }, 1e-7)
+  T.eq(m:predict_median(rows):to_table(), { 212, math.huge, 212 })
+  local ph = m:check_assumptions(d, { time_transform = "rank" })
+  T.near(ph.test_statistic:to_table(), { 1.5904907621324949, 0.7728568878211137, 1.2346800703761747, 1.0718435776678479, 1.5311037545111303 }, 1e-5)
+  T.eq(m:baseline():nrow(), 218)                        -- distinct durations, as lifelines' baseline index
+  T.ok(tostring(m):find("Concordance = 0.7625", 1, true))
+
+  -- Strata and a text feature; save/load keeps predictions.
+  local st = cl.model.cox{ strata = { "voice_mail_plan" } }:fit(d, { duration = "account_length", event = "event", features = feats })
+  T.near(st:info().concordance, 0.7599329468524185, 1e-12)
+  local path = os.tmpname()
+  st:save(path)
+  local back = cl.model.load(path)
+  os.remove(path)
+  T.near(back:predict_survival(d:head(2), { times = { 100 } })["survival_100"]:to_table(), { 0.9548279123931849, 0.9815792483950047 }, 1e-7)
+  local ac = cl.model.cox{}:fit(d, { duration = "account_length", event = "event", features = { "total_day_minutes", "area_code" } })
+  T.eq(ac:info().features, { "total_day_minutes", "area_code=area_code_415", "area_code=area_code_510" })
+
+  T.raises(function() cl.model.cox{ penalizer = -1 } end, "penalizer")
+  T.raises(function() cl.model.cox{ l1_ratio = 2 } end, "l1_ratio")
+  T.raises(function() cl.model.cox{}:predict_median(d) end, "not fitted")
+  T.raises(function() m:predict_survival(d, {}) end, "times")
+  T.raises(function() m:check_assumptions(d, { time_transform = "cubic" }) end, "time_transform")
+end)
+
+T.case("clv.pareto_nbd: predictions at lifetimes' CDNOW parameters, fit record, CLV", function()
+  -- lifetimes 0.11.3 ParetoNBDFitter refitted with tol 1e-12 (scripts/reference/pareto_nbd_lifetimes_reference.py).
+  local pn = { kind = "pareto_nbd", r = 0.5532770417350594, alpha = 10.577683678387663, s = 0.6062399982438416, beta = 11.668736094230072 }
+  local s = cl.frame({ frequency = { 2 }, recency = { 30.43 }, T = { 38.86 }, monetary_value = { 22.345 } })
+  local p = cl.clv.predict(pn, s, { t = 39 })
+  T.near(p:row(1).expected_purchases, 1.455098747289, 1e-9)
+  T.near(p:row(1).p_alive, 0.869115661565, 1e-9)
+  T.near(cl.clv.expected_purchases(pn, 39), 1.213403999227, 1e-9)
+  local gg = { kind = "gamma_gamma", p = 6.249572277635918, q = 3.744224674758303, gamma = 15.443521018362135 }
+  T.ok(cl.clv.value(pn, gg, s):row(1).clv > 0)
+  local f, r, TT = {}, {}, {}
+  for i = 1, 200 do
+    TT[i] = 39
+    if i % 2 == 0 then f[i], r[i] = 0, 0 else f[i] = 1 + i % 4; r[i] = 5 + (i * 7) % 34 end
+  end
+  local fit = cl.clv.pareto_nbd(cl.frame({ frequency = f, recency = r, T = TT }))
+  T.eq(fit.kind, "pareto_nbd"); T.eq(fit.customers, 200)
+  T.ok(fit.r > 0 and fit.s > 0 and fit.log_likelihood < 0)
+  T.raises(function() cl.clv.predict({ kind = "pareto_nbd", r = 1, alpha = 1, s = -1, beta = 1 }, s) end, "s")
+end)
+
+T.case("cl.plot.survival and cl.plot.clv draw SVG", function()
+  local svg = cl.plot.survival(churn, { duration = "account_length", event = "event", group = "international_plan", title = "By plan" })
+  T.ok(svg:find("<svg", 1, true) and svg:find("By plan", 1, true) and svg:find("At risk", 1, true))
+  T.ok(svg:find(">yes<", 1, true) and svg:find(">no<", 1, true))
+  T.ok(svg:find(">4527<", 1, true))                      -- 4527 international_plan = "no" customers at risk at t = 0
+  T.ok(select(2, svg:gsub('class="ci"', "")) == 2)        -- one CI band per group
+  T.ok(not cl.plot.survival(churn, { duration = "account_length", event = "event", ci = false }):find('class="ci"', 1, true))
+  T.raises(function() cl.plot.survival(churn, { duration = "account_length", alpha = 1 }) end, "alpha")
+  local pn = { kind = "bgnbd", r = 0.24259454342106715, alpha = 4.413602716077379, a = 0.7929218333480146, b = 2.4259057287223023 }
+  local m = cl.plot.clv(pn, { max_frequency = 5, max_recency = 10 })
+  T.ok(m:find("Probability customer is alive", 1, true))
+  T.raises(function() cl.plot.clv(pn, { max_recency = 10, T = 5 }) end, "max_recency")
+  T.raises(function() cl.plot.clv(pn, { chart = "pie" }) end, "chart")
 end)

@@ -11,7 +11,7 @@ local function line(label, s) print(string.format("BENCH %-38s %9.4f s", label, 
 line("churnlab KM, 10 groups", best(function() cl.survival.kaplan_meier(km, { duration = "duration", event = "event", group = "group" }) end))
 line("churnlab logrank, 10 groups", best(function() cl.survival.logrank(km, { duration = "duration", event = "event", group = "group" }) end))
 local cox = cl.read_csv(dir .. "/cox.csv")
-line("churnlab Cox, " .. cox:nrow() .. " x 10", best(function() cl.survival.cox(cox, { duration = "T", event = "E" }) end, 1))
+line("churnlab Cox, " .. cox:nrow() .. " x " .. (cox:ncol() - 2), best(function() cl.model.cox{}:fit(cox, { duration = "T", event = "E" }) end, 1))
 local s
 line("churnlab clv.summary (23,570 cust.)", best(function()
   s = cl.clv.summary(tx, { customer = "id", time = "date", amount = "dollars", calibration_end = "1997-09-30", holdout_end = "1998-06-30" })

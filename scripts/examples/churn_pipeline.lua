@@ -1,7 +1,8 @@
 -- churn_pipeline.lua — the whole loop on simulated data:
 --   simulate a knowledge-payment platform → point-in-time features and churn
 --   labels over many observation dates → time-based split → logistic regression
---   and gradient boosting → evaluation → per-user reasons → cohort retention.
+--   and gradient boosting → evaluation → per-user reasons → cohort retention →
+--   survival by plan (Kaplan–Meier, log-rank, Cox) → CLV (BG/NBD, Gamma–Gamma) and CLV-weighted retention.
 --
 -- Usage: churnlab run scripts/examples/churn_pipeline.lua [OUT_DIR] [USERS]
 local out = arg[1] or "out"
@@ -75,6 +76,36 @@ print(gbdt:explain(scored, { top = 3 }))
 
 step("cohort retention (share of each signup month active N months later)")
 print(cl.analytics.cohort_retention(log))
+
+step("survival by plan: Kaplan–Meier curves, log-rank test, Cox model of time to churn")
+local spells = cl.survival.from_subscriptions(subs, { as_of = "2024-12-31", gap_days = 7 })
+  :join(sim.users, { on = "user_id" })
+local km, km_summary = cl.survival.kaplan_meier(spells, { duration = "duration", event = "event", group = "first_plan", times = { 90, 180 } })
+for _, g in ipairs(km_summary) do
+  cl.printf("%-8s n %5d  median %6.0f days  S(90) %.3f  S(180) %.3f\n", g.group, g.n, g.median, g.survival_at[1], g.survival_at[2])
+end
+local lr = cl.survival.logrank(spells, { duration = "duration", event = "event", group = "first_plan" })
+cl.printf("log-rank across plans: chi2 %.1f, df %d, log10 p %.1f\n", lr.statistic, lr.df, lr.log10_p)
+cl.plot.survival(spells, { duration = "duration", event = "event", group = "first_plan", file = out .. "/survival_by_plan.svg",
+                           title = "Subscription survival by first plan" })
+local cox = cl.model.cox { penalizer = 0.01 }:fit(spells, { duration = "duration", event = "event", features = { "first_plan", "channel", "device" } })
+print(cox)
+
+step("customer lifetime value (BG/NBD + Gamma–Gamma on subscription payments) and CLV-weighted retention")
+local payments = sim.subscriptions:select { "user_id", "start", "price" }
+local rfm = cl.clv.summary(payments, { customer = "user_id", time = "start", amount = "price", calibration_end = "2024-12-31" })
+local bg = cl.clv.bgnbd(rfm, { penalizer = 0.001 })
+local repeaters = rfm:filter(cl.col("frequency"):gt(0)):filter(cl.col("monetary_value"):gt(0))
+local gg = cl.clv.gamma_gamma(repeaters, { penalizer = 0.001 })
+cl.printf("BG/NBD r %.3f alpha %.3f a %.3f b %.3f; Gamma-Gamma p %.2f q %.2f gamma %.2f\n", bg.r, bg.alpha, bg.a, bg.b, gg.p, gg.q, gg.gamma)
+local value = cl.clv.predict(bg, cl.clv.value(bg, gg, rfm, { months = 12, discount = 0.01 }), { t = 52 })
+cl.plot.clv(bg, { file = out .. "/p_alive.svg", max_frequency = 10, max_recency = 52 })
+-- Risk (from the churn model) × value: who is worth a retention offer first.
+local worth = last:with_columns { risk = gbdt:predict_proba(last) }
+  :join(value:select { "user_id", "p_alive", "clv" }, { on = "user_id" })
+  :with_columns { expected_loss = cl.col("risk") * cl.col("clv") }
+  :sort_by("expected_loss", { descending = true })
+print(worth:select { "user_id", "risk", "p_alive", "clv", "expected_loss" }:head(5))
 
 step("report and model file")
 cl.report.html { model = gbdt, data = test, target = "churn", file = out .. "/report.html",

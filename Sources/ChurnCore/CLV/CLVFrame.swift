@@ -17,6 +17,15 @@ extension BetaGeoModel {
     public static func fit(_ f: Frame, _ c: RFMColumns, penalizer: Double = 0) throws -> BetaGeoModel {
         try fit(frequency: try c.values(f, c.frequency), recency: try c.values(f, c.recency), T: try c.values(f, c.T), penalizer: penalizer)
     }
+}
+
+extension ParetoNBDModel {
+    public static func fit(_ f: Frame, _ c: RFMColumns, penalizer: Double = 0) throws -> ParetoNBDModel {
+        try fit(frequency: try c.values(f, c.frequency), recency: try c.values(f, c.recency), T: try c.values(f, c.T), penalizer: penalizer)
+    }
+}
+
+extension RepeatPurchaseModel {
 
     /// `f` with `p_alive` and, when `t` is given, `expected_purchases` (in (T, T + t]) added.
     public func predict(_ f: Frame, _ c: RFMColumns, t: Double?) throws -> Frame {
@@ -38,7 +47,7 @@ extension GammaGammaModel {
 
 extension CustomerValue {
     /// `f` with `expected_spend` and `clv` (discounted `months` ahead) added.
-    public static func value(_ f: Frame, _ c: RFMColumns, _ bg: BetaGeoModel, _ gg: GammaGammaModel,
+    public static func value(_ f: Frame, _ c: RFMColumns, _ bg: some RepeatPurchaseModel, _ gg: GammaGammaModel,
                              months: Int, discount: Double, periodsPerMonth: Double) throws -> Frame {
         let x = try c.values(f, c.frequency), tx = try c.values(f, c.recency), T = try c.values(f, c.T), m = try c.values(f, c.monetaryValue)
         let spend = (0..<x.count).map { gg.expectedAverageSpend(frequency: x[$0], monetaryValue: m[$0]) }

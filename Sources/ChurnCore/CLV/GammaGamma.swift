@@ -62,7 +62,7 @@ public struct GammaGammaModel: Sendable, Codable {
 /// E[by month k − 1]) / (1 + discount)^k, where a month is `periodsPerMonth`
 /// model time units (4.345 weeks, 30 days).
 public enum CustomerValue {
-    public static func clv(_ bg: BetaGeoModel, _ gg: GammaGammaModel, frequency x: Double, recency tx: Double, T: Double,
+    public static func clv(_ bg: some RepeatPurchaseModel, _ gg: GammaGammaModel, frequency x: Double, recency tx: Double, T: Double,
                            monetaryValue m: Double, months: Int, discount: Double, periodsPerMonth: Double) -> Double {
         let spend = gg.expectedAverageSpend(frequency: x, monetaryValue: m)
         var v = 0.0, prev = 0.0

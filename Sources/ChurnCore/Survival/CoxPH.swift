@@ -6,21 +6,41 @@ import ExecutionControl
 /// event times. For tied deaths D at a time with risk set R, Efron's term is
 /// Σ_D xβ − Σ_{l<d} log(S_R − (l/d) S_D), S = Σ exp(xβ); Breslow's is Σ_D xβ − d log S_R.
 /// Columns are centred internally (β is unchanged; exp stays in range).
+/// Strata: each stratum has its own risk sets and baseline hazard, the
+/// coefficients are shared (the partial likelihoods add up).
+/// Penalized fits (lifelines' `penalizer`, `l1_ratio`) follow lifelines' own
+/// Newton schedule on standardised columns so the elastic-net smoothing — whose
+/// sharpness grows with the iteration count — lands on lifelines' coefficients.
 public struct CoxPHModel: Sendable, Codable {
     public enum Ties: String, Sendable, Codable { case efron, breslow }
     public var features: [String]
     public var coef: [Double]
     public var standardErrors: [Double]
+    /// lifelines' `log_likelihood_` (for penalized fits: the penalized one, as lifelines reports it).
     public var logPartialLikelihood: Double
     public var concordance: Double
     public var ties: Ties
     public var iterations: Int
     public var events: Int
     public var n: Int
+    /// Covariance of the coefficients (lifelines' `variance_matrix_`), p × p row-major.
+    public var variance: [Double] = []
+    public var penalizer: Double = 0
+    public var l1Ratio: Double = 0
+    public var converged: Bool = true
+    /// Training column means: partial hazards are exp((x − mean)·β), as lifelines' (so the baseline is the average subject's).
+    public var means: [Double] = []
+    /// Stratum labels (empty: unstratified) and one Breslow baseline per stratum.
+    public var strata: [String] = []
+    public var baselines: [CoxBaseline] = []
+    /// How frame columns become the design (set when fitted on a frame).
+    public var design: CoxDesign?
 
     public var z: [Double] { zip(coef, standardErrors).map { $0 / $1 } }
     /// Two-sided Wald p-values.
     public var pValues: [Double] { z.map { 2 * Normal.cdf(-abs($0)) } }
+    /// −log₂ p, from log p directly so it stays finite when p underflows.
+    public var minusLog2P: [Double] { z.map { -Special.logGammaQ(0.5, $0 * $0 / 2) / M_LN2 } }
     public var hazardRatios: [Double] { coef.map { exp($0) } }
     /// lifelines' `AIC_partial_`: −2 log PL + 2 p.
     public var aicPartial: Double { -2 * logPartialLikelihood + 2 * Double(coef.count) }
@@ -29,110 +49,290 @@ public struct CoxPHModel: Sendable, Codable {
         return (zip(coef, standardErrors).map { $0 - q * $1 }, zip(coef, standardErrors).map { $0 + q * $1 })
     }
 
-    /// `X` row-major n × p.
+    public struct Options: Sendable {
+        public var ties: Ties = .efron
+        /// lifelines' `penalizer` (≥ 0) and `l1_ratio` ([0, 1]): n/2 · penalizer · (l1 · Σ softabs(β̃) + (1 − l1) · Σ β̃²) on standardised β̃.
+        public var penalizer: Double = 0
+        public var l1Ratio: Double = 0
+        public var maxIterations: Int = 500
+        public init(ties: Ties = .efron, penalizer: Double = 0, l1Ratio: Double = 0) {
+            self.ties = ties; self.penalizer = penalizer; self.l1Ratio = l1Ratio
+        }
+    }
+
     public static func fit(durations: [Double], events: [Bool], X: [Double], features: [String],
                            ties: Ties = .efron, maxIterations: Int = 100, tolerance: Double = 1e-10) throws -> CoxPHModel {
+        var o = Options(ties: ties); o.maxIterations = maxIterations
+        return try fit(durations: durations, events: events, X: X, features: features, strata: nil, options: o)
+    }
+
+    /// `X` row-major n × p; `strata` a stratum code per row (0..<strata.count labels) or nil.
+    public static func fit(durations: [Double], events: [Bool], X: [Double], features: [String],
+                           strata: (codes: [Int], labels: [String])?, options o: Options) throws -> CoxPHModel {
         let n = durations.count, p = features.count
         let data = try SurvivalData(durations: durations, events: events)
         guard X.count == n * p, p > 0 else { throw SurvivalError.invalid("cox: X must have n × \(p) values") }
         guard events.contains(true) else { throw SurvivalError.invalid("cox: no events") }
+        guard o.penalizer.isFinite, o.penalizer >= 0 else { throw SurvivalError.invalid("cox: penalizer must be finite and >= 0, got \(o.penalizer)") }
+        guard o.l1Ratio >= 0, o.l1Ratio <= 1 else { throw SurvivalError.invalid("cox: l1_ratio must be in [0, 1], got \(o.l1Ratio)") }
         if let i = X.firstIndex(where: { !$0.isFinite }) { throw SurvivalError.invalid("cox: feature '\(features[i % p])' row \(i / p + 1) is not finite") }
-        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
-        // Centre columns.
+        try ExecutionContext.checkMemory(n * p * 16, for: "cox design matrix")
+        // Centre columns (and, for penalized fits, scale by the sample SD as lifelines does).
         var mean = [Double](repeating: 0, count: p)
         for i in 0..<n { for j in 0..<p { mean[j] += X[i * p + j] } }
         for j in 0..<p { mean[j] /= Double(n) }
         var Xc = X
         for i in 0..<n { for j in 0..<p { Xc[i * p + j] -= mean[j] } }
-        // Rows by duration descending: the risk set grows as time goes back.
-        var order = Array(0..<n)
-        order.sort { data.durations[$0] > data.durations[$1] }
+        // Efron fits follow lifelines' schedule on standardised columns (so they land on
+        // lifelines' numbers, convergence tolerance included); Breslow fits (statsmodels'
+        // reference) use Newton with step halving to the exact optimum.
+        let penalized = o.penalizer > 0 || o.ties == .efron
+        var scale = [Double](repeating: 1, count: p)
+        if penalized {
+            for j in 0..<p {
+                var ss = 0.0
+                for i in 0..<n { ss += Xc[i * p + j] * Xc[i * p + j] }
+                scale[j] = (ss / Double(max(n - 1, 1))).squareRoot()
+                guard scale[j] > 0 else { throw SurvivalError.invalid("cox: feature '\(features[j])' is constant") }
+            }
+            for i in 0..<n { for j in 0..<p { Xc[i * p + j] /= scale[j] } }
+        }
+        // Per stratum, rows by duration descending: the risk set grows as time goes back.
+        let codes = strata?.codes ?? [Int](repeating: 0, count: n)
+        let k = strata?.labels.count ?? 1
+        guard codes.count == n, codes.allSatisfy({ $0 >= 0 && $0 < k }) else { throw SurvivalError.invalid("cox: strata codes out of range") }
+        var orders = [[Int]](repeating: [], count: k)
+        for i in 0..<n { orders[codes[i]].append(i) }
+        for s in 0..<k { orders[s].sort { data.durations[$0] > data.durations[$1] } }
+        // The Newton loop reads rows in risk-set order: lay them out in that order
+        // once so every evaluation streams through memory.
+        let perm = orders.flatMap { $0 }
+        var Xp = [Double](repeating: 0, count: n * p)
+        Xp.withUnsafeMutableBufferPointer { dst in
+            Xc.withUnsafeBufferPointer { src in
+                for (k, r) in perm.enumerated() { for j in 0..<p { dst[k * p + j] = src[r * p + j] } }
+            }
+        }
+        Xc = []
+        let dataP = try SurvivalData(durations: perm.map { data.durations[$0] }, events: perm.map { data.events[$0] })
+        var ordersP: [[Int]] = [], next = 0
+        for order in orders { ordersP.append(Array(next..<(next + order.count))); next += order.count }
+        let fitted = penalized
+            ? try newtonLifelines(Xp, dataP, ordersP, p, o)
+            : try newtonLineSearch(Xp, dataP, ordersP, p, o)
+        Xp = []
+        let beta = zip(fitted.beta, scale).map { $0 / $1 }
+        // Covariance: (−H)⁻¹ on the fitting scale, back to the columns' scale.
+        var variance = [Double](repeating: .nan, count: p * p)
+        if let inv = try? inverseSPD(fitted.hessian.map { -$0 }, p) {
+            for a in 0..<p { for b in 0..<p { variance[a * p + b] = inv[a * p + b] / (scale[a] * scale[b]) } }
+        }
+        let se = (0..<p).map { variance[$0 * p + $0] > 0 ? variance[$0 * p + $0].squareRoot() : .nan }
+        // Concordance of −(partial hazard) with the durations (lifelines' concordance_index_, over all strata).
+        var risk = [Double](repeating: 0, count: n)
+        for i in 0..<n { var s = 0.0; for j in 0..<p { s += (X[i * p + j] - mean[j]) * beta[j] }; risk[i] = s }
+        // Stratified fits pool the pairs within strata (lifelines' concordance_index_).
+        var num = 0.0, den = 0.0
+        for order in orders where order.count > 1 {
+            let r = try Concordance.counts(durations: order.map { data.durations[$0] }, scores: order.map { -risk[$0] }, events: order.map { events[$0] })
+            num += r.concordant; den += r.pairs
+        }
+        guard den > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
+        let c = num / den
+        var m = CoxPHModel(features: features, coef: beta, standardErrors: se, logPartialLikelihood: fitted.ll, concordance: c,
+                           ties: o.ties, iterations: fitted.iterations, events: events.filter { $0 }.count, n: n)
+        m.variance = variance
+        m.penalizer = o.penalizer; m.l1Ratio = o.l1Ratio; m.converged = fitted.converged; m.means = mean
+        m.strata = strata?.labels ?? []
+        m.baselines = (0..<k).map { s in CoxBaseline.breslow(orders[s], data, partialHazard: risk.map { exp($0) }) }
+        return m
+    }
+
+    struct NewtonResult { var beta: [Double]; var ll: Double; var hessian: [Double]; var iterations: Int; var converged: Bool }
+
+    /// Newton with step halving until the log partial likelihood stops improving (the exact optimum).
+    static func newtonLineSearch(_ Xc: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ o: Options) throws -> NewtonResult {
         var beta = [Double](repeating: 0, count: p)
-        var (ll, g, H) = try evaluate(beta, Xc, data, order, p, ties)
-        var iterations = 0
-        while iterations < maxIterations {
+        var (ll, g, H) = try evaluate(beta, Xc, data, orders, p, o.ties)
+        var iterations = 0, converged = false
+        while iterations < o.maxIterations {
             iterations += 1
             // Newton step: solve (−H) δ = g.
-            let negH = H.map { -$0 }
-            let delta = try solveSPD(negH, g, p)
+            let delta = try solveSPD(H.map { -$0 }, g, p)
             var step = 1.0, accepted = false
             for _ in 0..<30 {
                 let trial = zip(beta, delta).map { $0 + step * $1 }
-                let r = try evaluate(trial, Xc, data, order, p, ties)
+                let r = try evaluate(trial, Xc, data, orders, p, o.ties)
                 if r.0.isFinite && r.0 >= ll - 1e-12 * abs(ll) {
                     beta = trial; accepted = true
                     let improvement = r.0 - ll
                     (ll, g, H) = r
-                    if improvement.magnitude < tolerance && delta.map(abs).max()! * step < 1e-9 { iterations = maxIterations + 1 }
+                    if improvement.magnitude < 1e-10 && delta.map(abs).max()! * step < 1e-9 { converged = true }
                     break
                 }
                 step /= 2
             }
-            if !accepted { break }
-            if delta.map(abs).max()! < 1e-12 { break }
+            if !accepted || delta.map(abs).max()! < 1e-12 { converged = true }
+            if converged { break }
         }
-        let negH = H.map { -$0 }
-        let se = LogParameterMLE.invertDiagonal(negH, p).map { $0 > 0 ? $0.squareRoot() : .nan }
-        // Concordance of −(partial hazard) with the durations (lifelines' concordance_index_).
-        var risk = [Double](repeating: 0, count: n)
-        for i in 0..<n { var s = 0.0; for j in 0..<p { s += Xc[i * p + j] * beta[j] }; risk[i] = s }
-        let c = try Concordance.index(durations: data.durations, scores: risk.map { -$0 }, events: events)
-        return CoxPHModel(features: features, coef: beta, standardErrors: se, logPartialLikelihood: ll, concordance: c,
-                          ties: ties, iterations: min(iterations, maxIterations), events: events.filter { $0 }.count, n: n)
+        return NewtonResult(beta: beta, ll: ll, hessian: H, iterations: iterations, converged: converged)
     }
 
-    /// Log partial likelihood, gradient and Hessian at β.
-    static func evaluate(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ order: [Int], _ p: Int, _ ties: Ties) throws -> (Double, [Double], [Double]) {
-        let n = order.count
+    /// lifelines' `_newton_raphson_for_efron_model` (0.30): step sizes from its
+    /// `StepSizer` (0.95 start), softabs sharpness a = 1.3^i at iteration i, stop on
+    /// ‖δ‖ < 1e-7, relative ΔLL < 1e-9 or Newton decrement < 1e-7; β, LL and
+    /// Hessian are those of the last evaluation (the last δ is not applied).
+    /// Penalty n · λ · Σ (l1 · softabs(β̃, a) + ½ (1 − l1) β̃²).
+    static func newtonLifelines(_ Xs: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ o: Options) throws -> NewtonResult {
+        let n = Double(data.count), lam = o.penalizer, l1 = o.l1Ratio
+        var beta = [Double](repeating: 0, count: p), delta = beta
+        var sizer = StepSizer()
+        var step = sizer.stepSize
+        var previousLL = 0.0, i = 0
+        var hessian: [Double] = [], llOut = 0.0, converged = false
+        while true {
+            for j in 0..<p { beta[j] += step * delta[j] }
+            i += 1
+            var (ll, g, H) = try evaluate(beta, Xs, data, orders, p, o.ties)
+            let a = pow(1.3, Double(i))
+            for j in 0..<p {
+                let b = beta[j]
+                // softabs(b, a) = (log(1 + e^{−ab}) + log(1 + e^{ab})) / a; d/db = tanh(ab/2); d²/db² = 2a σ(ab) σ(−ab).
+                let softAbs = (logOnePlusExp(-a * b) + logOnePlusExp(a * b)) / a
+                let sig = 1 / (1 + exp(-a * b))
+                ll -= n * lam * (l1 * softAbs + 0.5 * (1 - l1) * b * b)
+                g[j] -= n * lam * (l1 * tanh(a * b / 2) + (1 - l1) * b)
+                H[j * p + j] -= n * lam * (l1 * 2 * a * sig * (1 - sig) + (1 - l1))
+            }
+            do { delta = try solveSPD(H.map { -$0 }, g, p) } catch {
+                throw SurvivalError.invalid("cox: the information matrix became singular at iteration \(i) (collinear features or complete separation? a larger penalizer helps)")
+            }
+            guard delta.allSatisfy({ $0.isFinite }) else { throw SurvivalError.invalid("cox: Newton step diverged at iteration \(i)") }
+            hessian = H; llOut = ll
+            let normDelta = delta.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            var decrement = 0.0
+            for j in 0..<p { decrement += g[j] * delta[j] }
+            decrement /= 2
+            var stop = false
+            if normDelta < 1e-7 { stop = true; converged = true }
+            else if previousLL != 0 && abs(ll - previousLL) / (-previousLL) < 1e-9 { stop = true; converged = true }
+            else if decrement < 1e-7 { stop = true; converged = true }
+            else if i >= o.maxIterations { stop = true }
+            else if step <= 1e-5 { stop = true }
+            else if abs(ll) < 1e-4 && normDelta > 1 { stop = true }
+            previousLL = ll
+            step = sizer.update(normDelta)
+            if stop { break }
+        }
+        return NewtonResult(beta: beta, ll: llOut, hessian: hessian, iterations: i, converged: converged)
+    }
+
+    @inline(__always) static func logOnePlusExp(_ x: Double) -> Double { x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)) }
+
+    /// lifelines' `StepSizer`: shrink after large steps, grow back after three shrinking ones.
+    struct StepSizer {
+        var stepSize = 0.95, initial = 0.95, temperBackUp = false
+        var norms: [Double] = []
+        mutating func update(_ norm: Double) -> Double {
+            norms.append(norm)
+            if temperBackUp { stepSize = min(stepSize * 1.3, initial) }
+            if norm >= 15 { stepSize *= 0.1; temperBackUp = true }
+            else if norm > 5 { stepSize *= 0.25; temperBackUp = true }
+            if norms.count >= 3 {
+                let k = norms.count
+                let decreasing = norms[k - 2] < norms[k - 3] && norms[k - 1] < norms[k - 2]
+                if !decreasing { stepSize *= 0.98 } else { stepSize = min(stepSize * 1.3, 1) }
+            }
+            return stepSize
+        }
+    }
+
+    /// Log partial likelihood, gradient and Hessian at β, summed over the strata.
+    static func evaluate(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ ties: Ties) throws -> (Double, [Double], [Double]) {
         var ll = 0.0
         var g = [Double](repeating: 0, count: p), H = [Double](repeating: 0, count: p * p)
-        var sR = 0.0, zR = [Double](repeating: 0, count: p), wR = [Double](repeating: 0, count: p * p)
-        var sD = 0.0, zD = zR, wD = wR
-        var i = 0
-        while i < n {
-            if i & 0x3FFF == 0 { try ExecutionContext.check() }
-            let t = data.durations[order[i]]
-            sD = 0; for j in 0..<p { zD[j] = 0 }; for j in 0..<(p * p) { wD[j] = 0 }
-            var d = 0
-            while i < n && data.durations[order[i]] == t {
-                let r = order[i]
-                var eta = 0.0
-                for j in 0..<p { eta += X[r * p + j] * beta[j] }
-                let e = exp(eta)
-                sR += e
-                for a in 0..<p {
-                    let xa = X[r * p + a]
-                    zR[a] += e * xa
-                    for b in 0...a { wR[a * p + b] += e * xa * X[r * p + b] }
-                }
-                if data.events[r] {
-                    d += 1; sD += e; ll += eta
-                    for a in 0..<p {
-                        let xa = X[r * p + a]
-                        g[a] += xa; zD[a] += e * xa
-                        for b in 0...a { wD[a * p + b] += e * xa * X[r * p + b] }
-                    }
-                }
-                i += 1
-            }
-            guard d > 0 else { continue }
-            let dd = Double(d)
-            for l in 0..<d {
-                let f = ties == .efron ? Double(l) / dd : 0
-                let phi = sR - f * sD
-                ll -= log(phi)
-                for a in 0..<p {
-                    let za = (zR[a] - f * zD[a]) / phi
-                    g[a] -= za
-                    for b in 0...a {
-                        let zb = (zR[b] - f * zD[b]) / phi
-                        H[a * p + b] -= (wR[a * p + b] - f * wD[a * p + b]) / phi - za * zb
-                    }
-                }
-            }
+        for order in orders {
+            try evaluateStratum(beta, X, data, order, p, ties, &ll, &g, &H)
         }
         for a in 0..<p { for b in 0..<a { H[b * p + a] = H[a * p + b] } }
         return (ll, g, H)
+    }
+
+    /// One stratum's terms; `order` lists its rows by duration descending (in the
+    /// fit they are consecutive, so X is read sequentially). Only the lower
+    /// triangle of H is accumulated (`evaluate` mirrors it).
+    static func evaluateStratum(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ order: [Int], _ p: Int, _ ties: Ties,
+                                _ ll: inout Double, _ g: inout [Double], _ H: inout [Double]) throws {
+        let n = order.count
+        var zR = [Double](repeating: 0, count: p), wR = [Double](repeating: 0, count: p * p)
+        var zD = zR, wD = wR, za = zR
+        var sR = 0.0, llAcc = 0.0
+        try X.withUnsafeBufferPointer { X in
+        try beta.withUnsafeBufferPointer { beta in
+        try zR.withUnsafeMutableBufferPointer { zR in
+        try wR.withUnsafeMutableBufferPointer { wR in
+        try zD.withUnsafeMutableBufferPointer { zD in
+        try wD.withUnsafeMutableBufferPointer { wD in
+        try za.withUnsafeMutableBufferPointer { za in
+        try g.withUnsafeMutableBufferPointer { g in
+        try H.withUnsafeMutableBufferPointer { H in
+            let dur = data.durations, ev = data.events
+            var i = 0
+            while i < n {
+                if i & 0x3FFF == 0 { try ExecutionContext.check() }
+                let t = dur[order[i]]
+                var sD = 0.0, d = 0
+                while i < n && dur[order[i]] == t {
+                    let r = order[i], x = X.baseAddress! + r * p
+                    var eta = 0.0
+                    for j in 0..<p { eta += x[j] * beta[j] }
+                    let e = exp(eta)
+                    sR += e
+                    for a in 0..<p {
+                        let ex = e * x[a]
+                        zR[a] += ex
+                        let row = wR.baseAddress! + a * p
+                        for b in 0...a { row[b] += ex * x[b] }
+                    }
+                    if ev[r] {
+                        if d == 0 { for j in 0..<p { zD[j] = 0 }; for j in 0..<(p * p) { wD[j] = 0 } }
+                        d += 1; sD += e; llAcc += eta
+                        for a in 0..<p {
+                            let ex = e * x[a]
+                            g[a] += x[a]; zD[a] += ex
+                            let row = wD.baseAddress! + a * p
+                            for b in 0...a { row[b] += ex * x[b] }
+                        }
+                    }
+                    i += 1
+                }
+                guard d > 0 else { continue }
+                let dd = Double(d)
+                for l in 0..<d {
+                    let f = ties == .efron ? Double(l) / dd : 0
+                    let phi = sR - f * sD, inv = 1 / phi
+                    llAcc -= log(phi)
+                    for a in 0..<p { za[a] = (zR[a] - f * zD[a]) * inv; g[a] -= za[a] }
+                    for a in 0..<p {
+                        let hr = H.baseAddress! + a * p, wr = wR.baseAddress! + a * p, wd = wD.baseAddress! + a * p
+                        let zaa = za[a]
+                        for b in 0...a { hr[b] -= (wr[b] - f * wd[b]) * inv - zaa * za[b] }
+                    }
+                }
+            }
+        } } } } } } } } }
+        ll += llAcc
+    }
+
+    /// A⁻¹ for a symmetric positive-definite A, column by column.
+    static func inverseSPD(_ A: [Double], _ p: Int) throws -> [Double] {
+        var inv = [Double](repeating: 0, count: p * p)
+        for c in 0..<p {
+            var e = [Double](repeating: 0, count: p); e[c] = 1
+            let x = try solveSPD(A, e, p)
+            for r in 0..<p { inv[r * p + c] = x[r] }
+        }
+        return inv
     }
 
     /// Solves A x = b for a symmetric positive-definite A (Cholesky).
@@ -164,6 +364,13 @@ public enum Concordance {
     /// O(n log n): times in descending order, a Fenwick tree over score ranks of
     /// everyone with a longer time (censorings at the same time go in first).
     public static func index(durations: [Double], scores: [Double], events: [Bool]) throws -> Double {
+        let r = try counts(durations: durations, scores: scores, events: events)
+        guard r.pairs > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
+        return r.concordant / r.pairs
+    }
+
+    /// Concordant pairs (ties ½) and comparable pairs.
+    public static func counts(durations: [Double], scores: [Double], events: [Bool]) throws -> (concordant: Double, pairs: Double) {
         let n = durations.count
         guard scores.count == n, events.count == n else { throw SurvivalError.invalid("concordance: lengths differ") }
         if let i = scores.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("concordance: score \(i + 1) is NaN") }
@@ -193,45 +400,7 @@ public enum Concordance {
             for k in i..<j where events[order[k]] { add(rankOf[scores[order[k]]]!); inTree += 1 }
             i = j
         }
-        guard den > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
-        return num / den
+        return (num, den)
     }
 }
 
-extension CoxPHModel {
-    /// Fit on frame columns: `features` (numeric or bool; nil = every numeric/bool
-    /// column except the duration, event and `exclude` ones).
-    public static func fit(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String] = [], ties: Ties = .efron) throws -> CoxPHModel {
-        let data = try cols.data(f)
-        let skip = Set([cols.duration] + (cols.event.map { [$0] } ?? []) + exclude)
-        let names = features ?? f.columns.filter { c in
-            !skip.contains(c.name) && [DType.float64, .int64, .bool].contains(c.dtype)
-        }.map(\.name)
-        guard !names.isEmpty else { throw SurvivalError.invalid("cox: no feature columns (give features = {...})") }
-        var columns: [[Double]] = []
-        for name in names {
-            let c = try f.column(name)
-            guard let v = c.toDoubles() else {
-                throw SurvivalError.invalid("cox: feature '\(name)' is \(c.dtype.rawValue); encode text columns first (cl.prep.one_hot)")
-            }
-            if c.nullCount > 0, let i = (0..<c.count).first(where: { c.isNull($0) }) {
-                throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)")
-            }
-            columns.append(v)
-        }
-        let n = f.nrow, p = names.count
-        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
-        var X = [Double](repeating: 0, count: n * p)
-        for j in 0..<p { let v = columns[j]; for i in 0..<n { X[i * p + j] = v[i] } }
-        return try fit(durations: data.durations, events: data.events, X: X, features: names, ties: ties)
-    }
-
-    /// lifelines' `summary`: one row per feature.
-    public func summaryFrame(alpha: Double = 0.05) throws -> Frame {
-        let ci = confidenceInterval(alpha: alpha)
-        return try Frame([.string("covariate", features.map { $0 }), .float("coef", coef), .float("exp_coef", hazardRatios),
-                          .float("se", standardErrors), .float("z", z), .float("p", pValues),
-                          .float("lower", ci.lower), .float("upper", ci.upper),
-                          .float("exp_lower", ci.lower.map { exp($0) }), .float("exp_upper", ci.upper.map { exp($0) })])
-    }
-}

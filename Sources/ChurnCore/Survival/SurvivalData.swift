@@ -68,27 +68,14 @@ public struct LifeTable: Sendable {
     public init(_ data: SurvivalData) throws {
         let n = data.count
         try ExecutionContext.checkMemory(n * 24, for: "survival life table")
+        if data.entry == nil { self = try Self.withoutEntry(data); return }
         // Every row contributes an entrance at its entry time and a removal at its duration.
-        let start = min(0, data.durations.min() ?? 0)
         var order = Array(0..<n)
         order.sort { data.durations[$0] < data.durations[$1] }
         var entryOrder: [Int] = []
         if let e = data.entry { entryOrder = Array(0..<n); entryOrder.sort { e[$0] < e[$1] } }
         var i = 0, j = 0
         var cumEnter = 0.0, cumRemoved = 0.0
-        if data.entry == nil {
-            var w = 0.0
-            for k in 0..<n { w += data.weights?[k] ?? 1 }
-            times.append(start); atRisk.append(w); observed.append(0); censored.append(0); entrance.append(w)
-            cumEnter = w
-            // Durations equal to the start fall into that first row.
-            while i < n && data.durations[order[i]] == start {
-                let r = order[i], w = data.weights?[r] ?? 1
-                if data.events[r] { observed[0] += w } else { censored[0] += w }
-                i += 1
-            }
-            cumRemoved = observed[0] + censored[0]
-        }
         var step = 0
         while i < n || j < entryOrder.count {
             step += 1
@@ -110,6 +97,39 @@ public struct LifeTable: Sendable {
             atRisk.append(cumEnter - cumRemoved)
             cumRemoved += obs + cens
         }
+    }
+
+    /// Without entry times the table only needs each distinct duration's weighted
+    /// events and censorings: one hashing pass and a sort of the distinct times
+    /// (far fewer than the rows), instead of sorting every row.
+    private init() {}
+
+    private static func withoutEntry(_ data: SurvivalData) throws -> LifeTable {
+        var t = LifeTable()
+        let n = data.count
+        var acc: [UInt64: (obs: Double, cens: Double)] = [:]
+        var total = 0.0
+        for k in 0..<n {
+            if k & 0xFFFF == 0 { try ExecutionContext.check() }
+            let w = data.weights?[k] ?? 1
+            total += w
+            let d = data.durations[k]
+            let key = (d == 0 ? 0.0 : d).bitPattern          // −0 and +0 are one time
+            if data.events[k] { acc[key, default: (0, 0)].obs += w } else { acc[key, default: (0, 0)].cens += w }
+        }
+        let distinct = acc.keys.map { Double(bitPattern: $0) }.sorted()
+        let start = min(0, distinct.first ?? 0)
+        t.times.reserveCapacity(distinct.count + 1)
+        t.times.append(start); t.atRisk.append(total); t.observed.append(0); t.censored.append(0); t.entrance.append(total)
+        var removed = 0.0
+        for time in distinct {
+            let c = acc[time.bitPattern]!
+            if time == start { t.observed[0] += c.obs; t.censored[0] += c.cens; removed += c.obs + c.cens; continue }
+            t.times.append(time); t.entrance.append(0); t.observed.append(c.obs); t.censored.append(c.cens)
+            t.atRisk.append(total - removed)
+            removed += c.obs + c.cens
+        }
+        return t
     }
 
     public var count: Int { times.count }

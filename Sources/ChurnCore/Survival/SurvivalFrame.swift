@@ -66,7 +66,8 @@ public struct SurvivalGroupSummary: Sendable {
 extension KaplanMeier {
     /// The Kaplan–Meier table (one block of rows per group, with the group column
     /// first) and a summary per group, S(t) evaluated at `times`.
-    public static func table(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05, times: [Double] = []) throws -> (Frame, [SurvivalGroupSummary]) {
+    /// One fit per group (order of first appearance; a single `.null`-labelled fit without a group column): label, result, rows.
+    public static func fitGroups(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05) throws -> [(CellValue, KaplanMeierResult, Int)] {
         let all = try cols.data(f)
         var parts: [(CellValue, KaplanMeierResult, Int)] = []
         if let g = try cols.groups(f) {
@@ -77,6 +78,11 @@ extension KaplanMeier {
                 parts.append((g.labels.value(at: k), try fit(try all.subset(rows[k]), alpha: alpha), rows[k].count))
             }
         } else { parts.append((.null, try fit(all, alpha: alpha), all.count)) }
+        return parts
+    }
+
+    public static func table(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05, times: [Double] = []) throws -> (Frame, [SurvivalGroupSummary]) {
+        let parts = try fitGroups(f, cols, alpha: alpha)
         var time: [Double] = [], atRisk: [Double] = [], ev: [Double] = [], cens: [Double] = [], ent: [Double] = []
         var s: [Double] = [], lo: [Double] = [], up: [Double] = [], groupRows: [Int] = []
         var summaries: [SurvivalGroupSummary] = []

@@ -70,12 +70,19 @@ enum ModelBinding {
         }
     }
 
+    /// Kinds whose fit is not (features, binary target) and so keep their own
+    /// userdata (Cox: durations and events); `cl.model.load` still opens their files.
+    static let separateLoaders: [String: (LuaCall, ModelFile.Contents) throws -> Int32] = [
+        CoxPHModel.kind: CoxModelBinding.open,
+    ]
+
     static func load(_ c: LuaCall) throws -> Int32 {
         let path = try c.pathArgument(1)
         let contents = try c.withInputFile(path) { p in try c.core { try ModelFile.read(p) } }
+        if let open = separateLoaders[contents.header.kind] { return try c.core { try open(c, contents) } }
         guard let kind = ModelKinds.byName[contents.header.kind] else {
             throw LuaScriptError("model file '\(path)' holds a '\(contents.header.kind)' model, which this ChurnLab cannot open " +
-                                 "(known: \(ModelKinds.all.map(\.name).sorted().joined(separator: ", ")))")
+                                 "(known: \((ModelKinds.all.map(\.name) + separateLoaders.keys).sorted().joined(separator: ", ")))")
         }
         let m = ModelObject(kind: kind)
         m.fitted = try c.core { try contents.decodeModel() }

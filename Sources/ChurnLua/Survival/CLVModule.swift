@@ -23,9 +23,22 @@ enum CLVModule {
         return Int64(d)
     }
 
+    /// A BG/NBD or Pareto/NBD record, as the purchase model CLV needs.
+    static func purchaseModel(_ c: LuaCall, _ i: Int32) throws -> any RepeatPurchaseModel {
+        let t = try c.table(i)
+        if try t.string("kind") == "pareto_nbd" {
+            guard let r = try t.number("r", in: .positive), let a = try t.number("alpha", in: .positive),
+                  let s = try t.number("s", in: .positive), let b = try t.number("beta", in: .positive) else {
+                throw LuaArgumentError(i, "Pareto/NBD model needs r, alpha, s, beta (> 0)")
+            }
+            return ParetoNBDModel(r: r, alpha: a, s: s, beta: b)
+        }
+        return try bgnbd(c, i)
+    }
+
     static func bgnbd(_ c: LuaCall, _ i: Int32) throws -> BetaGeoModel {
         let t = try c.table(i)
-        guard try t.string("kind") == "bgnbd" else { throw LuaArgumentError(i, "expected a BG/NBD model from cl.clv.bgnbd") }
+        guard try t.string("kind") == "bgnbd" else { throw LuaArgumentError(i, "expected a BG/NBD model from cl.clv.bgnbd or a Pareto/NBD model from cl.clv.pareto_nbd") }
         guard let r = try t.number("r", in: .positive), let a = try t.number("alpha", in: .positive),
               let pa = try t.number("a", in: .positive), let pb = try t.number("b", in: .positive) else {
             throw LuaArgumentError(i, "BG/NBD model needs r, alpha, a, b")
@@ -81,6 +94,15 @@ enum CLVModule {
                 return c.push(record("bgnbd", [("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)], m.standardErrors, m.logLikelihood, m.customers))
             }
 
+            m.function("pareto_nbd", "pareto_nbd(summary [, {frequency = 'frequency', recency = 'recency', T = 'T', penalizer = 0}])",
+                       "Fits the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) by maximum likelihood with lifetimes' ParetoNBDFitter likelihood: a record {kind = 'pareto_nbd', r, alpha, s, beta, standard_errors, log_likelihood, customers}. Usable wherever a BG/NBD model is (cl.clv.predict, expected_purchases, value). penalizer in [0, 1e6] (adds penalizer·Σθ² to the mean negative log-likelihood, as bgnbd).") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2); try o.checkKeys(["frequency", "recency", "T", "penalizer"])
+                let cols = try rfm(o), pen = try o.number("penalizer", in: penalizerRange) ?? 0
+                let m = try c.core { try ParetoNBDModel.fit(f, cols, penalizer: pen) }
+                return c.push(record("pareto_nbd", [("r", m.r), ("alpha", m.alpha), ("s", m.s), ("beta", m.beta)], m.standardErrors, m.logLikelihood, m.customers))
+            }
+
             m.function("gamma_gamma", "gamma_gamma(summary [, {frequency = 'frequency', monetary_value = 'monetary_value', penalizer = 0}])",
                        "Fits the Gamma–Gamma spend model on repeat customers (frequency > 0), as lifetimes' GammaGammaFitter: a record {kind = 'gamma_gamma', p, q, gamma (lifetimes' v), standard_errors, log_likelihood, customers}. penalizer in [0, 1e6].") { c in
                 let f = try c.frame(1)
@@ -90,24 +112,24 @@ enum CLVModule {
                 return c.push(record("gamma_gamma", [("p", m.p), ("q", m.q), ("gamma", m.gamma)], m.standardErrors, m.logLikelihood, m.customers))
             }
 
-            m.function("predict", "predict(bgnbd, summary [, {t =, frequency =, recency =, T =}])",
-                       "The summary frame with p_alive (probability the customer is still active) and, with t (periods, finite >= 0), expected_purchases in the next t periods (lifetimes' conditional_probability_alive / conditional_expected_number_of_purchases_up_to_time).") { c in
-                let bg = try bgnbd(c, 1)
+            m.function("predict", "predict(model, summary [, {t =, frequency =, recency =, T =}])",
+                       "The summary frame with p_alive (probability the customer is still active) and, with t (periods, finite >= 0), expected_purchases in the next t periods (lifetimes' conditional_probability_alive / conditional_expected_number_of_purchases_up_to_time); model: a BG/NBD or Pareto/NBD record.") { c in
+                let bg = try purchaseModel(c, 1)
                 let f = try c.frame(2)
                 let o = try c.options(3); try o.checkKeys(["t", "frequency", "recency", "T"])
                 let cols = try rfm(o), t = try o.number("t", in: .closed(0, 1e6))
                 return c.push(frame: try c.core { try bg.predict(f, cols, t: t) })
             }
 
-            m.function("expected_purchases", "expected_purchases(bgnbd, t)",
-                       "Expected purchases of a new customer in t periods (lifetimes' expected_number_of_purchases_up_to_time); t finite in [0, 1e6].") { c in
-                let bg = try bgnbd(c, 1)
+            m.function("expected_purchases", "expected_purchases(model, t)",
+                       "Expected purchases of a new customer in t periods (lifetimes' expected_number_of_purchases_up_to_time) under a BG/NBD or Pareto/NBD record; t finite in [0, 1e6].") { c in
+                let bg = try purchaseModel(c, 1)
                 return c.push(bg.expectedPurchases(try c.number(2, in: .closed(0, 1e6))))
             }
 
-            m.function("value", "value(bgnbd, gamma_gamma, summary [, {months = 12, discount = 0.01, periods_per_month = 4.345, frequency =, recency =, T =, monetary_value =}])",
+            m.function("value", "value(model, gamma_gamma, summary [, {months = 12, discount = 0.01, periods_per_month = 4.345, frequency =, recency =, T =, monetary_value =}])",
                        "The summary frame with expected_spend (Gamma–Gamma conditional mean spend) and clv: Σ over months k of expected spend × expected purchases in month k / (1 + discount)^k (lifetimes' customer_lifetime_value; periods_per_month 4.345 for weekly, 30 for daily summaries). months 1…1200, discount [0, 1], periods_per_month (0, 1e4].") { c in
-                let bg = try bgnbd(c, 1), gg = try gammaGamma(c, 2)
+                let bg = try purchaseModel(c, 1), gg = try gammaGamma(c, 2)
                 let f = try c.frame(3)
                 let o = try c.options(4); try o.checkKeys(["months", "discount", "periods_per_month", "frequency", "recency", "T", "monetary_value"])
                 let cols = try rfm(o)

@@ -86,7 +86,7 @@ enum SurvivalModule {
             }
 
             m.function("cox", "cox(frame, {duration =, event =, features = {...} | exclude = {...}, ties = 'efron'|'breslow', alpha = 0.05})",
-                       "Fits a Cox proportional-hazards model (Newton–Raphson on the partial likelihood; lifelines' CoxPHFitter for Efron ties). Returns (summary, fit): summary is a frame like lifelines' print_summary — covariate, coef, exp_coef (hazard ratio), se, z, p, lower, upper, exp_lower, exp_upper (Wald CI at 1 − alpha); fit is a record {log_likelihood (partial), aic_partial, concordance (Harrell's C), n, events, ties, iterations}. features: numeric or bool columns (default: all of them except duration, event and exclude); text columns must be encoded first. alpha in (0, 1).") { c in
+                       "Fits a Cox proportional-hazards model (Newton–Raphson on the partial likelihood; lifelines' CoxPHFitter for Efron ties). Returns (summary, fit): summary is a frame like lifelines' print_summary — covariate, coef, exp_coef (hazard ratio), se, z, p, lower, upper, exp_lower, exp_upper (Wald CI at 1 − alpha); fit is a record {log_likelihood (partial), aic_partial, concordance (Harrell's C), n, events, ties, iterations}. features: numeric, bool or text columns (default: every numeric/bool column except duration, event and exclude); text columns are dummy-coded against their first level (columns name=level). For penalties, strata, predictions and save/load use cl.model.cox. alpha in (0, 1).") { c in
                 let f = try c.frame(1)
                 let o = try c.options(2); try o.checkKeys(["duration", "event", "features", "exclude", "ties", "alpha"])
                 let cols = try columns(o, arg: 2, group: false)
