@@ -32,6 +32,7 @@ public enum ChurnLab {
         ClusterModule.register,
         TextModule.register,
         RecommendModule.register,
+        TensorModule.register, NNModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

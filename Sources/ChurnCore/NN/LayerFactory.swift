@@ -49,3 +49,16 @@ public enum NNLimits {
     public static let maxLayers = 16
     public static let maxKernel = 4096
 }
+
+extension Module where T == Float {
+    /// Redraws every weight from `seed` (the layers' init schemes), as if the
+    /// network had been built fresh with that seed; norm statistics reset.
+    public func reinitialize(seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        let fresh = try LayerFactory.make(spec, rng: &rng)
+        for (p, q) in zip(parameters, fresh.parameters) { p.value = q.value }
+        for bn in Network.batchNorms(in: self) {
+            bn.runningMean = [Float](repeating: 0, count: bn.channels); bn.runningVar = [Float](repeating: 1, count: bn.channels)
+        }
+    }
+}
