@@ -193,6 +193,23 @@ enum NNModule {
             m.function("sgd", "nn.sgd{lr =, momentum = 0, nesterov = false, weight_decay = 0}", "Stochastic gradient descent with momentum (torch.optim.SGD). lr > 0, momentum in [0, 1).") { c in
                 c.push(object: OptimizerObject(try optimizer(c, "sgd")))
             }
+            m.function("_synthetic", "nn._synthetic{users =, days = 90, channels = 8, seed =}", "Benchmark data: seeded activity sequences with temporal churn signal; returns x (tensor), aggregates (tensor), y (column).") { c in
+                let o = try c.options(1); try o.checkKeys(["users", "days", "channels", "seed"])
+                let u = try o.integer("users", in: 1...10_000_000) ?? 1000
+                let d = try o.integer("days", in: 14...3650) ?? 90
+                let ch = try o.integer("channels", in: 1...1024) ?? 8
+                let ds = try c.core { try SyntheticSequences.make(users: u, days: d, channels: ch, seed: try o.seed()) }
+                c.push(object: TensorObject(ds.x)); c.push(object: TensorObject(ds.aggregates))
+                c.push(column: Column(name: "y", data: .float64(ds.y.map(Double.init))))
+                return 3
+            }
+            m.function("_write_raw", "nn._write_raw(tensor, path)", "Writes the tensor's values as raw little-endian float32 (for the benchmark's PyTorch side).") { c in
+                let t = try c.object(1, TensorObject.self).tensor
+                let path = try c.string(2)
+                let data = t.data.withUnsafeBufferPointer { Data(buffer: $0) }
+                try c.withOutputFile(path) { p in try data.write(to: URL(fileURLWithPath: p)) }
+                return 0
+            }
             m.function("load", "nn.load(path)", "A network saved with net:save(path), checked on load (format version, layer sizes, parameter shapes, finite values).") { c in
                 let path = try c.string(1)
                 let data = try c.withInputFile(path) { p in try Data(contentsOf: URL(fileURLWithPath: p)) }
