@@ -91,3 +91,43 @@ t.case("errors name the problem", function()
   t.raises(function() cl.nn.adam{lr = -1} end, "lr")
   t.raises(function() net:fit{x = cl.tensor{{1, 2, 3}}, y = {1}, epoch = 3} end, "epochs")
 end)
+
+-- cl.features.sequences: counts by hand; leakage; snapshots.
+local ev = cl.frame({
+  user_id = { 1, 1, 1, 2, 3, 1 },
+  ts = { "2024-03-01T10:00:00", "2024-03-05T12:00:00", "2024-03-05T13:00:00", "2024-03-08T09:00:00", "2024-03-10T00:00:00", "2024-03-09T23:00:00" },
+  event = { "login", "buy", "login", "login", "login", "buy" },
+  amount = { cl.null, 20, cl.null, cl.null, cl.null, 5 },
+}, { names = { "user_id", "ts", "event", "amount" } })
+
+t.case("sequences: daily counts by hand", function()
+  local x, ids, ch = cl.features.sequences(cl.events(ev), { as_of = "2024-03-10", days = 10, amount = true, normalize = "none" })
+  t.eq(x:shape(), { 2, 10, 3 })              -- user 3's first event is at as_of: absent
+  t.eq(ids:to_table(), { 1, 2 })
+  t.eq(ch, { "login", "buy", "amount" })
+  local u1 = x:slice(1, 1):to_table()[1]
+  t.eq(u1[1], { 0, 0, 0 })                   -- day 1 = 2024-02-29 (10 days before 03-10)
+  t.eq(u1[2], { 1, 0, 0 })                   -- 03-01
+  t.eq(u1[6], { 1, 1, 20 })                  -- 03-05: login + buy (20)
+  t.eq(u1[10], { 0, 1, 5 })                  -- 03-09 23:00
+  t.eq(x:slice(2, 2):to_table()[1][9], { 1, 0, 0 })
+  local l = cl.features.sequences(cl.events(ev), { as_of = "2024-03-10", days = 10 })
+  t.near(l:slice(1, 1):to_table()[1][6][1], math.log(2), 1e-6)
+end)
+
+t.case("sequences: events at or after as_of never change the tensor", function()
+  local later = ev:concat(cl.frame({ user_id = { 1, 2 }, ts = { "2024-03-10T00:00:00", "2024-04-01T00:00:00" },
+                                     event = { "buy", "login" }, amount = { 99, cl.null } },
+                                   { names = { "user_id", "ts", "event", "amount" } }))
+  local a = cl.features.sequences(cl.events(ev), { as_of = "2024-03-10", days = 10, amount = true })
+  local b = cl.features.sequences(cl.events(later), { as_of = "2024-03-10", days = 10, amount = true })
+  t.eq(a:to_table(), b:to_table())
+end)
+
+t.case("sequences: snapshots stack with user_id and as_of", function()
+  local x, keys = cl.features.sequences(cl.events(ev), { as_of = { "2024-03-06", "2024-03-10" }, days = 7, channels = { "login" } })
+  t.eq(x:shape(), { 3, 7, 1 })
+  t.eq(keys.user_id:to_table(), { 1, 1, 2 })
+  t.eq(keys.as_of:to_table(), { "2024-03-06", "2024-03-10", "2024-03-10" })
+  t.raises(function() cl.features.sequences(cl.events(ev), { as_of = "2024-03-10", channels = { "nope" } }) end, "no event type 'nope'")
+end)

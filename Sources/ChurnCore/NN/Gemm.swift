@@ -1,3 +1,5 @@
+import Foundation
+
 /// Matrix products for the layers, row-major, our own kernels.
 ///
 /// Why not OpenBLAS: measured with `scripts/bench/gemm_blas_vs_swift.sh`
@@ -125,5 +127,23 @@ extension Array {
     @inline(__always)
     mutating func withMutPtr<R>(_ body: (UnsafeMutablePointer<Element>) throws -> R) rethrows -> R {
         try withUnsafeMutableBufferPointer { try body($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 64)!) }
+    }
+}
+
+/// Times the kernels on one shape (for scripts/bench/gemm_blas_vs_swift.sh).
+public enum GemmBench {
+    /// Seconds per C[m×n] = A[m×k]·B[k×n] (best of `reps`), with `threads` workers.
+    public static func seconds(m: Int, n: Int, k: Int, reps: Int, threads: Int) -> Double {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<max(1, reps) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            a.withPtr { ap in b.withPtr { bp in c.withMutPtr { cp in
+                Gemm.nnParallel(m, n, k, ap, k, bp, n, cp, n, accumulate: false, threads: threads)
+            } } }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return best
     }
 }

@@ -210,6 +210,11 @@ enum NNModule {
                 try c.withOutputFile(path) { p in try data.write(to: URL(fileURLWithPath: p)) }
                 return 0
             }
+            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads)", "Seconds per float32 matrix product with the built-in kernels (benchmark).") { c in
+                let d = 1...100_000
+                return c.push(GemmBench.seconds(m: try c.integer(1, in: d), n: try c.integer(2, in: d), k: try c.integer(3, in: d),
+                                                reps: try c.integer(4, in: 1...1000), threads: try c.integer(5, in: 1...256)))
+            }
             m.function("load", "nn.load(path)", "A network saved with net:save(path), checked on load (format version, layer sizes, parameter shapes, finite values).") { c in
                 let path = try c.string(1)
                 let data = try c.withInputFile(path) { p in try Data(contentsOf: URL(fileURLWithPath: p)) }
