@@ -2,14 +2,17 @@ import Foundation
 
 /// Matrix products for the layers, row-major, our own kernels.
 ///
-/// Why not OpenBLAS: measured with `scripts/bench/gemm_blas_vs_swift.sh`
-/// (see its header for the figures). The products in these networks are
-/// small and skinny — a recurrent step multiplies (rows in a chunk × 64) by
-/// (64 × 192) — where a BLAS call's fixed cost and its own threading compete
-/// with our batch-parallel split; and a BLAS's summation order depends on its
-/// blocking and thread count, while ours is fixed: every element of C is a sum
-/// over the inner index in ascending order, computed by one thread, so
-/// results do not depend on how many threads ran. See the bench for numbers.
+/// Why not OpenBLAS (for now): determinism and shape. Every element of C here
+/// is a sum over the inner index in ascending order, computed by one thread,
+/// so results are bit-identical whatever the thread count; a BLAS's summation
+/// order follows its blocking and threading. And the products in these
+/// networks are small and skinny — a recurrent step multiplies (rows in one
+/// worker's block × 64) by (64 × 192) — already split batch-parallel above the
+/// GEMM. Measured so far (scripts/bench/gemm_blas_vs_swift.sh, OpenBLAS
+/// 0.3.21 on a loaded 2-core machine): OpenBLAS does 128×192×64 on one thread
+/// in 47 µs (≈ 67 GFLOP/s); the built-in kernels' side of that script was not
+/// yet run in a release build, so the choice is not yet settled by
+/// measurement — run the script before swapping.
 enum Gemm {
     /// C[m×n] = (or +=) A[m×k] · B[k×n]. Serial; 4 rows of C at a time so each
     /// row of B is loaded once for four FMAs-worth of work.
