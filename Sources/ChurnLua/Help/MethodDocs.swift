@@ -11,6 +11,7 @@ enum MethodDocs {
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.CoxModel",
         "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
+        "t": "cl.Tensor", "tensor": "cl.Tensor", "net": "cl.nn.Module", "layer": "cl.nn.Module",
     ]
 
     /// The expression functions, documented once for `cl.Expr` (receiver "expr")
@@ -173,6 +174,24 @@ enum MethodDocs {
             "fit_transform": ("prep:fit_transform(df)", "fit then transform on the same frame."),
             "to_json": ("prep:to_json()", "The fitted parameters as JSON text."),
         ],
+        "cl.Tensor": [
+            "shape": ("t:shape()", "The sizes of the dimensions, e.g. {users, days, channels}."),
+            "size": ("t:size(dim)", "The size of dimension dim (1-based)."),
+            "slice": ("t:slice(from [, to])", "Rows from…to (1-based, inclusive) of the first dimension as a new tensor."),
+            "rows": ("t:rows(indices)", "The rows at these 1-based indices (array or column), in that order."),
+            "to_table": ("t:to_table()", "The values as nested Lua arrays (at most 10^6 values)."),
+        ],
+        "cl.nn.Module": [
+            "add": ("net:add(layer)", "Appends a layer to a sequential network; returns net (calls chain)."),
+            "fit": ("net:fit{x =, static =, y =, epochs = 10, batch_size = 256, eval = {x =, static =, y =}, early_stopping = n | {patience =, min_delta =, restore_best = true}, seed =, threads =, optimizer = cl.nn.adam{}, schedule = {kind = 'step'|'cosine', …}, clip_norm =, pos_weight = 1, verbose = true}", "Trains on binary cross-entropy (logits) with mini-batches shuffled by seed; prints a progress bar (epoch, loss, eval AUC, ETA); returns the history frame (epoch, loss, eval_loss, eval_auc, lr, seconds). Bit-identical for a seed and thread count."),
+            "forward": ("net:forward(x [, static])", "The network's output for x (a cl.Tensor or frame) as a cl.Tensor (logits after fit)."),
+            "predict_proba": ("net:predict_proba(x [, static])", "P(y = 1) per row as a column 'p' (trained networks)."),
+            "save": ("net:save(path)", "Writes the trained network (layers, weights, history; versioned format) to path; read back with cl.nn.load."),
+            "n_parameters": ("net:n_parameters()", "Number of trainable values."),
+            "summary": ("net:summary()", "The layers on one line, e.g. Sequential(GRU(8 → 64) → last_step → Linear(64 → 1))."),
+            "history": ("net:history()", "The training history frame of the last fits (epoch, loss, eval_loss, eval_auc, lr, seconds)."),
+        ],
+        "cl.nn.Optimizer": [:],
         "cl.KMeans": [
             "fit": ("km:fit(df [, {features =}])", "Fits k-means on the feature columns (default: all numeric; no nulls); returns the model. Then km.inertia, km.centers (frame), km.labels (1…k), km.n_iter."),
             "fit_predict": ("km:fit_predict(df [, {features =}])", "fit, then the training labels as a column 'cluster' (1…k)."),

@@ -1,0 +1,30 @@
+/// The last time step: (batch, time, channels) → (batch, channels)
+/// (`out[:, -1, :]` in PyTorch — the usual head of a recurrent classifier).
+public final class LastStep<T: NNFloat>: Module<T> {
+    private var inShape: [Int]?
+    public override init() { super.init() }
+    public override var kind: String { "last_step" }
+    public override var spec: LayerSpec { LayerSpec(kind) }
+    public override func outputShape(_ s: [Int]) throws -> [Int] {
+        try ShapeCheck.rank("last_step", s, 3, "(batch, time, channels)")
+        guard s[1] >= 1 else { throw NNError("last_step: the sequence has no time steps") }
+        return [s[0], s[2]]
+    }
+    public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
+        let os = try outputShape(x.shape)
+        let n = x.shape[0], l = x.shape[1], c = x.shape[2]
+        var y = [T](repeating: 0, count: n * c)
+        for b in 0..<n { for j in 0..<c { y[b * c + j] = x.data[(b * l + l - 1) * c + j] } }
+        if isTraining { inShape = x.shape }
+        return Tensor(uncheckedShape: os, data: y)
+    }
+    public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
+        let s = try ShapeCheck.cached(kind, inShape)
+        try ShapeCheck.same(kind, [s[0], s[2]], g.shape)
+        let n = s[0], l = s[1], c = s[2]
+        var dx = [T](repeating: 0, count: n * l * c)
+        for b in 0..<n { for j in 0..<c { dx[(b * l + l - 1) * c + j] = g.data[b * c + j] } }
+        return Tensor(uncheckedShape: s, data: dx)
+    }
+    public override func clearCache() { inShape = nil }
+}

@@ -1,0 +1,61 @@
+/// `nn.Linear(in, out)`: y = x·Wᵀ + b over the last dimension (any leading
+/// dimensions are batch). W is stored as PyTorch stores it, (out, in).
+public final class Linear<T: NNFloat>: Module<T> {
+    public let inFeatures: Int, outFeatures: Int
+    public let weight: Parameter<T>, bias: Parameter<T>?
+    private var input: Tensor<T>?
+
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, rng: inout SeededRandom) {
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures
+        let bound = 1 / Double(inFeatures).squareRoot()
+        weight = Parameter("weight", NNInit.uniform([outFeatures, inFeatures], bound: bound, &rng))
+        self.bias = bias ? Parameter("bias", NNInit.uniform([outFeatures], bound: bound, &rng)) : nil
+    }
+
+    public override var kind: String { "linear" }
+    public override var summary: String { "Linear(\(inFeatures) → \(outFeatures))" }
+    public override var ownParameters: [Parameter<T>] { [weight] + (bias.map { [$0] } ?? []) }
+    public override var spec: LayerSpec {
+        LayerSpec(kind, ints: ["in": inFeatures, "out": outFeatures], flags: ["bias": bias != nil])
+    }
+    public override func outputShape(_ s: [Int]) throws -> [Int] {
+        try ShapeCheck.lastDim(summary, s, inFeatures); return s.dropLast() + [outFeatures]
+    }
+
+    public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
+        let outShape = try outputShape(x.shape)
+        let m = x.count / inFeatures
+        var wt = [T](repeating: 0, count: inFeatures * outFeatures)
+        weight.value.data.withPtr { w in wt.withMutPtr { Gemm.transpose(outFeatures, inFeatures, w, $0) } }
+        var y = [T](repeating: 0, count: m * outFeatures)
+        if let bias {
+            bias.value.data.withPtr { b in y.withMutPtr { yp in
+                for r in 0..<m { for j in 0..<outFeatures { yp[r * outFeatures + j] = b[j] } }
+            } }
+        }
+        x.data.withPtr { xp in wt.withPtr { wp in y.withMutPtr { yp in
+            Gemm.nnParallel(m, outFeatures, inFeatures, xp, inFeatures, wp, outFeatures, yp, outFeatures,
+                            accumulate: bias != nil, threads: threads)
+        } } }
+        if isTraining { input = x }
+        return Tensor(uncheckedShape: outShape, data: y)
+    }
+
+    public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
+        let x = try ShapeCheck.cached(summary, input)
+        try ShapeCheck.same(summary, try outputShape(x.shape), g.shape)
+        let m = x.count / inFeatures
+        // dW (out×in) += gᵀ·x ; db += column sums of g ; dx = g·W
+        g.data.withPtr { gp in x.data.withPtr { xp in weight.grad.data.withMutPtr { dw in
+            Gemm.tn(m, inFeatures, outFeatures, gp, outFeatures, xp, inFeatures, dw, inFeatures, accumulate: true, threads: threads)
+        } } }
+        if let bias { g.data.withPtr { gp in bias.grad.data.withMutPtr { Gemm.addColumnSums(m, outFeatures, gp, $0) } } }
+        var dx = [T](repeating: 0, count: x.count)
+        g.data.withPtr { gp in weight.value.data.withPtr { wp in dx.withMutPtr { dp in
+            Gemm.nnParallel(m, inFeatures, outFeatures, gp, outFeatures, wp, inFeatures, dp, inFeatures, accumulate: false, threads: threads)
+        } } }
+        return Tensor(uncheckedShape: x.shape, data: dx)
+    }
+
+    public override func clearCache() { input = nil }
+}

@@ -1,0 +1,7 @@
+/// `nn.ReLU`: max(0, x) (gradient 0 at 0, as PyTorch).
+public final class ReLU<T: NNFloat>: Elementwise<T> {
+    public override init() { super.init() }
+    public override var kind: String { "relu" }
+    override func f(_ x: T) -> T { x > 0 ? x : 0 }
+    override func derivative(_ x: T, _ y: T) -> T { x > 0 ? 1 : 0 }
+}

@@ -1,0 +1,47 @@
+/// `nn.Sequential`: layers applied in order; backward runs them in reverse.
+/// A network whose first stage is a `Concat` takes a second, static input:
+/// `forward(x, side:)` hands it to the concat layers before the pass.
+public final class Sequential<T: NNFloat>: Module<T> {
+    public private(set) var layers: [Module<T>] = []
+
+    public override init() { super.init() }
+    public init(_ layers: [Module<T>]) { self.layers = layers; super.init() }
+
+    public func add(_ m: Module<T>) {
+        m.train(isTraining); m.setThreads(threads); layers.append(m)
+    }
+
+    public override var kind: String { "sequential" }
+    public override var summary: String { "Sequential(" + layers.map(\.summary).joined(separator: " → ") + ")" }
+    public override var children: [Module<T>] { layers }
+    public override var spec: LayerSpec { LayerSpec(kind, children: layers.map(\.spec)) }
+
+    public override func outputShape(_ s: [Int]) throws -> [Int] {
+        try layers.reduce(s) { try $1.outputShape($0) }
+    }
+    /// The output shape for a sequence input and a static input.
+    public func outputShape(_ s: [Int], side: [Int]?) throws -> [Int] {
+        var shape = s
+        for m in layers { shape = try (m as? Concat<T>).map { try $0.outputShape(shape, side: side) } ?? m.outputShape(shape) }
+        return shape
+    }
+
+    /// True when some layer takes the static (side) input.
+    public var takesSideInput: Bool { layers.contains { $0 is Concat<T> } }
+
+    public override func forward(_ x: Tensor<T>) throws -> Tensor<T> { try forward(x, side: nil) }
+
+    public func forward(_ x: Tensor<T>, side: Tensor<T>?) throws -> Tensor<T> {
+        var h = x
+        for m in layers {
+            if let c = m as? Concat<T> { h = try c.forward(h, side: side) } else { h = try m.forward(h) }
+        }
+        return h
+    }
+
+    public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
+        var d = g
+        for m in layers.reversed() { d = try m.backward(d) }
+        return d
+    }
+}

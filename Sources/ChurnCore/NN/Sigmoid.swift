@@ -1,0 +1,7 @@
+/// `nn.Sigmoid`.
+public final class Sigmoid<T: NNFloat>: Elementwise<T> {
+    public override init() { super.init() }
+    public override var kind: String { "sigmoid" }
+    override func f(_ x: T) -> T { T.sigmoid(x) }
+    override func derivative(_ x: T, _ y: T) -> T { y * (1 - y) }
+}

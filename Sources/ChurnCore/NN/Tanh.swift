@@ -1,0 +1,7 @@
+/// `nn.Tanh`.
+public final class Tanh<T: NNFloat>: Elementwise<T> {
+    public override init() { super.init() }
+    public override var kind: String { "tanh" }
+    override func f(_ x: T) -> T { T.nnTanh(x) }
+    override func derivative(_ x: T, _ y: T) -> T { 1 - y * y }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Float32 matrix products of the shapes cl.nn runs (m,n,k,threads): OpenBLAS
+# (Debian libopenblas-dev, cblas_sgemm, openblas_set_num_threads) beside the
+# built-in kernels (Sources/ChurnCore/NN/Gemm.swift), best of 20, GFLOP/s.
+#   128,192,64,1    a GRU step on one worker's half of a 256 batch (h·W_hhᵀ)
+#   256,192,64,2    the same step for the whole batch
+#   23040,192,8,2   input projection of a batch (256 × 90 steps, 8 channels)
+#   23040,8,192,2   its input gradient
+#   2048,64,24,2    MLP first layer at inference batch 2048
+# Usage: scripts/bench/gemm_blas_vs_swift.sh   (needs libopenblas-dev and a C compiler)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SHAPES="128,192,64,1 256,192,64,2 23040,192,8,2 23040,8,192,2 2048,64,24,2"
+swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+BIN="$(mktemp -d)/gemm_openblas"
+cc -O2 -o "$BIN" scripts/bench/gemm_openblas.c $(pkg-config --cflags --libs openblas)
+printf "%-16s %12s %12s %10s %10s\n" "m,n,k,threads" "OpenBLAS s" "cl.nn s" "BLAS GF/s" "cl.nn GF/s"
+"$BIN" 20 $SHAPES | while read -r shape secs; do
+  IFS=, read -r m n k th <<< "$shape"
+  ours=$(.build/release/churnlab run -e "print(string.format('%.6f', cl.nn._gemm_seconds($m, $n, $k, 20, $th)))")
+  awk -v s="$shape" -v b="$secs" -v o="$ours" -v m="$m" -v n="$n" -v k="$k" \
+    'BEGIN { f = 2 * m * n * k / 1e9; printf "%-16s %12.6f %12.6f %10.1f %10.1f\n", s, b, o, f / b, f / o }'
+done

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""PyTorch side of scripts/bench/nn_vs_torch.sh: the same raw data, models,
+batch size, optimiser and epochs as nn_vs_torch.lua, CPU, torch.set_num_threads(T)."""
+import sys, time
+import numpy as np
+import torch
+
+users = int(sys.argv[1]); epochs = int(sys.argv[2]); d = sys.argv[3]; threads = int(sys.argv[4])
+torch.set_num_threads(threads); torch.manual_seed(1)
+x = torch.from_numpy(np.fromfile(f"{d}/nn_x.f32", dtype=np.float32).reshape(users, 90, 8))
+agg = torch.from_numpy(np.fromfile(f"{d}/nn_agg.f32", dtype=np.float32).reshape(users, 24))
+y = torch.from_numpy(np.fromfile(f"{d}/nn_y.f32", dtype=np.float32))
+ntr = int(users * 0.8)
+
+
+def auc(yv, p):
+    order = np.argsort(p, kind="mergesort"); ranks = np.empty(len(p)); ranks[order] = np.arange(1, len(p) + 1)
+    # ties: average ranks
+    _, inv, counts = np.unique(p, return_inverse=True, return_counts=True)
+    sums = np.bincount(inv, weights=ranks); ranks = (sums / counts)[inv]
+    pos = yv == 1; n1 = pos.sum(); n0 = len(yv) - n1
+    return (ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+class Seq(torch.nn.Module):
+    def __init__(self, cell):
+        super().__init__(); self.rnn = cell(8, 64, batch_first=True); self.head = torch.nn.Linear(64, 1)
+    def forward(self, v):
+        out, _ = self.rnn(v); return self.head(out[:, -1, :])
+
+
+def run(name, net, xa, xb, bs=256):
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3); lossf = torch.nn.BCEWithLogitsLoss()
+    ya = y[:ntr]; g = torch.Generator().manual_seed(1)
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(ntr, generator=g)
+        for i in range(0, ntr, bs):
+            idx = perm[i:i + bs]
+            opt.zero_grad(); loss = lossf(net(xa[idx]).squeeze(1), ya[idx]); loss.backward(); opt.step()
+    per = (time.perf_counter() - t0) / epochs
+    net.eval(); t1 = time.perf_counter()
+    with torch.no_grad():
+        p = torch.cat([torch.sigmoid(net(xb[i:i + 2048])).squeeze(1) for i in range(0, len(xb), 2048)]).numpy()
+    inf = time.perf_counter() - t1
+    print(f"RESULT {name:<5} {per:8.2f} s/epoch  test AUC {auc(y[ntr:].numpy(), p):.4f}  inference {len(xb) / inf:9.0f} rows/s", flush=True)
+
+
+run("gru", Seq(torch.nn.GRU), x[:ntr], x[ntr:])
+run("lstm", Seq(torch.nn.LSTM), x[:ntr], x[ntr:])
+run("mlp", torch.nn.Sequential(torch.nn.Linear(24, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)), agg[:ntr], agg[ntr:])
