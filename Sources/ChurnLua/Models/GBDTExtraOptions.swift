@@ -9,9 +9,12 @@ enum GBDTExtraOptions {
     /// The option keys `parse` reads.
     static let keys: Set<String> = ["objective", "scale_pos_weight", "class_weight", "monotone_constraints"]
 
-    /// Help text for the keys (to append to the gbdt constructor's help).
-    static let help = "objective = 'binary' (default, 0/1 target, log-loss) | 'regression' (numeric target, squared error: " +
-        "LTV, revenue; predict returns values); scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
+    /// The keys `cl.model.gbdt` accepts. `objective` stays core-only until the
+    /// binding's fit inputs carry numeric targets (they code a binary target today).
+    static let luaKeys: Set<String> = keys.subtracting(["objective"])
+
+    /// Help text for the Lua keys (appended to the gbdt constructor's help).
+    static let help = "scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
         "class_weight = 'balanced' | {w0, w1} finite >= 0 multiplies sample weights (binary only); " +
         "monotone_constraints = {c1, c2, ...} one of -1/0/1 per feature in feature order (numeric features only): " +
         "+1 predictions never fall as the feature rises, -1 never rise."

@@ -55,11 +55,11 @@ enum TreeKinds {
         help: "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations; threads = n limits this model to n threads. " +
               "Ranges: trees and early_stopping_rounds 1…100000, learning_rate, bagging_fraction and feature_fraction (0, 1], leaves 2…131072, max_depth 1…10000, " +
               "min_data_in_leaf, min_data_per_group and max_cat_threshold 1…2^31, min_child_weight, lambda_l2, min_gain_to_split, cat_smooth and cat_l2 finite >= 0, " +
-              "max_bins 2…255, verbose 0…100000, threads 1…1024, seed >= 0.",
-        optionKeys: ["trees", "learning_rate", "leaves", "max_depth", "min_data_in_leaf", "min_child_weight",
+              "max_bins 2…255, verbose 0…100000, threads 1…1024, seed >= 0. " + GBDTExtraOptions.help,
+        optionKeys: (["trees", "learning_rate", "leaves", "max_depth", "min_data_in_leaf", "min_child_weight",
                      "lambda_l2", "min_gain_to_split", "bagging_fraction", "feature_fraction", "max_bins",
                      "cat_smooth", "cat_l2", "min_data_per_group", "max_cat_threshold",
-                     "early_stopping_rounds", "verbose", "seed", "threads"],
+                     "early_stopping_rounds", "verbose", "seed", "threads"] as Set<String>).union(GBDTExtraOptions.luaKeys),
         type: GradientBoosting.self,
         parse: { o in
             var g = GradientBoostingOptions()
@@ -80,12 +80,29 @@ enum TreeKinds {
             g.maxCatThreshold = try o.integer("max_cat_threshold", in: OptionRange.positiveSize) ?? g.maxCatThreshold
             g.earlyStoppingRounds = try o.integer("early_stopping_rounds", in: OptionRange.trees)
             g.seed = try seed(o)
+            try GBDTExtraOptions.parse(o, into: &g)
             return try ModelSpec(GradientBoosting.self, options: g)
         },
         methods: [
             "best_iteration": KindMethod(signature: "model:best_iteration()", help: "The best boosting round under early stopping (GBDT), or nil.") { c, m in
                 let g = try m.fittedAs(GradientBoosting.self)
                 return c.push(g.bestIteration.map { Double($0 + 1) })
+            },
+            "dump": KindMethod(signature: "model:dump([max_trees])", help: "The trees as indented text: split rules, missing-value side, gain, cover; leaf values (log-odds).") { c, m in
+                let g = try m.fittedAs(GradientBoosting.self)
+                let k = try c.optInteger(2, in: 1...OptionLimits.trees)
+                return c.push(g.dump(maxTrees: k))
+            },
+            "trees": KindMethod(signature: "model:trees()", help: "One row per node of every tree (LightGBM's trees_to_dataframe): tree, node, depth, parent, left, right, feature, decision, threshold, missing_left, value, cover, gain (1-based tree and node numbers).") { c, m in
+                let t = try m.fittedAs(GradientBoosting.self).nodeTable()
+                let one: (Int) -> Int64 = { Int64($0 + 1) }
+                /// A node reference (parent, children): 1-based, null where there is none (-1).
+                func ref(_ name: String, _ v: [Int]) -> Column { .int(name, v.map { Int64(max($0, 0) + 1) }, nulls: v.map { $0 < 0 }) }
+                return c.push(frame: try c.core { try Frame([
+                    .int("tree", t.tree.map(one)), .int("node", t.node.map(one)), .int("depth", t.depth.map { Int64($0) }),
+                    ref("parent", t.parent), ref("left", t.left), ref("right", t.right),
+                    .string("feature", t.feature), .string("decision", t.decision), .string("threshold", t.threshold),
+                    .bool("missing_left", t.missingLeft.map { $0 ?? false }, nulls: t.missingLeft.map { $0 == nil }), .float("value", t.value), .float("cover", t.cover), .float("gain", t.gain)]) })
             },
         ])
 
@@ -128,15 +145,8 @@ enum TreeKinds {
         return .count(n)
     }
 
+    /// class_weight for trees and forests: the same reader as GBDT's (`GBDTExtraOptions.classWeight`).
     private static func classWeight(_ o: OptionSource) throws -> ClassWeight {
-        if let s = try? o.string("class_weight") {
-            guard s == "balanced" else { throw LuaArgumentError(1, "field 'class_weight': 'balanced' or {w0, w1} expected, got '\(s)'") }
-            return .balanced
-        }
-        guard let w = try o.numbers("class_weight") else { return .none }
-        guard w.count == 2, w.allSatisfy({ NumberRange.nonNegative.contains($0) }) else {
-            throw LuaArgumentError(1, "field 'class_weight': {negative_weight, positive_weight} of finite numbers >= 0 expected")
-        }
-        return .custom(negative: w[0], positive: w[1])
+        try GBDTExtraOptions.classWeight(o) ?? .none
     }
 }

@@ -19,7 +19,12 @@ final class TrainerTests: XCTestCase {
         let ds2 = try SyntheticSequences.make(users: 400, days: 14, channels: 3, seed: 5)
         XCTAssertEqual(ds.x.data, ds2.x.data)
         // 14 days is the data's minimum; the net reads the last 12.
-        let x12 = try Tensor(shape: [400, 12, 3], data: (0..<400).flatMap { u in Array(ds.x.data[(u * 14 + 2) * 3..<(u * 14 + 14) * 3]) })
+        var tail: [Float] = []
+        for u in 0..<400 {
+            let first: Int = (u * 14 + 2) * 3, end: Int = (u * 14 + 14) * 3
+            tail.append(contentsOf: ds.x.data[first..<end])
+        }
+        let x12 = try Tensor(shape: [400, 12, 3], data: tail)
         let train = try TrainingSet(x: x12, y: set.y)
         var results: [[Float]] = []
         for threads in [1, 2, 3] {

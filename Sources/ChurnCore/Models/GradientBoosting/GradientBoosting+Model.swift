@@ -18,5 +18,5 @@ extension GradientBoosting: ChurnModel {
     public var baseValue: Double? { expectedValue }
     public func featureImportance(_ type: String?) throws -> [Double]? { importance(try TreeImportanceTypes.parse(type)) }
     public var storageBytes: Int { trees.reduce(0) { $0 &+ $1.storageBytes } }
-    public var summaryText: String { description }
+    public var summaryText: String { summary }
 }
