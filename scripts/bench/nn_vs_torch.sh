@@ -8,7 +8,8 @@
 # under load ≈ 12–18 from parallel builds, so not comparable to the figures):
 #   GRU 242.7 s/epoch AUC 0.7686, 392 rows/s; LSTM 32.2 s/epoch AUC 0.7676, 4,134 rows/s;
 #   MLP 0.43 s/epoch AUC 0.7841; peak RSS 1.07 GB. The cl.nn side has not yet been
-#   run in a release build (the release build did not finish in the session).
+#   finished: in a release build under the same load its GRU epoch on the same data
+#   did not complete within 225 s (stopped by a timeout), so no claim of a speed-up.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref with torch (see scripts/reference/nn_reference.py)
 set -euo pipefail
