@@ -128,3 +128,21 @@ T.case("uplift scores a frame through the prep pipeline fitted on the training f
   for i = 2, n do T.near(up[i], all[i], 1e-12) end
   T.ok(up[1] == up[1])   -- a number (not NaN) for the imputed row
 end)
+
+T.case("explain keyed by an id column with numeric values", function()
+  -- logistic explanations are exact linear SHAP: coef * (x - training mean)
+  local df = cl.frame({ user_id = { "u1", "u2", "u3", "u4", "u5", "u6" }, plan = { "a", "b", "a", "b", "a", "b" },
+                        x = { 1, 2, 3, 4, 5, 6 }, churn = { 0, 0, 1, 0, 1, 1 } })
+  local m = cl.model.logistic({ C = 10 }):fit(df, { target = "churn", features = { "x" } })
+  local e = m:explain(df, { top = 1, id = "user_id" })
+  T.eq(e:names(), { "row", "user_id", "rank", "feature", "value", "numeric_value", "contribution" })
+  T.eq(e.user_id:to_table(), { "u1", "u2", "u3", "u4", "u5", "u6" })
+  T.eq(e.numeric_value:to_table(), { 1, 2, 3, 4, 5, 6 })
+  local b = m:coefficients().coef:to_table()[2]
+  T.near(e.contribution:to_table()[1], b * (1 - 3.5), 1e-12)
+  -- a text feature has no numeric value
+  local t = cl.model.gbdt({ trees = 2, min_data_in_leaf = 1 }):fit(df, { target = "churn", features = { "plan" } })
+  local et = t:explain(df, { top = 1 })
+  T.eq(et:filter(cl.col("numeric_value"):is_null()):nrow(), 6)
+  T.raises(function() m:explain(df, { id = "nosuch" }) end, "nosuch")
+end)

@@ -49,7 +49,7 @@ enum ModelBinding {
         "fit": ("model:fit(df, {target =, features =, exclude =, weight =, positive =, prep =, eval_set =})", "Fits the model (eval_set: kinds with early stopping); returns it."),
         "predict_proba": ("model:predict_proba(df)", "Churn probabilities as a float column."),
         "predict": ("model:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type (int, float, bool or string)."),
-        "explain": ("model:explain(df [, {top = 3}])", "The top reasons per row (largest |contribution| first): row, rank, feature, value, contribution (SHAP for trees, exact linear SHAP for logistic)."),
+        "explain": ("model:explain(df [, {top = 3, id = 'user_id'}])", "The top reasons per row (largest |contribution| first): row, [the id column,] rank, feature, value (text), numeric_value (null for text features), contribution (SHAP for trees, exact linear SHAP for logistic)."),
         "contributions": ("model:contributions(df)", "Per-row, per-feature contributions (a frame, one column per feature) and the base value; they add up to the raw prediction."),
         "expected_value": ("model:expected_value()", "The explanation base value (mean raw prediction; log-odds for gbdt/logistic, probability for tree/forest)."),
         "importance": ("model:importance([{kind =}])", "A frame of feature and importance, largest first (trees: 'gain' | 'split'; logistic: 'standardized_coef')."),
@@ -169,25 +169,34 @@ enum ModelBinding {
             let m = try c.object(1, ModelObject.self)
             let (f, meta) = try m.fitted("explain")
             let o = try c.options(3)
-            try ModelOptions.checkKeys(o, ["top"])
+            try ModelOptions.checkKeys(o, ["top", "id"])
             let top = try o.integer("top", in: OptionRange.positiveSize) ?? 3
             let raw = try c.frame(2)
+            let idColumn = try o.string("id").map { name in try c.core { try raw.column(name) } }
             let frame = try c.core { try meta.preprocess(raw) }   // values as the model saw them
             let e = try explanation(c, m, f, raw)
             let cols = try e.featureNames.map { name in try c.core { try frame.column(name) } }
             let k = min(top, e.featureNames.count)
             let n = e.contributions.first?.count ?? 0
-            var row: [Int64] = [], rank: [Int64] = [], feat: [String?] = [], value: [String?] = [], contrib: [Double] = []
+            var source: [Int] = [], rank: [Int64] = [], feat: [String?] = [], value: [String?] = []
+            var number: [Double] = [], isText: [Bool] = [], contrib: [Double] = []
             for r in 0..<n {
                 let phi = e.row(r)
                 let order = phi.indices.sorted { abs(phi[$0]) != abs(phi[$1]) ? abs(phi[$0]) > abs(phi[$1]) : $0 < $1 }
                 for (i, j) in order.prefix(k).enumerated() {
-                    row.append(Int64(r + 1)); rank.append(Int64(i + 1)); feat.append(e.featureNames[j])
+                    source.append(r); rank.append(Int64(i + 1)); feat.append(e.featureNames[j])
                     value.append(valueText(cols[j], r)); contrib.append(phi[j])
+                    let x = cols[j].isNull(r) || cols[j].string(at: r) != nil ? nil : cols[j].double(at: r)
+                    number.append(x ?? 0); isText.append(x == nil)
                 }
             }
-            return c.push(frame: try c.core { try Frame([.int("row", row), .int("rank", rank), .string("feature", feat),
-                                                         .string("value", value), .float("contribution", contrib)]) })
+            // `row` always; the id column (as its own type) when `id =` names one; `value` as
+            // text for any feature and `numeric_value` as a number (null for text and missing values).
+            var out: [Column] = [.int("row", source.map { Int64($0 + 1) })]
+            if let idColumn { out.append(idColumn.take(source)) }
+            out += [.int("rank", rank), .string("feature", feat), .string("value", value),
+                    .float("numeric_value", number, nulls: isText), .float("contribution", contrib)]
+            return c.push(frame: try c.core { try Frame(out) })
         },
         "contributions": { c in
             let m = try c.object(1, ModelObject.self)
