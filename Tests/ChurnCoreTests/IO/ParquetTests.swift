@@ -129,6 +129,15 @@ final class ParquetTests: XCTestCase {
         }
     }
 
+    /// Found by FuzzParquet: INT96 values whose Julian day is far from 1970 overflowed the
+    /// microsecond arithmetic (a trap). The file is kept here and in the fuzz corpus.
+    func testOutOfRangeTimestampsAreErrorsNotTraps() throws {
+        let crafted = Array(try Data(contentsOf: URL(fileURLWithPath: IOFixture.path("parquet/crafted_int96_overflow.parquet"))))
+        XCTAssertThrowsError(try ParquetReader().read(bytes: crafted, name: "crafted.parquet")) { e in
+            XCTAssertTrue("\(e)".contains("out of range"), "\(e)")
+        }
+    }
+
     func testRLEHybridRoundTrip() throws {
         var rng = SplitMix64(seed: 3)
         for width in [1, 2, 3, 7, 8, 13, 20, 32] {

@@ -254,7 +254,11 @@ struct ParquetColumnDecoder {
                 let nanos = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 12, as: Int64.self))
                 let julian = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 12 + 8, as: Int32.self)))
                 guard (0..<86_400_000_000_000).contains(nanos) else { throw ParquetFormatError("INT96 timestamp with \(nanos) ns in a day") }
-                return (julian - 2_440_588) * 86_400_000_000 + nanos / 1000
+                // Julian days far from 1970 overflow microseconds: a crafted file, not a date.
+                let (dayMicros, o) = (julian - 2_440_588).multipliedReportingOverflow(by: 86_400_000_000)
+                let (micros, o2) = dayMicros.addingReportingOverflow(nanos / 1000)
+                guard !o, !o2 else { throw ParquetFormatError("column '\(leaf.name)': INT96 timestamp with Julian day \(julian) is out of range") }
+                return micros
             }
         default:
             try need(n * 8, from, to)
@@ -308,7 +312,7 @@ struct ParquetColumnDecoder {
                     return o ? 0 : r
                 })
             default:   // nanoseconds: floor to microseconds
-                data = .timestamp(ints.map { v in v >= 0 ? v / 1000 : (v - 999) / 1000 })
+                data = .timestamp(ints.map { v in v % 1000 < 0 ? v / 1000 - 1 : v / 1000 })   // no v - 999: Int64.min would overflow
             }
         }
         return Column(name: leaf.name, data: data, validity: valid)
