@@ -75,7 +75,7 @@ res = [m["content"]["data"]["text/plain"] for m in msgs if m["msg_type"] == "exe
 check("result after display", res == ["3"], res)
 
 # SVG chart as image
-content, msgs = run_cell(kc, "cl.plot.retention({a = {times = {0, 1}, retained = {1, 0.5}}})")
+content, msgs = run_cell(kc, "cl.plot.retention({a = {times = {0, 1}, share = {1, 0.5}}})")
 res = [m["content"]["data"] for m in msgs if m["msg_type"] == "execute_result"]
 check("svg result", len(res) == 1 and res[0]["image/svg+xml"].lstrip().startswith(("<svg", "<?xml")), res)
 
