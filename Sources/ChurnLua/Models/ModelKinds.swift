@@ -40,6 +40,7 @@ enum ModelKinds {
         TreeKinds.forest,
         TreeKinds.gbdt,
         LinearModule.logistic,
+        MLPKind.mlp,
     ]
 
     static let byName: [String: ModelKind] = {
