@@ -45,9 +45,12 @@ final class NativeInterruptTests: XCTestCase {
         XCTAssertTrue(e.message.hasSuffix("interrupted"), e.message, file: file, line: line)
         // The 0.5 s goal is measured on release builds (scripts/bench/cancel_latency.sh:
         // at most 106 ms for a 1M-row GBDT fit). This debug build on a shared
-        // 2-core machine gets twice that, so the test catches a missing check
-        // (seconds) without failing on load.
-        XCTAssertLessThan(end - sentAt, 1.0, "stop latency", file: file, line: line)
+        // 2-core machine gets twice that, and with other builds running on the
+        // machine a descheduled worker adds up to a second more (1.006 s seen at
+        // load average 9). A missing check costs minutes here (every case asks
+        // for far more work than finishes), so 2 s still catches it without
+        // failing on load.
+        XCTAssertLessThan(end - sentAt, 2.0, "stop latency", file: file, line: line)
         return end - sentAt
     }
 
