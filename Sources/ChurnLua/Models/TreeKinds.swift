@@ -51,7 +51,7 @@ enum TreeKinds {
 
     static let gbdt = ModelKind(
         name: "gbdt",
-        signature: "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ..., threads =}",
+        signature: "model.gbdt{objective = 'binary', trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ..., threads =}",
         help: "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations; threads = n limits this model to n threads. " +
               "Ranges: trees and early_stopping_rounds 1…100000, learning_rate, bagging_fraction and feature_fraction (0, 1], leaves 2…131072, max_depth 1…10000, " +
               "min_data_in_leaf, min_data_per_group and max_cat_threshold 1…2^31, min_child_weight, lambda_l2, min_gain_to_split, cat_smooth and cat_l2 finite >= 0, " +
@@ -81,7 +81,7 @@ enum TreeKinds {
             g.earlyStoppingRounds = try o.integer("early_stopping_rounds", in: OptionRange.trees)
             g.seed = try seed(o)
             try GBDTExtraOptions.parse(o, into: &g)
-            return try ModelSpec(GradientBoosting.self, options: g)
+            return try ModelSpec(GradientBoosting.self, options: g, targetKind: g.resolvedObjective.targetKind)
         },
         methods: [
             "best_iteration": KindMethod(signature: "model:best_iteration()", help: "The best boosting round under early stopping (GBDT), or nil.") { c, m in

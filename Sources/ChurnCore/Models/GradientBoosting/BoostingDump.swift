@@ -61,7 +61,12 @@ extension GradientBoosting {
 
     /// A few lines for a person: objective, size, rounds, features by gain.
     public var summary: String {
-        let obj = objective == .binary ? "binary log-loss (raw scores are log-odds)" : "regression, squared error"
+        let obj: String
+        switch objective {
+        case .binary: obj = "binary log-loss (raw scores are log-odds)"
+        case .regression: obj = "regression, squared error"
+        case .multiclass: obj = "multiclass softmax log-loss, \(treesPerRound) classes (one tree per class per round; tree t is class (t-1) mod \(treesPerRound))"
+        }
         var s = "Gradient boosting, \(obj)\n"
         s += "  trees: \(trees.count) of \(options.nIterations)"
         if let b = bestIteration { s += " (early stopping kept iteration \(b + 1))" }
@@ -82,7 +87,7 @@ extension GradientBoosting {
             s += "  monotone: \(named.joined(separator: ", "))\n"
         }
         if let e = evalLossHistory.last {
-            s += "  eval \(objective == .binary ? "log-loss" : "MSE"): \(Self.number(bestIteration.map { evalLossHistory[$0] } ?? e))\n"
+            s += "  eval \(objective == .regression ? "MSE" : "log-loss"): \(Self.number(bestIteration.map { evalLossHistory[$0] } ?? e))\n"
         }
         let gain = importance(.gain, normalized: true)
         let order = gain.indices.sorted { gain[$0] != gain[$1] ? gain[$0] > gain[$1] : $0 < $1 }
