@@ -119,3 +119,13 @@ t.case("multiclass with an integer target predicts integers; cross_validate defa
   t.raises(function() cl.model.gbdt{ objective = "poisson" } end, "multiclass")
   t.raises(function() cl.model.gbdt{ objective = "multiclass", scale_pos_weight = 2 } end, "binary")
 end)
+
+t.case("permutation_importance works on regression models (rmse, lower is better)", function()
+  local x, z, y = {}, {}, {}
+  for i = 1, 200 do x[i] = (i % 17) / 17; z[i] = (i % 7) / 7; y[i] = 5 * x[i] end
+  local df = cl.frame{ x = x, z = z, y = y }
+  local m = cl.model.gbdt{ objective = "regression", trees = 30, min_data_in_leaf = 5, seed = 1 }:fit(df, { target = "y" })
+  local imp = cl.model.permutation_importance(m, df, { target = "y", repeats = 3, seed = 1 })
+  t.eq(imp.feature:to_table()[1], "x")
+  t.ok(imp.mean:to_table()[1] > 0.5, imp.mean:to_table()[1])
+end)

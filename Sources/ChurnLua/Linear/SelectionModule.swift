@@ -327,7 +327,7 @@ enum SelectionModule {
             }
 
             m.function("permutation_importance", "model.permutation_importance(fitted_model, frame, {target =, metric =, repeats = 5, seed =, higher_is_better = true})",
-                       "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
+                       "How much the metric drops when each feature is shuffled (default metric: auc; rmse for regression, accuracy for multiclass models). Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
                 let m = try spec(c, 1)
                 let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
@@ -335,16 +335,24 @@ enum SelectionModule {
                 try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
                 guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
-                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
+                let kind = meta.targetKind
+                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure, kind: kind)
                 let metric = scores.list[0]
+                if kind != .binary && o.has("positive") { throw LuaArgumentError(3, "field 'positive' is for binary models; this one is \(kind.rawValue)") }
                 let positive = try o.string("positive") ?? meta.positiveLabel
                 let repeats = try o.integer("repeats", in: OptionRange.resamples) ?? 5
                 let seed = try o.seed()
                 let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
                 let imp = try withMetrics(c, failure) { () -> PermutationImportance in
-                    let y = try BinaryTarget(column: frame.column(target), positive: positive)
+                    let column = try frame.column(target)
+                    let y: [Double]
+                    switch kind {
+                    case .binary: y = try BinaryTarget(column: column, positive: positive).y
+                    case .continuous: y = try ModelTarget(column: column, kind: .continuous).y
+                    case .multiclass: y = try ModelTarget(column: column, like: ModelTarget(classes: meta.classes)).y
+                    }
                     let X = try model.features(from: frame, metadata: meta)
-                    return try permutationImportance(model: model, X: X, y: y.y, metric: metric.score, repeats: repeats,
+                    return try permutationImportance(model: model, X: X, y: y, metric: metric.score, repeats: repeats,
                                                      seed: seed, higherIsBetter: hib, parallel: scores.parallel)
                 }
                 let order = imp.ranking

@@ -88,6 +88,12 @@ public struct ModelTarget: Sendable {
         }
     }
 
+    /// The coding of a fitted multiclass model's target (no rows): for
+    /// `init(column:like:)` when only the saved class labels are known.
+    public init(classes: [String]) {
+        kind = .multiclass; y = []; binary = nil; self.classes = classes
+    }
+
     /// Another column (an eval set) coded as `training` was: the same positive
     /// label, or the same class codes (a label training did not have is an error).
     public init(column: Column, like training: ModelTarget) throws {
