@@ -129,3 +129,15 @@ t.case("permutation_importance works on regression models (rmse, lower is better
   t.eq(imp.feature:to_table()[1], "x")
   t.ok(imp.mean:to_table()[1] > 0.5, imp.mean:to_table()[1])
 end)
+
+t.case("grid_search on a regression ranks by rmse (lower is better) and refits the best", function()
+  local x, y = {}, {}
+  for i = 1, 240 do x[i] = (i % 24) / 24; y[i] = 3 * x[i] + ((i * 7919) % 13) / 130 end
+  local df = cl.frame{ x = x, y = y }
+  local res, best, model = cl.model.grid_search(cl.model.gbdt{ objective = "regression", min_data_in_leaf = 5, seed = 1 }, df,
+    { target = "y", grid = { trees = { 2, 40 } }, k = 3, seed = 1 })
+  t.eq(best.trees, 40)                          -- 2 rounds of lr 0.1 leave most of the variance
+  t.eq(model:predict(df):type(), "float")
+  local r = res:sort_by("rank")
+  t.ok(r.mean_rmse:to_table()[1] < r.mean_rmse:to_table()[2])
+end)
