@@ -3,7 +3,8 @@
 # event table (default 5,000,000 rows, 200,000 users): ChurnLab (release) side
 # by side with pandas on the same CSV when a Python venv is available
 # ($CHURNLAB_BENCH_VENV, default /work/pyref; needs pandas).
-#   lag over user ordered by day · cumsum over user · rank(min) · log1p · add_months(1) · join_asof by user
+#   lag over user ordered by day · cumsum over user · sum/mean over user (groupby().transform) ·
+#   cummax over user by day · rank(min) · log1p · add_months(1) · join_asof by user
 # Usage: scripts/bench/expr_window_bench.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,12 +28,16 @@ local function bench(label, f)
 end
 bench("lag over user by day", function() df:mutate({ p = cl.col("x"):lag(1):over("user_id", { order_by = "day" }) }) end)
 bench("cumsum over user", function() df:mutate({ c = cl.col("x"):cumsum():over("user_id") }) end)
+bench("sum over user (transform)", function() df:mutate({ s = cl.col("x"):sum():over("user_id") }) end)
+bench("mean over user (transform)", function() df:mutate({ s = cl.col("x"):mean():over("user_id") }) end)
+bench("cummax over user by day", function() df:mutate({ s = cl.col("x"):max():over("user_id", { order_by = "day" }) }) end)
 bench("rank(min)", function() df:mutate({ r = cl.col("x"):rank({ method = "min" }) }) end)
 bench("log1p", function() df:mutate({ l = cl.col("x"):log1p() }) end)
 bench("add_months(1)", function() df:mutate({ m = cl.col("day"):add_months(1) }) end)
 local plans = df:sample({ n = math.min(200000, n // 5), seed = 1 }):select("user_id", "day", "x")
 bench("join_asof by user", function() df:join_asof(plans, { on = "day", by = "user_id" }) end)
 LUA
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 .build/release/churnlab run "$DIR/bench.lua"
 if [ -x "$VENV/bin/python" ]; then
   "$VENV/bin/python" - "$DIR/events.csv" <<'PY'
@@ -45,6 +50,9 @@ def bench(label, f):
     print(f"BENCH pandas   {label:<28} {best:8.3f} s")
 bench("lag over user by day", lambda: df.sort_values(["user_id", "day"], kind="stable").groupby("user_id")["x"].shift(1).reindex(df.index))
 bench("cumsum over user", lambda: df.groupby("user_id")["x"].cumsum())
+bench("sum over user (transform)", lambda: df.groupby("user_id")["x"].transform("sum"))
+bench("mean over user (transform)", lambda: df.groupby("user_id")["x"].transform("mean"))
+bench("cummax over user by day", lambda: df.sort_values(["user_id", "day"], kind="stable").groupby("user_id")["x"].cummax().reindex(df.index))
 bench("rank(min)", lambda: df["x"].rank(method="min"))
 bench("log1p", lambda: np.log1p(df["x"]))
 bench("add_months(1)", lambda: df["day"] + pd.DateOffset(months=1))

@@ -13,7 +13,6 @@ local users = cl.frame({
 }, { names = { "user_id", "plan", "logins", "churned" } })
 
 print(users)
-local logins = users.logins:to_table()
-local total = 0
-for _, n in ipairs(logins) do total = total + n end
-cl.printf("%d users, %.1f logins on average\n", #users, total / #users)
+cl.printf("%d users, %.1f logins on average\n", #users, users.logins:mean())
+-- Each plan's average next to every user (pandas groupby().transform("mean")).
+print(users:mutate({ plan_logins = cl.col("logins"):mean():over("plan") }))

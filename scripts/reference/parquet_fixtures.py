@@ -12,9 +12,11 @@ days since 1970-01-01, timestamps as microseconds since the epoch, floats as
 exact hexadecimal strings (float.hex), NaN as "NaN", null as null), which ParquetReaderTests compares against.
 
 --check runs churnlab to read every fixture and write it back with each
-compression (snappy, zstd, gzip, none; dictionary on and off), then reads those
-files with pyarrow and compares them with the expected values: the writer's
-output must be valid Parquet that pyarrow reads equal.
+compression (snappy, zstd, gzip, none; dictionary on and off; data pages v1 and
+v2), then reads those files with pyarrow and compares them with the expected
+values: the writer's output must be valid Parquet that pyarrow reads equal, and
+every column chunk's statistics (pq.ParquetFile(f).metadata.row_group(i).column(j)
+.statistics: null_count, min, max) must match the chunk's values.
 """
 import datetime as dt
 import json
@@ -125,11 +127,11 @@ def check(churnlab):
         for name in FIXTURES:
             src = os.path.join(OUT, name + ".parquet")
             want = json.load(open(os.path.join(OUT, name + ".expected.json")))
-            for comp in ["snappy", "zstd", "gzip", "none"]:
+            for comp, version in [("snappy", 1), ("zstd", 1), ("gzip", 1), ("none", 1), ("snappy", 2), ("zstd", 2), ("none", 2)]:
                 for dictionary in ["true", "false"]:
-                    out = os.path.join(tmp, "%s-%s-%s.parquet" % (name, comp, dictionary))
+                    out = os.path.join(tmp, "%s-%s-%s-v%d.parquet" % (name, comp, dictionary, version))
                     code = ("local df = cl.read_parquet(%r); df:write_parquet(%r, {compression = %r, dictionary = %s, "
-                            "row_group_size = 7})" % (src, out, comp, dictionary))
+                            "row_group_size = 7, data_page_version = %d})" % (src, out, comp, dictionary, version))
                     r = subprocess.run([churnlab, "run", "-e", code], capture_output=True, text=True)
                     if r.returncode != 0:
                         print("FAIL", name, comp, "churnlab:", r.stderr.strip()); failed += 1; continue
@@ -140,11 +142,47 @@ def check(churnlab):
                         if a["type"] != b["type"] or not same(a["values"], b["values"]):
                             ok = False
                             print("  column", c, "differs:", a["values"][:5], "vs", b["values"][:5])
+                    bad = statistics_errors(out)
+                    for b in bad[:5]:
+                        print("  statistics:", b)
+                    ok = ok and not bad
                     print("ok  " if ok else "FAIL", name, "written by churnlab with", comp, "dictionary =", dictionary,
-                          "read back by pyarrow", pa.__version__)
+                          "data page v%d," % version, "read back by pyarrow", pa.__version__, "(values and statistics)")
                     failed += 0 if ok else 1
     print("%d failed" % failed)
     return failed
+
+
+def statistics_errors(path):
+    """Every column chunk's statistics (pq.ParquetFile(f).metadata.row_group(i).column(j).statistics)
+    against the chunk's own values as pyarrow reads them: null_count, and min/max over the
+    non-null, non-NaN values (none when there are none)."""
+    f = pq.ParquetFile(path)
+    md = f.metadata
+    errors = []
+    for i in range(md.num_row_groups):
+        t = f.read_row_group(i)
+        for j in range(md.num_columns):
+            st = md.row_group(i).column(j).statistics
+            name = md.schema.column(j).name
+            if st is None:
+                errors.append("row group %d column %s has no statistics" % (i, name)); continue
+            values = t.column(j).to_pylist()
+            nulls = sum(v is None for v in values)
+            if st.null_count != nulls:
+                errors.append("row group %d column %s null_count %d, want %d" % (i, name, st.null_count, nulls))
+            present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+            if not present:
+                if st.has_min_max:
+                    errors.append("row group %d column %s has min/max but no values" % (i, name))
+                continue
+            if not st.has_min_max:
+                errors.append("row group %d column %s lacks min/max" % (i, name)); continue
+            key = (lambda v: v.encode()) if isinstance(present[0], str) else (lambda v: v)
+            lo, hi = min(present, key=key), max(present, key=key)
+            if st.min != lo or st.max != hi:
+                errors.append("row group %d column %s min/max %r/%r, want %r/%r" % (i, name, st.min, st.max, lo, hi))
+    return errors
 
 
 def same(a, b):

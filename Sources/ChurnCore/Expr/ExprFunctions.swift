@@ -34,7 +34,20 @@ extension Expr {
         case rank(RankMethod, descending: Bool)
         /// Row number 1, 2, … in order (pandas `cumcount() + 1`).
         case rowNumber
+        /// The partition's aggregate on every row of it (pandas
+        /// `groupby().transform(op)`; the whole column without `over`), or with
+        /// `over(…, orderBy:)` its running value up to the row (see `Aggregate`).
+        case aggregate(Aggregate)
     }
+
+    /// Aggregates of `aggregate`, skipping nulls and NaN as pandas does. Whole
+    /// partition: sum (0 when nothing to add), mean/min/max (null when nothing),
+    /// count (non-null values), first/last (first/last non-null value).
+    /// Running (ordered `over`): sum/min/max as pandas cumsum/cummin/cummax (null
+    /// and NaN rows stay null); mean as pandas `expanding().mean()` and count as
+    /// `expanding().count()` (the value so far on every row); first/last the
+    /// first / latest non-null value so far (last is a forward fill).
+    public enum Aggregate: String, Sendable, CaseIterable { case sum, mean, min, max, count, first, last }
 
     /// Ties in `rank`, as pandas' `method`.
     public enum RankMethod: String, Sendable, CaseIterable { case average, min, max, dense, first }
@@ -64,6 +77,8 @@ extension Expr {
 /// whole column, or one per partition (rows already sorted by `over`).
 struct Segments {
     var bounds: [Int]   // starts, then the total count
+    /// Rows are ordered (`over` with `orderBy`): aggregates are running values.
+    var running = false
     static func whole(_ n: Int) -> Segments { Segments(bounds: [0, n]) }
     func forEach(_ body: (Range<Int>) throws -> Void) rethrows {
         for k in 0..<(bounds.count - 1) { try body(bounds[k]..<bounds[k + 1]) }
@@ -344,6 +359,102 @@ enum ExprFunctionKernels {
                 }
             }
             return .column(Column(name: "expr", data: .float64(out), validity: valid))
+        case .aggregate(let a):
+            return .column(try aggregate(a, c, segments: segments, n: n, expr: expr))
+        }
+    }
+
+    /// `aggregate` over each segment (broadcast, or running when `segments.running`).
+    static func aggregate(_ a: Expr.Aggregate, _ c: Column, segments: Segments, n: Int, expr: Expr) throws -> Column {
+        let running = segments.running
+        // Rows that count: not null, not NaN.
+        var present = [Bool](repeating: true, count: n)
+        for i in 0..<n where c.isNull(i) { present[i] = false }
+        if case .float64(let v) = c.data { for i in 0..<n where v[i].isNaN { present[i] = false } }
+        switch a {
+        case .first, .last, .min, .max:
+            // A source row per row, then one gather: keeps the column's type (int, float, date, text).
+            var idx = [Int](repeating: -1, count: n)
+            let v: [Double]? = (a == .min || a == .max) ? c.toDoubles() : nil
+            if a == .min || a == .max {
+                guard v != nil, c.dtype != .bool else { throw fail(expr, "\(a.rawValue) needs a numeric, date or timestamp column, got \(c.dtype.rawValue)") }
+            }
+            func better(_ i: Int, than j: Int) -> Bool {
+                guard j >= 0 else { return true }
+                switch a {
+                case .first: return false
+                case .last: return true
+                case .min: return v![i] < v![j]
+                default: return v![i] > v![j]
+                }
+            }
+            segments.forEach { r in
+                var best = -1
+                for i in r {
+                    if present[i] && better(i, than: best) { best = i }
+                    if running { idx[i] = (a == .min || a == .max) && !present[i] ? -1 : best }
+                }
+                if !running { for i in r { idx[i] = best } }
+            }
+            return c.take(idx)
+        case .count:
+            var out = [Int64](repeating: 0, count: n)
+            segments.forEach { r in
+                var k: Int64 = 0
+                for i in r { if present[i] { k += 1 }; if running { out[i] = k } }
+                if !running { for i in r { out[i] = k } }
+            }
+            return Column(name: "expr", data: .int64(out))
+        case .sum, .mean:
+            guard c.dtype != .string && c.dtype != .category && c.dtype != .date && c.dtype != .timestamp else {
+                throw fail(expr, "\(a.rawValue) needs a numeric or bool column, got \(c.dtype.rawValue)")
+            }
+            var valid = Validity(count: n, allValid: true)
+            // Integer sums stay integers (bools count as 0/1, as pandas).
+            let ints: [Int64]? = {
+                switch c.data {
+                case .int64(let iv): return iv
+                case .bool(let b): return b.map { $0 ? 1 : 0 }
+                default: return nil
+                }
+            }()
+            if a == .sum, let iv = ints {
+                var out = [Int64](repeating: 0, count: n)
+                try segments.forEach { r in
+                    var s: Int64 = 0
+                    for i in r {
+                        if present[i] {
+                            let (t, o) = s.addingReportingOverflow(iv[i])
+                            if o { throw fail(expr, "sum passes the 64-bit integer range at row \(i + 1); cast to float first") }
+                            s = t
+                        }
+                        if running { out[i] = s; if !present[i] { valid.set(i, false) } }
+                    }
+                    if !running { for i in r { out[i] = s } }
+                }
+                return Column(name: "expr", data: .int64(out), validity: running ? valid : nil)
+            }
+            let v = try doubles(c, expr, a.rawValue)
+            var out = [Double](repeating: 0, count: n)
+            segments.forEach { r in
+                // Kahan-compensated, so a group's sum matches numpy's pairwise sum to ~1 ulp.
+                var s = 0.0, comp = 0.0, k = 0
+                func add(_ x: Double) { let y = x - comp; let t = s + y; comp = (t - s) - y; s = t; k += 1 }
+                for i in r {
+                    if present[i] { add(v[i]) }
+                    if running {
+                        // cumsum keeps null rows null; an expanding mean reports the mean so far (pandas).
+                        if a == .sum { if present[i] { out[i] = s } else { valid.set(i, false) } }
+                        else if k > 0 { out[i] = s / Double(k) } else { valid.set(i, false) }
+                    }
+                }
+                if !running {
+                    for i in r {
+                        if a == .sum { out[i] = s } else if k > 0 { out[i] = s / Double(k) } else { valid.set(i, false) }
+                    }
+                }
+            }
+            return Column(name: "expr", data: .float64(out), validity: valid)
         }
     }
 
@@ -365,7 +476,7 @@ enum ExprFunctionKernels {
         bounds.append(n)
         if n == 0 { bounds = [0, 0] }
         let sorted = f.takeUnchecked(perm)
-        let r = try inner.eval(sorted, segments: Segments(bounds: bounds))
+        let r = try inner.eval(sorted, segments: Segments(bounds: bounds, running: !orderBy.isEmpty))
         guard case .column(let c) = r else { return r }
         var inverse = [Int](repeating: 0, count: n)
         for (i, p) in perm.enumerated() { inverse[p] = i }

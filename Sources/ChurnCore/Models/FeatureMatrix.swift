@@ -146,4 +146,12 @@ public protocol BinaryClassifier {
     var featureNames: [String] { get }
     /// P(positive) per row.
     func predictProba(_ X: FeatureMatrix) throws -> [Double]
+    /// What model selection scores against the coded target: P(positive) for a
+    /// binary model, the predicted value for regression, the predicted class
+    /// code for multiclass.
+    func metricScores(_ X: FeatureMatrix) throws -> [Double]
+}
+
+extension BinaryClassifier {
+    public func metricScores(_ X: FeatureMatrix) throws -> [Double] { try predictProba(X) }
 }

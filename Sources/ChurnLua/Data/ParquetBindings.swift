@@ -23,7 +23,7 @@ enum ParquetBindings {
             let f = try c.frame(1)
             let path = try c.pathArgument(2)
             let opts = try c.options(3)
-            try opts.checkKeys(["compression", "row_group_size", "dictionary"])
+            try opts.checkKeys(["compression", "row_group_size", "dictionary", "statistics", "data_page_version"])
             var o = ParquetWriteOptions()
             if let s = try opts.string("compression") {
                 guard ParquetWriteOptions.compressions.contains(s) else {
@@ -33,6 +33,8 @@ enum ParquetBindings {
             }
             if let n = try opts.integer("row_group_size", in: 1...Int(Int32.max)) { o.rowGroupSize = n }
             if let d = try opts.bool("dictionary") { o.dictionary = d }
+            if let st = try opts.bool("statistics") { o.statistics = st }
+            if let v = try opts.integer("data_page_version", in: ParquetWriteOptions.dataPageVersions) { o.dataPageVersion = v }
             try c.withOutputFile(path) { p in try c.core { try f.writeParquet(path: p, options: o) } }
             return 0
         },

@@ -6,9 +6,9 @@ import LuaRuntime
 enum LinearModule {
     static let logistic = ModelKind(
         name: "logistic",
-        signature: "model.logistic{penalty = 'l2', C = 1, l1_ratio = 0.5, fit_intercept = true, class_weight = 'none', standardize = false, solver = 'auto', tol = 1e-8, max_iter = 1000}",
-        help: "A logistic-regression model (scikit-learn's parametrisation: loss + penalty/C). penalty: 'none', 'l2', 'l1' or 'elasticnet'; class_weight 'balanced' reweights classes; standardize scales columns so the penalty acts on standardised coefficients. Text columns are one-hot encoded with the alphabetically first level as reference. Ranges: C and tol finite > 0, l1_ratio [0, 1], max_iter 1…1000000.",
-        optionKeys: ["penalty", "C", "l1_ratio", "fit_intercept", "class_weight", "standardize", "solver", "tol", "max_iter"],
+        signature: "model.logistic{penalty = 'l2', C = 1, l1_ratio = 0.5, fit_intercept = true, class_weight = 'none', standardize = false, solver = 'auto', tol = 1e-8, max_iter = 1000, intercept_scaling =}",
+        help: "A logistic-regression model (scikit-learn's parametrisation: loss + penalty/C). penalty: 'none', 'l2', 'l1' or 'elasticnet'; class_weight 'balanced' reweights classes; standardize scales columns so the penalty acts on standardised coefficients. Text columns are one-hot encoded with the alphabetically first level as reference. intercept_scaling = s penalises the intercept as liblinear does (scikit-learn solver='liblinear': the intercept is the weight of a constant feature s, so the penalty includes (b/s)² or |b|/s; unset = unpenalised intercept; needs fit_intercept, not with standardize). Ranges: C, tol and intercept_scaling finite > 0, l1_ratio [0, 1], max_iter 1…1000000.",
+        optionKeys: ["penalty", "C", "l1_ratio", "fit_intercept", "class_weight", "standardize", "solver", "tol", "max_iter", "intercept_scaling"],
         type: LogisticRegression.self,
         parse: { o in
             let opts = try options(o)
@@ -58,6 +58,7 @@ enum LinearModule {
         if let v = try choice("solver", LogisticRegression.Solver.self) { o.solver = v }
         if let v = try src.number("tol", in: .positive) { o.tol = v }
         if let v = try src.integer("max_iter", in: OptionRange.resamples) { o.maxIter = v }
+        o.interceptScaling = try src.number("intercept_scaling", in: .positive)
         return o
     }
 }

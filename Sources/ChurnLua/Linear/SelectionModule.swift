@@ -33,15 +33,17 @@ enum SelectionModule {
 
     /// Metrics where a smaller value is better; `higher_is_better` defaults to
     /// false when ranking by one of these.
-    static let lowerIsBetter: Set<String> = ["log_loss", "brier"]
+    static let lowerIsBetter: Set<String> = Set(["log_loss", "brier"]).union(TargetScores.lowerIsBetter)
     /// The metric used when none is given.
     static let defaultMetric = "auc"
 
     /// Resolves the `metrics` option (array of names / functions, or name = function
     /// records) to score closures that call Lua. Functions stay on the Lua stack
     /// for the duration of the call.
+    /// `kind`: the target the model fits; it sets the default metrics (auc; rmse, mae, r2; accuracy)
+    /// and which names are built in (`TargetScores` for regression and multiclass).
     static func metrics(_ c: LuaCall, _ o: LuaTable, key: String = "metrics", argument: Int32,
-                        failure: Failure) throws -> Scores {
+                        failure: Failure, kind: TargetKind = .binary) throws -> Scores {
         let L = c.L
         try c.reserve(16)
         func text(_ i: Int32) -> String? { if case .string(let s) = c.value(lua_absindex(L, i)) { return s }; return nil }
@@ -51,8 +53,11 @@ enum SelectionModule {
             // No metrics given: ROC AUC, the usual churn-model score (scikit-learn's
             // cross_validate defaults to the estimator's score; ours is a classifier of risk).
             lua_settop(L, -2)
-            c.state.push(defaultMetric)
-            entries.append((defaultMetric, lua_absindex(L, -1)))
+            for name in TargetScores.defaults(for: kind) {
+                try c.reserve(8)
+                c.state.push(name)
+                entries.append((name, lua_absindex(L, -1)))
+            }
         } else if t == LUA_TSTRING || t == LUA_TFUNCTION {
             entries.append((text(-1) ?? key, lua_absindex(L, -1)))
         } else if t == LUA_TTABLE, let sub = try o.table(key) {
@@ -75,6 +80,16 @@ enum SelectionModule {
         var allBuiltIn = true
         for (name, idx) in entries {
             var fn = idx
+            if lua_type(L, idx) == LUA_TSTRING, kind != .binary {
+                // Regression and multiclass scores: built in (model output is a value or a class code).
+                guard let score = TargetScores.named(name, for: kind) else {
+                    throw LuaArgumentError(argument, "metric '\(name)' is not for a \(kind.rawValue) target; built in: \(TargetScores.names(for: kind).joined(separator: ", ")) — or pass a function f(y, p)")
+                }
+                scores.append((name, { y, p in
+                    do { return try score(y, p, nil) } catch { failure.record(error); return .nan }
+                }))
+                continue
+            }
             if lua_type(L, idx) == LUA_TSTRING {
                 // A built-in metric runs in Swift (and may run in parallel) …
                 if let builtIn = try? MetricsModule.namedMetric(name) {
@@ -182,19 +197,30 @@ enum SelectionModule {
         return nil
     }
 
+    /// `stratify` (default: by class for classifiers, off for regression, where it is refused).
+    static func stratified(_ o: LuaTable, _ kind: TargetKind) throws -> Bool {
+        let s = try o.bool("stratify")
+        if s == true && kind == .continuous {
+            throw LuaArgumentError(3, "field 'stratify': folds are stratified by class; this model's target is continuous (regression)")
+        }
+        return s ?? (kind != .continuous)
+    }
+
     static func register(_ cl: ModuleBuilder) {
         cl.submodule("model") { m in
             m.function("cross_validate", "model.cross_validate(model, frame, {target =, k = 5, stratify = true, metrics = 'auc', seed =, features =, weight =, prep =, folds = | groups = | time =, gap =, threads =})",
-                       "Cross-validation of a model's settings (any kind). Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p); default 'auc'. k 2…100000, seed >= 0. " + foldHelp) { c in
+                       "Cross-validation of a model's settings (any kind). Returns a frame (one row per fold) and a table {mean = {...}, std = {...}} by metric. Metrics: cl.metrics names or functions f(y, p); default 'auc'. Regression models (gbdt objective = 'regression'): rmse, mae, r2, mse (default rmse, mae, r2; p is the predicted value; folds not stratified); multiclass: accuracy (default; y and p are class codes 0…K-1 in sorted label order). k 2…100000, seed >= 0. " + foldHelp) { c in
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
                 try ModelOptions.checkKeys(o, commonKeys)
-                let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
+                let base = try c.core { try spec.spec(overriding: [:]) }
+                let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: base.targetKind)
                 let failure = Failure()
-                let scores = try metrics(c, o, argument: 3, failure: failure)
-                let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
-                let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
+                let scores = try metrics(c, o, argument: 3, failure: failure, kind: base.targetKind)
+                let fit = base.fitFunction
+                let k = try o.integer("k", in: OptionRange.folds) ?? 5
+                let stratify = try stratified(o, base.targetKind)
                 let seed = try o.seed()
                 let splits = try splits(c, o, frame: frame, k: k)
                 let threads = try o.integer("threads", in: ModelOptions.threads)
@@ -301,7 +327,7 @@ enum SelectionModule {
             }
 
             m.function("permutation_importance", "model.permutation_importance(fitted_model, frame, {target =, metric =, repeats = 5, seed =, higher_is_better = true})",
-                       "How much the metric drops when each feature is shuffled. Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
+                       "How much the metric drops when each feature is shuffled (default metric: auc; rmse for regression, accuracy for multiclass models). Returns a frame feature, mean, std sorted by importance. repeats 1…1000000, seed >= 0.") { c in
                 let m = try spec(c, 1)
                 let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
@@ -309,16 +335,24 @@ enum SelectionModule {
                 try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
                 guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
-                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure)
+                let kind = meta.targetKind
+                let scores = try metrics(c, o, key: "metric", argument: 3, failure: failure, kind: kind)
                 let metric = scores.list[0]
+                if kind != .binary && o.has("positive") { throw LuaArgumentError(3, "field 'positive' is for binary models; this one is \(kind.rawValue)") }
                 let positive = try o.string("positive") ?? meta.positiveLabel
                 let repeats = try o.integer("repeats", in: OptionRange.resamples) ?? 5
                 let seed = try o.seed()
                 let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(metric.name)
                 let imp = try withMetrics(c, failure) { () -> PermutationImportance in
-                    let y = try BinaryTarget(column: frame.column(target), positive: positive)
+                    let column = try frame.column(target)
+                    let y: [Double]
+                    switch kind {
+                    case .binary: y = try BinaryTarget(column: column, positive: positive).y
+                    case .continuous: y = try ModelTarget(column: column, kind: .continuous).y
+                    case .multiclass: y = try ModelTarget(column: column, like: ModelTarget(classes: meta.classes)).y
+                    }
                     let X = try model.features(from: frame, metadata: meta)
-                    return try permutationImportance(model: model, X: X, y: y.y, metric: metric.score, repeats: repeats,
+                    return try permutationImportance(model: model, X: X, y: y, metric: metric.score, repeats: repeats,
                                                      seed: seed, higherIsBetter: hib, parallel: scores.parallel)
                 }
                 let order = imp.ranking
@@ -334,10 +368,12 @@ enum SelectionModule {
                               [CVSplit]?, FoldData?) throws -> SearchResult
 
     static func runSearch(_ c: LuaCall, spec: ModelObject, frame: Frame, o: LuaTable, _ run: SearchRunner) throws -> Int32 {
-        let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
+        let kind = try c.core { try spec.spec(overriding: [:]).targetKind }
+        let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: kind)
         let failure = Failure()
-        let scores = try metrics(c, o, argument: 3, failure: failure)
-        let k = try o.integer("k", in: OptionRange.folds) ?? 5, stratify = try o.bool("stratify") ?? true
+        let scores = try metrics(c, o, argument: 3, failure: failure, kind: kind)
+        let k = try o.integer("k", in: OptionRange.folds) ?? 5
+        let stratify = try stratified(o, kind)
         let seed = try o.seed()
         let rankBy = try o.string("rank_by")
         let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)

@@ -3,10 +3,12 @@ import ChurnCore
 import LuaRuntime
 
 /// What `m:fit` and model selection read from a frame: features, target, weights.
+/// The target is coded for the model's target kind (`TargetKind`: binary,
+/// continuous, multiclass — a new kind is a case there, not a change here).
 struct FitInputs {
     static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive", "prep"]
     let X: FeatureMatrix
-    let target: BinaryTarget
+    let target: ModelTarget
     let targetName: String
     /// The target column's type (predictions come back in it).
     let targetType: DType
@@ -23,7 +25,9 @@ struct FitInputs {
     private let excluded: Set<String>
 
     /// `alsoExclude`: columns that are never features (e.g. the treatment flag of an uplift model).
-    init(_ c: LuaCall, frame rawFrame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = []) throws {
+    /// `kind`: the target the model fits (its spec's `targetKind`).
+    init(_ c: LuaCall, frame rawFrame: Frame, options o: LuaTable, argument: Int32, alsoExclude: [String] = [],
+         kind: TargetKind = .binary) throws {
         var frame = rawFrame
         if o.push("prep") != LUA_TNIL {
             let idx = lua_absindex(c.L, -1)
@@ -41,7 +45,7 @@ struct FitInputs {
         self.rawFrame = rawFrame
         lua_settop(c.L, -2)
         guard let target = try o.string("target") else {
-            throw LuaArgumentError(argument, "field 'target' is required (the 0/1, bool or two-valued text column)")
+            throw LuaArgumentError(argument, "field 'target' is required (\(kind.expects))")
         }
         let weightName = try o.string("weight")
         if o.has("features") && o.has("exclude") {
@@ -53,9 +57,12 @@ struct FitInputs {
         let features = explicitFeatures ?? frame.names.filter { !exclude.contains($0) }
         guard !features.isEmpty else { throw LuaArgumentError(argument, "no feature columns left to fit on") }
         let positive = try o.string("positive")
+        if positive != nil && kind != .binary {
+            throw LuaArgumentError(argument, "field 'positive' is for binary targets; this model fits a \(kind.rawValue) target")
+        }
         (X, self.target, weights, targetType) = try c.core {
             let column = try frame.column(target)
-            let y = try BinaryTarget(column: column, positive: positive)
+            let y = try ModelTarget(column: column, kind: kind, positive: positive)
             let X = try FeatureMatrix(frame: frame, columns: features)
             let w = try weightName.map { name -> [Double] in
                 let col = try frame.column(name)
@@ -88,9 +95,10 @@ struct FitInputs {
     /// What the model file records for a model fitted on these inputs: its
     /// features, the target coding and type, and the fitted pipeline.
     func metadata(for model: any ChurnModel) throws -> ModelMetadata {
-        var meta = model.metadata(target: target, targetName: targetName)
-        meta.extra["positive_inferred"] = target.positiveWasInferred ? "true" : "false"
+        var meta = model.metadata(target: target.binary, targetName: targetName)
+        if let b = target.binary { meta.extra["positive_inferred"] = b.positiveWasInferred ? "true" : "false" }
         meta.extra[ModelMetadata.targetTypeKey] = targetType.rawValue
+        meta.setTarget(kind: target.kind, classes: target.classes)
         if let prep { try meta.attach(prep) }
         return meta
     }
@@ -108,7 +116,7 @@ struct FitInputs {
         try c.core {
             let frame = try prep?.transform(rawFrame) ?? rawFrame
             return EvalSet(X: try FeatureMatrix(frame: frame, columns: X.names, levels: X.categoricalLevels),
-                    y: try BinaryTarget(column: frame.column(targetName), positive: target.positiveLabel).y,
+                    y: try ModelTarget(column: frame.column(targetName), like: target).y,
                     weights: try weightName.map { try frame.column($0).toDoubles() ?? [] })
         }
     }

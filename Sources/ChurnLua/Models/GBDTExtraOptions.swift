@@ -9,12 +9,14 @@ enum GBDTExtraOptions {
     /// The option keys `parse` reads.
     static let keys: Set<String> = ["objective", "scale_pos_weight", "class_weight", "monotone_constraints"]
 
-    /// The keys `cl.model.gbdt` accepts. `objective` stays core-only until the
-    /// binding's fit inputs carry numeric targets (they code a binary target today).
-    static let luaKeys: Set<String> = keys.subtracting(["objective"])
+    /// The keys `cl.model.gbdt` accepts.
+    static let luaKeys: Set<String> = keys
 
     /// Help text for the Lua keys (appended to the gbdt constructor's help).
-    static let help = "scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
+    static let help = "objective = 'binary' (default: log-loss on a two-class target) | 'regression' (L2 on a numeric target: predict gives values; " +
+        "cross_validate defaults to rmse, mae, r2) | 'multiclass' (softmax, one tree per class per round, as LightGBM's; the classes are the target's " +
+        "values, sorted; predict_proba gives a frame with a column per class, predict the most probable class in the target's type; cross_validate defaults to accuracy); " +
+        "scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
         "class_weight = 'balanced' | {w0, w1} finite >= 0 multiplies sample weights (binary only); " +
         "monotone_constraints = {c1, c2, ...} one of -1/0/1 per feature in feature order (numeric features only): " +
         "+1 predictions never fall as the feature rises, -1 never rise."
@@ -22,7 +24,7 @@ enum GBDTExtraOptions {
     static func parse(_ o: OptionSource, into g: inout GradientBoostingOptions) throws {
         if let s = try o.string("objective") {
             guard let obj = GradientBoostingObjective(rawValue: s) else {
-                throw LuaArgumentError(1, "field 'objective': 'binary' or 'regression' expected, got '\(s)'")
+                throw LuaArgumentError(1, "field 'objective': 'binary', 'regression' or 'multiclass' expected, got '\(s)'")
             }
             g.objective = obj
         }
@@ -36,8 +38,8 @@ enum GBDTExtraOptions {
                 return Int(v)
             }
         }
-        if g.resolvedObjective == .regression && (g.scalePosWeight != nil || g.classWeight != nil) {
-            throw LuaArgumentError(1, "fields 'scale_pos_weight' and 'class_weight' are for objective = 'binary', not 'regression'")
+        if g.resolvedObjective != .binary && (g.scalePosWeight != nil || g.classWeight != nil) {
+            throw LuaArgumentError(1, "fields 'scale_pos_weight' and 'class_weight' are for objective = 'binary', not '\(g.resolvedObjective.rawValue)'")
         }
     }
 

@@ -47,8 +47,8 @@ enum ModelBinding {
 
     static let commonDocs: [String: MethodDocs.Entry] = [
         "fit": ("model:fit(df, {target =, features =, exclude =, weight =, positive =, prep =, eval_set =})", "Fits the model (eval_set: kinds with early stopping); returns it."),
-        "predict_proba": ("model:predict_proba(df)", "Churn probabilities as a float column."),
-        "predict": ("model:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type (int, float, bool or string)."),
+        "predict_proba": ("model:predict_proba(df)", "Churn probabilities as a float column; for a multiclass model a frame with one probability column per class, named by the class label (sorted, as scikit-learn's classes_). Regression models have none (use predict)."),
+        "predict": ("model:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type (int, float, bool or string): P >= threshold for binary, the most probable class for multiclass; predicted values (float) for regression."),
         "explain": ("model:explain(df [, {top = 3, id = 'user_id'}])", "The top reasons per row (largest |contribution| first): row, [the id column,] rank, feature, value (text), numeric_value (null for text features), contribution (SHAP for trees, exact linear SHAP for logistic)."),
         "contributions": ("model:contributions(df)", "Per-row, per-feature contributions (a frame, one column per feature) and the base value; they add up to the raw prediction."),
         "expected_value": ("model:expected_value()", "The explanation base value (mean raw prediction; log-odds for gbdt/logistic, probability for tree/forest)."),
@@ -127,7 +127,7 @@ enum ModelBinding {
             guard let spec = m.spec else {
                 throw LuaScriptError("this \(m.kind.name) model was loaded from a file; build one with cl.model.\(m.kind.name){...} to fit")
             }
-            let inputs = try FitInputs(c, frame: frame, options: o, argument: 3)
+            let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: spec.targetKind)
             var eval: EvalSet? = nil
             if o.has("eval_set") {
                 guard spec.usesEvalSet else {
@@ -150,10 +150,20 @@ enum ModelBinding {
         },
         "predict_proba": { c in
             let m = try c.object(1, ModelObject.self)
-            let (f, _) = try m.fitted("predict_proba")
+            let (f, meta) = try m.fitted("predict_proba")
             let frame = try c.frame(2)
-            let p = try c.core { try f.predictProba(m.features(frame)) }
-            return c.push(column: .float("proba", p))
+            switch meta.targetKind {
+            case .binary:
+                let p = try c.core { try f.predictProba(m.features(frame)) }
+                return c.push(column: .float("proba", p))
+            case .multiclass:
+                // One column per class, named by its label (scikit-learn's classes_ order: sorted).
+                let p = try c.core { try f.predictClassProbabilities(m.features(frame)) }
+                let names = meta.classes
+                return c.push(frame: try c.core { try Frame(p.enumerated().map { k, v in .float(k < names.count ? names[k] : "class\(k + 1)", v) }) })
+            case .continuous:
+                throw LuaScriptError("predict_proba: this \(m.kind.name) model is a regression of '\(meta.target ?? "the target")'; use m:predict(df) for its values")
+            }
         },
         "predict": { c in
             let m = try c.object(1, ModelObject.self)
@@ -161,9 +171,20 @@ enum ModelBinding {
             let frame = try c.frame(2)
             let o = try c.options(3)
             try ModelOptions.checkKeys(o, ["threshold"])
-            let th = try o.number("threshold", in: OptionRange.threshold) ?? 0.5
-            let p = try c.core { try f.predictProba(m.features(frame)) }
-            return c.push(column: meta.labelColumn("prediction", p.map { $0 >= th }))
+            let th = try o.number("threshold", in: OptionRange.threshold)
+            if th != nil && meta.targetKind != .binary {
+                throw LuaArgumentError(3, "field 'threshold' is for binary models; this one is \(meta.targetKind.rawValue)")
+            }
+            switch meta.targetKind {
+            case .binary:
+                let p = try c.core { try f.predictProba(m.features(frame)) }
+                return c.push(column: meta.labelColumn("prediction", p.map { $0 >= th ?? 0.5 }))
+            case .continuous:
+                return c.push(column: .float("prediction", try c.core { try f.predictValues(m.features(frame)) }))
+            case .multiclass:
+                let p = try c.core { try f.predictClassProbabilities(m.features(frame)) }
+                return c.push(column: meta.classColumn("prediction", argmaxRows(p)))
+            }
         },
         "explain": { c in
             let m = try c.object(1, ModelObject.self)

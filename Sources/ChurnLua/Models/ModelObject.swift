@@ -79,7 +79,11 @@ final class ModelObject: LuaObject {
     var description: String {
         guard let f = fitted, let meta = metadata else { return "cl.Model \(kind.name) (not fitted)" }
         var head = "cl.Model \(kind.name)"
-        if let target = meta.target, let pos = meta.positiveLabel {
+        if let target = meta.target, meta.targetKind == .continuous {
+            head += ": predicts \(target) (regression)"
+        } else if let target = meta.target, meta.targetKind == .multiclass {
+            head += ": P(\(target) = each of \(meta.classes.count) classes: \(meta.classes.prefix(10).joined(separator: ", ")))"
+        } else if let target = meta.target, let pos = meta.positiveLabel {
             head += ": P(\(target) = '\(pos)')"
             if meta.extra["positive_inferred"] == "true" { head += " — positive class chosen automatically (minority label); set positive = ... to change" }
         }
@@ -89,6 +93,35 @@ final class ModelObject: LuaObject {
 
 extension ModelMetadata {
     static let targetTypeKey = "target_type"
+    static let targetKindKey = "target_kind"
+    static let classesKey = "classes"
+
+    /// Records the target kind and, for multiclass, the class labels (JSON) in the file's extras.
+    mutating func setTarget(kind: TargetKind, classes: [String]?) {
+        extra[Self.targetKindKey] = kind.rawValue
+        if let classes, let data = try? JSONEncoder().encode(classes) { extra[Self.classesKey] = String(decoding: data, as: UTF8.self) }
+    }
+
+    /// The target kind the model was fitted on (files from before kinds were recorded are binary).
+    var targetKind: TargetKind { extra[Self.targetKindKey].flatMap(TargetKind.init(rawValue:)) ?? .binary }
+
+    /// Class labels of a multiclass model, in class-code order.
+    var classes: [String] {
+        guard let text = extra[Self.classesKey], let v = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return [] }
+        return v
+    }
+
+    /// Class codes as a column of the class labels in the target's own type.
+    func classColumn(_ name: String, _ codes: [Int]) -> Column {
+        let labels = classes
+        func label(_ k: Int) -> String { k >= 0 && k < labels.count ? labels[k] : String(k) }
+        switch targetType {
+        case .int64: return .int(name, codes.map { Int64(label($0)) ?? Int64($0) })
+        case .float64: return .float(name, codes.map { Double(label($0)) ?? Double($0) })
+        case .bool: return .bool(name, codes.map { label($0) == "true" })
+        default: return .string(name, codes.map { label($0) })
+        }
+    }
 
     /// The Lua-visible type of the target column at fit time; files written
     /// before it was recorded are read from their labels.

@@ -20,7 +20,8 @@ enum TreeKinds {
         help: "A CART decision tree (gini or entropy), with native categorical splits and missing values. Ranges: " + treeRanges,
         optionKeys: ["criterion", "max_depth", "min_samples_split", "min_samples_leaf", "max_features", "class_weight", "max_bins", "seed"],
         type: DecisionTree.self,
-        parse: { o in try ModelSpec(DecisionTree.self, options: try treeOptions(o, defaultFeatures: .all)) })
+        parse: { o in try ModelSpec(DecisionTree.self, options: try treeOptions(o, defaultFeatures: .all)) },
+        methods: structureMethods(DecisionTree.self))
 
     static let forest = ModelKind(
         name: "forest",
@@ -47,11 +48,11 @@ enum TreeKinds {
                 c.push(rf.oobAUC); c.push(rf.oobAccuracy)
                 return 2
             },
-        ])
+        ].merging(structureMethods(RandomForest.self)) { a, _ in a })
 
     static let gbdt = ModelKind(
         name: "gbdt",
-        signature: "model.gbdt{trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ..., threads =}",
+        signature: "model.gbdt{objective = 'binary', trees = 100, learning_rate = 0.1, leaves = 31, max_depth =, min_data_in_leaf = 20, ..., threads =}",
         help: "Histogram gradient-boosted trees (LightGBM-style); early stopping on fit's eval_set with early_stopping_rounds; verbose = n logs every n iterations; threads = n limits this model to n threads. " +
               "Ranges: trees and early_stopping_rounds 1…100000, learning_rate, bagging_fraction and feature_fraction (0, 1], leaves 2…131072, max_depth 1…10000, " +
               "min_data_in_leaf, min_data_per_group and max_cat_threshold 1…2^31, min_child_weight, lambda_l2, min_gain_to_split, cat_smooth and cat_l2 finite >= 0, " +
@@ -81,20 +82,25 @@ enum TreeKinds {
             g.earlyStoppingRounds = try o.integer("early_stopping_rounds", in: OptionRange.trees)
             g.seed = try seed(o)
             try GBDTExtraOptions.parse(o, into: &g)
-            return try ModelSpec(GradientBoosting.self, options: g)
+            return try ModelSpec(GradientBoosting.self, options: g, targetKind: g.resolvedObjective.targetKind)
         },
         methods: [
             "best_iteration": KindMethod(signature: "model:best_iteration()", help: "The best boosting round under early stopping (GBDT), or nil.") { c, m in
                 let g = try m.fittedAs(GradientBoosting.self)
                 return c.push(g.bestIteration.map { Double($0 + 1) })
             },
-            "dump": KindMethod(signature: "model:dump([max_trees])", help: "The trees as indented text: split rules, missing-value side, gain, cover; leaf values (log-odds).") { c, m in
-                let g = try m.fittedAs(GradientBoosting.self)
+        ].merging(structureMethods(GradientBoosting.self)) { a, _ in a })
+
+    /// `m:dump()` and `m:trees()` for every tree kind (CART, forest, GBDT), from `TreeStructured`.
+    static func structureMethods<M: ChurnModel & TreeStructured>(_ type: M.Type) -> [String: KindMethod] {
+        [
+            "dump": KindMethod(signature: "model:dump([max_trees])", help: "The trees as indented text: split rules, missing-value side, gain, cover; leaf values (log-odds or the value for gbdt, P(positive) for tree and forest). max_trees 1…100000.") { c, m in
+                let g = try m.fittedAs(M.self)
                 let k = try c.optInteger(2, in: 1...OptionLimits.trees)
                 return c.push(g.dump(maxTrees: k))
             },
-            "trees": KindMethod(signature: "model:trees()", help: "One row per node of every tree (LightGBM's trees_to_dataframe): tree, node, depth, parent, left, right, feature, decision, threshold, missing_left, value, cover, gain (1-based tree and node numbers).") { c, m in
-                let t = try m.fittedAs(GradientBoosting.self).nodeTable()
+            "trees": KindMethod(signature: "model:trees()", help: "One row per node of every tree (LightGBM's trees_to_dataframe): tree, node, depth, parent, left, right, feature, decision, threshold, missing_left, value, cover, gain (1-based tree and node numbers; multiclass gbdt: tree t is class (t-1) mod K).") { c, m in
+                let t = try m.fittedAs(M.self).nodeTable()
                 let one: (Int) -> Int64 = { Int64($0 + 1) }
                 /// A node reference (parent, children): 1-based, null where there is none (-1).
                 func ref(_ name: String, _ v: [Int]) -> Column { .int(name, v.map { Int64(max($0, 0) + 1) }, nulls: v.map { $0 < 0 }) }
@@ -104,7 +110,8 @@ enum TreeKinds {
                     .string("feature", t.feature), .string("decision", t.decision), .string("threshold", t.threshold),
                     .bool("missing_left", t.missingLeft.map { $0 ?? false }, nulls: t.missingLeft.map { $0 == nil }), .float("value", t.value), .float("cover", t.cover), .float("gain", t.gain)]) })
             },
-        ])
+        ]
+    }
 
     static func seed(_ o: OptionSource) throws -> UInt64 {
         try o.integer("seed", in: OptionRange.seed).map { UInt64($0) } ?? GlobalSeed.value

@@ -61,6 +61,16 @@ enum ExprFunctionsBinding {
         return b
     }()
 
+    /// Group aggregates (`cl.col("x"):sum():over("user_id")`): on `cl.Expr` only,
+    /// since `cl.Column` has its own `sum`, `mean`, … returning one number.
+    static let aggregates: [String: Builder] = {
+        var b: [String: Builder] = [:]
+        for a in Expr.Aggregate.allCases {
+            b[a.rawValue] = { c, e in try noMore(c, after: 1); return e.window(.aggregate(a)) }
+        }
+        return b
+    }()
+
     /// `over` needs the frame's other columns, so it exists on `cl.Expr` only.
     static let over: Builder = { c, e in
         try noMore(c, after: 3)
@@ -87,7 +97,7 @@ enum ExprFunctionsBinding {
     /// Methods of `cl.Expr`.
     static var exprMethods: [String: LuaFunction] {
         var out: [String: LuaFunction] = [:]
-        for (name, build) in builders.merging(["over": over], uniquingKeysWith: { a, _ in a }) {
+        for (name, build) in builders.merging(aggregates.merging(["over": over]) { a, _ in a }, uniquingKeysWith: { a, _ in a }) {
             out[name] = { c in c.push(object: ExprObject(try build(c, try c.object(1, ExprObject.self).expr))) }
         }
         return out

@@ -74,9 +74,13 @@ final class ParquetTests: XCTestCase {
         for comp in ParquetWriteOptions.compressions {
             for dict in [true, false] {
                 for groups in [1_000_000, 999] {
-                    let path = IOFixture.tempPath("rt-\(comp)-\(dict)-\(groups).parquet")
-                    try f.writeParquet(path: path, options: ParquetWriteOptions(compression: comp, rowGroupSize: groups, dictionary: dict))
-                    assertFramesEqual(try Frame.readParquet(path: path), expected)
+                    for version in ParquetWriteOptions.dataPageVersions {
+                        let path = IOFixture.tempPath("rt-\(comp)-\(dict)-\(groups)-v\(version).parquet")
+                        var o = ParquetWriteOptions(compression: comp, rowGroupSize: groups, dictionary: dict)
+                        o.dataPageVersion = version
+                        try f.writeParquet(path: path, options: o)
+                        assertFramesEqual(try Frame.readParquet(path: path), expected)
+                    }
                 }
             }
         }
@@ -92,12 +96,39 @@ final class ParquetTests: XCTestCase {
         XCTAssertEqual(try Frame.readParquet(path: p).ncol, 7)
     }
 
+    /// Column chunk statistics, hand-computed: PLAIN bytes of min and max
+    /// (little-endian; text bytewise), NaN skipped, zero bounds signed as the
+    /// format asks (min -0.0, max +0.0), none for an all-null chunk.
+    /// (pyarrow reading them: scripts/reference/parquet_fixtures.py --check.)
+    func testStatisticsValues() throws {
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let ints = Column.int("i", [5, -3, 9, 0], nulls: [false, false, true, false])
+        let si = ParquetStatistics(ints, rows: [0, 1, 3])
+        XCTAssertEqual(si.min, le(Int64(-3))); XCTAssertEqual(si.max, le(Int64(5)))
+        let fl = Column.float("f", [.nan, 0.0, -2.5, 0.0])
+        let sf = ParquetStatistics(fl, rows: [0, 1, 2, 3])
+        XCTAssertEqual(sf.min, le((-2.5).bitPattern)); XCTAssertEqual(sf.max, le((0.0).bitPattern))
+        let zeros = ParquetStatistics(Column.float("z", [0.0, 0.0]), rows: [0, 1])
+        XCTAssertEqual(zeros.min, le((-0.0).bitPattern)); XCTAssertEqual(zeros.max, le((0.0).bitPattern))
+        XCTAssertNil(ParquetStatistics(Column.float("n", [.nan]), rows: [0]).min)
+        let text = Column.string("s", ["b", "Z", "ä", "a"])
+        let st = ParquetStatistics(text, rows: [0, 1, 2, 3])
+        XCTAssertEqual(st.min, Array("Z".utf8)); XCTAssertEqual(st.max, Array("ä".utf8))   // bytewise: 'Z' < 'a' < 0xC3
+        let b = ParquetStatistics(Column.bool("b", [true, true]), rows: [0, 1])
+        XCTAssertEqual(b.min, [1]); XCTAssertEqual(b.max, [1])
+        XCTAssertNil(ParquetStatistics(ints, rows: []).max)
+    }
+
     func testBadOptions() throws {
         let f = try Self.sampleFrame(3)
         XCTAssertThrowsError(try f.writeParquet(path: IOFixture.tempPath("x.parquet"), options: ParquetWriteOptions(compression: "lz4"))) { e in
             XCTAssertTrue("\(e)".contains("compression must be one of snappy, zstd, gzip, none"), "\(e)")
         }
         XCTAssertThrowsError(try f.writeParquet(path: IOFixture.tempPath("x.parquet"), options: ParquetWriteOptions(rowGroupSize: 0)))
+        var v3 = ParquetWriteOptions(); v3.dataPageVersion = 3
+        XCTAssertThrowsError(try f.writeParquet(path: IOFixture.tempPath("x.parquet"), options: v3)) { e in
+            XCTAssertTrue("\(e)".contains("data_page_version must be 1 or 2"), "\(e)")
+        }
     }
 
     func testCorruptFilesGiveErrorsNeverCrashes() throws {

@@ -13,10 +13,17 @@ public struct ParquetWriteOptions: Sendable {
     public var rowGroupSize: Int
     /// Dictionary-encode text columns (else PLAIN).
     public var dictionary: Bool
+    /// Column chunk statistics (min, max, null_count) in the footer, so readers can skip row groups.
+    public var statistics: Bool = true
+    /// Data page format: 1 (DataPageHeader, the widest support) or 2
+    /// (DataPageHeaderV2: levels stored uncompressed before the compressed values).
+    public var dataPageVersion: Int = 1
 
     public init(compression: String = "snappy", rowGroupSize: Int = 1 << 20, dictionary: Bool = true) {
         self.compression = compression; self.rowGroupSize = rowGroupSize; self.dictionary = dictionary
     }
+
+    public static let dataPageVersions = 1...2
 
     public static let compressions = ["snappy", "zstd", "gzip", "none"]
 
@@ -45,10 +52,11 @@ extension Frame {
 /// timestamps → INT64 TIMESTAMP(µs, UTC), text and categories → BYTE_ARRAY
 /// STRING, dictionary-encoded (a PLAIN dictionary page with the values the row
 /// group uses, then RLE_DICTIONARY indices) unless `dictionary = false`. One
-/// data page (v1) per column chunk; columns of a row group are encoded and
-/// compressed in parallel. Like `writeCSV`, the bytes go to a temporary file
-/// renamed over `path` only when complete. No statistics are written (readers
-/// then simply do not skip row groups).
+/// data page (v1, or v2 with `dataPageVersion = 2`) per column chunk; columns
+/// of a row group are encoded and compressed in parallel. Each column chunk
+/// carries statistics (`ParquetStatistics`: null_count, min and max) unless
+/// `statistics = false`. Like `writeCSV`, the bytes go to a temporary file
+/// renamed over `path` only when complete.
 public struct ParquetWriter: Sendable {
     public var options: ParquetWriteOptions
     public init(options: ParquetWriteOptions = ParquetWriteOptions()) { self.options = options }
@@ -61,11 +69,15 @@ public struct ParquetWriter: Sendable {
         var dataOffset: Int
         var encodings: [Int32]
         var physical: ParquetPhysical
+        var statistics: ParquetStatistics?
     }
 
     public func write(_ frame: Frame, path: String) throws {
         let codec: ParquetCodec
         do { codec = try options.codec() } catch let e as ParquetError { throw ParquetError(file: path, e.reason) }
+        guard ParquetWriteOptions.dataPageVersions.contains(options.dataPageVersion) else {
+            throw ParquetError(file: path, "data_page_version must be 1 or 2, got \(options.dataPageVersion)")
+        }
         guard options.rowGroupSize >= 1, options.rowGroupSize <= Int(Int32.max) else {
             throw ParquetError(file: path, "row_group_size must be in 1...\(Int32.max), got \(options.rowGroupSize)")
         }
@@ -134,6 +146,8 @@ public struct ParquetWriter: Sendable {
         var dictionaryPage: [UInt8]? = nil
         var dictCount = 0
         var encoding = ParquetEncoding.plain
+        var stats = options.statistics ? ParquetStatistics(c, rows: present) : nil
+        stats?.nullCount = n - present.count
         let physical: ParquetPhysical
         func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { values.append(contentsOf: $0) } }
         switch c.data {
@@ -187,11 +201,15 @@ public struct ParquetWriter: Sendable {
             }
         }
         let defLevels = ParquetRLE.encode(levels, bitWidth: 1)
+        let v2 = options.dataPageVersion == 2
         var pageBody: [UInt8] = []
-        pageBody.reserveCapacity(4 + defLevels.count + values.count)
-        withUnsafeBytes(of: UInt32(defLevels.count).littleEndian) { pageBody.append(contentsOf: $0) }
-        pageBody += defLevels
-        pageBody += values
+        if !v2 {
+            // v1: levels behind their 4-byte length, then values; all compressed together.
+            pageBody.reserveCapacity(4 + defLevels.count + values.count)
+            withUnsafeBytes(of: UInt32(defLevels.count).littleEndian) { pageBody.append(contentsOf: $0) }
+            pageBody += defLevels
+            pageBody += values
+        }
 
         var out: [UInt8] = []
         var uncompressed = 0
@@ -213,28 +231,43 @@ public struct ParquetWriter: Sendable {
             uncompressed += h.bytes.count + d.count
         }
         let dataOffset = out.count
-        let compressed = try ParquetCompression.compress(codec, pageBody)
-        guard pageBody.count <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
+        // v2: the levels stay uncompressed (no length prefix) ahead of the compressed values.
+        let compressed = v2 ? defLevels + (try ParquetCompression.compress(codec, values))
+                            : try ParquetCompression.compress(codec, pageBody)
+        let rawSize = v2 ? defLevels.count + values.count : pageBody.count
+        guard rawSize <= Int(Int32.max), compressed.count <= Int(Int32.max) else {
             throw ParquetFormatError("column '\(c.name)': a page would exceed 2 GiB; use a smaller row_group_size")
         }
         var h = ThriftWriter()
         h.structBody { w in
-            w.i32(1, ParquetPageType.dataPage.rawValue)
-            w.i32(2, Int32(pageBody.count))
+            w.i32(1, (v2 ? ParquetPageType.dataPageV2 : .dataPage).rawValue)
+            w.i32(2, Int32(rawSize))
             w.i32(3, Int32(compressed.count))
-            w.structure(5) { w in
-                w.i32(1, Int32(n))
-                w.i32(2, encoding.rawValue)
-                w.i32(3, ParquetEncoding.rle.rawValue)
-                w.i32(4, ParquetEncoding.rle.rawValue)
+            if v2 {
+                w.structure(8) { w in
+                    w.i32(1, Int32(n))
+                    w.i32(2, Int32(n - present.count))
+                    w.i32(3, Int32(n))
+                    w.i32(4, encoding.rawValue)
+                    w.i32(5, Int32(defLevels.count))
+                    w.i32(6, 0)
+                    w.bool(7, codec != .uncompressed)
+                }
+            } else {
+                w.structure(5) { w in
+                    w.i32(1, Int32(n))
+                    w.i32(2, encoding.rawValue)
+                    w.i32(3, ParquetEncoding.rle.rawValue)
+                    w.i32(4, ParquetEncoding.rle.rawValue)
+                }
             }
         }
         out += h.bytes; out += compressed
-        uncompressed += h.bytes.count + pageBody.count
+        uncompressed += h.bytes.count + rawSize
         var encodings: [Int32] = [ParquetEncoding.rle.rawValue, encoding.rawValue]
         if dictionaryPage != nil { encodings.append(ParquetEncoding.plain.rawValue) }
         return Chunk(bytes: out, size: out.count, uncompressed: uncompressed, dictionaryOffset: dictionaryOffset, dataOffset: dataOffset,
-                     encodings: encodings, physical: physical)
+                     encodings: encodings, physical: physical, statistics: stats)
     }
 
     // MARK: footer
@@ -295,12 +328,24 @@ public struct ParquetWriter: Sendable {
                         w.i64(7, Int64(chunk.size))
                         w.i64(9, Int64(start + chunk.dataOffset))
                         if let d = chunk.dictionaryOffset { w.i64(11, Int64(start + d)) }
+                        if let s = chunk.statistics {
+                            w.structure(12) { w in
+                                w.i64(3, Int64(s.nullCount))
+                                if let mx = s.max, let mn = s.min {
+                                    w.binary(5, mx); w.binary(6, mn)
+                                    w.bool(7, true); w.bool(8, true)
+                                }
+                            }
+                        }
                     }
                 }
                 w.i64(2, Int64(g.chunks.reduce(0) { $0 + $1.0.uncompressed }))
                 w.i64(3, Int64(g.rows))
             }
             w.string(6, "churnlab \(ChurnCore.version)")
+            // column_orders: TypeDefinedOrder per column, which tells readers the statistics'
+            // min_value/max_value follow each type's sort order (without it they ignore them).
+            if options.statistics { w.structList(7, frame.columns) { w, _ in w.structure(1) { _ in } } }
         }
         return w.bytes
     }

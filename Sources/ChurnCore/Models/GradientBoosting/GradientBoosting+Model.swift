@@ -14,8 +14,20 @@ extension GradientBoosting: ChurnModel {
     public static func checkOptions(_ options: GradientBoostingOptions) throws { try options.validate() }
 
     public var inputFeatures: [ModelMetadata.Feature] { schema.modelFeatures }
-    public func explanation(_ X: FeatureMatrix) throws -> ModelExplanation? { ModelExplanation(try explain(X) as TreeExplanation) }
-    public var baseValue: Double? { expectedValue }
+    public func explanation(_ X: FeatureMatrix) throws -> ModelExplanation? {
+        guard objective != .multiclass else {
+            throw TreeModelError.invalidOption("explanations of multiclass models are not supported (one set per class); use importance or permutation_importance")
+        }
+        return ModelExplanation(try explain(X) as TreeExplanation)
+    }
+    public var baseValue: Double? { objective == .multiclass ? nil : expectedValue }
+    public var targetKind: TargetKind { objective.targetKind }
+    public func predictValues(_ X: FeatureMatrix) throws -> [Double] {
+        guard objective == .regression else { throw TreeModelError.invalidOption("a \(objective.rawValue) model predicts classes, not values") }
+        return try predictRaw(X)
+    }
+    public func predictClassProbabilities(_ X: FeatureMatrix) throws -> [[Double]] { try predictClassProba(X) }
+    public func metricScores(_ X: FeatureMatrix) throws -> [Double] { try predict(X) }
     public func featureImportance(_ type: String?) throws -> [Double]? { importance(try TreeImportanceTypes.parse(type)) }
     public var storageBytes: Int { trees.reduce(0) { $0 &+ $1.storageBytes } }
     public var summaryText: String { summary }

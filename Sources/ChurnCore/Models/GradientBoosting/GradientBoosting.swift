@@ -50,6 +50,8 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
     /// Per feature: +1 the output may only rise with the feature, -1 only fall,
     /// 0 free (monotone_constraints, LightGBM's "basic" method). Numeric features only.
     public var monotoneConstraints: [Int]? = nil
+    /// Classes of the multiclass objective (num_class); nil = the largest class code + 1.
+    public var numClass: Int? = nil
 
     public init() {}
 
@@ -78,9 +80,14 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
         if case .custom(let a, let b)? = classWeight, !(a >= 0 && a.isFinite && b >= 0 && b.isFinite && a + b > 0) {
             throw bad("class_weight must be two finite weights >= 0 (not both 0), got {\(a), \(b)}")
         }
-        if resolvedObjective == .regression {
-            if scalePosWeight != nil { throw bad("scale_pos_weight is for the binary objective, not regression") }
-            if let cw = classWeight, cw != .none { throw bad("class_weight is for the binary objective, not regression") }
+        if resolvedObjective != .binary {
+            let o = resolvedObjective.rawValue
+            if scalePosWeight != nil { throw bad("scale_pos_weight is for the binary objective, not \(o)") }
+            if let cw = classWeight, cw != .none { throw bad("class_weight is for the binary objective, not \(o)") }
+        }
+        if let k = numClass {
+            guard resolvedObjective == .multiclass else { throw bad("num_class is for the multiclass objective") }
+            if k < 2 || k > ModelTarget.maxClasses { throw bad("num_class must be in 2...\(ModelTarget.maxClasses), got \(k)") }
         }
         if let m = monotoneConstraints, let v = m.first(where: { $0 < -1 || $0 > 1 }) {
             throw bad("monotone_constraints must be -1, 0 or 1 per feature, got \(v)")
@@ -95,6 +102,19 @@ public enum GradientBoostingObjective: String, Codable, Sendable, CaseIterable {
     /// Squared error on a numeric target (LightGBM "regression", L2): for LTV,
     /// revenue, counts. Raw scores are the predictions; the loss reported is MSE.
     case regression
+    /// Softmax log-loss on class codes 0..<K (LightGBM "multiclass"): one tree
+    /// per class per round, raw scores start at 0, the hessian carries
+    /// LightGBM's factor K/(K-1). Reported loss: multiclass log-loss.
+    case multiclass
+
+    /// The target kind this objective fits.
+    public var targetKind: TargetKind {
+        switch self {
+        case .binary: return .binary
+        case .regression: return .continuous
+        case .multiclass: return .multiclass
+        }
+    }
 }
 
 /// Data to monitor during boosting (and to early-stop on).
@@ -129,14 +149,20 @@ public struct BoostingProgress: Sendable {
 public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStringConvertible {
     public let options: GradientBoostingOptions
     public let schema: TreeInputSchema
-    /// Log-odds of the (weighted) base rate.
+    /// Log-odds of the (weighted) base rate; the weighted mean for regression; 0 for multiclass.
     public let initScore: Double
-    /// Trees up to and including the best iteration.
+    /// Trees up to and including the best iteration; for multiclass, round r's
+    /// tree of class k is `trees[r·K + k]`.
     public let trees: [Tree]
     /// 0-based best iteration when early stopping ran, else nil.
     public let bestIteration: Int?
     /// Eval loss per iteration (log-loss; MSE for regression; empty without an eval set).
     public let evalLossHistory: [Double]
+    /// K for the multiclass objective (trees per round); nil otherwise.
+    public internal(set) var numClass: Int? = nil
+
+    /// Trees per boosting round (K for multiclass, else 1).
+    public var treesPerRound: Int { numClass ?? 1 }
 
     public var featureNames: [String] { schema.names }
 
@@ -147,13 +173,15 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                            progress: ((BoostingProgress) -> Void)? = nil) throws -> GradientBoosting {
         try options.validate()
         let objective = options.resolvedObjective
-        try validateTarget(y, weights: weights, n: X.nrow, objective: objective)
+        // Trees per round: K classes for multiclass (from num_class or the largest code), else 1.
+        let K = objective == .multiclass ? (options.numClass ?? (Int(exactly: y.max() ?? 0).map { $0 + 1 } ?? 2)) : 1
+        try validateTarget(y, weights: weights, n: X.nrow, objective: objective, classes: K)
         guard !X.features.isEmpty else { throw TreeModelError.emptyInput("cannot fit a model without features") }
         let schema = TreeInputSchema(X)
         let monotone = try monotoneDirections(options.monotoneConstraints, schema: schema)
         var evalFeatures: [FeatureValues] = []
         if let e = evalSet {
-            try validateTarget(e.y, weights: e.weights, n: e.X.nrow, objective: objective)
+            try validateTarget(e.y, weights: e.weights, n: e.X.nrow, objective: objective, classes: K)
             evalFeatures = try schema.align(e.X)
         }
         // class_weight becomes row weights (as LightGBM's scikit-learn API does).
@@ -170,7 +198,8 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let working = WorkingMemory()
         defer { working.release() }
         try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(n, nf), 2), for: "gradient boosting binned data")
-        try working.reserve(WorkingMemory.bytes(n, 37) &+ WorkingMemory.bytes(evalSet?.X.nrow ?? 0, 8),
+        // (multiclass: K scores and K probabilities per row, K eval scores.)
+        try working.reserve(WorkingMemory.bytes(n, 37 &+ 16 &* (K - 1)) &+ WorkingMemory.bytes(evalSet?.X.nrow ?? 0, 8 &* K),
                             for: "gradient boosting row buffers")
         let data = try BinnedData(X, maxBins: options.maxBins, seed: options.seed)
         try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(max(1, options.numLeaves) + 16, data.totalBins),
@@ -194,12 +223,17 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
             initScore = log(rate / (1 - rate))
         case .regression:
             initScore = sw > 0 ? swy / sw : 0     // the weighted mean minimises squared error
+        case .multiclass:
+            initScore = 0                         // LightGBM's softmax does not boost from the class shares
         }
 
-        let score = ScratchBuffer<Double>(n, initScore)
+        // Scores class-major (class k's raw scores at k·n); softmax probabilities likewise.
+        let score = ScratchBuffer<Double>(n * K, initScore)
+        let prob = ScratchBuffer<Double>(K > 1 ? n * K : 0, 0)
         let gh = ScratchBuffer<GradPair>(n, GradPair(g: 0, h: 0))
         let ne = evalSet?.X.nrow ?? 0
-        let evalScore = ScratchBuffer<Double>(ne, initScore)
+        let evalScore = ScratchBuffer<Double>(ne * K, initScore)
+        let hessianFactor = K > 1 ? Double(K) / Double(K - 1) : 1
         let inBag = ScratchBuffer<Bool>(n, true)
         let chunks = Parallel.ranges(n, chunks: Parallel.threads * 4)
         var trees: [Tree] = []
@@ -216,50 +250,64 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                 for it in 0..<options.nIterations {
                                     // Cancellation: once per iteration here, once per split in `grow`.
                                     try ExecutionContext.check()
-                                    // Gradients and hessians of the objective.
-                                    Parallel.forEach(chunks.count) { c in
-                                        switch objective {
-                                        case .binary:
-                                            for i in chunks[c] {
-                                                let p = TreeMath.sigmoid(score.p[i])
-                                                let w = (wp?[i] ?? 1) * (yp[i] == 1 ? posScale : 1)
-                                                gh.p[i] = GradPair(g: w * (p - yp[i]), h: w * p * (1 - p))
-                                            }
-                                        case .regression:
-                                            for i in chunks[c] {
-                                                let w = wp?[i] ?? 1
-                                                gh.p[i] = GradPair(g: w * (score.p[i] - yp[i]), h: w)
-                                            }
-                                        }
-                                    }
-                                    let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
-                                                rows: grower.rows.p, inBag: inBag.p)
+                                    if K > 1 { TreeMath.softmax(score.p, into: prob.p, n: n, classes: K, chunks: chunks) }
                                     let feats = featureSample(nf, fraction: options.featureFraction, seed: options.seed, iteration: it)
-                                    let (tree, leaves) = try grower.grow(count: m, gh: gh.p, features: feats)
-                                    // Scores: in-bag rows by their leaf range, the others by traversal.
-                                    for l in leaves {
-                                        let v = tree.value[l.node]
-                                        for i in l.begin..<l.end { score.p[Int(grower.rows.p[i])] += v }
-                                    }
-                                    if m < n {
-                                        Parallel.forEach(chunks.count) { c in
-                                            for i in chunks[c] where !inBag.p[i] { score.p[i] += tree.value[tree.leaf(row: i, columns: cols)] }
-                                        }
-                                    }
-                                    trees.append(tree)
                                     var evalLoss: Double? = nil
-                                    if let eyp {
-                                        let echunks = Parallel.ranges(ne, chunks: Parallel.threads * 4)
-                                        Parallel.forEach(echunks.count) { c in
-                                            for i in echunks[c] { evalScore.p[i] += tree.value[tree.leaf(row: i, columns: ecols)] }
+                                    for k in 0..<K {
+                                        let sc = score.p + k * n
+                                        // Gradients and hessians of the objective (for class k).
+                                        Parallel.forEach(chunks.count) { c in
+                                            switch objective {
+                                            case .binary:
+                                                for i in chunks[c] {
+                                                    let p = TreeMath.sigmoid(sc[i])
+                                                    let w = (wp?[i] ?? 1) * (yp[i] == 1 ? posScale : 1)
+                                                    gh.p[i] = GradPair(g: w * (p - yp[i]), h: w * p * (1 - p))
+                                                }
+                                            case .regression:
+                                                for i in chunks[c] {
+                                                    let w = wp?[i] ?? 1
+                                                    gh.p[i] = GradPair(g: w * (sc[i] - yp[i]), h: w)
+                                                }
+                                            case .multiclass:
+                                                let pk = prob.p + k * n, code = Double(k)
+                                                for i in chunks[c] {
+                                                    let w = wp?[i] ?? 1, p = pk[i]
+                                                    gh.p[i] = GradPair(g: w * (p - (yp[i] == code ? 1 : 0)), h: w * hessianFactor * p * (1 - p))
+                                                }
+                                            }
                                         }
-                                        let l = TreeMath.loss(objective, raw: evalScore.p, y: eyp, w: ewp, n: ne)
+                                        // The same bag for every class of a round (the draw depends on the iteration only).
+                                        let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
+                                                    rows: grower.rows.p, inBag: inBag.p)
+                                        let (tree, leaves) = try grower.grow(count: m, gh: gh.p, features: feats)
+                                        // Scores: in-bag rows by their leaf range, the others by traversal.
+                                        for l in leaves {
+                                            let v = tree.value[l.node]
+                                            for i in l.begin..<l.end { sc[Int(grower.rows.p[i])] += v }
+                                        }
+                                        if m < n {
+                                            Parallel.forEach(chunks.count) { c in
+                                                for i in chunks[c] where !inBag.p[i] { sc[i] += tree.value[tree.leaf(row: i, columns: cols)] }
+                                            }
+                                        }
+                                        trees.append(tree)
+                                        if eyp != nil {
+                                            let es = evalScore.p + k * ne
+                                            let echunks = Parallel.ranges(ne, chunks: Parallel.threads * 4)
+                                            Parallel.forEach(echunks.count) { c in
+                                                for i in echunks[c] { es[i] += tree.value[tree.leaf(row: i, columns: ecols)] }
+                                            }
+                                        }
+                                    }
+                                    if let eyp {
+                                        let l = TreeMath.loss(objective, raw: evalScore.p, y: eyp, w: ewp, n: ne, classes: K)
                                         evalHistory.append(l); evalLoss = l
                                         if l < best.loss { best = (it, l) }
                                     }
                                     if let progress {
                                         progress(BoostingProgress(iteration: it, totalIterations: options.nIterations,
-                                                                  trainLoss: TreeMath.loss(objective, raw: score.p, y: yp, w: wp, n: n),
+                                                                  trainLoss: TreeMath.loss(objective, raw: score.p, y: yp, w: wp, n: n, classes: K),
                                                                   evalLoss: evalLoss))
                                     }
                                     if let rounds = options.earlyStoppingRounds, it - best.iteration >= rounds { break }
@@ -273,10 +321,11 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         var bestIteration: Int? = nil
         if options.earlyStoppingRounds != nil && best.iteration >= 0 {
             bestIteration = best.iteration
-            trees = Array(trees.prefix(best.iteration + 1))
+            trees = Array(trees.prefix((best.iteration + 1) * K))
         }
         return GradientBoosting(options: options, schema: schema, initScore: initScore, trees: trees,
-                                bestIteration: bestIteration, evalLossHistory: evalHistory)
+                                bestIteration: bestIteration, evalLossHistory: evalHistory,
+                                numClass: objective == .multiclass ? K : nil)
     }
 
     /// Fills `rows` with the tree's rows (ascending) and returns their count.
@@ -311,19 +360,59 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
     public var objective: GradientBoostingObjective { options.resolvedObjective }
 
     /// Predicted values of a regression model (the raw scores); for a binary
-    /// model, probabilities.
+    /// model, probabilities; for multiclass, the class code of the most probable class.
     public func predict(_ X: FeatureMatrix) throws -> [Double] {
-        objective == .regression ? try predictRaw(X) : try predictProba(X)
+        switch objective {
+        case .regression: return try predictRaw(X)
+        case .binary: return try predictProba(X)
+        case .multiclass: return argmaxRows(try predictRawClasses(X)).map(Double.init)
+        }
     }
 
     /// Raw scores (log-odds; the predicted value for regression).
     public func predictRaw(_ X: FeatureMatrix) throws -> [Double] {
-        try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
+        guard objective != .multiclass else {
+            throw TreeModelError.invalidOption("a multiclass model has one raw score per class (use predictRawClasses)")
+        }
+        return try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
+    }
+
+    /// The trees of class `k` (every K-th tree from the k-th), for multiclass.
+    public func classTrees(_ k: Int) -> [Tree] {
+        Array(stride(from: k, to: trees.count, by: treesPerRound).map { trees[$0] })
+    }
+
+    /// Raw scores per class (column-major, one array per class) of a multiclass model.
+    public func predictRawClasses(_ X: FeatureMatrix) throws -> [[Double]] {
+        let f = try schema.align(X)
+        return try (0..<treesPerRound).map { k in
+            try TreeEnsemble.predict(classTrees(k)[...], features: f, nrow: X.nrow, base: initScore, scale: 1)
+        }
+    }
+
+    /// Softmax probabilities per class (column-major) of a multiclass model.
+    public func predictClassProba(_ X: FeatureMatrix) throws -> [[Double]] {
+        guard objective == .multiclass else {
+            let p = try predictProba(X)
+            return [p.map { 1 - $0 }, p]
+        }
+        var raw = try predictRawClasses(X)
+        let K = raw.count, n = X.nrow
+        for i in 0..<n {
+            var top = -Double.infinity
+            for k in 0..<K { top = max(top, raw[k][i]) }
+            var sum = 0.0
+            for k in 0..<K { let e = exp(raw[k][i] - top); raw[k][i] = e; sum += e }
+            for k in 0..<K { raw[k][i] /= sum }
+        }
+        return raw
     }
 
     public func predictProba(_ X: FeatureMatrix) throws -> [Double] {
         guard objective == .binary else {
-            throw TreeModelError.invalidOption("a regression model predicts values, not probabilities (use predict)")
+            throw TreeModelError.invalidOption(objective == .regression
+                ? "a regression model predicts values, not probabilities (use predict)"
+                : "a multiclass model gives one probability per class (use predict_proba's class columns)")
         }
         var r = try predictRaw(X)
         r.withUnsafeMutableBufferPointer { p in

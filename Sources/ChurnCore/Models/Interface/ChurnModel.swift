@@ -48,6 +48,13 @@ public protocol ChurnModel: BinaryClassifier, Codable, Sendable, StructurallyVal
     var parameters: ParamSet { get }
     /// A human-readable summary (`tostring(m)`).
     var summaryText: String { get }
+    /// What the fitted model predicts (binary unless the kind says otherwise).
+    var targetKind: TargetKind { get }
+    /// Predicted values of a `.continuous` model.
+    func predictValues(_ X: FeatureMatrix) throws -> [Double]
+    /// One probability column per class (class-code order) of a `.multiclass`
+    /// model; a binary model gives [P(negative), P(positive)].
+    func predictClassProbabilities(_ X: FeatureMatrix) throws -> [[Double]]
 }
 
 public typealias ProgressCallback = (FitProgress) -> Void
@@ -100,6 +107,14 @@ extension ChurnModel {
     public var parameters: ParamSet { [:] }
     public var summaryText: String { "\(Self.kind) model on \(featureNames.count) features" }
     public var kind: String { Self.kind }
+    public var targetKind: TargetKind { .binary }
+    public func predictValues(_ X: FeatureMatrix) throws -> [Double] {
+        throw SelectionError.invalid("\(Self.kind) models predict probabilities, not values")
+    }
+    public func predictClassProbabilities(_ X: FeatureMatrix) throws -> [[Double]] {
+        let p = try predictProba(X)
+        return [p.map { 1 - $0 }, p]
+    }
 
     /// Writes this model to a model file (format version and checksum, see `ModelFile`).
     public func save(to path: String, metadata: ModelMetadata) throws {
@@ -126,14 +141,18 @@ public struct ModelSpec: @unchecked Sendable {
     /// Options as `m:params()` shows them (beyond those given).
     public let parameters: ParamSet
     public let usesEvalSet: Bool
+    /// The target the spec fits (binary unless the options ask otherwise, e.g. a GBDT objective).
+    public let targetKind: TargetKind
     /// Threads for this model's parallel loops (nil: `Parallel.threads`).
     public var threads: Int?
     private let body: (FeatureMatrix, [Double], [Double]?, EvalSet?, ProgressCallback?) throws -> any ChurnModel
 
     /// Checks `options` (`M.checkOptions`) before anything is fitted.
-    public init<M: ChurnModel>(_ type: M.Type, options: M.Options, parameters: ParamSet = [:], threads: Int? = nil) throws {
+    public init<M: ChurnModel>(_ type: M.Type, options: M.Options, parameters: ParamSet = [:], threads: Int? = nil,
+                               targetKind: TargetKind = .binary) throws {
         try M.checkOptions(options)
         kind = M.kind
+        self.targetKind = targetKind
         self.parameters = parameters
         usesEvalSet = M.usesEvalSet
         self.threads = threads

@@ -27,6 +27,8 @@ struct LogisticObjective: @unchecked Sendable {
     /// Per-coefficient L2 strength αⱼ.
     let alpha: [Double]
     let fitIntercept: Bool
+    /// L2 strength on the intercept (0: unpenalised; > 0 with liblinear's intercept_scaling).
+    var interceptAlpha: Double = 0
     /// Rows per chunk: a chunk of every column stays in L2 cache between the
     /// forward (margin) and backward (gradient) passes.
     static let chunkRows = 2048
@@ -96,6 +98,10 @@ struct LogisticObjective: @unchecked Sendable {
             penalty += alpha[j] * theta[j] * theta[j]
             grad[j] += alpha[j] * theta[j]
         }
+        if fitIntercept && interceptAlpha > 0 {
+            penalty += interceptAlpha * theta[p] * theta[p]
+            grad[p] += interceptAlpha * theta[p]
+        }
         let inv = 1 / totalWeight
         for j in 0..<d { grad[j] *= inv }
         return (loss + 0.5 * penalty) * inv
@@ -151,6 +157,7 @@ struct LogisticObjective: @unchecked Sendable {
         for part in partials { for k in 0..<(d * d) { h[k] += part[k] } }
         for j in 0..<d { for k in (j + 1)..<max(j + 1, d) { h[k * d + j] = h[j * d + k] } }
         for j in 0..<p { h[j * d + j] += alpha[j] }
+        if fitIntercept { h[p * d + p] += interceptAlpha }
         return h
     }
 }

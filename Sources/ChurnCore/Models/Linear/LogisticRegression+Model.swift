@@ -53,5 +53,6 @@ extension LogisticRegression.Options {
          "fit_intercept": .bool(fitIntercept), "class_weight": .string(classWeight.rawValue),
          "standardize": .bool(standardize), "solver": .string(solver.rawValue),
          "tol": .double(tol), "max_iter": .int(maxIter)]
+            .merging(interceptScaling.map { ["intercept_scaling": .double($0)] } ?? [:]) { a, _ in a }
     }
 }

@@ -54,6 +54,13 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         /// Stop when the largest gradient entry of the weight-averaged objective is below this.
         public var tol: Double = 1e-8
         public var maxIter = 1000
+        /// liblinear's intercept_scaling: the intercept is fitted as the weight of
+        /// a constant feature of this value and penalised like the coefficients,
+        /// i.e. the penalty includes (b/s)² (L2) or |b|/s (L1). nil: the intercept
+        /// is not penalised (scikit-learn's other solvers). Larger s = weaker
+        /// penalty on b. Needs fit_intercept; not with standardize (whose
+        /// centring would change what is penalised).
+        public var interceptScaling: Double? = nil
         public init(penalty: Penalty = .l2, C: Double = 1, l1Ratio: Double = 0.5, fitIntercept: Bool = true,
                     classWeight: ClassWeight = .none, standardize: Bool = false, solver: Solver = .auto,
                     tol: Double = 1e-8, maxIter: Int = 1000) {
@@ -123,7 +130,9 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         // The optimiser always works on centred, scaled columns (centring only with
         // an intercept to absorb it): same minimiser, far better conditioning. Without
         // `standardize` the penalty is rescaled so it still acts on raw coefficients.
-        let center = options.fitIntercept ? mean : [Double](repeating: 0, count: mean.count)
+        // A penalised intercept (intercept_scaling) is not shift-invariant, so its columns are only scaled.
+        let penalisedIntercept = options.fitIntercept ? options.interceptScaling : nil
+        let center = options.fitIntercept && penalisedIntercept == nil ? mean : [Double](repeating: 0, count: mean.count)
         design.standardize(mean: center, scale: scale)
 
         var w = [Double](repeating: 1, count: n)
@@ -154,8 +163,10 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         // α·β² = (α/s²)·θ² and λ·|β| = (λ/s)·|θ|.
         let alphas = (0..<p).map { options.standardize ? alpha : alpha / (scale[$0] * scale[$0]) }
         let lambdas = (0..<p).map { options.standardize ? lambda1 : lambda1 / scale[$0] }
+        // liblinear: b = s·w_b with w_b penalised, so α·w_b² = (α/s²)·b² and λ·|w_b| = (λ/s)·|b|.
+        let interceptAlpha = penalisedIntercept.map { alpha / ($0 * $0) } ?? 0
         let objective = LogisticObjective(design: design, y: y, w: w, totalWeight: totalWeight, alpha: alphas,
-                                          fitIntercept: options.fitIntercept)
+                                          fitIntercept: options.fitIntercept, interceptAlpha: interceptAlpha)
         let d = objective.dimension
         var theta0 = [Double](repeating: 0, count: d)
         if options.fitIntercept {
@@ -174,7 +185,7 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
             solver = .lbfgs
         }
         var l1 = lambdas.map { $0 / totalWeight }
-        if options.fitIntercept { l1.append(0) }
+        if options.fitIntercept { l1.append(penalisedIntercept.map { lambda1 / $0 / totalWeight } ?? 0) }
         let result: LBFGS.Result
         var lbfgs = LBFGS()
         lbfgs.gtol = options.tol; lbfgs.maxIterations = options.maxIter
@@ -227,6 +238,11 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         }
         guard o.l1Ratio >= 0 && o.l1Ratio <= 1 else { throw LinearModelError.invalidOption("logistic regression: l1_ratio must be in [0, 1], got \(o.l1Ratio)") }
         guard o.tol > 0 && o.tol.isFinite else { throw LinearModelError.invalidOption("logistic regression: tol must be positive, got \(o.tol)") }
+        if let s = o.interceptScaling {
+            guard s.isFinite && s > 0 else { throw LinearModelError.invalidOption("logistic regression: intercept_scaling must be a finite number > 0, got \(s)") }
+            guard o.fitIntercept else { throw LinearModelError.invalidOption("logistic regression: intercept_scaling needs fit_intercept = true") }
+            guard !o.standardize else { throw LinearModelError.invalidOption("logistic regression: intercept_scaling (a penalised intercept, liblinear) cannot be combined with standardize = true") }
+        }
         guard o.maxIter > 0 else { throw LinearModelError.invalidOption("logistic regression: max_iter must be positive, got \(o.maxIter)") }
     }
 

@@ -39,8 +39,11 @@ public enum CrossValidation {
         var rng = SeededRandom(seed: seed, stream: 0x6B66_6F6C_6473)   // "kfolds"
         var fold = [Int](repeating: 0, count: n)
         if stratify {
-            var classes: [[Int]] = [[], []]
-            for i in 0..<n { classes[y[i] == 1 ? 1 : 0].append(i) }
+            // One stratum per class code, in ascending order (0/1 targets: negatives
+            // then positives); any value not 1 counts as class 0 when the target is binary.
+            let binary = y.allSatisfy { $0 == 0 || $0 == 1 } || !y.allSatisfy { $0 >= 0 && $0 == $0.rounded() && $0 < 1e6 }
+            var classes: [[Int]] = binary ? [[], []] : Array(repeating: [], count: Int(y.max() ?? 0) + 1)
+            for i in 0..<n { classes[binary ? (y[i] == 1 ? 1 : 0) : Int(y[i])].append(i) }
             for (c, members) in classes.enumerated() where !members.isEmpty && members.count < k {
                 throw SelectionError.invalid("stratified \(k)-fold cross-validation needs at least \(k) rows of each class; class \(c) has \(members.count)")
             }
@@ -78,7 +81,7 @@ public enum CrossValidation {
                 let split = splits[f]
                 let (Xtrain, Xtest) = try foldData?(split) ?? (X.take(split.train), X.take(split.test))
                 let model = try fit(Xtrain, split.train.map { y[$0] }, weights.map { w in split.train.map { w[$0] } })
-                let p = try model.predictProba(Xtest)
+                let p = try model.metricScores(Xtest)
                 let yt = split.test.map { y[$0] }
                 return metrics.map { $0.score(yt, p) }
             }

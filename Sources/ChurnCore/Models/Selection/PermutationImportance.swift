@@ -63,7 +63,7 @@ public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix,
     let missing = names.filter { position[$0] == nil }
     guard missing.isEmpty else { throw ModelFileError.missingFeatures(missing) }
 
-    let baseline = metric(y, try model.predictProba(X))
+    let baseline = metric(y, try model.metricScores(X))
     let n = X.nrow
     var results = [Result<[Double], Error>](repeating: .success([]), count: names.count)
     results.withUnsafeMutableBufferPointer { out in
@@ -84,7 +84,7 @@ public func permutationImportance(model: any BinaryClassifier, X: FeatureMatrix,
                     case .categorical(let c, let l): features[col] = .categorical(codes: perm.map { c[$0] }, levels: l)
                     }
                     let shuffled = try FeatureMatrix(names: X.names, features: features)
-                    let score = metric(y, try model.predictProba(shuffled))
+                    let score = metric(y, try model.metricScores(shuffled))
                     drops.append(higherIsBetter ? baseline - score : score - baseline)
                 }
                 base[fi] = .success(drops)

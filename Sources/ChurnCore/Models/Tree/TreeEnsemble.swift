@@ -70,13 +70,49 @@ enum TreeMath {
     /// log(1 + e^x) without overflow.
     @inline(__always) static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
-    /// The objective's mean loss: log-loss of log-odds, or squared error.
+    /// The objective's mean loss: log-loss of log-odds, squared error, or
+    /// multiclass log-loss of class-major raw scores (`classes` blocks of `n`).
     static func loss(_ objective: GradientBoostingObjective, raw f: UnsafePointer<Double>, y: UnsafePointer<Double>,
-                     w: UnsafePointer<Double>?, n: Int) -> Double {
+                     w: UnsafePointer<Double>?, n: Int, classes: Int = 1) -> Double {
         switch objective {
         case .binary: return logLoss(raw: f, y: y, w: w, n: n)
         case .regression: return squaredError(raw: f, y: y, w: w, n: n)
+        case .multiclass: return multiLogLoss(raw: f, y: y, w: w, n: n, classes: classes)
         }
+    }
+
+    /// Softmax of class-major raw scores into `p` (same layout), row by row, stable.
+    static func softmax(_ f: UnsafeMutablePointer<Double>, into p: UnsafeMutablePointer<Double>, n: Int, classes K: Int,
+                        chunks: [Range<Int>]) {
+        Parallel.forEach(chunks.count) { c in
+            for i in chunks[c] {
+                var top = -Double.infinity
+                for k in 0..<K { top = max(top, f[k * n + i]) }
+                var sum = 0.0
+                for k in 0..<K { let e = exp(f[k * n + i] - top); p[k * n + i] = e; sum += e }
+                for k in 0..<K { p[k * n + i] /= sum }
+            }
+        }
+    }
+
+    /// Weighted mean of -log softmax(f)[y] (LightGBM's multi_logloss).
+    static func multiLogLoss(raw f: UnsafePointer<Double>, y: UnsafePointer<Double>, w: UnsafePointer<Double>?,
+                             n: Int, classes K: Int) -> Double {
+        let parts = Parallel.mapChunks(n, chunks: 16) { r -> (Double, Double) in
+            var s = 0.0, ws = 0.0
+            for i in r {
+                let wi = w?[i] ?? 1
+                var top = -Double.infinity
+                for k in 0..<K { top = max(top, f[k * n + i]) }
+                var sum = 0.0
+                for k in 0..<K { sum += exp(f[k * n + i] - top) }
+                let yk = min(max(Int(y[i]), 0), K - 1)
+                s += wi * (top + log(sum) - f[yk * n + i]); ws += wi
+            }
+            return (s, ws)
+        }
+        let (s, ws) = parts.reduce((0.0, 0.0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return ws > 0 ? s / ws : 0
     }
 
     /// Weighted mean squared error of predictions `f`.

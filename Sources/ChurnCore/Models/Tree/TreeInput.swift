@@ -100,7 +100,8 @@ func withRawColumns<R>(_ features: [FeatureValues], _ body: (UnsafePointer<RawCo
 }
 
 /// Checks a 0/1 target and optional non-negative weights against `n` rows.
-func validateTarget(_ y: [Double], weights: [Double]?, n: Int, objective: GradientBoostingObjective = .binary) throws {
+func validateTarget(_ y: [Double], weights: [Double]?, n: Int, objective: GradientBoostingObjective = .binary,
+                    classes: Int = 2) throws {
     guard n > 0 else { throw TreeModelError.emptyInput("cannot fit a model on 0 rows") }
     guard y.count == n else { throw TreeModelError.lengthMismatch(what: "target", expected: n, got: y.count) }
     switch objective {
@@ -108,6 +109,13 @@ func validateTarget(_ y: [Double], weights: [Double]?, n: Int, objective: Gradie
         for (i, v) in y.enumerated() where v != 0 && v != 1 { throw TreeModelError.invalidTarget(row: i, value: v) }
     case .regression:
         for (i, v) in y.enumerated() where !v.isFinite { throw TreeModelError.invalidNumericTarget(row: i, value: v) }
+    case .multiclass:
+        guard classes >= 2 && classes <= ModelTarget.maxClasses else {
+            throw TreeModelError.invalidOption("multiclass needs 2...\(ModelTarget.maxClasses) classes, got \(classes)")
+        }
+        for (i, v) in y.enumerated() where !(v >= 0 && v < Double(classes) && v == v.rounded()) {
+            throw TreeModelError.invalidOption("multiclass target: row \(i + 1) is \(v); class codes must be whole numbers in 0..<\(classes)")
+        }
     }
     if let w = weights {
         guard w.count == n else { throw TreeModelError.lengthMismatch(what: "weights", expected: n, got: w.count) }

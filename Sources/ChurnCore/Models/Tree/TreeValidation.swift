@@ -148,7 +148,14 @@ extension GradientBoosting: StructurallyValidated {
         try schema.validate()
         try StructureCheck.finite("initScore", initScore)
         try trees.validate(schema: schema)
-        if let b = bestIteration, !(b >= 0 && b < trees.count) {
+        if let k = numClass {
+            guard options.resolvedObjective == .multiclass, k >= 2, k <= ModelTarget.maxClasses, trees.count % k == 0 else {
+                throw ModelStructureError("numClass", "is \(k) with \(trees.count) trees; must be 2...\(ModelTarget.maxClasses), divide the tree count, and go with the multiclass objective")
+            }
+        } else if options.resolvedObjective == .multiclass {
+            throw ModelStructureError("numClass", "is missing for a multiclass model")
+        }
+        if let b = bestIteration, !(b >= 0 && b < trees.count / treesPerRound) {
             throw ModelStructureError("bestIteration", "is \(b); must be in 0..<\(trees.count) (one of the model's trees)")
         }
         try StructureCheck.options { try options.validate() }
