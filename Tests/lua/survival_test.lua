@@ -100,6 +100,70 @@ T.case("clv fits return parameters with standard errors", function()
   T.raises(function() cl.clv.bgnbd(s, { penalizer = -1 }) end, "penalizer")
 end)
 
+-- The CDNOW sample (Tests/ChurnCoreTests/Fixtures/clv/CDNOW_sample.txt: master id, id, yyyymmdd, CDs, dollars) as a frame.
+local function cdnow()
+  local id, day, amount = {}, {}, {}
+  for line in io.lines("Tests/ChurnCoreTests/Fixtures/clv/CDNOW_sample.txt") do
+    local i, y, m, d, usd = line:match("^%s*%d+%s+(%d+)%s+(%d%d%d%d)(%d%d)(%d%d)%s+%d+%s+([%d.]+)")
+    if i then id[#id + 1] = tonumber(i); day[#day + 1] = y .. "-" .. m .. "-" .. d; amount[#amount + 1] = tonumber(usd) end
+  end
+  return cl.clv.summary(cl.frame({ id = id, day = day, amount = amount }),
+    { customer = "id", time = "day", amount = "amount", calibration_end = "1997-09-30", holdout_end = "1998-06-30" })
+end
+
+T.case("clv fits are objects: summary, predict, p_alive, save/load (CDNOW, lifetimes 0.11.3)", function()
+  local s = cdnow()
+  T.eq(s:nrow(), 2357)
+  local bg = cl.clv.bgnbd(s)
+  -- lifetimes BetaGeoFitter on the same summary (scripts/reference, Tests/ChurnCoreTests/References/clv_lifetimes_reference.py).
+  T.near({ bg.r, bg.alpha, bg.a, bg.b }, { 0.242595, 4.413603, 0.792922, 2.425906 }, 1e-5 * 5)
+  T.near(bg.log_likelihood, -9582.4292, 1e-3)
+  local sm = bg:summary()
+  T.eq(sm.parameter:to_table(), { "r", "alpha", "a", "b" })
+  T.near(sm:row(1).se, bg.standard_errors.r, 0)
+  T.eq(bg:params().kind, "bgnbd")
+  T.ok(tostring(bg):find("cl.CLVModel bgnbd", 1, true))
+  -- Predictions: the textbook customer (x = 2, tx = 30.43, T = 38.86): E[Y(39)] 1.2259, P(alive) 0.7266 (paper).
+  local one = cl.frame({ frequency = { 2 }, recency = { 30.43 }, T = { 38.86 }, monetary_value = { 22.345 } })
+  T.near(bg:predict(one, { t = 39 }):row(1).expected_purchases, 1.2259, 1e-4)
+  T.near(bg:p_alive(one):to_table()[1], 0.7266, 1e-4)
+  T.near(bg:expected_purchases(39, one):to_table()[1], bg:predict(one, { t = 39 }):row(1).expected_purchases, 0)
+  T.near(bg:expected_purchases(39), cl.clv.expected_purchases(bg, 39), 0)
+  -- conditional expected holdout purchases summed over customers: 1653.41 (lifetimes; 1882 actual).
+  local held = bg:predict(s, { t = 39 }).expected_purchases:to_table()
+  local total = 0
+  for _, v in ipairs(held) do total = total + v end
+  T.near(total, 1653.41, 0.05)
+  local gg = cl.clv.gamma_gamma(s)
+  T.near({ gg.p, gg.q, gg.gamma }, { 6.24957, 3.74422, 15.44352 }, 1e-4)
+  T.near(gg:expected_spend(one):to_table()[1], gg:predict(one).expected_spend:to_table()[1], 0)
+  T.ok(cl.clv.value(bg, gg, one):row(1).clv > 0)
+  -- save / load through the versioned model file; structure checked on load.
+  local path = os.tmpname()
+  bg:save(path)
+  local back = cl.clv.load(path)
+  T.eq(back.kind, "bgnbd"); T.eq(back.r, bg.r); T.eq(back.customers, 2357)
+  T.eq(back:p_alive(s):to_table(), bg:p_alive(s):to_table())
+  gg:save(path)
+  T.eq(cl.clv.load(path).gamma, gg.gamma)
+  os.remove(path)
+  T.raises(function() cl.clv.load("Tests/ChurnCoreTests/Fixtures/survival/cox_v1.model") end, "not a CLV model")
+  T.raises(function() gg:p_alive(s) end, "BG/NBD and Pareto/NBD")
+  T.raises(function() bg:expected_spend(s) end, "Gamma–Gamma")
+end)
+
+T.case("clv penalizer scaled as lifetimes (alpha, beta in units of max T; Pareto/NBD on the summed log-likelihood)", function()
+  local s = cdnow()
+  -- lifetimes 0.11.3, penalizer_coef = 0.1 (scripts/reference/pareto_nbd_lifetimes_reference.py; BG/NBD tol 1e-8, Pareto/NBD tol 1e-12).
+  local bg = cl.clv.bgnbd(s, { penalizer = 0.1 })
+  T.near({ bg.r, bg.alpha, bg.a, bg.b }, { 0.23094788748675674, 4.219325223105648, 0.12865619263046477, 0.26712954470222666 }, 2e-5)
+  local pn = cl.clv.pareto_nbd(s, { penalizer = 0.1 })
+  local want = { 0.5535610795508362, 10.578007946073464, 0.600840248876121, 11.49655721068677 }
+  local got = { pn.r, pn.alpha, pn.s, pn.beta }
+  for i = 1, 4 do T.near(got[i] / want[i], 1, 1e-3) end
+  T.eq(pn.penalizer, 0.1)
+end)
+
 T.case("from_events / from_subscriptions agree with cl.labels.churn (same censoring rules)", function()
   local sim = cl.simulate.platform { users = 400, days = 150, start = "2024-01-01", seed = 11 }
   local elog, subs = cl.events(sim.events), cl.subscriptions(sim.subscriptions)

@@ -9,7 +9,7 @@ enum MethodDocs {
     static let receivers: [String: String] = [
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
-        "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.Model",
+        "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.Model", "clv": "cl.CLVModel", "bg": "cl.CLVModel",
         "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
         "t": "cl.Tensor", "tensor": "cl.Tensor", "net": "cl.nn.Module", "layer": "cl.nn.Module",
     ]
@@ -227,5 +227,6 @@ enum MethodDocs {
             "plans": ("subs:plans()", "Plan names."),
         ],
         "cl.Model": ModelBinding.docs,   // common methods and each kind's own (Models/ModelBinding.swift)
+        "cl.CLVModel": CLVModule.methodDocs,   // Survival/CLVModule.swift
     ]
 }
