@@ -152,6 +152,30 @@ T.case("clv fits are objects: summary, predict, p_alive, save/load (CDNOW, lifet
   T.raises(function() bg:expected_spend(s) end, "Gamma–Gamma")
 end)
 
+T.case("retention rule on P(alive) and CLV: win back valuable customers likely lost", function()
+  local s = cdnow()
+  local bg, gg = cl.clv.bgnbd(s), cl.clv.gamma_gamma(s)
+  -- p_alive (BG/NBD), then expected_spend and 12-month clv (Gamma–Gamma): fields the rules read.
+  local users = cl.clv.value(bg, gg, bg:predict(s), { months = 12 }):rename({ id = "user_id" })
+  cl.rules.reset()
+  cl.rules.rule{ name = "win_back", when = cl.col("p_alive"):lt(0.5) & cl.col("clv"):gt(20),
+    action = { channel = "coupon", cost = 5, message = "P(alive) {p_alive}" }, priority = 10 }
+  cl.rules.rule{ name = "nurture", when = cl.col("p_alive"):lt(0.5), action = { channel = "email", cost = 1 } }
+  local d, summary = cl.rules.evaluate(users, { as_of = "1997-10-01" })
+  -- The same selection by hand from the columns.
+  local ids, pa, clv = users.user_id:to_table(), users.p_alive:to_table(), users.clv:to_table()
+  local want = {}
+  for i = 1, #ids do
+    if pa[i] < 0.5 then want[tostring(ids[i])] = clv[i] > 20 and "win_back" or "nurture" end
+  end
+  local got, n = {}, 0
+  for i, id in ipairs(d.user_id:to_table()) do got[tostring(id)] = d.rule:to_table()[i]; n = n + 1 end
+  T.eq(got, want)
+  T.ok(summary.win_back.treatment > 10 and summary.nurture.treatment > 100, summary.win_back.treatment .. " / " .. summary.nurture.treatment)
+  T.eq(summary.win_back.cost, 5 * summary.win_back.treatment)
+  cl.rules.reset()
+end)
+
 T.case("clv penalizer scaled as lifetimes (alpha, beta in units of max T; Pareto/NBD on the summed log-likelihood)", function()
   local s = cdnow()
   -- lifetimes 0.11.3, penalizer_coef = 0.1 (scripts/reference/pareto_nbd_lifetimes_reference.py; BG/NBD tol 1e-8, Pareto/NBD tol 1e-12).
