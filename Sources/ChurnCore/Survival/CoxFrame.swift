@@ -148,7 +148,7 @@ extension CoxPHModel {
     public func printSummary(alpha: Double = 0.05) -> String {
         let ci = confidenceInterval(alpha: alpha)
         let level = Int((1 - alpha) * 100)
-        var lines: [String] = ["<cl.CoxModel>"]
+        var lines: [String] = ["Cox proportional hazards (lifelines' CoxPHFitter)"]
         if let d = design {
             lines.append("duration col = '\(d.duration)'" + (d.event.map { ", event col = '\($0)'" } ?? ""))
             if !d.strata.isEmpty { lines.append("strata = [\(d.strata.joined(separator: ", "))]") }

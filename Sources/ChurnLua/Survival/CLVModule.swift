@@ -2,9 +2,9 @@ import ChurnCore
 import LuaRuntime
 
 /// `cl.clv`: buy-till-you-die customer value (RFM summary, BG/NBD, Gamma–Gamma,
-/// discounted CLV) with lifetimes' conventions. Fitted models are plain records
-/// (`kind`, parameters, standard errors, log-likelihood) that the prediction
-/// functions read back with their ranges checked.
+/// discounted CLV) with lifetimes' conventions. Fitted models are
+/// objects (`cl.CLVModel`) with record-style fields; the prediction functions
+/// also accept plain records of parameters, read back with their ranges checked.
 enum CLVModule {
     static let penalizerRange = NumberRange.closed(0, 1e6)
 
@@ -109,7 +109,7 @@ enum CLVModule {
             }
 
             m.function("bgnbd", "bgnbd(summary [, {frequency = 'frequency', recency = 'recency', T = 'T', penalizer = 0}])",
-                       "Fits the BG/NBD model (Fader, Hardie & Lee 2005) by maximum likelihood, as lifetimes' BetaGeoFitter: a record {kind = 'bgnbd', r, alpha, a, b, standard_errors, log_likelihood, customers}. penalizer in [0, 1e6] (adds penalizer·Σθ² to the mean negative log-likelihood).") { c in
+                       "Fits the BG/NBD model (Fader, Hardie & Lee 2005) by maximum likelihood, as lifetimes' BetaGeoFitter: a cl.CLVModel (fields kind = 'bgnbd', r, alpha, a, b, standard_errors, log_likelihood, customers; methods :predict, :p_alive, :expected_purchases, :summary, :params, :save). penalizer in [0, 1e6]: lifetimes' penalizer_coef, penalizer·(r² + (α/max T)² + a² + b²) added to the mean negative log-likelihood (lifetimes fits on T / max T).") { c in
                 let f = try c.frame(1)
                 let o = try c.options(2); try o.checkKeys(["frequency", "recency", "T", "penalizer"])
                 let cols = try rfm(o), pen = try o.number("penalizer", in: penalizerRange) ?? 0
@@ -118,7 +118,7 @@ enum CLVModule {
             }
 
             m.function("pareto_nbd", "pareto_nbd(summary [, {frequency = 'frequency', recency = 'recency', T = 'T', penalizer = 0}])",
-                       "Fits the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) by maximum likelihood with lifetimes' ParetoNBDFitter likelihood: a record {kind = 'pareto_nbd', r, alpha, s, beta, standard_errors, log_likelihood, customers}. Usable wherever a BG/NBD model is (cl.clv.predict, expected_purchases, value). penalizer in [0, 1e6] (adds penalizer·Σθ² to the mean negative log-likelihood, as bgnbd).") { c in
+                       "Fits the Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) by maximum likelihood with lifetimes' ParetoNBDFitter likelihood: a cl.CLVModel (fields kind = 'pareto_nbd', r, alpha, s, beta, standard_errors, log_likelihood, customers; the BG/NBD methods). Usable wherever a BG/NBD model is (cl.clv.predict, expected_purchases, value). penalizer in [0, 1e6]: lifetimes' penalizer_coef, penalizer·(r² + (α/max T)² + s² + (β/max T)²) added to the summed negative log-likelihood (lifetimes divides by the mean weight, 1).") { c in
                 let f = try c.frame(1)
                 let o = try c.options(2); try o.checkKeys(["frequency", "recency", "T", "penalizer"])
                 let cols = try rfm(o), pen = try o.number("penalizer", in: penalizerRange) ?? 0
@@ -127,7 +127,7 @@ enum CLVModule {
             }
 
             m.function("gamma_gamma", "gamma_gamma(summary [, {frequency = 'frequency', monetary_value = 'monetary_value', penalizer = 0}])",
-                       "Fits the Gamma–Gamma spend model on repeat customers (frequency > 0), as lifetimes' GammaGammaFitter: a record {kind = 'gamma_gamma', p, q, gamma (lifetimes' v), standard_errors, log_likelihood, customers}. penalizer in [0, 1e6].") { c in
+                       "Fits the Gamma–Gamma spend model on repeat customers (frequency > 0), as lifetimes' GammaGammaFitter: a cl.CLVModel (fields kind = 'gamma_gamma', p, q, gamma (lifetimes' v), standard_errors, log_likelihood, customers; methods :predict, :expected_spend, :summary, :params, :save). penalizer in [0, 1e6] (penalizer·Σθ² on the mean negative log-likelihood, as lifetimes).") { c in
                 let f = try c.frame(1)
                 let o = try c.options(2); try o.checkKeys(["frequency", "monetary_value", "penalizer"])
                 let cols = try rfm(o), pen = try o.number("penalizer", in: penalizerRange) ?? 0
