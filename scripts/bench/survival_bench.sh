@@ -5,6 +5,9 @@
 #   BG/NBD and Gamma–Gamma on the CDNOW sample replicated 10× (23,570 customers, the size of the full cohort),
 #   BG/NBD and Pareto/NBD on the 2,357-customer sample (lifetimes' Pareto/NBD stops Nelder–Mead at tol 1e-4; ours goes to the optimum).
 # Usage: scripts/bench/survival_bench.sh [N]   (venv with lifelines + lifetimes: $CHURNLAB_BENCH_VENV or .venv-ref)
+# NOT yet re-measured after the 06:00 rewrite (grouped life tables in one pass over rank-sorted rows; Cox Hessian as one
+# weighted Gram pass with Efron ties folded into three rank-one updates per time; no comparison sorts): the release build
+# did not finish before the deadline on the loaded machine (load average ~12). The figures below are the code before it.
 # Measured 2026-12-03 03:52 UTC (2 cores shared with other builds, load average ~12; release, N = 1,000,000;
 # best of 3, Cox best of 1), seconds — ratio churnlab / peer:
 #   KM 10 groups        lifelines 0.742   churnlab 0.285 (0.38x)   log-rank 10 groups  lifelines 1.304  churnlab 0.678 (0.52x)
