@@ -18,7 +18,6 @@ public enum ChurnLab {
         MetricsModule.register,
         StatsModule.register,
         SurvivalModule.register,
-        CoxModelBinding.register,
         CLVModule.register,
         SurvivalPlots.register,
         PlotModule.register,

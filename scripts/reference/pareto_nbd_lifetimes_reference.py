@@ -31,3 +31,13 @@ for name, kw in [("default", {}), ("tight", {"tol": 1e-12, "maxiter": 100000})]:
                                                        float(np.asarray(pn.conditional_probability_alive(2, 30.43, 38.86)).ravel()[0])))
     print("p_alive first 3", repr(list(pn.conditional_probability_alive(x[:3], tx_[:3], T[:3]))))
     print("E[X(39)] new customer %.12f" % float(np.asarray(pn.expected_number_of_purchases_up_to_time(39)).ravel()[0]))
+
+# Penalized fits (Tests/lua/survival_test.lua "penalizer scaled as lifetimes"): lifetimes fits on T scaled to max 1
+# (utils._scale_time), so the L2 term penalizer·Σθ² sees α and β in those units; Pareto/NBD divides the summed
+# log-likelihood by weights.mean() (= 1: the sum), BG/NBD by weights.sum() (the mean).
+from lifetimes import BetaGeoFitter
+for pen in [0.1]:
+    pn = ParetoNBDFitter(penalizer_coef=pen).fit(ch.frequency_cal, ch.recency_cal, ch.T_cal, tol=1e-12, maxiter=100000)
+    print(f"--- pareto_nbd penalizer {pen}: params", repr(pn.params_.to_dict()))
+    bg = BetaGeoFitter(penalizer_coef=pen).fit(ch.frequency_cal, ch.recency_cal, ch.T_cal, tol=1e-8)
+    print(f"--- bgnbd penalizer {pen}: params", repr(bg.params_.to_dict()))

@@ -18,7 +18,10 @@ public struct BetaGeoModel: Sendable, Codable {
     public static func fit(frequency x: [Double], recency tx: [Double], T: [Double], penalizer: Double = 0) throws -> BetaGeoModel {
         let (ux, ut, uT, w) = try CLVData.pooled(x, tx, T)
         let W = w.reduce(0, +)
-        let f = try LogParameterMLE.fit(initial: [1, 1, 1, 1], totalWeight: W, penalizer: penalizer) { th, g in
+        // lifetimes penalizes α in units of max T (it fits on T / max T).
+        let maxT = max(uT.max() ?? 1, 1e-300)
+        let f = try LogParameterMLE.fit(initial: [1, 1, 1, 1], totalWeight: W, penalizer: penalizer,
+                                        penaltyScale: [1, 1 / maxT, 1, 1]) { th, g in
             logLikelihood(th, ux, ut, uT, w, &g)
         }
         var m = BetaGeoModel(r: f.params[0], alpha: f.params[1], a: f.params[2], b: f.params[3])

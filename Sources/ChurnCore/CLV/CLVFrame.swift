@@ -41,7 +41,15 @@ extension RepeatPurchaseModel {
 
 extension GammaGammaModel {
     public static func fit(_ f: Frame, _ c: RFMColumns, penalizer: Double = 0) throws -> GammaGammaModel {
-        try fit(frequency: try c.values(f, c.frequency), monetaryValue: try c.values(f, c.monetaryValue), penalizer: penalizer)
+        var m = try fit(frequency: try c.values(f, c.frequency), monetaryValue: try c.values(f, c.monetaryValue), penalizer: penalizer)
+        m.penalizer = penalizer
+        return m
+    }
+
+    /// `f` with `expected_spend` (lifetimes' `conditional_expected_average_profit`) added.
+    public func predict(_ f: Frame, _ c: RFMColumns) throws -> Frame {
+        let x = try c.values(f, c.frequency), m = try c.values(f, c.monetaryValue)
+        return try f.withColumns([.float("expected_spend", (0..<x.count).map { expectedAverageSpend(frequency: x[$0], monetaryValue: m[$0]) })])
     }
 }
 

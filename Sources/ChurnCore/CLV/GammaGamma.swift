@@ -9,6 +9,7 @@ public struct GammaGammaModel: Sendable, Codable {
     public var standardErrors: [Double] = []
     public var logLikelihood: Double = .nan
     public var customers: Int = 0
+    public var penalizer: Double = 0
 
     public init(p: Double, q: Double, gamma: Double) { self.p = p; self.q = q; self.gamma = gamma }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Maximum likelihood for models with positive parameters (BG/NBD, Gamma–Gamma):
-/// L-BFGS on log θ of the mean negative log-likelihood (+ penalizer Σθ², as
+/// L-BFGS on log θ of the mean negative log-likelihood (+ penalizer Σ(cθ)², as
 /// lifetimes' `penalizer_coef`), then standard errors from the inverse of the
 /// observed information −∂²LL/∂θ² (central differences of the analytic gradient).
 struct LogParameterMLE {
@@ -10,8 +10,12 @@ struct LogParameterMLE {
 
     struct Fit { var params: [Double]; var logLikelihood: Double; var standardErrors: [Double]; var iterations: Int; var converged: Bool }
 
-    static func fit(initial: [Double], totalWeight: Double, penalizer: Double, _ ll: LogLikelihood) throws -> Fit {
+    /// `penaltyScale[j]` multiplies θⱼ inside the penalty (empty: 1 each): lifetimes
+    /// fits BG/NBD and Pareto/NBD on times scaled to max T = 1, so its L2 term sees
+    /// the rate parameters α, β divided by max T.
+    static func fit(initial: [Double], totalWeight: Double, penalizer: Double, penaltyScale: [Double] = [], _ ll: LogLikelihood) throws -> Fit {
         let p = initial.count
+        let c2 = (0..<p).map { j in j < penaltyScale.count ? penaltyScale[j] * penaltyScale[j] : 1 }
         var solver = LBFGS()
         solver.gtol = 1e-10; solver.ftol = 1e-15; solver.maxIterations = 2000
         let r = try solver.minimize(initial.map { log($0) }) { u, g in
@@ -20,8 +24,8 @@ struct LogParameterMLE {
             let v = ll(th, &gt)
             var f = -v / totalWeight
             for j in 0..<p {
-                f += penalizer * th[j] * th[j]
-                g[j] = (-gt[j] / totalWeight + 2 * penalizer * th[j]) * th[j]
+                f += penalizer * c2[j] * th[j] * th[j]
+                g[j] = (-gt[j] / totalWeight + 2 * penalizer * c2[j] * th[j]) * th[j]
             }
             return f.isFinite ? f : .infinity
         }

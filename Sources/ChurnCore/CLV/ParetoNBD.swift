@@ -34,7 +34,10 @@ public struct ParetoNBDModel: Sendable, Codable, RepeatPurchaseModel {
         let W = w.reduce(0, +)
         // Start near typical weekly-data values, scaled to the data's time span (as lifetimes scales T to ≤ 10).
         let span = max(uT.max() ?? 1, 1e-9)
-        let f = try LogParameterMLE.fit(initial: [0.5, span / 4, 0.5, span / 4], totalWeight: W, penalizer: penalizer) { th, g in
+        // lifetimes' penalty: penalizer·Σθ² with α, β in units of max T (it fits on T / max T), added to the
+        // *summed* negative log-likelihood (it divides by weights.mean() = 1) — so on our mean it is penalizer / n.
+        let f = try LogParameterMLE.fit(initial: [0.5, span / 4, 0.5, span / 4], totalWeight: W, penalizer: penalizer / W,
+                                        penaltyScale: [1, 1 / span, 1, 1 / span]) { th, g in
             let v = logLikelihood(th, ux, ut, uT, w)
             for j in 0..<4 {
                 let h = 1e-6 * th[j]

@@ -22,85 +22,119 @@ public struct CoxDesign: Sendable, Codable, Equatable {
         inputs.flatMap { i in i.levels.map { $0.dropFirst().map { "\(i.name)=\($0)" } } ?? [i.name] }
     }
 
-    /// The design for `features` (nil: every numeric/bool column other than the
-    /// duration, event, strata and `exclude` ones).
+    /// The columns the design reads: the inputs, then the strata.
+    public var inputNames: [String] { inputs.map(\.name) + strata }
+
+    /// The design for `features` of a frame (nil: every numeric/bool column other
+    /// than the duration, event, strata and `exclude` ones), through `make(_:strata:)`.
     public static func make(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String], strata: [String]) throws -> CoxDesign {
         for s in strata { _ = try f.column(s) }
         let skip = Set([cols.duration] + (cols.event.map { [$0] } ?? []) + exclude + strata)
         let names = features ?? f.columns.filter { c in
             !skip.contains(c.name) && [DType.float64, .int64, .bool].contains(c.dtype)
         }.map(\.name)
-        guard !names.isEmpty else { throw SurvivalError.invalid("cox: no feature columns (give features = {...})") }
-        var inputs: [Input] = []
         for name in names {
-            guard !strata.contains(name) else { throw SurvivalError.invalid("cox: '\(name)' is both a feature and a stratum") }
             let c = try f.column(name)
-            if let i = (0..<c.count).first(where: { c.isNull($0) }) {
-                throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)")
-            }
-            switch c.dtype {
-            case .float64, .int64, .bool: inputs.append(Input(name: name, levels: nil))
-            case .string, .category:
-                let levels = Set((0..<c.count).compactMap { c.string(at: $0) }).sorted()
-                guard levels.count >= 2 else { throw SurvivalError.invalid("cox: text feature '\(name)' has a single level ('\(levels.first ?? "")'); drop it") }
-                inputs.append(Input(name: name, levels: levels))
-            default:
+            guard [DType.float64, .int64, .bool, .string, .category].contains(c.dtype) else {
                 throw SurvivalError.invalid("cox: feature '\(name)' is \(c.dtype.rawValue); use numeric, bool or text columns")
             }
         }
-        return CoxDesign(duration: cols.duration, event: cols.event, inputs: inputs, strata: strata)
+        let X = try FeatureMatrix(frame: f, columns: names + strata.filter { !names.contains($0) })
+        return try make(X, strata: strata, duration: cols.duration, event: cols.event)
     }
 
-    /// Row-major n × p matrix of `f` in this design.
-    public func matrix(_ f: Frame) throws -> [Double] {
-        let n = f.nrow, names = columnNames, p = names.count
-        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
-        var X = [Double](repeating: 0, count: n * p)
-        var j = 0
-        for input in inputs {
-            let c = try f.column(input.name)
-            if let i = (0..<c.count).first(where: { c.isNull($0) }) {
-                throw SurvivalError.invalid("cox: feature '\(input.name)' has a null in row \(i + 1)")
-            }
-            if let levels = input.levels {
-                guard c.dtype == .string || c.dtype == .category else {
-                    throw SurvivalError.invalid("cox: feature '\(input.name)' was text when fitted but is \(c.dtype.rawValue) here")
-                }
-                var index: [String: Int] = [:]
-                for (k, l) in levels.enumerated() { index[l] = k }
-                for i in 0..<n {
-                    let s = c.string(at: i) ?? ""
-                    guard let k = index[s] else {
-                        throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) has level '\(s)', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
-                    }
-                    if k > 0 { X[i * p + j + k - 1] = 1 }
-                }
-                j += levels.count - 1
-            } else {
-                guard let v = c.toDoubles() else {
-                    throw SurvivalError.invalid("cox: feature '\(input.name)' was numeric when fitted but is \(c.dtype.rawValue) here")
-                }
-                for i in 0..<n {
-                    guard v[i].isFinite else { throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) is not finite") }
-                    X[i * p + j] = v[i]
-                }
-                j += 1
+    /// The design for a model's feature matrix: every column but the strata is a
+    /// covariate (text ones dummy-coded against their alphabetically first level).
+    public static func make(_ X: FeatureMatrix, strata: [String], duration: String, event: String?) throws -> CoxDesign {
+        for s in strata where !X.names.contains(s) {
+            throw SurvivalError.invalid("cox: stratum column '\(s)' is not among the fit's columns (list it in features =, or drop it from exclude =)")
+        }
+        var inputs: [Input] = []
+        for (name, values) in zip(X.names, X.features) where !strata.contains(name) {
+            switch values {
+            case .numeric(let v):
+                if let i = v.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
+                inputs.append(Input(name: name, levels: nil))
+            case .categorical(let codes, let levels):
+                if let i = codes.firstIndex(of: -1) { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
+                var used = [Bool](repeating: false, count: levels.count)
+                for c in codes { used[Int(c)] = true }
+                let present = levels.indices.filter { used[$0] }.map { levels[$0] }.sorted()
+                guard present.count >= 2 else { throw SurvivalError.invalid("cox: text feature '\(name)' has a single level ('\(present.first ?? "")'); drop it") }
+                inputs.append(Input(name: name, levels: present))
             }
         }
-        return X
+        guard !inputs.isEmpty else { throw SurvivalError.invalid("cox: no feature columns (give features = {...})") }
+        return CoxDesign(duration: duration, event: event, inputs: inputs, strata: strata)
     }
 
-    /// Each row's stratum label (the strata columns' texts joined by "|"); nil when unstratified.
-    public func strataLabels(_ f: Frame) throws -> [String]? {
+    /// The columns this design reads from a frame, as a feature matrix (text kept as the frame's own levels).
+    public func features(_ f: Frame) throws -> FeatureMatrix { try FeatureMatrix(frame: f, columns: inputNames) }
+
+    /// Row-major n × p matrix of a frame in this design.
+    public func matrix(_ f: Frame) throws -> [Double] { try matrix(try features(f)) }
+
+    /// Row-major n × p matrix of `X` in this design (columns found by name; text
+    /// mapped to the design's levels by value, an unseen level is an error).
+    public func matrix(_ X: FeatureMatrix) throws -> [Double] {
+        let n = X.nrow, p = columnNames.count
+        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
+        var out = [Double](repeating: 0, count: n * p)
+        var j = 0
+        for input in inputs {
+            guard let k = X.names.firstIndex(of: input.name) else { throw SurvivalError.invalid("cox: feature '\(input.name)' is missing") }
+            switch (X.features[k], input.levels) {
+            case (.categorical(let codes, let have), let levels?):
+                var index: [String: Int] = [:]
+                for (k, l) in levels.enumerated() { index[l] = k }
+                let map = have.map { index[$0] }
+                for i in 0..<n {
+                    let c = Int(codes[i])
+                    guard c >= 0 else { throw SurvivalError.invalid("cox: feature '\(input.name)' has a null in row \(i + 1)") }
+                    guard let k = map[c] else {
+                        throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) has level '\(have[c])', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
+                    }
+                    if k > 0 { out[i * p + j + k - 1] = 1 }
+                }
+                j += levels.count - 1
+            case (.numeric(let v), nil):
+                for i in 0..<n {
+                    guard v[i].isFinite else { throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) is \(v[i].isNaN ? "null" : "not finite")") }
+                    out[i * p + j] = v[i]
+                }
+                j += 1
+            case (.numeric, _?):
+                throw SurvivalError.invalid("cox: feature '\(input.name)' was text when fitted but is numeric here")
+            case (.categorical, nil):
+                throw SurvivalError.invalid("cox: feature '\(input.name)' was numeric when fitted but is text here")
+            }
+        }
+        return out
+    }
+
+    /// Each row's stratum label (the strata columns' values as text, joined by
+    /// "|"; whole numbers without a decimal point); nil when unstratified.
+    public func strataLabels(_ X: FeatureMatrix) throws -> [String]? {
         guard !strata.isEmpty else { return nil }
-        let cs = try strata.map { try f.column($0) }
-        return try (0..<f.nrow).map { i in
-            try cs.map { c -> String in
-                if c.isNull(i) { throw SurvivalError.invalid("cox: stratum column '\(c.name)' has a null in row \(i + 1)") }
-                return c.value(at: i).description
+        let cols = try strata.map { s -> FeatureValues in
+            guard let k = X.names.firstIndex(of: s) else { throw SurvivalError.invalid("cox: stratum column '\(s)' is missing") }
+            return X.features[k]
+        }
+        return try (0..<X.nrow).map { i in
+            try zip(strata, cols).map { name, c -> String in
+                switch c {
+                case .categorical(let codes, let levels):
+                    guard codes[i] >= 0 else { throw SurvivalError.invalid("cox: stratum column '\(name)' has a null in row \(i + 1)") }
+                    return levels[Int(codes[i])]
+                case .numeric(let v):
+                    guard !v[i].isNaN else { throw SurvivalError.invalid("cox: stratum column '\(name)' has a null in row \(i + 1)") }
+                    return v[i] == v[i].rounded() && abs(v[i]) < 1e15 ? String(Int64(v[i])) : "\(v[i])"
+                }
             }.joined(separator: "|")
         }
     }
+
+    public func strataLabels(_ f: Frame) throws -> [String]? { strata.isEmpty ? nil : try strataLabels(try features(f)) }
 }
 
 /// Breslow's baseline hazard for one stratum (lifelines' `_compute_baseline_hazard`):

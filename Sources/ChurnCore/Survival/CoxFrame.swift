@@ -9,11 +9,25 @@ extension CoxPHModel {
     /// numeric/bool column except duration, event, strata and `exclude`).
     public static func fit(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String] = [],
                            strata: [String] = [], options: Options = Options()) throws -> CoxPHModel {
-        let data = try cols.data(f)
+        var o = options
+        o.strata = strata
         let design = try CoxDesign.make(f, cols, features: features, exclude: exclude, strata: strata)
-        let X = try design.matrix(f)
+        return try fit(try design.features(f), survival: try SurvivalTarget(f, duration: cols.duration, event: cols.event), weights: nil, options: o)
+    }
+
+    public static func fit(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String] = [], ties: Ties) throws -> CoxPHModel {
+        try fit(f, cols, features: features, exclude: exclude, options: Options(ties: ties))
+    }
+
+    /// Fit on a feature matrix (the common model interface): every column but
+    /// `options.strata` is a covariate, text ones dummy-coded (`CoxDesign`).
+    public static func fit(_ X: FeatureMatrix, survival y: SurvivalTarget, weights: [Double]?, options: Options) throws -> CoxPHModel {
+        guard weights == nil else { throw SurvivalError.invalid("cox: case weights are not supported (drop weight =)") }
+        guard y.count == X.nrow else { throw SurvivalError.invalid("cox: the target has \(y.count) rows, the features \(X.nrow)") }
+        let design = try CoxDesign.make(X, strata: options.strata, duration: y.durationName ?? "duration", event: y.eventName)
+        let matrix = try design.matrix(X)
         var codes: (codes: [Int], labels: [String])?
-        if let labels = try design.strataLabels(f) {
+        if let labels = try design.strataLabels(X) {
             var index: [String: Int] = [:], names: [String] = []
             let c = labels.map { l -> Int in
                 if let k = index[l] { return k }
@@ -21,13 +35,9 @@ extension CoxPHModel {
             }
             codes = (c, names)
         }
-        var m = try fit(durations: data.durations, events: data.events, X: X, features: design.columnNames, strata: codes, options: options)
+        var m = try fit(durations: y.durations, events: y.events, X: matrix, features: design.columnNames, strata: codes, options: options)
         m.design = design
         return m
-    }
-
-    public static func fit(_ f: Frame, _ cols: SurvivalColumns, features: [String]?, exclude: [String] = [], ties: Ties) throws -> CoxPHModel {
-        try fit(f, cols, features: features, exclude: exclude, options: Options(ties: ties))
     }
 
     func requireDesign() throws -> CoxDesign {
@@ -37,12 +47,16 @@ extension CoxPHModel {
 
     /// (x − x̄)·β per row of `f`, and each row's stratum index.
     public func logPartialHazard(_ f: Frame) throws -> (eta: [Double], stratum: [Int]) {
+        try logPartialHazard(try requireDesign().features(f))
+    }
+
+    public func logPartialHazard(_ features: FeatureMatrix) throws -> (eta: [Double], stratum: [Int]) {
         let d = try requireDesign()
-        let X = try d.matrix(f), p = coef.count, n = f.nrow
+        let X = try d.matrix(features), p = coef.count, n = features.nrow
         var eta = [Double](repeating: 0, count: n)
         for i in 0..<n { var s = 0.0; for j in 0..<p { s += (X[i * p + j] - means[j]) * coef[j] }; eta[i] = s }
         var stratum = [Int](repeating: 0, count: n)
-        if let labels = try d.strataLabels(f) {
+        if let labels = try d.strataLabels(features) {
             var index: [String: Int] = [:]
             for (k, l) in strata.enumerated() { index[l] = k }
             for (i, l) in labels.enumerated() {
@@ -131,10 +145,10 @@ extension CoxPHModel: StructurallyValidated {
 
 extension CoxPHModel {
     /// lifelines' `print_summary` as text: the fit's header, the coefficient table, concordance and AIC.
-    public func summaryText(alpha: Double = 0.05) -> String {
+    public func printSummary(alpha: Double = 0.05) -> String {
         let ci = confidenceInterval(alpha: alpha)
         let level = Int((1 - alpha) * 100)
-        var lines: [String] = ["<cl.CoxModel>"]
+        var lines: [String] = ["Cox proportional hazards (lifelines' CoxPHFitter)"]
         if let d = design {
             lines.append("duration col = '\(d.duration)'" + (d.event.map { ", event col = '\($0)'" } ?? ""))
             if !d.strata.isEmpty { lines.append("strata = [\(d.strata.joined(separator: ", "))]") }
@@ -162,10 +176,11 @@ extension CoxPHModel {
 }
 
 extension CoxPHModel {
-    /// The model file's metadata: the input columns (text ones with their levels) and the duration as target.
+    /// The model file's metadata: the input columns (text ones with their levels;
+    /// the strata after the covariates), the duration as target, the event and strata columns.
     public func metadata() -> ModelMetadata {
-        ModelMetadata(features: (design?.inputs ?? []).map {
-            ModelMetadata.Feature(name: $0.name, type: $0.levels == nil ? .numeric : .categorical, levels: $0.levels)
-        }, target: design?.duration, extra: ["event": design?.event ?? "", "strata": (design?.strata ?? []).joined(separator: ",")])
+        ModelMetadata(features: inputFeatures, target: design?.duration,
+                      extra: ["event": design?.event ?? "", "strata": (design?.strata ?? []).joined(separator: ","),
+                              "target_kind": "survival"])
     }
 }

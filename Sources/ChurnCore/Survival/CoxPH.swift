@@ -55,6 +55,8 @@ public struct CoxPHModel: Sendable, Codable {
         public var penalizer: Double = 0
         public var l1Ratio: Double = 0
         public var maxIterations: Int = 500
+        /// Columns whose values split the rows into strata (each its own baseline; coefficients shared).
+        public var strata: [String] = []
         public init(ties: Ties = .efron, penalizer: Double = 0, l1Ratio: Double = 0) {
             self.ties = ties; self.penalizer = penalizer; self.l1Ratio = l1Ratio
         }
@@ -102,8 +104,7 @@ public struct CoxPHModel: Sendable, Codable {
         let k = strata?.labels.count ?? 1
         guard codes.count == n, codes.allSatisfy({ $0 >= 0 && $0 < k }) else { throw SurvivalError.invalid("cox: strata codes out of range") }
         var orders = [[Int]](repeating: [], count: k)
-        for i in 0..<n { orders[codes[i]].append(i) }
-        for s in 0..<k { orders[s].sort { data.durations[$0] > data.durations[$1] } }
+        for i in try TimeRanks(data.durations).ascendingRows().reversed() { orders[codes[i]].append(i) }
         // The Newton loop reads rows in risk-set order: lay them out in that order
         // once so every evaluation streams through memory.
         let perm = orders.flatMap { $0 }
@@ -144,7 +145,8 @@ public struct CoxPHModel: Sendable, Codable {
         m.variance = variance
         m.penalizer = o.penalizer; m.l1Ratio = o.l1Ratio; m.converged = fitted.converged; m.means = mean
         m.strata = strata?.labels ?? []
-        m.baselines = (0..<k).map { s in CoxBaseline.breslow(orders[s], data, partialHazard: risk.map { exp($0) }) }
+        let partialHazard = risk.map { exp($0) }
+        m.baselines = (0..<k).map { s in CoxBaseline.breslow(orders[s], data, partialHazard: partialHazard) }
         return m
     }
 
@@ -248,80 +250,134 @@ public struct CoxPHModel: Sendable, Codable {
     }
 
     /// Log partial likelihood, gradient and Hessian at β, summed over the strata.
+    /// `orders[s]` lists stratum s's rows by duration descending; in the fit they
+    /// are consecutive (X is laid out in that order), which this relies on.
+    ///
+    /// Three passes instead of a p × p risk-set matrix updated per row:
+    /// (1, parallel) eᵣ = exp(xᵣβ); (2, sequential) the risk-set sums S and Z per
+    /// distinct time, which give the log-likelihood, the gradient and the z zᵀ
+    /// part of the Hessian (Efron's d terms folded into three rank-one updates per
+    /// time), and per time A = Σₗ 1/φₗ, B = Σₗ (l/d)/φₗ; (3, parallel, fixed
+    /// chunks so the sum never depends on the thread count) the W part
+    /// Σₜ (A W_R(t) − B W_D(t)) = Σᵣ wᵣ xᵣxᵣᵀ with wᵣ = eᵣ (Σ_{t ≤ Tᵣ} Aₜ − δᵣ B_{Tᵣ}),
+    /// a weighted Gram matrix — the O(n p²) work, now one streaming pass.
     static func evaluate(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ ties: Ties) throws -> (Double, [Double], [Double]) {
+        let n = data.count
         var ll = 0.0
         var g = [Double](repeating: 0, count: p), H = [Double](repeating: 0, count: p * p)
-        for order in orders {
-            try evaluateStratum(beta, X, data, order, p, ties, &ll, &g, &H)
+        var e = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: n)
+        let chunk = 8192, chunks = (n + chunk - 1) / chunk
+        try X.withUnsafeBufferPointer { X in
+        try beta.withUnsafeBufferPointer { beta in
+            // (1) partial hazards.
+            e.withUnsafeMutableBufferPointer { e in
+                let eb = e.baseAddress!
+                Parallel.forEach(chunks) { c in
+                    for r in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        let x = X.baseAddress! + r * p
+                        var eta = 0.0
+                        for j in 0..<p { eta += x[j] * beta[j] }
+                        eb[r] = exp(eta)
+                    }
+                }
+            }
+            // (2) risk-set sums per stratum.
+            for order in orders where !order.isEmpty {
+                try sweepStratum(order.first!..<(order.first! + order.count), X, beta, e, &w, data, p, ties, &ll, &g, &H)
+            }
+        }
+            // (3) H −= Σ wᵣ xᵣxᵣᵀ (lower triangle), per chunk, added in chunk order.
+            try ExecutionContext.checkMemory(chunks * p * p * 8, for: "cox Hessian partial sums")
+            var parts = [Double](repeating: 0, count: chunks * p * p)
+            parts.withUnsafeMutableBufferPointer { parts in
+                w.withUnsafeBufferPointer { w in
+                    let pb = parts.baseAddress!
+                    Parallel.forEach(chunks) { c in
+                        let acc = pb + c * p * p
+                        for r in (c * chunk)..<min(n, (c + 1) * chunk) {
+                            let wr = w[r]
+                            if wr == 0 { continue }
+                            let x = X.baseAddress! + r * p
+                            for a in 0..<p {
+                                let wx = wr * x[a], row = acc + a * p
+                                for b in 0...a { row[b] += wx * x[b] }
+                            }
+                        }
+                    }
+                }
+            }
+            for c in 0..<chunks { for a in 0..<p { for b in 0...a { H[a * p + b] -= parts[c * p * p + a * p + b] } } }
         }
         for a in 0..<p { for b in 0..<a { H[b * p + a] = H[a * p + b] } }
         return (ll, g, H)
     }
 
-    /// One stratum's terms; `order` lists its rows by duration descending (in the
-    /// fit they are consecutive, so X is read sequentially). Only the lower
-    /// triangle of H is accumulated (`evaluate` mirrors it).
-    static func evaluateStratum(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ order: [Int], _ p: Int, _ ties: Ties,
-                                _ ll: inout Double, _ g: inout [Double], _ H: inout [Double]) throws {
-        let n = order.count
-        var zR = [Double](repeating: 0, count: p), wR = [Double](repeating: 0, count: p * p)
-        var zD = zR, wD = wR, za = zR
+    /// Pass (2) of `evaluate` for one stratum (rows `rows`, duration descending):
+    /// log-likelihood, gradient, the z zᵀ Hessian terms, and each row's Gram weight in `w`.
+    static func sweepStratum(_ rows: Range<Int>, _ X: UnsafeBufferPointer<Double>, _ beta: UnsafeBufferPointer<Double>,
+                             _ e: [Double], _ w: inout [Double], _ data: SurvivalData, _ p: Int, _ ties: Ties,
+                             _ ll: inout Double, _ g: inout [Double], _ H: inout [Double]) throws {
+        var zR = [Double](repeating: 0, count: p), zD = zR
+        // Per distinct time (in processing order): A, B and the first row of the time.
+        var timeA: [Double] = [], timeB: [Double] = [], timeStart: [Int] = []
         var sR = 0.0, llAcc = 0.0
-        try X.withUnsafeBufferPointer { X in
-        try beta.withUnsafeBufferPointer { beta in
+        let dur = data.durations, ev = data.events
         try zR.withUnsafeMutableBufferPointer { zR in
-        try wR.withUnsafeMutableBufferPointer { wR in
         try zD.withUnsafeMutableBufferPointer { zD in
-        try wD.withUnsafeMutableBufferPointer { wD in
-        try za.withUnsafeMutableBufferPointer { za in
         try g.withUnsafeMutableBufferPointer { g in
         try H.withUnsafeMutableBufferPointer { H in
-            let dur = data.durations, ev = data.events
-            var i = 0
-            while i < n {
-                if i & 0x3FFF == 0 { try ExecutionContext.check() }
-                let t = dur[order[i]]
+            let Hb = H.baseAddress!
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                if (i - rows.lowerBound) & 0x3FFF == 0 { try ExecutionContext.check() }
+                let t = dur[i], start = i
                 var sD = 0.0, d = 0
-                while i < n && dur[order[i]] == t {
-                    let r = order[i], x = X.baseAddress! + r * p
-                    var eta = 0.0
-                    for j in 0..<p { eta += x[j] * beta[j] }
-                    let e = exp(eta)
-                    sR += e
-                    for a in 0..<p {
-                        let ex = e * x[a]
-                        zR[a] += ex
-                        let row = wR.baseAddress! + a * p
-                        for b in 0...a { row[b] += ex * x[b] }
-                    }
-                    if ev[r] {
-                        if d == 0 { for j in 0..<p { zD[j] = 0 }; for j in 0..<(p * p) { wD[j] = 0 } }
-                        d += 1; sD += e; llAcc += eta
-                        for a in 0..<p {
-                            let ex = e * x[a]
-                            g[a] += x[a]; zD[a] += ex
-                            let row = wD.baseAddress! + a * p
-                            for b in 0...a { row[b] += ex * x[b] }
-                        }
+                while i < rows.upperBound && dur[i] == t {
+                    let x = X.baseAddress! + i * p, er = e[i]
+                    sR += er
+                    for a in 0..<p { zR[a] += er * x[a] }
+                    if ev[i] {
+                        if d == 0 { for j in 0..<p { zD[j] = 0 } }
+                        d += 1; sD += er
+                        var eta = 0.0
+                        for a in 0..<p { eta += x[a] * beta[a]; g[a] += x[a]; zD[a] += er * x[a] }
+                        llAcc += eta
                     }
                     i += 1
                 }
-                guard d > 0 else { continue }
+                timeStart.append(start)
+                guard d > 0 else { timeA.append(0); timeB.append(0); continue }
                 let dd = Double(d)
+                var A = 0.0, B = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0
                 for l in 0..<d {
                     let f = ties == .efron ? Double(l) / dd : 0
-                    let phi = sR - f * sD, inv = 1 / phi
-                    llAcc -= log(phi)
-                    for a in 0..<p { za[a] = (zR[a] - f * zD[a]) * inv; g[a] -= za[a] }
+                    let inv = 1 / (sR - f * sD)
+                    llAcc -= log(sR - f * sD)
+                    A += inv; B += f * inv
+                    c0 += inv * inv; c1 += f * inv * inv; c2 += f * f * inv * inv
+                }
+                // g −= Σₗ (Z_R − fₗ Z_D)/φₗ;  H += Σₗ zₗzₗᵀ = c0 Z_R Z_Rᵀ − c1 (Z_R Z_Dᵀ + Z_D Z_Rᵀ) + c2 Z_D Z_Dᵀ.
+                for a in 0..<p { g[a] -= A * zR[a] - B * zD[a] }
+                if c1 == 0 {
+                    for a in 0..<p { let u = c0 * zR[a], row = Hb + a * p; for b in 0...a { row[b] += u * zR[b] } }
+                } else {
                     for a in 0..<p {
-                        let hr = H.baseAddress! + a * p, wr = wR.baseAddress! + a * p, wd = wD.baseAddress! + a * p
-                        let zaa = za[a]
-                        for b in 0...a { hr[b] -= (wr[b] - f * wd[b]) * inv - zaa * za[b] }
+                        let row = Hb + a * p, ra = zR[a], da = zD[a]
+                        for b in 0...a { row[b] += c0 * ra * zR[b] - c1 * (ra * zD[b] + da * zR[b]) + c2 * da * zD[b] }
                     }
                 }
+                timeA.append(A); timeB.append(B)
             }
-        } } } } } } } } }
+        } } } }
         ll += llAcc
+        // Row weights: eᵣ (Σ of A over the times at or after its own in processing
+        // order, i.e. at or before Tᵣ) − δᵣ eᵣ B_{Tᵣ}; suffix sums from the end (no cancellation).
+        var suffix = 0.0
+        for k in stride(from: timeStart.count - 1, through: 0, by: -1) {
+            suffix += timeA[k]
+            let end = k + 1 < timeStart.count ? timeStart[k + 1] : rows.upperBound
+            for r in timeStart[k]..<end { w[r] = e[r] * (suffix - (ev[r] ? timeB[k] : 0)) }
+        }
     }
 
     /// A⁻¹ for a symmetric positive-definite A, column by column.
@@ -374,15 +430,14 @@ public enum Concordance {
         let n = durations.count
         guard scores.count == n, events.count == n else { throw SurvivalError.invalid("concordance: lengths differ") }
         if let i = scores.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("concordance: score \(i + 1) is NaN") }
-        let distinct = Array(Set(scores)).sorted()
-        var rankOf: [Double: Int] = [:]
-        for (k, v) in distinct.enumerated() { rankOf[v] = k + 1 }
-        let m = distinct.count
+        // Score ranks (1-based, for the Fenwick tree) and rows by time, descending, both by `TimeRanks`.
+        let scoreRanks = try TimeRanks(scores)
+        let m = scoreRanks.count
         var tree = [Double](repeating: 0, count: m + 1)
         func add(_ r: Int) { var i = r; while i <= m { tree[i] += 1; i += i & -i } }
         func prefix(_ r: Int) -> Double { var i = r, s = 0.0; while i > 0 { s += tree[i]; i -= i & -i }; return s }
-        var order = Array(0..<n)
-        order.sort { durations[$0] > durations[$1] }
+        let order = Array(try TimeRanks(durations).ascendingRows().reversed())
+        @inline(__always) func rankOf(_ r: Int) -> Int { Int(scoreRanks.rank[r]) + 1 }
         var inTree = 0.0, num = 0.0, den = 0.0
         var i = 0
         while i < n {
@@ -390,14 +445,14 @@ public enum Concordance {
             let t = durations[order[i]]
             var j = i
             while j < n && durations[order[j]] == t { j += 1 }
-            for k in i..<j where !events[order[k]] { add(rankOf[scores[order[k]]]!); inTree += 1 }
+            for k in i..<j where !events[order[k]] { add(rankOf(order[k])); inTree += 1 }
             for k in i..<j where events[order[k]] {
-                let r = rankOf[scores[order[k]]]!
+                let r = rankOf(order[k])
                 let below = prefix(r - 1), atOrBelow = prefix(r)
                 num += (inTree - atOrBelow) + 0.5 * (atOrBelow - below)
                 den += inTree
             }
-            for k in i..<j where events[order[k]] { add(rankOf[scores[order[k]]]!); inTree += 1 }
+            for k in i..<j where events[order[k]] { add(rankOf(order[k])); inTree += 1 }
             i = j
         }
         return (num, den)

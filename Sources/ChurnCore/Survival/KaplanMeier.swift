@@ -41,7 +41,12 @@ public struct KaplanMeierResult: Sendable {
 public enum KaplanMeier {
     public static func fit(_ data: SurvivalData, alpha: Double = 0.05) throws -> KaplanMeierResult {
         guard alpha > 0 && alpha < 1 else { throw SurvivalError.invalid("alpha must be in (0, 1), got \(alpha)") }
-        let t = try LifeTable(data)
+        return try fit(table: try LifeTable(data), alpha: alpha)
+    }
+
+    /// The estimate from a life table (one group's, see `LifeTable.byGroup`).
+    public static func fit(table t: LifeTable, alpha: Double = 0.05) throws -> KaplanMeierResult {
+        guard alpha > 0 && alpha < 1 else { throw SurvivalError.invalid("alpha must be in (0, 1), got \(alpha)") }
         let n = t.count
         var s = [Double](repeating: 1, count: n), g = [Double](repeating: 0, count: n)
         var logS = 0.0, gw = 0.0

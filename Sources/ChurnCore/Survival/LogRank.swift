@@ -25,8 +25,7 @@ public enum LogRank {
         for g in group { guard g >= 0 && g < k else { throw SurvivalError.invalid("group code \(g) out of 0..<\(k)") }; sizes[g] += 1 }
         if let empty = sizes.firstIndex(of: 0) { throw SurvivalError.invalid("group \(empty + 1) has no rows") }
         let n = data.count
-        var order = Array(0..<n)
-        order.sort { data.durations[$0] < data.durations[$1] }
+        let order = try TimeRanks(data.durations).ascendingRows()
         var atRisk = sizes.map(Double.init)
         var total = Double(n)
         var obs = [Double](repeating: 0, count: k), exp_ = obs

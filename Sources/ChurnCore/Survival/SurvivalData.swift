@@ -68,7 +68,7 @@ public struct LifeTable: Sendable {
     public init(_ data: SurvivalData) throws {
         let n = data.count
         try ExecutionContext.checkMemory(n * 24, for: "survival life table")
-        if data.entry == nil { self = try Self.withoutEntry(data); return }
+        if data.entry == nil { self = try Self.byGroup(data, codes: nil, groups: 1)[0]; return }
         // Every row contributes an entrance at its entry time and a removal at its duration.
         var order = Array(0..<n)
         order.sort { data.durations[$0] < data.durations[$1] }
@@ -99,37 +99,47 @@ public struct LifeTable: Sendable {
         }
     }
 
-    /// Without entry times the table only needs each distinct duration's weighted
-    /// events and censorings: one hashing pass and a sort of the distinct times
-    /// (far fewer than the rows), instead of sorting every row.
     private init() {}
 
-    private static func withoutEntry(_ data: SurvivalData) throws -> LifeTable {
-        var t = LifeTable()
+    /// Life tables without entry times for every group in one pass: the rows in
+    /// time order (`TimeRanks`), each group's weighted events and censorings per
+    /// distinct duration, and the common start row min(0, first duration).
+    /// `codes[i]` in 0..<k (nil: one group). Same tables as one `LifeTable(data)`
+    /// per group's rows, without splitting the rows.
+    static func byGroup(_ data: SurvivalData, codes: [Int]?, groups k: Int) throws -> [LifeTable] {
+        precondition(data.entry == nil)
         let n = data.count
-        var acc: [UInt64: (obs: Double, cens: Double)] = [:]
-        var total = 0.0
-        for k in 0..<n {
-            if k & 0xFFFF == 0 { try ExecutionContext.check() }
-            let w = data.weights?[k] ?? 1
-            total += w
-            let d = data.durations[k]
-            let key = (d == 0 ? 0.0 : d).bitPattern          // −0 and +0 are one time
-            if data.events[k] { acc[key, default: (0, 0)].obs += w } else { acc[key, default: (0, 0)].cens += w }
+        let ranks = try TimeRanks(data.durations)
+        let order = ranks.ascendingRows()
+        var tables = [LifeTable](repeating: LifeTable(), count: k)
+        var total = [Double](repeating: 0, count: k), last = [Int32](repeating: -1, count: k)
+        if let w = data.weights { for i in 0..<n { total[codes?[i] ?? 0] += w[i] } }
+        else if let codes { for g in codes { total[g] += 1 } } else { total[0] = Double(n) }
+        for g in 0..<k {
+            tables[g].times = [0]; tables[g].atRisk = [total[g]]; tables[g].observed = [0]
+            tables[g].censored = [0]; tables[g].entrance = [total[g]]
         }
-        let distinct = acc.keys.map { Double(bitPattern: $0) }.sorted()
-        let start = min(0, distinct.first ?? 0)
-        t.times.reserveCapacity(distinct.count + 1)
-        t.times.append(start); t.atRisk.append(total); t.observed.append(0); t.censored.append(0); t.entrance.append(total)
-        var removed = 0.0
-        for time in distinct {
-            let c = acc[time.bitPattern]!
-            if time == start { t.observed[0] += c.obs; t.censored[0] += c.cens; removed += c.obs + c.cens; continue }
-            t.times.append(time); t.entrance.append(0); t.observed.append(c.obs); t.censored.append(c.cens)
-            t.atRisk.append(total - removed)
-            removed += c.obs + c.cens
+        var removed = [Double](repeating: 0, count: k)
+        try order.withUnsafeBufferPointer { order in
+            for (step, i) in order.enumerated() {
+                if step & 0xFFFF == 0 { try ExecutionContext.check() }
+                let g = codes?[i] ?? 0, r = ranks.rank[i], w = data.weights?[i] ?? 1
+                if r != last[g] {
+                    let t = ranks.times[Int(r)]
+                    if last[g] < 0 && t <= 0 {
+                        tables[g].times[0] = t          // the start is this (first, non-positive) time
+                    } else {
+                        tables[g].times.append(t); tables[g].atRisk.append(total[g] - removed[g])
+                        tables[g].observed.append(0); tables[g].censored.append(0); tables[g].entrance.append(0)
+                    }
+                    last[g] = r
+                }
+                let j = tables[g].times.count - 1
+                if data.events[i] { tables[g].observed[j] += w } else { tables[g].censored[j] += w }
+                removed[g] += w
+            }
         }
-        return t
+        return tables
     }
 
     public var count: Int { times.count }

@@ -68,21 +68,33 @@ extension KaplanMeier {
     /// first) and a summary per group, S(t) evaluated at `times`.
     /// One fit per group (order of first appearance; a single `.null`-labelled fit without a group column): label, result, rows.
     public static func fitGroups(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05) throws -> [(CellValue, KaplanMeierResult, Int)] {
+        try fitGroups(f, cols, groups: try cols.groups(f), alpha: alpha)
+    }
+
+    /// Without entry times every group's life table comes from one pass over the
+    /// rows (`LifeTable.byGroup`); with them, each group's rows are fitted apart.
+    static func fitGroups(_ f: Frame, _ cols: SurvivalColumns, groups g: (codes: [Int], count: Int, labels: Column)?,
+                          alpha: Double) throws -> [(CellValue, KaplanMeierResult, Int)] {
         let all = try cols.data(f)
-        var parts: [(CellValue, KaplanMeierResult, Int)] = []
-        if let g = try cols.groups(f) {
-            var rows = [[Int]](repeating: [], count: g.count)
-            for (i, k) in g.codes.enumerated() { rows[k].append(i) }
-            for k in 0..<g.count {
-                try ExecutionContext.check()
-                parts.append((g.labels.value(at: k), try fit(try all.subset(rows[k]), alpha: alpha), rows[k].count))
-            }
-        } else { parts.append((.null, try fit(all, alpha: alpha), all.count)) }
-        return parts
+        let k = g?.count ?? 1
+        var sizes = [Int](repeating: 0, count: k)
+        if let g { for c in g.codes { sizes[c] += 1 } } else { sizes[0] = all.count }
+        let label = { (i: Int) -> CellValue in g?.labels.value(at: i) ?? .null }
+        if all.entry == nil {
+            let tables = try LifeTable.byGroup(all, codes: g?.codes, groups: k)
+            return try (0..<k).map { (label($0), try fit(table: tables[$0], alpha: alpha), sizes[$0]) }
+        }
+        var rows = [[Int]](repeating: [], count: k)
+        for i in 0..<all.count { rows[g?.codes[i] ?? 0].append(i) }
+        return try (0..<k).map { i in
+            try ExecutionContext.check()
+            return (label(i), try fit(try all.subset(rows[i]), alpha: alpha), sizes[i])
+        }
     }
 
     public static func table(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05, times: [Double] = []) throws -> (Frame, [SurvivalGroupSummary]) {
-        let parts = try fitGroups(f, cols, alpha: alpha)
+        let groups = try cols.groups(f)
+        let parts = try fitGroups(f, cols, groups: groups, alpha: alpha)
         var time: [Double] = [], atRisk: [Double] = [], ev: [Double] = [], cens: [Double] = [], ent: [Double] = []
         var s: [Double] = [], lo: [Double] = [], up: [Double] = [], groupRows: [Int] = []
         var summaries: [SurvivalGroupSummary] = []
@@ -96,11 +108,7 @@ extension KaplanMeier {
                                                   upperAt: times.map { r.upper(at: $0) }))
         }
         var out: [Column] = []
-        if let g = try cols.groups(f) {
-            var firstOfGroup = [Int](repeating: 0, count: g.count)
-            for (i, k) in g.codes.enumerated().reversed() { firstOfGroup[k] = i }
-            out.append(try f.column(cols.group!).take(groupRows.map { firstOfGroup[$0] }))
-        }
+        if let g = groups { out.append(g.labels.take(groupRows)) }
         out += [.float("time", time), .float("at_risk", atRisk), .float("events", ev), .float("censored", cens),
                 .float("entered", ent), .float("survival", s), .float("lower", lo), .float("upper", up)]
         return (try Frame(out), summaries)

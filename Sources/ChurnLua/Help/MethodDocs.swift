@@ -9,7 +9,7 @@ enum MethodDocs {
     static let receivers: [String: String] = [
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
-        "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.CoxModel",
+        "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.Model", "clv": "cl.CLVModel", "bg": "cl.CLVModel",
         "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
         "t": "cl.Tensor", "tensor": "cl.Tensor", "net": "cl.nn.Module", "layer": "cl.nn.Module",
     ]
@@ -234,20 +234,6 @@ enum MethodDocs {
             "plans": ("subs:plans()", "Plan names."),
         ],
         "cl.Model": ModelBinding.docs,   // common methods and each kind's own (Models/ModelBinding.swift)
-        "cl.CoxModel": [
-            "fit": ("cox:fit(df, {duration =, event =, features = | exclude =})", "Fits the Cox model (numeric, bool and text features; text ones dummy-coded against their first level); returns it."),
-            "summary": ("cox:summary([alpha = 0.05])", "lifelines' summary: covariate, coef, exp_coef, se, lower, upper, exp_lower, exp_upper, z, p, minus_log2_p."),
-            "print_summary": ("cox:print_summary([alpha = 0.05])", "The summary as text (as print(cox) shows it), with concordance and partial AIC."),
-            "info": ("cox:info()", "Fit record: log_likelihood, aic_partial, concordance, n, events, iterations, converged, features, strata."),
-            "predict_partial_hazard": ("cox:predict_partial_hazard(df)", "exp((x − x̄)·β) per row, a float column."),
-            "predict_log_partial_hazard": ("cox:predict_log_partial_hazard(df)", "(x − x̄)·β per row, a float column."),
-            "predict_hazard": ("cox:predict_hazard(df)", "The relative hazard exp((x − x̄)·β) per row (same as predict_partial_hazard)."),
-            "predict_survival": ("cox:predict_survival(df, {times = {...}})", "S(t | x) per row: a frame with one column survival_<t> per time."),
-            "predict_cumulative_hazard": ("cox:predict_cumulative_hazard(df, {times = {...}})", "H(t | x) per row: one column cumulative_hazard_<t> per time."),
-            "predict_median": ("cox:predict_median(df)", "Median survival time per row (first baseline time with S ≤ 0.5; inf if never)."),
-            "baseline": ("cox:baseline()", "Breslow baseline: [stratum,] time, baseline_hazard, baseline_cumulative_hazard, baseline_survival."),
-            "check_assumptions": ("cox:check_assumptions(df, {time_transform = 'rank'|'km'|'identity'|'log'|'all'})", "Proportional-hazards test on scaled Schoenfeld residuals (lifelines' proportional_hazard_test) per covariate."),
-            "save": ("cox:save(path)", "Writes the model file (cl.model.load reads and validates it)."),
-        ],
+        "cl.CLVModel": CLVModule.methodDocs,   // Survival/CLVModule.swift
     ]
 }

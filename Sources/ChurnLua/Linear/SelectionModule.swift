@@ -217,12 +217,12 @@ enum SelectionModule {
                 let base = try c.core { try spec.spec(overriding: [:]) }
                 let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: base.targetKind)
                 let failure = Failure()
-                let scores = try metrics(c, o, argument: 3, failure: failure, kind: base.targetKind)
-                let fit = base.fitFunction
+                let (fit, scores) = try inputs.survival.map { try SurvivalInputs.selection(c, o, argument: 3, y: $0, spec: base) }
+                    ?? (base.fitFunction, try metrics(c, o, argument: 3, failure: failure, kind: base.targetKind))
                 let k = try o.integer("k", in: OptionRange.folds) ?? 5
                 let stratify = try stratified(o, base.targetKind)
                 let seed = try o.seed()
-                let splits = try splits(c, o, frame: frame, k: k)
+                let splits = try splits(c, o, frame: frame, k: k) ?? SurvivalInputs.kFold(c, inputs, k: k, stratify: stratify, seed: seed)
                 let threads = try o.integer("threads", in: ModelOptions.threads)
                 let cv = try withMetrics(c, failure) {
                     try Parallel.withThreads(threads) {
@@ -332,7 +332,8 @@ enum SelectionModule {
                 let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better"])
+                try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better", "duration", "event"])
+                if let imp = try SurvivalInputs.importance(c, model, meta, frame: frame, options: o) { return try pushImportance(c, imp) }
                 guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()
                 let kind = meta.targetKind
@@ -355,13 +356,18 @@ enum SelectionModule {
                     return try permutationImportance(model: model, X: X, y: y, metric: metric.score, repeats: repeats,
                                                      seed: seed, higherIsBetter: hib, parallel: scores.parallel)
                 }
-                let order = imp.ranking
-                return c.push(frame: try c.core { try Frame([
-                    .string("feature", order.map { imp.featureNames[$0] }),
-                    .float("mean", order.map { imp.mean[$0] }), .float("std", order.map { imp.std[$0] }),
-                ]) })
+                return try pushImportance(c, imp)
             }
         }
+    }
+
+    /// The importance frame: feature, mean, std, most important first.
+    static func pushImportance(_ c: LuaCall, _ imp: PermutationImportance) throws -> Int32 {
+        let order = imp.ranking
+        return c.push(frame: try c.core { try Frame([
+            .string("feature", order.map { imp.featureNames[$0] }),
+            .float("mean", order.map { imp.mean[$0] }), .float("std", order.map { imp.std[$0] }),
+        ]) })
     }
 
     typealias SearchRunner = (ModelFactory, FeatureMatrix, [Double], [Double]?, Int, Bool, Scores, String?, Bool, UInt64,
@@ -371,18 +377,20 @@ enum SelectionModule {
         let kind = try c.core { try spec.spec(overriding: [:]).targetKind }
         let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: kind)
         let failure = Failure()
-        let scores = try metrics(c, o, argument: 3, failure: failure, kind: kind)
+        let modelSpec = try c.core { try spec.spec(overriding: [:]) }
+        let scores = try inputs.survival.map { try SurvivalInputs.selection(c, o, argument: 3, y: $0, spec: modelSpec).scores }
+            ?? metrics(c, o, argument: 3, failure: failure, kind: kind)
         let k = try o.integer("k", in: OptionRange.folds) ?? 5
         let stratify = try stratified(o, kind)
         let seed = try o.seed()
         let rankBy = try o.string("rank_by")
         let hib = try o.bool("higher_is_better") ?? !lowerIsBetter.contains(rankBy ?? scores.list[0].name)
-        let splits = try splits(c, o, frame: frame, k: k)
+        let splits = try splits(c, o, frame: frame, k: k) ?? SurvivalInputs.kFold(c, inputs, k: k, stratify: stratify, seed: seed)
         let threads = try o.integer("threads", in: ModelOptions.threads)
         let refit = try o.bool("refit") ?? true
         let res = try withMetrics(c, failure) {
             try Parallel.withThreads(threads) {
-                try run({ try spec.spec(overriding: $0).fitFunction }, inputs.X, inputs.target.y, inputs.weights, k, stratify,
+                try run({ try SurvivalInputs.fitFunction(spec.spec(overriding: $0), inputs) }, inputs.X, inputs.target.y, inputs.weights, k, stratify,
                         scores, rankBy, hib, seed, splits, inputs.foldData)
             }
         }
@@ -395,7 +403,7 @@ enum SelectionModule {
             m.spec = try c.core { try spec.spec(overriding: res.best.params) }
             m.verbose = 0
             let fitted = try c.core {
-                try Parallel.withThreads(threads) { try m.spec!.fit(inputs.X, inputs.target.y, weights: inputs.weights) }
+                try Parallel.withThreads(threads) { try SurvivalInputs.fit(m.spec!, inputs) }
             }
             m.fitted = fitted
             m.metadata = try inputs.metadata(for: fitted)

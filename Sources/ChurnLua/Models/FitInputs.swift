@@ -6,12 +6,14 @@ import LuaRuntime
 /// The target is coded for the model's target kind (`TargetKind`: binary,
 /// continuous, multiclass — a new kind is a case there, not a change here).
 struct FitInputs {
-    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive", "prep"]
+    static let keys: Set<String> = ["target", "features", "exclude", "weight", "positive", "prep", "duration", "event"]
     let X: FeatureMatrix
     let target: ModelTarget
     let targetName: String
     /// The target column's type (predictions come back in it).
     let targetType: DType
+    /// Survival kinds: durations and events (`duration =`, `event =`); `target` then holds the row numbers.
+    let survival: SurvivalTarget?
     let weightName: String?
     let weights: [Double]?
     /// The `prep` pipeline fitted on the training frame (saved with the model).
@@ -44,14 +46,17 @@ struct FitInputs {
         }
         self.rawFrame = rawFrame
         lua_settop(c.L, -2)
-        guard let target = try o.string("target") else {
+        let survival = try SurvivalInputs.target(c, frame: frame, options: o, argument: argument)
+        self.survival = survival
+        guard let target = try o.string("target") ?? survival?.durationName else {
             throw LuaArgumentError(argument, "field 'target' is required (\(kind.expects))")
         }
         let weightName = try o.string("weight")
         if o.has("features") && o.has("exclude") {
             throw LuaArgumentError(argument, "give either 'features' or 'exclude', not both")
         }
-        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []) + alsoExclude)
+        let exclude = Set((try o.strings("exclude") ?? []) + [target] + (weightName.map { [$0] } ?? []) + alsoExclude
+                          + (survival?.eventName.map { [$0] } ?? []))
         explicitFeatures = try o.strings("features")
         excluded = exclude
         let features = explicitFeatures ?? frame.names.filter { !exclude.contains($0) }
@@ -62,7 +67,7 @@ struct FitInputs {
         }
         (X, self.target, weights, targetType) = try c.core {
             let column = try frame.column(target)
-            let y = try ModelTarget(column: column, kind: kind, positive: positive)
+            let y = try survival.map { ModelTarget(survivalRows: $0.count) } ?? ModelTarget(column: column, kind: kind, positive: positive)
             let X = try FeatureMatrix(frame: frame, columns: features)
             let w = try weightName.map { name -> [Double] in
                 let col = try frame.column(name)
@@ -95,6 +100,7 @@ struct FitInputs {
     /// What the model file records for a model fitted on these inputs: its
     /// features, the target coding and type, and the fitted pipeline.
     func metadata(for model: any ChurnModel) throws -> ModelMetadata {
+        if let survival { return try SurvivalInputs.metadata(model, survival, prep: prep) }
         var meta = model.metadata(target: target.binary, targetName: targetName)
         if let b = target.binary { meta.extra["positive_inferred"] = b.positiveWasInferred ? "true" : "false" }
         meta.extra[ModelMetadata.targetTypeKey] = targetType.rawValue

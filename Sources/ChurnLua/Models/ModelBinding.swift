@@ -39,6 +39,7 @@ enum ModelBinding {
         for kind in ModelKinds.all {
             for (name, method) in kind.methods {
                 let only = ModelKinds.all.filter { $0.methods[name] != nil }.map(\.name).joined(separator: ", ")
+                if let shared = commonDocs[name] { d[name] = (shared.0, shared.1 + " " + only + ": " + method.help); continue }
                 d[name] = (method.signature, method.help + " (" + only + " only)")
             }
         }
@@ -46,7 +47,7 @@ enum ModelBinding {
     }
 
     static let commonDocs: [String: MethodDocs.Entry] = [
-        "fit": ("model:fit(df, {target =, features =, exclude =, weight =, positive =, prep =, eval_set =})", "Fits the model (eval_set: kinds with early stopping); returns it."),
+        "fit": ("model:fit(df, {target =, features =, exclude =, weight =, positive =, prep =, eval_set =} | {duration =, event =, ...})", "Fits the model (eval_set: kinds with early stopping; survival kinds such as cox take duration = and event = instead of target =); returns it."),
         "predict_proba": ("model:predict_proba(df)", "Churn probabilities as a float column; for a multiclass model a frame with one probability column per class, named by the class label (sorted, as scikit-learn's classes_). Regression models have none (use predict)."),
         "predict": ("model:predict(df [, {threshold = 0.5}])", "Predicted classes in the target's own type (int, float, bool or string): P >= threshold for binary, the most probable class for multiclass; predicted values (float) for regression."),
         "explain": ("model:explain(df [, {top = 3, id = 'user_id'}])", "The top reasons per row (largest |contribution| first): row, [the id column,] rank, feature, value (text), numeric_value (null for text features), contribution (SHAP for trees, exact linear SHAP for logistic)."),
@@ -63,6 +64,7 @@ enum ModelBinding {
         { c in
             let m = try c.object(1, ModelObject.self)
             guard let method = m.kind.methods[name] else {
+                if let shared = common[name] { return try shared(c) }   // a kind specialising a common method (cox: summary)
                 let kinds = ModelKinds.all.filter { $0.methods[name] != nil }.map(\.name).joined(separator: ", ")
                 throw LuaScriptError("\(name) is for \(kinds) models, not \(m.kind.name)")
             }
@@ -70,19 +72,12 @@ enum ModelBinding {
         }
     }
 
-    /// Kinds whose fit is not (features, binary target) and so keep their own
-    /// userdata (Cox: durations and events); `cl.model.load` still opens their files.
-    static let separateLoaders: [String: (LuaCall, ModelFile.Contents) throws -> Int32] = [
-        CoxPHModel.kind: CoxModelBinding.open,
-    ]
-
     static func load(_ c: LuaCall) throws -> Int32 {
         let path = try c.pathArgument(1)
         let contents = try c.withInputFile(path) { p in try c.core { try ModelFile.read(p) } }
-        if let open = separateLoaders[contents.header.kind] { return try c.core { try open(c, contents) } }
         guard let kind = ModelKinds.byName[contents.header.kind] else {
             throw LuaScriptError("model file '\(path)' holds a '\(contents.header.kind)' model, which this ChurnLab cannot open " +
-                                 "(known: \((ModelKinds.all.map(\.name) + separateLoaders.keys).sorted().joined(separator: ", ")))")
+                                 "(known: \(ModelKinds.all.map(\.name).sorted().joined(separator: ", ")))")
         }
         let m = ModelObject(kind: kind)
         m.fitted = try c.core { try contents.decodeModel() }
@@ -135,8 +130,7 @@ enum ModelBinding {
                 }
                 eval = try inputs.evalSet(c, frame: try evalFrame(c, o))
             }
-            let fitted = try c.core { try spec.fit(inputs.X, inputs.target.y, weights: inputs.weights, eval: eval,
-                                                   progress: progressPrinter(every: m.verbose)) }
+            let fitted = try c.core { try SurvivalInputs.fit(spec, inputs, eval: eval, progress: progressPrinter(every: m.verbose)) }
             try c.recharge(1, to: fitted.storageBytes)   // before the model changes: a refusal leaves it as it was
             m.fitted = fitted
             m.metadata = try inputs.metadata(for: fitted)

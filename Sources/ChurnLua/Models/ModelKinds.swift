@@ -41,6 +41,7 @@ enum ModelKinds {
         TreeKinds.gbdt,
         LinearModule.logistic,
         MLPKind.mlp,
+        CoxModelBinding.kind,
     ]
 
     static let byName: [String: ModelKind] = {

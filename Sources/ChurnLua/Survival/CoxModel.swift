@@ -3,50 +3,63 @@ import ChurnCore
 import Foundation
 import LuaRuntime
 
-/// A Cox proportional-hazards model as Lua holds it: options until fitted, then
-/// the fitted core model (`CoxPHModel`, Codable and validated on load). Kept in
-/// one file so it can move onto the common model registry as kind "cox".
-final class CoxObject: LuaObject {
-    static let luaTypeName = "cl.CoxModel"
-    var options: CoxPHModel.Options
-    var strata: [String]
-    var model: CoxPHModel?
-    init(options: CoxPHModel.Options, strata: [String], model: CoxPHModel? = nil) {
-        self.options = options; self.strata = strata; self.model = model
-    }
-
-    func fitted(_ what: String) throws -> CoxPHModel {
-        guard let model else { throw LuaScriptError("\(what): the Cox model is not fitted yet; call m:fit(frame, {duration =, event =}) first") }
-        return model
-    }
-}
-
-/// `cl.model.cox{...}` and the methods of Cox models. Thin: options and frames in, `ChurnCore/Survival` does the work.
+/// `cl.model.cox{...}`: Cox proportional hazards as a kind on the common model
+/// registry (`ModelKinds`): fit with `duration =` and `event =`, `:save`,
+/// `cl.model.load`, `cross_validate` and `permutation_importance` are the common
+/// ones; the methods below are Cox's own. Thin: `ChurnCore/Survival` does the work.
 enum CoxModelBinding {
-    static let optionKeys: Set<String> = ["ties", "penalizer", "l1_ratio", "strata", "max_iter"]
+    static let kind = ModelKind(
+        name: "cox",
+        signature: "model.cox{ties = 'efron'|'breslow', penalizer = 0, l1_ratio = 0, strata = {...}, max_iter = 500}",
+        help: "A Cox proportional-hazards model (lifelines' CoxPHFitter): fit with m:fit(frame, {duration =, event =, features = | exclude =, prep =}) — every column but duration, event and exclude is read (text ones dummy-coded against their first level), strata columns split the rows into strata with their own baseline hazard (they must be among the columns read). penalizer [0, 1e6] and l1_ratio [0, 1] are lifelines' elastic net on standardised coefficients (n·penalizer·(l1_ratio·|β| + ½(1 − l1_ratio)·β²), |β| smoothed as lifelines does); max_iter 1…100000. Efron fits follow lifelines' Newton schedule and match its coefficients; Breslow ties match statsmodels' PHReg. m:save / cl.model.load, and cl.model.cross_validate / permutation_importance with duration = and event = (metric 'concordance').",
+        optionKeys: ["ties", "penalizer", "l1_ratio", "strata", "max_iter"],
+        type: CoxPHModel.self,
+        parse: { o in
+            let opts = try options(o)
+            return try ModelSpec(CoxPHModel.self, options: opts, parameters: [
+                "ties": .string(opts.ties.rawValue), "penalizer": .double(opts.penalizer), "l1_ratio": .double(opts.l1Ratio),
+                "max_iter": .int(opts.maxIterations)])
+        },
+        methods: methods)
 
-    static func register(_ cl: ModuleBuilder) {
-        cl.state.register(CoxObject.self, LuaClass(methods: methods, metamethods: [
-            "__tostring": { c in
-                let o = try c.object(1, CoxObject.self)
-                guard let m = o.model else {
-                    return c.push("<cl.CoxModel unfitted: ties \(o.options.ties.rawValue), penalizer \(o.options.penalizer), l1_ratio \(o.options.l1Ratio)>")
-                }
-                return c.push(m.summaryText())
-            },
-        ]))
-        cl.submodule("model") { m in
-            m.function("cox", "model.cox{ties = 'efron'|'breslow', penalizer = 0, l1_ratio = 0, strata = {...}, max_iter = 500}",
-                       "A Cox proportional-hazards model (lifelines' CoxPHFitter): fit with m:fit(frame, {duration =, event =, features = | exclude =}). penalizer [0, 1e6] and l1_ratio [0, 1] are lifelines' elastic net on standardised coefficients (n·penalizer·(l1_ratio·|β| + ½(1 − l1_ratio)·β²), |β| smoothed as lifelines does); strata: columns whose values split the data into strata with their own baseline hazard; max_iter 1…100000. Efron fits follow lifelines' Newton schedule and match its coefficients; Breslow ties match statsmodels' PHReg.") { c in
-                let t = try c.options(1); try t.checkKeys(optionKeys)
-                let tiesName = try t.string("ties") ?? "efron"
-                guard let ties = CoxPHModel.Ties(rawValue: tiesName) else { throw LuaArgumentError(1, "field 'ties': expected 'efron' or 'breslow', got '\(tiesName)'") }
-                var o = CoxPHModel.Options(ties: ties, penalizer: try t.number("penalizer", in: .closed(0, 1e6)) ?? 0,
-                                           l1Ratio: try t.number("l1_ratio", in: .probability) ?? 0)
-                o.maxIterations = try t.integer("max_iter", in: 1...100_000) ?? 500
-                return c.push(object: CoxObject(options: o, strata: try t.strings("strata") ?? []))
-            }
+    static func options(_ o: OptionSource) throws -> CoxPHModel.Options {
+        let tiesName = try o.string("ties") ?? "efron"
+        guard let ties = CoxPHModel.Ties(rawValue: tiesName) else { throw LuaArgumentError(1, "field 'ties': expected 'efron' or 'breslow', got '\(tiesName)'") }
+        var opts = CoxPHModel.Options(ties: ties, penalizer: try o.number("penalizer", in: .closed(0, 1e6)) ?? 0,
+                                      l1Ratio: try o.number("l1_ratio", in: .probability) ?? 0)
+        opts.maxIterations = try o.integer("max_iter", in: 1...100_000) ?? 500
+        opts.strata = try strata(o)
+        return opts
+    }
+
+    /// `strata = {'plan', ...}` (or one name), from a constructor table or a parameter set.
+    static func strata(_ o: OptionSource) throws -> [String] {
+        if let t = o as? LuaTable {
+            if case .string(let s) = t.value("strata") { return [s] }
+            return try t.strings("strata") ?? []
         }
+        guard let v = (o as? ValueOptions)?.values["strata"] else { return [] }
+        switch v {
+        case .string(let s): return [s]
+        case .table(let entries):
+            return try entries.sorted { "\($0.key)" < "\($1.key)" }.map { e in
+                guard case .string(let s) = e.value else { throw LuaScriptError("cox: strata must be column names") }
+                return s
+            }
+        default: throw LuaScriptError("cox: strata must be column names")
+        }
+    }
+
+    /// The fitted model and the frame as it saw it (through the fit's `prep` pipeline).
+    static func fitted(_ c: LuaCall, _ m: ModelObject, _ what: String, frameAt i: Int32? = 2) throws -> (CoxPHModel, Frame?) {
+        let model = try m.fittedAs(CoxPHModel.self)
+        guard let i else { return (model, nil) }
+        let raw = try c.frame(i)
+        return (model, try c.core { try m.metadata?.preprocess(raw) ?? raw })
+    }
+
+    static func method(_ signature: String, _ help: String, _ body: @escaping (LuaCall, ModelObject) throws -> Int32) -> KindMethod {
+        KindMethod(signature: signature, help: help, body: body)
     }
 
     static func timesOption(_ c: LuaCall, _ o: LuaTable, arg: Int32) throws -> [Double] {
@@ -59,86 +72,69 @@ enum CoxModelBinding {
 
     static func timeLabel(_ t: Double) -> String { t == t.rounded() && abs(t) < 1e15 ? String(Int64(t)) : "\(t)" }
 
-    static let methods: [String: LuaFunction] = [
-        "fit": { c in
-            let o = try c.object(1, CoxObject.self)
-            let f = try c.frame(2)
-            let t = try c.options(3); try t.checkKeys(["duration", "event", "features", "exclude"])
-            let cols = try SurvivalModule.columns(t, arg: 3, group: false)
-            let features = try t.strings("features"), exclude = try t.strings("exclude") ?? []
-            o.model = try c.core { try CoxPHModel.fit(f, cols, features: features, exclude: exclude, strata: o.strata, options: o.options) }
-            lua_settop(c.L, 1)
-            return 1
-        },
-        "summary": { c in
-            let m = try c.object(1, CoxObject.self).fitted("summary")
+    static let methods: [String: KindMethod] = [
+        "summary": method("cox:summary([alpha = 0.05])", "lifelines' summary as a frame: covariate, coef, exp_coef, se, lower, upper, exp_lower, exp_upper, z, p, minus_log2_p (other kinds: the text summary).") { c, m in
+            let (model, _) = try fitted(c, m, "summary", frameAt: nil)
             let alpha = try c.optNumber(2, in: SurvivalModule.alphaRange) ?? 0.05
-            return c.push(frame: try c.core { try m.summaryFrame(alpha: alpha) })
+            return c.push(frame: try c.core { try model.summaryFrame(alpha: alpha) })
         },
-        "print_summary": { c in
-            let m = try c.object(1, CoxObject.self).fitted("print_summary")
+        "print_summary": method("cox:print_summary([alpha = 0.05])", "The summary as text (as print(cox) shows it), with concordance and partial AIC.") { c, m in
+            let (model, _) = try fitted(c, m, "print_summary", frameAt: nil)
             let alpha = try c.optNumber(2, in: SurvivalModule.alphaRange) ?? 0.05
-            return c.push(m.summaryText(alpha: alpha))
+            return c.push(model.printSummary(alpha: alpha))
         },
-        "info": { c in
-            let m = try c.object(1, CoxObject.self).fitted("info")
+        "info": method("cox:info()", "Fit record: log_likelihood, aic_partial, concordance, n, events, ties, penalizer, l1_ratio, iterations, converged, features, strata.") { c, m in
+            let (model, _) = try fitted(c, m, "info", frameAt: nil)
             return c.push(SurvivalModule.record([
-                ("log_likelihood", .number(m.logPartialLikelihood)), ("aic_partial", .number(m.aicPartial)),
-                ("concordance", .number(m.concordance)), ("n", .integer(Int64(m.n))), ("events", .integer(Int64(m.events))),
-                ("ties", .string(m.ties.rawValue)), ("penalizer", .number(m.penalizer)), ("l1_ratio", .number(m.l1Ratio)),
-                ("iterations", .integer(Int64(m.iterations))), ("converged", .bool(m.converged)),
-                ("features", SurvivalModule.array(m.features.map { .string($0) })), ("strata", SurvivalModule.array(m.strata.map { .string($0) })),
+                ("log_likelihood", .number(model.logPartialLikelihood)), ("aic_partial", .number(model.aicPartial)),
+                ("concordance", .number(model.concordance)), ("n", .integer(Int64(model.n))), ("events", .integer(Int64(model.events))),
+                ("ties", .string(model.ties.rawValue)), ("penalizer", .number(model.penalizer)), ("l1_ratio", .number(model.l1Ratio)),
+                ("iterations", .integer(Int64(model.iterations))), ("converged", .bool(model.converged)),
+                ("features", SurvivalModule.array(model.features.map { .string($0) })), ("strata", SurvivalModule.array(model.strata.map { .string($0) })),
             ]))
         },
-        "predict_partial_hazard": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_partial_hazard")
-            let f = try c.frame(2)
-            return c.push(column: .float("partial_hazard", try c.core { try m.logPartialHazard(f).eta.map { exp($0) } }))
+        "predict_partial_hazard": method("cox:predict_partial_hazard(df)", "exp((x − x̄)·β) per row, a float column.") { c, m in
+            let (model, f) = try fitted(c, m, "predict_partial_hazard")
+            return c.push(column: .float("partial_hazard", try c.core { try model.logPartialHazard(f!).eta.map { exp($0) } }))
         },
-        "predict_log_partial_hazard": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_log_partial_hazard")
-            let f = try c.frame(2)
-            return c.push(column: .float("log_partial_hazard", try c.core { try m.logPartialHazard(f).eta }))
+        "predict_log_partial_hazard": method("cox:predict_log_partial_hazard(df)", "(x − x̄)·β per row, a float column.") { c, m in
+            let (model, f) = try fitted(c, m, "predict_log_partial_hazard")
+            return c.push(column: .float("log_partial_hazard", try c.core { try model.logPartialHazard(f!).eta }))
         },
-        "predict_hazard": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_hazard")
-            let f = try c.frame(2)
-            return c.push(column: .float("partial_hazard", try c.core { try m.logPartialHazard(f).eta.map { exp($0) } }))
+        "predict_hazard": method("cox:predict_hazard(df)", "The relative hazard exp((x − x̄)·β) per row (same as predict_partial_hazard).") { c, m in
+            let (model, f) = try fitted(c, m, "predict_hazard")
+            return c.push(column: .float("partial_hazard", try c.core { try model.logPartialHazard(f!).eta.map { exp($0) } }))
         },
-        "predict_survival": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_survival")
-            let f = try c.frame(2)
+        "predict_survival": method("cox:predict_survival(df, {times = {...}})", "S(t | x) per row: a frame with one column survival_<t> per time.") { c, m in
+            let (model, f) = try fitted(c, m, "predict_survival")
             let o = try c.options(3); try o.checkKeys(["times"])
             let times = try timesOption(c, o, arg: 3)
             return c.push(frame: try c.core { () -> Frame in
-                let s = try m.survival(f, times: times)
+                let s = try model.survival(f!, times: times)
                 let k = times.count
-                return try Frame(times.enumerated().map { j, t in .float("survival_\(timeLabel(t))", (0..<f.nrow).map { s[$0 * k + j] }) })
+                return try Frame(times.enumerated().map { j, t in .float("survival_\(timeLabel(t))", (0..<f!.nrow).map { s[$0 * k + j] }) })
             })
         },
-        "predict_cumulative_hazard": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_cumulative_hazard")
-            let f = try c.frame(2)
+        "predict_cumulative_hazard": method("cox:predict_cumulative_hazard(df, {times = {...}})", "H(t | x) per row: one column cumulative_hazard_<t> per time.") { c, m in
+            let (model, f) = try fitted(c, m, "predict_cumulative_hazard")
             let o = try c.options(3); try o.checkKeys(["times"])
             let times = try timesOption(c, o, arg: 3)
             return c.push(frame: try c.core { () -> Frame in
-                let s = try m.survival(f, times: times)
+                let s = try model.survival(f!, times: times)
                 let k = times.count
-                return try Frame(times.enumerated().map { j, t in .float("cumulative_hazard_\(timeLabel(t))", (0..<f.nrow).map { -log(s[$0 * k + j]) }) })
+                return try Frame(times.enumerated().map { j, t in .float("cumulative_hazard_\(timeLabel(t))", (0..<f!.nrow).map { -log(s[$0 * k + j]) }) })
             })
         },
-        "predict_median": { c in
-            let m = try c.object(1, CoxObject.self).fitted("predict_median")
-            let f = try c.frame(2)
-            return c.push(column: .float("median_survival", try c.core { try m.medianSurvival(f) }))
+        "predict_median": method("cox:predict_median(df)", "Median survival time per row (first baseline time with S ≤ 0.5; inf if never).") { c, m in
+            let (model, f) = try fitted(c, m, "predict_median")
+            return c.push(column: .float("median_survival", try c.core { try model.medianSurvival(f!) }))
         },
-        "baseline": { c in
-            let m = try c.object(1, CoxObject.self).fitted("baseline")
-            return c.push(frame: try c.core { try m.baselineFrame() })
+        "baseline": method("cox:baseline()", "Breslow baseline: [stratum,] time, baseline_hazard, baseline_cumulative_hazard, baseline_survival.") { c, m in
+            let (model, _) = try fitted(c, m, "baseline", frameAt: nil)
+            return c.push(frame: try c.core { try model.baselineFrame() })
         },
-        "check_assumptions": { c in
-            let m = try c.object(1, CoxObject.self).fitted("check_assumptions")
-            let f = try c.frame(2)
+        "check_assumptions": method("cox:check_assumptions(df, {time_transform = 'rank'|'km'|'identity'|'log'|'all'})", "Proportional-hazards test on scaled Schoenfeld residuals (lifelines' proportional_hazard_test) per covariate: covariate, time_transform, test_statistic, p, minus_log2_p.") { c, m in
+            let (model, f) = try fitted(c, m, "check_assumptions")
             let o = try c.options(3); try o.checkKeys(["time_transform"])
             let name = try o.string("time_transform") ?? "rank"
             let names = name == "all" ? CoxPHModel.TimeTransform.allCases : [try CoxPHModel.TimeTransform(rawValue: name) ?? {
@@ -147,27 +143,13 @@ enum CoxModelBinding {
             return c.push(frame: try c.core { () -> Frame in
                 var cov: [String] = [], tr: [String] = [], stat: [Double] = [], p: [Double] = [], l2: [Double] = []
                 for t in names {
-                    let r = try m.proportionalHazardTest(f, transform: t)
-                    cov += m.features; tr += [String](repeating: t.rawValue, count: m.features.count)
+                    let r = try model.proportionalHazardTest(f!, transform: t)
+                    cov += model.features; tr += [String](repeating: t.rawValue, count: model.features.count)
                     stat += r.statistic; p += r.pValue; l2 += r.minusLog2P
                 }
                 return try Frame([.string("covariate", cov), .string("time_transform", tr), .float("test_statistic", stat),
                                   .float("p", p), .float("minus_log2_p", l2)])
             })
         },
-        "save": { c in
-            let m = try c.object(1, CoxObject.self).fitted("save")
-            try c.withOutputFile(try c.pathArgument(2)) { p in
-                try c.core { try ModelFile.write(kind: CoxPHModel.kind, payload: m, metadata: m.metadata(), to: p) }
-            }
-            return 0
-        },
     ]
-
-    /// `cl.model.load` for kind "cox" (validated by `ModelFile.Contents.decode`).
-    static func open(_ c: LuaCall, _ contents: ModelFile.Contents) throws -> Int32 {
-        let m = try contents.decode(CoxPHModel.self, kind: CoxPHModel.kind)
-        let o = CoxPHModel.Options(ties: m.ties, penalizer: m.penalizer, l1Ratio: m.l1Ratio)
-        return c.push(object: CoxObject(options: o, strata: m.design?.strata ?? [], model: m))
-    }
 }

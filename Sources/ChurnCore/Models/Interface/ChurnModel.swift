@@ -146,6 +146,9 @@ public struct ModelSpec: @unchecked Sendable {
     /// Threads for this model's parallel loops (nil: `Parallel.threads`).
     public var threads: Int?
     private let body: (FeatureMatrix, [Double], [Double]?, EvalSet?, ProgressCallback?) throws -> any ChurnModel
+    /// Survival kinds (`SurvivalChurnModel`) fit on a time-to-event target instead; nil for the others.
+    private let survivalBody: SurvivalFit?
+    public var fitsSurvival: Bool { survivalBody != nil }
 
     /// Checks `options` (`M.checkOptions`) before anything is fitted.
     public init<M: ChurnModel>(_ type: M.Type, options: M.Options, parameters: ParamSet = [:], threads: Int? = nil,
@@ -157,6 +160,7 @@ public struct ModelSpec: @unchecked Sendable {
         usesEvalSet = M.usesEvalSet
         self.threads = threads
         body = { X, y, w, e, p in try M.fit(X, y, weights: w, eval: e, options: options, progress: p) }
+        survivalBody = Self.survivalFit(M.self, options: options)
     }
 
     /// Fits the kind with these options (on `threads` threads when set).
@@ -164,6 +168,12 @@ public struct ModelSpec: @unchecked Sendable {
                     progress: ProgressCallback? = nil) throws -> any ChurnModel {
         if let eval, !usesEvalSet { _ = eval; throw SelectionError.invalid("\(kind) models do not use an eval set") }
         return try Parallel.withThreads(threads) { try body(X, y, weights, eval, progress) }
+    }
+
+    /// Fits a survival kind on durations and events (on `threads` threads when set).
+    public func fit(_ X: FeatureMatrix, survival y: SurvivalTarget, weights: [Double]? = nil) throws -> any ChurnModel {
+        guard let survivalBody else { throw SelectionError.invalid("\(kind) models are fitted on a 0/1 target, not on durations and events") }
+        return try Parallel.withThreads(threads) { try survivalBody(X, y, weights) }
     }
 
     /// A fit function for model selection.

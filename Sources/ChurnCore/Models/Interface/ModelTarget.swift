@@ -88,6 +88,13 @@ public struct ModelTarget: Sendable {
         }
     }
 
+    /// Row numbers standing in for a survival target: duration and event live
+    /// in `SurvivalTarget`, and the selection code reaches them through `y`
+    /// (fold rows → the same rows of the duration and event).
+    public init(survivalRows n: Int) {
+        kind = .continuous; y = (0..<n).map(Double.init); binary = nil; classes = nil
+    }
+
     /// The coding of a fitted multiclass model's target (no rows): for
     /// `init(column:like:)` when only the saved class labels are known.
     public init(classes: [String]) {
