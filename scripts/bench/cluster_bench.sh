@@ -14,6 +14,7 @@ ROWS="${1:-1000000}"; COLS="${2:-20}"
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+echo "== load: $(uptime)"
 echo "== ChurnLab (release, $CHURNLAB_THREADS threads)"
 .build/release/churnlab run scripts/bench/cluster_bench.lua "$ROWS" "$COLS" | sed 's/^RESULT //'
 if [ -x "$VENV/bin/python" ]; then
@@ -22,3 +23,4 @@ if [ -x "$VENV/bin/python" ]; then
 else
   echo "(no Python venv at $VENV: peers skipped)"
 fi
+echo "== load: $(uptime)"

@@ -2,7 +2,7 @@
 # Recommenders: ChurnLab (release) popularity / item-kNN / ALS beside `implicit`
 # on the same latent-taste data (default 400 users × 40 items; try 20000 1000),
 # NDCG@5 on each user's two held-out taste items, 2 threads each.
-# Usage: scripts/bench/recommend_bench.sh [users] [items]
+# Usage: scripts/bench/recommend_bench.sh [users] [items] [als factors] [taste items per user] [als iterations]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (pip install implicit scipy)
 # Measured 2026-12-02 at 20000 users × 1000 items (~160k interactions), 2 threads:
 #   item-kNN fit 0.165 s (implicit 0.032), recommend-all 0.24 s (implicit 1.60), NDCG@5 0.0091 (0.0089)
@@ -13,11 +13,13 @@ cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+echo "== load: $(uptime)"
 echo "== ChurnLab (release, $CHURNLAB_THREADS threads)"
-.build/release/churnlab run scripts/bench/recommend_bench.lua "${1:-400}" "${2:-40}" | sed 's/^RESULT //'
+.build/release/churnlab run scripts/bench/recommend_bench.lua "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
 if [ -x "$VENV/bin/python" ]; then
   echo "== implicit $("$VENV/bin/python" -c 'import implicit; print(implicit.__version__)') (threads $OMP_NUM_THREADS)"
-  "$VENV/bin/python" scripts/bench/recommend_peers.py "${1:-400}" "${2:-40}" | sed 's/^RESULT //'
+  "$VENV/bin/python" scripts/bench/recommend_peers.py "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
 else
   echo "(no Python venv at $VENV: peers skipped)"
 fi
+echo "== load: $(uptime)"
