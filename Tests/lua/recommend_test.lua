@@ -91,3 +91,34 @@ T.case("simulate.platform has a course catalogue and taste-driven interactions",
   T.eq(cl.simulate.platform { users = 50, days = 30, seed = 3, courses = 0 }.interactions:nrow(), 0)
   T.raises(function() cl.simulate.platform { courses = -1 } end, "courses")
 end)
+
+T.case("cold start: popular in your persona (counts by hand)", function()
+  -- a, b are persona A; c is persona B. Items by first appearance: i1, i2, i3, i4.
+  -- Distinct users per item — A: i1 1, i2 2, i3 1, i4 0; B: i1 1, i4 1; all: i1 2, i2 2, i3 1, i4 1.
+  local inter = cl.frame({ user_id = { "a", "a", "b", "b", "c", "c" }, item = { "i1", "i2", "i2", "i3", "i4", "i1" } },
+                         { names = { "user_id", "item" } })
+  local people = cl.frame({ user_id = { "a", "b", "c", "n1", "n2", "n3" }, segment = { "A", "A", "B", "A", "B", "C" } },
+                          { names = { "user_id", "segment" } })
+  local knn = cl.recommend.item_knn { neighbours = 5 }:fit(inter)
+  local r = knn:recommend({ "n1", "n2", "n3" }, { k = 3, personas = people, persona = "segment" })
+  -- n1 (A): i2 (2), then the ties i1, i3 (1) by item order. n2 (B): i1, i4 (1 each), then global fill i2.
+  -- n3 (C: no training user): global popularity i1, i2 (2), i3 (1).
+  T.eq(r.item:to_table(), { "i2", "i1", "i3", "i1", "i4", "i2", "i1", "i2", "i3" })
+  T.eq(r.score:to_table(), { 2, 1, 1, 1, 1, 2, 2, 2, 1 })
+  T.eq(r.reason:to_table(), { "popular in your persona (A)", "popular in your persona (A)", "popular in your persona (A)",
+                              "popular in your persona (B)", "popular in your persona (B)", "popular (new user)",
+                              "popular (new user)", "popular (new user)", "popular (new user)" })
+  -- Known users keep their personalised lists.
+  T.ok(knn:recommend({ "a" }, { k = 1, personas = people, persona = "segment" }).reason:to_table()[1]:find("because you engaged with", 1, true))
+  -- The popularity model given personas ranks within the persona for everyone: a (A) has seen i1, i2 →
+  -- i3 (A count 1), then i4 (A count 0) from global popularity.
+  local p = cl.recommend.popular():fit(inter):recommend("a", { k = 2, personas = people, persona = "segment" })
+  T.eq(p.item:to_table(), { "i3", "i4" })
+  T.eq(p.reason:to_table(), { "popular in your persona (A)", "popular" })
+  -- Integer persona labels (as k-means gives) and the default column names.
+  local lab = cl.frame({ user_id = { "a", "b", "c", "n1" }, persona = { 1, 1, 2, 1 } }, { names = { "user_id", "persona" } })
+  T.eq(knn:recommend("n1", { k = 1, personas = lab }).reason:to_table(), { "popular in your persona (1)" })
+  T.raises(function() knn:recommend("n1", { persona = "segment" }) end, "'personas' (a frame")
+  T.raises(function() knn:recommend("n1", { personas = people }) end, "no column 'persona'")
+  T.raises(function() knn:recommend("n1", { personas = { 1 } }) end, "must be a frame")
+end)

@@ -24,6 +24,10 @@ local t, km = best(function() return cl.cluster.kmeans { k = 8, init = init }:fi
 print(string.format("RESULT kmeans lloyd, given centres  %8.3f s  inertia %.10g  n_iter %d", t, km.inertia, km.n_iter))
 t, km = best(function() return cl.cluster.kmeans { k = 8, seed = 1 }:fit(X) end)
 print(string.format("RESULT kmeans lloyd, k-means++ n=1  %8.3f s  inertia %.10g  n_iter %d", t, km.inertia, km.n_iter))
+t, km = best(function() return cl.cluster.kmeans { k = 8, init = init, algorithm = "elkan" }:fit(X) end)
+print(string.format("RESULT kmeans elkan, given centres  %8.3f s  inertia %.10g  n_iter %d", t, km.inertia, km.n_iter))
+t, km = best(function() return cl.cluster.kmeans { k = 8, seed = 1, algorithm = "elkan" }:fit(X) end)
+print(string.format("RESULT kmeans elkan, k-means++ n=1  %8.3f s  inertia %.10g  n_iter %d", t, km.inertia, km.n_iter))
 t, km = best(function() return cl.cluster.kmeans { k = 8, seed = 1, n_init = 10 }:fit(X) end, 1)
 print(string.format("RESULT kmeans lloyd, k-means++ n=10 %8.3f s  inertia %.10g", t, km.inertia))
 local labels = km.labels

@@ -8,12 +8,20 @@
 #   k-means++ n=1  1.95 / 1.02 s;  n_init = 10  8.31 / 7.45 s;  silhouette 10k sample 1.43 / 1.55 s;  PCA 0.89 / 1.39 s
 # 2026-12-03, Lloyd E-step as ‖c‖²/2 − x·c: ChurnLab given centres 0.92 s, k-means++ n=1 1.81 s (n_iter 2, so the E-step is
 #   not the cost: data conversion, k-means++ and the exact inertia pass dominate); scikit-learn not rerun — goal (≤ 0.5×) still unmet.
+# 2026-12-03 06:10, after the blocked E-step kernel (NearestCentre.swift), parallel frame→rows with a fused finite check
+#   and one-pass k-means++ candidates; both sides in one run, machine heavily loaded (load average 12–14 on 2 cores,
+#   so absolute times are ~4× a quiet machine's; compare the ratios), best of 3:
+#   lloyd given centres ChurnLab 1.235 s / sklearn 2.601 s (0.47×);  lloyd k-means++ n=1 3.328 / 5.402 (0.62×)
+#   elkan given centres 2.554 / 3.316 (0.77×);  elkan k-means++ 4.157 / 6.329 (0.66×);  n_init = 10 29.5 / 40.4 (0.73×)
+#   all with equal inertia 6666667.066;  silhouette 4.54 / 5.61;  PCA 2.55 / 6.23.  Goal ≤ 0.5× met for Lloyd from
+#   given centres only; k-means++ (exact distances, scalar) and Elkan's all-pairs start are what remains.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-1000000}"; COLS="${2:-20}"
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
-swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+echo "== load: $(uptime)"
 echo "== ChurnLab (release, $CHURNLAB_THREADS threads)"
 .build/release/churnlab run scripts/bench/cluster_bench.lua "$ROWS" "$COLS" | sed 's/^RESULT //'
 if [ -x "$VENV/bin/python" ]; then
@@ -22,3 +30,4 @@ if [ -x "$VENV/bin/python" ]; then
 else
   echo "(no Python venv at $VENV: peers skipped)"
 fi
+echo "== load: $(uptime)"

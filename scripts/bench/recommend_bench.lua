@@ -1,13 +1,16 @@
 -- Recommenders on a latent-taste catalogue (same generator as recommend_peers.py):
--- U users, I items in 4 topics; user u prefers topic u % 4 and touches 8 of its items
--- (LCG-picked), plus items 1 and 2 (globally popular). Held out: each user's taste items 7 and 8.
+-- U users, I items in 4 topics; user u prefers topic u % 4 and touches P (default 8) of its items
+-- (LCG-picked), plus items 1 and 2 (globally popular). Held out: each user's last two taste items.
 local U = tonumber(arg[1]) or 400
 local I = tonumber(arg[2]) or 40
+local F = tonumber(arg[3]) or 8      -- ALS factors
+local P = tonumber(arg[4]) or 8      -- taste items per user (the last two held out)
+local IT = tonumber(arg[5]) or 10    -- ALS iterations
 local u, it, t = {}, {}, {}
 for user = 0, U - 1 do
   local fav, seen, n = user % 4, {}, 0
   local h = user * 2654435761 % 4294967296
-  while n < 8 do
+  while n < P do
     h = (h * 1103515245 + 12345) % 2147483648
     local item = fav + 4 * (h % (I // 4))
     if not seen[item] then seen[item] = true; n = n + 1; u[#u + 1] = user; it[#it + 1] = "i" .. item; t[#t + 1] = n end
@@ -17,7 +20,8 @@ for user = 0, U - 1 do
   end
 end
 local df = cl.frame({ user_id = u, item = it, t = t }, { names = { "user_id", "item", "t" } })
-local train, test = df:filter(cl.col("t"):lt(7)), df:filter(cl.col("t"):ge(7))
+local train, test = df:filter(cl.col("t"):lt(P - 1)), df:filter(cl.col("t"):ge(P - 1))
+print(string.format("RESULT %d users, %d items, %d training interactions", U, I, train:nrow()))
 local held = {}
 for i = 1, test:nrow() do local r = test:row(i); held[r.user_id] = held[r.user_id] or {}; table.insert(held[r.user_id], r.item) end
 local users, rel = {}, {}
@@ -32,7 +36,7 @@ end
 for _, m in ipairs({
   { "popular", cl.recommend.popular() },
   { "item_knn (20 neighbours)", cl.recommend.item_knn { neighbours = 20 } },
-  { "als (8 factors, 10 it, alpha 10, reg 0.1)", cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1 } },
+  { string.format("als (%d factors, %d it, alpha 10, reg 0.1)", F, IT), cl.recommend.als { factors = F, iterations = IT, alpha = 10, regularization = 0.1, seed = 1 } },
 }) do
   local t0 = cl.clock(); m[2]:fit(train); local tf = cl.clock() - t0
   t0 = cl.clock(); local rec = m[2]:recommend(users, { k = 5 }); local tr = cl.clock() - t0

@@ -2,22 +2,30 @@
 # Recommenders: ChurnLab (release) popularity / item-kNN / ALS beside `implicit`
 # on the same latent-taste data (default 400 users × 40 items; try 20000 1000),
 # NDCG@5 on each user's two held-out taste items, 2 threads each.
-# Usage: scripts/bench/recommend_bench.sh [users] [items]
+# Usage: scripts/bench/recommend_bench.sh [users] [items] [als factors] [taste items per user] [als iterations]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (pip install implicit scipy)
 # Measured 2026-12-02 at 20000 users × 1000 items (~160k interactions), 2 threads:
 #   item-kNN fit 0.165 s (implicit 0.032), recommend-all 0.24 s (implicit 1.60), NDCG@5 0.0091 (0.0089)
 #   ALS      fit 0.447 s (implicit 0.750), recommend-all 0.43 s (implicit 1.77), NDCG@5 0.0175 (0.0177)
 #   popular  NDCG@5 0.0058.  At 400 × 40: item-kNN 0.791 (implicit 0.790), ALS 0.801 (0.794), popular 0.158.
+# 2026-12-03 06:14 at 20000 users × 1000 items, 64 factors, 30 taste items (598,802 training interactions), 15 ALS
+#   iterations, both sides in one run while a debug build ran (load average 12–20 on 2 cores: ratios, not absolutes):
+#   item-kNN fit 3.18 s incl. building the matrix from the frame (popular's fit, 1.65 s, is only that) / implicit 1.34 s
+#     (given a ready CSR matrix); recommend-all 5.65 s / 24.3 s; NDCG@5 0.0181 / 0.0184
+#   ALS fit 118.8 s / implicit 51.5 s (2.3×: float64 SSE2 CG with the loss every iteration vs float32 AVX-512, no loss);
+#     recommend-all 14.7 / 15.0 s; NDCG@5 0.0177 / 0.0181;  popular NDCG@5 0.0061.  Goal (≤ 0.5× implicit) unmet for ALS fit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
-swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+echo "== load: $(uptime)"
 echo "== ChurnLab (release, $CHURNLAB_THREADS threads)"
-.build/release/churnlab run scripts/bench/recommend_bench.lua "${1:-400}" "${2:-40}" | sed 's/^RESULT //'
+.build/release/churnlab run scripts/bench/recommend_bench.lua "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
 if [ -x "$VENV/bin/python" ]; then
   echo "== implicit $("$VENV/bin/python" -c 'import implicit; print(implicit.__version__)') (threads $OMP_NUM_THREADS)"
-  "$VENV/bin/python" scripts/bench/recommend_peers.py "${1:-400}" "${2:-40}" | sed 's/^RESULT //'
+  "$VENV/bin/python" scripts/bench/recommend_peers.py "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
 else
   echo "(no Python venv at $VENV: peers skipped)"
 fi
+echo "== load: $(uptime)"

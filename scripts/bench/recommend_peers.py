@@ -11,19 +11,23 @@ from implicit.nearest_neighbours import CosineRecommender
 
 U = int(sys.argv[1]) if len(sys.argv) > 1 else 400
 I = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+F = int(sys.argv[3]) if len(sys.argv) > 3 else 8
+P = int(sys.argv[4]) if len(sys.argv) > 4 else 8
+IT = int(sys.argv[5]) if len(sys.argv) > 5 else 10
 train, held = [], {}
 for user in range(U):
     fav, seen, n = user % 4, set(), 0
     h = user * 2654435761 % 4294967296
-    while n < 8:
+    while n < P:
         h = (h * 1103515245 + 12345) % 2147483648
         item = fav + 4 * (h % (I // 4))
         if item not in seen:
             seen.add(item); n += 1
-            (train.append((user, item)) if n < 7 else held.setdefault(user, []).append(item))
+            (train.append((user, item)) if n < P - 1 else held.setdefault(user, []).append(item))
     for item in (1, 2):
         if item not in seen: train.append((user, item))
 rows = np.array([r for r, _ in train]); cols = np.array([c for _, c in train])
+print(f"RESULT {U} users, {I} items, {len(train)} training interactions")
 
 
 def ndcg(recs):
@@ -40,7 +44,7 @@ def ndcg(recs):
 
 for name, model, values in [
     ("item_knn (cosine, K=20)", CosineRecommender(K=20), np.ones(len(rows))),
-    ("als (8 factors, 10 it, c=1+10w, reg 0.1)", AlternatingLeastSquares(factors=8, iterations=10, regularization=0.1, alpha=1.0, random_state=1, calculate_training_loss=False), np.full(len(rows), 11.0)),
+    (f"als ({F} factors, {IT} it, c=1+10w, reg 0.1)", AlternatingLeastSquares(factors=F, iterations=IT, regularization=0.1, alpha=1.0, random_state=1, calculate_training_loss=False), np.full(len(rows), 11.0)),
 ]:
     m = sp.csr_matrix((values, (rows, cols)), shape=(U, I))
     t0 = time.perf_counter(); model.fit(m, show_progress=False); tf = time.perf_counter() - t0

@@ -19,19 +19,54 @@ public struct ClusterData: Sendable {
 
     public init(n: Int, d: Int, x: [Double], names: [String]) throws {
         guard x.count == n * d else { throw ClusterError.invalid("\(x.count) values for \(n) × \(d)") }
-        if let bad = x.firstIndex(where: { !$0.isFinite }) {
-            let col = names.indices.contains(bad % max(d, 1)) ? names[bad % d] : "column \(bad % max(d, 1) + 1)"
-            throw ClusterError.invalid("'\(col)' row \(bad / max(d, 1) + 1) is null, NaN or infinite: impute or drop such rows before clustering")
-        }
+        if let bad = x.firstIndex(where: { !$0.isFinite }) { throw ClusterData.nonFinite(at: bad, d: d, names: names) }
         self.n = n; self.d = d; self.x = x; self.names = names
     }
 
     /// `features` of `frame` (default: every numeric-like column).
+    ///
+    /// The frame's columns are interleaved into rows in parallel, blocks of
+    /// 256 rows at a time (each block's slice of every column stays in cache
+    /// while its rows are written), and checked for non-finite values in the
+    /// same pass: on 1,000,000 × 20 a column-at-a-time strided copy followed
+    /// by a serial check cost more than the whole of scikit-learn's fit.
     public init(frame: Frame, features: [String]?) throws {
         let m = try frame.denseMatrix(columns: features)
         guard m.cols > 0 else { throw ClusterError.invalid("no numeric feature columns to cluster on") }
-        try ExecutionContext.checkMemory(m.rows * m.cols * 8, for: "the clustering matrix")
-        try self.init(n: m.rows, d: m.cols, x: m.rowMajor, names: m.columnNames)
+        let n = m.rows, d = m.cols
+        try ExecutionContext.checkMemory(n * d * 8, for: "the clustering matrix")
+        var x = [Double](unsafeUninitializedCapacity: n * d) { _, count in count = n * d }
+        let ranges = Parallel.ranges(n, chunks: ClusterData.chunks(n))
+        var firstBad = [Int](repeating: Int.max, count: ranges.count)
+        x.withUnsafeMutableBufferPointer { xb in
+            firstBad.withUnsafeMutableBufferPointer { fb in
+                let xp = xb.baseAddress!, fp = fb.baseAddress!
+                Parallel.forEach(ranges.count) { r in
+                    var lo = ranges[r].lowerBound
+                    while lo < ranges[r].upperBound {
+                        let hi = min(lo + 256, ranges[r].upperBound)
+                        for j in 0..<d {
+                            m.columns[j].withUnsafeBufferPointer { c in
+                                for i in lo..<hi {
+                                    let v = c[i]
+                                    xp[i * d + j] = v
+                                    if !v.isFinite && i * d + j < fp[r] { fp[r] = i * d + j }
+                                }
+                            }
+                        }
+                        lo = hi
+                    }
+                }
+            }
+        }
+        try ExecutionContext.check()
+        if let bad = firstBad.first(where: { $0 != Int.max }) { throw ClusterData.nonFinite(at: bad, d: d, names: m.columnNames) }
+        self.n = n; self.d = d; self.x = x; self.names = m.columnNames
+    }
+
+    static func nonFinite(at bad: Int, d: Int, names: [String]) -> ClusterError {
+        let col = names.indices.contains(bad % max(d, 1)) ? names[bad % d] : "column \(bad % max(d, 1) + 1)"
+        return ClusterError.invalid("'\(col)' row \(bad / max(d, 1) + 1) is null, NaN or infinite: impute or drop such rows before clustering")
     }
 
     /// Squared Euclidean distance between row `i` and a d-vector at `c`.

@@ -145,6 +145,8 @@ public enum KMeans {
             }
         }
         var pot = closest.reduce(0, +)
+        try ExecutionContext.checkMemory(trials * n * 8, for: "k-means++ candidates")
+        var cand = [Double](repeating: 0, count: trials * n)
         for c in 1..<max(k, 1) {
             try ExecutionContext.check()
             // Candidates by inverse CDF of the current potential.
@@ -158,31 +160,37 @@ public enum KMeans {
                 while lo < hi { let mid = (lo + hi) / 2; if cum[mid] <= r { lo = mid + 1 } else { hi = mid } }
                 cands.append(min(lo, n - 1))
             }
-            // Potential of each candidate, summed over fixed chunks.
-            var bestCand = cands[0], bestPot = Double.infinity
-            var bestDist: [Double] = []
-            for cand in cands {
-                var nd = [Double](repeating: 0, count: n)
-                let parts: [Double] = data.x.withUnsafeBufferPointer { x in
-                    nd.withUnsafeMutableBufferPointer { ndb in
-                        let np = ndb.baseAddress!
-                        return closest.withUnsafeBufferPointer { cl in
-                            Parallel.mapChunks(n, chunks: chunks) { range in
-                                var s = 0.0
-                                for i in range {
-                                    let v = min(cl[i], ClusterData.sqDist(x.baseAddress! + i * d, x.baseAddress! + cand * d, d))
-                                    np[i] = v; s += v
+            // Potential of every candidate in one pass over the rows (each row read once for all
+            // candidates), summed over fixed chunks; the buffers are reused from centre to centre.
+            let nc = cands.count
+            let parts: [[Double]] = data.x.withUnsafeBufferPointer { x in
+                cand.withUnsafeMutableBufferPointer { cb in
+                    let np = cb.baseAddress!
+                    return closest.withUnsafeBufferPointer { cl in
+                        Parallel.mapChunks(n, chunks: chunks) { range in
+                            var s = [Double](repeating: 0, count: nc)
+                            for i in range {
+                                let xi = x.baseAddress! + i * d
+                                for (q, ci) in cands.enumerated() {
+                                    let v = min(cl[i], ClusterData.sqDist(xi, x.baseAddress! + ci * d, d))
+                                    np[q * n + i] = v; s[q] += v
                                 }
-                                return s
                             }
+                            return s
                         }
                     }
                 }
-                let p = parts.reduce(0, +)
-                if p < bestPot { bestPot = p; bestCand = cand; bestDist = nd }
+            }
+            var bestQ = 0, bestPot = Double.infinity
+            for q in 0..<nc {
+                let p = parts.reduce(0) { $0 + $1[q] }
+                if p < bestPot { bestPot = p; bestQ = q }
+            }
+            let bestCand = cands[bestQ]
+            closest.withUnsafeMutableBufferPointer { cl in
+                cand.withUnsafeBufferPointer { cb in cl.baseAddress!.update(from: cb.baseAddress! + bestQ * n, count: n) }
             }
             pot = bestPot
-            closest = bestDist
             for j in 0..<d { centers[c * d + j] = data.x[bestCand * d + j] }
         }
         _ = pot
@@ -192,22 +200,16 @@ public enum KMeans {
     /// Nearest centre of every row and the total squared distance.
     static func assign(_ data: ClusterData, _ centers: [Double]) throws -> (labels: [Int32], inertia: Double) {
         let n = data.n, d = data.d, k = centers.count / max(d, 1)
+        let kernel = NearestCentre(centers: centers, k: k, d: d)
         var labels = [Int32](repeating: 0, count: n)
         let parts: [Double] = data.x.withUnsafeBufferPointer { x in
             centers.withUnsafeBufferPointer { cb in
                 labels.withUnsafeMutableBufferPointer { lb in
                     let lp = lb.baseAddress!
                     return Parallel.mapChunks(n, chunks: ClusterData.chunks(n)) { range in
+                        kernel.nearest(x.baseAddress!, rows: range, labels: lp)
                         var s = 0.0
-                        for i in range {
-                            let xi = x.baseAddress! + i * d
-                            var bj = 0, bd = Double.infinity
-                            for j in 0..<k {
-                                let dist = ClusterData.sqDist(xi, cb.baseAddress! + j * d, d)
-                                if dist < bd { bd = dist; bj = j }
-                            }
-                            lp[i] = Int32(bj); s += bd
-                        }
+                        for i in range { s += ClusterData.sqDist(x.baseAddress! + i * d, cb.baseAddress! + Int(lp[i]) * d, d) }
                         return s
                     }
                 }
@@ -229,32 +231,25 @@ public enum KMeans {
             iterations += 1
             try ExecutionContext.check()
             let old = labels
-            // ‖x − c‖² = ‖x‖² − 2 x·c + ‖c‖²: the nearest centre minimises ‖c‖² − 2 x·c, one
-            // multiply-add per coordinate instead of a subtract and a multiply-add (as scikit-learn's
-            // Lloyd, which uses GEMM for x·c). Inertia is computed exactly afterwards.
-            var halfNorms = [Double](repeating: 0, count: k)
-            for j in 0..<k { var q = 0.0; for t in 0..<d { q += centers[j * d + t] * centers[j * d + t] }; halfNorms[j] = 0.5 * q }
-            // E-step and partial M-step sums per chunk: (sums k×d, counts k).
+            // E-step (the blocked kernel; inertia is computed exactly afterwards) and partial
+            // M-step sums per chunk: (sums k×d, counts k), one allocation per chunk.
+            let kernel = NearestCentre(centers: centers, k: k, d: d)
             let parts: [([Double], [Double])] = data.x.withUnsafeBufferPointer { x in
-                centers.withUnsafeBufferPointer { cb in
-                    labels.withUnsafeMutableBufferPointer { lb in
-                        let lp = lb.baseAddress!
-                        return Parallel.mapChunks(n, chunks: chunks) { range in
-                            var sums = [Double](repeating: 0, count: k * d)
-                            var counts = [Double](repeating: 0, count: k)
+                labels.withUnsafeMutableBufferPointer { lb in
+                    let lp = lb.baseAddress!
+                    return Parallel.mapChunks(n, chunks: chunks) { range in
+                        kernel.nearest(x.baseAddress!, rows: range, labels: lp)
+                        var sums = [Double](repeating: 0, count: k * d)
+                        var counts = [Double](repeating: 0, count: k)
+                        sums.withUnsafeMutableBufferPointer { sb in
+                            let sp = sb.baseAddress!
                             for i in range {
-                                let xi = x.baseAddress! + i * d
-                                var bj = 0, bd = Double.infinity
-                                for j in 0..<k {
-                                    let dist = halfNorms[j] - ClusterData.dot(xi, cb.baseAddress! + j * d, d)
-                                    if dist < bd { bd = dist; bj = j }
-                                }
-                                lp[i] = Int32(bj)
-                                counts[bj] += 1
-                                for t in 0..<d { sums[bj * d + t] += xi[t] }
+                                let l = Int(lp[i]), xi = x.baseAddress! + i * d, si = sp + l * d
+                                counts[l] += 1
+                                for t in 0..<d { si[t] += xi[t] }
                             }
-                            return (sums, counts)
                         }
+                        return (sums, counts)
                     }
                 }
             }

@@ -60,7 +60,10 @@ public struct ALSModel: Sendable {
         let parts: [[Double]] = Y.withUnsafeBufferPointer { y in
             Parallel.mapChunks(nFixed, chunks: max(1, min(64, nFixed / 256))) { range in
                 var g = [Double](repeating: 0, count: f * f)
-                for i in range { for a in 0..<f { let ya = y[i * f + a]; for b in a..<f { g[a * f + b] += ya * y[i * f + b] } } }
+                g.withUnsafeMutableBufferPointer { gb in
+                    let gp = gb.baseAddress!, yp = y.baseAddress!
+                    for i in range { for a in 0..<f { axpy(yp[i * f + a], yp + i * f + a, gp + a * f + a, f - a) } }
+                }
                 return g
             }
         }
@@ -69,45 +72,47 @@ public struct ALSModel: Sendable {
         for a in 0..<f { yty[a * f + a] += o.regularization; for b in 0..<a { yty[a * f + b] = yty[b * f + a] } }
         var out = X
         let ranges = Parallel.ranges(rows.count, chunks: max(1, min(256, rows.count / 64)))
+        // The f × f products are written as axpy over columns of the symmetric YᵀY + λI
+        // (each output independent, so the loop vectorises without reassociating sums), the
+        // per-interaction dot products with four running sums; buffers are per chunk.
         out.withUnsafeMutableBufferPointer { ob in
             let xp = ob.baseAddress!
             Y.withUnsafeBufferPointer { yb in
-                let y = yb.baseAddress!
-                Parallel.forEach(ranges.count) { r in
-                    if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
-                    var res = [Double](repeating: 0, count: f), p = res, ap = res
-                    for u in ranges[r] {
-                        let x = xp + u * f
-                        // r = YᵀC p − (YᵀY + λI + Yᵀ(C − I)Y) x
-                        for a in 0..<f { var s = 0.0; for b in 0..<f { s -= yty[a * f + b] * x[b] }; res[a] = s }
-                        for (i, w) in rows[u] {
-                            let c = 1 + o.alpha * w
-                            var yx = 0.0
-                            for a in 0..<f { yx += y[i * f + a] * x[a] }
-                            let coef = c - (c - 1) * yx
-                            for a in 0..<f { res[a] += coef * y[i * f + a] }
-                        }
-                        for a in 0..<f { p[a] = res[a] }
-                        var rs = 0.0
-                        for a in 0..<f { rs += res[a] * res[a] }
-                        for _ in 0..<o.cgSteps {
-                            if rs < 1e-20 { break }
-                            for a in 0..<f { var s = 0.0; for b in 0..<f { s += yty[a * f + b] * p[b] }; ap[a] = s }
+                yty.withUnsafeBufferPointer { gb in
+                    let y = yb.baseAddress!, g = gb.baseAddress!
+                    Parallel.forEach(ranges.count) { r in
+                        if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
+                        let buf = UnsafeMutablePointer<Double>.allocate(capacity: 3 * f)
+                        defer { buf.deallocate() }
+                        let res = buf, p = buf + f, ap = buf + 2 * f
+                        for u in ranges[r] {
+                            let x = xp + u * f
+                            // r = YᵀC p − (YᵀY + λI + Yᵀ(C − I)Y) x
+                            symv(g, x, into: res, f, scale: -1)
                             for (i, w) in rows[u] {
-                                let c1 = o.alpha * w
-                                var yp = 0.0
-                                for a in 0..<f { yp += y[i * f + a] * p[a] }
-                                for a in 0..<f { ap[a] += c1 * yp * y[i * f + a] }
+                                let c = 1 + o.alpha * w
+                                let yi = y + i * f
+                                axpy(c - (c - 1) * ClusterData.dot(yi, x, f), yi, res, f)
                             }
-                            var pap = 0.0
-                            for a in 0..<f { pap += p[a] * ap[a] }
-                            if pap <= 0 { break }
-                            let step = rs / pap
-                            var rsNew = 0.0
-                            for a in 0..<f { x[a] += step * p[a]; res[a] -= step * ap[a]; rsNew += res[a] * res[a] }
-                            let beta = rsNew / rs
-                            for a in 0..<f { p[a] = res[a] + beta * p[a] }
-                            rs = rsNew
+                            p.update(from: res, count: f)
+                            var rs = ClusterData.dot(res, res, f)
+                            for _ in 0..<o.cgSteps {
+                                if rs < 1e-20 { break }
+                                symv(g, p, into: ap, f, scale: 1)
+                                for (i, w) in rows[u] {
+                                    let yi = y + i * f
+                                    axpy(o.alpha * w * ClusterData.dot(yi, p, f), yi, ap, f)
+                                }
+                                let pap = ClusterData.dot(p, ap, f)
+                                if pap <= 0 { break }
+                                let step = rs / pap
+                                axpy(step, p, x, f)
+                                axpy(-step, ap, res, f)
+                                let rsNew = ClusterData.dot(res, res, f)
+                                let beta = rsNew / rs
+                                for a in 0..<f { p[a] = res[a] + beta * p[a] }
+                                rs = rsNew
+                            }
                         }
                     }
                 }
@@ -117,55 +122,87 @@ public struct ALSModel: Sendable {
         return out
     }
 
+    /// y += alpha · x over n values (vectorises: each y[a] is independent).
+    @inline(__always)
+    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        for a in 0..<n { y[a] += alpha * x[a] }
+    }
+
+    /// out = scale · G v for a symmetric n × n G (row-major), as a sum of G's
+    /// columns (= rows) weighted by v: axpy steps, no horizontal sums.
+    @inline(__always)
+    static func symv(_ g: UnsafePointer<Double>, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, _ n: Int, scale: Double) {
+        out.initialize(repeating: 0, count: n)
+        for b in 0..<n { axpy(scale * v[b], g + b * n, out, n) }
+    }
+
     /// Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ‖x‖² + Σ‖y‖²) over all user–item pairs,
     /// computed as Σ_u x_uᵀ(YᵀY)x_u + Σ_observed [c (1 − s)² − s²] (s = x_uᵀy_i),
     /// so it costs O(users · f² + interactions · f), not users × items.
     public func objective() -> Double {
         let f = factors, nU = matrix.users.count, nI = matrix.items.count
         var yty = [Double](repeating: 0, count: f * f)
-        for i in 0..<nI { for a in 0..<f { let ya = itemFactors[i * f + a]; for b in 0..<f { yty[a * f + b] += ya * itemFactors[i * f + b] } } }
-        let parts: [Double] = Parallel.mapChunks(nU, chunks: max(1, min(64, nU / 64))) { range in
-            var s = 0.0
-            for u in range {
-                for a in 0..<f {
-                    var t = 0.0
-                    for b in 0..<f { t += yty[a * f + b] * userFactors[u * f + b] }
-                    s += userFactors[u * f + a] * t
-                }
-                for (i, w) in matrix.byUser[u] {
-                    var dot = 0.0
-                    for a in 0..<f { dot += userFactors[u * f + a] * itemFactors[i * f + a] }
-                    let c = 1 + options.alpha * w
-                    s += c * (1 - dot) * (1 - dot) - dot * dot
+        let parts: [Double] = yty.withUnsafeMutableBufferPointer { gb in
+            itemFactors.withUnsafeBufferPointer { ib in
+                userFactors.withUnsafeBufferPointer { ub in
+                    let g = gb.baseAddress!, y = ib.baseAddress!, x = ub.baseAddress!
+                    for i in 0..<nI { for a in 0..<f { ALSModel.axpy(y[i * f + a], y + i * f, g + a * f, f) } }
+                    return Parallel.mapChunks(nU, chunks: max(1, min(64, nU / 64))) { range in
+                        let t = UnsafeMutablePointer<Double>.allocate(capacity: f)
+                        defer { t.deallocate() }
+                        var s = 0.0
+                        for u in range {
+                            let xu = x + u * f
+                            ALSModel.symv(g, xu, into: t, f, scale: 1)
+                            s += ClusterData.dot(xu, t, f)
+                            for (i, w) in matrix.byUser[u] {
+                                let dot = ClusterData.dot(xu, y + i * f, f)
+                                let c = 1 + options.alpha * w
+                                s += c * (1 - dot) * (1 - dot) - dot * dot
+                            }
+                        }
+                        return s
+                    }
                 }
             }
-            return s
         }
         let reg = userFactors.reduce(0) { $0 + $1 * $1 } + itemFactors.reduce(0) { $0 + $1 * $1 }
         return parts.reduce(0, +) + options.regularization * reg
     }
 
-    public func recommend(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
-        guard let u = matrix.userIndex[user] else { return nil }
-        let f = factors
-        var scores = [Double](repeating: 0, count: matrix.items.count)
-        for i in 0..<scores.count {
-            var s = 0.0
-            for a in 0..<f { s += userFactors[u * f + a] * itemFactors[i * f + a] }
-            scores[i] = s
+    /// x_uᵀ y_i for every item (four running sums per dot product, pointer loops).
+    func itemScores(_ u: Int) -> [Double] {
+        let f = factors, nI = matrix.items.count
+        return [Double](unsafeUninitializedCapacity: nI) { out, count in
+            userFactors.withUnsafeBufferPointer { ub in
+                itemFactors.withUnsafeBufferPointer { ib in
+                    let x = ub.baseAddress! + u * f, y = ib.baseAddress!
+                    for i in 0..<nI { out[i] = ClusterData.dot(x, y + i * f, f) }
+                }
+            }
+            count = nI
         }
-        let row = matrix.byUser[u]
-        let top = TopN.select(scores, k: k, skip: excludeSeen ? Set(row.map(\.0)) : [])
-        // Reason: the seen item whose factors are most aligned with the recommendation.
-        let because: [Int?] = top.map { j in
+    }
+
+    /// The reason for recommending item j: the seen item whose factors are most aligned with j's.
+    func because(_ j: Int, seen row: [(Int, Double)]) -> Int? {
+        let f = factors
+        return itemFactors.withUnsafeBufferPointer { ib in
             var best: Int?, bs = -Double.infinity
             for (i, _) in row {
-                var s = 0.0
-                for a in 0..<f { s += itemFactors[i * f + a] * itemFactors[j * f + a] }
+                let s = ClusterData.dot(ib.baseAddress! + i * f, ib.baseAddress! + j * f, f)
                 if s > bs { bs = s; best = i }
             }
             return best
         }
-        return Recommendation(items: top, scores: top.map { scores[$0] }, because: because)
+    }
+
+    public func recommend(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
+        guard let u = matrix.userIndex[user] else { return nil }
+        let scores = itemScores(u)
+        let row = matrix.byUser[u]
+        let top = TopN.select(scores, k: k, skip: excludeSeen ? Set(row.map(\.0)) : [])
+        // Reasons for the k recommended items only (for every item they cost items × seen × f).
+        return Recommendation(items: top, scores: top.map { scores[$0] }, because: top.map { because($0, seen: row) })
     }
 }

@@ -15,27 +15,69 @@ public struct InteractionMatrix: Sendable {
 
     public init(users userIds: [String], items itemIds: [String], weights: [Double]? = nil) throws {
         guard userIds.count == itemIds.count else { throw ClusterError.invalid("\(userIds.count) users for \(itemIds.count) items") }
+        let (uc, us) = Self.factorize(userIds), (ic, its) = Self.factorize(itemIds)
+        try self.init(userCodes: uc, users: us, itemCodes: ic, items: its, weights: weights)
+    }
+
+    /// Codes (0-based, first-appearance order) and distinct ids of a list of ids.
+    public static func factorize(_ ids: [String]) -> (codes: [Int32], names: [String]) {
+        var index: [String: Int32] = [:], names: [String] = [], codes = [Int32]()
+        codes.reserveCapacity(ids.count)
+        for id in ids {
+            if let k = index[id] { codes.append(k); continue }
+            let k = Int32(names.count)
+            index[id] = k; names.append(id); codes.append(k)
+        }
+        return (codes, names)
+    }
+
+    /// From factorised ids: row r is (users[userCodes[r]], items[itemCodes[r]], weights[r] or 1).
+    /// Built by a counting sort on users and a sort of each user's (item, row) pairs, so
+    /// duplicates are summed in row order and the cost is O(rows · log(items per user)) —
+    /// no hashing of (user, item) pairs.
+    public init(userCodes: [Int32], users: [String], itemCodes: [Int32], items: [String], weights: [Double]?) throws {
+        let n = userCodes.count
+        guard itemCodes.count == n else { throw ClusterError.invalid("\(n) users for \(itemCodes.count) items") }
         if let w = weights {
-            guard w.count == userIds.count else { throw ClusterError.invalid("\(w.count) weights for \(userIds.count) interactions") }
+            guard w.count == n else { throw ClusterError.invalid("\(w.count) weights for \(n) interactions") }
             if let bad = w.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
                 throw ClusterError.invalid("weight in row \(bad + 1) must be a finite number >= 0, got \(w[bad])")
             }
         }
-        try ExecutionContext.checkMemory(userIds.count * 48, for: "the interaction matrix")
-        var ui: [String: Int] = [:], ii: [String: Int] = [:]
-        var us: [String] = [], its: [String] = []
-        var cells: [Int: [Int: Double]] = [:]
-        for r in 0..<userIds.count {
-            if r % 65536 == 65535 { try ExecutionContext.check() }
-            let u = ui[userIds[r]] ?? { us.append(userIds[r]); ui[userIds[r]] = us.count - 1; return us.count - 1 }()
-            let i = ii[itemIds[r]] ?? { its.append(itemIds[r]); ii[itemIds[r]] = its.count - 1; return its.count - 1 }()
-            cells[u, default: [:]][i, default: 0] += weights?[r] ?? 1
+        guard userCodes.allSatisfy({ $0 >= 0 && Int($0) < users.count }), itemCodes.allSatisfy({ $0 >= 0 && Int($0) < items.count }) else {
+            throw ClusterError.invalid("interaction codes out of range")
         }
-        var byUser = [[(Int, Double)]](repeating: [], count: us.count)
-        var byItem = [[(Int, Double)]](repeating: [], count: its.count)
-        for (u, row) in cells { byUser[u] = row.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 } }
-        for u in 0..<us.count { for (i, w) in byUser[u] { byItem[i].append((u, w)) } }
-        users = us; items = its; userIndex = ui; itemIndex = ii
+        try ExecutionContext.checkMemory(n * 48, for: "the interaction matrix")
+        let nU = users.count, nI = items.count
+        var start = [Int](repeating: 0, count: nU + 1)
+        for u in userCodes { start[Int(u) + 1] += 1 }
+        for u in 0..<nU { start[u + 1] += start[u] }
+        var order = [Int](repeating: 0, count: n)
+        var fill = start
+        for r in 0..<n { let u = Int(userCodes[r]); order[fill[u]] = r; fill[u] += 1 }
+        try ExecutionContext.check()
+        var byUser = [[(Int, Double)]](repeating: [], count: nU)
+        var itemCount = [Int](repeating: 0, count: nI)
+        for u in 0..<nU {
+            if u % 65536 == 65535 { try ExecutionContext.check() }
+            var pairs = order[start[u]..<start[u + 1]].map { (Int(itemCodes[$0]), $0) }
+            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var row: [(Int, Double)] = []
+            row.reserveCapacity(pairs.count)
+            for (i, r) in pairs {
+                let w = weights?[r] ?? 1
+                if let last = row.last, last.0 == i { row[row.count - 1].1 += w } else { row.append((i, w)); itemCount[i] += 1 }
+            }
+            byUser[u] = row
+        }
+        var byItem = [[(Int, Double)]](repeating: [], count: nI)
+        for i in 0..<nI { byItem[i].reserveCapacity(itemCount[i]) }
+        for u in 0..<nU { for (i, w) in byUser[u] { byItem[i].append((u, w)) } }
+        var ui: [String: Int] = [:], ii: [String: Int] = [:]
+        ui.reserveCapacity(nU); ii.reserveCapacity(nI)
+        for (k, v) in users.enumerated() { ui[v] = k }
+        for (k, v) in items.enumerated() { ii[v] = k }
+        self.users = users; self.items = items; userIndex = ui; itemIndex = ii
         self.byUser = byUser; self.byItem = byItem
     }
 }

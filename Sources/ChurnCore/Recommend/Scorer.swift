@@ -10,6 +10,9 @@ public protocol UserScorer: Sendable {
     func scores(user: String) -> (scores: [Double], because: [Int?])?
     /// Indices (in `itemIds`) of the items the user interacted with in training.
     func seen(user: String) -> [Int]
+    /// The user's top k (default: from `scores`); a model whose reasons are costly
+    /// computes them for the k chosen items only.
+    func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems?
 }
 
 /// A top-k list in item ids: best first, with the id of the seen item behind each.
@@ -63,24 +66,12 @@ extension ALSModel: UserScorer {
     public func seen(user: String) -> [Int] { matrix.seenItems(user) }
     public func scores(user: String) -> (scores: [Double], because: [Int?])? {
         guard let u = matrix.userIndex[user] else { return nil }
-        let f = factors
-        var scores = [Double](repeating: 0, count: matrix.items.count)
-        for i in 0..<scores.count {
-            var s = 0.0
-            for a in 0..<f { s += userFactors[u * f + a] * itemFactors[i * f + a] }
-            scores[i] = s
-        }
-        // Reason: the seen item whose factors are most aligned with each item.
         let row = matrix.byUser[u]
-        let because: [Int?] = (0..<scores.count).map { j in
-            var best: Int?, bs = -Double.infinity
-            for (i, _) in row {
-                var s = 0.0
-                for a in 0..<f { s += itemFactors[i * f + a] * itemFactors[j * f + a] }
-                if s > bs { bs = s; best = i }
-            }
-            return best
+        return (itemScores(u), (0..<matrix.items.count).map { because($0, seen: row) })
+    }
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
+        recommend(user: user, k: k, excludeSeen: excludeSeen).map { r in
+            RankedItems(items: r.items.map { matrix.items[$0] }, scores: r.scores, because: r.because.map { $0.map { matrix.items[$0] } })
         }
-        return (scores, because)
     }
 }

@@ -40,11 +40,13 @@ enum PersonasModule {
         return v
     }
 
-    static func profiles(_ c: LuaCall, frame fi: Int32, labels li: Int32, opts oi: Int32) throws -> (PersonaProfiles, [String], String) {
+    /// `extraKeys`: options the caller reads itself (a chart's file, title, …).
+    static func profiles(_ c: LuaCall, frame fi: Int32, labels li: Int32, opts oi: Int32,
+                         extraKeys: Set<String> = []) throws -> (PersonaProfiles, [String], String) {
         let f = try c.frame(fi)
         let (labs, labelName) = try labels(c, li, frame: f)
         let o = try c.options(oi)
-        try o.checkKeys(profileKeys)
+        try o.checkKeys(Set(profileKeys).union(extraKeys))
         let churnName = try o.string("churn") ?? (f.has("churn") ? "churn" : nil)
         let revenueName = try o.string("revenue") ?? (f.has("revenue") ? "revenue" : nil)
         let top = try o.integer("top", in: 1...1000) ?? 3
@@ -110,7 +112,7 @@ enum PersonasModule {
                        "Users on the first two principal components of their standardised features (cl.decomp.pca), one colour per persona (labels as for cl.analytics.personas; the legend shows generated persona names). features default: the numeric columns other than churn, revenue, the labels and user_id; rows must be free of nulls.") { c in
                 let opts = try c.options(3); try opts.checkKeys(PlotModule.common.union(["features"]))
                 let f = try c.frame(1)
-                let (p, featureNames, _) = try profiles(c, frame: 1, labels: 2, opts: 3)
+                let (p, featureNames, _) = try profiles(c, frame: 1, labels: 2, opts: 3, extraKeys: PlotModule.common)
                 let (labs, _) = try labels(c, 2, frame: f)
                 var gi: [String: Int] = [:]
                 for (g, l) in p.labels.enumerated() { gi[l] = g }

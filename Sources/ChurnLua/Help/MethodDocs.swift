@@ -218,7 +218,7 @@ enum MethodDocs {
         ],
         "cl.Recommender": [
             "fit": ("rec:fit(interactions, {user = 'user_id', item = 'item', weight =})", "Learns from an interactions frame (ids text or integers; weight numeric ≥ 0, default 1 per row; duplicates summed); returns the recommender."),
-            "recommend": ("rec:recommend(users, {k = 10, exclude_seen = true})", "Top-k items for each user (column, array or one id) as a frame user_id, rank, item, score, reason."),
+            "recommend": ("rec:recommend(users, {k = 10, exclude_seen = true, personas =, persona = 'persona', user = 'user_id'})", "Top-k items for each user (column, array or one id) as a frame user_id, rank, item, score, reason. personas (a frame of user ids and persona labels) gives new users without interactions the items most popular among training users of their persona (reason 'popular in your persona (label)'; global popularity fills short lists and personas nobody trained on)."),
             "similar_items": ("rec:similar_items(item, {k = 10})", "The k most similar items to `item` (item_knn: co-consumption; content: text) as a frame item, similarity."),
             "save": ("rec:save(path)", "Writes the fitted recommender as JSON; cl.recommend.load(path) reads it back."),
         ],

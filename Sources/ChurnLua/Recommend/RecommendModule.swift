@@ -117,6 +117,41 @@ enum RecommendModule {
         }
     }
 
+    /// A column of ids as codes (first-appearance order) and distinct ids, the
+    /// same as factorising `ids(col)` but without formatting or hashing a
+    /// string per row: integer ids are hashed as integers, text columns
+    /// (dictionary-encoded) remap their codes.
+    static func factorized(_ col: Column, arg: Int32) throws -> (codes: [Int32], names: [String]) {
+        if col.nullCount > 0 { return InteractionMatrix.factorize(try ids(col, arg: arg)) }
+        switch col.data {
+        case .int64(let v):
+            var index: [Int64: Int32] = [:], names: [String] = [], codes = [Int32]()
+            codes.reserveCapacity(v.count)
+            for x in v {
+                if let k = index[x] { codes.append(k); continue }
+                let k = Int32(names.count)
+                index[x] = k; names.append(String(x)); codes.append(k)
+            }
+            return (codes, names)
+        case .string(let dc, let dict), .category(let dc, let dict):
+            // Dictionaries may repeat a text (after a concatenation): remap by text, once per entry.
+            var byText: [String: Int32] = [:], remap = [Int32](repeating: -1, count: dict.count)
+            var names: [String] = [], codes = [Int32]()
+            codes.reserveCapacity(dc.count)
+            for c in dc {
+                var k = remap[Int(c)]
+                if k < 0 {
+                    let text = dict[Int(c)]
+                    if let known = byText[text] { k = known } else { k = Int32(names.count); byText[text] = k; names.append(text) }
+                    remap[Int(c)] = k
+                }
+                codes.append(k)
+            }
+            return (codes, names)
+        default: return InteractionMatrix.factorize(try ids(col, arg: arg))
+        }
+    }
+
     /// Argument `i`: a column, an array of ids, or one id.
     static func idList(_ c: LuaCall, _ i: Int32) throws -> [String] {
         if c.isObject(i, ColumnObject.self) { return try ids(try c.object(i, ColumnObject.self).column, arg: i) }
@@ -124,6 +159,26 @@ enum RecommendModule {
         lua_pushvalue(c.L, i)
         defer { lua_settop(c.L, -2) }
         return [try RecommendationMetricsBinding.itemId(c, arg: i, where: "user")]
+    }
+
+    /// The `personas =` option of :recommend: a frame mapping user ids (`user`,
+    /// default 'user_id') to personas (`persona`, default 'persona'; text or
+    /// integers), for popular-in-persona cold start. nil when not given.
+    static func personaPopularity(_ c: LuaCall, _ t: LuaTable, _ m: InteractionMatrix) throws -> PersonaPopularity? {
+        guard t.has("personas") else {
+            if t.has("persona") || t.has("user") { throw LuaArgumentError(3, "recommend: 'persona' and 'user' name columns of 'personas' (a frame), which is missing") }
+            return nil
+        }
+        lua_getfield(c.L, 3, "personas")
+        defer { lua_settop(c.L, -2) }
+        guard c.isObject(-1, FrameObject.self) else { throw LuaArgumentError(3, "recommend: 'personas' must be a frame of user ids and personas") }
+        let f = try c.frame(-1)
+        let userName = try t.string("user") ?? "user_id", personaName = try t.string("persona") ?? "persona"
+        let users = try ids(try c.core { try f.column(userName) }, arg: 3)
+        let personaCol = try c.core { try f.column(personaName) }
+        if personaCol.nullCount > 0 { throw LuaArgumentError(3, "recommend: persona column '\(personaName)' has nulls") }
+        let personas = try ids(personaCol, arg: 3)
+        return try c.core { try PersonaPopularity(m, users: users, personas: personas) }
     }
 
     static func register(_ cl: ModuleBuilder) {
@@ -137,13 +192,14 @@ enum RecommendModule {
                     try t.checkKeys(["user", "item", "weight"])
                     user = try t.string("user") ?? user; item = try t.string("item") ?? item; weight = try t.string("weight")
                 }
-                let users = try ids(try c.core { try f.column(user) }, arg: 2)
-                let items = try ids(try c.core { try f.column(item) }, arg: 2)
+                let users = try factorized(try c.core { try f.column(user) }, arg: 2)
+                let items = try factorized(try c.core { try f.column(item) }, arg: 2)
                 let w: [Double]? = try weight.map { name in
                     guard let v = try c.core({ try f.column(name) }).toDoubles() else { throw LuaArgumentError(2, "weight column '\(name)' must be numeric") }
                     return v
                 }
-                let m = try c.core { try InteractionMatrix(users: users, items: items, weights: w) }
+                let m = try c.core { try InteractionMatrix(userCodes: users.codes, users: users.names, itemCodes: items.codes,
+                                                           items: items.names, weights: w) }
                 try c.core { try o.fit(m) }
                 lua_settop(c.L, 1)
                 return 1
@@ -153,30 +209,38 @@ enum RecommendModule {
                 guard let pop = o.popular else { throw LuaScriptError("this cl.Recommender is not fitted: call :fit(interactions) first") }
                 let users = try idList(c, 2)
                 var k = 10, exclude = true
+                var byPersona: PersonaPopularity?
                 if !c.isNoneOrNil(3) {
                     let t = try c.options(3)
-                    try t.checkKeys(["k", "exclude_seen"])
+                    try t.checkKeys(["k", "exclude_seen", "personas", "persona", "user"])
                     k = try t.integer("k", in: 1...100_000) ?? 10
                     exclude = try t.bool("exclude_seen") ?? true
+                    byPersona = try personaPopularity(c, t, pop.matrix)
                 }
                 var uCol: [String] = [], rank: [Int64] = [], item: [String] = [], score: [Double] = [], reason: [String] = []
                 // Users in parallel over fixed chunks (read-only models); rows come back in user order.
                 let isPopular = o.scorer == nil
-                let parts: [[(RankedItems, Bool)]] = Parallel.mapChunks(users.count, chunks: max(1, min(256, users.count / 256))) { range in
+                // Each list with the reason of its reason-less rows: persona popularity for the first
+                // `fromPersona` rows (cold start, or the popularity model given personas), else plain popularity.
+                typealias Ranked = (items: RankedItems, cold: Bool, persona: String?, fromPersona: Int)
+                let parts: [[Ranked]] = Parallel.mapChunks(users.count, chunks: max(1, min(256, users.count / 256))) { range in
                     range.map { n in
-                        if let rr = o.personal(users[n], k: k, excludeSeen: exclude) { return (rr, false) }
-                        return (pop.rank(user: users[n], k: k, excludeSeen: exclude)!, !isPopular)
+                        if let rr = o.personal(users[n], k: k, excludeSeen: exclude) { return (rr, false, nil, 0) }
+                        let cold = !isPopular && pop.matrix.userIndex[users[n]] == nil
+                        if let pp = byPersona?.rank(user: users[n], k: k, excludeSeen: exclude) { return (pp.items, cold, pp.persona, pp.fromPersona) }
+                        return (pop.rank(user: users[n], k: k, excludeSeen: exclude)!, !isPopular, nil, 0)
                     }
                 }
                 try c.checkMemory()
                 var n = 0
                 for part in parts {
-                    for (r, cold) in part {
+                    for (r, cold, persona, fromPersona) in part {
                         let u = users[n]
                         n += 1
                         for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
                             uCol.append(u); rank.append(Int64(p + 1)); item.append(i); score.append(s)
                             if let b = r.because[p] { reason.append("because you engaged with \(o.titles[b] ?? b)") }
+                            else if let persona, p < fromPersona { reason.append("popular in your persona (\(persona))") }
                             else { reason.append(cold ? "popular (new user)" : "popular") }
                         }
                     }
