@@ -61,7 +61,8 @@ final class EventJournal {
             replayed += events.count
             _ = g
         }
-        let j = EventJournal(dir: dir, generation: max(next, (logs.last?.0 ?? 0) + 1))
+        // Appends continue in the newest log (its torn tail, if any, was cut off above).
+        let j = EventJournal(dir: dir, generation: max(next, logs.last?.0 ?? 0))
         try j.openLog()
         return (j, state, replayed)
     }

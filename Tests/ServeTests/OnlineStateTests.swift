@@ -56,7 +56,7 @@ final class OnlineStateTests: XCTestCase {
         return s
     }
 
-    func assertSame(_ state: inout OnlineState, _ frame: Frame, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSame(_ state: inout OnlineState, _ frame: Frame, events: [OnlineEvent], file: StaticString = #filePath, line: UInt = #line) throws {
         let names = try state.featureNames()
         XCTAssertEqual(names, Array(frame.names.dropFirst()), file: file, line: line)
         let ids = try frame.column("user_id")
@@ -71,7 +71,7 @@ final class OnlineStateTests: XCTestCase {
             }
         }
         // Users whose every event is at or after T have no row on either side.
-        let all = Set(OnlineStateTests.events().map(\.user))
+        let all = Set(events.map(\.user))
         let online = try all.filter { try state.features(user: $0, asOf: OnlineStateTests.T) != nil }
         XCTAssertEqual(online.count, rows, file: file, line: line)
     }
@@ -81,7 +81,7 @@ final class OnlineStateTests: XCTestCase {
         let ev = OnlineStateTests.events()
         var s = try OnlineStateTests.online(ev, spec: spec)
         XCTAssertGreaterThan(s.users.values.reduce(0) { $0 + $1.agedCount }, 100, "the test must age events out")
-        try assertSame(&s, try OnlineStateTests.batch(ev, spec: spec))
+        try assertSame(&s, try OnlineStateTests.batch(ev, spec: spec), events: ev)
     }
 
     func testCustomSpecMatchesBatchBuilder() throws {
@@ -90,7 +90,7 @@ final class OnlineStateTests: XCTestCase {
                                behaviourWindow: 14, trendWindows: [7])
         let ev = OnlineStateTests.events(seed: 3)
         var s = try OnlineStateTests.online(ev, spec: spec)
-        try assertSame(&s, try OnlineStateTests.batch(ev, spec: spec))
+        try assertSame(&s, try OnlineStateTests.batch(ev, spec: spec), events: ev)
     }
 
     func testOutOfOrderBeyondAgedEventsIsRefused() throws {
@@ -137,9 +137,13 @@ final class OnlineStateTests: XCTestCase {
         XCTAssertEqual(store.stats.events, 17)
         XCTAssertTrue(notes.contains { $0.contains("cut off 11 bytes") }, "\(notes)")
         try store.persist()
+        XCTAssertEqual(try EventJournal.listLogs(dir).count, 1, "the snapshot folded the old logs away")
         let again = try OnlineStore(spec: spec, stateDir: dir, clock: { OnlineStateTests.T })
         XCTAssertEqual(again.stats.events, 17)
-        XCTAssertEqual(try EventJournal.listLogs(dir).count, 1, "the snapshot folded the old logs away")
+        try again.ingest(Array(ev.suffix(3)))
+        let third = try OnlineStore(spec: spec, stateDir: dir, clock: { OnlineStateTests.T })
+        XCTAssertEqual(third.stats.events, 20, "snapshot + the log after it")
+        XCTAssertEqual(try EventJournal.listLogs(dir).count, 1)
     }
 }
 

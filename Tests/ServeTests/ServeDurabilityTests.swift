@@ -35,7 +35,7 @@ final class ServeDurabilityTests: XCTestCase {
         var acked = Set<Int>()
         var next = 0
         var rng = SplitMix(5)
-        let rounds = 10
+        let rounds = 20
         for round in 0..<rounds {
             let (s, token) = try start()
             // Everything acknowledged so far is there, exactly once.
@@ -52,31 +52,31 @@ final class ServeDurabilityTests: XCTestCase {
             // Ingest from a client thread, then kill -9 at a random moment.
             let port = s.port
             let stop = ManagedFlag()
-            let lock = NSLock()
-            var mine: [Int] = []
+            let mine = ManagedList()
             let start = next
             let group = DispatchGroup()
             DispatchQueue.global().async(group: group) {
                 var k = start
                 while !stop.value {
                     let r = try? ServeProcess.request(port: port, "POST", "/v1/events", body: ServeDurabilityTests.batch(k), token: token, contentType: "application/json")
-                    if r?.status == 200 { lock.withLock { mine.append(k) } }
+                    if r?.status == 200 { mine.append(k) }
                     k += 1
                     if r == nil { break }
                 }
-                lock.withLock { mine.append(-k) }    // marks how far it got
+                mine.append(-k)    // marks how far it got
             }
             usleep(UInt32(150_000 + rng.next() % 400_000))
             s.signal(SIGKILL)
             _ = s.finish()
             stop.value = true
             group.wait()
-            let got = lock.withLock { mine }
+            let got = mine.values
             next = -got.last!
             acked.formUnion(got.dropLast())
             XCTAssertTrue(round == 0 || got.count > 1 || next > start, "round \(round) ingested nothing")
         }
         XCTAssertGreaterThan(acked.count, rounds, "too few acknowledged batches to mean anything")
+        print("kill -9 test: \(rounds) kills, \(acked.count) acknowledged batches of 5 events")
         let (s, _) = try start()
         let h = try s.request("GET", "/v1/health").object
         XCTAssertGreaterThanOrEqual(h["state_users"] as! Int, acked.count)
@@ -116,4 +116,10 @@ final class ServeDurabilityTests: XCTestCase {
         XCTAssertEqual(try again.request("GET", "/v1/health").object["state_events"] as? Int, 3)
         XCTAssertTrue(again.stderr.contains("--events-from ignored"), again.stderr)
     }
+}
+
+final class ManagedList: @unchecked Sendable {
+    private let l = NSLock(); private var v: [Int] = []
+    func append(_ x: Int) { l.withLock { v.append(x) } }
+    var values: [Int] { l.withLock { v } }
 }

@@ -37,8 +37,10 @@ final class ServeHTTPTests: XCTestCase {
         let frame = try Frame(ServeFixtures.features.enumerated().map { k, n in Column.float(n, rows.map { $0[k] }) })
         let ref = try m.score(frame, reasons: true)
         XCTAssertEqual(results.count, 3)
+        // Probabilities read with StrictJSON (correctly rounded; Foundation's parser on Linux is not): bit-identical.
+        guard case .array(let exact)? = try StrictJSON.parse(Array(r.body.utf8))["results"] else { return XCTFail(r.body) }
         for i in 0..<3 {
-            XCTAssertEqual(results[i]["probability"] as! Double, ref[i].probability)
+            XCTAssertEqual(exact[i]["probability"], .number(ref[i].probability))
             let p = ref[i].probability
             XCTAssertEqual(results[i]["tier"] as? String, p >= 0.7 ? "high" : p >= 0.4 ? "medium" : "low")
             let reasons = results[i]["reasons"] as! [[String: Any]]

@@ -48,7 +48,7 @@ final class ServeProcess {
         stdoutText = text
         guard let found else {
             process.waitUntilExit()
-            throw NSError(domain: "serve", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(text) \(stderr)"])
+            throw NSError(domain: "serve", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(text) \((try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "")"])
         }
         port = found
     }
