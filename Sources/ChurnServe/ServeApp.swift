@@ -216,7 +216,7 @@ public final class ServeServer: Sendable {
         do { s = try m.score(frame, reasons: true)[0] } catch { throw APIError(.unprocessableContent, "cannot score this user: \(error)") }
         metrics.rowsScored.increment()
         let feats = zip(f.names, f.values).map { "\(JSONText.string($0)):\(JSONText.number($1))" }.joined(separator: ",")
-        return Self.json("{\"user\":\(JSONText.string(user)),\"as_of\":\(JSONText.string(DateText.format(micros: f.asOf)))," +
+        return Self.json("{\"user\":\(JSONText.string(user)),\"as_of\":\(JSONText.string(DateText.format(micros: f.asOf).replacingOccurrences(of: " ", with: "T") + "Z"))," +
                          "\"model_version\":\(JSONText.string(m.version)),\"probability\":\(JSONText.number(s.probability))," +
                          "\"tier\":\(JSONText.string(config.tiers.tier(s.probability))),\"reasons\":\(reasonsJSON(s.reasons))," +
                          "\"features\":{\(feats)}}")

@@ -104,6 +104,33 @@ final class ServeHTTPTests: XCTestCase {
         XCTAssertEqual(try open.request("GET", "/v1/health").status, 200)
     }
 
+    /// Runs `churnlab serve ARGS` to completion (for start-up failures and --help).
+    func runServe(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = ServeProcess.binary
+        p.arguments = ["serve"] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testCommandLineHelpAndExitCodes() throws {
+        let help = try runServe(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.contains("USAGE: churnlab serve") && help.out.contains("--token-file"), help.out)
+        XCTAssertEqual(try runServe([]).status, 64, "--model is required")
+        XCTAssertEqual(try runServe(["--model", modelPath, "--port", "70000"]).status, 64)
+        XCTAssertEqual(try runServe(["--model", modelPath, "--max-rows", "0"]).status, 64)
+        XCTAssertEqual(try runServe(["--model", modelPath, "--tiers", "high=2"]).status, 64)
+        XCTAssertEqual(try runServe(["--model", modelPath, "--token-file", dir.appendingPathComponent("none").path]).status, 66)
+        XCTAssertEqual(try runServe(["--model", modelPath, "--events-from", dir.appendingPathComponent("none.csv").path]).status, 66)
+        // A token given on the command line is not an option at all.
+        XCTAssertEqual(try runServe(["--model", modelPath, "--token", "abc"]).status, 64)
+    }
+
     func testTokenFileMustBePrivate() throws {
         let t = try ServeFixtures.token(in: dir)
         chmod(t.path, 0o644)

@@ -45,8 +45,16 @@ run "score 1 row + reasons (TreeSHAP), 16 conn" 16 /v1/score "$WORK/rows_1_reaso
 run "score 1000 rows (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000.json" 18080 "$TOKEN"
 run "events 1000/batch (x1000 = events/s), 2 conn" 2 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
 run "events 1000/batch (x1000 = events/s), 16 conn" 16 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
+kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
+
+echo "== state for ${SERVE_BENCH_USERS:=1000000} users (fresh server, in-memory state) =="
+"$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --port 18080 > "$WORK/serve2.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/serve2.log" && break; sleep 0.1; done
+ps -o rss= -p $SERVER_PID | awk '{printf "server RSS before %.0f MB\n", $1/1024}'
+"$VENV/bin/python" scripts/bench/serve_fill.py 18080 "$TOKEN" "$SERVE_BENCH_USERS" 2
 curl -s "http://127.0.0.1:18080/metrics" | grep -E "^churnlab_state_(users|events|bytes)" || true
-ps -o rss= -p $SERVER_PID | awk '{printf "server RSS %.0f MB\n", $1/1024}'
+ps -o rss= -p $SERVER_PID | awk '{printf "server RSS after %.0f MB\n", $1/1024}'
 kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
 
 if "$VENV/bin/python" -c "import fastapi, uvicorn, lightgbm" 2>/dev/null; then
