@@ -90,12 +90,13 @@ public struct OnlineState: Sendable {
     }
 
     /// Why `event` (index `index` in its batch) cannot be added, or nil. `pending`: new types earlier in the batch.
-    public func rejection(_ e: OnlineEvent, pendingTypes: Set<String>) -> String? {
+    /// The member at fault (`time` or `type`) and why.
+    public func rejection(_ e: OnlineEvent, pendingTypes: Set<String>) -> (member: String, message: String)? {
         if let u = users[e.user], e.time < u.agedLast {
-            return "older than the events this user's state has aged out (before \(DateText.format(micros: u.agedLast)))"
+            return ("time", "older than the events this user's state has aged out (before \(DateText.format(micros: u.agedLast)))")
         }
         if typeCode[e.type] == nil, !pendingTypes.contains(e.type), typeNames.count + pendingTypes.count >= OnlineState.maxTypes {
-            return "a new event type beyond the limit of \(OnlineState.maxTypes) distinct types"
+            return ("type", "a new event type beyond the limit of \(OnlineState.maxTypes) distinct types")
         }
         return nil
     }

@@ -49,14 +49,14 @@ public final class OnlineStore: @unchecked Sendable {
             var pending = Set<String>()
             var good: [Int] = []
             for (b, events) in batches.enumerated() {
-                var mine = Set<String>()
+                var mine = pending      // new types of the accepted batches before this one, then this one's
                 for (i, e) in events.enumerated() {
-                    if let why = state.rejection(e, pendingTypes: pending.union(mine)) {
-                        results[b] = IngestError(field: "events[\(i)].time", message: why); break
+                    if let why = state.rejection(e, pendingTypes: mine) {
+                        results[b] = IngestError(field: "events[\(i)].\(why.member)", message: why.message); break
                     }
                     if state.typeCode[e.type] == nil { mine.insert(e.type) }
                 }
-                if results[b] == nil { good.append(b); pending.formUnion(mine) }
+                if results[b] == nil { good.append(b); pending = mine }
             }
             do { try journal?.append(good.map { batches[$0] }) } catch {
                 for b in good { results[b] = error }
@@ -78,7 +78,7 @@ public final class OnlineStore: @unchecked Sendable {
             guard state.eventCount == 0 else { return false }
             var pending = Set<String>()
             for (i, e) in events.enumerated() {
-                if let why = state.rejection(e, pendingTypes: pending) { throw IngestError(field: "event \(i + 1)", message: why) }
+                if let why = state.rejection(e, pendingTypes: pending) { throw IngestError(field: "event \(i + 1) \(why.member)", message: why.message) }
                 if state.typeCode[e.type] == nil { pending.insert(e.type) }
                 state.add(e)
             }
