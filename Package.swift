@@ -12,6 +12,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `churnlab serve`: HTTP server stack and Prometheus metrics (ChurnServe only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // Debian's liblua5.4 (apt: liblua5.4-dev).
@@ -48,9 +52,16 @@ let package = Package(
         // Loaders of the CLI's own input files (schedule files, notebooks), in a
         // library so tests and the fuzz targets can reach them.
         .target(name: "ChurnFiles", dependencies: ["LuaRuntime", "ChurnCore"]),
+        // `churnlab serve`: scoring, event ingestion and online feature state over HTTP. No Lua.
+        .target(name: "ChurnServe", dependencies: [
+            "ChurnCore", "ExecutionControl",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
-            "ChurnLua", "LuaRuntime", "ChurnCore", "ChurnFiles", "CEditLine", "CZMQ",
+            "ChurnLua", "LuaRuntime", "ChurnCore", "ChurnFiles", "CEditLine", "CZMQ", "ChurnServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ExecutionControlTests", dependencies: ["ExecutionControl"]),
@@ -62,6 +73,8 @@ let package = Package(
         .testTarget(name: "ChurnFilesTests", dependencies: ["ChurnFiles", "ChurnCore"]),
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).
         .testTarget(name: "CLITests", dependencies: []),
+        // `churnlab serve` tests: the built binary on a random loopback port, over real HTTP.
+        .testTarget(name: "ServeTests", dependencies: ["ChurnServe", "ChurnCore"]),
         // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
         // Lua-level tests and CLI tests (the harness is CLITests' file, linked in).
         .testTarget(name: "SecurityTests", dependencies: ["LuaRuntime", "ChurnLua", "ChurnCore", "CLuaBridge", "CSQLite"],

@@ -13,7 +13,8 @@ struct Churnlab: ParsableCommand {
             """,
         version: ChurnLab.version,
         subcommands: [RunCommand.self, ReplCommand.self, TestCommand.self, SimulateCommand.self, RulesCommand.self,
-                      ScheduleCommand.self, NotebookCommand.self, KernelCommand.self, VerifyCommand.self]
+                      ScheduleCommand.self, NotebookCommand.self, KernelCommand.self, VerifyCommand.self,
+                      ServeCommand.self]
     )
 
     static func main() {

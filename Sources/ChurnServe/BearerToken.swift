@@ -1,0 +1,41 @@
+import ChurnCore
+import Foundation
+
+/// The shared secret POST and admin routes require (`Authorization: Bearer <token>`).
+/// It comes from a file only (never the command line, where `ps` shows it);
+/// the file must not be readable by group or others, as ssh insists for keys.
+public struct BearerToken: Sendable {
+    private let digest: [UInt8]
+    /// Shortest accepted token.
+    public static let minLength = 16
+
+    public init(file path: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw StateFileError("--token-file '\(path)': \(String(cString: strerror(errno)))") }
+        guard st.st_mode & 0o077 == 0 else {
+            throw StateFileError("--token-file '\(path)' is readable by group or others (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw StateFileError("--token-file '\(path)' cannot be read as UTF-8 text")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.utf8.count >= BearerToken.minLength, !token.contains(where: { $0.isWhitespace }) else {
+            throw StateFileError("--token-file '\(path)': the token must be one word of at least \(BearerToken.minLength) characters")
+        }
+        digest = SHA256.hash(token)
+    }
+
+    public init(token: String) { digest = SHA256.hash(token) }
+
+    /// Whether an Authorization header value carries the token. Both sides are
+    /// hashed first, so the comparison time does not depend on the presented
+    /// token's length or on where it first differs; the 32-byte compare itself
+    /// runs to the end whatever it finds.
+    public func accepts(authorization header: String?) -> Bool {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
+        let presented = SHA256.hash(String(header.dropFirst(7)))
+        var diff: UInt8 = 0
+        for i in 0..<32 { diff |= presented[i] ^ digest[i] }
+        return diff == 0
+    }
+}

@@ -1,0 +1,112 @@
+import ChurnCore
+import Foundation
+
+/// A rejected event batch: `field` names the event and member (`events[3].time`).
+public struct IngestError: Error, CustomStringConvertible, Sendable {
+    public let field: String
+    public let message: String
+    public var description: String { "\(field): \(message)" }
+}
+
+/// The online state behind a lock, with its journal: `ingest` validates a
+/// whole batch, makes it durable, then applies it (all or nothing), so what
+/// the server acknowledged is exactly what a restart recovers.
+public final class OnlineStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: OnlineState
+    private let journal: EventJournal?
+    /// µs since the epoch; injectable for tests.
+    private let clock: @Sendable () -> Int64
+    /// Logs larger than this are folded into a snapshot.
+    public var snapshotLogBytes = 64 << 20
+
+    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1e6).rounded()) }
+
+    /// `stateDir` nil: in memory only (nothing survives a restart). `note` receives recovery messages.
+    public init(spec: FeatureSpec, stateDir: String?, clock: @escaping @Sendable () -> Int64 = OnlineStore.systemClock,
+                note: (String) -> Void = { _ in }) throws {
+        self.clock = clock
+        if let stateDir {
+            let (j, s, replayed) = try EventJournal.open(dir: stateDir, spec: spec, note: note)
+            journal = j; state = s
+            if replayed > 0 { note("state: replayed \(replayed) logged events") }
+        } else {
+            journal = nil; state = try OnlineState(spec: spec)
+        }
+        state.age(now: clock())
+    }
+
+    /// Validates and appends a batch; returns when it is durable (fsynced) and applied.
+    public func ingest(_ events: [OnlineEvent]) throws {
+        if let e = ingest(batches: [events])[0] { throw e }
+    }
+
+    /// Group commit: validates each batch on its own (a bad batch fails alone), writes every
+    /// valid one with a single fsync, then applies them. One error (or nil) per batch.
+    public func ingest(batches: [[OnlineEvent]]) -> [Error?] {
+        lock.withLock {
+            var results = [Error?](repeating: nil, count: batches.count)
+            var pending = Set<String>()
+            var good: [Int] = []
+            for (b, events) in batches.enumerated() {
+                var mine = pending      // new types of the accepted batches before this one, then this one's
+                for (i, e) in events.enumerated() {
+                    if let why = state.rejection(e, pendingTypes: mine) {
+                        results[b] = IngestError(field: "events[\(i)].\(why.member)", message: why.message); break
+                    }
+                    if state.typeCode[e.type] == nil { mine.insert(e.type) }
+                }
+                if results[b] == nil { good.append(b); pending = mine }
+            }
+            do { try journal?.append(good.map { batches[$0] }) } catch {
+                for b in good { results[b] = error }
+                return results
+            }
+            for b in good { for e in batches[b] { state.add(e) } }
+            if let j = journal, j.logBytes > snapshotLogBytes {
+                state.age(now: clock())
+                do { try j.snapshot(state) } catch { FileHandle.standardError.write(Data("churnlab serve: snapshot failed: \(error)\n".utf8)) }
+            }
+            return results
+        }
+    }
+
+    /// Loads events in bulk (the `--events-from` file) when the state is empty, then snapshots them.
+    /// Returns false (and loads nothing) when the state already holds events.
+    public func seed(_ events: [OnlineEvent]) throws -> Bool {
+        try lock.withLock {
+            guard state.eventCount == 0 else { return false }
+            var pending = Set<String>()
+            for (i, e) in events.enumerated() {
+                if let why = state.rejection(e, pendingTypes: pending) { throw IngestError(field: "event \(i + 1) \(why.member)", message: why.message) }
+                if state.typeCode[e.type] == nil { pending.insert(e.type) }
+                state.add(e)
+            }
+            state.age(now: clock())
+            try journal?.snapshot(state)
+            return true
+        }
+    }
+
+    /// Feature names and the user's values as of now (NaN = null); nil when the user has no event before now.
+    public func features(user: String, asOf: Int64? = nil) throws -> (names: [String], values: [Double], asOf: Int64)? {
+        try lock.withLock {
+            let now = asOf ?? clock()
+            state.age(user: user, now: now)
+            guard let v = try state.features(user: user, asOf: now) else { return nil }
+            return (try state.featureNames(), v, now)
+        }
+    }
+
+    public var stats: (users: Int, events: Int, bytes: Int) {
+        lock.withLock { (state.userCount, state.eventCount, state.storageBytes) }
+    }
+
+    /// Ages every user and writes a snapshot (graceful shutdown).
+    public func persist() throws {
+        try lock.withLock {
+            state.age(now: clock())
+            try journal?.snapshot(state)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// The API description served at `/v1/openapi.json`. The same text is kept
+/// in the repository as `docs/openapi.json`; a test checks the two are equal
+/// and that every `ServeRoute` is documented (edit both together).
+public enum OpenAPIDocument {
+    public static let text = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "ChurnLab serve API",
+    "version": "1.0.0",
+    "description": "Scoring, event ingestion and online per-user risk from `churnlab serve`. POST routes, admin routes and per-user reads need `Authorization: Bearer <token>` (the token from --token-file). Errors are {\"error\": {\"status\", \"field\"?, \"message\"}}; a 400 names the offending field (e.g. rows[2].tenure_days)."
+  },
+  "servers": [{"url": "http://127.0.0.1:8080"}],
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["status", "message"],
+          "properties": {"status": {"type": "integer"}, "field": {"type": "string"}, "message": {"type": "string"}}}}
+      },
+      "Reason": {
+        "type": "object", "required": ["feature", "contribution"],
+        "description": "A feature pushing the score up: its additive contribution (TreeSHAP for trees, coefficient × centred value for logistic regression) on the model's raw scale.",
+        "properties": {"feature": {"type": "string"}, "contribution": {"type": "number"}}
+      },
+      "ScoreRequest": {
+        "type": "object", "required": ["rows"], "additionalProperties": false,
+        "properties": {
+          "rows": {"type": "array", "minItems": 1, "maxItems": 10000,
+                   "items": {"type": "object", "description": "Every model feature by name: a number (numeric) or a string (categorical), null for missing. No other fields.",
+                             "additionalProperties": {"nullable": true, "oneOf": [{"type": "number"}, {"type": "string"}]}}},
+          "reasons": {"type": "boolean", "default": true, "description": "Include the top-3 reasons per row."}
+        }
+      },
+      "ScoreResponse": {
+        "type": "object", "required": ["model_version", "results"],
+        "properties": {
+          "model_version": {"type": "string"},
+          "results": {"type": "array", "items": {"type": "object", "required": ["probability", "tier"],
+            "properties": {"probability": {"type": "number"}, "tier": {"type": "string"},
+                           "reasons": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/Reason"}}}}}
+        }
+      },
+      "Event": {
+        "type": "object", "required": ["user", "type", "time"], "additionalProperties": false,
+        "properties": {
+          "user": {"type": "string", "minLength": 1, "maxLength": 256},
+          "type": {"type": "string", "minLength": 1, "maxLength": 256},
+          "time": {"type": "string", "description": "UTC time: 2024-06-01, 2024-06-01T12:00:00Z or 2024-06-01 12:00:00.123456"},
+          "amount": {"type": "number", "nullable": true}
+        }
+      },
+      "EventsRequest": {
+        "type": "object", "required": ["events"], "additionalProperties": false,
+        "properties": {"events": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"$ref": "#/components/schemas/Event"}}}
+      },
+      "RiskResponse": {
+        "type": "object", "required": ["user", "as_of", "model_version", "probability", "tier", "reasons", "features"],
+        "properties": {
+          "user": {"type": "string"}, "as_of": {"type": "string"}, "model_version": {"type": "string"},
+          "probability": {"type": "number"}, "tier": {"type": "string"},
+          "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+          "features": {"type": "object", "description": "The user's features as of now, named as cl.features.build names them (null = missing).",
+                       "additionalProperties": {"type": "number", "nullable": true}}
+        }
+      }
+    },
+    "responses": {
+      "BadRequest": {"description": "Malformed or invalid request; the error names the field.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unauthorized": {"description": "Missing or wrong bearer token.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "The server was started without --token-file: authenticated routes are disabled.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooLarge": {"description": "Body larger than the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "UnsupportedMediaType": {"description": "Content-Type is not application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    }
+  },
+  "paths": {
+    "/v1/health": {
+      "get": {"summary": "Liveness and what is loaded", "responses": {"200": {"description": "Serving",
+        "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "status": {"type": "string"}, "model_version": {"type": "string"}, "model_kind": {"type": "string"},
+          "features": {"type": "integer"}, "state_users": {"type": "integer"}, "state_events": {"type": "integer"}}}}}}}}
+    },
+    "/metrics": {
+      "get": {"summary": "Prometheus metrics: requests by route and status, latency histograms, rows scored, events ingested, model version, state size",
+              "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}
+    },
+    "/v1/openapi.json": {
+      "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+    },
+    "/v1/score": {
+      "post": {"summary": "Score one or many rows of features", "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreRequest"}}}},
+        "responses": {"200": {"description": "One result per row, in order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScoreResponse"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}, "413": {"$ref": "#/components/responses/TooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"}}}
+    },
+    "/v1/events": {
+      "post": {"summary": "Append events to the online feature state (durable before the response)", "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsRequest"}}}},
+        "responses": {"200": {"description": "Every event accepted (a batch is all or nothing)",
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"accepted": {"type": "integer"}}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}, "413": {"$ref": "#/components/responses/TooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"}}}
+    },
+    "/v1/users/{id}/risk": {
+      "get": {"summary": "Fresh features from the online state → score → reasons", "security": [{"bearer": []}],
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The user's risk now", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RiskResponse"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"description": "No events for this user", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "422": {"description": "The model needs features the online state does not compute", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+    },
+    "/v1/admin/reload": {
+      "post": {"summary": "Reload the model file (also on SIGHUP); the old model keeps serving if the new one fails validation", "security": [{"bearer": []}],
+        "responses": {"200": {"description": "Reloaded", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "model_version": {"type": "string"}, "model_kind": {"type": "string"}}}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"},
+          "422": {"description": "The file failed to load; nothing changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,112 @@
+import ChurnCore
+import Foundation
+
+/// A model file loaded for serving: decoded and structurally validated by
+/// `ModelFile` (checksum, format version, per-kind validation), with the
+/// version string responses carry. Immutable; hot reload swaps the whole value.
+public final class ScoringModel: Sendable {
+    public let model: any ChurnModel
+    public let metadata: ModelMetadata
+    public let kind: String
+    /// `metadata.extra["version"]` when the file names one, else kind + the first 12 hex digits of the file's SHA-256.
+    public let version: String
+    public let path: String
+    /// Whether the file carries a preprocessing pipeline (then rows hold its raw inputs, not the model's features).
+    public let hasPipeline: Bool
+    let featureIndex: [String: Int]
+
+    /// Reads, checks and decodes `path`. Kinds beyond the core's built-in ones
+    /// register themselves here (the server links no Lua binding).
+    public init(path: String) throws {
+        ModelRegistry.register(MLPClassifier.self)
+        let (m, contents) = try ModelFile.loadModel(path)
+        model = m
+        metadata = contents.metadata
+        kind = contents.header.kind
+        self.path = path
+        let sha = Hex.encode(try SHA256.hashFile(atPath: path))
+        version = metadata.extra["version"] ?? "\(kind)-\(sha.prefix(12))"
+        hasPipeline = metadata.preprocessing != nil
+        var idx: [String: Int] = [:]
+        for (i, f) in metadata.features.enumerated() { idx[f.name] = i }
+        featureIndex = idx
+    }
+
+    public var featureNames: [String] { metadata.featureNames }
+
+    /// One scored row.
+    public struct Scored: Sendable {
+        public let probability: Double
+        public let reasons: [(feature: String, contribution: Double)]
+    }
+
+    /// Scores a frame holding the model's inputs; reasons are the (up to) three
+    /// features pushing the score up most (positive contributions, largest first).
+    public func score(_ frame: Frame, reasons wantReasons: Bool) throws -> [Scored] {
+        let X = try model.features(from: frame, metadata: metadata)
+        let p = try model.predictProba(X)
+        var reasons = [[(feature: String, contribution: Double)]](repeating: [], count: p.count)
+        if wantReasons, let e = try model.explanation(X) {
+            for r in 0..<p.count {
+                var best: [(String, Double)] = []
+                for (j, name) in e.featureNames.enumerated() {
+                    let c = e.contributions[j][r]
+                    guard c > 0, c.isFinite else { continue }
+                    if best.count < 3 { best.append((name, c)); best.sort { $0.1 > $1.1 } }
+                    else if c > best[2].1 { best[2] = (name, c); best.sort { $0.1 > $1.1 } }
+                }
+                reasons[r] = best.map { (feature: $0.0, contribution: $0.1) }
+            }
+        }
+        return (0..<p.count).map { Scored(probability: p[$0], reasons: reasons[$0]) }
+    }
+}
+
+/// The model being served, swapped atomically on reload: a request takes the
+/// current value once and finishes with it, so a reload drops no request.
+public final class ModelSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: ScoringModel
+    public init(_ m: ScoringModel) { value = m }
+    public var current: ScoringModel { lock.withLock { value } }
+    /// Loads the same path again; on any error the old model stays.
+    @discardableResult
+    public func reload() throws -> ScoringModel {
+        let fresh = try ScoringModel(path: current.path)
+        lock.withLock { value = fresh }
+        return fresh
+    }
+}
+
+/// Probability thresholds naming risk tiers (highest first); below all: `lowest`.
+public struct TierScheme: Sendable {
+    public let thresholds: [(name: String, min: Double)]
+    public let lowest: String
+    public static let standard = TierScheme(thresholds: [("high", 0.7), ("medium", 0.4)], lowest: "low")
+
+    public init(thresholds: [(name: String, min: Double)], lowest: String) {
+        self.thresholds = thresholds.sorted { $0.min > $1.min }; self.lowest = lowest
+    }
+
+    /// Parses "high=0.7,medium=0.4[,low]" (a last bare name renames the lowest tier).
+    public init(parsing text: String) throws {
+        var t: [(String, Double)] = [], lowest = "low"
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for (k, p) in parts.enumerated() {
+            let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 1, k == parts.count - 1, !kv[0].isEmpty { lowest = kv[0]; continue }
+            guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite, v > 0, v <= 1 else {
+                throw StateFileError("--tiers: '\(p)' is not name=threshold with a threshold in (0, 1]")
+            }
+            t.append((kv[0], v))
+        }
+        guard !t.isEmpty else { throw StateFileError("--tiers: no name=threshold given") }
+        guard Set(t.map(\.0) + [lowest]).count == t.count + 1 else { throw StateFileError("--tiers: a tier name repeats") }
+        self.init(thresholds: t, lowest: lowest)
+    }
+
+    public func tier(_ p: Double) -> String {
+        for t in thresholds where p >= t.min { return t.name }
+        return lowest
+    }
+}

@@ -1,0 +1,235 @@
+import ChurnCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Everything `churnlab serve` is configured with.
+public struct ServeConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var limits = ServeLimits()
+    public var tiers = TierScheme.standard
+    /// nil: POST and admin routes answer 403 (there is no way to authenticate).
+    public var token: BearerToken?
+    public init() {}
+}
+
+/// One route of the API: the OpenAPI document must list every one (a test checks).
+public struct ServeRoute: Sendable {
+    public let method: String
+    /// OpenAPI form (`{id}`); Hummingbird's form has `:id`.
+    public let path: String
+    public let authenticated: Bool
+    var routerPath: String { path.replacingOccurrences(of: "{id}", with: ":id") }
+
+    public static let health = ServeRoute(method: "GET", path: "/v1/health", authenticated: false)
+    public static let metrics = ServeRoute(method: "GET", path: "/metrics", authenticated: false)
+    public static let openapi = ServeRoute(method: "GET", path: "/v1/openapi.json", authenticated: false)
+    public static let score = ServeRoute(method: "POST", path: "/v1/score", authenticated: true)
+    public static let events = ServeRoute(method: "POST", path: "/v1/events", authenticated: true)
+    public static let risk = ServeRoute(method: "GET", path: "/v1/users/{id}/risk", authenticated: true)
+    public static let reload = ServeRoute(method: "POST", path: "/v1/admin/reload", authenticated: true)
+    public static let all: [ServeRoute] = [health, metrics, openapi, score, events, risk, reload]
+}
+
+/// An error response: status, the field it concerns (when one), a message.
+struct APIError: Error {
+    let status: HTTPResponse.Status
+    let field: String?
+    let message: String
+    init(_ status: HTTPResponse.Status, field: String? = nil, _ message: String) { self.status = status; self.field = field; self.message = message }
+}
+
+/// The HTTP server: routes, authentication, limits, metrics. The handlers are
+/// thin: they check and convert, and the work is done by `ScoringModel`
+/// and `OnlineStore`.
+public final class ServeServer: Sendable {
+    public let config: ServeConfig
+    public let model: ModelSlot
+    public let store: OnlineStore
+    let metrics = ServeMetrics()
+    let ingestQueue: IngestQueue
+
+    public init(config: ServeConfig, model: ModelSlot, store: OnlineStore) {
+        self.config = config; self.model = model; self.store = store
+        ingestQueue = IngestQueue(store: store)
+        let m = model.current
+        metrics.setModel(version: m.version, kind: m.kind)
+    }
+
+    /// Reloads the model file; the old model keeps serving if the new one fails to load.
+    @discardableResult
+    public func reloadModel() throws -> ScoringModel {
+        let m = try model.reload()
+        metrics.setModel(version: m.version, kind: m.kind)
+        metrics.reloads.increment()
+        return m
+    }
+
+    /// Builds the application; `onListening` receives the bound port (useful with port 0).
+    public func application(onListening: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        for route in ServeRoute.all {
+            let handler = self.handler(for: route)
+            router.on(RouterPath(route.routerPath), method: HTTPRequest.Method(route.method)!) { request, context in
+                try await self.respond(route, request, context, handler)
+            }
+        }
+        return Application(router: router,
+                           configuration: .init(address: .hostname(config.host, port: config.port), serverName: "churnlab"),
+                           onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
+    }
+
+    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+
+    private func handler(for route: ServeRoute) -> Handler {
+        switch route.path {
+        case ServeRoute.health.path: return { _, _ in self.health() }
+        case ServeRoute.metrics.path: return { _, _ in self.metricsText() }
+        case ServeRoute.openapi.path: return { _, _ in Self.json(OpenAPIDocument.text) }
+        case ServeRoute.score.path: return { req, _ in try await self.score(req) }
+        case ServeRoute.events.path: return { req, _ in try await self.ingest(req) }
+        case ServeRoute.risk.path: return { _, ctx in try self.risk(ctx.parameters.get("id") ?? "") }
+        case ServeRoute.reload.path: return { req, _ in try await self.reload(req) }
+        default: fatalError("route \(route.path) has no handler")
+        }
+    }
+
+    /// Authentication, error mapping and metrics around every handler.
+    private func respond(_ route: ServeRoute, _ request: Request, _ context: BasicRequestContext, _ handler: Handler) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            if route.authenticated {
+                guard let token = config.token else {
+                    throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
+                }
+                guard token.accepts(authorization: request.headers[.authorization]) else {
+                    throw APIError(.unauthorized, "missing or wrong bearer token (Authorization: Bearer <token>)")
+                }
+            }
+            response = try await handler(request, context)
+        } catch let e as APIError {
+            response = Self.error(e)
+        } catch let e as JSONInputError {
+            response = Self.error(APIError(.badRequest, field: e.field.isEmpty ? nil : e.field, e.message))
+        } catch let e as IngestError {
+            response = Self.error(APIError(.badRequest, field: e.field, e.message))
+        } catch let e as HTTPError where e.status == .contentTooLarge {
+            response = Self.error(APIError(.contentTooLarge, "request body larger than \(config.limits.maxBodyBytes) bytes"))
+        } catch {
+            response = Self.error(APIError(.internalServerError, "\(error)"))
+        }
+        if route.authenticated && response.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        metrics.request(route: route.path, status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    // MARK: bodies
+
+    private func body(_ request: Request) async throws -> JSONValue {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+            throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
+        }
+        if let len = request.headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {
+            throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
+        }
+        var buffer = try await request.body.collect(upTo: config.limits.maxBodyBytes)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        return try StrictJSON.parse(bytes)
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func error(_ e: APIError) -> Response {
+        var s = "{\"error\":{\"status\":\(e.status.code),"
+        if let f = e.field { s += "\"field\":\(JSONText.string(f)),"}
+        s += "\"message\":\(JSONText.string(e.message))}}"
+        return json(s, status: e.status)
+    }
+
+    private func reasonsJSON(_ r: [(feature: String, contribution: Double)]) -> String {
+        "[" + r.map { "{\"feature\":\(JSONText.string($0.feature)),\"contribution\":\(JSONText.number($0.contribution))}" }.joined(separator: ",") + "]"
+    }
+
+    // MARK: handlers
+
+    private func health() -> Response {
+        let m = model.current, s = store.stats
+        return Self.json("{\"status\":\"ok\",\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))," +
+                         "\"features\":\(m.featureNames.count),\"state_users\":\(s.users),\"state_events\":\(s.events)}")
+    }
+
+    private func metricsText() -> Response {
+        let s = store.stats
+        metrics.stateUsers.set(Double(s.users)); metrics.stateEvents.set(Double(s.events)); metrics.stateBytes.set(Double(s.bytes))
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+    }
+
+    private func score(_ request: Request) async throws -> Response {
+        let body = try await self.body(request)
+        let m = model.current
+        let req = try RequestDecoding.score(body, model: m, limits: config.limits)
+        let scored: [ScoringModel.Scored]
+        do { scored = try m.score(req.frame, reasons: req.reasons) }
+        catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        metrics.rowsScored.increment(by: Int64(scored.count))
+        var out = "{\"model_version\":\(JSONText.string(m.version)),\"results\":["
+        out.reserveCapacity(64 + scored.count * 160)
+        for (i, s) in scored.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"probability\":\(JSONText.number(s.probability)),\"tier\":\(JSONText.string(config.tiers.tier(s.probability)))"
+            if req.reasons { out += ",\"reasons\":" + reasonsJSON(s.reasons) }
+            out += "}"
+        }
+        return Self.json(out + "]}")
+    }
+
+    private func ingest(_ request: Request) async throws -> Response {
+        let events = try RequestDecoding.events(try await body(request), limits: config.limits)
+        try await ingestQueue.submit(events)
+        metrics.eventsIngested.increment(by: Int64(events.count))
+        return Self.json("{\"accepted\":\(events.count)}")
+    }
+
+    private func risk(_ user: String) throws -> Response {
+        guard !user.isEmpty, user.utf8.count <= config.limits.maxIdBytes else {
+            throw APIError(.badRequest, field: "id", "user id must be 1 to \(config.limits.maxIdBytes) bytes")
+        }
+        guard let f = try store.features(user: user) else {
+            throw APIError(.notFound, field: "id", "no events before now for user '\(user)'")
+        }
+        let m = model.current
+        if !m.hasPipeline {
+            let have = Set(f.names)
+            let missing = m.featureNames.filter { !have.contains($0) }
+            if !missing.isEmpty {
+                throw APIError(.unprocessableContent, "the model needs features the online state does not compute: " +
+                               missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : ""))
+            }
+        }
+        let frame = try Frame(zip(f.names, f.values).map { Column.float($0, [$1], nulls: $1.isNaN ? [true] : nil) })
+        let s: ScoringModel.Scored
+        do { s = try m.score(frame, reasons: true)[0] } catch { throw APIError(.unprocessableContent, "cannot score this user: \(error)") }
+        metrics.rowsScored.increment()
+        let feats = zip(f.names, f.values).map { "\(JSONText.string($0)):\(JSONText.number($1))" }.joined(separator: ",")
+        return Self.json("{\"user\":\(JSONText.string(user)),\"as_of\":\(JSONText.string(DateText.format(micros: f.asOf).replacingOccurrences(of: " ", with: "T") + "Z"))," +
+                         "\"model_version\":\(JSONText.string(m.version)),\"probability\":\(JSONText.number(s.probability))," +
+                         "\"tier\":\(JSONText.string(config.tiers.tier(s.probability))),\"reasons\":\(reasonsJSON(s.reasons))," +
+                         "\"features\":{\(feats)}}")
+    }
+
+    /// Takes no body: the model path is fixed at start and never comes from a request.
+    private func reload(_ request: Request) async throws -> Response {
+        var body = try await request.body.collect(upTo: 4096)
+        guard body.readableBytes == 0 || (body.readString(length: body.readableBytes) ?? "").allSatisfy(\.isWhitespace) else {
+            throw APIError(.badRequest, "this route takes no body: it reloads the file given by --model")
+        }
+        let m: ScoringModel
+        do { m = try reloadModel() } catch { throw APIError(.unprocessableContent, "reload failed, the previous model keeps serving: \(error)") }
+        return Self.json("{\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))}")
+    }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# churnlab serve vs FastAPI + uvicorn (1 worker) + LightGBM, on loopback, with wrk.
+# Model: GBDT 200 trees x 45 numeric features (31 leaves), fitted on the same 50,000 rows by each side.
+# Figures: single-row /score (2 and 16 connections), 1,000-row batches (rows/s), /v1/events with
+# 1,000-event batches (events/s, each batch fsynced before the reply, state dir on local disk).
+# Needs: wrk (apt), a release build, and for the anchor a venv with fastapi uvicorn lightgbm numpy
+# (SERVE_BENCH_VENV, default .venv-serve). Env: SERVE_BENCH_SECONDS (default 10).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+VENV=${SERVE_BENCH_VENV:-$ROOT/.venv-serve}
+SECS=${SERVE_BENCH_SECONDS:-10}
+WORK=$(mktemp -d /tmp/serve-bench.XXXXXX)
+trap 'kill $SERVER_PID $ANCHOR_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER_PID=; ANCHOR_PID=
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+swift build -c release --product churnlab >/dev/null
+BIN=$ROOT/.build/release/churnlab
+
+"$VENV/bin/python" scripts/bench/serve_make_data.py "$WORK"
+cat > "$WORK/fit.lua" <<LUA
+local df = cl.read_csv("$WORK/train.csv")
+local m = cl.model.gbdt{trees = 200, leaves = 31, learning_rate = 0.1, seed = 7}:fit(df, {target = "churn"})
+m:save("$WORK/m.clm")
+LUA
+"$BIN" run "$WORK/fit.lua"
+head -c 40 /dev/urandom | base64 | tr -d '/+=\n' > "$WORK/token"; chmod 600 "$WORK/token"
+TOKEN=$(cat "$WORK/token")
+
+"$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --state-dir "$WORK/state" --port 18080 > "$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/serve.log" && break; sleep 0.1; done
+
+run() {  # name connections path body port token
+  local out
+  out=$(SERVE_BODY=$4 SERVE_PATH=$3 SERVE_TOKEN=$6 wrk -t2 -c"$2" -d"${SECS}s" --latency -s scripts/bench/serve_post.lua "http://127.0.0.1:$5" | grep RESULT)
+  printf "%-44s %s\n" "$1" "${out#RESULT }"
+}
+
+echo "== churnlab serve (release) =="
+uptime
+run "score 1 row, 2 conn" 2 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
+run "score 1 row, 16 conn" 16 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
+run "score 1 row + reasons (TreeSHAP), 16 conn" 16 /v1/score "$WORK/rows_1_reasons.json" 18080 "$TOKEN"
+run "score 1000 rows (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000.json" 18080 "$TOKEN"
+run "events 1000/batch (x1000 = events/s), 2 conn" 2 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
+run "events 1000/batch (x1000 = events/s), 16 conn" 16 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
+kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
+
+echo "== state for ${SERVE_BENCH_USERS:=1000000} users (fresh server, in-memory state) =="
+"$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --port 18080 > "$WORK/serve2.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/serve2.log" && break; sleep 0.1; done
+ps -o rss= -p $SERVER_PID | awk '{printf "server RSS before %.0f MB\n", $1/1024}'
+"$VENV/bin/python" scripts/bench/serve_fill.py 18080 "$TOKEN" "$SERVE_BENCH_USERS" 2
+curl -s "http://127.0.0.1:18080/metrics" | grep -E "^churnlab_state_(users|events|bytes)" || true
+ps -o rss= -p $SERVER_PID | awk '{printf "server RSS after %.0f MB\n", $1/1024}'
+kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
+
+if "$VENV/bin/python" -c "import fastapi, uvicorn, lightgbm" 2>/dev/null; then
+  echo "== anchor: FastAPI + uvicorn (1 worker) + LightGBM =="
+  (cd scripts/bench && SERVE_ANCHOR_MODEL="$WORK/lgbm.txt" "$VENV/bin/python" -m uvicorn serve_anchor_app:app \
+     --port 18081 --workers 1 --log-level warning) &
+  ANCHOR_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d @"$WORK/rows_1.json" http://127.0.0.1:18081/score && break; sleep 0.2; done
+  uptime
+  run "anchor score 1 row, 2 conn" 2 /score "$WORK/rows_1.json" 18081 ""
+  run "anchor score 1 row, 16 conn" 16 /score "$WORK/rows_1.json" 18081 ""
+  run "anchor score 1000 rows (x1000 = rows/s), 2 conn" 2 /score "$WORK/rows_1000.json" 18081 ""
+else
+  echo "anchor skipped: $VENV lacks fastapi/uvicorn/lightgbm"
+fi
