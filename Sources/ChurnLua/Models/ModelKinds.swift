@@ -41,6 +41,7 @@ enum ModelKinds {
         TreeKinds.gbdt,
         LinearModule.logistic,
         MLPKind.mlp,
+        SequenceKinds.gru, SequenceKinds.lstm, SequenceKinds.cnn,
     ]
 
     static let byName: [String: ModelKind] = {
