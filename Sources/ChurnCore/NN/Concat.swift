@@ -35,8 +35,10 @@ public final class Concat<T: NNFloat>: Module<T> {
         return [a[0], a[1] + b[1]]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> { try forward(x, side: nil) }
 
+    @_specialize(exported: false, where T == Float)
     public func forward(_ x: Tensor<T>, side: Tensor<T>?) throws -> Tensor<T> {
         _ = try outputShape(x.shape, side: side?.shape)
         let a = try sequence.forward(x)
@@ -53,6 +55,7 @@ public final class Concat<T: NNFloat>: Module<T> {
 
     /// Returns the gradient for the sequence input; the static input's is kept
     /// in `sideGradient` (it is data: training never needs it, attributions do).
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let (wa, wb) = try ShapeCheck.cached(summary, widths)
         guard g.rank == 2, g.shape[1] == wa + wb else { throw NNError("\(summary): gradient shape \(g.shape) mismatch") }
