@@ -47,7 +47,7 @@ T.case("penalised fits: params, no standard errors, contributions add up", funct
   end
   local ex = m:explain(df, { top = 1 })
   T.eq(ex:nrow(), 8)
-  T.eq(ex:names(), { "row", "rank", "feature", "value", "contribution" })
+  T.eq(ex:names(), { "row", "rank", "feature", "value", "numeric_value", "contribution" })
   T.eq(ex:row(1).row, 1)
   T.eq(ex:row(1).value, ex:row(1).feature == "plan" and "monthly" or "1")
 end)
