@@ -9,9 +9,9 @@
 # builds on 2 cores, so absolute times are ~10x a quiet machine's):
 #                 cl.nn                              PyTorch 2.13.0+cpu
 #   GRU    64.82 s/epoch AUC 0.7711  132 rows/s  | 218.91 s/epoch AUC 0.7734   42 rows/s
-#   LSTM   55.50 s/epoch AUC 0.7720*  97 rows/s  | 133.23 s/epoch AUC 0.7720  110 rows/s
+#   LSTM   55.50 s/epoch AUC 0.7724   97 rows/s  | 133.23 s/epoch AUC 0.7720  110 rows/s
 #   MLP     0.27 s/epoch AUC 0.7852  420,810 r/s |   7.49 s/epoch AUC 0.7904  1,423 rows/s
-#   peak RSS 165 MB                              | 509 MB           (* cl.nn LSTM AUC 0.7724)
+#   peak RSS 165 MB                              | 509 MB
 # Ratios: GRU epoch 0.30x PyTorch's, LSTM 0.42x, MLP 0.04x; GRU inference 3.1x, LSTM 0.88x.
 # Before the @_specialize(where T == Float) change the layers ran as unspecialised generic
 # code through class dispatch (a GRU epoch on 20,000 users did not finish in 225 s).
