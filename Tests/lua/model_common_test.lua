@@ -60,7 +60,7 @@ end)
 
 T.case("options a model would ignore are refused", function()
   T.raises(function() cl.model.logistic {}:fit(df:select("x1", "churn"), { target = "churn", eval_set = df }) end,
-           "only gbdt, mlp models use an eval set")
+           "only gbdt, mlp, gru, lstm, cnn models use an eval set")
   T.raises(function() cl.model.forest { n_trees = 2 }:fit(df, { target = "churn", eval_set = df }) end,
-           "only gbdt, mlp models use an eval set")
+           "only gbdt, mlp, gru, lstm, cnn models use an eval set")
 end)

@@ -7,6 +7,18 @@
 #   23040,192,8,2   input projection of a batch (256 × 90 steps, 8 channels)
 #   23040,8,192,2   its input gradient
 #   2048,64,24,2    MLP first layer at inference batch 2048
+# Measured 2026-12-03 06:35 UTC (release, OpenBLAS 0.3.21, load average 16 from parallel builds):
+#   m,n,k,threads      OpenBLAS s    cl.nn s   BLAS GF/s  cl.nn GF/s
+#   128,192,64,1        0.000038   0.000272       82.8       11.6
+#   256,192,64,2        0.000085   0.000540       74.0       11.7
+#   23040,192,8,2       0.092773   0.101253        0.8        0.7
+#   23040,8,192,2       0.058998   0.249117        1.2        0.3
+#   2048,64,24,2        0.000254   0.000671       24.8        9.4
+#   Decision by this measurement: OpenBLAS is ~7x faster on the recurrent step product
+#   (the GRU/LSTM hot path) and should replace Gemm.nn there (a system-library target via
+#   pkg-config, single-threaded sgemm per worker block so the batch split stays fixed and
+#   results bit-identical per thread count; ensure-deps installing libopenblas-dev). Not yet
+#   done: see issue 13. The skinny k = 8 input projection gains nothing.
 # Usage: scripts/bench/gemm_blas_vs_swift.sh   (needs libopenblas-dev and a C compiler)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -22,6 +22,7 @@ public final class BatchNorm1d<T: NNFloat>: Module<T> {
     public override var spec: LayerSpec { LayerSpec(kind, ints: ["channels": channels], reals: ["eps": eps, "momentum": momentum]) }
     public override func outputShape(_ s: [Int]) throws -> [Int] { try ShapeCheck.lastDim(summary, s, channels); return s }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         _ = try outputShape(x.shape)
         let c = channels, rows = x.count / c
@@ -54,6 +55,7 @@ public final class BatchNorm1d<T: NNFloat>: Module<T> {
         return y
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let xh = try ShapeCheck.cached(summary, xhat), inv = try ShapeCheck.cached(summary, invStd)
         guard g.count == xh.count else { throw NNError("\(summary): gradient size mismatch") }

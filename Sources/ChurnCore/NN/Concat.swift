@@ -6,6 +6,9 @@ public final class Concat<T: NNFloat>: Module<T> {
     public let sequence: Sequential<T>
     public let staticBranch: Sequential<T>?
     private var widths: (Int, Int)?
+    /// Gradient with respect to the static input from the last `backward`
+    /// (for attributions of static features); nil before one.
+    public private(set) var sideGradient: Tensor<T>?
 
     public init(sequence: Sequential<T>, staticBranch: Sequential<T>? = nil) {
         self.sequence = sequence; self.staticBranch = staticBranch
@@ -32,8 +35,10 @@ public final class Concat<T: NNFloat>: Module<T> {
         return [a[0], a[1] + b[1]]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> { try forward(x, side: nil) }
 
+    @_specialize(exported: false, where T == Float)
     public func forward(_ x: Tensor<T>, side: Tensor<T>?) throws -> Tensor<T> {
         _ = try outputShape(x.shape, side: side?.shape)
         let a = try sequence.forward(x)
@@ -48,8 +53,9 @@ public final class Concat<T: NNFloat>: Module<T> {
         return Tensor(uncheckedShape: [n, wa + wb], data: y)
     }
 
-    /// Returns the gradient for the sequence input (the static input is data,
-    /// its gradient is not needed).
+    /// Returns the gradient for the sequence input; the static input's is kept
+    /// in `sideGradient` (it is data: training never needs it, attributions do).
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let (wa, wb) = try ShapeCheck.cached(summary, widths)
         guard g.rank == 2, g.shape[1] == wa + wb else { throw NNError("\(summary): gradient shape \(g.shape) mismatch") }
@@ -59,9 +65,10 @@ public final class Concat<T: NNFloat>: Module<T> {
             for j in 0..<wa { ga[r * wa + j] = g.data[r * (wa + wb) + j] }
             for j in 0..<wb { gb[r * wb + j] = g.data[r * (wa + wb) + wa + j] }
         }
-        if let staticBranch { _ = try staticBranch.backward(Tensor(uncheckedShape: [n, wb], data: gb)) }
+        let gSide = Tensor<T>(uncheckedShape: [n, wb], data: gb)
+        sideGradient = try staticBranch?.backward(gSide) ?? gSide
         return try sequence.backward(Tensor(uncheckedShape: [n, wa], data: ga))
     }
 
-    public override func clearCache() { widths = nil; super.clearCache() }
+    public override func clearCache() { widths = nil; sideGradient = nil; super.clearCache() }
 }

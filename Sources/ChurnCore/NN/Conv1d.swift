@@ -33,6 +33,7 @@ public final class Conv1d<T: NNFloat>: Module<T> {
         return [s[0], lout, outChannels]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let os = try outputShape(x.shape)
         let n = x.shape[0], l = x.shape[1], lout = os[1], pk = inChannels * kernel
@@ -56,6 +57,7 @@ public final class Conv1d<T: NNFloat>: Module<T> {
         return Tensor(uncheckedShape: os, data: y)
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let cols = try ShapeCheck.cached(summary, patches), s = try ShapeCheck.cached(summary, inShape)
         try ShapeCheck.same(summary, try outputShape(s), g.shape)

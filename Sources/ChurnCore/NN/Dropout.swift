@@ -20,6 +20,7 @@ public final class Dropout<T: NNFloat>: Module<T> {
     /// Restarts the mask stream (the trainer reseeds per run).
     public func reseed(_ s: UInt64) { rng = SeededRandom(seed: s) }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         guard isTraining, p > 0 else { return x }
         let scale = T(1 / (1 - p))
@@ -31,6 +32,7 @@ public final class Dropout<T: NNFloat>: Module<T> {
         return y
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         guard p > 0 else { return g }
         let m = try ShapeCheck.cached(summary, mask)

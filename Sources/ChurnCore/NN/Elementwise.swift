@@ -10,6 +10,7 @@ public class Elementwise<T: NNFloat>: Module<T> {
     public override var spec: LayerSpec { LayerSpec(kind) }
     public override func outputShape(_ s: [Int]) throws -> [Int] { s }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         var y = x
         y.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = f(p[i]) } }
@@ -17,6 +18,7 @@ public class Elementwise<T: NNFloat>: Module<T> {
         return y
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let x = try ShapeCheck.cached(kind, input), y = try ShapeCheck.cached(kind, output)
         try ShapeCheck.same(kind, x.shape, g.shape)

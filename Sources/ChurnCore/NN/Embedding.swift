@@ -21,6 +21,7 @@ public final class Embedding<T: NNFloat>: Module<T> {
         return [s[0], (s.count == 2 ? s[1] : 1) * dim]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let shape = try outputShape(x.shape)
         var idx = [Int](repeating: 0, count: x.count)
@@ -37,6 +38,7 @@ public final class Embedding<T: NNFloat>: Module<T> {
     }
 
     /// Codes are not differentiable: the returned input gradient is zero.
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let idx = try ShapeCheck.cached(summary, codes)
         guard g.count == idx.count * dim else { throw NNError("\(summary): gradient size mismatch") }

@@ -16,6 +16,7 @@ import Foundation
 enum Gemm {
     /// C[m×n] = (or +=) A[m×k] · B[k×n]. Serial; 4 rows of C at a time so each
     /// row of B is loaded once for four FMAs-worth of work.
+    @_specialize(exported: false, where T == Float)
     static func nn<T: NNFloat>(_ m: Int, _ n: Int, _ k: Int,
                                _ a: UnsafePointer<T>, _ lda: Int,
                                _ b: UnsafePointer<T>, _ ldb: Int,
@@ -47,6 +48,7 @@ enum Gemm {
     }
 
     /// `nn` split over row blocks of C on `threads` workers.
+    @_specialize(exported: false, where T == Float)
     static func nnParallel<T: NNFloat>(_ m: Int, _ n: Int, _ k: Int,
                                        _ a: UnsafePointer<T>, _ lda: Int,
                                        _ b: UnsafePointer<T>, _ ldb: Int,
@@ -68,6 +70,7 @@ enum Gemm {
     /// over the batch). Parallel over rows of C; within a thread the m rows are
     /// walked in blocks (ascending) so a block of B stays in cache while every
     /// row of C it touches is updated — each C element still sums m in order.
+    @_specialize(exported: false, where T == Float)
     static func tn<T: NNFloat>(_ m: Int, _ n: Int, _ k: Int,
                                _ a: UnsafePointer<T>, _ lda: Int,
                                _ b: UnsafePointer<T>, _ ldb: Int,
@@ -110,12 +113,14 @@ enum Gemm {
     }
 
     /// out[n×m] = in[m×n]ᵀ.
+    @_specialize(exported: false, where T == Float)
     static func transpose<T: NNFloat>(_ m: Int, _ n: Int, _ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>) {
         for i in 0..<m { for j in 0..<n { dst[j * m + i] = src[i * n + j] } }
     }
 
     /// Column sums of A[m×n] added into out[n] (bias gradients), each column
     /// summed in row order.
+    @_specialize(exported: false, where T == Float)
     static func addColumnSums<T: NNFloat>(_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>) {
         for r in 0..<m { let ar = a + r * n; for j in 0..<n { out[j] += ar[j] } }
     }

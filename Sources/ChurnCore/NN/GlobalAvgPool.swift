@@ -8,6 +8,7 @@ public final class GlobalAvgPool<T: NNFloat>: Module<T> {
     public override func outputShape(_ s: [Int]) throws -> [Int] {
         try ShapeCheck.rank("global_avg_pool", s, 3, "(batch, time, channels)"); return [s[0], s[2]]
     }
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let os = try outputShape(x.shape)
         let n = x.shape[0], l = x.shape[1], c = x.shape[2]
@@ -17,6 +18,7 @@ public final class GlobalAvgPool<T: NNFloat>: Module<T> {
         if isTraining { inShape = x.shape }
         return Tensor(uncheckedShape: os, data: y)
     }
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let s = try ShapeCheck.cached(kind, inShape)
         try ShapeCheck.same(kind, [s[0], s[2]], g.shape)

@@ -3,6 +3,7 @@
 /// summed in Double in parameter order (deterministic). Returns the norm.
 public enum GradientClipping {
     @discardableResult
+    @_specialize(exported: false, where T == Float)
     public static func clip<T: NNFloat>(_ parameters: [Parameter<T>], maxNorm: Double) -> Double {
         var s = 0.0
         for p in parameters { for g in p.grad.data { let d = Double(g); s += d * d } }

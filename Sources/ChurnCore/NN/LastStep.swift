@@ -10,6 +10,7 @@ public final class LastStep<T: NNFloat>: Module<T> {
         guard s[1] >= 1 else { throw NNError("last_step: the sequence has no time steps") }
         return [s[0], s[2]]
     }
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let os = try outputShape(x.shape)
         let n = x.shape[0], l = x.shape[1], c = x.shape[2]
@@ -18,6 +19,7 @@ public final class LastStep<T: NNFloat>: Module<T> {
         if isTraining { inShape = x.shape }
         return Tensor(uncheckedShape: os, data: y)
     }
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let s = try ShapeCheck.cached(kind, inShape)
         try ShapeCheck.same(kind, [s[0], s[2]], g.shape)

@@ -17,6 +17,7 @@ public final class LayerNorm<T: NNFloat>: Module<T> {
     public override var spec: LayerSpec { LayerSpec(kind, ints: ["size": size], reals: ["eps": eps]) }
     public override func outputShape(_ s: [Int]) throws -> [Int] { try ShapeCheck.lastDim(summary, s, size); return s }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         _ = try outputShape(x.shape)
         let rows = x.count / size, n = T(size)
@@ -33,6 +34,7 @@ public final class LayerNorm<T: NNFloat>: Module<T> {
         return y
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let xh = try ShapeCheck.cached(summary, xhat), inv = try ShapeCheck.cached(summary, invStd)
         guard g.count == xh.count else { throw NNError("\(summary): gradient size mismatch") }

@@ -22,6 +22,7 @@ public final class Linear<T: NNFloat>: Module<T> {
         try ShapeCheck.lastDim(summary, s, inFeatures); return s.dropLast() + [outFeatures]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let outShape = try outputShape(x.shape)
         let m = x.count / inFeatures
@@ -41,6 +42,7 @@ public final class Linear<T: NNFloat>: Module<T> {
         return Tensor(uncheckedShape: outShape, data: y)
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let x = try ShapeCheck.cached(summary, input)
         try ShapeCheck.same(summary, try outputShape(x.shape), g.shape)

@@ -145,7 +145,7 @@ public struct MLPClassifier: ChurnModel {
         return MLPClassifier(inputs: inputs, options: o, network: NetworkFile(net), bestEpoch: best)
     }
 
-    private static func fitInput(_ name: String, _ f: FeatureValues) throws -> Input {
+    static func fitInput(_ name: String, _ f: FeatureValues) throws -> Input {
         switch f {
         case .categorical(_, let levels):
             return Input(name: name, mean: nil, scale: nil, levels: levels)

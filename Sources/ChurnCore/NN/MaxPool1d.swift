@@ -18,6 +18,7 @@ public final class MaxPool1d<T: NNFloat>: Module<T> {
         return [s[0], (s[1] - kernel) / stride + 1, s[2]]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let os = try outputShape(x.shape)
         let n = x.shape[0], l = x.shape[1], c = x.shape[2], lout = os[1]
@@ -35,6 +36,7 @@ public final class MaxPool1d<T: NNFloat>: Module<T> {
         return Tensor(uncheckedShape: os, data: y)
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let am = try ShapeCheck.cached(summary, argmax), s = try ShapeCheck.cached(summary, inShape)
         guard g.count == am.count else { throw NNError("\(summary): gradient size mismatch") }

@@ -54,6 +54,7 @@ public final class Adam: Optimizer {
     public var learningRate: Double { spec.lr }
     public func reset() { m = []; v = []; t = 0 }
 
+    @_specialize(exported: false, where T == Float)
     public func step<T: NNFloat>(_ parameters: [Parameter<T>], lr: Double) {
         if m.count != parameters.count {
             m = parameters.map { [Double](repeating: 0, count: $0.value.count) }; v = m; t = 0
@@ -88,6 +89,7 @@ public final class SGD: Optimizer {
     public var learningRate: Double { spec.lr }
     public func reset() { buf = [] }
 
+    @_specialize(exported: false, where T == Float)
     public func step<T: NNFloat>(_ parameters: [Parameter<T>], lr: Double) {
         let first = buf.count != parameters.count
         if first { buf = parameters.map { [Double](repeating: 0, count: $0.value.count) } }

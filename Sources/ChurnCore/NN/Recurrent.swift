@@ -39,6 +39,7 @@ public class Recurrent<T: NNFloat>: Module<T> {
         return [s[0], s[1], hidden * (bidirectional ? 2 : 1)]
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         _ = try outputShape(x.shape)
         var h = x
@@ -49,6 +50,7 @@ public class Recurrent<T: NNFloat>: Module<T> {
         return h
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         var d = g
         for dirs in stack.reversed() {
@@ -64,6 +66,7 @@ public class Recurrent<T: NNFloat>: Module<T> {
 
     public override func clearCache() { stack.forEach { $0.forEach { $0.clearCache() } } }
 
+    @_specialize(exported: false, where T == Float)
     static func joinLast(_ a: Tensor<T>, _ b: Tensor<T>) -> Tensor<T> {
         let wa = a.shape.last!, wb = b.shape.last!, rows = a.count / wa
         var y = [T](repeating: 0, count: rows * (wa + wb))
@@ -74,6 +77,7 @@ public class Recurrent<T: NNFloat>: Module<T> {
         return Tensor(uncheckedShape: Array(a.shape.dropLast()) + [wa + wb], data: y)
     }
 
+    @_specialize(exported: false, where T == Float)
     static func splitLast(_ g: Tensor<T>, _ wa: Int) -> (Tensor<T>, Tensor<T>) {
         let w = g.shape.last!, wb = w - wa, rows = g.count / w
         var a = [T](repeating: 0, count: rows * wa), b = [T](repeating: 0, count: rows * wb)

@@ -43,6 +43,7 @@ final class RecurrentDirection<T: NNFloat> {
     func clearCache() { input = nil; gates = nil; cells = nil; output = nil }
 
     /// x: (n, l, inputSize) → (n, l, hidden).
+    @_specialize(exported: false, where T == Float)
     func forward(_ x: Tensor<T>, training: Bool, threads: Int) throws -> Tensor<T> {
         let n = x.shape[0], l = x.shape[1], h = hidden, gh = cell.gates * h
         let rows = n * l
@@ -118,6 +119,7 @@ final class RecurrentDirection<T: NNFloat> {
     }
 
     /// dOut: (n, l, hidden) → dX (n, l, inputSize); accumulates the gradients.
+    @_specialize(exported: false, where T == Float)
     func backward(_ dOut: Tensor<T>, threads: Int) throws -> Tensor<T> {
         let x = try ShapeCheck.cached(cell.rawValue, input), gs = try ShapeCheck.cached(cell.rawValue, gates)
         let out = try ShapeCheck.cached(cell.rawValue, output), cs = cells ?? []

@@ -29,8 +29,10 @@ public final class Sequential<T: NNFloat>: Module<T> {
     /// True when some layer takes the static (side) input.
     public var takesSideInput: Bool { layers.contains { $0 is Concat<T> } }
 
+    @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> { try forward(x, side: nil) }
 
+    @_specialize(exported: false, where T == Float)
     public func forward(_ x: Tensor<T>, side: Tensor<T>?) throws -> Tensor<T> {
         var h = x
         for m in layers {
@@ -39,6 +41,7 @@ public final class Sequential<T: NNFloat>: Module<T> {
         return h
     }
 
+    @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         var d = g
         for m in layers.reversed() { d = try m.backward(d) }

@@ -9,9 +9,23 @@ public struct SimulationOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 42
     /// Courses in the catalogue (0: no catalogue and no interactions).
     public var courses: Int = 120
+    /// Temporal churn drivers (`TemporalHabits`): weekly rhythms whose break, a
+    /// return after a gap and a fading trend raise the hazard. Off by default,
+    /// so seeded outputs without it are unchanged.
+    public var temporal = false
 
-    public init(users: Int = 1_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42, courses: Int = 120) {
+    public init(users: Int = 1_000, days: Int = 365, start: Int32 = 19_723, seed: UInt64 = 42, courses: Int = 120,
+                temporal: Bool = false) {
         self.users = users; self.days = days; self.start = start; self.seed = seed; self.courses = courses
+        self.temporal = temporal
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        users = try c.decode(Int.self, forKey: .users); days = try c.decode(Int.self, forKey: .days)
+        start = try c.decode(Int32.self, forKey: .start); seed = try c.decode(UInt64.self, forKey: .seed)
+        courses = try c.decode(Int.self, forKey: .courses)
+        temporal = try c.decodeIfPresent(Bool.self, forKey: .temporal) ?? false
     }
 
     func validate() throws {
@@ -168,6 +182,9 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Cat
     var e = level + 0.3 * r.normal()
     var satisfaction = 0.5
     var history = [Double](repeating: e, count: 15) // engagement ring buffer (14-day trajectory)
+    // Temporal habits draw from a stream of their own: with `temporal` off the
+    // main stream (and so every table) is exactly as before.
+    var habits = o.temporal ? TemporalHabits(seed: o.seed, user: i) : nil
 
     // Plan at signup: 70 % pay (annual 25 % of those), 30 % start free.
     var plan = r.uniform() < 0.7 ? (r.uniform() < 0.25 ? 1 : 0) : 2
@@ -204,7 +221,8 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Cat
         let trend = e - history[(d + 1) % 15]   // change over 14 days
         // Churn hazard (daily).
         let price = plan == 1 ? 199.0 / 12 : (plan == 0 ? 29.0 : 0)
-        let h = sigmoid(-6.0 + lifeRisk - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5))
+        let h = sigmoid(-6.0 + lifeRisk - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5)
+                        + (habits?.hazardShift(trend: trend) ?? 0))
         if r.uniform() < h { break }
         // Term end: renew automatically, manually if engaged, or lapse (and leave).
         if d == termEnd {
@@ -213,8 +231,10 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Cat
             if autoRenew || r.uniform() < sigmoid(e + 0.5) { startTerm(day: d, at: t, first: false) } else { break }
         }
         let weekday = TimeUnit.weekday(day: Int64(o.start) + Int64(d))
-        let pActive = sigmoid(-1.7 + 1.2 * e + (weekday >= 5 ? 0.2 : 0))
-        guard r.uniform() < pActive else { continue }
+        let pActive = sigmoid(-1.7 + 1.2 * e + (weekday >= 5 ? 0.2 : 0) + (habits?.activityShift(weekday: weekday) ?? 0))
+        let active = r.uniform() < pActive
+        habits?.record(weekday: weekday, active: active)
+        guard active else { continue }
         var t = (Int64(o.start) + Int64(d)) * dayMicros + Int64(7 + r.below(16)) * 3_600_000_000 + Int64(r.below(3600)) * 1_000_000
         emit(t, 0)
         let views = 1 + r.below(1 + Int(5 * sigmoid(e)))

@@ -59,16 +59,17 @@ enum RetentionModule {
         }
 
         cl.submodule("simulate", "Built-in data simulators.") { m in
-            m.function("platform", "platform{users = 1000, days = 365, start = '2024-01-01', seed =, courses = 120}",
-                       "A knowledge-payment platform: returns {users =, subscriptions =, events =, courses =, interactions =} frames. courses (0…100000) is the catalogue size: course_id, title, topic, level, price, lessons, description (about a third in Chinese); interactions are user_id, ts, course_id, action (view, start, finish, purchase, rate), rating, driven by latent tastes and course popularity (finished lessons land on taste-relevant courses). Engagement drifts, churn hazard depends on it, price and satisfaction; the `device` column is noise. Deterministic for a seed (default cl.seed's). users 1…50000000, days 1…20000, seed >= 0.") { c in
+            m.function("platform", "platform{users = 1000, days = 365, start = '2024-01-01', seed =, courses = 120, temporal = false}",
+                       "A knowledge-payment platform: returns {users =, subscriptions =, events =, courses =, interactions =} frames. courses (0…100000) is the catalogue size: course_id, title, topic, level, price, lessons, description (about a third in Chinese); interactions are user_id, ts, course_id, action (view, start, finish, purchase, rate), rating, driven by latent tastes and course popularity (finished lessons land on taste-relevant courses). Engagement drifts, churn hazard depends on it, price and satisfaction; the `device` column is noise. temporal = true adds churn drivers in the order of days that window aggregates capture only partly: about half the users keep a weekly habit day and a missed one raises the hazard for 14 days, a return after 7+ idle days raises it for 21 days, and a fading 14-day engagement trend weighs more (off by default: seeded outputs without it are unchanged). Deterministic for a seed (default cl.seed's). users 1…50000000, days 1…20000, seed >= 0.") { c in
                 let o = try c.options(1)
-                try o.checkKeys(["users", "days", "start", "seed", "courses"])
+                try o.checkKeys(["users", "days", "start", "seed", "courses", "temporal"])
                 var opts = SimulationOptions(seed: GlobalSeed.value)
                 if let u = try o.integer("users", in: 1...50_000_000) { opts.users = u }
                 if let d = try o.integer("days", in: 1...20_000) { opts.days = d }
                 if let n = try o.integer("courses", in: 0...100_000) { opts.courses = n }
                 if let s = try day(o, "start", arg: 1) { opts.start = s }
                 opts.seed = try o.seed()
+                opts.temporal = try o.bool("temporal") ?? false
                 let sim = try c.core { try simulatePlatform(opts) }
                 let t = c.newTable(record: 5)
                 c.push(frame: sim.users); t.setTop("users")

@@ -193,7 +193,7 @@ enum MethodDocs {
             "fit": ("net:fit{x =, static =, y =, epochs = 10, batch_size = 256, eval = {x =, static =, y =}, early_stopping = n | {patience =, min_delta =, restore_best = true}, seed =, threads =, optimizer = cl.nn.adam{}, schedule = {kind = 'step'|'cosine', …}, clip_norm =, pos_weight = 1, verbose = true}", "Trains on binary cross-entropy (logits) with mini-batches shuffled by seed; prints a progress bar (epoch, loss, eval AUC, ETA); returns the history frame (epoch, loss, eval_loss, eval_auc, lr, seconds). Bit-identical for a seed and thread count."),
             "forward": ("net:forward(x [, static])", "The network's output for x (a cl.Tensor or frame) as a cl.Tensor (logits after fit)."),
             "predict_proba": ("net:predict_proba(x [, static])", "P(y = 1) per row as a column 'p' (trained networks)."),
-            "save": ("net:save(path)", "Writes the trained network (layers, weights, history; versioned format) to path; read back with cl.nn.load."),
+            "save": ("net:save(path)", "Writes the trained network (layers, weights, history) as a common model file (kind nn.network: format version, SHA-256 checksum) to path; read back with cl.nn.load."),
             "n_parameters": ("net:n_parameters()", "Number of trainable values."),
             "summary": ("net:summary()", "The layers on one line, e.g. Sequential(GRU(8 → 64) → last_step → Linear(64 → 1))."),
             "history": ("net:history()", "The training history frame of the last fits (epoch, loss, eval_loss, eval_auc, lr, seconds)."),

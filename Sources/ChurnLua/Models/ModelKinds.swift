@@ -42,6 +42,7 @@ enum ModelKinds {
         LinearModule.logistic,
         MLPKind.mlp,
         CoxModelBinding.kind,
+        SequenceKinds.gru, SequenceKinds.lstm, SequenceKinds.cnn,
     ]
 
     static let byName: [String: ModelKind] = {

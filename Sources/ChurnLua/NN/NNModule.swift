@@ -93,8 +93,7 @@ enum NNModule {
                 let o = try c.object(1, NNModuleObject.self)
                 guard let net = o.network else { throw LuaScriptError("this network is not trained: call :fit{…} before :save") }
                 let path = try c.string(2)
-                let data = try c.core { try NetworkFile(net).encoded() }
-                try c.withOutputFile(path) { p in try data.write(to: URL(fileURLWithPath: p)) }
+                try c.withOutputFile(path) { p in try c.core { try NetworkModelFile.write(net, to: p) } }
                 return 0
             },
             "n_parameters": { c in c.push(try c.object(1, NNModuleObject.self).module.parameters.reduce(0) { $0 + $1.value.count }) },
@@ -215,10 +214,10 @@ enum NNModule {
                 return c.push(GemmBench.seconds(m: try c.integer(1, in: d), n: try c.integer(2, in: d), k: try c.integer(3, in: d),
                                                 reps: try c.integer(4, in: 1...1000), threads: try c.integer(5, in: 1...256)))
             }
-            m.function("load", "nn.load(path)", "A network saved with net:save(path), checked on load (format version, layer sizes, parameter shapes, finite values).") { c in
+            m.function("load", "nn.load(path)", "A network saved with net:save(path) (the common model file: format version, SHA-256 checksum), checked on load (layer sizes, parameter shapes, finite values); bare network JSON from earlier versions also loads.") { c in
                 let path = try c.string(1)
                 let data = try c.withInputFile(path) { p in try Data(contentsOf: URL(fileURLWithPath: p)) }
-                let net = try c.core { try NetworkFile.decode(data) }
+                let net = try c.core { try NetworkModelFile.read(data, source: path) }
                 let o = NNModuleObject(net.body); o.network = net
                 return c.push(object: o)
             }

@@ -1,0 +1,86 @@
+import XCTest
+@testable import ChurnCore
+
+/// Point-in-time sequences per (user, as_of) row and the simulator's temporal
+/// habits, against values worked out by hand in the comments.
+final class SequenceWindowsTests: XCTestCase {
+    let day: Int64 = 86_400_000_000
+    let d0: Int64 = 19_723   // 2024-01-01
+
+    func log() throws -> EventLog {
+        func t(_ d: Int64, _ hour: Int64) -> Int64 { (d0 + d) * day + hour * 3_600_000_000 }
+        let frame = try Frame([
+            Column(name: "user_id", data: .int64([1, 1, 1, 1, 3])),
+            Column(name: "ts", data: .timestamp([t(0, 10), t(0, 11), t(2, 9), t(3, 0), t(1, 5)])),
+            Column(name: "event", data: .string(codes: [0, 0, 1, 0, 1], dictionary: ["login", "finish_lesson"])),
+        ])
+        return try EventLog(frame)
+    }
+
+    func testWindowsAreStrictlyBeforeEachRowsAsOf() throws {
+        let log = try log()
+        var spec = SequenceWindowSpec(); spec.days = 3; spec.normalize = .none
+        spec = try SequenceWindows.resolve(spec, log)
+        XCTAssertEqual(spec.channels, ["login", "finish_lesson"])
+        // Row 1: user 1 at day 3 00:00 → days 0, 1, 2: two logins on day 0, a lesson on day 2;
+        // the login at exactly day 3 00:00 is not before as_of. Row 2: user 1 at day 4 → days 1, 2, 3.
+        // Row 3: user 2 has no events (not in the log). Row 4: user 3 at day 3 → a lesson on day 1.
+        let users = try SequenceWindows.userRows(log, ids: [1, 1, 2, 3])
+        XCTAssertEqual(users, [0, 0, -1, 1])
+        let x = try SequenceWindows.build(log, users: users, asOf: [(d0 + 3) * day, (d0 + 4) * day, (d0 + 3) * day, (d0 + 3) * day], spec: spec)
+        XCTAssertEqual(x.shape, [4, 3, 2])
+        XCTAssertEqual(x.data, [2, 0, 0, 0, 0, 1,
+                                0, 0, 0, 1, 1, 0,
+                                0, 0, 0, 0, 0, 0,
+                                0, 0, 0, 1, 0, 0])
+        spec.normalize = .log1p
+        let y = try SequenceWindows.build(log, users: [0], asOf: [(d0 + 3) * day], spec: spec)
+        XCTAssertEqual(y.data[0], Float(log1p(2.0)))      // log(3) = 1.0986…
+        // A channel the log lacks (a different log attached after loading) stays zero.
+        var other = spec; other.types = ["login", "renew"]
+        let z = try SequenceWindows.build(log, users: [0], asOf: [(d0 + 3) * day], spec: other)
+        XCTAssertEqual(z.data.enumerated().filter { $0.offset % 2 == 1 }.map(\.element), [0, 0, 0])
+        XCTAssertThrowsError(try SequenceWindows.resolve(other, log))
+    }
+
+    func testAsOfNumbersAreDatesOrTimestamps() {
+        XCTAssertEqual(SequenceWindows.asOfMicros(19_723), 19_723 * day)          // a date column: days since 1970
+        XCTAssertEqual(SequenceWindows.asOfMicros(1_704_067_200_000_000), 19_723 * day)   // 2024-01-01 in µs
+        XCTAssertNil(SequenceWindows.asOfMicros(.nan))
+    }
+
+    func testTemporalHabitsCountdowns() {
+        var h = TemporalHabits(habitDay: 2)
+        XCTAssertEqual(h.activityShift(weekday: 2), 2.5)
+        XCTAssertEqual(h.activityShift(weekday: 3), -0.6)
+        XCTAssertEqual(h.hazardShift(trend: -0.2), 0.3, accuracy: 1e-12)     // −1.5 × −0.2
+        h.record(weekday: 2, active: false)                                    // a missed habit day
+        XCTAssertEqual(h.hazardShift(trend: 0), 1.5)
+        for k in 0..<14 { h.record(weekday: (3 + k) % 7 == 2 ? 3 : (3 + k) % 7, active: true) }
+        XCTAssertEqual(h.hazardShift(trend: 0), 0)                             // 14 days later it has passed
+        for _ in 0..<7 { h.record(weekday: 4, active: false) }                 // a 7-day gap, then a return
+        XCTAssertEqual(h.hazardShift(trend: 0), 0)
+        h.record(weekday: 5, active: true)
+        XCTAssertEqual(h.hazardShift(trend: 0), 1.2)
+        let none = TemporalHabits(habitDay: nil)
+        XCTAssertEqual(none.activityShift(weekday: 2), 0)
+    }
+
+    func testTemporalOffLeavesTheSimulationUnchangedAndOnChangesIt() throws {
+        let off = try simulatePlatform(SimulationOptions(users: 200, days: 90, seed: 4, courses: 0))
+        let on = try simulatePlatform(SimulationOptions(users: 200, days: 90, seed: 4, courses: 0, temporal: true))
+        XCTAssertTrue(try off.users.column("signup").toDoubles()! == on.users.column("signup").toDoubles()!)
+        XCTAssertNotEqual(off.events.nrow, on.events.nrow)
+        // Users with a habit day are active on it more often than on other days.
+        let log = try EventLog(on.events)
+        var habit = 0, other = 0, habitDays = 0, otherDays = 0
+        for u in 0..<log.userCount {
+            guard let hd = TemporalHabits(seed: 4, user: u).habitDay else { continue }
+            var days = Set<Int64>()
+            for e in log.offsets[u]..<log.offsets[u + 1] where log.typeNames[Int(log.types[e])] == "login" { days.insert(TimeUnit.day(log.times[e])) }
+            for d in days { if TimeUnit.weekday(day: d) == hd { habit += 1 } else { other += 1 } }
+            habitDays += 1; otherDays += 6
+        }
+        XCTAssertGreaterThan(Double(habit) / Double(habitDays), 2 * Double(other) / Double(otherDays))
+    }
+}
