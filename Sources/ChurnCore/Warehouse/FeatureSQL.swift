@@ -171,7 +171,7 @@ public struct FeatureSQL: Sendable {
         let lastUs = dialect.aggregate("max", "s.us", where: "s.us < o.as_of")
         let returned = dialect.countIf("s.us >= o.as_of")
         return "bounds AS (  -- end of observation: \(o.dataEnd == nil ? "just after the last event (default)" : "data_end")\n" +
-            "  SELECT \(dataEnd) AS data_end FROM src\n),\n" +
+            "  SELECT \(dataEnd) AS data_end\(o.dataEnd == nil ? " FROM src" : "")\n),\n" +
             "label_window AS (  -- per user: last event before as_of, events in [as_of, as_of + \(o.horizon) days)\n" +
             "  SELECT o.as_of, s.u, \(lastUs) AS last_us, \(returned) AS returned\n" +
             "  FROM obs o JOIN src s ON s.us < o.as_of + \(h)\n  GROUP BY o.as_of, s.u\n),\n" +

@@ -35,6 +35,8 @@ public final class PostgresConnection {
             throw WarehouseError.postgres("cannot connect: \(m.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         conn = c
+        // Server notices ("table … does not exist, skipping") would go to stderr: not ours to print.
+        _ = PQsetNoticeProcessor(c, { _, _ in }, nil)
         // Text results in forms this type parses exactly: ISO dates, UTC, shortest round-trip floats.
         guard PQsetClientEncoding(c, "UTF8") == 0 else { PQfinish(c); throw WarehouseError.postgres("server cannot send UTF-8") }
         try execute("SET DateStyle = ISO; SET TimeZone = 'UTC'; SET extra_float_digits = 3")

@@ -13,7 +13,7 @@ final class FeatureSQLTests: XCTestCase {
         let spec = FeatureSpec(asOf: asOf, eventTypes: ["login", "purchase"])
         let a = try compiler(.postgres).features(spec), b = try compiler(.postgres).features(spec)
         XCTAssertEqual(a, b)
-        for cte in ["activity AS", "types AS", "monetary AS", "recency AS", "tenure AS", "trend AS", "gaps AS", "sessions AS", "weekend AS"] {
+        for cte in ["-- activity:", "-- types:", "-- monetary:", "-- recency:", "-- tenure:", "-- trend:", "-- gaps:", "-- sessions:", "-- weekend:"] {
             XCTAssertTrue(a.sql.contains(cte), cte)
         }
         XCTAssertTrue(a.sql.contains("count(*) FILTER (WHERE us >= as_of - 604800000000) AS \"events_7d\""))

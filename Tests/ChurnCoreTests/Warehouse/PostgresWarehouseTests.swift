@@ -63,7 +63,7 @@ final class PostgresWarehouseTests: XCTestCase {
                 default:
                     let x = a.double(at: r)!, y = b.double(at: r)!
                     let tol = b.name.hasPrefix("amount") ? 1e-9 * max(1, abs(y)) : 0
-                    if !(abs(x - y) <= tol) { bad += 1; if bad < 3 { XCTFail("\(what) \(b.name) row \(r): \(x) vs \(y)", file: file, line: line) } }
+                    if !(x == y || abs(x - y) <= tol) { bad += 1; if bad < 3 { XCTFail("\(what) \(b.name) row \(r): \(x) vs \(y)", file: file, line: line) } }
                 }
             }
             XCTAssertEqual(bad, 0, "\(what): column \(b.name) differs in \(bad) rows", file: file, line: line)
@@ -78,7 +78,7 @@ final class PostgresWarehouseTests: XCTestCase {
                                  sessionGapMinutes: 7.5, behaviourWindow: 3, trendWindows: [10])] {
             let local = try buildFeatures(log, spec)
             let remote = try src.features(spec)
-            XCTAssertGreaterThan(local.nrow, 2_000)
+            XCTAssertGreaterThan(local.nrow, 1_000)
             assertSame(remote, local, "features \(spec.windows)")
             // The boundary users: 9000001 present (its as_of event not counted), 9000002 absent.
             let ids = (0..<remote.nrow).map { remote.columns[0].double(at: $0)! }
@@ -102,7 +102,7 @@ final class PostgresWarehouseTests: XCTestCase {
         let o = SnapshotOptions(from: Self.asOf - 84 * DAY_US, to: Self.asOf, everyDays: 28,
                                 spec: FeatureSpec(asOf: 0, windows: [7, 30]), label: LabelOptions(asOf: 0, horizon: 30))
         let local = try snapshots(log, o)
-        XCTAssertGreaterThan(local.nrow, 4_000)
+        XCTAssertGreaterThan(local.nrow, 2_000)
         assertSame(try src.snapshots(o), local, "snapshots")
     }
 
