@@ -100,6 +100,7 @@ public final class PostgresConnection {
         while let r = try nextResult() {
             defer { PQclear(r) }
             let s = PQresultStatus(r)
+            if s == PGRES_COMMAND_OK { continue }   // a statement without rows (ANALYZE, SET…): an empty frame
             guard s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK else {
                 if failure == nil { failure = resultError(r) }
                 continue
