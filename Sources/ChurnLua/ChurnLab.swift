@@ -36,6 +36,7 @@ public enum ChurnLab {
         TextModule.register,
         RecommendModule.register,
         TensorModule.register, NNModule.register, SequencesBinding.register,
+        WarehouseModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

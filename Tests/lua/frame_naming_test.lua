@@ -71,6 +71,7 @@ T.case("every frame and column method with an option table rejects unknown keys"
     to_matrix = function(o) return f:to_matrix(o) end,
     write_csv = function(o) return f:write_csv(path, o) end,
     write_sqlite = function(o) return f:write_sqlite(path .. ".db", "t", o) end,
+    write_postgres = function(o) return f:write_postgres(o) end,
     write_parquet = function(o) return f:write_parquet(path .. ".parquet", o) end,
     show = function(o) return f:show(o) end,
     html = function(o) return f:html(o) end,

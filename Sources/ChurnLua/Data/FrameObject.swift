@@ -28,7 +28,7 @@ public final class ColumnObject: LuaObject {
 /// Methods of `cl.Frame`, gathered from the files that define them. A file
 /// adding frame methods adds its set here (one line), so files stay separate.
 enum FrameMethods {
-    static var all: [[String: LuaFunction]] { [FrameBasics.methods, FrameIO.methods, FrameTransforms.methods, FrameSplits.methods, FrameAnalysis.methods, ParquetBindings.methods] }
+    static var all: [[String: LuaFunction]] { [FrameBasics.methods, FrameIO.methods, FrameTransforms.methods, FrameSplits.methods, FrameAnalysis.methods, ParquetBindings.methods, WarehouseModule.frameMethods] }
     static var columnSets: [[String: LuaFunction]] { [ColumnBasics.methods, FrameIO.columnMethods, ExprFunctionsBinding.columnMethods, FrameAnalysis.columnMethods] }
 
     /// Merges method sets; two files defining the same method is a programming error.

@@ -85,7 +85,8 @@ enum FeaturesModule {
 
         cl.submodule("features", "Point-in-time features from event logs.") { m in
             m.function("build", "build(events, spec)",
-                       "Features of every user seen before spec.as_of (only events strictly before it). spec: as_of (date text), windows {7,30,90}, families, event_types, recency_types, session_gap_minutes, behaviour_window, trend_windows, subscriptions (a cl.Subscriptions). Windows and behaviour_window are whole days in 1…36500; session_gap_minutes is in (0, 52560000].") { c in
+                       "Features of every user seen before spec.as_of (only events strictly before it). spec: as_of (date text), windows {7,30,90}, families, event_types, recency_types, session_gap_minutes, behaviour_window, trend_windows, subscriptions (a cl.Subscriptions). Windows and behaviour_window are whole days in 1…36500; session_gap_minutes is in (0, 52560000]. `events` may be a cl.source.postgres{…}: the spec is compiled to SQL (cl.features.sql) and runs in the server.") { c in
+                if let n = try WarehouseModule.build(c) { return n }
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
                 let subs = try LuaFeatureOptions.subscriptions(c, t, arg: 2)
@@ -93,7 +94,8 @@ enum FeaturesModule {
                 return c.push(frame: try c.core { try buildFeatures(log, spec, subscriptions: subs) })
             }
             m.function("snapshots", "snapshots(events, {from =, to =, every = '28d', spec =, label =, subscriptions =})",
-                       "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days (1…36500) as a number or text like '28d' / '4w'.") { c in
+                       "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days (1…36500) as a number or text like '28d' / '4w'. `events` may be a cl.source.postgres{…}: every date runs in one server query.") { c in
+                if let n = try WarehouseModule.snapshots(c) { return n }
                 let log = try c.object(1, EventLogObject.self).log
                 let t = try c.table(2)
                 try t.checkKeys(["from", "to", "every", "spec", "label", "subscriptions"])
@@ -113,6 +115,7 @@ enum FeaturesModule {
         cl.submodule("labels", "Churn labels from what happens after the observation date.") { m in
             m.function("churn", "churn(events_or_subscriptions, {as_of =, horizon = 30, active_within = 30, definition =, censoring = 'exclude', data_end =, grace_days = 0})",
                        "Churn labels as of `as_of`. inactivity (event logs): users active in the `active_within` days before churn when they have no event in [as_of, as_of + horizon). subscription (subscription tables): users with a term running at as_of (start <= as_of < end) whose coverage ends in the horizon without a renewal starting within grace_days. data_end defaults to the last event (events) or the latest term start (subscriptions); users whose horizon (+ grace_days) runs past it are excluded, or kept with churn = nil when censoring = 'flag'. horizon and active_within: 1…36500 days (number or '4w'); grace_days 0…36500. When that censors everyone under 'exclude' the call is an error saying so (give data_end).") { c in
+                if let n = try WarehouseModule.labels(c) { return n }
                 let t = try c.table(2)
                 if c.isObject(1, SubscriptionsObject.self) {
                     let subs = try c.object(1, SubscriptionsObject.self).subs

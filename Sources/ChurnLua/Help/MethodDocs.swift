@@ -86,6 +86,7 @@ enum MethodDocs {
             "write_parquet": ("df:write_parquet(path [, {compression = 'snappy'|'zstd'|'gzip'|'none', row_group_size =, dictionary = true, statistics = true, data_page_version = 1}])",
                               "Writes the frame as Parquet (text dictionary-encoded; readable by pyarrow, polars, DuckDB, Spark). Each column chunk carries statistics (min, max, null_count) unless statistics = false; data_page_version 1 or 2 (v2: levels uncompressed ahead of the values). row_group_size 1…2^31−1."),
             "write_sqlite": ("df:write_sqlite(path, table [, {mode = 'replace'|'append'|'fail'}])", "Writes the frame to an SQLite table."),
+            "write_postgres": ("df:write_postgres{dsn =, table =, mode = 'create'|'append'|'replace'}", "Writes the frame to a PostgreSQL table through COPY, in one transaction (int → bigint, float → double precision, bool, string → text, date, timestamp). dsn without password (PGPASSWORD / PGPASSFILE / ~/.pgpass); refused in a sandboxed run."),
             "head": ("df:head([n = 5])", "The first n rows."),
             "tail": ("df:tail([n = 5])", "The last n rows."),
             "describe": ("df:describe()", "Count, nulls, mean, std, min, quartiles and max of every numeric column."),

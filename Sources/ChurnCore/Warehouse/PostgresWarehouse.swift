@@ -1,0 +1,159 @@
+import CLibPQ
+import ExecutionControl
+import Foundation
+
+/// An event table in PostgreSQL used as a feature source: the compiled spec
+/// runs in the server and only the per-user result travels back.
+public struct PostgresEventSource: Sendable {
+    public var dsn: String
+    public var events: WarehouseEvents
+    /// Use a column named "amount" when the table has one and `events.amount` is nil (as `cl.events` does).
+    public var amountIfPresent: Bool
+
+    public init(dsn: String, events: WarehouseEvents, amountIfPresent: Bool = false) {
+        self.dsn = dsn; self.events = events; self.amountIfPresent = amountIfPresent
+    }
+
+    /// The query `features(spec)` runs (event types and column types read from the table).
+    public func compiled(_ spec: FeatureSpec) throws -> CompiledQuery {
+        let c = try PostgresConnection(dsn: dsn)
+        let (ev, spec) = try resolve(c, spec)
+        return try FeatureSQL(dialect: .postgres, events: ev).features(spec!)
+    }
+
+    /// The in-process `buildFeatures(log, spec)` computed by the server.
+    public func features(_ spec: FeatureSpec, progress: ((Int) -> Void)? = nil) throws -> Frame {
+        let c = try PostgresConnection(dsn: dsn)
+        let (ev, spec) = try resolve(c, spec)
+        return try c.query(FeatureSQL(dialect: .postgres, events: ev).features(spec!).sql, progress: progress)
+    }
+
+    /// The in-process `churnLabels(log, options)` computed by the server.
+    public func labels(_ o: LabelOptions) throws -> Frame {
+        let c = try PostgresConnection(dsn: dsn)
+        let (ev, _) = try resolve(c, nil)
+        return try c.query(FeatureSQL(dialect: .postgres, events: ev).labels(o).sql)
+    }
+
+    /// The in-process `snapshots(log, options)` computed by the server, every date in one query.
+    public func snapshots(_ o: SnapshotOptions, progress: ((Int) -> Void)? = nil) throws -> Frame {
+        let c = try PostgresConnection(dsn: dsn)
+        var o = o
+        let (ev, spec) = try resolve(c, o.spec)
+        o.spec = spec!
+        return try c.query(FeatureSQL(dialect: .postgres, events: ev).snapshots(o).sql, progress: progress)
+    }
+
+    /// Completes what the compiler cannot see: whether ids are text and time is a date
+    /// (from the table's column types), and — when the spec lists no event types — the
+    /// table's types in name order, as the in-process builder takes them from the log.
+    func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (WarehouseEvents, FeatureSpec?) {
+        var ev = events
+        let d = SQLDialect.postgres
+        let probe = try c.query("SELECT * FROM \(try d.tableName(ev.table)) LIMIT 0")
+        func need(_ name: String?, _ what: String) throws {
+            guard let name, !probe.has(name) else { return }
+            throw WarehouseError.invalidOption("\(what) column '\(name)' is not in table \(ev.table.joined(separator: ".")); it has: " +
+                                               probe.columns.map(\.name).joined(separator: ", "))
+        }
+        if ev.amount == nil && amountIfPresent && probe.has("amount") { ev.amount = "amount" }
+        try need(ev.user, "user"); try need(ev.time, "time"); try need(ev.event, "event"); try need(ev.amount, "amount")
+        if let u = probe.columns.first(where: { $0.name == ev.user }) { ev.userIsText = u.data.dtype == .string }
+        if let t = probe.columns.first(where: { $0.name == ev.time }) {
+            guard t.data.dtype == .date || t.data.dtype == .timestamp else {
+                throw WarehouseError.invalidOption("time column '\(ev.time)' is \(t.data.dtype.rawValue), not a timestamp or date")
+            }
+            ev.timeIsDate = t.data.dtype == .date
+        }
+        guard var spec else { return (ev, nil) }
+        let fam = Set(spec.families)
+        if fam.contains(.types) || fam.contains(.recency) {
+            let typeCol = try ev.event.map { "CAST(\(try d.identifier($0)) AS text)" } ?? "'event'"
+            let f = try c.query("SELECT DISTINCT \(typeCol) AS t FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL")
+            let names = (0..<f.nrow).compactMap { f.columns[0].string(at: $0) }.sorted()
+            for given in (spec.eventTypes ?? []) + (spec.recencyTypes ?? []) where !names.contains(given) {
+                throw WarehouseError.invalidOption("feature spec: unknown event type '\(given)'; the table has: \(names.prefix(12).joined(separator: ", "))")
+            }
+            if spec.eventTypes == nil { spec.eventTypes = names }
+        }
+        return (ev, spec)
+    }
+}
+
+/// How `writeFrame` treats an existing table.
+public enum PostgresWriteMode: String, Sendable, CaseIterable {
+    /// CREATE TABLE (an error if it exists).
+    case create
+    /// Add rows to an existing table (columns matched by name).
+    case append
+    /// DROP the table if it exists, then create it; in one transaction.
+    case replace
+}
+
+extension PostgresConnection {
+    /// Writes `frame` to `table` through `COPY … FROM STDIN` (text format), in one
+    /// transaction: a failure leaves the table as it was. Column types: int → bigint,
+    /// float → double precision, bool → boolean, string/category → text, date, timestamp.
+    public func writeFrame(_ frame: Frame, table: [String], mode: PostgresWriteMode) throws {
+        let d = SQLDialect.postgres
+        let name = try d.tableName(table)
+        let cols = try frame.columns.map { try d.identifier($0.name) }
+        try execute("BEGIN")
+        do {
+            if mode == .replace { try execute("DROP TABLE IF EXISTS \(name)") }
+            if mode != .append {
+                let defs = zip(cols, frame.columns).map { "\($0) \(PostgresConnection.sqlType($1.data.dtype))" }
+                try execute("CREATE TABLE \(name) (\(defs.joined(separator: ", ")))")
+            }
+            try copyIn("COPY \(name) (\(cols.joined(separator: ", "))) FROM STDIN") { put in
+                var chunk = ""
+                chunk.reserveCapacity(1 << 20)
+                for r in 0..<frame.nrow {
+                    for (k, c) in frame.columns.enumerated() {
+                        if k > 0 { chunk += "\t" }
+                        chunk += PostgresConnection.copyText(c, r)
+                    }
+                    chunk += "\n"
+                    if chunk.utf8.count >= 1 << 20 { try put(chunk); chunk.removeAll(keepingCapacity: true) }
+                }
+                if !chunk.isEmpty { try put(chunk) }
+            }
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    static func sqlType(_ k: DType) -> String {
+        switch k {
+        case .int64: return "bigint"
+        case .float64: return "double precision"
+        case .bool: return "boolean"
+        case .string, .category: return "text"
+        case .date: return "date"
+        case .timestamp: return "timestamp"
+        }
+    }
+
+    /// One cell in COPY's text format: `\N` for null; `\`, tab, newline and CR escaped.
+    static func copyText(_ c: Column, _ r: Int) -> String {
+        if c.isNull(r) { return "\\N" }
+        switch c.data {
+        case .int64(let v): return String(v[r])
+        case .float64(let v):
+            let x = v[r]
+            if x.isNaN { return "NaN" }
+            if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
+            return "\(x)"
+        case .bool(let v): return v[r] ? "t" : "f"
+        case .date(let v): return DateText.format(days: v[r])
+        case .timestamp(let v): return DateText.format(micros: v[r])
+        case .string(let codes, let dict), .category(let codes, let dict):
+            let s = dict[Int(codes[r])]
+            guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return s }
+            return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        }
+    }
+}

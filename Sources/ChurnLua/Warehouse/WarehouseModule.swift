@@ -1,0 +1,194 @@
+import CLua
+import ChurnCore
+import LuaRuntime
+
+/// An event table in PostgreSQL as a feature source (`cl.source.postgres{…}`).
+public final class PostgresSourceObject: LuaObject {
+    public static let luaTypeName = "cl.PostgresSource"
+    public let source: PostgresEventSource
+    public init(_ source: PostgresEventSource) { self.source = source }
+}
+
+/// `cl.features.sql`, `cl.features.snapshots_sql`, `cl.labels.sql` (the spec → SQL
+/// compiler), `cl.read_postgres`, `df:write_postgres`, `cl.source.postgres` and the
+/// source forms of `cl.features.build` / `cl.features.snapshots` / `cl.labels.churn`.
+/// The work is ChurnCore's (Warehouse/).
+enum WarehouseModule {
+    static func register(_ cl: ModuleBuilder) {
+        cl.state.register(PostgresSourceObject.self, LuaClass(methods: [:], metamethods: [
+            "__tostring": { c in
+                let s = try c.object(1, PostgresSourceObject.self).source
+                return c.push("<cl.PostgresSource \(s.events.table.joined(separator: "."))>")   // never the dsn
+            },
+        ]))
+
+        let whHelp = "wh: dialect = 'postgres' | 'spark', events = 'schema.table', columns = {user = 'user_id', time = 'ts', event = 'event', amount = nil}, as_of (overrides the spec's)"
+        cl.submodule("features") { m in
+            m.function("sql", "sql(spec, {dialect =, events =, columns =, as_of =})",
+                       "The SQL text that computes cl.features.build(events, spec) inside PostgreSQL or Spark: same columns, names, nulls and values (one CTE per feature family). \(whHelp). The compiler cannot list the table's event types: give spec.event_types when families include types or recency. Families that need a subscriptions table are left out, as in-process without one.") { c in
+                let t = try c.table(1)
+                let (compiler, asOf) = try compilerOptions(c, 2)
+                var spec = try LuaFeatureOptions.spec(t, arg: 1, requireAsOf: asOf == nil)
+                if let asOf { spec.asOf = asOf }
+                return c.push(try c.core { try compiler.features(spec).sql })
+            }
+            m.function("snapshots_sql", "snapshots_sql({from =, to =, every =, spec =, label =}, {dialect =, events =, columns =})",
+                       "The SQL text of cl.features.snapshots: every observation date in one query (an `obs` VALUES list), features and (with `label`) churn labels joined per date. \(whHelp).") { c in
+                let t = try c.table(1)
+                try t.checkKeys(["from", "to", "every", "spec", "label"])
+                let (compiler, _) = try compilerOptions(c, 2)
+                return c.push(try c.core { try compiler.snapshots(try snapshotOptions(t)).sql })
+            }
+            m.function("build_sql", "build_sql(source, spec)",
+                       "Not a separate engine: cl.features.build(cl.source.postgres{…}, spec) compiles the spec and runs it in the server. This returns the SQL it would run (event types read from the table).") { c in
+                let src = try c.object(1, PostgresSourceObject.self).source
+                let spec = try LuaFeatureOptions.spec(try c.table(2), arg: 2)
+                try refuseInSandbox(c, "cl.features.build_sql")
+                return c.push(try c.core { try src.compiled(spec).sql })
+            }
+        }
+        cl.submodule("labels") { m in
+            m.function("sql", "sql({as_of =, horizon =, active_within =, censoring =, data_end =}, {dialect =, events =, columns =})",
+                       "The SQL text of cl.labels.churn (inactivity definition) for a warehouse table. \(whHelp). The subscription definition does not compile (an error says so).") { c in
+                let (compiler, asOf) = try compilerOptions(c, 2)
+                var o = try LuaFeatureOptions.label(try c.table(1), arg: 1, requireAsOf: asOf == nil, subscriptions: false)
+                if let asOf { o.asOf = asOf }
+                return c.push(try c.core { try compiler.labels(o).sql })
+            }
+        }
+        cl.submodule("source", "Event tables that live in a database; cl.features.build, cl.features.snapshots and cl.labels.churn run there.") { m in
+            m.function("postgres", "postgres{dsn =, table =, columns = {user =, time =, event =, amount =}}",
+                       "A PostgreSQL event table as a feature source. dsn: a libpq connection string or postgresql:// URI without password (credentials come from PGPASSWORD, PGPASSFILE or ~/.pgpass). columns default to user_id, ts, event and amount (when the table has it, checked when used).") { c in
+                let t = try c.table(1)
+                try t.checkKeys(["dsn", "table", "columns"])
+                guard let dsn = try t.string("dsn"), let table = try t.string("table") else {
+                    throw LuaArgumentError(1, "fields 'dsn' and 'table' are required")
+                }
+                let ev = try columns(t, table: table, arg: 1)
+                let given = try t.table("columns")?.has("amount") ?? false
+                return c.push(object: PostgresSourceObject(PostgresEventSource(dsn: dsn, events: ev, amountIfPresent: !given)))
+            }
+        }
+
+        cl.function("read_postgres", "read_postgres{dsn =, query = | table =, params = {}}",
+                    "Runs a query in PostgreSQL and streams the rows into typed columns (int2/4/8 → int, float4/8 and numeric → float, bool, date, timestamp(tz) → timestamp in UTC, anything else → string). params fill $1, $2, … as bound values (never spliced into the text). dsn without password (PGPASSWORD / PGPASSFILE / ~/.pgpass). Network access is refused in a sandboxed run. Interruptible: the server query is cancelled.") { c in
+            let t = try c.table(1)
+            try t.checkKeys(["dsn", "query", "table", "params"])
+            guard let dsn = try t.string("dsn") else { throw LuaArgumentError(1, "field 'dsn' is required") }
+            let query = try t.string("query"), table = try t.string("table")
+            guard (query == nil) != (table == nil) else { throw LuaArgumentError(1, "give exactly one of 'query' or 'table'") }
+            let params = try t.table("params").map { p in
+                try p.arrayValues().enumerated().map { (i, v) -> String? in
+                    switch v {
+                    case .nil: return nil
+                    case .integer(let x): return String(x)
+                    case .number(let x): return "\(x)"
+                    case .string(let s): return s
+                    case .bool(let b): return b ? "true" : "false"
+                    default: throw LuaArgumentError(1, "field 'params'[\(i + 1)]: a \(v) cannot be a query parameter")
+                    }
+                }
+            } ?? []
+            if table != nil && !params.isEmpty { throw LuaArgumentError(1, "'params' go with 'query', not 'table'") }
+            try refuseInSandbox(c, "cl.read_postgres")
+            return c.push(frame: try c.core {
+                let sql = try query ?? "SELECT * FROM \(try SQLDialect.postgres.tableName(try WarehouseEvents.parts(table!)))"
+                return try PostgresConnection(dsn: dsn).query(sql, params: params)
+            })
+        }
+    }
+
+    /// `df:write_postgres{dsn =, table =, mode = 'create' | 'append' | 'replace'}`.
+    static let frameMethods: [String: LuaFunction] = [
+        "write_postgres": { c in
+            let f = try c.frame(1)
+            let t = try c.table(2)
+            try t.checkKeys(["dsn", "table", "mode"])
+            guard let dsn = try t.string("dsn"), let table = try t.string("table") else {
+                throw LuaArgumentError(2, "fields 'dsn' and 'table' are required")
+            }
+            let m = try t.string("mode") ?? "create"
+            guard let mode = PostgresWriteMode(rawValue: m) else {
+                throw LuaArgumentError(2, "field 'mode': '\(m)' is not 'create', 'append' or 'replace'")
+            }
+            try refuseInSandbox(c, "df:write_postgres")
+            try c.core { try PostgresConnection(dsn: dsn).writeFrame(f, table: try WarehouseEvents.parts(table), mode: mode) }
+            return 0
+        },
+    ]
+
+    /// The source forms of cl.features.build / snapshots / cl.labels.churn: nil when argument 1 is not a source.
+    static func build(_ c: LuaCall) throws -> Int32? {
+        guard c.isObject(1, PostgresSourceObject.self) else { return nil }
+        let src = try c.object(1, PostgresSourceObject.self).source
+        let t = try c.table(2)
+        if t.has("subscriptions") { throw LuaArgumentError(2, "field 'subscriptions': subscription features do not compile to SQL yet") }
+        let spec = try LuaFeatureOptions.spec(t, arg: 2)
+        try refuseInSandbox(c, "cl.features.build on a PostgreSQL source")
+        return c.push(frame: try c.core { try src.features(spec) })
+    }
+
+    static func snapshots(_ c: LuaCall) throws -> Int32? {
+        guard c.isObject(1, PostgresSourceObject.self) else { return nil }
+        let src = try c.object(1, PostgresSourceObject.self).source
+        let t = try c.table(2)
+        try t.checkKeys(["from", "to", "every", "spec", "label"])
+        let o = try snapshotOptions(t)
+        try refuseInSandbox(c, "cl.features.snapshots on a PostgreSQL source")
+        return c.push(frame: try c.core { try src.snapshots(o) })
+    }
+
+    static func labels(_ c: LuaCall) throws -> Int32? {
+        guard c.isObject(1, PostgresSourceObject.self) else { return nil }
+        let src = try c.object(1, PostgresSourceObject.self).source
+        let o = try LuaFeatureOptions.label(try c.table(2), arg: 2, requireAsOf: true, subscriptions: false)
+        try refuseInSandbox(c, "cl.labels.churn on a PostgreSQL source")
+        return c.push(frame: try c.core { try src.labels(o) })
+    }
+
+    // MARK: helpers
+
+    /// Network (and local database sockets) are refused in sandboxed runs, as files outside
+    /// the sandbox's roots are: a rule or scheduled script may not reach other systems.
+    static func refuseInSandbox(_ c: LuaCall, _ what: String) throws {
+        guard c.state.options.sandbox == nil else {
+            throw LuaScriptError("\(what): database connections are refused in a sandboxed run (--sandbox, rules, schedules)")
+        }
+    }
+
+    static func snapshotOptions(_ t: LuaTable) throws -> SnapshotOptions {
+        guard let from = try LuaFeatureOptions.time(t, "from", arg: 1), let to = try LuaFeatureOptions.time(t, "to", arg: 1) else {
+            throw LuaArgumentError(1, "fields 'from' and 'to' (dates like '2024-06-01') are required")
+        }
+        let every = try LuaFeatureOptions.days(t, "every", arg: 1) ?? 28
+        guard let specTable = try t.table("spec") else { throw LuaArgumentError(1, "field 'spec' (a feature spec table) is required") }
+        let spec = try LuaFeatureOptions.spec(specTable, arg: 1, requireAsOf: false)
+        let label = try t.table("label").map { try LuaFeatureOptions.label($0, arg: 1, requireAsOf: false, subscriptions: false) }
+        return SnapshotOptions(from: from, to: to, everyDays: every, spec: spec, label: label)
+    }
+
+    static func columns(_ t: LuaTable, table: String, arg: Int32) throws -> WarehouseEvents {
+        var ev = WarehouseEvents(table: try WarehouseEvents.parts(table))
+        if let cols = try t.table("columns") {
+            try cols.checkKeys(["user", "time", "event", "amount"])
+            ev.user = try cols.string("user") ?? ev.user
+            ev.time = try cols.string("time") ?? ev.time
+            ev.event = try cols.string("event") ?? ev.event
+            ev.amount = try cols.string("amount")
+        }
+        return ev
+    }
+
+    /// The compiler options table at `arg`: the compiler and the as_of override.
+    static func compilerOptions(_ c: LuaCall, _ arg: Int32) throws -> (FeatureSQL, Int64?) {
+        let o = try c.table(arg)
+        try o.checkKeys(["dialect", "events", "columns", "as_of"])
+        let d = try o.string("dialect") ?? "postgres"
+        guard let dialect = SQLDialect(rawValue: d) else {
+            throw LuaArgumentError(arg, "field 'dialect': '\(d)' is not 'postgres' or 'spark'")
+        }
+        guard let table = try o.string("events") else { throw LuaArgumentError(arg, "field 'events' (a table name like 'schema.events') is required") }
+        let ev = try columns(o, table: table, arg: arg)
+        return (FeatureSQL(dialect: dialect, events: ev), try LuaFeatureOptions.time(o, "as_of", arg: arg))
+    }
+}

@@ -1,0 +1,160 @@
+import XCTest
+import ExecutionControl
+@testable import ChurnCore
+
+/// The compiled SQL run in a real PostgreSQL against the in-process builder on
+/// the simulator's events. Needs the throw-away cluster `scripts/test` starts
+/// (scripts/lib/postgres.sh), found through CHURNLAB_TEST_PG_DSN.
+final class PostgresWarehouseTests: XCTestCase {
+    static var dsn: String? { ProcessInfo.processInfo.environment["CHURNLAB_TEST_PG_DSN"] }
+    func requireDSN() throws -> String {
+        guard let d = Self.dsn else {
+            throw XCTSkip("CHURNLAB_TEST_PG_DSN is not set: run scripts/test (it starts a throw-away PostgreSQL under .build/pg)")
+        }
+        return d
+    }
+
+    static let start = Int64(19_723)
+    static let asOf = (start + 240) * DAY_US
+    /// The simulator's events (3,000 users, a year) plus boundary users: 9000001 has an event exactly
+    /// at as_of (not counted) and one 1 µs before; 9000002 is first seen after as_of (absent);
+    /// 9000003 was active once long ago (every window empty; single event: null gaps).
+    static let events: Frame = {
+        let sim = try! simulatePlatform(SimulationOptions(users: 3_000, days: 365, seed: 17))
+        let extraUsers: [Int64] = [9_000_001, 9_000_001, 9_000_001, 9_000_002, 9_000_003]
+        let extraTimes: [Int64] = [asOf, asOf - 1, asOf - 3 * DAY_US, asOf + DAY_US, (start + 2) * DAY_US + 5]
+        let e = sim.events, n = e.nrow
+        let user = e.columns.first { $0.name == "user_id" }!, ts = e.columns.first { $0.name == "ts" }!
+        let ev = e.columns.first { $0.name == "event" }!, amt = e.columns.first { $0.name == "amount" }!
+        guard case .int64(let u) = user.data, case .timestamp(let t) = ts.data, case .float64(let a) = amt.data else { fatalError("simulator schema") }
+        let amounts: [Double?] = (0..<n).map { amt.isNull($0) ? nil : a[$0] } + [nil, 12.5, nil, nil, nil]
+        return try! Frame([Column(name: "user_id", data: .int64(u + extraUsers)),
+                           Column(name: "ts", data: .timestamp(t + extraTimes)),
+                           Column.string("event", (0..<n).map { ev.string(at: $0) } + ["login", "purchase", "login", "login", "share"]),
+                           Column(name: "amount", data: .float64(amounts.map { $0 ?? 0 }), validity: Validity(amounts.map { $0 != nil }))])
+    }()
+    static var loaded = false
+
+    func source() throws -> PostgresEventSource {
+        let dsn = try requireDSN()
+        if !Self.loaded {
+            let c = try PostgresConnection(dsn: dsn)
+            try c.execute("CREATE SCHEMA IF NOT EXISTS wh")
+            try c.writeFrame(Self.events, table: ["wh", "events"], mode: .replace)
+            Self.loaded = true
+        }
+        return PostgresEventSource(dsn: dsn, events: WarehouseEvents(table: ["wh", "events"], amount: "amount"))
+    }
+
+    /// Same columns, names, nulls and values; sums of amounts (added in another order by the
+    /// server) to 1e-9 relative, everything else exactly.
+    func assertSame(_ sql: Frame, _ local: Frame, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(sql.columns.map(\.name), local.columns.map(\.name), what, file: file, line: line)
+        XCTAssertEqual(sql.nrow, local.nrow, what, file: file, line: line)
+        guard sql.nrow == local.nrow, sql.ncol == local.ncol else { return }
+        for (a, b) in zip(sql.columns, local.columns) {
+            var bad = 0
+            for r in 0..<local.nrow {
+                if a.isNull(r) != b.isNull(r) { bad += 1; if bad < 3 { XCTFail("\(what) \(b.name) row \(r): null \(a.isNull(r)) vs \(b.isNull(r))", file: file, line: line) }; continue }
+                if b.isNull(r) { continue }
+                switch b.data {
+                case .string, .category: if a.string(at: r) != b.string(at: r) { bad += 1 }
+                case .bool(let y): if case .bool(let x) = a.data, x[r] == y[r] {} else { bad += 1 }
+                default:
+                    let x = a.double(at: r)!, y = b.double(at: r)!
+                    let tol = b.name.hasPrefix("amount") ? 1e-9 * max(1, abs(y)) : 0
+                    if !(x == y || abs(x - y) <= tol) { bad += 1; if bad < 3 { XCTFail("\(what) \(b.name) row \(r): \(x) vs \(y)", file: file, line: line) } }
+                }
+            }
+            XCTAssertEqual(bad, 0, "\(what): column \(b.name) differs in \(bad) rows", file: file, line: line)
+        }
+    }
+
+    func testEveryFeatureFamilyEqualsInProcess() throws {
+        let src = try source()
+        let log = try EventLog(Self.events, amount: "amount")
+        for spec in [FeatureSpec(asOf: Self.asOf),
+                     FeatureSpec(asOf: Self.asOf, windows: [1, 14], eventTypes: ["login", "purchase"], recencyTypes: ["renew"],
+                                 sessionGapMinutes: 7.5, behaviourWindow: 3, trendWindows: [10])] {
+            let local = try buildFeatures(log, spec)
+            let remote = try src.features(spec)
+            XCTAssertGreaterThan(local.nrow, 1_000)
+            assertSame(remote, local, "features \(spec.windows)")
+            // The boundary users: 9000001 present (its as_of event not counted), 9000002 absent.
+            let ids = (0..<remote.nrow).map { remote.columns[0].double(at: $0)! }
+            XCTAssertTrue(ids.contains(9_000_001)); XCTAssertFalse(ids.contains(9_000_002)); XCTAssertTrue(ids.contains(9_000_003))
+        }
+    }
+
+    func testLabelsEqualInProcess() throws {
+        let src = try source()
+        let log = try EventLog(Self.events, amount: "amount")
+        for o in [LabelOptions(asOf: Self.asOf), LabelOptions(asOf: Self.asOf, horizon: 14, activeWithin: nil),
+                  LabelOptions(asOf: (Self.start + 350) * DAY_US, horizon: 30, censoring: .flag),
+                  LabelOptions(asOf: Self.asOf, horizon: 60, censoring: .flag, dataEnd: (Self.start + 280) * DAY_US)] {
+            assertSame(try src.labels(o), try churnLabels(log, o), "labels horizon \(o.horizon)")
+        }
+    }
+
+    func testSnapshotsEqualInProcess() throws {
+        let src = try source()
+        let log = try EventLog(Self.events, amount: "amount")
+        let o = SnapshotOptions(from: Self.asOf - 84 * DAY_US, to: Self.asOf, everyDays: 28,
+                                spec: FeatureSpec(asOf: 0, windows: [7, 30]), label: LabelOptions(asOf: 0, horizon: 30))
+        let local = try snapshots(log, o)
+        XCTAssertGreaterThan(local.nrow, 2_000)
+        assertSame(try src.snapshots(o), local, "snapshots")
+    }
+
+    func testReadWithBoundParametersAndRoundTrip() throws {
+        let dsn = try requireDSN()
+        let c = try PostgresConnection(dsn: dsn)
+        let hostile = "'; DROP TABLE wh_x; --"
+        let f = try c.query("SELECT $1::text AS s, $2::int + 1 AS n, NULL::float8 AS x, DATE '2024-02-29' AS d", params: [hostile, "41"])
+        XCTAssertEqual(f.columns.map(\.name), ["s", "n", "x", "d"])
+        XCTAssertEqual(f.columns[0].string(at: 0), hostile)
+        XCTAssertEqual(f.columns[1].double(at: 0), 42)
+        XCTAssertTrue(f.columns[2].isNull(0))
+        XCTAssertEqual(f.columns[3].double(at: 0), Double(DateText.days(year: 2024, month: 2, day: 29)))
+        // Every column type through COPY and back.
+        let t = try Frame([Column.int("i", [1, -2, 3], nulls: [false, false, true]), Column.float("x", [0.1, -.infinity, 1e-300]),
+                           Column.bool("b", [true, false, true]), Column.string("s", ["a\tb", "back\\slash\nline", nil]),
+                           Column(name: "d", data: .date([0, -1, 19_723])), Column(name: "t", data: .timestamp([1, -1, 1_717_200_000_123_456]))])
+        try c.writeFrame(t, table: ["wh_roundtrip"], mode: .replace)
+        XCTAssertThrowsError(try c.writeFrame(t, table: ["wh_roundtrip"], mode: .create))
+        try c.writeFrame(t, table: ["wh_roundtrip"], mode: .append)
+        let back = try c.query("SELECT * FROM wh_roundtrip")
+        XCTAssertEqual(back.nrow, 6)
+        assertSame(try c.query("SELECT * FROM wh_roundtrip LIMIT 3"), t, "round trip")
+    }
+
+    /// A password in the dsn is refused without being echoed; one in PGPASSWORD never reaches an error.
+    func testPasswordNeverInMessages() throws {
+        let dsn = try requireDSN()
+        let secret = "S3cr3t-pw-\(UInt32.random(in: 1000...9999))"
+        for bad in ["\(dsn) password=\(secret)", "postgresql://churnlab:\(secret)@localhost/db", "host=x password='\(secret)' oops"] {
+            XCTAssertThrowsError(try PostgresConnection(dsn: bad)) { e in XCTAssertFalse("\(e)".contains(secret), "\(e)") }
+        }
+        setenv("PGPASSWORD", secret, 1)
+        defer { unsetenv("PGPASSWORD") }
+        XCTAssertThrowsError(try PostgresConnection(dsn: "\(dsn) dbname=no_such_db_\(secret)")) { e in
+            XCTAssertTrue("\(e)".contains("********"), "\(e)")   // the database name held it: redacted
+            XCTAssertFalse("\(e)".contains(secret), "\(e)")
+        }
+    }
+
+    /// A cancelled execution token stops a running server-side query (PQcancel).
+    func testCancelStopsTheServerQuery() throws {
+        let dsn = try requireDSN()
+        let c = try PostgresConnection(dsn: dsn)
+        let ctx = ExecutionContext()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { ctx.token.cancel(.interrupted) }
+        let t0 = Date()
+        XCTAssertThrowsError(try ExecutionContext.run(in: ctx) { _ = try c.query("SELECT pg_sleep(30)") }) { e in
+            XCTAssertEqual(e as? CancellationError, CancellationError(reason: .interrupted), "\(e)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 5)
+        // The connection is usable afterwards.
+        XCTAssertEqual(try c.query("SELECT 1 AS one").nrow, 1)
+    }
+}
