@@ -37,6 +37,7 @@ public enum ChurnLab {
         TextModule.register,
         RecommendModule.register,
         TensorModule.register, NNModule.register, SequencesBinding.register,
+        PolicyModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).
