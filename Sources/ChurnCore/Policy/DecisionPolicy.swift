@@ -89,7 +89,7 @@ public struct LoggedDecisions {
         }
         for i in 0..<n {
             guard actions[i] >= 0, actions[i] < k else { throw FrameError.invalid("logs: action index out of range at row \(i + 1)") }
-            guard propensities[i].isFinite, propensities[i] > 0, propensities[i] <= 1 else {
+            guard propensities[i].isFinite, propensities[i] > 0, propensities[i] <= 1 + 1e-9 else {
                 throw FrameError.invalid("logs: propensity must be in (0, 1], got \(propensities[i]) at row \(i + 1)")
             }
             guard rewards[i].isFinite else { throw FrameError.invalid("logs: reward \(rewards[i]) at row \(i + 1) is not finite") }

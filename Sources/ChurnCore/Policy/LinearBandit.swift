@@ -114,12 +114,14 @@ public final class LinearBandit: DecisionPolicy {
                         p[i * k + best] = 1
                     }
                 case .thompson:
-                    let share = 1 / Double(sampled.count)
+                    // Count wins, then divide: shares of whole counts sum to exactly 1.
                     for draw in sampled {
                         draw.withUnsafeBufferPointer { th2 in
-                            for i in 0..<n { p[i * k + Self.argmax(x, row: i * d, th2, k: k, d: d)] += share }
+                            for i in 0..<n { p[i * k + Self.argmax(x, row: i * d, th2, k: k, d: d)] += 1 }
                         }
                     }
+                    let m = Double(sampled.count)
+                    for j in 0..<p.count { p[j] /= m }
                 }
             }
         }

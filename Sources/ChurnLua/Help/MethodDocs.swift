@@ -196,7 +196,7 @@ enum MethodDocs {
             "choose": ("policy:choose(frame [, {seed =}])", "One decision per row: returns the action column (names) and the propensity column (the probability it was chosen with); row i draws from its own stream of seed."),
             "probabilities": ("policy:probabilities(frame)", "Every action's probability per row, as p_<action> columns."),
             "update": ("policy:update(logs [, {action = 'action', propensity = 'propensity', reward = 'reward'}])", "Learns from logged decisions (bandits add each row to its action's ridge statistics); fixed policies ignore it. Returns the policy."),
-            "coef": ("policy:coef()", "Linear policies: the ridge coefficients θ per action (a column per action, a row per design feature)."),
+            "coef": ("policy:coef()", "Linear policies: the ridge coefficients θ per action (a column per action, a row per design feature); q_learning: the Q table (a row per state)."),
         ],
         "cl.CampaignSim": [
             "log": ("sim:log(policy [, {seed =}])", "Runs the policy over every user and period with real draws: context columns, action, propensity, p_<action> for every action, retained, reward."),

@@ -81,6 +81,23 @@ enum PolicyModule {
                 let d = try o.integer("draws", in: 1...100_000) ?? 100
                 return try linear(c, o, .thompson(scale: v, draws: d), name: "thompson")
             }
+            m.function("q_learning", "q_learning(transitions, {actions =, state = 'state', action = 'action', reward = 'reward', next_state = 'next_state', done =, discount = 0.9, alpha = 1, epochs = 100, seed =})",
+                       "Tabular Q-learning over discrete states (values of the `state` column: a discretised context) from multi-period transitions (state, action, reward, next_state, optional done 0/1): `epochs` (1…1000000) seeded passes with the rate alpha/(1 + visits)^0.6 (alpha in (0, 1]), discount in [0, 1). Returns the greedy policy (a cl.Policy deciding on the state column); policy:coef() gives the Q table.") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2)
+                try o.checkKeys(["actions", "state", "action", "reward", "next_state", "done", "discount", "alpha", "epochs", "seed"])
+                let a = try actions(o)
+                let discount = try o.number("discount", in: .closedOpen(0, 1)) ?? 0.9
+                let alpha = try o.number("alpha", in: .fraction) ?? 1
+                let epochs = try o.integer("epochs", in: 1...1_000_000) ?? 100
+                let seed = try o.seed()
+                let state = try o.string("state") ?? "state", action = try o.string("action") ?? "action"
+                let reward = try o.string("reward") ?? "reward", next = try o.string("next_state") ?? "next_state"
+                let done = try o.string("done")
+                let p = try c.core { try QTablePolicy.learn(f, actions: a, state: state, action: action, reward: reward, nextState: next,
+                                                            done: done, discount: discount, alpha: alpha, epochs: epochs, seed: seed) }
+                return c.push(object: PolicyObject(p, kind: "q_learning"))
+            }
             EvaluateBinding.register(m)
         }
     }

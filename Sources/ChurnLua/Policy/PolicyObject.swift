@@ -54,7 +54,13 @@ public final class PolicyObject: LuaObject {
             },
             "coef": { c in
                 let o = try c.object(1, PolicyObject.self)
-                guard let b = o.policy as? LinearBandit else { throw LuaScriptError("policy:coef(): only linear policies (epsilon_greedy, linucb, thompson) have coefficients") }
+                if let q = o.policy as? QTablePolicy {
+                    var cols = [Column.string("state", q.states.map { Optional($0) })]
+                    let k = q.actions.count
+                    for (a, name) in q.actions.enumerated() { cols.append(.float(name, (0..<q.states.count).map { q.Q[$0 * k + a] })) }
+                    return c.push(frame: try c.core { try Frame(cols) })
+                }
+                guard let b = o.policy as? LinearBandit else { throw LuaScriptError("policy:coef(): only linear policies (epsilon_greedy, linucb, thompson) and q_learning have coefficients") }
                 guard !b.theta.isEmpty else { throw LuaScriptError("policy:coef(): the policy has seen no data yet (call :update or :choose first)") }
                 var cols = [Column.string("feature", b.encoder.designNames.map { Optional($0) })]
                 for (a, name) in b.actions.enumerated() { cols.append(.float(name, b.theta[a])) }
