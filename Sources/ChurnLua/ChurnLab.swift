@@ -37,6 +37,7 @@ public enum ChurnLab {
         RecommendModule.register,
         TensorModule.register, NNModule.register, SequencesBinding.register,
         WarehouseModule.register,
+        PolicyModule.register,
     ]
 
     /// Lua-side parts of the module (run after the Swift parts, with `cl` as argument).

@@ -10,7 +10,7 @@ enum MethodDocs {
         "df": "cl.Frame", "frame": "cl.Frame", "col": "cl.Column", "column": "cl.Column", "expr": "cl.Expr",
         "gb": "cl.GroupBy", "prep": "cl.Prep", "log": "cl.EventLog", "events": "cl.EventLog", "subs": "cl.Subscriptions",
         "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.Model", "clv": "cl.CLVModel", "bg": "cl.CLVModel",
-        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender",
+        "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender", "policy": "cl.Policy", "sim": "cl.CampaignSim",
         "t": "cl.Tensor", "tensor": "cl.Tensor", "net": "cl.nn.Module", "layer": "cl.nn.Module",
     ]
 
@@ -200,6 +200,18 @@ enum MethodDocs {
             "history": ("net:history()", "The training history frame of the last fits (epoch, loss, eval_loss, eval_auc, lr, seconds)."),
         ],
         "cl.nn.Optimizer": [:],
+        "cl.Policy": [
+            "choose": ("policy:choose(frame [, {seed =}])", "One decision per row: returns the action column (names) and the propensity column (the probability it was chosen with); row i draws from its own stream of seed."),
+            "probabilities": ("policy:probabilities(frame)", "Every action's probability per row, as p_<action> columns."),
+            "update": ("policy:update(logs [, {action = 'action', propensity = 'propensity', reward = 'reward'}])", "Learns from logged decisions (bandits add each row to its action's ridge statistics); fixed policies ignore it. Returns the policy."),
+            "coef": ("policy:coef()", "Linear policies: the ridge coefficients θ per action (a column per action, a row per design feature); q_learning: the Q table (a row per state)."),
+        ],
+        "cl.CampaignSim": [
+            "log": ("sim:log(policy [, {seed =}])", "Runs the policy over every user and period with real draws: context columns, action, propensity, p_<action> for every action, retained, reward."),
+            "expected_rewards": ("sim:expected_rewards(frame)", "The exact expected reward of every action for each context row (a log or sim:contexts()), as q_<action> columns."),
+            "policy_value": ("sim:policy_value(policy [, frame | {draws = 200, seed =}])", "Exact value: with a context frame, the mean per decision Σ π(a|x) μ(x, a) with the oracle and regret; without, the expected total reward per user over all periods (exact for deterministic policies, else the mean of `draws` runs with se)."),
+            "contexts": ("sim:contexts()", "Every user's first-period context (empty history)."),
+        ],
         "cl.KMeans": [
             "fit": ("km:fit(df [, {features =}])", "Fits k-means on the feature columns (default: all numeric; no nulls); returns the model. Then km.inertia, km.centers (frame), km.labels (1…k), km.n_iter."),
             "fit_predict": ("km:fit_predict(df [, {features =}])", "fit, then the training labels as a column 'cluster' (1…k)."),

@@ -1,0 +1,104 @@
+import CLua
+import ChurnCore
+import LuaRuntime
+
+/// `cl.policy`: decision policies with one interface and off-policy evaluation.
+enum PolicyModule {
+    static let linearKeys: Set<String> = ["actions", "features", "ridge", "seed"]
+
+    static func actions(_ o: LuaTable) throws -> [String] {
+        guard let a = try o.strings("actions"), !a.isEmpty else {
+            throw LuaArgumentError(1, "field 'actions' is required: the action names, e.g. {'none', 'email', 'coupon'}")
+        }
+        guard Set(a).count == a.count else { throw LuaArgumentError(1, "field 'actions': names must be distinct") }
+        return a
+    }
+
+    static func linear(_ c: LuaCall, _ o: LuaTable, _ kind: LinearBandit.Kind, name: String) throws -> Int32 {
+        let acts = try actions(o)
+        guard let features = try o.strings("features"), !features.isEmpty else {
+            throw LuaArgumentError(1, "field 'features' is required: the context columns (numeric, bool or text)")
+        }
+        let ridge = try o.number("ridge", in: .positive) ?? 1
+        let seed = try o.seed()
+        let p = try c.core { try LinearBandit(actions: acts, kind: kind, features: features, lambda: ridge, seed: seed) }
+        return c.push(object: PolicyObject(p, kind: name))
+    }
+
+    static func register(_ cl: ModuleBuilder) {
+        PolicyObject.register(cl.state)
+        CampaignBinding.register(cl)
+        cl.submodule("policy", "Decision policies (which user gets which action), their off-policy evaluation and learning.") { m in
+            m.function("uniform", "uniform{actions =}",
+                       "Every action with equal probability: the simplest logging policy.") { c in
+                let o = try c.options(1)
+                try o.checkKeys(["actions"])
+                let a = try actions(o)
+                return c.push(object: PolicyObject(try c.core { try TierPolicy(actions: a, column: nil, tiers: [], fallback: 0, explore: 1) }, kind: "uniform"))
+            }
+            m.function("tiers", "tiers{actions =, column =, tiers = {{below =, action =}, …}, default = actions[1], explore = 0}",
+                       "Today's rule as a policy: the first tier with column value < below gives its action, else `default`; `explore` (0…1) mixes in the uniform policy (every action gets explore / K), so the rule can log with full support.") { c in
+                let o = try c.options(1)
+                try o.checkKeys(["actions", "column", "tiers", "default", "explore"])
+                let a = try actions(o)
+                func index(_ name: String, _ field: String) throws -> Int {
+                    guard let i = a.firstIndex(of: name) else { throw LuaArgumentError(1, "field '\(field)': '\(name)' is not one of the actions (\(a.joined(separator: ", ")))") }
+                    return i
+                }
+                var tiers: [TierPolicy.Tier] = []
+                for r in try ValueRecord.array(o, "tiers", argument: 1) ?? [] {
+                    try r.checkKeys(["below", "action"])
+                    guard let b = try r.number("below", in: .any), let act = try r.string("action") else {
+                        throw LuaArgumentError(1, "field '\(r.path)': needs below = <number> and action = <name>")
+                    }
+                    tiers.append(.init(below: b, action: try index(act, r.path + ".action")))
+                }
+                let fallback = try index(try o.string("default") ?? a[0], "default")
+                let explore = try o.number("explore", in: .probability) ?? 0
+                let column = try o.string("column")
+                let p = try c.core { try TierPolicy(actions: a, column: column, tiers: tiers, fallback: fallback, explore: explore) }
+                return c.push(object: PolicyObject(p, kind: "tiers"))
+            }
+            m.function("epsilon_greedy", "epsilon_greedy{actions =, features =, epsilon = 0.1, ridge = 1, seed =}",
+                       "Linear contextual bandit: per action a ridge regression of reward on the features (θ = (λI + XᵀX)⁻¹Xᵀr over rows that took it); argmax θ·x with probability 1 − epsilon, uniform otherwise. epsilon = 0 is the fitted greedy linear policy. epsilon in [0, 1], ridge > 0. Learns with policy:update(logs).") { c in
+                let o = try c.options(1)
+                try o.checkKeys(linearKeys.union(["epsilon"]))
+                let e = try o.number("epsilon", in: .probability) ?? 0.1
+                return try linear(c, o, .greedy(epsilon: e), name: "epsilon_greedy")
+            }
+            m.function("linucb", "linucb{actions =, features =, alpha = 1, ridge = 1}",
+                       "LinUCB (disjoint, Li et al. 2010): argmax θ_a·x + alpha·√(xᵀA_a⁻¹x) with A_a = ridge·I + Σ xxᵀ over rows that took a; deterministic (propensity 1). alpha >= 0, ridge > 0.") { c in
+                let o = try c.options(1)
+                try o.checkKeys(linearKeys.union(["alpha"]))
+                let a = try o.number("alpha", in: .nonNegative) ?? 1
+                return try linear(c, o, .linUCB(alpha: a), name: "linucb")
+            }
+            m.function("thompson", "thompson{actions =, features =, scale = 1, draws = 100, ridge = 1, seed =}",
+                       "Thompson sampling with Bayesian linear rewards: θ_a ~ N(θ̂_a, scale²·A_a⁻¹). `draws` (1…100000) parameter vectors are sampled at each update (seeded); a decision takes the argmax of a random one, so propensities (share of draws an action wins) are exact. scale > 0.") { c in
+                let o = try c.options(1)
+                try o.checkKeys(linearKeys.union(["scale", "draws"]))
+                let v = try o.number("scale", in: .positive) ?? 1
+                let d = try o.integer("draws", in: 1...100_000) ?? 100
+                return try linear(c, o, .thompson(scale: v, draws: d), name: "thompson")
+            }
+            m.function("q_learning", "q_learning(transitions, {actions =, state = 'state', action = 'action', reward = 'reward', next_state = 'next_state', done =, discount = 0.9, alpha = 1, epochs = 100, seed =})",
+                       "Tabular Q-learning over discrete states (values of the `state` column: a discretised context) from multi-period transitions (state, action, reward, next_state, optional done 0/1): `epochs` (1…1000000) seeded passes with the rate alpha/(1 + visits)^0.6 (alpha in (0, 1]), discount in [0, 1). Returns the greedy policy (a cl.Policy deciding on the state column); policy:coef() gives the Q table.") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2)
+                try o.checkKeys(["actions", "state", "action", "reward", "next_state", "done", "discount", "alpha", "epochs", "seed"])
+                let a = try actions(o)
+                let discount = try o.number("discount", in: .closedOpen(0, 1)) ?? 0.9
+                let alpha = try o.number("alpha", in: .fraction) ?? 1
+                let epochs = try o.integer("epochs", in: 1...1_000_000) ?? 100
+                let seed = try o.seed()
+                let state = try o.string("state") ?? "state", action = try o.string("action") ?? "action"
+                let reward = try o.string("reward") ?? "reward", next = try o.string("next_state") ?? "next_state"
+                let done = try o.string("done")
+                let p = try c.core { try QTablePolicy.learn(f, actions: a, state: state, action: action, reward: reward, nextState: next,
+                                                            done: done, discount: discount, alpha: alpha, epochs: epochs, seed: seed) }
+                return c.push(object: PolicyObject(p, kind: "q_learning"))
+            }
+            EvaluateBinding.register(m)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+-- cl.policy (policies, off-policy evaluation, bandits) and cl.simulate.campaign.
+local T = cl.test
+
+-- A frame as {column name = Lua array}.
+local function tbl(df)
+  local t = {}
+  for _, n in ipairs(df:names()) do t[n] = df:column(n):to_table() end
+  return t
+end
+
+-- A four-row log, two actions. The target (tiers on x: x < 0.5 → b, else a) and q are
+-- fixed, so every estimator is worked out by hand below; Open Bandit Pipeline 0.5.7 gives the
+-- same six numbers (scripts/reference/policy_obp_tiny.py: 0.3125, 0.384615…, 0.55, 0.4625, 0.6125, 0.55).
+local logs = cl.frame({ x = { 0, 0, 1, 1 }, action = { "a", "b", "a", "b" },
+                        propensity = { 0.5, 0.5, 0.8, 0.2 }, reward = { 1, 0, 1, 1 } })
+local q = cl.frame({ q_a = { 0.6, 0.6, 0.8, 0.8 }, q_b = { 0.3, 0.3, 0.1, 0.1 } })
+local target = cl.policy.tiers { actions = { "a", "b" }, column = "x", tiers = { { below = 0.5, action = "b" } }, default = "a" }
+
+T.case("estimators on a hand-computed log", function()
+  -- weights w = π(a_i|x_i)/p_i = 0, 2, 1.25, 0
+  local ips = cl.policy.evaluate(logs, target, { method = "ips", bootstrap = 0 })
+  T.near(ips.value, 1.25 / 4, 1e-12)                       -- mean(w r)
+  T.near(ips.se, 0.3125, 1e-12)                            -- sd(w r) / √n: sqrt(1.171875 / 3 / 4)
+  T.near(ips.ess, 3.25 ^ 2 / (4 + 1.5625), 1e-12)          -- (Σw)²/Σw²
+  T.eq(ips.max_weight, 2)
+  T.near(cl.policy.evaluate(logs, target, { method = "snips", bootstrap = 0 }).value, 1.25 / 3.25, 1e-12)
+  T.near(cl.policy.evaluate(logs, target, { method = "dm", q = q, bootstrap = 0 }).value, (0.3 + 0.3 + 0.8 + 0.8) / 4, 1e-12)
+  -- DR = DM + mean(w (r − q(x, a_i))) = 0.55 + (2·(0 − 0.3) + 1.25·(1 − 0.8)) / 4
+  T.near(cl.policy.evaluate(logs, target, { method = "dr", q = q, bootstrap = 0 }).value, 0.55 - 0.35 / 4, 1e-12)
+  -- Switch-DR with tau = 1.5 drops row 2's correction (w = 2 > tau)
+  T.near(cl.policy.evaluate(logs, target, { method = "switch_dr", q = q, tau = 1.5, bootstrap = 0 }).value, 0.55 + 0.25 / 4, 1e-12)
+  T.near(cl.policy.evaluate(logs, target, { method = "switch_dr", q = q, tau = 0, bootstrap = 0 }).value, 0.55, 1e-12)
+end)
+
+T.case("bootstrap CI is seeded and brackets the estimate", function()
+  local a = cl.policy.evaluate(logs, target, { method = "ips", bootstrap = 500, seed = 3 })
+  local b = cl.policy.evaluate(logs, target, { method = "ips", bootstrap = 500, seed = 3 })
+  T.eq(a.lower, b.lower); T.eq(a.upper, b.upper)
+  T.ok(a.lower <= a.value and a.value <= a.upper)
+  T.ok(a.lower >= 0 and a.upper <= 1.25)                   -- resampled means of {0, 0, 1.25, 0}
+end)
+
+T.case("support warning when the target leaves the logged support", function()
+  local l = cl.frame({ x = { 1, 1 }, action = { "a", "a" }, propensity = { 1, 1 }, reward = { 1, 0 },
+                       p_a = { 1, 1 }, p_b = { 0, 0 } })
+  local r = cl.policy.evaluate(l, cl.policy.uniform { actions = { "a", "b" } }, { method = "ips", bootstrap = 0 })
+  T.near(r.unsupported, 0.5, 1e-12)
+  T.ok(r.warnings[1]:find("leaves the logged support"), r.warnings[1])
+  local ok = cl.policy.evaluate(l, target, { method = "ips", bootstrap = 0 })
+  T.eq(ok.unsupported, 0); T.eq(#ok.warnings, 0)
+end)
+
+-- Bandit statistics against the closed-form ridge solution θ = (λI + XᵀX)⁻¹Xᵀr.
+-- Action a: x = 1, 2 with r = 1, 3 → design [[1,1],[1,2]], A = [[3,3],[3,6]], b = [4,7], θ = [1/3, 1].
+-- Action b: x = 0 with r = 2 → A = diag(2, 1), b = [2, 0], θ = [1, 0].
+local train = cl.frame({ x = { 1, 2, 0 }, action = { "a", "a", "b" }, propensity = { 1, 1, 1 }, reward = { 1, 3, 2 } })
+local probe = cl.frame({ x = { 1 } })
+
+T.case("LinUCB and epsilon-greedy updates are the ridge solution", function()
+  local p = cl.policy.linucb { actions = { "a", "b" }, features = { "x" }, alpha = 0, ridge = 1 }
+  p:update(train)
+  local coef = p:coef()
+  T.near(coef.a:to_table(), { 1 / 3, 1 }, 1e-12)
+  T.near(coef.b:to_table(), { 1, 0 }, 1e-12)
+  T.eq(p:choose(probe):to_table(), { "a" })                -- 4/3 > 1
+  -- α = 1: a scores 4/3 + √(xᵀA⁻¹x) = 4/3 + √(1/3); b scores 1 + √1.5 → b
+  local ucb = cl.policy.linucb { actions = { "a", "b" }, features = { "x" }, alpha = 1 }
+  ucb:update(train)
+  local act, prop = ucb:choose(probe)
+  T.eq(act:to_table(), { "b" }); T.eq(prop:to_table(), { 1 })
+  local eg = cl.policy.epsilon_greedy { actions = { "a", "b" }, features = { "x" }, epsilon = 0.2 }
+  eg:update(train)
+  local pr = eg:probabilities(probe)
+  T.near({ pr.p_a:to_table()[1], pr.p_b:to_table()[1] }, { 0.9, 0.1 }, 1e-12)
+end)
+
+T.case("Thompson: posterior mean is the ridge solution, deterministic for a seed", function()
+  local function make(seed)
+    local p = cl.policy.thompson { actions = { "a", "b" }, features = { "x" }, scale = 0.5, draws = 400, seed = seed }
+    p:update(train); return p
+  end
+  local p = make(7)
+  T.near(p:coef().a:to_table(), { 1 / 3, 1 }, 1e-12)
+  local pr1, pr2 = make(7):probabilities(probe), make(7):probabilities(probe)
+  T.eq(pr1.p_a:to_table(), pr2.p_a:to_table())
+  -- a's mean 4/3 beats b's 1 (sd 0.5·√(1/3) vs 0.5·√1.5): P(a wins) = Φ((4/3 − 1) / (0.5·√(1/3 + 1.5))) = Φ(0.4924) ≈ 0.689
+  local pa, pb = pr1.p_a:to_table()[1], pr1.p_b:to_table()[1]
+  T.near(pa, 0.689, 0.06)
+  local a, prop = p:choose(probe, { seed = 1 })
+  T.near(prop:to_table()[1], a:to_table()[1] == "a" and pa or pb, 1e-12)
+end)
+
+T.case("campaign simulator: expected rewards follow the documented formula", function()
+  local sim = cl.simulate.campaign { users = 50, seed = 5, actions = {
+    { name = "email", cost = 1, effect = 0.5, engagement = -0.3 },
+    { name = "coupon", cost = 8, effect = 1.2, price = 0.8, personas = { 1, 0.5, 1.5, 0 } } } }
+  T.eq(sim.actions, { "none", "email", "coupon" })
+  local ctx = tbl(sim:contexts())
+  local mu = tbl(sim:expected_rewards(sim:contexts()))
+  local off = { casual = 0.3, learner = -0.2, bargain_hunter = 0.2, loyal = -0.8 }
+  local ann = { casual = 1.0, learner = 0.6, bargain_hunter = 0.8, loyal = 1.6 }
+  local pm = { casual = 1, learner = 0.5, bargain_hunter = 1.5, loyal = 0 }
+  for i = 1, 5 do
+    local e, t, s, p = ctx.engagement[i], ctx.tenure[i], ctx.price_sensitivity[i], ctx.persona[i]
+    local ts = (math.log(1 + t) - 2.0) / 0.9
+    local z0 = -2.2 - 0.8 * e - 0.35 * ts + 1.2 * (s - 0.5) + off[p]
+    local function r(z, cost) return 30 * (1 - 1 / (1 + math.exp(-z))) - cost end
+    -- one contact this period is free (free_contacts = 1): no annoyance yet
+    T.near(mu.q_none[i], r(z0, 0), 1e-9)
+    T.near(mu.q_email[i], r(z0 - 0.5 * (1 - 0.3 * e), 1), 1e-9)
+    T.near(mu.q_coupon[i], r(z0 - 1.2 * (1 + 0.8 * (2 * s - 1)) * pm[p], 8), 1e-9)
+  end
+end)
+
+local sim = cl.simulate.campaign { users = 2000, periods = 1, seed = 11, actions = {
+  { name = "email", cost = 1, effect = 0.4, engagement = -0.5 },
+  { name = "coupon", cost = 6, effect = 1.0, price = 0.9 } } }
+local acts = sim.actions
+local logging = cl.policy.tiers { actions = acts, column = "engagement", tiers = { { below = -0.5, action = "coupon" }, { below = 0.5, action = "email" } }, explore = 0.3 }
+local candidate = cl.policy.tiers { actions = acts, column = "price_sensitivity", tiers = { { below = 0.4, action = "email" }, { below = 2, action = "coupon" } } }
+
+T.case("simulator: policy value is exact, logs carry propensities", function()
+  local ctxf = sim:contexts()
+  local v = sim:policy_value(candidate, ctxf)
+  local ctx, mu = tbl(ctxf), tbl(sim:expected_rewards(ctxf))
+  local s = 0
+  for i = 1, #ctxf do s = s + (ctx.price_sensitivity[i] < 0.4 and mu.q_email[i] or mu.q_coupon[i]) end
+  T.near(v.value, s / #ctxf, 1e-9)
+  T.ok(v.regret > 0)
+  -- one period: the horizon value of a deterministic policy is the same number, exactly
+  local h = sim:policy_value(candidate)
+  T.ok(h.exact); T.near(h.value, v.value, 1e-9)
+  local l = sim:log(logging, { seed = 1 })
+  T.eq(#l, 2000)
+  local pr, lt = tbl(logging:probabilities(l)), tbl(l)
+  for i = 1, 20 do T.near(lt.propensity[i], pr["p_" .. lt.action[i]][i], 1e-15) end
+  T.eq(sim:log(logging, { seed = 1 }).reward:to_table(), l.reward:to_table())
+end)
+
+T.case("OPE on simulator logs: IPS/SNIPS/DR cover the truth over 20 seeds, DR beats IPS", function()
+  local cover, sq = { ips = 0, snips = 0, dr = 0 }, { ips = 0, snips = 0, dr = 0 }
+  local features = { "engagement", "tenure", "price_sensitivity", "persona" }
+  for seed = 1, 20 do
+    local l = sim:log(logging, { seed = seed })
+    local truth = sim:policy_value(candidate, l).value
+    for _, m in ipairs({ "ips", "snips", "dr" }) do
+      local r = cl.policy.evaluate(l, candidate, { method = m, features = features, bootstrap = 200, seed = seed })
+      if r.lower <= truth and truth <= r.upper then cover[m] = cover[m] + 1 end
+      sq[m] = sq[m] + (r.value - truth) ^ 2
+    end
+  end
+  for _, m in ipairs({ "ips", "snips", "dr" }) do T.ok(cover[m] >= 16, m .. " covered " .. cover[m] .. "/20") end
+  T.ok(sq.dr < sq.ips, string.format("DR RMSE %.4f vs IPS %.4f", math.sqrt(sq.dr / 20), math.sqrt(sq.ips / 20)))
+end)
+
+T.case("bandits learn from simulator logs and beat the logging rule", function()
+  local l = sim:log(logging, { seed = 99 })
+  local ctx = sim:contexts()
+  local features = { "engagement", "tenure", "price_sensitivity", "persona" }
+  local greedy = cl.policy.epsilon_greedy { actions = acts, features = features, epsilon = 0 }
+  greedy:update(l)
+  local rule = cl.policy.tiers { actions = acts, column = "engagement", tiers = { { below = -0.5, action = "coupon" }, { below = 0.5, action = "email" } } }
+  T.ok(sim:policy_value(greedy, ctx).regret < sim:policy_value(rule, ctx).regret)
+end)
+
+T.case("bad input", function()
+  T.raises(function() cl.policy.evaluate(logs, target, { method = "dx" }) end, "expected 'ips'")
+  T.raises(function() cl.policy.evaluate(logs, target, { method = "dr" }) end, "needs a reward model")
+  T.raises(function() cl.policy.linucb { actions = { "a" }, features = { "x" }, alpha = -1 } end, "field 'alpha'")
+  T.raises(function() cl.policy.tiers { actions = { "a" }, tiers = { { below = 1, action = "z" } }, column = "x" } end, "'z' is not one of the actions")
+  T.raises(function() cl.simulate.campaign { users = 0 } end, "field 'users'")
+  T.raises(function() cl.simulate.campaign { actions = { { name = "none" } } } end, "given twice")
+  T.raises(function() cl.simulate.campaign { actions = { { name = "x", effect = 1 / 0 } } } end, "actions%[1%].effect")
+  local bad = cl.frame({ x = { 1 }, action = { "c" }, propensity = { 1 }, reward = { 1 } })
+  T.raises(function() cl.policy.evaluate(bad, target, { method = "ips" }) end, "action 'c' at row 1")
+  local zero = cl.frame({ x = { 1 }, action = { "a" }, propensity = { 0 }, reward = { 1 } })
+  T.raises(function() target:update(zero) end, "propensity must be in")
+end)
+
+T.case("q_learning: the greedy policy of a small MDP equals value iteration's", function()
+  -- 3 states, 2 actions, γ = 0.9; P[s][a] = {{s′, p}, …}, R[s][a]
+  local P = { { { { 1, 0.8 }, { 2, 0.2 } }, { { 2, 0.9 }, { 3, 0.1 } } },
+              { { { 1, 1.0 } }, { { 3, 0.7 }, { 2, 0.3 } } },
+              { { { 3, 1.0 } }, { { 1, 1.0 } } } }
+  local R = { { 0, -1 }, { 1, 0 }, { 2, 0 } }
+  local Q = { { 0, 0 }, { 0, 0 }, { 0, 0 } }
+  for _ = 1, 1000 do   -- value iteration
+    local N = { {}, {}, {} }
+    for s = 1, 3 do for a = 1, 2 do
+      local v = R[s][a]
+      for _, e in ipairs(P[s][a]) do v = v + 0.9 * e[2] * math.max(Q[e[1]][1], Q[e[1]][2]) end
+      N[s][a] = v
+    end end
+    Q = N
+  end
+  local st, ac, rw, nx = {}, {}, {}, {}
+  local names = { "stay", "move" }
+  for s = 1, 3 do for a = 1, 2 do for i = 1, 400 do
+    -- deterministic sample: the i-th of 400 evenly spaced quantiles
+    local u, acc, s2 = (i - 0.5) / 400, 0, P[s][a][#P[s][a]][1]
+    for _, e in ipairs(P[s][a]) do acc = acc + e[2]; if u < acc then s2 = e[1]; break end end
+    st[#st + 1] = "s" .. s; ac[#ac + 1] = names[a]; rw[#rw + 1] = R[s][a]; nx[#nx + 1] = "s" .. s2
+  end end end
+  local tr = cl.frame({ state = st, action = ac, reward = rw, next_state = nx })
+  local p = cl.policy.q_learning(tr, { actions = names, discount = 0.9, epochs = 100, seed = 1 })
+  local chosen = p:choose(cl.frame({ state = { "s1", "s2", "s3" } })):to_table()
+  for s = 1, 3 do T.eq(chosen[s], Q[s][1] >= Q[s][2] and "stay" or "move") end
+  local q = tbl(p:coef())
+  T.near(q.stay[3], 20, 0.5)   -- s3: staying earns 2 a period forever, 2 / (1 − 0.9)
+  T.raises(function() p:choose(cl.frame({ state = { "s9" } })) end, "never seen")
+end)
