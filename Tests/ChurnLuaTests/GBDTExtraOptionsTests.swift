@@ -32,7 +32,7 @@ final class GBDTExtraOptionsTests: XCTestCase {
         func message(_ v: [String: LuaValue]) -> String {
             do { _ = try parse(v); return "" } catch { return "\(error)" }
         }
-        XCTAssertTrue(message(["objective": .string("poisson")]).contains("'binary' or 'regression'"))
+        XCTAssertTrue(message(["objective": .string("poisson")]).contains("'binary', 'regression' or 'multiclass'"))
         XCTAssertTrue(message(["scale_pos_weight": .number(0)]).contains("scale_pos_weight"))
         XCTAssertTrue(message(["scale_pos_weight": .number(.nan)]).contains("scale_pos_weight"))
         XCTAssertTrue(message(["monotone_constraints": arr([2])]).contains("item 1 must be -1, 0 or 1"))

@@ -140,4 +140,9 @@ t.case("grid_search on a regression ranks by rmse (lower is better) and refits t
   t.eq(model:predict(df):type(), "float")
   local r = res:sort_by("rank")
   t.ok(r.mean_rmse:to_table()[1] < r.mean_rmse:to_table()[2])
+  -- a grid that would change the target kind is refused, not fitted on a wrongly coded target
+  t.raises(function()
+    cl.model.grid_search(cl.model.gbdt{ objective = "regression", min_data_in_leaf = 5, seed = 1 }, df,
+      { target = "y", grid = { objective = { "regression", "binary" } }, k = 3, seed = 1 })
+  end, "the grid changes the target kind (continuous → binary")
 end)

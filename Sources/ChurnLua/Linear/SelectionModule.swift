@@ -390,7 +390,16 @@ enum SelectionModule {
         let refit = try o.bool("refit") ?? true
         let res = try withMetrics(c, failure) {
             try Parallel.withThreads(threads) {
-                try run({ try SurvivalInputs.fitFunction(spec.spec(overriding: $0), inputs) }, inputs.X, inputs.target.y, inputs.weights, k, stratify,
+                try run({ params in
+                    // The target was coded once, for the base model's kind: a candidate that
+                    // fits another kind (e.g. a grid over `objective`) would read it wrongly.
+                    let candidate = try spec.spec(overriding: params)
+                    guard candidate.targetKind == kind else {
+                        throw SelectionError.invalid("the grid changes the target kind (\(kind.rawValue) → \(candidate.targetKind.rawValue), e.g. through 'objective'); "
+                                                     + "the target is coded once per search, so search one target kind at a time")
+                    }
+                    return try SurvivalInputs.fitFunction(candidate, inputs)
+                }, inputs.X, inputs.target.y, inputs.weights, k, stratify,
                         scores, rankBy, hib, seed, splits, inputs.foldData)
             }
         }
