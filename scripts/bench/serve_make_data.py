@@ -37,5 +37,5 @@ json.dump({"events": ev}, open(f"{out}/events_1000.json", "w"))
 import lightgbm as lgb  # noqa: E402
 
 booster = lgb.train({"objective": "binary", "num_leaves": 31, "learning_rate": 0.1, "verbose": -1, "seed": 7,
-                     "num_threads": 2}, lgb.Dataset(X, y), num_boost_round=200)
+                     "num_threads": 2}, lgb.Dataset(X, y, feature_name=list(names)), num_boost_round=200)
 booster.save_model(f"{out}/lgbm.txt")
