@@ -1,3 +1,4 @@
+import ChurnCore
 import Foundation
 
 /// A parsed JSON value. Request bodies are parsed by `StrictJSON` rather than
@@ -217,21 +218,7 @@ public struct StrictJSON {
 /// JSON text output (responses): strings escaped per RFC 8259, numbers in
 /// shortest round-trip form, non-finite numbers as null.
 public enum JSONText {
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    public static func string(_ s: String) -> String { Outbox.jsonString(s) }
 
     public static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }

@@ -98,7 +98,8 @@ public enum Outbox {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func jsonString(_ s: String) -> String {
+    /// A JSON string literal (RFC 8259 escapes); also what `churnlab serve` writes.
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -128,20 +128,9 @@ public struct MLPClassifier: ChurnModel {
             guard e.X.nrow == e.y.count else { throw NNError("mlp: eval set has \(e.X.nrow) rows but \(e.y.count) targets") }
             return try TrainingSet(x: try encode(inputs, e.X), y: e.y.map(Float.init))
         }
-        var t = TrainerOptions()
-        t.epochs = o.epochs; t.batchSize = o.batchSize; t.seed = o.seed
-        t.optimizer = OptimizerSpec(kind: o.optimizer, lr: o.learningRate, weightDecay: o.weightDecay)
-        t.patience = o.earlyStoppingRounds; t.restoreBest = true
-        t.threads = Parallel.threads
-        let history = try Trainer.fit(net, train: train, eval: evalSet, options: t, progress: progress.map { report in
-            { p in report(FitProgress(step: p.epoch - 1, total: p.epochs, trainLoss: p.loss, evalLoss: nil)) }
-        })
-        var best = history.count
-        if o.earlyStoppingRounds != nil {
-            // The trainer keeps the first epoch with the best monitored value (eval AUC, else −loss).
-            let monitored = history.map { $0.evalAUC ?? -$0.loss }
-            if let m = monitored.max(), let k = monitored.firstIndex(of: m) { best = k + 1 }
-        }
+        let (_, best) = try Trainer.fitModelKind(net, train: train, eval: evalSet, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
+                                                 optimizer: OptimizerSpec(kind: o.optimizer, lr: o.learningRate, weightDecay: o.weightDecay),
+                                                 earlyStoppingRounds: o.earlyStoppingRounds, progress: progress)
         return MLPClassifier(inputs: inputs, options: o, network: NetworkFile(net), bestEpoch: best)
     }
 

@@ -225,20 +225,10 @@ public struct SequenceClassifier<A: SequenceArchitecture>: ChurnModel {
             let (ex, es) = try model.inputs(e.X)
             return try TrainingSet(x: ex, side: es, y: e.y.map(Float.init))
         }
-        var t = TrainerOptions()
-        t.epochs = o.epochs; t.batchSize = o.batchSize; t.seed = o.seed
-        t.optimizer = OptimizerSpec(kind: o.optimizer, lr: o.learningRate, weightDecay: o.weightDecay)
-        t.clipNorm = o.clipNorm > 0 ? o.clipNorm : nil
-        t.patience = o.earlyStoppingRounds; t.restoreBest = true
-        t.threads = Parallel.threads
-        let history = try Trainer.fit(net, train: train, eval: evalSet, options: t, progress: progress.map { report in
-            { p in report(FitProgress(step: p.epoch - 1, total: p.epochs, trainLoss: p.loss, evalLoss: nil)) }
-        })
-        var best = history.count
-        if o.earlyStoppingRounds != nil {
-            let monitored = history.map { $0.evalAUC ?? -$0.loss }
-            if let m = monitored.max(), let k = monitored.firstIndex(of: m) { best = k + 1 }
-        }
+        let (_, best) = try Trainer.fitModelKind(net, train: train, eval: evalSet, epochs: o.epochs, batchSize: o.batchSize, seed: o.seed,
+                                                 optimizer: OptimizerSpec(kind: o.optimizer, lr: o.learningRate, weightDecay: o.weightDecay),
+                                                 clipNorm: o.clipNorm > 0 ? o.clipNorm : nil,
+                                                 earlyStoppingRounds: o.earlyStoppingRounds, progress: progress)
         model = Self(options: o, featureNames: X.names, idIndex: idIndex, timeIndex: timeIndex, statics: statics,
                      network: NetworkFile(net), bestEpoch: best, events: log)
         return model
