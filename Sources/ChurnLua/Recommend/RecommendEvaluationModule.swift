@@ -105,7 +105,7 @@ enum RecommendEvaluationModule {
             }
             var title: [String: String] = [:]
             if o.has("names") {
-                lua_getfield(c.L, 2, "names")
+                lua_pushstring(c.L, "names"); lua_rawget(c.L, 2)   // raw: a metamethod may raise
                 guard c.isObject(-1, FrameObject.self) else { throw LuaArgumentError(2, "names must be a frame (the catalogue)") }
                 let cat = try c.frame(-1)
                 lua_settop(c.L, -2)

@@ -169,7 +169,7 @@ enum RecommendModule {
             if t.has("persona") || t.has("user") { throw LuaArgumentError(3, "recommend: 'persona' and 'user' name columns of 'personas' (a frame), which is missing") }
             return nil
         }
-        lua_getfield(c.L, 3, "personas")
+        lua_pushstring(c.L, "personas"); lua_rawget(c.L, 3)   // raw: a metamethod may raise
         defer { lua_settop(c.L, -2) }
         guard c.isObject(-1, FrameObject.self) else { throw LuaArgumentError(3, "recommend: 'personas' must be a frame of user ids and personas") }
         let f = try c.frame(-1)
@@ -325,7 +325,7 @@ enum RecommendModule {
                 let t = try c.options(1)
                 try t.checkKeys(["items", "id", "text", "title", "sublinear_tf", "stop_words"])
                 guard t.has("items") else { throw LuaArgumentError(1, "content: 'items' (the catalogue frame) is required") }
-                lua_getfield(c.L, 1, "items")
+                lua_pushstring(c.L, "items"); lua_rawget(c.L, 1)   // raw: a metamethod may raise
                 guard c.isObject(-1, FrameObject.self) else { throw LuaArgumentError(1, "content: 'items' must be a frame (the catalogue)") }
                 let f = try c.frame(-1)
                 lua_settop(c.L, -2)
