@@ -203,7 +203,7 @@ extension RulesCLITests {
         let show2 = try CLI.run(["rules", "show", id, "--ledger", ledger, "--outbox", all, "--include-control"])
         XCTAssertEqual(show2.status, 0, show2.stderr)
         let a = try table(all)
-        XCTAssertEqual(a.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"])
+        XCTAssertEqual(a.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason", "action", "propensity"])
         XCTAssertEqual(a.rows.count, treated + controls)
         let c = a.rows.filter { $0["group"] == "control" }
         XCTAssertEqual(c.count, controls)
@@ -217,7 +217,7 @@ extension RulesCLITests {
         let pseudo = dir.appendingPathComponent("p.csv").path
         _ = try CLI.run(["rules", "show", id, "--ledger", ledger, "--outbox", pseudo, "--pseudonymize-key-file", dir.appendingPathComponent("key").path])
         let p = try table(pseudo)
-        XCTAssertEqual(p.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group"])
+        XCTAssertEqual(p.header, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "action", "propensity"])
         XCTAssertEqual(p.rows.count, treated)
         XCTAssertFalse(try String(contentsOfFile: pseudo, encoding: .utf8).contains("Hi N"))
     }

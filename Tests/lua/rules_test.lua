@@ -70,7 +70,7 @@ end)
 
 T.case("bad declarations", function()
   cl.rules.reset()
-  T.raises(function() cl.rules.rule{ name = "x" } end, "'action' table is required")
+  T.raises(function() cl.rules.rule{ name = "x" } end, "'action' table (or cl.policy.use(policy)) is required")
   T.raises(function() cl.rules.rule{ name = "x", action = { channel = "c" }, holdout = 1.5 } end, "field 'holdout': must be a number in [0, 1), got 1.5")
   T.raises(function() cl.rules.rule{ name = "x", action = { channel = "c" }, whn = 1 } end, "whn")
   T.raises(function() cl.rules.rule{ name = "x", when = 3, action = { channel = "c" } } end, "'when' must be a cl.Expr")
@@ -82,4 +82,38 @@ T.case("cron", function()
   T.eq(cl.rules.cron_next("*/15 9-17 * * mon-fri", "2024-10-04T17:50:00Z"), "2024-10-07T09:00:00Z")
   T.eq(cl.rules.cron_next("0 9 * * *", "2024-10-01T00:00:00Z", "Europe/Berlin"), "2024-10-01T07:00:00Z")
   T.raises(function() cl.rules.cron_next("61 * * * *", "2024-10-01T00:00:00Z") end, "minute value 61")
+end)
+
+T.case("cl.policy.use: a policy chooses the rule's action and every decision logs its propensity", function()
+  cl.rules.reset()
+  local ids, risk, tenure = {}, {}, {}
+  for i = 1, 300 do ids[i] = "p" .. i; risk[i] = i / 300; tenure[i] = i % 5 end
+  local f = cl.frame({ user_id = ids, risk = risk, tenure = tenure })
+  -- risk < 0.5 → none, else coupon; explore 0.3 over 3 actions; holdout 0.1.
+  local pol = cl.policy.tiers{ actions = { "none", "email", "coupon" }, column = "risk",
+    tiers = { { below = 0.5, action = "none" } }, default = "coupon" }
+  cl.rules.settings{ context = { "tenure" } }
+  cl.rules.rule{ name = "learned", action = cl.policy.use(pol, { explore = 0.3,
+      actions = { email = { channel = "email", cost = 1 }, coupon = { channel = "app", offer = "10%", cost = 5 } } }),
+    holdout = 0.1, horizon = "30d", budget = { max_cost = 1e9 } }
+  local d = cl.rules.evaluate(f, { as_of = "2024-10-01" })
+  T.eq(d:nrow(), 300)
+  local acts, props, groups, chans = d.action:to_table(), d.propensity:to_table(), d.group:to_table(), d.channel:to_table()
+  for i = 1, 300 do
+    local r = tonumber(d.user_id:to_table()[i]:sub(2)) / 300
+    local greedy = r < 0.5 and "none" or "coupon"
+    if groups[i] == "control" then
+      T.eq(acts[i], "none"); T.near(props[i], 0.1, 1e-12)
+    else
+      -- (1 − holdout)·((1 − ε)·1{a = π(x)} + ε/K)
+      T.near(props[i], 0.9 * ((acts[i] == greedy and 0.7 or 0) + 0.1), 1e-12)
+      T.eq(groups[i], acts[i] == "none" and "none" or "treatment")
+      if acts[i] == "coupon" then T.eq(chans[i], "app") end
+    end
+  end
+  T.raises(function() cl.policy.use(pol, { explore = 2 }) end, "field 'explore'")
+  T.raises(function() cl.policy.use(pol, { actions = { sms = { channel = "sms" } } }) end, "not an action of the policy")
+  T.raises(function() cl.policy.use(pol, { actions = {} }) end, "contacts anyone")
+  T.raises(function() cl.rules.rule{ name = "h", action = { channel = "c" }, horizon = "-1d" } end, "duration")
+  cl.rules.reset()
 end)

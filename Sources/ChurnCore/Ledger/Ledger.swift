@@ -31,6 +31,17 @@ public struct LedgerDecision: Sendable, Equatable {
     public var score: Double?
     public var message: String
     public var reason: String
+    /// The action taken ("none" for a holdout control or a policy's choice not to contact).
+    public var action: String = ""
+    /// The probability the (group, action) was chosen with; nil for rows written before schema 2.
+    public var propensity: Double? = nil
+    /// The context the decision saw: a JSON object of column values.
+    public var context: String = "{}"
+    /// Days after the as-of at which the outcome is read (nil: not set).
+    public var horizonDays: Int? = nil
+    public var period: String = ""
+    /// Days since epoch of `asOf`.
+    public var asOfDay: Int32 = 0
 }
 
 /// What `commit` did.
@@ -73,8 +84,32 @@ public final class Ledger {
         try db.exec("PRAGMA foreign_keys=ON")
         try Ledger.retryingWhileLocked {
             try db.exec("BEGIN IMMEDIATE")
-            do { try db.exec(LedgerSchema.sql); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
+            do { try db.exec(LedgerSchema.sql); try migrate(); try db.exec("COMMIT") } catch { try? db.exec("ROLLBACK"); throw error }
         }
+    }
+
+    /// The schema version of the open file (`PRAGMA user_version`).
+    public func schemaVersion() throws -> Int64 {
+        try query("PRAGMA user_version", []) { sqlite3_column_int64($0, 0) }.first ?? 0
+    }
+
+    /// Brings the file to `LedgerSchema.version` inside the opening transaction: a new file
+    /// gets the current decisions table; a schema-1 file (user_version 0 with a decisions
+    /// table) is rebuilt by `LedgerSchema.migrate1to2`; a newer file is refused.
+    private func migrate() throws {
+        let v = try schemaVersion()
+        if v == LedgerSchema.version { return }
+        guard v < LedgerSchema.version else {
+            throw RulesError("ledger \(path) has schema \(v), newer than this churnlab's \(LedgerSchema.version): upgrade churnlab")
+        }
+        let exists = try query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'decisions'", []) { sqlite3_column_int64($0, 0) }.first ?? 0
+        if exists == 0 {
+            try db.exec(LedgerSchema.decisionsTable("decisions"))
+        } else {
+            try db.exec(LedgerSchema.migrate1to2)
+        }
+        try db.exec(LedgerSchema.indexes)
+        try db.exec("PRAGMA user_version = \(LedgerSchema.version)")
     }
 
     /// Rejects ledger paths SQLite would silently turn into a throw-away database:
@@ -197,14 +232,16 @@ public final class Ledger {
     /// Inserts the decisions (INSERT OR IGNORE on UNIQUE(rule, user_id, period)); returns how many were new.
     private func insert(_ d: RuleDecisions, runID id: String, asOfText: String) throws -> Int {
         var inserted = 0
-        let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq, action, propensity, context, horizon_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         defer { sqlite3_finalize(stmt) }
         for k in 0..<d.count {
-            let r = d.rule(k)
+            if k & 0xFFFF == 0xFFFF { try ExecutionContext.check() }
+            let r = d.rule(k), a = d.action(k)
             let values: [SQLiteValue] = [.text(id), .text(asOfText), .int(Int64(d.asOf)), .text(d.period), .text(d.user(k)), .text(r.name),
-                                         .text(d.tier(k)), .text(r.action.channel), .text(r.action.offer), .double(d.cost(k)),
+                                         .text(d.tier(k)), .text(a.channel), .text(a.offer), .double(d.cost(k)),
                                          .text(d.group(k)), d.score(k).map { .double($0) } ?? .null, .text(d.message(k)),
-                                         .text(d.reason(k)), .int(Int64(k))]
+                                         .text(d.reason(k)), .int(Int64(k)), .text(d.actionName(k)), .double(d.propensity(k)),
+                                         .text(d.context(k)), d.horizonDays(k).map { .int(Int64($0)) } ?? .null]
             for (i, v) in values.enumerated() { try db.bind(stmt, Int32(i + 1), v) }
             guard sqlite3_step(stmt) == SQLITE_DONE else { throw db.error("cannot insert decision \(k + 1)") }
             inserted += Int(sqlite3_changes(db.handle))
@@ -215,12 +252,36 @@ public final class Ledger {
 
     /// The committed decisions of a run, in decision order.
     public func decisions(run id: String) throws -> [LedgerDecision] {
-        try query("SELECT run_id, as_of, user_id, rule, tier, channel, offer, cost, grp, score, message, reason FROM decisions WHERE run_id = ? ORDER BY seq", [.text(id)]) { s in
-            LedgerDecision(runID: Ledger.text(s, 0), asOf: Ledger.text(s, 1), userID: Ledger.text(s, 2), rule: Ledger.text(s, 3),
-                           tier: Ledger.text(s, 4), channel: Ledger.text(s, 5), offer: Ledger.text(s, 6), cost: sqlite3_column_double(s, 7),
-                           group: Ledger.text(s, 8), score: sqlite3_column_type(s, 9) == SQLITE_NULL ? nil : sqlite3_column_double(s, 9),
-                           message: Ledger.text(s, 10), reason: Ledger.text(s, 11))
+        try query(Ledger.decisionSelect + " WHERE d.run_id = ? ORDER BY d.seq", [.text(id)], Ledger.decisionRow)
+    }
+
+    /// Every committed decision (the decision log), by as-of, run and decision order;
+    /// optionally only one run's.
+    public func decisionLog(run id: String? = nil) throws -> [LedgerDecision] {
+        if let id { return try decisions(run: id) }
+        return try query(Ledger.decisionSelect + " JOIN runs r ON r.run_id = d.run_id WHERE r.status = 'committed' ORDER BY d.as_of_day, d.run_id, d.seq", [],
+                         Ledger.decisionRow)
+    }
+
+    static let decisionSelect = "SELECT d.run_id, d.as_of, d.user_id, d.rule, d.tier, d.channel, d.offer, d.cost, d.grp, d.score, d.message, d.reason, d.action, d.propensity, d.context, d.horizon_days, d.period, d.as_of_day FROM decisions d"
+
+    static func decisionRow(_ s: OpaquePointer) -> LedgerDecision {
+        func optDouble(_ i: Int32) -> Double? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_double(s, i) }
+        return LedgerDecision(runID: text(s, 0), asOf: text(s, 1), userID: text(s, 2), rule: text(s, 3),
+                              tier: text(s, 4), channel: text(s, 5), offer: text(s, 6), cost: sqlite3_column_double(s, 7),
+                              group: text(s, 8), score: optDouble(9), message: text(s, 10), reason: text(s, 11),
+                              action: text(s, 12), propensity: optDouble(13), context: text(s, 14),
+                              horizonDays: sqlite3_column_type(s, 15) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 15)),
+                              period: text(s, 16), asOfDay: Int32(truncatingIfNeeded: sqlite3_column_int64(s, 17)))
+    }
+
+    /// Per run, how many decisions carry a propensity (schema-2 rows).
+    public func loggedCounts() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (id, n) in try query("SELECT run_id, COUNT(propensity) FROM decisions GROUP BY run_id", [], { (Ledger.text($0, 0), Int(sqlite3_column_int64($0, 1))) }) {
+            out[id] = n
         }
+        return out
     }
 
     /// Number of decisions for a period, and of distinct (rule, user) pairs (equal when nothing is duplicated).

@@ -32,7 +32,11 @@ public enum Outbox {
         }
     }
 
-    public static let columns = ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"]
+    /// `action` and `propensity` make the outbox a decision log too (propensity empty for rows
+    /// written before ledger schema 2); the decision's context stays in the ledger
+    /// (`churnlab rules history --logs` exports it).
+    public static let columns = ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason",
+                                 "action", "propensity"]
     /// The fields rendered from user data by message/reason templates.
     public static let renderedColumns: Set<String> = ["message", "reason"]
 
@@ -41,17 +45,18 @@ public enum Outbox {
         options.pseudonymizer == nil ? columns : columns.filter { !renderedColumns.contains($0) }
     }
 
-    /// The ledger rows the outbox carries: treatment only unless `includeControl`.
+    /// The ledger rows the outbox carries: treatment only unless `includeControl` (which adds
+    /// holdout controls and a policy's logged non-contacts, group "none").
     public static func rows(_ rows: [LedgerDecision], _ options: Options) -> [LedgerDecision] {
-        options.includeControl ? rows : rows.filter { $0.group != "control" }
+        options.includeControl ? rows : rows.filter { $0.group == "treatment" }
     }
 
     /// One line describing what the outbox left out (printed by the CLI after writing it), or nil.
     public static func note(_ all: [LedgerDecision], _ options: Options) -> String? {
         var parts: [String] = []
-        let controls = all.lazy.filter { $0.group == "control" }.count
+        let controls = all.lazy.filter { $0.group != "treatment" }.count
         if !options.includeControl && controls > 0 {
-            parts.append("\(controls) control rows kept in the ledger only (--include-control adds them, marked group=control)")
+            parts.append("\(controls) control rows kept in the ledger only (--include-control adds them, marked group=control or none)")
         }
         if options.pseudonymizer != nil {
             parts.append("message and reason omitted: they are rendered from user fields and would undo the pseudonyms")
@@ -66,17 +71,18 @@ public enum Outbox {
         for r in rows(all, options) {
             let user = options.pseudonymizer?.pseudonym(r.userID) ?? r.userID
             let cost = r.cost == r.cost.rounded() && abs(r.cost) < 1e15 ? String(Int64(r.cost)) : r.cost.description
-            let control = r.group == "control"
+            let control = r.group != "treatment"
             let value: [String: String] = ["run_id": r.runID, "as_of": r.asOf, "user_id": user, "rule": r.rule, "tier": r.tier,
                                          "channel": r.channel, "offer": r.offer, "cost": cost, "group": r.group,
-                                         "message": control ? "" : r.message, "reason": r.reason]
+                                         "message": control ? "" : r.message, "reason": r.reason, "action": r.action,
+                                         "propensity": r.propensity.map { $0.description } ?? ""]
             let fields = cols.map { value[$0]! }
             switch format {
             case .csv:
                 out += fields.map(csvField).joined(separator: ",") + "\n"
             case .jsonl:
                 out += "{" + zip(cols, fields).map { k, v in
-                    "\"\(k)\":" + (k == "cost" ? v : jsonString(v))
+                    "\"\(k)\":" + (k == "cost" ? v : k == "propensity" ? (v.isEmpty ? "null" : v) : jsonString(v))
                 }.joined(separator: ",") + "}\n"
             }
         }

@@ -13,10 +13,13 @@ public protocol DecisionPolicy: AnyObject {
     func update(_ logs: LoggedDecisions) throws
     /// Short description for `tostring`.
     var summary: String { get }
+    /// The frame columns the policy decides on (logged as each decision's context).
+    var contextColumns: [String] { get }
 }
 
 extension DecisionPolicy {
     public func update(_ logs: LoggedDecisions) throws {}
+    public var contextColumns: [String] { [] }
 
     /// Samples one action per row from `probabilities`: row i draws from its own
     /// stream of `seed`, so a decision does not depend on the other rows.

@@ -153,6 +153,8 @@ public final class LinearBandit: DecisionPolicy {
         try refresh()
     }
 
+    public var contextColumns: [String] { encoder.features }
+
     public var summary: String {
         let k: String
         switch kind {

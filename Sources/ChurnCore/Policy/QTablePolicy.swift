@@ -66,5 +66,7 @@ public final class QTablePolicy: DecisionPolicy {
         return p
     }
 
+    public var contextColumns: [String] { [stateColumn] }
+
     public var summary: String { "q_learning on '\(stateColumn)': \(states.count) states, γ = \(discount)" }
 }

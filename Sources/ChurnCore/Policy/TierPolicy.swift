@@ -47,6 +47,8 @@ public final class TierPolicy: DecisionPolicy {
         return p
     }
 
+    public var contextColumns: [String] { column.map { [$0] } ?? [] }
+
     public var summary: String {
         explore == 1 ? "uniform over \(actions.count) actions"
             : "tiers on \(column ?? "-") (\(tiers.count) tiers, default \(actions[fallback]), explore \(explore))"

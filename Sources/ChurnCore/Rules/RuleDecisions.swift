@@ -14,6 +14,10 @@ public struct RuleDecisions: Sendable {
     public let ruleIndex: [Int32]
     /// True = control (held out, not contacted).
     public let control: [Bool]
+    /// Index into the rule's policy actions (−1: a plain rule, or a holdout control).
+    public let choice: [Int16]
+    /// The probability the logged (group, action) was chosen with: holdout randomisation × policy.
+    public let propensities: [Double]
     /// Tier code per frame row (−1: no tiers or a null score) and the tier names.
     let tierCode: [Int8]
     public let tierNames: [String]
@@ -31,13 +35,67 @@ public struct RuleDecisions: Sendable {
 
     public func user(_ k: Int) -> String { RuleEngine.userText(userColumn, Int(rows[k])) }
     public func rule(_ k: Int) -> Rule { rules[Int(ruleIndex[k])] }
-    public func group(_ k: Int) -> String { control[k] ? "control" : "treatment" }
+    /// "control" (holdout), "none" (a policy chose not to contact) or "treatment".
+    public func group(_ k: Int) -> String {
+        if control[k] { return "control" }
+        if let p = rule(k).policy, p.deliveries[Int(choice[k])] == nil { return "none" }
+        return "treatment"
+    }
+
+    /// The action as delivered (a holdout control of a plain rule keeps the rule's action, at no cost).
+    public func action(_ k: Int) -> RuleAction {
+        let r = rule(k)
+        guard let p = r.policy else { return r.action }
+        return choice[k] < 0 ? RuleAction(channel: "", name: "none") : p.deliveries[Int(choice[k])] ?? RuleAction(channel: "", name: p.actions[Int(choice[k])])
+    }
+
+    /// The logged action name: "none" for a holdout control, the policy's action, or the rule's action name.
+    public func actionName(_ k: Int) -> String {
+        if control[k] { return "none" }
+        let r = rule(k)
+        if let p = r.policy { return p.actions[Int(choice[k])] }
+        return r.actionName
+    }
+
+    public func propensity(_ k: Int) -> Double { propensities[k] }
+    public func horizonDays(_ k: Int) -> Int? { rule(k).horizonDays }
+
+    /// The columns logged as a decision's context under rule `r`: the run's context columns,
+    /// the tier score / order column and the rule policy's features (first occurrence kept).
+    func contextColumns(rule r: Rule) -> [String] {
+        var names = ruleSet.contextColumns
+        if let t = ruleSet.tiers { names.append(t.scoreColumn) }
+        if let o = ruleSet.orderBy { names.append(o) }
+        names += r.policy?.policy.contextColumns ?? []
+        var seen = Set<String>()
+        return names.filter { frame.has($0) && seen.insert($0).inserted }
+    }
+
+    /// The decision's context as a JSON object of those columns' values (null for a null cell).
+    public func context(_ k: Int) -> String {
+        let row = Int(rows[k])
+        let cols = contextColumns(rule: rule(k))
+        return "{" + cols.map { name -> String in
+            let c = frame.columnIfPresent(name)!
+            let v: String
+            if c.isNull(row) { v = "null" } else {
+                switch c.data {
+                case .float64(let x): v = x[row].isFinite ? x[row].description : "null"   // shortest round-trip text, valid JSON
+                case .int64(let x): v = String(x[row])
+                case .bool(let x): v = x[row] ? "true" : "false"
+                default: v = Outbox.jsonString(CellText.plain(c, row) ?? "")
+                }
+            }
+            return Outbox.jsonString(name) + ":" + v
+        }.joined(separator: ",") + "}"
+    }
+
     public func tier(_ k: Int) -> String {
         let c = tierCode[Int(rows[k])]
         return c < 0 ? "" : tierNames[Int(c)]
     }
     public func score(_ k: Int) -> Double? { scoreColumn?.double(at: Int(rows[k])) }
-    public func cost(_ k: Int) -> Double { control[k] ? 0 : rule(k).action.cost }
+    public func cost(_ k: Int) -> Double { group(k) == "treatment" ? action(k).cost : 0 }
 
     public func message(_ k: Int) -> String { render(messages[Int(ruleIndex[k])], k) }
 
@@ -67,8 +125,9 @@ public struct RuleDecisions: Sendable {
                 case "user_id": s += user(k)
                 case "rule": s += rule(k).name
                 case "tier": s += tier(k)
-                case "channel": s += rule(k).action.channel
-                case "offer": s += rule(k).action.offer
+                case "channel": s += action(k).channel
+                case "offer": s += action(k).offer
+                case "action": s += actionName(k)
                 case "group": s += group(k)
                 default: if let c = frame.columnIfPresent(f) { s += CellText.plain(c, row) ?? "" }
                 }
@@ -79,33 +138,39 @@ public struct RuleDecisions: Sendable {
 
     /// Treated / control counts and total cost per rule name.
     public func summary() -> [(rule: String, treatment: Int, control: Int, cost: Double)] {
-        var t = [Int](repeating: 0, count: rules.count), c = t
-        for k in 0..<count { if control[k] { c[Int(ruleIndex[k])] += 1 } else { t[Int(ruleIndex[k])] += 1 } }
-        return rules.indices.map { (rules[$0].name, t[$0], c[$0], Double(t[$0]) * rules[$0].action.cost) }
+        var t = [Int](repeating: 0, count: rules.count), c = t, spent = [Double](repeating: 0, count: rules.count)
+        for k in 0..<count {
+            let r = Int(ruleIndex[k])
+            switch group(k) {
+            case "control": c[r] += 1
+            case "treatment": t[r] += 1; spent[r] += cost(k)
+            default: break
+            }
+        }
+        return rules.indices.map { (rules[$0].name, t[$0], c[$0], spent[$0]) }
     }
 
-    /// The decisions as a frame: user_id, rule, tier, channel, offer, cost, group, score, message, reason.
+    /// The decisions as a frame: user_id, rule, tier, channel, offer, cost, group, score, message, reason, action, propensity.
     public func toFrame() throws -> Frame {
         let n = count
         let names = rules.map(\.name)
         let codes = ruleIndex
-        func cat(_ name: String, _ f: (Rule) -> String) -> Column {
-            Column(name: name, data: .category(codes: codes, levels: rules.map(f)))
-        }
         var tiers: [String?] = [], users: [String?] = [], msgs: [String?] = [], reas: [String?] = []
+        var channels: [String?] = [], offers: [String?] = [], groups: [String?] = [], actionNames: [String?] = []
         tiers.reserveCapacity(n); users.reserveCapacity(n); msgs.reserveCapacity(n); reas.reserveCapacity(n)
         var costs = [Double](repeating: 0, count: n), scores = costs, scoreNull = [Bool](repeating: false, count: n)
         for k in 0..<n {
             users.append(user(k)); tiers.append(tier(k)); msgs.append(message(k)); reas.append(reason(k))
+            let a = action(k)
+            channels.append(a.channel); offers.append(a.offer); groups.append(group(k)); actionNames.append(actionName(k))
             costs[k] = cost(k)
             if let s = score(k) { scores[k] = s } else { scoreNull[k] = true }
         }
-        let groups = Column(name: "group", data: .category(codes: control.map { $0 ? 1 : 0 }, levels: ["treatment", "control"]))
         return try Frame([
             .string("user_id", users), Column(name: "rule", data: .category(codes: codes, levels: names)),
-            .string("tier", tiers, category: true), cat("channel") { $0.action.channel }, cat("offer") { $0.action.offer },
-            .float("cost", costs), groups, .float("score", scores, nulls: scoreNull.contains(true) ? scoreNull : nil),
-            .string("message", msgs), .string("reason", reas),
+            .string("tier", tiers, category: true), .string("channel", channels, category: true), .string("offer", offers, category: true),
+            .float("cost", costs), .string("group", groups, category: true), .float("score", scores, nulls: scoreNull.contains(true) ? scoreNull : nil),
+            .string("message", msgs), .string("reason", reas), .string("action", actionNames, category: true), .float("propensity", propensities),
         ])
     }
 }

@@ -43,39 +43,36 @@ public enum RuleEffect {
     /// One logged decision as the effect analysis needs it.
     public struct Decision: Sendable {
         public var user: String, rule: String, tier: String, control: Bool, cost: Double
-        public init(user: String, rule: String, tier: String, control: Bool, cost: Double) {
+        /// The decision's as-of (days since epoch) and outcome horizon, for a dated `OutcomeTable`.
+        public var asOfDay: Int32, horizonDays: Int?
+        public init(user: String, rule: String, tier: String, control: Bool, cost: Double, asOfDay: Int32 = 0, horizonDays: Int? = nil) {
             self.user = user; self.rule = rule; self.tier = tier; self.control = control; self.cost = cost
+            self.asOfDay = asOfDay; self.horizonDays = horizonDays
         }
     }
 
-    /// Retention outcomes from a frame: `retained` (bool or 0/1) or, if absent, `churned` (inverted).
+    /// Retention outcomes from a frame, one per user (see `OutcomeTable` for the rules).
     public static func outcomes(_ frame: Frame, userColumn: String = "user_id") throws -> [String: Bool] {
-        guard let users = frame.columnIfPresent(userColumn) else { throw RulesError("outcomes have no '\(userColumn)' column") }
-        let invert: Bool
-        let col: Column
-        if let c = frame.columnIfPresent("retained") { col = c; invert = false }
-        else if let c = frame.columnIfPresent("churned") { col = c; invert = true }
-        else { throw RulesError("outcomes need a 'retained' or 'churned' column (bool or 0/1)") }
-        var out: [String: Bool] = [:]
-        out.reserveCapacity(frame.nrow)
-        for i in 0..<frame.nrow {
-            guard let x = col.double(at: i) else { continue }
-            guard x == 0 || x == 1 else {
-                throw RulesError("outcomes column '\(col.name)' row \(i + 1): expected 0/1 or true/false, got \(x)")
-            }
-            out[RuleEngine.userText(users, i)] = (x == 1) != invert
-        }
-        return out
+        try OutcomeTable(frame, userColumn: userColumn).byUser
     }
 
     /// Per rule (tier "") and per rule × tier, with a pooled two-proportion z-test and a Wald interval.
     public static func report(_ decisions: [Decision], outcomes: [String: Bool], level: Double = 0.95) throws -> RuleEffectReport {
+        try report(decisions, outcome: { outcomes[$0.user] }, level: level)
+    }
+
+    /// The same, joining outcomes by user and horizon.
+    public static func report(_ decisions: [Decision], outcomes: OutcomeTable, level: Double = 0.95) throws -> RuleEffectReport {
+        try report(decisions, outcome: { outcomes.outcome(user: $0.user, asOfDay: $0.asOfDay, horizonDays: $0.horizonDays) }, level: level)
+    }
+
+    static func report(_ decisions: [Decision], outcome: (Decision) -> Bool?, level: Double) throws -> RuleEffectReport {
         struct Acc { var nt = 0, rt = 0, nc = 0, rc = 0, cost = 0.0 }
         var keys: [String] = []
         var acc: [String: Acc] = [:]
         var missing = 0
         for d in decisions {
-            guard let kept = outcomes[d.user] else { missing += 1; continue }
+            guard let kept = outcome(d) else { missing += 1; continue }
             for tier in d.tier.isEmpty ? [""] : ["", d.tier] {
                 let key = d.rule + "\u{1F}" + tier
                 if acc[key] == nil { keys.append(key); acc[key] = Acc() }

@@ -25,7 +25,7 @@ public enum RuleEngine {
         }.map(\.element)
 
         // Templates, checked against the frame before any work.
-        let builtins: Set<String> = ["user_id", "rule", "tier", "channel", "offer", "group"]
+        let builtins: Set<String> = ["user_id", "rule", "tier", "channel", "offer", "group", "action"]
         var messages: [MessageTemplate] = [], reasons: [MessageTemplate?] = []
         for r in ordered {
             let m = try MessageTemplate(r.action.message)
@@ -55,6 +55,9 @@ public enum RuleEngine {
             }
         }
         if let o = ruleSet.orderBy { scoreColumn = try numericColumn(frame, o, what: "order_by") }
+        for name in ruleSet.contextColumns where !frame.has(name) {
+            throw RulesError("context column '\(name)' is missing" + hint(frame, name))
+        }
 
         // Opt-outs.
         var free = [Bool](repeating: true, count: n)      // not suppressed and not yet assigned
@@ -72,13 +75,16 @@ public enum RuleEngine {
 
         let hasher = HoldoutHasher(key: ruleSet.holdoutKey)
         var outRows: [Int32] = [], outRule: [Int32] = [], outControl: [Bool] = []
+        var outChoice: [Int16] = [], outPropensity: [Double] = []
+        let periodLabel = ruleSet.period.label(asOf: asOf)
 
         for (ri, rule) in ordered.enumerated() {
             try ExecutionContext.check()   // per rule, and every 65536 candidates below
             var cand = try candidates(rule, frame: frame, n: n, free: free, tierCode: tierCode, tierNames: tierNames)
             // History-based exclusions (only users with history pay for the string id).
-            if !history.isEmpty && (rule.cooldownDays != nil || ruleSet.caps.contains { $0.channel == rule.action.channel }) {
-                let caps = ruleSet.caps.filter { $0.channel == rule.action.channel }
+            let channels = rule.channels
+            if !history.isEmpty && (rule.cooldownDays != nil || ruleSet.caps.contains { channels.contains($0.channel) }) {
+                let caps = ruleSet.caps.filter { channels.contains($0.channel) }
                 var kept: [Int32] = []
                 kept.reserveCapacity(cand.count)
                 var cool = 0, capped = 0
@@ -97,12 +103,17 @@ public enum RuleEngine {
                 cand = kept
             }
             // A cap of 0 contacts blocks the channel outright.
-            if ruleSet.caps.contains(where: { $0.channel == rule.action.channel && $0.maxContacts == 0 }) {
+            if ruleSet.caps.contains(where: { channels.contains($0.channel) && $0.maxContacts == 0 }) {
                 if !cand.isEmpty { skipped[rule.name, default: [:]]["frequency_cap", default: 0] += cand.count }
                 cand = []
             }
             let experiment = ruleSet.experiment.map { $0 + "/" + rule.name } ?? rule.name
             let prefix = Array(experiment.utf8) + [0x1F]
+            // A policy's probabilities over the whole frame (one vectorized call), exploration mixed in.
+            let probs: [Double]?
+            do { probs = try rule.policy?.probabilities(frame) } catch { throw RulesError("rule '\(rule.name)': \(error)") }
+            let policyExperiment = experiment + "/policy/" + periodLabel
+            let k = rule.policy?.actions.count ?? 0
             if budgetBinds(rule, candidates: cand.count), let scoreColumn {
                 cand = scoreOrder(cand, scoreColumn)
             }
@@ -121,15 +132,26 @@ public enum RuleEngine {
                         hasher.controlFlags(rows: cand[(start + r.lowerBound)..<(start + r.upperBound)], users: users, prefix: prefix, holdout: rule.holdout)
                     }.flatMap { $0 }
                     : [Bool](repeating: false, count: end - start)
-                for k in start..<end {
-                    let i = cand[k], control = isControl[k - start]
-                    if !control {
+                for j in start..<end {
+                    let i = cand[j], control = isControl[j - start]
+                    var choice: Int16 = -1
+                    var propensity = control ? rule.holdout : 1 - rule.holdout
+                    var contactCost: Double? = control ? nil : rule.action.cost
+                    if let probs, !control {
+                        let u = hasher.uniform(experiment: policyExperiment, user: userText(users, Int(i)))
+                        let a = PolicySampling.draw(probs, row: Int(i), k: k, u: u)
+                        choice = Int16(a)
+                        propensity *= probs[Int(i) * k + a]
+                        contactCost = rule.policy!.deliveries[a]?.cost
+                    }
+                    if let c = contactCost {
                         if let m = rule.budget.maxUsers, treated + 1 > m { stopped = true; break }
-                        if let m = rule.budget.maxCost, cost + rule.action.cost > m + 1e-9 { stopped = true; break }
-                        treated += 1; cost += rule.action.cost
+                        if let m = rule.budget.maxCost, cost + c > m + 1e-9 { stopped = true; break }
+                        treated += 1; cost += c
                     }
                     free[Int(i)] = false
                     outRows.append(i); outRule.append(Int32(ri)); outControl.append(control)
+                    outChoice.append(choice); outPropensity.append(propensity)
                     taken += 1
                 }
                 start = end
@@ -137,7 +159,7 @@ public enum RuleEngine {
             if taken < cand.count { skipped[rule.name, default: [:]]["budget"] = cand.count - taken }
         }
         return RuleDecisions(frame: frame, ruleSet: ruleSet, rules: ordered, asOf: asOf, rows: outRows, ruleIndex: outRule,
-                             control: outControl, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
+                             control: outControl, choice: outChoice, propensities: outPropensity, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
                              scoreColumn: scoreColumn, messages: messages, reasons: reasons,
                              defaultReasons: ordered.map(RuleDecisions.defaultReason))
     }
@@ -177,7 +199,8 @@ public enum RuleEngine {
 
     static func budgetBinds(_ rule: Rule, candidates: Int) -> Bool {
         if let m = rule.budget.maxUsers, candidates > m { return true }
-        if let m = rule.budget.maxCost, Double(candidates) * rule.action.cost > m { return true }
+        let cost = rule.policy.map { $0.deliveries.map { $0?.cost ?? 0 }.max() ?? 0 } ?? rule.action.cost
+        if let m = rule.budget.maxCost, Double(candidates) * cost > m { return true }
         return false
     }
 

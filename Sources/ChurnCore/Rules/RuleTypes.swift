@@ -17,10 +17,12 @@ public struct RuleAction: Sendable, Equatable {
     public var offer: String
     /// Cost per treated user (control users cost nothing).
     public var cost: Double
-    /// `{field}` template; fields are frame columns or `user_id`, `rule`, `tier`, `channel`, `offer`.
+    /// `{field}` template; fields are frame columns or `user_id`, `rule`, `tier`, `channel`, `offer`, `action`.
     public var message: String
-    public init(channel: String, offer: String = "", cost: Double = 0, message: String = "") {
-        self.channel = channel; self.offer = offer; self.cost = cost; self.message = message
+    /// The action's name in the decision log ("" = the rule's name); holdout controls log "none".
+    public var name: String
+    public init(channel: String, offer: String = "", cost: Double = 0, message: String = "", name: String = "") {
+        self.channel = channel; self.offer = offer; self.cost = cost; self.message = message; self.name = name
     }
 }
 
@@ -59,13 +61,23 @@ public struct Rule: Sendable {
     public var holdout: Double
     /// `{field}` template for the decision's reason (default: the condition's text).
     public var reason: String?
+    /// A learned policy choosing the action among the selected users (nil: `action` for all).
+    public var policy: RulePolicy?
+    /// Days after the as-of at which the decision's outcome is read (logged; outcomes join on it).
+    public var horizonDays: Int?
     public init(name: String, condition: RuleCondition = .always, action: RuleAction, priority: Int = 0,
                 tiers: [String] = [], cooldownDays: Int? = nil, budget: RuleBudget = RuleBudget(),
-                holdout: Double = 0, reason: String? = nil) {
+                holdout: Double = 0, reason: String? = nil, policy: RulePolicy? = nil, horizonDays: Int? = nil) {
         self.name = name; self.condition = condition; self.action = action; self.priority = priority
         self.tiers = tiers; self.cooldownDays = cooldownDays; self.budget = budget; self.holdout = holdout
-        self.reason = reason
+        self.reason = reason; self.policy = policy; self.horizonDays = horizonDays
     }
+
+    /// The logged name of the plain action.
+    public var actionName: String { action.name.isEmpty ? name : action.name }
+
+    /// The channels the rule can contact on (its action's, or every channel its policy delivers on).
+    public var channels: [String] { policy?.channels ?? [action.channel] }
 }
 
 /// Score thresholds naming risk tiers: a user is in the first tier (highest
@@ -136,6 +148,8 @@ public struct RuleSet: Sendable {
     /// Experiment name mixed into the holdout hash (default: the rule's name).
     public var experiment: String?
     public var period: RulePeriod = .day
+    /// Columns logged as every decision's context (besides the tier score and a policy's features).
+    public var contextColumns: [String] = []
     public init() {}
 
     /// Checks names, budgets and holdouts; throws naming the offending rule.
@@ -144,7 +158,10 @@ public struct RuleSet: Sendable {
         for r in rules {
             guard !r.name.isEmpty else { throw RulesError("a rule has an empty name") }
             guard seen.insert(r.name).inserted else { throw RulesError("rule '\(r.name)' is defined twice") }
-            guard !r.action.channel.isEmpty else { throw RulesError("rule '\(r.name)': action.channel is required") }
+            guard r.policy != nil || !r.action.channel.isEmpty else { throw RulesError("rule '\(r.name)': action.channel is required") }
+            if let h = r.horizonDays, h < 0 || h > OptionLimits.days {
+                throw RulesError("rule '\(r.name)': horizon must be 0…\(OptionLimits.days) days, got \(h)")
+            }
             guard r.action.cost.isFinite, r.action.cost >= 0 else { throw RulesError("rule '\(r.name)': cost must be ≥ 0, got \(r.action.cost)") }
             guard r.holdout >= 0, r.holdout < 1 else { throw RulesError("rule '\(r.name)': holdout must be in [0, 1), got \(r.holdout)") }
             if let c = r.cooldownDays, c < 0 || c > OptionLimits.days {

@@ -98,6 +98,7 @@ enum PolicyModule {
                                                             done: done, discount: discount, alpha: alpha, epochs: epochs, seed: seed) }
                 return c.push(object: PolicyObject(p, kind: "q_learning"))
             }
+            PolicyUseBinding.register(m)
             EvaluateBinding.register(m)
         }
     }

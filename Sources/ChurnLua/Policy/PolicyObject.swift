@@ -8,6 +8,8 @@ public final class PolicyObject: LuaObject {
     let policy: DecisionPolicy
     let kind: String
     init(_ p: DecisionPolicy, kind: String) { policy = p; self.kind = kind }
+    /// The policy (for hosts: `churnlab rules effect --policy` evaluates a script's returned policy).
+    public var decisionPolicy: DecisionPolicy { policy }
 
     /// The probability frame: one `p_<action>` column per action.
     static func probabilityFrame(_ p: [Double], actions: [String], n: Int) throws -> Frame {

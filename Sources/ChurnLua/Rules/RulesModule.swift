@@ -26,16 +26,27 @@ enum RulesModule {
                 return 0
             }
 
-            m.function("rule", "rule{name =, when = cl.Expr|function(u)|nil, action = {channel =, offer =, cost =, message =}, priority =, tier =, cooldown = \"14d\", budget = {max_users =, max_cost =}, holdout =, reason =}",
-                       "Declares a rule. One action per user per run, by priority; see scripts/examples/retention_rules.lua. Ranges: action.cost and budget.max_cost finite >= 0, budget.max_users 0…2^31, priority ±2^31, cooldown 0…36500 days (number or '2w'), holdout [0, 1).") { c in
+            m.function("rule", "rule{name =, when = cl.Expr|function(u)|nil, action = {channel =, offer =, cost =, message =, name =} | cl.policy.use(policy, {…}), priority =, tier =, cooldown = \"14d\", budget = {max_users =, max_cost =}, holdout =, reason =, horizon = \"30d\"}",
+                       "Declares a rule. One action per user per run, by priority; see scripts/examples/retention_rules.lua. `action` is a fixed action or cl.policy.use(policy) (a learned policy picks each user's action; budget, cooldown, caps and holdout still apply). Every decision is logged with its action (action.name, default the rule's name; 'none' for holdout controls), its propensity and its context; `horizon` is when its outcome is read (outcomes join on user and as_of + horizon). Ranges: action.cost and budget.max_cost finite >= 0, budget.max_users 0…2^31, priority ±2^31, cooldown and horizon 0…36500 days (number or '2w'), holdout [0, 1).") { c in
                 let o = try c.options(1)
-                try o.checkKeys(["name", "when", "action", "priority", "tier", "tiers", "cooldown", "budget", "holdout", "reason"])
+                try o.checkKeys(["name", "when", "action", "priority", "tier", "tiers", "cooldown", "budget", "holdout", "reason", "horizon"])
                 guard let name = try o.string("name") else { throw LuaArgumentError(1, "rule: 'name' is required") }
-                guard let a = try o.table("action") else { throw LuaArgumentError(1, "rule '\(name)': 'action' table is required") }
-                try a.checkKeys(["channel", "offer", "cost", "message"])
-                guard let channel = try a.string("channel") else { throw LuaArgumentError(1, "rule '\(name)': action.channel is required") }
-                let action = RuleAction(channel: channel, offer: try a.string("offer") ?? "", cost: try a.number("cost", in: .nonNegative) ?? 0,
-                                        message: try a.string("message") ?? "")
+                var policyUse: PolicyUseObject? = nil
+                if o.has("action") {
+                    _ = o.push("action")
+                    if c.isObject(-1, PolicyUseObject.self) { policyUse = try c.object(lua_absindex(c.L, -1), PolicyUseObject.self) }
+                    lua_settop(c.L, -2)
+                }
+                let action: RuleAction
+                if let policyUse {
+                    action = RuleAction(channel: "", message: policyUse.message)
+                } else {
+                    guard let a = try o.table("action") else { throw LuaArgumentError(1, "rule '\(name)': 'action' table (or cl.policy.use(policy)) is required") }
+                    try a.checkKeys(["channel", "offer", "cost", "message", "name"])
+                    guard let channel = try a.string("channel") else { throw LuaArgumentError(1, "rule '\(name)': action.channel is required") }
+                    action = RuleAction(channel: channel, offer: try a.string("offer") ?? "", cost: try a.number("cost", in: .nonNegative) ?? 0,
+                                        message: try a.string("message") ?? "", name: try a.string("name") ?? "")
+                }
                 var budget = RuleBudget()
                 if let b = try o.table("budget") {
                     try b.checkKeys(["max_users", "max_cost"])
@@ -50,8 +61,14 @@ enum RulesModule {
                     if case .string = o.value("cooldown", depth: 0) { cooldown = try c.core { try RuleDuration.days(try o.string("cooldown") ?? "") } }
                     else { cooldown = try o.integer("cooldown", in: 0...OptionLimits.days) }
                 }
+                var horizon: Int? = nil
+                if o.has("horizon") {
+                    if case .string = o.value("horizon", depth: 0) { horizon = try c.core { try RuleDuration.days(try o.string("horizon") ?? "") } }
+                    else { horizon = try o.integer("horizon", in: 0...OptionLimits.days) }
+                }
                 var rule = Rule(name: name, action: action, priority: try o.integer("priority", in: -OptionLimits.size...OptionLimits.size) ?? 0, tiers: tiers,
-                                cooldownDays: cooldown, budget: budget, holdout: try o.number("holdout", in: .closedOpen(0, 1)) ?? 0, reason: try o.string("reason"))
+                                cooldownDays: cooldown, budget: budget, holdout: try o.number("holdout", in: .closedOpen(0, 1)) ?? 0, reason: try o.string("reason"),
+                                policy: policyUse?.use, horizonDays: horizon)
                 let book = RuleBook.of(c.state)
                 var slot: Int? = nil
                 if o.has("when") {
@@ -115,9 +132,10 @@ enum RulesModule {
                 return 0
             }
 
-            m.function("settings", "settings{user_id = \"user_id\", order_by =, period = \"day\"|\"week\"|\"month\", seed =, experiment =}",
-                       "Run settings: the id column, the budget order column, the idempotency period, the holdout hash key and experiment name.") { c in
-                let o = try c.options(1); try o.checkKeys(["user_id", "order_by", "period", "seed", "experiment"])
+            m.function("settings", "settings{user_id = \"user_id\", order_by =, period = \"day\"|\"week\"|\"month\", seed =, experiment =, context = {columns}}",
+                       "Run settings: the id column, the budget order column, the idempotency period, the holdout hash key and experiment name, and the columns logged as every decision's context (with the tier score and a policy's features).") { c in
+                let o = try c.options(1); try o.checkKeys(["user_id", "order_by", "period", "seed", "experiment", "context"])
+                if let ctx = try o.strings("context") { RuleBook.of(c.state).ruleSet.contextColumns = ctx }
                 let book = RuleBook.of(c.state)
                 if let u = try o.string("user_id") { book.ruleSet.userColumn = u }
                 if let ob = try o.string("order_by") { book.ruleSet.orderBy = ob }
@@ -169,7 +187,7 @@ enum RulesModule {
                     let outcomes = try RuleEffect.outcomes(out, userColumn: try o.string("user_id") ?? "user_id")
                     let users = try d.column("user_id"), rules = try d.column("rule"), groups = try d.column("group")
                     let tiers = d.columnIfPresent("tier"), costs = d.columnIfPresent("cost")
-                    let rows = (0..<d.nrow).map { i in
+                    let rows = (0..<d.nrow).filter { groups.string(at: $0) != "none" }.map { i in
                         RuleEffect.Decision(user: users.string(at: i) ?? "", rule: rules.string(at: i) ?? "", tier: tiers?.string(at: i) ?? "",
                                             control: groups.string(at: i) == "control", cost: costs?.double(at: i) ?? 0)
                     }

@@ -90,19 +90,50 @@ struct RulesRunCommand: ParsableCommand {
 }
 
 struct RulesHistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the ledger's runs, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List the ledger's runs, newest first; export the decision log.",
+        discussion: """
+            `logged` counts a run's decisions that carry a propensity (ledger schema 2; older rows have none). \
+            --logs writes every committed decision (or --run's) as a log: run_id, as_of, user_id, rule, group, action, \
+            propensity, cost, horizon_days, one column per context field, and with --outcomes `retained` and `reward` \
+            joined by user and horizon (an outcomes `date` column: the first outcome observed on or after as_of + horizon). \
+            That file is what cl.policy.evaluate and policy:update read.
+            """)
     @OptionGroup var ledger: LedgerOption
     @Option(parsing: .unconditional, help: "At most this many runs.") var limit: Int = 50
+    @Option(help: ArgumentHelp("Write the decision log here (CSV).", valueName: "LOGS.csv")) var logs: String?
+    @Option(name: .customLong("run"), help: ArgumentHelp("Only this run's decisions in --logs.", valueName: "run id")) var onlyRun: String?
+    @Option(help: ArgumentHelp("Join outcomes into --logs.", valueName: "OUTCOMES.csv")) var outcomes: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("reward = value × retained − cost (default: reward = retained).", valueName: "value"))
+    var value: Double?
+
+    func validate() throws {
+        if let v = value, !v.isFinite { throw ValidationError("--value must be a finite number, got \(v)") }
+        if limit < 0 { throw ValidationError("--limit must be >= 0") }
+        if logs == nil && (onlyRun != nil || outcomes != nil || value != nil) { throw ValidationError("--run, --outcomes and --value go with --logs") }
+    }
 
     func run() throws {
         let l = try ledger.open()
         let runs = try l.runs(limit: limit)
-        print("run_id            as_of       period      status     decisions  duplicates  started_at")
+        let logged = try l.loggedCounts()
+        print("run_id            as_of       period      status     decisions  logged     duplicates  started_at")
         for r in runs {
             print([r.runID.padding(16), r.asOf.padding(10), r.period.padding(10), r.status.padding(9),
-                   String(r.decisions).padding(9), String(r.duplicates).padding(10), r.startedAt].joined(separator: "  "))
+                   String(r.decisions).padding(9), String(logged[r.runID] ?? 0).padding(9), String(r.duplicates).padding(10), r.startedAt].joined(separator: "  "))
         }
         if runs.isEmpty { print("(no runs)") }
+        guard let logs else { return }
+        do {
+            let table = try outcomes.map { try OutcomeTable(try RulesEffectCommand.readOutcomes($0)) }
+            let rows = try l.decisionLog(run: onlyRun)
+            let f = try DecisionLog.frame(rows, outcomes: table, options: DecisionLog.Options(value: value)).frame
+            try f.writeCSV(path: logs)
+            print("logs: \(logs) (\(f.nrow) decisions, \(rows.filter { $0.propensity != nil }.count) with a propensity)")
+        } catch {
+            printError("churnlab: rules history: \(error)")
+            throw ExitStatus.failure
+        }
     }
 }
 
@@ -123,14 +154,19 @@ struct RulesShowCommand: ParsableCommand {
         print("  inputs \(r.inputs)  sha256 \(r.inputsSHA256)\n  started \(r.startedAt)  finished \(r.finishedAt ?? "-")")
         print("  decisions \(r.decisions)  duplicates skipped \(r.duplicates)")
         let rows = try l.decisions(run: runID)
-        var per: [String: (t: Int, c: Int, cost: Double)] = [:]
+        var per: [String: (t: Int, c: Int, none: Int, cost: Double)] = [:]
         for d in rows {
-            var x = per[d.rule] ?? (0, 0, 0)
-            if d.group == "control" { x.c += 1 } else { x.t += 1; x.cost += d.cost }
+            var x = per[d.rule] ?? (0, 0, 0, 0)
+            switch d.group {
+            case "control": x.c += 1
+            case "none": x.none += 1
+            default: x.t += 1; x.cost += d.cost
+            }
             per[d.rule] = x
         }
         for (rule, x) in per.sorted(by: { $0.key < $1.key }) {
-            print("  \(rule): \(x.t) treatment, \(x.c) control, cost \(String(format: "%.2f", x.cost))")
+            print("  \(rule): \(x.t) treatment, \(x.c) control" + (x.none > 0 ? ", \(x.none) not contacted by the policy" : "")
+                  + ", cost \(String(format: "%.2f", x.cost))")
         }
         if all { print(Outbox.text(rows, format: .csv, options: Outbox.Options(includeControl: true)), terminator: "") }
         if let outbox {
@@ -143,31 +179,64 @@ struct RulesShowCommand: ParsableCommand {
 struct RulesEffectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "effect",
-        abstract: "Treatment vs control retention of a run per rule and tier (lift, CI, p-value, cost per retained user).",
-        discussion: "OUTCOMES.csv has user_id and retained (1/0, true/false) or churned, observed after the horizon.")
+        abstract: "Treatment vs control retention of a run per rule and tier (lift, CI, p-value, cost per retained user); with --policy, a candidate policy's off-policy value.",
+        discussion: """
+            OUTCOMES.csv has user_id and retained (1/0, true/false) or churned, observed after the horizon; with a `date` \
+            column each decision takes its user's first outcome observed on or after as_of + the rule's horizon. \
+            --policy CANDIDATE.lua (a script returning a cl.Policy) adds the candidate's estimated value from the run's \
+            logged actions, propensities and contexts: IPS, SNIPS and DR (ridge reward model on the numeric context) \
+            with percentile-bootstrap intervals and effective sample sizes.
+            """)
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("Outcomes CSV.", valueName: "OUTCOMES.csv")) var outcomes: String
     @OptionGroup var ledger: LedgerOption
     @Option(parsing: .unconditional, help: "Confidence level, in (0, 1).") var level: Double = 0.95
+    @Option(help: ArgumentHelp("A candidate policy to evaluate off-policy (Lua script returning a cl.Policy).", valueName: "CANDIDATE.lua"))
+    var policy: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("For --policy: reward = value × retained − cost (default: reward = retained).", valueName: "value"))
+    var value: Double?
+    @Option(parsing: .unconditional, help: "Bootstrap seed for --policy.") var seed: UInt64 = 42
+    @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for the policy script.", valueName: "seconds")) var timeout: Double = 600
+    @Option(name: .customLong("memory-limit"), parsing: .unconditional, help: ArgumentHelp("Lua heap limit for the policy script.", valueName: "MB")) var memoryLimit: Double = 1024
 
     func validate() throws {
         if !NumberRange.open(0, 1).contains(level) { throw ValidationError("--level must be a number in (0, 1), got \(level)") }
+        if let v = value, !v.isFinite { throw ValidationError("--value must be a finite number, got \(v)") }
+        if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: memoryLimit) { throw ValidationError(e) }
+    }
+
+    static func readOutcomes(_ path: String) throws -> Frame {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw RulesError("cannot open \(path)") }
+        return try CSVReader(options: CSVReadOptions(types: ["user_id": .string])).read(path: path).frame
     }
 
     func run() throws {
         let l = try ledger.open()
         guard FileManager.default.isReadableFile(atPath: outcomes) else { printError("churnlab: cannot open \(outcomes)"); throw ExitStatus.noInput }
         do {
-            let frame = try CSVReader(options: CSVReadOptions(types: ["user_id": .string])).read(path: outcomes).frame
-            let out = try RuleEffect.outcomes(frame)
-            let ds = try l.decisions(run: runID).map {
-                RuleEffect.Decision(user: $0.userID, rule: $0.rule, tier: $0.tier, control: $0.group == "control", cost: $0.cost)
+            let table = try OutcomeTable(try RulesEffectCommand.readOutcomes(outcomes))
+            let rows = try l.decisions(run: runID)
+            if rows.isEmpty { printError("churnlab: run '\(runID)' has no committed decisions"); throw ExitStatus.failure }
+            // A policy's logged non-contacts (group none) are not part of the randomised holdout comparison.
+            let ds = rows.filter { $0.group != "none" }.map {
+                RuleEffect.Decision(user: $0.userID, rule: $0.rule, tier: $0.tier, control: $0.group == "control", cost: $0.cost,
+                                    asOfDay: $0.asOfDay, horizonDays: $0.horizonDays)
             }
-            if ds.isEmpty { printError("churnlab: run '\(runID)' has no committed decisions"); throw ExitStatus.failure }
-            let rep = try RuleEffect.report(ds, outcomes: out, level: level)
+            let rep = try RuleEffect.report(ds, outcomes: table, level: level)
             print(try rep.toFrame().render(maxRows: 200, maxWidth: 200))
             if rep.missingOutcomes > 0 { print("(\(rep.missingOutcomes) decisions had no outcome and were left out)") }
-        } catch let e as ExitCode { throw e } catch {
+            if let policy {
+                guard FileManager.default.isReadableFile(atPath: policy) else { printError("churnlab: cannot open \(policy)"); throw ExitStatus.noInput }
+                let (p, state) = try PolicyEffect.loadPolicy(policy, timeout: timeout, memoryMB: memoryLimit)
+                let lines = try withExtendedLifetime(state) {
+                    try PolicyEffect.report(rows, outcomes: table, policy: p, value: value, level: level, seed: seed)
+                }
+                for line in lines { print(line) }
+            }
+        } catch let e as ExitCode { throw e } catch let e as LuaError {
+            printError("churnlab: rules effect: \(e.fullReport)")
+            throw ExitStatus.failure
+        } catch {
             printError("churnlab: rules effect: \(error)")
             throw ExitStatus.failure
         }

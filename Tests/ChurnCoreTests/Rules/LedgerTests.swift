@@ -61,9 +61,9 @@ final class LedgerTests: XCTestCase {
         let csv = dir.appendingPathComponent("out.csv").path
         try Outbox.write(rows, to: csv)
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines[0], "run_id,as_of,user_id,rule,tier,channel,offer,cost,group,message,reason")
-        XCTAssertEqual(lines[1], "\(c.runID),2024-10-01,a,call,high,phone,,3,treatment,call a,always")
-        XCTAssertEqual(lines[3], "\(c.runID),2024-10-01,b,mail,low,email,\"x, \"\"y\"\"\",0,treatment,,always")
+        XCTAssertEqual(lines[0], "run_id,as_of,user_id,rule,tier,channel,offer,cost,group,message,reason,action,propensity")
+        XCTAssertEqual(lines[1], "\(c.runID),2024-10-01,a,call,high,phone,,3,treatment,call a,always,call,1.0")
+        XCTAssertEqual(lines[3], "\(c.runID),2024-10-01,b,mail,low,email,\"x, \"\"y\"\"\",0,treatment,,always,mail,1.0")
         let jl = dir.appendingPathComponent("out.jsonl").path
         try Outbox.write(rows, to: jl, options: Outbox.Options(pseudonymizer: try Pseudonymizer(key: Array("k".utf8))))
         let first = try String(contentsOfFile: jl, encoding: .utf8).split(separator: "\n")[0]
