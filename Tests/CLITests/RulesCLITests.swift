@@ -222,6 +222,57 @@ extension RulesCLITests {
         XCTAssertFalse(try String(contentsOfFile: pseudo, encoding: .utf8).contains("Hi N"))
     }
 
+    /// A policy chooses the action inside a rule; the ledger logs propensities and context; `rules history --logs`
+    /// exports them with outcomes joined by user and horizon; `rules effect --policy` evaluates a candidate off-policy.
+    /// Logging: uniform over {none, mail} (explore = 1, no holdout) → every propensity 0.5. Candidate: always mail.
+    /// Every user retained → by hand IPS = (1/n)·Σ_{a=mail} 1/0.5 = 2·#mail/n and SNIPS = Σw·1/Σw = 1.
+    func testPolicyRuleLogsPropensitiesAndEffectEvaluatesCandidate() throws {
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(Self.usersCSV(200), dir.appendingPathComponent("users.csv"))
+        try write("""
+            local pol = cl.policy.uniform{ actions = { "none", "mail" } }
+            cl.rules.settings{ context = { "tenure_days" } }
+            cl.rules.rule{ name = "learned", action = cl.policy.use(pol, { explore = 1, actions = { mail = { channel = "email", cost = 1 } } }),
+              horizon = "7d" }
+            """, dir.appendingPathComponent("rules.lua"))
+        try write("return cl.policy.tiers{ actions = { \"none\", \"mail\" }, default = \"mail\" }", dir.appendingPathComponent("cand.lua"))
+        var outcomes = "user_id,retained,date\n"
+        for i in 0..<200 { outcomes += "u\(i),1,2024-10-05\nu\(i),1,2024-10-09\n" }
+        try write(outcomes, dir.appendingPathComponent("outcomes.csv"))
+        let ledger = dir.appendingPathComponent("l.db").path
+        let r = try CLI.run(["rules", "run", dir.appendingPathComponent("rules.lua").path, "--users", dir.appendingPathComponent("users.csv").path,
+                             "--as-of", "2024-10-01", "--ledger", ledger])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let id = try XCTUnwrap(runID(r.stdout))
+        let logs = dir.appendingPathComponent("logs.csv").path
+        let h = try CLI.run(["rules", "history", "--ledger", ledger, "--logs", logs, "--outcomes", dir.appendingPathComponent("outcomes.csv").path])
+        XCTAssertEqual(h.status, 0, h.stderr)
+        XCTAssertTrue(h.stdout.contains("logs: \(logs) (200 decisions, 200 with a propensity)"), h.stdout)
+        let lines = try String(contentsOfFile: logs, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines[0], ["run_id", "as_of", "user_id", "rule", "group", "action", "propensity", "cost", "horizon_days", "tenure_days", "retained", "reward"])
+        let rows = lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+        XCTAssertTrue(rows.allSatisfy { $0["propensity"] == "0.5" && $0["horizon_days"] == "7" && $0["retained"] == "1.0" }, "\(rows.prefix(2))")
+        let mail = rows.filter { $0["action"] == "mail" }.count
+        XCTAssertTrue(rows.allSatisfy { ($0["action"] == "mail") == ($0["group"] == "treatment") })
+        XCTAssertGreaterThan(mail, 70); XCTAssertLessThan(mail, 130)
+        let e = try CLI.run(["rules", "effect", id, "--ledger", ledger, "--outcomes", dir.appendingPathComponent("outcomes.csv").path,
+                             "--policy", dir.appendingPathComponent("cand.lua").path])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        func estimate(_ m: String) -> Double? {
+            e.stdout.split(separator: "\n").first { $0.hasPrefix("  \(m) ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        XCTAssertEqual(try XCTUnwrap(estimate("ips")), 2 * Double(mail) / 200, accuracy: 1e-4, e.stdout)
+        XCTAssertEqual(try XCTUnwrap(estimate("snips")), 1, accuracy: 1e-4, e.stdout)
+        XCTAssertTrue(e.stdout.contains("200 logged decisions used"), e.stdout)
+        // A candidate whose actions do not cover the logged ones is a clear error.
+        try write("return cl.policy.uniform{ actions = { \"none\", \"sms\" } }", dir.appendingPathComponent("bad.lua"))
+        let bad = try CLI.run(["rules", "effect", id, "--ledger", ledger, "--outcomes", dir.appendingPathComponent("outcomes.csv").path,
+                               "--policy", dir.appendingPathComponent("bad.lua").path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("action 'mail'"), bad.stderr)
+    }
+
     /// A scheduled rules job follows the same outbox rules; include_control = true adds the marked controls.
     func testScheduledRulesJobIncludeControl() throws {
         let dir = try CLI.tempDir()

@@ -38,3 +38,14 @@ cl.rules.rule{ name = "medium_email", tier = "medium",
 cl.rules.rule{ name = "new_user_nudge",
   when = function(u) return u.tenure_days < 30 and u.top_course ~= "Guitar" end,
   action = { channel = "app", offer = "onboarding", message = "Welcome back, {name}" }, priority = 1 }
+
+-- A learned policy can choose the action instead (see notebooks/policy.ipynb): the rule still
+-- selects users and enforces budget, cooldown, caps and holdout; the policy picks each user's
+-- action, exploring 5 %, and the ledger logs every decision's action, propensity and context,
+-- so `churnlab rules effect RUN --outcomes o.csv --policy candidate.lua` can evaluate a new
+-- policy off-policy and `churnlab rules history --logs logs.csv --outcomes o.csv` exports the log.
+--   local pol = cl.policy.epsilon_greedy{ actions = { "none", "email", "coupon" }, features = { "risk", "tenure_days" }, epsilon = 0 }
+--   pol:update(cl.read_csv("logs.csv"))
+--   cl.rules.rule{ name = "learned", action = cl.policy.use(pol, { explore = 0.05,
+--       actions = { email = { channel = "email", cost = 0.1 }, coupon = { channel = "coupon", offer = "20% off", cost = 4 } } }),
+--     cooldown = "14d", budget = { max_cost = 200 }, holdout = 0.1, horizon = "30d" }

@@ -205,7 +205,9 @@ enum MethodDocs {
             "probabilities": ("policy:probabilities(frame)", "Every action's probability per row, as p_<action> columns."),
             "update": ("policy:update(logs [, {action = 'action', propensity = 'propensity', reward = 'reward'}])", "Learns from logged decisions (bandits add each row to its action's ridge statistics); fixed policies ignore it. Returns the policy."),
             "coef": ("policy:coef()", "Linear policies: the ridge coefficients θ per action (a column per action, a row per design feature); q_learning: the Q table (a row per state)."),
+            "expected_rewards": ("policy:expected_rewards(frame)", "Uplift policies: value × P(target | x, a) − cost(a) per action, as q_<action> columns (the policy takes the argmax)."),
         ],
+        "cl.PolicyUse": [:],
         "cl.CampaignSim": [
             "log": ("sim:log(policy [, {seed =}])", "Runs the policy over every user and period with real draws: context columns, action, propensity, p_<action> for every action, retained, reward."),
             "expected_rewards": ("sim:expected_rewards(frame)", "The exact expected reward of every action for each context row (a log or sim:contexts()), as q_<action> columns."),

@@ -98,6 +98,44 @@ enum PolicyModule {
                                                             done: done, discount: discount, alpha: alpha, epochs: epochs, seed: seed) }
                 return c.push(object: PolicyObject(p, kind: "q_learning"))
             }
+            m.function("uplift", "uplift(model, logs, {actions =, target = 'retained', action = 'action', features = | exclude =, costs = {<action> = cost}, value = 1, weight =, prep =})",
+                       "Uplift policy (T-learner over any model kind, e.g. cl.model.gbdt{}): fits `model`'s kind once per action on the logged rows that took it (target: the outcome to maximise, e.g. retained), then chooses argmax over actions of value × P(target | x, a) − cost(a) — treat a user only when the incremental value beats the cost. Log columns (action, propensity, reward, run_id, user_id, …) are never features. Deterministic (propensity 1); policy:expected_rewards(frame) gives the per-action scores. value finite, costs finite >= 0.") { c in
+                let spec = try SelectionModule.spec(c, 1)
+                let frame = try c.frame(2)
+                let o = try c.table(3)
+                try ModelOptions.checkKeys(o, FitInputs.keys.union(["actions", "action", "costs", "value"]))
+                let acts = try actions(o)
+                let actionName = try o.string("action") ?? "action"
+                let logColumns = [actionName, "propensity", "reward", "run_id", "as_of", "user_id", "rule", "group", "cost", "horizon_days", "retained", "churned"]
+                    + acts.map { "p_" + $0 }
+                let target = try o.string("target")
+                let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, alsoExclude: logColumns.filter { $0 != target && frame.has($0) })
+                var costs = [Double](repeating: 0, count: acts.count)
+                if let t = try o.table("costs") {
+                    for k in t.stringKeys {
+                        guard let j = acts.firstIndex(of: k) else { throw LuaArgumentError(3, "field 'costs.\(k)': not one of the actions (\(acts.joined(separator: ", ")))") }
+                        costs[j] = try t.number(k, in: .nonNegative) ?? 0
+                    }
+                }
+                let value = try o.number("value", in: .finite) ?? 1
+                let taken = try c.core { () -> [Int] in
+                    let col = try frame.column(actionName)
+                    var index: [String: Int] = [:]
+                    for (j, a) in acts.enumerated() { index[a] = j }
+                    return try (0..<frame.nrow).map { i in
+                        guard let s = col.string(at: i), let j = index[s] else {
+                            throw FrameError.invalid("uplift: column '\(actionName)' row \(i + 1) is not one of the actions (\(acts.joined(separator: ", ")))")
+                        }
+                        return j
+                    }
+                }
+                let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
+                let p = try c.core { () -> UpliftPolicy in
+                    let models = try UpliftPolicy.fitModels(inputs.X, outcome: inputs.target.y, taken: taken, actions: acts, weights: inputs.weights, fit: fit)
+                    return try UpliftPolicy(actions: acts, models: models, costs: costs, value: value, features: inputs.X.names) { try inputs.matrix($0) }
+                }
+                return c.push(object: PolicyObject(p, kind: "uplift"))
+            }
             PolicyUseBinding.register(m)
             EvaluateBinding.register(m)
         }

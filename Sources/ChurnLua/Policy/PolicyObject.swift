@@ -54,6 +54,14 @@ public final class PolicyObject: LuaObject {
                 lua_settop(c.L, 1)
                 return 1
             },
+            "expected_rewards": { c in
+                let o = try c.object(1, PolicyObject.self)
+                guard let u = o.policy as? UpliftPolicy else { throw LuaScriptError("policy:expected_rewards(): only uplift policies model rewards per action") }
+                let f = try c.frame(2)
+                let q = try c.core { try u.expectedRewards(f) }
+                let k = u.actions.count
+                return c.push(frame: try c.core { try Frame(u.actions.enumerated().map { a, name in .float("q_" + name, (0..<f.nrow).map { q[$0 * k + a] }) }) })
+            },
             "coef": { c in
                 let o = try c.object(1, PolicyObject.self)
                 if let q = o.policy as? QTablePolicy {
