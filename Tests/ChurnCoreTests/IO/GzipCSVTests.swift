@@ -92,6 +92,6 @@ final class GzipCSVTests: XCTestCase {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         XCTAssertEqual(Array(bytes.prefix(2)), [0x1F, 0x8B])
         let f = try CSVReader().read(bytes: bytes, name: path).frame
-        XCTAssertEqual(f.names, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason"])
+        XCTAssertEqual(f.names, ["run_id", "as_of", "user_id", "rule", "tier", "channel", "offer", "cost", "group", "message", "reason", "action", "propensity"])
     }
 }
