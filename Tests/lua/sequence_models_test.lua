@@ -98,7 +98,61 @@ T.case("cross_validate and permutation_importance take sequence kinds (permuting
   local pi = cl.model.permutation_importance(m, data, { metric = "auc", repeats = 2, seed = 1 })
   local names = pi.feature:to_table()
   T.eq(#names, 4)
-  T.raises(function() cl.model.grid_search(small("gru"), data, { target = "churn", features = fit_opts.features, k = 2, grid = { hidden = { 4, 8 } }, metrics = { "auc" }, seed = 1 }) end, "event log")
+end)
+
+T.case("grid_search and random_search take sequence kinds: the event log comes from the model they start from", function()
+  local res, params, best = cl.model.grid_search(small("gru"), data, { target = "churn", features = fit_opts.features, k = 2,
+                                                                       grid = { hidden = { 4, 8 }, schedule = { "constant", "cosine" } }, metrics = { "auc" }, seed = 1 })
+  T.eq(#res, 4)
+  T.eq(best.kind, "gru")
+  T.eq(best:params().hidden, params.hidden)
+  T.eq(#best:predict_proba(data), #data)   -- the refitted best model reads sequences from the same log
+  -- one grid point by hand: the same mean AUC as cross_validate with those options
+  local _, sm = cl.model.cross_validate(small("gru", { hidden = 4, schedule = "cosine" }), data,
+                                        { target = "churn", features = fit_opts.features, k = 2, metrics = { "auc" }, seed = 1 })
+  local hidden, schedule, auc = res.hidden:to_table(), res.schedule:to_table(), res.mean_auc:to_table()
+  local found = false
+  for i = 1, #res do
+    if hidden[i] == 4 and schedule[i] == "cosine" then found = true; T.near(auc[i], sm.mean.auc, 1e-12) end
+  end
+  T.ok(found, "grid point hidden 4, cosine")
+  local rs = cl.model.random_search(small("lstm"), data, { target = "churn", features = fit_opts.features, k = 2, n_iter = 2,
+                                                           space = { hidden = { int = { 4, 6 } }, learning_rate = { uniform = { 0.005, 0.02 } } },
+                                                           metrics = { "auc" }, seed = 2 })
+  T.eq(#rs, 2)
+  T.raises(function() cl.model.grid_search(small("gru"), data, { target = "churn", features = fit_opts.features, k = 2, grid = { hidden = { 0 } }, seed = 1 }) end, "hidden")
+end)
+
+T.case("sequences as a tensor (cl.features.sequences), joined on user_id and as_of, give the event log's predictions", function()
+  local dates = {}
+  for _, d in ipairs(data.as_of:unique():to_table()) do dates[#dates + 1] = tostring(d) end
+  local tensor, ids, channels = cl.features.sequences(log, { as_of = dates, days = 28 })
+  T.eq(ids:names(), { "user_id", "as_of" })
+  local from_log = small("gru"):fit(data, fit_opts)
+  local m = small("gru", { sequences = { tensor = tensor, ids = ids, channels = channels } }):fit(data, fit_opts)
+  T.ok(m:summary():find("sequences from a tensor", 1, true), m:summary())
+  -- the same inputs (same windows, log1p) and seed: bit-identical predictions
+  T.eq(m:predict_proba(data):to_table(), from_log:predict_proba(data):to_table())
+  -- one date: a tensor per user joined on user_id alone (with as_of = for the model)
+  local last = dates[#dates]
+  local t1, u1 = cl.features.sequences(log, { as_of = last, days = 28 })
+  local rows = data:filter(cl.col("as_of"):eq(data.as_of:max()))
+  local one = small("gru", { sequences = { tensor = t1, ids = u1 }, as_of = last }):fit(rows, { target = "churn", features = { "user_id", "recency_days" } })
+  T.eq(one:params().days, 28)
+  T.eq(#one:predict_proba(rows), #rows)
+  -- save / load: the tensor is attached again with set_sequences
+  local path = os.tmpname()
+  m:save(path)
+  local back = cl.model.load(path)
+  os.remove(path)
+  back:set_sequences { tensor = tensor, ids = ids }
+  T.eq(back:predict_proba(data):to_table(), m:predict_proba(data):to_table())
+  -- errors name the field and the row
+  T.raises(function() small("gru", { sequences = { tensor = tensor, ids = u1 } }) end, "sequences.ids has")
+  T.raises(function() small("gru", { sequences = { tensor = tensor, ids = ids, channels = { "a" } } }) end, "sequences.channels")
+  T.raises(function() small("gru", { sequences = { tensor = tensor } }) end, "sequences.ids")
+  back:set_sequences { tensor = tensor:slice(1, 10), ids = ids:head(10) }   -- rows missing from the tensor
+  T.raises(function() back:predict_proba(data) end, "has no sequence in the tensor at that as_of")
 end)
 
 T.case("bad options and inputs are refused with the field named", function()
@@ -109,6 +163,7 @@ T.case("bad options and inputs are refused with the field named", function()
   T.raises(function() cl.model.gru { sequences = log, hidden = 0 } end, "field 'hidden'")
   T.raises(function() cl.model.gru { sequences = log, learning_rate = 0 } end, "field 'learning_rate'")
   T.raises(function() cl.model.gru { sequences = log, clip_norm = -1 } end, "field 'clip_norm'")
+  T.raises(function() cl.model.gru { sequences = log, schedule = "linear" } end, "field 'schedule'")
   T.raises(function() cl.model.gru { sequences = { events = log, normalize = "standard" } } end, "'log1p' or 'none'")
   T.raises(function() cl.model.cnn { sequences = { events = log, days = 5 }, kernel = 7 }:fit(data, fit_opts) end, "need more than 5 days")
   T.raises(function() small("gru"):fit(data, { target = "churn", features = { "as_of", "recency_days" } }) end, "id column 'user_id'")

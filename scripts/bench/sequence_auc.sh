@@ -8,7 +8,15 @@
 #   The GRU on the raw sequences alone comes within 0.002 of GBDT on 54 aggregates and was
 #   still improving at the last epoch (eval AUC 0.8730 at epoch 8), but the issue's target
 #   (GRU or GRU + static ≥ GBDT + 0.01) is NOT met on this simulator yet.
-# Usage: scripts/bench/sequence_auc.sh [users = 20000] [epochs = 8] [hidden = 32]
+# 2026-12-03 09:10–09:27 UTC, after the temporal drivers were strengthened (an established
+# weekly rhythm that breaks: +2.5 for 21 days; +2.0 for 28 days after a gap; 60 % habit users)
+# and the sequence kinds gained schedule = "cosine": a small check in a DEBUG build (the
+# release build could not finish under load average 22–24), held-out users (group split),
+# 2,000 users × 240 days, snapshots every 14 days, GRU hidden 16 on 56 days + aggregates,
+# 8 epochs, lr 5e-3 cosine: gbdt 0.8832 | gru + aggregates 0.8802 (eval AUC flat from epoch 5).
+# Churn rate rose to 0.46 with the stronger drivers. At this size the GRU still does not beat
+# GBDT; the full-size release run of this script with the new drivers is still to be done.
+# Usage: scripts/bench/sequence_auc.sh [users = 12000] [epochs = 12] [hidden = 32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true

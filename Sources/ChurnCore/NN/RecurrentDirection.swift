@@ -71,7 +71,8 @@ final class RecurrentDirection<T: NNFloat> {
                 let hs = UnsafeMutablePointer<T>.allocate(capacity: rcount * h); hs.initialize(repeating: 0, count: rcount * h)
                 let cs = UnsafeMutablePointer<T>.allocate(capacity: rcount * h); cs.initialize(repeating: 0, count: rcount * h)
                 let hw = UnsafeMutablePointer<T>.allocate(capacity: rcount * gh)
-                defer { hs.deallocate(); cs.deallocate(); hw.deallocate() }
+                let pre = UnsafeMutablePointer<T>.allocate(capacity: rcount * gh)
+                defer { hs.deallocate(); cs.deallocate(); hw.deallocate(); pre.deallocate() }
                 for s in 0..<l {
                     let t = self.reverse ? l - 1 - s : s
                     for r in 0..<rcount { for j in 0..<gh { hw[r * gh + j] = bh[j] } }
@@ -79,35 +80,44 @@ final class RecurrentDirection<T: NNFloat> {
                     for r in 0..<rcount {
                         let row = (block.lowerBound + r) * l + t
                         let xr = xwp + row * gh, hr = hw + r * gh, hrow = hs + r * h, orow = op + row * h
+                        let pa = pre + r * gh
+                        // Gate activations over whole runs of units (`T.sigmoidInPlace` and
+                        // `T.tanhInPlace` are vectorised for Float), then the state update.
                         switch cellKind {
                         case .gru:
+                            for j in 0..<(2 * h) { pa[j] = xr[j] + hr[j] }
+                            T.sigmoidInPlace(pa, 2 * h)
+                            for j in 0..<h { pa[2 * h + j] = xr[2 * h + j] + pa[j] * hr[2 * h + j] }
+                            T.tanhInPlace(pa + 2 * h, h)
                             for j in 0..<h {
-                                let rg = T.sigmoid(xr[j] + hr[j])
-                                let z = T.sigmoid(xr[h + j] + hr[h + j])
-                                let hn = hr[2 * h + j]
-                                let nn = T.nnTanh(xr[2 * h + j] + rg * hn)
+                                let z = pa[h + j], nn = pa[2 * h + j]
                                 let hnew = (1 - z) * nn + z * hrow[j]
                                 hrow[j] = hnew; orow[j] = hnew
-                                if training {
-                                    let g = gp + row * 4 * h
-                                    g[j] = rg; g[h + j] = z; g[2 * h + j] = nn; g[3 * h + j] = hn
-                                }
+                            }
+                            if training {
+                                let g = gp + row * 4 * h
+                                for j in 0..<(3 * h) { g[j] = pa[j] }
+                                for j in 0..<h { g[3 * h + j] = hr[2 * h + j] }
                             }
                         case .lstm:
                             let crow = cs + r * h
+                            for j in 0..<gh { pa[j] = xr[j] + hr[j] }
+                            T.sigmoidInPlace(pa, 2 * h)
+                            T.tanhInPlace(pa + 2 * h, h)
+                            T.sigmoidInPlace(pa + 3 * h, h)
                             for j in 0..<h {
-                                let ig = T.sigmoid(xr[j] + hr[j])
-                                let fg = T.sigmoid(xr[h + j] + hr[h + j])
-                                let gg = T.nnTanh(xr[2 * h + j] + hr[2 * h + j])
-                                let og = T.sigmoid(xr[3 * h + j] + hr[3 * h + j])
-                                let c = fg * crow[j] + ig * gg
-                                let hnew = og * T.nnTanh(c)
-                                crow[j] = c; hrow[j] = hnew; orow[j] = hnew
-                                if training {
-                                    let g = gp + row * 4 * h
-                                    g[j] = ig; g[h + j] = fg; g[2 * h + j] = gg; g[3 * h + j] = og
-                                    cp[row * h + j] = c
-                                }
+                                let c = pa[h + j] * crow[j] + pa[j] * pa[2 * h + j]
+                                crow[j] = c; hr[j] = c
+                            }
+                            T.tanhInPlace(hr, h)
+                            for j in 0..<h {
+                                let hnew = pa[3 * h + j] * hr[j]
+                                hrow[j] = hnew; orow[j] = hnew
+                            }
+                            if training {
+                                let g = gp + row * 4 * h
+                                for j in 0..<gh { g[j] = pa[j] }
+                                for j in 0..<h { cp[row * h + j] = crow[j] }
                             }
                         }
                     }

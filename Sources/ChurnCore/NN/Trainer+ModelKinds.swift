@@ -6,11 +6,12 @@ extension Trainer {
     /// and the 1-based epoch whose weights the network now holds (the best
     /// under early stopping — the trainer restores it — else the last).
     static func fitModelKind(_ net: Network, train: TrainingSet, eval: TrainingSet?, epochs: Int, batchSize: Int, seed: UInt64,
-                             optimizer: OptimizerSpec, clipNorm: Double? = nil, earlyStoppingRounds: Int?,
+                             optimizer: OptimizerSpec, schedule: LRSchedule = .constant, clipNorm: Double? = nil, earlyStoppingRounds: Int?,
                              progress: ProgressCallback?) throws -> (history: [EpochRecord], bestEpoch: Int) {
         var t = TrainerOptions()
         t.epochs = epochs; t.batchSize = batchSize; t.seed = seed
         t.optimizer = optimizer
+        t.schedule = schedule
         t.clipNorm = clipNorm
         t.patience = earlyStoppingRounds; t.restoreBest = true
         t.threads = Parallel.threads

@@ -408,6 +408,7 @@ enum SelectionModule {
         if refit {
             let m = ModelObject(kind: spec.kind)
             m.given = spec.given
+            m.inherited = spec.inherited
             for (key, v) in res.best.params { m.given[key] = v.luaValue }
             m.spec = try c.core { try spec.spec(overriding: res.best.params) }
             m.verbose = 0

@@ -27,6 +27,10 @@ struct ModelKind {
     /// Reads and validates the options into a spec (from an option table or a
     /// parameter set). Must validate everything `fit` would, so errors come at construction.
     let parse: (OptionSource) throws -> ModelSpec
+    /// Options that are not plain values (the event log of the sequence kinds),
+    /// read once from the constructor table and handed to `parse` again as
+    /// `ValueOptions.inherited` when model selection tries a parameter set.
+    var inherit: ((LuaTable) throws -> Any?)? = nil
     /// Methods only this kind has; called with the model object.
     var methods: [String: KindMethod] = [:]
 }

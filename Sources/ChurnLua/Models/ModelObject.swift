@@ -14,6 +14,8 @@ final class ModelObject: LuaObject {
     let kind: ModelKind
     /// Options as given to the constructor (overlaid by search parameters), for `m:params()` and refits.
     var given: [String: LuaValue] = [:]
+    /// Non-value options of the constructor (`ModelKind.inherit`), for refits with other parameters.
+    var inherited: Any?
     /// The unfitted kind with its options; nil for a model loaded from a file.
     var spec: ModelSpec?
     /// Print a progress line every `verbose` iterations (kinds listing `verbose`; 0 = quiet).
@@ -30,6 +32,7 @@ final class ModelObject: LuaObject {
     static func make(_ kind: ModelKind, from o: OptionSource, given: [String: LuaValue]) throws -> ModelObject {
         let m = ModelObject(kind: kind)
         m.given = given
+        if let t = o as? LuaTable, let inherit = kind.inherit { m.inherited = try inherit(t) }
         var spec = try kind.parse(o)
         spec.threads = try ModelOptions.threads(o, kind: kind)
         m.spec = spec
@@ -50,7 +53,7 @@ final class ModelObject: LuaObject {
         guard spec != nil || !values.isEmpty || !params.isEmpty else {
             throw LuaScriptError("this \(kind.name) model was loaded from a file; build one with cl.model.\(kind.name){...} to refit it")
         }
-        let o = ValueOptions(values: values, owner: kind.name)
+        let o = ValueOptions(values: values, owner: kind.name, inherited: inherited)
         var s = try kind.parse(o)
         s.threads = try ModelOptions.threads(o, kind: kind)
         return s

@@ -24,6 +24,8 @@ extension LuaTable: OptionSource {
 struct ValueOptions: OptionSource {
     let values: [String: LuaValue]
     let owner: String
+    /// What the kind's `inherit` read from the constructor table (nil for most kinds).
+    var inherited: Any? = nil
 
     private func bad(_ key: String, _ want: String) -> LuaScriptError {
         LuaScriptError("\(owner): parameter '\(key)' must be \(want), got \(values[key]!)")
