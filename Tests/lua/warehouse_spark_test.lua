@@ -68,7 +68,7 @@ T.case("Spark source: features, labels, snapshots equal the in-process values", 
   local lab = { as_of = "2024-06-01", horizon = 30 }
   same(cl.labels.churn(src, lab), cl.labels.churn(log, lab), "labels")
   -- the log ends 2024-07-18: every label window from 2024-06-25 + 30 days is censored (churn null)
-  local lab2 = { as_of = "2024-06-25", horizon = 30, active_within = 30 }
+  local lab2 = { as_of = "2024-06-25", horizon = 30, active_within = 30, censoring = "flag" }
   local l2 = cl.labels.churn(src, lab2)
   T.ok(l2:nrow() > 0 and l2.censored:to_table()[1] == true, "censored rows")
   same(l2, cl.labels.churn(log, lab2), "labels (censored)")

@@ -62,14 +62,6 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Distinct values of `expr` over the rows matching `cond`.
-    func countDistinct(_ expr: String, where cond: String) -> String {
-        switch self {
-        case .postgres: return "count(DISTINCT \(expr)) FILTER (WHERE \(cond))"
-        case .spark: return "count(DISTINCT CASE WHEN \(cond) THEN \(expr) END)"
-        }
-    }
-
     /// `expr` as an IEEE double.
     func double(_ expr: String) -> String {
         switch self {
