@@ -78,6 +78,11 @@ T.case("Spark source: features, labels, snapshots equal the in-process values", 
   same(cl.features.snapshots(src, so), cl.features.snapshots(log, so), "snapshots")
   local ok, err = pcall(cl.features.build, src, { as_of = "2024-06-01", event_types = { "nosuchtype" } })
   T.ok(not ok and err:find("unknown event type 'nosuchtype'", 1, true), err)
+  -- A statement Spark rejects: its message and the failing line, never the private scratch directory.
+  ok, err = pcall(src.query, src, "SELECT user_id,\n       nosuchcol\nFROM churnlab_events")
+  T.ok(not ok and err:find("UNRESOLVED_COLUMN", 1, true) and err:find("nosuchcol", 1, true), err)
+  T.ok(not err:find("churnlab-spark-", 1, true), err)
+  T.eq(src:query("SELECT count(*) AS n FROM churnlab_events").n:to_table()[1], events:nrow())
   src:close()
   T.ok(not src:running())
   os.remove(path)

@@ -160,13 +160,15 @@ public final class SparkSession {
         let out = dir + "/result-\(statements)"
         let sql = "INSERT OVERWRITE DIRECTORY '\(out)' USING parquet\n" + query
         let t0 = Date()
-        try run(sql)
+        let failure = try run(sql)
         let t1 = Date()
         lastEngineSeconds = t1.timeIntervalSince(t0)
         defer { lastReadSeconds = Date().timeIntervalSince(t1) }
         defer { try? FileManager.default.removeItem(atPath: out) }
+        // Success is the result's _SUCCESS file (warnings on the error stream may hold stack traces too).
         guard FileManager.default.fileExists(atPath: out + "/_SUCCESS") else {
-            throw WarehouseError.spark("the query finished without writing its result\n\(statementExcerpt(query, line: nil))")
+            throw WarehouseError.spark("\(failure ?? "the query finished without writing its result")\n" +
+                                       statementExcerpt(sql, line: failure.flatMap(Self.errorLine)))
         }
         let parts = (try FileManager.default.contentsOfDirectory(atPath: out))
             .filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
@@ -185,18 +187,18 @@ public final class SparkSession {
     public func execute(_ sql: String) throws {
         try start()
         statements += 1
-        try run(sql)
+        if let failure = try run(sql) {
+            throw WarehouseError.spark("\(failure)\n\(statementExcerpt(sql, line: Self.errorLine(failure)))")
+        }
     }
 
-    /// Sends one statement and its marker, waits for the marker, and turns what
-    /// Spark printed on its error stream meanwhile into an error when it reports one.
-    private func run(_ sql: String) throws {
+    /// Sends one statement and its marker, waits for the marker, and returns the error
+    /// Spark printed on its error stream meanwhile, if any.
+    private func run(_ sql: String) throws -> String? {
         let errFrom = (try? FileManager.default.attributesOfItem(atPath: dir + "/spark-stderr.log")[.size] as? Int) ?? 0
         try write(Self.cliText(sql))
         try waitFor(marker: try sendMarker(), statement: sql, errFrom: errFrom)
-        if let failure = sparkError(from: errFrom) {
-            throw WarehouseError.spark("\(failure)\n\(statementExcerpt(sql, line: Self.errorLine(failure)))")
-        }
+        return sparkError(from: errFrom)
     }
 
     /// The statement as the command line reads it: it ends a statement at a line ending in `;`,

@@ -65,6 +65,12 @@ public final class SparkEventSource {
         return try run(try FeatureSQL(dialect: .spark, events: ev).snapshots(o))
     }
 
+    /// Any Spark SQL query on the session (the events are the view `churnlab_events` for a `path` source).
+    public func query(_ sql: String) throws -> Frame {
+        _ = try resolve(nil)
+        return try session.query(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))), columns: [])
+    }
+
     private func run(_ q: CompiledQuery) throws -> Frame {
         try session.query(q.sql, columns: q.columns)
     }

@@ -36,6 +36,12 @@ enum WarehouseModule {
                 return 0
             },
             "running": { c in c.push(try c.object(1, SparkSourceObject.self).source.session.isRunning) },
+            "query": { c in
+                let src = try c.object(1, SparkSourceObject.self).source
+                let sql = try c.string(2)
+                try refuseInSandbox(c, "src:query")
+                return c.push(frame: try c.core { try src.query(sql) })
+            },
             "timings": { c in
                 let s = try c.object(1, SparkSourceObject.self).source.session
                 return c.push(LuaValue.table([(.string("start_seconds"), .number(s.startSeconds)),
@@ -234,6 +240,7 @@ enum WarehouseModule {
     static let sparkMethodDocs: [String: MethodDocs.Entry] = [
         "close": ("src:close()", "Ends the source's Spark session (its JVM); the next query starts a new one."),
         "running": ("src:running()", "Whether the source's Spark session is running."),
+        "query": ("src:query(sql)", "Runs one Spark SQL query on the source's session and returns its rows (types kept: the result travels as Parquet). A path source's events are the view churnlab_events. A Spark error is a Lua error naming Spark's message and the failing statement line."),
         "timings": ("src:timings()", "Seconds of the session start (start_seconds) and of the last query: Spark computing and writing it (engine_seconds), ChurnLab reading it back (read_seconds)."),
     ]
 
