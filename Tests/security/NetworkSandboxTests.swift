@@ -12,6 +12,8 @@ final class NetworkSandboxTests: XCTestCase {
             "cl.frame({a = {1}}):write_postgres{dsn = 'host=127.0.0.1', table = 't'}",
             "cl.features.build(cl.source.postgres{dsn = 'host=127.0.0.1', table = 'e'}, {as_of = '2024-06-01'})",
             "cl.labels.churn(cl.source.postgres{dsn = 'host=127.0.0.1', table = 'e'}, {as_of = '2024-06-01'})",
+            // Spark starts a process (a JVM that can reach the network and any file): refused before it starts.
+            "cl.source.spark{path = 'events.parquet', spark_home = '/opt/spark'}",
         ]
         for code in calls {
             XCTAssertThrowsError(try s.run(code), code) { e in

@@ -41,9 +41,12 @@ struct FeatureBody {
         }
 
         if has.contains(.activity) {
+            // Distinct days without DISTINCT: a window event starts a new day when the user's previous event is
+            // before that UTC day or before the window. One plain aggregate (Spark plans several count(DISTINCT …)
+            // as an Expand that copies every row once per window: 5–10× slower).
             try family("activity", "events_<W>d: events in the window; active_days_<W>d: distinct UTC days with an event",
                        W.map { ("events_\($0)d", d.countIf(cut($0))) } +
-                       W.map { ("active_days_\($0)d", d.countDistinct("day", where: cut($0))) })
+                       W.map { w in ("active_days_\(w)d", d.countIf("\(cut(w)) AND (prev_us IS NULL OR prev_us < day * \(day) OR prev_us < as_of - \(Int64(w) * day))")) })
         }
         if has.contains(.types) {
             let names = try types(spec.eventTypes, option: "event_types")

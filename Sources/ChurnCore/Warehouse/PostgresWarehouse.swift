@@ -44,39 +44,12 @@ public struct PostgresEventSource: Sendable {
         return try c.query(FeatureSQL(dialect: .postgres, events: ev).snapshots(o).sql, progress: progress)
     }
 
-    /// Completes what the compiler cannot see: whether ids are text and time is a date
-    /// (from the table's column types), and — when the spec lists no event types — the
-    /// table's types in name order, as the in-process builder takes them from the log.
+    /// The events and spec completed from the table (`WarehouseResolve`).
     func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (WarehouseEvents, FeatureSpec?) {
-        var ev = events
-        let d = SQLDialect.postgres
-        let probe = try c.query("SELECT * FROM \(try d.tableName(ev.table)) LIMIT 0")
-        func need(_ name: String?, _ what: String) throws {
-            guard let name, !probe.has(name) else { return }
-            throw WarehouseError.invalidOption("\(what) column '\(name)' is not in table \(ev.table.joined(separator: ".")); it has: " +
-                                               probe.columns.map(\.name).joined(separator: ", "))
-        }
-        if ev.amount == nil && amountIfPresent && probe.has("amount") { ev.amount = "amount" }
-        try need(ev.user, "user"); try need(ev.time, "time"); try need(ev.event, "event"); try need(ev.amount, "amount")
-        if let u = probe.columns.first(where: { $0.name == ev.user }) { ev.userIsText = u.data.dtype == .string }
-        if let t = probe.columns.first(where: { $0.name == ev.time }) {
-            guard t.data.dtype == .date || t.data.dtype == .timestamp else {
-                throw WarehouseError.invalidOption("time column '\(ev.time)' is \(t.data.dtype.rawValue), not a timestamp or date")
-            }
-            ev.timeIsDate = t.data.dtype == .date
-        }
-        guard var spec else { return (ev, nil) }
-        let fam = Set(spec.families)
-        if fam.contains(.types) || fam.contains(.recency) {
-            let typeCol = try ev.event.map { "CAST(\(try d.identifier($0)) AS text)" } ?? "'event'"
-            let f = try c.query("SELECT DISTINCT \(typeCol) AS t FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL")
-            let names = (0..<f.nrow).compactMap { f.columns[0].string(at: $0) }.sorted()
-            for given in (spec.eventTypes ?? []) + (spec.recencyTypes ?? []) where !names.contains(given) {
-                throw WarehouseError.invalidOption("feature spec: unknown event type '\(given)'; the table has: \(names.prefix(12).joined(separator: ", "))")
-            }
-            if spec.eventTypes == nil { spec.eventTypes = names }
-        }
-        return (ev, spec)
+        let probe = try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(events.table)) LIMIT 0")
+        let ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
+        guard let spec else { return (ev, nil) }
+        return (ev, try WarehouseResolve.spec(spec) { try c.query(try WarehouseResolve.typesQuery(ev, .postgres)) })
     }
 }
 

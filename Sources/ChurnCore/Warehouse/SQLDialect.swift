@@ -30,7 +30,8 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
 
     /// A string literal. PostgreSQL: `'…'` with `'` doubled, or `E'…'` with `\` doubled too when the
     /// text holds a backslash (correct whatever `standard_conforming_strings` is). Spark: `'…'` with
-    /// `\` and `'` backslash-escaped (Spark's literal syntax).
+    /// `\` and `'` backslash-escaped, line breaks as `\n` / `\r` (Spark's literal syntax; a statement
+    /// sent to `spark-sql` then never has a line break inside a literal).
     public func literal(_ text: String) throws -> String {
         guard !text.utf8.contains(0) else { throw WarehouseError.invalidOption("text value contains a NUL byte") }
         switch self {
@@ -38,7 +39,8 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
             let q = text.replacingOccurrences(of: "'", with: "''")
             return text.contains("\\") ? "E'" + q.replacingOccurrences(of: "\\", with: "\\\\") + "'" : "'" + q + "'"
         case .spark:
-            return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+            return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r") + "'"
         }
     }
 
@@ -57,14 +59,6 @@ public enum SQLDialect: String, Sendable, CaseIterable, Codable {
         switch self {
         case .postgres: return "\(fn)(\(expr)) FILTER (WHERE \(cond))"
         case .spark: return "\(fn)(CASE WHEN \(cond) THEN \(expr) END)"
-        }
-    }
-
-    /// Distinct values of `expr` over the rows matching `cond`.
-    func countDistinct(_ expr: String, where cond: String) -> String {
-        switch self {
-        case .postgres: return "count(DISTINCT \(expr)) FILTER (WHERE \(cond))"
-        case .spark: return "count(DISTINCT CASE WHEN \(cond) THEN \(expr) END)"
         }
     }
 
@@ -140,6 +134,7 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
     case notCompilable(String)
     case postgres(String)
     case sandboxed(String)
+    case spark(String)
 
     public var description: String {
         switch self {
@@ -147,6 +142,7 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
         case .notCompilable(let m): return "cannot compile to SQL: \(m)"
         case .postgres(let m): return "PostgreSQL: \(m)"
         case .sandboxed(let m): return m
+        case .spark(let m): return "Spark: \(m)"
         }
     }
 }

@@ -12,6 +12,7 @@ enum MethodDocs {
         "model": "cl.Model", "tree": "cl.Model", "logistic": "cl.Model", "forest": "cl.Model", "gbdt": "cl.Model", "cox": "cl.Model", "clv": "cl.CLVModel", "bg": "cl.CLVModel",
         "km": "cl.KMeans", "kmeans": "cl.KMeans", "pca": "cl.PCA", "tfidf": "cl.TfIdf", "rec": "cl.Recommender", "recommender": "cl.Recommender", "policy": "cl.Policy", "sim": "cl.CampaignSim",
         "t": "cl.Tensor", "tensor": "cl.Tensor", "net": "cl.nn.Module", "layer": "cl.nn.Module",
+        "src": "cl.SparkSource",
     ]
 
     /// The expression functions, documented once for `cl.Expr` (receiver "expr")
@@ -250,5 +251,6 @@ enum MethodDocs {
         ],
         "cl.Model": ModelBinding.docs,   // common methods and each kind's own (Models/ModelBinding.swift)
         "cl.CLVModel": CLVModule.methodDocs,   // Survival/CLVModule.swift
+        "cl.SparkSource": WarehouseModule.sparkMethodDocs,   // Warehouse/WarehouseModule.swift
     ]
 }

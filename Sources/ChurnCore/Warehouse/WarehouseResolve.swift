@@ -1,0 +1,46 @@
+/// What the compiler cannot see in a spec and completes from the event table
+/// itself, the same way for every engine: whether ids are text and time is a
+/// date (from the column types of a probe of the table), the optional amount
+/// column, and — when the spec lists no event types — the table's types in
+/// name order, as the in-process builder takes them from the log.
+enum WarehouseResolve {
+    /// `events` completed from `probe` (a frame with the table's columns, any number of rows).
+    static func events(_ events: WarehouseEvents, probe: Frame, amountIfPresent: Bool) throws -> WarehouseEvents {
+        var ev = events
+        func need(_ name: String?, _ what: String) throws {
+            guard let name, !probe.has(name) else { return }
+            throw WarehouseError.invalidOption("\(what) column '\(name)' is not in table \(ev.table.joined(separator: ".")); it has: " +
+                                               probe.columns.map(\.name).joined(separator: ", "))
+        }
+        if ev.amount == nil && amountIfPresent && probe.has("amount") { ev.amount = "amount" }
+        try need(ev.user, "user"); try need(ev.time, "time"); try need(ev.event, "event"); try need(ev.amount, "amount")
+        if let u = probe.columns.first(where: { $0.name == ev.user }) { ev.userIsText = u.data.dtype == .string || u.data.dtype == .category }
+        if let t = probe.columns.first(where: { $0.name == ev.time }) {
+            guard t.data.dtype == .date || t.data.dtype == .timestamp else {
+                throw WarehouseError.invalidOption("time column '\(ev.time)' is \(t.data.dtype.rawValue), not a timestamp or date")
+            }
+            ev.timeIsDate = t.data.dtype == .date
+        }
+        return ev
+    }
+
+    /// The query listing the table's distinct event types (one text column `t`).
+    static func typesQuery(_ ev: WarehouseEvents, _ d: SQLDialect) throws -> String {
+        let typeCol = try ev.event.map { "CAST(\(try d.identifier($0)) AS \(d == .postgres ? "text" : "STRING"))" } ?? (try d.literal("event"))
+        return "SELECT DISTINCT \(typeCol) AS t FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL"
+    }
+
+    /// `spec` with its event types checked against, or taken from, the table's (`types` is run only when needed).
+    static func spec(_ spec: FeatureSpec, types: () throws -> Frame) throws -> FeatureSpec {
+        var spec = spec
+        let fam = Set(spec.families)
+        guard fam.contains(.types) || fam.contains(.recency) else { return spec }
+        let f = try types()
+        let names = f.ncol == 0 ? [] : (0..<f.nrow).compactMap { f.columns[0].string(at: $0) }.sorted()
+        for given in (spec.eventTypes ?? []) + (spec.recencyTypes ?? []) where !names.contains(given) {
+            throw WarehouseError.invalidOption("feature spec: unknown event type '\(given)'; the table has: \(names.prefix(12).joined(separator: ", "))")
+        }
+        if spec.eventTypes == nil { spec.eventTypes = names }
+        return spec
+    }
+}

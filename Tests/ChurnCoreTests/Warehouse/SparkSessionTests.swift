@@ -1,0 +1,47 @@
+import XCTest
+@testable import ChurnCore
+
+/// The parts of the Spark transport that need no Spark: how a statement is fed to
+/// `spark-sql` (its CLI ends a statement at a line ending in `;`), how Spark's error
+/// stream is read, and the checks made before any process starts. The run against a
+/// real Spark is Tests/lua/warehouse_spark_test.lua (scripts/test provides Spark).
+final class SparkSessionTests: XCTestCase {
+    func testCLITextEndsOnlyAtTheLastLine() {
+        let sql = "-- a comment ending in a semicolon;\nSELECT 1 AS x -- note;\nFROM t;\n"
+        let text = SparkSession.cliText(sql)
+        XCTAssertEqual(text, "-- a comment ending in a semicolon; --\nSELECT 1 AS x -- note; --\nFROM t\n;\n")
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.trimmingCharacters(in: .whitespaces).hasSuffix(";") }.count, 1)
+    }
+
+    func testSparkLiteralsHoldNoLineBreak() throws {
+        XCTAssertEqual(try SQLDialect.spark.literal("a\nb'c\\"), "'a\\nb\\'c\\\\'")
+    }
+
+    func testErrorLinesAndPosition() {
+        XCTAssertTrue(SparkSession.isErrorLine("[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column … SQLSTATE: 42703; line 12 pos 7;"))
+        XCTAssertTrue(SparkSession.isErrorLine("org.apache.spark.SparkException: Job aborted"))
+        XCTAssertFalse(SparkSession.isErrorLine("26/12/03 08:41:56 WARN Utils: Your hostname resolves to a loopback address"))
+        XCTAssertTrue(SparkSession.isLogLine("26/12/03 08:41:56 WARN Utils: x"))
+        XCTAssertEqual(SparkSession.errorLine("… SQLSTATE: 42703; line 12 pos 7;"), 12)
+        XCTAssertNil(SparkSession.errorLine("no position here"))
+    }
+
+    func testOptionsRefusedBeforeSparkStarts() {
+        XCTAssertThrowsError(try SparkSession.validate(master: "local[2] --conf x=y", conf: [:]))
+        XCTAssertThrowsError(try SparkSession.validate(master: "local[2]", conf: ["k": "a\nb"]))
+        XCTAssertNoThrow(try SparkSession.validate(master: "spark://host:7077", conf: ["spark.sql.shuffle.partitions": "4"]))
+        XCTAssertThrowsError(try SparkSession.Options.findSparkHome("/nonexistent/spark")) { e in
+            XCTAssertTrue("\(e)".contains("bin/spark-sql"), "\(e)")
+        }
+    }
+
+    func testFormatFromExtension() throws {
+        let s = try SparkSession(.init(sparkHome: "/nonexistent"))
+        let ev = WarehouseEvents(table: ["x"])
+        XCTAssertEqual(try SparkEventSource(session: s, path: "/d/e.csv", format: nil, events: ev, amountIfPresent: true).format, "csv")
+        XCTAssertEqual(try SparkEventSource(session: s, path: "/d/events", format: nil, events: ev, amountIfPresent: true).format, "parquet")
+        XCTAssertThrowsError(try SparkEventSource(session: s, path: "/d/e", format: "xls", events: ev, amountIfPresent: true))
+        XCTAssertFalse(s.isRunning)
+    }
+}
