@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+_Static_assert(LUA_EXTRASPACE >= sizeof(void *), "clb_runtime_of needs a pointer of Lua's extra space");
+
 static clb_dispatch_fn dispatcher = NULL;
 
 void clb_set_dispatcher(clb_dispatch_fn fn) { dispatcher = fn; }
@@ -91,14 +93,11 @@ lua_State *clb_newstate(clb_runtime *rt) {
     rt->hook_count = 10000;
     refill_reserve(rt);
     lua_State *L = lua_newstate(clb_alloc, rt);
-    if (L) lua_atpanic(L, clb_panic);
+    if (L) {
+        *(clb_runtime **)lua_getextraspace(L) = rt;   /* before any coroutine exists: they copy it */
+        lua_atpanic(L, clb_panic);
+    }
     return L;
-}
-
-clb_runtime *clb_runtime_of(lua_State *L) {
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    return (clb_runtime *)ud;
 }
 
 void clb_close(lua_State *L) {

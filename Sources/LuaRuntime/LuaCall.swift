@@ -5,6 +5,11 @@ import ExecutionControl
 /// The arguments and results of one call from Lua into a Swift function.
 /// Argument checks throw `LuaArgumentError`, which becomes Lua's
 /// `bad argument #N to 'name' (number expected, got string)`.
+///
+/// The accessors every binding uses on every call (argument count and types,
+/// numbers, pushing scalars) are `@inlinable`: the bindings live in other
+/// modules, and a cross-module call per argument and result was a measurable
+/// share of the Lua → Swift call overhead (issue 19, scripts/perf-guard lua_call).
 public struct LuaCall {
     public let L: LuaStatePointer
     /// Unowned(unsafe): the LuaState owns every box for its whole life, and a
@@ -17,27 +22,28 @@ public struct LuaCall {
     /// The Lua-visible function name, for messages.
     public var functionName: String { box.name }
     /// Number of arguments.
-    public var count: Int32 { lua_gettop(L) }
+    @inlinable public var count: Int32 { lua_gettop(L) }
 
     // MARK: inspecting arguments
 
-    public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= LUA_TNIL }
-    public func luaType(_ i: Int32) -> Int32 { lua_type(L, i) }
+    @inlinable public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= LUA_TNIL }
+    @inlinable public func luaType(_ i: Int32) -> Int32 { lua_type(L, i) }
     public func typeName(_ i: Int32) -> String { lua_type(L, i) == LUA_TNONE ? "no value" : LuaStack.typeName(L, i) }
 
-    func expected(_ what: String, _ i: Int32) -> LuaArgumentError {
+    @usableFromInline func expected(_ what: String, _ i: Int32) -> LuaArgumentError {
         LuaArgumentError(i, "\(what) expected, got \(typeName(i))")
     }
 
     // MARK: required arguments
 
-    @inline(__always)
+    @inlinable
     public func number(_ i: Int32) throws -> Double {
         guard lua_type(L, i) == LUA_TNUMBER else { throw expected("number", i) }
         return clb_tonumber(L, i, nil)
     }
 
     /// An integer; floats with an exact integer value are accepted, like Lua does.
+    @inlinable
     public func integer(_ i: Int32) throws -> Int {
         guard lua_type(L, i) == LUA_TNUMBER else { throw expected("number", i) }
         var ok: Int32 = 0
@@ -52,6 +58,7 @@ public struct LuaCall {
         return s
     }
 
+    @inlinable
     public func bool(_ i: Int32) throws -> Bool {
         guard lua_type(L, i) == LUA_TBOOLEAN else { throw expected("boolean", i) }
         return lua_toboolean(L, i) != 0
@@ -87,10 +94,10 @@ public struct LuaCall {
         guard lua_checkstack(L, n) != 0 else { throw LuaScriptError("stack overflow (too many results)") }
     }
 
-    @discardableResult public func pushNil() -> Int32 { lua_pushnil(L); return 1 }
-    @discardableResult public func push(_ d: Double) -> Int32 { lua_pushnumber(L, d); return 1 }
-    @discardableResult public func push(_ i: Int) -> Int32 { lua_pushinteger(L, lua_Integer(i)); return 1 }
-    @discardableResult public func push(_ b: Bool) -> Int32 { lua_pushboolean(L, b ? 1 : 0); return 1 }
+    @inlinable @discardableResult public func pushNil() -> Int32 { lua_pushnil(L); return 1 }
+    @inlinable @discardableResult public func push(_ d: Double) -> Int32 { lua_pushnumber(L, d); return 1 }
+    @inlinable @discardableResult public func push(_ i: Int) -> Int32 { lua_pushinteger(L, lua_Integer(i)); return 1 }
+    @inlinable @discardableResult public func push(_ b: Bool) -> Int32 { lua_pushboolean(L, b ? 1 : 0); return 1 }
     @discardableResult public func push(_ s: String) -> Int32 { LuaStack.push(L, s); return 1 }
     @discardableResult public func push(_ v: LuaValue) -> Int32 { LuaStack.push(L, v); return 1 }
     /// Pushes `s`, or nil.

@@ -33,11 +33,15 @@ extension LuaState {
                 let call = LuaCall(L: L!, box: fn)
                 do {
                     let n = try fn.body(call)
-                    // An object pushed by the call did not fit the memory limit (see LuaObjectMemory).
-                    if let e = LuaObjectMemory.takePending() { return call.pushError(e) }
+                    // An object pushed by the call did not fit the memory limit (see
+                    // LuaObjectMemory). The flag is one load; the thread-local error
+                    // is only read when it is set.
+                    if clb_runtime_of(L).pointee.object_error != 0, let e = LuaObjectMemory.takePending(L!) {
+                        return call.pushError(e)
+                    }
                     return n
                 } catch {
-                    _ = LuaObjectMemory.takePending()
+                    if clb_runtime_of(L).pointee.object_error != 0 { _ = LuaObjectMemory.takePending(L!) }
                     return call.pushError(error)
                 }
             }

@@ -47,7 +47,7 @@ enum LuaObjectMemory {
             // them for Swift-side memory pressure on its own.
             clb_full_gc(L)
             do { try budget.reserve(bytes, for: what()) } catch {
-                if failCall { setPending(error) }
+                if failCall { setPending(error, L) }
                 return
             }
         }
@@ -102,14 +102,18 @@ enum LuaObjectMemory {
         return k
     }()
 
-    private static func setPending(_ error: Error) {
+    /// Also raises the state's `object_error` flag, so the dispatcher's hot
+    /// path reads one field instead of the thread-local slot on every call.
+    private static func setPending(_ error: Error, _ L: LuaStatePointer) {
+        clb_runtime_of(L).pointee.object_error = 1
         if pthread_getspecific(pendingKey) != nil { return }   // the first one is reported
         pthread_setspecific(pendingKey, Unmanaged.passRetained(ErrorBox(error)).toOpaque())
     }
 
-    /// The error of a push made during the call that just returned, if any.
-    @inline(__always)
-    static func takePending() -> Error? {
+    /// The error of a push made during the call that just returned, if any
+    /// (the dispatcher calls this only when `object_error` is set); clears the flag.
+    static func takePending(_ L: LuaStatePointer) -> Error? {
+        clb_runtime_of(L).pointee.object_error = 0
         guard let p = pthread_getspecific(pendingKey) else { return nil }
         pthread_setspecific(pendingKey, nil)
         return Unmanaged<ErrorBox>.fromOpaque(p).takeRetainedValue().error

@@ -12,7 +12,7 @@ if [ ! -f "$DATA/meta.json" ]; then
     "$PY" scripts/bench/gen_model_table.py "$DATA"
 fi
 echo "building release tests..." >&2
-swift build -c release --build-tests -Xswiftc -enable-testing >&2
+swift build -c release -Xswiftc -enable-testing --build-tests >&2
 case $MODEL in gbdt) TEST=testBenchGBDT;; forest) TEST=testBenchForest;; esac
 CHURNLAB_BENCH=1 CHURNLAB_THREADS=$THREADS CHURNLAB_BENCH_DATA=$DATA \
     .build/release/ChurnLabPackageTests.xctest "ChurnCoreTests.TreesBenchTests/$TEST" 2>&1 | grep '^BENCH ' > "$OUT/results" || true
@@ -29,6 +29,7 @@ if [ -x "$PY" ]; then
     done
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$OUT/results"   # the raw BENCH lines (read by scripts/bench/all)
 python3 - "$OUT/results" <<'PY'
 import json, sys
 rows = [json.loads(l[6:]) for l in open(sys.argv[1]) if l.startswith("BENCH ")]

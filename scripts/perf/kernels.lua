@@ -75,6 +75,16 @@ local kernels = {
       return x
     end
   end,
+  -- The same loop over a plain C function (lua_pushcfunction): the reference
+  -- of issue 19's call-overhead goal (lua_call <= 1.2 x lua_call_c).
+  lua_call_c = function()
+    local f = cl._bench.c_add1
+    return function()
+      local x = 0
+      for _ = 1, 200000 do x = f(x) end
+      return x
+    end
+  end,
 }
 
 local make = kernels[name]

@@ -56,6 +56,8 @@ typedef struct clb_runtime {
     void *reserve;          /* emergency memory given back on a real allocation failure */
     size_t debug_fail_size; /* tests: simulate one failed allocation of at least this size */
     char close_error[160];  /* the first error of a script finalizer run by lua_close */
+    int object_error;       /* a Swift call pushed an object over the memory limit: its error
+                               waits in LuaObjectMemory (checked by the dispatcher after the call) */
 } clb_runtime;
 
 /* Return value of a Swift callback: >= 0 is the number of results; these ask
@@ -69,7 +71,10 @@ void clb_set_dispatcher(clb_dispatch_fn fn);
 
 /* State lifecycle. */
 lua_State *clb_newstate(clb_runtime *rt);
-clb_runtime *clb_runtime_of(lua_State *L);
+/* The runtime of L. Kept in Lua's per-thread extra space (set by clb_newstate;
+   lua_newthread copies it to every coroutine), so reading it on the call path
+   is one load instead of a call into liblua (lua_getallocf). */
+static inline clb_runtime *clb_runtime_of(lua_State *L) { return *(clb_runtime **)lua_getextraspace(L); }
 void clb_close(lua_State *L);
 
 /* Opens the standard libraries inside a protected call; returns a Lua status. */

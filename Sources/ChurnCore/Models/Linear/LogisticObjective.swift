@@ -45,29 +45,53 @@ struct LogisticObjective: @unchecked Sendable {
     }
 
     /// Objective value; writes the gradient into `grad` (length `dimension`).
+    ///
+    /// Sparse indicator columns (see `LinearDesign`) take part through their
+    /// ones only: with x̃ = (x − c)/s, a row's margin gets θ/s per one and the
+    /// constant −Σ θc/s is folded into the intercept term; the gradient entry
+    /// is (Σ_{rows with a one} rᵢ − c·Σ rᵢ)/s.
     func evaluate(_ theta: [Double], gradient grad: inout [Double]) -> Double {
         let p = design.ncol, n = design.nrow, d = dimension
+        let slot = design.slot, center = design.center, scale = design.scale
+        let sparse = !design.sparseColumns.isEmpty
+        // θ/s per sparse column, and the margin shift of their centring.
+        var sparseCoef = [Double](repeating: 0, count: p)
+        var shift = 0.0
+        for j in 0..<p where slot[j] < 0 {
+            sparseCoef[j] = theta[j] / scale[j]
+            shift -= sparseCoef[j] * center[j]
+        }
         let partials: [[Double]] = design.withColumns { X in
             y.withUnsafeBufferPointer { y in
                 w.withUnsafeBufferPointer { w in
                     theta.withUnsafeBufferPointer { th in
+                        design.sparseStart.withUnsafeBufferPointer { start in
+                            design.sparseColumns.withUnsafeBufferPointer { cols in
+                                sparseCoef.withUnsafeBufferPointer { sc in
                         let ranges = chunks
                         return Parallel.mapChunks(ranges.count, chunks: ranges.count) { rr -> [Double] in
                             let r = ranges[rr.lowerBound]
-                            let len = r.count
+                            let len = r.count, lo = r.lowerBound
                             // out[0..<d] gradient sums, out[d] loss sum.
                             var out = [Double](repeating: 0, count: d + 1)
                             withUnsafeTemporaryAllocation(of: Double.self, capacity: len) { zb in
                                 let z = zb.baseAddress!
-                                let b = fitIntercept ? th[p] : 0
+                                let b = (fitIntercept ? th[p] : 0) + shift
                                 for i in 0..<len { z[i] = b }
-                                for j in 0..<p {
-                                    let x = X + j * n + r.lowerBound, bj = th[j]
+                                for j in 0..<p where slot[j] >= 0 {
+                                    let x = X + slot[j] * n + lo, bj = th[j]
                                     if bj != 0 { for i in 0..<len { z[i] += bj * x[i] } }
+                                }
+                                if sparse {
+                                    for i in 0..<len {
+                                        var zi = z[i]
+                                        for k in start[lo + i]..<start[lo + i + 1] { zi += sc[Int(cols[k])] }
+                                        z[i] = zi
+                                    }
                                 }
                                 var loss = 0.0, gb = 0.0
                                 for i in 0..<len {
-                                    let zi = z[i], yi = y[r.lowerBound + i], wi = w[r.lowerBound + i]
+                                    let zi = z[i], yi = y[lo + i], wi = w[lo + i]
                                     let (l, s) = LogisticObjective.logLossParts(zi)
                                     loss += wi * (l - yi * zi)
                                     let ri = wi * (s - yi)
@@ -75,12 +99,22 @@ struct LogisticObjective: @unchecked Sendable {
                                     gb += ri
                                 }
                                 out.withUnsafeMutableBufferPointer { o in
-                                    for j in 0..<p { o[j] = VectorKernels.dot(z, X + j * n + r.lowerBound, len) }
+                                    for j in 0..<p where slot[j] >= 0 { o[j] = VectorKernels.dot(z, X + slot[j] * n + lo, len) }
+                                    if sparse {
+                                        for i in 0..<len {
+                                            let ri = z[i]
+                                            for k in start[lo + i]..<start[lo + i + 1] { o[Int(cols[k])] += ri }
+                                        }
+                                    }
+                                    for j in 0..<p where slot[j] < 0 { o[j] = (o[j] - center[j] * gb) / scale[j] }
                                     if fitIntercept { o[p] = gb }
                                     o[d] = loss
                                 }
                             }
                             return out
+                        }
+                                }
+                            }
                         }
                     }
                 }
@@ -111,45 +145,45 @@ struct LogisticObjective: @unchecked Sendable {
     /// β) at θ, dense row-major `dimension × dimension`. Used by Newton and for
     /// standard errors.
     func hessian(_ theta: [Double]) -> [Double] {
-        let p = design.ncol, n = design.nrow, d = dimension
-        let partials: [[Double]] = design.withColumns { X in
+        let p = design.ncol, d = dimension
+        let partials: [[Double]] = theta.withUnsafeBufferPointer { th in
             w.withUnsafeBufferPointer { w in
-                theta.withUnsafeBufferPointer { th in
-                    let ranges = chunks
-                    return Parallel.mapChunks(ranges.count, chunks: ranges.count) { rr -> [Double] in
-                        let r = ranges[rr.lowerBound], len = r.count
-                        var h = [Double](repeating: 0, count: d * d)
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * len) { buf in
-                            let z = buf.baseAddress!, t = z + len, one = t + len
-                            one.initialize(repeating: 1, count: len)   // the intercept's column
-                            let b = fitIntercept ? th[p] : 0
-                            for i in 0..<len { z[i] = b }
-                            for j in 0..<p {
-                                let x = X + j * n + r.lowerBound, bj = th[j]
-                                if bj != 0 { for i in 0..<len { z[i] += bj * x[i] } }
-                            }
-                            for i in 0..<len {
-                                let s = LogisticObjective.logLossParts(z[i]).sigmoid
-                                z[i] = w[r.lowerBound + i] * s * (1 - s)   // z now holds the IRLS weights
-                            }
-                            // t = IRLS weight × column j; then four Hessian entries per pass.
-                            h.withUnsafeMutableBufferPointer { h in
-                                func column(_ k: Int) -> UnsafePointer<Double> { k < p ? X + k * n + r.lowerBound : UnsafePointer(one) }
-                                for j in 0..<d {
-                                    let xj = column(j)
-                                    for i in 0..<len { t[i] = z[i] * xj[i] }
-                                    var k = j
-                                    while k + 4 <= d {
-                                        let s = VectorKernels.dot4(t, column(k), column(k + 1), column(k + 2), column(k + 3), len)
-                                        h[j * d + k] = s.0; h[j * d + k + 1] = s.1; h[j * d + k + 2] = s.2; h[j * d + k + 3] = s.3
-                                        k += 4
-                                    }
-                                    while k < d { h[j * d + k] = VectorKernels.dot(t, column(k), len); k += 1 }
+                let ranges = chunks
+                return Parallel.mapChunks(ranges.count, chunks: ranges.count) { rr -> [Double] in
+                    let r = ranges[rr.lowerBound], len = r.count
+                    var h = [Double](repeating: 0, count: d * d)
+                    // The chunk's columns materialised (sparse ones too), then the intercept's.
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: (p + 3) * len) { buf in
+                        let X = buf.baseAddress!, z = X + p * len, t = z + len, one = t + len
+                        design.copyRows(r, into: X)
+                        one.initialize(repeating: 1, count: len)   // the intercept's column
+                        let b = fitIntercept ? th[p] : 0
+                        for i in 0..<len { z[i] = b }
+                        for j in 0..<p {
+                            let x = X + j * len, bj = th[j]
+                            if bj != 0 { for i in 0..<len { z[i] += bj * x[i] } }
+                        }
+                        for i in 0..<len {
+                            let s = LogisticObjective.logLossParts(z[i]).sigmoid
+                            z[i] = w[r.lowerBound + i] * s * (1 - s)   // z now holds the IRLS weights
+                        }
+                        // t = IRLS weight × column j; then four Hessian entries per pass.
+                        h.withUnsafeMutableBufferPointer { h in
+                            func column(_ k: Int) -> UnsafePointer<Double> { k < p ? UnsafePointer(X + k * len) : UnsafePointer(one) }
+                            for j in 0..<d {
+                                let xj = column(j)
+                                for i in 0..<len { t[i] = z[i] * xj[i] }
+                                var k = j
+                                while k + 4 <= d {
+                                    let s = VectorKernels.dot4(t, column(k), column(k + 1), column(k + 2), column(k + 3), len)
+                                    h[j * d + k] = s.0; h[j * d + k + 1] = s.1; h[j * d + k + 2] = s.2; h[j * d + k + 3] = s.3
+                                    k += 4
                                 }
+                                while k < d { h[j * d + k] = VectorKernels.dot(t, column(k), len); k += 1 }
                             }
                         }
-                        return h
                     }
+                    return h
                 }
             }
         }

@@ -52,7 +52,9 @@ extension LogisticRegression.Options {
         ["penalty": .string(penalty.rawValue), "C": .double(C), "l1_ratio": .double(l1Ratio),
          "fit_intercept": .bool(fitIntercept), "class_weight": .string(classWeight.rawValue),
          "standardize": .bool(standardize), "solver": .string(solver.rawValue),
-         "tol": .double(tol), "max_iter": .int(maxIter)]
+         "max_iter": .int(maxIter)]
             .merging(interceptScaling.map { ["intercept_scaling": .double($0)] } ?? [:]) { a, _ in a }
+            // tol only when set: unset means the solver's default (LogisticRegression.defaultTol).
+            .merging(tol.map { ["tol": .double($0)] } ?? [:]) { a, _ in a }
     }
 }

@@ -51,8 +51,16 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         public var classWeight: ClassWeight = .none
         public var standardize = false
         public var solver: Solver = .auto
-        /// Stop when the largest gradient entry of the weight-averaged objective is below this.
-        public var tol: Double = 1e-8
+        /// Stop when the largest gradient entry of the weight-averaged objective
+        /// (on the internally scaled columns) is below this. nil = the solver's
+        /// default, `defaultTol(for:)`: 1e-4 for the first-order solvers (lbfgs,
+        /// owlqn) — scikit-learn's default `tol`, on the same mean-loss scale,
+        /// so a default fit stops where scikit-learn's does instead of spending
+        /// hundreds of iterations on digits of the loss no prediction sees —
+        /// and 1e-8 for newton, whose quadratic convergence makes the tight
+        /// stop nearly free. Both solvers also stop when an iteration lowers the
+        /// objective by less than 64·ε relatively (scipy's `ftol`, as scikit-learn).
+        public var tol: Double? = nil
         public var maxIter = 1000
         /// liblinear's intercept_scaling: the intercept is fitted as the weight of
         /// a constant feature of this value and penalised like the coefficients,
@@ -63,7 +71,7 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         public var interceptScaling: Double? = nil
         public init(penalty: Penalty = .l2, C: Double = 1, l1Ratio: Double = 0.5, fitIntercept: Bool = true,
                     classWeight: ClassWeight = .none, standardize: Bool = false, solver: Solver = .auto,
-                    tol: Double = 1e-8, maxIter: Int = 1000) {
+                    tol: Double? = nil, maxIter: Int = 1000) {
             self.penalty = penalty; self.C = C; self.l1Ratio = l1Ratio; self.fitIntercept = fitIntercept
             self.classWeight = classWeight; self.standardize = standardize; self.solver = solver
             self.tol = tol; self.maxIter = maxIter
@@ -188,9 +196,9 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         if options.fitIntercept { l1.append(penalisedIntercept.map { lambda1 / $0 / totalWeight } ?? 0) }
         let result: LBFGS.Result
         var lbfgs = LBFGS()
-        lbfgs.gtol = options.tol; lbfgs.maxIterations = options.maxIter
+        lbfgs.gtol = options.tol ?? Self.defaultTol(for: solver); lbfgs.maxIterations = options.maxIter
         let f: LBFGS.Objective = { objective.evaluate($0, gradient: &$1) }
-        let newton = NewtonSolver(maxIterations: min(options.maxIter, 200), gtol: options.tol)
+        let newton = NewtonSolver(maxIterations: min(options.maxIter, 200), gtol: options.tol ?? Self.defaultTol(for: .newton))
         switch solver {
         case .newton:
             result = try lambda1 > 0 ? newton.minimizeL1(objective, from: theta0, l1: l1) : newton.minimize(objective, from: theta0)
@@ -232,12 +240,19 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
                                   columnScale: scale, covariance: covariance, info: info)
     }
 
+    /// The stopping tolerance when `Options.tol` is nil (see there).
+    public static func defaultTol(for solver: Solver) -> Double {
+        solver == .newton ? 1e-8 : 1e-4
+    }
+
     static func validate(_ o: Options) throws {
         if o.penalty != .none {
             guard o.C.isFinite && o.C > 0 else { throw LinearModelError.invalidOption("logistic regression: C must be a positive number, got \(o.C)") }
         }
         guard o.l1Ratio >= 0 && o.l1Ratio <= 1 else { throw LinearModelError.invalidOption("logistic regression: l1_ratio must be in [0, 1], got \(o.l1Ratio)") }
-        guard o.tol > 0 && o.tol.isFinite else { throw LinearModelError.invalidOption("logistic regression: tol must be positive, got \(o.tol)") }
+        if let tol = o.tol {
+            guard tol > 0 && tol.isFinite else { throw LinearModelError.invalidOption("logistic regression: tol must be positive, got \(tol)") }
+        }
         if let s = o.interceptScaling {
             guard s.isFinite && s > 0 else { throw LinearModelError.invalidOption("logistic regression: intercept_scaling must be a finite number > 0, got \(s)") }
             guard o.fitIntercept else { throw LinearModelError.invalidOption("logistic regression: intercept_scaling needs fit_intercept = true") }
@@ -288,13 +303,20 @@ public struct LogisticRegression: BinaryClassifier, Codable, Sendable {
         let n = design.nrow
         var out = [[Double]](repeating: [Double](repeating: 0, count: n), count: layout.features.count)
         var baseline = intercept
-        design.withColumns { x in
-            for c in 0..<design.ncol {
-                let f = design.source[c], b = coef[c], m = columnMean[c]
-                baseline += b * m
-                out[f].withUnsafeMutableBufferPointer { o in
-                    let col = x + c * n
-                    for i in 0..<n { o[i] += b * (col[i] - m) }
+        for c in 0..<design.ncol { baseline += coef[c] * columnMean[c] }
+        // Row chunks of every column materialised (sparse indicators too).
+        let ranges = Parallel.ranges(n, chunks: max(1, (n + 4095) / 4096))
+        let chunk = ranges.map(\.count).max() ?? 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, chunk * design.ncol)) { buf in
+            let x = buf.baseAddress!
+            for r in ranges {
+                design.copyRows(r, into: x)
+                for c in 0..<design.ncol {
+                    let f = design.source[c], b = coef[c], m = columnMean[c]
+                    out[f].withUnsafeMutableBufferPointer { o in
+                        let col = x + c * r.count
+                        for i in r { o[i] += b * (col[i - r.lowerBound] - m) }
+                    }
                 }
             }
         }
