@@ -49,10 +49,13 @@ public final class ServeServer: Sendable {
     public let store: OnlineStore
     let metrics = ServeMetrics()
     let ingestQueue: IngestQueue
+    /// Tier names as JSON strings, resolved once.
+    let tierJSON: TierJSON
 
     public init(config: ServeConfig, model: ModelSlot, store: OnlineStore) {
         self.config = config; self.model = model; self.store = store
         ingestQueue = IngestQueue(store: store)
+        tierJSON = TierJSON(config.tiers)
         let m = model.current
         metrics.setModel(version: m.version, kind: m.kind)
     }
@@ -127,16 +130,25 @@ public final class ServeServer: Sendable {
 
     // MARK: bodies
 
-    private func body(_ request: Request) async throws -> JSONValue {
+    /// The request body's bytes, after the content-type and size checks.
+    private func bodyBytes(_ request: Request) async throws -> ByteBuffer {
         guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
         if let len = request.headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {
             throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
         }
-        var buffer = try await request.body.collect(upTo: config.limits.maxBodyBytes)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        return try StrictJSON.parse(bytes)
+        return try await request.body.collect(upTo: config.limits.maxBodyBytes)
+    }
+
+    /// The strict parse (every rejection names the field).
+    private static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
+        try StrictJSON.parse(Array(buffer.readableBytesView))
+    }
+
+    /// Runs a fast decoder over the body's bytes (nil: use the strict path).
+    private static func fast<T>(_ buffer: ByteBuffer, _ decode: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
+        buffer.withUnsafeReadableBytes { decode($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -170,26 +182,41 @@ public final class ServeServer: Sendable {
     }
 
     private func score(_ request: Request) async throws -> Response {
-        let body = try await self.body(request)
+        let buffer = try await bodyBytes(request)
         let m = model.current
-        let req = try RequestDecoding.score(body, model: m, limits: config.limits)
-        let scored: [ScoringModel.Scored]
-        do { scored = try m.score(req.frame, reasons: req.reasons) }
-        catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        let scored: [ScoringModel.Scored], reasons: Bool
+        if let names = m.numericFeatureBytes,
+           let batch = Self.fast(buffer, { FastScoreDecoding.decode($0, names: names, maxRows: config.limits.maxRows) }) {
+            reasons = batch.reasons
+            do { scored = try m.score(columns: batch.columns, reasons: reasons) }
+            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        } else {
+            let req = try RequestDecoding.score(try Self.parse(buffer), model: m, limits: config.limits)
+            reasons = req.reasons
+            do { scored = try m.score(req.frame, reasons: req.reasons) }
+            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        }
         metrics.rowsScored.increment(by: Int64(scored.count))
         var out = "{\"model_version\":\(JSONText.string(m.version)),\"results\":["
-        out.reserveCapacity(64 + scored.count * 160)
+        out.reserveCapacity(64 + scored.count * (reasons ? 200 : 48))
+        let tiers = tierJSON
         for (i, s) in scored.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"probability\":\(JSONText.number(s.probability)),\"tier\":\(JSONText.string(config.tiers.tier(s.probability)))"
-            if req.reasons { out += ",\"reasons\":" + reasonsJSON(s.reasons) }
+            out += i > 0 ? ",{\"probability\":" : "{\"probability\":"
+            out += JSONText.number(s.probability)
+            out += ",\"tier\":"
+            out += tiers.json(s.probability)
+            if reasons { out += ",\"reasons\":" + reasonsJSON(s.reasons) }
             out += "}"
         }
-        return Self.json(out + "]}")
+        out += "]}"
+        return Self.json(out)
     }
 
     private func ingest(_ request: Request) async throws -> Response {
-        let events = try RequestDecoding.events(try await body(request), limits: config.limits)
+        let buffer = try await bodyBytes(request)
+        let limits = config.limits
+        let events = try Self.fast(buffer, { FastEventDecoding.decode($0, limits: limits) })
+            ?? RequestDecoding.events(try Self.parse(buffer), limits: limits)
         try await ingestQueue.submit(events)
         metrics.eventsIngested.increment(by: Int64(events.count))
         return Self.json("{\"accepted\":\(events.count)}")
@@ -231,5 +258,20 @@ public final class ServeServer: Sendable {
         let m: ScoringModel
         do { m = try reloadModel() } catch { throw APIError(.unprocessableContent, "reload failed, the previous model keeps serving: \(error)") }
         return Self.json("{\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))}")
+    }
+}
+
+/// A tier scheme with its names already JSON-quoted (responses name a tier per row).
+struct TierJSON: Sendable {
+    let mins: [Double]
+    let names: [String]
+    let lowest: String
+    init(_ t: TierScheme) {
+        mins = t.thresholds.map(\.min); names = t.thresholds.map { JSONText.string($0.name) }; lowest = JSONText.string(t.lowest)
+    }
+    /// Same choice as `TierScheme.tier`.
+    func json(_ p: Double) -> String {
+        for k in 0..<mins.count where p >= mins[k] { return names[k] }
+        return lowest
     }
 }
