@@ -123,6 +123,26 @@ public final class OnlineStore: @unchecked Sendable {
         }
     }
 
+    /// Features of every user with an event before now (at most `limit`, the first by id), column-major:
+    /// what the dashboard scores. `total`: users in the state.
+    public func allFeatures(limit: Int) throws -> (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64) {
+        try lock.withLock {
+            let now = clock()
+            let names = try state.featureNames()
+            let total = state.userCount
+            let ids = total <= limit ? state.users.keys.sorted() : Array(state.users.keys.sorted().prefix(limit))
+            var users: [String] = []
+            var columns = [[Double]](repeating: [], count: names.count)
+            for c in columns.indices { columns[c].reserveCapacity(ids.count) }
+            for id in ids {
+                guard let v = try state.features(user: id, asOf: now) else { continue }
+                users.append(id)
+                for c in 0..<names.count { columns[c].append(v[c]) }
+            }
+            return (names, users, columns, total, now)
+        }
+    }
+
     public var stats: (users: Int, events: Int, bytes: Int) {
         lock.withLock { (state.userCount, state.eventCount, state.storageBytes) }
     }

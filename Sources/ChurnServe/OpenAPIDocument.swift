@@ -75,6 +75,10 @@ public enum OpenAPIDocument {
     }
   },
   "paths": {
+    "/": {
+      "get": {"summary": "Dashboard: model card, current risk distribution and tiers, users most at risk with reasons, rule runs and decisions from --ledger (HTML with inline SVG, no JavaScript). Without a token on a loopback-bound server; bound elsewhere it needs the bearer token.",
+              "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}}}
+    },
     "/v1/health": {
       "get": {"summary": "Liveness and what is loaded", "responses": {"200": {"description": "Serving",
         "content": {"application/json": {"schema": {"type": "object", "properties": {

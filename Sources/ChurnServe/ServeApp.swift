@@ -11,6 +11,10 @@ public struct ServeConfig: Sendable {
     public var tiers = TierScheme.standard
     /// nil: POST and admin routes answer 403 (there is no way to authenticate).
     public var token: BearerToken?
+    /// The rules ledger the dashboard shows (`--ledger`); opened read per page view.
+    public var ledgerPath: String?
+    /// Most users the dashboard scores per view (the first by id beyond that).
+    public var dashboardUsers = 200_000
     public init() {}
 }
 
@@ -22,6 +26,8 @@ public struct ServeRoute: Sendable {
     public let authenticated: Bool
     var routerPath: String { path.replacingOccurrences(of: "{id}", with: ":id") }
 
+    /// Authenticated only when the server is bound beyond loopback (see `dashboardNeedsToken`).
+    public static let dashboard = ServeRoute(method: "GET", path: "/", authenticated: false)
     public static let health = ServeRoute(method: "GET", path: "/v1/health", authenticated: false)
     public static let metrics = ServeRoute(method: "GET", path: "/metrics", authenticated: false)
     public static let openapi = ServeRoute(method: "GET", path: "/v1/openapi.json", authenticated: false)
@@ -29,7 +35,7 @@ public struct ServeRoute: Sendable {
     public static let events = ServeRoute(method: "POST", path: "/v1/events", authenticated: true)
     public static let risk = ServeRoute(method: "GET", path: "/v1/users/{id}/risk", authenticated: true)
     public static let reload = ServeRoute(method: "POST", path: "/v1/admin/reload", authenticated: true)
-    public static let all: [ServeRoute] = [health, metrics, openapi, score, events, risk, reload]
+    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, risk, reload]
 }
 
 /// An error response: status, the field it concerns (when one), a message.
@@ -87,6 +93,7 @@ public final class ServeServer: Sendable {
 
     private func handler(for route: ServeRoute) -> Handler {
         switch route.path {
+        case ServeRoute.dashboard.path: return { _, _ in try self.dashboard() }
         case ServeRoute.health.path: return { _, _ in self.health() }
         case ServeRoute.metrics.path: return { _, _ in self.metricsText() }
         case ServeRoute.openapi.path: return { _, _ in Self.json(OpenAPIDocument.text) }
@@ -103,7 +110,7 @@ public final class ServeServer: Sendable {
         let start = ContinuousClock.now
         var response: Response
         do {
-            if route.authenticated {
+            if route.authenticated || (route.path == ServeRoute.dashboard.path && dashboardNeedsToken) {
                 guard let token = config.token else {
                     throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
                 }
@@ -167,6 +174,70 @@ public final class ServeServer: Sendable {
     }
 
     // MARK: handlers
+
+    /// The dashboard shows user ids: without a token only to this machine (a loopback bind).
+    var dashboardNeedsToken: Bool {
+        !(config.host == "127.0.0.1" || config.host == "::1" || config.host == "localhost")
+    }
+
+    private func dashboard() throws -> Response {
+        let html = DashboardPage.render(try dashboardData())
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Scores the online state's users now (at most `dashboardUsers`), and reads the ledger.
+    func dashboardData() throws -> DashboardData {
+        let m = model.current
+        var importance: (names: [String], values: [Double])?
+        if let v = try? m.model.featureImportance(nil), v.count == m.featureNames.count, v.allSatisfy(\.isFinite) { importance = (m.featureNames, v) }
+        var risk: DashboardData.Risk?, riskNote: String?
+        let all = try store.allFeatures(limit: config.dashboardUsers)
+        let have = Set(all.names)
+        let missing = m.hasPipeline ? [] : m.featureNames.filter { !have.contains($0) }
+        if all.users.isEmpty {
+            riskNote = "No events yet: POST /v1/events (or start with --events-from) to see the current risk."
+        } else if !missing.isEmpty {
+            riskNote = "The model needs features the online state does not compute (" + missing.prefix(6).joined(separator: ", ") + "), so users cannot be scored from it."
+        } else {
+            let frame = try Frame(zip(all.names, all.columns).map { Column.float($0, $1, nulls: $1.contains { $0.isNaN } ? $1.map(\.isNaN) : nil) })
+            let p = try m.score(frame, reasons: false).map(\.probability)
+            let tiers = config.tiers
+            var counts: [String: Int] = [:]
+            for q in p { counts[tiers.tier(q), default: 0] += 1 }
+            let order = tiers.thresholds.map(\.name) + [tiers.lowest]
+            let topRows = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && all.users[$0] < all.users[$1]) }.prefix(10)
+            let sub = try Frame(zip(all.names, all.columns).map { n, c in
+                let v = topRows.map { c[$0] }
+                return Column.float(n, v, nulls: v.contains { $0.isNaN } ? v.map(\.isNaN) : nil)
+            })
+            let explained = try m.score(sub, reasons: true)
+            let top = zip(topRows, explained).map { r, e in
+                DashboardData.AtRisk(user: all.users[r], probability: e.probability, tier: tiers.tier(e.probability), reasons: e.reasons)
+            }
+            risk = .init(scored: p.count, total: all.total, probabilities: p, tierCounts: order.map { ($0, counts[$0] ?? 0) }, top: top, asOf: all.asOf)
+        }
+        var runs: [DashboardData.RuleRun]?, ledgerNote: String?
+        if let path = config.ledgerPath {
+            do {
+                let ledger = try Ledger(path: path)
+                let list = try ledger.runs(limit: 20)
+                runs = try list.enumerated().map { k, run in
+                    guard k == 0 else { return .init(run: run, counts: []) }
+                    var c: [String: Int] = [:], keys: [(String, String, String)] = []
+                    for d in try ledger.decisions(run: run.runID) {
+                        let key = d.rule + "\u{1F}" + d.tier + "\u{1F}" + d.group
+                        if c[key] == nil { keys.append((d.rule, d.tier, d.group)) }
+                        c[key, default: 0] += 1
+                    }
+                    return .init(run: run, counts: keys.map { ($0.0, $0.1, $0.2, c[$0.0 + "\u{1F}" + $0.1 + "\u{1F}" + $0.2]!) })
+                }
+            } catch {
+                ledgerNote = "Cannot read the ledger: \(error)"
+            }
+        }
+        return DashboardData(modelKind: m.kind, modelVersion: m.version, featureCount: m.featureNames.count, importance: importance,
+                             risk: risk, riskNote: riskNote, ruleRuns: runs, ledgerNote: ledgerNote)
+    }
 
     private func health() -> Response {
         let m = model.current, s = store.stats
