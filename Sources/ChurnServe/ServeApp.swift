@@ -35,7 +35,8 @@ public struct ServeRoute: Sendable {
     public static let events = ServeRoute(method: "POST", path: "/v1/events", authenticated: true)
     public static let risk = ServeRoute(method: "GET", path: "/v1/users/{id}/risk", authenticated: true)
     public static let reload = ServeRoute(method: "POST", path: "/v1/admin/reload", authenticated: true)
-    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, risk, reload]
+    public static let scores = ServeRoute(method: "GET", path: "/v1/scores", authenticated: true)
+    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, risk, reload, scores]
 }
 
 /// An error response: status, the field it concerns (when one), a message.
@@ -101,6 +102,7 @@ public final class ServeServer: Sendable {
         case ServeRoute.events.path: return { req, _ in try await self.ingest(req) }
         case ServeRoute.risk.path: return { _, ctx in try self.risk(ctx.parameters.get("id") ?? "") }
         case ServeRoute.reload.path: return { req, _ in try await self.reload(req) }
+        case ServeRoute.scores.path: return { _, _ in try self.scoresCSV() }
         default: fatalError("route \(route.path) has no handler")
         }
     }
@@ -185,22 +187,56 @@ public final class ServeServer: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    typealias StateFeatures = (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64)
+
+    private func missingFeatures(_ m: ScoringModel, _ names: [String]) -> [String] {
+        let have = Set(names)
+        return m.hasPipeline ? [] : m.featureNames.filter { !have.contains($0) }
+    }
+
+    /// Every user of the online state (at most `dashboardUsers`, the first by id) with features as of
+    /// now, and their probabilities (nil when the model needs features the state lacks).
+    func scoreState(_ m: ScoringModel) throws -> (StateFeatures, [Double]?) {
+        let all = try store.allFeatures(limit: config.dashboardUsers)
+        guard !all.users.isEmpty, missingFeatures(m, all.names).isEmpty else { return (all, nil) }
+        let frame = try Frame(zip(all.names, all.columns).map { Column.float($0, $1, nulls: $1.contains { $0.isNaN } ? $1.map(\.isNaN) : nil) })
+        return (all, try m.score(frame, reasons: false).map(\.probability))
+    }
+
+    /// `GET /v1/scores`: the state's users scored now, as CSV (user_id, probability, tier, the
+    /// online features): the users table a rule run reads (`churnlab rules run --users`), so
+    /// "score now → act now" goes through the rules and the exactly-once ledger.
+    private func scoresCSV() throws -> Response {
+        let m = model.current
+        let (all, p) = try scoreState(m)
+        guard let p else {
+            if all.users.isEmpty { throw APIError(.notFound, "the online state holds no user yet") }
+            throw APIError(.unprocessableContent, "the model needs features the online state does not compute: " +
+                           missingFeatures(m, all.names).prefix(8).joined(separator: ", "))
+        }
+        metrics.rowsScored.increment(by: Int64(p.count))
+        var out = "user_id,probability,tier," + all.names.joined(separator: ",") + "\n"
+        out.reserveCapacity(all.users.count * (32 + 12 * all.names.count))
+        for (r, u) in all.users.enumerated() {
+            out += CSVText.field(u) + "," + JSONText.number(p[r]) + "," + CSVText.field(config.tiers.tier(p[r]))
+            for c in all.columns { out += c[r].isNaN ? "," : "," + JSONText.number(c[r]) }
+            out += "\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: out)))
+    }
+
     /// Scores the online state's users now (at most `dashboardUsers`), and reads the ledger.
     func dashboardData() throws -> DashboardData {
         let m = model.current
         var importance: (names: [String], values: [Double])?
         if let v = try? m.model.featureImportance(nil), v.count == m.featureNames.count, v.allSatisfy(\.isFinite) { importance = (m.featureNames, v) }
         var risk: DashboardData.Risk?, riskNote: String?
-        let all = try store.allFeatures(limit: config.dashboardUsers)
-        let have = Set(all.names)
-        let missing = m.hasPipeline ? [] : m.featureNames.filter { !have.contains($0) }
+        let (all, scoredState) = try scoreState(m)
         if all.users.isEmpty {
             riskNote = "No events yet: POST /v1/events (or start with --events-from) to see the current risk."
-        } else if !missing.isEmpty {
-            riskNote = "The model needs features the online state does not compute (" + missing.prefix(6).joined(separator: ", ") + "), so users cannot be scored from it."
-        } else {
-            let frame = try Frame(zip(all.names, all.columns).map { Column.float($0, $1, nulls: $1.contains { $0.isNaN } ? $1.map(\.isNaN) : nil) })
-            let p = try m.score(frame, reasons: false).map(\.probability)
+        } else if scoredState == nil {
+            riskNote = "The model needs features the online state does not compute (" + missingFeatures(m, all.names).prefix(6).joined(separator: ", ") + "), so users cannot be scored from it."
+        } else if let p = scoredState {
             let tiers = config.tiers
             var counts: [String: Int] = [:]
             for q in p { counts[tiers.tier(q), default: 0] += 1 }
@@ -344,5 +380,13 @@ struct TierJSON: Sendable {
     func json(_ p: Double) -> String {
         for k in 0..<mins.count where p >= mins[k] { return names[k] }
         return lowest
+    }
+}
+
+/// CSV fields as RFC 4180 writes them (quoted when holding a comma, quote or line break).
+enum CSVText {
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

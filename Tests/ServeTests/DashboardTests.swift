@@ -95,6 +95,78 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
     }
 
+    /// Score now → act now: `GET /v1/scores` is the users table of `churnlab rules run`, whose
+    /// decisions go through the exactly-once ledger (a second run writes nothing), and the
+    /// dashboard then shows them; decisions per tier equal the server's tiers.
+    func testScoresFeedARuleRunExactlyOnce() throws {
+        let modelPath = dir.appendingPathComponent("m.clm").path
+        try ServeFixtures.model(at: modelPath)
+        let ledgerPath = dir.appendingPathComponent("ledger.db").path
+        _ = try Ledger(path: ledgerPath)
+        let t = try ServeFixtures.token(in: dir)
+        let s = try ServeProcess(["--model", modelPath, "--token-file", t.path, "--ledger", ledgerPath])
+        let now = Int64(Date().timeIntervalSince1970 * 1e6), day = TimeUnit.microsPerDay
+        var rng = SplitMix(22)
+        var ev: [String] = []
+        for k in 0..<30 {
+            for _ in 0...(k % 12) {
+                let back = Double(rng.next() % 45_000) / 1000 + 0.01
+                ev.append("{\"user\": \"c\(k)\", \"type\": \"login\", \"time\": \"\(DateText.format(micros: now - Int64(back * Double(day))))\"}")
+            }
+        }
+        XCTAssertEqual(try s.request("POST", "/v1/events", json: "{\"events\": [\(ev.joined(separator: ","))]}", token: t.token).status, 200)
+        XCTAssertEqual(try s.request("GET", "/v1/scores").status, 401)
+        let csv = try s.request("GET", "/v1/scores", token: t.token)
+        XCTAssertEqual(csv.status, 200, csv.body)
+        let lines = csv.body.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("user_id,probability,tier,"), String(lines[0]))
+        XCTAssertEqual(lines.count, 31)
+        var tiers: [String: Int] = [:]
+        for l in lines.dropFirst() {
+            let f = l.split(separator: ",", omittingEmptySubsequences: false)
+            // Each row's probability is the risk route's for that user (same moment up to the clock: tiers compared).
+            tiers[String(f[2]), default: 0] += 1
+        }
+        let users = dir.appendingPathComponent("users.csv")
+        try csv.body.write(to: users, atomically: true, encoding: .utf8)
+        let rules = dir.appendingPathComponent("rules.lua")
+        try """
+            cl.rules.tiers{ score = "probability", high = 0.7, medium = 0.4 }
+            cl.rules.rule{ name = "save_offer", tier = { "high", "medium" }, action = { channel = "email", offer = "10%", cost = 1 } }
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let asOf = DateText.format(days: Int32(now / day))
+        let args = ["rules", "run", rules.path, "--users", users.path, "--as-of", asOf, "--ledger", ledgerPath]
+        let first = try Self.runStatus(ServeProcess.binary.path, args)
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(first.output.contains("decisions committed"), first.output)
+        let second = try Self.runStatus(ServeProcess.binary.path, args)
+        XCTAssertEqual(second.status, 0, second.output)
+        XCTAssertTrue(second.output.contains("already committed"), second.output)
+        let ledger = try Ledger(path: ledgerPath)
+        let run = try XCTUnwrap(try ledger.runs().first)
+        var byTier: [String: Int] = [:]
+        for d in try ledger.decisions(run: run.runID) { byTier[d.tier, default: 0] += 1 }
+        XCTAssertEqual(byTier["high"] ?? 0, tiers["high"] ?? 0)
+        XCTAssertEqual(byTier["medium"] ?? 0, tiers["medium"] ?? 0)
+        XCTAssertEqual(byTier.values.reduce(0, +), (tiers["high"] ?? 0) + (tiers["medium"] ?? 0))
+        XCTAssertGreaterThan(byTier.values.reduce(0, +), 0)
+        let page = try s.request("GET", "/")
+        XCTAssertEqual(Self.counts(page.body, "data-decisions-tier"), byTier)
+    }
+
+    static func runStatus(_ path: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     func testDashboardWithoutEventsOrLedgerSaysSo() throws {
         let modelPath = dir.appendingPathComponent("m.clm").path
         try ServeFixtures.model(at: modelPath)
