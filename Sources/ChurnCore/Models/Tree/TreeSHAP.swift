@@ -41,7 +41,7 @@ enum TreeSHAP {
         let maxDepth = trees.map(\.depth).max() ?? 0
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
         // 1/k for the permutation weights: multiplies instead of divisions on the
-        // dependent chains of `extend` and `unwoundSum` (the cost of a row; ~3x).
+        // dependent chains of `extend` and `unwoundSum`, where a row spends its time.
         let recip = [Double](unsafeUninitializedCapacity: maxDepth + 8) { b, n in
             b[0] = 0; for k in 1..<(maxDepth + 8) { b[k] = 1 / Double(k) }; n = maxDepth + 8
         }
