@@ -118,9 +118,11 @@ public struct OnlineState: Sendable {
         for k in users.keys { users[k]!.age(before: cut) }
     }
 
-    mutating func age(user: String, now: Int64) {
+    /// Ages one user; `floor` (when set) caps the cut, so events validated against
+    /// the state but not yet applied cannot become older than its aged-out part.
+    mutating func age(user: String, now: Int64, floor: Int64? = nil) {
         let cut = now &- Int64(horizonDays + OnlineState.marginDays) &* TimeUnit.microsPerDay
-        users[user]?.age(before: cut)
+        users[user]?.age(before: min(cut, floor ?? Int64.max))
     }
 
     /// The user's features as of `asOf` (events strictly before it), in `featureNames()` order,

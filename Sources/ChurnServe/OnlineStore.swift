@@ -12,8 +12,13 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
 /// whole batch, makes it durable, then applies it (all or nothing), so what
 /// the server acknowledged is exactly what a restart recovers.
 public final class OnlineStore: @unchecked Sendable {
+    /// Guards `state` and `pendingFloor`.
     private let lock = NSLock()
+    /// Serialises writers of the journal (ingest, seed, persist); taken before `lock`.
+    private let journalLock = NSLock()
     private var state: OnlineState
+    /// Earliest event time of the batches being written (nil: none in flight).
+    private var pendingFloor: Int64?
     private let journal: EventJournal?
     /// µs since the epoch; injectable for tests.
     private let clock: @Sendable () -> Int64
@@ -43,29 +48,49 @@ public final class OnlineStore: @unchecked Sendable {
 
     /// Group commit: validates each batch on its own (a bad batch fails alone), writes every
     /// valid one with a single fsync, then applies them. One error (or nil) per batch.
+    ///
+    /// The state lock is not held during the write and fsync, so reads (`features`,
+    /// `stats`) go on meanwhile; `journalLock` (always taken before `lock`) keeps
+    /// snapshots and other writers out until the batches are applied, so a snapshot
+    /// never drops a logged batch it does not hold. While batches are in flight,
+    /// readers age a user's events only up to the earliest pending time
+    /// (`pendingFloor`), so what was validated stays valid until it is applied.
     public func ingest(batches: [[OnlineEvent]]) -> [Error?] {
-        lock.withLock {
+        journalLock.withLock {
             var results = [Error?](repeating: nil, count: batches.count)
-            var pending = Set<String>()
-            var good: [Int] = []
-            for (b, events) in batches.enumerated() {
-                var mine = pending      // new types of the accepted batches before this one, then this one's
-                for (i, e) in events.enumerated() {
-                    if let why = state.rejection(e, pendingTypes: mine) {
-                        results[b] = IngestError(field: "events[\(i)].\(why.member)", message: why.message); break
+            let good: [Int] = lock.withLock {
+                var pending = Set<String>()
+                var good: [Int] = []
+                var floor = Int64.max
+                for (b, events) in batches.enumerated() {
+                    var mine = pending      // new types of the accepted batches before this one, then this one's
+                    for (i, e) in events.enumerated() {
+                        if let why = state.rejection(e, pendingTypes: mine) {
+                            results[b] = IngestError(field: "events[\(i)].\(why.member)", message: why.message); break
+                        }
+                        if state.typeCode[e.type] == nil { mine.insert(e.type) }
                     }
-                    if state.typeCode[e.type] == nil { mine.insert(e.type) }
+                    if results[b] == nil {
+                        good.append(b); pending = mine
+                        for e in events { floor = min(floor, e.time) }
+                    }
                 }
-                if results[b] == nil { good.append(b); pending = mine }
+                pendingFloor = good.isEmpty ? nil : floor
+                return good
             }
+            guard !good.isEmpty else { return results }
             do { try journal?.append(good.map { batches[$0] }) } catch {
+                lock.withLock { pendingFloor = nil }
                 for b in good { results[b] = error }
                 return results
             }
-            for b in good { for e in batches[b] { state.add(e) } }
-            if let j = journal, j.logBytes > snapshotLogBytes {
-                state.age(now: clock())
-                do { try j.snapshot(state) } catch { FileHandle.standardError.write(Data("churnlab serve: snapshot failed: \(error)\n".utf8)) }
+            lock.withLock {
+                for b in good { for e in batches[b] { state.add(e) } }
+                pendingFloor = nil
+                if let j = journal, j.logBytes > snapshotLogBytes {
+                    state.age(now: clock())
+                    do { try j.snapshot(state) } catch { FileHandle.standardError.write(Data("churnlab serve: snapshot failed: \(error)\n".utf8)) }
+                }
             }
             return results
         }
@@ -74,7 +99,7 @@ public final class OnlineStore: @unchecked Sendable {
     /// Loads events in bulk (the `--events-from` file) when the state is empty, then snapshots them.
     /// Returns false (and loads nothing) when the state already holds events.
     public func seed(_ events: [OnlineEvent]) throws -> Bool {
-        try lock.withLock {
+        try journalLock.withLock { try lock.withLock {
             guard state.eventCount == 0 else { return false }
             var pending = Set<String>()
             for (i, e) in events.enumerated() {
@@ -85,16 +110,36 @@ public final class OnlineStore: @unchecked Sendable {
             state.age(now: clock())
             try journal?.snapshot(state)
             return true
-        }
+        } }
     }
 
     /// Feature names and the user's values as of now (NaN = null); nil when the user has no event before now.
     public func features(user: String, asOf: Int64? = nil) throws -> (names: [String], values: [Double], asOf: Int64)? {
         try lock.withLock {
             let now = asOf ?? clock()
-            state.age(user: user, now: now)
+            state.age(user: user, now: now, floor: pendingFloor)
             guard let v = try state.features(user: user, asOf: now) else { return nil }
             return (try state.featureNames(), v, now)
+        }
+    }
+
+    /// Features of every user with an event before now (at most `limit`, the first by id), column-major:
+    /// what the dashboard scores. `total`: users in the state.
+    public func allFeatures(limit: Int) throws -> (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64) {
+        try lock.withLock {
+            let now = clock()
+            let names = try state.featureNames()
+            let total = state.userCount
+            let ids = total <= limit ? state.users.keys.sorted() : Array(state.users.keys.sorted().prefix(limit))
+            var users: [String] = []
+            var columns = [[Double]](repeating: [], count: names.count)
+            for c in columns.indices { columns[c].reserveCapacity(ids.count) }
+            for id in ids {
+                guard let v = try state.features(user: id, asOf: now) else { continue }
+                users.append(id)
+                for c in 0..<names.count { columns[c].append(v[c]) }
+            }
+            return (names, users, columns, total, now)
         }
     }
 
@@ -104,9 +149,9 @@ public final class OnlineStore: @unchecked Sendable {
 
     /// Ages every user and writes a snapshot (graceful shutdown).
     public func persist() throws {
-        try lock.withLock {
+        try journalLock.withLock { try lock.withLock {
             state.age(now: clock())
             try journal?.snapshot(state)
-        }
+        } }
     }
 }

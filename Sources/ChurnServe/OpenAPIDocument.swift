@@ -75,6 +75,18 @@ public enum OpenAPIDocument {
     }
   },
   "paths": {
+    "/": {
+      "get": {"summary": "Dashboard: model card, current risk distribution and tiers, users most at risk with reasons, rule runs and decisions from --ledger (HTML with inline SVG, no JavaScript). Without a token on a loopback-bound server; bound elsewhere it needs the bearer token.",
+              "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}}}
+    },
+    "/v1/scores": {
+      "get": {"summary": "Every user of the online state scored now, as CSV: user_id, probability, tier, then the online features (empty = null). The users table of a rule run: churnlab rules run RULES --users scores.csv --ledger L, so decisions go through the exactly-once ledger.",
+              "security": [{"bearer": []}],
+              "responses": {"200": {"description": "CSV with a header row", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                            "401": {"description": "Missing or wrong token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                            "404": {"description": "The state holds no user yet", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                            "422": {"description": "The model needs features the online state does not compute", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+    },
     "/v1/health": {
       "get": {"summary": "Liveness and what is loaded", "responses": {"200": {"description": "Serving",
         "content": {"application/json": {"schema": {"type": "object", "properties": {

@@ -14,6 +14,10 @@ public final class ScoringModel: Sendable {
     /// Whether the file carries a preprocessing pipeline (then rows hold its raw inputs, not the model's features).
     public let hasPipeline: Bool
     let featureIndex: [String: Int]
+    /// The feature names as bytes when every input is a numeric feature and
+    /// there is no pipeline: request rows can then be read straight into
+    /// columns (`FastScoreDecoding`, `score(columns:)`); nil otherwise.
+    let numericFeatureBytes: [[UInt8]]?
 
     /// Reads, checks and decodes `path`. Kinds beyond the core's built-in ones
     /// register themselves here (the server links no Lua binding).
@@ -30,6 +34,8 @@ public final class ScoringModel: Sendable {
         var idx: [String: Int] = [:]
         for (i, f) in metadata.features.enumerated() { idx[f.name] = i }
         featureIndex = idx
+        numericFeatureBytes = !hasPipeline && metadata.features.allSatisfy { $0.type == .numeric }
+            ? metadata.features.map { Array($0.name.utf8) } : nil
     }
 
     public var featureNames: [String] { metadata.featureNames }
@@ -43,7 +49,27 @@ public final class ScoringModel: Sendable {
     /// Scores a frame holding the model's inputs; reasons are the (up to) three
     /// features pushing the score up most (positive contributions, largest first).
     public func score(_ frame: Frame, reasons wantReasons: Bool) throws -> [Scored] {
-        let X = try model.features(from: frame, metadata: metadata)
+        try ScoringModel.oneThreadForSmall(frame.nrow) {
+            try score(try model.features(from: frame, metadata: metadata), reasons: wantReasons)
+        }
+    }
+
+    /// Scores numeric feature columns in the model's feature order (models with
+    /// `numericFeatureBytes` only): the matrix is built without a frame.
+    func score(columns: [[Double]], reasons wantReasons: Bool) throws -> [Scored] {
+        try ScoringModel.oneThreadForSmall(columns.first?.count ?? 0) {
+            try score(try FeatureMatrix(names: featureNames, features: columns.map { .numeric($0) }), reasons: wantReasons)
+        }
+    }
+
+    /// A request's rows are scored on the thread serving it: the server runs
+    /// requests in parallel already, and waking the worker pool for a few rows
+    /// costs more than it saves (and serialises concurrent requests on the pool).
+    private static func oneThreadForSmall<R>(_ rows: Int, _ body: () throws -> R) rethrows -> R {
+        try Parallel.withThreads(rows < 4096 ? 1 : nil, body)
+    }
+
+    private func score(_ X: FeatureMatrix, reasons wantReasons: Bool) throws -> [Scored] {
         let p = try model.predictProba(X)
         var reasons = [[(feature: String, contribution: Double)]](repeating: [], count: p.count)
         if wantReasons, let e = try model.explanation(X) {

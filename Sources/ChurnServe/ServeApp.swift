@@ -11,6 +11,10 @@ public struct ServeConfig: Sendable {
     public var tiers = TierScheme.standard
     /// nil: POST and admin routes answer 403 (there is no way to authenticate).
     public var token: BearerToken?
+    /// The rules ledger the dashboard shows (`--ledger`); opened read per page view.
+    public var ledgerPath: String?
+    /// Most users the dashboard scores per view (the first by id beyond that).
+    public var dashboardUsers = 200_000
     public init() {}
 }
 
@@ -22,6 +26,8 @@ public struct ServeRoute: Sendable {
     public let authenticated: Bool
     var routerPath: String { path.replacingOccurrences(of: "{id}", with: ":id") }
 
+    /// Authenticated only when the server is bound beyond loopback (see `dashboardNeedsToken`).
+    public static let dashboard = ServeRoute(method: "GET", path: "/", authenticated: false)
     public static let health = ServeRoute(method: "GET", path: "/v1/health", authenticated: false)
     public static let metrics = ServeRoute(method: "GET", path: "/metrics", authenticated: false)
     public static let openapi = ServeRoute(method: "GET", path: "/v1/openapi.json", authenticated: false)
@@ -29,7 +35,8 @@ public struct ServeRoute: Sendable {
     public static let events = ServeRoute(method: "POST", path: "/v1/events", authenticated: true)
     public static let risk = ServeRoute(method: "GET", path: "/v1/users/{id}/risk", authenticated: true)
     public static let reload = ServeRoute(method: "POST", path: "/v1/admin/reload", authenticated: true)
-    public static let all: [ServeRoute] = [health, metrics, openapi, score, events, risk, reload]
+    public static let scores = ServeRoute(method: "GET", path: "/v1/scores", authenticated: true)
+    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, risk, reload, scores]
 }
 
 /// An error response: status, the field it concerns (when one), a message.
@@ -49,10 +56,13 @@ public final class ServeServer: Sendable {
     public let store: OnlineStore
     let metrics = ServeMetrics()
     let ingestQueue: IngestQueue
+    /// Tier names as JSON strings, resolved once.
+    let tierJSON: TierJSON
 
     public init(config: ServeConfig, model: ModelSlot, store: OnlineStore) {
         self.config = config; self.model = model; self.store = store
         ingestQueue = IngestQueue(store: store)
+        tierJSON = TierJSON(config.tiers)
         let m = model.current
         metrics.setModel(version: m.version, kind: m.kind)
     }
@@ -84,6 +94,7 @@ public final class ServeServer: Sendable {
 
     private func handler(for route: ServeRoute) -> Handler {
         switch route.path {
+        case ServeRoute.dashboard.path: return { _, _ in try self.dashboard() }
         case ServeRoute.health.path: return { _, _ in self.health() }
         case ServeRoute.metrics.path: return { _, _ in self.metricsText() }
         case ServeRoute.openapi.path: return { _, _ in Self.json(OpenAPIDocument.text) }
@@ -91,6 +102,7 @@ public final class ServeServer: Sendable {
         case ServeRoute.events.path: return { req, _ in try await self.ingest(req) }
         case ServeRoute.risk.path: return { _, ctx in try self.risk(ctx.parameters.get("id") ?? "") }
         case ServeRoute.reload.path: return { req, _ in try await self.reload(req) }
+        case ServeRoute.scores.path: return { _, _ in try self.scoresCSV() }
         default: fatalError("route \(route.path) has no handler")
         }
     }
@@ -100,7 +112,7 @@ public final class ServeServer: Sendable {
         let start = ContinuousClock.now
         var response: Response
         do {
-            if route.authenticated {
+            if route.authenticated || (route.path == ServeRoute.dashboard.path && dashboardNeedsToken) {
                 guard let token = config.token else {
                     throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
                 }
@@ -127,16 +139,25 @@ public final class ServeServer: Sendable {
 
     // MARK: bodies
 
-    private func body(_ request: Request) async throws -> JSONValue {
+    /// The request body's bytes, after the content-type and size checks.
+    private func bodyBytes(_ request: Request) async throws -> ByteBuffer {
         guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
         if let len = request.headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {
             throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
         }
-        var buffer = try await request.body.collect(upTo: config.limits.maxBodyBytes)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        return try StrictJSON.parse(bytes)
+        return try await request.body.collect(upTo: config.limits.maxBodyBytes)
+    }
+
+    /// The strict parse (every rejection names the field).
+    private static func parse(_ buffer: ByteBuffer) throws -> JSONValue {
+        try StrictJSON.parse(Array(buffer.readableBytesView))
+    }
+
+    /// Runs a fast decoder over the body's bytes (nil: use the strict path).
+    private static func fast<T>(_ buffer: ByteBuffer, _ decode: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
+        buffer.withUnsafeReadableBytes { decode($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -156,6 +177,104 @@ public final class ServeServer: Sendable {
 
     // MARK: handlers
 
+    /// The dashboard shows user ids: without a token only to this machine (a loopback bind).
+    var dashboardNeedsToken: Bool {
+        !(config.host == "127.0.0.1" || config.host == "::1" || config.host == "localhost")
+    }
+
+    private func dashboard() throws -> Response {
+        let html = DashboardPage.render(try dashboardData())
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    typealias StateFeatures = (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64)
+
+    private func missingFeatures(_ m: ScoringModel, _ names: [String]) -> [String] {
+        let have = Set(names)
+        return m.hasPipeline ? [] : m.featureNames.filter { !have.contains($0) }
+    }
+
+    /// Every user of the online state (at most `dashboardUsers`, the first by id) with features as of
+    /// now, and their probabilities (nil when the model needs features the state lacks).
+    func scoreState(_ m: ScoringModel) throws -> (StateFeatures, [Double]?) {
+        let all = try store.allFeatures(limit: config.dashboardUsers)
+        guard !all.users.isEmpty, missingFeatures(m, all.names).isEmpty else { return (all, nil) }
+        let frame = try Frame(zip(all.names, all.columns).map { Column.float($0, $1, nulls: $1.contains { $0.isNaN } ? $1.map(\.isNaN) : nil) })
+        return (all, try m.score(frame, reasons: false).map(\.probability))
+    }
+
+    /// `GET /v1/scores`: the state's users scored now, as CSV (user_id, probability, tier, the
+    /// online features): the users table a rule run reads (`churnlab rules run --users`), so
+    /// "score now → act now" goes through the rules and the exactly-once ledger.
+    private func scoresCSV() throws -> Response {
+        let m = model.current
+        let (all, p) = try scoreState(m)
+        guard let p else {
+            if all.users.isEmpty { throw APIError(.notFound, "the online state holds no user yet") }
+            throw APIError(.unprocessableContent, "the model needs features the online state does not compute: " +
+                           missingFeatures(m, all.names).prefix(8).joined(separator: ", "))
+        }
+        metrics.rowsScored.increment(by: Int64(p.count))
+        var out = "user_id,probability,tier," + all.names.joined(separator: ",") + "\n"
+        out.reserveCapacity(all.users.count * (32 + 12 * all.names.count))
+        for (r, u) in all.users.enumerated() {
+            out += CSVText.field(u) + "," + JSONText.number(p[r]) + "," + CSVText.field(config.tiers.tier(p[r]))
+            for c in all.columns { out += c[r].isNaN ? "," : "," + JSONText.number(c[r]) }
+            out += "\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: out)))
+    }
+
+    /// Scores the online state's users now (at most `dashboardUsers`), and reads the ledger.
+    func dashboardData() throws -> DashboardData {
+        let m = model.current
+        var importance: (names: [String], values: [Double])?
+        if let v = try? m.model.featureImportance(nil), v.count == m.featureNames.count, v.allSatisfy(\.isFinite) { importance = (m.featureNames, v) }
+        var risk: DashboardData.Risk?, riskNote: String?
+        let (all, scoredState) = try scoreState(m)
+        if all.users.isEmpty {
+            riskNote = "No events yet: POST /v1/events (or start with --events-from) to see the current risk."
+        } else if scoredState == nil {
+            riskNote = "The model needs features the online state does not compute (" + missingFeatures(m, all.names).prefix(6).joined(separator: ", ") + "), so users cannot be scored from it."
+        } else if let p = scoredState {
+            let tiers = config.tiers
+            var counts: [String: Int] = [:]
+            for q in p { counts[tiers.tier(q), default: 0] += 1 }
+            let order = tiers.thresholds.map(\.name) + [tiers.lowest]
+            let topRows = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && all.users[$0] < all.users[$1]) }.prefix(10)
+            let sub = try Frame(zip(all.names, all.columns).map { n, c in
+                let v = topRows.map { c[$0] }
+                return Column.float(n, v, nulls: v.contains { $0.isNaN } ? v.map(\.isNaN) : nil)
+            })
+            let explained = try m.score(sub, reasons: true)
+            let top = zip(topRows, explained).map { r, e in
+                DashboardData.AtRisk(user: all.users[r], probability: e.probability, tier: tiers.tier(e.probability), reasons: e.reasons)
+            }
+            risk = .init(scored: p.count, total: all.total, probabilities: p, tierCounts: order.map { ($0, counts[$0] ?? 0) }, top: top, asOf: all.asOf)
+        }
+        var runs: [DashboardData.RuleRun]?, ledgerNote: String?
+        if let path = config.ledgerPath {
+            do {
+                let ledger = try Ledger(path: path)
+                let list = try ledger.runs(limit: 20)
+                runs = try list.enumerated().map { k, run in
+                    guard k == 0 else { return .init(run: run, counts: []) }
+                    var c: [String: Int] = [:], keys: [(String, String, String)] = []
+                    for d in try ledger.decisions(run: run.runID) {
+                        let key = d.rule + "\u{1F}" + d.tier + "\u{1F}" + d.group
+                        if c[key] == nil { keys.append((d.rule, d.tier, d.group)) }
+                        c[key, default: 0] += 1
+                    }
+                    return .init(run: run, counts: keys.map { ($0.0, $0.1, $0.2, c[$0.0 + "\u{1F}" + $0.1 + "\u{1F}" + $0.2]!) })
+                }
+            } catch {
+                ledgerNote = "Cannot read the ledger: \(error)"
+            }
+        }
+        return DashboardData(modelKind: m.kind, modelVersion: m.version, featureCount: m.featureNames.count, importance: importance,
+                             risk: risk, riskNote: riskNote, ruleRuns: runs, ledgerNote: ledgerNote)
+    }
+
     private func health() -> Response {
         let m = model.current, s = store.stats
         return Self.json("{\"status\":\"ok\",\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))," +
@@ -170,26 +289,41 @@ public final class ServeServer: Sendable {
     }
 
     private func score(_ request: Request) async throws -> Response {
-        let body = try await self.body(request)
+        let buffer = try await bodyBytes(request)
         let m = model.current
-        let req = try RequestDecoding.score(body, model: m, limits: config.limits)
-        let scored: [ScoringModel.Scored]
-        do { scored = try m.score(req.frame, reasons: req.reasons) }
-        catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        let scored: [ScoringModel.Scored], reasons: Bool
+        if let names = m.numericFeatureBytes,
+           let batch = Self.fast(buffer, { FastScoreDecoding.decode($0, names: names, maxRows: config.limits.maxRows) }) {
+            reasons = batch.reasons
+            do { scored = try m.score(columns: batch.columns, reasons: reasons) }
+            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        } else {
+            let req = try RequestDecoding.score(try Self.parse(buffer), model: m, limits: config.limits)
+            reasons = req.reasons
+            do { scored = try m.score(req.frame, reasons: req.reasons) }
+            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        }
         metrics.rowsScored.increment(by: Int64(scored.count))
         var out = "{\"model_version\":\(JSONText.string(m.version)),\"results\":["
-        out.reserveCapacity(64 + scored.count * 160)
+        out.reserveCapacity(64 + scored.count * (reasons ? 200 : 48))
+        let tiers = tierJSON
         for (i, s) in scored.enumerated() {
-            if i > 0 { out += "," }
-            out += "{\"probability\":\(JSONText.number(s.probability)),\"tier\":\(JSONText.string(config.tiers.tier(s.probability)))"
-            if req.reasons { out += ",\"reasons\":" + reasonsJSON(s.reasons) }
+            out += i > 0 ? ",{\"probability\":" : "{\"probability\":"
+            out += JSONText.number(s.probability)
+            out += ",\"tier\":"
+            out += tiers.json(s.probability)
+            if reasons { out += ",\"reasons\":" + reasonsJSON(s.reasons) }
             out += "}"
         }
-        return Self.json(out + "]}")
+        out += "]}"
+        return Self.json(out)
     }
 
     private func ingest(_ request: Request) async throws -> Response {
-        let events = try RequestDecoding.events(try await body(request), limits: config.limits)
+        let buffer = try await bodyBytes(request)
+        let limits = config.limits
+        let events = try Self.fast(buffer, { FastEventDecoding.decode($0, limits: limits) })
+            ?? RequestDecoding.events(try Self.parse(buffer), limits: limits)
         try await ingestQueue.submit(events)
         metrics.eventsIngested.increment(by: Int64(events.count))
         return Self.json("{\"accepted\":\(events.count)}")
@@ -231,5 +365,28 @@ public final class ServeServer: Sendable {
         let m: ScoringModel
         do { m = try reloadModel() } catch { throw APIError(.unprocessableContent, "reload failed, the previous model keeps serving: \(error)") }
         return Self.json("{\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))}")
+    }
+}
+
+/// A tier scheme with its names already JSON-quoted (responses name a tier per row).
+struct TierJSON: Sendable {
+    let mins: [Double]
+    let names: [String]
+    let lowest: String
+    init(_ t: TierScheme) {
+        mins = t.thresholds.map(\.min); names = t.thresholds.map { JSONText.string($0.name) }; lowest = JSONText.string(t.lowest)
+    }
+    /// Same choice as `TierScheme.tier`.
+    func json(_ p: Double) -> String {
+        for k in 0..<mins.count where p >= mins[k] { return names[k] }
+        return lowest
+    }
+}
+
+/// CSV fields as RFC 4180 writes them (quoted when holding a comma, quote or line break).
+enum CSVText {
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -7,7 +7,8 @@ import Prometheus
 final class ServeMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let lock = NSLock()
-    private var counters: [String: Counter] = [:]
+    private struct Key: Hashable { let route: String; let status: Int }
+    private var counters: [Key: Counter] = [:]
     private var histograms: [String: DurationHistogram] = [:]
     private var modelInfo: Gauge?
     let rowsScored: Counter
@@ -30,7 +31,7 @@ final class ServeMetrics: @unchecked Sendable {
     }
 
     func request(route: String, status: Int, duration: Duration) {
-        let key = "\(route) \(status)"
+        let key = Key(route: route, status: status)
         let (c, h): (Counter, DurationHistogram) = lock.withLock {
             let c = counters[key] ?? {
                 let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "churnlab", metricName: "http_requests", unitName: "total",

@@ -8,7 +8,8 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve a model over HTTP: scoring, event ingestion, fresh per-user risk, metrics.",
         discussion: """
-            Routes (see GET /v1/openapi.json): POST /v1/score, POST /v1/events, GET /v1/users/{id}/risk, \
+            Routes (see GET /v1/openapi.json): GET / (the dashboard: model card, current risk and tiers, users most \
+            at risk with reasons, rule runs and decisions of --ledger; no token needed on a loopback bind), POST /v1/score, POST /v1/events, GET /v1/users/{id}/risk, \
             POST /v1/admin/reload, GET /v1/health, GET /metrics. POST routes and per-user reads need \
             `Authorization: Bearer <token>` with the token read from --token-file (mode 600; never given on the \
             command line); without --token-file those routes answer 403. Binds to 127.0.0.1 unless --host says otherwise. \
@@ -26,6 +27,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("events-from"), help: ArgumentHelp("CSV of past events (user_id, ts, event[, amount]) loaded into an empty state at start.", valueName: "events.csv"))
     var eventsFrom: String?
+
+    @Option(help: ArgumentHelp("The rules ledger (SQLite) whose runs and decisions the dashboard at / shows.", valueName: "churnlab.db"))
+    var ledger: String?
 
     @Option(help: "TCP port (0: any free port).")
     var port: Int = 8080
@@ -65,6 +69,10 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         var config = ServeConfig()
         config.host = host; config.port = port
+        if let ledger {
+            guard FileManager.default.fileExists(atPath: ledger) else { printError("churnlab serve: --ledger '\(ledger)' does not exist"); throw ExitStatus.noInput }
+            config.ledgerPath = ledger
+        }
         config.limits.maxBodyBytes = maxBodyBytes; config.limits.maxRows = maxRows; config.limits.maxEvents = maxEvents
         if let tiers {
             do { config.tiers = try TierScheme(parsing: tiers) } catch { printError("churnlab: \(error)"); throw ExitStatus.usage }

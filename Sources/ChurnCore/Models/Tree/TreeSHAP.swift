@@ -40,6 +40,11 @@ enum TreeSHAP {
         let out = ScratchBuffer<Double>(nf * nrow, 0)
         let maxDepth = trees.map(\.depth).max() ?? 0
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
+        // 1/k for the permutation weights: multiplies instead of divisions on the
+        // dependent chains of `extend` and `unwoundSum`, where a row spends its time.
+        let recip = [Double](unsafeUninitializedCapacity: maxDepth + 8) { b, n in
+            b[0] = 0; for k in 1..<(maxDepth + 8) { b[k] = 1 / Double(k) }; n = maxDepth + 8
+        }
         try withRawColumns(features) { cols in
             let chunks = Parallel.ranges(nrow, chunks: max(1, min(nrow / 64, Parallel.threads * 8)))
             try Parallel.forEachThrowing(chunks.count) { c in
@@ -48,11 +53,14 @@ enum TreeSHAP {
                 for r in chunks[c] {
                     if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
                     for f in 0..<nf { phi[f] = 0 }
-                    for t in trees where t.nodes.count > 1 {
-                        path.withUnsafeMutableBufferPointer { pp in
-                            phi.withUnsafeMutableBufferPointer { ph in
-                                recurse(t, node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
-                                        parentZero: 1, parentOne: 1, parentFeature: -1, phi: ph.baseAddress!, scale: scale)
+                    recip.withUnsafeBufferPointer { rc in
+                        for t in trees where t.nodes.count > 1 {
+                            path.withUnsafeMutableBufferPointer { pp in
+                                phi.withUnsafeMutableBufferPointer { ph in
+                                    recurse(t, node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
+                                            parentZero: 1, parentOne: 1, parentFeature: -1, phi: ph.baseAddress!, scale: scale,
+                                            recip: rc.baseAddress!)
+                                }
                             }
                         }
                     }
@@ -68,17 +76,17 @@ enum TreeSHAP {
     private static func recurse(_ t: Tree, node: Int, row r: Int, cols: UnsafePointer<RawColumn>,
                                 parent: UnsafeMutablePointer<PathElement>, depth d0: Int,
                                 parentZero: Double, parentOne: Double, parentFeature: Int,
-                                phi: UnsafeMutablePointer<Double>, scale: Double) {
+                                phi: UnsafeMutablePointer<Double>, scale: Double, recip: UnsafePointer<Double>) {
         let p = parent + d0 + 1
         p.update(from: parent, count: d0 + 1)
         var d = d0
-        extend(p, d, parentZero, parentOne, parentFeature)
+        extend(p, d, parentZero, parentOne, parentFeature, recip)
         let n = t.nodes[node]
         if n.isLeaf {
             let v = t.value[node] * scale
             if d >= 1 {
                 for i in 1...d {
-                    let w = unwoundSum(p, d, i)
+                    let w = unwoundSum(p, d, i, recip)
                     phi[p[i].feature] += w * (p[i].one - p[i].zero) * v
                 }
             }
@@ -98,20 +106,21 @@ enum TreeSHAP {
         let c = t.cover[node]
         let hotZero = c > 0 ? t.cover[hot] / c : 0, coldZero = c > 0 ? t.cover[cold] / c : 0
         recurse(t, node: hot, row: r, cols: cols, parent: p, depth: d + 1,
-                parentZero: hotZero * incomingZero, parentOne: incomingOne, parentFeature: f, phi: phi, scale: scale)
+                parentZero: hotZero * incomingZero, parentOne: incomingOne, parentFeature: f, phi: phi, scale: scale, recip: recip)
         recurse(t, node: cold, row: r, cols: cols, parent: p, depth: d + 1,
-                parentZero: coldZero * incomingZero, parentOne: 0, parentFeature: f, phi: phi, scale: scale)
+                parentZero: coldZero * incomingZero, parentOne: 0, parentFeature: f, phi: phi, scale: scale, recip: recip)
     }
 
     /// Adds element `d` (feature with the given fractions) and updates the permutation weights.
     @inline(__always)
-    private static func extend(_ p: UnsafeMutablePointer<PathElement>, _ d: Int, _ zero: Double, _ one: Double, _ feature: Int) {
+    private static func extend(_ p: UnsafeMutablePointer<PathElement>, _ d: Int, _ zero: Double, _ one: Double, _ feature: Int,
+                               _ recip: UnsafePointer<Double>) {
         p[d] = PathElement(feature: feature, zero: zero, one: one, weight: d == 0 ? 1 : 0)
-        let dp1 = Double(d + 1)
+        let inv = recip[d + 1]
         var i = d - 1
         while i >= 0 {
-            p[i + 1].weight += one * p[i].weight * Double(i + 1) / dp1
-            p[i].weight = zero * p[i].weight * Double(d - i) / dp1
+            p[i + 1].weight += one * p[i].weight * Double(i + 1) * inv
+            p[i].weight = zero * p[i].weight * Double(d - i) * inv
             i -= 1
         }
     }
@@ -138,20 +147,22 @@ enum TreeSHAP {
 
     /// Total permutation weight of the path with element `k` unwound (without modifying it).
     @inline(__always)
-    private static func unwoundSum(_ p: UnsafeMutablePointer<PathElement>, _ d: Int, _ k: Int) -> Double {
+    private static func unwoundSum(_ p: UnsafeMutablePointer<PathElement>, _ d: Int, _ k: Int, _ recip: UnsafePointer<Double>) -> Double {
         let one = p[k].one, zero = p[k].zero
         var next = p[d].weight, total = 0.0
         var i = d - 1
         if one != 0 {
+            let invOne = 1 / one
             while i >= 0 {
-                let tmp = next / (Double(i + 1) * one)
+                let tmp = next * recip[i + 1] * invOne
                 total += tmp
                 next = p[i].weight - tmp * zero * Double(d - i)
                 i -= 1
             }
         } else {
+            let invZero = 1 / zero
             while i >= 0 {
-                total += p[i].weight / (zero * Double(d - i))
+                total += p[i].weight * invZero * recip[d - i]
                 i -= 1
             }
         }

@@ -1,0 +1,135 @@
+import Foundation
+
+/// A byte cursor for the hot request shapes (`/v1/score` rows, `/v1/events`
+/// batches), read straight into numbers and feature buffers without building
+/// a `JSONValue` tree.
+///
+/// It only ever *accepts*: every method returns nil (or false) at anything it
+/// does not handle — an escape in a string, a non-ASCII byte, an odd number,
+/// a grammar error — and the caller then falls back to `StrictJSON` +
+/// `RequestDecoding`, which either accepts the body with the same result or
+/// produces the error naming the field. So the fast path needs no error
+/// messages of its own and cannot accept what the strict path refuses.
+struct FastJSONScanner {
+    let b: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+
+    var atEnd: Bool { i >= b.count }
+
+    @inline(__always)
+    mutating func skipSpace() {
+        while i < b.count {
+            let c = b[i]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            i += 1
+        }
+    }
+
+    /// Skips space, then consumes `c` if it is next.
+    @inline(__always)
+    mutating func take(_ c: UInt8) -> Bool {
+        skipSpace()
+        guard i < b.count, b[i] == c else { return false }
+        i += 1
+        return true
+    }
+
+    /// The next byte after space (nil at the end), not consumed.
+    @inline(__always)
+    mutating func peek() -> UInt8? {
+        skipSpace()
+        return i < b.count ? b[i] : nil
+    }
+
+    /// A string of printable ASCII without escapes: the range of its bytes (quotes excluded).
+    @inline(__always)
+    mutating func plainString() -> Range<Int>? {
+        guard take(0x22) else { return nil }
+        let start = i
+        while i < b.count {
+            let c = b[i]
+            if c == 0x22 { i += 1; return start..<(i - 1) }
+            if c == 0x5C || c < 0x20 || c >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether bytes `r` spell `word`.
+    @inline(__always)
+    func equals(_ r: Range<Int>, _ word: [UInt8]) -> Bool {
+        guard r.count == word.count else { return false }
+        var k = 0
+        for j in r { if b[j] != word[k] { return false }; k += 1 }
+        return true
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        skipSpace()
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { return false }
+        let w = word.utf8Start
+        for k in 0..<n where b[i + k] != w[k] { return false }
+        i += n
+        return true
+    }
+
+    /// Exact powers of ten a Double holds (10^0 … 10^22).
+    private static let pow10: [Double] = (0...22).map { e in var x = 1.0; for _ in 0..<e { x *= 10 }; return x }
+
+    /// A JSON number (RFC 8259 grammar, at most 64 bytes, finite), parsed to the
+    /// double `Double(String)` gives: exactly by Clinger's fast path when the
+    /// significant digits fit 2^53 and the decimal exponent is within ±22 (one
+    /// correctly rounded IEEE multiply or divide of two exact values), else by
+    /// the standard library on the text. nil at anything else.
+    mutating func number() -> Double? {
+        skipSpace()
+        let start = i
+        var neg = false
+        if i < b.count, b[i] == 0x2D { neg = true; i += 1 }
+        guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+        var mant: UInt64 = 0
+        var digits = 0          // significant digits in `mant` (leading zeros not counted)
+        var dropped = false     // digits beyond 19 (the fast path cannot be used)
+        var exp10 = 0
+        @inline(__always) func digit(_ d: UInt64, fraction: Bool) {
+            if digits < 19 {
+                if mant != 0 || d != 0 { digits += 1 }
+                mant = mant &* 10 &+ d
+                if fraction { exp10 -= 1 }
+            } else {
+                if d != 0 { dropped = true }
+                if !fraction { exp10 += 1 }
+            }
+        }
+        if b[i] == 0x30 { i += 1 } else {
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { digit(UInt64(b[i] - 0x30), fraction: false); i += 1 }
+        }
+        if i < b.count, b[i] == 0x2E {
+            i += 1
+            let s = i
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { digit(UInt64(b[i] - 0x30), fraction: true); i += 1 }
+            guard i > s else { return nil }
+        }
+        if i < b.count, b[i] == 0x65 || b[i] == 0x45 {
+            i += 1
+            var eneg = false
+            if i < b.count, b[i] == 0x2B || b[i] == 0x2D { eneg = b[i] == 0x2D; i += 1 }
+            let s = i
+            var e = 0
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { if e < 100_000 { e = e * 10 + Int(b[i] - 0x30) }; i += 1 }
+            guard i > s else { return nil }
+            exp10 += eneg ? -e : e
+        }
+        guard i - start <= 64 else { return nil }
+        if !dropped, mant <= (1 << 53), exp10 >= -22, exp10 <= 22 {
+            var v = Double(mant)
+            if exp10 >= 0 { v *= FastJSONScanner.pow10[exp10] } else { v /= FastJSONScanner.pow10[-exp10] }
+            return neg ? -v : v
+        }
+        guard let v = Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)), v.isFinite else { return nil }
+        return v
+    }
+}
