@@ -144,7 +144,8 @@ public struct CoxBaseline: Sendable, Codable, Equatable {
     public var hazard: [Double]
     public var cumulativeHazard: [Double]
 
-    /// `order`: the stratum's rows by duration descending.
+    /// `order`: the stratum's rows by duration descending. With case weights both
+    /// sums are weighted (lifelines' `_compute_baseline_hazard`: P·W and E·W).
     static func breslow(_ order: [Int], _ data: SurvivalData, partialHazard: [Double]) -> CoxBaseline {
         var times: [Double] = [], hazard: [Double] = []
         var risk = 0.0, i = 0
@@ -152,8 +153,9 @@ public struct CoxBaseline: Sendable, Codable, Equatable {
             let t = data.durations[order[i]]
             var d = 0.0
             while i < order.count && data.durations[order[i]] == t {
-                risk += partialHazard[order[i]]
-                if data.events[order[i]] { d += 1 }
+                let w = data.weights?[order[i]] ?? 1
+                risk += w * partialHazard[order[i]]
+                if data.events[order[i]] { d += w }
                 i += 1
             }
             times.append(t); hazard.append(d / risk)
