@@ -17,7 +17,10 @@ final class CoxWeightsTests: XCTestCase {
     }
 
     static func weights(_ n: Int, fractional: Bool) -> [Double] {
-        (0..<n).map { fractional ? 0.5 + 0.25 * Double($0 % 4) : 1 + Double($0 % 3) }
+        (0..<n).map { (i: Int) -> Double in
+            let k = Double(i % (fractional ? 4 : 3))
+            return fractional ? 0.5 + 0.25 * k : 1 + k
+        }
     }
 
     func testIntegerWeightsMatchLifelines() throws {
