@@ -134,6 +134,15 @@ T.case("clv fits are objects: summary, predict, p_alive, save/load (CDNOW, lifet
   local total = 0
   for _, v in ipairs(held) do total = total + v end
   T.near(total, 1653.41, 0.05)
+  -- Calibration vs holdout by calibration frequency (lifetimes' plot_calibration_purchases_vs_holdout_purchases, n = 7;
+  -- clv_lifetimes_reference.py): actual means exact, predicted within the fitted parameters' 1e-5 agreement.
+  local ch = cl.clv.calibration_holdout(bg, s)
+  T.eq(ch.frequency:to_table(), { 0, 1, 2, 3, 4, 5, 6 })
+  T.near(ch.actual:to_table(), { 0.23671155209071582, 0.6970387243735763, 1.3925233644859814, 1.56, 2.532258064516129, 2.9473684210526314, 3.8620689655172415 }, 1e-12)
+  T.near(ch.predicted:to_table(), { 0.22508733784479895, 0.5231311296845607, 1.044134100649881, 1.5202795287390165, 2.163865854072024, 2.6538459803952925, 3.5040424584214986 }, 1e-4)
+  T.ok(cl.plot.clv_holdout(bg, s):find("model_predictions", 1, true))
+  T.raises(function() cl.clv.calibration_holdout(bg, one) end, "holdout_end")
+  T.raises(function() cl.clv.calibration_holdout(bg, s, { bins = 0 }) end, "bins")
   local gg = cl.clv.gamma_gamma(s)
   T.near({ gg.p, gg.q, gg.gamma }, { 6.24957, 3.74422, 15.44352 }, 1e-4)
   T.near(gg:expected_spend(one):to_table()[1], gg:predict(one).expected_spend:to_table()[1], 0)
@@ -144,8 +153,13 @@ T.case("clv fits are objects: summary, predict, p_alive, save/load (CDNOW, lifet
   local back = cl.clv.load(path)
   T.eq(back.kind, "bgnbd"); T.eq(back.r, bg.r); T.eq(back.customers, 2357)
   T.eq(back:p_alive(s):to_table(), bg:p_alive(s):to_table())
+  -- cl.model.load opens CLV files too (the common file-opener registry), as the same cl.CLVModel.
+  local viaModel = cl.model.load(path)
+  T.eq(viaModel.kind, "bgnbd"); T.eq(viaModel.alpha, bg.alpha)
+  T.eq(viaModel:p_alive(s):to_table(), bg:p_alive(s):to_table())
   gg:save(path)
   T.eq(cl.clv.load(path).gamma, gg.gamma)
+  T.eq(cl.model.load(path).gamma, gg.gamma)
   os.remove(path)
   T.raises(function() cl.clv.load("Tests/ChurnCoreTests/Fixtures/survival/cox_v1.model") end, "not a CLV model")
   T.raises(function() gg:p_alive(s) end, "BG/NBD and Pareto/NBD")
@@ -242,6 +256,28 @@ T.case("cox: lifelines' CoxPHFitter summary on mlc_churn (Efron ties)", function
   T.raises(function() cl.survival.cox(d, { duration = "account_length", event = "event", ties = "exact" }) end, "'efron' or 'breslow'")
 end)
 
+T.case("cl.model.cox with case weights (weight =) and robust = true: lifelines' weights_col / robust=True", function()
+  -- lifelines 0.30.3, Tests/ChurnCoreTests/References/survival_cox_reference.py ("Case weights" block):
+  -- row i (1-based here) weighs 0.5 + 0.25 * ((i - 1) % 4).
+  local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
+  local feats = { "total_day_minutes", "number_customer_service_calls", "number_vmail_messages", "total_intl_calls", "intl" }
+  local cols = { account_length = d.account_length:to_table(), event = d.event:to_table(), w = {} }
+  for _, f in ipairs(feats) do cols[f] = d[f]:to_table() end
+  for i = 1, d:nrow() do cols.w[i] = 0.5 + 0.25 * ((i - 1) % 4) end
+  local f = cl.frame(cols)
+  local m = cl.model.cox{ robust = true }:fit(f, { duration = "account_length", event = "event", features = feats, weight = "w" })
+  T.near(m:summary().coef:to_table(), { 0.009051456759245098, 0.2797780727740315, -0.02389735320094956, -0.04511673684135718, 1.279132961798274 }, 2e-6)
+  local se = m:summary().se:to_table()
+  local want = { 0.0008828033565694584, 0.034408742817767915, 0.0040193111488473175, 0.0195496605266965, 0.09583193202300057 }
+  for j = 1, 5 do T.near(se[j] / want[j], 1, 1e-6) end
+  local info = m:info()
+  T.near(info.log_likelihood, -4257.493097672305, 1e-6)
+  T.near(info.concordance, 0.7624793689313353, 1e-12)
+  T.eq(info.robust, true); T.eq(info.weighted, true)
+  T.ok(m:print_summary():find("robust variance = True", 1, true))
+  T.raises(function() cl.model.cox{ robust = "yes" } end, "robust")
+end)
+
 T.case("cl.model.cox: penalized fit, predictions, PH test, save/load (lifelines 0.30.3)", function()
   -- Values from scripts/reference/cox_lifelines_reference.py.
   local d = churn:mutate({ intl = cl.when(cl.col("international_plan"):eq("yes"), 1, 0) })
@@ -257,6 +293,12 @@ T.case("cl.model.cox: penalized fit, predictions, PH test, save/load (lifelines 
   T.eq(s:names(), { "survival_50", "survival_100", "survival_150.5" })
   T.near(s["survival_150.5"]:to_table(), { 0.7780311201782375, 0.9099283486670015, 0.7765769930931917 }, 1e-7)
   T.eq(m:predict_median(rows):to_table(), { 212, math.huge, 212 })
+  -- Expected lifetime and expected remaining lifetime given the tenure so far (lifelines' predict_expectation,
+  -- survival_cox_reference.py): the feature / rule field for "how long will this user stay".
+  T.near(m:predict_expectation(rows):to_table(), { 191.78512228407283, 219.5277876045089, 191.5089890949307 }, 1e-3)
+  local rem = m:predict_expectation(rows, { conditional_after = "account_length" })
+  T.near(rem:to_table(), { 133.97043819110473, 191.76422206655815, 132.6866101783569 }, 1e-3)
+  T.raises(function() m:predict_expectation(rows, { conditional_after = "state" }) end, "numeric")
   local ph = m:check_assumptions(d, { time_transform = "rank" })
   T.near(ph.test_statistic:to_table(), { 1.5904907621324949, 0.7728568878211137, 1.2346800703761747, 1.0718435776678479, 1.5311037545111303 }, 1e-5)
   T.eq(m:baseline():nrow(), 218)                        -- distinct durations, as lifelines' baseline index

@@ -8,10 +8,22 @@ local function best(f, k)
   return b
 end
 local function line(label, s) print(string.format("BENCH %-38s %9.4f s", label, s)) end
-line("churnlab KM, 10 groups", best(function() cl.survival.kaplan_meier(km, { duration = "duration", event = "event", group = "group" }) end))
-line("churnlab logrank, 10 groups", best(function() cl.survival.logrank(km, { duration = "duration", event = "event", group = "group" }) end))
+line("churnlab KM, 10 groups, " .. km:nrow() .. " rows", best(function() cl.survival.kaplan_meier(km, { duration = "duration", event = "event", group = "group" }) end))
+km = nil; collectgarbage()
+local lr = cl.read_csv(dir .. "/logrank.csv")
+line("churnlab logrank, 10 groups, " .. lr:nrow() .. " rows", best(function() cl.survival.logrank(lr, { duration = "duration", event = "event", group = "group" }) end))
 local cox = cl.read_csv(dir .. "/cox.csv")
-line("churnlab Cox, " .. cox:nrow() .. " x " .. (cox:ncol() - 2), best(function() cl.model.cox{}:fit(cox, { duration = "T", event = "E" }) end, 1))
+local m
+line("churnlab Cox, " .. cox:nrow() .. " x " .. (cox:ncol() - 2), best(function() m = cl.model.cox{}:fit(cox, { duration = "T", event = "E" }) end, 1))
+do   -- the same fit as lifelines': largest coefficient difference, concordance
+  local fh = assert(io.open(dir .. "/cox_ref.txt")); local coefs, conc = fh:read("l"), tonumber(fh:read("l")); fh:close()
+  local ref = {}; for v in coefs:gmatch("%S+") do ref[#ref + 1] = tonumber(v) end
+  local coef = m:summary().coef:to_table()
+  local worst = 0
+  for j = 1, #ref do worst = math.max(worst, math.abs(coef[j] - ref[j])) end
+  print(string.format("BENCH churnlab Cox vs lifelines: max |coef diff| %.3g over %d coefficients; concordance %.12f (lifelines %.12f)",
+    worst, #ref, m:info().concordance, conc))
+end
 local s
 line("churnlab clv.summary (23,570 cust.)", best(function()
   s = cl.clv.summary(tx, { customer = "id", time = "date", amount = "dollars", calibration_end = "1997-09-30", holdout_end = "1998-06-30" })

@@ -39,7 +39,7 @@ extension CoxPHModel: SurvivalChurnModel {
     }
 
     public var parameters: ParamSet {
-        ["ties": .string(ties.rawValue), "penalizer": .double(penalizer), "l1_ratio": .double(l1Ratio)]
+        ["ties": .string(ties.rawValue), "penalizer": .double(penalizer), "l1_ratio": .double(l1Ratio), "robust": .bool(robust ?? false)]
     }
 
     public var summaryText: String { printSummary() }

@@ -79,7 +79,9 @@ public struct CoxDesign: Sendable, Codable, Equatable {
     public func matrix(_ X: FeatureMatrix) throws -> [Double] {
         let n = X.nrow, p = columnNames.count
         try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
-        var out = [Double](repeating: 0, count: n * p)
+        // Each input's source and first output column, resolved once.
+        enum Source { case numeric([Double]), levels(codes: [Int32], map: [Int?], have: [String], levels: [String]) }
+        var sources: [(name: String, column: Int, source: Source)] = []
         var j = 0
         for input in inputs {
             guard let k = X.names.firstIndex(of: input.name) else { throw SurvivalError.invalid("cox: feature '\(input.name)' is missing") }
@@ -87,26 +89,44 @@ public struct CoxDesign: Sendable, Codable, Equatable {
             case (.categorical(let codes, let have), let levels?):
                 var index: [String: Int] = [:]
                 for (k, l) in levels.enumerated() { index[l] = k }
-                let map = have.map { index[$0] }
-                for i in 0..<n {
-                    let c = Int(codes[i])
-                    guard c >= 0 else { throw SurvivalError.invalid("cox: feature '\(input.name)' has a null in row \(i + 1)") }
-                    guard let k = map[c] else {
-                        throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) has level '\(have[c])', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
-                    }
-                    if k > 0 { out[i * p + j + k - 1] = 1 }
-                }
+                sources.append((input.name, j, .levels(codes: codes, map: have.map { index[$0] }, have: have, levels: levels)))
                 j += levels.count - 1
             case (.numeric(let v), nil):
-                for i in 0..<n {
-                    guard v[i].isFinite else { throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) is \(v[i].isNaN ? "null" : "not finite")") }
-                    out[i * p + j] = v[i]
-                }
+                sources.append((input.name, j, .numeric(v)))
                 j += 1
             case (.numeric, _?):
                 throw SurvivalError.invalid("cox: feature '\(input.name)' was text when fitted but is numeric here")
             case (.categorical, nil):
                 throw SurvivalError.invalid("cox: feature '\(input.name)' was numeric when fitted but is text here")
+            }
+        }
+        // Row blocks, every input filled per block: the block's rows stay in cache
+        // while each column is written into them (a column at a time over all rows
+        // would stride through the whole matrix once per column).
+        var out = [Double](repeating: 0, count: n * p)
+        let block = 2048, blocks = (n + block - 1) / block
+        try out.withUnsafeMutableBufferPointer { o in
+            let ob = o.baseAddress!
+            try Parallel.forEachThrowing(blocks) { b in
+                let lo = b * block, hi = min(n, lo + block)
+                for (name, j, source) in sources {
+                    switch source {
+                    case .numeric(let v):
+                        for i in lo..<hi {
+                            guard v[i].isFinite else { throw SurvivalError.invalid("cox: feature '\(name)' row \(i + 1) is \(v[i].isNaN ? "null" : "not finite")") }
+                            ob[i * p + j] = v[i]
+                        }
+                    case .levels(let codes, let map, let have, let levels):
+                        for i in lo..<hi {
+                            let c = Int(codes[i])
+                            guard c >= 0 else { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
+                            guard let k = map[c] else {
+                                throw SurvivalError.invalid("cox: feature '\(name)' row \(i + 1) has level '\(have[c])', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
+                            }
+                            if k > 0 { ob[i * p + j + k - 1] = 1 }
+                        }
+                    }
+                }
             }
         }
         return out
@@ -144,7 +164,8 @@ public struct CoxBaseline: Sendable, Codable, Equatable {
     public var hazard: [Double]
     public var cumulativeHazard: [Double]
 
-    /// `order`: the stratum's rows by duration descending.
+    /// `order`: the stratum's rows by duration descending. With case weights both
+    /// sums are weighted (lifelines' `_compute_baseline_hazard`: P·W and E·W).
     static func breslow(_ order: [Int], _ data: SurvivalData, partialHazard: [Double]) -> CoxBaseline {
         var times: [Double] = [], hazard: [Double] = []
         var risk = 0.0, i = 0
@@ -152,8 +173,9 @@ public struct CoxBaseline: Sendable, Codable, Equatable {
             let t = data.durations[order[i]]
             var d = 0.0
             while i < order.count && data.durations[order[i]] == t {
-                risk += partialHazard[order[i]]
-                if data.events[order[i]] { d += 1 }
+                let w = data.weights?[order[i]] ?? 1
+                risk += w * partialHazard[order[i]]
+                if data.events[order[i]] { d += w }
                 i += 1
             }
             times.append(t); hazard.append(d / risk)

@@ -22,7 +22,6 @@ extension CoxPHModel {
     /// Fit on a feature matrix (the common model interface): every column but
     /// `options.strata` is a covariate, text ones dummy-coded (`CoxDesign`).
     public static func fit(_ X: FeatureMatrix, survival y: SurvivalTarget, weights: [Double]?, options: Options) throws -> CoxPHModel {
-        guard weights == nil else { throw SurvivalError.invalid("cox: case weights are not supported (drop weight =)") }
         guard y.count == X.nrow else { throw SurvivalError.invalid("cox: the target has \(y.count) rows, the features \(X.nrow)") }
         let design = try CoxDesign.make(X, strata: options.strata, duration: y.durationName ?? "duration", event: y.eventName)
         let matrix = try design.matrix(X)
@@ -35,7 +34,8 @@ extension CoxPHModel {
             }
             codes = (c, names)
         }
-        var m = try fit(durations: y.durations, events: y.events, X: matrix, features: design.columnNames, strata: codes, options: options)
+        var m = try fit(durations: y.durations, events: y.events, X: matrix, features: design.columnNames, strata: codes, options: options,
+                        weights: weights)
         m.design = design
         return m
     }
@@ -154,6 +154,8 @@ extension CoxPHModel {
             if !d.strata.isEmpty { lines.append("strata = [\(d.strata.joined(separator: ", "))]") }
         }
         lines.append("ties = \(ties.rawValue), penalizer = \(penalizer), l1 ratio = \(l1Ratio), baseline estimation = breslow")
+        if weighted == true { lines.append("case weights = yes") }
+        if robust == true { lines.append("robust variance = True") }
         lines.append("number of observations = \(n), number of events observed = \(events)")
         lines.append(String(format: "partial log-likelihood = %.2f%@", logPartialLikelihood, converged ? "" : " (did not converge)"))
         let w = max(9, features.map(\.count).max() ?? 0)

@@ -8,7 +8,8 @@ import ExecutionControl
 /// Columns are centred internally (β is unchanged; exp stays in range).
 /// Strata: each stratum has its own risk sets and baseline hazard, the
 /// coefficients are shared (the partial likelihoods add up).
-/// Penalized fits (lifelines' `penalizer`, `l1_ratio`) follow lifelines' own
+/// Breslow fits go to the exact optimum by Newton with step halving.
+/// Efron and penalized fits (lifelines' `penalizer`, `l1_ratio`) follow lifelines' own
 /// Newton schedule on standardised columns so the elastic-net smoothing — whose
 /// sharpness grows with the iteration count — lands on lifelines' coefficients.
 public struct CoxPHModel: Sendable, Codable {
@@ -28,6 +29,10 @@ public struct CoxPHModel: Sendable, Codable {
     public var penalizer: Double = 0
     public var l1Ratio: Double = 0
     public var converged: Bool = true
+    /// Standard errors are the robust (sandwich, Lin–Wei) ones (lifelines' `robust=True`); nil in files before it.
+    public var robust: Bool? = nil
+    /// Fitted with case weights (lifelines' `weights_col`); nil in files before it.
+    public var weighted: Bool? = nil
     /// Training column means: partial hazards are exp((x − mean)·β), as lifelines' (so the baseline is the average subject's).
     public var means: [Double] = []
     /// Stratum labels (empty: unstratified) and one Breslow baseline per stratum.
@@ -57,6 +62,8 @@ public struct CoxPHModel: Sendable, Codable {
         public var maxIterations: Int = 500
         /// Columns whose values split the rows into strata (each its own baseline; coefficients shared).
         public var strata: [String] = []
+        /// Robust (sandwich) standard errors, as lifelines' `fit(robust=True)`.
+        public var robust: Bool = false
         public init(ties: Ties = .efron, penalizer: Double = 0, l1Ratio: Double = 0) {
             self.ties = ties; self.penalizer = penalizer; self.l1Ratio = l1Ratio
         }
@@ -68,36 +75,58 @@ public struct CoxPHModel: Sendable, Codable {
         return try fit(durations: durations, events: events, X: X, features: features, strata: nil, options: o)
     }
 
-    /// `X` row-major n × p; `strata` a stratum code per row (0..<strata.count labels) or nil.
+    /// `X` row-major n × p; `strata` a stratum code per row (0..<strata.count labels) or nil;
+    /// `weights` case weights > 0 (lifelines' `weights_col`) or nil.
     public static func fit(durations: [Double], events: [Bool], X: [Double], features: [String],
-                           strata: (codes: [Int], labels: [String])?, options o: Options) throws -> CoxPHModel {
+                           strata: (codes: [Int], labels: [String])?, options o: Options, weights: [Double]? = nil) throws -> CoxPHModel {
         let n = durations.count, p = features.count
-        let data = try SurvivalData(durations: durations, events: events)
+        let data = try SurvivalData(durations: durations, events: events, weights: weights)
         guard X.count == n * p, p > 0 else { throw SurvivalError.invalid("cox: X must have n × \(p) values") }
         guard events.contains(true) else { throw SurvivalError.invalid("cox: no events") }
         guard o.penalizer.isFinite, o.penalizer >= 0 else { throw SurvivalError.invalid("cox: penalizer must be finite and >= 0, got \(o.penalizer)") }
         guard o.l1Ratio >= 0, o.l1Ratio <= 1 else { throw SurvivalError.invalid("cox: l1_ratio must be in [0, 1], got \(o.l1Ratio)") }
-        if let i = X.firstIndex(where: { !$0.isFinite }) { throw SurvivalError.invalid("cox: feature '\(features[i % p])' row \(i / p + 1) is not finite") }
-        try ExecutionContext.checkMemory(n * p * 16, for: "cox design matrix")
-        // Centre columns (and, for penalized fits, scale by the sample SD as lifelines does).
+        try ExecutionContext.checkMemory(n * p * 8 + n * 48, for: "cox design matrix")
+        // Column means (and the first non-finite value) in one row-order pass over fixed chunks.
+        let chunk = 16384, chunks = (n + chunk - 1) / chunk
+        let sums = try X.withUnsafeBufferPointer { X in
+            try Parallel.mapChunksThrowing(chunks, chunks: chunks) { cs -> (sum: [Double], bad: Int?) in
+                var sum = [Double](repeating: 0, count: p)
+                for c in cs {
+                    for i in (c * chunk * p)..<(min(n, (c + 1) * chunk) * p) {
+                        let x = X[i]
+                        guard x.isFinite else { return (sum, i) }
+                        sum[i % p] += x
+                    }
+                }
+                return (sum, nil)
+            }
+        }
+        if let i = sums.compactMap(\.bad).first { throw SurvivalError.invalid("cox: feature '\(features[i % p])' row \(i / p + 1) is not finite") }
         var mean = [Double](repeating: 0, count: p)
-        for i in 0..<n { for j in 0..<p { mean[j] += X[i * p + j] } }
+        for part in sums { for j in 0..<p { mean[j] += part.sum[j] } }
         for j in 0..<p { mean[j] /= Double(n) }
-        var Xc = X
-        for i in 0..<n { for j in 0..<p { Xc[i * p + j] -= mean[j] } }
-        // Efron fits follow lifelines' schedule on standardised columns (so they land on
-        // lifelines' numbers, convergence tolerance included); Breslow fits (statsmodels'
-        // reference) use Newton with step halving to the exact optimum.
+        // Efron and penalized fits run on standardised columns as lifelines' do (the
+        // penalty is on the standardised β); Breslow fits (statsmodels' reference) on centred ones.
         let penalized = o.penalizer > 0 || o.ties == .efron
         var scale = [Double](repeating: 1, count: p)
         if penalized {
+            let squares = X.withUnsafeBufferPointer { X in
+                Parallel.mapChunks(chunks, chunks: chunks) { cs -> [Double] in
+                    var ss = [Double](repeating: 0, count: p)
+                    for c in cs {
+                        for r in (c * chunk)..<min(n, (c + 1) * chunk) {
+                            for j in 0..<p { let v = X[r * p + j] - mean[j]; ss[j] += v * v }
+                        }
+                    }
+                    return ss
+                }
+            }
             for j in 0..<p {
                 var ss = 0.0
-                for i in 0..<n { ss += Xc[i * p + j] * Xc[i * p + j] }
+                for part in squares { ss += part[j] }
                 scale[j] = (ss / Double(max(n - 1, 1))).squareRoot()
                 guard scale[j] > 0 else { throw SurvivalError.invalid("cox: feature '\(features[j])' is constant") }
             }
-            for i in 0..<n { for j in 0..<p { Xc[i * p + j] /= scale[j] } }
         }
         // Per stratum, rows by duration descending: the risk set grows as time goes back.
         let codes = strata?.codes ?? [Int](repeating: 0, count: n)
@@ -105,19 +134,33 @@ public struct CoxPHModel: Sendable, Codable {
         guard codes.count == n, codes.allSatisfy({ $0 >= 0 && $0 < k }) else { throw SurvivalError.invalid("cox: strata codes out of range") }
         var orders = [[Int]](repeating: [], count: k)
         for i in try TimeRanks(data.durations).ascendingRows().reversed() { orders[codes[i]].append(i) }
-        // The Newton loop reads rows in risk-set order: lay them out in that order
-        // once so every evaluation streams through memory.
+        // The Newton loop reads rows in risk-set order: lay them out in that order,
+        // centred and scaled, once, so every evaluation streams through memory.
         let perm = orders.flatMap { $0 }
         var Xp = [Double](repeating: 0, count: n * p)
+        let inverseScale = scale.map { 1 / $0 }
         Xp.withUnsafeMutableBufferPointer { dst in
-            Xc.withUnsafeBufferPointer { src in
-                for (k, r) in perm.enumerated() { for j in 0..<p { dst[k * p + j] = src[r * p + j] } }
+            X.withUnsafeBufferPointer { src in
+                perm.withUnsafeBufferPointer { perm in
+                    let d = dst.baseAddress!
+                    Parallel.forEach(chunks) { c in
+                        for k in (c * chunk)..<min(n, (c + 1) * chunk) {
+                            let r = perm[k]
+                            for j in 0..<p { d[k * p + j] = penalized ? (src[r * p + j] - mean[j]) * inverseScale[j] : src[r * p + j] - mean[j] }
+                        }
+                    }
+                }
             }
         }
-        Xc = []
-        let dataP = try SurvivalData(durations: perm.map { data.durations[$0] }, events: perm.map { data.events[$0] })
+        let dataP = try SurvivalData(durations: perm.map { data.durations[$0] }, events: perm.map { data.events[$0] },
+                                     weights: weights.map { w in perm.map { w[$0] } })
         var ordersP: [[Int]] = [], next = 0
         for order in orders { ordersP.append(Array(next..<(next + order.count))); next += order.count }
+        // Efron and penalized fits follow lifelines' Newton schedule: its stopping rules
+        // (relative log-likelihood change < 1e-9 among them) leave lifelines ~1e-6 short of
+        // the optimum, and the smoothed |β| of penalized fits sharpens with the iteration
+        // count, so the schedule is part of the reference answer. Breslow fits (statsmodels'
+        // reference) go to the exact optimum by full Newton steps with halving.
         let fitted = penalized
             ? try newtonLifelines(Xp, dataP, ordersP, p, o)
             : try newtonLineSearch(Xp, dataP, ordersP, p, o)
@@ -128,15 +171,36 @@ public struct CoxPHModel: Sendable, Codable {
         if let inv = try? inverseSPD(fitted.hessian.map { -$0 }, p) {
             for a in 0..<p { for b in 0..<p { variance[a * p + b] = inv[a * p + b] / (scale[a] * scale[b]) } }
         }
-        let se = (0..<p).map { variance[$0 * p + $0] > 0 ? variance[$0 * p + $0].squareRoot() : .nan }
-        // Concordance of −(partial hazard) with the durations (lifelines' concordance_index_, over all strata).
+        // Log partial hazard (x − x̄)β per row (concordance, baseline, robust errors).
         var risk = [Double](repeating: 0, count: n)
-        for i in 0..<n { var s = 0.0; for j in 0..<p { s += (X[i * p + j] - mean[j]) * beta[j] }; risk[i] = s }
-        // Stratified fits pool the pairs within strata (lifelines' concordance_index_).
+        risk.withUnsafeMutableBufferPointer { out in
+            X.withUnsafeBufferPointer { X in
+                let o = out.baseAddress!
+                Parallel.forEach(chunks) { c in
+                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        var s = 0.0
+                        for j in 0..<p { s += (X[i * p + j] - mean[j]) * beta[j] }
+                        o[i] = s
+                    }
+                }
+            }
+        }
+        var se = (0..<p).map { variance[$0 * p + $0] > 0 ? variance[$0 * p + $0].squareRoot() : .nan }
+        if o.robust {
+            let sandwich = try robustVariance(X: X, mean: mean, risk: risk, data: data, orders: orders, variance: variance, p: p)
+            se = (0..<p).map { sandwich[$0 * p + $0] > 0 ? sandwich[$0 * p + $0].squareRoot() : .nan }
+        }
+        // Concordance of −(partial hazard) with the durations (lifelines' concordance_index_,
+        // unweighted); stratified fits pool the pairs within strata.
         var num = 0.0, den = 0.0
-        for order in orders where order.count > 1 {
-            let r = try Concordance.counts(durations: order.map { data.durations[$0] }, scores: order.map { -risk[$0] }, events: order.map { events[$0] })
-            num += r.concordant; den += r.pairs
+        if k == 1 {
+            let r = try Concordance.counts(durations: durations, scores: risk.map { -$0 }, events: events)
+            num = r.concordant; den = r.pairs
+        } else {
+            for order in orders where order.count > 1 {
+                let r = try Concordance.counts(durations: order.map { data.durations[$0] }, scores: order.map { -risk[$0] }, events: order.map { events[$0] })
+                num += r.concordant; den += r.pairs
+            }
         }
         guard den > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
         let c = num / den
@@ -145,6 +209,7 @@ public struct CoxPHModel: Sendable, Codable {
         m.variance = variance
         m.penalizer = o.penalizer; m.l1Ratio = o.l1Ratio; m.converged = fitted.converged; m.means = mean
         m.strata = strata?.labels ?? []
+        m.robust = o.robust; m.weighted = weights != nil
         let partialHazard = risk.map { exp($0) }
         m.baselines = (0..<k).map { s in CoxBaseline.breslow(orders[s], data, partialHazard: partialHazard) }
         return m
@@ -167,9 +232,12 @@ public struct CoxPHModel: Sendable, Codable {
                 let r = try evaluate(trial, Xc, data, orders, p, o.ties)
                 if r.0.isFinite && r.0 >= ll - 1e-12 * abs(ll) {
                     beta = trial; accepted = true
-                    let improvement = r.0 - ll
                     (ll, g, H) = r
-                    if improvement.magnitude < 1e-10 && delta.map(abs).max()! * step < 1e-9 { converged = true }
+                    // Converged once a full step moved no coefficient by 1e-6 (on the fitting scale):
+                    // Newton is quadratic there, so the point reached is ~1e-12 from the optimum.
+                    // (A test on the log-likelihood's change would chase rounding noise on millions of rows.)
+                    let moved = delta.map(abs).max()! * step
+                    if (step == 1 && moved < 1e-6) || moved < 1e-9 { converged = true }
                     break
                 }
                 step /= 2
@@ -269,15 +337,17 @@ public struct CoxPHModel: Sendable, Codable {
         let chunk = 8192, chunks = (n + chunk - 1) / chunk
         try X.withUnsafeBufferPointer { X in
         try beta.withUnsafeBufferPointer { beta in
-            // (1) partial hazards.
+            // (1) partial hazards, times the case weights (lifelines' scores = w·exp(xβ)).
             e.withUnsafeMutableBufferPointer { e in
                 let eb = e.baseAddress!
+                let weighted = data.weights != nil, wv = data.weights ?? []
                 Parallel.forEach(chunks) { c in
                     for r in (c * chunk)..<min(n, (c + 1) * chunk) {
                         let x = X.baseAddress! + r * p
                         var eta = 0.0
                         for j in 0..<p { eta += x[j] * beta[j] }
-                        eb[r] = exp(eta)
+                        let ex = exp(eta)
+                        eb[r] = weighted ? wv[r] * ex : ex
                     }
                 }
             }
@@ -294,14 +364,25 @@ public struct CoxPHModel: Sendable, Codable {
                     let pb = parts.baseAddress!
                     Parallel.forEach(chunks) { c in
                         let acc = pb + c * p * p
-                        for r in (c * chunk)..<min(n, (c + 1) * chunk) {
-                            let wr = w[r]
-                            if wr == 0 { continue }
-                            let x = X.baseAddress! + r * p
+                        let lo = c * chunk, hi = min(n, (c + 1) * chunk)
+                        // Four rows per sweep of the accumulator: a quarter of its loads and stores.
+                        var r = lo
+                        while r + 4 <= hi {
+                            let x0 = X.baseAddress! + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
+                            let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
+                            for a in 0..<p {
+                                let u0 = w0 * x0[a], u1 = w1 * x1[a], u2 = w2 * x2[a], u3 = w3 * x3[a], row = acc + a * p
+                                for b in 0...a { row[b] += (u0 * x0[b] + u1 * x1[b]) + (u2 * x2[b] + u3 * x3[b]) }
+                            }
+                            r += 4
+                        }
+                        while r < hi {
+                            let wr = w[r], x = X.baseAddress! + r * p
                             for a in 0..<p {
                                 let wx = wr * x[a], row = acc + a * p
                                 for b in 0...a { row[b] += wx * x[b] }
                             }
+                            r += 1
                         }
                     }
                 }
@@ -322,6 +403,7 @@ public struct CoxPHModel: Sendable, Codable {
         var timeA: [Double] = [], timeB: [Double] = [], timeStart: [Int] = []
         var sR = 0.0, llAcc = 0.0
         let dur = data.durations, ev = data.events
+        let weighted = data.weights != nil, wv = data.weights ?? []
         try zR.withUnsafeMutableBufferPointer { zR in
         try zD.withUnsafeMutableBufferPointer { zD in
         try g.withUnsafeMutableBufferPointer { g in
@@ -331,31 +413,37 @@ public struct CoxPHModel: Sendable, Codable {
             while i < rows.upperBound {
                 if (i - rows.lowerBound) & 0x3FFF == 0 { try ExecutionContext.check() }
                 let t = dur[i], start = i
-                var sD = 0.0, d = 0
+                var sD = 0.0, d = 0, wD = 0.0
                 while i < rows.upperBound && dur[i] == t {
                     let x = X.baseAddress! + i * p, er = e[i]
                     sR += er
                     for a in 0..<p { zR[a] += er * x[a] }
                     if ev[i] {
                         if d == 0 { for j in 0..<p { zD[j] = 0 } }
-                        d += 1; sD += er
+                        let wi = weighted ? wv[i] : 1
+                        d += 1; sD += er; wD += wi
                         var eta = 0.0
-                        for a in 0..<p { eta += x[a] * beta[a]; g[a] += x[a]; zD[a] += er * x[a] }
-                        llAcc += eta
+                        for a in 0..<p { eta += x[a] * beta[a]; g[a] += wi * x[a]; zD[a] += er * x[a] }
+                        llAcc += wi * eta
                     }
                     i += 1
                 }
                 timeStart.append(start)
                 guard d > 0 else { timeA.append(0); timeB.append(0); continue }
                 let dd = Double(d)
-                var A = 0.0, B = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0
+                var A = 0.0, B = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0, logs = 0.0
                 for l in 0..<d {
                     let f = ties == .efron ? Double(l) / dd : 0
                     let inv = 1 / (sR - f * sD)
-                    llAcc -= log(sR - f * sD)
+                    logs += log(sR - f * sD)
                     A += inv; B += f * inv
                     c0 += inv * inv; c1 += f * inv * inv; c2 += f * f * inv * inv
                 }
+                // With case weights every term of the time is scaled by the tied deaths'
+                // mean weight (lifelines' weighted_average); 1 without weights.
+                let wAvg = weighted ? wD / dd : 1
+                llAcc -= wAvg * logs
+                A *= wAvg; B *= wAvg; c0 *= wAvg; c1 *= wAvg; c2 *= wAvg
                 // g −= Σₗ (Z_R − fₗ Z_D)/φₗ;  H += Σₗ zₗzₗᵀ = c0 Z_R Z_Rᵀ − c1 (Z_R Z_Dᵀ + Z_D Z_Rᵀ) + c2 Z_D Z_Dᵀ.
                 for a in 0..<p { g[a] -= A * zR[a] - B * zD[a] }
                 if c1 == 0 {

@@ -99,7 +99,7 @@ public struct LifeTable: Sendable {
         }
     }
 
-    private init() {}
+    init() {}
 
     /// Life tables without entry times for every group in one pass: the rows in
     /// time order (`TimeRanks`), each group's weighted events and censorings per

@@ -68,7 +68,22 @@ extension KaplanMeier {
     /// first) and a summary per group, S(t) evaluated at `times`.
     /// One fit per group (order of first appearance; a single `.null`-labelled fit without a group column): label, result, rows.
     public static func fitGroups(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05) throws -> [(CellValue, KaplanMeierResult, Int)] {
-        try fitGroups(f, cols, groups: try cols.groups(f), alpha: alpha)
+        try fitAll(f, cols, alpha: alpha).parts
+    }
+
+    /// The fits and the one-row-per-group label column (nil without a group).
+    /// Whole-number durations without entry times are counted straight from the
+    /// columns (`LifeTableHistogram`); anything else is ranked (`LifeTable.byGroup`)
+    /// or, with entry times, fitted group by group.
+    static func fitAll(_ f: Frame, _ cols: SurvivalColumns, alpha: Double) throws -> (parts: [(CellValue, KaplanMeierResult, Int)], labels: Column?) {
+        if let h = try LifeTableHistogram.tables(f, cols) {
+            let parts = try h.tables.indices.map { k in
+                (h.labels?.value(at: k) ?? .null, try fit(table: h.tables[k], alpha: alpha), h.sizes[k])
+            }
+            return (parts, h.labels)
+        }
+        let g = try cols.groups(f)
+        return (try fitGroups(f, cols, groups: g, alpha: alpha), g?.labels)
     }
 
     /// Without entry times every group's life table comes from one pass over the
@@ -93,8 +108,7 @@ extension KaplanMeier {
     }
 
     public static func table(_ f: Frame, _ cols: SurvivalColumns, alpha: Double = 0.05, times: [Double] = []) throws -> (Frame, [SurvivalGroupSummary]) {
-        let groups = try cols.groups(f)
-        let parts = try fitGroups(f, cols, groups: groups, alpha: alpha)
+        let (parts, labels) = try fitAll(f, cols, alpha: alpha)
         var time: [Double] = [], atRisk: [Double] = [], ev: [Double] = [], cens: [Double] = [], ent: [Double] = []
         var s: [Double] = [], lo: [Double] = [], up: [Double] = [], groupRows: [Int] = []
         var summaries: [SurvivalGroupSummary] = []
@@ -108,7 +122,7 @@ extension KaplanMeier {
                                                   upperAt: times.map { r.upper(at: $0) }))
         }
         var out: [Column] = []
-        if let g = groups { out.append(g.labels.take(groupRows)) }
+        if let labels { out.append(labels.take(groupRows)) }
         out += [.float("time", time), .float("at_risk", atRisk), .float("events", ev), .float("censored", cens),
                 .float("entered", ent), .float("survival", s), .float("lower", lo), .float("upper", up)]
         return (try Frame(out), summaries)

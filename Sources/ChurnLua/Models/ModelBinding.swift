@@ -27,7 +27,7 @@ enum ModelBinding {
                 }
             }
             sub.function("load", "model.load(path)",
-                         "Loads a model saved with m:save(path), whatever its kind; checks the format version, checksum and structure.") { c in
+                         "Loads a model saved with m:save(path), whatever its kind (cl.Model kinds, and CLV models as cl.CLVModel); checks the format version, checksum and structure.") { c in
                 try load(c)
             }
         }
@@ -76,8 +76,9 @@ enum ModelBinding {
         let path = try c.pathArgument(1)
         let contents = try c.withInputFile(path) { p in try c.core { try ModelFile.read(p) } }
         guard let kind = ModelKinds.byName[contents.header.kind] else {
+            if let opener = ModelFileOpeners.byKind[contents.header.kind] { return try opener.open(c, contents) }
             throw LuaScriptError("model file '\(path)' holds a '\(contents.header.kind)' model, which this ChurnLab cannot open " +
-                                 "(known: \(ModelKinds.all.map(\.name).sorted().joined(separator: ", ")))")
+                                 "(known: \((ModelKinds.all.map(\.name) + ModelFileOpeners.byKind.keys).sorted().joined(separator: ", ")))")
         }
         let m = ModelObject(kind: kind)
         m.fitted = try c.core { try contents.decodeModel() }

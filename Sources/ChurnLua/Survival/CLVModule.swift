@@ -138,8 +138,8 @@ enum CLVModule {
             m.function("load", "load(path)",
                        "Reads a CLV model saved with m:save(path) (BG/NBD, Pareto/NBD or Gamma–Gamma): the versioned, checksummed model file, its parameters checked (finite, > 0; Gamma–Gamma q > 1).") { c in
                 let path = try c.pathArgument(1)
-                let m = try c.withInputFile(path) { p in try c.core { try CLVModel(try ModelFile.read(p)) } }
-                return c.push(object: CLVObject(m))
+                let contents = try c.withInputFile(path) { p in try c.core { try ModelFile.read(p) } }
+                return try fileOpener.open(c, contents)
             }
 
             m.function("predict", "predict(model, summary [, {t =, frequency =, recency =, T =}])",
@@ -149,6 +149,16 @@ enum CLVModule {
                 let o = try c.options(3); try o.checkKeys(["t", "frequency", "recency", "T"])
                 let cols = try rfm(o), t = try o.number("t", in: .closed(0, 1e6))
                 return c.push(frame: try c.core { try bg.predict(f, cols, t: t) })
+            }
+
+            m.function("calibration_holdout", "calibration_holdout(model, summary [, {bins = 7, frequency =, recency =, T =}])",
+                       "Calibration vs holdout purchases by calibration frequency, as lifetimes' plot_calibration_purchases_vs_holdout_purchases computes them: a frame of frequency, customers, actual (mean frequency_holdout) and predicted (mean expected purchases over duration_holdout from the calibration history) for the first `bins` frequencies (1…1000). summary: a cl.clv.summary frame with holdout_end; model: BG/NBD or Pareto/NBD. cl.plot.clv_holdout draws it.") { c in
+                let model = try purchaseModel(c, 1)
+                let f = try c.frame(2)
+                let o = try c.options(3); try o.checkKeys(["bins", "frequency", "recency", "T"])
+                let bins = try o.integer("bins", in: 1...1000) ?? 7
+                let cols = try rfm(o)
+                return c.push(frame: try c.core { try CalibrationHoldout(model, f, cols, bins: bins).frame() })
             }
 
             m.function("expected_purchases", "expected_purchases(model, t)",
@@ -186,6 +196,11 @@ final class CLVObject: LuaObject {
 }
 
 extension CLVModule {
+    /// How `cl.model.load` (through `ModelFileOpeners`) and `cl.clv.load` open CLV model files.
+    static let fileOpener = ModelFileOpener(kinds: CLVModel.kinds) { c, contents in
+        c.push(object: CLVObject(try c.core { try CLVModel(contents) }))
+    }
+
     /// The purchase model of method receiver 1, for BG/NBD / Pareto/NBD-only methods.
     static func purchase(_ c: LuaCall, _ what: String) throws -> any RepeatPurchaseModel {
         let m = try c.object(1, CLVObject.self).model
@@ -252,6 +267,6 @@ extension CLVModule {
         "expected_spend": ("clv:expected_spend(summary [, {frequency =, monetary_value =}])", "Gamma–Gamma conditional expected average spend per customer, a float column."),
         "summary": ("clv:summary()", "Parameters as a frame: parameter, coef, se, lower_95, upper_95 (lifetimes' summary)."),
         "params": ("clv:params()", "The fit as a record: kind, the parameters, standard_errors, log_likelihood, customers, penalizer (also readable as fields: m.r, m.log_likelihood)."),
-        "save": ("clv:save(path)", "Writes the model file (versioned, checksummed); cl.clv.load reads it back."),
+        "save": ("clv:save(path)", "Writes the model file (versioned, checksummed); cl.clv.load and cl.model.load read it back."),
     ]
 }

@@ -10,15 +10,15 @@ import LuaRuntime
 enum CoxModelBinding {
     static let kind = ModelKind(
         name: "cox",
-        signature: "model.cox{ties = 'efron'|'breslow', penalizer = 0, l1_ratio = 0, strata = {...}, max_iter = 500}",
-        help: "A Cox proportional-hazards model (lifelines' CoxPHFitter): fit with m:fit(frame, {duration =, event =, features = | exclude =, prep =}) — every column but duration, event and exclude is read (text ones dummy-coded against their first level), strata columns split the rows into strata with their own baseline hazard (they must be among the columns read). penalizer [0, 1e6] and l1_ratio [0, 1] are lifelines' elastic net on standardised coefficients (n·penalizer·(l1_ratio·|β| + ½(1 − l1_ratio)·β²), |β| smoothed as lifelines does); max_iter 1…100000. Efron fits follow lifelines' Newton schedule and match its coefficients; Breslow ties match statsmodels' PHReg. m:save / cl.model.load, and cl.model.cross_validate / permutation_importance with duration = and event = (metric 'concordance').",
-        optionKeys: ["ties", "penalizer", "l1_ratio", "strata", "max_iter"],
+        signature: "model.cox{ties = 'efron'|'breslow', penalizer = 0, l1_ratio = 0, strata = {...}, robust = false, max_iter = 500}",
+        help: "A Cox proportional-hazards model (lifelines' CoxPHFitter): fit with m:fit(frame, {duration =, event =, features = | exclude =, prep =}) — every column but duration, event and exclude is read (text ones dummy-coded against their first level), strata columns split the rows into strata with their own baseline hazard (they must be among the columns read). penalizer [0, 1e6] and l1_ratio [0, 1] are lifelines' elastic net on standardised coefficients (n·penalizer·(l1_ratio·|β| + ½(1 − l1_ratio)·β²), |β| smoothed as lifelines does); max_iter 1…100000. Case weights: m:fit(frame, {..., weight = 'w'}) (lifelines' weights_col; > 0, the weighted Efron likelihood and Breslow baseline, model-based standard errors as lifelines gives them); robust = true gives lifelines' robust (sandwich, Lin–Wei) standard errors — the ones to use with non-integer (e.g. propensity) weights. Efron fits follow lifelines' Newton schedule and match its coefficients; Breslow ties match statsmodels' PHReg. m:save / cl.model.load, and cl.model.cross_validate / permutation_importance with duration = and event = (metric 'concordance').",
+        optionKeys: ["ties", "penalizer", "l1_ratio", "strata", "robust", "max_iter"],
         type: CoxPHModel.self,
         parse: { o in
             let opts = try options(o)
             return try ModelSpec(CoxPHModel.self, options: opts, parameters: [
                 "ties": .string(opts.ties.rawValue), "penalizer": .double(opts.penalizer), "l1_ratio": .double(opts.l1Ratio),
-                "max_iter": .int(opts.maxIterations)])
+                "max_iter": .int(opts.maxIterations), "robust": .bool(opts.robust)])
         },
         methods: methods)
 
@@ -29,6 +29,7 @@ enum CoxModelBinding {
                                       l1Ratio: try o.number("l1_ratio", in: .probability) ?? 0)
         opts.maxIterations = try o.integer("max_iter", in: 1...100_000) ?? 500
         opts.strata = try strata(o)
+        opts.robust = try o.bool("robust") ?? false
         return opts
     }
 
@@ -83,7 +84,7 @@ enum CoxModelBinding {
             let alpha = try c.optNumber(2, in: SurvivalModule.alphaRange) ?? 0.05
             return c.push(model.printSummary(alpha: alpha))
         },
-        "info": method("cox:info()", "Fit record: log_likelihood, aic_partial, concordance, n, events, ties, penalizer, l1_ratio, iterations, converged, features, strata.") { c, m in
+        "info": method("cox:info()", "Fit record: log_likelihood, aic_partial, concordance, n, events, ties, penalizer, l1_ratio, iterations, converged, features, strata, robust (sandwich standard errors), weighted (fitted with weight =).") { c, m in
             let (model, _) = try fitted(c, m, "info", frameAt: nil)
             return c.push(SurvivalModule.record([
                 ("log_likelihood", .number(model.logPartialLikelihood)), ("aic_partial", .number(model.aicPartial)),
@@ -91,6 +92,7 @@ enum CoxModelBinding {
                 ("ties", .string(model.ties.rawValue)), ("penalizer", .number(model.penalizer)), ("l1_ratio", .number(model.l1Ratio)),
                 ("iterations", .integer(Int64(model.iterations))), ("converged", .bool(model.converged)),
                 ("features", SurvivalModule.array(model.features.map { .string($0) })), ("strata", SurvivalModule.array(model.strata.map { .string($0) })),
+                ("robust", .bool(model.robust ?? false)), ("weighted", .bool(model.weighted ?? false)),
             ]))
         },
         "predict_partial_hazard": method("cox:predict_partial_hazard(df)", "exp((x − x̄)·β) per row, a float column.") { c, m in
@@ -128,6 +130,19 @@ enum CoxModelBinding {
         "predict_median": method("cox:predict_median(df)", "Median survival time per row (first baseline time with S ≤ 0.5; inf if never).") { c, m in
             let (model, f) = try fitted(c, m, "predict_median")
             return c.push(column: .float("median_survival", try c.core { try model.medianSurvival(f!) }))
+        },
+        "predict_expectation": method("cox:predict_expectation(df [, {conditional_after = 'column'}])", "Expected lifetime E[T | x] per row (lifelines' predict_expectation: the trapezoidal integral of S(t | x) over the training durations), a float column; with conditional_after (a column of durations already survived, e.g. current tenure, finite >= 0) the expected remaining lifetime — a feature for the churn model or a field for retention rules.") { c, m in
+            let (model, f) = try fitted(c, m, "predict_expectation")
+            let o = try c.options(3); try o.checkKeys(["conditional_after"])
+            let after = try o.string("conditional_after")
+            return c.push(column: try c.core {
+                let values = try model.expectation(f!, conditionalAfter: try after.map { name -> [Double] in
+                    let col = try f!.column(name)
+                    guard let v = col.toDoubles(), col.nullCount == 0 else { throw SurvivalError.invalid("conditional_after column '\(name)' must be numeric without nulls") }
+                    return v
+                })
+                return .float(after == nil ? "expected_lifetime" : "expected_remaining_lifetime", values)
+            })
         },
         "baseline": method("cox:baseline()", "Breslow baseline: [stratum,] time, baseline_hazard, baseline_cumulative_hazard, baseline_survival.") { c, m in
             let (model, _) = try fitted(c, m, "baseline", frameAt: nil)

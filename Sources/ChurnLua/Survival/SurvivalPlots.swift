@@ -1,7 +1,7 @@
 import ChurnCore
 import LuaRuntime
 
-/// `cl.plot.survival` and `cl.plot.clv`: survival and customer-value charts,
+/// `cl.plot.survival`, `cl.plot.clv` and `cl.plot.clv_holdout`: survival and customer-value charts,
 /// registered into `cl.plot` from the survival area (the chart code is
 /// `ChurnCore/Plot/SurvivalChart.swift`; the common options are `PlotModule`'s).
 enum SurvivalPlots {
@@ -25,6 +25,18 @@ enum SurvivalPlots {
                     }
                     return try Plot.survival(curves, showCI: ci, atRiskTable: atRisk, options: options)
                 })
+            }
+
+            m.function("clv_holdout", "clv_holdout(model, summary [, {bins = 7, frequency =, recency =, T =, file =, title =, x_label =, y_label =, width =, height =}])",
+                       "lifetimes' plot_calibration_purchases_vs_holdout_purchases: customers of a cl.clv.summary frame with a holdout period grouped by calibration frequency (the first `bins` values, 1…1000), the mean purchases they made in the holdout against the mean a BG/NBD or Pareto/NBD model predicted from their calibration history. The numbers are cl.clv.calibration_holdout's.") { c in
+                let model = try CLVModule.purchaseModel(c, 1)
+                let f = try c.frame(2)
+                let o = try c.options(3)
+                try o.checkKeys(PlotModule.common.union(["bins", "frequency", "recency", "T"]))
+                let bins = try o.integer("bins", in: 1...1000) ?? 7
+                let cols = try CLVModule.rfm(o)
+                let po = try PlotModule.plotOptions(o)
+                return try PlotModule.finish(c, o, try c.core { try CalibrationHoldout(model, f, cols, bins: bins).svg(options: po) })
             }
 
             m.function("clv", "clv(model, {chart = 'p_alive'|'expected_purchases', t = 39, max_frequency =, max_recency =, T =, file =, title =, width =, height =})",

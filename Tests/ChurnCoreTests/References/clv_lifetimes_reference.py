@@ -48,3 +48,10 @@ print("gg se", gg.standard_errors_.to_dict())
 print("gg expected avg first 3", list(gg.conditional_expected_average_profit(ch.frequency_cal, ch.monetary_value_cal)[:3]))
 clv = gg.customer_lifetime_value(bg, ch.frequency_cal, ch.recency_cal, ch.T_cal, ch.monetary_value_cal, time=12, discount_rate=0.01, freq="W")
 print("clv first 3", list(clv[:3]), "sum %.10f" % clv.sum())
+
+# Calibration vs holdout purchases by calibration frequency (lifetimes' plot_calibration_purchases_vs_holdout_purchases,
+# n = 7): the table the chart draws — Tests/lua/survival_test.lua, cl.clv.calibration_holdout.
+summ = ch.copy()
+summ["model_predictions"] = bg.conditional_expected_number_of_purchases_up_to_time(summ.iloc[0]["duration_holdout"], summ["frequency_cal"], summ["recency_cal"], summ["T_cal"])
+tab = summ.groupby("frequency_cal")[["frequency_holdout", "model_predictions"]].mean().iloc[:7]
+print("calibration_holdout frequency", list(tab.index), "actual", repr(list(tab.frequency_holdout)), "predicted", repr(list(tab.model_predictions)))

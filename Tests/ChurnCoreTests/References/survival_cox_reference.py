@@ -16,7 +16,11 @@ for ties in ["efron", "breslow"]:
     m = CoxPHFitter(baseline_estimation_method="breslow") if ties == "efron" else None
     if ties == "breslow":
         # lifelines fits Efron only; the Breslow-ties reference comes from statsmodels PHReg.
-        import statsmodels, statsmodels.api as sm
+        try:
+            import statsmodels, statsmodels.api as sm
+        except ImportError:
+            print("statsmodels not installed: Breslow reference skipped")
+            continue
         X = d.drop(columns=["T", "E"])
         r = sm.PHReg(d["T"], X, status=d["E"], ties="breslow").fit()
         print("statsmodels", statsmodels.__version__, "breslow coef", repr(list(r.params)), "se", repr(list(r.bse)), "llf", repr(r.llf))
@@ -29,3 +33,27 @@ for ties in ["efron", "breslow"]:
     print("z", repr(list(s["z"])))
     print("p", repr(list(s["p"])))
     print("ll", repr(m.log_likelihood_), "concordance", repr(m.concordance_index_), "AIC_partial", repr(m.AIC_partial_))
+
+# Case weights (lifelines' weights_col) and robust (sandwich, Lin–Wei) standard errors — CoxWeightsTests.swift.
+# Row i (0-based, file order): integer weights 1 + i % 3; fractional weights 0.5 + 0.25 * (i % 4).
+import warnings
+warnings.simplefilter("ignore")
+i = np.arange(len(d))
+cases = [("int_weights", d.assign(W=1 + i % 3), dict(weights_col="W")),
+         ("frac_weights_robust", d.assign(W=0.5 + 0.25 * (i % 4)), dict(weights_col="W", robust=True)),
+         ("robust_unweighted", d, dict(robust=True)),
+         ("strata_area_frac_weights_robust", d.drop(columns=["intl"]).assign(W=0.5 + 0.25 * (i % 4), area=df["area_code"]),
+          dict(weights_col="W", robust=True, strata=["area"]))]
+for name, data, kw in cases:
+    m = CoxPHFitter().fit(data, "T", "E", **kw)
+    print(name)
+    print("  coef", repr(list(m.params_)))
+    print("  se", repr(list(m.standard_errors_)))
+    print("  ll", repr(m.log_likelihood_), "concordance", repr(m.concordance_index_))
+
+# Expected (remaining) lifetime: lifelines' predict_expectation on the unweighted Efron fit, first 3 rows,
+# plain and conditional_after = account_length (their tenure so far) — Tests/lua/survival_test.lua.
+m = CoxPHFitter().fit(d, "T", "E")
+rows = d.head(3)
+print("expectation", repr(list(m.predict_expectation(rows))))
+print("expectation conditional_after", repr(list(m.predict_expectation(rows, conditional_after=rows["T"]))))
