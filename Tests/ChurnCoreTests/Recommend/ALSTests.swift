@@ -90,10 +90,10 @@ final class ALSTests: XCTestCase {
         }
     }
 
-    /// Both solvers descend monotonically (the exact one by construction); CG with as many steps as factors
-    /// follows the exact solver's path,
+    /// Both solvers descend monotonically (the exact one by construction; that CG with as many steps as
+    /// factors equals the exact solve is `testExactSolveWithFactorsManyCGSteps`),
     /// and CG results do not depend on the thread count (fixed chunks; items solved in lockstep).
-    func testSolversAgreeAndThreadCountDoesNotMatter() throws {
+    func testBothSolversDescendAndCGIgnoresThreadCount() throws {
         var o = ALSOptions()
         o.factors = 6; o.iterations = 10; o.alpha = 10; o.regularization = 0.1; o.seed = 5; o.calculateTrainingLoss = true
         let cg = try ALSModel.fit(try matrix(), o)
@@ -103,12 +103,7 @@ final class ALSTests: XCTestCase {
             XCTAssertLessThanOrEqual(exact.loss[t], exact.loss[t - 1] * (1 + 1e-12))
             XCTAssertLessThanOrEqual(cg.loss[t], cg.loss[t - 1] * (1 + 1e-6))
         }
-        XCTAssertLessThan(cg.loss.last!, cg.loss.first! * 0.9)
-        // With as many CG steps as factors every half-step is solved (to float accuracy), so CG follows the exact path.
-        o.solver = .cg; o.cgSteps = 6
-        let full = try ALSModel.fit(try matrix(), o)
-        for t in 0..<10 { XCTAssertEqual(full.loss[t], exact.loss[t], accuracy: 1e-4 * exact.loss[t], "iteration \(t + 1)") }
-        o.cgSteps = 3
+        o.solver = .cg
         let one = try Parallel.withThreads(1) { try ALSModel.fit(try matrix(), o) }
         let three = try Parallel.withThreads(3) { try ALSModel.fit(try matrix(), o) }
         XCTAssertEqual(one.userFactors, three.userFactors)
