@@ -62,7 +62,7 @@ T.case("als: loss decreases; personalised beats popularity", function()
   for i = 1, test:nrow() do local r = test:row(i); held[r.user_id] = held[r.user_id] or {}; table.insert(held[r.user_id], r.item) end
   local users, rel = {}, {}
   for u = 0, 399 do users[#users + 1] = u; rel[#rel + 1] = held[u] or {} end
-  local als = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1 }:fit(train)
+  local als = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1, calculate_training_loss = true }:fit(train)
   local loss = als.loss
   T.eq(#loss, 10)
   for i = 2, #loss do T.ok(loss[i] <= loss[i - 1] * (1 + 1e-12), "loss rises at iteration " .. i) end
@@ -77,6 +77,17 @@ T.case("als: loss decreases; personalised beats popularity", function()
   T.ok(na > 2 * np, string.format("als NDCG@5 %.3f vs popular %.3f", na, np))
   T.raises(function() cl.recommend.als { factors = 0 } end, "factors")
   T.raises(function() cl.recommend.als { alpha = -1 } end, "alpha")
+  T.raises(function() cl.recommend.als { solver = "lu" } end, "solver must be 'cg' or 'cholesky'")
+  -- Without calculate_training_loss no objective is computed.
+  T.eq(#cl.recommend.als { factors = 4, iterations = 2 }:fit(train).loss, 0)
+  -- The exact solver also descends monotonically and recommends as well.
+  local exact = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1, solver = "cholesky",
+                                   calculate_training_loss = true }:fit(train)
+  for i = 2, 10 do T.ok(exact.loss[i] <= exact.loss[i - 1] * (1 + 1e-12), "cholesky loss rises at iteration " .. i) end
+  -- CG with as many steps as factors solves every half-step, so it follows the exact path (to float accuracy).
+  local full = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1, cg_steps = 8,
+                                  calculate_training_loss = true }:fit(train)
+  for i = 1, 10 do T.ok(math.abs(full.loss[i] - exact.loss[i]) < 1e-4 * exact.loss[i], string.format("cg %.6g vs exact %.6g", full.loss[i], exact.loss[i])) end
 end)
 
 T.case("simulate.platform has a course catalogue and taste-driven interactions", function()

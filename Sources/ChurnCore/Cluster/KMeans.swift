@@ -145,13 +145,18 @@ public enum KMeans {
             }
         }
         var pot = closest.reduce(0, +)
-        try ExecutionContext.checkMemory(trials * n * 8, for: "k-means++ candidates")
-        var cand = [Double](repeating: 0, count: trials * n)
+        // Candidates are handled four at a time as SIMD4 lanes (feature-major, so one
+        // 4-wide vector holds feature t of four candidates): each row is read once per
+        // centre for all candidates, and its four distances are one vector store.
+        let groups = (trials + 3) / 4, width = groups * 4
+        try ExecutionContext.checkMemory(width * n * 8, for: "k-means++ candidates")
+        var cand = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups * n)
+        var ct = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups * d)
+        var cum = [Double](repeating: 0, count: n)
         for c in 1..<max(k, 1) {
             try ExecutionContext.check()
             // Candidates by inverse CDF of the current potential.
             var cands: [Int] = []
-            var cum = [Double](repeating: 0, count: n)
             var acc = 0.0
             for i in 0..<n { acc += closest[i]; cum[i] = acc }
             for _ in 0..<trials {
@@ -160,35 +165,43 @@ public enum KMeans {
                 while lo < hi { let mid = (lo + hi) / 2; if cum[mid] <= r { lo = mid + 1 } else { hi = mid } }
                 cands.append(min(lo, n - 1))
             }
-            // Potential of every candidate in one pass over the rows (each row read once for all
-            // candidates), summed over fixed chunks; the buffers are reused from centre to centre.
             let nc = cands.count
-            let parts: [[Double]] = data.x.withUnsafeBufferPointer { x in
+            for q in 0..<width { for t in 0..<d { ct[(q / 4) * d + t][q % 4] = data.x[cands[min(q, nc - 1)] * d + t] } }
+            // Potential of every candidate in one pass over the rows, summed over fixed
+            // chunks; the buffers are reused from centre to centre.
+            let parts: [[SIMD4<Double>]] = data.x.withUnsafeBufferPointer { x in
                 cand.withUnsafeMutableBufferPointer { cb in
                     let np = cb.baseAddress!
                     return closest.withUnsafeBufferPointer { cl in
-                        Parallel.mapChunks(n, chunks: chunks) { range in
-                            var s = [Double](repeating: 0, count: nc)
-                            for i in range {
-                                let xi = x.baseAddress! + i * d
-                                for (q, ci) in cands.enumerated() {
-                                    let v = min(cl[i], ClusterData.sqDist(xi, x.baseAddress! + ci * d, d))
-                                    np[q * n + i] = v; s[q] += v
+                        ct.withUnsafeBufferPointer { ctb in
+                            let cp = ctb.baseAddress!
+                            return Parallel.mapChunks(n, chunks: chunks) { range in
+                                var s = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups)
+                                for i in range {
+                                    let xi = x.baseAddress! + i * d
+                                    let ci = SIMD4<Double>(repeating: cl[i])
+                                    for g in 0..<groups {
+                                        let cg = cp + g * d
+                                        var a = SIMD4<Double>()
+                                        for t in 0..<d { let v = SIMD4<Double>(repeating: xi[t]) - cg[t]; a += v * v }
+                                        let v = pointwiseMin(a, ci)
+                                        np[i * groups + g] = v; s[g] += v
+                                    }
                                 }
+                                return s
                             }
-                            return s
                         }
                     }
                 }
             }
             var bestQ = 0, bestPot = Double.infinity
             for q in 0..<nc {
-                let p = parts.reduce(0) { $0 + $1[q] }
+                let p = parts.reduce(0) { $0 + $1[q / 4][q % 4] }
                 if p < bestPot { bestPot = p; bestQ = q }
             }
             let bestCand = cands[bestQ]
-            closest.withUnsafeMutableBufferPointer { cl in
-                cand.withUnsafeBufferPointer { cb in cl.baseAddress!.update(from: cb.baseAddress! + bestQ * n, count: n) }
+            cand.withUnsafeBufferPointer { cb in
+                for i in 0..<n { closest[i] = cb[i * groups + bestQ / 4][bestQ % 4] }
             }
             pot = bestPot
             for j in 0..<d { centers[c * d + j] = data.x[bestCand * d + j] }

@@ -22,12 +22,15 @@ extension KMeans {
                     upper.withUnsafeMutableBufferPointer { ub in
                         lower.withUnsafeMutableBufferPointer { lob in
                             let lp = lb.baseAddress!, up = ub.baseAddress!, lo = lob.baseAddress!
+                            let kernel = NearestCentre(centers: start, k: k, d: d)
                             Parallel.forEach(ranges.count) { r in
                                 for i in ranges[r] {
+                                    let li = lo + i * k
+                                    kernel.squaredDistances(x.baseAddress! + i * d, into: li)
                                     var bj = 0, bd = Double.infinity
                                     for j in 0..<k {
-                                        let dist = ClusterData.sqDist(x.baseAddress! + i * d, cb.baseAddress! + j * d, d).squareRoot()
-                                        lo[i * k + j] = dist
+                                        let dist = li[j].squareRoot()
+                                        li[j] = dist
                                         if dist < bd { bd = dist; bj = j }
                                     }
                                     lp[i] = Int32(bj); up[i] = bd

@@ -75,4 +75,24 @@ struct NearestCentre {
             }
         }
     }
+
+    /// Exact squared distances Σ_t (x_t − c_t)² of one row to every centre, into
+    /// `out[0..<k]`: feature t of 8 centres per 8-wide vector, as in `nearest`
+    /// (Elkan's start, which needs every distance, not only the nearest).
+    func squaredDistances(_ x: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let d = d, k = k
+        ct.withUnsafeBufferPointer { cb in
+            let ctp = UnsafeRawPointer(cb.baseAddress!)
+            for g in 0..<groups {
+                var a = SIMD8<Double>()
+                var c = ctp + g * d * 64
+                for t in 0..<d {
+                    let v = SIMD8(repeating: x[t]) - c.loadUnaligned(as: SIMD8<Double>.self)
+                    a += v * v
+                    c += 64
+                }
+                for l in 0..<min(8, k - g * 8) { out[g * 8 + l] = a[l] }
+            }
+        }
+    }
 }

@@ -2,15 +2,26 @@ import ExecutionControl
 
 /// Options of implicit-feedback ALS (names as in the `implicit` package).
 public struct ALSOptions: Sendable {
+    /// How each user's (item's) least-squares problem is solved.
+    public enum Solver: String, Sendable {
+        /// `cgSteps` warm-started conjugate-gradient steps in single precision (fast; `implicit`'s default).
+        case cg
+        /// The exact solution in double precision (Cholesky of the normal equations): O(f³) per row.
+        case cholesky
+    }
     public var factors = 64
     public var iterations = 15
     public var regularization = 0.01
     /// Confidence c_ui = 1 + alpha · r_ui (Hu, Koren & Volinsky 2008). Note that
     /// `implicit` uses c = alpha · r, so one view at its default alpha = 1 adds nothing.
     public var alpha = 40.0
-    /// Conjugate-gradient steps per user/item solve (3 as in `implicit`);
-    /// `factors` steps solve each least-squares problem exactly.
+    /// Conjugate-gradient steps per user/item solve (3 as in `implicit`).
     public var cgSteps = 3
+    public var solver = Solver.cg
+    /// Record the objective after every iteration in `loss` (costs about one more
+    /// pass over the data per iteration; off by default, as `implicit`'s
+    /// `calculate_training_loss`).
+    public var calculateTrainingLoss = false
     public var seed: UInt64 = 42
     public init() {}
 }
@@ -21,139 +32,127 @@ public struct ALSOptions: Sendable {
 /// minimises Σ_{u,i} c_ui (p_ui − x_uᵀ y_i)² + λ (Σ‖x_u‖² + Σ‖y_i‖²), p = 1
 /// for observed pairs and 0 otherwise, over all pairs, using
 /// YᵀC_uY = YᵀY + Yᵀ(C_u − I)Y so each user's solve costs only its own items.
-/// Users (then items) are solved in parallel over fixed chunks; results do not
-/// depend on the thread count.
+/// The CG solver works in single precision (`ALSKernels`): users row by row
+/// against the cached item factors, items in lockstep over a sequential pass of
+/// the user factors (`ALSConjugateGradient`); the exact solver in double
+/// precision. Fixed chunks throughout: results do not depend on the thread count.
 public struct ALSModel: Sendable {
     public let matrix: InteractionMatrix
     public let factors: Int
     /// Row-major users × factors and items × factors.
-    public var userFactors: [Double]
-    public var itemFactors: [Double]
+    public let userFactors: [Double]
+    public let itemFactors: [Double]
     public let options: ALSOptions
-    /// Objective after each iteration.
+    /// Objective after each iteration (when `calculateTrainingLoss`, or as saved).
     public var loss: [Double] = []
+    /// Single-precision copies, rows of `lanes` vectors (`ALSKernels`), for scoring.
+    let userVectors: [SIMD4<Float>], itemVectors: [SIMD4<Float>], lanes: Int
+
+    init(matrix: InteractionMatrix, factors: Int, userFactors: [Double], itemFactors: [Double], options: ALSOptions, loss: [Double]) {
+        self.matrix = matrix; self.factors = factors; self.userFactors = userFactors; self.itemFactors = itemFactors
+        self.options = options; self.loss = loss
+        lanes = ALSKernels.lanes(factors)
+        userVectors = Self.vectors(userFactors, f: factors, nv: lanes)
+        itemVectors = Self.vectors(itemFactors, f: factors, nv: lanes)
+    }
+
+    /// Rows of f doubles as rows of nv zero-padded float vectors.
+    static func vectors(_ x: [Double], f: Int, nv: Int) -> [SIMD4<Float>] {
+        let n = f == 0 ? 0 : x.count / f
+        var out = [SIMD4<Float>](repeating: SIMD4<Float>(), count: n * nv)
+        out.withUnsafeMutableBufferPointer { ob in
+            let raw = UnsafeMutableRawPointer(ob.baseAddress!)
+            for r in 0..<n { for a in 0..<f { raw.storeBytes(of: Float(x[r * f + a]), toByteOffset: (r * nv * 4 + a) * 4, as: Float.self) } }
+        }
+        return out
+    }
+
+    /// Rows of nv float vectors as rows of f doubles.
+    static func doubles(_ v: [SIMD4<Float>], f: Int, nv: Int) -> [Double] {
+        let n = v.count / nv
+        return v.withUnsafeBufferPointer { vb in
+            let raw = UnsafeRawPointer(vb.baseAddress!)
+            return [Double](unsafeUninitializedCapacity: n * f) { out, count in
+                for r in 0..<n { for a in 0..<f { out[r * f + a] = Double(raw.load(fromByteOffset: (r * nv * 4 + a) * 4, as: Float.self)) } }
+                count = n * f
+            }
+        }
+    }
 
     public static func fit(_ m: InteractionMatrix, _ o: ALSOptions) throws -> ALSModel {
         guard o.factors >= 1, o.iterations >= 1, o.cgSteps >= 1 else { throw ClusterError.invalid("factors, iterations and cg_steps must be at least 1") }
         guard o.regularization.isFinite, o.regularization >= 0, o.alpha.isFinite, o.alpha >= 0 else {
             throw ClusterError.invalid("regularization and alpha must be finite numbers >= 0")
         }
-        let f = o.factors
-        try ExecutionContext.checkMemory((m.users.count + m.items.count) * f * 8, for: "ALS factors")
+        let f = o.factors, nU = m.users.count, nI = m.items.count
+        try ExecutionContext.checkMemory((nU + nI) * f * 8 * 3, for: "ALS factors")
         var rng = SeededRandom(seed: o.seed)
-        var model = ALSModel(matrix: m, factors: f,
-                             userFactors: (0..<(m.users.count * f)).map { _ in rng.normal() * 0.01 },
-                             itemFactors: (0..<(m.items.count * f)).map { _ in rng.normal() * 0.01 }, options: o)
-        for _ in 0..<o.iterations {
-            try ExecutionContext.check()
-            model.userFactors = try solve(rows: m.byUser, fixed: model.itemFactors, current: model.userFactors, f: f, o: o)
-            model.itemFactors = try solve(rows: m.byItem, fixed: model.userFactors, current: model.itemFactors, f: f, o: o)
-            model.loss.append(model.objective())
-        }
-        return model
-    }
-
-    /// One half-step: every row's factors by CG on (YᵀY + λI + Yᵀ(C − I)Y) x = YᵀC p, warm-started.
-    static func solve(rows: [[(Int, Double)]], fixed Y: [Double], current X: [Double], f: Int, o: ALSOptions) throws -> [Double] {
-        let nFixed = Y.count / f
-        // YᵀY + λI from fixed chunks in order.
-        let parts: [[Double]] = Y.withUnsafeBufferPointer { y in
-            Parallel.mapChunks(nFixed, chunks: max(1, min(64, nFixed / 256))) { range in
-                var g = [Double](repeating: 0, count: f * f)
-                g.withUnsafeMutableBufferPointer { gb in
-                    let gp = gb.baseAddress!, yp = y.baseAddress!
-                    for i in range { for a in 0..<f { axpy(yp[i * f + a], yp + i * f + a, gp + a * f + a, f - a) } }
-                }
-                return g
+        var x = (0..<(nU * f)).map { _ in rng.normal() * 0.01 }
+        var y = (0..<(nI * f)).map { _ in rng.normal() * 0.01 }
+        var loss: [Double] = []
+        switch o.solver {
+        case .cholesky:
+            for _ in 0..<o.iterations {
+                try ExecutionContext.check()
+                x = try ALSExact.solve(rows: m.byUser, fixed: y, current: x, f: f, o: o)
+                y = try ALSExact.solve(rows: m.byItem, fixed: x, current: y, f: f, o: o)
+                if o.calculateTrainingLoss { loss.append(objective(m, x, y, f: f, o)) }
             }
-        }
-        var yty = [Double](repeating: 0, count: f * f)
-        for p in parts { for t in 0..<(f * f) { yty[t] += p[t] } }
-        for a in 0..<f { yty[a * f + a] += o.regularization; for b in 0..<a { yty[a * f + b] = yty[b * f + a] } }
-        var out = X
-        let ranges = Parallel.ranges(rows.count, chunks: max(1, min(256, rows.count / 64)))
-        // The f × f products are written as axpy over columns of the symmetric YᵀY + λI
-        // (each output independent, so the loop vectorises without reassociating sums), the
-        // per-interaction dot products with four running sums; buffers are per chunk.
-        out.withUnsafeMutableBufferPointer { ob in
-            let xp = ob.baseAddress!
-            Y.withUnsafeBufferPointer { yb in
-                yty.withUnsafeBufferPointer { gb in
-                    let y = yb.baseAddress!, g = gb.baseAddress!
-                    Parallel.forEach(ranges.count) { r in
-                        if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
-                        let buf = UnsafeMutablePointer<Double>.allocate(capacity: 3 * f)
-                        defer { buf.deallocate() }
-                        let res = buf, p = buf + f, ap = buf + 2 * f
-                        for u in ranges[r] {
-                            let x = xp + u * f
-                            // r = YᵀC p − (YᵀY + λI + Yᵀ(C − I)Y) x
-                            symv(g, x, into: res, f, scale: -1)
-                            for (i, w) in rows[u] {
-                                let c = 1 + o.alpha * w
-                                let yi = y + i * f
-                                axpy(c - (c - 1) * ClusterData.dot(yi, x, f), yi, res, f)
-                            }
-                            p.update(from: res, count: f)
-                            var rs = ClusterData.dot(res, res, f)
-                            for _ in 0..<o.cgSteps {
-                                if rs < 1e-20 { break }
-                                symv(g, p, into: ap, f, scale: 1)
-                                for (i, w) in rows[u] {
-                                    let yi = y + i * f
-                                    axpy(o.alpha * w * ClusterData.dot(yi, p, f), yi, ap, f)
-                                }
-                                let pap = ClusterData.dot(p, ap, f)
-                                if pap <= 0 { break }
-                                let step = rs / pap
-                                axpy(step, p, x, f)
-                                axpy(-step, ap, res, f)
-                                let rsNew = ClusterData.dot(res, res, f)
-                                let beta = rsNew / rs
-                                for a in 0..<f { p[a] = res[a] + beta * p[a] }
-                                rs = rsNew
+        case .cg:
+            let nv = ALSKernels.lanes(f)
+            try ExecutionContext.checkMemory(m.byUser.reduce(0) { $0 + $1.count } * 24 + nI * nv * 16 * 11, for: "the ALS solver")
+            var xv = vectors(x, f: f, nv: nv), yv = vectors(y, f: f, nv: nv)
+            let byUser = ALSRows(m.byUser, alpha: o.alpha)
+            let lockstep = ALSConjugateGradient.lockstepFits(solved: nI, nv: nv)
+            let byItem = lockstep ? nil : ALSRows(m.byItem, alpha: o.alpha)
+            let lambda = Float(o.regularization)
+            for _ in 0..<o.iterations {
+                try ExecutionContext.check()
+                try yv.withUnsafeMutableBufferPointer { yb in
+                    try xv.withUnsafeMutableBufferPointer { xb in
+                        let yp = yb.baseAddress!, xp = xb.baseAddress!
+                        let gy = ALSKernels.gram(yp, rows: nI, f: f, nv: nv, regularization: lambda)
+                        try gy.withUnsafeBufferPointer { g in
+                            try ALSConjugateGradient.byRow(byUser, fixed: yp, solved: xp, gram: g.baseAddress!, f: f, nv: nv, steps: o.cgSteps)
+                        }
+                        let gx = ALSKernels.gram(xp, rows: nU, f: f, nv: nv, regularization: lambda)
+                        try gx.withUnsafeBufferPointer { g in
+                            if let byItem {
+                                try ALSConjugateGradient.byRow(byItem, fixed: xp, solved: yp, gram: g.baseAddress!, f: f, nv: nv, steps: o.cgSteps)
+                            } else {
+                                try ALSConjugateGradient.inLockstep(byUser, fixed: xp, solved: yp, solvedCount: nI, gram: g.baseAddress!,
+                                                                    f: f, nv: nv, steps: o.cgSteps)
                             }
                         }
                     }
                 }
+                if o.calculateTrainingLoss { loss.append(objective(m, doubles(xv, f: f, nv: nv), doubles(yv, f: f, nv: nv), f: f, o)) }
             }
+            x = doubles(xv, f: f, nv: nv); y = doubles(yv, f: f, nv: nv)
         }
-        try ExecutionContext.check()   // cancellation is sticky: a block that stopped early is never used
-        return out
-    }
-
-    /// y += alpha · x over n values (vectorises: each y[a] is independent).
-    @inline(__always)
-    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
-        for a in 0..<n { y[a] += alpha * x[a] }
-    }
-
-    /// out = scale · G v for a symmetric n × n G (row-major), as a sum of G's
-    /// columns (= rows) weighted by v: axpy steps, no horizontal sums.
-    @inline(__always)
-    static func symv(_ g: UnsafePointer<Double>, _ v: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, _ n: Int, scale: Double) {
-        out.initialize(repeating: 0, count: n)
-        for b in 0..<n { axpy(scale * v[b], g + b * n, out, n) }
+        return ALSModel(matrix: m, factors: f, userFactors: x, itemFactors: y, options: o, loss: loss)
     }
 
     /// Σ_{u,i} c_ui (p_ui − x_uᵀy_i)² + λ(Σ‖x‖² + Σ‖y‖²) over all user–item pairs,
     /// computed as Σ_u x_uᵀ(YᵀY)x_u + Σ_observed [c (1 − s)² − s²] (s = x_uᵀy_i),
     /// so it costs O(users · f² + interactions · f), not users × items.
-    public func objective() -> Double {
-        let f = factors, nU = matrix.users.count, nI = matrix.items.count
+    public func objective() -> Double { Self.objective(matrix, userFactors, itemFactors, f: factors, options) }
+
+    static func objective(_ matrix: InteractionMatrix, _ userFactors: [Double], _ itemFactors: [Double], f: Int, _ options: ALSOptions) -> Double {
+        let nU = matrix.users.count, nI = matrix.items.count
         var yty = [Double](repeating: 0, count: f * f)
         let parts: [Double] = yty.withUnsafeMutableBufferPointer { gb in
             itemFactors.withUnsafeBufferPointer { ib in
                 userFactors.withUnsafeBufferPointer { ub in
                     let g = gb.baseAddress!, y = ib.baseAddress!, x = ub.baseAddress!
-                    for i in 0..<nI { for a in 0..<f { ALSModel.axpy(y[i * f + a], y + i * f, g + a * f, f) } }
+                    for i in 0..<nI { for a in 0..<f { ALSExact.axpy(y[i * f + a], y + i * f, g + a * f, f) } }
                     return Parallel.mapChunks(nU, chunks: max(1, min(64, nU / 64))) { range in
                         let t = UnsafeMutablePointer<Double>.allocate(capacity: f)
                         defer { t.deallocate() }
                         var s = 0.0
                         for u in range {
                             let xu = x + u * f
-                            ALSModel.symv(g, xu, into: t, f, scale: 1)
+                            ALSExact.symv(g, xu, into: t, f, scale: 1)
                             s += ClusterData.dot(xu, t, f)
                             for (i, w) in matrix.byUser[u] {
                                 let dot = ClusterData.dot(xu, y + i * f, f)
@@ -170,14 +169,14 @@ public struct ALSModel: Sendable {
         return parts.reduce(0, +) + options.regularization * reg
     }
 
-    /// x_uᵀ y_i for every item (four running sums per dot product, pointer loops).
+    /// x_uᵀ y_i for every item, in single precision (`ALSKernels.dot`).
     func itemScores(_ u: Int) -> [Double] {
-        let f = factors, nI = matrix.items.count
+        let nI = matrix.items.count, nv = lanes
         return [Double](unsafeUninitializedCapacity: nI) { out, count in
-            userFactors.withUnsafeBufferPointer { ub in
-                itemFactors.withUnsafeBufferPointer { ib in
-                    let x = ub.baseAddress! + u * f, y = ib.baseAddress!
-                    for i in 0..<nI { out[i] = ClusterData.dot(x, y + i * f, f) }
+            userVectors.withUnsafeBufferPointer { ub in
+                itemVectors.withUnsafeBufferPointer { ib in
+                    let x = ub.baseAddress! + u * nv, y = ib.baseAddress!
+                    for i in 0..<nI { out[i] = Double(ALSKernels.dot(x, y + i * nv, nv)) }
                 }
             }
             count = nI

@@ -31,10 +31,28 @@ public struct InteractionMatrix: Sendable {
         return (codes, names)
     }
 
+    /// A column of ids (text or integers, no nulls) as codes in first-appearance
+    /// order and the distinct ids as text, through the frame's factoriser
+    /// (direct-address tables for dictionary codes and small integer ranges), so
+    /// no id is formatted or hashed as a string per row. nil for other columns.
+    public static func codes(_ col: Column) throws -> (codes: [Int32], names: [String])? {
+        guard col.nullCount == 0 else { return nil }
+        switch col.data {
+        case .int64(let v):
+            let fz = try Factorizer.factorize(column: col)
+            return (fz.ids, fz.firstRow.map { String(v[$0]) })
+        case .string, .category:
+            let fz = try Factorizer.factorize(column: col)
+            return (fz.ids, fz.firstRow.map { col.string(at: $0) ?? "" })
+        default: return nil
+        }
+    }
+
     /// From factorised ids: row r is (users[userCodes[r]], items[itemCodes[r]], weights[r] or 1).
-    /// Built by a counting sort on users and a sort of each user's (item, row) pairs, so
-    /// duplicates are summed in row order and the cost is O(rows · log(items per user)) —
-    /// no hashing of (user, item) pairs.
+    /// Built by a two-pass radix (counting) sort — rows by item, then stably by
+    /// user — so each user's entries come out by item and, within an item, in row
+    /// order; duplicates are then summed in row order. O(rows + users + items),
+    /// no comparisons and no hashing of (user, item) pairs.
     public init(userCodes: [Int32], users: [String], itemCodes: [Int32], items: [String], weights: [Double]?) throws {
         let n = userCodes.count
         guard itemCodes.count == n else { throw ClusterError.invalid("\(n) users for \(itemCodes.count) items") }
@@ -47,25 +65,46 @@ public struct InteractionMatrix: Sendable {
         guard userCodes.allSatisfy({ $0 >= 0 && Int($0) < users.count }), itemCodes.allSatisfy({ $0 >= 0 && Int($0) < items.count }) else {
             throw ClusterError.invalid("interaction codes out of range")
         }
-        try ExecutionContext.checkMemory(n * 48, for: "the interaction matrix")
+        try ExecutionContext.checkMemory(n * 56, for: "the interaction matrix")
         let nU = users.count, nI = items.count
+        guard n < Int(UInt32.max) else { throw ClusterError.invalid("more than \(UInt32.max - 1) interactions") }
+        // Pass 1: (user, row) by item, stable. Entries carry what the next pass
+        // needs, so every pass reads sequentially and only scatters.
+        var itemStart = [Int](repeating: 0, count: nI + 1)
+        for i in itemCodes { itemStart[Int(i) + 1] += 1 }
+        for i in 0..<nI { itemStart[i + 1] += itemStart[i] }
+        var sorted = [UInt64](repeating: 0, count: n)
+        var fill = itemStart
+        for r in 0..<n {
+            let i = Int(itemCodes[r])
+            sorted[fill[i]] = UInt64(UInt32(bitPattern: userCodes[r])) << 32 | UInt64(r)
+            fill[i] += 1
+        }
+        try ExecutionContext.check()
+        // Pass 2: (item, row) stably by user, so within a user by item, then row.
         var start = [Int](repeating: 0, count: nU + 1)
         for u in userCodes { start[Int(u) + 1] += 1 }
         for u in 0..<nU { start[u + 1] += start[u] }
-        var order = [Int](repeating: 0, count: n)
-        var fill = start
-        for r in 0..<n { let u = Int(userCodes[r]); order[fill[u]] = r; fill[u] += 1 }
+        var order = [UInt64](repeating: 0, count: n)
+        fill = start
+        for i in 0..<nI {
+            for t in itemStart[i]..<itemStart[i + 1] {
+                let e = sorted[t], u = Int(e >> 32)
+                order[fill[u]] = UInt64(i) << 32 | (e & 0xFFFF_FFFF)
+                fill[u] += 1
+            }
+        }
+        sorted = []
         try ExecutionContext.check()
         var byUser = [[(Int, Double)]](repeating: [], count: nU)
         var itemCount = [Int](repeating: 0, count: nI)
         for u in 0..<nU {
             if u % 65536 == 65535 { try ExecutionContext.check() }
-            var pairs = order[start[u]..<start[u + 1]].map { (Int(itemCodes[$0]), $0) }
-            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             var row: [(Int, Double)] = []
-            row.reserveCapacity(pairs.count)
-            for (i, r) in pairs {
-                let w = weights?[r] ?? 1
+            row.reserveCapacity(start[u + 1] - start[u])
+            for t in start[u]..<start[u + 1] {
+                let e = order[t], i = Int(e >> 32)
+                let w = weights?[Int(e & 0xFFFF_FFFF)] ?? 1
                 if let last = row.last, last.0 == i { row[row.count - 1].1 += w } else { row.append((i, w)); itemCount[i] += 1 }
             }
             byUser[u] = row

@@ -119,37 +119,10 @@ enum RecommendModule {
 
     /// A column of ids as codes (first-appearance order) and distinct ids, the
     /// same as factorising `ids(col)` but without formatting or hashing a
-    /// string per row: integer ids are hashed as integers, text columns
-    /// (dictionary-encoded) remap their codes.
+    /// string per row (`InteractionMatrix.codes`: the frame's factoriser).
     static func factorized(_ col: Column, arg: Int32) throws -> (codes: [Int32], names: [String]) {
-        if col.nullCount > 0 { return InteractionMatrix.factorize(try ids(col, arg: arg)) }
-        switch col.data {
-        case .int64(let v):
-            var index: [Int64: Int32] = [:], names: [String] = [], codes = [Int32]()
-            codes.reserveCapacity(v.count)
-            for x in v {
-                if let k = index[x] { codes.append(k); continue }
-                let k = Int32(names.count)
-                index[x] = k; names.append(String(x)); codes.append(k)
-            }
-            return (codes, names)
-        case .string(let dc, let dict), .category(let dc, let dict):
-            // Dictionaries may repeat a text (after a concatenation): remap by text, once per entry.
-            var byText: [String: Int32] = [:], remap = [Int32](repeating: -1, count: dict.count)
-            var names: [String] = [], codes = [Int32]()
-            codes.reserveCapacity(dc.count)
-            for c in dc {
-                var k = remap[Int(c)]
-                if k < 0 {
-                    let text = dict[Int(c)]
-                    if let known = byText[text] { k = known } else { k = Int32(names.count); byText[text] = k; names.append(text) }
-                    remap[Int(c)] = k
-                }
-                codes.append(k)
-            }
-            return (codes, names)
-        default: return InteractionMatrix.factorize(try ids(col, arg: arg))
-        }
+        if let r = try InteractionMatrix.codes(col) { return r }
+        return InteractionMatrix.factorize(try ids(col, arg: arg))
     }
 
     /// Argument `i`: a column, an array of ids, or one id.
@@ -368,17 +341,22 @@ enum RecommendModule {
                 guard parts.contains(where: { $0.1 > 0 }) else { throw LuaArgumentError(1, "hybrid: at least one weight must be above 0") }
                 return c.push(object: RecommenderObject(.hybrid(parts)))
             }
-            m.function("als", "recommend.als{factors = 64, iterations = 15, regularization = 0.01, alpha = 40, cg_steps = 3, seed =}",
-                       "Implicit-feedback matrix factorisation (cl.Recommender) by alternating least squares with a conjugate-gradient solver (Hu–Koren–Volinsky; as the implicit package, but confidence 1 + alpha × weight). factors 1…1024, iterations 1…100000, cg_steps 1…1024, regularization and alpha finite ≥ 0. :fit(interactions, {user =, item =, weight =}), :recommend(users, {k =, exclude_seen =}); unknown users get popular items; the loss per iteration is rec.loss.") { c in
+            m.function("als", "recommend.als{factors = 64, iterations = 15, regularization = 0.01, alpha = 40, cg_steps = 3, solver = 'cg', calculate_training_loss = false, seed =}",
+                       "Implicit-feedback matrix factorisation (cl.Recommender) by alternating least squares with a conjugate-gradient solver (Hu–Koren–Volinsky; as the implicit package, but confidence 1 + alpha × weight). factors 1…1024, iterations 1…100000, cg_steps 1…1024, regularization and alpha finite ≥ 0. solver 'cg' (single precision, cg_steps warm-started steps per solve) or 'cholesky' (exact, double precision, O(factors³) per user). :fit(interactions, {user =, item =, weight =}), :recommend(users, {k =, exclude_seen =}); unknown users get popular items; with calculate_training_loss = true the objective per iteration is rec.loss.") { c in
                 var o = ALSOptions()
                 if !c.isNoneOrNil(1) {
                     let t = try c.options(1)
-                    try t.checkKeys(["factors", "iterations", "regularization", "alpha", "cg_steps", "seed"])
+                    try t.checkKeys(["factors", "iterations", "regularization", "alpha", "cg_steps", "solver", "calculate_training_loss", "seed"])
                     o.factors = try t.integer("factors", in: 1...1024) ?? 64
                     o.iterations = try t.integer("iterations", in: OptionRange.bins) ?? 15
                     o.regularization = try t.number("regularization", in: .closed(0, 1e300)) ?? 0.01
                     o.alpha = try t.number("alpha", in: .closed(0, 1e300)) ?? 40
                     o.cgSteps = try t.integer("cg_steps", in: 1...1024) ?? 3
+                    if let name = try t.string("solver") {
+                        guard let solver = ALSOptions.Solver(rawValue: name) else { throw LuaArgumentError(1, "als: solver must be 'cg' or 'cholesky', got '\(name)'") }
+                        o.solver = solver
+                    }
+                    o.calculateTrainingLoss = try t.bool("calculate_training_loss") ?? false
                     o.seed = try t.seed()
                 }
                 return c.push(object: RecommenderObject(.als(o)))

@@ -38,7 +38,7 @@ final class ALSTests: XCTestCase {
 
     func testLossDecreasesMonotonically() throws {
         var o = ALSOptions()
-        o.factors = 4; o.iterations = 12; o.alpha = 10; o.regularization = 0.1; o.seed = 3
+        o.factors = 4; o.iterations = 12; o.alpha = 10; o.regularization = 0.1; o.seed = 3; o.calculateTrainingLoss = true
         let m = try ALSModel.fit(try matrix(), o)
         XCTAssertEqual(m.loss.count, 12)
         for t in 1..<m.loss.count { XCTAssertLessThanOrEqual(m.loss[t], m.loss[t - 1] * (1 + 1e-12), "iteration \(t + 1)") }
@@ -65,8 +65,11 @@ final class ALSTests: XCTestCase {
         let mat = try matrix()
         var o = ALSOptions()
         o.factors = 3; o.iterations = 1; o.alpha = 5; o.regularization = 0.5; o.cgSteps = 3; o.seed = 9
-        let m = try ALSModel.fit(mat, o)
         let f = 3
+        // The exact solver to 1e-9; CG (single precision, as many steps as factors) to float accuracy.
+        for (solver, tol) in [(ALSOptions.Solver.cholesky, 1e-9), (.cg, 2e-5)] {
+        o.solver = solver
+        let m = try ALSModel.fit(mat, o)
         // Item step used the final user factors X: check every item's normal equations.
         let X = m.userFactors
         for i in 0..<mat.items.count {
@@ -82,8 +85,30 @@ final class ALSTests: XCTestCase {
             }
             for a in 0..<f { A[a * f + a] += o.regularization }
             let exact = gauss(A, b, f)
-            for a in 0..<f { XCTAssertEqual(m.itemFactors[i * f + a], exact[a], accuracy: 1e-9 * max(1, abs(exact[a]))) }
+            for a in 0..<f { XCTAssertEqual(m.itemFactors[i * f + a], exact[a], accuracy: tol * max(1, abs(exact[a])), "\(solver)") }
         }
+        }
+    }
+
+    /// Both solvers descend monotonically (the exact one by construction; that CG with as many steps as
+    /// factors equals the exact solve is `testExactSolveWithFactorsManyCGSteps`),
+    /// and CG results do not depend on the thread count (fixed chunks; items solved in lockstep).
+    func testBothSolversDescendAndCGIgnoresThreadCount() throws {
+        var o = ALSOptions()
+        o.factors = 6; o.iterations = 10; o.alpha = 10; o.regularization = 0.1; o.seed = 5; o.calculateTrainingLoss = true
+        let cg = try ALSModel.fit(try matrix(), o)
+        o.solver = .cholesky
+        let exact = try ALSModel.fit(try matrix(), o)
+        for t in 1..<10 {
+            XCTAssertLessThanOrEqual(exact.loss[t], exact.loss[t - 1] * (1 + 1e-12))
+            XCTAssertLessThanOrEqual(cg.loss[t], cg.loss[t - 1] * (1 + 1e-6))
+        }
+        o.solver = .cg
+        let one = try Parallel.withThreads(1) { try ALSModel.fit(try matrix(), o) }
+        let three = try Parallel.withThreads(3) { try ALSModel.fit(try matrix(), o) }
+        XCTAssertEqual(one.userFactors, three.userFactors)
+        XCTAssertEqual(one.itemFactors, three.itemFactors)
+        XCTAssertEqual(one.userFactors, cg.userFactors)
     }
 
     func testRecommendsFromTheUsersTasteGroup() throws {
