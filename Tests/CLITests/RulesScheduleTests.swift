@@ -112,8 +112,9 @@ final class RulesScheduleTests: XCTestCase {
     func testKilledSchedulersOccurrenceIsRecovered() throws {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try write("local t = os.clock(); while os.clock() - t < 1 do end", dir.appendingPathComponent("slow.lua"))
-        try write("job{ name = 'slow', cron = '0 * * * *', run = 'slow.lua', catchup = 'once' }", dir.appendingPathComponent("s.lua"))
+        let started = dir.appendingPathComponent("started.txt").path
+        try write("local s = io.open(arg[1], 'w'); s:write('started'); s:close(); local t = os.clock(); while os.clock() - t < 1 do end", dir.appendingPathComponent("slow.lua"))
+        try write("job{ name = 'slow', cron = '0 * * * *', run = 'slow.lua', catchup = 'once', args = { '\(started)' } }", dir.appendingPathComponent("s.lua"))
         let args = ["schedule", dir.appendingPathComponent("s.lua").path, "--once", "--now", "2024-10-01T09:00:01Z",
                     "--ledger", dir.appendingPathComponent("l.db").path]
         let p = Process()
@@ -122,7 +123,9 @@ final class RulesScheduleTests: XCTestCase {
         p.standardError = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        Thread.sleep(forTimeInterval: 0.5)
+        // Kill once the job is running (a fixed sleep raced the job's start on a loaded machine).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: started) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let r = try CLI.run(args)
@@ -138,9 +141,10 @@ final class RulesScheduleTests: XCTestCase {
         let dir = try CLI.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let done = dir.appendingPathComponent("done.txt").path
-        try write("local t = os.clock(); while os.clock() - t < 1.5 do end; local f = io.open(arg[1], 'w'); f:write('done'); f:close()",
+        let started = dir.appendingPathComponent("started.txt").path
+        try write("local s = io.open(arg[2], 'w'); s:write('started'); s:close(); local t = os.clock(); while os.clock() - t < 1.5 do end; local f = io.open(arg[1], 'w'); f:write('done'); f:close()",
                   dir.appendingPathComponent("slow.lua"))
-        try write("job{ name = 'slow', cron = '* * * * *', run = 'slow.lua', args = { '\(done)' } }", dir.appendingPathComponent("s.lua"))
+        try write("job{ name = 'slow', cron = '* * * * *', run = 'slow.lua', args = { '\(done)', '\(started)' } }", dir.appendingPathComponent("s.lua"))
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["schedule", dir.appendingPathComponent("s.lua").path, "--now", "2024-10-01T09:00:01Z",
@@ -149,7 +153,9 @@ final class RulesScheduleTests: XCTestCase {
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
         try p.run()
-        Thread.sleep(forTimeInterval: 0.6)
+        // Signal once the job is running (a fixed sleep raced the job's start on a loaded machine).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: started) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         kill(p.processIdentifier, SIGTERM)
         let data = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -157,8 +163,9 @@ final class RulesScheduleTests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, 0, log)
         XCTAssertEqual(try String(contentsOfFile: done, encoding: .utf8), "done")
         let order = ["\"event\":\"signal\"", "\"event\":\"job_done\"", "\"event\":\"scheduler_stop\""].map { log.range(of: $0)?.lowerBound }
-        XCTAssertFalse(order.contains(nil), log)
-        XCTAssertTrue(order[0]! < order[1]! && order[1]! < order[2]!, log)
+        let found = order.compactMap { $0 }
+        XCTAssertEqual(found.count, 3, log)
+        XCTAssertEqual(found, found.sorted(), log)
     }
 }
 
