@@ -14,10 +14,10 @@ start_test_spark() {
     command -v java >/dev/null 2>&1 || ensure_system_packages openjdk-17-jre-headless
     local venv="$PWD/.build/spark-venv"
     local py="$venv/bin/python"
-    if ! "$py" -c "import pyspark" >/dev/null 2>&1; then
+    if ! "$py" -c "import pyspark; assert pyspark.__version__ == '4.3.0'" >/dev/null 2>&1; then
         echo "==> installing pyspark (Spark for the warehouse tests) into .build/spark-venv" >&2
         python3 -m venv "$venv"
-        "$venv/bin/pip" install -q --disable-pip-version-check pyspark \
+        "$venv/bin/pip" install -q --disable-pip-version-check "pyspark==4.3.0" \
             || { echo "error: cannot install pyspark into .build/spark-venv: the Spark tests cannot run" >&2; return 1; }
     fi
     local home
