@@ -5,5 +5,5 @@ cd "$(dirname "$0")/../.."
 source scripts/lib/ensure-deps.sh
 ensure_system_packages
 # Same flags as the other bench scripts and scripts/perf-guard: one release build serves all.
-swift build -c release -Xswiftc -enable-testing --product churnlab >&2
+swift build -c release --product churnlab >&2
 .build/release/churnlab run scripts/bench/call_overhead.lua "$@"

@@ -22,7 +22,7 @@ ensure_bench_venv "$VENV" numpy pandas scikit-learn
 if [ ! -s "$DATA/table.csv" ]; then
     "$VENV/bin/python" scripts/bench/gen_model_table.py "$DATA" --rows "$ROWS" --csv >&2
 fi
-swift build -c release -Xswiftc -enable-testing --product churnlab >&2
+swift build -c release --product churnlab >&2
 echo "logistic regression behind a prep pipeline: $TRAIN training rows, $THREADS threads, load $(cut -d' ' -f1-3 /proc/loadavg)"
 CHURNLAB_THREADS=$THREADS .build/release/churnlab run scripts/bench/logistic_pipeline.lua "$DATA/table.csv" "$TRAIN"
 OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS "$VENV/bin/python" scripts/bench/logistic_pipeline_peers.py \
