@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ROC AUC of 10,000,000 scores: ChurnLab (release) vs scikit-learn roc_auc_score on the same arrays.
-# Usage: scripts/bench/auc_bench.sh   (venv: $CHURNLAB_BENCH_VENV or /work/pyref)
+# Usage: scripts/bench/auc_bench.sh   (venv: $CHURNLAB_BENCH_VENV or .venv-ref in the repo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 DATA="$(mktemp -d)"
 trap 'rm -rf "$DATA"' EXIT
 if [ -x "$VENV/bin/python" ]; then

@@ -5,11 +5,11 @@
 # scripts/bench/gen_tables.py when missing (needs the venv), builds release, and
 # prints one BENCH line per tool and file: wall seconds, CPU seconds, peak RSS.
 # ChurnLab also prints the size of the loaded columns and peak RSS / that size.
-# The venv is $CHURNLAB_BENCH_VENV or /work/pyref; without one only ChurnLab runs.
+# The venv is $CHURNLAB_BENCH_VENV or .venv-ref in the repo; without one only ChurnLab runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${1:-/tmp/churnlab-bench}
-VENV=${CHURNLAB_BENCH_VENV:-/work/pyref}
+VENV=${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}
 PY=""
 [ -x "$VENV/bin/python" ] && PY="$VENV/bin/python"
 mkdir -p "$DATA"

@@ -2,14 +2,14 @@
 # Column expression functions and window functions over groups on a seeded
 # event table (default 5,000,000 rows, 200,000 users): ChurnLab (release) side
 # by side with pandas on the same CSV when a Python venv is available
-# ($CHURNLAB_BENCH_VENV, default /work/pyref; needs pandas).
+# ($CHURNLAB_BENCH_VENV, default .venv-ref in the repo; needs pandas).
 #   lag over user ordered by day · cumsum over user · sum/mean over user (groupby().transform) ·
 #   cummax over user by day · rank(min) · log1p · add_months(1) · join_asof by user
 # Usage: scripts/bench/expr_window_bench.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-5000000}"
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 DIR="$(mktemp -d /tmp/churnlab_exprbench.XXXXXX)"
 trap 'rm -rf "$DIR"' EXIT
 swift build -c release --product churnlab >/dev/null

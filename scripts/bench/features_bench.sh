@@ -2,7 +2,7 @@
 # Feature-builder benchmark: 20M events / 1M users (override with
 # CHURNLAB_BENCH_EVENTS / CHURNLAB_BENCH_USERS), ChurnLab vs polars vs DuckDB SQL
 # on the same seeded data and spec. Peers run when the venv has them
-# ($CHURNLAB_BENCH_VENV, default /work/pyref).
+# ($CHURNLAB_BENCH_VENV, default .venv-ref in the repo).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_BENCH=1
@@ -11,7 +11,7 @@ export CHURNLAB_BENCH_DIR="${CHURNLAB_BENCH_DIR:-/tmp/churnlab_bench_features}"
 swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
 swift test -c release -Xswiftc -enable-testing --skip-build --filter 'FeatureBenchTests.testBench(Features|Simulator)' 2>&1 | grep '^bench' || {
   echo "swift bench failed"; exit 1; }
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 if [ -x "$VENV/bin/python" ]; then
   for peer in polars duckdb; do
     if "$VENV/bin/python" -c "import $peer" 2>/dev/null; then

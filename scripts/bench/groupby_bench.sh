@@ -3,12 +3,12 @@
 # sort_by(user_id, timestamp desc) and a left join with a 500k-user table over a
 # seeded 20M-row event log: ChurnLab (release) side by side with DuckDB,
 # polars and pandas on the very same data when a Python venv is available
-# ($CHURNLAB_BENCH_VENV, default /work/pyref).
+# ($CHURNLAB_BENCH_VENV, default .venv-ref in the repo).
 # Usage: scripts/bench/groupby_bench.sh [rows]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-20000000}"
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 DUMP="$(mktemp -d /tmp/churnlab_groupby.XXXXXX)"
 trap 'rm -rf "$DUMP"' EXIT
 export CHURNLAB_BENCH=1 CHURNLAB_BENCH_ROWS="$ROWS"

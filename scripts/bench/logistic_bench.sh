@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS="${1:-1000000}"
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 DATA="$(mktemp -d)"; trap 'rm -rf "$DATA"' EXIT
 # The tests use @testable import, so the release build needs -enable-testing.
 FLAGS=(-c release -Xswiftc -enable-testing)

@@ -8,14 +8,14 @@
 #                 + LogisticRegression(C=1, lbfgs) at tol 1e-4 (its default) and
 #                 tighter tols, so the times can be read at equal training log-loss.
 # Usage: scripts/bench/logistic_pipeline.sh [TRAIN_ROWS]   (default 800000; data rows = TRAIN_ROWS / 0.8)
-# Env: CHURNLAB_BENCH_VENV (default /work/pyref; created with scikit-learn when
+# Env: CHURNLAB_BENCH_VENV (default .venv-ref in the repo; created with scikit-learn when
 #      missing), CHURNLAB_BENCH_DATA (default /tmp/churnlab_bench_data), CHURNLAB_BENCH_THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TRAIN=${1:-800000}
 ROWS=$(( TRAIN * 5 / 4 ))
 THREADS=${CHURNLAB_BENCH_THREADS:-2}
-VENV=${CHURNLAB_BENCH_VENV:-/work/pyref}
+VENV=${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}
 DATA=${CHURNLAB_BENCH_DATA:-/tmp/churnlab_bench_data$([ "$ROWS" = 1000000 ] || echo "-$ROWS")}
 source scripts/bench/lib_venv.sh
 ensure_bench_venv "$VENV" numpy pandas scikit-learn

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Retention rules: 10 vectorized rules over 1,000,000 scored users (ChurnLab core, release) beside the
 # same rules in pandas/numpy (np.select-style priority assignment with budgets by score), and the per-user
-# Lua-function path in users/s. Usage: scripts/bench/rules_bench.sh   (venv: $CHURNLAB_BENCH_VENV or /work/pyref)
+# Lua-function path in users/s. Usage: scripts/bench/rules_bench.sh   (venv: $CHURNLAB_BENCH_VENV or .venv-ref in the repo)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VENV="${CHURNLAB_BENCH_VENV:-/work/pyref}"
+VENV="${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}"
 swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
 CHURNLAB_BENCH=1 swift test -c release -Xswiftc -enable-testing --skip-build --filter RulesBenchTests 2>&1 | grep BENCH || true
 .build/release/churnlab run scripts/bench/rules_function.lua 1000000

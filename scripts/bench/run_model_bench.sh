@@ -2,7 +2,7 @@
 # Shared driver of gbdt_bench.sh / forest_bench.sh: MODEL PEERS
 set -euo pipefail
 MODEL=$1; PEERS=$2
-VENV=${CHURNLAB_BENCH_VENV:-/work/pyref}
+VENV=${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}
 DATA=${CHURNLAB_BENCH_DATA:-/tmp/churnlab_bench_data}
 THREADS=${CHURNLAB_BENCH_THREADS:-2}
 PY="$VENV/bin/python"
