@@ -130,7 +130,7 @@ enum DashboardPage {
         s += "<section id=\"top\"><h2>Most at risk</h2><table><tr><th>User</th><th class=\"n\">Probability</th><th>Tier</th><th>Top reasons</th></tr>"
         for u in r.top {
             let reasons = u.reasons.map { "\(esc($0.feature)) (+\(Plot.shortNumber($0.contribution)))" }.joined(separator: ", ")
-            s += "<tr><td>\(esc(u.user))</td><td class=\"n\">\(String(format: "%.3f", u.probability))</td>"
+            s += "<tr><td>\(esc(u.user))</td><td class=\"n\" data-top-user=\"\(esc(u.user))\">\(String(format: "%.3f", u.probability))</td>"
             s += "<td class=\"tier-\(esc(u.tier))\">\(esc(u.tier))</td><td>\(reasons)</td></tr>"
         }
         return s + "</table></section>"
