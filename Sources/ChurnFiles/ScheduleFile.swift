@@ -33,7 +33,9 @@ public enum ScheduleFile {
     ]
 
     /// Reads and validates the schedule file at `path`.
-    public static func load(_ path: String, ledgerPath: String) throws -> [ScheduledJob] {
+    /// `usersFromServer` (`schedule --source serve`): a rules job may give neither users nor script; its
+    /// users table is then read from the server at each occurrence.
+    public static func load(_ path: String, ledgerPath: String, usersFromServer: Bool = false) throws -> [ScheduledJob] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
               let data = FileManager.default.contents(atPath: path) else {
@@ -42,18 +44,18 @@ public enum ScheduleFile {
         guard data.count <= maxBytes else {
             throw ScheduleFileErrors([ScheduleError(file: path, line: 0, reason: "the schedule file is larger than \(maxBytes) bytes")])
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path, ledgerPath: ledgerPath)
+        return try parse(String(decoding: data, as: UTF8.self), path: path, ledgerPath: ledgerPath, usersFromServer: usersFromServer)
     }
 
     /// Validates schedule file text; `path` names it in errors and anchors relative paths.
-    public static func parse(_ text: String, path: String, ledgerPath: String) throws -> [ScheduledJob] {
+    public static func parse(_ text: String, path: String, ledgerPath: String, usersFromServer: Bool = false) throws -> [ScheduledJob] {
         let tables = try evaluate(text, path: path)
         let dirPart = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let dir = URL(fileURLWithPath: dirPart.isEmpty ? "." : dirPart).standardizedFileURL.path
         var jobs: [ScheduledJob] = [], errors: [ScheduleError] = []
         var names = Set<String>()
         for (line, fields) in tables {
-            var reader = JobReader(fields: fields, line: line, file: path, directory: dir)
+            var reader = JobReader(fields: fields, line: line, file: path, directory: dir, usersFromServer: usersFromServer)
             if let job = reader.job(ledgerPath: ledgerPath, names: &names) { jobs.append(job) }
             errors += reader.errors
         }
@@ -130,6 +132,7 @@ struct JobReader {
     let line: Int
     let file: String
     let directory: String
+    var usersFromServer = false
     var errors: [ScheduleError] = []
     var name = ""
 
@@ -224,7 +227,10 @@ struct JobReader {
                 if let r = existingFile("rules") {
                     args = ["rules", "run", r, "--as-of", string("as_of") ?? "{date}", "--ledger", ledgerPath]
                 }
-                if (fields["users"] == nil) == (fields["script"] == nil) { fail("rules jobs need users = CSV or script = PIPELINE") }
+                if fields["users"] != nil && fields["script"] != nil { fail("rules jobs need users = CSV or script = PIPELINE") }
+                else if fields["users"] == nil && fields["script"] == nil && !usersFromServer {
+                    fail("rules jobs need users = CSV or script = PIPELINE (or run the scheduler with --source serve)")
+                }
                 if let u = existingFile("users") { args += ["--users", u] }
                 if let s = existingFile("script") { args += ["--script", s] }
                 if let o = string("outbox") { args += ["--outbox", absolute(o)] }

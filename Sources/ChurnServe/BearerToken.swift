@@ -9,7 +9,10 @@ public struct BearerToken: Sendable {
     /// Shortest accepted token.
     public static let minLength = 16
 
-    public init(file path: String) throws {
+    public init(file path: String) throws { digest = SHA256.hash(try BearerToken.read(file: path)) }
+
+    /// The token a file holds, after the mode and shape checks (a client sends it; the server keeps only its hash).
+    public static func read(file path: String) throws -> String {
         var st = stat()
         guard stat(path, &st) == 0 else { throw StateFileError("--token-file '\(path)': \(String(cString: strerror(errno)))") }
         guard st.st_mode & 0o077 == 0 else {
@@ -22,7 +25,7 @@ public struct BearerToken: Sendable {
         guard token.utf8.count >= BearerToken.minLength, !token.contains(where: { $0.isWhitespace }) else {
             throw StateFileError("--token-file '\(path)': the token must be one word of at least \(BearerToken.minLength) characters")
         }
-        digest = SHA256.hash(token)
+        return token
     }
 
     public init(token: String) { digest = SHA256.hash(token) }

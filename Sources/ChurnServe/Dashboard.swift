@@ -14,7 +14,9 @@ struct DashboardData {
         let top: [AtRisk]
         let asOf: Int64
     }
-    struct RuleRun { let run: LedgerRun; let counts: [(rule: String, tier: String, group: String, decisions: Int)] }
+    /// `counts` for the latest run only; `effect` (with `--outcomes`) for the latest `effectRuns`.
+    struct RuleRun { let run: LedgerRun; let counts: [(rule: String, tier: String, group: String, decisions: Int)]; let effect: RuleEffectReport? }
+    static let effectRuns = 5
 
     let modelKind: String
     let modelVersion: String
@@ -26,13 +28,24 @@ struct DashboardData {
     /// nil without `--ledger`; `ledgerNote` on a read error.
     let ruleRuns: [RuleRun]?
     let ledgerNote: String?
+    /// Why the effect cannot be shown (the outcomes file is unreadable), when `--outcomes` was given.
+    let outcomesNote: String?
+    /// nil before the first event.
+    let cohorts: CohortActivity?
+    /// From `--report-dir` (nil: the file is absent).
+    let evaluation: DashboardReports.Part<DashboardReports.Evaluation>?
+    let survival: DashboardReports.Part<(svg: String, groups: [(name: String, users: Int, median: Double)])>?
+    let personas: DashboardReports.Part<(svg: String, labels: [String], names: [String], size: [Int])>?
 }
 
 /// The dashboard at `/`: one server-rendered HTML page with inline SVG charts
-/// drawn by the core's `Plot` code (no JavaScript, no network): model card,
+/// drawn by the core's `Plot` code (no JavaScript, no network): model card
+/// (with the last evaluation's metrics and charts from `--report-dir`),
 /// current risk distribution and tiers from the online state, the users most
-/// at risk with their reasons, and the rule runs of the ledger with their
-/// decisions by rule and tier. Numbers a test checks carry `data-` attributes.
+/// at risk with their reasons, cohort retention from the state, the rule runs
+/// of the ledger with their decisions by rule and tier and their effect (lift,
+/// CI, with `--outcomes`), and personas and survival curves when the report
+/// directory holds them. Numbers a test checks carry `data-` attributes.
 enum DashboardPage {
     static func esc(_ s: String) -> String { SVGCanvas.escape(s) }
 
@@ -47,14 +60,17 @@ enum DashboardPage {
         section{background:#fff;border-radius:8px;padding:12px 16px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
         h2{font-size:16px;margin:4px 0 10px}table{border-collapse:collapse;width:100%;font-size:13px}
         td,th{padding:4px 8px;border-bottom:1px solid #e4e7eb;text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-        .muted{color:#7b8794;font-size:13px}svg{max-width:100%;height:auto}
+        .muted{color:#7b8794;font-size:13px}svg{max-width:100%;height:auto}.charts svg{max-width:49%}
         .tier-high{color:#c81e1e;font-weight:600}.tier-medium{color:#b45309}.tier-low{color:#047857}
         </style></head><body>
         <header><h1>ChurnLab — retention dashboard</h1></header><main>
         """
         h += modelCard(d)
         h += riskSections(d)
+        h += cohortSection(d)
         h += rulesSection(d)
+        h += personasSection(d)
+        h += survivalSection(d)
         h += "</main></body></html>\n"
         return h
     }
@@ -63,6 +79,21 @@ enum DashboardPage {
         var s = "<section id=\"model\"><h2>Model</h2><table>"
         s += "<tr><th>Kind</th><td>\(esc(d.modelKind))</td></tr><tr><th>Version</th><td data-model-version>\(esc(d.modelVersion))</td></tr>"
         s += "<tr><th>Features</th><td class=\"n\">\(d.featureCount)</td></tr></table>"
+        if let e = d.evaluation {
+            if let v = e.value {
+                let m = v.metrics
+                s += "<h2>Last evaluation (holdout, \(v.rows) rows)</h2><table>"
+                for (key, name, x) in [("roc_auc", "ROC AUC", m.rocAUC), ("average_precision", "Average precision", m.averagePrecision),
+                                       ("log_loss", "Log loss", m.logLoss), ("brier", "Brier score", m.brier),
+                                       ("lift_at_top", "Lift in the top \(Int((m.topFraction * 100).rounded())) %", m.liftAtTop),
+                                       ("prevalence", "Churn rate", m.prevalence)] {
+                    s += "<tr><th>\(name)</th><td class=\"n\" data-metric=\"\(key)\">\(num(x))</td></tr>"
+                }
+                s += "</table><div class=\"charts\">" + v.roc + v.calibration + "</div>"
+            } else if let note = e.note {
+                s += "<p class=\"muted\">\(esc(note))</p>"
+            }
+        }
         if let imp = d.importance, let svg = try? Plot.importance(names: imp.names, values: imp.values, top: 12,
                                                                    options: PlotOptions(title: "Feature importance", width: 560, height: 360)) {
             s += svg
@@ -99,7 +130,7 @@ enum DashboardPage {
         s += "<section id=\"top\"><h2>Most at risk</h2><table><tr><th>User</th><th class=\"n\">Probability</th><th>Tier</th><th>Top reasons</th></tr>"
         for u in r.top {
             let reasons = u.reasons.map { "\(esc($0.feature)) (+\(Plot.shortNumber($0.contribution)))" }.joined(separator: ", ")
-            s += "<tr><td>\(esc(u.user))</td><td class=\"n\">\(String(format: "%.3f", u.probability))</td>"
+            s += "<tr><td>\(esc(u.user))</td><td class=\"n\" data-top-user=\"\(esc(u.user))\">\(String(format: "%.3f", u.probability))</td>"
             s += "<td class=\"tier-\(esc(u.tier))\">\(esc(u.tier))</td><td>\(reasons)</td></tr>"
         }
         return s + "</table></section>"
@@ -126,6 +157,79 @@ enum DashboardPage {
             }
             s += "</table>"
         }
+        if let note = d.outcomesNote { s += "<p class=\"muted\">\(esc(note))</p>" }
+        for r in runs {
+            guard let e = r.effect else { continue }
+            s += "<h2>Effect of run <code>\(esc(String(r.run.runID.prefix(12))))</code> (\(esc(r.run.period)))</h2>"
+            if e.rows.isEmpty { s += "<p class=\"muted\">No outcome yet for its decisions.</p>"; continue }
+            s += "<table><tr><th>Rule</th><th>Tier</th><th class=\"n\">Treated (retained)</th><th class=\"n\">Control (retained)</th>"
+            s += "<th class=\"n\">Lift</th><th class=\"n\">95% CI</th><th class=\"n\">p</th><th class=\"n\">Cost / retained</th></tr>"
+            for row in e.rows {
+                let key = esc(r.run.runID + "|" + row.rule + "|" + row.tier)
+                s += "<tr><td>\(esc(row.rule))</td><td>\(esc(row.tier.isEmpty ? "all" : row.tier))</td>"
+                s += "<td class=\"n\">\(row.treated) (\(pct(row.treatedRate)))</td><td class=\"n\">\(row.control) (\(pct(row.controlRate)))</td>"
+                s += "<td class=\"n\" data-effect-lift=\"\(key)\">\(num(row.lift))</td>"
+                s += "<td class=\"n\" data-effect-ci=\"\(key)\">[\(num(row.lower)), \(num(row.upper))]</td>"
+                s += "<td class=\"n\">\(num(row.pValue))</td><td class=\"n\">\(row.costPerRetained.isFinite ? Plot.shortNumber(row.costPerRetained) : "–")</td></tr>"
+            }
+            s += "</table>"
+            if e.missingOutcomes > 0 { s += "<p class=\"muted\">\(e.missingOutcomes) decisions have no outcome yet (left out).</p>" }
+        }
+        return s + "</section>"
+    }
+
+    /// A number as the effect and metric tables show it (4 decimals; a test reads it back).
+    static func num(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "–" }
+    static func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", x * 100) : "–" }
+
+    static func cohortSection(_ d: DashboardData) -> String {
+        guard let c = d.cohorts, !c.cohorts.isEmpty else { return "" }
+        var s = "<section id=\"cohorts\"><h2>Retention by signup cohort</h2>"
+        s += "<p class=\"muted\">Users by the month of their first event; the share with an event in the last N days (as of \(esc(DateText.format(micros: c.asOf))) UTC).</p>"
+        s += "<table><tr><th>Cohort</th><th class=\"n\">Users</th>" + c.windows.map { "<th class=\"n\">Active \($0) d</th>" }.joined() + "</tr>"
+        for k in c.cohorts {
+            let label = CohortActivity.label(k.month)
+            s += "<tr><td>\(label)</td><td class=\"n\" data-cohort-users=\"\(label)\">\(k.users)</td>"
+            for (w, a) in zip(c.windows, k.active) {
+                s += "<td class=\"n\" title=\"\(a) users\" data-cohort-active=\"\(label)|\(w)\" data-users=\"\(a)\">\(pct(Double(a) / Double(max(1, k.users))))</td>"
+            }
+            s += "</tr>"
+        }
+        s += "</table>"
+        let rows = c.cohorts.suffix(24)
+        if let svg = try? Plot.heatmap(rows.map { k in k.active.map { Double($0) / Double(max(1, k.users)) } },
+                                       rowLabels: rows.map { CohortActivity.label($0.month) }, columnLabels: c.windows.map { "\($0) d" },
+                                       options: PlotOptions(title: "Active in the last N days, by signup month", width: 560,
+                                                            height: max(200, 70 + 26 * Double(rows.count)))) {
+            s += svg
+        }
+        return s + "</section>"
+    }
+
+    static func personasSection(_ d: DashboardData) -> String {
+        guard let p = d.personas else { return "" }
+        var s = "<section id=\"personas\"><h2>Personas</h2>"
+        if let v = p.value {
+            s += "<table><tr><th>Persona</th><th>Profile</th><th class=\"n\">Users</th></tr>"
+            for k in v.labels.indices {
+                s += "<tr><td>\(esc(v.labels[k]))</td><td>\(esc(v.names[k]))</td><td class=\"n\" data-persona-users=\"\(esc(v.labels[k]))\">\(v.size[k])</td></tr>"
+            }
+            s += "</table>" + v.svg
+        } else if let note = p.note { s += "<p class=\"muted\">\(esc(note))</p>" }
+        return s + "</section>"
+    }
+
+    static func survivalSection(_ d: DashboardData) -> String {
+        guard let p = d.survival else { return "" }
+        var s = "<section id=\"survival\"><h2>Survival</h2>"
+        if let v = p.value {
+            s += "<table><tr><th>Group</th><th class=\"n\">Users</th><th class=\"n\">Median survival</th></tr>"
+            for g in v.groups {
+                s += "<tr><td>\(esc(g.name))</td><td class=\"n\" data-survival-users=\"\(esc(g.name))\">\(g.users)</td>"
+                s += "<td class=\"n\" data-survival-median=\"\(esc(g.name))\">\(g.median.isFinite ? Plot.shortNumber(g.median) : "not reached")</td></tr>"
+            }
+            s += "</table>" + v.svg
+        } else if let note = p.note { s += "<p class=\"muted\">\(esc(note))</p>" }
         return s + "</section>"
     }
 }

@@ -143,6 +143,14 @@ public final class OnlineStore: @unchecked Sendable {
         }
     }
 
+    /// Current retention by signup cohort, as of now (see `CohortActivity`).
+    public func cohortActivity(windows: [Int] = CohortActivity.defaultWindows) -> CohortActivity {
+        lock.withLock {
+            let now = clock()
+            return CohortActivity(spans: state.activitySpans(asOf: now), asOf: now, windows: windows)
+        }
+    }
+
     public var stats: (users: Int, events: Int, bytes: Int) {
         lock.withLock { (state.userCount, state.eventCount, state.storageBytes) }
     }

@@ -13,6 +13,10 @@ public struct ServeConfig: Sendable {
     public var token: BearerToken?
     /// The rules ledger the dashboard shows (`--ledger`); opened read per page view.
     public var ledgerPath: String?
+    /// `--report-dir`: the analyst's latest evaluation, survival and persona frames (see `DashboardReports`).
+    public var reportDir: String?
+    /// `--outcomes`: retention outcomes for the rule runs' effect (lift, CI), as `churnlab rules effect` reads.
+    public var outcomesPath: String?
     /// Most users the dashboard scores per view (the first by id beyond that).
     public var dashboardUsers = 200_000
     public init() {}
@@ -58,11 +62,14 @@ public final class ServeServer: Sendable {
     let ingestQueue: IngestQueue
     /// Tier names as JSON strings, resolved once.
     let tierJSON: TierJSON
+    /// The dashboard's files (report directory, outcomes), cached by modification time.
+    let reports: DashboardReports
 
     public init(config: ServeConfig, model: ModelSlot, store: OnlineStore) {
         self.config = config; self.model = model; self.store = store
         ingestQueue = IngestQueue(store: store)
         tierJSON = TierJSON(config.tiers)
+        reports = DashboardReports(directory: config.reportDir, outcomesPath: config.outcomesPath)
         let m = model.current
         metrics.setModel(version: m.version, kind: m.kind)
     }
@@ -253,26 +260,45 @@ public final class ServeServer: Sendable {
             risk = .init(scored: p.count, total: all.total, probabilities: p, tierCounts: order.map { ($0, counts[$0] ?? 0) }, top: top, asOf: all.asOf)
         }
         var runs: [DashboardData.RuleRun]?, ledgerNote: String?
+        let outcomes = reports.outcomes
         if let path = config.ledgerPath {
             do {
                 let ledger = try Ledger(path: path)
                 let list = try ledger.runs(limit: 20)
                 runs = try list.enumerated().map { k, run in
-                    guard k == 0 else { return .init(run: run, counts: []) }
-                    var c: [String: Int] = [:], keys: [(String, String, String)] = []
-                    for d in try ledger.decisions(run: run.runID) {
-                        let key = d.rule + "\u{1F}" + d.tier + "\u{1F}" + d.group
-                        if c[key] == nil { keys.append((d.rule, d.tier, d.group)) }
-                        c[key, default: 0] += 1
+                    // Decisions by rule/tier/group for the latest run; the effect for the latest few.
+                    guard k < DashboardData.effectRuns else { return .init(run: run, counts: [], effect: nil) }
+                    let decisions = try ledger.decisions(run: run.runID)
+                    var counts: [(String, String, String, Int)] = []
+                    if k == 0 {
+                        var c: [String: Int] = [:], keys: [(String, String, String)] = []
+                        for d in decisions {
+                            let key = d.rule + "\u{1F}" + d.tier + "\u{1F}" + d.group
+                            if c[key] == nil { keys.append((d.rule, d.tier, d.group)) }
+                            c[key, default: 0] += 1
+                        }
+                        counts = keys.map { ($0.0, $0.1, $0.2, c[$0.0 + "\u{1F}" + $0.1 + "\u{1F}" + $0.2]!) }
                     }
-                    return .init(run: run, counts: keys.map { ($0.0, $0.1, $0.2, c[$0.0 + "\u{1F}" + $0.1 + "\u{1F}" + $0.2]!) })
+                    var effect: RuleEffectReport?
+                    if let table = outcomes?.value {
+                        // As `churnlab rules effect`: a policy's logged non-contacts (group none) are not in the holdout comparison.
+                        let ds = decisions.filter { $0.group != "none" }.map {
+                            RuleEffect.Decision(user: $0.userID, rule: $0.rule, tier: $0.tier, control: $0.group == "control", cost: $0.cost,
+                                                asOfDay: $0.asOfDay, horizonDays: $0.horizonDays)
+                        }
+                        effect = try? RuleEffect.report(ds, outcomes: table, level: 0.95)
+                    }
+                    return .init(run: run, counts: counts, effect: effect)
                 }
             } catch {
                 ledgerNote = "Cannot read the ledger: \(error)"
             }
         }
         return DashboardData(modelKind: m.kind, modelVersion: m.version, featureCount: m.featureNames.count, importance: importance,
-                             risk: risk, riskNote: riskNote, ruleRuns: runs, ledgerNote: ledgerNote)
+                             risk: risk, riskNote: riskNote, ruleRuns: runs, ledgerNote: ledgerNote,
+                             outcomesNote: outcomes?.note ?? (config.outcomesPath != nil && outcomes == nil ? "--outcomes file not found" : nil),
+                             cohorts: all.users.isEmpty ? nil : store.cohortActivity(),
+                             evaluation: reports.evaluation, survival: reports.survival, personas: reports.personas)
     }
 
     private func health() -> Response {

@@ -9,7 +9,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Serve a model over HTTP: scoring, event ingestion, fresh per-user risk, metrics.",
         discussion: """
             Routes (see GET /v1/openapi.json): GET / (the dashboard: model card, current risk and tiers, users most \
-            at risk with reasons, rule runs and decisions of --ledger; no token needed on a loopback bind), POST /v1/score, POST /v1/events, GET /v1/users/{id}/risk, \
+            at risk with reasons, retention by signup cohort, rule runs and decisions of --ledger with their effect given --outcomes, \
+            and the evaluation, personas and survival curves of --report-dir; no token needed on a loopback bind), POST /v1/score, POST /v1/events, GET /v1/users/{id}/risk, \
             POST /v1/admin/reload, GET /v1/health, GET /metrics. POST routes and per-user reads need \
             `Authorization: Bearer <token>` with the token read from --token-file (mode 600; never given on the \
             command line); without --token-file those routes answer 403. Binds to 127.0.0.1 unless --host says otherwise. \
@@ -30,6 +31,12 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The rules ledger (SQLite) whose runs and decisions the dashboard at / shows.", valueName: "churnlab.db"))
     var ledger: String?
+
+    @Option(name: .customLong("report-dir"), help: ArgumentHelp("Directory of the analyst's latest results the dashboard shows when present: evaluation.csv (label y|churned, score p|probability: metrics, ROC, calibration), survival.csv (duration, event[, group]: Kaplan–Meier curves), personas.csv (persona + numeric features: profile heatmap). Re-read when they change.", valueName: "dir"))
+    var reportDir: String?
+
+    @Option(help: ArgumentHelp("Retention outcomes (user_id, retained|churned[, date]) for the effect (lift, CI) of the ledger's rule runs on the dashboard, as `churnlab rules effect` reads them.", valueName: "OUTCOMES.csv"))
+    var outcomes: String?
 
     @Option(help: "TCP port (0: any free port).")
     var port: Int = 8080
@@ -72,6 +79,17 @@ struct ServeCommand: ParsableCommand {
         if let ledger {
             guard FileManager.default.fileExists(atPath: ledger) else { printError("churnlab serve: --ledger '\(ledger)' does not exist"); throw ExitStatus.noInput }
             config.ledgerPath = ledger
+        }
+        if let reportDir {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: reportDir, isDirectory: &isDir), isDir.boolValue else {
+                printError("churnlab serve: --report-dir '\(reportDir)' is not a directory"); throw ExitStatus.noInput
+            }
+            config.reportDir = reportDir
+        }
+        if let outcomes {
+            guard FileManager.default.isReadableFile(atPath: outcomes) else { printError("churnlab serve: --outcomes '\(outcomes)' cannot be read"); throw ExitStatus.noInput }
+            config.outcomesPath = outcomes
         }
         config.limits.maxBodyBytes = maxBodyBytes; config.limits.maxRows = maxRows; config.limits.maxEvents = maxEvents
         if let tiers {

@@ -60,12 +60,21 @@ final class DashboardTests: XCTestCase {
         XCTAssertFalse(page.body.contains("<script"), "no JavaScript")
         // Tier counts: each user's tier from GET /v1/users/{id}/risk.
         var expected: [String: Int] = ["high": 0, "medium": 0, "low": 0]
+        var probability: [String: Double] = [:]
         for u in users {
             let r = try s.request("GET", "/v1/users/\(u)/risk", token: t.token)
             XCTAssertEqual(r.status, 200, r.body)
             expected[r.object["tier"] as! String, default: 0] += 1
+            probability[u] = r.object["probability"] as? Double
         }
         XCTAssertEqual(Self.counts(page.body, "data-risk-tier"), expected)
+        // Most at risk: ten users, each with the risk route's probability (3 decimals; the page is a moment
+        // earlier, recency moves it by far less), none below a user left out.
+        let top = DashboardSectionsTests.texts(page.body, "data-top-user")
+        XCTAssertEqual(top.count, 10)
+        let floor = top.values.compactMap(Double.init).min() ?? 1
+        for (u, text) in top { XCTAssertEqual(Double(text)!, probability[u]!, accuracy: 0.0015, u) }
+        for (u, p) in probability where top[u] == nil { XCTAssertLessThanOrEqual(p, floor + 0.0015, u) }
         XCTAssertEqual(expected.values.reduce(0, +), 24)
         // Decision counts by rule: the ledger's.
         let ledger = try Ledger(path: ledgerPath)
@@ -89,6 +98,7 @@ final class DashboardTests: XCTestCase {
         let dom = try Self.run(chromium, common + ["--dump-dom", url])
         XCTAssertEqual(Self.counts(dom, "data-risk-tier"), expected, "rendered DOM")
         XCTAssertEqual(Self.counts(dom, "data-decisions-rule"), byRule, "rendered DOM")
+        XCTAssertEqual(DashboardSectionsTests.texts(dom, "data-top-user"), top, "rendered DOM")
         _ = try Self.run(chromium, common + ["--screenshot=\(shot.path)", url])
         let png = try Data(contentsOf: shot)
         XCTAssertGreaterThan(png.count, 10_000, "a real screenshot")

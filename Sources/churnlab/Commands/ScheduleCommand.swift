@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChurnCore
 import ChurnFiles
+import ChurnServe
 import Foundation
 import LuaRuntime
 
@@ -20,7 +21,10 @@ struct ScheduleCommand: ParsableCommand {
             lines on standard error. Each occurrence's output (stdout and stderr of every attempt) is kept in \
             LOG_DIR/JOB/OCCURRENCE.log (default LOG_DIR: logs/ next to the ledger; the newest --keep-logs per job are kept); \
             the JSON log names the file and --status lists recent occurrences with their logs. \
-            --once runs what is due now and exits (status 1 if a job failed).
+            --once runs what is due now and exits (status 1 if a job failed). \
+            With --source serve, a rules job without users = or script = reads its users from a running `churnlab serve` \
+            (--server, --token-file): GET /v1/scores, every user of the server's online state scored now, fetched at each \
+            attempt into LOG_DIR/JOB/OCCURRENCE.users.csv and passed as --users, so its decisions go through the ledger exactly once.
             """
     )
 
@@ -35,6 +39,11 @@ struct ScheduleCommand: ParsableCommand {
     var status = false
     @Option(name: .customLong("log-dir"), help: ArgumentHelp("Where job output logs are kept (default: logs/ next to the ledger).", valueName: "dir"))
     var logDir: String?
+    @Option(help: ArgumentHelp("Where rules jobs without users/script read their users: 'serve' (a running churnlab serve, see --server).", valueName: "serve"))
+    var source: String?
+    @Option(help: ArgumentHelp("With --source serve: the server's address.", valueName: "http://HOST:PORT")) var server: String = "http://127.0.0.1:8080"
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("With --source serve: the file holding the server's bearer token (mode 600).", valueName: "F"))
+    var tokenFile: String?
     @Option(name: .customLong("keep-logs"), parsing: .unconditional, help: ArgumentHelp("Occurrence logs kept per job (1…100000).", valueName: "n")) var keepLogs: Int = 30
 
     func validate() throws {
@@ -43,6 +52,7 @@ struct ScheduleCommand: ParsableCommand {
         if !range.contains(grace) { throw ValidationError("--grace must be \(range) (seconds), got \(grace)") }
         try LedgerOption.validate(ledger)
         guard (1...100_000).contains(keepLogs) else { throw ValidationError("--keep-logs must be in 1...100000, got \(keepLogs)") }
+        if let source, source != "serve" { throw ValidationError("--source must be 'serve', got '\(source)'") }
     }
 
     func run() throws {
@@ -54,7 +64,7 @@ struct ScheduleCommand: ParsableCommand {
             throw ExitStatus.noInput
         }
         let jobs: [ScheduledJob]
-        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath) } catch let e as ScheduleFileErrors {
+        do { jobs = try ScheduleFile.load(file, ledgerPath: ledgerPath, usersFromServer: source == "serve") } catch let e as ScheduleFileErrors {
             for problem in e.errors { printError("churnlab: schedule: \(problem)") }   // every problem, not only the first
             throw ExitStatus.usage
         } catch {
@@ -78,7 +88,11 @@ struct ScheduleCommand: ParsableCommand {
         if status { return try printStatus(jobs, ledgerPath: ledgerPath, logs: logs) }
         let l: Ledger
         do { l = try Ledger(path: ledgerPath) } catch { printError("churnlab: schedule: \(error)"); throw ExitStatus.software }
-        let failures = Scheduler(jobs: jobs, ledger: l, once: once, fixedNow: fixed, grace: grace, logs: logs).run()
+        var scheduler = Scheduler(jobs: jobs, ledger: l, once: once, fixedNow: fixed, grace: grace, logs: logs)
+        if source == "serve" {
+            do { scheduler.server = try ServeClient(url: server, tokenFile: tokenFile) } catch { printError("churnlab: schedule: \(error)"); throw ExitStatus.usage }
+        }
+        let failures = scheduler.run()
         if once && failures > 0 { throw ExitStatus.failure }
     }
 

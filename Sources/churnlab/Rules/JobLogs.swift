@@ -45,7 +45,10 @@ struct JobLogs {
     func rotate(job: String) {
         let dir = jobDirectory(job)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        let logs = names.filter { $0.hasSuffix(".log") }.sorted()
-        for old in logs.dropLast(max(0, keep)) { try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(old)) }
+        // Logs, and the users tables fetched from a server (`--source serve`) beside them.
+        for suffix in [".log", ".users.csv"] {
+            let files = names.filter { $0.hasSuffix(suffix) }.sorted()
+            for old in files.dropLast(max(0, keep)) { try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(old)) }
+        }
     }
 }

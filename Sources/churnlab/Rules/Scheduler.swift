@@ -1,4 +1,5 @@
 import ChurnCore
+import ChurnServe
 import Dispatch
 import Foundation
 
@@ -46,6 +47,8 @@ struct Scheduler {
     var fixedNow: Date?
     var grace: Double
     var logs: JobLogs
+    /// `--source serve`: rules jobs without users/script read the server's scores at each attempt.
+    var server: ServeClient? = nil
     let stop = StopFlag()
     let owner = "\(ProcessInfo.processInfo.hostName):\(getpid())"
 
@@ -125,6 +128,23 @@ struct Scheduler {
             attempt += 1
             let at = ScheduleClock.iso(occurrence)
             let logPath = logs.path(job: job.name, occurrence: occurrence)
+            var args = args
+            if let server, Self.readsServer(args) {
+                // The server's state scored now is this attempt's users table (kept beside the log).
+                let users = String(logPath.dropLast(4)) + ".users.csv"
+                do {
+                    try FileManager.default.createDirectory(atPath: logs.jobDirectory(job.name), withIntermediateDirectories: true)
+                    let n = try server.fetchScores(to: users, timeout: max(1, min(job.timeout, 600)))
+                    JSONLog.write("info", "scores_fetched", ["job": job.name, "scheduled_at": at, "attempt": attempt, "users": n, "file": users])
+                    args += ["--users", users]
+                } catch {
+                    lastError = "\(error)"
+                    JSONLog.write("error", "job_failed", ["job": job.name, "scheduled_at": at, "attempt": attempt, "error": lastError!])
+                    if attempt <= job.retries && !stop.isSet { Thread.sleep(forTimeInterval: min(job.retryDelay(attempt), 60)) }
+                    if stop.isSet { break }
+                    continue
+                }
+            }
             JSONLog.write("info", "job_start", ["job": job.name, "scheduled_at": at, "attempt": attempt, "argv": args, "log": logPath])
             let started = Date()
             let (status, output, killed) = runChild(args, wallLimit: job.timeout + 5, log: { try logs.open(job: job.name, occurrence: occurrence, attempt: attempt, argv: args) })
@@ -146,6 +166,11 @@ struct Scheduler {
             if stop.isSet { break }
         }
         return (false, attempt, lastError)
+    }
+
+    /// A rules run given neither --users nor --script: its users come from the server (`--source serve`).
+    static func readsServer(_ args: [String]) -> Bool {
+        args.count >= 2 && args[0] == "rules" && args[1] == "run" && !args.contains("--users") && !args.contains("--script")
     }
 
     func childArguments(_ job: ScheduledJob, occurrence: Date) -> [String] {
