@@ -1,12 +1,22 @@
 /// Batch evaluation of a list of trees: `base + scale · Σ_t leafValue_t(row)`.
 /// Parallel over row chunks; each row sums its trees in order, so results do
-/// not depend on the thread count.
+/// not depend on the thread count. Large trees go through `DeepTreeScorer`.
 enum TreeEnsemble {
     static func predict(_ trees: ArraySlice<Tree>, features: [FeatureValues], nrow: Int,
                         base: Double, scale: Double) throws -> [Double] {
+        let trees = Array(trees)
+        if DeepTreeScorer.suits(trees, nrow: nrow) {
+            return try DeepTreeScorer(trees).predict(columns: features, nrow: nrow, base: base, scale: scale)
+        }
+        return try predictByRowBlocks(trees, features: features, nrow: nrow, base: base, scale: scale)
+    }
+
+    /// The traversal for small trees (boosting): blocks of 256 rows through
+    /// every tree, values read straight from the columns.
+    static func predictByRowBlocks(_ trees: [Tree], features: [FeatureValues], nrow: Int,
+                                   base: Double, scale: Double) throws -> [Double] {
         var out = [Double](repeating: base, count: nrow)
         guard nrow > 0, !trees.isEmpty else { return out }
-        let trees = Array(trees)
         try withRawColumns(features) { cols in
             try out.withUnsafeMutableBufferPointer { o in
                 let op = o.baseAddress!

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue 19 item 2: batch scoring speed, side by side in one run — ChurnLab's
+# GBDT vs LightGBM (200 trees × 63 leaves) and ChurnLab's forest vs
+# scikit-learn (100 trees, depth 16), predict_proba on the benchmark table's
+# 200,000 test rows (models fitted untimed on the first FIT_ROWS rows).
+# Usage: scripts/bench/tree_scoring.sh [FIT_ROWS (default 200000)] [REPEATS (default 3)]
+# Env: CHURNLAB_BENCH_VENV (default .venv-ref in the repo), CHURNLAB_BENCH_DATA
+#      (default /tmp/churnlab_bench_data), CHURNLAB_BENCH_THREADS (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+case ${1:-} in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+FIT=${1:-200000}; REPS=${2:-3}
+VENV=${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}
+DATA=${CHURNLAB_BENCH_DATA:-/tmp/churnlab_bench_data}
+THREADS=${CHURNLAB_BENCH_THREADS:-2}
+source scripts/bench/lib_venv.sh
+ensure_bench_venv "$VENV" numpy pandas scikit-learn lightgbm
+[ -s "$DATA/table.csv" ] || "$VENV/bin/python" scripts/bench/gen_model_table.py "$DATA" --csv >&2
+swift build -c release --product churnlab >&2
+BIN=$(swift build -c release --show-bin-path)/churnlab
+NTRAIN=$("$VENV/bin/python" -c "import json,sys; print(json.load(open(sys.argv[1]))['train_rows'])" "$DATA/meta.json")
+OUT=$(mktemp)
+trap 'rm -f "$OUT"' EXIT
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+CHURNLAB_THREADS=$THREADS "$BIN" run scripts/bench/tree_scoring.lua "$DATA/table.csv" "$NTRAIN" "$FIT" "$REPS" | grep '^BENCH ' >> "$OUT"
+OMP_NUM_THREADS=$THREADS OMP_WAIT_POLICY=passive PYTHONPATH=scripts/bench \
+    "$VENV/bin/python" scripts/bench/tree_scoring_peers.py "$DATA" "$FIT" "$REPS" "$THREADS" | grep '^BENCH ' >> "$OUT"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$OUT"
+python3 - "$OUT" <<'PY'
+import json, sys
+rows = [json.loads(l[6:]) for l in open(sys.argv[1])]
+by = {(r["lib"], r["model"]): r for r in rows}
+print(f"{'model':8} {'ChurnLab rows/s':>16} {'peer':>9} {'peer rows/s':>12} {'speed-up':>9} {'goal':>6}  AUC ChurnLab / peer")
+for model, peer, goal in (("gbdt", "lightgbm", "3x"), ("forest", "sklearn", "1x")):
+    a, b = by.get(("churnlab", model)), by.get((peer, model))
+    if a and b:
+        print(f"{model:8} {a['predict_rows_per_s']:16,.0f} {peer:>9} {b['predict_rows_per_s']:12,.0f} "
+              f"{a['predict_rows_per_s'] / b['predict_rows_per_s']:8.2f}x {goal:>6}  {a['auc']:.4f} / {b['auc']:.4f}")
+PY
