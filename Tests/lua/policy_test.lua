@@ -381,3 +381,10 @@ T.case("fitted_q on simulated trajectories beats treating nobody and everybody",
   local v, vn, va = sim3:policy_value(p).value, sim3:policy_value(none).value, sim3:policy_value(all).value
   T.ok(v > vn and v > va, string.format("fitted-Q %.3f vs none %.3f, all-email %.3f", v, vn, va))
 end)
+
+T.case("cl.plot.regret draws one line per policy", function()
+  local svg = cl.plot.regret({ rule = { 10, 20, 30 }, linucb = { 12, 18, 21 } }, { batch = 1000 })
+  T.ok(svg:find("<svg") and svg:find("linucb") and svg:find("Cumulative regret"))
+  T.raises(function() cl.plot.regret({}, {}) end, "give series")
+  T.raises(function() cl.plot.regret({ a = { 1 } }, { batch = 0 }) end, "field 'batch'")
+end)

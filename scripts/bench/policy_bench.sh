@@ -17,13 +17,29 @@ cd "$(dirname "$0")/../.."
 N="${1:-1000000}"; ROUNDS="${2:-100000}"
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 OUT="$(mktemp -d)/policy"
-swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+# CHURNLAB_BENCH_BUILD=debug runs the existing debug build (a quick correctness check at a tiny size,
+# e.g. `CHURNLAB_BENCH_BUILD=debug scripts/bench/policy_bench.sh 20000 2000`); figures come from release.
+BUILD="${CHURNLAB_BENCH_BUILD:-release}"
+if [ "$BUILD" = release ]; then
+  swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+fi
 uptime
-echo "== ChurnLab (release)"
-.build/release/churnlab run scripts/bench/policy_bench.lua "$N" "$ROUNDS" "$OUT" | sed 's/^RESULT //'
+echo "== ChurnLab ($BUILD build)"
+CL_OUT="$(.build/"$BUILD"/churnlab run scripts/bench/policy_bench.lua "$N" "$ROUNDS" "$OUT" | sed 's/^RESULT //')"
+echo "$CL_OUT"
 if [ -x "$VENV/bin/python" ]; then
   echo "== Open Bandit Pipeline 0.5.7 (same logs)"
-  "$VENV/bin/python" scripts/bench/policy_obp.py "$OUT" 20 2>/dev/null | sed 's/^RESULT //'
+  OBP_OUT="$("$VENV/bin/python" scripts/bench/policy_obp.py "$OUT" 20 2>/dev/null | sed 's/^RESULT //')"
+  echo "$OBP_OUT"
+  # Side by side: DR time per run (goal <= 0.1 x obp's) and OPE RMSE (goal: no worse than obp's).
+  ours="$(echo "$CL_OUT" | sed -n 's/.*DR (ridge fit + estimate) \([0-9.]*\) s per run.*/\1/p')"
+  theirs="$(echo "$OBP_OUT" | sed -n 's/.*DR (RegressionModel fit_predict + estimate) \([0-9.]*\) s per run.*/\1/p')"
+  if [ -n "$ours" ] && [ -n "$theirs" ]; then
+    awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "== DR fit + estimate per run: ChurnLab %.3f s vs obp %.3f s = %.3f x (goal <= 0.1 x)\n", a, b, (b > 0 ? a / b : 0) }'
+  fi
+  echo "== OPE relative RMSE (ChurnLab | obp):"
+  echo "$CL_OUT" | grep "OPE relative RMSE" | sed 's/^/   ChurnLab: /'
+  echo "$OBP_OUT" | grep "OPE relative RMSE" | sed 's/^/   obp:      /'
 else
   echo "(no Python venv at $VENV: obp skipped)"
 fi
