@@ -250,9 +250,11 @@ extension RulesCLITests {
         XCTAssertEqual(h.status, 0, h.stderr)
         XCTAssertTrue(h.stdout.contains("logs: \(logs) (200 decisions, 200 with a propensity)"), h.stdout)
         let lines = try String(contentsOfFile: logs, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        XCTAssertEqual(lines[0], ["run_id", "as_of", "user_id", "rule", "group", "action", "propensity", "cost", "horizon_days", "tenure_days", "retained", "reward"])
+        XCTAssertEqual(lines[0], ["run_id", "as_of", "user_id", "rule", "group", "action", "propensity", "cost", "horizon_days",
+                                  "p_mail", "p_none", "tenure_days", "retained", "reward"])
         let rows = lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
         XCTAssertTrue(rows.allSatisfy { $0["propensity"] == "0.5" && $0["horizon_days"] == "7" && $0["retained"] == "1.0" }, "\(rows.prefix(2))")
+        XCTAssertTrue(rows.allSatisfy { $0["p_mail"] == "0.5" && $0["p_none"] == "0.5" }, "\(rows.prefix(2))")
         let mail = rows.filter { $0["action"] == "mail" }.count
         XCTAssertTrue(rows.allSatisfy { ($0["action"] == "mail") == ($0["group"] == "treatment") })
         XCTAssertGreaterThan(mail, 70); XCTAssertLessThan(mail, 130)
@@ -264,7 +266,19 @@ extension RulesCLITests {
         }
         XCTAssertEqual(try XCTUnwrap(estimate("ips")), 2 * Double(mail) / 200, accuracy: 1e-4, e.stdout)
         XCTAssertEqual(try XCTUnwrap(estimate("snips")), 1, accuracy: 1e-4, e.stdout)
+        // The reward model (ridge on tenure_days, intercept shrunk a little) predicts ≈ 1 for everyone.
+        XCTAssertEqual(try XCTUnwrap(estimate("dm")), 1, accuracy: 0.05, e.stdout)
+        XCTAssertEqual(try XCTUnwrap(estimate("dr")), 1, accuracy: 0.05, e.stdout)   // DM + mean w(r − q̂) with r = 1 ≈ q̂
+        XCTAssertNotNil(estimate("switch_dr"), e.stdout)
         XCTAssertTrue(e.stdout.contains("200 logged decisions used"), e.stdout)
+        XCTAssertTrue(e.stdout.contains("support: the candidate stays within"), e.stdout)
+        // A candidate that sends an action the logging rule never could (sms): the support warning, IPS = 0.
+        try write("return cl.policy.tiers{ actions = { \"none\", \"mail\", \"sms\" }, default = \"sms\" }", dir.appendingPathComponent("sms.lua"))
+        let out = try CLI.run(["rules", "effect", id, "--ledger", ledger, "--outcomes", dir.appendingPathComponent("outcomes.csv").path,
+                               "--policy", dir.appendingPathComponent("sms.lua").path])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertTrue(out.stdout.contains("warning: the target policy leaves the logged support: 1 of its probability"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("  ips        0.0000"), out.stdout)
         // A candidate whose actions do not cover the logged ones is a clear error.
         try write("return cl.policy.uniform{ actions = { \"none\", \"sms\" } }", dir.appendingPathComponent("bad.lua"))
         let bad = try CLI.run(["rules", "effect", id, "--ledger", ledger, "--outcomes", dir.appendingPathComponent("outcomes.csv").path,

@@ -241,3 +241,150 @@ T.case("uplift policy: T-learner over any model kind picks argmax value·P(retai
   T.raises(function() cl.policy.uplift(cl.model.tree {}, logs, { actions = { "none", "email" }, target = "retained" }) end,
     "not one of the actions")
 end)
+
+T.case("uplift policy: X-learner recovers a known CATE with imbalanced arms", function()
+  -- x ∈ {0, 1, 2, 3, 4}; retention with no action 0.2 + 0.1·x, with email 0.2 + 0.1·x + τ(x),
+  -- τ(x) = 0.05·x (true CATE). 200 reference rows and 40 email rows per x (imbalanced), each cell
+  -- with exactly the rate's share of positives, so a tree deep enough to isolate x is exact:
+  -- μ₀, μ₁ are the cell rates, the imputed effects D average τ(x) in every cell on both arms,
+  -- τ₀ = τ₁ = τ(x) and g(x) = 40/240 leaves τ = g·τ₀ + (1 − g)·τ₁ = τ(x).
+  local x, action, retained = {}, {}, {}
+  local function add(xv, a, rate, n)
+    local kept = math.floor(rate * n + 0.5)
+    for i = 1, n do x[#x + 1] = xv; action[#action + 1] = a; retained[#retained + 1] = i <= kept and 1 or 0 end
+  end
+  for xv = 0, 4 do
+    add(xv, "none", 0.2 + 0.1 * xv, 200)
+    add(xv, "email", 0.2 + 0.1 * xv + 0.05 * xv, 40)
+  end
+  local logs = cl.frame({ x = x, action = action, retained = retained }, { names = { "x", "action", "retained" } })
+  local probe = cl.frame({ x = { 0, 1, 2, 3, 4 } })
+  local opts = { actions = { "none", "email" }, target = "retained", costs = { email = 1.2 }, value = 10, learner = "x" }
+  local p = cl.policy.uplift(cl.model.tree { max_depth = 3, min_samples_leaf = 1 }, logs, opts)
+  T.ok(tostring(p):find("X%-learner"), tostring(p))
+  local q = p:expected_rewards(probe)
+  for i = 1, 5 do
+    local xv = i - 1
+    T.near(q.q_none:to_table()[i], 10 * (0.2 + 0.1 * xv), 1e-9)
+    T.near(q.q_email:to_table()[i], 10 * (0.2 + 0.15 * xv) - 1.2, 1e-9)   -- value·(μ₀ + τ) − cost
+  end
+  -- Email pays when 10·0.05·x > 1.2: x ≥ 3.
+  T.eq(p:choose(probe):to_table(), { "none", "none", "none", "email", "email" })
+  -- The same with a GBDT (any kind): close.
+  local g = cl.policy.uplift(cl.model.gbdt { trees = 200, leaves = 5, learning_rate = 0.3, min_data_in_leaf = 1, seed = 1, threads = 1 }, logs, opts)
+  local qg = g:expected_rewards(probe)
+  for i = 1, 5 do T.near(qg.q_email:to_table()[i] - qg.q_none:to_table()[i], 0.5 * (i - 1) - 1.2, 0.15) end
+  T.raises(function() cl.policy.uplift(cl.model.tree {}, logs, { actions = { "none", "email" }, target = "retained", learner = "s" }) end,
+    "field 'learner'")
+end)
+
+T.case("choose respects budgets and cooldowns for any policy, with exact propensities", function()
+  local acts = { "none", "email", "coupon" }
+  local users = cl.frame({ user_id = { "u1", "u2", "u3", "u4", "u5" }, risk = { 0.1, 0.9, 0.5, 0.7, 0.3 } })
+  local coupon = cl.policy.tiers { actions = acts, default = "coupon" }
+  -- max_users = 2 in risk order (u2, u4, u3, u5, u1): u2 and u4 get the coupon, the rest none with propensity 1.
+  local a, p, probs = coupon:choose(users, { budget = { max_users = 2 }, order_by = "risk" })
+  T.eq(a:to_table(), { "none", "coupon", "none", "coupon", "none" })
+  T.eq(p:to_table(), { 1, 1, 1, 1, 1 })
+  T.eq(probs.p_none:to_table(), { 1, 0, 1, 0, 1 })
+  -- max_cost = 11 with coupon 5: two coupons (10), the third would cost 15.
+  a = coupon:choose(users, { budget = { max_cost = 11 }, costs = { email = 1, coupon = 5 } })
+  T.eq(a:to_table(), { "coupon", "coupon", "none", "none", "none" })
+  -- A stochastic policy: once one contact is left unaffordable, only its mass moves to none.
+  -- uniform: (1/3, 1/3, 1/3); with 4 left and coupon 5, email 1: a row can still get email → (2/3, 1/3, 0).
+  local uni = cl.policy.uniform { actions = acts }
+  local ua, up, upr = uni:choose(users, { budget = { max_cost = 4 }, costs = { email = 1, coupon = 5 }, seed = 3 })
+  local spent, acts_t, up_t = 0, ua:to_table(), up:to_table()
+  local pe, pc, pn = upr.p_email:to_table(), upr.p_coupon:to_table(), upr.p_none:to_table()
+  for i = 1, 5 do
+    T.eq(pc[i], 0)                                         -- never affordable
+    T.near(pe[i], spent + 1 <= 4 and 1 / 3 or 0, 1e-12)    -- email while the budget lasts
+    T.near(pn[i] + pe[i], 1, 1e-12)
+    T.near(up_t[i], upr["p_" .. acts_t[i]]:to_table()[i], 1e-12)
+    if acts_t[i] == "email" then spent = spent + 1 end
+  end
+  -- Not binding: the same draws as without constraints (row i uses stream i of the seed).
+  local free = uni:choose(users, { seed = 3 })
+  T.eq(uni:choose(users, { seed = 3, budget = { max_users = 5 } }):to_table(), free:to_table())
+  -- Cooldown: u1 was contacted 3 days before (in cooldown), u2 33 days before (free again),
+  -- u3 was a holdout control (not a contact).
+  local history = cl.frame({ user_id = { "u1", "u2", "u3" }, as_of = { "2024-09-28", "2024-08-29", "2024-09-30" },
+                             group = { "treatment", "treatment", "control" } })
+  a, p = coupon:choose(users, { cooldown_days = 14, history = history, as_of = "2024-10-01" })
+  T.eq(a:to_table(), { "none", "coupon", "coupon", "coupon", "coupon" })
+  T.eq(p:to_table(), { 1, 1, 1, 1, 1 })
+  T.raises(function() coupon:choose(users, { cooldown_days = 14, history = history }) end, "as_of")
+  T.raises(function() coupon:choose(users, { costs = { email = 1 } }) end, "goes with budget")
+  T.raises(function() coupon:choose(users, { budget = { max_users = -1 } }) end, "max_users")
+  T.raises(function() coupon:choose(users, { budget = { max_cost = 1 }, costs = { sms = 1 } }) end, "not one of the actions")
+  T.raises(function() coupon:choose(users, { budget = { max_users = 1 }, none = "call" }) end, "field 'none'")
+end)
+
+T.case("fitted_q with a GBDT recovers value iteration's policy on the small MDP", function()
+  -- The MDP of the q_learning case above, states one-hot (s1, s2, s3 and next_s1 …).
+  local P = { { { { 1, 0.8 }, { 2, 0.2 } }, { { 2, 0.9 }, { 3, 0.1 } } },
+              { { { 1, 1.0 } }, { { 3, 0.7 }, { 2, 0.3 } } },
+              { { { 3, 1.0 } }, { { 1, 1.0 } } } }
+  local R = { { 0, -1 }, { 1, 0 }, { 2, 0 } }
+  local Q = { { 0, 0 }, { 0, 0 }, { 0, 0 } }
+  for _ = 1, 1000 do
+    local N = { {}, {}, {} }
+    for s = 1, 3 do for a = 1, 2 do
+      local v = R[s][a]
+      for _, e in ipairs(P[s][a]) do v = v + 0.9 * e[2] * math.max(Q[e[1]][1], Q[e[1]][2]) end
+      N[s][a] = v
+    end end
+    Q = N
+  end
+  local cols = { action = {}, reward = {} }
+  for j = 1, 3 do cols["s" .. j] = {}; cols["next_s" .. j] = {} end
+  local names = { "stay", "move" }
+  for s = 1, 3 do for a = 1, 2 do for i = 1, 100 do
+    local u, acc, s2 = (i - 0.5) / 100, 0, P[s][a][#P[s][a]][1]
+    for _, e in ipairs(P[s][a]) do acc = acc + e[2]; if u < acc then s2 = e[1]; break end end
+    for j = 1, 3 do
+      table.insert(cols["s" .. j], j == s and 1 or 0); table.insert(cols["next_s" .. j], j == s2 and 1 or 0)
+    end
+    table.insert(cols.action, names[a]); table.insert(cols.reward, R[s][a])
+  end end end
+  local tr = cl.frame(cols)
+  local model = cl.model.gbdt { objective = "regression", trees = 30, learning_rate = 0.5, leaves = 4, min_data_in_leaf = 5, seed = 1, threads = 1 }
+  local p = cl.policy.fitted_q(model, tr, { actions = names, features = { "s1", "s2", "s3" }, discount = 0.9, iterations = 200, tolerance = 1e-3 })
+  local probe = cl.frame({ s1 = { 1, 0, 0 }, s2 = { 0, 1, 0 }, s3 = { 0, 0, 1 } })
+  local chosen = p:choose(probe):to_table()
+  for s = 1, 3 do T.eq(chosen[s], Q[s][1] >= Q[s][2] and "stay" or "move") end
+  local q = p:q_values(probe)
+  for s = 1, 3 do T.near(q.q_stay:to_table()[s], Q[s][1], 0.5); T.near(q.q_move:to_table()[s], Q[s][2], 0.5) end
+  -- Linear fitted-Q on one-hot states (no intercept needed: s1 + s2 + s3 = 1, the ridge splits it) picks the same.
+  local lin = cl.policy.fitted_q("linear", tr, { actions = names, features = { "s1", "s2", "s3" }, discount = 0.9, iterations = 1000, ridge = 1e-6, tolerance = 1e-9 })
+  T.eq(lin:choose(probe):to_table(), chosen)
+  T.raises(function() cl.policy.fitted_q(cl.model.gbdt {}, tr, { actions = names, features = { "s1" } }) end, "needs a regression model")
+  T.raises(function() cl.policy.fitted_q("cubic", tr, { actions = names, features = { "s1" } }) end, "expected 'linear'")
+  T.raises(function() cl.policy.fitted_q("linear", tr, { actions = names, features = { "reward" } }) end, "next%-state column 'next_reward'")
+end)
+
+T.case("fitted_q on simulated trajectories beats treating nobody and everybody", function()
+  local sim3 = cl.simulate.campaign { users = 1500, periods = 4, seed = 21, annoyance = 0.8, actions = {
+    { name = "email", cost = 1, effect = 0.5, engagement = -0.5 },
+    { name = "coupon", cost = 6, effect = 1.2, price = 0.9 } } }
+  local acts3 = sim3.actions
+  local tr = sim3:transitions(cl.policy.uniform { actions = acts3 }, { seed = 2 })
+  T.ok(#tr > 1500)
+  local have = {}
+  for _, n in ipairs(tr:names()) do have[n] = true end
+  T.ok(have.next_recent_contacts and have.next_persona and have.done)
+  local features = { "engagement", "tenure", "price_sensitivity", "persona", "recent_contacts", "carryover" }
+  local model = cl.model.gbdt { objective = "regression", trees = 60, learning_rate = 0.2, leaves = 15, min_data_in_leaf = 20, seed = 1, threads = 1 }
+  local p = cl.policy.fitted_q(model, tr, { actions = acts3, features = features, done = "done", discount = 0.9, iterations = 8 })
+  local none = cl.policy.tiers { actions = acts3, default = "none" }
+  local all = cl.policy.tiers { actions = acts3, default = "email" }
+  local v, vn, va = sim3:policy_value(p).value, sim3:policy_value(none).value, sim3:policy_value(all).value
+  T.ok(v > vn and v > va, string.format("fitted-Q %.3f vs none %.3f, all-email %.3f", v, vn, va))
+end)
+
+T.case("cl.plot.regret draws one line per policy", function()
+  local svg = cl.plot.regret({ rule = { 10, 20, 30 }, linucb = { 12, 18, 21 } }, { batch = 1000 })
+  T.ok(svg:find("<svg") and svg:find("linucb") and svg:find("Cumulative regret"))
+  T.raises(function() cl.plot.regret({}, {}) end, "give series")
+  T.raises(function() cl.plot.regret({ a = { 1 } }, { batch = 0 }) end, "field 'batch'")
+end)

@@ -4,6 +4,12 @@ import Foundation
 /// decision with `action`, `propensity`, the context object expanded into columns and,
 /// given outcomes, `retained` and `reward` joined by user and horizon (`OutcomeTable`).
 /// This is the frame `cl.policy.evaluate` and `policy:update` read.
+///
+/// Rows with a stored distribution (schema 3) also get `p_<action>` columns — every action
+/// any kept row could have logged, 0 where a row's rule could not take it, null for rows
+/// written before schema 3 — and their `propensity` is the marginal P(logged action): a
+/// policy's own "none" and a holdout control are the same treatment for the outcome, so
+/// off-policy weights must use P(none) = holdout + (1 − holdout)·p(none), not either part.
 public enum DecisionLog {
     public struct Options: Sendable {
         /// Reward = value × retained − cost; nil: reward = retained (0/1) and costs are ignored.
@@ -45,14 +51,33 @@ public enum DecisionLog {
                 }
             }
         }
+        // Stored distributions → p_<action> columns and the marginal propensity.
+        var pNames: [String] = [], pIndex: [String: Int] = [:]
+        var dists = [[String: Double]?](repeating: nil, count: n)
+        for (i, r) in kept.enumerated() {
+            guard let text = r.probabilities,
+                  let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { continue }
+            var d: [String: Double] = [:]
+            for (a, v) in obj { if let x = v as? NSNumber { d[a] = x.doubleValue } }
+            dists[i] = d
+        }
+        for d in dists { if let d { for a in d.keys.sorted() where pIndex[a] == nil { pIndex[a] = pNames.count; pNames.append(a) } } }
+        let propensities: [Double] = kept.indices.map { i in dists[i]?[kept[i].action] ?? kept[i].propensity ?? .nan }
+        let propensityNull = propensities.map(\.isNaN)
         var cols: [Column] = [
             .string("run_id", kept.map(\.runID), category: true), .string("as_of", kept.map(\.asOf), category: true),
             .string("user_id", kept.map(\.userID)), .string("rule", kept.map(\.rule), category: true),
             .string("group", kept.map(\.group), category: true), .string("action", kept.map(\.action), category: true),
-            .float("propensity", kept.map { $0.propensity ?? .nan }, nulls: kept.contains { $0.propensity == nil } ? kept.map { $0.propensity == nil } : nil),
+            .float("propensity", propensities, nulls: propensityNull.contains(true) ? propensityNull : nil),
             .float("cost", kept.map(\.cost)),
             .int("horizon_days", kept.map { Int64($0.horizonDays ?? 0) }, nulls: kept.contains { $0.horizonDays == nil } ? kept.map { $0.horizonDays == nil } : nil),
         ]
+        if !pNames.isEmpty {
+            let missing = dists.map { $0 == nil }
+            for a in pNames {
+                cols.append(.float("p_" + a, dists.map { $0.map { $0[a] ?? 0 } ?? .nan }, nulls: missing.contains(true) ? missing : nil))
+            }
+        }
         let taken = Set(cols.map(\.name) + ["retained", "reward"])
         for k in keys.sorted() where !taken.contains(k) {
             if let t = text[k], numeric[k] == nil { cols.append(.string(k, t)) }

@@ -39,6 +39,9 @@ public struct LedgerDecision: Sendable, Equatable {
     public var context: String = "{}"
     /// Days after the as-of at which the outcome is read (nil: not set).
     public var horizonDays: Int? = nil
+    /// The distribution the decision was drawn from: a JSON object action → probability
+    /// (nil for rows written before schema 3). See `LedgerSchema`.
+    public var probabilities: String? = nil
     public var period: String = ""
     /// Days since epoch of `asOf`.
     public var asOfDay: Int32 = 0
@@ -95,7 +98,8 @@ public final class Ledger {
 
     /// Brings the file to `LedgerSchema.version` inside the opening transaction: a new file
     /// gets the current decisions table; a schema-1 file (user_version 0 with a decisions
-    /// table) is rebuilt by `LedgerSchema.migrate1to2`; a newer file is refused.
+    /// table) is rebuilt by `LedgerSchema.migrate1to2` (which creates the current table); a
+    /// schema-2 file gains the `probabilities` column; a newer file is refused.
     private func migrate() throws {
         let v = try schemaVersion()
         if v == LedgerSchema.version { return }
@@ -105,8 +109,10 @@ public final class Ledger {
         let exists = try query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'decisions'", []) { sqlite3_column_int64($0, 0) }.first ?? 0
         if exists == 0 {
             try db.exec(LedgerSchema.decisionsTable("decisions"))
-        } else {
+        } else if v < 2 {
             try db.exec(LedgerSchema.migrate1to2)
+        } else {
+            try db.exec(LedgerSchema.migrate2to3)
         }
         try db.exec(LedgerSchema.indexes)
         try db.exec("PRAGMA user_version = \(LedgerSchema.version)")
@@ -232,7 +238,7 @@ public final class Ledger {
     /// Inserts the decisions (INSERT OR IGNORE on UNIQUE(rule, user_id, period)); returns how many were new.
     private func insert(_ d: RuleDecisions, runID id: String, asOfText: String) throws -> Int {
         var inserted = 0
-        let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq, action, propensity, context, horizon_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        let stmt = try db.prepare("INSERT OR IGNORE INTO decisions(run_id, as_of, as_of_day, period, user_id, rule, tier, channel, offer, cost, grp, score, message, reason, seq, action, propensity, context, horizon_days, probabilities) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         defer { sqlite3_finalize(stmt) }
         for k in 0..<d.count {
             if k & 0xFFFF == 0xFFFF { try ExecutionContext.check() }
@@ -241,7 +247,8 @@ public final class Ledger {
                                          .text(d.tier(k)), .text(a.channel), .text(a.offer), .double(d.cost(k)),
                                          .text(d.group(k)), d.score(k).map { .double($0) } ?? .null, .text(d.message(k)),
                                          .text(d.reason(k)), .int(Int64(k)), .text(d.actionName(k)), .double(d.propensity(k)),
-                                         .text(d.context(k)), d.horizonDays(k).map { .int(Int64($0)) } ?? .null]
+                                         .text(d.context(k)), d.horizonDays(k).map { .int(Int64($0)) } ?? .null,
+                                         .text(d.probabilities(k))]
             for (i, v) in values.enumerated() { try db.bind(stmt, Int32(i + 1), v) }
             guard sqlite3_step(stmt) == SQLITE_DONE else { throw db.error("cannot insert decision \(k + 1)") }
             inserted += Int(sqlite3_changes(db.handle))
@@ -263,7 +270,7 @@ public final class Ledger {
                          Ledger.decisionRow)
     }
 
-    static let decisionSelect = "SELECT d.run_id, d.as_of, d.user_id, d.rule, d.tier, d.channel, d.offer, d.cost, d.grp, d.score, d.message, d.reason, d.action, d.propensity, d.context, d.horizon_days, d.period, d.as_of_day FROM decisions d"
+    static let decisionSelect = "SELECT d.run_id, d.as_of, d.user_id, d.rule, d.tier, d.channel, d.offer, d.cost, d.grp, d.score, d.message, d.reason, d.action, d.propensity, d.context, d.horizon_days, d.period, d.as_of_day, d.probabilities FROM decisions d"
 
     static func decisionRow(_ s: OpaquePointer) -> LedgerDecision {
         func optDouble(_ i: Int32) -> Double? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : sqlite3_column_double(s, i) }
@@ -272,6 +279,7 @@ public final class Ledger {
                               group: text(s, 8), score: optDouble(9), message: text(s, 10), reason: text(s, 11),
                               action: text(s, 12), propensity: optDouble(13), context: text(s, 14),
                               horizonDays: sqlite3_column_type(s, 15) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(s, 15)),
+                              probabilities: optText(s, 18),
                               period: text(s, 16), asOfDay: Int32(truncatingIfNeeded: sqlite3_column_int64(s, 17)))
     }
 

@@ -8,10 +8,16 @@
 /// the `context` the decision saw (a JSON object of named columns) and the outcome
 /// `horizon_days`. Group 'none' is a policy's logged choice not to contact: not a contact,
 /// not a holdout control. The version lives in `PRAGMA user_version` (schema 1 left it 0).
+///
+/// Schema 3 adds `probabilities`: the whole distribution the decision was drawn from, a JSON
+/// object action → P(action) over every action the rule could have logged for that user
+/// (holdout control = "none" included, zero-probability actions kept). The chosen action's
+/// propensity alone cannot tell whether a candidate policy stays within the logged support,
+/// nor give the direct-method and switch estimators their Σₐ π(a|x) q̂(x, a) over all actions.
 enum LedgerSchema {
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
-    /// The decisions table of schema 2 (also the migration's target).
+    /// The decisions table of schema 3 (also the 1 → 2 rebuild's target, then given the schema-3 column).
     static func decisionsTable(_ name: String) -> String {
         """
         CREATE TABLE \(name) (
@@ -34,6 +40,7 @@ enum LedgerSchema {
             propensity REAL,
             context TEXT NOT NULL DEFAULT '{}',
             horizon_days INTEGER,
+            probabilities TEXT,
             UNIQUE (rule, user_id, period)
         );
         """
@@ -85,4 +92,9 @@ enum LedgerSchema {
         DROP TABLE decisions;
         ALTER TABLE decisions_v2 RENAME TO decisions;
         """
+
+    /// Schema 2 → 3: one nullable column, so a plain ALTER TABLE (no rebuild). Schema-2 rows
+    /// keep a NULL vector: their chosen action's propensity still serves IPS/SNIPS/DR, but the
+    /// support check and the estimators that need every action's probability leave them out.
+    static let migrate2to3 = "ALTER TABLE decisions ADD COLUMN probabilities TEXT;"
 }

@@ -103,7 +103,8 @@ public struct LoggedDecisions {
     }
 
     /// Reads a log frame: `action` (text naming one of `actionNames`), `propensity`,
-    /// the reward column, and `p_<action>` columns when all are present.
+    /// the reward column, and the logging distribution from `p_<action>` columns when any are
+    /// present (a missing column = an action the logger never took).
     public init(frame: Frame, actionNames: [String], action: String = "action", propensity: String = "propensity",
                 reward: String = "reward") throws {
         let n = frame.nrow, k = actionNames.count
@@ -125,14 +126,29 @@ public struct LoggedDecisions {
             if let i = v.firstIndex(where: { $0.isNaN }) { throw FrameError.invalid("logs: column '\(name)' has a null or NaN at row \(i + 1)") }
             return v
         }
+        // Logging probabilities: the p_<action> columns present; an action without one was never
+        // available to the logger (0). Any null (a row logged without its distribution) leaves
+        // the support unknown rather than guessed.
         var lp: [Double]? = nil
-        if actionNames.allSatisfy({ frame.columnIfPresent("p_" + $0) != nil }) {
-            var m = [Double](repeating: 0, count: n * k)
-            for (j, a) in actionNames.enumerated() {
-                let v = try doubles("p_" + a)
+        let present = actionNames.enumerated().compactMap { j, a in frame.columnIfPresent("p_" + a).map { (j, $0) } }
+        if !present.isEmpty {
+            var m = [Double](repeating: 0, count: n * k), complete = true
+            for (j, c) in present {
+                guard let v = c.toDoubles() else { throw FrameError.invalid("logs: column '\(c.name)' must be numeric") }
+                if v.contains(where: { $0.isNaN }) { complete = false; break }
                 for i in 0..<n { m[i * k + j] = v[i] }
             }
-            lp = m
+            if complete {
+                for i in 0..<n {
+                    let s = (0..<k).reduce(0.0) { $0 + m[i * k + $1] }
+                    guard abs(s - 1) < 1e-6 else {
+                        let others = frame.names.filter { $0.hasPrefix("p_") && !actionNames.contains(String($0.dropFirst(2))) }
+                        throw FrameError.invalid("logs: the logging probabilities (p_<action> columns) of row \(i + 1) sum to \(s) over the policy's actions (\(actionNames.joined(separator: ", ")))"
+                                                 + (others.isEmpty ? "" : "; the log also has \(others.joined(separator: ", ")): the logger could take actions the policy does not know"))
+                    }
+                }
+                lp = m
+            }
         }
         try self.init(context: frame, actions: acts, propensities: try doubles(propensity), rewards: try doubles(reward),
                       actionNames: actionNames, loggingProbabilities: lp)

@@ -1,6 +1,7 @@
 /// The uplift policy: argmax over actions of value × P(outcome | x, a) − cost(a), with
-/// P(outcome | x, a) from a T-learner — one model of any kind per action, each fitted on
-/// the logged rows that took that action. Comparing against action 0 ("none"), the
+/// P(outcome | x, a) from a meta-learner over any model kind (`ActionOutcomeModel`): the
+/// T-learner — one model per action, each fitted on the logged rows that took that action —
+/// or the X-learner built on it. Comparing against action 0 ("none"), the
 /// score difference is value × uplift(a) − cost(a), so the policy treats a user only when
 /// the expected incremental value beats the action's cost. Deterministic (one-hot).
 ///
@@ -9,22 +10,22 @@
 /// a log from an exploring policy (`explore` > 0) gives every action rows everywhere.
 public final class UpliftPolicy: DecisionPolicy {
     public let actions: [String]
-    public let models: [any BinaryClassifier]
+    public let estimator: any ActionOutcomeModel
     public let costs: [Double]
     public let value: Double
     /// The feature matrix of a frame as the models were fitted (prep pipeline, levels).
     let matrix: (Frame) throws -> FeatureMatrix
     let features: [String]
 
-    public init(actions: [String], models: [any BinaryClassifier], costs: [Double], value: Double, features: [String],
+    public init(actions: [String], estimator: any ActionOutcomeModel, costs: [Double], value: Double, features: [String],
                 matrix: @escaping (Frame) throws -> FeatureMatrix) throws {
-        guard models.count == actions.count, costs.count == actions.count else {
-            throw FrameError.invalid("uplift policy: \(actions.count) actions but \(models.count) models and \(costs.count) costs")
+        guard costs.count == actions.count, actions.count >= 2 else {
+            throw FrameError.invalid("uplift policy: \(actions.count) actions (at least 2) but \(costs.count) costs")
         }
         guard value.isFinite, costs.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw FrameError.invalid("uplift policy: value must be finite and costs finite ≥ 0")
         }
-        self.actions = actions; self.models = models; self.costs = costs; self.value = value
+        self.actions = actions; self.estimator = estimator; self.costs = costs; self.value = value
         self.features = features; self.matrix = matrix
     }
 
@@ -50,13 +51,9 @@ public final class UpliftPolicy: DecisionPolicy {
 
     /// Row-major n × K expected rewards value × P(outcome | x, a) − cost(a).
     public func expectedRewards(_ frame: Frame) throws -> [Double] {
-        let X = try matrix(frame)
-        let n = frame.nrow, k = actions.count
-        var q = [Double](repeating: 0, count: n * k)
-        for a in 0..<k {
-            let p = try models[a].predictProba(X)
-            for i in 0..<n { q[i * k + a] = value * p[i] - costs[a] }
-        }
+        let k = actions.count
+        var q = try estimator.outcomes(try matrix(frame), actions: k)
+        for j in q.indices { q[j] = value * q[j] - costs[j % k] }
         return q
     }
 
@@ -75,6 +72,6 @@ public final class UpliftPolicy: DecisionPolicy {
     public var contextColumns: [String] { features }
 
     public var summary: String {
-        "T-learner uplift over \(actions.count) actions (value \(value), costs \(costs.map { "\($0)" }.joined(separator: "/")))"
+        "\(estimator.name) uplift over \(actions.count) actions (value \(value), costs \(costs.map { "\($0)" }.joined(separator: "/")))"
     }
 }

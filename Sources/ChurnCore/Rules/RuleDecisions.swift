@@ -18,6 +18,9 @@ public struct RuleDecisions: Sendable {
     public let choice: [Int16]
     /// The probability the logged (group, action) was chosen with: holdout randomisation × policy.
     public let propensities: [Double]
+    /// Per rule (evaluation order), its policy's n × K probabilities over the frame, exploration
+    /// mixed in (nil for a plain rule): what `probabilities(k)` reads the whole distribution from.
+    let policyProbabilities: [[Double]?]
     /// Tier code per frame row (−1: no tiers or a null score) and the tier names.
     let tierCode: [Int8]
     public let tierNames: [String]
@@ -58,6 +61,32 @@ public struct RuleDecisions: Sendable {
     }
 
     public func propensity(_ k: Int) -> Double { propensities[k] }
+
+    /// The whole distribution decision k was drawn from, by logged action name: a holdout
+    /// control is action "none" with probability `holdout`; otherwise a plain rule takes its
+    /// action (1 − holdout) and a policy rule each of its actions with (1 − holdout)·p[a]
+    /// (a policy action named "none" adds to the control's: both leave the user uncontacted).
+    /// Zero-probability actions are kept — they mark where a candidate leaves the support.
+    public func distribution(_ k: Int) -> [(action: String, probability: Double)] {
+        let r = rule(k), h = r.holdout
+        var out: [(action: String, probability: Double)] = []
+        func add(_ name: String, _ p: Double) {
+            if let i = out.firstIndex(where: { $0.action == name }) { out[i].probability += p } else { out.append((name, p)) }
+        }
+        if let pol = r.policy, let probs = policyProbabilities[Int(ruleIndex[k])] {
+            let kk = pol.actions.count, row = Int(rows[k])
+            for (j, a) in pol.actions.enumerated() { add(a, (1 - h) * probs[row * kk + j]) }
+        } else {
+            add(r.actionName, 1 - h)
+        }
+        add("none", h)
+        return out
+    }
+
+    /// `distribution(k)` as the ledger stores it: a JSON object action → probability.
+    public func probabilities(_ k: Int) -> String {
+        "{" + distribution(k).map { Outbox.jsonString($0.action) + ":" + $0.probability.description }.joined(separator: ",") + "}"
+    }
     public func horizonDays(_ k: Int) -> Int? { rule(k).horizonDays }
 
     /// The columns logged as a decision's context under rule `r`: the run's context columns,

@@ -76,6 +76,7 @@ public enum RuleEngine {
         let hasher = HoldoutHasher(key: ruleSet.holdoutKey)
         var outRows: [Int32] = [], outRule: [Int32] = [], outControl: [Bool] = []
         var outChoice: [Int16] = [], outPropensity: [Double] = []
+        var policyProbabilities = [[Double]?](repeating: nil, count: ordered.count)
         let periodLabel = ruleSet.period.label(asOf: asOf)
 
         for (ri, rule) in ordered.enumerated() {
@@ -112,6 +113,7 @@ public enum RuleEngine {
             // A policy's probabilities over the whole frame (one vectorized call), exploration mixed in.
             let probs: [Double]?
             do { probs = try rule.policy?.probabilities(frame) } catch { throw RulesError("rule '\(rule.name)': \(error)") }
+            policyProbabilities[ri] = probs
             let policyExperiment = experiment + "/policy/" + periodLabel
             let k = rule.policy?.actions.count ?? 0
             if budgetBinds(rule, candidates: cand.count), let scoreColumn {
@@ -159,7 +161,8 @@ public enum RuleEngine {
             if taken < cand.count { skipped[rule.name, default: [:]]["budget"] = cand.count - taken }
         }
         return RuleDecisions(frame: frame, ruleSet: ruleSet, rules: ordered, asOf: asOf, rows: outRows, ruleIndex: outRule,
-                             control: outControl, choice: outChoice, propensities: outPropensity, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
+                             control: outControl, choice: outChoice, propensities: outPropensity,
+                             policyProbabilities: policyProbabilities, tierCode: tierCode, tierNames: tierNames, skipped: skipped, userColumn: users,
                              scoreColumn: scoreColumn, messages: messages, reasons: reasons,
                              defaultReasons: ordered.map(RuleDecisions.defaultReason))
     }

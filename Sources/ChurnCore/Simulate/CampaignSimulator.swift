@@ -304,6 +304,43 @@ public final class CampaignSimulator {
         return Run(frame: try Self.concat(parts), totalReward: total)
     }
 
+    /// The state features a policy sees that change from period to period (`transitions` gives
+    /// each of them a `next_` column).
+    public static let stateColumns = ["period", "engagement", "tenure", "price_sensitivity", "persona", "recent_contacts", "carryover"]
+
+    /// A run of `policy` as multi-period transitions for Q-learning: the log (`simulate`) plus,
+    /// per row, `next_<column>` for the state columns — the same user's context one period
+    /// later — and `done` (1 when the user churned or it was the last period; the next-state
+    /// columns then repeat the current ones, and fitted-Q ignores them).
+    public func transitions(_ policy: DecisionPolicy, seed: UInt64) throws -> Frame {
+        let log = try simulate(policy, seed: seed).frame!
+        let n = log.nrow
+        let users = try log.column("user_id").toDoubles()!, periods = try log.column("period").toDoubles()!
+        guard case .bool(let retained) = try log.column("retained").data else { throw FrameError.invalid("campaign: retained is not bool") }
+        var row: [Int64: Int] = [:]
+        row.reserveCapacity(n)
+        for i in 0..<n { row[Int64(users[i]) * 4096 + Int64(periods[i])] = i }
+        var next = [Int](repeating: 0, count: n), done = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            if i & 0xFFFF == 0xFFFF { try ExecutionContext.check() }
+            if retained[i], let j = row[Int64(users[i]) * 4096 + Int64(periods[i]) + 1] { next[i] = j } else { next[i] = i; done[i] = 1 }
+        }
+        var cols = log.columns
+        for name in Self.stateColumns {
+            let c = try log.column(name)
+            let data: ColumnData
+            switch c.data {
+            case .float64(let v): data = .float64(next.map { v[$0] })
+            case .int64(let v): data = .int64(next.map { v[$0] })
+            case .string(let k, let d): data = .string(codes: next.map { k[$0] }, dictionary: d)
+            default: throw FrameError.invalid("campaign: unexpected column type of '\(name)'")
+            }
+            cols.append(Column(name: "next_" + name, data: data))
+        }
+        cols.append(.float("done", done))
+        return try Frame(cols)
+    }
+
     /// Row-concatenation of same-schema frames (string columns share one dictionary here).
     static func concat(_ parts: [Frame]) throws -> Frame {
         guard let first = parts.first else { return try Frame([]) }

@@ -202,15 +202,17 @@ enum MethodDocs {
         ],
         "cl.nn.Optimizer": [:],
         "cl.Policy": [
-            "choose": ("policy:choose(frame [, {seed =}])", "One decision per row: returns the action column (names) and the propensity column (the probability it was chosen with); row i draws from its own stream of seed."),
+            "choose": ("policy:choose(frame [, {seed =, budget = {max_users =, max_cost =}, costs = {<action> = cost}, none = 'none', cooldown_days =, history =, as_of =, user = 'user_id', date = 'as_of', order_by =}])", "One decision per row: returns the action column (names) and the propensity column (the probability it was chosen with); row i draws from its own stream of seed. With a budget or cooldown_days (0…36500) the same holds for every policy: rows are decided in order_by order (descending; default row order); an action a row may not take (any contact while the user's nearest contact in `history` — a frame of user, date (YYYY-MM-DD or date) and optional group, only 'treatment' counting — is under cooldown_days from as_of; a contact beyond max_users contacted rows or a cost beyond max_cost) gives its probability to the no-contact action `none`, and the row draws from the rest, so propensities stay exact; then a third value, the adjusted p_<action> frame, is returned. costs finite >= 0."),
             "probabilities": ("policy:probabilities(frame)", "Every action's probability per row, as p_<action> columns."),
             "update": ("policy:update(logs [, {action = 'action', propensity = 'propensity', reward = 'reward'}])", "Learns from logged decisions (bandits add each row to its action's ridge statistics); fixed policies ignore it. Returns the policy."),
             "coef": ("policy:coef()", "Linear policies: the ridge coefficients θ per action (a column per action, a row per design feature); q_learning: the Q table (a row per state)."),
             "expected_rewards": ("policy:expected_rewards(frame)", "Uplift policies: value × P(target | x, a) − cost(a) per action, as q_<action> columns (the policy takes the argmax)."),
+            "q_values": ("policy:q_values(frame)", "fitted_q policies: the fitted Q(x, a) per action, as q_<action> columns (the policy takes the argmax)."),
         ],
         "cl.PolicyUse": [:],
         "cl.CampaignSim": [
             "log": ("sim:log(policy [, {seed =}])", "Runs the policy over every user and period with real draws: context columns, action, propensity, p_<action> for every action, retained, reward."),
+            "transitions": ("sim:transitions(policy [, {seed =}])", "Runs the policy over every period like sim:log and adds, per row, next_<column> for the state columns (period, engagement, tenure, price_sensitivity, persona, recent_contacts, carryover: the same user one period later) and done (1 when the user churned or the period was the last): transitions for cl.policy.fitted_q."),
             "expected_rewards": ("sim:expected_rewards(frame)", "The exact expected reward of every action for each context row (a log or sim:contexts()), as q_<action> columns."),
             "policy_value": ("sim:policy_value(policy [, frame | {draws = 200, seed =}])", "Exact value: with a context frame, the mean per decision Σ π(a|x) μ(x, a) with the oracle and regret; without, the expected total reward per user over all periods (exact for deterministic policies, else the mean of `draws` runs with se)."),
             "contexts": ("sim:contexts()", "Every user's first-period context (empty history)."),

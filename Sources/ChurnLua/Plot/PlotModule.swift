@@ -98,6 +98,21 @@ enum PlotModule {
                 return try finish(c, opts, try c.core { try Plot.training(series: series, options: o) })
             }
 
+            m.function("regret", "regret({name = {cumulative regret per batch, ...}, ...} [, {batch = 1, file =, title =}])",
+                       "Regret curves of policies: one line per named series of cumulative regret after each batch (x = rounds = batch number × batch, batch > 0).") { c in
+                let opts = try c.options(2); try opts.checkKeys(common.union(["batch"]))
+                let t = try c.table(1)
+                var series: [(name: String, values: [Double])] = []
+                for k in t.stringKeys.sorted() {
+                    guard let sub = try t.table(k) else { continue }
+                    series.append((k, try sub.arrayOfNumbers()))
+                }
+                guard !series.isEmpty else { throw LuaArgumentError(1, "give series as {name = {regret, ...}, ...}") }
+                let batch = try opts.number("batch", in: .positive) ?? 1
+                let o = try plotOptions(opts)
+                return try finish(c, opts, try c.core { try Plot.regret(series: series, batchSize: batch, options: o) })
+            }
+
             m.function("retention", "retention({name = curve, ...} [, {file =, title =}])",
                        "Retention curves (share of users still active over time) as steps, one per series. Each series is a " +
                        "cl.analytics.retention_curve frame (day, share), or {times = {...}, share = {...}} (shares 0…1), or " +

@@ -50,6 +50,14 @@ enum CampaignBinding {
                 let seed = try o.seed()
                 return c.push(frame: try c.core { try s.simulate(p, seed: seed).frame! })
             },
+            "transitions": { c in
+                let s = try c.object(1, CampaignSimObject.self).sim
+                let p = try c.object(2, PolicyObject.self).policy
+                let o = try c.options(3)
+                try o.checkKeys(["seed"])
+                let seed = try o.seed()
+                return c.push(frame: try c.core { try s.transitions(p, seed: seed) })
+            },
             "expected_rewards": { c in
                 let s = try c.object(1, CampaignSimObject.self).sim
                 let f = try c.frame(2)

@@ -98,13 +98,15 @@ enum PolicyModule {
                                                             done: done, discount: discount, alpha: alpha, epochs: epochs, seed: seed) }
                 return c.push(object: PolicyObject(p, kind: "q_learning"))
             }
-            m.function("uplift", "uplift(model, logs, {actions =, target = 'retained', action = 'action', features = | exclude =, costs = {<action> = cost}, value = 1, weight =, prep =})",
-                       "Uplift policy (T-learner over any model kind, e.g. cl.model.gbdt{}): fits `model`'s kind once per action on the logged rows that took it (target: the outcome to maximise, e.g. retained), then chooses argmax over actions of value × P(target | x, a) − cost(a) — treat a user only when the incremental value beats the cost. Log columns (action, propensity, reward, run_id, user_id, …) are never features. Deterministic (propensity 1); policy:expected_rewards(frame) gives the per-action scores. value finite, costs finite >= 0.") { c in
+            m.function("uplift", "uplift(model, logs, {actions =, target = 'retained', action = 'action', features = | exclude =, costs = {<action> = cost}, value = 1, learner = 't', weight =, prep =})",
+                       "Uplift policy over any model kind (e.g. cl.model.gbdt{}). learner = 't' (T-learner): fits `model`'s kind once per action on the logged rows that took it (target: the outcome to maximise, e.g. retained). learner = 'x' (X-learner, Künzel et al. 2019): also imputes each action's effect against the first action (D = y − μ_none(x) on its rows, μ_a(x) − y on the first action's rows), fits the effects with the same kind (log-loss on the soft label (1 + D)/2) and blends them by the fitted share g(x) of the action: τ = g·τ₀ + (1 − g)·τ₁ — better when one arm is much rarer. Then chooses argmax over actions of value × P(target | x, a) − cost(a) — treat a user only when the incremental value beats the cost. Log columns (action, propensity, reward, run_id, user_id, …) are never features. Deterministic (propensity 1); policy:expected_rewards(frame) gives the per-action scores. value finite, costs finite >= 0.") { c in
                 let spec = try SelectionModule.spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.table(3)
-                try ModelOptions.checkKeys(o, FitInputs.keys.union(["actions", "action", "costs", "value"]))
+                try ModelOptions.checkKeys(o, FitInputs.keys.union(["actions", "action", "costs", "value", "learner"]))
                 let acts = try actions(o)
+                let learner = try o.string("learner") ?? "t"
+                guard learner == "t" || learner == "x" else { throw LuaArgumentError(3, "field 'learner': expected 't' or 'x', got '\(learner)'") }
                 let actionName = try o.string("action") ?? "action"
                 let logColumns = [actionName, "propensity", "reward", "run_id", "as_of", "user_id", "rule", "group", "cost", "horizon_days", "retained", "churned"]
                     + acts.map { "p_" + $0 }
@@ -131,13 +133,16 @@ enum PolicyModule {
                 }
                 let fit = try c.core { try spec.spec(overriding: [:]).fitFunction }
                 let p = try c.core { () -> UpliftPolicy in
-                    let models = try UpliftPolicy.fitModels(inputs.X, outcome: inputs.target.y, taken: taken, actions: acts, weights: inputs.weights, fit: fit)
-                    return try UpliftPolicy(actions: acts, models: models, costs: costs, value: value, features: inputs.X.names) { try inputs.matrix($0) }
+                    let est: any ActionOutcomeModel = learner == "x"
+                        ? try XLearnerOutcomes.fit(inputs.X, outcome: inputs.target.y, taken: taken, actions: acts, weights: inputs.weights, fit: fit)
+                        : try TLearnerOutcomes.fit(inputs.X, outcome: inputs.target.y, taken: taken, actions: acts, weights: inputs.weights, fit: fit)
+                    return try UpliftPolicy(actions: acts, estimator: est, costs: costs, value: value, features: inputs.X.names) { try inputs.matrix($0) }
                 }
                 return c.push(object: PolicyObject(p, kind: "uplift"))
             }
             PolicyUseBinding.register(m)
             EvaluateBinding.register(m)
+            FittedQBinding.register(m)
         }
     }
 }

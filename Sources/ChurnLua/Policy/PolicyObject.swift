@@ -26,18 +26,74 @@ public final class PolicyObject: LuaObject {
         return try c.core { try LoggedDecisions(frame: f, actionNames: actions, action: action, propensity: prop, reward: reward) }
     }
 
+    static let chooseKeys: Set<String> = ["seed", "budget", "costs", "none", "cooldown_days", "history", "as_of", "user", "date", "order_by"]
+
+    /// The decision-time constraints of `policy:choose(frame, {…})`, nil when none are given.
+    static func constraints(_ c: LuaCall, _ o: LuaTable, policy: DecisionPolicy, frame f: Frame) throws -> DecisionConstraints? {
+        let budget = try o.table("budget")
+        let cooldown = try o.integer("cooldown_days", in: 0...36_500)
+        guard budget != nil || cooldown != nil else {
+            for k in ["costs", "none", "history", "as_of", "user", "date", "order_by"] where o.has(k) {
+                throw LuaArgumentError(3, "field '\(k)' goes with budget = {…} or cooldown_days =")
+            }
+            return nil
+        }
+        let acts = policy.actions
+        let noneName = try o.string("none") ?? (acts.contains("none") ? "none" : acts[0])
+        guard let none = acts.firstIndex(of: noneName) else {
+            throw LuaArgumentError(3, "field 'none': '\(noneName)' is not one of the policy's actions (\(acts.joined(separator: ", ")))")
+        }
+        var costs = [Double](repeating: 0, count: acts.count)
+        if let t = try o.table("costs") {
+            for k in t.stringKeys {
+                guard let j = acts.firstIndex(of: k) else { throw LuaArgumentError(3, "field 'costs.\(k)': not one of the actions (\(acts.joined(separator: ", ")))") }
+                costs[j] = try t.number(k, in: .nonNegative) ?? 0
+            }
+        }
+        var cons = DecisionConstraints(noContact: none, costs: costs)
+        if let b = budget {
+            try b.checkKeys(["max_users", "max_cost"])
+            cons.maxUsers = try b.integer("max_users", in: 0...Int(Int32.max))
+            cons.maxCost = try b.number("max_cost", in: .nonNegative)
+        }
+        if let cd = cooldown {
+            cons.cooldownDays = cd
+            guard let asOf = try o.string("as_of") else { throw LuaArgumentError(3, "cooldown_days needs as_of = 'YYYY-MM-DD' (the decision date)") }
+            guard let day = DateText.parseDate(asOf) else { throw LuaArgumentError(3, "field 'as_of': '\(asOf)' is not a date (YYYY-MM-DD)") }
+            cons.asOf = day
+            guard o.has("history") else { throw LuaArgumentError(3, "cooldown_days needs history = <frame of past contacts: user_id, as_of[, group]>") }
+            let user = try o.string("user") ?? "user_id", date = try o.string("date") ?? "as_of"
+            _ = o.push("history")
+            defer { c.state.pop() }
+            let h = try c.frame(-1)
+            cons.lastContact = try c.core {
+                try DecisionConstraints.nearestContacts(users: try f.column(user), history: h, userColumn: user, dateColumn: date, asOf: day)
+            }
+        }
+        if let ob = try o.string("order_by") {
+            cons.order = try c.core { try DecisionConstraints.descendingOrder(try f.column(ob)) }
+        }
+        return cons
+    }
+
     static func register(_ state: LuaState) {
         state.register(PolicyObject.self, LuaClass(methods: [
             "choose": { c in
                 let o = try c.object(1, PolicyObject.self)
                 let f = try c.frame(2)
                 let opts = try c.options(3)
-                try opts.checkKeys(["seed"])
+                try opts.checkKeys(chooseKeys)
                 let seed = try opts.seed()
-                let (acts, props) = try c.core { try o.policy.decide(f, seed: seed) }
+                guard let cons = try constraints(c, opts, policy: o.policy, frame: f) else {
+                    let (acts, props) = try c.core { try o.policy.decide(f, seed: seed) }
+                    c.push(column: Column(name: "action", data: .string(codes: acts.map { Int32($0) }, dictionary: o.policy.actions)))
+                    c.push(column: .float("propensity", props))
+                    return 2
+                }
+                let (acts, props, p) = try c.core { try o.policy.decide(f, seed: seed, constraints: cons) }
                 c.push(column: Column(name: "action", data: .string(codes: acts.map { Int32($0) }, dictionary: o.policy.actions)))
                 c.push(column: .float("propensity", props))
-                return 2
+                return 2 + c.push(frame: try c.core { try probabilityFrame(p, actions: o.policy.actions, n: f.nrow) })
             },
             "probabilities": { c in
                 let o = try c.object(1, PolicyObject.self)
@@ -61,6 +117,14 @@ public final class PolicyObject: LuaObject {
                 let q = try c.core { try u.expectedRewards(f) }
                 let k = u.actions.count
                 return c.push(frame: try c.core { try Frame(u.actions.enumerated().map { a, name in .float("q_" + name, (0..<f.nrow).map { q[$0 * k + a] }) }) })
+            },
+            "q_values": { c in
+                let o = try c.object(1, PolicyObject.self)
+                guard let q = o.policy as? FittedQPolicy else { throw LuaScriptError("policy:q_values(): only fitted_q policies have a Q-function") }
+                let f = try c.frame(2)
+                let v = try c.core { try q.values(f) }
+                let k = q.actions.count
+                return c.push(frame: try c.core { try Frame(q.actions.enumerated().map { a, name in .float("q_" + name, (0..<f.nrow).map { v[$0 * k + a] }) }) })
             },
             "coef": { c in
                 let o = try c.object(1, PolicyObject.self)

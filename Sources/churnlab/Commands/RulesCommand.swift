@@ -184,8 +184,9 @@ struct RulesEffectCommand: ParsableCommand {
             OUTCOMES.csv has user_id and retained (1/0, true/false) or churned, observed after the horizon; with a `date` \
             column each decision takes its user's first outcome observed on or after as_of + the rule's horizon. \
             --policy CANDIDATE.lua (a script returning a cl.Policy) adds the candidate's estimated value from the run's \
-            logged actions, propensities and contexts: IPS, SNIPS and DR (ridge reward model on the numeric context) \
-            with percentile-bootstrap intervals and effective sample sizes.
+            logged actions, propensities, action distributions and contexts: IPS, SNIPS, DM, DR and switch-DR (ridge \
+            reward model per action on the logged context) with percentile-bootstrap intervals, effective sample sizes \
+            and a warning when the candidate puts probability where the logging rule never acted (ledger schema 3 rows).
             """)
     @Argument(help: "The run id.") var runID: String
     @Option(help: ArgumentHelp("Outcomes CSV.", valueName: "OUTCOMES.csv")) var outcomes: String
@@ -196,6 +197,8 @@ struct RulesEffectCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("For --policy: reward = value × retained − cost (default: reward = retained).", valueName: "value"))
     var value: Double?
     @Option(parsing: .unconditional, help: "Bootstrap seed for --policy.") var seed: UInt64 = 42
+    @Option(parsing: .unconditional, help: ArgumentHelp("For --policy's switch_dr: importance weights above tau use the reward model alone.", valueName: "tau"))
+    var tau: Double = 10
     @Option(parsing: .unconditional, help: ArgumentHelp("Time limit for the policy script.", valueName: "seconds")) var timeout: Double = 600
     @Option(name: .customLong("memory-limit"), parsing: .unconditional, help: ArgumentHelp("Lua heap limit for the policy script.", valueName: "MB")) var memoryLimit: Double = 1024
 
@@ -203,6 +206,7 @@ struct RulesEffectCommand: ParsableCommand {
         if !NumberRange.open(0, 1).contains(level) { throw ValidationError("--level must be a number in (0, 1), got \(level)") }
         if let v = value, !v.isFinite { throw ValidationError("--value must be a finite number, got \(v)") }
         if let e = LuaLimits.rangeError(timeout: timeout, memoryMegabytes: memoryLimit) { throw ValidationError(e) }
+        if !(tau >= 0) { throw ValidationError("--tau must be a number >= 0, got \(tau)") }
     }
 
     static func readOutcomes(_ path: String) throws -> Frame {
@@ -229,7 +233,7 @@ struct RulesEffectCommand: ParsableCommand {
                 guard FileManager.default.isReadableFile(atPath: policy) else { printError("churnlab: cannot open \(policy)"); throw ExitStatus.noInput }
                 let (p, state) = try PolicyEffect.loadPolicy(policy, timeout: timeout, memoryMB: memoryLimit)
                 let lines = try withExtendedLifetime(state) {
-                    try PolicyEffect.report(rows, outcomes: table, policy: p, value: value, level: level, seed: seed)
+                    try PolicyEffect.report(rows, outcomes: table, policy: p, value: value, level: level, seed: seed, tau: tau)
                 }
                 for line in lines { print(line) }
             }

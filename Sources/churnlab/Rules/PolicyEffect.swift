@@ -25,9 +25,12 @@ enum PolicyEffect {
         return (policy, state)
     }
 
-    /// The report lines: IPS, SNIPS and (with numeric context) DR estimates with bootstrap intervals.
+    /// The report lines: IPS and SNIPS from the logged propensities; DM, DR and switch-DR with a
+    /// per-action ridge reward model on the logged context (numeric and text columns without
+    /// nulls); bootstrap intervals, effective sample sizes and the support check from the stored
+    /// action distributions (schema-3 rows).
     static func report(_ rows: [LedgerDecision], outcomes: OutcomeTable, policy: DecisionPolicy, value: Double?,
-                       level: Double, seed: UInt64) throws -> [String] {
+                       level: Double, seed: UInt64, tau: Double = 10) throws -> [String] {
         let (frame, noP, noO) = try DecisionLog.frame(rows.filter { $0.propensity != nil }, outcomes: outcomes,
                                                       options: DecisionLog.Options(value: value, usableOnly: true))
         let withoutP = rows.filter { $0.propensity == nil }.count + noP
@@ -41,9 +44,11 @@ enum PolicyEffect {
         let pi = try policy.probabilities(frame)
         let loggedValue = logs.rewards.reduce(0, +) / Double(logs.count)
         lines.append("  logged policy (mean reward): \(fmt(loggedValue))")
-        // Reward model for DR: per-action ridge on the numeric context columns.
+        // Reward model: per-action ridge on the logged context (not the log's own columns).
         let fixed: Set<String> = ["run_id", "as_of", "user_id", "rule", "group", "action", "propensity", "cost", "horizon_days", "retained", "reward"]
-        let features = frame.columns.filter { !fixed.contains($0.name) && $0.dtype == .float64 && $0.nullCount == 0 }.map(\.name)
+        let features = frame.columns.filter {
+            !fixed.contains($0.name) && !$0.name.hasPrefix("p_") && $0.nullCount == 0 && [.float64, .string, .category].contains($0.dtype)
+        }.map(\.name)
         var q: [Double]? = nil
         if !features.isEmpty {
             let enc = try ContextEncoder(features: features)
@@ -51,17 +56,28 @@ enum PolicyEffect {
             q = try OffPolicyEvaluation.ridgeRewardModel(logs, design: X, d: enc.dimension, lambda: 1).q
         }
         var s = OffPolicyEvaluation.Settings()
-        s.level = level; s.seed = seed
-        lines.append("  method  value      ci_lower   ci_upper   ess")
+        s.level = level; s.seed = seed; s.tau = tau
+        lines.append("  method     value      ci_lower   ci_upper   ess")
         var warnings: [String] = []
-        for m in [OffPolicyEvaluation.Method.ips, .snips] + (q == nil ? [] : [.dr]) {
+        let methods: [OffPolicyEvaluation.Method] = [.ips, .snips] + (q == nil ? [] : [.dm, .dr, .switchDR])
+        for m in methods {
             s.method = m
-            let r = try OffPolicyEvaluation.evaluate(logs, target: pi, q: q, s)
-            lines.append("  " + [m.rawValue.padding(6), fmt(r.value).padding(9), fmt(r.lower).padding(9), fmt(r.upper).padding(9),
+            let r: OffPolicyEvaluation.Result
+            do { r = try OffPolicyEvaluation.evaluate(logs, target: pi, q: q, s) } catch {
+                // SNIPS is undefined when the candidate never takes a logged action: say so, keep the others.
+                lines.append("  " + m.rawValue.padding(9) + "  n/a: \(error)"); continue
+            }
+            lines.append("  " + [m.rawValue.padding(9), fmt(r.value).padding(9), fmt(r.lower).padding(9), fmt(r.upper).padding(9),
                                   fmt(r.effectiveSampleSize)].joined(separator: "  "))
             for w in r.warnings where !warnings.contains(w) { warnings.append(w) }
         }
-        if q == nil { lines.append("  (no numeric context logged: DR needs a reward model, left out)") }
+        if q == nil { lines.append("  (no context logged: DM, DR and switch-DR need a reward model, left out)") }
+        else { lines.append("  (reward model: ridge per action on \(features.joined(separator: ", ")); switch_dr tau = \(LuaValue.format(tau)))") }
+        if logs.loggingProbabilities == nil {
+            lines.append("  support not checked: rows written before ledger schema 3 have no stored action distribution")
+        } else if !warnings.contains(where: { $0.contains("leaves the logged support") }) {
+            lines.append("  support: the candidate stays within the actions the logging rule could take")
+        }
         lines += warnings.map { "  warning: " + $0 }
         return lines
     }

@@ -1,9 +1,8 @@
 import XCTest
 @testable import ChurnCore
 
-/// Q-learning and fitted-Q iteration against the optimal policy of a small MDP
-/// computed here by value iteration.
-final class QLearningTests: XCTestCase {
+/// A small MDP whose optimal Q is computed by value iteration (shared with `FittedQTests`).
+struct SmallMDP {
     // 3 states, 2 actions, γ = 0.9. P[s][a] = [(s′, prob)], R[s][a].
     let P: [[[(Int, Double)]]] = [
         [[(0, 0.8), (1, 0.2)], [(1, 0.9), (2, 0.1)]],
@@ -38,6 +37,15 @@ final class QLearningTests: XCTestCase {
         } } }
         return t
     }
+}
+
+/// Q-learning and fitted-Q iteration against the optimal policy of a small MDP
+/// computed here by value iteration.
+final class QLearningTests: XCTestCase {
+    let mdp = SmallMDP()
+    var gamma: Double { mdp.gamma }
+    func valueIteration() -> [Double] { mdp.valueIteration() }
+    func sample(perPair: Int, seed: UInt64) -> Transitions { mdp.sample(perPair: perPair, seed: seed) }
 
     func testTabularQLearningFindsTheOptimalPolicy() throws {
         let qStar = valueIteration()

@@ -20,7 +20,7 @@ final class LedgerPropensityTests: XCTestCase {
         let path = dir.appendingPathComponent("old.db").path
         try FileManager.default.copyItem(atPath: src.path, toPath: path)
         let ledger = try Ledger(path: path)
-        XCTAssertEqual(try ledger.schemaVersion(), 2)
+        XCTAssertEqual(try ledger.schemaVersion(), 3)
         XCTAssertEqual(try ledger.verify(), [])
         let runs = try ledger.runs()
         XCTAssertEqual(runs.count, 2)
@@ -29,7 +29,7 @@ final class LedgerPropensityTests: XCTestCase {
         XCTAssertEqual(first.map(\.group), ["treatment", "treatment", "treatment", "control", "treatment", "treatment"])
         // Old rows: action = the rule (treatment) or "none" (control); no propensity (the holdout was not recorded).
         XCTAssertEqual(first.map(\.action), ["call", "call", "call", "none", "mail", "mail"])
-        XCTAssertTrue(first.allSatisfy { $0.propensity == nil && $0.context == "{}" && $0.horizonDays == nil })
+        XCTAssertTrue(first.allSatisfy { $0.propensity == nil && $0.context == "{}" && $0.horizonDays == nil && $0.probabilities == nil })
         XCTAssertEqual(first[0].message, "call a")
         XCTAssertEqual(first[0].asOfDay, oct1)
         XCTAssertEqual(try ledger.decisionLog().count, 12)
@@ -39,7 +39,7 @@ final class LedgerPropensityTests: XCTestCase {
         XCTAssertEqual(h.daysFromRuleContact("e", "call", asOf: oct1 + 9), 9)
         // Reopening does not migrate again; new decisions carry propensities.
         let again = try Ledger(path: path)
-        XCTAssertEqual(try again.schemaVersion(), 2)
+        XCTAssertEqual(try again.schemaVersion(), 3)
         let f = try Frame([.string("user_id", ["g"]), .float("risk", [0.9])])
         var rs = RuleSet()
         rs.rules = [Rule(name: "call", action: RuleAction(channel: "phone", cost: 3), holdout: 0.25)]
@@ -47,10 +47,60 @@ final class LedgerPropensityTests: XCTestCase {
         let c = try again.commit(d, inputsSHA256: "i", rulesSHA256: "r")
         let row = try XCTUnwrap(try again.decisions(run: c.runID).first)
         XCTAssertEqual(row.propensity, row.group == "control" ? 0.25 : 0.75)
+        XCTAssertEqual(row.probabilities, #"{"call":0.75,"none":0.25}"#)
         XCTAssertEqual(try again.verify(), [])
         // A file from a newer churnlab is refused, not rewritten.
-        try again.db.exec("PRAGMA user_version = 3")
-        XCTAssertThrowsError(try Ledger(path: path)) { XCTAssertTrue("\($0)".contains("schema 3"), "\($0)") }
+        try again.db.exec("PRAGMA user_version = 4")
+        XCTAssertThrowsError(try Ledger(path: path)) { XCTAssertTrue("\($0)".contains("schema 4"), "\($0)") }
+    }
+
+    /// The fixture was written by the schema-2 code (Fixtures/README.md): decisions with the chosen
+    /// action's propensity only. Opening adds the schema-3 column; old rows keep their propensity
+    /// and have no distribution; new rows store the whole distribution; the log frame marks the
+    /// old rows' p_<action> as null, so the support check is skipped rather than guessed.
+    func testSchema2FileMigratesToSchema3() throws {
+        let src = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/ledger/ledger_v2.db")
+        let path = dir.appendingPathComponent("v2.db").path
+        try FileManager.default.copyItem(atPath: src.path, toPath: path)
+        let ledger = try Ledger(path: path)
+        XCTAssertEqual(try ledger.schemaVersion(), 3)
+        XCTAssertEqual(try ledger.verify(), [])
+        let old = try ledger.decisionLog()
+        XCTAssertEqual(old.map(\.userID), ["a", "b", "c", "d", "e", "f"])
+        XCTAssertEqual(old.map(\.action), ["none", "mail", "call", "mail", "call", "call"])
+        XCTAssertEqual(old.map(\.propensity), [0.25, 0.6, 0.6, 0.6, 0.6, 0.6])
+        XCTAssertTrue(old.allSatisfy { $0.probabilities == nil })
+        XCTAssertEqual(old[1].context, #"{"tenure":10,"risk":0.5}"#)
+        // A new decision on the migrated file: the same rule as the fixture's, user g (risk 0.2 → mail).
+        let f = try Frame([.string("user_id", ["g"]), .float("risk", [0.2]), .float("tenure", [5])])
+        let pol = try TierPolicy(actions: ["none", "mail", "call"], column: "risk", tiers: [TierPolicy.Tier(below: 0.7, action: 1)], fallback: 2, explore: 0)
+        let use = try RulePolicy(policy: pol, explore: 0.3, deliveries: [nil, RuleAction(channel: "email", cost: 1, name: "mail"),
+                                                                         RuleAction(channel: "phone", cost: 3, name: "call")])
+        var rs = RuleSet()
+        rs.contextColumns = ["tenure"]
+        rs.rules = [Rule(name: "learned", action: RuleAction(channel: ""), holdout: 0.25, policy: use)]
+        let d = try RuleEngine.evaluate(f, rules: rs, asOf: oct1 + 7)
+        // By hand: π = (0.1, 0.8, 0.1) with explore 0.3 over 3 actions; × 0.75, and none += 0.25.
+        let dist = d.distribution(0)
+        XCTAssertEqual(dist.map(\.action), ["none", "mail", "call"])
+        for (got, want) in zip(dist.map(\.probability), [0.25 + 0.075, 0.6, 0.075]) { XCTAssertEqual(got, want, accuracy: 1e-12) }
+        let c = try ledger.commit(d, inputsSHA256: "i2", rulesSHA256: "r")
+        let new = try XCTUnwrap(try ledger.decisions(run: c.runID).first)
+        XCTAssertEqual(new.probabilities, d.probabilities(0))
+        // The log frame over old and new rows: p_ columns null for the old ones.
+        let log = try DecisionLog.frame(try ledger.decisionLog()).frame
+        XCTAssertEqual(log.nrow, 7)
+        let pMail = try log.column("p_mail")
+        XCTAssertTrue((0..<6).allSatisfy { pMail.isNull($0) })
+        XCTAssertEqual(pMail.double(at: 6)!, 0.6, accuracy: 1e-12)
+        // Marginal propensity of the new row's action (whichever was drawn).
+        let want = ["none": 0.325, "mail": 0.6, "call": 0.075][new.action]!
+        XCTAssertEqual(try log.column("propensity").double(at: 6)!, want, accuracy: 1e-12)
+        // Mixed log: the support is unknown (nil), the weights still work.
+        let reward = try Frame(log.columns + [.float("reward", [Double](repeating: 1, count: 7))])
+        let ld = try LoggedDecisions(frame: reward, actionNames: ["none", "mail", "call"])
+        XCTAssertNil(ld.loggingProbabilities)
+        XCTAssertEqual(ld.propensities[1], 0.6)
     }
 
     func testPlainRulesLogHoldoutPropensityContextAndHorizon() throws {
