@@ -77,6 +77,11 @@ public struct FeatureSQL: Sendable {
     /// The query of `churnLabels(log, options)` (inactivity definition) or `churnLabels(subscriptions, options)`.
     public func labels(_ o: LabelOptions) throws -> CompiledQuery {
         try o.validate()
+        // As in process, a single labelling that censors everyone under 'exclude' is an error saying why
+        // (known here when data_end is given; the default data end is only known to the engine).
+        if let end = o.dataEnd {
+            try refuseAllCensored(o, dataEnd: end, grace: o.definition == .subscription ? o.graceDays : 0, defaultEnd: "")
+        }
         if o.definition == .subscription {
             guard let s = subscriptions else {
                 throw WarehouseError.notCompilable("labels: definition = 'subscription' needs a subscriptions table (subscriptions = {table = …})")
