@@ -258,7 +258,7 @@ public final class SparkSession {
                 try ExecutionContext.check()
             }
             if let reporter {
-                if let b = latestProgressBar(from: &progressFrom) { bar = b }
+                if let b = latestProgressBar(from: &progressFrom, floor: errFrom) { bar = b }
                 do { try reporter.heartbeat(sparkStage: bar?.stage, done: bar?.done, total: bar?.total) }
                 catch { close(); throw error }   // the statement cannot be taken back: the session ends with it
             }
@@ -277,12 +277,15 @@ public final class SparkSession {
 
     /// The last job progress bar Spark printed on its error stream since byte `from`
     /// (`[Stage 3:=====>    (5 + 2) / 12]`: stage 3, 5 of 12 tasks finished); advances `from`.
-    private func latestProgressBar(from: inout Int) -> (stage: Int, done: Int, total: Int)? {
+    /// The JVM flushes its error stream in small blocks, so a bar can arrive in two reads: each
+    /// read starts 512 bytes back (not before `floor`, the statement's start) to see it whole.
+    private func latestProgressBar(from: inout Int, floor: Int) -> (stage: Int, done: Int, total: Int)? {
         guard let h = FileHandle(forReadingAtPath: dir + "/spark-stderr.log") else { return nil }
         defer { try? h.close() }
-        try? h.seek(toOffset: UInt64(from))
-        guard let data = try? h.readToEnd(), !data.isEmpty else { return nil }
-        from += data.count
+        let start = max(floor, from - 512)
+        try? h.seek(toOffset: UInt64(start))
+        guard let data = try? h.readToEnd(), start + data.count > from else { return nil }
+        from = start + data.count
         return Self.parseProgressBar(String(decoding: data, as: UTF8.self))
     }
 
