@@ -60,9 +60,9 @@ local function direct(d)
   for _, w in ipairs(W) do cols[#cols + 1] = "coalesce(" .. agg("sum", "amount", win(w)) .. ", 0) AS amount_" .. w .. "d" end
   for _, w in ipairs(W) do cols[#cols + 1] = agg("avg", "amount", win(w)) .. " AS amount_mean_" .. w .. "d" end
   cols[#cols + 1] = (d == "pg" and string.format("extract(epoch FROM TIMESTAMP '%s' - max(ts)) / 86400", AS_OF)
-                                or string.format("(unix_micros(TIMESTAMP '%s') - unix_micros(max(ts))) / 86400000000.0", AS_OF)) .. " AS recency_days"
+                                or string.format("(unix_micros(TIMESTAMP '%s') - unix_micros(max(ts))) / CAST(86400000000 AS DOUBLE)", AS_OF)) .. " AS recency_days"
   local cur, prev = cnt(win(30)), cnt(win(60) .. " AND NOT " .. win(30))
-  cols[#cols + 1] = string.format("CASE WHEN %s > 0 THEN CAST(%s AS DOUBLE PRECISION) / %s WHEN %s = 0 THEN 1.0 ELSE CAST(%s AS DOUBLE PRECISION) END AS trend_30d",
+  cols[#cols + 1] = string.format("CASE WHEN %s > 0 THEN CAST(%s AS DOUBLE PRECISION) / %s WHEN %s = 0 THEN CAST(1 AS DOUBLE PRECISION) ELSE CAST(%s AS DOUBLE PRECISION) END AS trend_30d",
                                   prev, cur, prev, cur, cur):gsub("DOUBLE PRECISION", d == "pg" and "DOUBLE PRECISION" or "DOUBLE")
   return string.format("SELECT user_id,\n  %s\nFROM %s\nWHERE ts < TIMESTAMP '%s'\nGROUP BY user_id\nORDER BY user_id",
                        table.concat(cols, ",\n  "), d == "pg" and "bench_events" or "churnlab_events", AS_OF)
@@ -79,10 +79,10 @@ local function rollup()
   end end
   for _, w in ipairs(W) do cols[#cols + 1] = string.format("coalesce(sum(CASE WHEN %s THEN amt END), 0) AS amount_%dd", win(w), w) end
   for _, w in ipairs(W) do cols[#cols + 1] = string.format("sum(CASE WHEN %s THEN amt END) / sum(CASE WHEN %s THEN namt END) AS amount_mean_%dd", win(w), win(w), w) end
-  cols[#cols + 1] = string.format("(unix_micros(TIMESTAMP '%s') - unix_micros(max(last_ts))) / 86400000000.0 AS recency_days", AS_OF)
+  cols[#cols + 1] = string.format("(unix_micros(TIMESTAMP '%s') - unix_micros(max(last_ts))) / CAST(86400000000 AS DOUBLE) AS recency_days", AS_OF)
   local cur = string.format("sum(CASE WHEN %s THEN n ELSE 0 END)", win(30))
   local prev = string.format("sum(CASE WHEN %s AND NOT %s THEN n ELSE 0 END)", win(60), win(30))
-  cols[#cols + 1] = string.format("CASE WHEN %s > 0 THEN CAST(%s AS DOUBLE) / %s WHEN %s = 0 THEN 1.0 ELSE CAST(%s AS DOUBLE) END AS trend_30d", prev, cur, prev, cur, cur)
+  cols[#cols + 1] = string.format("CASE WHEN %s > 0 THEN CAST(%s AS DOUBLE) / %s WHEN %s = 0 THEN CAST(1 AS DOUBLE) ELSE CAST(%s AS DOUBLE) END AS trend_30d", prev, cur, prev, cur, cur)
   return string.format([[WITH daily AS (
   SELECT user_id, to_date(ts) AS d, event, count(*) AS n, sum(amount) AS amt, count(amount) AS namt, max(ts) AS last_ts
   FROM churnlab_events WHERE ts < TIMESTAMP '%s' GROUP BY user_id, to_date(ts), event)

@@ -9,7 +9,10 @@ final class PostgresWarehouseTests: XCTestCase {
     static var dsn: String? { ProcessInfo.processInfo.environment["CHURNLAB_TEST_PG_DSN"] }
     func requireDSN() throws -> String {
         guard let d = Self.dsn else {
-            throw XCTSkip("CHURNLAB_TEST_PG_DSN is not set: run scripts/test (it starts a throw-away PostgreSQL under .build/pg)")
+            let why = "CHURNLAB_TEST_PG_DSN is not set: run scripts/test (it starts a throw-away PostgreSQL under .build/pg)"
+            // In CI a missing PostgreSQL is a failure, not a quiet skip.
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(why) }
+            throw XCTSkip(why)
         }
         return d
     }
