@@ -173,10 +173,12 @@ T.case("PostgreSQL source: progress stages reach a Lua callback; an error in it 
     seen[#seen + 1] = p
     T.eq(p.engine, "postgres")
   end })
-  T.eq(seen[1].stage, "connect")
-  T.eq(seen[2].stage, "query")
-  T.eq(seen[3].stage, "receiving"); T.eq(seen[3].rows, 1)
-  T.eq(seen[#seen].stage, "done"); T.eq(seen[#seen].rows, f:nrow())
+  local stages = {}   -- "running" heartbeats (once a second while the server computes) left out: they depend on load
+  for _, p in ipairs(seen) do if p.stage ~= "running" then stages[#stages + 1] = p end end
+  T.eq(stages[1].stage, "connect")
+  T.eq(stages[2].stage, "query")
+  T.eq(stages[3].stage, "receiving"); T.eq(stages[3].rows, 1)
+  T.eq(stages[#stages].stage, "done"); T.eq(stages[#stages].rows, f:nrow())
   for i = 2, #seen do T.ok(seen[i].seconds >= seen[i - 1].seconds and seen[i].rows >= seen[i - 1].rows, "monotone") end
   local ok, err = pcall(cl.features.build, src, { as_of = "2024-04-01" }, { progress = function(p)
     if p.stage == "receiving" then error("stop at the first row") end
