@@ -52,16 +52,18 @@ public struct CompiledQuery: Sendable, Equatable {
 public struct FeatureSQL: Sendable {
     public let dialect: SQLDialect
     public let events: WarehouseEvents
+    /// The subscription terms: with them the subscription family and the subscription label compile.
+    public let subscriptions: WarehouseSubscriptions?
 
-    public init(dialect: SQLDialect, events: WarehouseEvents) {
-        self.dialect = dialect; self.events = events
+    public init(dialect: SQLDialect, events: WarehouseEvents, subscriptions: WarehouseSubscriptions? = nil) {
+        self.dialect = dialect; self.events = events; self.subscriptions = subscriptions
     }
 
     static let day = TimeUnit.microsPerDay
 
     // MARK: entry points
 
-    /// The query of `buildFeatures(log, spec)` (without subscriptions).
+    /// The query of `buildFeatures(log, spec, subscriptions:)` (subscription features when `subscriptions` is set).
     public func features(_ spec: FeatureSpec) throws -> CompiledQuery {
         let body = try FeatureBody(self, spec)
         var ctes = [obs([spec.asOf]), try src(), ev()]
@@ -72,11 +74,26 @@ public struct FeatureSQL: Sendable {
         return CompiledQuery(sql: sql, columns: cols)
     }
 
-    /// The query of `churnLabels(log, options)` (inactivity definition).
+    /// The query of `churnLabels(log, options)` (inactivity definition) or `churnLabels(subscriptions, options)`.
     public func labels(_ o: LabelOptions) throws -> CompiledQuery {
         try o.validate()
-        guard o.definition == .inactivity else {
-            throw WarehouseError.notCompilable("labels: definition = 'subscription' (needs a subscriptions table; only 'inactivity' compiles)")
+        // As in process, a single labelling that censors everyone under 'exclude' is an error saying why
+        // (known here when data_end is given; the default data end is only known to the engine).
+        if let end = o.dataEnd {
+            try refuseAllCensored(o, dataEnd: end, grace: o.definition == .subscription ? o.graceDays : 0, defaultEnd: "")
+        }
+        if o.definition == .subscription {
+            guard let s = subscriptions else {
+                throw WarehouseError.notCompilable("labels: definition = 'subscription' needs a subscriptions table (subscriptions = {table = …})")
+            }
+            let u = try q(s.user)
+            let ord = s.userIsText == true ? dialect.byCodePoint("u") : "u"
+            let sql = "-- ChurnLab churn labels (cl.labels.sql, dialect \(dialect.rawValue)), subscription definition:\n" +
+                "-- users with a term running at as_of churn when their coverage (renewals starting within \(o.graceDays) days of the\n" +
+                "-- covered end) ends in [as_of, as_of + \(o.horizon) days); censored when that + grace ends after the data end.\n" +
+                "WITH\n" + [obs([o.asOf]), try subsCTE(s), try subscriptionLabelCTE(o)].joined(separator: ",\n") + "\n" +
+                "SELECT u AS \(u), churn, censored\nFROM labels\nORDER BY \(ord);\n"
+            return CompiledQuery(sql: sql, columns: [s.user, "churn", "censored"])
         }
         let ctes = [obs([o.asOf]), try src(), try labelCTE(o)]
         let u = try q(events.user)
@@ -100,11 +117,17 @@ public struct FeatureSQL: Sendable {
         var from = body.from
         var cols = ["as_of", events.user] + body.outputs
         if var label = o.label {
-            guard label.definition == .inactivity else {
-                throw WarehouseError.notCompilable("snapshots: label definition = 'subscription' (needs a subscriptions table)")
-            }
             label.asOf = dates[0]
-            ctes.append(try labelCTE(label))
+            if label.definition == .subscription {
+                guard subscriptions != nil else {
+                    throw WarehouseError.notCompilable("snapshots: label definition = 'subscription' needs a subscriptions table")
+                }
+                try label.validate()
+                if !body.subscriptionsIncluded { ctes.append(try subsCTE(subscriptions!)) }
+                ctes.append(try subscriptionLabelCTE(label))
+            } else {
+                ctes.append(try labelCTE(label))
+            }
             select += ", labels.churn, labels.censored"
             from += "\n  JOIN labels USING (as_of, u)"
             cols += ["churn", "censored"]

@@ -8,6 +8,9 @@
 /// nested loops (80 s instead of 1.5 s on 200k events), and it scans `ev` once per family.
 struct FeatureBody {
     let ctes: [String]
+    /// The subscription family (its CTEs are in `ctes`, its columns last in `outputs`).
+    let subscriptions: WarehouseSubscriptions?
+    var subscriptionsIncluded: Bool { subscriptions != nil }
     /// Output feature names in the in-process column order (after the user column).
     let outputs: [String]
     private let families: [String]
@@ -102,23 +105,44 @@ struct FeatureBody {
             try family("weekend", "weekend_share_\(B)d: share of the window's events on Saturday or Sunday (UTC)",
                        [("weekend_share_\(B)d", "CASE WHEN \(nB) > 0 THEN \(dbl(wk)) / \(dbl(nB)) END")])
         }
-        guard !families.isEmpty else {
-            throw WarehouseError.notCompilable("spec.families: none of \(spec.families.map(\.rawValue)) compiles without a subscriptions table")
+        let subs = has.contains(.subscription) ? sql.subscriptions : nil
+        var subCols: [(String, String)] = []
+        if let subs { subCols = try sql.subscriptionSelect(subs); outputs += subCols.map(\.0) }
+        guard !families.isEmpty || subs != nil else {
+            throw WarehouseError.notCompilable("spec.families: none of \(spec.families.map(\.rawValue)) compiles without a subscriptions table " +
+                                               "(subscriptions = {table = …})")
         }
         var seen: Set<String> = [sql.events.user]
         for o in outputs where !seen.insert(o).inserted {
             throw WarehouseError.invalidOption("feature spec: two features would be named '\(o)' " +
                                                "(an event type clashes with a built-in feature or the user column)")
         }
-        self.ctes = ["features AS (  -- one row per (as_of, user) with an event before as_of\n  SELECT as_of, u,\n" +
-                     ctes.joined(separator: ",\n") + "\n  FROM ev\n  GROUP BY as_of, u\n)"]
+        var all = ["features AS (  -- one row per (as_of, user) with an event before as_of\n  SELECT as_of, u" +
+                   (ctes.isEmpty ? "" : ",\n" + ctes.joined(separator: ",\n")) + "\n  FROM ev\n  GROUP BY as_of, u\n)"]
+        if let subs { all += [try sql.subsCTE(subs), sql.subscriptionCTE(subs)] }
+        self.ctes = all
+        self.subscriptions = subs; self.subscriptionColumns = subCols
+        self.tenure = subs != nil && has.contains(.tenure)
         self.outputs = outputs; self.families = families; self.counts = counts
     }
 
+    private let subscriptionColumns: [(String, String)]
+    /// Whether tenure_days is lowered to the first term start.
+    private let tenure: Bool
+
     /// The user column and every feature.
     func selectList(asOf: Bool) throws -> String {
-        (["features.u AS \(try sql.q(sql.events.user))"] + (try outputs.map { "features.\(try sql.q($0))" })).joined(separator: ", ")
+        var list = ["features.u AS \(try sql.q(sql.events.user))"]
+        let sub = Dictionary(uniqueKeysWithValues: subscriptionColumns)
+        for o in outputs {
+            if let e = sub[o] { list.append("\(e) AS \(try sql.q(o))") }
+            else if o == "tenure_days" && tenure { list.append("\(try sql.tenureWithSubscriptions()) AS \(try sql.q(o))") }
+            else { list.append("features.\(try sql.q(o))") }
+        }
+        return list.joined(separator: ",\n       ")
     }
 
-    var from: String { "features" }
+    var from: String {
+        subscriptions == nil ? "features" : "features\n  LEFT JOIN subscription sub ON sub.sub_as_of = features.as_of AND sub.sub_u = features.u"
+    }
 }

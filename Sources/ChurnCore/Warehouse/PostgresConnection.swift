@@ -91,13 +91,20 @@ public final class PostgresConnection {
     /// Runs a query (parameters `$1…` bound as text, never spliced into the SQL)
     /// and streams its rows into typed columns: int2/4/8 → int, float4/8 and
     /// numeric → float, bool → bool, date → date, timestamp(tz) → timestamp (UTC),
-    /// anything else → string. `progress` gets the row count every 64 Ki rows.
-    public func query(_ sql: String, params: [String?] = [], progress: ((Int) -> Void)? = nil) throws -> Frame {
+    /// anything else → string.
+    public func query(_ sql: String, params: [String?] = []) throws -> Frame {
+        try query(sql, params: params, reporter: nil)
+    }
+
+    /// `query` reporting `query` (sent), `running` (heartbeats while the server computes),
+    /// `receiving` (the first row, then every 16 Ki rows) and `done`. A handler error cancels the query.
+    func query(_ sql: String, params: [String?] = [], reporter: ProgressReporter?) throws -> Frame {
         try send(sql, params: params, singleRow: true)
+        try guarded { try reporter?.report("query") }
         var columns: [PostgresColumnReader]? = nil
         var failure: String? = nil
         var rows = 0, bytes = 0
-        while let r = try nextResult() {
+        while let r = try nextResult(beat: rows == 0 ? reporter : nil) {
             defer { PQclear(r) }
             let s = PQresultStatus(r)
             if s == PGRES_COMMAND_OK { continue }   // a statement without rows (ANALYZE, SET…): an empty frame
@@ -118,18 +125,27 @@ public final class PostgresConnection {
                     catch { failure = "column '\(columns![k].name)', row \(rows + 1): \(error)"; cancel() }
                 }
                 rows += 1
+                if rows == 1 || rows % 16384 == 0, let reporter, failure == nil {
+                    do { try reporter.report("receiving", rows: rows) } catch { cancel(); drain(); throw error }
+                }
                 if rows % PostgresConnection.checkEvery == 0 {
                     if ExecutionContext.isCancelled { cancel() }
                     // Parsed columns take about as much as the text, and the frame copies them once.
                     do { try ExecutionContext.checkMemory(2 * bytes, for: "PostgreSQL result (\(rows) rows so far)") }
                     catch { cancel(); drain(); throw error }
-                    if rows % 65536 == 0 { progress?(rows) }
                 }
             }
         }
         try ExecutionContext.check()
         if let failure { throw WarehouseError.postgres(failure) }
-        return try Frame((columns ?? []).map { $0.column() })
+        let frame = try Frame((columns ?? []).map { $0.column() })
+        try reporter?.report("done", rows: rows)
+        return frame
+    }
+
+    /// Runs a progress report; when it throws, the running statement is cancelled and its results drained.
+    private func guarded(_ body: () throws -> Void) throws {
+        do { try body() } catch { cancel(); drain(); throw error }
     }
 
     /// Sends a statement; the wait for its results happens in `nextResult`.
@@ -152,10 +168,13 @@ public final class PostgresConnection {
 
     /// The next result, waiting on the socket in 100 ms slices so a cancelled
     /// execution token sends `PQcancel` to the server (which then ends the query with an error).
-    private func nextResult() throws -> OpaquePointer? {
+    private func nextResult(beat: ProgressReporter? = nil) throws -> OpaquePointer? {
         var cancelled = false
         while PQisBusy(conn) == 1 {
             if !cancelled && ExecutionContext.isCancelled { cancel(); cancelled = true }
+            if let beat, !cancelled {
+                do { try beat.heartbeat() } catch { cancel(); drain(); throw error }
+            }
             var pfd = pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0)
             _ = poll(&pfd, 1, 100)
             guard PQconsumeInput(conn) == 1 else { throw WarehouseError.postgres(errorMessage) }

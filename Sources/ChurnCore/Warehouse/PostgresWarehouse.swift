@@ -9,47 +9,69 @@ public struct PostgresEventSource: Sendable {
     public var events: WarehouseEvents
     /// Use a column named "amount" when the table has one and `events.amount` is nil (as `cl.events` does).
     public var amountIfPresent: Bool
+    /// The subscription terms table, for the subscription family and label.
+    public var subscriptions: WarehouseSubscriptions?
 
-    public init(dsn: String, events: WarehouseEvents, amountIfPresent: Bool = false) {
-        self.dsn = dsn; self.events = events; self.amountIfPresent = amountIfPresent
+    public init(dsn: String, events: WarehouseEvents, amountIfPresent: Bool = false, subscriptions: WarehouseSubscriptions? = nil) {
+        self.dsn = dsn; self.events = events; self.amountIfPresent = amountIfPresent; self.subscriptions = subscriptions
     }
 
     /// The query `features(spec)` runs (event types and column types read from the table).
     public func compiled(_ spec: FeatureSpec) throws -> CompiledQuery {
         let c = try PostgresConnection(dsn: dsn)
-        let (ev, spec) = try resolve(c, spec)
-        return try FeatureSQL(dialect: .postgres, events: ev).features(spec!)
+        let (sql, spec) = try resolve(c, spec)
+        return try sql.features(spec!)
     }
 
-    /// The in-process `buildFeatures(log, spec)` computed by the server.
-    public func features(_ spec: FeatureSpec, progress: ((Int) -> Void)? = nil) throws -> Frame {
+    /// The in-process `buildFeatures(log, spec, subscriptions:)` computed by the server.
+    public func features(_ spec: FeatureSpec, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("postgres", progress)
         let c = try PostgresConnection(dsn: dsn)
-        let (ev, spec) = try resolve(c, spec)
-        return try c.query(FeatureSQL(dialect: .postgres, events: ev).features(spec!).sql, progress: progress)
+        try p.report("connect")
+        let (sql, spec) = try resolve(c, spec)
+        let q = try sql.features(spec!)
+        ran?(q)
+        return try c.query(q.sql, reporter: p)
     }
 
-    /// The in-process `churnLabels(log, options)` computed by the server.
-    public func labels(_ o: LabelOptions) throws -> Frame {
+    /// The in-process `churnLabels(log or subscriptions, options)` computed by the server.
+    public func labels(_ o: LabelOptions, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("postgres", progress)
         let c = try PostgresConnection(dsn: dsn)
-        let (ev, _) = try resolve(c, nil)
-        return try c.query(FeatureSQL(dialect: .postgres, events: ev).labels(o).sql)
+        try p.report("connect")
+        let (sql, _) = try resolve(c, nil)
+        let q = try sql.labels(o)
+        ran?(q)
+        return try c.query(q.sql, reporter: p)
     }
 
-    /// The in-process `snapshots(log, options)` computed by the server, every date in one query.
-    public func snapshots(_ o: SnapshotOptions, progress: ((Int) -> Void)? = nil) throws -> Frame {
+    /// The in-process `snapshots(log, options, subscriptions:)` computed by the server, every date in one query.
+    public func snapshots(_ o: SnapshotOptions, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("postgres", progress)
         let c = try PostgresConnection(dsn: dsn)
+        try p.report("connect")
         var o = o
-        let (ev, spec) = try resolve(c, o.spec)
+        let (sql, spec) = try resolve(c, o.spec)
         o.spec = spec!
-        return try c.query(FeatureSQL(dialect: .postgres, events: ev).snapshots(o).sql, progress: progress)
+        let q = try sql.snapshots(o)
+        ran?(q)
+        return try c.query(q.sql, reporter: p)
     }
 
-    /// The events and spec completed from the table (`WarehouseResolve`).
-    func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (WarehouseEvents, FeatureSpec?) {
+    /// The compiler for the tables as they are, and `spec` completed from them (`WarehouseResolve`).
+    func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (FeatureSQL, FeatureSpec?) {
         let probe = try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(events.table)) LIMIT 0")
         let ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
-        guard let spec else { return (ev, nil) }
-        return (ev, try WarehouseResolve.spec(spec) { try c.query(try WarehouseResolve.typesQuery(ev, .postgres)) })
+        let subs = try subscriptions.map { s in
+            try WarehouseResolve.subscriptions(s, events: ev,
+                                               probe: try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(s.table)) LIMIT 0"))
+        }
+        let sql = FeatureSQL(dialect: .postgres, events: ev, subscriptions: subs)
+        guard let spec else { return (sql, nil) }
+        return (sql, try WarehouseResolve.spec(spec) { try c.query(try WarehouseResolve.typesQuery(ev, .postgres)) })
     }
 }
 

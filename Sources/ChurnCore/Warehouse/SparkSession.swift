@@ -121,6 +121,8 @@ public final class SparkSession {
         var conf = [
             "spark.sql.session.timeZone": "UTC",
             "spark.ui.enabled": "false",
+            // The job progress bar on the error stream: the only progress spark-sql shows (see `WarehouseProgress`).
+            "spark.ui.showConsoleProgress": "true",
             "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
             "spark.sql.warehouse.dir": dir + "/warehouse",
             "spark.driver.extraJavaOptions": "-Duser.timezone=UTC -Dderby.system.home=\(dir)",
@@ -155,12 +157,20 @@ public final class SparkSession {
     /// read back from the Parquet files Spark writes. `columns` names the
     /// query's output, used when Spark writes no file for an empty result.
     public func query(_ query: String, columns: [String]) throws -> Frame {
+        try self.query(query, columns: columns, reporter: nil)
+    }
+
+    /// `query` reporting `submit`, `running` (Spark's stage and tasks when it prints them),
+    /// `reading` (rows read back so far) and `done`.
+    func query(_ query: String, columns: [String], reporter: ProgressReporter?) throws -> Frame {
+        if !isRunning { try reporter?.report("start") }
         try start()
         statements += 1
         let out = dir + "/result-\(statements)"
         let sql = "INSERT OVERWRITE DIRECTORY '\(out)' USING parquet\n" + query
         let t0 = Date()
-        let failure = try run(sql)
+        try reporter?.report("submit")
+        let failure = try run(sql, reporter: reporter)
         let t1 = Date()
         lastEngineSeconds = t1.timeIntervalSince(t0)
         defer { lastReadSeconds = Date().timeIntervalSince(t1) }
@@ -174,13 +184,17 @@ public final class SparkSession {
             .filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
         // An ORDER BY query writes range partitions in order: part files in name order are the rows in order.
         var frames: [Frame] = []
+        var rows = 0
+        try reporter?.report("reading", rows: 0)
         for part in parts {
             try ExecutionContext.check()
             let f = try Frame.readParquet(path: out + "/" + part)
-            if f.ncol > 0 { frames.append(f) }
+            if f.ncol > 0 { frames.append(f); rows += f.nrow; try reporter?.report("reading", rows: rows) }
         }
-        if frames.isEmpty { return try Frame(columns.map { Column(name: $0, data: .int64([])) }) }
-        return frames.count == 1 ? frames[0] : try Frame.concat(frames)
+        let result = frames.isEmpty ? try Frame(columns.map { Column(name: $0, data: .int64([])) })
+            : frames.count == 1 ? frames[0] : try Frame.concat(frames)
+        try reporter?.report("done", rows: result.nrow)
+        return result
     }
 
     /// Runs statements that return no rows we read (CREATE TEMPORARY VIEW, SET, …).
@@ -194,10 +208,10 @@ public final class SparkSession {
 
     /// Sends one statement and its marker, waits for the marker, and returns the error
     /// Spark printed on its error stream meanwhile, if any.
-    private func run(_ sql: String) throws -> String? {
+    private func run(_ sql: String, reporter: ProgressReporter? = nil) throws -> String? {
         let errFrom = (try? FileManager.default.attributesOfItem(atPath: dir + "/spark-stderr.log")[.size] as? Int) ?? 0
         try write(Self.cliText(sql))
-        try waitFor(marker: try sendMarker(), statement: sql, errFrom: errFrom)
+        try waitFor(marker: try sendMarker(), statement: sql, errFrom: errFrom, reporter: reporter)
         return sparkError(from: errFrom)
     }
 
@@ -229,8 +243,10 @@ public final class SparkSession {
 
     /// Reads standard output until a line equal to `marker`, in 100 ms slices so a
     /// cancelled script ends the process (and the session: the next query starts a new one).
-    private func waitFor(marker: String, statement: String, errFrom: Int) throws {
+    private func waitFor(marker: String, statement: String, errFrom: Int, reporter: ProgressReporter? = nil) throws {
         var buf = [UInt8](repeating: 0, count: 65536)
+        var progressFrom = errFrom
+        var bar: (stage: Int, done: Int, total: Int)? = nil
         while true {
             while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<nl], as: UTF8.self)
@@ -240,6 +256,11 @@ public final class SparkSession {
             if ExecutionContext.isCancelled {
                 close()
                 try ExecutionContext.check()
+            }
+            if let reporter {
+                if let b = latestProgressBar(from: &progressFrom, floor: errFrom) { bar = b }
+                do { try reporter.heartbeat(sparkStage: bar?.stage, done: bar?.done, total: bar?.total) }
+                catch { close(); throw error }   // the statement cannot be taken back: the session ends with it
             }
             var pfd = pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, 100)
@@ -254,6 +275,33 @@ public final class SparkSession {
         }
     }
 
+    /// The last job progress bar Spark printed on its error stream since byte `from`
+    /// (`[Stage 3:=====>    (5 + 2) / 12]`: stage 3, 5 of 12 tasks finished); advances `from`.
+    /// The JVM flushes its error stream in small blocks, so a bar can arrive in two reads: each
+    /// read starts 512 bytes back (not before `floor`, the statement's start) to see it whole.
+    private func latestProgressBar(from: inout Int, floor: Int) -> (stage: Int, done: Int, total: Int)? {
+        guard let h = FileHandle(forReadingAtPath: dir + "/spark-stderr.log") else { return nil }
+        defer { try? h.close() }
+        let start = max(floor, from - 512)
+        try? h.seek(toOffset: UInt64(start))
+        guard let data = try? h.readToEnd(), start + data.count > from else { return nil }
+        from = start + data.count
+        return Self.parseProgressBar(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The last complete `[Stage N:… (done + running) / total]` in `text`.
+    static func parseProgressBar(_ text: String) -> (stage: Int, done: Int, total: Int)? {
+        var found: (Int, Int, Int)? = nil
+        for piece in text.components(separatedBy: "[Stage ").dropFirst() {
+            let stage = Int(piece.prefix(while: \.isNumber))
+            guard let stage, let open = piece.firstIndex(of: "("), let close = piece[open...].firstIndex(of: "]") else { continue }
+            // "(5 + 2) / 12" — finished + running, total.
+            let nums = piece[open..<close].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            if nums.count >= 3 { found = (stage, nums[0], nums[2]) }
+        }
+        return found
+    }
+
     /// The error Spark reported on its error stream since byte `from`: the lines from the first
     /// one naming an error class or exception, without log chatter; nil when none.
     private func sparkError(from: Int) -> String? {
@@ -261,11 +309,20 @@ public final class SparkSession {
         defer { try? h.close() }
         try? h.seek(toOffset: UInt64(from))
         guard let data = try? h.readToEnd(), !data.isEmpty else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let lines = Self.screenLines(String(decoding: data, as: UTF8.self))
         guard let k = lines.firstIndex(where: Self.isErrorLine) else { return nil }
         let msg = lines[k...].prefix(while: { !$0.hasPrefix("Time taken") })
             .filter { !Self.isLogLine($0) }.prefix(6).joined(separator: "\n")
         return redact(msg)
+    }
+
+    /// The lines as a terminal shows them: the progress bar redraws a line after `\r`, so only
+    /// the text after a line's last `\r` stays; blank results are dropped.
+    static func screenLines(_ text: String) -> [String] {
+        text.split(separator: "\n").compactMap { line in
+            let shown = line.split(separator: "\r", omittingEmptySubsequences: false).last.map(String.init) ?? ""
+            return shown.trimmingCharacters(in: .whitespaces).isEmpty ? nil : shown
+        }
     }
 
     static func isErrorLine(_ l: String) -> Bool {
@@ -277,6 +334,7 @@ public final class SparkSession {
     static func isLogLine(_ l: String) -> Bool {
         let b = Array(l.utf8.prefix(9))
         return (b.count == 9 && b[2] == UInt8(ascii: "/") && b[5] == UInt8(ascii: "/")) || l.hasPrefix("WARNING:") || l.hasPrefix("Using Spark")
+            || l.hasPrefix("[Stage ")
     }
 
     /// "line 12 pos 7" in Spark's message: the statement line it points at.
@@ -301,7 +359,7 @@ public final class SparkSession {
     /// The last lines of the error stream (for a process that ended), redacted.
     private func stderrTail() -> String {
         guard let data = FileManager.default.contents(atPath: dir + "/spark-stderr.log"), !data.isEmpty else { return "" }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { !Self.isLogLine($0) }
+        let lines = Self.screenLines(String(decoding: data, as: UTF8.self)).filter { !Self.isLogLine($0) }
         return ":\n" + redact(lines.suffix(8).joined(separator: "\n"))
     }
 

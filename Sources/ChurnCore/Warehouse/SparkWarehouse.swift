@@ -17,23 +17,46 @@ public final class SparkEventSource {
     public let amountIfPresent: Bool
     private let given: WarehouseEvents
     private var resolved: WarehouseEvents?
+    /// The subscription terms: files (registered as the view `churnlab_subscriptions`) or a catalog table.
+    private let subsPath: String?, subsFormat: String
+    private var subsGiven: WarehouseSubscriptions?
+    private var subsResolved: WarehouseSubscriptions?
+    public static let subscriptionsView = "churnlab_subscriptions"
+    /// Whether the source has a subscriptions table.
+    public var hasSubscriptions: Bool { subsGiven != nil }
 
-    /// `events.table` is the catalog table when `path` is nil (ignored otherwise).
-    public init(session: SparkSession, path: String?, format: String?, events: WarehouseEvents, amountIfPresent: Bool) throws {
+    /// `events.table` is the catalog table when `path` is nil (ignored otherwise); likewise
+    /// `subscriptions.table` when `subscriptionsPath` is nil.
+    public init(session: SparkSession, path: String?, format: String?, events: WarehouseEvents, amountIfPresent: Bool,
+                subscriptions: WarehouseSubscriptions? = nil, subscriptionsPath: String? = nil, subscriptionsFormat: String? = nil) throws {
         self.session = session; self.path = path; self.amountIfPresent = amountIfPresent
         var ev = events
         if let path {
-            let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-            let f = format ?? (SparkEventSource.formats.contains(ext) ? ext : "parquet")
-            guard SparkEventSource.formats.contains(f) else {
-                throw WarehouseError.invalidOption("spark format '\(f)' is not one of \(SparkEventSource.formats.joined(separator: ", "))")
-            }
-            self.format = f
+            self.format = try SparkEventSource.format(path, format)
             ev.table = [SparkEventSource.view]
         } else {
             self.format = "table"
         }
         given = ev
+        subsPath = subscriptionsPath
+        var subs = subscriptions
+        if let sp = subscriptionsPath {
+            subsFormat = try SparkEventSource.format(sp, subscriptionsFormat)
+            subs?.table = [SparkEventSource.subscriptionsView]
+        } else {
+            subsFormat = "table"
+        }
+        subsGiven = subs
+    }
+
+    /// The file format of `path`: `format`, else its extension, else Parquet.
+    static func format(_ path: String, _ format: String?) throws -> String {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        let f = format ?? (SparkEventSource.formats.contains(ext) ? ext : "parquet")
+        guard SparkEventSource.formats.contains(f) else {
+            throw WarehouseError.invalidOption("spark format '\(f)' is not one of \(SparkEventSource.formats.joined(separator: ", "))")
+        }
+        return f
     }
 
     /// What the source reads, for messages and `tostring` (a path or a table name).
@@ -41,28 +64,40 @@ public final class SparkEventSource {
 
     /// The query `features(spec)` runs.
     public func compiled(_ spec: FeatureSpec) throws -> CompiledQuery {
-        let (ev, spec) = try resolve(spec)
-        return try FeatureSQL(dialect: .spark, events: ev).features(spec!)
+        let (sql, spec) = try resolve(spec)
+        return try sql.features(spec!)
     }
 
-    /// The in-process `buildFeatures(log, spec)` computed by Spark.
-    public func features(_ spec: FeatureSpec) throws -> Frame {
-        let q = try compiled(spec)
-        return try run(q)
+    /// The in-process `buildFeatures(log, spec, subscriptions:)` computed by Spark.
+    public func features(_ spec: FeatureSpec, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("spark", progress)
+        let (sql, spec) = try resolve(spec, p)
+        let q = try sql.features(spec!)
+        ran?(q)
+        return try run(q, p)
     }
 
-    /// The in-process `churnLabels(log, options)` computed by Spark.
-    public func labels(_ o: LabelOptions) throws -> Frame {
-        let (ev, _) = try resolve(nil)
-        return try run(try FeatureSQL(dialect: .spark, events: ev).labels(o))
+    /// The in-process `churnLabels(log or subscriptions, options)` computed by Spark.
+    public func labels(_ o: LabelOptions, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("spark", progress)
+        let (sql, _) = try resolve(nil, p)
+        let q = try sql.labels(o)
+        ran?(q)
+        return try run(q, p)
     }
 
-    /// The in-process `snapshots(log, options)` computed by Spark, every date in one query.
-    public func snapshots(_ o: SnapshotOptions) throws -> Frame {
+    /// The in-process `snapshots(log, options, subscriptions:)` computed by Spark, every date in one query.
+    public func snapshots(_ o: SnapshotOptions, progress: WarehouseProgressHandler? = nil,
+                       ran: ((CompiledQuery) -> Void)? = nil) throws -> Frame {
+        let p = ProgressReporter("spark", progress)
         var o = o
-        let (ev, spec) = try resolve(o.spec)
+        let (sql, spec) = try resolve(o.spec, p)
         o.spec = spec!
-        return try run(try FeatureSQL(dialect: .spark, events: ev).snapshots(o))
+        let q = try sql.snapshots(o)
+        ran?(q)
+        return try run(q, p)
     }
 
     /// Any Spark SQL query on the session (the events are the view `churnlab_events` for a `path` source).
@@ -71,29 +106,42 @@ public final class SparkEventSource {
         return try session.query(sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))), columns: [])
     }
 
-    private func run(_ q: CompiledQuery) throws -> Frame {
-        try session.query(q.sql, columns: q.columns)
+    private func run(_ q: CompiledQuery, _ p: ProgressReporter) throws -> Frame {
+        try session.query(q.sql, columns: q.columns, reporter: p)
     }
 
-    /// Registers the files as a view (once per session) and completes events and spec from the table.
-    func resolve(_ spec: FeatureSpec?) throws -> (WarehouseEvents, FeatureSpec?) {
+    /// Registers the files as views (once per session) and completes events, subscriptions and spec from the tables.
+    func resolve(_ spec: FeatureSpec?, _ p: ProgressReporter? = nil) throws -> (FeatureSQL, FeatureSpec?) {
         let d = SQLDialect.spark
         if resolved == nil || !session.isRunning {
-            if let path {
-                let abs = URL(fileURLWithPath: path).standardizedFileURL.path
-                let csv = format == "csv" ? ", header 'true', inferSchema 'true'" : ""
-                try session.execute("CREATE OR REPLACE TEMPORARY VIEW \(try d.identifier(SparkEventSource.view)) " +
-                                    "USING \(format) OPTIONS (path \(try d.literal(abs))\(csv))")
-            }
+            if !session.isRunning { try p?.report("start") }
+            if let path { try register(SparkEventSource.view, path, format) }
+            if let sp = subsPath { try register(SparkEventSource.subscriptionsView, sp, subsFormat) }
             // One row is enough for the column types (an empty result may come back without a schema).
             let probe = try session.query("SELECT * FROM \(try d.tableName(given.table)) LIMIT 1", columns: [])
             guard probe.ncol > 0 else {
                 throw WarehouseError.invalidOption("spark source \(label): the event table has no rows")
             }
-            resolved = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
+            let ev = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
+            if let s = subsGiven {
+                let sprobe = try session.query("SELECT * FROM \(try d.tableName(s.table)) LIMIT 1", columns: [])
+                guard sprobe.ncol > 0 else {
+                    throw WarehouseError.invalidOption("spark source \(label): the subscriptions table has no rows")
+                }
+                subsResolved = try WarehouseResolve.subscriptions(s, events: ev, probe: sprobe)
+            }
+            resolved = ev
         }
-        let ev = resolved!
-        guard let spec else { return (ev, nil) }
-        return (ev, try WarehouseResolve.spec(spec) { try session.query(try WarehouseResolve.typesQuery(ev, d), columns: ["t"]) })
+        let sql = FeatureSQL(dialect: .spark, events: resolved!, subscriptions: subsResolved)
+        guard let spec else { return (sql, nil) }
+        return (sql, try WarehouseResolve.spec(spec) { try session.query(try WarehouseResolve.typesQuery(resolved!, d), columns: ["t"]) })
+    }
+
+    private func register(_ view: String, _ path: String, _ format: String) throws {
+        let d = SQLDialect.spark
+        let abs = URL(fileURLWithPath: path).standardizedFileURL.path
+        let csv = format == "csv" ? ", header 'true', inferSchema 'true'" : ""
+        try session.execute("CREATE OR REPLACE TEMPORARY VIEW \(try d.identifier(view)) " +
+                            "USING \(format) OPTIONS (path \(try d.literal(abs))\(csv))")
     }
 }

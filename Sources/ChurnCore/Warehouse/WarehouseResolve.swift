@@ -24,6 +24,34 @@ enum WarehouseResolve {
         return ev
     }
 
+    /// `subs` completed from `probe` (the terms table's columns): columns checked, the optional
+    /// auto-renew and discount columns taken when present (as `cl.subscriptions`), user ids of the
+    /// same kind as the events' (in process the two tables would not join either).
+    static func subscriptions(_ subs: WarehouseSubscriptions, events: WarehouseEvents, probe: Frame) throws -> WarehouseSubscriptions {
+        var s = subs
+        let name = s.table.joined(separator: ".")
+        if s.autoRenew == nil && s.autoRenewIfPresent && probe.has("auto_renew") { s.autoRenew = "auto_renew" }
+        if s.discount == nil && s.discountIfPresent && probe.has("discount") { s.discount = "discount" }
+        for (col, what) in [(s.user, "user"), (s.start, "start"), (s.end, "end"), (s.plan, "plan"), (s.price, "price"),
+                            (s.autoRenew, "auto_renew"), (s.discount, "discount")] {
+            guard let col, !probe.has(col) else { continue }
+            throw WarehouseError.invalidOption("subscriptions: \(what) column '\(col)' is not in table \(name); it has: " +
+                                               probe.columns.map(\.name).joined(separator: ", "))
+        }
+        if let u = probe.columns.first(where: { $0.name == s.user }) {
+            s.userIsText = u.data.dtype == .string || u.data.dtype == .category
+            if let e = events.userIsText, e != s.userIsText {
+                throw WarehouseError.invalidOption("subscriptions: one table has integer user ids, the other text ids (\(name).\(s.user))")
+            }
+        }
+        for col in [s.start, s.end] {
+            if let t = probe.columns.first(where: { $0.name == col }), t.data.dtype != .date && t.data.dtype != .timestamp {
+                throw WarehouseError.invalidOption("subscriptions: column '\(col)' is \(t.data.dtype.rawValue), not a timestamp or date")
+            }
+        }
+        return s
+    }
+
     /// The query listing the table's distinct event types (one text column `t`).
     static func typesQuery(_ ev: WarehouseEvents, _ d: SQLDialect) throws -> String {
         let typeCol = try ev.event.map { "CAST(\(try d.identifier($0)) AS \(d == .postgres ? "text" : "STRING"))" } ?? (try d.literal("event"))

@@ -91,7 +91,7 @@ enum FeaturesModule {
                 let t = try c.table(2)
                 let subs = try LuaFeatureOptions.subscriptions(c, t, arg: 2)
                 let spec = try LuaFeatureOptions.spec(t, arg: 2, extraKeys: ["subscriptions"])
-                return c.push(frame: try c.core { try buildFeatures(log, spec, subscriptions: subs) })
+                return c.push(frame: try EngineRunLog.inProcess(c, "cl.features.build") { try c.core { try buildFeatures(log, spec, subscriptions: subs) } })
             }
             m.function("snapshots", "snapshots(events, {from =, to =, every = '28d', spec =, label =, subscriptions =})",
                        "Stacks features (and labels, when `label` is given) over observation dates from, from + every, … ≤ to, with an `as_of` column first. `every`: days (1…36500) as a number or text like '28d' / '4w'. `events` may be a cl.source.postgres{…}: every date runs in one server query.") { c in
@@ -108,7 +108,7 @@ enum FeaturesModule {
                 let spec = try LuaFeatureOptions.spec(specTable, arg: 2, requireAsOf: false)
                 let label = try t.table("label").map { try LuaFeatureOptions.label($0, arg: 2, requireAsOf: false, subscriptions: subs != nil) }
                 let o = SnapshotOptions(from: from, to: to, everyDays: every, spec: spec, label: label)
-                return c.push(frame: try c.core { try snapshots(log, o, subscriptions: subs) })
+                return c.push(frame: try EngineRunLog.inProcess(c, "cl.features.snapshots") { try c.core { try snapshots(log, o, subscriptions: subs) } })
             }
         }
 
@@ -120,11 +120,11 @@ enum FeaturesModule {
                 if c.isObject(1, SubscriptionsObject.self) {
                     let subs = try c.object(1, SubscriptionsObject.self).subs
                     let o = try LuaFeatureOptions.label(t, arg: 2, requireAsOf: true, subscriptions: true)
-                    return c.push(frame: try c.core { try churnLabels(subs, o) })
+                    return c.push(frame: try EngineRunLog.inProcess(c, "cl.labels.churn") { try c.core { try churnLabels(subs, o) } })
                 }
                 let log = try c.object(1, EventLogObject.self).log
                 let o = try LuaFeatureOptions.label(t, arg: 2, requireAsOf: true, subscriptions: false)
-                return c.push(frame: try c.core { try churnLabels(log, o) })
+                return c.push(frame: try EngineRunLog.inProcess(c, "cl.labels.churn") { try c.core { try churnLabels(log, o) } })
             }
         }
     }

@@ -74,12 +74,13 @@ final class ManifestRecorder {
             else { scriptHash = Hex.encode(try SHA256.hashFile(atPath: s)) }
         }
         let files = try RunManifest.files(state.fileObserver ?? FileObserver(), workingDirectory: workingDirectory)
-        let m = RunManifest(workingDirectory: workingDirectory, script: invocation.script, scriptSHA256: scriptHash,
+        var m = RunManifest(workingDirectory: workingDirectory, script: invocation.script, scriptSHA256: scriptHash,
                             arguments: invocation.args, execute: execute, params: state.paramRegistry.resolved,
                             paramArguments: invocation.params, initialSeed: initialSeed, seed: GlobalSeed.value,
                             timeout: runtime.timeout, memoryLimit: runtime.memoryLimit, sandbox: runtime.sandbox,
                             allowPaths: runtime.allowPaths, status: failure == nil ? "ok" : "error",
                             error: failure?.message, inputs: files.inputs, outputs: files.outputs)
+        m.engineRuns = state.engineRuns.runs.map(\.json)
         try m.write(to: path)
     }
 }

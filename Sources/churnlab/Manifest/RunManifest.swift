@@ -35,6 +35,9 @@ struct RunManifest {
     var error: String?
     var inputs: [FileRecord]
     var outputs: [FileRecord]
+    /// Which engine ran each feature build, snapshot set and label set (in process, PostgreSQL,
+    /// Spark) with the SHA-256 of the SQL for remote ones (`EngineRun.json`); written when any ran.
+    var engineRuns: [[String: Any]] = []
 
     struct Invalid: Error, CustomStringConvertible { let description: String }
 
@@ -77,6 +80,7 @@ struct RunManifest {
         ]
         if let script { d["script"] = ["path": script, "sha256": scriptSHA256 ?? ""] }
         if let error { d["error"] = error }
+        if !engineRuns.isEmpty { d["engine_runs"] = engineRuns }
         return d
     }
 

@@ -70,4 +70,35 @@ final class FeatureSQLTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("two features would be named 'events_7d'"), "\(e)")
         }
     }
+
+    /// The subscription family and label: their CTEs, columns in the in-process order, both dialects.
+    func testSubscriptionFamilyAndLabelCompile() throws {
+        let subs = WarehouseSubscriptions(table: ["billing", "terms"], autoRenew: "auto_renew", discount: "discount")
+        for d in SQLDialect.allCases {
+            let c = FeatureSQL(dialect: d, events: WarehouseEvents(table: ["events"], amount: "amount"), subscriptions: subs)
+            let q = try c.features(FeatureSpec(asOf: asOf, windows: [7], families: [.activity, .tenure, .subscription]))
+            XCTAssertEqual(q, try c.features(FeatureSpec(asOf: asOf, windows: [7], families: [.activity, .tenure, .subscription])))
+            XCTAssertEqual(q.columns, ["user_id", "events_7d", "active_days_7d", "tenure_days", "subscribed", "plan", "price", "mrr",
+                                       "days_to_renewal", "renewals", "auto_renew_off", "discount"])
+            for piece in ["subs_raw AS", "sub_terms AS", "subscription AS", "LEFT JOIN subscription sub", "first_start"] {
+                XCTAssertTrue(q.sql.contains(piece), "\(d) \(piece)")
+            }
+            XCTAssertTrue(q.sql.contains(d == .postgres ? "\"billing\".\"terms\"" : "`billing`.`terms`"))
+            // Only the subscription family: rows are still the users with events.
+            XCTAssertEqual(try c.features(FeatureSpec(asOf: asOf, families: [.subscription])).columns.count, 1 + 8)
+            let l = try c.labels(LabelOptions(asOf: asOf, horizon: 30, definition: .subscription, graceDays: 7))
+            XCTAssertEqual(l.columns, ["user_id", "churn", "censored"])
+            XCTAssertTrue(l.sql.contains("chain AS") && l.sql.contains("start_us - \(7 * DAY_US) > reach"), l.sql)
+            let s = try c.snapshots(SnapshotOptions(from: asOf - 28 * DAY_US, to: asOf, spec: FeatureSpec(asOf: 0, families: [.activity]),
+                                                    label: LabelOptions(asOf: 0, definition: .subscription)))
+            XCTAssertEqual(s.columns.suffix(2), ["churn", "censored"])
+            XCTAssertEqual(s.sql.components(separatedBy: "subs_raw AS").count, 2)   // the terms CTE once
+        }
+        // Without the optional columns the features are left out, as in process.
+        let plain = FeatureSQL(dialect: .postgres, events: WarehouseEvents(table: ["events"]),
+                               subscriptions: WarehouseSubscriptions(table: ["terms"], pricePeriod: .month))
+        let q = try plain.features(FeatureSpec(asOf: asOf, families: [.subscription]))
+        XCTAssertEqual(q.columns.suffix(2), ["days_to_renewal", "renewals"])
+        XCTAssertTrue(q.sql.contains("price AS mrr") || q.sql.contains("price AS \"mrr\"") || q.sql.contains("\n         price AS mrr"), q.sql)
+    }
 }

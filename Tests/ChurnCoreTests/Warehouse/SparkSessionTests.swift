@@ -44,4 +44,19 @@ final class SparkSessionTests: XCTestCase {
         XCTAssertThrowsError(try SparkEventSource(session: s, path: "/d/e", format: "xls", events: ev, amountIfPresent: true))
         XCTAssertFalse(s.isRunning)
     }
+
+    /// Spark's console progress bar (redrawn after `\r` on the error stream): the last complete bar wins,
+    /// and it never counts as an error line nor hides one printed after it on the same line.
+    func testProgressBarAndScreenLines() {
+        let err = "\r[Stage 0:>                 (0 + 2) / 4]\r[Stage 0:=====>           (1 + 2) / 4]" +
+                  "\r[Stage 3:=========>      (5 + 2) / 12][Stage 4:>   (0 + 0) / 2]\r                 \r"
+        XCTAssertEqual(SparkSession.parseProgressBar(err).map { [$0.stage, $0.done, $0.total] }, [4, 0, 2])
+        XCTAssertEqual(SparkSession.parseProgressBar("\r[Stage 7:==>  (3 + 1) / 9]").map { [$0.stage, $0.done, $0.total] }, [7, 3, 9])
+        XCTAssertNil(SparkSession.parseProgressBar("no bar here"))
+        XCTAssertNil(SparkSession.parseProgressBar("\r[Stage 2:==>  (3 + 1"))   // cut off mid-bar
+        let lines = SparkSession.screenLines(err + "[UNRESOLVED_COLUMN] nosuchcol\n\r[Stage 1:>  (0 + 1) / 1]\n")
+        XCTAssertEqual(lines, ["[UNRESOLVED_COLUMN] nosuchcol", "[Stage 1:>  (0 + 1) / 1]"])
+        XCTAssertTrue(SparkSession.isErrorLine(lines[0]))
+        XCTAssertFalse(SparkSession.isErrorLine(lines[1]))
+    }
 }
