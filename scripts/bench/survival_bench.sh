@@ -9,10 +9,12 @@
 #   BG/NBD and Gamma–Gamma on the CDNOW sample replicated 10× (23,570 customers, the size of the full cohort);
 #   BG/NBD and Pareto/NBD on the 2,357-customer sample (lifetimes' Pareto/NBD stops Nelder–Mead at tol 1e-4; ours goes to the optimum).
 # Usage: scripts/bench/survival_bench.sh [N]   (venv with lifelines + lifetimes: $CHURNLAB_BENCH_VENV, else .venv-ref, created when missing)
-# Not yet measured end to end in release at these sizes: on 2026-12-03 09:30-10:00 UTC (load average 20-26 on 2 cores)
-# a release compile of ChurnCore got ~10 % of a core and could not finish before the deadline. The peers, same run
-# (load ~20): lifelines KM 10 groups / 10M rows 11.10 s (1.65 s at load ~7, 08:41), log-rank 1M rows 5.88 s,
-# Cox 1M x 20 129.8 s (13.8 s at load ~7). The targets are <= 0.1x those, measured in the same run.
+# Not yet measured end to end in release at these sizes (release compiles at load 15-26 on 2 cores did not finish in the
+# sessions of 2026-12-03). Peers at load ~20: lifelines KM 10 groups / 10M rows 11.10 s (1.65 s at load ~7), log-rank
+# 1M rows 5.88 s, Cox 1M x 20 129.8 s (13.8 s at load ~7; 67.7 s wall / 12.8 s CPU at load ~16, 13:34 UTC).
+# The Cox core (CoxPH/CoxRiskSets/Concordance/TimeRanks compiled standalone with swiftc -O, 1M x 20 synthetic rows of
+# this script's distribution, 2 threads, same load, 13:34 UTC): 6.43 s wall / 1.46 s CPU (before the risk-set layout
+# and the concordance sweep: 10.69 s / 2.18 s). The targets are <= 0.1x the peers, measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-10000000}"

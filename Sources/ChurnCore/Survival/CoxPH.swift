@@ -92,10 +92,11 @@ public struct CoxPHModel: Sendable, Codable {
             try Parallel.mapChunksThrowing(chunks, chunks: chunks) { cs -> (sum: [Double], bad: Int?) in
                 var sum = [Double](repeating: 0, count: p)
                 for c in cs {
-                    for i in (c * chunk * p)..<(min(n, (c + 1) * chunk) * p) {
-                        let x = X[i]
-                        guard x.isFinite else { return (sum, i) }
-                        sum[i % p] += x
+                    for r in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        let x = X.baseAddress! + r * p
+                        var finite = true
+                        for j in 0..<p { finite = finite && x[j].isFinite; sum[j] += x[j] }
+                        if !finite { return (sum, r * p + (0..<p).first { !x[$0].isFinite }!) }
                     }
                 }
                 return (sum, nil)
@@ -129,42 +130,24 @@ public struct CoxPHModel: Sendable, Codable {
             }
         }
         // Per stratum, rows by duration descending: the risk set grows as time goes back.
-        let codes = strata?.codes ?? [Int](repeating: 0, count: n)
+        let codes = strata?.codes
         let k = strata?.labels.count ?? 1
-        guard codes.count == n, codes.allSatisfy({ $0 >= 0 && $0 < k }) else { throw SurvivalError.invalid("cox: strata codes out of range") }
+        if let codes { guard codes.count == n, codes.allSatisfy({ $0 >= 0 && $0 < k }) else { throw SurvivalError.invalid("cox: strata codes out of range") } }
+        let ranks = try TimeRanks(data.durations)
+        let descending = ranks.ascendingRows().reversed()
         var orders = [[Int]](repeating: [], count: k)
-        for i in try TimeRanks(data.durations).ascendingRows().reversed() { orders[codes[i]].append(i) }
-        // The Newton loop reads rows in risk-set order: lay them out in that order,
-        // centred and scaled, once, so every evaluation streams through memory.
-        let perm = orders.flatMap { $0 }
-        var Xp = [Double](repeating: 0, count: n * p)
-        let inverseScale = scale.map { 1 / $0 }
-        Xp.withUnsafeMutableBufferPointer { dst in
-            X.withUnsafeBufferPointer { src in
-                perm.withUnsafeBufferPointer { perm in
-                    let d = dst.baseAddress!
-                    Parallel.forEach(chunks) { c in
-                        for k in (c * chunk)..<min(n, (c + 1) * chunk) {
-                            let r = perm[k]
-                            for j in 0..<p { d[k * p + j] = penalized ? (src[r * p + j] - mean[j]) * inverseScale[j] : src[r * p + j] - mean[j] }
-                        }
-                    }
-                }
-            }
-        }
-        let dataP = try SurvivalData(durations: perm.map { data.durations[$0] }, events: perm.map { data.events[$0] },
-                                     weights: weights.map { w in perm.map { w[$0] } })
-        var ordersP: [[Int]] = [], next = 0
-        for order in orders { ordersP.append(Array(next..<(next + order.count))); next += order.count }
+        if let codes { for i in descending { orders[codes[i]].append(i) } } else { orders[0] = Array(descending) }
         // Efron and penalized fits follow lifelines' Newton schedule: its stopping rules
         // (relative log-likelihood change < 1e-9 among them) leave lifelines ~1e-6 short of
         // the optimum, and the smoothed |β| of penalized fits sharpens with the iteration
         // count, so the schedule is part of the reference answer. Breslow fits (statsmodels'
         // reference) go to the exact optimum by full Newton steps with halving.
-        let fitted = penalized
-            ? try newtonLifelines(Xp, dataP, ordersP, p, o)
-            : try newtonLineSearch(Xp, dataP, ordersP, p, o)
-        Xp = []
+        let fitted = try {
+            // The Newton loop reads rows in risk-set order: laid out once (`CoxRiskSets`).
+            let sets = try CoxRiskSets(X: X, mean: mean, inverseScale: penalized ? scale.map { 1 / $0 } : nil, data: data,
+                                       ranks: ranks, codes: codes, strata: k)
+            return penalized ? try newtonLifelines(sets, o) : try newtonLineSearch(sets, o)
+        }()
         let beta = zip(fitted.beta, scale).map { $0 / $1 }
         // Covariance: (−H)⁻¹ on the fitting scale, back to the columns' scale.
         var variance = [Double](repeating: .nan, count: p * p)
@@ -172,19 +155,20 @@ public struct CoxPHModel: Sendable, Codable {
             for a in 0..<p { for b in 0..<p { variance[a * p + b] = inv[a * p + b] / (scale[a] * scale[b]) } }
         }
         // Log partial hazard (x − x̄)β per row (concordance, baseline, robust errors).
-        var risk = [Double](repeating: 0, count: n)
+        var risk = [Double](repeating: 0, count: n), partialHazard = risk
         risk.withUnsafeMutableBufferPointer { out in
+        partialHazard.withUnsafeMutableBufferPointer { ph in
             X.withUnsafeBufferPointer { X in
-                let o = out.baseAddress!
+                let o = out.baseAddress!, h = ph.baseAddress!
                 Parallel.forEach(chunks) { c in
                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {
                         var s = 0.0
                         for j in 0..<p { s += (X[i * p + j] - mean[j]) * beta[j] }
-                        o[i] = s
+                        o[i] = s; h[i] = exp(s)
                     }
                 }
             }
-        }
+        } }
         var se = (0..<p).map { variance[$0 * p + $0] > 0 ? variance[$0 * p + $0].squareRoot() : .nan }
         if o.robust {
             let sandwich = try robustVariance(X: X, mean: mean, risk: risk, data: data, orders: orders, variance: variance, p: p)
@@ -194,7 +178,7 @@ public struct CoxPHModel: Sendable, Codable {
         // unweighted); stratified fits pool the pairs within strata.
         var num = 0.0, den = 0.0
         if k == 1 {
-            let r = try Concordance.counts(durations: durations, scores: risk.map { -$0 }, events: events)
+            let r = try Concordance.counts(times: ranks, scores: risk.map { -$0 }, events: events)
             num = r.concordant; den = r.pairs
         } else {
             for order in orders where order.count > 1 {
@@ -210,7 +194,6 @@ public struct CoxPHModel: Sendable, Codable {
         m.penalizer = o.penalizer; m.l1Ratio = o.l1Ratio; m.converged = fitted.converged; m.means = mean
         m.strata = strata?.labels ?? []
         m.robust = o.robust; m.weighted = weights != nil
-        let partialHazard = risk.map { exp($0) }
         m.baselines = (0..<k).map { s in CoxBaseline.breslow(orders[s], data, partialHazard: partialHazard) }
         return m
     }
@@ -218,9 +201,10 @@ public struct CoxPHModel: Sendable, Codable {
     struct NewtonResult { var beta: [Double]; var ll: Double; var hessian: [Double]; var iterations: Int; var converged: Bool }
 
     /// Newton with step halving until the log partial likelihood stops improving (the exact optimum).
-    static func newtonLineSearch(_ Xc: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ o: Options) throws -> NewtonResult {
+    static func newtonLineSearch(_ sets: CoxRiskSets, _ o: Options) throws -> NewtonResult {
+        let p = sets.p
         var beta = [Double](repeating: 0, count: p)
-        var (ll, g, H) = try evaluate(beta, Xc, data, orders, p, o.ties)
+        var (ll, g, H) = try sets.evaluate(beta, ties: o.ties)
         var iterations = 0, converged = false
         while iterations < o.maxIterations {
             iterations += 1
@@ -229,7 +213,7 @@ public struct CoxPHModel: Sendable, Codable {
             var step = 1.0, accepted = false
             for _ in 0..<30 {
                 let trial = zip(beta, delta).map { $0 + step * $1 }
-                let r = try evaluate(trial, Xc, data, orders, p, o.ties)
+                let r = try sets.evaluate(trial, ties: o.ties)
                 if r.0.isFinite && r.0 >= ll - 1e-12 * abs(ll) {
                     beta = trial; accepted = true
                     (ll, g, H) = r
@@ -253,8 +237,8 @@ public struct CoxPHModel: Sendable, Codable {
     /// ‖δ‖ < 1e-7, relative ΔLL < 1e-9 or Newton decrement < 1e-7; β, LL and
     /// Hessian are those of the last evaluation (the last δ is not applied).
     /// Penalty n · λ · Σ (l1 · softabs(β̃, a) + ½ (1 − l1) β̃²).
-    static func newtonLifelines(_ Xs: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ o: Options) throws -> NewtonResult {
-        let n = Double(data.count), lam = o.penalizer, l1 = o.l1Ratio
+    static func newtonLifelines(_ sets: CoxRiskSets, _ o: Options) throws -> NewtonResult {
+        let p = sets.p, n = Double(sets.n), lam = o.penalizer, l1 = o.l1Ratio
         var beta = [Double](repeating: 0, count: p), delta = beta
         var sizer = StepSizer()
         var step = sizer.stepSize
@@ -263,7 +247,7 @@ public struct CoxPHModel: Sendable, Codable {
         while true {
             for j in 0..<p { beta[j] += step * delta[j] }
             i += 1
-            var (ll, g, H) = try evaluate(beta, Xs, data, orders, p, o.ties)
+            var (ll, g, H) = try sets.evaluate(beta, ties: o.ties)
             let a = pow(1.3, Double(i))
             for j in 0..<p {
                 let b = beta[j]
@@ -317,157 +301,6 @@ public struct CoxPHModel: Sendable, Codable {
         }
     }
 
-    /// Log partial likelihood, gradient and Hessian at β, summed over the strata.
-    /// `orders[s]` lists stratum s's rows by duration descending; in the fit they
-    /// are consecutive (X is laid out in that order), which this relies on.
-    ///
-    /// Three passes instead of a p × p risk-set matrix updated per row:
-    /// (1, parallel) eᵣ = exp(xᵣβ); (2, sequential) the risk-set sums S and Z per
-    /// distinct time, which give the log-likelihood, the gradient and the z zᵀ
-    /// part of the Hessian (Efron's d terms folded into three rank-one updates per
-    /// time), and per time A = Σₗ 1/φₗ, B = Σₗ (l/d)/φₗ; (3, parallel, fixed
-    /// chunks so the sum never depends on the thread count) the W part
-    /// Σₜ (A W_R(t) − B W_D(t)) = Σᵣ wᵣ xᵣxᵣᵀ with wᵣ = eᵣ (Σ_{t ≤ Tᵣ} Aₜ − δᵣ B_{Tᵣ}),
-    /// a weighted Gram matrix — the O(n p²) work, now one streaming pass.
-    static func evaluate(_ beta: [Double], _ X: [Double], _ data: SurvivalData, _ orders: [[Int]], _ p: Int, _ ties: Ties) throws -> (Double, [Double], [Double]) {
-        let n = data.count
-        var ll = 0.0
-        var g = [Double](repeating: 0, count: p), H = [Double](repeating: 0, count: p * p)
-        var e = [Double](repeating: 0, count: n), w = [Double](repeating: 0, count: n)
-        let chunk = 8192, chunks = (n + chunk - 1) / chunk
-        try X.withUnsafeBufferPointer { X in
-        try beta.withUnsafeBufferPointer { beta in
-            // (1) partial hazards, times the case weights (lifelines' scores = w·exp(xβ)).
-            e.withUnsafeMutableBufferPointer { e in
-                let eb = e.baseAddress!
-                let weighted = data.weights != nil, wv = data.weights ?? []
-                Parallel.forEach(chunks) { c in
-                    for r in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        let x = X.baseAddress! + r * p
-                        var eta = 0.0
-                        for j in 0..<p { eta += x[j] * beta[j] }
-                        let ex = exp(eta)
-                        eb[r] = weighted ? wv[r] * ex : ex
-                    }
-                }
-            }
-            // (2) risk-set sums per stratum.
-            for order in orders where !order.isEmpty {
-                try sweepStratum(order.first!..<(order.first! + order.count), X, beta, e, &w, data, p, ties, &ll, &g, &H)
-            }
-        }
-            // (3) H −= Σ wᵣ xᵣxᵣᵀ (lower triangle), per chunk, added in chunk order.
-            try ExecutionContext.checkMemory(chunks * p * p * 8, for: "cox Hessian partial sums")
-            var parts = [Double](repeating: 0, count: chunks * p * p)
-            parts.withUnsafeMutableBufferPointer { parts in
-                w.withUnsafeBufferPointer { w in
-                    let pb = parts.baseAddress!
-                    Parallel.forEach(chunks) { c in
-                        let acc = pb + c * p * p
-                        let lo = c * chunk, hi = min(n, (c + 1) * chunk)
-                        // Four rows per sweep of the accumulator: a quarter of its loads and stores.
-                        var r = lo
-                        while r + 4 <= hi {
-                            let x0 = X.baseAddress! + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
-                            let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
-                            for a in 0..<p {
-                                let u0 = w0 * x0[a], u1 = w1 * x1[a], u2 = w2 * x2[a], u3 = w3 * x3[a], row = acc + a * p
-                                for b in 0...a { row[b] += (u0 * x0[b] + u1 * x1[b]) + (u2 * x2[b] + u3 * x3[b]) }
-                            }
-                            r += 4
-                        }
-                        while r < hi {
-                            let wr = w[r], x = X.baseAddress! + r * p
-                            for a in 0..<p {
-                                let wx = wr * x[a], row = acc + a * p
-                                for b in 0...a { row[b] += wx * x[b] }
-                            }
-                            r += 1
-                        }
-                    }
-                }
-            }
-            for c in 0..<chunks { for a in 0..<p { for b in 0...a { H[a * p + b] -= parts[c * p * p + a * p + b] } } }
-        }
-        for a in 0..<p { for b in 0..<a { H[b * p + a] = H[a * p + b] } }
-        return (ll, g, H)
-    }
-
-    /// Pass (2) of `evaluate` for one stratum (rows `rows`, duration descending):
-    /// log-likelihood, gradient, the z zᵀ Hessian terms, and each row's Gram weight in `w`.
-    static func sweepStratum(_ rows: Range<Int>, _ X: UnsafeBufferPointer<Double>, _ beta: UnsafeBufferPointer<Double>,
-                             _ e: [Double], _ w: inout [Double], _ data: SurvivalData, _ p: Int, _ ties: Ties,
-                             _ ll: inout Double, _ g: inout [Double], _ H: inout [Double]) throws {
-        var zR = [Double](repeating: 0, count: p), zD = zR
-        // Per distinct time (in processing order): A, B and the first row of the time.
-        var timeA: [Double] = [], timeB: [Double] = [], timeStart: [Int] = []
-        var sR = 0.0, llAcc = 0.0
-        let dur = data.durations, ev = data.events
-        let weighted = data.weights != nil, wv = data.weights ?? []
-        try zR.withUnsafeMutableBufferPointer { zR in
-        try zD.withUnsafeMutableBufferPointer { zD in
-        try g.withUnsafeMutableBufferPointer { g in
-        try H.withUnsafeMutableBufferPointer { H in
-            let Hb = H.baseAddress!
-            var i = rows.lowerBound
-            while i < rows.upperBound {
-                if (i - rows.lowerBound) & 0x3FFF == 0 { try ExecutionContext.check() }
-                let t = dur[i], start = i
-                var sD = 0.0, d = 0, wD = 0.0
-                while i < rows.upperBound && dur[i] == t {
-                    let x = X.baseAddress! + i * p, er = e[i]
-                    sR += er
-                    for a in 0..<p { zR[a] += er * x[a] }
-                    if ev[i] {
-                        if d == 0 { for j in 0..<p { zD[j] = 0 } }
-                        let wi = weighted ? wv[i] : 1
-                        d += 1; sD += er; wD += wi
-                        var eta = 0.0
-                        for a in 0..<p { eta += x[a] * beta[a]; g[a] += wi * x[a]; zD[a] += er * x[a] }
-                        llAcc += wi * eta
-                    }
-                    i += 1
-                }
-                timeStart.append(start)
-                guard d > 0 else { timeA.append(0); timeB.append(0); continue }
-                let dd = Double(d)
-                var A = 0.0, B = 0.0, c0 = 0.0, c1 = 0.0, c2 = 0.0, logs = 0.0
-                for l in 0..<d {
-                    let f = ties == .efron ? Double(l) / dd : 0
-                    let inv = 1 / (sR - f * sD)
-                    logs += log(sR - f * sD)
-                    A += inv; B += f * inv
-                    c0 += inv * inv; c1 += f * inv * inv; c2 += f * f * inv * inv
-                }
-                // With case weights every term of the time is scaled by the tied deaths'
-                // mean weight (lifelines' weighted_average); 1 without weights.
-                let wAvg = weighted ? wD / dd : 1
-                llAcc -= wAvg * logs
-                A *= wAvg; B *= wAvg; c0 *= wAvg; c1 *= wAvg; c2 *= wAvg
-                // g −= Σₗ (Z_R − fₗ Z_D)/φₗ;  H += Σₗ zₗzₗᵀ = c0 Z_R Z_Rᵀ − c1 (Z_R Z_Dᵀ + Z_D Z_Rᵀ) + c2 Z_D Z_Dᵀ.
-                for a in 0..<p { g[a] -= A * zR[a] - B * zD[a] }
-                if c1 == 0 {
-                    for a in 0..<p { let u = c0 * zR[a], row = Hb + a * p; for b in 0...a { row[b] += u * zR[b] } }
-                } else {
-                    for a in 0..<p {
-                        let row = Hb + a * p, ra = zR[a], da = zD[a]
-                        for b in 0...a { row[b] += c0 * ra * zR[b] - c1 * (ra * zD[b] + da * zR[b]) + c2 * da * zD[b] }
-                    }
-                }
-                timeA.append(A); timeB.append(B)
-            }
-        } } } }
-        ll += llAcc
-        // Row weights: eᵣ (Σ of A over the times at or after its own in processing
-        // order, i.e. at or before Tᵣ) − δᵣ eᵣ B_{Tᵣ}; suffix sums from the end (no cancellation).
-        var suffix = 0.0
-        for k in stride(from: timeStart.count - 1, through: 0, by: -1) {
-            suffix += timeA[k]
-            let end = k + 1 < timeStart.count ? timeStart[k + 1] : rows.upperBound
-            for r in timeStart[k]..<end { w[r] = e[r] * (suffix - (ev[r] ? timeB[k] : 0)) }
-        }
-    }
-
     /// A⁻¹ for a symmetric positive-definite A, column by column.
     static func inverseSPD(_ A: [Double], _ p: Int) throws -> [Double] {
         var inv = [Double](repeating: 0, count: p * p)
@@ -498,52 +331,3 @@ public struct CoxPHModel: Sendable, Codable {
         return y
     }
 }
-
-/// Harrell's concordance index as lifelines' `concordance_index(durations, scores, events)`:
-/// over pairs where the shorter duration is an observed event, the share whose
-/// score (predicted survival) is also smaller; score ties count ½. A censoring at
-/// the same time as an event counts as the longer survival; two events at the
-/// same time are not comparable.
-public enum Concordance {
-    /// O(n log n): times in descending order, a Fenwick tree over score ranks of
-    /// everyone with a longer time (censorings at the same time go in first).
-    public static func index(durations: [Double], scores: [Double], events: [Bool]) throws -> Double {
-        let r = try counts(durations: durations, scores: scores, events: events)
-        guard r.pairs > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
-        return r.concordant / r.pairs
-    }
-
-    /// Concordant pairs (ties ½) and comparable pairs.
-    public static func counts(durations: [Double], scores: [Double], events: [Bool]) throws -> (concordant: Double, pairs: Double) {
-        let n = durations.count
-        guard scores.count == n, events.count == n else { throw SurvivalError.invalid("concordance: lengths differ") }
-        if let i = scores.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("concordance: score \(i + 1) is NaN") }
-        // Score ranks (1-based, for the Fenwick tree) and rows by time, descending, both by `TimeRanks`.
-        let scoreRanks = try TimeRanks(scores)
-        let m = scoreRanks.count
-        var tree = [Double](repeating: 0, count: m + 1)
-        func add(_ r: Int) { var i = r; while i <= m { tree[i] += 1; i += i & -i } }
-        func prefix(_ r: Int) -> Double { var i = r, s = 0.0; while i > 0 { s += tree[i]; i -= i & -i }; return s }
-        let order = Array(try TimeRanks(durations).ascendingRows().reversed())
-        @inline(__always) func rankOf(_ r: Int) -> Int { Int(scoreRanks.rank[r]) + 1 }
-        var inTree = 0.0, num = 0.0, den = 0.0
-        var i = 0
-        while i < n {
-            if i & 0x3FFF == 0 { try ExecutionContext.check() }
-            let t = durations[order[i]]
-            var j = i
-            while j < n && durations[order[j]] == t { j += 1 }
-            for k in i..<j where !events[order[k]] { add(rankOf(order[k])); inTree += 1 }
-            for k in i..<j where events[order[k]] {
-                let r = rankOf(order[k])
-                let below = prefix(r - 1), atOrBelow = prefix(r)
-                num += (inTree - atOrBelow) + 0.5 * (atOrBelow - below)
-                den += inTree
-            }
-            for k in i..<j where events[order[k]] { add(rankOf(order[k])); inTree += 1 }
-            i = j
-        }
-        return (num, den)
-    }
-}
-

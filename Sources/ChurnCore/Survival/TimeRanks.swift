@@ -34,49 +34,70 @@ struct TimeRanks {
     private init(times: [Double], rank: [Int32]) { self.times = times; self.rank = rank }
 
     /// Ranks by a stable LSD radix sort on the order-preserving bit image of each
-    /// value (−0 and +0 one key; no NaN — callers reject it), 11 bits a pass, passes
-    /// where every key shares the digit skipped: O(n) for a million distinct scores,
-    /// where hashing them and comparison-sorting the distinct ones was the cost.
+    /// value (−0 and +0 one key; no NaN — callers reject it): O(n) for a million
+    /// distinct scores, where hashing them and comparison-sorting the distinct ones was the cost.
     static func radix(_ values: [Double]) throws -> TimeRanks {
         let n = values.count
-        try ExecutionContext.checkMemory(n * 24, for: "survival time ranks")
-        var keys = values.map { x -> UInt64 in
-            let b = (x == 0 ? 0.0 : x).bitPattern
-            return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
-        }
-        var idx = [Int32](repeating: 0, count: n)
-        for i in 0..<n { idx[i] = Int32(i) }
-        var keys2 = keys, idx2 = idx
-        let bits = 11, buckets = 1 << bits
-        var count = [Int](repeating: 0, count: buckets)
-        var shift: UInt64 = 0
-        while shift < 64 {
-            try ExecutionContext.check()
-            for j in 0..<buckets { count[j] = 0 }
-            keys.withUnsafeBufferPointer { k in
-                for key in k { count[Int((key >> shift) & UInt64(buckets - 1))] += 1 }
-            }
-            if count.contains(n) { shift += UInt64(bits); continue }   // one digit for all: nothing to move
-            var sum = 0
-            for j in 0..<buckets { let c = count[j]; count[j] = sum; sum += c }
-            keys.withUnsafeBufferPointer { k in idx.withUnsafeBufferPointer { ix in
-            keys2.withUnsafeMutableBufferPointer { k2 in idx2.withUnsafeMutableBufferPointer { ix2 in
-                for i in 0..<n {
-                    let key = k[i], b = Int((key >> shift) & UInt64(buckets - 1))
-                    let at = count[b]; count[b] = at + 1
-                    k2[at] = key; ix2[at] = ix[i]
-                }
-            } } } }
-            swap(&keys, &keys2); swap(&idx, &idx2)
-            shift += UInt64(bits)
-        }
+        let sorted = try radixSort(values)
         var times: [Double] = [], rank = [Int32](repeating: 0, count: n)
         var previous: UInt64? = nil
         for i in 0..<n {
-            if keys[i] != previous { times.append(values[Int(idx[i])] == 0 ? 0 : values[Int(idx[i])]); previous = keys[i] }
-            rank[Int(idx[i])] = Int32(times.count - 1)
+            let r = Int(sorted.rows[i])
+            if sorted.keys[i] != previous { times.append(values[r] == 0 ? 0 : values[r]); previous = sorted.keys[i] }
+            rank[r] = Int32(times.count - 1)
         }
         return TimeRanks(times: times, rank: rank)
+    }
+
+    /// The order-preserving bit image of a double (−0 and +0 one key).
+    @inline(__always) static func sortKey(_ x: Double) -> UInt64 {
+        let b = (x == 0 ? 0.0 : x).bitPattern
+        return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
+    }
+
+    /// The values' keys in ascending order and each one's payload (default: its
+    /// row; ties in row order): a stable LSD radix sort, 11 bits a pass, every
+    /// pass's histogram counted in one read of the keys, passes where every key
+    /// shares the digit skipped. Carrying the payload (not only the row) spares
+    /// callers a random read per row afterwards.
+    static func radixSort(_ values: [Double], payload: [Int32]? = nil) throws -> (keys: [UInt64], rows: [Int32]) {
+        let n = values.count
+        try ExecutionContext.checkMemory(n * 24, for: "survival time ranks")
+        let bits = 11, buckets = 1 << bits, passes = (64 + bits - 1) / bits
+        var count = [Int](repeating: 0, count: buckets * passes)
+        var keys = [UInt64](repeating: 0, count: n)
+        keys.withUnsafeMutableBufferPointer { k in
+            values.withUnsafeBufferPointer { v in
+                count.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<n {
+                        let key = sortKey(v[i])
+                        k[i] = key
+                        for d in 0..<passes { c[d * buckets + Int((key >> UInt64(d * bits)) & UInt64(buckets - 1))] += 1 }
+                    }
+                }
+            }
+        }
+        var idx = payload ?? (0..<n).map { Int32($0) }
+        var keys2 = keys, idx2 = idx
+        for d in 0..<passes {
+            try ExecutionContext.check()
+            let base = d * buckets
+            if count[base..<(base + buckets)].contains(n) { continue }   // one digit for all: nothing to move
+            var sum = 0
+            for j in base..<(base + buckets) { let c = count[j]; count[j] = sum; sum += c }
+            let shift = UInt64(d * bits)
+            keys.withUnsafeBufferPointer { k in idx.withUnsafeBufferPointer { ix in
+            keys2.withUnsafeMutableBufferPointer { k2 in idx2.withUnsafeMutableBufferPointer { ix2 in
+            count.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    let key = k[i], b = base + Int((key >> shift) & UInt64(buckets - 1))
+                    let at = c[b]; c[b] = at + 1
+                    k2[at] = key; ix2[at] = ix[i]
+                }
+            } } } } }
+            swap(&keys, &keys2); swap(&idx, &idx2)
+        }
+        return (keys, idx)
     }
 
     var count: Int { times.count }
