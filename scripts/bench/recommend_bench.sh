@@ -14,6 +14,16 @@
 #     (given a ready CSR matrix); recommend-all 5.65 s / 24.3 s; NDCG@5 0.0181 / 0.0184
 #   ALS fit 118.8 s / implicit 51.5 s (2.3×: float64 SSE2 CG with the loss every iteration vs float32 AVX-512, no loss);
 #     recommend-all 14.7 / 15.0 s; NDCG@5 0.0177 / 0.0181;  popular NDCG@5 0.0061.  Goal (≤ 0.5× implicit) unmet for ALS fit.
+# 2026-12-03 at the anchor (200000 × 5000, 64 factors, 42 taste items, 8.4M interactions, 15 it), one run each, machine
+#   heavily loaded (load 13–17 on 2 cores, the ChurnLab half also beside a debug Lua test suite: ratios only roughly):
+#   before (12:02–12:27, load 15–20): item-kNN fit (ready matrix) 13.8 s / implicit 28.6 (0.48×), recommend-all 52.5 / 134.0;
+#     ALS fit 273.4 / 410.9 (0.67×), recommend-all 198.2 / 100.2 (1.98×); popular recommend-all 12.0 s; NDCG@10 0.0051 / 0.0053
+#   after batched ALS top-k (ALSTopK) and the unit-weight item-kNN pass (13:20–13:46): item-kNN fit 9.5 / 17.0 (0.56×),
+#     recommend-all 46.4 / 123.4 (0.38×); ALS fit 319.7 / 262.2 (unchanged code; load), recommend-all 91.6 / 39.1 s, of which
+#     the frame output (2M rows of ids and reasons) is ~40 s: popular's recommend-all, nearly no compute, took 39.7 s.
+#     NDCG@10 unchanged (ALS 0.0051 / 0.0053, item-kNN 0.0024 / 0.0023). Standalone kernel (swiftc -O, CPU time, one thread):
+#     scoring + top-k 2.5× faster than the per-user path (0.23 vs 0.60 s per 5000 users × 5000 items × 64 factors).
+#   Goals unmet here: ALS fit ≤ 0.5×, ALS recommend-all ≤ 0.5× (now bound by building the output frame), item-kNN fit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1

@@ -45,8 +45,9 @@ public struct ALSModel: Sendable {
     public let options: ALSOptions
     /// Objective after each iteration (when `calculateTrainingLoss`, or as saved).
     public var loss: [Double] = []
-    /// Single-precision copies, rows of `lanes` vectors (`ALSKernels`), for scoring.
-    let userVectors: [SIMD4<Float>], itemVectors: [SIMD4<Float>], lanes: Int
+    /// Single-precision copies, rows of `lanes` vectors (`ALSKernels`), for scoring;
+    /// the item factors also in panels of 8 items for the batched top-k (`ALSTopK`).
+    let userVectors: [SIMD4<Float>], itemVectors: [SIMD4<Float>], itemPanels: [SIMD4<Float>], lanes: Int
 
     init(matrix: InteractionMatrix, factors: Int, userFactors: [Double], itemFactors: [Double], options: ALSOptions, loss: [Double]) {
         self.matrix = matrix; self.factors = factors; self.userFactors = userFactors; self.itemFactors = itemFactors
@@ -54,6 +55,7 @@ public struct ALSModel: Sendable {
         lanes = ALSKernels.lanes(factors)
         userVectors = Self.vectors(userFactors, f: factors, nv: lanes)
         itemVectors = Self.vectors(itemFactors, f: factors, nv: lanes)
+        itemPanels = ALSTopK.panels(itemVectors, items: matrix.items.count, f: factors, nv: lanes)
     }
 
     /// Rows of f doubles as rows of nv zero-padded float vectors.
@@ -169,28 +171,31 @@ public struct ALSModel: Sendable {
         return parts.reduce(0, +) + options.regularization * reg
     }
 
-    /// x_uᵀ y_i for every item, in single precision (`ALSKernels.dot`).
+    /// x_uᵀ y_i for every item, in single precision (the kernel of the batched
+    /// top-k, so these are exactly the scores `recommend` ranks).
     func itemScores(_ u: Int) -> [Double] {
-        let nI = matrix.items.count, nv = lanes
-        return [Double](unsafeUninitializedCapacity: nI) { out, count in
-            userVectors.withUnsafeBufferPointer { ub in
-                itemVectors.withUnsafeBufferPointer { ib in
-                    let x = ub.baseAddress! + u * nv, y = ib.baseAddress!
-                    for i in 0..<nI { out[i] = Double(ALSKernels.dot(x, y + i * nv, nv)) }
+        let nI = matrix.items.count
+        var out = [Double](repeating: 0, count: nI)
+        userVectors.withUnsafeBufferPointer { ub in
+            itemPanels.withUnsafeBufferPointer { pb in
+                ALSTopK.forEachRow([u], x: ub.baseAddress!, panels: pb.baseAddress!, items: nI, f: factors, nv: lanes) { _, row in
+                    for i in 0..<nI { out[i] = Double(row[i]) }
                 }
             }
-            count = nI
         }
+        return out
     }
 
-    /// The reason for recommending item j: the seen item whose factors are most aligned with j's.
+    /// The reason for recommending item j: the seen item whose factors are most
+    /// aligned with j's (single precision; the first of equals).
     func because(_ j: Int, seen row: [(Int, Double)]) -> Int? {
-        let f = factors
-        return itemFactors.withUnsafeBufferPointer { ib in
-            var best: Int?, bs = -Double.infinity
+        let nv = lanes
+        return itemVectors.withUnsafeBufferPointer { ib in
+            let y = ib.baseAddress!
+            var best: Int?, bs = -Float.infinity
             for (i, _) in row {
-                let s = ClusterData.dot(ib.baseAddress! + i * f, ib.baseAddress! + j * f, f)
-                if s > bs { bs = s; best = i }
+                let s = ALSKernels.dot(y + i * nv, y + j * nv, nv)
+                if s > bs || best == nil { bs = s; best = i }
             }
             return best
         }
@@ -198,10 +203,31 @@ public struct ALSModel: Sendable {
 
     public func recommend(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
         guard let u = matrix.userIndex[user] else { return nil }
-        let scores = itemScores(u)
-        let row = matrix.byUser[u]
-        let top = TopN.select(scores, k: k, skip: excludeSeen ? Set(row.map(\.0)) : [])
-        // Reasons for the k recommended items only (for every item they cost items × seen × f).
-        return Recommendation(items: top, scores: top.map { scores[$0] }, because: top.map { because($0, seen: row) })
+        return recommend(users: [u], k: k, excludeSeen: excludeSeen)[0]
+    }
+
+    /// Top k of each user (indices into `matrix.users`) in one batched pass
+    /// (`ALSTopK`); reasons are computed for the k chosen items only (for every
+    /// item they would cost items × seen × factors).
+    public func recommend(users: [Int], k: Int, excludeSeen: Bool) -> [Recommendation] {
+        let nI = matrix.items.count
+        if k > ALSTopK.maxK {
+            return users.map { u in
+                let scores = itemScores(u), row = matrix.byUser[u]
+                let top = TopN.select(scores, k: k, skip: excludeSeen ? Set(row.map(\.0)) : [])
+                return Recommendation(items: top, scores: top.map { scores[$0] }, because: top.map { because($0, seen: row) })
+            }
+        }
+        let m = matrix
+        let tops = userVectors.withUnsafeBufferPointer { ub in
+            itemPanels.withUnsafeBufferPointer { pb in
+                ALSTopK.topK(users, x: ub.baseAddress!, panels: pb.baseAddress!, items: nI, f: factors, nv: lanes, k: k,
+                             seen: excludeSeen ? { m.byUser[$0] } : nil)
+            }
+        }
+        return zip(users, tops).map { u, t in
+            let row = matrix.byUser[u]
+            return Recommendation(items: t.items, scores: t.scores.map(Double.init), because: t.items.map { because($0, seen: row) })
+        }
     }
 }

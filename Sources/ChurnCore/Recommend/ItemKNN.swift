@@ -31,9 +31,12 @@ public struct ItemKNNRecommender: Sendable {
     /// Sparse co-occurrence: item i's dot products with every item are summed
     /// over its users' rows only (Σ over users of i of the row, O(Σ_u deg(u)²)
     /// in all, as `implicit`'s sparse product), into a dense accumulator
-    /// reset through the list of touched items; the top `k` are kept by a
-    /// bounded min-heap rather than a sort of every touched item. The rows are
-    /// first copied into flat arrays (no per-row array headers in the inner loop).
+    /// reset through the list of touched items; the top `k` are kept in a sorted
+    /// buffer behind a running threshold rather than sorting every touched item.
+    /// The rows are first copied into flat arrays (no per-row array headers in
+    /// the inner loop). The pass is bound by fetching users' rows from memory, so
+    /// when every weight is 1 (plain implicit feedback) the weights are not read
+    /// at all and each product adds exactly 1, as 1 × 1 would.
     public init(_ m: InteractionMatrix, neighbours k: Int = 20) throws {
         guard k >= 1 else { throw ClusterError.invalid("neighbours must be at least 1") }
         let nItems = m.items.count, nUsers = m.users.count
@@ -45,63 +48,76 @@ public struct ItemKNNRecommender: Sendable {
         try ExecutionContext.checkMemory(uStart[nUsers] * 24, for: "item-kNN co-occurrence")
         let uItem = m.byUser.flatMap { $0.map { Int32($0.0) } }, uW = m.byUser.flatMap { $0.map(\.1) }
         let iUser = m.byItem.flatMap { $0.map { Int32($0.0) } }, iW = m.byItem.flatMap { $0.map(\.1) }
+        let unit = uW.allSatisfy { $0 == 1 }
         var out = [[(Int, Double)]](repeating: [], count: nItems)
         let ranges = Parallel.ranges(nItems, chunks: max(1, min(256, nItems / 64)))
         out.withUnsafeMutableBufferPointer { ob in
             let op = ob.baseAddress!
             Parallel.forEach(ranges.count) { r in
-                if (try? ExecutionContext.check()) == nil { return }   // cancelled: the check after the loop throws
-                var dot = [Double](repeating: 0, count: nItems)
-                var seen = [Bool](repeating: false, count: nItems)
-                var touched: [Int32] = []
-                var heap: [(Int, Double)] = []
-                heap.reserveCapacity(k + 1)
-                // Min-heap on "worse": the root is the worst kept neighbour.
-                @inline(__always) func worse(_ a: (Int, Double), _ b: (Int, Double)) -> Bool { a.1 != b.1 ? a.1 < b.1 : a.0 > b.0 }
-                uItem.withUnsafeBufferPointer { ui in uW.withUnsafeBufferPointer { uw in
-                iUser.withUnsafeBufferPointer { iu in iW.withUnsafeBufferPointer { iw in
-                dot.withUnsafeMutableBufferPointer { db in seen.withUnsafeMutableBufferPointer { sb in
-                    let dp = db.baseAddress!, sp = sb.baseAddress!
+                if ExecutionContext.isCancelled { return }   // the check after the loop throws
+                let dp = UnsafeMutablePointer<Double>.allocate(capacity: nItems)
+                let sp = UnsafeMutablePointer<Bool>.allocate(capacity: nItems)
+                let touched = UnsafeMutablePointer<Int32>.allocate(capacity: nItems)
+                let ts = UnsafeMutablePointer<Double>.allocate(capacity: k), ti = UnsafeMutablePointer<Int>.allocate(capacity: k)
+                dp.initialize(repeating: 0, count: nItems); sp.initialize(repeating: false, count: nItems)
+                defer { dp.deallocate(); sp.deallocate(); touched.deallocate(); ts.deallocate(); ti.deallocate() }
+                uItem.withUnsafeBufferPointer { uib in uW.withUnsafeBufferPointer { uwb in
+                iUser.withUnsafeBufferPointer { iub in iW.withUnsafeBufferPointer { iwb in
+                uStart.withUnsafeBufferPointer { usb in iStart.withUnsafeBufferPointer { isb in norms.withUnsafeBufferPointer { nb in
+                    let ui = uib.baseAddress!, uw = uwb.baseAddress!, iu = iub.baseAddress!, iw = iwb.baseAddress!
+                    let us = usb.baseAddress!, istart = isb.baseAddress!, norm = nb.baseAddress!
                     for i in ranges[r] {
-                        for e in iStart[i]..<iStart[i + 1] {
-                            let u = Int(iu[e]), wu = iw[e]
-                            for f in uStart[u]..<uStart[u + 1] {
-                                let j = Int(ui[f])
-                                if !sp[j] { sp[j] = true; touched.append(Int32(j)) }
-                                dp[j] += wu * uw[f]
-                            }
-                        }
-                        heap.removeAll(keepingCapacity: true)
-                        for jj in touched {
-                            let j = Int(jj)
-                            let den = norms[i] * norms[j]
-                            if j != i && dp[j] != 0 && den > 0 {
-                                let c = (j, dp[j] / den)
-                                if heap.count < k {
-                                    heap.append(c)
-                                    var x = heap.count - 1
-                                    while x > 0 { let p = (x - 1) / 2; if worse(heap[x], heap[p]) { heap.swapAt(x, p); x = p } else { break } }
-                                } else if worse(heap[0], c) {
-                                    heap[0] = c
-                                    var x = 0
-                                    while true {
-                                        let l = 2 * x + 1, rr = l + 1
-                                        var w = x
-                                        if l < heap.count && worse(heap[l], heap[w]) { w = l }
-                                        if rr < heap.count && worse(heap[rr], heap[w]) { w = rr }
-                                        if w == x { break }
-                                        heap.swapAt(x, w); x = w
-                                    }
+                        var nt = 0
+                        for e in istart[i]..<istart[i + 1] {
+                            let u = Int(iu[e]), lo = us[u], hi = us[u + 1]
+                            if unit {
+                                for f in lo..<hi {
+                                    let j = Int(ui[f])
+                                    if !sp[j] { sp[j] = true; touched[nt] = Int32(j); nt += 1 }
+                                    dp[j] += 1
+                                }
+                            } else {
+                                let wu = iw[e]
+                                for f in lo..<hi {
+                                    let j = Int(ui[f])
+                                    if !sp[j] { sp[j] = true; touched[nt] = Int32(j); nt += 1 }
+                                    dp[j] += wu * uw[f]
                                 }
                             }
-                            dp[j] = 0; sp[j] = false
                         }
-                        touched.removeAll(keepingCapacity: true)
-                        op[i] = heap.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                        // Top k best first (ties: lower index), over the touched items:
+                        // a sorted buffer for small k (O(k) per insertion), else one sort.
+                        var c = 0
+                        let ni = norm[i]
+                        if k > 64 {
+                            var all: [(Int, Double)] = []
+                            for t in 0..<nt {
+                                let j = Int(touched[t]), d = dp[j]
+                                dp[j] = 0; sp[j] = false
+                                let den = ni * norm[j]
+                                if j != i && d != 0 && den > 0 { all.append((j, d / den)) }
+                            }
+                            all.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                            op[i] = Array(all.prefix(k))
+                            continue
+                        }
+                        for t in 0..<nt {
+                            let j = Int(touched[t]), d = dp[j]
+                            dp[j] = 0; sp[j] = false
+                            let den = ni * norm[j]
+                            guard j != i && d != 0 && den > 0 else { continue }
+                            let s = d / den
+                            if c == k && !(s > ts[k - 1] || (s == ts[k - 1] && j < ti[k - 1])) { continue }
+                            var pos = min(c, k - 1)
+                            while pos > 0 && (ts[pos - 1] < s || (ts[pos - 1] == s && ti[pos - 1] > j)) {
+                                ts[pos] = ts[pos - 1]; ti[pos] = ti[pos - 1]; pos -= 1
+                            }
+                            ts[pos] = s; ti[pos] = j
+                            if c < k { c += 1 }
+                        }
+                        op[i] = (0..<c).map { (ti[$0], ts[$0]) }
                     }
-                } }
-                } }
-                } }
+                } } } } } } }
             }
         }
         try ExecutionContext.check()   // cancellation is sticky: a block that stopped early is never used

@@ -13,6 +13,9 @@ public protocol UserScorer: Sendable {
     /// The user's top k (default: from `scores`); a model whose reasons are costly
     /// computes them for the k chosen items only.
     func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems?
+    /// `rank` for each of many users (nil for unknown ones); a model with a
+    /// batched kernel (ALS) scores them together.
+    func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?]
 }
 
 /// A top-k list in item ids: best first, with the id of the seen item behind each.
@@ -28,6 +31,10 @@ extension UserScorer {
         guard let (s, b) = scores(user: user) else { return nil }
         let top = TopN.select(s, k: k, skip: excludeSeen ? Set(seen(user: user)) : [])
         return RankedItems(items: top.map { itemIds[$0] }, scores: top.map { s[$0] }, because: top.map { b[$0].map { itemIds[$0] } })
+    }
+
+    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?] {
+        users.map { rank(user: $0, k: k, excludeSeen: excludeSeen) }
     }
 }
 
@@ -70,8 +77,16 @@ extension ALSModel: UserScorer {
         return (itemScores(u), (0..<matrix.items.count).map { because($0, seen: row) })
     }
     public func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
-        recommend(user: user, k: k, excludeSeen: excludeSeen).map { r in
-            RankedItems(items: r.items.map { matrix.items[$0] }, scores: r.scores, because: r.because.map { $0.map { matrix.items[$0] } })
+        rank(users: [user], k: k, excludeSeen: excludeSeen)[0]
+    }
+    /// Known users through the batched kernel, in their order.
+    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?] {
+        let idx = users.map { matrix.userIndex[$0] }
+        var recs = recommend(users: idx.compactMap { $0 }, k: k, excludeSeen: excludeSeen)[...]
+        return idx.map { u in
+            guard u != nil else { return nil }
+            let r = recs.removeFirst()
+            return RankedItems(items: r.items.map { matrix.items[$0] }, scores: r.scores, because: r.because.map { $0.map { matrix.items[$0] } })
         }
     }
 }

@@ -75,8 +75,9 @@ enum RecommendEvaluationModule {
             }
             guard !order.isEmpty else { throw LuaArgumentError(2, "the test interactions are empty") }
             let lists: [[String]] = Parallel.mapChunks(order.count, chunks: max(1, min(256, order.count / 256))) { range in
-                range.map { n in
-                    (model.personal(order[n], k: k, excludeSeen: true) ?? pop.rank(user: order[n], k: k, excludeSeen: true)!).items
+                let personal = model.scorer?.rank(users: order[range], k: k, excludeSeen: true)
+                return range.map { n in
+                    ((personal?[n - range.lowerBound] ?? nil) ?? pop.rank(user: order[n], k: k, excludeSeen: true)!).items
                 }
             }.flatMap { $0 }
             let perItem = Dictionary(uniqueKeysWithValues: pop.matrix.items.enumerated().map { ($1, pop.matrix.byItem[$0].count) })

@@ -197,14 +197,16 @@ enum RecommendModule {
                 // `fromPersona` rows (cold start, or the popularity model given personas), else plain popularity.
                 typealias Ranked = (items: RankedItems, cold: Bool, persona: String?, fromPersona: Int)
                 let parts: [[Ranked]] = Parallel.mapChunks(users.count, chunks: max(1, min(256, users.count / 256))) { range in
-                    range.map { n in
-                        if let rr = o.personal(users[n], k: k, excludeSeen: exclude) { return (rr, false, nil, 0) }
+                    let personal = o.scorer?.rank(users: users[range], k: k, excludeSeen: exclude)
+                    return range.map { n in
+                        if let rr = personal?[n - range.lowerBound] ?? nil { return (rr, false, nil, 0) }
                         let cold = !isPopular && pop.matrix.userIndex[users[n]] == nil
                         if let pp = byPersona?.rank(user: users[n], k: k, excludeSeen: exclude) { return (pp.items, cold, pp.persona, pp.fromPersona) }
                         return (pop.rank(user: users[n], k: k, excludeSeen: exclude)!, !isPopular, nil, 0)
                     }
                 }
                 try c.checkMemory()
+                let hasTitles = !o.titles.isEmpty
                 var n = 0
                 for part in parts {
                     for (r, cold, persona, fromPersona) in part {
@@ -212,7 +214,7 @@ enum RecommendModule {
                         n += 1
                         for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
                             uCol.append(u); rank.append(Int64(p + 1)); item.append(i); score.append(s)
-                            if let b = r.because[p] { reason.append("because you engaged with \(o.titles[b] ?? b)") }
+                            if let b = r.because[p] { reason.append("because you engaged with " + (hasTitles ? o.titles[b] ?? b : b)) }
                             else if let persona, p < fromPersona { reason.append("popular in your persona (\(persona))") }
                             else { reason.append(cold ? "popular (new user)" : "popular") }
                         }

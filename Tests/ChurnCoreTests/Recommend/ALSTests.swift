@@ -124,4 +124,38 @@ final class ALSTests: XCTestCase {
         o.factors = 0
         XCTAssertThrowsError(try ALSModel.fit(mat, o))
     }
+
+    /// The batched top-k (`ALSTopK`: groups of six users × panels of 8 items) equals a
+    /// full sort of each user's scores (best first, ties by lower index, seen items
+    /// skipped), for an item count that is not a multiple of 8, for every k up to more
+    /// than the unseen items, in batches of any size; and the scores are those of
+    /// `itemScores` (single precision, factors summed in order).
+    func testBatchedTopKEqualsFullSort() throws {
+        var users: [String] = [], items: [String] = []
+        for u in 0..<23 { for t in 0..<(3 + u % 5) { users.append("u\(u)"); items.append("i\((u * 7 + t * 11) % 37)") } }
+        let mat = try InteractionMatrix(users: users, items: items)
+        XCTAssertEqual(mat.items.count, 37)
+        var o = ALSOptions()
+        o.factors = 21; o.iterations = 3; o.alpha = 5; o.regularization = 0.1; o.seed = 4
+        let m = try ALSModel.fit(mat, o)
+        for k in [1, 5, 10, 40] {
+            for exclude in [true, false] {
+                let all = m.recommend(users: Array(0..<mat.users.count), k: k, excludeSeen: exclude)
+                for u in 0..<mat.users.count {
+                    let scores = m.itemScores(u), seen = Set(mat.byUser[u].map(\.0))
+                    let want = (0..<mat.items.count).filter { !exclude || !seen.contains($0) }
+                        .sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(k)
+                    XCTAssertEqual(all[u].items, Array(want), "user \(u) k \(k)")
+                    XCTAssertEqual(all[u].scores, want.map { scores[$0] })
+                    XCTAssertEqual(m.recommend(user: mat.users[u], k: k, excludeSeen: exclude)?.items, all[u].items)
+                    // A score is the dot product of the factors (to single precision).
+                    for i in want {
+                        var d = 0.0
+                        for a in 0..<21 { d += m.userFactors[u * 21 + a] * m.itemFactors[i * 21 + a] }
+                        XCTAssertEqual(scores[i], d, accuracy: 1e-5 * max(1, abs(d)))
+                    }
+                }
+            }
+        }
+    }
 }

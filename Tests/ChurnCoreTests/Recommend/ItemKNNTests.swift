@@ -71,4 +71,25 @@ final class ItemKNNTests: XCTestCase {
             for (g, e) in zip(got, want) { XCTAssertEqual(g.1, e.1, accuracy: 1e-6, item) }
         }
     }
+
+    /// The neighbour lists agree between the paths of the kernel: the sorted buffer (k ≤ 64) and
+    /// one sort (larger k) give the same order, ties by lower index; unit weights (not read) and
+    /// the same weights read give identical similarities, equal to the dense reference.
+    func testKernelPathsAgree() throws {
+        var us: [String] = [], its: [String] = []
+        for u in 0..<60 { for t in 0..<(2 + u % 7) { us.append("u\(u)"); its.append("i\((u * 13 + t * 29) % 90)") } }
+        let unit = try InteractionMatrix(users: us, items: its)
+        let weighted = try InteractionMatrix(users: us, items: its, weights: [Double](repeating: 1, count: us.count))
+        let small = try ItemKNNRecommender(unit, neighbours: 64), large = try ItemKNNRecommender(weighted, neighbours: 1000)
+        for i in 0..<unit.items.count {
+            XCTAssertEqual(small.neighbours[i].map(\.0), large.neighbours[i].prefix(64).map(\.0), "item \(i)")
+            XCTAssertEqual(small.neighbours[i].map(\.1), large.neighbours[i].prefix(64).map(\.1), "item \(i)")
+            let s = large.neighbours[i].map(\.1)
+            XCTAssertEqual(s, s.sorted(by: >))
+            for (j, sim) in large.neighbours[i] {
+                let a = Set(unit.byItem[i].map(\.0)), b = Set(unit.byItem[j].map(\.0))
+                XCTAssertEqual(sim, Double(a.intersection(b).count) / (Double(a.count) * Double(b.count)).squareRoot(), accuracy: 1e-15)
+            }
+        }
+    }
 }
