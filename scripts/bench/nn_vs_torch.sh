@@ -39,7 +39,7 @@ TORCH="$("$VENV/bin/python" -c 'import torch; print(torch.__version__)')"
 # One table: per model, both sides' s/epoch, test AUC and inference rows/s, the
 # ratios against the issue's goals; then both processes' peak RSS.
 awk -v torch="$TORCH" '
-  FNR == 1 { side++ }
+  { side = FILENAME ~ /\/pt\./ ? 2 : 1 }
   /^RESULT/ { m = $2; if (!(m in seen)) { seen[m] = 1; order[++n] = m }; t[side, m] = $3; a[side, m] = $4; r[side, m] = $5 }
   /^PEAK/ { peak[side] = $2 }
   END {

@@ -16,7 +16,7 @@
 # 8 epochs, lr 5e-3 cosine: gbdt 0.8832 | gru + aggregates 0.8802 (eval AUC flat from epoch 5).
 # Churn rate rose to 0.46 with the stronger drivers. At this size the GRU still does not beat
 # GBDT; the full-size release run of this script with the new drivers is still to be done.
-# Usage: scripts/bench/sequence_auc.sh [users = 12000] [epochs = 12] [hidden = 32]
+# Usage: scripts/bench/sequence_auc.sh [users = 20000] [epochs = 8] [hidden = 32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
