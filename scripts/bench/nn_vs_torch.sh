@@ -18,6 +18,8 @@
 # code through class dispatch (a GRU epoch on 20,000 users did not finish in 225 s).
 # perf on GRU inference: 5 % in the GEMM, the rest in the gate loop and libm expf/tanhf —
 # a vectorised sigmoid/tanh, not a BLAS, is the next win for recurrent cells.
+# The figures (100,000 users, 2 threads, quiet machine) are still owed: at load 15–21
+# a 100k run takes hours on each side (the 3,000-user run above: 65 s/epoch cl.nn GRU).
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 set -euo pipefail
