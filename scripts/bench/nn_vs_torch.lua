@@ -1,7 +1,8 @@
 -- cl.nn side of scripts/bench/nn_vs_torch.sh: seeded users × days × channels
 -- sequences (cl.nn._synthetic), written raw for the PyTorch side, then GRU,
 -- LSTM (hidden 64, batch 256, Adam 1e-3) and an MLP (aggregates → 64 → 32 → 1)
--- timed per epoch, test AUC, and GRU inference rows/s at batch 2048.
+-- timed per epoch, test AUC and inference rows/s (batch 2048); one line
+-- `RESULT model s_per_epoch auc rows_per_s` each (the .sh joins both sides).
 local users = tonumber(arg[1]) or 100000
 local epochs = tonumber(arg[2]) or 1
 local dir = arg[3] or "/tmp"
@@ -15,7 +16,7 @@ local atr, ate = agg:slice(1, ntrain), agg:slice(ntrain + 1)
 local yt = y:to_table()
 local ytr, yte = {}, {}
 for i = 1, users do if i <= ntrain then ytr[#ytr + 1] = yt[i] else yte[#yte + 1] = yt[i] end end
-print(("RESULT data %d users x 90 days x 8 channels, churn rate %.3f, %d threads"):format(users, y:mean(), threads))
+print(("DATA %d users x 90 days x 8 channels, churn rate %.3f, %d threads"):format(users, y:mean(), threads))
 
 local function run(name, net, xa, xb, bs)
   local t0 = cl.clock()
@@ -26,7 +27,7 @@ local function run(name, net, xa, xb, bs)
   local p = net:predict_proba(xb)
   local inf = cl.clock() - t1
   local auc = cl.metrics.auc(yte, p)
-  print(("RESULT %-5s %8.2f s/epoch  test AUC %.4f  inference %9.0f rows/s"):format(name, per, auc, #yte / inf))
+  print(("RESULT %s %.3f %.4f %.0f"):format(name, per, auc, #yte / inf))
 end
 
 run("gru", cl.nn.sequential():add(cl.nn.gru(8, 64)):add(cl.nn.last_step()):add(cl.nn.linear(64, 1)), xtr, xte, 256)

@@ -43,7 +43,7 @@ def run(name, net, xa, xb, bs=256):
     with torch.no_grad():
         p = torch.cat([torch.sigmoid(net(xb[i:i + 2048])).squeeze(1) for i in range(0, len(xb), 2048)]).numpy()
     inf = time.perf_counter() - t1
-    print(f"RESULT {name:<5} {per:8.2f} s/epoch  test AUC {auc(y[ntr:].numpy(), p):.4f}  inference {len(xb) / inf:9.0f} rows/s", flush=True)
+    print(f"RESULT {name} {per:.3f} {auc(y[ntr:].numpy(), p):.4f} {len(xb) / inf:.0f}", flush=True)
 
 
 run("gru", Seq(torch.nn.GRU), x[:ntr], x[ntr:])

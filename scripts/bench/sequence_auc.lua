@@ -4,9 +4,9 @@
 -- aggregates as static features. Same rows for every model: observation dates
 -- every 28 days; held-out users (seeded group split on user_id: 25 % of the
 -- users for test, 15 % of the rest for early stopping).
--- Usage: churnlab run scripts/bench/sequence_auc.lua [USERS = 12000] [EPOCHS = 12] [HIDDEN = 32]
-local users = tonumber(arg[1]) or 12000
-local epochs = tonumber(arg[2]) or 12
+-- Usage: churnlab run scripts/bench/sequence_auc.lua [USERS = 20000] [EPOCHS = 8] [HIDDEN = 32]
+local users = tonumber(arg[1]) or 20000
+local epochs = tonumber(arg[2]) or 8
 local hidden = tonumber(arg[3]) or 32
 cl.seed(7)
 local t0 = cl.clock()

@@ -16,7 +16,12 @@
 # 8 epochs, lr 5e-3 cosine: gbdt 0.8832 | gru + aggregates 0.8802 (eval AUC flat from epoch 5).
 # Churn rate rose to 0.46 with the stronger drivers. At this size the GRU still does not beat
 # GBDT; the full-size release run of this script with the new drivers is still to be done.
-# Usage: scripts/bench/sequence_auc.sh [users = 12000] [epochs = 12] [hidden = 32]
+# 2026-12-03 13:00 UTC: drivers v3 (see TemporalHabits: a routine whose attendance does not
+# follow engagement, a break after 4 weeks +3.0 for 28 days, a 14-day gap, half the frailty).
+# scripts/bench/sequence_signal_check.sh on 10,000 users: GBDT 0.9040 on the aggregates,
+# 0.9061 with two hand-made flags read off the daily logins. The release run of this script
+# on 20,000 users with v3 is still owed (the release build could not finish under load 15–21).
+# Usage: scripts/bench/sequence_auc.sh [users = 20000] [epochs = 8] [hidden = 32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true

@@ -221,7 +221,7 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Cat
         let trend = e - history[(d + 1) % 15]   // change over 14 days
         // Churn hazard (daily).
         let price = plan == 1 ? 199.0 / 12 : (plan == 0 ? 29.0 : 0)
-        let h = sigmoid(-6.0 + lifeRisk - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5)
+        let h = sigmoid(-6.0 + (habits?.frailty(lifeRisk) ?? lifeRisk) - 0.5 * e - 1.0 * trend + 1.5 * priceSensitivity * price / 29 - 3.0 * (satisfaction - 0.5)
                         + (habits?.hazardShift(trend: trend) ?? 0))
         if r.uniform() < h { break }
         // Term end: renew automatically, manually if engaged, or lapse (and leave).
@@ -231,7 +231,8 @@ private func simulateUser(index i: Int, _ o: SimulationOptions, _ catalogue: Cat
             if autoRenew || r.uniform() < sigmoid(e + 0.5) { startTerm(day: d, at: t, first: false) } else { break }
         }
         let weekday = TimeUnit.weekday(day: Int64(o.start) + Int64(d))
-        let pActive = sigmoid(-1.7 + 1.2 * e + (weekday >= 5 ? 0.2 : 0) + (habits?.activityShift(weekday: weekday) ?? 0))
+        let logit = -1.7 + 1.2 * e + (weekday >= 5 ? 0.2 : 0)
+        let pActive = sigmoid(habits?.activityLogit(logit, weekday: weekday) ?? logit)
         let active = r.uniform() < pActive
         habits?.record(weekday: weekday, active: active)
         guard active else { continue }

@@ -51,34 +51,39 @@ final class SequenceWindowsTests: XCTestCase {
 
     func testTemporalHabitsCountdowns() {
         var h = TemporalHabits(habitDay: 2)
-        XCTAssertEqual(h.activityShift(weekday: 2), 3.0)
-        XCTAssertEqual(h.activityShift(weekday: 3), -1.0)
+        XCTAssertEqual(h.activityLogit(-0.7, weekday: 2), 2.5)               // the habit day: fixed, whatever the base
+        XCTAssertEqual(h.activityLogit(-3.0, weekday: 2), 2.5)
+        XCTAssertEqual(h.activityLogit(-0.7, weekday: 3), -2.2, accuracy: 1e-12)   // −0.7 − 1.5
+        XCTAssertEqual(h.frailty(0.8), 0.4, accuracy: 1e-12)
         XCTAssertEqual(h.hazardShift(trend: -0.2), 0.3, accuracy: 1e-12)     // −1.5 × −0.2
         h.record(weekday: 2, active: false)                                    // a missed habit day before any rhythm: no effect
         XCTAssertEqual(h.hazardShift(trend: 0), 0)
         func week(habit: Bool) { for w in [3, 4, 5, 6, 0, 1] { h.record(weekday: w, active: w == 4) }; h.record(weekday: 2, active: habit) }
-        week(habit: true); week(habit: true)                                   // 2 weeks of rhythm: a miss still does nothing
+        week(habit: true); week(habit: true); week(habit: true)                // 3 weeks of rhythm: a miss still does nothing
         week(habit: false)
         XCTAssertEqual(h.hazardShift(trend: 0), 0)
-        week(habit: true); week(habit: true); week(habit: true)                // 3 weeks running: established
-        XCTAssertEqual(h.streak, 3)
+        for _ in 0..<4 { week(habit: true) }                                   // 4 weeks running: established
+        XCTAssertEqual(h.streak, 4)
         week(habit: false)                                                     // the break
-        XCTAssertEqual(h.hazardShift(trend: 0), 2.5)
+        XCTAssertEqual(h.hazardShift(trend: 0), 3.0)
         XCTAssertEqual(h.streak, 0)
-        for w in 0..<20 { h.record(weekday: [3, 4, 5, 6, 0, 1, 2][w % 7], active: true) }
-        XCTAssertEqual(h.hazardShift(trend: 0), 2.5)                           // day 20 of 21
+        for w in 0..<27 { h.record(weekday: [3, 4, 5, 6, 0, 1, 2][w % 7], active: true) }
+        XCTAssertEqual(h.hazardShift(trend: 0), 3.0)                           // day 27 of 28
         h.record(weekday: 2, active: true)
-        XCTAssertEqual(h.hazardShift(trend: 0), 0)                             // 21 days later it has passed
-        for _ in 0..<7 { h.record(weekday: 4, active: false) }                 // a 7-day gap, then a return
+        XCTAssertEqual(h.hazardShift(trend: 0), 0)                             // 28 days later it has passed
+        for _ in 0..<13 { h.record(weekday: 4, active: false) }                // a 13-day gap, then a return: too short
+        h.record(weekday: 5, active: true)
+        XCTAssertEqual(h.hazardShift(trend: 0), 0)
+        for _ in 0..<14 { h.record(weekday: 4, active: false) }                // a 14-day gap, then a return
         XCTAssertEqual(h.hazardShift(trend: 0), 0)
         h.record(weekday: 5, active: true)
-        XCTAssertEqual(h.hazardShift(trend: 0), 2.0)
+        XCTAssertEqual(h.hazardShift(trend: 0), 1.5)
         for _ in 0..<27 { h.record(weekday: 5, active: true) }
-        XCTAssertEqual(h.hazardShift(trend: 0), 2.0)                           // day 28 of 28
+        XCTAssertEqual(h.hazardShift(trend: 0), 1.5)                           // day 28 of 28
         h.record(weekday: 5, active: true)
         XCTAssertEqual(h.hazardShift(trend: 0), 0)
         let none = TemporalHabits(habitDay: nil)
-        XCTAssertEqual(none.activityShift(weekday: 2), 0)
+        XCTAssertEqual(none.activityLogit(-0.7, weekday: 2), -0.7)
     }
 
     func testTemporalOffLeavesTheSimulationUnchangedAndOnChangesIt() throws {
