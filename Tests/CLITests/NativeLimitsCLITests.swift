@@ -34,6 +34,25 @@ final class NativeLimitsCLITests: XCTestCase {
         XCTAssertLessThan(r.seconds, 1 + 3)
     }
 
+    /// Recommending for every user is a parallel native loop (3M users here, minutes
+    /// in a debug build): it stops between user chunks. Before, its chunks ran
+    /// through a non-throwing parallel map and ignored the deadline.
+    func testTimeoutStopsRecommendAll() throws {
+        let script = """
+        local sim = cl.simulate.platform{users = 3000, seed = 1}
+        local m = cl.recommend.item_knn{}:fit(sim.interactions, {user = "user_id", item = "course_id"})
+        local ids, u = sim.users.user_id:to_table(), {}
+        for i = 1, 3000000 do u[i] = ids[(i % #ids) + 1] end
+        local r = m:recommend(u, {k = 10})
+        print("recommended", r:nrow())
+        """
+        let r = try CLI.run(["run", "--timeout", "8", "-e", script])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("time limit exceeded (8 s)"), r.stderr)
+        XCTAssertFalse(r.stdout.contains("recommended"))
+        XCTAssertLessThan(r.seconds, 8 + 3)
+    }
+
     /// A CSV whose columns need 80 MB (5M rows × 2 int columns) under a 64 MB
     /// limit: the read fails with the limit's message once the chunks charged
     /// so far reach it, not after building the frame.

@@ -74,7 +74,7 @@ enum RecommendEvaluationModule {
                 relevant[u, default: []].append(i)
             }
             guard !order.isEmpty else { throw LuaArgumentError(2, "the test interactions are empty") }
-            let lists: [[String]] = Parallel.mapChunks(order.count, chunks: max(1, min(256, order.count / 256))) { range in
+            let lists: [[String]] = try Parallel.mapChunksThrowing(order.count, chunks: max(1, min(256, order.count / 256))) { range in
                 let personal = model.scorer?.rank(users: order[range], k: k, excludeSeen: true)
                 return range.map { n in
                     ((personal?[n - range.lowerBound] ?? nil) ?? pop.rank(user: order[n], k: k, excludeSeen: true)!).items

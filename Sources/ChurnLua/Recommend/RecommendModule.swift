@@ -192,11 +192,12 @@ enum RecommendModule {
                 }
                 var uCol: [String] = [], rank: [Int64] = [], item: [String] = [], score: [Double] = [], reason: [String] = []
                 // Users in parallel over fixed chunks (read-only models); rows come back in user order.
+                // Cancellable between chunks (Ctrl-C, --timeout, kernel interrupt).
                 let isPopular = o.scorer == nil
                 // Each list with the reason of its reason-less rows: persona popularity for the first
                 // `fromPersona` rows (cold start, or the popularity model given personas), else plain popularity.
                 typealias Ranked = (items: RankedItems, cold: Bool, persona: String?, fromPersona: Int)
-                let parts: [[Ranked]] = Parallel.mapChunks(users.count, chunks: max(1, min(256, users.count / 256))) { range in
+                let parts: [[Ranked]] = try Parallel.mapChunksThrowing(users.count, chunks: max(1, min(256, users.count / 256))) { range in
                     let personal = o.scorer?.rank(users: users[range], k: k, excludeSeen: exclude)
                     return range.map { n in
                         if let rr = personal?[n - range.lowerBound] ?? nil { return (rr, false, nil, 0) }
