@@ -219,7 +219,7 @@ public enum RuleEngine {
     }
 
     /// A user id as text (ints without decoration; floats that are whole numbers as ints).
-    @inline(__always) static func userText(_ c: Column, _ i: Int) -> String {
+    @inline(__always) public static func userText(_ c: Column, _ i: Int) -> String {
         switch c.data {
         case .string(let k, let d), .category(let k, let d): return c.isNull(i) ? "" : d[Int(k[i])]
         case .int64(let v): return c.isNull(i) ? "" : String(v[i])
