@@ -1,7 +1,8 @@
 -- Policy bench (run through scripts/bench/policy_bench.sh, release build):
 --   1. decisions/s of a fitted linear policy (greedy over per-action ridge) on N contexts;
 --   2. OPE accuracy over 20 seeds (IPS / SNIPS / DR, relative RMSE against the simulator's exact truth)
---      and the DR fit time (per-action ridge reward model + estimate), writing seed 1's log for obp;
+--      and the DR fit time (per-action ridge reward model + estimate), writing each seed's log for obp;
+--   2b. the same for a binary reward (retained) with a cross-fitted logistic outcome model (obp's anchor setup);
 --   3. regret against the simulator's truth: treat none / treat all / the risk rule / a learned greedy
 --      policy / online epsilon-greedy, LinUCB and Thompson learning over batches.
 local N_DECIDE = tonumber(arg and arg[1]) or 1000000
@@ -63,6 +64,39 @@ for seed = 1, 20 do
 end
 cl.printf("RESULT OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, SNIPS %.2f %%, DR %.2f %%; DR (ridge fit + estimate) %.3f s per run\n",
           ROUNDS, 100 * math.sqrt(sq.ips / 20), 100 * math.sqrt(sq.snips / 20), 100 * math.sqrt(sq.dr / 20), fit / 20)
+
+-- 2b. The same comparison for a binary reward (retained) with a logistic outcome model, as the issue's
+-- anchor ran obp (RegressionModel + scikit-learn LogisticRegression, cross-fitted): zero costs and value 1
+-- make reward = retained and the simulator's truth P(retained). ChurnLab: model = "logistic", folds = 3.
+local actions01 = {}
+for i, a in ipairs(actions) do
+  local b = {}
+  for k, v in pairs(a) do b[k] = v end
+  b.cost = 0; actions01[i] = b
+end
+local sqb, fitb = { ips = 0, dr = 0 }, 0
+for seed = 1, 20 do
+  local s = cl.simulate.campaign { users = ROUNDS, seed = 100 + seed, actions = actions01, value = 1 }
+  local l = s:log(logging, { seed = seed })
+  local truth = s:policy_value(target, l).value
+  sqb.ips = sqb.ips + ((cl.policy.evaluate(l, target, { method = "ips", bootstrap = 0 }).value - truth) / truth) ^ 2
+  local t0 = cl.clock()
+  local r = cl.policy.evaluate(l, target, { method = "dr", features = features, model = "logistic", folds = 3, seed = seed, bootstrap = 0 })
+  fitb = fitb + (cl.clock() - t0)
+  sqb.dr = sqb.dr + ((r.value - truth) / truth) ^ 2
+  local keep = { "engagement", "tenure", "price_sensitivity", "persona", "recent_contacts", "action", "propensity", "reward" }
+  local tp = target:probabilities(l)
+  local out = l:select(keep)
+  for _, a in ipairs(names) do out = out:with_columns({ ["pi_" .. a] = tp["p_" .. a] }) end
+  out:write_csv(string.format("%s_bin_log_%02d.csv", OUT, seed))
+  cl.frame({ truth = { truth } }):write_csv(string.format("%s_bin_truth_%02d.csv", OUT, seed))
+  if seed == 1 then
+    cl.printf("RESULT binary seed 1 truth %.6f, dr logistic without cross-fitting %.6f, with 3 folds %.6f\n", truth,
+      cl.policy.evaluate(l, target, { method = "dr", features = features, model = "logistic", bootstrap = 0 }).value, r.value)
+  end
+end
+cl.printf("RESULT binary reward, OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, DR logistic %.2f %%; DR (logistic fit, 3 folds, + estimate) %.3f s per run\n",
+          ROUNDS, 100 * math.sqrt(sqb.ips / 20), 100 * math.sqrt(sqb.dr / 20), fitb / 20)
 
 -- 3. regret on the truth (per-decision expected reward, summed over ROUNDS users)
 local ctx = sim(ROUNDS, 7):contexts()
