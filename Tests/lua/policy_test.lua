@@ -422,3 +422,62 @@ T.case("logistic reward model: obp's RegressionModel(LogisticRegression()) value
   T.raises(function() ev({ folds = 25 }) end, "25 folds but the log has 24 rows")
   T.raises(function() ev({ model = "forest" }) end, "expected 'ridge' or 'logistic'")
 end)
+
+T.case("thompson with bootstrapped models: seeded, and one unweighted replicate is the base model's greedy policy", function()
+  local sim = cl.simulate.campaign { users = 1500, seed = 3, actions = {
+    { name = "email", cost = 0.5, effect = 0.45, engagement = -0.4 },
+    { name = "coupon", cost = 6, effect = 1.1, price = 0.9 } } }
+  local names = sim.actions
+  local feats = { "engagement", "tenure", "price_sensitivity", "persona" }
+  local logs = sim:log(cl.policy.uniform { actions = names }, { seed = 1 })
+  local ctx = sim:contexts()
+  local function same(p, q)
+    local a, b = p:probabilities(ctx), q:probabilities(ctx)
+    for _, n in ipairs(names) do
+      local x, y = a["p_" .. n]:to_table(), b["p_" .. n]:to_table()
+      for i = 1, #x do if x[i] ~= y[i] then return false end end
+    end
+    return true
+  end
+  -- Linear base: one replicate with weights 1 = epsilon_greedy{epsilon = 0} (the same ridge per action).
+  local one = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 1, resample = "none" }
+  local greedy = cl.policy.epsilon_greedy { actions = names, features = feats, epsilon = 0 }
+  -- Before any action has been logged there is nothing to bootstrap: uniform.
+  T.near(one:probabilities(ctx:head(3)).p_none:to_table()[1], 1 / 3, 1e-15)
+  one:update(logs); greedy:update(logs)
+  T.ok(same(one, greedy), "one unweighted replicate = greedy ridge policy")
+  -- A GBDT base: one unweighted replicate = the greedy policy of one regression GBDT per action on the rewards
+  -- (fitted-Q with discount 0 and one iteration fits exactly those models).
+  local gb = cl.model.gbdt { objective = "regression", trees = 20, leaves = 7, seed = 1 }
+  local bt = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", base = gb, n_bootstrap = 1, resample = "none" }
+  bt:update(logs)
+  local tr = logs
+  for _, f in ipairs(feats) do tr = tr:with_columns({ ["next_" .. f] = logs[f] }) end
+  local fq = cl.policy.fitted_q(gb, tr, { actions = names, features = feats, discount = 0, iterations = 1 })
+  T.ok(same(bt, fq), "one unweighted GBDT replicate = greedy per-action GBDT")
+  -- Poisson replicates: deterministic for a seed, different across seeds, exact shares of 1/20.
+  local function boot(seed)
+    local p = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 20, seed = seed }
+    p:update(logs)
+    return p
+  end
+  local b1, b2 = boot(7), boot(8)
+  T.ok(same(b1, boot(7))); T.ok(not same(b1, b2))
+  local pr = b1:probabilities(ctx)
+  local mixed = 0
+  for i, v in ipairs(pr.p_email:to_table()) do
+    T.near(v * 20, math.floor(v * 20 + 0.5), 1e-9)
+    local s = v + pr.p_none:to_table()[i] + pr.p_coupon:to_table()[i]
+    T.near(s, 1, 1e-12)
+    if v > 0 and v < 1 then mixed = mixed + 1 end
+  end
+  T.ok(mixed > 0, "some users get a non-degenerate distribution")
+  -- Splitting the log into two updates gives the same replicates (weights follow the row's position).
+  local split = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 20, seed = 7 }
+  split:update(logs:head(700)); split:update(logs:tail(800))
+  T.ok(same(b1, split), "same replicates however the log is split")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 0 } end, "n_bootstrap")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", resample = "jackknife" } end, "resample")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", base = 3 } end, "field 'base'")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "posterior" } end, "expected 'bootstrap'")
+end)

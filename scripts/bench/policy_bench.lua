@@ -4,7 +4,8 @@
 --      and the DR fit time (per-action ridge reward model + estimate), writing each seed's log for obp;
 --   2b. the same for a binary reward (retained) with a cross-fitted logistic outcome model (obp's anchor setup);
 --   3. regret against the simulator's truth: treat none / treat all / the risk rule / a learned greedy
---      policy / online epsilon-greedy, LinUCB and Thompson learning over batches.
+--      policy / online epsilon-greedy, LinUCB, Thompson (Bayesian linear) and Thompson with 10 bootstrapped
+--      ridge models (online bootstrap) learning over batches.
 local N_DECIDE = tonumber(arg and arg[1]) or 1000000
 local ROUNDS = tonumber(arg and arg[2]) or 100000
 local OUT = (arg and arg[3]) or "/tmp/policy_bench"
@@ -116,6 +117,7 @@ for _, spec in ipairs({
   { "epsilon_greedy", cl.policy.epsilon_greedy { actions = names, features = features, epsilon = 0.1, seed = 3 } },
   { "linucb", cl.policy.linucb { actions = names, features = features, alpha = 1 } },
   { "thompson", cl.policy.thompson { actions = names, features = features, scale = 1, draws = 100, seed = 3 } },
+  { "thompson_bootstrap", cl.policy.thompson { actions = names, features = features, model = "bootstrap", n_bootstrap = 10, seed = 3 } },
 }) do
   local p, total, t0 = spec[2], 0, cl.clock()
   for b = 1, ROUNDS // BATCH do
@@ -125,6 +127,6 @@ for _, spec in ipairs({
     p:update(s:log(p, { seed = b }))
   end
   local dt = cl.clock() - t0
-  cl.printf("RESULT   online %-14s cumulative regret %10.0f  = %.2f x the risk rule's (%s; %d batches of %d, %.0f rounds/s incl. simulation)\n",
+  cl.printf("RESULT   online %-18s cumulative regret %10.0f  = %.2f x the risk rule's (%s; %d batches of %d, %.0f rounds/s incl. simulation)\n",
             spec[1], total, total / ruleRegret, total < ruleRegret and "beats it" or "does NOT beat it", ROUNDS // BATCH, BATCH, ROUNDS / dt)
 end
