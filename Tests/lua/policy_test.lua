@@ -481,3 +481,52 @@ T.case("thompson with bootstrapped models: seeded, and one unweighted replicate 
   T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", base = 3 } end, "field 'base'")
   T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "posterior" } end, "expected 'bootstrap'")
 end)
+
+T.case("cl.policy.transitions: multi-period transitions from consecutive ledger runs, terminal at churn", function()
+  -- A hand-made ledger: weekly runs of one rule; u4 churns after the first week, u3 after the second,
+  -- u2 after the third; u1 stays (its last decision has no next run yet: left out).
+  cl.rules.reset()
+  local pol = cl.policy.tiers { actions = { "none", "email" }, column = "engagement", tiers = { { below = 0, action = "email" } }, default = "none" }
+  cl.rules.settings { context = { "engagement", "state" } }
+  cl.rules.rule { name = "weekly", horizon = "7d", action = cl.policy.use(pol, { actions = { email = { channel = "email", cost = 1 } } }) }
+  local db = os.tmpname()
+  local function run(day, ids, eng)
+    local st = {}
+    for i, e in ipairs(eng) do st[i] = e < 0 and "low" or "high" end
+    cl.rules.run(cl.frame({ user_id = ids, engagement = eng, state = st }), { ledger = db, as_of = day })
+  end
+  run("2024-10-01", { "u1", "u2", "u3", "u4" }, { 0.5, -1, -0.5, 2 })
+  run("2024-10-08", { "u1", "u2", "u3" }, { 0.4, -0.2, -0.7 })
+  run("2024-10-15", { "u1", "u2" }, { 0.3, 0.1 })
+  local outcomes = cl.frame({
+    user_id = { "u1", "u1", "u1", "u2", "u2", "u2", "u3", "u3", "u4" },
+    date = { "2024-10-08", "2024-10-15", "2024-10-22", "2024-10-08", "2024-10-15", "2024-10-22", "2024-10-08", "2024-10-15", "2024-10-08" },
+    retained = { 1, 1, 1, 1, 1, 0, 1, 0, 0 } })
+  local logs = cl.rules.history(db, { outcomes = outcomes })
+  T.eq(logs:nrow(), 9)
+  local tr, info = cl.policy.transitions(logs, { features = { "engagement", "state" } })
+  T.eq(info.truncated, 1); T.eq(info.no_outcome, 0)
+  T.eq(tr:nrow(), 8)
+  -- Sorted by user, then run: u1 ×2, u2 ×3, u3 ×2, u4 ×1.
+  T.eq(tr.user_id:to_table(), { "u1", "u1", "u2", "u2", "u2", "u3", "u3", "u4" })
+  T.eq(tr.as_of:to_table(), { "2024-10-01", "2024-10-08", "2024-10-01", "2024-10-08", "2024-10-15", "2024-10-01", "2024-10-08", "2024-10-01" })
+  T.eq(tr.engagement:to_table(), { 0.5, 0.4, -1, -0.2, 0.1, -0.5, -0.7, 2 })
+  T.eq(tr.next_engagement:to_table(), { 0.4, 0.3, -0.2, 0.1, 0.1, -0.7, -0.7, 2 })
+  T.eq(tr.done:to_table(), { 0, 0, 0, 0, 1, 0, 1, 1 })
+  T.eq(tr.reward:to_table(), { 1, 1, 1, 1, 0, 1, 0, 0 })
+  T.eq(tr.action:to_table(), { "none", "none", "email", "email", "none", "email", "email", "none" })
+  T.eq(tr.next_state:to_table(), { "high", "high", "low", "high", "high", "low", "low", "high" })
+  -- It feeds tabular Q-learning (state / next_state) and fitted-Q (features / next_ columns, done).
+  local q = cl.policy.q_learning(tr, { actions = { "none", "email" }, state = "state", done = "done", discount = 0.5, epochs = 50, seed = 1 })
+  T.eq(q:coef():nrow(), 2)
+  local fq = cl.policy.fitted_q("linear", tr, { actions = { "none", "email" }, features = { "engagement" }, done = "done", discount = 0.5 })
+  T.eq(fq:probabilities(tr):nrow(), 8)
+  -- Errors: no outcome column; two decisions of one user in one run.
+  T.raises(function() cl.policy.transitions(cl.rules.history(db), { features = { "engagement" } }) end, "no 'retained' or 'churned' column")
+  local twice = cl.frame({ user_id = { "a", "a" }, as_of = { "2024-10-01", "2024-10-01" }, x = { 1, 2 }, action = { "none", "none" },
+                           reward = { 1, 1 }, retained = { 1, 1 } })
+  T.raises(function() cl.policy.transitions(twice, { features = { "x" } }) end, "two decisions at the same run")
+  T.raises(function() cl.policy.transitions(logs, {}) end, "field 'features'")
+  cl.rules.reset()
+  os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
+end)

@@ -175,6 +175,27 @@ enum PolicyModule {
                 }
                 return c.push(object: PolicyObject(p, kind: "uplift"))
             }
+            m.function("transitions", "transitions(logs, {features =, user_id = 'user_id', time = 'as_of', action = 'action', reward = 'reward', retained = 'retained', next = 'next_'})",
+                       "Multi-period transitions from a ledger's decision log (cl.rules.history(ledger, {outcomes = …})): for each user, the decision at run t (state = its logged `features`, action, reward) and their decision at the next run (next state = next_<feature>); a decision whose outcome is churn (retained = 0, or churned = 1) is terminal (done = 1); a retained user's last decision (no next run yet) and rows without an outcome are left out. One decision per user and run (filter to one rule first). Returns the transitions frame (user_id, as_of, features, action, reward, propensity, done, next_<feature>) for cl.policy.fitted_q (done = 'done') or q_learning (a discrete `state` feature gives next_state), and {no_outcome =, truncated =}.") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2)
+                try o.checkKeys(["features", "user_id", "time", "action", "reward", "retained", "next"])
+                guard let features = try o.strings("features"), !features.isEmpty else {
+                    throw LuaArgumentError(2, "field 'features' is required: the logged context columns that make the state")
+                }
+                var opts = LedgerTransitions.Options(features: features)
+                if let v = try o.string("user_id") { opts.user = v }
+                if let v = try o.string("time") { opts.time = v }
+                if let v = try o.string("action") { opts.action = v }
+                if let v = try o.string("reward") { opts.reward = v }
+                if let v = try o.string("retained") { opts.retained = v }
+                if let v = try o.string("next") { opts.prefix = v }
+                let r = try c.core { try LedgerTransitions.build(f, opts) }
+                c.push(frame: r.frame)
+                let t = c.newTable(record: 2)
+                t.set("no_outcome", r.noOutcome); t.set("truncated", r.truncated)
+                return 2
+            }
             PolicyUseBinding.register(m)
             EvaluateBinding.register(m)
             FittedQBinding.register(m)
