@@ -190,3 +190,17 @@ T.case("cl.rules.run commits to a ledger exactly once; cl.rules.history reads de
   T.raises(function() cl.rules.run(f, { ledger = db, as_of = "2024-10-01" }) end, "no rules declared")
   os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
 end)
+
+T.case("cl.rules.run: a failing rule function commits nothing and names the rule", function()
+  cl.rules.reset()
+  cl.rules.rule{ name = "bad", when = function(u) return u.nope.x end, action = { channel = "email" } }
+  local db = os.tmpname()
+  local f = cl.frame({ user_id = { "a", "b" } })
+  T.raises(function() cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "r" }) end, "rule 'bad', user row 1")
+  cl.rules.reset()
+  cl.rules.rule{ name = "ok", action = { channel = "email" } }
+  -- The failed run left no decisions; the id is free to commit.
+  T.eq(cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "r" }).inserted, 2)
+  cl.rules.reset()
+  os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
+end)

@@ -29,13 +29,23 @@ enum LedgerBinding {
             let inputsSHA = Hex.encode(SHA256.hash((0..<f.nrow).map { RuleEngine.userText(users, $0) }.joined(separator: "\n")))
             let rulesSHA = Hex.encode(SHA256.hash(describe(rs)))
             let db = try c.databaseFile(path, write: true)
-            let commit = try c.core { () -> LedgerCommit in
-                let ledger = try Ledger(path: db.path, confined: db.confined)
-                return try ledger.commit(period: period, asOf: asOf, lookbackDays: rs.historyLookbackDays, inputsSHA256: inputsSHA,
-                                         rulesSHA256: rulesSHA, rulesFile: "cl.rules.run", inputs: "frame of \(f.nrow) users",
-                                         wait: wait, runID: runID) { history in
-                    try book.evaluate(c, frame: f, asOf: asOf, history: history)
+            // A rule function's own failure (its error, a time or memory limit) keeps its kind;
+            // the ledger's errors become script errors. Either way the transaction rolled back.
+            var ruleFailure: LuaError?
+            let commit: LedgerCommit
+            do {
+                commit = try c.core { () -> LedgerCommit in
+                    let ledger = try Ledger(path: db.path, confined: db.confined)
+                    return try ledger.commit(period: period, asOf: asOf, lookbackDays: rs.historyLookbackDays, inputsSHA256: inputsSHA,
+                                             rulesSHA256: rulesSHA, rulesFile: "cl.rules.run", inputs: "frame of \(f.nrow) users",
+                                             wait: wait, runID: runID) { history in
+                        do { return try book.evaluate(c, frame: f, asOf: asOf, history: history) }
+                        catch let e as LuaError { ruleFailure = e; throw e }
+                    }
                 }
+            } catch {
+                if let ruleFailure { throw ruleFailure }
+                throw error
             }
             let t = c.newTable(record: 6)
             t.set("run_id", commit.runID); t.set("period", period); t.set("as_of", DateText.format(days: asOf))
