@@ -27,9 +27,10 @@ final class RewardModelTests: XCTestCase {
         let logs = try LoggedDecisions(context: ctx, actions: [0, 0], propensities: [1, 1], rewards: [4, 10], actionNames: ["a"])
         let X: [Double] = [1, 1]
         let q = try RewardModel.predict(logs, design: X, d: 1, RewardModel.Settings(kind: .ridge, lambda: 1, folds: 2, seed: 3)).q
-        XCTAssertEqual(q, [5, 2])           // row 1 from row 2 (10/2), row 2 from row 1 (4/2)
+        XCTAssertEqual(q[0], 5, accuracy: 1e-12)   // row 1 from row 2 (10/2)
+        XCTAssertEqual(q[1], 2, accuracy: 1e-12)   // row 2 from row 1 (4/2)
         let all = try RewardModel.predict(logs, design: X, d: 1, RewardModel.Settings(kind: .ridge, lambda: 1)).q
-        XCTAssertEqual(all, [14.0 / 3, 14.0 / 3])   // (4 + 10) / (2 + λ)
+        for v in all { XCTAssertEqual(v, 14.0 / 3, accuracy: 1e-12) }   // (4 + 10) / (2 + λ)
         XCTAssertThrowsError(try RewardModel.predict(logs, design: X, d: 1, RewardModel.Settings(kind: .logistic)))  // rewards not 0/1
     }
 }
