@@ -388,3 +388,145 @@ T.case("cl.plot.regret draws one line per policy", function()
   T.raises(function() cl.plot.regret({}, {}) end, "give series")
   T.raises(function() cl.plot.regret({ a = { 1 } }, { batch = 0 }) end, "field 'batch'")
 end)
+
+T.case("logistic reward model: obp's RegressionModel(LogisticRegression()) values, with and without cross-fitting", function()
+  -- 24 rows, 3 actions, 0/1 rewards, by the formulas of scripts/reference/policy_obp_logistic.py; its values from
+  -- Open Bandit Pipeline 0.5.7 with scikit-learn LogisticRegression(C=1, tol=1e-12): DM 0.5617040329, DR 0.5305122312
+  -- (n_folds = 1), DR 0.5177279403 with n_folds = 24 (leave one out: no shuffle involved).
+  local x1, x2, act, ps, rw = {}, {}, {}, {}, {}
+  local names = { "a", "b", "c" }
+  for i = 1, 24 do
+    local a = i % 3
+    x1[i] = ((i * 7) % 11) / 10; x2[i] = ((i * 5) % 7) / 3 - 1
+    act[i] = names[a + 1]; ps[i] = ({ 0.5, 0.3, 0.2 })[a + 1]
+    rw[i] = ((i * i + a * i) % 5) < 2 and 1 or 0
+  end
+  local log = cl.frame({ x1 = x1, x2 = x2, action = act, propensity = ps, reward = rw })
+  local pol = cl.policy.tiers { actions = names, column = "x1", tiers = { { below = 0.5, action = "b" } }, default = "c" }
+  local o = { features = { "x1", "x2" }, model = "logistic", bootstrap = 0 }
+  local function ev(extra)
+    local t = {}
+    for k, v in pairs(o) do t[k] = v end
+    for k, v in pairs(extra) do t[k] = v end
+    return cl.policy.evaluate(log, pol, t).value
+  end
+  T.near(ev({ method = "dm" }), 0.5617040329, 1e-7)
+  T.near(ev({ method = "dr" }), 0.5305122312, 1e-7)
+  T.near(ev({ method = "dr", folds = 24 }), 0.5177279403, 1e-7)
+  -- Cross-fitting with 3 folds is seeded: the same seed gives the same value, and it differs from no cross-fitting.
+  T.eq(ev({ method = "dr", folds = 3, seed = 5 }), ev({ method = "dr", folds = 3, seed = 5 }))
+  T.ok(math.abs(ev({ method = "dr", folds = 3, seed = 5 }) - 0.5305122312) > 1e-6)
+  -- Errors: non-binary rewards, bad folds, unknown model.
+  T.raises(function() cl.policy.evaluate(log:with_columns({ reward = cl.col("x1") }), pol, o) end, "needs 0/1 rewards")
+  T.raises(function() ev({ folds = 0 }) end, "field 'folds'")
+  T.raises(function() ev({ folds = 25 }) end, "25 folds but the log has 24 rows")
+  T.raises(function() ev({ model = "forest" }) end, "expected 'ridge' or 'logistic'")
+end)
+
+T.case("thompson with bootstrapped models: seeded, and one unweighted replicate is the base model's greedy policy", function()
+  local sim = cl.simulate.campaign { users = 1500, seed = 3, actions = {
+    { name = "email", cost = 0.5, effect = 0.45, engagement = -0.4 },
+    { name = "coupon", cost = 6, effect = 1.1, price = 0.9 } } }
+  local names = sim.actions
+  local feats = { "engagement", "tenure", "price_sensitivity", "persona" }
+  local logs = sim:log(cl.policy.uniform { actions = names }, { seed = 1 })
+  local ctx = sim:contexts()
+  local function same(p, q)
+    local a, b = p:probabilities(ctx), q:probabilities(ctx)
+    for _, n in ipairs(names) do
+      local x, y = a["p_" .. n]:to_table(), b["p_" .. n]:to_table()
+      for i = 1, #x do if x[i] ~= y[i] then return false end end
+    end
+    return true
+  end
+  -- Linear base: one replicate with weights 1 = epsilon_greedy{epsilon = 0} (the same ridge per action).
+  local one = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 1, resample = "none" }
+  local greedy = cl.policy.epsilon_greedy { actions = names, features = feats, epsilon = 0 }
+  -- Before any action has been logged there is nothing to bootstrap: uniform.
+  T.near(one:probabilities(ctx:head(3)).p_none:to_table()[1], 1 / 3, 1e-15)
+  one:update(logs); greedy:update(logs)
+  T.ok(same(one, greedy), "one unweighted replicate = greedy ridge policy")
+  -- A GBDT base: one unweighted replicate = the greedy policy of one regression GBDT per action on the rewards
+  -- (fitted-Q with discount 0 and one iteration fits exactly those models).
+  local gb = cl.model.gbdt { objective = "regression", trees = 20, leaves = 7, seed = 1 }
+  local bt = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", base = gb, n_bootstrap = 1, resample = "none" }
+  bt:update(logs)
+  local tr = logs
+  for _, f in ipairs(feats) do tr = tr:with_columns({ ["next_" .. f] = logs[f] }) end
+  local fq = cl.policy.fitted_q(gb, tr, { actions = names, features = feats, discount = 0, iterations = 1 })
+  T.ok(same(bt, fq), "one unweighted GBDT replicate = greedy per-action GBDT")
+  -- Poisson replicates: deterministic for a seed, different across seeds, exact shares of 1/20.
+  local function boot(seed)
+    local p = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 20, seed = seed }
+    p:update(logs)
+    return p
+  end
+  local b1, b2 = boot(7), boot(8)
+  T.ok(same(b1, boot(7))); T.ok(not same(b1, b2))
+  local pr = b1:probabilities(ctx)
+  local mixed = 0
+  for i, v in ipairs(pr.p_email:to_table()) do
+    T.near(v * 20, math.floor(v * 20 + 0.5), 1e-9)
+    local s = v + pr.p_none:to_table()[i] + pr.p_coupon:to_table()[i]
+    T.near(s, 1, 1e-12)
+    if v > 0 and v < 1 then mixed = mixed + 1 end
+  end
+  T.ok(mixed > 0, "some users get a non-degenerate distribution")
+  -- Splitting the log into two updates gives the same replicates (weights follow the row's position).
+  local split = cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 20, seed = 7 }
+  split:update(logs:head(700)); split:update(logs:tail(800))
+  T.ok(same(b1, split), "same replicates however the log is split")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", n_bootstrap = 0 } end, "n_bootstrap")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", resample = "jackknife" } end, "resample")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "bootstrap", base = 3 } end, "field 'base'")
+  T.raises(function() cl.policy.thompson { actions = names, features = feats, model = "posterior" } end, "expected 'bootstrap'")
+end)
+
+T.case("cl.policy.transitions: multi-period transitions from consecutive ledger runs, terminal at churn", function()
+  -- A hand-made ledger: weekly runs of one rule; u4 churns after the first week, u3 after the second,
+  -- u2 after the third; u1 stays (its last decision has no next run yet: left out).
+  cl.rules.reset()
+  local pol = cl.policy.tiers { actions = { "none", "email" }, column = "engagement", tiers = { { below = 0, action = "email" } }, default = "none" }
+  cl.rules.settings { context = { "engagement", "state" } }
+  cl.rules.rule { name = "weekly", horizon = "7d", action = cl.policy.use(pol, { actions = { email = { channel = "email", cost = 1 } } }) }
+  local db = os.tmpname()
+  local function run(day, ids, eng)
+    local st = {}
+    for i, e in ipairs(eng) do st[i] = e < 0 and "low" or "high" end
+    cl.rules.run(cl.frame({ user_id = ids, engagement = eng, state = st }), { ledger = db, as_of = day })
+  end
+  run("2024-10-01", { "u1", "u2", "u3", "u4" }, { 0.5, -1, -0.5, 2 })
+  run("2024-10-08", { "u1", "u2", "u3" }, { 0.4, -0.2, -0.7 })
+  run("2024-10-15", { "u1", "u2" }, { 0.3, 0.1 })
+  local outcomes = cl.frame({
+    user_id = { "u1", "u1", "u1", "u2", "u2", "u2", "u3", "u3", "u4" },
+    date = { "2024-10-08", "2024-10-15", "2024-10-22", "2024-10-08", "2024-10-15", "2024-10-22", "2024-10-08", "2024-10-15", "2024-10-08" },
+    retained = { 1, 1, 1, 1, 1, 0, 1, 0, 0 } })
+  local logs = cl.rules.history(db, { outcomes = outcomes })
+  T.eq(logs:nrow(), 9)
+  local tr, info = cl.policy.transitions(logs, { features = { "engagement", "state" } })
+  T.eq(info.truncated, 1); T.eq(info.no_outcome, 0)
+  T.eq(tr:nrow(), 8)
+  -- Sorted by user, then run: u1 ×2, u2 ×3, u3 ×2, u4 ×1.
+  T.eq(tr.user_id:to_table(), { "u1", "u1", "u2", "u2", "u2", "u3", "u3", "u4" })
+  T.eq(tr.as_of:to_table(), { "2024-10-01", "2024-10-08", "2024-10-01", "2024-10-08", "2024-10-15", "2024-10-01", "2024-10-08", "2024-10-01" })
+  T.eq(tr.engagement:to_table(), { 0.5, 0.4, -1, -0.2, 0.1, -0.5, -0.7, 2 })
+  T.eq(tr.next_engagement:to_table(), { 0.4, 0.3, -0.2, 0.1, 0.1, -0.7, -0.7, 2 })
+  T.eq(tr.done:to_table(), { 0, 0, 0, 0, 1, 0, 1, 1 })
+  T.eq(tr.reward:to_table(), { 1, 1, 1, 1, 0, 1, 0, 0 })
+  T.eq(tr.action:to_table(), { "none", "none", "email", "email", "none", "email", "email", "none" })
+  T.eq(tr.next_state:to_table(), { "high", "high", "low", "high", "high", "low", "low", "high" })
+  -- It feeds tabular Q-learning (state / next_state) and fitted-Q (features / next_ columns, done).
+  local q = cl.policy.q_learning(tr, { actions = { "none", "email" }, state = "state", done = "done", discount = 0.5, epochs = 50, seed = 1 })
+  T.eq(q:coef():nrow(), 2)
+  local fq = cl.policy.fitted_q("linear", tr, { actions = { "none", "email" }, features = { "engagement" }, done = "done", discount = 0.5 })
+  T.eq(fq:probabilities(tr):nrow(), 8)
+  -- Errors: no outcome column; two decisions of one user in one run.
+  T.raises(function() cl.policy.transitions(cl.rules.history(db), { features = { "engagement" } }) end, "no 'retained' or 'churned' column")
+  local twice = cl.frame({ user_id = { "a", "a" }, as_of = { "2024-10-01", "2024-10-01" }, x = { 1, 2 }, action = { "none", "none" },
+                           reward = { 1, 1 }, retained = { 1, 1 } })
+  T.raises(function() cl.policy.transitions(twice, { features = { "x" } }) end, "two decisions at the same run")
+  T.raises(function() cl.policy.transitions(logs, {}) end, "field 'features'")
+  cl.rules.reset()
+  os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
+end)

@@ -117,3 +117,90 @@ T.case("cl.policy.use: a policy chooses the rule's action and every decision log
   T.raises(function() cl.rules.rule{ name = "h", action = { channel = "c" }, horizon = "-1d" } end, "duration")
   cl.rules.reset()
 end)
+
+T.case("cl.rules.run commits to a ledger exactly once; cl.rules.history reads decisions and propensities back", function()
+  cl.rules.reset()
+  local ids, risk, tenure = {}, {}, {}
+  for i = 1, 200 do ids[i] = "u" .. i; risk[i] = i / 200; tenure[i] = i % 7 end
+  local f = cl.frame({ user_id = ids, risk = risk, tenure = tenure })
+  local pol = cl.policy.tiers{ actions = { "none", "email", "coupon" }, column = "risk",
+    tiers = { { below = 0.5, action = "none" } }, default = "coupon" }
+  cl.rules.settings{ context = { "tenure" } }
+  cl.rules.rule{ name = "learned", action = cl.policy.use(pol, { explore = 0.3,
+      actions = { email = { channel = "email", cost = 1 }, coupon = { channel = "app", offer = "10%", cost = 5 } } }),
+    holdout = 0.1, horizon = "30d", cooldown = "14d" }
+  local expected = cl.rules.evaluate(f, { as_of = "2024-10-01" })
+  local db = os.tmpname()
+  local r1 = cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "nb-1" })
+  T.eq(r1.run_id, "nb-1"); T.eq(r1.period, "2024-10-01"); T.eq(r1.inserted, 200); T.eq(r1.duplicates, 0)
+  T.eq(r1.already_committed, false)
+  -- The same run id again: already committed, nothing written.
+  local r2 = cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "nb-1" })
+  T.eq(r2.already_committed, true); T.eq(r2.inserted, 0)
+  -- Another id for the same period: the users contacted are now in their cooldown (the history is read
+  -- from the ledger), every other (rule, user, period) is already there.
+  local treated0 = 0
+  for _, g in ipairs(expected.group:to_table()) do if g == "treatment" then treated0 = treated0 + 1 end end
+  T.ok(treated0 > 50 and treated0 < 150)
+  local r3 = cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "nb-1b" })
+  T.eq(r3.already_committed, false); T.eq(r3.inserted, 0); T.eq(r3.duplicates, 200 - treated0)
+  -- The default id is derived (16 hex digits) and stable for the same period, users and rules.
+  local r4 = cl.rules.run(f, { ledger = db, as_of = "2024-10-01" })
+  T.eq(#r4.run_id, 16); T.eq(r4.inserted, 0)
+  T.eq(cl.rules.run(f, { ledger = db, as_of = "2024-10-01" }).already_committed, true)
+
+  -- Read back: the decisions of run nb-1, as the evaluation made them, with their propensities.
+  local h = cl.rules.history(db, { run_id = "nb-1" })
+  T.eq(h:nrow(), 200)
+  local hu, ha, hp, hg = h.user_id:to_table(), h.action:to_table(), h.propensity:to_table(), h.group:to_table()
+  local pn, pe, pc = h.p_none:to_table(), h.p_email:to_table(), h.p_coupon:to_table()
+  local eu, ea, eg = expected.user_id:to_table(), expected.action:to_table(), expected.group:to_table()
+  local treated = 0
+  for i = 1, 200 do
+    T.eq(hu[i], eu[i]); T.eq(ha[i], ea[i]); T.eq(hg[i], eg[i])
+    local r = tonumber(hu[i]:sub(2)) / 200
+    local greedy = r < 0.5 and "none" or "coupon"
+    -- Stored distribution: (1 − holdout)·((1 − ε)·1{a = π(x)} + ε/K), P(none) also gets the holdout's 0.1.
+    local function p(a) return 0.9 * ((a == greedy and 0.7 or 0) + 0.1) end
+    T.near(pe[i], p("email"), 1e-12); T.near(pc[i], p("coupon"), 1e-12); T.near(pn[i], 0.1 + p("none"), 1e-12)
+    -- propensity = the marginal P(logged action): a control and a policy's 'none' are one treatment.
+    T.near(hp[i], ha[i] == "none" and 0.1 + p("none") or p(ha[i]), 1e-12)
+    if hg[i] == "treatment" then treated = treated + 1 end
+  end
+  T.eq(h.tenure:to_table()[3], 3)   -- the logged context comes back as a column
+  T.raises(function() cl.rules.history(db, { run_id = "nope" }) end, "no run 'nope'")
+
+  -- A week later the 14-day cooldown (read from the ledger) skips everyone contacted on 2024-10-01.
+  local r5 = cl.rules.run(f, { ledger = db, as_of = "2024-10-08", run_id = "nb-2" })
+  T.eq(treated, treated0); T.eq(r5.inserted, 200 - treated)
+  T.eq(cl.rules.history(db):nrow(), 200 + 200 - treated)
+
+  -- Outcomes join by user: reward = value × retained − cost.
+  local out = {}
+  for i = 1, 200 do out[i] = i % 2 end
+  local hr = cl.rules.history(db, { run_id = "nb-1", outcomes = cl.frame({ user_id = ids, retained = out }), value = 30 })
+  local rw, cost, ret = hr.reward:to_table(), hr.cost:to_table(), hr.retained:to_table()
+  for i = 1, 200 do T.near(rw[i], 30 * ret[i] - cost[i], 1e-12) end
+
+  T.raises(function() cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "has space" }) end, "printable")
+  T.raises(function() cl.rules.run(f, { ledger = db }) end, "as_of")
+  T.raises(function() cl.rules.run(f, { as_of = "2024-10-01" }) end, "'ledger'")
+  T.raises(function() cl.rules.history(db .. ".missing") end, "no ledger at")
+  cl.rules.reset()
+  T.raises(function() cl.rules.run(f, { ledger = db, as_of = "2024-10-01" }) end, "no rules declared")
+  os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
+end)
+
+T.case("cl.rules.run: a failing rule function commits nothing and names the rule", function()
+  cl.rules.reset()
+  cl.rules.rule{ name = "bad", when = function(u) return u.nope.x end, action = { channel = "email" } }
+  local db = os.tmpname()
+  local f = cl.frame({ user_id = { "a", "b" } })
+  T.raises(function() cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "r" }) end, "rule 'bad', user row 1")
+  cl.rules.reset()
+  cl.rules.rule{ name = "ok", action = { channel = "email" } }
+  -- The failed run left no decisions; the id is free to commit.
+  T.eq(cl.rules.run(f, { ledger = db, as_of = "2024-10-01", run_id = "r" }).inserted, 2)
+  cl.rules.reset()
+  os.remove(db); os.remove(db .. "-wal"); os.remove(db .. "-shm")
+end)

@@ -1,9 +1,11 @@
 -- Policy bench (run through scripts/bench/policy_bench.sh, release build):
 --   1. decisions/s of a fitted linear policy (greedy over per-action ridge) on N contexts;
 --   2. OPE accuracy over 20 seeds (IPS / SNIPS / DR, relative RMSE against the simulator's exact truth)
---      and the DR fit time (per-action ridge reward model + estimate), writing seed 1's log for obp;
+--      and the DR fit time (per-action ridge reward model + estimate), writing each seed's log for obp;
+--   2b. the same for a binary reward (retained) with a cross-fitted logistic outcome model (obp's anchor setup);
 --   3. regret against the simulator's truth: treat none / treat all / the risk rule / a learned greedy
---      policy / online epsilon-greedy, LinUCB and Thompson learning over batches.
+--      policy / online epsilon-greedy, LinUCB, Thompson (Bayesian linear) and Thompson with 10 bootstrapped
+--      ridge models (online bootstrap) learning over batches.
 local N_DECIDE = tonumber(arg and arg[1]) or 1000000
 local ROUNDS = tonumber(arg and arg[2]) or 100000
 local OUT = (arg and arg[3]) or "/tmp/policy_bench"
@@ -64,6 +66,39 @@ end
 cl.printf("RESULT OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, SNIPS %.2f %%, DR %.2f %%; DR (ridge fit + estimate) %.3f s per run\n",
           ROUNDS, 100 * math.sqrt(sq.ips / 20), 100 * math.sqrt(sq.snips / 20), 100 * math.sqrt(sq.dr / 20), fit / 20)
 
+-- 2b. The same comparison for a binary reward (retained) with a logistic outcome model, as the issue's
+-- anchor ran obp (RegressionModel + scikit-learn LogisticRegression, cross-fitted): zero costs and value 1
+-- make reward = retained and the simulator's truth P(retained). ChurnLab: model = "logistic", folds = 3.
+local actions01 = {}
+for i, a in ipairs(actions) do
+  local b = {}
+  for k, v in pairs(a) do b[k] = v end
+  b.cost = 0; actions01[i] = b
+end
+local sqb, fitb = { ips = 0, dr = 0 }, 0
+for seed = 1, 20 do
+  local s = cl.simulate.campaign { users = ROUNDS, seed = 100 + seed, actions = actions01, value = 1 }
+  local l = s:log(logging, { seed = seed })
+  local truth = s:policy_value(target, l).value
+  sqb.ips = sqb.ips + ((cl.policy.evaluate(l, target, { method = "ips", bootstrap = 0 }).value - truth) / truth) ^ 2
+  local t0 = cl.clock()
+  local r = cl.policy.evaluate(l, target, { method = "dr", features = features, model = "logistic", folds = 3, seed = seed, bootstrap = 0 })
+  fitb = fitb + (cl.clock() - t0)
+  sqb.dr = sqb.dr + ((r.value - truth) / truth) ^ 2
+  local keep = { "engagement", "tenure", "price_sensitivity", "persona", "recent_contacts", "action", "propensity", "reward" }
+  local tp = target:probabilities(l)
+  local out = l:select(keep)
+  for _, a in ipairs(names) do out = out:with_columns({ ["pi_" .. a] = tp["p_" .. a] }) end
+  out:write_csv(string.format("%s_bin_log_%02d.csv", OUT, seed))
+  cl.frame({ truth = { truth } }):write_csv(string.format("%s_bin_truth_%02d.csv", OUT, seed))
+  if seed == 1 then
+    cl.printf("RESULT binary seed 1 truth %.6f, dr logistic without cross-fitting %.6f, with 3 folds %.6f\n", truth,
+      cl.policy.evaluate(l, target, { method = "dr", features = features, model = "logistic", bootstrap = 0 }).value, r.value)
+  end
+end
+cl.printf("RESULT binary reward, OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, DR logistic %.2f %%; DR (logistic fit, 3 folds, + estimate) %.3f s per run\n",
+          ROUNDS, 100 * math.sqrt(sqb.ips / 20), 100 * math.sqrt(sqb.dr / 20), fitb / 20)
+
 -- 3. regret on the truth (per-decision expected reward, summed over ROUNDS users)
 local ctx = sim(ROUNDS, 7):contexts()
 local function regret(p) local v = s1:policy_value(p, ctx); return v.regret * ROUNDS, v.value end
@@ -82,6 +117,7 @@ for _, spec in ipairs({
   { "epsilon_greedy", cl.policy.epsilon_greedy { actions = names, features = features, epsilon = 0.1, seed = 3 } },
   { "linucb", cl.policy.linucb { actions = names, features = features, alpha = 1 } },
   { "thompson", cl.policy.thompson { actions = names, features = features, scale = 1, draws = 100, seed = 3 } },
+  { "thompson_bootstrap", cl.policy.thompson { actions = names, features = features, model = "bootstrap", n_bootstrap = 10, seed = 3 } },
 }) do
   local p, total, t0 = spec[2], 0, cl.clock()
   for b = 1, ROUNDS // BATCH do
@@ -91,6 +127,6 @@ for _, spec in ipairs({
     p:update(s:log(p, { seed = b }))
   end
   local dt = cl.clock() - t0
-  cl.printf("RESULT   online %-14s cumulative regret %10.0f  = %.2f x the risk rule's (%s; %d batches of %d, %.0f rounds/s incl. simulation)\n",
+  cl.printf("RESULT   online %-18s cumulative regret %10.0f  = %.2f x the risk rule's (%s; %d batches of %d, %.0f rounds/s incl. simulation)\n",
             spec[1], total, total / ruleRegret, total < ruleRegret and "beats it" or "does NOT beat it", ROUNDS // BATCH, BATCH, ROUNDS / dt)
 end

@@ -75,11 +75,19 @@ public final class Ledger {
     public let path: String
     let db: SQLiteConnection
 
-    public init(path: String) throws {
+    /// Opens (creating when missing) the ledger at `path`. `confined` (a sandboxed script's
+    /// ledger, from `LuaCall.databaseFile`): SQLite opens the path with `SQLITE_OPEN_NOFOLLOW`
+    /// (no component, nor a `-wal`/`-shm` side file, may be a link), and once the schema is in
+    /// place the connection gets the sandbox's write authorizer (`SQLiteConfinement`), so it
+    /// can reach no other file. The setup itself (WAL, schema, migration) runs before the
+    /// authorizer, which denies pragmas.
+    public init(path: String, confined: Bool = false) throws {
         try Ledger.checkPath(path)
         self.path = path
-        db = try SQLiteConnection(path: path, readOnly: false)
+        db = try SQLiteConnection(path: path, readOnly: false, confined: confined)
         let db = self.db
+        if confined { sqlite3_set_authorizer(db.handle, nil, nil) }
+        defer { if confined { SQLiteConfinement.apply(db.handle, readOnly: false) } }
         // Two processes opening a new ledger at once: switching to WAL can fail
         // with "database is locked" without SQLite calling the busy handler.
         try Ledger.retryingWhileLocked { try db.exec("PRAGMA journal_mode=WAL") }
@@ -141,6 +149,14 @@ public final class Ledger {
     /// The deterministic run id of (period, inputs, rules): 16 hex digits.
     public static func runID(period: String, inputsSHA256: String, rulesSHA256: String) -> String {
         String(Hex.encode(SHA256.hash(period + "\n" + inputsSHA256 + "\n" + rulesSHA256)).prefix(16))
+    }
+
+    /// A caller-chosen run id (`cl.rules.run{run_id =}`): 1…64 printable ASCII characters, no spaces,
+    /// so it reads and round-trips in `churnlab rules history` and `rules effect RUN` like a derived id.
+    public static func checkRunID(_ id: String) throws {
+        guard (1...64).contains(id.utf8.count), id.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            throw RulesError("run id '\(id)': expected 1…64 printable ASCII characters without spaces")
+        }
     }
 
     public static func timestamp(_ d: Date = Date()) -> String {
@@ -205,12 +221,14 @@ public final class Ledger {
     /// (visible evidence of an attempt); a failure or kill leaves it `running` with no
     /// decisions, and the next run with the same id completes it.
     /// `evaluate` is not called when the run is already committed.
+    /// `runID` replaces the derived id (period, inputs, rules) with the caller's (`cl.rules.run`).
     public func commit(period: String, asOf: Int32, lookbackDays: Int, inputsSHA256: String, rulesSHA256: String,
                        rulesFile: String = "", inputs: String = "", wait: Double = Ledger.defaultWait,
-                       afterInserts: (() throws -> Void)? = nil,
+                       runID: String? = nil, afterInserts: (() throws -> Void)? = nil,
                        evaluate: (ContactHistory) throws -> RuleDecisions) throws -> LedgerCommit {
         let asOfText = DateText.format(days: asOf)
-        let id = Ledger.runID(period: period, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256)
+        if let runID { try Ledger.checkRunID(runID) }
+        let id = runID ?? Ledger.runID(period: period, inputsSHA256: inputsSHA256, rulesSHA256: rulesSHA256)
         let already = LedgerCommit(runID: id, inserted: 0, duplicates: 0, alreadyCommitted: true)
         if let r = try run(id), r.status == "committed" { return already }
         try transaction(wait: wait) {

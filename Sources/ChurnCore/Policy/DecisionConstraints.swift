@@ -10,8 +10,8 @@ import Foundation
 /// (`order`, e.g. by risk, else row order), each from its own random stream, so the budget
 /// left for a row depends only on the rows before it, and the logged propensity — the
 /// adjusted probability of the drawn action given those rows — is exact: off-policy
-/// evaluation of the log stays unbiased. (Rules keep their own budget walk in `RuleEngine`,
-/// which also settles which rule gets a user.)
+/// evaluation of the log stays unbiased. The budget check is `BudgetTracker`'s, the same one
+/// a rule's budget uses in `RuleEngine` (where a contact that does not fit stops the rule).
 public struct DecisionConstraints: Sendable {
     /// Index of the action that contacts nobody and costs nothing (usually "none").
     public var noContact: Int
@@ -62,7 +62,7 @@ extension DecisionPolicy {
         try PolicySampling.check(p, n: n, k: k, what: "policy")
         try c.validate(n: n, k: k)
         var acts = [Int](repeating: c.noContact, count: n), props = [Double](repeating: 1, count: n)
-        var users = 0, spent = 0.0
+        var budget = BudgetTracker(maxUsers: c.maxUsers, maxCost: c.maxCost)
         /// Moves the mass of every action `allowed` rejects to the no-contact action.
         func restrict(_ i: Int, _ allowed: (Int) -> Bool) {
             for a in 0..<k where a != c.noContact && p[i * k + a] > 0 && !allowed(a) {
@@ -74,12 +74,11 @@ extension DecisionPolicy {
             if let cd = c.cooldownDays, let last = c.lastContact?[i], abs(Int(c.asOf) - Int(last)) < cd {
                 restrict(i) { _ in false }
             }
-            if let m = c.maxUsers, users >= m { restrict(i) { _ in false } }
-            if let m = c.maxCost { restrict(i) { spent + c.costs[$0] <= m + 1e-9 } }
+            if c.maxUsers != nil || c.maxCost != nil { restrict(i) { budget.allows(c.costs[$0]) } }
             var rng = SeededRandom(seed: seed, stream: UInt64(i))
             let a = PolicySampling.draw(p, row: i, k: k, u: rng.uniform())
             acts[i] = a; props[i] = p[i * k + a]
-            if a != c.noContact { users += 1; spent += c.costs[a] }
+            if a != c.noContact { budget.charge(c.costs[a]) }
         }
         return (acts, props, p)
     }

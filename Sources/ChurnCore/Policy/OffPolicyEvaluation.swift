@@ -116,28 +116,6 @@ public enum OffPolicyEvaluation {
         return Result(method: s.method, value: value, lower: lower, upper: upper, standardError: se,
                       effectiveSampleSize: ess, n: n, unsupportedMass: unsupported, maxWeight: w.max() ?? 0, warnings: warnings)
     }
-
-    /// Reward model for dm/dr: one ridge regression of reward on the encoded
-    /// context per action, fitted on the rows that took it; returns q̂ for every
-    /// row and action (row-major n × K). An action never logged predicts 0.
-    public static func ridgeRewardModel(_ logs: LoggedDecisions, design X: [Double], d: Int, lambda: Double) throws -> (q: [Double], missing: [String]) {
-        let n = logs.count, k = logs.actionNames.count
-        var stats = [RidgeStatistics](repeating: RidgeStatistics(d: d, lambda: lambda), count: k)
-        X.withUnsafeBufferPointer { xp in
-            for i in 0..<n { stats[logs.actions[i]].add(xp, offset: i * d, logs.rewards[i]) }
-        }
-        var q = [Double](repeating: 0, count: n * k), missing: [String] = []
-        for a in 0..<k {
-            guard stats[a].count > 0 else { missing.append(logs.actionNames[a]); continue }
-            let theta = try stats[a].solve()
-            for i in 0..<n {
-                var s = 0.0
-                for j in 0..<d { s += X[i * d + j] * theta[j] }
-                q[i * k + a] = s
-            }
-        }
-        return (q, missing)
-    }
 }
 
 /// Linear-interpolation quantile of sorted values (numpy's default).

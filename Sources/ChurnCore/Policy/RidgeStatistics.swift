@@ -30,6 +30,20 @@ public struct RidgeStatistics: Sendable, Equatable {
         count += 1
     }
 
+    /// Adds row `x` with target r and weight w (a bootstrap resample's count): A += w·xxᵀ,
+    /// b += w·r·x. Weight 1 adds exactly what `add(_:offset:_:)` adds; weight 0 adds nothing.
+    @inline(__always) public mutating func add(_ X: UnsafeBufferPointer<Double>, offset: Int, _ r: Double, weight w: Double) {
+        guard w != 0 else { return }
+        for i in 0..<d {
+            let xi = X[offset + i]
+            if xi == 0 { continue }
+            let wxi = w * xi
+            b[i] += r * wxi
+            for j in 0...i { A[i * d + j] += wxi * X[offset + j] }
+        }
+        count += 1
+    }
+
     /// The full symmetric A (only the lower triangle is accumulated).
     public var matrix: [Double] {
         var m = A

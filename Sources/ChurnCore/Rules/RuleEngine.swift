@@ -121,8 +121,7 @@ public enum RuleEngine {
             }
             // Walk candidates in blocks: hash a block's holdout flags in parallel, then take
             // users in order until the budget stops the rule (later blocks are never hashed).
-            var treated = 0
-            var cost = 0.0
+            var budget = BudgetTracker(maxUsers: rule.budget.maxUsers, maxCost: rule.budget.maxCost)
             var taken = 0
             var stopped = false
             let block = 1 << 16
@@ -147,9 +146,8 @@ public enum RuleEngine {
                         contactCost = rule.policy!.deliveries[a]?.cost
                     }
                     if let c = contactCost {
-                        if let m = rule.budget.maxUsers, treated + 1 > m { stopped = true; break }
-                        if let m = rule.budget.maxCost, cost + c > m + 1e-9 { stopped = true; break }
-                        treated += 1; cost += c
+                        guard budget.allows(c) else { stopped = true; break }
+                        budget.charge(c)
                     }
                     free[Int(i)] = false
                     outRows.append(i); outRule.append(Int32(ri)); outControl.append(control)
@@ -219,7 +217,7 @@ public enum RuleEngine {
     }
 
     /// A user id as text (ints without decoration; floats that are whole numbers as ints).
-    @inline(__always) static func userText(_ c: Column, _ i: Int) -> String {
+    @inline(__always) public static func userText(_ c: Column, _ i: Int) -> String {
         switch c.data {
         case .string(let k, let d), .category(let k, let d): return c.isNull(i) ? "" : d[Int(k[i])]
         case .int64(let v): return c.isNull(i) ? "" : String(v[i])

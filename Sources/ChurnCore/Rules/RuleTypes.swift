@@ -152,6 +152,12 @@ public struct RuleSet: Sendable {
     public var contextColumns: [String] = []
     public init() {}
 
+    /// How far back (and forward) a run must read the ledger's contacts: the longest
+    /// cooldown or frequency-cap window (see `Ledger.history`).
+    public var historyLookbackDays: Int {
+        max(rules.compactMap(\.cooldownDays).max() ?? 0, caps.map(\.windowDays).max() ?? 0)
+    }
+
     /// Checks names, budgets and holdouts; throws naming the offending rule.
     public func validate() throws {
         var seen = Set<String>()

@@ -25,6 +25,39 @@ enum PolicyModule {
         return c.push(object: PolicyObject(p, kind: name))
     }
 
+    /// `thompson{model = 'bootstrap', …}`.
+    static func bootstrapThompson(_ c: LuaCall, _ o: LuaTable) throws -> Int32 {
+        try o.checkKeys(["actions", "features", "model", "base", "n_bootstrap", "resample", "ridge", "seed"])
+        let acts = try actions(o)
+        guard let features = try o.strings("features"), !features.isEmpty else {
+            throw LuaArgumentError(1, "field 'features' is required: the context columns (numeric, bool or text)")
+        }
+        let n = try o.integer("n_bootstrap", in: 1...BootstrapThompson.maxReplicates) ?? 10
+        let rs = try o.string("resample") ?? "poisson"
+        guard let resample = BootstrapThompson.Resample(rawValue: rs) else {
+            throw LuaArgumentError(1, "field 'resample': expected 'poisson', 'bernoulli' or 'none', got '\(rs)'")
+        }
+        let ridge = try o.number("ridge", in: .positive) ?? 1
+        let seed = try o.seed()
+        let base: BootstrapThompson.Base
+        if !o.has("base") || (try? o.string("base")) == "linear" {
+            base = .ridge(lambda: ridge)
+        } else {
+            _ = o.push("base")
+            defer { c.state.pop() }
+            guard c.isObject(-1, ModelObject.self) else {
+                throw LuaArgumentError(1, "field 'base': expected 'linear' or a model (e.g. cl.model.gbdt{objective = 'regression'}), got \(c.typeName(-1))")
+            }
+            let spec = try c.object(lua_absindex(c.L, -1), ModelObject.self).spec(overriding: [:])
+            base = .model(label: spec.kind) { X, y, w in
+                let m = try spec.fit(X, y, weights: w)
+                return { try m.predictValues($0) }
+            }
+        }
+        let p = try c.core { try BootstrapThompson(actions: acts, features: features, base: base, replicates: n, resample: resample, seed: seed) }
+        return c.push(object: PolicyObject(p, kind: "thompson"))
+    }
+
     static func register(_ cl: ModuleBuilder) {
         PolicyObject.register(cl.state)
         CampaignBinding.register(cl)
@@ -73,9 +106,11 @@ enum PolicyModule {
                 let a = try o.number("alpha", in: .nonNegative) ?? 1
                 return try linear(c, o, .linUCB(alpha: a), name: "linucb")
             }
-            m.function("thompson", "thompson{actions =, features =, scale = 1, draws = 100, ridge = 1, seed =}",
-                       "Thompson sampling with Bayesian linear rewards: θ_a ~ N(θ̂_a, scale²·A_a⁻¹). `draws` (1…100000) parameter vectors are sampled at each update (seeded); a decision takes the argmax of a random one, so propensities (share of draws an action wins) are exact. scale > 0.") { c in
+            m.function("thompson", "thompson{actions =, features =, scale = 1, draws = 100, ridge = 1, seed =} | thompson{actions =, features =, model = 'bootstrap', base = 'linear' | <model>, n_bootstrap = 10, resample = 'poisson', ridge = 1, seed =}",
+                       "Thompson sampling with Bayesian linear rewards: θ_a ~ N(θ̂_a, scale²·A_a⁻¹). `draws` (1…100000) parameter vectors are sampled at each update (seeded); a decision takes the argmax of a random one, so propensities (share of draws an action wins) are exact. scale > 0. With model = 'bootstrap' (online bootstrap, Eckles & Kaptein 2014): `n_bootstrap` (1…10000) replicate reward models per action, each logged row weighted in replicate b by a seeded draw of Poisson(1) (resample = 'poisson'), 2·Bernoulli(½) ('bernoulli') or 1 ('none'); base = 'linear' (ridge per action on the features, incremental) or any model kind (e.g. cl.model.gbdt{objective = 'regression'}; refitted on the weighted log at each update; a classifier kind needs 0/1 rewards). A decision takes the argmax of a random replicate (propensity = share of replicates an action wins); uniform until every action has been logged. n_bootstrap = 1 with resample = 'none' is the base model's greedy policy.") { c in
                 let o = try c.options(1)
+                if try o.string("model") == "bootstrap" { return try bootstrapThompson(c, o) }
+                if o.has("model") { throw LuaArgumentError(1, "field 'model': expected 'bootstrap' (or leave it out for Bayesian linear Thompson sampling)") }
                 try o.checkKeys(linearKeys.union(["scale", "draws"]))
                 let v = try o.number("scale", in: .positive) ?? 1
                 let d = try o.integer("draws", in: 1...100_000) ?? 100
@@ -139,6 +174,27 @@ enum PolicyModule {
                     return try UpliftPolicy(actions: acts, estimator: est, costs: costs, value: value, features: inputs.X.names) { try inputs.matrix($0) }
                 }
                 return c.push(object: PolicyObject(p, kind: "uplift"))
+            }
+            m.function("transitions", "transitions(logs, {features =, user_id = 'user_id', time = 'as_of', action = 'action', reward = 'reward', retained = 'retained', next = 'next_'})",
+                       "Multi-period transitions from a ledger's decision log (cl.rules.history(ledger, {outcomes = …})): for each user, the decision at run t (state = its logged `features`, action, reward) and their decision at the next run (next state = next_<feature>); a decision whose outcome is churn (retained = 0, or churned = 1) is terminal (done = 1); a retained user's last decision (no next run yet) and rows without an outcome are left out. One decision per user and run (filter to one rule first). Returns the transitions frame (user_id, as_of, features, action, reward, propensity, done, next_<feature>) for cl.policy.fitted_q (done = 'done') or q_learning (a discrete `state` feature gives next_state), and {no_outcome =, truncated =}.") { c in
+                let f = try c.frame(1)
+                let o = try c.options(2)
+                try o.checkKeys(["features", "user_id", "time", "action", "reward", "retained", "next"])
+                guard let features = try o.strings("features"), !features.isEmpty else {
+                    throw LuaArgumentError(2, "field 'features' is required: the logged context columns that make the state")
+                }
+                var opts = LedgerTransitions.Options(features: features)
+                if let v = try o.string("user_id") { opts.user = v }
+                if let v = try o.string("time") { opts.time = v }
+                if let v = try o.string("action") { opts.action = v }
+                if let v = try o.string("reward") { opts.reward = v }
+                if let v = try o.string("retained") { opts.retained = v }
+                if let v = try o.string("next") { opts.prefix = v }
+                let r = try c.core { try LedgerTransitions.build(f, opts) }
+                c.push(frame: r.frame)
+                let t = c.newTable(record: 2)
+                t.set("no_outcome", r.noOutcome); t.set("truncated", r.truncated)
+                return 2
             }
             PolicyUseBinding.register(m)
             EvaluateBinding.register(m)

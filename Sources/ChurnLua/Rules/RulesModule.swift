@@ -12,6 +12,7 @@ enum RulesModule {
     static func register(_ cl: ModuleBuilder) {
         cl.submodule("rules", "Retention rules: tiers, prioritized actions with budgets, holdouts, caps, cooldowns; evaluation and effect.") { m in
             UpliftBinding.register(m)
+            LedgerBinding.register(m)
             m.function("tiers", "tiers{score = col, high = 0.7, medium = 0.4 [, lowest = \"low\"]}",
                        "Risk tiers from a score column: each other key names a tier and its minimum score (a finite number); below all, `lowest`.") { c in
                 let o = try c.options(1)

@@ -53,7 +53,7 @@ enum PolicyEffect {
         if !features.isEmpty {
             let enc = try ContextEncoder(features: features)
             let X = try enc.encode(frame)
-            q = try OffPolicyEvaluation.ridgeRewardModel(logs, design: X, d: enc.dimension, lambda: 1).q
+            q = try RewardModel.predict(logs, design: X, d: enc.dimension, RewardModel.Settings()).q
         }
         var s = OffPolicyEvaluation.Settings()
         s.level = level; s.seed = seed; s.tau = tau

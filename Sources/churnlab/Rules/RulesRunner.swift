@@ -80,7 +80,7 @@ struct RulesRunner {
             throw Failure(description: e.fullReport, code: 1)
         }
         guard let frame = scored else { throw Failure(description: "no users frame was computed", code: 70) }
-        let lookback = max(book.ruleSet.rules.compactMap(\.cooldownDays).max() ?? 0, book.ruleSet.caps.map(\.windowDays).max() ?? 0)
+        let lookback = book.ruleSet.historyLookbackDays
         /// Evaluates the rules with this history (inside a Lua call: per-user rule functions run Lua).
         func evaluate(_ history: ContactHistory) throws -> RuleDecisions {
             var decisions: RuleDecisions?
