@@ -41,8 +41,8 @@ struct CoxRiskSets {
     /// Packed lower triangle size: row a starts at a(a + 1)/2.
     var triangle: Int { p * (p + 1) / 2 }
 
-    /// `X` row-major n × p in row order; `codes` each row's stratum in 0..<k (nil: one stratum).
-    init(X src: [Double], mean: [Double], inverseScale: [Double]?, data: SurvivalData, ranks: TimeRanks,
+    /// `codes`: each row's stratum in 0..<k (nil: one stratum).
+    init(covariates: CoxCovariates, mean: [Double], inverseScale: [Double]?, data: SurvivalData, ranks: TimeRanks,
          codes: [Int]?, strata k: Int) throws {
         let n = data.count, p = mean.count, m = ranks.count
         self.n = n; self.p = p
@@ -114,32 +114,35 @@ struct CoxRiskSets {
         self.strata = strataRanges; self.chunks = chunks
         // Few groups next to the rows: two packed Gram matrices per group cost at most half of X.
         groupGrams = 2 * (start.count - 1) * (p * (p + 1) / 2) <= n * p / 2
-        // X in processing order, centred and scaled; events, weights and Σ_events w x alongside.
+        // X in processing order, centred and scaled: each row written once to its position.
+        var position = [Int32](repeating: 0, count: n)
+        for (j, r) in perm.enumerated() { position[Int(r)] = Int32(j) }
+        let X = try [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
+            try covariates.scatter(into: buffer.baseAddress!, positions: position, mean: mean, inverseScale: inverseScale)
+            count = n * p
+        }
+        position = []
+        // Events and weights alongside, and Σ over events of w x (in processing order, fixed chunks).
         let rowChunk = 16384, rowChunks = (n + rowChunk - 1) / rowChunk
         var observedParts = [Double](repeating: 0, count: rowChunks * p)
         var pe = [Bool](repeating: false, count: n)
         var pw = [Double](repeating: 0, count: data.weights == nil ? 0 : n)
-        let X = [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
-            let d = buffer.baseAddress!
-            src.withUnsafeBufferPointer { src in
-            perm.withUnsafeBufferPointer { perm in
-            pe.withUnsafeMutableBufferPointer { pe in
-            observedParts.withUnsafeMutableBufferPointer { obs in
-            pw.withUnsafeMutableBufferPointer { pw in
-                let peb = pe.baseAddress!, ob = obs.baseAddress!, pwb = data.weights == nil ? nil : pw.baseAddress
-                Parallel.forEach(rowChunks) { c in
-                    let o = ob + c * p
-                    for j in (c * rowChunk)..<min(n, (c + 1) * rowChunk) {
-                        let r = Int(perm[j]), x = src.baseAddress! + r * p, y = d + j * p
-                        if let s = inverseScale { for a in 0..<p { y[a] = (x[a] - mean[a]) * s[a] } } else { for a in 0..<p { y[a] = x[a] - mean[a] } }
-                        let w = data.weights?[r] ?? 1
-                        peb[j] = ev[r]; pwb?[j] = w
-                        if ev[r] { for a in 0..<p { o[a] += w * y[a] } }
-                    }
+        X.withUnsafeBufferPointer { X in
+        perm.withUnsafeBufferPointer { perm in
+        pe.withUnsafeMutableBufferPointer { pe in
+        observedParts.withUnsafeMutableBufferPointer { obs in
+        pw.withUnsafeMutableBufferPointer { pw in
+            let peb = pe.baseAddress!, ob = obs.baseAddress!, pwb = data.weights == nil ? nil : pw.baseAddress
+            Parallel.forEach(rowChunks) { c in
+                let o = ob + c * p
+                for j in (c * rowChunk)..<min(n, (c + 1) * rowChunk) {
+                    let r = Int(perm[j]), y = X.baseAddress! + j * p
+                    let w = data.weights?[r] ?? 1
+                    peb[j] = ev[r]; pwb?[j] = w
+                    if ev[r] { for a in 0..<p { o[a] += w * y[a] } }
                 }
-            } } } } }
-            count = n * p
-        }
+            }
+        } } } } }
         var observed = [Double](repeating: 0, count: p)
         for c in 0..<rowChunks { for a in 0..<p { observed[a] += observedParts[c * p + a] } }
         self.X = X; self.events = pe; self.weights = data.weights == nil ? nil : pw; self.observed = observed
