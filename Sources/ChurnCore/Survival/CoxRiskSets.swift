@@ -117,9 +117,11 @@ struct CoxRiskSets {
         // X in processing order, centred and scaled: each row written once to its position.
         var position = [Int32](repeating: 0, count: n)
         for (j, r) in perm.enumerated() { position[Int(r)] = Int32(j) }
-        let X = try [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
+        // Three zeros past the last row: `gram` loads four values at a time from a row's start.
+        let X = try [Double](unsafeUninitializedCapacity: n * p + 3) { buffer, count in
             try covariates.scatter(into: buffer.baseAddress!, positions: position, mean: mean, inverseScale: inverseScale)
-            count = n * p
+            (buffer.baseAddress! + n * p).initialize(repeating: 0, count: 3)
+            count = n * p + 3
         }
         position = []
         // Events and weights alongside, and Σ over events of w x (in processing order, fixed chunks).
@@ -274,31 +276,50 @@ struct CoxRiskSets {
         return (ll, g, full)
     }
 
-    /// acc (packed lower triangle) += Σ_{r ∈ rows} w[r] xᵣxᵣᵀ, four rows per sweep of the
-    /// accumulator (a quarter of its loads and stores).
+    /// acc (packed lower triangle) += Σ_{r ∈ rows} w[r] xᵣxᵣᵀ. Row a of the product is
+    /// built in SIMD4 lanes over columns 0 ..< 4⌈(a+1)/4⌉ (the few past the diagonal are
+    /// dropped when packing), four rows per sweep of the accumulator (a quarter of its
+    /// loads and stores); lanes past p read the next row or the three zeros after X and
+    /// land only in dropped entries. Each entry is the same sum, in the same order, as a
+    /// scalar loop's, so the bits do not depend on the lanes.
     @inline(__always)
     static func gram(_ acc: UnsafeMutablePointer<Double>, _ X: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ rows: Range<Int>, _ p: Int) {
-        var r = rows.lowerBound
-        while r + 4 <= rows.upperBound {
-            let x0 = X + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
-            let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
-            var row = acc
-            for a in 0..<p {
-                let u0 = w0 * x0[a], u1 = w1 * x1[a], u2 = w2 * x2[a], u3 = w3 * x3[a]
-                for b in 0...a { row[b] += (u0 * x0[b] + u1 * x1[b]) + (u2 * x2[b] + u3 * x3[b]) }
-                row += a + 1
+        guard !rows.isEmpty else { return }
+        let q = (p + 3) / 4
+        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: p * q) { tile in
+            let t = tile.baseAddress!
+            t.initialize(repeating: .zero, count: p * q)
+            @inline(__always) func lanes(_ x: UnsafePointer<Double>, _ b: Int) -> SIMD4<Double> {
+                UnsafeRawPointer(x + 4 * b).loadUnaligned(as: SIMD4<Double>.self)
             }
-            r += 4
-        }
-        while r < rows.upperBound {
-            let x = X + r * p, wr = w[r]
-            var row = acc
-            for a in 0..<p {
-                let u = wr * x[a]
-                for b in 0...a { row[b] += u * x[b] }
-                row += a + 1
+            var r = rows.lowerBound
+            while r + 4 <= rows.upperBound {
+                let x0 = X + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
+                let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
+                for a in 0..<p {
+                    let u0 = SIMD4(repeating: w0 * x0[a]), u1 = SIMD4(repeating: w1 * x1[a])
+                    let u2 = SIMD4(repeating: w2 * x2[a]), u3 = SIMD4(repeating: w3 * x3[a])
+                    let row = t + a * q
+                    for b in 0...(a >> 2) {
+                        row[b] += (u0 * lanes(x0, b) + u1 * lanes(x1, b)) + (u2 * lanes(x2, b) + u3 * lanes(x3, b))
+                    }
+                }
+                r += 4
             }
-            r += 1
+            while r < rows.upperBound {
+                let x = X + r * p, wr = w[r]
+                for a in 0..<p {
+                    let u = SIMD4(repeating: wr * x[a]), row = t + a * q
+                    for b in 0...(a >> 2) { row[b] += u * lanes(x, b) }
+                }
+                r += 1
+            }
+            var out = acc
+            for a in 0..<p {
+                let row = UnsafeRawPointer(t + a * q).assumingMemoryBound(to: Double.self)
+                for b in 0...a { out[b] += row[b] }
+                out += a + 1
+            }
         }
     }
 }
