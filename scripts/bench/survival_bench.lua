@@ -15,6 +15,7 @@ line("churnlab logrank, 10 groups, " .. lr:nrow() .. " rows", best(function() cl
 local cox = cl.read_csv(dir .. "/cox.csv")
 local m
 line("churnlab Cox, " .. cox:nrow() .. " x " .. (cox:ncol() - 2), best(function() m = cl.model.cox{}:fit(cox, { duration = "T", event = "E" }) end, 1))
+line("churnlab Cox + concordance", best(function() cl.model.cox{}:fit(cox, { duration = "T", event = "E" }):info() end, 1))
 do   -- the same fit as lifelines': largest coefficient difference, concordance
   local fh = assert(io.open(dir .. "/cox_ref.txt")); local coefs, conc = fh:read("l"), tonumber(fh:read("l")); fh:close()
   local ref = {}; for v in coefs:gmatch("%S+") do ref[#ref + 1] = tonumber(v) end

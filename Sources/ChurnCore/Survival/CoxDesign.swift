@@ -52,8 +52,8 @@ public struct CoxDesign: Sendable, Codable, Equatable {
         var inputs: [Input] = []
         for (name, values) in zip(X.names, X.features) where !strata.contains(name) {
             switch values {
-            case .numeric(let v):
-                if let i = v.firstIndex(where: { $0.isNaN }) { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
+            case .numeric:
+                // Nulls and non-finite values are found by the fit's column sums (`CoxCovariates`).
                 inputs.append(Input(name: name, levels: nil))
             case .categorical(let codes, let levels):
                 if let i = codes.firstIndex(of: -1) { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
@@ -76,23 +76,29 @@ public struct CoxDesign: Sendable, Codable, Equatable {
 
     /// Row-major n × p matrix of `X` in this design (columns found by name; text
     /// mapped to the design's levels by value, an unseen level is an error).
-    public func matrix(_ X: FeatureMatrix) throws -> [Double] {
-        let n = X.nrow, p = columnNames.count
-        try ExecutionContext.checkMemory(n * p * 8, for: "cox design matrix")
-        // Each input's source and first output column, resolved once.
-        enum Source { case numeric([Double]), levels(codes: [Int32], map: [Int?], have: [String], levels: [String]) }
-        var sources: [(name: String, column: Int, source: Source)] = []
+    public func matrix(_ X: FeatureMatrix) throws -> [Double] { try covariates(X).rowMajor() }
+
+    /// `X`'s columns as this design's covariates, without copying them (a fit reads
+    /// them from the columns; `CoxCovariates`). Text columns are checked here: a null
+    /// or a level unseen when fitted is an error naming the row.
+    func covariates(_ X: FeatureMatrix) throws -> CoxCovariates {
+        var inputs: [CoxCovariates.Input] = []
         var j = 0
-        for input in inputs {
+        for input in self.inputs {
             guard let k = X.names.firstIndex(of: input.name) else { throw SurvivalError.invalid("cox: feature '\(input.name)' is missing") }
             switch (X.features[k], input.levels) {
             case (.categorical(let codes, let have), let levels?):
-                var index: [String: Int] = [:]
-                for (k, l) in levels.enumerated() { index[l] = k }
-                sources.append((input.name, j, .levels(codes: codes, map: have.map { index[$0] }, have: have, levels: levels)))
+                var index: [String: Int32] = [:]
+                for (k, l) in levels.enumerated() { index[l] = Int32(k) }
+                let level = have.map { index[$0] ?? -1 }
+                if let i = codes.firstIndex(where: { $0 < 0 || level[Int($0)] < 0 }) {
+                    if codes[i] < 0 { throw SurvivalError.invalid("cox: feature '\(input.name)' has a null in row \(i + 1)") }
+                    throw SurvivalError.invalid("cox: feature '\(input.name)' row \(i + 1) has level '\(have[Int(codes[i])])', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
+                }
+                inputs.append(.levels(name: input.name, first: j, codes: codes, level: level, levels: levels.count))
                 j += levels.count - 1
             case (.numeric(let v), nil):
-                sources.append((input.name, j, .numeric(v)))
+                inputs.append(.numeric(name: input.name, first: j, values: v))
                 j += 1
             case (.numeric, _?):
                 throw SurvivalError.invalid("cox: feature '\(input.name)' was text when fitted but is numeric here")
@@ -100,36 +106,7 @@ public struct CoxDesign: Sendable, Codable, Equatable {
                 throw SurvivalError.invalid("cox: feature '\(input.name)' was numeric when fitted but is text here")
             }
         }
-        // Row blocks, every input filled per block: the block's rows stay in cache
-        // while each column is written into them (a column at a time over all rows
-        // would stride through the whole matrix once per column).
-        var out = [Double](repeating: 0, count: n * p)
-        let block = 2048, blocks = (n + block - 1) / block
-        try out.withUnsafeMutableBufferPointer { o in
-            let ob = o.baseAddress!
-            try Parallel.forEachThrowing(blocks) { b in
-                let lo = b * block, hi = min(n, lo + block)
-                for (name, j, source) in sources {
-                    switch source {
-                    case .numeric(let v):
-                        for i in lo..<hi {
-                            guard v[i].isFinite else { throw SurvivalError.invalid("cox: feature '\(name)' row \(i + 1) is \(v[i].isNaN ? "null" : "not finite")") }
-                            ob[i * p + j] = v[i]
-                        }
-                    case .levels(let codes, let map, let have, let levels):
-                        for i in lo..<hi {
-                            let c = Int(codes[i])
-                            guard c >= 0 else { throw SurvivalError.invalid("cox: feature '\(name)' has a null in row \(i + 1)") }
-                            guard let k = map[c] else {
-                                throw SurvivalError.invalid("cox: feature '\(name)' row \(i + 1) has level '\(have[c])', unseen when fitted (levels: \(levels.joined(separator: ", ")))")
-                            }
-                            if k > 0 { ob[i * p + j + k - 1] = 1 }
-                        }
-                    }
-                }
-            }
-        }
-        return out
+        return CoxCovariates(inputs: inputs, n: X.nrow, names: columnNames)
     }
 
     /// Each row's stratum label (the strata columns' values as text, joined by

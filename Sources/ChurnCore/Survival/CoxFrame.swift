@@ -24,7 +24,7 @@ extension CoxPHModel {
     public static func fit(_ X: FeatureMatrix, survival y: SurvivalTarget, weights: [Double]?, options: Options) throws -> CoxPHModel {
         guard y.count == X.nrow else { throw SurvivalError.invalid("cox: the target has \(y.count) rows, the features \(X.nrow)") }
         let design = try CoxDesign.make(X, strata: options.strata, duration: y.durationName ?? "duration", event: y.eventName)
-        let matrix = try design.matrix(X)
+        let covariates = try design.covariates(X)
         var codes: (codes: [Int], labels: [String])?
         if let labels = try design.strataLabels(X) {
             var index: [String: Int] = [:], names: [String] = []
@@ -34,8 +34,7 @@ extension CoxPHModel {
             }
             codes = (c, names)
         }
-        var m = try fit(durations: y.durations, events: y.events, X: matrix, features: design.columnNames, strata: codes, options: options,
-                        weights: weights)
+        var m = try fit(durations: y.durations, events: y.events, covariates: covariates, strata: codes, options: options, weights: weights)
         m.design = design
         return m
     }

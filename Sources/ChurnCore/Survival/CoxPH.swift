@@ -19,7 +19,8 @@ public struct CoxPHModel: Sendable, Codable {
     public var standardErrors: [Double]
     /// lifelines' `log_likelihood_` (for penalized fits: the penalized one, as lifelines reports it).
     public var logPartialLikelihood: Double
-    public var concordance: Double
+    /// Harrell's C of the training rows (lifelines' `concordance_index_`); NaN when no pair is comparable.
+    @Deferred public var concordance: Double
     public var ties: Ties
     public var iterations: Int
     public var events: Int
@@ -79,53 +80,33 @@ public struct CoxPHModel: Sendable, Codable {
     /// `weights` case weights > 0 (lifelines' `weights_col`) or nil.
     public static func fit(durations: [Double], events: [Bool], X: [Double], features: [String],
                            strata: (codes: [Int], labels: [String])?, options o: Options, weights: [Double]? = nil) throws -> CoxPHModel {
-        let n = durations.count, p = features.count
+        guard !features.isEmpty, X.count == durations.count * features.count else {
+            throw SurvivalError.invalid("cox: X must have n × \(features.count) values")
+        }
+        return try fit(durations: durations, events: events, covariates: try CoxCovariates(rowMajor: X, names: features),
+                       strata: strata, options: o, weights: weights)
+    }
+
+    /// The fit on covariates read where they lie (a matrix or a frame's columns).
+    static func fit(durations: [Double], events: [Bool], covariates X: CoxCovariates,
+                    strata: (codes: [Int], labels: [String])?, options o: Options, weights: [Double]?) throws -> CoxPHModel {
+        let n = durations.count, p = X.p, features = X.names
         let data = try SurvivalData(durations: durations, events: events, weights: weights)
-        guard X.count == n * p, p > 0 else { throw SurvivalError.invalid("cox: X must have n × \(p) values") }
+        guard X.n == n, p > 0 else { throw SurvivalError.invalid("cox: the covariates have \(X.n) rows, the durations \(n)") }
         guard events.contains(true) else { throw SurvivalError.invalid("cox: no events") }
         guard o.penalizer.isFinite, o.penalizer >= 0 else { throw SurvivalError.invalid("cox: penalizer must be finite and >= 0, got \(o.penalizer)") }
         guard o.l1Ratio >= 0, o.l1Ratio <= 1 else { throw SurvivalError.invalid("cox: l1_ratio must be in [0, 1], got \(o.l1Ratio)") }
         try ExecutionContext.checkMemory(n * p * 8 + n * 48, for: "cox design matrix")
-        // Column means (and the first non-finite value) in one row-order pass over fixed chunks.
-        let chunk = 16384, chunks = (n + chunk - 1) / chunk
-        let sums = try X.withUnsafeBufferPointer { X in
-            try Parallel.mapChunksThrowing(chunks, chunks: chunks) { cs -> (sum: [Double], bad: Int?) in
-                var sum = [Double](repeating: 0, count: p)
-                for c in cs {
-                    for r in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        let x = X.baseAddress! + r * p
-                        var finite = true
-                        for j in 0..<p { finite = finite && x[j].isFinite; sum[j] += x[j] }
-                        if !finite { return (sum, r * p + (0..<p).first { !x[$0].isFinite }!) }
-                    }
-                }
-                return (sum, nil)
-            }
-        }
-        if let i = sums.compactMap(\.bad).first { throw SurvivalError.invalid("cox: feature '\(features[i % p])' row \(i / p + 1) is not finite") }
-        var mean = [Double](repeating: 0, count: p)
-        for part in sums { for j in 0..<p { mean[j] += part.sum[j] } }
-        for j in 0..<p { mean[j] /= Double(n) }
-        // Efron and penalized fits run on standardised columns as lifelines' do (the
-        // penalty is on the standardised β); Breslow fits (statsmodels' reference) on centred ones.
+        // Column means (a non-finite value is an error), then for Efron and penalized fits —
+        // which run on standardised columns as lifelines' do (the penalty is on the
+        // standardised β) — the standard deviations; Breslow fits (statsmodels' reference) run on centred ones.
+        let mean = try X.columnSums(centredOn: nil).map { $0 / Double(n) }
         let penalized = o.penalizer > 0 || o.ties == .efron
         var scale = [Double](repeating: 1, count: p)
         if penalized {
-            let squares = X.withUnsafeBufferPointer { X in
-                Parallel.mapChunks(chunks, chunks: chunks) { cs -> [Double] in
-                    var ss = [Double](repeating: 0, count: p)
-                    for c in cs {
-                        for r in (c * chunk)..<min(n, (c + 1) * chunk) {
-                            for j in 0..<p { let v = X[r * p + j] - mean[j]; ss[j] += v * v }
-                        }
-                    }
-                    return ss
-                }
-            }
+            let squares = try X.columnSums(centredOn: mean)
             for j in 0..<p {
-                var ss = 0.0
-                for part in squares { ss += part[j] }
-                scale[j] = (ss / Double(max(n - 1, 1))).squareRoot()
+                scale[j] = (squares[j] / Double(max(n - 1, 1))).squareRoot()
                 guard scale[j] > 0 else { throw SurvivalError.invalid("cox: feature '\(features[j])' is constant") }
             }
         }
@@ -144,7 +125,7 @@ public struct CoxPHModel: Sendable, Codable {
         // reference) go to the exact optimum by full Newton steps with halving.
         let fitted = try {
             // The Newton loop reads rows in risk-set order: laid out once (`CoxRiskSets`).
-            let sets = try CoxRiskSets(X: X, mean: mean, inverseScale: penalized ? scale.map { 1 / $0 } : nil, data: data,
+            let sets = try CoxRiskSets(covariates: X, mean: mean, inverseScale: penalized ? scale.map { 1 / $0 } : nil, data: data,
                                        ranks: ranks, codes: codes, strata: k)
             return penalized ? try newtonLifelines(sets, o) : try newtonLineSearch(sets, o)
         }()
@@ -155,41 +136,35 @@ public struct CoxPHModel: Sendable, Codable {
             for a in 0..<p { for b in 0..<p { variance[a * p + b] = inv[a * p + b] / (scale[a] * scale[b]) } }
         }
         // Log partial hazard (x − x̄)β per row (concordance, baseline, robust errors).
-        var risk = [Double](repeating: 0, count: n), partialHazard = risk
-        risk.withUnsafeMutableBufferPointer { out in
-        partialHazard.withUnsafeMutableBufferPointer { ph in
-            X.withUnsafeBufferPointer { X in
-                let o = out.baseAddress!, h = ph.baseAddress!
-                Parallel.forEach(chunks) { c in
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        var s = 0.0
-                        for j in 0..<p { s += (X[i * p + j] - mean[j]) * beta[j] }
-                        o[i] = s; h[i] = exp(s)
-                    }
-                }
-            }
-        } }
+        let risk = try X.linearPredictor(mean: mean, beta: beta)
+        let partialHazard = risk.map { exp($0) }
         var se = (0..<p).map { variance[$0 * p + $0] > 0 ? variance[$0 * p + $0].squareRoot() : .nan }
         if o.robust {
             let sandwich = try robustVariance(X: X, mean: mean, risk: risk, data: data, orders: orders, variance: variance, p: p)
             se = (0..<p).map { sandwich[$0 * p + $0] > 0 ? sandwich[$0 * p + $0].squareRoot() : .nan }
         }
         // Concordance of −(partial hazard) with the durations (lifelines' concordance_index_,
-        // unweighted); stratified fits pool the pairs within strata.
-        var num = 0.0, den = 0.0
-        if k == 1 {
-            let r = try Concordance.counts(times: ranks, scores: risk.map { -$0 }, events: events)
-            num = r.concordant; den = r.pairs
-        } else {
-            for order in orders where order.count > 1 {
-                let r = try Concordance.counts(durations: order.map { data.durations[$0] }, scores: order.map { -risk[$0] }, events: order.map { events[$0] })
-                num += r.concordant; den += r.pairs
-            }
+        // unweighted); stratified fits pool the pairs within strata. Computed on first read,
+        // as lifelines' is: it sorts every row's score, a sixth of a large fit.
+        let concordance = Deferred<Double> { [orders] in
+            do {
+                var num = 0.0, den = 0.0
+                if k == 1 {
+                    let r = try Concordance.counts(times: ranks, scores: risk.map { -$0 }, events: events)
+                    num = r.concordant; den = r.pairs
+                } else {
+                    for order in orders where order.count > 1 {
+                        let r = try Concordance.counts(durations: order.map { data.durations[$0] }, scores: order.map { -risk[$0] },
+                                                       events: order.map { events[$0] })
+                        num += r.concordant; den += r.pairs
+                    }
+                }
+                return den > 0 ? num / den : .nan   // NaN: no comparable pair
+            } catch { return .nan }
         }
-        guard den > 0 else { throw SurvivalError.invalid("concordance: no comparable pairs") }
-        let c = num / den
-        var m = CoxPHModel(features: features, coef: beta, standardErrors: se, logPartialLikelihood: fitted.ll, concordance: c,
+        var m = CoxPHModel(features: features, coef: beta, standardErrors: se, logPartialLikelihood: fitted.ll, concordance: .nan,
                            ties: o.ties, iterations: fitted.iterations, events: events.filter { $0 }.count, n: n)
+        m.$concordance = concordance
         m.variance = variance
         m.penalizer = o.penalizer; m.l1Ratio = o.l1Ratio; m.converged = fitted.converged; m.means = mean
         m.strata = strata?.labels ?? []

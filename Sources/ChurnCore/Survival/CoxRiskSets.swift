@@ -41,8 +41,8 @@ struct CoxRiskSets {
     /// Packed lower triangle size: row a starts at a(a + 1)/2.
     var triangle: Int { p * (p + 1) / 2 }
 
-    /// `X` row-major n × p in row order; `codes` each row's stratum in 0..<k (nil: one stratum).
-    init(X src: [Double], mean: [Double], inverseScale: [Double]?, data: SurvivalData, ranks: TimeRanks,
+    /// `codes`: each row's stratum in 0..<k (nil: one stratum).
+    init(covariates: CoxCovariates, mean: [Double], inverseScale: [Double]?, data: SurvivalData, ranks: TimeRanks,
          codes: [Int]?, strata k: Int) throws {
         let n = data.count, p = mean.count, m = ranks.count
         self.n = n; self.p = p
@@ -114,32 +114,37 @@ struct CoxRiskSets {
         self.strata = strataRanges; self.chunks = chunks
         // Few groups next to the rows: two packed Gram matrices per group cost at most half of X.
         groupGrams = 2 * (start.count - 1) * (p * (p + 1) / 2) <= n * p / 2
-        // X in processing order, centred and scaled; events, weights and Σ_events w x alongside.
+        // X in processing order, centred and scaled: each row written once to its position.
+        var position = [Int32](repeating: 0, count: n)
+        for (j, r) in perm.enumerated() { position[Int(r)] = Int32(j) }
+        // Three zeros past the last row: `gram` loads four values at a time from a row's start.
+        let X = try [Double](unsafeUninitializedCapacity: n * p + 3) { buffer, count in
+            try covariates.scatter(into: buffer.baseAddress!, positions: position, mean: mean, inverseScale: inverseScale)
+            (buffer.baseAddress! + n * p).initialize(repeating: 0, count: 3)
+            count = n * p + 3
+        }
+        position = []
+        // Events and weights alongside, and Σ over events of w x (in processing order, fixed chunks).
         let rowChunk = 16384, rowChunks = (n + rowChunk - 1) / rowChunk
         var observedParts = [Double](repeating: 0, count: rowChunks * p)
         var pe = [Bool](repeating: false, count: n)
         var pw = [Double](repeating: 0, count: data.weights == nil ? 0 : n)
-        let X = [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
-            let d = buffer.baseAddress!
-            src.withUnsafeBufferPointer { src in
-            perm.withUnsafeBufferPointer { perm in
-            pe.withUnsafeMutableBufferPointer { pe in
-            observedParts.withUnsafeMutableBufferPointer { obs in
-            pw.withUnsafeMutableBufferPointer { pw in
-                let peb = pe.baseAddress!, ob = obs.baseAddress!, pwb = data.weights == nil ? nil : pw.baseAddress
-                Parallel.forEach(rowChunks) { c in
-                    let o = ob + c * p
-                    for j in (c * rowChunk)..<min(n, (c + 1) * rowChunk) {
-                        let r = Int(perm[j]), x = src.baseAddress! + r * p, y = d + j * p
-                        if let s = inverseScale { for a in 0..<p { y[a] = (x[a] - mean[a]) * s[a] } } else { for a in 0..<p { y[a] = x[a] - mean[a] } }
-                        let w = data.weights?[r] ?? 1
-                        peb[j] = ev[r]; pwb?[j] = w
-                        if ev[r] { for a in 0..<p { o[a] += w * y[a] } }
-                    }
+        X.withUnsafeBufferPointer { X in
+        perm.withUnsafeBufferPointer { perm in
+        pe.withUnsafeMutableBufferPointer { pe in
+        observedParts.withUnsafeMutableBufferPointer { obs in
+        pw.withUnsafeMutableBufferPointer { pw in
+            let peb = pe.baseAddress!, ob = obs.baseAddress!, pwb = data.weights == nil ? nil : pw.baseAddress
+            Parallel.forEach(rowChunks) { c in
+                let o = ob + c * p
+                for j in (c * rowChunk)..<min(n, (c + 1) * rowChunk) {
+                    let r = Int(perm[j]), y = X.baseAddress! + j * p
+                    let w = data.weights?[r] ?? 1
+                    peb[j] = ev[r]; pwb?[j] = w
+                    if ev[r] { for a in 0..<p { o[a] += w * y[a] } }
                 }
-            } } } } }
-            count = n * p
-        }
+            }
+        } } } } }
         var observed = [Double](repeating: 0, count: p)
         for c in 0..<rowChunks { for a in 0..<p { observed[a] += observedParts[c * p + a] } }
         self.X = X; self.events = pe; self.weights = data.weights == nil ? nil : pw; self.observed = observed
@@ -271,31 +276,50 @@ struct CoxRiskSets {
         return (ll, g, full)
     }
 
-    /// acc (packed lower triangle) += Σ_{r ∈ rows} w[r] xᵣxᵣᵀ, four rows per sweep of the
-    /// accumulator (a quarter of its loads and stores).
+    /// acc (packed lower triangle) += Σ_{r ∈ rows} w[r] xᵣxᵣᵀ. Row a of the product is
+    /// built in SIMD4 lanes over columns 0 ..< 4⌈(a+1)/4⌉ (the few past the diagonal are
+    /// dropped when packing), four rows per sweep of the accumulator (a quarter of its
+    /// loads and stores); lanes past p read the next row or the three zeros after X and
+    /// land only in dropped entries. Each entry is the same sum, in the same order, as a
+    /// scalar loop's, so the bits do not depend on the lanes.
     @inline(__always)
     static func gram(_ acc: UnsafeMutablePointer<Double>, _ X: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ rows: Range<Int>, _ p: Int) {
-        var r = rows.lowerBound
-        while r + 4 <= rows.upperBound {
-            let x0 = X + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
-            let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
-            var row = acc
-            for a in 0..<p {
-                let u0 = w0 * x0[a], u1 = w1 * x1[a], u2 = w2 * x2[a], u3 = w3 * x3[a]
-                for b in 0...a { row[b] += (u0 * x0[b] + u1 * x1[b]) + (u2 * x2[b] + u3 * x3[b]) }
-                row += a + 1
+        guard !rows.isEmpty else { return }
+        let q = (p + 3) / 4
+        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: p * q) { tile in
+            let t = tile.baseAddress!
+            t.initialize(repeating: .zero, count: p * q)
+            @inline(__always) func lanes(_ x: UnsafePointer<Double>, _ b: Int) -> SIMD4<Double> {
+                UnsafeRawPointer(x + 4 * b).loadUnaligned(as: SIMD4<Double>.self)
             }
-            r += 4
-        }
-        while r < rows.upperBound {
-            let x = X + r * p, wr = w[r]
-            var row = acc
-            for a in 0..<p {
-                let u = wr * x[a]
-                for b in 0...a { row[b] += u * x[b] }
-                row += a + 1
+            var r = rows.lowerBound
+            while r + 4 <= rows.upperBound {
+                let x0 = X + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
+                let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
+                for a in 0..<p {
+                    let u0 = SIMD4(repeating: w0 * x0[a]), u1 = SIMD4(repeating: w1 * x1[a])
+                    let u2 = SIMD4(repeating: w2 * x2[a]), u3 = SIMD4(repeating: w3 * x3[a])
+                    let row = t + a * q
+                    for b in 0...(a >> 2) {
+                        row[b] += (u0 * lanes(x0, b) + u1 * lanes(x1, b)) + (u2 * lanes(x2, b) + u3 * lanes(x3, b))
+                    }
+                }
+                r += 4
             }
-            r += 1
+            while r < rows.upperBound {
+                let x = X + r * p, wr = w[r]
+                for a in 0..<p {
+                    let u = SIMD4(repeating: wr * x[a]), row = t + a * q
+                    for b in 0...(a >> 2) { row[b] += u * lanes(x, b) }
+                }
+                r += 1
+            }
+            var out = acc
+            for a in 0..<p {
+                let row = UnsafeRawPointer(t + a * q).assumingMemoryBound(to: Double.self)
+                for b in 0...a { out[b] += row[b] }
+                out += a + 1
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ extension CoxPHModel {
     /// Rⱼ = Σ_{k ≥ j} wₖ φₖ, x̄ᵣ(j) = Σ_{k ≥ j} wₖ φₖ xₖ / Rⱼ: O(n p) with a reverse and
     /// a forward running sum instead of lifelines' O(n² p) loop. Centring and
     /// scaling the columns leave the result unchanged (so it is done on centred x).
-    static func robustVariance(X: [Double], mean: [Double], risk: [Double], data: SurvivalData, orders: [[Int]],
+    static func robustVariance(X: CoxCovariates, mean: [Double], risk: [Double], data: SurvivalData, orders: [[Int]],
                                variance: [Double], p: Int) throws -> [Double] {
         let n = data.count
         try ExecutionContext.checkMemory(n * p * 16 + n * 24, for: "cox robust variance")
@@ -34,10 +34,10 @@ extension CoxPHModel {
             }
             let m = rows.count
             var x = [Double](repeating: 0, count: m * p), phi = [Double](repeating: 0, count: m)
-            for (k, r) in rows.enumerated() {
-                for a in 0..<p { x[k * p + a] = X[r * p + a] - mean[a] }
-                phi[k] = exp(risk[r])
+            x.withUnsafeMutableBufferPointer { x in
+                for (k, r) in rows.enumerated() { X.centredRow(r, into: x.baseAddress! + k * p, mean: mean) }
             }
+            for (k, r) in rows.enumerated() { phi[k] = exp(risk[r]) }
             // Reverse running sums R_j and (Σ w φ x)_j.
             var R = [Double](repeating: 0, count: m), Rx = [Double](repeating: 0, count: m * p)
             var s = 0.0, sx = [Double](repeating: 0, count: p)
