@@ -5,16 +5,38 @@ import ExecutionControl
 public struct PopularityRecommender: Sendable {
     public let matrix: InteractionMatrix
     public let counts: [Double]
+    /// Item indices by count, highest first (ties by lower index): every user's
+    /// list is a prefix of this order minus their seen items.
+    let order: [Int]
 
     public init(_ m: InteractionMatrix) {
         matrix = m
-        counts = m.byItem.map { Double($0.count) }
+        let c = m.byItem.map { Double($0.count) }
+        counts = c
+        order = c.indices.sorted { c[$0] != c[$1] ? c[$0] > c[$1] : $0 < $1 }
     }
 
+    /// The k most popular items the user has not seen (when `excludeSeen`), for
+    /// known and unknown users alike: the same list as a top-k over `counts`
+    /// skipping seen items, in O(k + seen) rather than a pass over every item.
     public func recommend(user: String, k: Int, excludeSeen: Bool) -> Recommendation {
-        let seen = excludeSeen ? Set(matrix.userIndex[user].map { matrix.byUser[$0].map(\.0) } ?? []) : []
-        let top = TopN.select(counts, k: k, skip: seen)
-        return Recommendation(items: top, scores: top.map { counts[$0] }, because: top.map { _ in nil })
+        let seen = excludeSeen ? matrix.userIndex[user].map { matrix.byUser[$0] } ?? [] : []
+        var top: [Int] = []
+        top.reserveCapacity(min(k, order.count))
+        for i in order {
+            if top.count == k { break }
+            if !seen.isEmpty && Self.contains(seen, i) { continue }
+            top.append(i)
+        }
+        return Recommendation(items: top, scores: top.map { counts[$0] }, because: [Int?](repeating: nil, count: top.count))
+    }
+
+    /// Whether a row (sorted by item) holds item i (binary search).
+    @inline(__always)
+    static func contains(_ row: [(Int, Double)], _ i: Int) -> Bool {
+        var lo = 0, hi = row.count
+        while lo < hi { let mid = (lo + hi) >> 1; if row[mid].0 < i { lo = mid + 1 } else { hi = mid } }
+        return lo < row.count && row[lo].0 == i
     }
 }
 
