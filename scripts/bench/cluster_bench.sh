@@ -20,6 +20,8 @@
 #   lloyd given centres 0.170 (0.38) / sklearn 0.712 (1.52) 0.24×;  elkan given 0.251 (0.47) / 0.865 (1.75) 0.29×
 #   lloyd k-means++ 0.605 (1.30) / 1.490 (3.73) 0.41×;  elkan k-means++ 0.657 (1.28) / 1.775 (3.04) 0.37×;  inertia equal.
 #   Not in these: the frame → rows conversion of the product (0.10–0.14 s CPU, now also taking the tolerance's moments).
+#   Again at 16:41 (load average 0.8–1.5): lloyd given 0.137 (0.071) / 0.560 (0.470); elkan given 0.195 (0.100) / 0.766 (0.617);
+#   lloyd k-means++ 0.472 (0.261) / 1.434 (0.928); elkan k-means++ 0.522 (0.288) / 1.570 (1.436): 0.20–0.35× in wall time.
 #   Elkan is now one pass per iteration (start + first sums fused, bounds moved inside the next pass, no zero-fill).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -30,6 +30,7 @@
 #     (RecommendationFrame) 0.13 s; popularity lists walk a precomputed order instead of a pass over every item per user.
 #   ALS recommend-all kernel (top-k + reasons, 200k × 5000 × 64): 11.0 s CPU / implicit recommend 40.4–42.6 s CPU (0.27×).
 #   item-kNN fit (8.4M interactions, K 20): 1.66–1.96 s CPU (before: 3.8) / implicit 4.4–4.7 s CPU (0.35–0.44×; wall 0.3–0.4×).
+#     At 16:42 (load 0.8–1.5): 1.67 s CPU / 1.60 s wall (before: 3.5 / 3.5) / implicit 3.4–4.2 s (0.38–0.47× in wall time).
 #   ALS fit, 3 iterations, 64 factors: 8.2 s CPU / implicit 13.8 s CPU (0.59×; wall 28.4 / 40.9 s, 0.69×): users' CG 3.4 s,
 #     items' lockstep CG 4.6 s, Gram matrices 0.15 s (items by row, gathering user factors, was 7.1 s). Goal unmet for ALS fit.
 set -euo pipefail
