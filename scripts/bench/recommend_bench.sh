@@ -24,6 +24,17 @@
 #     NDCG@10 unchanged (ALS 0.0051 / 0.0053, item-kNN 0.0024 / 0.0023). Standalone kernel (swiftc -O, CPU time, one thread):
 #     scoring + top-k 2.5× faster than the per-user path (0.23 vs 0.60 s per 5000 users × 5000 items × 64 factors).
 #   Goals unmet here: ALS fit ≤ 0.5×, ALS recommend-all ≤ 0.5× (now bound by building the output frame), item-kNN fit.
+# 2026-12-03 16:00–16:30, personas5, standalone kernels (swiftc -O copies of the product code in /tmp, same data sizes,
+#   peer in the same minute, CPU time summed over 2 threads; load average 6–12 on 2 cores, release product not rebuilt):
+#   recommend-all output, 200k users × k 10 (2M rows): strings per row + hashing 1.34–1.65 s CPU → integer codes
+#     (RecommendationFrame) 0.13 s; popularity lists walk a precomputed order instead of a pass over every item per user.
+#   ALS recommend-all kernel (top-k + reasons, 200k × 5000 × 64): 11.0 s CPU / implicit recommend 40.4–42.6 s CPU, but that
+#     implicit run had OPENBLAS_NUM_THREADS=2 (oversubscribed); with 1 as the bench sets, at 16:43 (load 1.7–3.4):
+#     13.5 s CPU, 20.8 s wall / implicit 21.8 s CPU, 40.1 s wall: 0.52× wall, 0.62× CPU (+0.15 s for the output frame).
+#   item-kNN fit (8.4M interactions, K 20): 1.66–1.96 s CPU (before: 3.8) / implicit 4.4–4.7 s CPU (0.35–0.44×; wall 0.3–0.4×).
+#     At 16:42 (load 0.8–1.5): 1.67 s CPU / 1.60 s wall (before: 3.5 / 3.5) / implicit 3.4–4.2 s (0.38–0.47× in wall time).
+#   ALS fit, 3 iterations, 64 factors: 8.2 s CPU / implicit 13.8 s CPU (0.59×; wall 28.4 / 40.9 s, 0.69×): users' CG 3.4 s,
+#     items' lockstep CG 4.6 s, Gram matrices 0.15 s (items by row, gathering user factors, was 7.1 s). Goal unmet for ALS fit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1

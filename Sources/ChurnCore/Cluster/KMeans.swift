@@ -75,7 +75,7 @@ public enum KMeans {
         }
         guard runs >= 1 else { throw ClusterError.invalid("n_init must be at least 1") }
         try ExecutionContext.checkMemory((n * 3 + 2 * k * d) * 8, for: "k-means")
-        let tol = o.tol * meanVariance(data)
+        let tol = o.tol * data.meanFeatureVariance()
         var best: KMeansModel?
         for run in 0..<runs {
             var rng = SeededRandom(seed: o.seed, stream: UInt64(run))
@@ -91,28 +91,6 @@ public enum KMeans {
             if best == nil || m.inertia < best!.inertia { best = m }
         }
         return best!
-    }
-
-    /// Mean over features of the population variance (scikit-learn's `_tolerance`):
-    /// two row-major passes (means, then squared deviations) over fixed chunks.
-    static func meanVariance(_ data: ClusterData) -> Double {
-        let n = data.n, d = data.d
-        let chunks = ClusterData.chunks(n)
-        func perFeature(_ body: @escaping (UnsafePointer<Double>, inout [Double]) -> Void) -> [Double] {
-            let parts: [[Double]] = data.x.withUnsafeBufferPointer { x in
-                Parallel.mapChunks(n, chunks: chunks) { range in
-                    var acc = [Double](repeating: 0, count: d)
-                    for i in range { body(x.baseAddress! + i * d, &acc) }
-                    return acc
-                }
-            }
-            var out = [Double](repeating: 0, count: d)
-            for p in parts { for j in 0..<d { out[j] += p[j] } }
-            return out
-        }
-        let mean = perFeature { row, acc in for j in 0..<d { acc[j] += row[j] } }.map { $0 / Double(n) }
-        let ss = perFeature { row, acc in for j in 0..<d { let t = row[j] - mean[j]; acc[j] += t * t } }
-        return ss.reduce(0) { $0 + $1 / Double(n) } / Double(d)
     }
 
     static func randomInit(_ data: ClusterData, _ k: Int, _ rng: inout SeededRandom) -> [Double] {

@@ -6,46 +6,27 @@ import ExecutionControl
 /// are skipped with the triangle inequality, using an upper bound on each
 /// row's distance to its centre and a lower bound to every other centre
 /// (n × k doubles). Pays when k is moderate and clusters are well separated.
+/// Each iteration is one pass over the rows: the first computes every
+/// distance and the first sums together, later ones move the bounds by the
+/// centres' last shift as they visit a row (no separate bounds pass).
 extension KMeans {
     static func elkan(_ data: ClusterData, _ start: [Double], k: Int, maxIter: Int, tol: Double) throws -> KMeansModel {
         let n = data.n, d = data.d
         try ExecutionContext.checkMemory(n * k * 8 + n * 16, for: "Elkan bounds")
         var centers = start
         var labels = [Int32](repeating: 0, count: n)
-        var upper = [Double](repeating: 0, count: n)
-        var lower = [Double](repeating: 0, count: n * k)
+        // Written for every row by the first pass before any read.
+        var upper = LargeArrays.uninitialized(n), lower = LargeArrays.uninitialized(n * k)
         let ranges = Parallel.ranges(n, chunks: ClusterData.chunks(n))
-        // Exact start: all distances.
-        data.x.withUnsafeBufferPointer { x in
-            centers.withUnsafeBufferPointer { cb in
-                labels.withUnsafeMutableBufferPointer { lb in
-                    upper.withUnsafeMutableBufferPointer { ub in
-                        lower.withUnsafeMutableBufferPointer { lob in
-                            let lp = lb.baseAddress!, up = ub.baseAddress!, lo = lob.baseAddress!
-                            let kernel = NearestCentre(centers: start, k: k, d: d)
-                            Parallel.forEach(ranges.count) { r in
-                                for i in ranges[r] {
-                                    let li = lo + i * k
-                                    kernel.squaredDistances(x.baseAddress! + i * d, into: li)
-                                    var bj = 0, bd = Double.infinity
-                                    for j in 0..<k {
-                                        let dist = li[j].squareRoot()
-                                        li[j] = dist
-                                        if dist < bd { bd = dist; bj = j }
-                                    }
-                                    lp[i] = Int32(bj); up[i] = bd
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let startKernel = NearestCentre(centers: start, k: k, d: d)
         var first = true
         var iterations = 0
         var strict = false
         var cc = [Double](repeating: 0, count: k * k)
         var half = [Double](repeating: 0, count: k)
+        // How far each centre moved in the previous update: the bounds follow it
+        // at the start of the next pass over the rows (fused, not a pass of its own).
+        var move = [Double](repeating: 0, count: k)
         for _ in 0..<maxIter {
             iterations += 1
             try ExecutionContext.check()
@@ -64,14 +45,35 @@ extension KMeans {
                         upper.withUnsafeMutableBufferPointer { ub in
                             lower.withUnsafeMutableBufferPointer { lob in
                                 let lp = lb.baseAddress!, up = ub.baseAddress!, lo = lob.baseAddress!
-                                let tightStart = first
+                                let exactStart = first
                                 return Parallel.mapChunks(n, chunks: ranges.count) { range in
                                     var sums = [Double](repeating: 0, count: k * d)
                                     var counts = [Double](repeating: 0, count: k)
+                                    if exactStart {
+                                        // The first pass: every distance (the bounds' start), the
+                                        // nearest centre, and this iteration's sums in the same pass.
+                                        for i in range {
+                                            let xi = x.baseAddress! + i * d, li = lo + i * k
+                                            startKernel.squaredDistances(xi, into: li)
+                                            var bj = 0, bd = Double.infinity
+                                            for j in 0..<k {
+                                                let dist = li[j].squareRoot()
+                                                li[j] = dist
+                                                if dist < bd { bd = dist; bj = j }
+                                            }
+                                            lp[i] = Int32(bj); up[i] = bd
+                                            counts[bj] += 1
+                                            for t in 0..<d { sums[bj * d + t] += xi[t] }
+                                        }
+                                        return (sums, counts)
+                                    }
                                     for i in range {
                                         let xi = x.baseAddress! + i * d
                                         var l = Int(lp[i])
-                                        if !tightStart && up[i] > half[l] {
+                                        // Bounds follow the centres' last move.
+                                        up[i] += move[l]
+                                        for j in 0..<k { lo[i * k + j] = max(lo[i * k + j] - move[j], 0) }
+                                        if up[i] > half[l] {
                                             var tight = false
                                             for j in 0..<k where j != l {
                                                 if up[i] <= lo[i * k + j] || up[i] <= cc[l * k + j] { continue }
@@ -98,23 +100,10 @@ extension KMeans {
                 }
             }
             first = false
-            let (shift, move) = KMeans.updateCenters(parts, data, &centers, labels: &labels)
+            let update = KMeans.updateCenters(parts, data, &centers, labels: &labels)
+            move = update.move
             if labels == old && iterations > 1 { strict = true; break }
-            if shift <= tol { break }
-            // Bounds follow the centres.
-            labels.withUnsafeBufferPointer { lb in
-                upper.withUnsafeMutableBufferPointer { ub in
-                    lower.withUnsafeMutableBufferPointer { lob in
-                        let up = ub.baseAddress!, lo = lob.baseAddress!
-                        Parallel.forEach(ranges.count) { r in
-                            for i in ranges[r] {
-                                up[i] += move[Int(lb[i])]
-                                for j in 0..<k { lo[i * k + j] = max(lo[i * k + j] - move[j], 0) }
-                            }
-                        }
-                    }
-                }
-            }
+            if update.shift <= tol { break }
         }
         let (finalLabels, inertia): ([Int32], Double)
         if strict {

@@ -41,7 +41,7 @@ public enum MiniBatchKMeans {
         idx = []
         var centers = try KMeans.plusPlus(try ClusterData(n: initSize, d: d, x: sample, names: data.names), k, &rng)
         sample = []
-        let tol = o.tol > 0 ? o.tol * KMeans.meanVariance(data) : 0
+        let tol = o.tol > 0 ? o.tol * data.meanFeatureVariance() : 0
         var weight = [Double](repeating: 0, count: k)
         let steps = max(1, Int((Double(o.maxIter) * Double(n) / Double(o.batchSize)).rounded(.down)))
         let alpha = min(1, Double(o.batchSize) * 2 / Double(n + 1))

@@ -12,6 +12,8 @@ public struct PersonaPopularity: Sendable {
     public let personaOf: [String: String]
     /// Per persona, the distinct-user count of every item (dense over `matrix.items`).
     public let counts: [String: [Double]]
+    /// Distinct-user count of every item over all training users (the fill).
+    let global: [Double]
 
     /// `users[r]` has persona `personas[r]` (training users and new users alike;
     /// a user listed twice keeps the first persona).
@@ -30,20 +32,20 @@ public struct PersonaPopularity: Sendable {
             counts[p] = c
         }
         matrix = m; personaOf = of; self.counts = counts
+        global = m.byItem.map { Double($0.count) }
     }
 
-    /// The user's persona and top k, or nil when the user has no persona or
+    /// The user's persona and top k (indices into `matrix.items`), or nil when the user has no persona or
     /// nobody of that persona interacted with anything in training. The first
     /// `fromPersona` items are popular in the persona; when the persona's
     /// users touched fewer than k items, globally popular items fill the rest.
-    public func rank(user: String, k: Int, excludeSeen: Bool) -> (persona: String, items: RankedItems, fromPersona: Int)? {
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> (persona: String, items: Recommendation, fromPersona: Int)? {
         guard let p = personaOf[user], let c = counts[p] else { return nil }
         var skip = excludeSeen ? Set(matrix.seenItems(user)) : []
         let top = TopN.select(c, k: k, skip: skip).filter { c[$0] > 0 }
         skip.formUnion(top)
-        let global = matrix.byItem.map { Double($0.count) }
         let fill = top.count < k ? TopN.select(global, k: k - top.count, skip: skip) : []
-        return (p, RankedItems(items: (top + fill).map { matrix.items[$0] },
+        return (p, Recommendation(items: top + fill,
                                scores: top.map { c[$0] } + fill.map { global[$0] },
                                because: (top + fill).map { _ in nil }), top.count)
     }

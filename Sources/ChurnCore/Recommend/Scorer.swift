@@ -10,30 +10,23 @@ public protocol UserScorer: Sendable {
     func scores(user: String) -> (scores: [Double], because: [Int?])?
     /// Indices (in `itemIds`) of the items the user interacted with in training.
     func seen(user: String) -> [Int]
-    /// The user's top k (default: from `scores`); a model whose reasons are costly
-    /// computes them for the k chosen items only.
-    func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems?
+    /// The user's top k in indices of `itemIds` (default: from `scores`); a
+    /// model whose reasons are costly computes them for the k chosen items only.
+    func rank(user: String, k: Int, excludeSeen: Bool) -> Recommendation?
     /// `rank` for each of many users (nil for unknown ones); a model with a
     /// batched kernel (ALS) scores them together.
-    func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?]
-}
-
-/// A top-k list in item ids: best first, with the id of the seen item behind each.
-public struct RankedItems: Sendable {
-    public let items: [String]
-    public let scores: [Double]
-    public let because: [String?]
+    func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [Recommendation?]
 }
 
 extension UserScorer {
     /// The user's top k (seen items removed when `excludeSeen`), or nil for an unknown user.
-    public func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
         guard let (s, b) = scores(user: user) else { return nil }
         let top = TopN.select(s, k: k, skip: excludeSeen ? Set(seen(user: user)) : [])
-        return RankedItems(items: top.map { itemIds[$0] }, scores: top.map { s[$0] }, because: top.map { b[$0].map { itemIds[$0] } })
+        return Recommendation(items: top, scores: top.map { s[$0] }, because: top.map { b[$0] })
     }
 
-    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?] {
+    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [Recommendation?] {
         users.map { rank(user: $0, k: k, excludeSeen: excludeSeen) }
     }
 }
@@ -47,6 +40,9 @@ extension PopularityRecommender: UserScorer {
     /// Popularity scores every user, known or not.
     public func scores(user: String) -> (scores: [Double], because: [Int?])? { (counts, [Int?](repeating: nil, count: counts.count)) }
     public func seen(user: String) -> [Int] { matrix.seenItems(user) }
+    /// Walks the items in popularity order (`order`), skipping seen ones: the
+    /// same list as a top-k over `counts`, without a pass over every item per user.
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> Recommendation? { recommend(user: user, k: k, excludeSeen: excludeSeen) }
 }
 
 extension ItemKNNRecommender: UserScorer {
@@ -76,17 +72,18 @@ extension ALSModel: UserScorer {
         let row = matrix.byUser[u]
         return (itemScores(u), (0..<matrix.items.count).map { because($0, seen: row) })
     }
-    public func rank(user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
+    public func rank(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
         rank(users: [user], k: k, excludeSeen: excludeSeen)[0]
     }
     /// Known users through the batched kernel, in their order.
-    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [RankedItems?] {
+    public func rank(users: ArraySlice<String>, k: Int, excludeSeen: Bool) -> [Recommendation?] {
         let idx = users.map { matrix.userIndex[$0] }
-        var recs = recommend(users: idx.compactMap { $0 }, k: k, excludeSeen: excludeSeen)[...]
+        let recs = recommend(users: idx.compactMap { $0 }, k: k, excludeSeen: excludeSeen)
+        var next = 0
         return idx.map { u in
             guard u != nil else { return nil }
-            let r = recs.removeFirst()
-            return RankedItems(items: r.items.map { matrix.items[$0] }, scores: r.scores, because: r.because.map { $0.map { matrix.items[$0] } })
+            next += 1
+            return recs[next - 1]
         }
     }
 }

@@ -74,10 +74,12 @@ enum RecommendEvaluationModule {
                 relevant[u, default: []].append(i)
             }
             guard !order.isEmpty else { throw LuaArgumentError(2, "the test interactions are empty") }
+            let modelItems = model.scorer?.itemIds ?? []
             let lists: [[String]] = try Parallel.mapChunksThrowing(order.count, chunks: max(1, min(256, order.count / 256))) { range in
                 let personal = model.scorer?.rank(users: order[range], k: k, excludeSeen: true)
                 return range.map { n in
-                    ((personal?[n - range.lowerBound] ?? nil) ?? pop.rank(user: order[n], k: k, excludeSeen: true)!).items
+                    if let r = personal?[n - range.lowerBound] ?? nil { return r.items.map { modelItems[$0] } }
+                    return pop.recommend(user: order[n], k: k, excludeSeen: true).items.map { pop.matrix.items[$0] }
                 }
             }.flatMap { $0 }
             let perItem = Dictionary(uniqueKeysWithValues: pop.matrix.items.enumerated().map { ($1, pop.matrix.byItem[$0].count) })

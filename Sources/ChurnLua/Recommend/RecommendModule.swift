@@ -20,10 +20,6 @@ public final class RecommenderObject: LuaObject {
     var scorer: (any UserScorer)?
     /// Display names of items for reasons (content catalogues with a title column).
     var titles: [String: String] = [:]
-    /// The personalised recommendation for a known user (nil: use popularity).
-    func personal(_ user: String, k: Int, excludeSeen: Bool) -> RankedItems? {
-        scorer?.rank(user: user, k: k, excludeSeen: excludeSeen)
-    }
     init(_ k: Kind) { kind = k }
 
     /// The saved form of this (fitted) model's kind and options.
@@ -190,42 +186,30 @@ enum RecommendModule {
                     exclude = try t.bool("exclude_seen") ?? true
                     byPersona = try personaPopularity(c, t, pop.matrix)
                 }
-                var uCol: [String] = [], rank: [Int64] = [], item: [String] = [], score: [Double] = [], reason: [String] = []
-                // Users in parallel over fixed chunks (read-only models); rows come back in user order.
-                // Cancellable between chunks (Ctrl-C, --timeout, kernel interrupt).
+                // Users in parallel over fixed chunks (read-only models); each chunk appends its rows as
+                // integer codes (RecommendationFrame), in user order. Cancellable between chunks
+                // (Ctrl-C, --timeout, kernel interrupt).
                 let isPopular = o.scorer == nil
-                // Each list with the reason of its reason-less rows: persona popularity for the first
-                // `fromPersona` rows (cold start, or the popularity model given personas), else plain popularity.
-                typealias Ranked = (items: RankedItems, cold: Bool, persona: String?, fromPersona: Int)
-                let parts: [[Ranked]] = try Parallel.mapChunksThrowing(users.count, chunks: max(1, min(256, users.count / 256))) { range in
+                let table = RecommendationFrame(modelItems: o.scorer?.itemIds, popularItems: pop.matrix.items, titles: o.titles,
+                                                personas: byPersona.map { $0.counts.keys.sorted() } ?? [])
+                let parts: [RecommendationFrame.Rows] = try Parallel.mapChunksThrowing(users.count, chunks: max(1, min(256, users.count / 256))) { range in
                     let personal = o.scorer?.rank(users: users[range], k: k, excludeSeen: exclude)
-                    return range.map { n in
-                        if let rr = personal?[n - range.lowerBound] ?? nil { return (rr, false, nil, 0) }
+                    var rows = RecommendationFrame.Rows(capacity: range.count * k)
+                    for n in range {
+                        if let rr = personal?[n - range.lowerBound] ?? nil { table.append(user: n, rr, .model, to: &rows); continue }
+                        // Reason-less rows: persona popularity for the first `fromPersona` rows (cold start, or
+                        // the popularity model given personas), else plain popularity.
                         let cold = !isPopular && pop.matrix.userIndex[users[n]] == nil
-                        if let pp = byPersona?.rank(user: users[n], k: k, excludeSeen: exclude) { return (pp.items, cold, pp.persona, pp.fromPersona) }
-                        return (pop.rank(user: users[n], k: k, excludeSeen: exclude)!, !isPopular, nil, 0)
-                    }
-                }
-                try c.checkMemory()
-                let hasTitles = !o.titles.isEmpty
-                var n = 0
-                for part in parts {
-                    for (r, cold, persona, fromPersona) in part {
-                        let u = users[n]
-                        n += 1
-                        for (p, (i, s)) in zip(r.items, r.scores).enumerated() {
-                            uCol.append(u); rank.append(Int64(p + 1)); item.append(i); score.append(s)
-                            if let b = r.because[p] { reason.append("because you engaged with " + (hasTitles ? o.titles[b] ?? b : b)) }
-                            else if let persona, p < fromPersona { reason.append("popular in your persona (\(persona))") }
-                            else { reason.append(cold ? "popular (new user)" : "popular") }
+                        if let pp = byPersona?.rank(user: users[n], k: k, excludeSeen: exclude) {
+                            table.append(user: n, pp.items, .persona(pp.persona, fromPersona: pp.fromPersona, cold: cold), to: &rows)
+                        } else {
+                            table.append(user: n, pop.recommend(user: users[n], k: k, excludeSeen: exclude), .popular(cold: !isPopular), to: &rows)
                         }
                     }
-                    try c.checkMemory()
+                    return rows
                 }
-                return c.push(frame: try c.core { try Frame([
-                    Column.string("user_id", uCol), Column(name: "rank", data: .int64(rank)), Column.string("item", item),
-                    Column(name: "score", data: .float64(score)), Column.string("reason", reason),
-                ]) })
+                try c.checkMemory()
+                return c.push(frame: try c.core { try table.frame(users: users, parts: parts) })
             },
             "save": { c in
                 let o = try c.object(1, RecommenderObject.self)

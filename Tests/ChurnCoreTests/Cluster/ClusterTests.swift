@@ -144,4 +144,18 @@ final class ClusterTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("'a' row 2"), "\(e)")
         }
     }
+
+    /// k-means' tolerance scale, mean over features of the population variance:
+    /// numpy `np.mean(np.var(X, axis=0))` = 3.888856008257398 on data(20000, 4)
+    /// (scripts/reference style: same integer formula); the chunk moments taken
+    /// while converting a frame give exactly the value computed from the matrix.
+    func testMeanFeatureVarianceFromFrameAndMatrix() throws {
+        let X = try Self.data(20000, 4)
+        let v = X.meanFeatureVariance()
+        XCTAssertLessThan(rel(v, 3.888856008257398), 1e-13)
+        let f = try Frame((0..<4).map { j in Column.float("x\(j + 1)", (0..<X.n).map { X.x[$0 * 4 + j] }) })
+        let Y = try ClusterData(frame: f, features: nil)
+        XCTAssertNotNil(Y.moments)
+        XCTAssertEqual(Y.meanFeatureVariance(), v)
+    }
 }

@@ -92,4 +92,37 @@ final class ItemKNNTests: XCTestCase {
             }
         }
     }
+
+    /// Many items (so the fit runs several item blocks, unit and weighted): every
+    /// kept neighbour and similarity against pairwise sums over users' rows
+    /// (Σ_u w_ua w_ub / (‖w_a‖ ‖w_b‖)), each list the reference's top k (ties
+    /// by lower index).
+    func testBlockedFitEqualsPairwiseReference() throws {
+        for weighted in [false, true] {
+            var us: [String] = [], its: [String] = [], ws: [Double] = []
+            var h: UInt64 = 12345
+            for u in 0..<1500 {
+                for _ in 0..<8 {
+                    h = h &* 6364136223846793005 &+ 1442695040888963407
+                    let i = Int(h >> 33) % 900
+                    us.append("u\(u)"); its.append("i\(i % 3 == 0 ? i / 30 : i)"); ws.append(weighted ? Double(1 + (h >> 20) % 4) : 1)
+                }
+            }
+            let m = try InteractionMatrix(users: us, items: its, weights: ws)
+            let nI = m.items.count
+            var dot = [Double](repeating: 0, count: nI * nI)
+            for row in m.byUser { for (a, wa) in row { for (b, wb) in row { dot[a * nI + b] += wa * wb } } }
+            let knn = try ItemKNNRecommender(m, neighbours: 7)
+            for a in 0..<nI {
+                let na = dot[a * nI + a].squareRoot()
+                var ref: [(Int, Double)] = []
+                for b in 0..<nI where b != a && dot[a * nI + b] != 0 { ref.append((b, dot[a * nI + b] / (na * dot[b * nI + b].squareRoot()))) }
+                // Sums in the same (user) order as the fit, so the same doubles: exact comparison.
+                ref.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                let got = knn.neighbours[a]
+                XCTAssertEqual(got.map(\.0), ref.prefix(7).map(\.0), "weighted \(weighted) item \(a)")
+                XCTAssertEqual(got.map(\.1), ref.prefix(7).map(\.1))
+            }
+        }
+    }
 }

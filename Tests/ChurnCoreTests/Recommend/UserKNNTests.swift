@@ -12,9 +12,9 @@ final class UserKNNTests: XCTestCase {
         XCTAssertEqual(nb[0].0, 1)
         XCTAssertEqual(nb[0].1, 2 / (2.0.squareRoot() * 3.0.squareRoot()), accuracy: 1e-15)
         let top = r.rank(user: "u1", k: 2, excludeSeen: true)!
-        XCTAssertEqual(top.items, ["c"])            // d has no vote from a neighbour
+        XCTAssertEqual(top.items.map { r.itemIds[$0] }, ["c"])            // d has no vote from a neighbour
         XCTAssertEqual(top.scores[0], 2 / 6.0.squareRoot(), accuracy: 1e-15)
-        XCTAssertEqual(top.because, ["a"])
+        XCTAssertEqual(top.because.map { $0.map { r.itemIds[$0] } }, ["a"])
         XCTAssertNil(r.rank(user: "nobody", k: 2, excludeSeen: true))
     }
 
