@@ -14,7 +14,9 @@
 # covering (user_id, ts) index, Parquet for Spark), then per engine and query the
 # engine's time, the transfer back, and the total:
 #   PostgreSQL: engine = EXPLAIN (ANALYZE, TIMING OFF) of the query (runs it, sends no
-#               rows); transfer = the full call (rows through libpq into a frame) − engine.
+#               rows; best of WH_REPEAT runs, default 3); transfer = the full call (the
+#               source's probe and event types, rows through libpq into a frame) − engine.
+#               The engine time is the server's: a debug churnlab measures it as well.
 #               "tuned" = work_mem 256MB, 2 parallel workers, JIT off (session settings
 #               through the dsn's options); "default" = the cluster's defaults.
 #   Spark:      local[2] on the Parquet file; engine = spark-sql computing and writing the

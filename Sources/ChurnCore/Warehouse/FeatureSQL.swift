@@ -204,7 +204,10 @@ public struct FeatureSQL: Sendable {
         if events.amount != nil { cols.append("s.amt") }
         var extra: [String] = []
         if needDay { extra.append("\(time.day("s.\(t)")) AS day") }
-        if needPrev { extra.append("lag(s.\(t)) OVER (PARTITION BY o.as_of, s.u ORDER BY s.\(t)) AS \(time.prev)") }
+        // Stored form: partitions by (user, as_of) and `features` groups in that order, so with one date (a
+        // constant as_of) the rows arrive in index order (user, time) and are aggregated without another sort.
+        let part = time.stored ? "s.u, o.as_of" : "o.as_of, s.u"
+        if needPrev { extra.append("lag(s.\(t)) OVER (PARTITION BY \(part) ORDER BY s.\(t)) AS \(time.prev)") }
         return "ev AS (  -- events strictly before each as_of" + (extra.isEmpty ? "" : needPrev ? ", with their UTC day and the previous event's time" : ", with their UTC day") + "\n" +
             "  SELECT " + cols.joined(separator: ", ") + (extra.isEmpty ? "" : ",\n         " + extra.joined(separator: ",\n         ")) + "\n" +
             "  FROM obs o JOIN src s ON s.\(t) < o.\(time.at(0))\n)"

@@ -122,7 +122,7 @@ struct FeatureBody {
                                                "(an event type clashes with a built-in feature or the user column)")
         }
         var all = ["features AS (  -- one row per (as_of, user) with an event before as_of\n  SELECT as_of, u" +
-                   (ctes.isEmpty ? "" : ",\n" + ctes.joined(separator: ",\n")) + "\n  FROM ev\n  GROUP BY as_of, u\n)"]
+                   (ctes.isEmpty ? "" : ",\n" + ctes.joined(separator: ",\n")) + "\n  FROM ev\n  GROUP BY \(time.stored ? "u, as_of" : "as_of, u")\n)"]
         if let subs { all += [try sql.subsCTE(subs), sql.subscriptionCTE(subs)] }
         self.ctes = all
         self.subscriptions = subs; self.subscriptionColumns = subCols

@@ -33,7 +33,7 @@ final class FeatureSQLTests: XCTestCase {
             XCTAssertTrue(q.sql.contains("count(*) FILTER (WHERE t >= t_minus_7d) AS \"events_7d\""), q.sql)
             XCTAssertTrue(q.sql.contains("count(DISTINCT day) FILTER (WHERE t >= t_minus_30d)"))
             XCTAssertTrue(q.sql.contains("FROM obs o JOIN src s ON s.t < o.t_as_of"))
-            XCTAssertTrue(q.sql.contains("lag(s.t) OVER (PARTITION BY o.as_of, s.u ORDER BY s.t) AS prev_t"))
+            XCTAssertTrue(q.sql.contains("lag(s.t) OVER (PARTITION BY s.u, o.as_of ORDER BY s.t) AS prev_t"))
             XCTAssertTrue(q.sql.contains("CAST(extract(epoch FROM max(t)) * 1000000 AS bigint)"))
             XCTAssertFalse(q.sql.contains("extract(epoch FROM \"ts\")"))
             let bound = type == .timestamptz ? "TIMESTAMPTZ '2024-07-12 00:00:00+00'" : "TIMESTAMP '2024-07-12 00:00:00'"
