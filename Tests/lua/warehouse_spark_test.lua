@@ -121,14 +121,13 @@ T.case("Spark source: features, labels, snapshots equal the in-process values", 
   os.remove(path); os.remove(spath)
 end)
 
-T.case("Spark source: the table is probed once (schema and event types in one job); a misnamed column is named", function()
+T.case("Spark source: the table is probed once per source; a misnamed column is named", function()
   local f = cl.frame({ user_id = { 1, 1, 2 }, ts = { "2024-05-01 10:00:00", "2024-05-03 11:00:00", "2024-05-02 12:00:00" },
                        event = { "login", "buy", "login" } }, { names = { "user_id", "ts", "event" } })
   f = f:mutate { ts = f.ts:cast("timestamp") }
   local path = os.tmpname() .. ".parquet"
   f:write_parquet(path)
   local bad = cl.source.spark { path = path, master = "local[1]", spark_home = home, columns = { event = "kind" } }
-  -- The combined probe fails in Spark; the plain probe then words the error.
   local ok, err = pcall(cl.features.build, bad, { as_of = "2024-06-01" })
   T.ok(not ok and err:find("event column 'kind' is not in table", 1, true), err)
   bad:close()

@@ -117,10 +117,11 @@ public final class SparkEventSource {
     /// Registers the files as views (once per session) and completes events, subscriptions and spec from the tables.
     ///
     /// What the tables hold is read once per source, not once per call: the column types (a one-row
-    /// probe) and, when a spec needs them, the distinct event types — one Spark job for both (the probe
-    /// left-joined with the types). A later call, or a session restarted after an interruption, only
-    /// registers the views again. Each statement costs a Spark job and a round trip (seconds on a
-    /// loaded local[2]); the types scan reads the whole event column.
+    /// probe) and, at the first spec that needs them, the distinct event types (a scan of the event
+    /// column). A later call, or a session restarted after an interruption, only registers the views
+    /// again. Each statement is a Spark job and a round trip (seconds on a loaded local[2], more on a
+    /// cold JVM); the types scan grows with the log. (One job for both — the probe left-joined with the
+    /// types — was slower on a cold session: 16.7–18.0 s against 10.4–11.8 s for the two.)
     func resolve(_ spec: FeatureSpec?, _ p: ProgressReporter? = nil) throws -> (FeatureSQL, FeatureSpec?) {
         let d = SQLDialect.spark
         if !session.isRunning || !registered {
@@ -130,19 +131,20 @@ public final class SparkEventSource {
             registered = true
         }
         if resolved == nil {
-            let withTypes = spec.map(WarehouseResolve.needsTypes) ?? false
-            let probe = try probeEvents(withTypes: withTypes)
+            // One row is enough for the column types (an empty result may come back without a schema).
+            let probe = try session.query("SELECT * FROM \(try d.tableName(given.table)) LIMIT 1", columns: [])
             guard probe.ncol > 0 else {
                 throw WarehouseError.invalidOption("spark source \(label): the event table has no rows")
             }
-            resolved = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
+            let ev = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
             if let s = subsGiven {
                 let sprobe = try session.query("SELECT * FROM \(try d.tableName(s.table)) LIMIT 1", columns: [])
                 guard sprobe.ncol > 0 else {
                     throw WarehouseError.invalidOption("spark source \(label): the subscriptions table has no rows")
                 }
-                subsResolved = try WarehouseResolve.subscriptions(s, events: resolved!, probe: sprobe)
+                subsResolved = try WarehouseResolve.subscriptions(s, events: ev, probe: sprobe)
             }
+            resolved = ev
         }
         let sql = FeatureSQL(dialect: .spark, events: resolved!, subscriptions: subsResolved)
         guard let spec else { return (sql, nil) }
@@ -151,34 +153,6 @@ public final class SparkEventSource {
             return types!
         })
     }
-
-    /// One row of the event table (its column types), and with `withTypes` the distinct event types
-    /// in the same job (kept in `types`). When that query fails (a misnamed event column), the plain
-    /// probe runs, so the error names the column as `WarehouseResolve.events` words it.
-    private func probeEvents(withTypes: Bool) throws -> Frame {
-        let d = SQLDialect.spark
-        let table = try d.tableName(given.table)
-        let plain = "SELECT * FROM \(table) LIMIT 1"
-        guard withTypes, types == nil else { return try session.query(plain, columns: []) }
-        let k = SparkEventSource.typeColumn
-        let both: Frame
-        do {
-            both = try session.query("SELECT p.*, ty.\(try d.identifier(k)) FROM (\(plain)) p\n" +
-                                     "LEFT JOIN (\(try WarehouseResolve.typesQuery(given, d, as: k))) ty ON true", columns: [])
-        } catch let e as WarehouseError {
-            let probe = try session.query(plain, columns: [])
-            _ = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
-            throw e
-        }
-        guard both.ncol > 1, both.columns.last?.name == k, !both.columns.dropLast().contains(where: { $0.name == k }) else {
-            return try session.query(plain, columns: [])   // a table with a column of that name: two queries
-        }
-        types = try Frame([both.columns.last!])
-        return try Frame(Array(both.columns.dropLast()))
-    }
-
-    /// The distinct event types' column in the combined probe (a name no event table uses).
-    static let typeColumn = "churnlab_event_type__"
 
     private func register(_ view: String, _ path: String, _ format: String) throws {
         let d = SQLDialect.spark

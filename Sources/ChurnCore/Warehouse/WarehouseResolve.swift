@@ -52,10 +52,10 @@ enum WarehouseResolve {
         return s
     }
 
-    /// The query listing the table's distinct event types (one text column, `t` unless named).
-    static func typesQuery(_ ev: WarehouseEvents, _ d: SQLDialect, as name: String = "t") throws -> String {
+    /// The query listing the table's distinct event types (one text column `t`).
+    static func typesQuery(_ ev: WarehouseEvents, _ d: SQLDialect) throws -> String {
         let typeCol = try ev.event.map { "CAST(\(try d.identifier($0)) AS \(d == .postgres ? "text" : "STRING"))" } ?? (try d.literal("event"))
-        return "SELECT DISTINCT \(typeCol) AS \(try d.identifier(name)) FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL"
+        return "SELECT DISTINCT \(typeCol) AS t FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL"
     }
 
     /// Whether completing `spec` reads the table's event types (`spec(_:types:)` runs the query).
