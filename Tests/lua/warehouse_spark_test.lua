@@ -118,23 +118,5 @@ T.case("Spark source: features, labels, snapshots equal the in-process values", 
   T.eq(src:query("SELECT count(*) AS n FROM churnlab_events").n:to_table()[1], events:nrow())
   src:close()
   T.ok(not src:running())
-  -- A new session registers the views again; the probe and the event types read before are kept.
-  local spec7 = { as_of = "2024-05-01", windows = { 7 } }
-  same(cl.features.build(src, spec7), cl.features.build(log, { as_of = spec7.as_of, windows = spec7.windows, subscriptions = sub }),
-       "features after a restart")
-  src:close()
   os.remove(path); os.remove(spath)
-end)
-
-T.case("Spark source: a misnamed column is named in the error", function()
-  local f = cl.frame({ user_id = { 1, 2 }, ts = { "2024-05-01 10:00:00", "2024-05-02 12:00:00" }, event = { "login", "buy" } },
-                     { names = { "user_id", "ts", "event" } })
-  f = f:mutate { ts = f.ts:cast("timestamp") }
-  local path = os.tmpname() .. ".parquet"
-  f:write_parquet(path)
-  local bad = cl.source.spark { path = path, master = "local[1]", spark_home = home, columns = { event = "kind" } }
-  local ok, err = pcall(cl.features.build, bad, { as_of = "2024-06-01" })
-  T.ok(not ok and err:find("event column 'kind' is not in table", 1, true), err)
-  bad:close()
-  os.remove(path)
 end)
