@@ -121,7 +121,7 @@ public final class SparkEventSource {
     /// column). A later call, or a session restarted after an interruption, only registers the views
     /// again. Each statement is a Spark job and a round trip (seconds on a loaded local[2], more on a
     /// cold JVM); the types scan grows with the log. (One job for both — the probe left-joined with the
-    /// types — was slower on a cold session: 16.7–18.0 s against 10.4–11.8 s for the two.)
+    /// types — was no faster: 16.7–18.0 s on a cold session against 10.4–38 s for the two, loaded machine.)
     func resolve(_ spec: FeatureSpec?, _ p: ProgressReporter? = nil) throws -> (FeatureSQL, FeatureSpec?) {
         let d = SQLDialect.spark
         if !session.isRunning || !registered {

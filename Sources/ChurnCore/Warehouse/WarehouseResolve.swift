@@ -58,16 +58,11 @@ enum WarehouseResolve {
         return "SELECT DISTINCT \(typeCol) AS t FROM \(try d.tableName(ev.table)) WHERE \(typeCol) IS NOT NULL"
     }
 
-    /// Whether completing `spec` reads the table's event types (`spec(_:types:)` runs the query).
-    static func needsTypes(_ spec: FeatureSpec) -> Bool {
-        let fam = Set(spec.families)
-        return fam.contains(.types) || fam.contains(.recency)
-    }
-
     /// `spec` with its event types checked against, or taken from, the table's (`types` is run only when needed).
     static func spec(_ spec: FeatureSpec, types: () throws -> Frame) throws -> FeatureSpec {
         var spec = spec
-        guard needsTypes(spec) else { return spec }
+        let fam = Set(spec.families)
+        guard fam.contains(.types) || fam.contains(.recency) else { return spec }
         let f = try types()
         let names = f.ncol == 0 ? [] : (0..<f.nrow).compactMap { f.columns[0].string(at: $0) }.sorted()
         for given in (spec.eventTypes ?? []) + (spec.recencyTypes ?? []) where !names.contains(given) {
