@@ -29,10 +29,11 @@
 # (row count and column sums).
 #
 # Measured 2026-12-03 (PostgreSQL 15, this spec, covering index; backend CPU seconds of the query, best of
-# 2–3, no parallel workers; machine shared, load average 5–11): 200k events / 10k users: compiled 0.16–0.24 s,
-# direct anchor 0.15–0.21 s (the compiled query before it kept times in the stored type: 0.49–0.79 s);
-# 2M events / 100k users: compiled 1.79–2.92 s, direct 1.79–2.66 s (before: 5.20–7.13 s). Same plan as the
-# anchor: GroupAggregate over the index-only scan. The 20M-event release run is still owed.
+# 2–5, no parallel workers; machine shared, load average 1.6–11): 200k events / 10k users: compiled 0.16–0.26 s,
+# direct anchor 0.15–0.25 s (the compiled query before it kept times in the stored type: 0.49–0.79 s);
+# 2M events / 100k users: compiled 1.79–2.92 s, direct 1.79–2.66 s (before: 5.20–8.47 s). Same plan as the
+# anchor: GroupAggregate over the index-only scan. This script at 200k (debug client, load 8): engine
+# compiled / direct 1.03×. The 20M-event release run is still owed.
 #
 # Release build unless CHURNLAB is set (e.g. CHURNLAB=.build/debug/churnlab for a smoke run).
 # Uses scripts/lib/postgres.sh (or CHURNLAB_TEST_PG_DSN) and scripts/lib/spark.sh (or
