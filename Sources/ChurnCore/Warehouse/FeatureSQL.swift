@@ -14,11 +14,14 @@ public struct WarehouseEvents: Sendable, Equatable {
     public var userIsText: Bool?
     /// A `date` time column: the default data end is the day after the last event (as in-process).
     public var timeIsDate: Bool
+    /// The time column's PostgreSQL type when known (probed from the table): then the PostgreSQL
+    /// query keeps times in that type (`SQLTime`'s stored form); nil = convert every time to µs.
+    public var timeType: WarehouseTimeType?
 
     public init(table: [String], user: String = "user_id", time: String = "ts", event: String? = "event",
-                amount: String? = nil, userIsText: Bool? = nil, timeIsDate: Bool = false) {
+                amount: String? = nil, userIsText: Bool? = nil, timeIsDate: Bool = false, timeType: WarehouseTimeType? = nil) {
         self.table = table; self.user = user; self.time = time; self.event = event; self.amount = amount
-        self.userIsText = userIsText; self.timeIsDate = timeIsDate
+        self.userIsText = userIsText; self.timeIsDate = timeIsDate || timeType == .date; self.timeType = timeType
     }
 
     /// Splits "schema.table" into its parts (each then quoted on its own).
@@ -44,11 +47,13 @@ public struct CompiledQuery: Sendable, Equatable {
 /// with the same operations in the same order, except that sums of amounts are
 /// added in the engine's order).
 ///
-/// Shape: `obs` (the observation dates), `src` (the events with time as whole
-/// µs since the epoch, as the in-process log holds them), `ev` (each date's
-/// events strictly before it, with the previous event's time), then one CTE per
-/// feature family grouped by (as_of, user), joined at the end. Many dates (snapshots)
-/// are the same query with more rows in `obs`.
+/// Shape: `obs` (the observation dates), `src` (the events: user, time, type,
+/// amount), `ev` (each date's events strictly before it, with the UTC day and the
+/// previous event's time), then the features grouped by (as_of, user) with one
+/// commented block per family. Many dates (snapshots) are the same query with more
+/// rows in `obs`. Times are whole µs since the epoch as the in-process log holds
+/// them, or (PostgreSQL, column type known) the stored column compared with bounds
+/// precomputed in `obs` — see `SQLTime`.
 public struct FeatureSQL: Sendable {
     public let dialect: SQLDialect
     public let events: WarehouseEvents
@@ -65,8 +70,10 @@ public struct FeatureSQL: Sendable {
 
     /// The query of `buildFeatures(log, spec, subscriptions:)` (subscription features when `subscriptions` is set).
     public func features(_ spec: FeatureSpec) throws -> CompiledQuery {
-        let body = try FeatureBody(self, spec)
-        var ctes = [obs([spec.asOf]), try src(), ev()]
+        let time = SQLTime(dialect, events)
+        let body = try FeatureBody(self, spec, time)
+        let evCTE = ev(time, spec)
+        var ctes = [obs([spec.asOf], time), try src(time), evCTE]
         ctes += body.ctes
         let cols = [events.user] + body.outputs
         let sql = header("features", spec: spec) + "WITH\n" + ctes.joined(separator: ",\n") + "\n" +
@@ -91,11 +98,13 @@ public struct FeatureSQL: Sendable {
             let sql = "-- ChurnLab churn labels (cl.labels.sql, dialect \(dialect.rawValue)), subscription definition:\n" +
                 "-- users with a term running at as_of churn when their coverage (renewals starting within \(o.graceDays) days of the\n" +
                 "-- covered end) ends in [as_of, as_of + \(o.horizon) days); censored when that + grace ends after the data end.\n" +
-                "WITH\n" + [obs([o.asOf]), try subsCTE(s), try subscriptionLabelCTE(o)].joined(separator: ",\n") + "\n" +
+                "WITH\n" + [obs([o.asOf], nil), try subsCTE(s), try subscriptionLabelCTE(o)].joined(separator: ",\n") + "\n" +
                 "SELECT u AS \(u), churn, censored\nFROM labels\nORDER BY \(ord);\n"
             return CompiledQuery(sql: sql, columns: [s.user, "churn", "censored"])
         }
-        let ctes = [obs([o.asOf]), try src(), try labelCTE(o)]
+        let time = SQLTime(dialect, events)
+        let label = try labelCTE(o, time)
+        let ctes = [obs([o.asOf], time), try src(time), label]
         let u = try q(events.user)
         let sql = "-- ChurnLab churn labels (cl.labels.sql, dialect \(dialect.rawValue)), inactivity definition:\n" +
             "-- users with an event in [as_of - \(o.activeWithin.map { "\($0) days" } ?? "ever"), as_of) churn when they have\n" +
@@ -110,9 +119,9 @@ public struct FeatureSQL: Sendable {
         let dates = try o.dates()
         var spec = o.spec
         spec.asOf = dates[0]
-        let body = try FeatureBody(self, spec)
-        var ctes = [obs(dates), try src(), ev()]
-        ctes += body.ctes
+        let time = SQLTime(dialect, events)
+        let body = try FeatureBody(self, spec, time)
+        var ctes = body.ctes
         var select = "f.as_of_ts AS \(try q("as_of")), " + (try body.selectList(asOf: true))
         var from = body.from
         var cols = ["as_of", events.user] + body.outputs
@@ -126,13 +135,15 @@ public struct FeatureSQL: Sendable {
                 if !body.subscriptionsIncluded { ctes.append(try subsCTE(subscriptions!)) }
                 ctes.append(try subscriptionLabelCTE(label))
             } else {
-                ctes.append(try labelCTE(label))
+                ctes.append(try labelCTE(label, time))
             }
             select += ", labels.churn, labels.censored"
             from += "\n  JOIN labels USING (as_of, u)"
             cols += ["churn", "censored"]
         }
         from += "\n  JOIN obs f USING (as_of)"
+        let evCTE = ev(time, spec)
+        ctes = [obs(dates, time), try src(time), evCTE] + ctes
         let sql = header("snapshots", spec: spec) +
             "-- observation dates: \(dates.count), from \(DateText.format(micros: dates[0])) every \(o.everyDays) days\n" +
             "WITH\n" + ctes.joined(separator: ",\n") + "\n" +
@@ -147,7 +158,9 @@ public struct FeatureSQL: Sendable {
     private func header(_ what: String, spec: FeatureSpec) -> String {
         "-- ChurnLab \(what) (cl.features.sql, dialect \(dialect.rawValue)) compiled from a feature spec.\n" +
         "-- Every feature uses only events strictly before as_of; a window of W days is [as_of - W days, as_of).\n" +
-        "-- Times are whole microseconds since 1970-01-01 UTC (as in ChurnLab's in-process builder).\n"
+        "-- Times are whole microseconds since 1970-01-01 UTC (as in ChurnLab's in-process builder)" +
+        (events.timeType != nil && dialect == .postgres
+            ? ";\n-- events keep the stored \(events.timeType!.rawValue) column t, compared with bounds t_… precomputed in obs.\n" : ".\n")
     }
 
     private func order(asOf: Bool) -> String {
@@ -155,49 +168,68 @@ public struct FeatureSQL: Sendable {
         return asOf ? "as_of, \(u)" : u
     }
 
-    /// The observation dates as µs, with the timestamp to show for each.
-    private func obs(_ dates: [Int64]) -> String {
-        let rows = dates.map { "(\(dialect.bigint($0)), \(dialect.timestamp(micros: $0)))" }
-        return "obs (as_of, as_of_ts) AS (  -- observation dates (µs since the epoch)\n  VALUES " +
+    /// The observation dates as µs, with the timestamp to show for each and (stored form) the
+    /// bounds `t_…` the query compares times with. `time` nil: no bounds (a query without events).
+    private func obs(_ dates: [Int64], _ time: SQLTime?) -> String {
+        let bounds = time?.boundColumns ?? []
+        let rows = dates.map { d in
+            "(" + ([dialect.bigint(d), dialect.timestamp(micros: d)] + (time?.boundValues(d) ?? [])).joined(separator: ", ") + ")"
+        }
+        return "obs (" + (["as_of", "as_of_ts"] + bounds).joined(separator: ", ") + ") AS (  -- observation dates (µs since the epoch)" +
+            (bounds.isEmpty ? "" : ", window bounds in the time column's type") + "\n  VALUES " +
             rows.joined(separator: ",\n         ") + "\n)"
     }
 
-    /// The event table with time in µs, the type as text and NaN amounts as null.
-    private func src() throws -> String {
+    /// The event table: user, time (µs or stored), the type as text and NaN amounts as null.
+    /// PostgreSQL inlines it where it is used (also when used twice, with labels: a scan, maybe by index, each).
+    private func src(_ time: SQLTime) throws -> String {
         let typ = try events.event.map { "CAST(\(try q($0)) AS \(dialect == .postgres ? "text" : "STRING"))" } ?? (try dialect.literal("event"))
-        var cols = ["\(try q(events.user)) AS u", "\(dialect.micros(try q(events.time))) AS us", "\(typ) AS typ"]
+        var cols = ["\(try q(events.user)) AS u", time.source(try q(events.time)), "\(typ) AS typ"]
         if let a = events.amount { cols.append("\(dialect.amount(try q(a))) AS amt") }
-        return "src AS (  -- the event log: user, time (µs), event type\(events.amount == nil ? "" : ", amount")\n" +
+        let inline = time.stored ? " NOT MATERIALIZED" : ""
+        return "src AS\(inline) (  -- the event log: user, time (\(time.stored ? "as stored" : "µs")), event type\(events.amount == nil ? "" : ", amount")\n" +
             "  SELECT " + cols.joined(separator: ", ") + "\n  FROM \(try dialect.tableName(events.table))\n)"
     }
 
-    /// Each date's events strictly before it, with the UTC day number and the user's previous event time.
-    private func ev() -> String {
-        let d = FeatureSQL.day
-        let amt = events.amount == nil ? "" : ", s.amt"
-        return "ev AS (  -- events strictly before each as_of, with their UTC day and the previous event's time\n" +
-            "  SELECT o.as_of, s.u, s.us, s.typ\(amt),\n" +
-            "         \(dialect.exactDiv("s.us - \(dialect.floorMod("s.us", d))", d)) AS day,\n" +
-            "         lag(s.us) OVER (PARTITION BY o.as_of, s.u ORDER BY s.us) AS prev_us\n" +
-            "  FROM obs o JOIN src s ON s.us < o.as_of\n)"
+    /// Each date's events strictly before it, with the UTC day and the user's previous event time.
+    /// Stored form: the day only for the families that read it (activity, weekend), the previous
+    /// event only for gaps and sessions; the window is ordered by the stored column, so PostgreSQL
+    /// can take that order from a (user, time) index instead of sorting.
+    private func ev(_ time: SQLTime, _ spec: FeatureSpec) -> String {
+        let t = time.t
+        let fam = Set(spec.families)
+        let needDay = !time.stored || fam.contains(.activity) || fam.contains(.weekend)
+        let needPrev = !time.stored || fam.contains(.gaps) || fam.contains(.sessions)
+        var cols = ["o.as_of"] + time.boundColumns.map { "o.\($0)" } + ["s.u", "s.\(t)", "s.typ"]
+        if events.amount != nil { cols.append("s.amt") }
+        var extra: [String] = []
+        if needDay { extra.append("\(time.day("s.\(t)")) AS day") }
+        // Stored form: partitions by (user, as_of) and `features` groups in that order, so with one date (a
+        // constant as_of) the rows arrive in index order (user, time) and are aggregated without another sort.
+        let part = time.stored ? "s.u, o.as_of" : "o.as_of, s.u"
+        if needPrev { extra.append("lag(s.\(t)) OVER (PARTITION BY \(part) ORDER BY s.\(t)) AS \(time.prev)") }
+        return "ev AS (  -- events strictly before each as_of" + (extra.isEmpty ? "" : needPrev ? ", with their UTC day and the previous event's time" : ", with their UTC day") + "\n" +
+            "  SELECT " + cols.joined(separator: ", ") + (extra.isEmpty ? "" : ",\n         " + extra.joined(separator: ",\n         ")) + "\n" +
+            "  FROM obs o JOIN src s ON s.\(t) < o.\(time.at(0))\n)"
     }
 
     /// Inactivity labels per (as_of, user).
-    private func labelCTE(_ o: LabelOptions) throws -> String {
+    private func labelCTE(_ o: LabelOptions, _ time: SQLTime) throws -> String {
         let h = Int64(o.horizon) * FeatureSQL.day
         let d = FeatureSQL.day
+        let t = time.t
         let dataEnd: String
         if let e = o.dataEnd { dataEnd = dialect.bigint(e) }
-        else if events.timeIsDate { dataEnd = "(\(dialect.exactDiv("max(us) - \(dialect.floorMod("max(us)", d))", d)) + 1) * \(d)" }
-        else { dataEnd = "max(us) + 1" }
+        else if events.timeIsDate { dataEnd = time.dayAfter("max(\(t))") }
+        else { dataEnd = "\(time.micros("max(\(t))")) + 1" }
         let active = o.activeWithin.map { "AND l.last_us >= l.as_of - \(Int64($0) * d)" } ?? ""
-        let lastUs = dialect.aggregate("max", "s.us", where: "s.us < o.as_of")
-        let returned = dialect.countIf("s.us >= o.as_of")
+        let lastUs = time.micros(dialect.aggregate("max", "s.\(t)", where: "s.\(t) < o.\(time.at(0))"))
+        let returned = dialect.countIf("s.\(t) >= o.\(time.at(0))")
         return "bounds AS (  -- end of observation: \(o.dataEnd == nil ? "just after the last event (default)" : "data_end")\n" +
             "  SELECT \(dataEnd) AS data_end\(o.dataEnd == nil ? " FROM src" : "")\n),\n" +
             "label_window AS (  -- per user: last event before as_of, events in [as_of, as_of + \(o.horizon) days)\n" +
             "  SELECT o.as_of, s.u, \(lastUs) AS last_us, \(returned) AS returned\n" +
-            "  FROM obs o JOIN src s ON s.us < o.as_of + \(h)\n  GROUP BY o.as_of, s.u\n),\n" +
+            "  FROM obs o JOIN src s ON s.\(t) < o.\(time.at(h))\n  GROUP BY o.as_of, s.u\n),\n" +
             "labels AS (  -- churn (null when censored), censored\n" +
             "  SELECT as_of, u, censored, CASE WHEN censored THEN NULL WHEN returned = 0 THEN 1 ELSE 0 END AS churn\n" +
             "  FROM (SELECT l.as_of, l.u, l.returned, (l.as_of + \(h) > b.data_end) AS censored\n" +

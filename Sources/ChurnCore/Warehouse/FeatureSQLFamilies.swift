@@ -18,14 +18,15 @@ struct FeatureBody {
     private let counts: [Int]
     private let sql: FeatureSQL
 
-    init(_ sql: FeatureSQL, _ spec: FeatureSpec) throws {
+    init(_ sql: FeatureSQL, _ spec: FeatureSpec, _ time: SQLTime) throws {
         try spec.validate()
         self.sql = sql
         let d = sql.dialect
         let day = FeatureSQL.day
         let has = Set(spec.families)
         let W = spec.windows.sorted()
-        func cut(_ w: Int) -> String { "us >= as_of - \(Int64(w) * day)" }
+        func cut(_ w: Int) -> String { time.since(days: w) }
+        let t = time.t, prev = time.prev
         func dbl(_ e: String) -> String { d.double(e) }
         let D = dbl("\(day)")
         var ctes: [String] = [], outputs: [String] = [], families: [String] = [], counts: [Int] = []
@@ -44,12 +45,15 @@ struct FeatureBody {
         }
 
         if has.contains(.activity) {
-            // Distinct days without DISTINCT: a window event starts a new day when the user's previous event is
-            // before that UTC day or before the window. One plain aggregate (Spark plans several count(DISTINCT …)
-            // as an Expand that copies every row once per window: 5–10× slower).
+            // µs form (Spark): distinct days without DISTINCT — a window event starts a new day when the user's
+            // previous event is before that UTC day or before the window. One plain aggregate (Spark plans several
+            // count(DISTINCT …) as an Expand that copies every row once per window: 5–10× slower).
+            // Stored form (PostgreSQL): count(DISTINCT day) on the group's rows, which needs no window function
+            // (PostgreSQL sorts each group's few days itself; the lag() pass cost more).
             try family("activity", "events_<W>d: events in the window; active_days_<W>d: distinct UTC days with an event",
                        W.map { ("events_\($0)d", d.countIf(cut($0))) } +
-                       W.map { w in ("active_days_\(w)d", d.countIf("\(cut(w)) AND (prev_us IS NULL OR prev_us < day * \(day) OR prev_us < as_of - \(Int64(w) * day))")) })
+                       W.map { w in ("active_days_\(w)d", time.stored ? "count(DISTINCT day) FILTER (WHERE \(cut(w)))"
+                                     : d.countIf("\(cut(w)) AND (prev_us IS NULL OR prev_us < day * \(day) OR \(prev) < \(time.at(-Int64(w) * day)))")) })
         }
         if has.contains(.types) {
             let names = try types(spec.eventTypes, option: "event_types")
@@ -65,35 +69,35 @@ struct FeatureBody {
         if has.contains(.recency) {
             let names = try types(spec.recencyTypes ?? spec.eventTypes, option: spec.recencyTypes == nil ? "event_types" : "recency_types")
             try family("recency", "recency_days: days since the last event; recency_<type>_days: since the last of that type (null if never)",
-                       [("recency_days", "\(dbl("as_of - max(us)")) / \(D)")] +
-                       (try names.map { t in ("recency_\(t)_days", "\(dbl("as_of - \(d.aggregate("max", "us", where: "typ = \(try d.literal(t))"))")) / \(D)") }))
+                       [("recency_days", "\(dbl("as_of - \(time.micros("max(\(t))"))")) / \(D)")] +
+                       (try names.map { n in ("recency_\(n)_days", "\(dbl("as_of - \(time.micros(d.aggregate("max", t, where: "typ = \(try d.literal(n))")))")) / \(D)") }))
         }
         if has.contains(.tenure) {
-            try family("tenure", "tenure_days: days since the first event", [("tenure_days", "\(dbl("as_of - min(us)")) / \(D)")])
+            try family("tenure", "tenure_days: days since the first event", [("tenure_days", "\(dbl("as_of - \(time.micros("min(\(t))"))")) / \(D)")])
         }
         if has.contains(.trend) {
             let T = (spec.trendWindows ?? spec.windows).sorted()
             try family("trend", "trend_<W>d: events in the last W days / events in the W days before (0/0 = 1, x/0 = x)",
                        T.map { w in
                            let cur = d.countIf(cut(w))
-                           let prev = d.countIf("us >= as_of - \(2 * Int64(w) * day) AND us < as_of - \(Int64(w) * day)")
+                           let prev = d.countIf("\(cut(2 * w)) AND \(t) < \(time.at(-Int64(w) * day))")
                            return ("trend_\(w)d", "CASE WHEN \(prev) > 0 THEN \(dbl(cur)) / \(dbl(prev)) WHEN \(cur) = 0 THEN \(dbl("1")) ELSE \(dbl(cur)) END")
                        })
         }
         if has.contains(.gaps) {
             try family("gaps", "gap_mean_days, gap_max_days between consecutive events (null for one event)",
-                       [("gap_mean_days", "CASE WHEN count(*) > 1 THEN \(dbl("max(us) - min(us)")) / \(dbl("count(*) - 1")) / \(D) END"),
-                        ("gap_max_days", "\(dbl("max(us - prev_us)")) / \(D)")])
+                       [("gap_mean_days", "CASE WHEN count(*) > 1 THEN \(dbl("\(time.micros("max(\(t))")) - \(time.micros("min(\(t))"))")) / \(dbl("count(*) - 1")) / \(D) END"),
+                        ("gap_max_days", "\(dbl(time.gapMicros("max(\(time.gap))"))) / \(D)")])
         }
         let B = spec.behaviourWindow
-        let inB = "us >= as_of - \(Int64(B) * day)"
+        let inB = cut(B)
         if has.contains(.sessions) {
             let gap = Int64((spec.sessionGapMinutes * Double(TimeUnit.microsPerMinute)).rounded())
             // A session starts at the window's first event or after a gap longer than session_gap_minutes;
             // a session's length is the sum of the gaps inside it, so the total is the sum of non-starting gaps.
-            let start = "\(inB) AND (prev_us IS NULL OR prev_us < as_of - \(Int64(B) * day) OR us - prev_us > \(gap))"
+            let start = "\(inB) AND (\(prev) IS NULL OR \(prev) < \(time.at(-Int64(B) * day)) OR \(time.gapExceeds(gap)))"
             let n = d.countIf(start)
-            let inside = d.aggregate("sum", "us - prev_us", where: "\(inB) AND NOT (\(start))")
+            let inside = time.gapMicros(d.aggregate("sum", time.gap, where: "\(inB) AND NOT (\(start))"))
             try family("sessions", "sessions_\(B)d and session_minutes_mean_\(B)d (gap > \(gap) µs starts a session)",
                        [("sessions_\(B)d", n),
                         ("session_minutes_mean_\(B)d", "CASE WHEN \(n) > 0 THEN \(dbl("coalesce(\(inside), 0)")) / \(dbl(n)) / \(dbl("\(TimeUnit.microsPerMinute)")) END")])
@@ -101,7 +105,7 @@ struct FeatureBody {
         if has.contains(.weekend) {
             // 1970-01-01 (day 0) was a Thursday: (day + 3) mod 7 is 0 on Monday, 5 and 6 at the weekend.
             let nB = d.countIf(inB)
-            let wk = d.countIf("\(inB) AND \(d.floorMod("day + 3", 7)) >= 5")
+            let wk = d.countIf("\(inB) AND \(d.floorMod("\(time.dayNumber) + 3", 7)) >= 5")
             try family("weekend", "weekend_share_\(B)d: share of the window's events on Saturday or Sunday (UTC)",
                        [("weekend_share_\(B)d", "CASE WHEN \(nB) > 0 THEN \(dbl(wk)) / \(dbl(nB)) END")])
         }
@@ -118,7 +122,7 @@ struct FeatureBody {
                                                "(an event type clashes with a built-in feature or the user column)")
         }
         var all = ["features AS (  -- one row per (as_of, user) with an event before as_of\n  SELECT as_of, u" +
-                   (ctes.isEmpty ? "" : ",\n" + ctes.joined(separator: ",\n")) + "\n  FROM ev\n  GROUP BY as_of, u\n)"]
+                   (ctes.isEmpty ? "" : ",\n" + ctes.joined(separator: ",\n")) + "\n  FROM ev\n  GROUP BY \(time.stored ? "u, as_of" : "as_of, u")\n)"]
         if let subs { all += [try sql.subsCTE(subs), sql.subscriptionCTE(subs)] }
         self.ctes = all
         self.subscriptions = subs; self.subscriptionColumns = subCols

@@ -19,6 +19,8 @@ import Foundation
 /// libpq ever echoes it.
 public final class PostgresConnection {
     private let conn: OpaquePointer
+    /// The type OIDs of the last `query`'s result columns, by name (a `LIMIT 0` probe reads a table's types).
+    public private(set) var lastColumnTypes: [String: UInt32] = [:]
     /// Rows between cancellation and memory checks while streaming.
     static let checkEvery = 4096
 
@@ -115,6 +117,7 @@ public final class PostgresConnection {
             if failure != nil { continue }
             if columns == nil {
                 columns = (0..<PQnfields(r)).map { PostgresColumnReader(name: String(cString: PQfname(r, $0)), type: PQftype(r, $0)) }
+                lastColumnTypes = Dictionary((0..<PQnfields(r)).map { (String(cString: PQfname(r, $0)), PQftype(r, $0)) }, uniquingKeysWith: { a, _ in a })
             }
             for row in 0..<PQntuples(r) {
                 for k in 0..<columns!.count {

@@ -64,7 +64,9 @@ public struct PostgresEventSource: Sendable {
     /// The compiler for the tables as they are, and `spec` completed from them (`WarehouseResolve`).
     func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (FeatureSQL, FeatureSpec?) {
         let probe = try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(events.table)) LIMIT 0")
-        let ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
+        var ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
+        // The stored type (timestamp, timestamptz or date): the query then compares times without converting them.
+        ev.timeType = c.lastColumnTypes[ev.time].flatMap(WarehouseTimeType.postgres(oid:))
         let subs = try subscriptions.map { s in
             try WarehouseResolve.subscriptions(s, events: ev,
                                                probe: try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(s.table)) LIMIT 0"))

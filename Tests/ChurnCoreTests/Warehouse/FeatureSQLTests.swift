@@ -23,6 +23,34 @@ final class FeatureSQLTests: XCTestCase {
         XCTAssertFalse(a.sql.contains("count_if"))
     }
 
+    /// A PostgreSQL time column of known type stays in its type: windows compare it with bounds
+    /// precomputed in `obs`, and only per-user aggregates are converted to µs.
+    func testPostgresStoredTimeForm() throws {
+        for type in WarehouseTimeType.allCases {
+            let c = FeatureSQL(dialect: .postgres, events: WarehouseEvents(table: ["events"], amount: "amount", timeType: type))
+            let q = try c.features(FeatureSpec(asOf: asOf, eventTypes: ["login"]))
+            XCTAssertEqual(q, try c.features(FeatureSpec(asOf: asOf, eventTypes: ["login"])))
+            XCTAssertTrue(q.sql.contains("count(*) FILTER (WHERE t >= t_minus_7d) AS \"events_7d\""), q.sql)
+            XCTAssertTrue(q.sql.contains("count(DISTINCT day) FILTER (WHERE t >= t_minus_30d)"))
+            XCTAssertTrue(q.sql.contains("FROM obs o JOIN src s ON s.t < o.t_as_of"))
+            XCTAssertTrue(q.sql.contains("lag(s.t) OVER (PARTITION BY s.u, o.as_of ORDER BY s.t) AS prev_t"))
+            XCTAssertTrue(q.sql.contains("CAST(extract(epoch FROM max(t)) * 1000000 AS bigint)"))
+            XCTAssertFalse(q.sql.contains("extract(epoch FROM \"ts\")"))
+            let bound = type == .timestamptz ? "TIMESTAMPTZ '2024-07-12 00:00:00+00'" : "TIMESTAMP '2024-07-12 00:00:00'"
+            XCTAssertTrue(q.sql.contains(bound), "\(type): the 7-day bound of 2024-07-19 as a literal of the column's type")
+            XCTAssertEqual(q.columns, try FeatureSQL(dialect: .postgres, events: WarehouseEvents(table: ["events"], amount: "amount"))
+                .features(FeatureSpec(asOf: asOf, eventTypes: ["login"])).columns)
+            // Without gaps and sessions no window function (the per-group distinct days need none).
+            XCTAssertFalse(try c.features(FeatureSpec(asOf: asOf, families: [.activity, .recency, .trend], eventTypes: ["login"])).sql.contains("lag("))
+            let l = try c.labels(LabelOptions(asOf: asOf, horizon: 30))
+            XCTAssertTrue(l.sql.contains("JOIN src s ON s.t < o.t_plus_30d"), l.sql)
+        }
+        // Spark keeps µs (unix_micros is a cheap integer read there) whatever the type.
+        let s = try FeatureSQL(dialect: .spark, events: WarehouseEvents(table: ["events"], timeType: .timestamp))
+            .features(FeatureSpec(asOf: asOf, eventTypes: ["login"]))
+        XCTAssertTrue(s.sql.contains("count_if(us >= as_of - 604800000000)"))
+    }
+
     func testSparkIdioms() throws {
         let q = try compiler(.spark).features(FeatureSpec(asOf: asOf, eventTypes: ["login"]))
         XCTAssertTrue(q.sql.contains("count_if(us >= as_of - 604800000000) AS `events_7d`"))

@@ -141,6 +141,54 @@ final class PostgresWarehouseTests: XCTestCase {
         assertSame(try src.snapshots(so), try snapshots(log, so, subscriptions: subs), "snapshots with subscription labels")
     }
 
+    /// Every stored time type gives the in-process values — timestamp (the table above), timestamptz and
+    /// date (whole days; in process a date column) — for features of every family, labels and snapshots;
+    /// the compiled text reads the same under any session time zone; and the µs form (the compiler without
+    /// a known column type, `cl.features.sql`) agrees too.
+    func testEveryTimeColumnTypeEqualsInProcess() throws {
+        let base = try source()
+        let c = try PostgresConnection(dsn: base.dsn)
+        try c.execute("DROP TABLE IF EXISTS wh.events_tz; CREATE TABLE wh.events_tz AS " +
+                      "SELECT user_id, ts AT TIME ZONE 'UTC' AS ts, event, amount FROM wh.events")
+        try c.execute("DROP TABLE IF EXISTS wh.events_date; CREATE TABLE wh.events_date AS " +
+                      "SELECT user_id, CAST(ts AS date) AS ts, event, amount FROM wh.events")
+        guard case .timestamp(let us) = try Self.events.column("ts").data else { return XCTFail("ts") }
+        let days = us.map { Int32(($0 >= 0 ? $0 : $0 - DAY_US + 1) / DAY_US) }
+        let dated = try Frame(Self.events.columns.map { $0.name == "ts" ? Column(name: "ts", data: .date(days)) : $0 })
+        let specs = [FeatureSpec(asOf: Self.asOf),
+                     FeatureSpec(asOf: Self.asOf, windows: [1, 14], eventTypes: ["login", "purchase"], recencyTypes: ["renew"],
+                                 sessionGapMinutes: 7.5, behaviourWindow: 3, trendWindows: [10])]
+        for (table, type, frame) in [("events", WarehouseTimeType.timestamp, Self.events), ("events_tz", .timestamptz, Self.events),
+                                     ("events_date", .date, dated)] {
+            let src = PostgresEventSource(dsn: base.dsn, events: WarehouseEvents(table: ["wh", table], amount: "amount"))
+            let log = try EventLog(frame, amount: "amount")
+            for spec in specs {
+                let local = try buildFeatures(log, spec)
+                let q = try src.compiled(spec)
+                XCTAssertTrue(q.sql.contains("events keep the stored \(type.rawValue) column t"), "\(table)")
+                XCTAssertFalse(q.sql.contains("extract(epoch FROM \"ts\")"), "\(table): no per-event conversion")
+                assertSame(try src.features(spec), local, "\(table) features \(spec.windows)")
+                // The text alone, under a session zone 13:45 from UTC with daylight saving.
+                let other = try PostgresConnection(dsn: base.dsn)
+                try other.execute("SET TimeZone = 'Pacific/Chatham'")
+                assertSame(try other.query(q.sql), local, "\(table) features under another session time zone")
+            }
+            for o in [LabelOptions(asOf: Self.asOf), LabelOptions(asOf: (Self.start + 350) * DAY_US, horizon: 30, censoring: .flag)] {
+                assertSame(try src.labels(o), try churnLabels(log, o), "\(table) labels horizon \(o.horizon)")
+            }
+            let so = SnapshotOptions(from: Self.asOf - 56 * DAY_US, to: Self.asOf, everyDays: 28,
+                                     spec: FeatureSpec(asOf: 0, windows: [7, 30]), label: LabelOptions(asOf: 0, horizon: 30))
+            assertSame(try src.snapshots(so), try snapshots(log, so), "\(table) snapshots")
+        }
+        // The µs form on the same server.
+        var ev = WarehouseEvents(table: ["wh", "events"], amount: "amount", userIsText: false)
+        ev.timeType = nil
+        let micros = try FeatureSQL(dialect: .postgres, events: ev).features(FeatureSpec(asOf: Self.asOf, eventTypes: ["login", "purchase", "renew", "share"]))
+        XCTAssertTrue(micros.sql.contains("extract(epoch FROM \"ts\")"))
+        assertSame(try c.query(micros.sql), try buildFeatures(try EventLog(Self.events, amount: "amount"),
+                                                               FeatureSpec(asOf: Self.asOf, eventTypes: ["login", "purchase", "renew", "share"])), "µs form")
+    }
+
     /// Progress: connect, query, receiving (first row, then every 16 Ki rows), done with the row count.
     func testProgressStages() throws {
         let src = try source()
