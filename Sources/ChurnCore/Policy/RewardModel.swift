@@ -107,14 +107,17 @@ public enum RewardModel {
         try ExecutionContext.checkMemory((train.count + test.count * k) * p * 8, for: "logistic reward model")
         let names = (1..<d).map { "x\($0)" } + logs.actionNames.map { "action=" + $0 }
         // Column j of the context part is design column j + 1 (column 0 is the intercept).
+        // Built a column at a time (one gather per column): row by row into nested arrays
+        // cost as much as the logistic fit itself at 100k rounds.
         func matrix(_ rows: Int, context: (Int) -> Int, action: (Int) -> Int) throws -> FeatureMatrix {
-            var cols = [[Double]](repeating: [Double](repeating: 0, count: rows), count: p)
-            for r in 0..<rows {
-                let base = context(r) * d
-                for j in 1..<d { cols[j - 1][r] = X[base + j] }
-                cols[d - 1 + action(r)][r] = 1
+            let base = (0..<rows).map { context($0) * d }, acts = (0..<rows).map(action)
+            var cols: [FeatureValues] = []
+            cols.reserveCapacity(p)
+            X.withUnsafeBufferPointer { X in
+                for j in 1..<d { cols.append(.numeric(base.map { X[$0 + j] })) }
             }
-            return try FeatureMatrix(names: names, features: cols.map { .numeric($0) })
+            for a in 0..<k { cols.append(.numeric(acts.map { $0 == a ? 1 : 0 })) }
+            return try FeatureMatrix(names: names, features: cols)
         }
         let fitX = try matrix(train.count, context: { train[$0] }, action: { logs.actions[train[$0]] })
         let y = train.map { logs.rewards[$0] }
