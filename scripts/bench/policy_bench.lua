@@ -96,7 +96,7 @@ for seed = 1, 20 do
       cl.policy.evaluate(l, target, { method = "dr", features = features, model = "logistic", bootstrap = 0 }).value, r.value)
   end
 end
-cl.printf("RESULT binary reward, OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, DR logistic %.2f %%; DR (logistic fit, 3 folds, + estimate) %.3f s per run\n",
+cl.printf("RESULT binary reward, OPE relative RMSE over 20 seeds (%d rounds): IPS %.2f %%, DR logistic %.3f %%; DR (logistic fit, 3 folds, + estimate) %.3f s per run\n",
           ROUNDS, 100 * math.sqrt(sqb.ips / 20), 100 * math.sqrt(sqb.dr / 20), fitb / 20)
 
 -- 3. regret on the truth (per-decision expected reward, summed over ROUNDS users)

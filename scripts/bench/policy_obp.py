@@ -86,6 +86,6 @@ for seed in range(1, seeds + 1):
               % DoublyRobust().estimate_policy_value(**kw, estimated_rewards_by_reg_model=qt))
     sqb["ips"] += ((ips - truth) / truth) ** 2
     sqb["dr"] += ((dr - truth) / truth) ** 2
-print("RESULT binary reward, obp OPE relative RMSE over %d seeds: IPS %.2f %%, DR logistic %.2f %%; "
+print("RESULT binary reward, obp OPE relative RMSE over %d seeds: IPS %.2f %%, DR logistic %.3f %%; "
       "DR (RegressionModel(LogisticRegression) fit_predict, 3 folds, + estimate) %.3f s per run"
       % (seeds, 100 * np.sqrt(sqb["ips"] / seeds), 100 * np.sqrt(sqb["dr"] / seeds), fit_b / seeds))

@@ -35,6 +35,10 @@
 #     At 16:42 (load 0.8–1.5): 1.67 s CPU / 1.60 s wall (before: 3.5 / 3.5) / implicit 3.4–4.2 s (0.38–0.47× in wall time).
 #   ALS fit, 3 iterations, 64 factors: 8.2 s CPU / implicit 13.8 s CPU (0.59×; wall 28.4 / 40.9 s, 0.69×): users' CG 3.4 s,
 #     items' lockstep CG 4.6 s, Gram matrices 0.15 s (items by row, gathering user factors, was 7.1 s). Goal unmet for ALS fit.
+# Release 2026-12-03 17:12-17:15 UTC (load 0.9-1.5, main with personas5), anchor size 200000 x 5000, 64 factors, 42 taste
+#   items, 8,396,643 interactions, 15 iterations, same run: item-kNN fit 0.961 s (from a ready matrix) vs implicit 2.968 s
+#   = 0.32x (met); item-kNN recommend-all 4.890 vs 20.333 s = 0.24x (met); ALS recommend-all 6.746 vs 16.237 s = 0.42x
+#   (met); ALS fit 32.985 vs 54.148 s = 0.61x (goal <= 0.5x: not met), NDCG@10 0.0051 vs 0.0053.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1

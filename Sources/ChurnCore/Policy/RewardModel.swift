@@ -68,16 +68,21 @@ public enum RewardModel {
         var order = all
         var rng = SeededRandom(seed: seed)
         rng.shuffle(&order)
-        var out: [(train: [Int], test: [Int])] = []
+        // Fold f is the f-th run of the shuffled order (KFold's sizes); each fold's rows are
+        // then listed in ascending order by one scan of a fold label per row (not a sort).
+        var fold = [Int](repeating: 0, count: n)
         var start = 0
         for f in 0..<k {
             let size = n / k + (f < n % k ? 1 : 0)
-            let test = Array(order[start..<(start + size)]).sorted()
-            let train = (Array(order[..<start]) + Array(order[(start + size)...])).sorted()
-            out.append((train, test))
+            for i in order[start..<(start + size)] { fold[i] = f }
             start += size
         }
-        return out
+        return (0..<k).map { f in
+            var train: [Int] = [], test: [Int] = []
+            train.reserveCapacity(n - n / k); test.reserveCapacity(n / k + 1)
+            for i in 0..<n { if fold[i] == f { test.append(i) } else { train.append(i) } }
+            return (train, test)
+        }
     }
 
     /// Per-action ridge fitted on `train`, predicted for `test` (rows × K).
@@ -106,9 +111,8 @@ public enum RewardModel {
         let k = logs.actionNames.count, p = d - 1 + k
         try ExecutionContext.checkMemory((train.count + test.count * k) * p * 8, for: "logistic reward model")
         let names = (1..<d).map { "x\($0)" } + logs.actionNames.map { "action=" + $0 }
-        // Column j of the context part is design column j + 1 (column 0 is the intercept).
-        // Built a column at a time (one gather per column): row by row into nested arrays
-        // cost as much as the logistic fit itself at 100k rounds.
+        // Column j of the context part is design column j + 1 (column 0 is the intercept);
+        // built a column at a time.
         func matrix(_ rows: Int, context: (Int) -> Int, action: (Int) -> Int) throws -> FeatureMatrix {
             let base = (0..<rows).map { context($0) * d }, acts = (0..<rows).map(action)
             var cols: [FeatureValues] = []
