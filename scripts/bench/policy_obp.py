@@ -20,11 +20,13 @@ from obp_import import (DoublyRobust, InverseProbabilityWeighting, RegressionMod
 
 prefix, seeds = sys.argv[1], int(sys.argv[2])
 names = ["none", "push", "email", "coupon"]
-sq = {"ips": 0.0, "snips": 0.0, "dr": 0.0, "dr_per_action": 0.0}
-fit_time = 0.0
-for seed in range(1, seeds + 1):
-    df = pd.read_csv(f"{prefix}_log_{seed:02d}.csv")
-    truth = float(pd.read_csv(f"{prefix}_truth_{seed:02d}.csv")["truth"][0])
+
+
+def load_log(prefix, kind, seed):
+    """One seed's logged decisions as obp takes them (kind "" or "bin_"): truth, design, actions,
+    rewards, propensities, the target's action distribution and the estimators' keyword arguments."""
+    df = pd.read_csv(f"{prefix}_{kind}log_{seed:02d}.csv")
+    truth = float(pd.read_csv(f"{prefix}_{kind}truth_{seed:02d}.csv")["truth"][0])
     persona = pd.get_dummies(df["persona"], drop_first=True).astype(float)
     X = np.column_stack([df[["engagement", "tenure", "price_sensitivity"]].to_numpy(), persona.to_numpy(),
                          df["recent_contacts"].to_numpy()])
@@ -33,6 +35,12 @@ for seed in range(1, seeds + 1):
     p = df["propensity"].to_numpy(float)
     pi = df[[f"pi_{n}" for n in names]].to_numpy(float)[:, :, None]
     kw = dict(reward=r, action=a, pscore=p, action_dist=pi)
+    return truth, X, a, r, p, pi, kw
+
+sq = {"ips": 0.0, "snips": 0.0, "dr": 0.0, "dr_per_action": 0.0}
+fit_time = 0.0
+for seed in range(1, seeds + 1):
+    truth, X, a, r, p, pi, kw = load_log(prefix, "", seed)
     v = {"ips": InverseProbabilityWeighting().estimate_policy_value(**kw),
          "snips": SelfNormalizedInverseProbabilityWeighting().estimate_policy_value(**kw)}
     t0 = time.perf_counter()
@@ -58,16 +66,7 @@ print("RESULT obp OPE relative RMSE over %d seeds: IPS %.2f %%, SNIPS %.2f %%, D
 sqb = {"ips": 0.0, "dr": 0.0}
 fit_b = 0.0
 for seed in range(1, seeds + 1):
-    df = pd.read_csv(f"{prefix}_bin_log_{seed:02d}.csv")
-    truth = float(pd.read_csv(f"{prefix}_bin_truth_{seed:02d}.csv")["truth"][0])
-    persona = pd.get_dummies(df["persona"], drop_first=True).astype(float)
-    X = np.column_stack([df[["engagement", "tenure", "price_sensitivity"]].to_numpy(), persona.to_numpy(),
-                         df["recent_contacts"].to_numpy()])
-    a = df["action"].map({n: i for i, n in enumerate(names)}).to_numpy()
-    r = df["reward"].to_numpy(float)
-    p = df["propensity"].to_numpy(float)
-    pi = df[[f"pi_{n}" for n in names]].to_numpy(float)[:, :, None]
-    kw = dict(reward=r, action=a, pscore=p, action_dist=pi)
+    truth, X, a, r, p, pi, kw = load_log(prefix, "bin_", seed)
     ips = InverseProbabilityWeighting().estimate_policy_value(**kw)
     t0 = time.perf_counter()
     reg = RegressionModel(n_actions=len(names), base_model=LogisticRegression(C=1.0))
