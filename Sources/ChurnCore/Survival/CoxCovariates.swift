@@ -141,8 +141,7 @@ struct CoxCovariates: Sendable {
     }
 
     /// Writes row r, centred (and multiplied by `inverseScale`), to row `position[r]` of
-    /// `out` (n × p row-major). Rows are read in order, a block at a time, so a
-    /// block's destination rows stay in cache while each input column is written into them.
+    /// `out` (n × p row-major). Rows are read in order, a row's columns side by side.
     func scatter(into out: UnsafeMutablePointer<Double>, positions: [Int32], mean: [Double], inverseScale: [Double]?) throws {
         let n = self.n, p = self.p, block = 2048, blocks = (n + block - 1) / block
         try positions.withUnsafeBufferPointer { pos in
@@ -157,29 +156,51 @@ struct CoxCovariates: Sendable {
                         }
                     }
                 case .inputs(let inputs):
-                    // A column at a time over 128 rows: their destination rows (20 KB at
-                    // p = 20) stay in L1 and in the TLB while every column is written into them.
-                    for sub in stride(from: rows.lowerBound, to: rows.upperBound, by: 128) {
-                    let rows = sub..<min(rows.upperBound, sub + 128)
-                    for input in inputs {
-                        switch input {
-                        case .numeric(_, let j, let v):
-                            let m = mean[j]
-                            if let s = inverseScale?[j] { for r in rows { out[Int(pos[r]) * p + j] = (v[r] - m) * s } }
-                            else { for r in rows { out[Int(pos[r]) * p + j] = v[r] - m } }
-                        case .levels(_, let first, let codes, let level, let levels):
-                            for r in rows {
-                                let l = Int(level[Int(codes[r])]), y = out + Int(pos[r]) * p + first
-                                for k in 1..<levels {
-                                    let x: Double = l == k ? 1 : 0, j = first + k - 1
-                                    if let s = inverseScale { y[k - 1] = (x - mean[j]) * s[j] } else { y[k - 1] = x - mean[j] }
+                    // A row at a time, each destination row written whole. The destinations
+                    // are spread over the risk-set buckets, so writing them a column at a
+                    // time (as this did) came back to every destination line p times:
+                    // standalone at 1M × 20, 0.29 s a row at a time against 0.50 s.
+                    let numeric = inputs.compactMap { i -> (first: Int, values: [Double])? in
+                        if case .numeric(_, let j, let v) = i { return (j, v) } else { return nil }
+                    }
+                    let indicators = inputs.compactMap { i -> (first: Int, codes: [Int32], level: [Int32], levels: Int)? in
+                        if case .levels(_, let f, let c, let l, let k) = i { return (f, c, l, k) } else { return nil }
+                    }
+                    // Per design column: its multiplier (1 without scaling).
+                    let scale = inverseScale ?? [Double](repeating: 1, count: p)
+                    let columns = numeric.map(\.first)
+                    Self.withBaseAddresses(numeric.map(\.values)[...]) { values in
+                    values.withUnsafeBufferPointer { values in
+                    columns.withUnsafeBufferPointer { columns in
+                    mean.withUnsafeBufferPointer { mean in
+                    scale.withUnsafeBufferPointer { scale in
+                        let scaled = inverseScale != nil
+                        for r in rows {
+                            let y = out + Int(pos[r]) * p
+                            for k in 0..<columns.count {
+                                let j = columns[k], d = values[k][r] - mean[j]
+                                y[j] = scaled ? d * scale[j] : d
+                            }
+                            for input in indicators {
+                                let l = Int(input.level[Int(input.codes[r])])
+                                for k in 1..<input.levels {
+                                    let x: Double = l == k ? 1 : 0, j = input.first + k - 1
+                                    y[j] = scaled ? (x - mean[j]) * scale[j] : x - mean[j]
                                 }
                             }
                         }
-                    }
-                    }
+                    } } } } }
                 }
             }
+        }
+    }
+
+    /// Calls `body` with the base addresses of `arrays` (none empty), all pinned for the call.
+    private static func withBaseAddresses<R>(_ arrays: ArraySlice<[Double]>, _ pinned: [UnsafePointer<Double>] = [],
+                                             _ body: ([UnsafePointer<Double>]) throws -> R) rethrows -> R {
+        guard let first = arrays.first else { return try body(pinned) }
+        return try first.withUnsafeBufferPointer { buffer in
+            try withBaseAddresses(arrays.dropFirst(), pinned + [buffer.baseAddress!], body)
         }
     }
 

@@ -18,8 +18,9 @@ import ExecutionControl
 /// thread count.
 struct CoxRiskSets {
     let n: Int, p: Int
-    /// n × p row-major, processing order.
-    let X: [Double]
+    /// n × p row-major, processing order, then three zeros (see `gram`). Huge pages:
+    /// written once, streamed by every evaluation.
+    let X: HugePageBuffer
     let events: [Bool]
     let weights: [Double]?
     /// Group g is rows start[g]..<start[g + 1]; its events are eventStart[g]..<start[g + 1].
@@ -46,7 +47,7 @@ struct CoxRiskSets {
          codes: [Int]?, strata k: Int) throws {
         let n = data.count, p = mean.count, m = ranks.count
         self.n = n; self.p = p
-        try ExecutionContext.checkMemory(n * p * 8 + n * 40, for: "cox risk sets")
+        try ExecutionContext.checkMemory(n * 40, for: "cox risk-set order")
         // Processing order by two stable counting sorts: (duration descending, censored first), then stratum.
         let ev = data.events
         var perm = [Int32](repeating: 0, count: n)
@@ -118,18 +119,16 @@ struct CoxRiskSets {
         var position = [Int32](repeating: 0, count: n)
         for (j, r) in perm.enumerated() { position[Int(r)] = Int32(j) }
         // Three zeros past the last row: `gram` loads four values at a time from a row's start.
-        let X = try [Double](unsafeUninitializedCapacity: n * p + 3) { buffer, count in
-            try covariates.scatter(into: buffer.baseAddress!, positions: position, mean: mean, inverseScale: inverseScale)
-            (buffer.baseAddress! + n * p).initialize(repeating: 0, count: 3)
-            count = n * p + 3
-        }
+        let X = try HugePageBuffer(count: n * p + 3, for: "cox risk sets")
+        try covariates.scatter(into: X.pointer, positions: position, mean: mean, inverseScale: inverseScale)
+        (X.pointer + n * p).initialize(repeating: 0, count: 3)
         position = []
         // Events and weights alongside, and Σ over events of w x (in processing order, fixed chunks).
         let rowChunk = 16384, rowChunks = (n + rowChunk - 1) / rowChunk
         var observedParts = [Double](repeating: 0, count: rowChunks * p)
         var pe = [Bool](repeating: false, count: n)
         var pw = [Double](repeating: 0, count: data.weights == nil ? 0 : n)
-        X.withUnsafeBufferPointer { X in
+        let xp = UnsafePointer(X.pointer)
         perm.withUnsafeBufferPointer { perm in
         pe.withUnsafeMutableBufferPointer { pe in
         observedParts.withUnsafeMutableBufferPointer { obs in
@@ -138,13 +137,13 @@ struct CoxRiskSets {
             Parallel.forEach(rowChunks) { c in
                 let o = ob + c * p
                 for j in (c * rowChunk)..<min(n, (c + 1) * rowChunk) {
-                    let r = Int(perm[j]), y = X.baseAddress! + j * p
+                    let r = Int(perm[j]), y = xp + j * p
                     let w = data.weights?[r] ?? 1
                     peb[j] = ev[r]; pwb?[j] = w
                     if ev[r] { for a in 0..<p { o[a] += w * y[a] } }
                 }
             }
-        } } } } }
+        } } } }
         var observed = [Double](repeating: 0, count: p)
         for c in 0..<rowChunks { for a in 0..<p { observed[a] += observedParts[c * p + a] } }
         self.X = X; self.events = pe; self.weights = data.weights == nil ? nil : pw; self.observed = observed
@@ -159,12 +158,12 @@ struct CoxRiskSets {
         var sums = [Double](repeating: 0, count: G * stride)
         var grams = [Double](repeating: 0, count: groupGrams ? G * 2 * T : 0)
         var e = [Double](repeating: 0, count: n)
-        try X.withUnsafeBufferPointer { X in
+        let xb = UnsafePointer(X.pointer)
         try beta.withUnsafeBufferPointer { beta in
         try sums.withUnsafeMutableBufferPointer { sums in
         try grams.withUnsafeMutableBufferPointer { grams in
         try e.withUnsafeMutableBufferPointer { e in
-            let xb = X.baseAddress!, sb = sums.baseAddress!, gb = groupGrams ? grams.baseAddress : nil, eb = e.baseAddress!
+            let sb = sums.baseAddress!, gb = groupGrams ? grams.baseAddress : nil, eb = e.baseAddress!
             let wv = weights
             try Parallel.forEachThrowing(chunks.count - 1) { c in
                 for g in chunks[c]..<chunks[c + 1] {
@@ -192,7 +191,7 @@ struct CoxRiskSets {
                     }
                 }
             }
-        } } } } }
+        } } } }
         // The sweep over groups: running risk-set sums, Efron's terms per time with events.
         var ll = 0.0, g = observed
         var H = [Double](repeating: 0, count: T)
@@ -261,13 +260,12 @@ struct CoxRiskSets {
             try ExecutionContext.checkMemory(rowChunks * T * 8, for: "cox Hessian partial sums")
             var parts = [Double](repeating: 0, count: rowChunks * T)
             try parts.withUnsafeMutableBufferPointer { parts in
-            try X.withUnsafeBufferPointer { X in
             try e.withUnsafeBufferPointer { w in
-                let pb = parts.baseAddress!, xb = X.baseAddress!, wb = w.baseAddress!
+                let pb = parts.baseAddress!, wb = w.baseAddress!
                 try Parallel.forEachThrowing(rowChunks) { c in
                     Self.gram(pb + c * T, xb, wb, (c * rowChunk)..<min(n, (c + 1) * rowChunk), p)
                 }
-            } } }
+            } }
             for c in 0..<rowChunks { for t in 0..<T { H[t] -= parts[c * T + t] } }
         }
         var full = [Double](repeating: 0, count: p * p)
