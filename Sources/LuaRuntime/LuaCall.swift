@@ -118,7 +118,7 @@ public struct LuaCall {
     /// growing to the full result first.
     public func checkMemory() throws {
         guard clb_over_limit(L) != 0 else { return }
-        let rt = clb_runtime_of(L)!
+        let rt = clb_runtime_of(L)
         if rt.pointee.alloc_failed != 0 { throw LuaScriptError("not enough memory") }
         throw MemoryLimitError(limitBytes: Int(rt.pointee.limit), what: "")
     }
@@ -138,7 +138,7 @@ public struct LuaCall {
     /// that fits under the memory limit (16 bytes a slot), else what fits,
     /// so the preallocation itself cannot jump far past the limit.
     public func arrayPresize(_ count: Int) -> Int32 {
-        let rt = clb_runtime_of(L)!.pointee
+        let rt = clb_runtime_of(L).pointee
         guard rt.limit > 0 else { return Int32(clamping: count) }
         let held = Int(rt.used) + Int(rt.budget_charged?.pointee ?? 0)
         let room = max(0, Int(rt.limit) - held) / 16
@@ -396,7 +396,7 @@ public struct LuaTableWriter {
 
     /// Once over (the overrun is sticky), every further value is dropped.
     @inline(__always) private func stopFilling(_ i: Int) -> Bool {
-        if clb_runtime_of(L)!.pointee.overrun != 0 { return true }
+        if clb_runtime_of(L).pointee.overrun != 0 { return true }
         return i % LuaCall.memoryCheckInterval == 0 && clb_over_limit(L) != 0
     }
 }

@@ -29,8 +29,8 @@ extension LuaState {
         // Hot path of every call from Lua into Swift: no reference counting on
         // the box (the owning LuaState keeps it alive for the state's lifetime).
         clb_set_dispatcher { L, box in
-            Unmanaged<FunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { fn in
-                let call = LuaCall(L: L!, box: fn)
+            Unmanaged<FunctionBox>.fromOpaque(box)._withUnsafeGuaranteedRef { fn in
+                let call = LuaCall(L: L, box: fn)
                 do {
                     let n = try fn.body(call)
                     // An object pushed by the call did not fit the memory limit (see

@@ -30,6 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Two declarations below are marked non-null (the call path); the rest leave
+   nullability unannotated, as lua.h does. */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wnullability-completeness"
+
 /* Per-state runtime bookkeeping, owned by the Swift LuaState.
  *
  * Cancellation is not stored here: the hook reads the state's
@@ -66,7 +71,10 @@ typedef struct clb_runtime {
 #define CLB_RAISE_WHERE (-2)    /* prefix "chunk:line:" like luaL_error */
 
 /* Swift's dispatcher: runs the Swift function `box` for the call on L. */
+/* Non-null pointers, so Swift's side of every call checks nothing. */
+#pragma clang assume_nonnull begin
 typedef int (*clb_dispatch_fn)(lua_State *L, void *box);
+#pragma clang assume_nonnull end
 void clb_set_dispatcher(clb_dispatch_fn fn);
 
 /* State lifecycle. */
@@ -74,7 +82,9 @@ lua_State *clb_newstate(clb_runtime *rt);
 /* The runtime of L. Kept in Lua's per-thread extra space (set by clb_newstate;
    lua_newthread copies it to every coroutine), so reading it on the call path
    is one load instead of a call into liblua (lua_getallocf). */
+#pragma clang assume_nonnull begin
 static inline clb_runtime *clb_runtime_of(lua_State *L) { return *(clb_runtime **)lua_getextraspace(L); }
+#pragma clang assume_nonnull end
 void clb_close(lua_State *L);
 
 /* Opens the standard libraries inside a protected call; returns a Lua status. */
@@ -180,5 +190,7 @@ static inline void clb_pushcfunction(lua_State *L, lua_CFunction f) { lua_pushcf
 
 /* Benchmark baseline: a plain C function, `x + 1`. */
 int clb_bench_c_add1(lua_State *L);
+
+#pragma clang diagnostic pop
 
 #endif
