@@ -41,6 +41,9 @@ let package = Package(
         // Debian's libpq (apt: libpq-dev): the PostgreSQL client of the warehouse area.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
+        // Debian's OpenBLAS (apt: libopenblas-dev): dense matrix products of Cox, ALS and cl.nn.
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
         // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
         // Cancellation token and memory budget shared by the Lua runtime (which
@@ -49,7 +52,7 @@ let package = Package(
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge", "ExecutionControl"]),
         // The numeric core. No Lua in it.
-        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "ExecutionControl"]),
+        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "COpenBLAS", "ExecutionControl"]),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
         // Loaders of the CLI's own input files (schedule files, notebooks), in a

@@ -1,0 +1,77 @@
+import COpenBLAS
+
+/// Dense matrix products through Debian's OpenBLAS (row-major CBLAS).
+///
+/// Why a library here: its hand-tuned kernels pick the widest vector unit the
+/// CPU has at run time (AVX2/AVX-512 and FMA), which the package's own Swift
+/// code, compiled for baseline x86-64, cannot use. `scripts/bench/gemm_blas_vs_swift.sh`
+/// measured 7× on the recurrent-step product of `cl.nn`.
+///
+/// Threads: OpenBLAS's own pool is switched off before the first call, and
+/// callers split their work across `Parallel` workers that each call BLAS
+/// single-threaded. So the split, and with it every bit of the result, depends
+/// only on ChurnLab's thread count, and the two pools never oversubscribe the cores.
+public enum BLAS {
+    /// Runs once, before the first product.
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    @inline(__always) private static func order(_ transposed: Bool) -> CBLAS_TRANSPOSE {
+        transposed ? CblasTrans : CblasNoTrans
+    }
+
+    /// C (m × n) = alpha · op(A) · op(B) + beta · C, Float32, row-major;
+    /// op(A) is m × k, op(B) is k × n; `lda`, `ldb`, `ldc` are row strides.
+    public static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// The Float64 twin of `sgemm`.
+    public static func dgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                             alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+                             b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_dgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Symmetric rank-k update of the upper triangle (row-major), Float64:
+    /// C (n × n) = alpha · Aᵀ·A + beta · C when `transposed` (A is k × n, rows are
+    /// observations), else alpha · A·Aᵀ + beta · C (A is n × k). The strictly lower
+    /// triangle of C is left untouched.
+    public static func dsyrkUpper(transposed: Bool, n: Int, k: Int, alpha: Double = 1,
+                                  a: UnsafePointer<Double>, lda: Int,
+                                  beta: Double = 1, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = singleThreaded
+        guard n > 0 else { return }
+        cblas_dsyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), beta, c, blasint(ldc))
+    }
+
+    /// The Float32 twin of `dsyrkUpper`.
+    public static func ssyrkUpper(transposed: Bool, n: Int, k: Int, alpha: Float = 1,
+                                  a: UnsafePointer<Float>, lda: Int,
+                                  beta: Float = 1, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = singleThreaded
+        guard n > 0 else { return }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), beta, c, blasint(ldc))
+    }
+
+    /// y = alpha · op(A) · x + beta · y, Float32, row-major A (m × n, row stride `lda`).
+    public static func sgemv(transposed: Bool = false, m: Int, n: Int, alpha: Float = 1,
+                             a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+                             beta: Float = 0, y: UnsafeMutablePointer<Float>) {
+        _ = singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_sgemv(CblasRowMajor, order(transposed), blasint(m), blasint(n), alpha, a, blasint(lda),
+                    x, 1, beta, y, 1)
+    }
+}
