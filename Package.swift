@@ -2,6 +2,25 @@
 import Foundation
 import PackageDescription
 
+/// Debian installs three OpenBLAS builds side by side (pthread, OpenMP, serial) and points
+/// `libopenblas.so.0` at one of them through update-alternatives, preferring pthread. The
+/// threaded builds start their worker pool when the library loads, before any code of ours
+/// runs, and a process with extra threads cannot enter the Landlock sandbox (which
+/// refuses, fail-closed). ChurnLab splits work across its own `Parallel` workers anyway, so it
+/// links the sequential build by path, with that directory as the run path: the
+/// alternatives setting of the machine cannot swap a threaded library in. The serial build
+/// guards its buffer pool with a spin lock, so concurrent calls from several workers are safe.
+/// `BLASTests.testLinkedLibraryIsSequential` checks which build was loaded.
+let openBLASLinkerSettings: [LinkerSetting] = {
+    #if arch(arm64)
+    let triplet = "aarch64-linux-gnu"
+    #else
+    let triplet = "x86_64-linux-gnu"
+    #endif
+    let directory = "/usr/lib/\(triplet)/openblas-serial"
+    return [.unsafeFlags(["-L\(directory)", "-Xlinker", "-rpath", "-Xlinker", directory], .when(platforms: [.linux]))]
+}()
+
 let package = Package(
     name: "ChurnLab",
     platforms: [.macOS(.v13)],
@@ -41,9 +60,9 @@ let package = Package(
         // Debian's libpq (apt: libpq-dev): the PostgreSQL client of the warehouse area.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
-        // Debian's OpenBLAS (apt: libopenblas-dev): dense matrix products of Cox, ALS and cl.nn.
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // Debian's OpenBLAS, sequential build (apt: libopenblas-serial-dev): dense matrix products
+        // of ALS, k-means and cl.nn. Linked from its own directory (see `openBLASLinkerSettings`).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         // The tiny C layer: wrappers for Lua's macros and the only code that raises Lua errors.
         .target(name: "CLuaBridge", dependencies: ["CLua"]),
         // Cancellation token and memory budget shared by the Lua runtime (which
@@ -52,7 +71,8 @@ let package = Package(
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge", "ExecutionControl"]),
         // The numeric core. No Lua in it.
-        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "COpenBLAS", "ExecutionControl"]),
+        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "COpenBLAS", "ExecutionControl"],
+                linkerSettings: openBLASLinkerSettings),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
         // Loaders of the CLI's own input files (schedule files, notebooks), in a

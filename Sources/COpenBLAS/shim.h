@@ -1,3 +1,4 @@
-// Debian's OpenBLAS (apt: libopenblas-dev): CBLAS matrix products, and
-// openblas_set_num_threads to switch its own thread pool off.
+// Debian's OpenBLAS (apt: libopenblas-serial-dev): CBLAS matrix products, and
+// openblas_get_parallel to check that the sequential build is the one loaded.
+// The CBLAS prototypes are the same in every build; Package.swift links the serial one.
 #include <cblas.h>

@@ -2,7 +2,7 @@
 # ChurnLab builds against, when missing (Debian/Ubuntu; sudo when not root).
 set -euo pipefail
 
-CHURNLAB_APT_PACKAGES=(liblua5.4-dev libedit-dev libsqlite3-dev libzmq3-dev zlib1g-dev libsnappy-dev libzstd-dev libpq-dev libopenblas-dev pkg-config)
+CHURNLAB_APT_PACKAGES=(liblua5.4-dev libedit-dev libsqlite3-dev libzmq3-dev zlib1g-dev libsnappy-dev libzstd-dev libpq-dev libopenblas-serial-dev pkg-config)
 
 ensure_system_packages() {
     local missing=()

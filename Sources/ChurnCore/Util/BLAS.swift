@@ -7,13 +7,18 @@ import COpenBLAS
 /// code, compiled for baseline x86-64, cannot use. `scripts/bench/gemm_blas_vs_swift.sh`
 /// measured 7× on the recurrent-step product of `cl.nn`.
 ///
-/// Threads: OpenBLAS's own pool is switched off before the first call, and
-/// callers split their work across `Parallel` workers that each call BLAS
-/// single-threaded. So the split, and with it every bit of the result, depends
-/// only on ChurnLab's thread count, and the two pools never oversubscribe the cores.
+/// Threads: the package links OpenBLAS's sequential build (see Package.swift for
+/// why: a threaded build starts a pool at load, which the sandbox refuses), and
+/// callers split their work across `Parallel` workers that each call BLAS on
+/// their own block. So the split, and with it every bit of the result, depends
+/// only on ChurnLab's thread count, and no second pool oversubscribes the cores.
 public enum BLAS {
-    /// Runs once, before the first product.
-    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+    /// True when the loaded library is OpenBLAS's sequential build (it has no
+    /// thread pool). Checked by `BLASTests`.
+    public static var isSequential: Bool { openblas_get_parallel() == 0 }
+
+    /// The loaded library's build string, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell SINGLE_THREADED".
+    public static var configuration: String { String(cString: openblas_get_config()) }
 
     @inline(__always) private static func order(_ transposed: Bool) -> CBLAS_TRANSPOSE {
         transposed ? CblasTrans : CblasNoTrans
@@ -25,7 +30,6 @@ public enum BLAS {
                              alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        _ = singleThreaded
         guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
                     alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
@@ -36,7 +40,6 @@ public enum BLAS {
                              alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
                              b: UnsafePointer<Double>, ldb: Int,
                              beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        _ = singleThreaded
         guard m > 0, n > 0 else { return }
         cblas_dgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
                     alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
@@ -49,7 +52,6 @@ public enum BLAS {
     public static func dsyrkUpper(transposed: Bool, n: Int, k: Int, alpha: Double = 1,
                                   a: UnsafePointer<Double>, lda: Int,
                                   beta: Double = 1, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        _ = singleThreaded
         guard n > 0 else { return }
         cblas_dsyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
                     alpha, a, blasint(lda), beta, c, blasint(ldc))
@@ -59,7 +61,6 @@ public enum BLAS {
     public static func ssyrkUpper(transposed: Bool, n: Int, k: Int, alpha: Float = 1,
                                   a: UnsafePointer<Float>, lda: Int,
                                   beta: Float = 1, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        _ = singleThreaded
         guard n > 0 else { return }
         cblas_ssyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
                     alpha, a, blasint(lda), beta, c, blasint(ldc))
@@ -69,7 +70,6 @@ public enum BLAS {
     public static func sgemv(transposed: Bool = false, m: Int, n: Int, alpha: Float = 1,
                              a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
                              beta: Float = 0, y: UnsafeMutablePointer<Float>) {
-        _ = singleThreaded
         guard m > 0, n > 0 else { return }
         cblas_sgemv(CblasRowMajor, order(transposed), blasint(m), blasint(n), alpha, a, blasint(lda),
                     x, 1, beta, y, 1)

@@ -1,9 +1,35 @@
 @testable import ChurnCore
+import Dispatch
 import XCTest
 
 /// The OpenBLAS wrappers against hand-computed products (row-major conventions,
 /// transposes, strides, and syrk leaving the lower triangle alone).
 final class BLASTests: XCTestCase {
+    /// Package.swift links the sequential build by path; a threaded one would start a
+    /// pool at load and the Landlock sandbox would refuse to start.
+    func testLinkedLibraryIsSequential() {
+        XCTAssertTrue(BLAS.isSequential, BLAS.configuration)
+        XCTAssertTrue(BLAS.configuration.contains("OpenBLAS"), BLAS.configuration)
+    }
+
+    /// Two workers multiplying at once (the serial build's buffer pool is lock-guarded):
+    /// each gets the product a single caller gets, bit for bit.
+    func testConcurrentCallersAgree() {
+        let n = 96
+        let a = (0..<(n * n)).map { Float(($0 * 7919) % 113) / 17 - 3 }
+        let b = (0..<(n * n)).map { Float(($0 * 104729) % 97) / 13 - 4 }
+        var reference = [Float](repeating: 0, count: n * n)
+        BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &reference, ldc: n)
+        let results = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: 8)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            var c = [Float](repeating: 0, count: n * n)
+            for _ in 0..<20 { BLAS.sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: &c, ldc: n) }
+            results[i] = c
+        }
+        for i in 0..<8 { XCTAssertEqual(results[i], reference, "worker \(i)") }
+    }
     // A = [[1, 2, 3], [4, 5, 6]] (2 × 3), B = [[7, 8], [9, 10], [11, 12]] (3 × 2):
     // A·B = [[58, 64], [139, 154]].
     func testSgemmPlainAndTransposed() {
