@@ -8,6 +8,13 @@
 #     digits; the fit alone, then fit + reading Harrell's C, which both compute on first read; lifelines' coefficients are written next to the data and ours are compared with them: max |Δcoef|, concordance);
 #   BG/NBD and Gamma–Gamma on the CDNOW sample replicated 10× (23,570 customers, the size of the full cohort);
 #   BG/NBD and Pareto/NBD on the 2,357-customer sample (lifetimes' Pareto/NBD stops Nelder–Mead at tol 1e-4; ours goes to the optimum).
+# Release 2026-12-04 00:21 UTC (load 1.3-1.6, main 38e8ba3 with the huge-page risk sets and the row-at-a-time scatter;
+#   AMD EPYC with AVX-512, 2 threads; the helpers' builds were paused with SIGSTOP for the run), same run, best of 3 fits
+#   a side: Cox 1M x 20 fit 0.3001 s (0.570 0.339 0.300) vs lifelines 4.2472 s (7.092 5.149 4.247): 0.071x best vs best,
+#   0.080x first vs first, 0.066x median vs median (goal <= 0.1x: met); fit + concordance 0.3763 vs 13.5018 s (0.028x);
+#   max |coef diff| 1.11e-16, concordance equal to 12 digits. KM 10 groups / 10M rows 0.0223 vs 0.6991 s (0.032x);
+#   log-rank 1M rows 0.0823 vs 0.3211 s (0.26x); BG/NBD 23,570 customers 6.5 ms vs 266 ms (< 50 ms: met).
+#   Paired series before it (one Cox fit a process start, alternating): lifelines 4.07-5.87 s, ChurnLab 0.27-0.40 s.
 # Release 2026-12-03 16:49 UTC (load 1.1, main with survival5), same run: Cox 1M x 20 fit 0.5849 s vs lifelines 4.2408 s
 #   (0.138x: the goal <= 0.1x is still not met; lifelines was 6.2 s in the 14:09 run); fit + reading the concordance
 #   0.7647 s vs 21.0851 s (0.036x); max |coef diff| 1.11e-16, concordance equal to 12 digits. KM 10 groups / 10M rows
@@ -23,6 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-10000000}"
+export COX_REPEAT="${COX_REPEAT:-3}"   # Cox fits per side; the best is compared (a single cold fit varies by 2x on this VM)
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" && "$VENV/bin/pip" install -q lifelines==0.30.3 lifetimes==0.11.3 >&2
@@ -42,6 +50,7 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import calibration_and_holdout_data
 d, n = sys.argv[1], int(sys.argv[2])
 import os
+COX_REPEAT = int(os.environ.get("COX_REPEAT", 3))
 rng = np.random.default_rng(7)
 g = rng.integers(0, 10, n)
 t = np.ceil(rng.exponential(200 / (1 + 0.1 * g))).clip(1, 1000)
@@ -68,7 +77,10 @@ def km10():
 print(f"BENCH lifelines KM, 10 groups, {n} rows  {best(km10):9.4f} s")
 print(f"BENCH lifelines logrank, 10 groups, {nl} rows {best(lambda: multivariate_logrank_test(t[:nl], g[:nl], e[:nl]), 1):9.4f} s")
 cph = CoxPHFitter()
-print(f"BENCH lifelines Cox, {nc} x {pc}            {best(lambda: cph.fit(cox, 'T', 'E'), 1):9.4f} s")
+cox_times = []
+for _ in range(COX_REPEAT):
+    t0 = time.perf_counter(); cph.fit(cox, 'T', 'E'); cox_times.append(time.perf_counter() - t0)
+print(f"BENCH lifelines Cox, {nc} x {pc}            {min(cox_times):9.4f} s   (best of {COX_REPEAT}: " + " ".join(f"{x:.3f}" for x in cox_times) + ")")
 # concordance_index_ is a lazy property in lifelines (and a deferred field in ChurnLab): timed apart, on both sides.
 def fit_and_c():
     c = CoxPHFitter().fit(cox, 'T', 'E'); return c.concordance_index_
