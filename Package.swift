@@ -71,7 +71,9 @@ let package = Package(
         // Swift Lua runtime: states, values, functions, userdata, limits, sandbox.
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaBridge", "ExecutionControl"]),
         // The numeric core. No Lua in it.
-        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "COpenBLAS", "ExecutionControl"],
+        // Kernels built for several CPU widths, picked at load (function multi-versioning): see CKernels.h.
+        .target(name: "CKernels"),
+        .target(name: "ChurnCore", dependencies: ["CSQLite", "CZlib", "CSnappy", "CZstd", "CLibPQ", "COpenBLAS", "CKernels", "ExecutionControl"],
                 linkerSettings: openBLASLinkerSettings),
         // The binding layer: exposes ChurnCore as the Lua module `churnlab`.
         .target(name: "ChurnLua", dependencies: ["LuaRuntime", "ChurnCore"], exclude: ["README.md"]),
@@ -92,7 +94,7 @@ let package = Package(
         ]),
         .testTarget(name: "ExecutionControlTests", dependencies: ["ExecutionControl"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLua", "CLuaBridge", "ExecutionControl"]),
-        .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore"],
+        .testTarget(name: "ChurnCoreTests", dependencies: ["ChurnCore", "CKernels"],
                     exclude: ["References"],   // Python scripts that produced the reference values
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ChurnLuaTests", dependencies: ["ChurnLua", "LuaRuntime", "ChurnCore"]),

@@ -1,4 +1,5 @@
 import Foundation
+import CKernels
 import ExecutionControl
 
 /// The rows of a Cox fit laid out once for every Newton evaluation: covariates
@@ -18,7 +19,7 @@ import ExecutionControl
 /// thread count.
 struct CoxRiskSets {
     let n: Int, p: Int
-    /// n × p row-major, processing order, then three zeros (see `gram`). Huge pages:
+    /// n × p row-major, processing order, then seven zeros (see `ck_gram_packed`). Huge pages:
     /// written once, streamed by every evaluation.
     let X: HugePageBuffer
     let events: [Bool]
@@ -118,10 +119,10 @@ struct CoxRiskSets {
         // X in processing order, centred and scaled: each row written once to its position.
         var position = [Int32](repeating: 0, count: n)
         for (j, r) in perm.enumerated() { position[Int(r)] = Int32(j) }
-        // Three zeros past the last row: `gram` loads four values at a time from a row's start.
-        let X = try HugePageBuffer(count: n * p + 3, for: "cox risk sets")
+        // Seven zeros past the last row: the Gram kernel loads up to eight values at a time from a row's start.
+        let X = try HugePageBuffer(count: n * p + 7, for: "cox risk sets")
         try covariates.scatter(into: X.pointer, positions: position, mean: mean, inverseScale: inverseScale)
-        (X.pointer + n * p).initialize(repeating: 0, count: 3)
+        (X.pointer + n * p).initialize(repeating: 0, count: 7)
         position = []
         // Events and weights alongside, and Σ over events of w x (in processing order, fixed chunks).
         let rowChunk = 16384, rowChunks = (n + rowChunk - 1) / rowChunk
@@ -158,40 +159,20 @@ struct CoxRiskSets {
         var sums = [Double](repeating: 0, count: G * stride)
         var grams = [Double](repeating: 0, count: groupGrams ? G * 2 * T : 0)
         var e = [Double](repeating: 0, count: n)
-        let xb = UnsafePointer(X.pointer)
+        let xb = UnsafePointer(X.pointer), tileSize = Int(ck_gram_tile_size(Int64(p)))
         try beta.withUnsafeBufferPointer { beta in
         try sums.withUnsafeMutableBufferPointer { sums in
         try grams.withUnsafeMutableBufferPointer { grams in
         try e.withUnsafeMutableBufferPointer { e in
+        try withGroupBounds { start, eventStart, w in
             let sb = sums.baseAddress!, gb = groupGrams ? grams.baseAddress : nil, eb = e.baseAddress!
-            let wv = weights
             try Parallel.forEachThrowing(chunks.count - 1) { c in
-                for g in chunks[c]..<chunks[c + 1] {
-                    let s = sb + g * stride, zc = s + 3, zd = zc + p
-                    let lo = start[g], mid = eventStart[g], hi = start[g + 1]
-                    var sAll = 0.0, sD = 0.0, llObs = 0.0
-                    for r in lo..<hi {
-                        let x = xb + r * p
-                        var eta = 0.0
-                        for a in 0..<p { eta += x[a] * beta[a] }
-                        let w = wv?[r] ?? 1, er = w * exp(eta)
-                        eb[r] = er
-                        sAll += er
-                        if r < mid {
-                            for a in 0..<p { zc[a] += er * x[a] }
-                        } else {
-                            sD += er; llObs += w * eta
-                            for a in 0..<p { zd[a] += er * x[a] }
-                        }
-                    }
-                    s[0] = sAll; s[1] = sD; s[2] = llObs
-                    if let gb {
-                        Self.gram(gb + g * 2 * T, xb, eb, lo..<mid, p)
-                        Self.gram(gb + g * 2 * T + T, xb, eb, mid..<hi, p)
-                    }
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: tileSize) { tile in
+                    ck_cox_groups(xb, Int64(p), beta.baseAddress!, w, start, eventStart, Int64(chunks[c]), Int64(chunks[c + 1]),
+                                  sb, gb, eb, tile.baseAddress!)
                 }
             }
-        } } } }
+        } } } } }
         // The sweep over groups: running risk-set sums, Efron's terms per time with events.
         var ll = 0.0, g = observed
         var H = [Double](repeating: 0, count: T)
@@ -263,7 +244,9 @@ struct CoxRiskSets {
             try e.withUnsafeBufferPointer { w in
                 let pb = parts.baseAddress!, wb = w.baseAddress!
                 try Parallel.forEachThrowing(rowChunks) { c in
-                    Self.gram(pb + c * T, xb, wb, (c * rowChunk)..<min(n, (c + 1) * rowChunk), p)
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: tileSize) { tile in
+                        ck_gram_packed(pb + c * T, xb, wb, Int64(c * rowChunk), Int64(min(n, (c + 1) * rowChunk)), Int64(p), tile.baseAddress!)
+                    }
                 }
             } }
             for c in 0..<rowChunks { for t in 0..<T { H[t] -= parts[c * T + t] } }
@@ -274,50 +257,14 @@ struct CoxRiskSets {
         return (ll, g, full)
     }
 
-    /// acc (packed lower triangle) += Σ_{r ∈ rows} w[r] xᵣxᵣᵀ. Row a of the product is
-    /// built in SIMD4 lanes over columns 0 ..< 4⌈(a+1)/4⌉ (the few past the diagonal are
-    /// dropped when packing), four rows per sweep of the accumulator (a quarter of its
-    /// loads and stores); lanes past p read the next row or the three zeros after X and
-    /// land only in dropped entries. Each entry is the same sum, in the same order, as a
-    /// scalar loop's, so the bits do not depend on the lanes.
-    @inline(__always)
-    static func gram(_ acc: UnsafeMutablePointer<Double>, _ X: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ rows: Range<Int>, _ p: Int) {
-        guard !rows.isEmpty else { return }
-        let q = (p + 3) / 4
-        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: p * q) { tile in
-            let t = tile.baseAddress!
-            t.initialize(repeating: .zero, count: p * q)
-            @inline(__always) func lanes(_ x: UnsafePointer<Double>, _ b: Int) -> SIMD4<Double> {
-                UnsafeRawPointer(x + 4 * b).loadUnaligned(as: SIMD4<Double>.self)
-            }
-            var r = rows.lowerBound
-            while r + 4 <= rows.upperBound {
-                let x0 = X + r * p, x1 = x0 + p, x2 = x1 + p, x3 = x2 + p
-                let w0 = w[r], w1 = w[r + 1], w2 = w[r + 2], w3 = w[r + 3]
-                for a in 0..<p {
-                    let u0 = SIMD4(repeating: w0 * x0[a]), u1 = SIMD4(repeating: w1 * x1[a])
-                    let u2 = SIMD4(repeating: w2 * x2[a]), u3 = SIMD4(repeating: w3 * x3[a])
-                    let row = t + a * q
-                    for b in 0...(a >> 2) {
-                        row[b] += (u0 * lanes(x0, b) + u1 * lanes(x1, b)) + (u2 * lanes(x2, b) + u3 * lanes(x3, b))
-                    }
-                }
-                r += 4
-            }
-            while r < rows.upperBound {
-                let x = X + r * p, wr = w[r]
-                for a in 0..<p {
-                    let u = SIMD4(repeating: wr * x[a]), row = t + a * q
-                    for b in 0...(a >> 2) { row[b] += u * lanes(x, b) }
-                }
-                r += 1
-            }
-            var out = acc
-            for a in 0..<p {
-                let row = UnsafeRawPointer(t + a * q).assumingMemoryBound(to: Double.self)
-                for b in 0...a { out[b] += row[b] }
-                out += a + 1
-            }
-        }
+    /// `body` with the group bounds as the C kernels' int64_t (Int's layout on 64-bit
+    /// platforms) and the case weights' base address (nil: unweighted).
+    private func withGroupBounds<R>(_ body: (UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Double>?) throws -> R) rethrows -> R {
+        try start.withUnsafeBufferPointer { s in try eventStart.withUnsafeBufferPointer { es in
+            try s.withMemoryRebound(to: Int64.self) { s in try es.withMemoryRebound(to: Int64.self) { es in
+                if let weights { return try weights.withUnsafeBufferPointer { try body(s.baseAddress!, es.baseAddress!, $0.baseAddress!) } }
+                return try body(s.baseAddress!, es.baseAddress!, nil)
+            } }
+        } }
     }
 }
