@@ -45,6 +45,11 @@ if not dsn then
   return
 end
 
+local function has(f, name)
+  for _, n in ipairs(f:names()) do if n == name then return true end end
+  return false
+end
+
 local function same(a, b, what)
   T.eq(a:names(), b:names(), what)
   T.eq(a:nrow(), b:nrow(), what)
@@ -74,6 +79,49 @@ T.case("PostgreSQL source: features, labels, snapshots equal the in-process valu
   same(cl.features.snapshots(src, so), cl.features.snapshots(log, so), "snapshots")
 end)
 
+T.case("PostgreSQL source: the tables are read once while their stamp holds; new rows with a new type are seen", function()
+  local sim = cl.simulate.platform { users = 600, days = 120, start = "2024-01-01", seed = 7 }
+  sim.events:write_postgres { dsn = dsn, table = "lua_cache", mode = "replace" }
+  local src = cl.source.postgres { dsn = dsn, table = "lua_cache" }
+  local spec = { as_of = "2024-04-01", windows = { 7, 30 } }
+  same(cl.features.build(src, spec), cl.features.build(cl.events(sim.events), spec), "first build")
+  local t = src:timings()
+  T.eq({ t.probes, t.type_scans, t.reused }, { 1, 1, 0 })
+  T.ok(t.probe_seconds > 0 and t.stamp_seconds > 0, "first call probes")
+  same(cl.features.build(src, spec), cl.features.build(cl.events(sim.events), spec), "second build")
+  t = src:timings()
+  T.eq({ t.probes, t.type_scans, t.reused, t.probe_seconds }, { 1, 1, 1, 0 })
+  T.eq(cl.labels.churn(src, { as_of = "2024-03-01" }):nrow(), cl.labels.churn(cl.events(sim.events), { as_of = "2024-03-01" }):nrow())
+  T.eq(src:timings().probes, 1)
+  -- Rows with an event type the table did not have: the stamp changes (n_tup_ins), the types are read again.
+  local extra = cl.frame({ user_id = { 1, 2, 2 }, ts = { "2024-03-30 10:00:00", "2024-03-31 23:59:59", "2024-03-02 00:00:00" },
+                           event = { "upgrade", "upgrade", "login" }, amount = { cl.null, 4.5, cl.null } },
+                         { names = { "user_id", "ts", "event", "amount" } })
+  extra = extra:mutate { ts = extra.ts:cast("timestamp") }
+  extra:write_postgres { dsn = dsn, table = "lua_cache", mode = "append" }
+  local all = cl.events(cl.concat { sim.events, extra })
+  local f = cl.features.build(src, spec)
+  T.ok(has(f, "upgrade_7d") and has(f, "recency_upgrade_days"), "the new type's columns")
+  same(f, cl.features.build(all, spec), "after the append")
+  t = src:timings()
+  T.eq({ t.probes, t.type_scans }, { 2, 2 })
+  -- A column added to the table changes the stamp too; refresh() forces a probe without a change.
+  cl.read_postgres { dsn = dsn, query = "ALTER TABLE lua_cache ADD COLUMN note text" }
+  same(cl.features.build(src, spec), cl.features.build(all, spec), "after ALTER TABLE")
+  T.eq(src:timings().probes, 3)
+  cl.features.build(src, spec)
+  T.eq(src:timings().probes, 3)
+  src:refresh()
+  same(cl.features.build(src, spec), cl.features.build(all, spec), "after refresh()")
+  T.eq({ src:timings().probes, src:timings().type_scans }, { 4, 4 })
+  -- A view has no stamp: it is read on every call (never stale).
+  cl.read_postgres { dsn = dsn, query = "CREATE OR REPLACE VIEW lua_cache_v AS SELECT user_id, ts, event, amount FROM lua_cache" }
+  local v = cl.source.postgres { dsn = dsn, table = "lua_cache_v" }
+  same(cl.features.build(v, spec), cl.features.build(all, spec), "view")
+  same(cl.features.build(v, spec), cl.features.build(all, spec), "view again")
+  T.eq({ v:timings().probes, v:timings().reused }, { 2, 0 })
+end)
+
 T.case("cl.read_postgres binds parameters; write modes", function()
   local f = cl.read_postgres { dsn = dsn, query = "SELECT $1::text AS s, $2::bigint * 2 AS n", params = { "a'; DROP TABLE x; --", 21 } }
   T.eq(f.s:to_table(), { "a'; DROP TABLE x; --" })
@@ -93,10 +141,6 @@ end)
 -- end: days_to_renewal null, MRR = price); 900003 a 41-day term (MRR per 30.4375 days) renewed 5 days after it
 -- ends (churn with grace 0, not with grace 7), discount missing; 900004 terms but no events (a label row, no
 -- feature row); 900005 events but no terms (subscribed 0, plan null).
-local function has(f, name)
-  for _, n in ipairs(f:names()) do if n == name then return true end end
-  return false
-end
 
 local function edge_subscriptions(sim)
   local subs = cl.frame({

@@ -24,7 +24,20 @@ public final class SparkSourceObject: LuaObject {
 /// The work is ChurnCore's (Warehouse/).
 enum WarehouseModule {
     static func register(_ cl: ModuleBuilder) {
-        cl.state.register(PostgresSourceObject.self, LuaClass(methods: [:], metamethods: [
+        cl.state.register(PostgresSourceObject.self, LuaClass(methods: [
+            "refresh": { c in
+                try c.object(1, PostgresSourceObject.self).source.cache.invalidate()
+                return 0
+            },
+            "timings": { c in
+                let s = try c.object(1, PostgresSourceObject.self).source.cache.stats
+                return c.push(LuaValue.table([(.string("probes"), .integer(Int64(s.probes))),
+                                              (.string("type_scans"), .integer(Int64(s.typeScans))),
+                                              (.string("reused"), .integer(Int64(s.reused))),
+                                              (.string("stamp_seconds"), .number(s.stampSeconds)),
+                                              (.string("probe_seconds"), .number(s.probeSeconds))]))
+            },
+        ], metamethods: [
             "__tostring": { c in
                 let s = try c.object(1, PostgresSourceObject.self).source
                 return c.push("<cl.PostgresSource \(s.events.table.joined(separator: "."))>")   // never the dsn
@@ -133,7 +146,7 @@ enum WarehouseModule {
             }
 
             m.function("postgres", "postgres{dsn =, table =, columns = {user =, time =, event =, amount =}, subscriptions = 'table' | {table =, columns =, price_period =}}",
-                       "A PostgreSQL event table as a feature source. dsn: a libpq connection string or postgresql:// URI without password (credentials come from PGPASSWORD, PGPASSFILE or ~/.pgpass). columns default to user_id, ts, event and amount (when the table has it, checked when used). subscriptions: the terms table (columns as cl.subscriptions': user_id, start, end, plan, price, auto_renew and discount when present) for the subscription family and definition = 'subscription' labels. cl.features.build / snapshots / cl.labels.churn on a source take a third argument {progress = true | function(p)}: true prints the stages on standard error, a function gets {engine, stage = 'connect' | 'query' | 'running' | 'receiving' | 'done', rows, seconds}; an error in it cancels the query.") { c in
+                       "A PostgreSQL event table as a feature source. dsn: a libpq connection string or postgresql:// URI without password (credentials come from PGPASSWORD, PGPASSFILE or ~/.pgpass). columns default to user_id, ts, event and amount (when the table has it, checked when used). Column types and event types are read once and kept while a catalog stamp of the table is unchanged (src:refresh() forgets them; src:timings() counts them). subscriptions: the terms table (columns as cl.subscriptions': user_id, start, end, plan, price, auto_renew and discount when present) for the subscription family and definition = 'subscription' labels. cl.features.build / snapshots / cl.labels.churn on a source take a third argument {progress = true | function(p)}: true prints the stages on standard error, a function gets {engine, stage = 'connect' | 'query' | 'running' | 'receiving' | 'done', rows, seconds}; an error in it cancels the query.") { c in
                 let t = try c.table(1)
                 try t.checkKeys(["dsn", "table", "columns", "subscriptions"])
                 guard let dsn = try t.string("dsn"), let table = try t.string("table") else {
@@ -312,6 +325,11 @@ enum WarehouseModule {
             lastStage = p.stage
         }
     }
+
+    static let postgresMethodDocs: [String: MethodDocs.Entry] = [
+        "refresh": ("src:refresh()", "Forgets the column types and event types read from the source's tables, so the next call reads them again. Not needed after ordinary writes: each call compares a cheap catalog stamp of the tables (relfilenode, columns, insert/update/delete counters) and reads them again when it changed; a view or partitioned table is read on every call."),
+        "timings": ("src:timings()", "What the source read from its tables so far: probes (column-type probes), type_scans (scans of the distinct event types), reused (calls that reused both), and of the last call stamp_seconds (the catalog stamp) and probe_seconds (probe and scan; 0 when reused)."),
+    ]
 
     static let sparkMethodDocs: [String: MethodDocs.Entry] = [
         "close": ("src:close()", "Ends the source's Spark session (its JVM); the next query starts a new one."),
