@@ -1,6 +1,6 @@
--- cl.source.spark reads what the table holds once per source: the column types and the event types
--- are kept across calls and across a session restart (only the views are registered again), and a
--- misnamed column is named in the error. Its own file: each source here starts a Spark JVM (tens of
+-- cl.source.spark reads what the table holds once per source: the column types (from the Parquet
+-- footer, before Spark starts) and the event types are kept across calls and across a session restart
+-- (only the views are registered again), and a misnamed column is named in the error without a JVM. Its own file: each source here starts a Spark JVM (tens of
 -- seconds, more under load), beyond the per-file time limit if added to warehouse_spark_test.lua.
 local T = cl.test
 local home = os.getenv("CHURNLAB_TEST_SPARK_HOME")
@@ -41,6 +41,7 @@ T.case("Spark source: a misnamed column is named in the error", function()
   local bad = cl.source.spark { path = path, master = "local[1]", spark_home = home, columns = { event = "kind" } }
   local ok, err = pcall(cl.features.build, bad, { as_of = "2024-06-01" })
   T.ok(not ok and err:find("event column 'kind' is not in table", 1, true), err)
+  T.ok(not bad:running(), "the Parquet footer gave the columns: Spark was not started")
   bad:close()
 end)
 

@@ -34,6 +34,16 @@ T.case("hostile names stay inside their quotes", function()
   T.ok(q:find([[typ = 'x''; DROP TABLE t; --']], 1, true))
 end)
 
+T.case("cl.features.sql: integer epochs in both dialects", function()
+  local spec = { as_of = "2024-06-01", windows = { 7 }, event_types = { "login" } }
+  local pg = cl.features.sql(spec, { events = "e", columns = { time_unit = "ms" } })
+  T.ok(pg:find('"ts" AS t', 1, true) and pg:find("CAST(1717200000000 AS bigint)", 1, true), pg)   -- 2024-06-01 in ms
+  local sp = cl.features.sql(spec, { dialect = "spark", events = "e", columns = { time_unit = "s" } })
+  T.ok(sp:find("unix_micros(timestamp_seconds(CAST(`ts` AS BIGINT))) AS us", 1, true), sp)
+  sp = cl.features.sql(spec, { dialect = "spark", events = "e", columns = { time_unit = "ms" } })
+  T.ok(sp:find("unix_micros(timestamp_millis(CAST(`ts` AS BIGINT))) AS us", 1, true), sp)
+end)
+
 local dsn = os.getenv("CHURNLAB_TEST_PG_DSN")
 if not dsn then
   local why = "CHURNLAB_TEST_PG_DSN is not set (scripts/test starts a throw-away cluster and sets it)"
@@ -43,6 +53,11 @@ if not dsn then
     print("warehouse_test: PostgreSQL cases skipped: " .. why)
   end
   return
+end
+
+local function has(f, name)
+  for _, n in ipairs(f:names()) do if n == name then return true end end
+  return false
 end
 
 local function same(a, b, what)
@@ -74,6 +89,94 @@ T.case("PostgreSQL source: features, labels, snapshots equal the in-process valu
   same(cl.features.snapshots(src, so), cl.features.snapshots(log, so), "snapshots")
 end)
 
+T.case("PostgreSQL source: the tables are read once while their stamp holds; new rows with a new type are seen", function()
+  local sim = cl.simulate.platform { users = 600, days = 120, start = "2024-01-01", seed = 7 }
+  cl.read_postgres { dsn = dsn, query = "DROP VIEW IF EXISTS lua_cache_v" }   -- left by an earlier run: it pins the table
+  sim.events:write_postgres { dsn = dsn, table = "lua_cache", mode = "replace" }
+  local src = cl.source.postgres { dsn = dsn, table = "lua_cache" }
+  local spec = { as_of = "2024-04-01", windows = { 7, 30 } }
+  same(cl.features.build(src, spec), cl.features.build(cl.events(sim.events), spec), "first build")
+  local t = src:timings()
+  T.eq({ t.probes, t.type_scans, t.reused }, { 1, 1, 0 })
+  T.ok(t.probe_seconds > 0 and t.stamp_seconds > 0, "first call probes")
+  same(cl.features.build(src, spec), cl.features.build(cl.events(sim.events), spec), "second build")
+  t = src:timings()
+  T.eq({ t.probes, t.type_scans, t.reused, t.probe_seconds }, { 1, 1, 1, 0 })
+  T.eq(cl.labels.churn(src, { as_of = "2024-03-01" }):nrow(), cl.labels.churn(cl.events(sim.events), { as_of = "2024-03-01" }):nrow())
+  T.eq(src:timings().probes, 1)
+  -- Rows with an event type the table did not have: the stamp changes (n_tup_ins), the types are read again.
+  local extra = cl.frame({ user_id = { 1, 2, 2 }, ts = { "2024-03-30 10:00:00", "2024-03-31 23:59:59", "2024-03-02 00:00:00" },
+                           event = { "upgrade", "upgrade", "login" }, amount = { cl.null, 4.5, cl.null } },
+                         { names = { "user_id", "ts", "event", "amount" } })
+  extra = extra:mutate { ts = extra.ts:cast("timestamp") }
+  extra:write_postgres { dsn = dsn, table = "lua_cache", mode = "append" }
+  local all = cl.events(cl.concat { sim.events, extra })
+  local f = cl.features.build(src, spec)
+  T.ok(has(f, "upgrade_7d") and has(f, "recency_upgrade_days"), "the new type's columns")
+  same(f, cl.features.build(all, spec), "after the append")
+  t = src:timings()
+  T.eq({ t.probes, t.type_scans }, { 2, 2 })
+  -- A column added to the table changes the stamp too; refresh() forces a probe without a change.
+  cl.read_postgres { dsn = dsn, query = "ALTER TABLE lua_cache ADD COLUMN note text" }
+  same(cl.features.build(src, spec), cl.features.build(all, spec), "after ALTER TABLE")
+  T.eq(src:timings().probes, 3)
+  cl.features.build(src, spec)
+  T.eq(src:timings().probes, 3)
+  src:refresh()
+  same(cl.features.build(src, spec), cl.features.build(all, spec), "after refresh()")
+  T.eq({ src:timings().probes, src:timings().type_scans }, { 4, 4 })
+  -- A view has no stamp: it is read on every call (never stale).
+  cl.read_postgres { dsn = dsn, query = "CREATE OR REPLACE VIEW lua_cache_v AS SELECT user_id, ts, event, amount FROM lua_cache" }
+  local v = cl.source.postgres { dsn = dsn, table = "lua_cache_v" }
+  same(cl.features.build(v, spec), cl.features.build(all, spec), "view")
+  same(cl.features.build(v, spec), cl.features.build(all, spec), "view again")
+  T.eq({ v:timings().probes, v:timings().reused }, { 2, 0 })
+end)
+
+-- The same events with the time held as ISO-8601 text (both the space and the "T…Z" forms) and as integer
+-- epochs in s, ms and µs: features (every family), labels and snapshots equal the in-process values of the
+-- timestamp log. The simulator's times are whole seconds (checked), so every unit holds them exactly.
+T.case("PostgreSQL source: text and integer-epoch time columns equal the in-process values", function()
+  local sim = cl.simulate.platform { users = 800, days = 150, start = "2024-01-01", seed = 13 }
+  local ev = sim.events
+  local us = ev.ts:cast("int")
+  T.eq((us % 1000000):max(), 0)
+  local log = cl.events(ev)
+  local spec = { as_of = "2024-05-01", windows = { 7, 30, 90 } }
+  local lab = { as_of = "2024-04-01", horizon = 30 }
+  local so = { from = "2024-03-01", to = "2024-05-01", every = "4w", spec = { windows = { 7, 30 } }, label = { horizon = 14 } }
+  local want_f, want_l, want_s = cl.features.build(log, spec), cl.labels.churn(log, lab), cl.features.snapshots(log, so)
+  local function with_time(t)
+    return cl.frame({ user_id = ev.user_id, ts = t, event = ev.event, amount = ev.amount }, { names = { "user_id", "ts", "event", "amount" } })
+  end
+  local function check(name, frame, columns, marks)
+    frame:write_postgres { dsn = dsn, table = name, mode = "replace" }
+    local src = cl.source.postgres { dsn = dsn, table = name, columns = columns }
+    same(cl.features.build(src, spec), want_f, name .. " features")
+    same(cl.labels.churn(src, lab), want_l, name .. " labels")
+    same(cl.features.snapshots(src, so), want_s, name .. " snapshots")
+    local text = cl.features.build_sql(src, spec)
+    for _, m in ipairs(marks) do T.ok(text:find(m, 1, true), name .. ": " .. m) end
+  end
+  local txt = ev.ts:cast("string"):to_table()
+  for i = 1, #txt, 2 do txt[i] = txt[i]:gsub(" ", "T") .. "Z" end
+  T.ok(txt[1]:find("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), txt[1])
+  check("lua_time_text", with_time(txt), nil, { "CAST(\"ts\" AS timestamp) AS t", "OFFSET 0" })
+  -- 2024-05-01 is 1714521600 s; bounds in the column's unit
+  check("lua_time_s", with_time(us // 1000000), { time_unit = "s" }, { "CAST(1714521600 AS bigint)", '"ts" AS t' })
+  check("lua_time_ms", with_time(us // 1000), { time_unit = "ms" }, { "CAST(1714521600000 AS bigint)" })
+  check("lua_time_us", with_time(us), { time_unit = "us" }, { "CAST(1714521600000000 AS bigint)" })
+  -- An integer column needs its unit; the unit fits only an integer column; the option's values are checked.
+  local ok, err = pcall(cl.features.build, cl.source.postgres { dsn = dsn, table = "lua_time_s" }, spec)
+  T.ok(not ok and err:find("columns.time_unit", 1, true) and err:find("holds integers", 1, true), err)
+  ok, err = pcall(cl.features.build, cl.source.postgres { dsn = dsn, table = "lua_time_text", columns = { time_unit = "s" } }, spec)
+  T.ok(not ok and err:find("columns.time_unit applies to an integer epoch", 1, true), err)
+  ok, err = pcall(cl.source.postgres, { dsn = dsn, table = "lua_time_s", columns = { time_unit = "h" } })
+  T.ok(not ok and err:find("columns.time_unit", 1, true) and err:find("'h'", 1, true), err)
+  ok, err = pcall(cl.features.sql, spec, { events = "e", columns = { time_unit = "sec" } })
+  T.ok(not ok and err:find("columns.time_unit", 1, true), err)
+end)
+
 T.case("cl.read_postgres binds parameters; write modes", function()
   local f = cl.read_postgres { dsn = dsn, query = "SELECT $1::text AS s, $2::bigint * 2 AS n", params = { "a'; DROP TABLE x; --", 21 } }
   T.eq(f.s:to_table(), { "a'; DROP TABLE x; --" })
@@ -93,10 +196,6 @@ end)
 -- end: days_to_renewal null, MRR = price); 900003 a 41-day term (MRR per 30.4375 days) renewed 5 days after it
 -- ends (churn with grace 0, not with grace 7), discount missing; 900004 terms but no events (a label row, no
 -- feature row); 900005 events but no terms (subscribed 0, plan null).
-local function has(f, name)
-  for _, n in ipairs(f:names()) do if n == name then return true end end
-  return false
-end
 
 local function edge_subscriptions(sim)
   local subs = cl.frame({

@@ -18,9 +18,15 @@
 #               source's probe and event types, rows through libpq into a frame) − engine.
 #               The engine time is the server's: a debug churnlab measures it as well.
 #               "tuned" = work_mem 256MB, 2 parallel workers, JIT off (session settings
-#               through the dsn's options); "default" = the cluster's defaults.
+#               through the dsn's options); "default" = the cluster's defaults. The source's
+#               probe and event types are read by build_sql first and kept (a catalog stamp),
+#               so the timed call reuses them. Also the same log with the time as ISO-8601
+#               text ('…T…Z') and as integer µs (columns.time_unit = "us"), same covering
+#               index: compiled.
 #   Spark:      local[2] on the Parquet file; engine = spark-sql computing and writing the
-#               result; transfer = ChurnLab reading the Parquet back; session start apart.
+#               result; transfer = ChurnLab reading the Parquet back; session start apart. The
+#               first call's column types come from the Parquet footer (no Spark job); the
+#               one-row probe job it used to run is timed after it on the warm session.
 #   DuckDB:     in memory (optional: a venv with duckdb — $CHURNLAB_BENCH_VENV, default
 #               .venv-ref; --duckdb installs it there).
 # Compiled = cl.features.build on the source; anchors = the hand-written "direct" query

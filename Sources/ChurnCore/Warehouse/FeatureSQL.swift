@@ -17,11 +17,15 @@ public struct WarehouseEvents: Sendable, Equatable {
     /// The time column's PostgreSQL type when known (probed from the table): then the PostgreSQL
     /// query keeps times in that type (`SQLTime`'s stored form); nil = convert every time to µs.
     public var timeType: WarehouseTimeType?
+    /// Text or an integer epoch instead of a timestamp or date column (`columns.time_unit`, or text found by a probe).
+    public var timeEncoding: WarehouseTimeEncoding
 
     public init(table: [String], user: String = "user_id", time: String = "ts", event: String? = "event",
-                amount: String? = nil, userIsText: Bool? = nil, timeIsDate: Bool = false, timeType: WarehouseTimeType? = nil) {
+                amount: String? = nil, userIsText: Bool? = nil, timeIsDate: Bool = false, timeType: WarehouseTimeType? = nil,
+                timeEncoding: WarehouseTimeEncoding = .native) {
         self.table = table; self.user = user; self.time = time; self.event = event; self.amount = amount
         self.userIsText = userIsText; self.timeIsDate = timeIsDate || timeType == .date; self.timeType = timeType
+        self.timeEncoding = timeEncoding
     }
 
     /// Splits "schema.table" into its parts (each then quoted on its own).
@@ -159,8 +163,25 @@ public struct FeatureSQL: Sendable {
         "-- ChurnLab \(what) (cl.features.sql, dialect \(dialect.rawValue)) compiled from a feature spec.\n" +
         "-- Every feature uses only events strictly before as_of; a window of W days is [as_of - W days, as_of).\n" +
         "-- Times are whole microseconds since 1970-01-01 UTC (as in ChurnLab's in-process builder)" +
-        (events.timeType != nil && dialect == .postgres
-            ? ";\n-- events keep the stored \(events.timeType!.rawValue) column t, compared with bounds t_… precomputed in obs.\n" : ".\n")
+        storedNote
+    }
+
+    /// The header line on how the query reads the time column, when not as µs.
+    private var storedNote: String {
+        switch (dialect, events.timeEncoding) {
+        case (.postgres, .epoch(let u)):
+            return ";\n-- events keep the stored integer column t (\(u.rawValue) since the epoch), compared with bounds t_… precomputed in obs (rounded up).\n"
+        case (.postgres, .text):
+            return ";\n-- the text column is read as a timestamp t once per event, compared with bounds t_… precomputed in obs.\n"
+        case (.spark, .text):
+            return ";\n-- the text column is read with to_timestamp (zone-less text in the session time zone; ChurnLab's sessions run in UTC).\n"
+        case (.spark, .epoch(let u)):
+            return ";\n-- the integer column holds \(u.rawValue) since the epoch.\n"
+        case (.postgres, .native) where events.timeType != nil:
+            return ";\n-- events keep the stored \(events.timeType!.rawValue) column t, compared with bounds t_… precomputed in obs.\n"
+        default:
+            return ".\n"
+        }
     }
 
     private func order(asOf: Bool) -> String {
@@ -187,8 +208,12 @@ public struct FeatureSQL: Sendable {
         var cols = ["\(try q(events.user)) AS u", time.source(try q(events.time)), "\(typ) AS typ"]
         if let a = events.amount { cols.append("\(dialect.amount(try q(a))) AS amt") }
         let inline = time.stored ? " NOT MATERIALIZED" : ""
-        return "src AS\(inline) (  -- the event log: user, time (\(time.stored ? "as stored" : "µs")), event type\(events.amount == nil ? "" : ", amount")\n" +
-            "  SELECT " + cols.joined(separator: ", ") + "\n  FROM \(try dialect.tableName(events.table))\n)"
+        // OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would copy the conversion into every
+        // filter reading t (converted up to 25 times per row instead of once).
+        let barrier = time.convertsRows ? "\n  OFFSET 0  -- convert each row's time once" : ""
+        let what = time.convertsRows ? "read as timestamp" : time.stored ? "as stored" : "µs"
+        return "src AS\(inline) (  -- the event log: user, time (\(what)), event type\(events.amount == nil ? "" : ", amount")\n" +
+            "  SELECT " + cols.joined(separator: ", ") + "\n  FROM \(try dialect.tableName(events.table))\(barrier)\n)"
     }
 
     /// Each date's events strictly before it, with the UTC day and the user's previous event time.

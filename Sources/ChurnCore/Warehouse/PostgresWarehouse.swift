@@ -11,6 +11,8 @@ public struct PostgresEventSource: Sendable {
     public var amountIfPresent: Bool
     /// The subscription terms table, for the subscription family and label.
     public var subscriptions: WarehouseSubscriptions?
+    /// The tables' column types and event types, kept while their stamp is unchanged (`PostgresSourceCache`).
+    public let cache = PostgresSourceCache()
 
     public init(dsn: String, events: WarehouseEvents, amountIfPresent: Bool = false, subscriptions: WarehouseSubscriptions? = nil) {
         self.dsn = dsn; self.events = events; self.amountIfPresent = amountIfPresent; self.subscriptions = subscriptions
@@ -61,19 +63,24 @@ public struct PostgresEventSource: Sendable {
         return try c.query(q.sql, reporter: p)
     }
 
-    /// The compiler for the tables as they are, and `spec` completed from them (`WarehouseResolve`).
+    /// The compiler for the tables as they are, and `spec` completed from them (`WarehouseResolve`):
+    /// what the tables hold comes from `cache` while their stamp is unchanged, else from a probe.
     func resolve(_ c: PostgresConnection, _ spec: FeatureSpec?) throws -> (FeatureSQL, FeatureSpec?) {
-        let probe = try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(events.table)) LIMIT 0")
-        var ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
-        // The stored type (timestamp, timestamptz or date): the query then compares times without converting them.
-        ev.timeType = c.lastColumnTypes[ev.time].flatMap(WarehouseTimeType.postgres(oid:))
-        let subs = try subscriptions.map { s in
-            try WarehouseResolve.subscriptions(s, events: ev,
-                                               probe: try c.query("SELECT * FROM \(try SQLDialect.postgres.tableName(s.table)) LIMIT 0"))
-        }
-        let sql = FeatureSQL(dialect: .postgres, events: ev, subscriptions: subs)
+        let d = SQLDialect.postgres
+        let tables = try [d.tableName(events.table)] + (subscriptions.map { [try d.tableName($0.table)] } ?? [])
+        let r = try cache.resolve(c, tables: tables, probe: {
+            let probe = try c.query("SELECT * FROM \(tables[0]) LIMIT 0")
+            var ev = try WarehouseResolve.events(events, probe: probe, amountIfPresent: amountIfPresent)
+            // The stored type (timestamp, timestamptz or date): the query then compares times without converting them.
+            ev.timeType = c.lastColumnTypes[ev.time].flatMap(WarehouseTimeType.postgres(oid:))
+            let subs = try subscriptions.map { s in
+                try WarehouseResolve.subscriptions(s, events: ev, probe: try c.query("SELECT * FROM \(tables[1]) LIMIT 0"))
+            }
+            return (ev, subs)
+        }, scan: { ev in try c.query(try WarehouseResolve.typesQuery(ev, d)) })
+        let sql = FeatureSQL(dialect: .postgres, events: r.events, subscriptions: r.subscriptions)
         guard let spec else { return (sql, nil) }
-        return (sql, try WarehouseResolve.spec(spec) { try c.query(try WarehouseResolve.typesQuery(ev, .postgres)) })
+        return (sql, try WarehouseResolve.spec(spec, types: r.types))
     }
 }
 

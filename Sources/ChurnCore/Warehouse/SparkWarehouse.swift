@@ -116,42 +116,75 @@ public final class SparkEventSource {
 
     /// Registers the files as views (once per session) and completes events, subscriptions and spec from the tables.
     ///
-    /// What the tables hold is read once per source, not once per call: the column types (a one-row
-    /// probe) and, at the first spec that needs them, the distinct event types (a scan of the event
-    /// column). A later call, or a session restarted after an interruption, only registers the views
-    /// again. Each statement is a Spark job and a round trip (seconds on a loaded local[2], more on a
+    /// What the tables hold is read once per source, not once per call: the column types (the Parquet
+    /// footer read in Swift for Parquet files, else a one-row probe) and, at the first spec that needs
+    /// them, the distinct event types (a scan of the event column). A later call, or a session restarted
+    /// after an interruption, only registers the views again. Each statement is a Spark job and a round trip (seconds on a loaded local[2], more on a
     /// cold JVM); the types scan grows with the log. (One job for both — the probe left-joined with the
     /// types — was no faster: 16.7–18.0 s on a cold session against 10.4–38 s for the two, loaded machine.)
     func resolve(_ spec: FeatureSpec?, _ p: ProgressReporter? = nil) throws -> (FeatureSQL, FeatureSpec?) {
         let d = SQLDialect.spark
+        // Parquet files: their footers give the column types before Spark starts (a misnamed column is an
+        // error without a JVM); other tables are probed by the session below.
+        if resolved == nil { try resolveTables(footersOnly: true) }
         if !session.isRunning || !registered {
             if !session.isRunning { try p?.report("start") }
             if let path { try register(SparkEventSource.view, path, format) }
             if let sp = subsPath { try register(SparkEventSource.subscriptionsView, sp, subsFormat) }
             registered = true
         }
-        if resolved == nil {
-            // One row is enough for the column types (an empty result may come back without a schema).
-            let probe = try session.query("SELECT * FROM \(try d.tableName(given.table)) LIMIT 1", columns: [])
-            guard probe.ncol > 0 else {
-                throw WarehouseError.invalidOption("spark source \(label): the event table has no rows")
-            }
-            let ev = try WarehouseResolve.events(given, probe: probe, amountIfPresent: amountIfPresent)
-            if let s = subsGiven {
-                let sprobe = try session.query("SELECT * FROM \(try d.tableName(s.table)) LIMIT 1", columns: [])
-                guard sprobe.ncol > 0 else {
-                    throw WarehouseError.invalidOption("spark source \(label): the subscriptions table has no rows")
-                }
-                subsResolved = try WarehouseResolve.subscriptions(s, events: ev, probe: sprobe)
-            }
-            resolved = ev
-        }
+        if resolved == nil { try resolveTables(footersOnly: false) }
         let sql = FeatureSQL(dialect: .spark, events: resolved!, subscriptions: subsResolved)
         guard let spec else { return (sql, nil) }
         return (sql, try WarehouseResolve.spec(spec) {
             if types == nil { types = try session.query(try WarehouseResolve.typesQuery(resolved!, d), columns: ["t"]) }
             return types!
         })
+    }
+
+    /// Completes the events and subscriptions from their tables' column types: from the Parquet footers
+    /// of Parquet files, read in Swift (no Spark job: on a cold session the one-row probe is its first
+    /// job, seconds of JIT and scheduling), else from a one-row query on the running session. With
+    /// `footersOnly`, does nothing unless every table's types come from a footer.
+    private func resolveTables(footersOnly: Bool) throws {
+        func footer(_ path: String?, _ format: String) -> String? {
+            guard let path, format == "parquet" else { return nil }
+            return SparkEventSource.footerFile(path)
+        }
+        let evFile = footer(path, format), subsFile = footer(subsPath, subsFormat)
+        if footersOnly && (evFile == nil || (subsGiven != nil && subsFile == nil)) { return }
+        func probe(_ file: String?, _ table: [String], _ what: String) throws -> Frame {
+            if let file { return try ParquetReader().schema(path: file) }
+            // One row is enough for the column types (an empty result may come back without a schema).
+            let f = try session.query("SELECT * FROM \(try SQLDialect.spark.tableName(table)) LIMIT 1", columns: [])
+            guard f.ncol > 0 else { throw WarehouseError.invalidOption("spark source \(label): the \(what) table has no rows") }
+            return f
+        }
+        let ev = try WarehouseResolve.events(given, probe: try probe(evFile, given.table, "event"), amountIfPresent: amountIfPresent)
+        if let s = subsGiven {
+            subsResolved = try WarehouseResolve.subscriptions(s, events: ev, probe: try probe(subsFile, s.table, "subscriptions"))
+        }
+        resolved = ev
+    }
+
+    /// The Parquet file whose footer gives `path`'s schema as Spark reads it: the file itself, or for
+    /// a directory of part files (what Spark and other writers produce) its first data file in name
+    /// order. nil — ask Spark — when Spark could see other columns: a directory with subdirectories
+    /// (partition columns like `day=2024-01-01/` become columns) or without a data file.
+    static func footerFile(_ path: String) -> String? {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return nil }
+        guard isDir.boolValue else { return path }
+        guard let names = try? fm.contentsOfDirectory(atPath: path) else { return nil }
+        var files: [String] = []
+        for n in names.sorted() where !n.hasPrefix("_") && !n.hasPrefix(".") {
+            var sub: ObjCBool = false
+            _ = fm.fileExists(atPath: path + "/" + n, isDirectory: &sub)
+            if sub.boolValue { return nil }
+            files.append(n)
+        }
+        return files.first.map { path + "/" + $0 }
     }
 
     private func register(_ view: String, _ path: String, _ format: String) throws {

@@ -16,12 +16,28 @@ enum WarehouseResolve {
         try need(ev.user, "user"); try need(ev.time, "time"); try need(ev.event, "event"); try need(ev.amount, "amount")
         if let u = probe.columns.first(where: { $0.name == ev.user }) { ev.userIsText = u.data.dtype == .string || u.data.dtype == .category }
         if let t = probe.columns.first(where: { $0.name == ev.time }) {
-            guard t.data.dtype == .date || t.data.dtype == .timestamp else {
-                throw WarehouseError.invalidOption("time column '\(ev.time)' is \(t.data.dtype.rawValue), not a timestamp or date")
-            }
+            ev.timeEncoding = try timeEncoding(ev, t.data.dtype)
             ev.timeIsDate = t.data.dtype == .date
         }
         return ev
+    }
+
+    /// How the time column of type `dtype` holds times: timestamp and date as they are, text as ISO-8601
+    /// (found here), integers only with `columns.time_unit` (their unit cannot be guessed safely).
+    static func timeEncoding(_ ev: WarehouseEvents, _ dtype: DType) throws -> WarehouseTimeEncoding {
+        switch (dtype, ev.timeEncoding) {
+        case (.date, .epoch), (.timestamp, .epoch), (.string, .epoch), (.category, .epoch):
+            throw WarehouseError.invalidOption("columns.time_unit applies to an integer epoch time column; " +
+                                               "time column '\(ev.time)' is \(dtype == .category ? "string" : dtype.rawValue)")
+        case (.date, _), (.timestamp, _): return .native
+        case (.string, _), (.category, _): return .text
+        case (.int64, .epoch(let u)): return .epoch(u)
+        case (.int64, _):
+            throw WarehouseError.invalidOption("time column '\(ev.time)' holds integers: give columns.time_unit = 's', 'ms' or 'us' " +
+                                               "(seconds, milliseconds or microseconds since 1970-01-01 UTC)")
+        default:
+            throw WarehouseError.invalidOption("time column '\(ev.time)' is \(dtype.rawValue), not a timestamp, date, ISO-8601 text or integer epoch")
+        }
     }
 
     /// `subs` completed from `probe` (the terms table's columns): columns checked, the optional

@@ -254,5 +254,6 @@ enum MethodDocs {
         "cl.Model": ModelBinding.docs,   // common methods and each kind's own (Models/ModelBinding.swift)
         "cl.CLVModel": CLVModule.methodDocs,   // Survival/CLVModule.swift
         "cl.SparkSource": WarehouseModule.sparkMethodDocs,   // Warehouse/WarehouseModule.swift
+        "cl.PostgresSource": WarehouseModule.postgresMethodDocs,
     ]
 }

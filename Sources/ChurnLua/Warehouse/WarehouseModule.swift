@@ -24,7 +24,20 @@ public final class SparkSourceObject: LuaObject {
 /// The work is ChurnCore's (Warehouse/).
 enum WarehouseModule {
     static func register(_ cl: ModuleBuilder) {
-        cl.state.register(PostgresSourceObject.self, LuaClass(methods: [:], metamethods: [
+        cl.state.register(PostgresSourceObject.self, LuaClass(methods: [
+            "refresh": { c in
+                try c.object(1, PostgresSourceObject.self).source.cache.invalidate()
+                return 0
+            },
+            "timings": { c in
+                let s = try c.object(1, PostgresSourceObject.self).source.cache.stats
+                return c.push(LuaValue.table([(.string("probes"), .integer(Int64(s.probes))),
+                                              (.string("type_scans"), .integer(Int64(s.typeScans))),
+                                              (.string("reused"), .integer(Int64(s.reused))),
+                                              (.string("stamp_seconds"), .number(s.stampSeconds)),
+                                              (.string("probe_seconds"), .number(s.probeSeconds))]))
+            },
+        ], metamethods: [
             "__tostring": { c in
                 let s = try c.object(1, PostgresSourceObject.self).source
                 return c.push("<cl.PostgresSource \(s.events.table.joined(separator: "."))>")   // never the dsn
@@ -55,7 +68,7 @@ enum WarehouseModule {
             },
         ]))
 
-        let whHelp = "wh: dialect = 'postgres' | 'spark', events = 'schema.table', columns = {user = 'user_id', time = 'ts', event = 'event', amount = nil}, as_of (overrides the spec's), subscriptions = 'schema.table' | {table =, columns = {user =, start =, ['end'] =, plan =, price =, auto_renew =, discount =}, price_period = 'term' | 'month'} (the subscription family and label; auto_renew / discount only when named)"
+        let whHelp = "wh: dialect = 'postgres' | 'spark', events = 'schema.table', columns = {user = 'user_id', time = 'ts', event = 'event', amount = nil, time_unit = nil | 's' | 'ms' | 'us' (an integer epoch time column)}, as_of (overrides the spec's), subscriptions = 'schema.table' | {table =, columns = {user =, start =, ['end'] =, plan =, price =, auto_renew =, discount =}, price_period = 'term' | 'month'} (the subscription family and label; auto_renew / discount only when named)"
         cl.submodule("features") { m in
             m.function("sql", "sql(spec, {dialect =, events =, columns =, as_of =})",
                        "The SQL text that computes cl.features.build(events, spec) inside PostgreSQL or Spark: same columns, names, nulls and values (one CTE per feature family); second result: its SHA-256 (hex), for run records. \(whHelp). The compiler cannot list the table's event types: give spec.event_types when families include types or recency. The subscription family compiles when wh.subscriptions names the terms table; without it it is left out, as in-process without subscriptions.") { c in
@@ -94,8 +107,8 @@ enum WarehouseModule {
             }
         }
         cl.submodule("source", "Event tables that live in a database or on Spark; cl.features.build, cl.features.snapshots and cl.labels.churn run there.") { m in
-            m.function("spark", "spark{master = 'local[2]', path = | table =, format =, columns = {user =, time =, event =, amount =}, subscriptions = 'path' | {path = | table =, format =, columns =, price_period =}, spark_home =, conf = {}}",
-                       "An event log on Spark as a feature source: `path` (Parquet, ORC, JSON or CSV files; format from the extension or `format`) or `table` (a table of the installation's catalog). `subscriptions`: the terms (files or a catalog table, columns as cl.subscriptions') for the subscription family and definition = 'subscription' labels. Third argument of cl.features.build / snapshots / cl.labels.churn on the source: {progress = true | function(p)} with stages 'start', 'submit', 'running' (p.spark_stage, p.tasks_done, p.tasks_total from Spark's progress bar), 'reading' (p.rows), 'done'. The compiled Spark SQL (cl.features.sql with dialect 'spark') runs in one spark-sql session started at first use and kept until src:close() or garbage collection; results come back as Parquet. Spark is found through spark_home or SPARK_HOME (any Spark 3.4+/4.x installation, pyspark's package directory included). conf: extra Spark settings (text keys and values). Refused in a sandboxed run.") { c in
+            m.function("spark", "spark{master = 'local[2]', path = | table =, format =, columns = {user =, time =, event =, amount =, time_unit =}, subscriptions = 'path' | {path = | table =, format =, columns =, price_period =}, spark_home =, conf = {}}",
+                       "An event log on Spark as a feature source: `path` (Parquet, ORC, JSON or CSV files; format from the extension or `format`) or `table` (a table of the installation's catalog). `subscriptions`: the terms (files or a catalog table, columns as cl.subscriptions') for the subscription family and definition = 'subscription' labels. Third argument of cl.features.build / snapshots / cl.labels.churn on the source: {progress = true | function(p)} with stages 'start', 'submit', 'running' (p.spark_stage, p.tasks_done, p.tasks_total from Spark's progress bar), 'reading' (p.rows), 'done'. The compiled Spark SQL (cl.features.sql with dialect 'spark') runs in one spark-sql session started at first use and kept until src:close() or garbage collection; results come back as Parquet. Spark is found through spark_home or SPARK_HOME (any Spark 3.4+/4.x installation, pyspark's package directory included). conf: extra Spark settings (text keys and values). The time column may be a timestamp, a date, ISO-8601 text (read with to_timestamp, UTC) or an integer epoch (columns.time_unit = 's', 'ms' or 'us'). Refused in a sandboxed run.") { c in
                 let t = try c.table(1)
                 try t.checkKeys(["master", "path", "table", "format", "columns", "spark_home", "conf", "subscriptions"])
                 let path = try t.string("path"), table = try t.string("table")
@@ -132,8 +145,8 @@ enum WarehouseModule {
                 return c.push(object: SparkSourceObject(src))
             }
 
-            m.function("postgres", "postgres{dsn =, table =, columns = {user =, time =, event =, amount =}, subscriptions = 'table' | {table =, columns =, price_period =}}",
-                       "A PostgreSQL event table as a feature source. dsn: a libpq connection string or postgresql:// URI without password (credentials come from PGPASSWORD, PGPASSFILE or ~/.pgpass). columns default to user_id, ts, event and amount (when the table has it, checked when used). subscriptions: the terms table (columns as cl.subscriptions': user_id, start, end, plan, price, auto_renew and discount when present) for the subscription family and definition = 'subscription' labels. cl.features.build / snapshots / cl.labels.churn on a source take a third argument {progress = true | function(p)}: true prints the stages on standard error, a function gets {engine, stage = 'connect' | 'query' | 'running' | 'receiving' | 'done', rows, seconds}; an error in it cancels the query.") { c in
+            m.function("postgres", "postgres{dsn =, table =, columns = {user =, time =, event =, amount =, time_unit =}, subscriptions = 'table' | {table =, columns =, price_period =}}",
+                       "A PostgreSQL event table as a feature source. dsn: a libpq connection string or postgresql:// URI without password (credentials come from PGPASSWORD, PGPASSFILE or ~/.pgpass). columns default to user_id, ts, event and amount (when the table has it, checked when used). The time column may be timestamp, timestamptz, date, ISO-8601 text (converted once per row) or an integer epoch (columns.time_unit = 's', 'ms' or 'us'; compared with bounds in its unit, so an index on it serves). Column types and event types are read once and kept while a catalog stamp of the table is unchanged (src:refresh() forgets them; src:timings() counts them). subscriptions: the terms table (columns as cl.subscriptions': user_id, start, end, plan, price, auto_renew and discount when present) for the subscription family and definition = 'subscription' labels. cl.features.build / snapshots / cl.labels.churn on a source take a third argument {progress = true | function(p)}: true prints the stages on standard error, a function gets {engine, stage = 'connect' | 'query' | 'running' | 'receiving' | 'done', rows, seconds}; an error in it cancels the query.") { c in
                 let t = try c.table(1)
                 try t.checkKeys(["dsn", "table", "columns", "subscriptions"])
                 guard let dsn = try t.string("dsn"), let table = try t.string("table") else {
@@ -313,6 +326,11 @@ enum WarehouseModule {
         }
     }
 
+    static let postgresMethodDocs: [String: MethodDocs.Entry] = [
+        "refresh": ("src:refresh()", "Forgets the column types and event types read from the source's tables, so the next call reads them again. Not needed after ordinary writes: each call compares a cheap catalog stamp of the tables (relfilenode, columns, insert/update/delete counters) and reads them again when it changed; a view or partitioned table is read on every call."),
+        "timings": ("src:timings()", "What the source read from its tables so far: probes (column-type probes), type_scans (scans of the distinct event types), reused (calls that reused both), and of the last call stamp_seconds (the catalog stamp) and probe_seconds (probe and scan; 0 when reused)."),
+    ]
+
     static let sparkMethodDocs: [String: MethodDocs.Entry] = [
         "close": ("src:close()", "Ends the source's Spark session (its JVM); the next query starts a new one."),
         "running": ("src:running()", "Whether the source's Spark session is running."),
@@ -352,9 +370,15 @@ enum WarehouseModule {
     static func columns(_ t: LuaTable, table: String, arg: Int32) throws -> WarehouseEvents {
         var ev = WarehouseEvents(table: try WarehouseEvents.parts(table))
         if let cols = try t.table("columns") {
-            try cols.checkKeys(["user", "time", "event", "amount"])
+            try cols.checkKeys(["user", "time", "event", "amount", "time_unit"])
             ev.user = try cols.string("user") ?? ev.user
             ev.time = try cols.string("time") ?? ev.time
+            if let u = try cols.string("time_unit") {
+                guard let unit = EpochUnit(rawValue: u) else {
+                    throw LuaArgumentError(arg, "field 'columns.time_unit': '\(u)' is not 's', 'ms' or 'us' (the unit of an integer epoch time column)")
+                }
+                ev.timeEncoding = .epoch(unit)
+            }
             ev.event = try cols.string("event") ?? ev.event
             ev.amount = try cols.string("amount")
         }

@@ -189,6 +189,44 @@ final class PostgresWarehouseTests: XCTestCase {
                                                                FeatureSpec(asOf: Self.asOf, eventTypes: ["login", "purchase", "renew", "share"])), "µs form")
     }
 
+    /// ISO-8601 text (the `T…Z` form, µs fraction) and integer-epoch (µs) time columns give the in-process
+    /// values of the timestamp log, boundary users included (an event 1 µs before as_of, one exactly at it),
+    /// for features, labels and snapshots; the compiled text reads the same under another session time zone
+    /// (`CAST(text AS timestamp)` ignores it, the epoch bounds are integers); the text is converted once per
+    /// row (behind `OFFSET 0`) and the epoch column is compared as stored, never converted per row.
+    func testTextAndEpochTimeColumnsEqualInProcess() throws {
+        let base = try source()
+        let c = try PostgresConnection(dsn: base.dsn)
+        try c.execute("DROP TABLE IF EXISTS wh.events_text; CREATE TABLE wh.events_text AS SELECT user_id, " +
+                      "to_char(ts, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS ts, event, amount FROM wh.events")
+        try c.execute("DROP TABLE IF EXISTS wh.events_us; CREATE TABLE wh.events_us AS SELECT user_id, " +
+                      "CAST(extract(epoch FROM ts) * 1000000 AS bigint) AS ts, event, amount FROM wh.events")
+        let log = try EventLog(Self.events, amount: "amount")
+        let spec = FeatureSpec(asOf: Self.asOf, windows: [1, 14], eventTypes: ["login", "purchase"], recencyTypes: ["renew"],
+                               sessionGapMinutes: 7.5, behaviourWindow: 3, trendWindows: [10])
+        for (table, encoding) in [("events_text", WarehouseTimeEncoding.text), ("events_us", .epoch(.us))] {
+            var ev = WarehouseEvents(table: ["wh", table], amount: "amount")
+            if case .epoch = encoding { ev.timeEncoding = encoding }
+            let src = PostgresEventSource(dsn: base.dsn, events: ev)
+            let local = try buildFeatures(log, spec)
+            let q = try src.compiled(spec)
+            if encoding == .text {
+                XCTAssertTrue(q.sql.contains("CAST(\"ts\" AS timestamp) AS t") && q.sql.contains("OFFSET 0"), table)
+            } else {
+                XCTAssertTrue(q.sql.contains("\"ts\" AS t,") && !q.sql.contains("extract(epoch FROM \"ts\")"), table)
+            }
+            assertSame(try src.features(spec), local, "\(table) features")
+            let other = try PostgresConnection(dsn: base.dsn)
+            try other.execute("SET TimeZone = 'Pacific/Chatham'")
+            assertSame(try other.query(q.sql), local, "\(table) features under another session time zone")
+            let o = LabelOptions(asOf: (Self.start + 350) * DAY_US, horizon: 30, censoring: .flag)
+            assertSame(try src.labels(o), try churnLabels(log, o), "\(table) labels")
+            let so = SnapshotOptions(from: Self.asOf - 56 * DAY_US, to: Self.asOf, everyDays: 28,
+                                     spec: FeatureSpec(asOf: 0, windows: [7, 30]), label: LabelOptions(asOf: 0, horizon: 30))
+            assertSame(try src.snapshots(so), try snapshots(log, so), "\(table) snapshots")
+        }
+    }
+
     /// Progress: connect, query, receiving (first row, then every 16 Ki rows), done with the row count.
     func testProgressStages() throws {
         let src = try source()

@@ -45,6 +45,39 @@ final class SparkSessionTests: XCTestCase {
         XCTAssertFalse(s.isRunning)
     }
 
+    /// Parquet files: the column types come from the footer (no data page read), for a file or a
+    /// directory of part files; a directory with subdirectories (partition columns) is left to Spark.
+    /// Resolved before Spark starts: a misnamed column is an error although Spark is not even installed here.
+    func testParquetSchemaFromTheFooterBeforeSparkStarts() throws {
+        let fm = FileManager.default
+        let dir = fm.temporaryDirectory.path + "/churnlab-footer-" + UUID().uuidString
+        try fm.createDirectory(atPath: dir + "/parts", withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: dir) }
+        let f = try Frame([Column(name: "user_id", data: .int64([1, 2])), Column(name: "ts", data: .timestamp([0, 1_000_000])),
+                           Column(name: "event", data: .string(codes: [0, 1], dictionary: ["a", "b"])),
+                           Column(name: "day", data: .date([0, 1])), Column(name: "amount", data: .float64([1.5, 2]))])
+        let file = dir + "/parts/part-00000.parquet"
+        try f.writeParquet(path: file)
+        fm.createFile(atPath: dir + "/parts/_SUCCESS", contents: Data())
+        let schema = try ParquetReader().schema(path: file)
+        XCTAssertEqual(schema.columns.map(\.name), ["user_id", "ts", "event", "day", "amount"])
+        XCTAssertEqual(schema.columns.map { $0.data.dtype }, [.int64, .timestamp, .string, .date, .float64])
+        XCTAssertEqual(schema.nrow, 0)
+        XCTAssertEqual(SparkEventSource.footerFile(file), file)
+        XCTAssertEqual(SparkEventSource.footerFile(dir + "/parts"), file)
+        XCTAssertNil(SparkEventSource.footerFile(dir + "/missing"))
+        try fm.createDirectory(atPath: dir + "/parts/region=eu", withIntermediateDirectories: true)
+        XCTAssertNil(SparkEventSource.footerFile(dir + "/parts"))
+        XCTAssertThrowsError(try ParquetReader().schema(path: dir + "/parts/_SUCCESS"))
+
+        let s = try SparkSession(.init(sparkHome: "/nonexistent"))
+        let src = try SparkEventSource(session: s, path: file, format: nil, events: WarehouseEvents(table: ["x"], event: "kind"), amountIfPresent: true)
+        XCTAssertThrowsError(try src.compiled(FeatureSpec(asOf: 0))) { e in
+            XCTAssertTrue("\(e)".contains("event column 'kind' is not in table"), "\(e)")
+        }
+        XCTAssertFalse(s.isRunning)
+    }
+
     /// Spark's console progress bar (redrawn after `\r` on the error stream): the last complete bar wins,
     /// and it never counts as an error line nor hides one printed after it on the same line.
     func testProgressBarAndScreenLines() {

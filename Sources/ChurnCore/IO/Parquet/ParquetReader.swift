@@ -59,7 +59,21 @@ public struct ParquetReader: Sendable {
         }
     }
 
-    private func decode(_ src: ByteSource, name: String) throws -> Frame {
+    /// The file's columns with their types and no rows, from the footer alone (no data page is read):
+    /// what a caller needs to plan a query over the file.
+    public func schema(path: String) throws -> Frame {
+        let src: ByteSource
+        do { src = try ByteSource(path: path) } catch let CSVError.io(_, reason) { throw ParquetError(file: path, reason) }
+        do {
+            let (_, leaves, _) = try footer(src)
+            return try Frame(try leaves.map { try Column.fromCells($0.name, [], dtype: $0.dtype) })
+        } catch let e as ParquetFormatError {
+            throw ParquetError(file: path, e.reason)
+        }
+    }
+
+    /// The footer's metadata, its flat columns and where it starts, checked against the file's size.
+    private func footer(_ src: ByteSource) throws -> (ParquetFileMeta, [ParquetLeaf], Int) {
         let base = src.base, n = src.count
         let magic: [UInt8] = [0x50, 0x41, 0x52, 0x31]   // "PAR1"
         guard n >= 12, (0..<4).allSatisfy({ base[$0] == magic[$0] && base[n - 4 + $0] == magic[$0] }) else {
@@ -70,7 +84,12 @@ public struct ParquetReader: Sendable {
         let metaStart = n - 8 - metaLen
         var r = ThriftReader(base, from: metaStart, to: n - 8)
         let meta = try ParquetFileMeta(&r)
-        let leaves = try ParquetLeaf.leaves(meta.schema)
+        return (meta, try ParquetLeaf.leaves(meta.schema), metaStart)
+    }
+
+    private func decode(_ src: ByteSource, name: String) throws -> Frame {
+        let base = src.base
+        let (meta, leaves, metaStart) = try footer(src)
 
         // Selected columns.
         let names = leaves.map(\.name)
