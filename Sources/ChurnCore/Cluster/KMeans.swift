@@ -76,15 +76,21 @@ public enum KMeans {
         guard runs >= 1 else { throw ClusterError.invalid("n_init must be at least 1") }
         try ExecutionContext.checkMemory((n * 3 + 2 * k * d) * 8, for: "k-means")
         let tol = o.tol * data.meanFeatureVariance()
-        var best: KMeansModel?
-        for run in 0..<runs {
-            var rng = SeededRandom(seed: o.seed, stream: UInt64(run))
-            let start: [Double]
-            switch o.initMethod {
-            case .centers(let c): start = c
-            case .random: start = randomInit(data, k, &rng)
-            case .kmeansPlusPlus: start = try plusPlus(data, k, &rng)
+        let starts: [[Double]]
+        switch o.initMethod {
+        case .centers(let c): starts = [c]
+        case .random:
+            starts = (0..<runs).map { run in
+                var rng = SeededRandom(seed: o.seed, stream: UInt64(run))
+                return randomInit(data, k, &rng)
             }
+        case .kmeansPlusPlus:
+            // All runs' starts seeded together (KMeansPlusPlus), each from its own stream.
+            var rngs = (0..<runs).map { SeededRandom(seed: o.seed, stream: UInt64($0)) }
+            starts = try KMeansPlusPlus.centres(data, k: k, rngs: &rngs)
+        }
+        var best: KMeansModel?
+        for start in starts {
             let m = o.algorithm == .elkan && k > 1
                 ? try elkan(data, start, k: k, maxIter: o.maxIter, tol: tol)
                 : try lloyd(data, start, k: k, maxIter: o.maxIter, tol: tol)
@@ -101,91 +107,6 @@ public enum KMeans {
         out.reserveCapacity(k * data.d)
         for i in 0..<k { out += data.x[idx[i] * data.d ..< (idx[i] + 1) * data.d] }
         return out
-    }
-
-    /// Greedy k-means++: each new centre is the best (lowest potential) of
-    /// 2 + ⌊ln k⌋ candidates drawn with probability ∝ squared distance.
-    static func plusPlus(_ data: ClusterData, _ k: Int, _ rng: inout SeededRandom) throws -> [Double] {
-        let n = data.n, d = data.d
-        let trials = 2 + Int(log(Double(k)))
-        var centers = [Double](repeating: 0, count: k * d)
-        let first = rng.below(n)
-        for j in 0..<d { centers[j] = data.x[first * d + j] }
-        var closest = [Double](repeating: 0, count: n)
-        let chunks = ClusterData.chunks(n)
-        let ranges = Parallel.ranges(n, chunks: chunks)
-        data.x.withUnsafeBufferPointer { x in
-            closest.withUnsafeMutableBufferPointer { cl in
-                let cp = cl.baseAddress!
-                Parallel.forEach(ranges.count) { r in
-                    for i in ranges[r] { cp[i] = ClusterData.sqDist(x.baseAddress! + i * d, x.baseAddress! + first * d, d) }
-                }
-            }
-        }
-        var pot = closest.reduce(0, +)
-        // Candidates are handled four at a time as SIMD4 lanes (feature-major, so one
-        // 4-wide vector holds feature t of four candidates): each row is read once per
-        // centre for all candidates, and its four distances are one vector store.
-        let groups = (trials + 3) / 4, width = groups * 4
-        try ExecutionContext.checkMemory(width * n * 8, for: "k-means++ candidates")
-        var cand = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups * n)
-        var ct = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups * d)
-        var cum = [Double](repeating: 0, count: n)
-        for c in 1..<max(k, 1) {
-            try ExecutionContext.check()
-            // Candidates by inverse CDF of the current potential.
-            var cands: [Int] = []
-            var acc = 0.0
-            for i in 0..<n { acc += closest[i]; cum[i] = acc }
-            for _ in 0..<trials {
-                let r = rng.uniform() * acc
-                var lo = 0, hi = n - 1
-                while lo < hi { let mid = (lo + hi) / 2; if cum[mid] <= r { lo = mid + 1 } else { hi = mid } }
-                cands.append(min(lo, n - 1))
-            }
-            let nc = cands.count
-            for q in 0..<width { for t in 0..<d { ct[(q / 4) * d + t][q % 4] = data.x[cands[min(q, nc - 1)] * d + t] } }
-            // Potential of every candidate in one pass over the rows, summed over fixed
-            // chunks; the buffers are reused from centre to centre.
-            let parts: [[SIMD4<Double>]] = data.x.withUnsafeBufferPointer { x in
-                cand.withUnsafeMutableBufferPointer { cb in
-                    let np = cb.baseAddress!
-                    return closest.withUnsafeBufferPointer { cl in
-                        ct.withUnsafeBufferPointer { ctb in
-                            let cp = ctb.baseAddress!
-                            return Parallel.mapChunks(n, chunks: chunks) { range in
-                                var s = [SIMD4<Double>](repeating: SIMD4<Double>(), count: groups)
-                                for i in range {
-                                    let xi = x.baseAddress! + i * d
-                                    let ci = SIMD4<Double>(repeating: cl[i])
-                                    for g in 0..<groups {
-                                        let cg = cp + g * d
-                                        var a = SIMD4<Double>()
-                                        for t in 0..<d { let v = SIMD4<Double>(repeating: xi[t]) - cg[t]; a += v * v }
-                                        let v = pointwiseMin(a, ci)
-                                        np[i * groups + g] = v; s[g] += v
-                                    }
-                                }
-                                return s
-                            }
-                        }
-                    }
-                }
-            }
-            var bestQ = 0, bestPot = Double.infinity
-            for q in 0..<nc {
-                let p = parts.reduce(0) { $0 + $1[q / 4][q % 4] }
-                if p < bestPot { bestPot = p; bestQ = q }
-            }
-            let bestCand = cands[bestQ]
-            cand.withUnsafeBufferPointer { cb in
-                for i in 0..<n { closest[i] = cb[i * groups + bestQ / 4][bestQ % 4] }
-            }
-            pot = bestPot
-            for j in 0..<d { centers[c * d + j] = data.x[bestCand * d + j] }
-        }
-        _ = pot
-        return centers
     }
 
     /// Nearest centre of every row and the total squared distance.

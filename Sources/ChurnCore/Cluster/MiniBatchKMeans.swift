@@ -39,7 +39,7 @@ public enum MiniBatchKMeans {
         sample.reserveCapacity(initSize * d)
         for i in idx.prefix(initSize) { sample += data.x[i * d ..< (i + 1) * d] }
         idx = []
-        var centers = try KMeans.plusPlus(try ClusterData(n: initSize, d: d, x: sample, names: data.names), k, &rng)
+        var centers = try KMeansPlusPlus.centres(try ClusterData(n: initSize, d: d, x: sample, names: data.names), k: k, rng: &rng)
         sample = []
         let tol = o.tol > 0 ? o.tol * data.meanFeatureVariance() : 0
         var weight = [Double](repeating: 0, count: k)

@@ -188,11 +188,12 @@ enum RecommendModule {
                 }
                 // Users in parallel over fixed chunks (read-only models); each chunk appends its rows as
                 // integer codes (RecommendationFrame), in user order. Cancellable between chunks
-                // (Ctrl-C, --timeout, kernel interrupt).
+                // (Ctrl-C, --timeout, kernel interrupt): up to 256 chunks, and above 256 × 1024 users
+                // chunks of 1024 users, so a chunk — the stop latency — stays short however many users.
                 let isPopular = o.scorer == nil
                 let table = RecommendationFrame(modelItems: o.scorer?.itemIds, popularItems: pop.matrix.items, titles: o.titles,
                                                 personas: byPersona.map { $0.counts.keys.sorted() } ?? [])
-                let parts: [RecommendationFrame.Rows] = try Parallel.mapChunksThrowing(users.count, chunks: max(1, min(256, users.count / 256))) { range in
+                let parts: [RecommendationFrame.Rows] = try Parallel.mapChunksThrowing(users.count, chunks: max(1, min(256, users.count / 256), users.count / 1024)) { range in
                     let personal = o.scorer?.rank(users: users[range], k: k, excludeSeen: exclude)
                     var rows = RecommendationFrame.Rows(capacity: range.count * k)
                     for n in range {
