@@ -299,7 +299,11 @@ struct CoxRiskSets {
                     let u2 = SIMD4(repeating: w2 * x2[a]), u3 = SIMD4(repeating: w3 * x3[a])
                     let row = t + a * q
                     for b in 0...(a >> 2) {
-                        row[b] += (u0 * lanes(x0, b) + u1 * lanes(x1, b)) + (u2 * lanes(x2, b) + u3 * lanes(x3, b))
+                        // Two typed halves (same operations, same order): the one-line form
+                        // exceeds the type checker's time limit on a loaded machine.
+                        let s01: SIMD4<Double> = u0 * lanes(x0, b) + u1 * lanes(x1, b)
+                        let s23: SIMD4<Double> = u2 * lanes(x2, b) + u3 * lanes(x3, b)
+                        row[b] += s01 + s23
                     }
                 }
                 r += 4
