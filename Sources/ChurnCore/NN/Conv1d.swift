@@ -1,7 +1,7 @@
 /// `nn.Conv1d(in, out, kernel, stride, padding)` along time on sequences laid
 /// out (batch, time, channels) — PyTorch's input is (batch, channels, time);
 /// the values are the same, transposed. Weight (out, in, kernel) as PyTorch.
-/// Computed as im2col + one matrix product, so it runs on the GEMM kernels.
+/// Computed as im2col + one matrix product (`MatMul`, OpenBLAS).
 public final class Conv1d<T: NNFloat>: Module<T> {
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
     public let weight: Parameter<T>, bias: Parameter<T>
@@ -46,12 +46,10 @@ public final class Conv1d<T: NNFloat>: Module<T> {
                 for ci in 0..<inChannels { cols[r + ci * kernel + kk] = x.data[(b * l + src) * inChannels + ci] }
             }
         } }
-        var wt = [T](repeating: 0, count: pk * outChannels)
-        weight.value.data.withPtr { w in wt.withMutPtr { Gemm.transpose(outChannels, pk, w, $0) } }
         var y = [T](repeating: 0, count: rows * outChannels)
-        for r in 0..<rows { for j in 0..<outChannels { y[r * outChannels + j] = bias.value.data[j] } }
-        cols.withPtr { cp in wt.withPtr { wp in y.withMutPtr { yp in
-            Gemm.nnParallel(rows, outChannels, pk, cp, pk, wp, outChannels, yp, outChannels, accumulate: true, threads: threads)
+        bias.value.data.withPtr { b in y.withMutPtr { MatMul.fillRows(rows, outChannels, b, $0, outChannels) } }
+        cols.withPtr { cp in weight.value.data.withPtr { wp in y.withMutPtr { yp in
+            MatMul.rows(transB: true, rows, outChannels, pk, cp, pk, wp, pk, beta: 1, yp, outChannels, threads: threads)
         } } }
         if isTraining { patches = cols; inShape = x.shape }
         return Tensor(uncheckedShape: os, data: y)
@@ -63,12 +61,12 @@ public final class Conv1d<T: NNFloat>: Module<T> {
         try ShapeCheck.same(summary, try outputShape(s), g.shape)
         let n = s[0], l = s[1], lout = g.shape[1], pk = inChannels * kernel, rows = n * lout
         g.data.withPtr { gp in cols.withPtr { cp in weight.grad.data.withMutPtr { dw in
-            Gemm.tn(rows, pk, outChannels, gp, outChannels, cp, pk, dw, pk, accumulate: true, threads: threads)
+            MatMul.transposedA(rows, outChannels, pk, gp, outChannels, cp, pk, beta: 1, dw, pk, threads: threads)
         } } }
-        g.data.withPtr { gp in bias.grad.data.withMutPtr { Gemm.addColumnSums(rows, outChannels, gp, $0) } }
+        g.data.withPtr { gp in bias.grad.data.withMutPtr { MatMul.addColumnSums(rows, outChannels, gp, outChannels, $0) } }
         var dcols = [T](repeating: 0, count: rows * pk)
         g.data.withPtr { gp in weight.value.data.withPtr { wp in dcols.withMutPtr { dp in
-            Gemm.nnParallel(rows, pk, outChannels, gp, outChannels, wp, pk, dp, pk, accumulate: false, threads: threads)
+            MatMul.rows(rows, pk, outChannels, gp, outChannels, wp, pk, beta: 0, dp, pk, threads: threads)
         } } }
         var dx = [T](repeating: 0, count: n * l * inChannels)
         for b in 0..<n { for t in 0..<lout { let r = (b * lout + t) * pk

@@ -1,12 +1,14 @@
-/// Sigmoid and tanh over a run of gate pre-activations, in place: the
-/// recurrent cells' hot loop. Profiling GRU inference showed ~95 % of the time
-/// in the gate loop, most of it in libm's scalar `expf`/`tanhf` calls (the
-/// GEMM was 5 %), so the Float path evaluates exp eight lanes at a time with
+import Foundation
+
+/// Sigmoid and tanh of the recurrent cells, eight Float32 lanes at a time.
+/// Profiling GRU inference showed most of the time outside the matrix
+/// products in libm's scalar `expf`/`tanhf`, so the cells evaluate exp with
 /// the Cephes `expf` polynomial (range reduction x = n·ln2 + r, |r| ≤ ln2/2,
-/// degree-6 polynomial, 2ⁿ by exponent bits; relative error ≈ 2 ulp, far
-/// inside the 1e-5 agreement with PyTorch the tests ask). Double (the
-/// Jacobian-check mode of the tests) keeps libm. Each element's value depends
-/// on that element only, so results do not depend on threads or blocks.
+/// degree-6 polynomial, 2ⁿ by exponent bits), branch-free over a SIMD8.
+/// Measured against libm in Float64 (GateActivationsTests, x in [−100, 100]):
+/// sigmoid relative error < 1e-6 (≈ 2 ulp), tanh absolute error < 3e-7 —
+/// far inside the 1e-5 agreement with PyTorch the tests ask. Each lane's
+/// value depends on that lane only, so results do not depend on blocks or threads.
 enum GateActivations {
     typealias V = SIMD8<Float>
 
@@ -35,43 +37,55 @@ enum GateActivations {
 
     /// tanh(x) = 2σ(2x) − 1 (absolute error ~1e-7 near 0, exact ±1 limits).
     @inline(__always) static func tanh(_ v: V) -> V { 2 / (1 + exp(-2 * v)) - 1 }
-
-    @inline(__always) private static func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int, _ f: (V) -> V) {
-        var i = 0
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-            raw.storeBytes(of: f(v), toByteOffset: i * 4, as: V.self)
-            i += 8
-        }
-        if i < n {
-            var v = V(repeating: 0)
-            for k in 0..<(n - i) { v[k] = p[i + k] }
-            let r = f(v)
-            for k in 0..<(n - i) { p[i + k] = r[k] }
-        }
-    }
-
-    static func sigmoidInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int) { apply(p, n, sigmoid) }
-    static func tanhInPlace(_ p: UnsafeMutablePointer<Float>, _ n: Int) { apply(p, n, tanh) }
 }
 
-extension NNFloat {
-    /// In-place sigmoid over `n` values (vectorised for Float, `GateActivations`).
-    @inline(__always) static func sigmoidInPlace(_ p: UnsafeMutablePointer<Self>, _ n: Int) {
-        if Self.self == Float.self {
-            p.withMemoryRebound(to: Float.self, capacity: n) { GateActivations.sigmoidInPlace($0, n) }
-        } else {
-            for i in 0..<n { p[i] = sigmoid(p[i]) }
-        }
-    }
+/// A run of gate values the fused cells (`FusedCell`) process together:
+/// eight Float32 lanes with `GateActivations`' polynomial in the product, one
+/// Float64 value with libm in the Jacobian-check mode of the tests. The cells'
+/// equations are written once over this, so the Float64 finite-difference
+/// checks and the Float32 PyTorch comparisons test the same code.
+protocol GateLanes {
+    associatedtype Scalar: NNFloat
+    static var width: Int { get }
+    init(repeating: Scalar)
+    /// The first `count` (≤ width) values at `p`; the other lanes 0.
+    init(load p: UnsafePointer<Scalar>, count: Int)
+    /// Writes the first `count` lanes to `p`.
+    func store(_ p: UnsafeMutablePointer<Scalar>, count: Int)
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    var sigmoid: Self { get }
+    var tanh: Self { get }
+}
 
-    /// In-place tanh over `n` values (vectorised for Float, `GateActivations`).
-    @inline(__always) static func tanhInPlace(_ p: UnsafeMutablePointer<Self>, _ n: Int) {
-        if Self.self == Float.self {
-            p.withMemoryRebound(to: Float.self, capacity: n) { GateActivations.tanhInPlace($0, n) }
+extension SIMD8: GateLanes where Scalar == Float {
+    static var width: Int { 8 }
+    @inline(__always) init(load p: UnsafePointer<Float>, count: Int) {
+        if count == 8 {
+            self = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
         } else {
-            for i in 0..<n { p[i] = nnTanh(p[i]) }
+            self.init(repeating: 0)
+            for k in 0..<count { self[k] = p[k] }
         }
     }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count == 8 {
+            UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
+        } else {
+            for k in 0..<count { p[k] = self[k] }
+        }
+    }
+    @inline(__always) var sigmoid: SIMD8<Float> { GateActivations.sigmoid(self) }
+    @inline(__always) var tanh: SIMD8<Float> { GateActivations.tanh(self) }
+}
+
+extension Double: GateLanes {
+    typealias Scalar = Double
+    static var width: Int { 1 }
+    @inline(__always) init(repeating v: Double) { self = v }
+    @inline(__always) init(load p: UnsafePointer<Double>, count: Int) { self = p[0] }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>, count: Int) { p[0] = self }
+    @inline(__always) var sigmoid: Double { Double.sigmoid(self) }
+    @inline(__always) var tanh: Double { Foundation.tanh(self) }
 }

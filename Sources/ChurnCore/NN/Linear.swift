@@ -26,17 +26,11 @@ public final class Linear<T: NNFloat>: Module<T> {
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         let outShape = try outputShape(x.shape)
         let m = x.count / inFeatures
-        var wt = [T](repeating: 0, count: inFeatures * outFeatures)
-        weight.value.data.withPtr { w in wt.withMutPtr { Gemm.transpose(outFeatures, inFeatures, w, $0) } }
         var y = [T](repeating: 0, count: m * outFeatures)
-        if let bias {
-            bias.value.data.withPtr { b in y.withMutPtr { yp in
-                for r in 0..<m { for j in 0..<outFeatures { yp[r * outFeatures + j] = b[j] } }
-            } }
-        }
-        x.data.withPtr { xp in wt.withPtr { wp in y.withMutPtr { yp in
-            Gemm.nnParallel(m, outFeatures, inFeatures, xp, inFeatures, wp, outFeatures, yp, outFeatures,
-                            accumulate: bias != nil, threads: threads)
+        if let bias { bias.value.data.withPtr { b in y.withMutPtr { MatMul.fillRows(m, outFeatures, b, $0, outFeatures) } } }
+        x.data.withPtr { xp in weight.value.data.withPtr { wp in y.withMutPtr { yp in
+            MatMul.rows(transB: true, m, outFeatures, inFeatures, xp, inFeatures, wp, inFeatures,
+                        beta: bias == nil ? 0 : 1, yp, outFeatures, threads: threads)
         } } }
         if isTraining { input = x }
         return Tensor(uncheckedShape: outShape, data: y)
@@ -49,12 +43,12 @@ public final class Linear<T: NNFloat>: Module<T> {
         let m = x.count / inFeatures
         // dW (out×in) += gᵀ·x ; db += column sums of g ; dx = g·W
         g.data.withPtr { gp in x.data.withPtr { xp in weight.grad.data.withMutPtr { dw in
-            Gemm.tn(m, inFeatures, outFeatures, gp, outFeatures, xp, inFeatures, dw, inFeatures, accumulate: true, threads: threads)
+            MatMul.transposedA(m, outFeatures, inFeatures, gp, outFeatures, xp, inFeatures, beta: 1, dw, inFeatures, threads: threads)
         } } }
-        if let bias { g.data.withPtr { gp in bias.grad.data.withMutPtr { Gemm.addColumnSums(m, outFeatures, gp, $0) } } }
+        if let bias { g.data.withPtr { gp in bias.grad.data.withMutPtr { MatMul.addColumnSums(m, outFeatures, gp, outFeatures, $0) } } }
         var dx = [T](repeating: 0, count: x.count)
         g.data.withPtr { gp in weight.value.data.withPtr { wp in dx.withMutPtr { dp in
-            Gemm.nnParallel(m, inFeatures, outFeatures, gp, outFeatures, wp, inFeatures, dp, inFeatures, accumulate: false, threads: threads)
+            MatMul.rows(m, inFeatures, outFeatures, gp, outFeatures, wp, inFeatures, beta: 0, dp, inFeatures, threads: threads)
         } } }
         return Tensor(uncheckedShape: x.shape, data: dx)
     }

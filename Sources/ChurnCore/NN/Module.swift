@@ -7,8 +7,9 @@
 /// Thread-safety rule: in evaluation mode (`train(false)`) `forward` writes no
 /// instance state, so one trained network can predict from many threads at
 /// once. Work inside a layer is split over `threads` workers with fixed
-/// chunk boundaries, and every reduction adds in a fixed order, so results are
-/// bit-identical for a seed whatever the thread count.
+/// chunk boundaries (matrix products: one OpenBLAS call per worker block, see
+/// `MatMul`), so results are bit-identical for a seed and thread count, and
+/// agree to rounding across thread counts.
 public class Module<T: NNFloat> {
     public private(set) var isTraining = true
     /// Worker threads the layer's kernels may use.

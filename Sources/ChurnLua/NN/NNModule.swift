@@ -209,7 +209,7 @@ enum NNModule {
                 try c.withOutputFile(path) { p in try data.write(to: URL(fileURLWithPath: p)) }
                 return 0
             }
-            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads)", "Seconds per float32 matrix product with the built-in kernels (benchmark).") { c in
+            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads)", "Seconds per float32 matrix product through the layers' path: OpenBLAS, rows split over the workers (benchmark).") { c in
                 let d = 1...100_000
                 return c.push(GemmBench.seconds(m: try c.integer(1, in: d), n: try c.integer(2, in: d), k: try c.integer(3, in: d),
                                                 reps: try c.integer(4, in: 1...1000), threads: try c.integer(5, in: 1...256)))

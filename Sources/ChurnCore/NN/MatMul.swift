@@ -1,0 +1,109 @@
+/// The matrix products of the network layers, row-major, through OpenBLAS
+/// (`BLAS`: `sgemm` for Float, `dgemm` for the Float64 test mode).
+///
+/// Why BLAS and not our own kernels: `scripts/bench/gemm_blas_vs_swift.sh`
+/// measured OpenBLAS 7× faster than the package's hand-written Swift kernels
+/// on the recurrent-step product (128×192×64: 83 vs 12 GFLOP/s), because its
+/// kernels use the CPU's AVX2/FMA units, which Swift code compiled for
+/// baseline x86-64 cannot; those kernels are gone since.
+///
+/// Threads: the library is OpenBLAS's sequential build, so parallelism is
+/// ours: `rows` splits the rows of C into one block per worker and
+/// `transposedA` (weight gradients) splits C's longer side, each worker making
+/// one BLAS call on its block. A block's values then depend on the block
+/// boundaries only through BLAS's own blocking, so results are bit-identical
+/// for a given thread count; across thread counts they agree to rounding
+/// (TrainerTests checks 1e-4 after training).
+enum MatMul {
+    /// Work (multiply–adds) below which a product runs as one call on the
+    /// calling thread: splitting costs more than it saves.
+    static let serialBelow = 1 << 16
+
+    /// C (m × n) = op(A) · op(B) + beta · C, one BLAS call on this thread.
+    /// op(A) is m × k, op(B) is k × n; lda, ldb, ldc are row strides.
+    @inline(__always)
+    static func gemm<T: NNFloat>(transA: Bool = false, transB: Bool = false, _ m: Int, _ n: Int, _ k: Int,
+                                 _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            // BLAS rejects a zero inner size (its strides must be ≥ 1): C = beta · C.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        if T.self == Float.self {
+            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                       a: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda: lda,
+                       b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb,
+                       beta: Float(beta), c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), ldc: ldc)
+        } else {
+            BLAS.dgemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                       a: UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), lda: lda,
+                       b: UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), ldb: ldb,
+                       beta: Double(beta), c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), ldc: ldc)
+        }
+    }
+
+    /// C (m × n) = A · op(B) + beta · C with the m rows of A and C split into
+    /// one block per worker (forward products and input gradients: the rows
+    /// are the batch).
+    static func rows<T: NNFloat>(transB: Bool = false, _ m: Int, _ n: Int, _ k: Int,
+                                 _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int) {
+        let blocks = min(threads, m / 8)
+        if blocks <= 1 || m * n * k < serialBelow {
+            gemm(transB: transB, m, n, k, a, lda, b, ldb, beta: beta, c, ldc); return
+        }
+        let rs = Parallel.ranges(m, chunks: blocks)
+        WorkerPool.shared.run(rs.count, threads: threads) { i in
+            let r = rs[i]
+            gemm(transB: transB, r.count, n, k, a + r.lowerBound * lda, lda, b, ldb, beta: beta, c + r.lowerBound * ldc, ldc)
+        }
+    }
+
+    /// C (p × q) = Aᵀ · B + beta · C for A (m × p) and B (m × q): a weight
+    /// gradient, summed over the m batch rows. Each worker takes a block of
+    /// C's rows (or of its columns, when C is wider than tall), so every
+    /// element is one BLAS call's sum over all m rows — no partial sums to combine.
+    static func transposedA<T: NNFloat>(_ m: Int, _ p: Int, _ q: Int,
+                                        _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+                                        beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int) {
+        let splitRows = p >= q
+        let blocks = min(threads, (splitRows ? p : q) / 4)
+        if blocks <= 1 || m * p * q < serialBelow {
+            gemm(transA: true, p, q, m, a, lda, b, ldb, beta: beta, c, ldc); return
+        }
+        let rs = Parallel.ranges(splitRows ? p : q, chunks: blocks)
+        WorkerPool.shared.run(rs.count, threads: threads) { i in
+            let r = rs[i]
+            if splitRows {
+                gemm(transA: true, r.count, q, m, a + r.lowerBound, lda, b, ldb, beta: beta, c + r.lowerBound * ldc, ldc)
+            } else {
+                gemm(transA: true, p, r.count, m, a, lda, b + r.lowerBound, ldb, beta: beta, c + r.lowerBound, ldc)
+            }
+        }
+    }
+
+    /// out[j] += Σ_i A[i, j] for A (m × n): a bias gradient, each column
+    /// summed in row order.
+    static func addColumnSums<T: NNFloat>(_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ lda: Int, _ out: UnsafeMutablePointer<T>) {
+        for r in 0..<m { let ar = a + r * lda; for j in 0..<n { out[j] += ar[j] } }
+    }
+
+    /// Every row of C (m × n) set to `v` (a bias, before a product with beta = 1).
+    static func fillRows<T: NNFloat>(_ m: Int, _ n: Int, _ v: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+        for r in 0..<m { (c + r * ldc).update(from: v, count: n) }
+    }
+}
+
+extension Array {
+    /// Read-only and mutable pointer access in one call (the products take raw pointers).
+    @inline(__always)
+    func withPtr<R>(_ body: (UnsafePointer<Element>) throws -> R) rethrows -> R {
+        try withUnsafeBufferPointer { try body($0.baseAddress ?? UnsafePointer(bitPattern: 64)!) }
+    }
+    @inline(__always)
+    mutating func withMutPtr<R>(_ body: (UnsafeMutablePointer<Element>) throws -> R) rethrows -> R {
+        try withUnsafeMutableBufferPointer { try body($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 64)!) }
+    }
+}
