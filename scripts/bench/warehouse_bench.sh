@@ -39,7 +39,38 @@
 # direct anchor 0.15–0.25 s (the compiled query before it kept times in the stored type: 0.49–0.79 s);
 # 2M events / 100k users: compiled 1.79–2.92 s, direct 1.79–2.66 s (before: 5.20–8.47 s). Same plan as the
 # anchor: GroupAggregate over the index-only scan. This script at 200k (debug client, load 8): engine
-# compiled / direct 1.03×. The 20M-event release run is still owed.
+# compiled / direct 1.03×.
+#
+# Measured 2026-12-04 00:18–00:35 UTC, default size (20M events / 1M users), PostgreSQL 15 only (--no-spark),
+# WH_REPEAT=1 (one EXPLAIN ANALYZE per row), DEBUG client (CHURNLAB=.build/debug/churnlab: the release build
+# could not finish in the session; engine seconds are the server's and do not depend on the client, the
+# in-process, read-back, COPY and transfer figures do — they are debug-build figures, not comparable with the
+# issue's 0.48 s in-process / 24–44 s COPY); load average 2.0–7.1 (uptime at the end: 5.32, 5.92, 6.98):
+#   load step                                                     seconds
+#   generate in PostgreSQL (setseed, random)                         9.21
+#   read back into a frame (libpq)                                 268.31   (debug client)
+#   load: COPY into PostgreSQL (df:write_postgres)                 161.81   (debug client)
+#   covering index (user_id, ts) INCLUDE (event, amount)            23.30
+#   VACUUM ANALYZE (visibility map for index-only scans)             2.16
+#   text-time copy (to_char ISO 'T…Z', CREATE TABLE AS)            26.73
+#   epoch-µs copy (CREATE TABLE AS)                                 18.29
+#   their covering indexes + VACUUM ANALYZE                         49.04
+#   engine      query                            engine (s) transfer (s)    total (s)      rows  vs in-process
+#   in-process  cl.events (index)                     14.27            -        14.27         -    (debug)
+#   in-process  cl.features.build (best of 3)          5.46            -         5.46   1000000  same (debug)
+#   PostgreSQL  compiled (tuned)                      33.70        15.31        49.01   1000000  same
+#   PostgreSQL  compiled (default)                    26.17        11.83        38.00   1000000  same
+#   PostgreSQL  direct anchor (tuned)                 26.02         4.62        30.64   1000000  same
+#   PostgreSQL  compiled, text time (tuned)           47.99        13.08        61.07   1000000  same
+#   PostgreSQL  compiled, epoch µs (tuned)            26.74         5.36        32.10   1000000  same
+#   PostgreSQL engine, compiled / direct anchor (both tuned): 1.29×
+#   PostgreSQL engine (tuned), compiled: text time / timestamp 1.42×; epoch µs / timestamp 0.79×
+# One run per row on a shared machine: the compiled query took 26.2–33.7 s (default / tuned session) against
+# 26.0 s for the direct anchor, and the epoch-µs copy (same plan shape, integer bounds) 26.7 s, so the spread
+# between runs is as large as the difference; repeat with WH_REPEAT=3 and a release client before citing a
+# ratio. Text time costs 1.42× the timestamp query here (one cast per row in src, then a sort: the index
+# order on text is not the time order) — at 2M events the cast inlined into every filter cost 3.4× the
+# converted-once form (docs/warehouse-sql.md). The Spark and DuckDB rows, and the release run, are still owed.
 #
 # Release build unless CHURNLAB is set (e.g. CHURNLAB=.build/debug/churnlab for a smoke run).
 # Uses scripts/lib/postgres.sh (or CHURNLAB_TEST_PG_DSN) and scripts/lib/spark.sh (or
