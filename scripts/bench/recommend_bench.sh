@@ -39,6 +39,14 @@
 #   items, 8,396,643 interactions, 15 iterations, same run: item-kNN fit 0.961 s (from a ready matrix) vs implicit 2.968 s
 #   = 0.32x (met); item-kNN recommend-all 4.890 vs 20.333 s = 0.24x (met); ALS recommend-all 6.746 vs 16.237 s = 0.42x
 #   (met); ALS fit 32.985 vs 54.148 s = 0.61x (goal <= 0.5x: not met), NDCG@10 0.0051 vs 0.0053.
+# Release 2026-12-04 00:29-00:34 UTC (load average 6.7 at the start, 6.3 at the end, 2 cores shared with other builds;
+#   branch rec7: ALS CG on each row's gathered entries by OpenBLAS sgemv, ssyrk Gram), anchor 200000 x 5000, 64 factors,
+#   42 taste items, 8,396,643 interactions, 15 iterations, same run: ALS fit 55.334 s vs implicit 88.095 s = 0.63x
+#   (goal <= 0.5x: NOT met; 0.61x before on the SSE2 solver), NDCG@10 0.0052 vs 0.0053; ALS recommend-all 12.489 vs
+#   18.345 s (0.68x; 0.42x at 17:15 with unchanged code, so load); item-kNN fit 5.406 (ready matrix) vs 6.465 s,
+#   recommend-all 12.034 vs 19.147 s, NDCG@10 0.0024 / 0.0023; popular NDCG@10 0.0015.
+#   perf of a 40000-user, 6-iteration fit (release, 2 threads): OpenBLAS 33% of samples, mostly sgemv_n_COOPERLAKE (the
+#   Bᵀw and G·v products of 42 × 64 and 64 × 64, one call each per CG step and row), the gathering memmove 12%.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1
