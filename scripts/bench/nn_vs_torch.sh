@@ -9,7 +9,22 @@
 # per epoch, test AUC (last 20 % of rows), inference rows/s at batch 2048, and
 # the training process's peak memory (max RSS), joined into one table with the
 # ratios against the issue's goals. Both on $THREADS threads, one after the other.
-# FIGURES
+# Measured 2026-12-04 00:35–00:36 UTC, release, 2 threads each, 20,000 users (16,000 train /
+# 4,000 test rows, churn rate 0.338, 54 aggregates), 1 epoch, the two processes one after the
+# other; uptime load average 3.2 before, 3.0 between, 2.7 after (other helpers' builds):
+#   model | cl.nn s/ep torch s/ep  ratio  goal |  cl AUC  pt AUC |  cl rows/s  pt rows/s  ratio  goal
+#   gru   |       3.27       5.15  0.635 <=0.5 |  0.8473  0.8447 |      11170      13326   0.84   >=3
+#   lstm  |       3.93       3.91  1.006 <=0.5 |  0.8385  0.8447 |       7708      19842   0.39   >=3
+#   mlp   |       0.06       0.04  1.386 <=0.3 |  0.8769  0.8779 |     764053    6592805   0.12   >=3
+#   peak RSS: cl.nn 239 MB, PyTorch 2.15.0+cu132 1027 MB (ratio 0.23, goal <= 1)
+# This is the first run of the OpenBLAS + fused-cell code (MatMul.swift, FusedCells.swift):
+# goals met for peak memory and AUC only. Not met: GRU epoch 0.64x (goal 0.5), LSTM 1.0x,
+# MLP 1.4x (0.3), inference 0.84x / 0.39x / 0.12x (goal 3x). Earlier figures in this header
+# (cl.nn._synthetic data, torch 2.13, load 16–21: GRU inference 3.1x, LSTM 0.88x) are not
+# comparable: this PyTorch build is far faster on the same machine. A 4,000-row GRU pass
+# is ~13 GFLOP in products, ~0.1 s at the measured BLAS rate; cl.nn took 0.36 s, so the
+# time is outside the products (gate pass, per-step copies, writing the full output
+# sequence that last_step then reduces, predict_proba's per-batch overhead) — to profile next.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 set -euo pipefail
