@@ -17,6 +17,20 @@ t.case("tensor from a frame", function()
   t.eq(cl.tensor(df):to_table(), {{1, 0.5}, {2, 1.5}})
 end)
 
+t.case("raw float32 files round-trip (the benchmark's exchange with PyTorch)", function()
+  local x = cl.tensor{{{1, 2}, {3, 4.5}}, {{-1, 0.25}, {7, 8}}, {{9, 10}, {11, 1e-3}}}
+  local path = os.tmpname()
+  cl.nn._write_raw(x, path)
+  local back = cl.nn._read_raw(path, {3, 2, 2})
+  t.eq(back:shape(), {3, 2, 2})
+  t.eq(back:to_table(), x:to_table())
+  t.eq(cl.nn._read_raw(path, {12}):to_table()[4], 4.5)
+  t.raises(function() cl.nn._read_raw(path, {3, 2, 3}) end, "does not hold the 72 bytes")
+  t.raises(function() cl.nn._read_raw(path, {2, 2, 2}) end, "does not hold the 32 bytes")
+  t.raises(function() cl.nn._read_raw(path, {0, 2}) end, "whole sizes")
+  os.remove(path)
+end)
+
 -- XOR-like data: a linear model cannot separate it, a small MLP can.
 local function xor_data(n, seed)
   local rows, y = {}, {}

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""PyTorch side of scripts/bench/nn_vs_torch.sh: the same raw data, models,
-batch size, optimiser and epochs as nn_vs_torch.lua, CPU, torch.set_num_threads(T)."""
+"""PyTorch side of scripts/bench/nn_vs_torch.sh: the same raw files (written by
+nn_vs_torch_data.lua from the simulator), models, batch size, optimiser and
+epochs as nn_vs_torch.lua, CPU, torch.set_num_threads(T).
+Usage: nn_vs_torch.py ROWS AGG_COLUMNS EPOCHS DIR THREADS"""
 import sys, time
 import numpy as np
 import torch
 
-users = int(sys.argv[1]); epochs = int(sys.argv[2]); d = sys.argv[3]; threads = int(sys.argv[4])
+users = int(sys.argv[1]); ncol = int(sys.argv[2]); epochs = int(sys.argv[3]); d = sys.argv[4]; threads = int(sys.argv[5])
 torch.set_num_threads(threads); torch.manual_seed(1)
 x = torch.from_numpy(np.fromfile(f"{d}/nn_x.f32", dtype=np.float32).reshape(users, 90, 8))
-agg = torch.from_numpy(np.fromfile(f"{d}/nn_agg.f32", dtype=np.float32).reshape(users, 24))
+agg = torch.from_numpy(np.fromfile(f"{d}/nn_agg.f32", dtype=np.float32).reshape(users, ncol))
 y = torch.from_numpy(np.fromfile(f"{d}/nn_y.f32", dtype=np.float32))
 ntr = int(users * 0.8)
 
@@ -48,4 +50,4 @@ def run(name, net, xa, xb, bs=256):
 
 run("gru", Seq(torch.nn.GRU), x[:ntr], x[ntr:])
 run("lstm", Seq(torch.nn.LSTM), x[:ntr], x[ntr:])
-run("mlp", torch.nn.Sequential(torch.nn.Linear(24, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)), agg[:ntr], agg[ntr:])
+run("mlp", torch.nn.Sequential(torch.nn.Linear(ncol, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)), agg[:ntr], agg[ntr:])

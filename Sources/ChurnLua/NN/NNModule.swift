@@ -1,5 +1,6 @@
 import CLua
 import ChurnCore
+import ExecutionControl
 import Foundation
 import LuaRuntime
 
@@ -192,22 +193,38 @@ enum NNModule {
             m.function("sgd", "nn.sgd{lr =, momentum = 0, nesterov = false, weight_decay = 0}", "Stochastic gradient descent with momentum (torch.optim.SGD). lr > 0, momentum in [0, 1).") { c in
                 c.push(object: OptimizerObject(try optimizer(c, "sgd")))
             }
-            m.function("_synthetic", "nn._synthetic{users =, days = 90, channels = 8, seed =}", "Benchmark data: seeded activity sequences with temporal churn signal; returns x (tensor), aggregates (tensor), y (column).") { c in
-                let o = try c.options(1); try o.checkKeys(["users", "days", "channels", "seed"])
-                let u = try o.integer("users", in: 1...10_000_000) ?? 1000
-                let d = try o.integer("days", in: 14...3650) ?? 90
-                let ch = try o.integer("channels", in: 1...1024) ?? 8
-                let ds = try c.core { try SyntheticSequences.make(users: u, days: d, channels: ch, seed: try o.seed()) }
-                c.push(object: TensorObject(ds.x)); c.push(object: TensorObject(ds.aggregates))
-                c.push(column: Column(name: "y", data: .float64(ds.y.map(Double.init))))
-                return 3
-            }
             m.function("_write_raw", "nn._write_raw(tensor, path)", "Writes the tensor's values as raw little-endian float32 (for the benchmark's PyTorch side).") { c in
                 let t = try c.object(1, TensorObject.self).tensor
                 let path = try c.string(2)
                 let data = t.data.withUnsafeBufferPointer { Data(buffer: $0) }
                 try c.withOutputFile(path) { p in try data.write(to: URL(fileURLWithPath: p)) }
                 return 0
+            }
+            m.function("_read_raw", "nn._read_raw(path, shape)", "A tensor of the given shape (e.g. {rows, 90, 8}) from raw little-endian float32 values, as _write_raw writes them (for the benchmark); the file size must match the shape.") { c in
+                let path = try c.string(1)
+                let shape = try LuaVectors.doubles(c, 2)
+                guard !shape.isEmpty, shape.count <= 8, shape.allSatisfy({ $0 == $0.rounded() && $0 >= 1 && $0 <= 1e9 }) else {
+                    throw LuaArgumentError(2, "shape must list 1…8 whole sizes, each 1…1e9")
+                }
+                let dims = shape.map { Int($0) }
+                let (count, overflow) = dims.reduce((1, false)) { acc, d in
+                    let (p, o) = acc.0.multipliedReportingOverflow(by: d); return (p, acc.1 || o)
+                }
+                guard !overflow, count <= Int.max / 8 else { throw LuaArgumentError(2, "shape \(dims) is too large") }
+                try ExecutionContext.checkMemory(count * 8, for: "tensor")
+                // Read straight into the tensor's storage (no second copy of a large file);
+                // the platforms ChurnLab builds for are little-endian, as the file is.
+                var values = [Float](repeating: 0, count: count)
+                let bytes = try c.withInputFile(path) { p -> Int in
+                    guard let f = fopen(p, "rb") else { throw LuaScriptError("nn._read_raw: cannot open \(path)") }
+                    defer { fclose(f) }
+                    let n = values.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+                    return fgetc(f) == EOF ? n : n + 1
+                }
+                guard bytes == count * 4 else {
+                    throw LuaScriptError("nn._read_raw: \(path) does not hold the \(count * 4) bytes shape \(dims) needs")
+                }
+                return c.push(object: TensorObject(try c.core { try Tensor(shape: dims, data: values) }))
             }
             m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads)", "Seconds per float32 matrix product through the layers' path: OpenBLAS, rows split over the workers (benchmark).") { c in
                 let d = 1...100_000
