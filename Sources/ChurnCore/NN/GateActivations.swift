@@ -12,8 +12,20 @@ import Foundation
 enum GateActivations {
     typealias V = SIMD8<Float>
 
+    /// x limited to [lo, hi] by bit selects on the comparison masks. (`clamped`
+    /// goes through the standard library's generic `pointwiseMin`/`Max`, which
+    /// perf showed as separate, lane-by-lane calls taking 17 % of LSTM inference.)
+    @inline(__always) static func clamp(_ x: V, _ lo: Float, _ hi: Float) -> V {
+        typealias I = SIMD8<Int32>
+        let l = V(repeating: lo), h = V(repeating: hi)
+        let below = unsafeBitCast(x .< l, to: I.self), above = unsafeBitCast(x .> h, to: I.self)
+        let xb = unsafeBitCast(x, to: I.self), lb = unsafeBitCast(l, to: I.self), hb = unsafeBitCast(h, to: I.self)
+        let r = xb ^ ((xb ^ lb) & below)           // lo where below, else x
+        return unsafeBitCast(r ^ ((r ^ hb) & above), to: V.self)   // hi where above
+    }
+
     @inline(__always) static func exp(_ v: V) -> V {
-        var x = v.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
+        var x = clamp(v, -87.3, 88.3)
         // n = round(x / ln2) by the 1.5·2²³ trick (adding it leaves n in the low
         // mantissa bits; no rounding instruction needed on baseline x86-64).
         let t = x * 1.442_695_04 + 12_582_912
