@@ -26,6 +26,11 @@
 # Release 2026-12-03 17:15 UTC (load 1.5, main with personas5), 1M x 20, k = 8, same run, inertia equal: Lloyd from given
 #   centres 0.140 vs scikit-learn 0.482 s (0.29x), Lloyd k-means++ 0.355 vs 0.893 (0.40x), Elkan given 0.181 vs 0.473 (0.38x),
 #   Elkan k-means++ 0.410 vs 0.891 (0.46x), n_init = 10 3.019 vs 5.649 s (0.53x: goal <= 0.5x just missed).
+# Release 2026-12-04 01:14 UTC (quiet: load 0.8-1.3), after k-means++'s update pass computes only the chosen candidate's
+#   distances (dot products in place; the per-start dgemm over all candidates repacked X for one useful column), same run,
+#   ChurnLab / sklearn 1.9.1: Lloyd given centres 0.064 / 0.242 s (0.26x); Lloyd k-means++ n=1 0.175 / 0.519 (0.34x);
+#   Elkan given 0.096 / 0.257 (0.37x); Elkan k-means++ n=1 0.205 / 0.552 (0.37x); n_init = 10 1.328 / 3.727 (0.36x);
+#   silhouette 0.363 / 0.738; PCA 0.147 / 0.565; inertia equal everywhere (6666667.066). Goal <= 0.5x: met in every row.
 # Release 2026-12-04 00:59 UTC (load 2.2-3.4: the fuzz targets ran beside it; main add0df2), same run, ChurnLab / sklearn 1.9.1:
 #   Lloyd given centres 0.176 / 0.430 s (0.41x); Lloyd k-means++ n=1 0.527 / 1.079 (0.49x); Elkan given 0.270 / 0.504
 #   (0.54x); Elkan k-means++ n=1 0.609 / 0.961 (0.63x); n_init = 10 3.916 / 7.753 (0.505x); silhouette 0.972 / 1.233;
