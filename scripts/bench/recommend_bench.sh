@@ -4,6 +4,13 @@
 # NDCG@5 on each user's two held-out taste items, 2 threads each.
 # Usage: scripts/bench/recommend_bench.sh [users] [items] [als factors] [taste items per user] [als iterations]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (pip install implicit scipy)
+# 2026-12-04 01:25 UTC, quiet (load 0.8-1.4), at the anchor (200000 5000 64 42 15), 2 threads, same run, with the
+#   double-precision SSE2 CG solver (ALSGatheredCG, the BLAS gathered-row solver, was reverted: with 2 threads its loss
+#   blew up nondeterministically - 2.07e6 at 1 thread vs 1.0e7-9.6e8 at 2 on 20000 x 1000, NDCG@10 0.0013-0.0019 at the
+#   anchor - a race not yet found; OpenBLAS's sgemv/ssyrk from two threads checked bit-exact in C):
+#   ALS fit 13.146 s vs implicit 28.254 s (0.47x), recommend-all 2.727 vs 10.600 s (0.26x), NDCG@10 0.0051 vs 0.0053;
+#   item-kNN fit 0.615 s (ready matrix) vs 1.840 s (0.33x), recommend-all 2.290 vs 8.037 s (0.28x), NDCG@10 0.0024 vs
+#   0.0023; popular NDCG@10 0.0015. Earlier ALS figures (0.61-0.67x) were taken at load 6-20.
 # Measured 2026-12-02 at 20000 users × 1000 items (~160k interactions), 2 threads:
 #   item-kNN fit 0.165 s (implicit 0.032), recommend-all 0.24 s (implicit 1.60), NDCG@5 0.0091 (0.0089)
 #   ALS      fit 0.447 s (implicit 0.750), recommend-all 0.43 s (implicit 1.77), NDCG@5 0.0175 (0.0177)

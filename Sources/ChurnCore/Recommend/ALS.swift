@@ -32,10 +32,10 @@ public struct ALSOptions: Sendable {
 /// minimises Σ_{u,i} c_ui (p_ui − x_uᵀ y_i)² + λ (Σ‖x_u‖² + Σ‖y_i‖²), p = 1
 /// for observed pairs and 0 otherwise, over all pairs, using
 /// YᵀC_uY = YᵀY + Yᵀ(C_u − I)Y so each user's solve costs only its own items.
-/// The CG solver works in single precision through BLAS on each row's gathered
-/// entries (`ALSGatheredCG`), users then items; the exact solver in double
-/// precision (`ALSExact`). Fixed chunks throughout: results do not depend on the
-/// thread count.
+/// The CG solver works in single precision (`ALSKernels`): users row by row
+/// against the cached item factors, items in lockstep over a sequential pass of
+/// the user factors (`ALSConjugateGradient`); the exact solver in double
+/// precision. Fixed chunks throughout: results do not depend on the thread count.
 public struct ALSModel: Sendable {
     public let matrix: InteractionMatrix
     public let factors: Int
@@ -101,23 +101,29 @@ public struct ALSModel: Sendable {
                 if o.calculateTrainingLoss { loss.append(objective(m, x, y, f: f, o)) }
             }
         case .cg:
-            let nv = ALSKernels.lanes(f), ld = nv * 4
-            let nnz = m.byUser.reduce(0) { $0 + $1.count }
-            try ExecutionContext.checkMemory(nnz * 16 + (nU + nI + 2) * 8, for: "the ALS solver")
+            let nv = ALSKernels.lanes(f)
+            try ExecutionContext.checkMemory(m.byUser.reduce(0) { $0 + $1.count } * 24 + nI * nv * 16 * 11, for: "the ALS solver")
             var xv = vectors(x, f: f, nv: nv), yv = vectors(y, f: f, nv: nv)
-            let byUser = ALSRows(m.byUser, alpha: o.alpha), byItem = ALSRows(m.byItem, alpha: o.alpha)
+            let byUser = ALSRows(m.byUser, alpha: o.alpha)
+            let lockstep = ALSConjugateGradient.lockstepFits(solved: nI, nv: nv)
+            let byItem = lockstep ? nil : ALSRows(m.byItem, alpha: o.alpha)
             let lambda = Float(o.regularization)
             for _ in 0..<o.iterations {
                 try ExecutionContext.check()
-                try yv.withUnsafeMutableBufferPointer { yvb in
-                    try xv.withUnsafeMutableBufferPointer { xvb in
-                        try yvb.withMemoryRebound(to: Float.self) { yb in
-                            try xvb.withMemoryRebound(to: Float.self) { xb in
-                                let yp = yb.baseAddress!, xp = xb.baseAddress!
-                                let gy = ALSGatheredCG.gram(yp, rows: nI, f: f, ld: ld, regularization: lambda)
-                                try ALSGatheredCG.solve(byUser, fixed: yp, solved: xp, gram: gy, f: f, ld: ld, steps: o.cgSteps)
-                                let gx = ALSGatheredCG.gram(xp, rows: nU, f: f, ld: ld, regularization: lambda)
-                                try ALSGatheredCG.solve(byItem, fixed: xp, solved: yp, gram: gx, f: f, ld: ld, steps: o.cgSteps)
+                try yv.withUnsafeMutableBufferPointer { yb in
+                    try xv.withUnsafeMutableBufferPointer { xb in
+                        let yp = yb.baseAddress!, xp = xb.baseAddress!
+                        let gy = ALSKernels.gram(yp, rows: nI, f: f, nv: nv, regularization: lambda)
+                        try gy.withUnsafeBufferPointer { g in
+                            try ALSConjugateGradient.byRow(byUser, fixed: yp, solved: xp, gram: g.baseAddress!, f: f, nv: nv, steps: o.cgSteps)
+                        }
+                        let gx = ALSKernels.gram(xp, rows: nU, f: f, nv: nv, regularization: lambda)
+                        try gx.withUnsafeBufferPointer { g in
+                            if let byItem {
+                                try ALSConjugateGradient.byRow(byItem, fixed: xp, solved: yp, gram: g.baseAddress!, f: f, nv: nv, steps: o.cgSteps)
+                            } else {
+                                try ALSConjugateGradient.inLockstep(byUser, fixed: xp, solved: yp, solvedCount: nI, gram: g.baseAddress!,
+                                                                    f: f, nv: nv, steps: o.cgSteps)
                             }
                         }
                     }
@@ -183,16 +189,16 @@ public struct ALSModel: Sendable {
     /// The reason for recommending item j: the seen item whose factors are most
     /// aligned with j's (single precision; the first of equals).
     func because(_ j: Int, seen row: [(Int, Double)]) -> Int? {
-        let ld = lanes * 4
-        return itemVectors.withUnsafeBufferPointer { $0.withMemoryRebound(to: Float.self) { ib in
+        let nv = lanes
+        return itemVectors.withUnsafeBufferPointer { ib in
             let y = ib.baseAddress!
             var best: Int?, bs = -Float.infinity
             for (i, _) in row {
-                let s = ALSKernels.dot(y + i * ld, y + j * ld, ld)
+                let s = ALSKernels.dot(y + i * nv, y + j * nv, nv)
                 if s > bs || best == nil { bs = s; best = i }
             }
             return best
-        } }
+        }
     }
 
     public func recommend(user: String, k: Int, excludeSeen: Bool) -> Recommendation? {
