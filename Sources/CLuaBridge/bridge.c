@@ -162,18 +162,18 @@ static int raise_memory_limit(lua_State *L, clb_runtime *rt) {
     return raise_top(L, 1);
 }
 
-int clb_trampoline(lua_State *L) {
-    clb_runtime *rt = clb_runtime_of(L);
-    void *box = lua_touserdata(L, lua_upvalueindex(1));
-    if (rt->closing) {
-        /* The Swift owner is in its deinit (a finalizer run by lua_close):
-           its functions may not run any more. */
-        lua_pushliteral(L, "ChurnLab functions are unavailable while the Lua state is being destroyed");
-        return raise_top(L, 1);
-    }
-    rt->soft++;
-    int n = dispatcher(L, box);
-    rt->soft--;
+/* The Swift owner is in its deinit (a finalizer run by lua_close): its
+   functions may not run any more. */
+static int __attribute__((noinline, cold)) refuse_while_closing(lua_State *L) {
+    lua_pushliteral(L, "ChurnLab functions are unavailable while the Lua state is being destroyed");
+    return raise_top(L, 1);
+}
+
+/* Everything after a Swift call except the common case (n >= 0 results and no
+   memory flag raised): the Swift function's error, an allocation failure or a
+   memory-limit overrun. Out of line, so the hot path of every Lua → Swift call
+   keeps fewer registers and branches (perf-guard's lua_call kernel). */
+static int __attribute__((noinline)) after_swift_call(lua_State *L, clb_runtime *rt, int n) {
     /* The Swift frame has returned: raising is safe from here on. */
     if (n == CLB_RAISE || n == CLB_RAISE_WHERE) {
         /* A Swift function stopped by the token: stop the script promptly too. */
@@ -185,6 +185,19 @@ int clb_trampoline(lua_State *L) {
     if (rt->soft == 0 && (rt->alloc_failed || (rt->limit > 0 &&
         (rt->overrun || (rt->limit_hit && rt->used + charged_bytes(rt) > rt->limit)))))
         return raise_memory_limit(L, rt);
+    return n;
+}
+
+int clb_trampoline(lua_State *L) {
+    clb_runtime *rt = clb_runtime_of(L);
+    void *box = lua_touserdata(L, lua_upvalueindex(1));
+    if (rt->closing) return refuse_while_closing(L);
+    rt->soft++;
+    int n = dispatcher(L, box);
+    rt->soft--;
+    /* One test for the rare cases: an error code is negative, and the memory
+       flags are only ever set to 1 (limit_hit and overrun only with a limit). */
+    if (n < 0 || (rt->alloc_failed | rt->overrun | rt->limit_hit)) return after_swift_call(L, rt, n);
     return n;
 }
 
