@@ -38,6 +38,8 @@
 # time, or cheaper rational sigmoid/tanh; then MLP/inference per-batch overheads.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
+#   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's
+#   release build (built first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib_venv.sh
@@ -46,12 +48,13 @@ export CHURNLAB_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT
 ensure_bench_venv "$VENV" numpy torch
-swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
-.build/release/churnlab run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
+BIN="${CHURNLAB_BIN:-.build/release/churnlab}"
+[ -n "${CHURNLAB_BIN:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+"$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
 read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DIR/data.out")
 echo "data: $ROWS rows x 90 days x 8 channels, $AGG aggregates, churn rate $CHURN"
 echo "load before: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" .build/release/churnlab run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
 echo "load between: $(uptime)"
 /usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DIR" "$THREADS" > "$DIR/pt.out"
 echo "load after: $(uptime)"
