@@ -37,8 +37,9 @@ void ck_cox_groups(const double *X, int64_t p, const double *beta, const double 
 // 4H pre-activation gradients in dPre and replaces dh by the part of dL/dh_{t−1} that does
 // not go through the product (GRU z ⊙ dh, LSTM 0). `_f32`: the product (polynomial exp, see
 // recurrent_cells.c); `_f64`: the tests' Float64 mode (libm). hPrev may be the same memory
-// as hNext. Element-wise per unit: the same bits for any split of the rows. Sizes and
-// strides are ptrdiff_t (Swift's Int).
+// as hNext. Element-wise per unit: the same bits for any split of the rows or thread count;
+// across CPUs of different widths the last bits may differ (see the top of this file).
+// Sizes and strides are ptrdiff_t (Swift's Int).
 
 /// GRU step forward for `rows` rows of `hidden` units.
 void ck_gru_forward_f32(ptrdiff_t rows, ptrdiff_t hidden, float *pre, const float *bias,

@@ -24,6 +24,9 @@ import CKernels
 /// baseline and picked at load, with a polynomial exp; Float64 (the tests'
 /// Jacobian checks) with libm. The Float64 mode runs the same C equations, so
 /// the finite-difference checks test the backward code the product runs.
+/// Each unit's values depend on that unit's inputs only, so results are the
+/// same bits for any block split or thread count on one machine (a CPU of
+/// another vector width may differ in the last bits: fused multiply-adds).
 enum FusedCell {
     /// Where one step's forward pass reads and writes, for `rows` rows;
     /// every pointer advances by its stride per row.
