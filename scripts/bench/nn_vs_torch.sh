@@ -60,13 +60,16 @@
 #   s/epoch GRU 87.67 → 73.72 (0.84x), LSTM 170.45 → 84.33 (0.49x); inference rows/s GRU 1063 →
 #   3107 (2.9x), LSTM 1076 → 3126 (2.9x); test AUC GRU 0.8658 → 0.8675, LSTM 0.8656 → 0.8650
 #   (the kernels change the last bits — vector width, fused multiply-adds — and a 100,000-row
-#   epoch carries that into the weights; each binary repeats its own bits).
+#   epoch carries that into the weights; at 20,000 users each binary gave the same AUCs in
+#   every run).
 # Not yet measured against a quiet PyTorch run.
 # perf after (release, LSTM): inference: sgemm 40 %, the C gate pass 15 %, page faults ~8 %
 # (the all-steps output, 2,048 × 90 × 64 floats = 47 MB a batch, freshly mapped each time);
 # training epoch: sgemm 44 %, BLAS packing 15 % (8.5 % in the weight-gradient product, where
 # each worker packs all batch × time rows of [x | h]), gate pass backward 12 %, forward 7 %,
-# memset 4 %. Next: the weight-gradient split (over batch × time instead of columns), an
+# memset 4 %. Next: the weight-gradient split (over batch × time instead of C's rows; it would
+# also fix that the Float32 weight gradients of 1 and 2 threads differ in the last bits, see
+# FusedCellKernelTests.testFloat32LayersDeterministic), an
 # evaluation path that keeps only the last step when the head is last_step, then MLP/inference
 # per-batch overheads.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
