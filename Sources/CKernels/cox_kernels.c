@@ -4,12 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "CKernels.h"
-
-#if defined(__x86_64__)
-#define CK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CK_CLONES   /* other architectures: one build at the compiler's baseline */
-#endif
+#include "ck_clones.h"
 
 int64_t ck_gram_tile_size(int64_t p) { return p * ((p + 7) & ~(int64_t)7); }
 

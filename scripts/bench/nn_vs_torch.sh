@@ -33,11 +33,49 @@
 # inference (0.4–0.8x vs goal 3x). The earlier figures in this file's history (cl.nn._synthetic
 # data, torch 2.13, load 16–21: GRU inference 3.1x) are not comparable: this PyTorch
 # build is far faster here. Where the time goes (perf, LSTM inference after the fix): the
-# gate pass 56 %, sgemm 24 %. The gate pass is Swift SIMD8 on baseline x86-64 (SSE2, no
-# FMA: 5 exp + 5 divisions per unit); next: an AVX2/FMA activation kernel chosen at run
-# time, or cheaper rational sigmoid/tanh; then MLP/inference per-batch overheads.
+# gate pass 56 %, sgemm 24 %. The gate pass was Swift SIMD8 on baseline x86-64 (SSE2, no
+# FMA: 5 exp + 5 divisions per unit).
+#
+# Gate pass in C (CKernels/recurrent_cells.c: forward and backward, built for AVX-512 /
+# AVX2+FMA / baseline, the AVX-512 clone picked here). Measured 2026-12-04 04:06–04:20 UTC,
+# release, 2 threads, 20,000 users, 1 epoch, before = main's release binary (CHURNLAB_BIN),
+# after = this change, one full run each. The machine was heavily shared (uptime load average
+# 5.9–9.3: other helpers' release builds, a recommender bench, PostgreSQL tests), and under that
+# load PyTorch's OpenMP threads collapse (117–177 s/epoch against 4–5 s at load ~3 above), so
+# the torch ratios of these two runs say nothing about the goals:
+#   before, load 5.9 / 6.1 / 8.0:
+#   gru   |       8.91     117.52  0.076 <=0.5 |  0.8473  0.8447 |       3796        203  18.70   >=3
+#   lstm  |      11.56     149.96  0.077 <=0.5 |  0.8385  0.8447 |       3013       1154   2.61   >=3
+#   after, load 7.8 / 8.6 / 9.3:
+#   gru   |       9.32     177.38  0.053 <=0.5 |  0.8473  0.8447 |       5609        669   8.38   >=3
+#   lstm  |       7.60     127.43  0.060 <=0.5 |  0.8385  0.8447 |       6933       1382   5.02   >=3
+#   peak RSS: cl.nn 240 MB, PyTorch 2.15.0+cu132 1016 MB (ratio 0.24)
+# What the change does, cl.nn alone (nn_vs_torch.lua on the same data files, the two binaries
+# alternated, 04:20–04:23 UTC, load average 9.0–9.6), before → after:
+#   s/epoch     GRU 10.15, 14.14 → 7.83, 7.91      LSTM 16.03, 14.60 → 8.31, 7.66
+#   inference   GRU 3305, 2346 → 7145, 5640 rows/s  LSTM 2204, 2684 → 5221, 5428 rows/s
+# i.e. per alternated pair, epochs 0.77x, 0.56x (GRU) and 0.52x, 0.52x (LSTM) of before,
+# inference 2.2x, 2.4x (GRU) and 2.4x, 2.0x (LSTM) faster; test AUCs unchanged to 4 digits.
+# 100,000 users (the issue's size), cl.nn alone, one run each, 04:23–04:31 UTC, load 8.7 → 11.3:
+#   s/epoch GRU 87.67 → 73.72 (0.84x), LSTM 170.45 → 84.33 (0.49x); inference rows/s GRU 1063 →
+#   3107 (2.9x), LSTM 1076 → 3126 (2.9x); test AUC GRU 0.8658 → 0.8675, LSTM 0.8656 → 0.8650
+#   (the kernels change the last bits — vector width, fused multiply-adds — and a 100,000-row
+#   epoch carries that into the weights; at 20,000 users each binary gave the same AUCs in
+#   every run).
+# Not yet measured against a quiet PyTorch run.
+# perf after (release, LSTM): inference: sgemm 40 %, the C gate pass 15 %, page faults ~8 %
+# (the all-steps output, 2,048 × 90 × 64 floats = 47 MB a batch, freshly mapped each time);
+# training epoch: sgemm 44 %, BLAS packing 15 % (8.5 % in the weight-gradient product, where
+# each worker packs all batch × time rows of [x | h]), gate pass backward 12 %, forward 7 %,
+# memset 4 %. Next: the weight-gradient split (over batch × time instead of C's rows; it would
+# also fix that the Float32 weight gradients of 1 and 2 threads differ in the last bits, see
+# FusedCellKernelTests.testFloat32LayersDeterministic), an
+# evaluation path that keeps only the last step when the head is last_step, then MLP/inference
+# per-batch overheads.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
+#   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's
+#   release build (built first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib_venv.sh
@@ -46,12 +84,13 @@ export CHURNLAB_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT
 ensure_bench_venv "$VENV" numpy torch
-swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
-.build/release/churnlab run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
+BIN="${CHURNLAB_BIN:-.build/release/churnlab}"
+[ -n "${CHURNLAB_BIN:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
+"$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
 read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DIR/data.out")
 echo "data: $ROWS rows x 90 days x 8 channels, $AGG aggregates, churn rate $CHURN"
 echo "load before: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" .build/release/churnlab run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
 echo "load between: $(uptime)"
 /usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DIR" "$THREADS" > "$DIR/pt.out"
 echo "load after: $(uptime)"

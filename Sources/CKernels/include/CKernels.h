@@ -6,6 +6,7 @@
 // last bits may differ (fused multiply-adds), as OpenBLAS's runtime-dispatched kernels do.
 #ifndef CKERNELS_H
 #define CKERNELS_H
+#include <stddef.h>
 #include <stdint.h>
 
 #pragma clang assume_nonnull begin
@@ -27,6 +28,52 @@ void ck_gram_packed(double *acc, const double *X, const double *w, int64_t lo, i
 void ck_cox_groups(const double *X, int64_t p, const double *beta, const double *_Nullable w,
                    const int64_t *start, const int64_t *eventStart, int64_t g0, int64_t g1,
                    double *sums, double *_Nullable grams, double *e, double *tile);
+
+// The fused recurrent cells' gate pass (RecurrentDirection, FusedCells.swift): after one
+// step's product [x_t | h_{t−1}] · W_catᵀ, `pre` holds 4H pre-activations a row (row stride
+// 4H): LSTM i, f, g, o; GRU r, z, x_n, h_n. Forward adds `bias` (4H), applies the gates,
+// writes h_t to out (and hNext when not nil), and leaves in `pre` what backward reads:
+// LSTM i, f, g, o; GRU r, z, n, h_n. Backward turns dL/dh_t (dOut + the carried dh) into the
+// 4H pre-activation gradients in dPre and replaces dh by the part of dL/dh_{t−1} that does
+// not go through the product (GRU z ⊙ dh, LSTM 0). `_f32`: the product (polynomial exp, see
+// recurrent_cells.c); `_f64`: the tests' Float64 mode (libm). hPrev may be the same memory
+// as hNext. Element-wise per unit: the same bits for any split of the rows or thread count;
+// across CPUs of different widths the last bits may differ (see the top of this file).
+// Sizes and strides are ptrdiff_t (Swift's Int).
+
+/// GRU step forward for `rows` rows of `hidden` units.
+void ck_gru_forward_f32(ptrdiff_t rows, ptrdiff_t hidden, float *pre, const float *bias,
+                        const float *hPrev, ptrdiff_t hPrevStride, float *out, ptrdiff_t outStride,
+                        float *_Nullable hNext, ptrdiff_t hNextStride);
+void ck_gru_forward_f64(ptrdiff_t rows, ptrdiff_t hidden, double *pre, const double *bias,
+                        const double *hPrev, ptrdiff_t hPrevStride, double *out, ptrdiff_t outStride,
+                        double *_Nullable hNext, ptrdiff_t hNextStride);
+/// LSTM step forward; `cell` (rows × hidden) holds c_{t−1} in and c_t out, also copied to
+/// cellOut when not nil.
+void ck_lstm_forward_f32(ptrdiff_t rows, ptrdiff_t hidden, float *pre, const float *bias, float *cell,
+                         float *out, ptrdiff_t outStride, float *_Nullable hNext, ptrdiff_t hNextStride,
+                         float *_Nullable cellOut);
+void ck_lstm_forward_f64(ptrdiff_t rows, ptrdiff_t hidden, double *pre, const double *bias, double *cell,
+                         double *out, ptrdiff_t outStride, double *_Nullable hNext, ptrdiff_t hNextStride,
+                         double *_Nullable cellOut);
+/// GRU step backward; `gates` as forward left them.
+void ck_gru_backward_f32(ptrdiff_t rows, ptrdiff_t hidden, const float *gates, const float *dOut, ptrdiff_t dOutStride,
+                         float *dh, ptrdiff_t dhStride, const float *hPrev, ptrdiff_t hPrevStride, float *dPre);
+void ck_gru_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates, const double *dOut, ptrdiff_t dOutStride,
+                         double *dh, ptrdiff_t dhStride, const double *hPrev, ptrdiff_t hPrevStride, double *dPre);
+/// LSTM step backward; cell = c_t, cellPrev = c_{t−1} (rows × hidden), dCell the carried
+/// dL/dc (in: from t + 1, out: to t − 1).
+void ck_lstm_backward_f32(ptrdiff_t rows, ptrdiff_t hidden, const float *gates, const float *dOut, ptrdiff_t dOutStride,
+                          float *dh, ptrdiff_t dhStride, const float *cell, const float *cellPrev,
+                          float *dCell, float *dPre);
+void ck_lstm_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates, const double *dOut, ptrdiff_t dOutStride,
+                          double *dh, ptrdiff_t dhStride, const double *cell, const double *cellPrev,
+                          double *dCell, double *dPre);
+
+/// The Float32 cells' sigmoid and tanh over n values (y[i] = f(x[i]); the kernels above
+/// inline the same functions), exported for the accuracy tests.
+void ck_gate_sigmoid_f32(ptrdiff_t n, const float *x, float *y);
+void ck_gate_tanh_f32(ptrdiff_t n, const float *x, float *y);
 
 #pragma clang assume_nonnull end
 #endif

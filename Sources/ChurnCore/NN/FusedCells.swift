@@ -1,3 +1,5 @@
+import CKernels
+
 /// The gate arithmetic of a recurrent cell in one pass per step, PyTorch's
 /// equations and gate order.
 ///
@@ -17,9 +19,14 @@
 /// gradients in the same layout, so one product with W_cat gives the
 /// gradients of x_t and h_{t−1} together.
 ///
-/// Written once over `GateLanes` (SIMD8<Float> in the product, Double in the
-/// tests), a row's units are processed `V.width` at a time with every value
-/// loaded and stored once.
+/// The passes themselves are C (`Sources/CKernels/recurrent_cells.c`, one
+/// source for both element types): Float32 built for AVX-512 / AVX2+FMA /
+/// baseline and picked at load, with a polynomial exp; Float64 (the tests'
+/// Jacobian checks) with libm. The Float64 mode runs the same C equations, so
+/// the finite-difference checks test the backward code the product runs.
+/// Each unit's values depend on that unit's inputs only, so results are the
+/// same bits for any block split or thread count on one machine (a CPU of
+/// another vector width may differ in the last bits: fused multiply-adds).
 enum FusedCell {
     /// Where one step's forward pass reads and writes, for `rows` rows;
     /// every pointer advances by its stride per row.
@@ -41,39 +48,21 @@ enum FusedCell {
     }
 
     /// One step forward for a block of rows (see `Forward`).
-    @inline(__always)
-    static func forward<V: GateLanes>(_ kind: RecurrentCell, _: V.Type, _ a: Forward<V.Scalar>) {
-        let h = a.hidden, w = V.width, one = V(repeating: 1)
-        for r in 0..<a.rows {
-            let p = a.pre + r * 4 * h, hp = a.hPrev + r * a.hPrevStride, o = a.out + r * a.outStride
-            let hn = a.hNext.map { $0 + r * a.hNextStride }, c = a.cell + r * h
-            var j = 0
-            while j < h {
-                let cnt = min(w, h - j)
-                @inline(__always) func pre(_ gate: Int) -> V {
-                    V(load: p + gate * h + j, count: cnt) + V(load: a.bias + gate * h + j, count: cnt)
-                }
-                let hNew: V
-                switch kind {
-                case .gru:
-                    let rg = pre(0).sigmoid, z = pre(1).sigmoid, hnv = pre(3)
-                    let n = (pre(2) + rg * hnv).tanh
-                    hNew = (one - z) * n + z * V(load: hp + j, count: cnt)
-                    rg.store(p + j, count: cnt); z.store(p + h + j, count: cnt)
-                    n.store(p + 2 * h + j, count: cnt); hnv.store(p + 3 * h + j, count: cnt)
-                case .lstm:
-                    let i = pre(0).sigmoid, f = pre(1).sigmoid, g = pre(2).tanh, og = pre(3).sigmoid
-                    let cNew = f * V(load: c + j, count: cnt) + i * g
-                    hNew = og * cNew.tanh
-                    cNew.store(c + j, count: cnt)
-                    a.cellOut.map { cNew.store($0 + r * h + j, count: cnt) }
-                    i.store(p + j, count: cnt); f.store(p + h + j, count: cnt)
-                    g.store(p + 2 * h + j, count: cnt); og.store(p + 3 * h + j, count: cnt)
-                }
-                hNew.store(o + j, count: cnt)
-                if let hn { hNew.store(hn + j, count: cnt) }
-                j += w
-            }
+    static func forward(_ kind: RecurrentCell, _ a: Forward<Float>) {
+        switch kind {
+        case .gru:
+            ck_gru_forward_f32(a.rows, a.hidden, a.pre, a.bias, a.hPrev, a.hPrevStride, a.out, a.outStride, a.hNext, a.hNextStride)
+        case .lstm:
+            ck_lstm_forward_f32(a.rows, a.hidden, a.pre, a.bias, a.cell, a.out, a.outStride, a.hNext, a.hNextStride, a.cellOut)
+        }
+    }
+
+    static func forward(_ kind: RecurrentCell, _ a: Forward<Double>) {
+        switch kind {
+        case .gru:
+            ck_gru_forward_f64(a.rows, a.hidden, a.pre, a.bias, a.hPrev, a.hPrevStride, a.out, a.outStride, a.hNext, a.hNextStride)
+        case .lstm:
+            ck_lstm_forward_f64(a.rows, a.hidden, a.pre, a.bias, a.cell, a.out, a.outStride, a.hNext, a.hNextStride, a.cellOut)
         }
     }
 
@@ -97,41 +86,21 @@ enum FusedCell {
     }
 
     /// One step backward for a block of rows (see `Backward`).
-    @inline(__always)
-    static func backward<V: GateLanes>(_ kind: RecurrentCell, _: V.Type, _ a: Backward<V.Scalar>) {
-        let h = a.hidden, w = V.width, one = V(repeating: 1), zero = V(repeating: 0)
-        for r in 0..<a.rows {
-            let g = a.gates + r * 4 * h, d = a.dPre + r * 4 * h
-            let dhr = a.dh + r * a.dhStride, dor = a.dOut + r * a.dOutStride
-            var j = 0
-            while j < h {
-                let cnt = min(w, h - j)
-                @inline(__always) func gate(_ k: Int) -> V { V(load: g + k * h + j, count: cnt) }
-                let dht = V(load: dor + j, count: cnt) + V(load: dhr + j, count: cnt)
-                switch kind {
-                case .gru:
-                    let rg = gate(0), z = gate(1), n = gate(2), hn = gate(3)
-                    let hp = V(load: a.hPrev + r * a.hPrevStride + j, count: cnt)
-                    let dn = dht * (one - z) * (one - n * n)
-                    let dz = dht * (hp - n) * z * (one - z)
-                    let dr = dn * hn * rg * (one - rg)
-                    dr.store(d + j, count: cnt); dz.store(d + h + j, count: cnt)
-                    dn.store(d + 2 * h + j, count: cnt); (dn * rg).store(d + 3 * h + j, count: cnt)
-                    (dht * z).store(dhr + j, count: cnt)
-                case .lstm:
-                    let i = gate(0), f = gate(1), gg = gate(2), og = gate(3)
-                    let c = V(load: a.cell + r * h + j, count: cnt), tc = c.tanh
-                    let dc = a.dCell + r * h + j
-                    let dct = V(load: dc, count: cnt) + dht * og * (one - tc * tc)
-                    (dct * gg * i * (one - i)).store(d + j, count: cnt)
-                    (dct * V(load: a.cellPrev + r * h + j, count: cnt) * f * (one - f)).store(d + h + j, count: cnt)
-                    (dct * i * (one - gg * gg)).store(d + 2 * h + j, count: cnt)
-                    (dht * tc * og * (one - og)).store(d + 3 * h + j, count: cnt)
-                    (dct * f).store(dc, count: cnt)
-                    zero.store(dhr + j, count: cnt)
-                }
-                j += w
-            }
+    static func backward(_ kind: RecurrentCell, _ a: Backward<Float>) {
+        switch kind {
+        case .gru:
+            ck_gru_backward_f32(a.rows, a.hidden, a.gates, a.dOut, a.dOutStride, a.dh, a.dhStride, a.hPrev, a.hPrevStride, a.dPre)
+        case .lstm:
+            ck_lstm_backward_f32(a.rows, a.hidden, a.gates, a.dOut, a.dOutStride, a.dh, a.dhStride, a.cell, a.cellPrev, a.dCell, a.dPre)
+        }
+    }
+
+    static func backward(_ kind: RecurrentCell, _ a: Backward<Double>) {
+        switch kind {
+        case .gru:
+            ck_gru_backward_f64(a.rows, a.hidden, a.gates, a.dOut, a.dOutStride, a.dh, a.dhStride, a.hPrev, a.hPrevStride, a.dPre)
+        case .lstm:
+            ck_lstm_backward_f64(a.rows, a.hidden, a.gates, a.dOut, a.dOutStride, a.dh, a.dhStride, a.cell, a.cellPrev, a.dCell, a.dPre)
         }
     }
 }

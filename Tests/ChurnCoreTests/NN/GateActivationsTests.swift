@@ -1,27 +1,20 @@
+import CKernels
 import Foundation
 import XCTest
 @testable import ChurnCore
 
-/// The vectorised sigmoid/tanh of the recurrent cells against libm (Double),
-/// over the range gates see and beyond (saturation), including a tail shorter
-/// than one 8-lane vector (the partial loads and stores of `GateLanes`).
+/// The Float32 recurrent cells' sigmoid and tanh (C, `recurrent_cells.c`, the
+/// clone this CPU picks) against libm in Double, over the range gates see and
+/// beyond (saturation), on a count that is not a multiple of any vector width
+/// (the vectorised loop's tail).
 final class GateActivationsTests: XCTestCase {
-    /// `f` over every value, eight lanes at a time as the fused cells apply it.
-    func lanes(_ xs: [Float], _ f: (SIMD8<Float>) -> SIMD8<Float>) -> [Float] {
-        var out = xs
-        xs.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
-            for i in stride(from: 0, to: xs.count, by: 8) {
-                let n = min(8, xs.count - i)
-                f(SIMD8<Float>(load: src.baseAddress! + i, count: n)).store(dst.baseAddress! + i, count: n)
-            }
-        } }
-        return out
-    }
-
     func testSigmoidAndTanhMatchLibm() {
         let xs: [Float] = stride(from: -100.0, through: 100.0, by: 0.0137).map { Float($0) } + [0, -0, 1e-8, -1e-8, 88.7, -88.7, 200, -200]
-        let s = lanes(xs) { $0.sigmoid }, t = lanes(xs) { $0.tanh }
-        XCTAssertNotEqual(xs.count % 8, 0)   // the scalar tail is exercised
+        var s = [Float](repeating: .nan, count: xs.count), t = s
+        ck_gate_sigmoid_f32(xs.count, xs, &s)
+        ck_gate_tanh_f32(xs.count, xs, &t)
+        XCTAssertNotEqual(xs.count % 16, 0)   // the loop's tail is exercised
+        XCTAssertNotEqual(xs.count % 8, 0)
         var worstS = 0.0, worstT = 0.0
         for (i, x) in xs.enumerated() {
             let es = 1 / (1 + Foundation.exp(-Double(x))), et = Foundation.tanh(Double(x))
@@ -35,14 +28,22 @@ final class GateActivationsTests: XCTestCase {
         XCTAssertLessThan(worstT, 3e-7)
         XCTAssertEqual(s[xs.count - 1], 0, accuracy: 1e-37)   // σ(−200) saturates to ~0
         XCTAssertEqual(t[xs.count - 2], 1)                     // tanh(200) = 1 exactly
+        XCTAssertEqual(t[xs.count - 1], -1)
+        XCTAssertEqual(s[xs.count - 2], 1)
     }
 
-    func testDoubleLanesUseLibm() {
-        XCTAssertEqual(Double(0.5).sigmoid, 1 / (1 + exp(-0.5)), accuracy: 1e-15)
-        XCTAssertEqual(Double(-3).sigmoid, 1 / (1 + exp(3.0)), accuracy: 1e-15)
-        XCTAssertEqual(Double(0.25).tanh, tanh(0.25), accuracy: 1e-15)
-        var d: [Double] = [0, 0]
-        Double(0.75).store(&d[1], count: 1)
-        XCTAssertEqual(d, [0, 0.75])
+    /// Each value depends on its own input only: the same bits whatever the
+    /// offset and length of the call (vector body or tail).
+    func testActivationsIndependentOfPosition() {
+        var rng = SeededRandom(seed: 5)
+        let xs = (0..<203).map { _ in Float(rng.normal() * 10) }
+        var all = [Float](repeating: 0, count: xs.count)
+        ck_gate_tanh_f32(xs.count, xs, &all)
+        for start in [1, 3, 17, 150] {
+            let part = Array(xs[start...])
+            var y = [Float](repeating: 0, count: part.count)
+            ck_gate_tanh_f32(part.count, part, &y)
+            XCTAssertEqual(y.map(\.bitPattern), all[start...].map(\.bitPattern))
+        }
     }
 }
