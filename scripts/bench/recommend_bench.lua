@@ -36,6 +36,15 @@ local function lists(rec)
   for i = 1, #uc do table.insert(recs[tonumber(uc[i]) + 1], ic[i]) end
   return recs
 end
+-- arg[6] = "1,2,3": ALS only, once per seed (NDCG spread across initialisations; recommend_bench.sh --als-seeds)
+if arg[6] then
+  for seed in arg[6]:gmatch("%d+") do
+    local m = cl.recommend.als { factors = F, iterations = IT, alpha = 10, regularization = 0.1, seed = tonumber(seed) }
+    m:fit(train)
+    print(string.format("RESULT als seed %-4s NDCG@10 %.5f", seed, cl.metrics.ndcg_at_k(lists(m:recommend(users, { k = 10 })), rel, { k = 10 })))
+  end
+  return
+end
 local build
 for _, m in ipairs({
   { "popular", cl.recommend.popular() },

@@ -3,6 +3,8 @@
 # on the same latent-taste data (default 400 users × 40 items; try 20000 1000),
 # NDCG@5 on each user's two held-out taste items, 2 threads each.
 # Usage: scripts/bench/recommend_bench.sh [users] [items] [als factors] [taste items per user] [als iterations]
+#        scripts/bench/recommend_bench.sh --als-seeds 1,2,3,4,5 [users] [items] [factors] [taste items] [iterations]
+#          ALS only, NDCG@10 once per initialisation seed on both sides, with mean and spread (no timing)
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (pip install implicit scipy)
 # 2026-12-04 01:25 UTC, quiet (load 0.8-1.4), at the anchor (200000 5000 64 42 15), 2 threads, same run, with the
 #   double-precision SSE2 CG solver (ALSGatheredCG, the BLAS gathered-row solver, was reverted: with 2 threads its loss
@@ -54,17 +56,39 @@
 #   recommend-all 12.034 vs 19.147 s, NDCG@10 0.0024 / 0.0023; popular NDCG@10 0.0015.
 #   perf of a 40000-user, 6-iteration fit (release, 2 threads): OpenBLAS 33% of samples, mostly sgemv_n_COOPERLAKE (the
 #   Bᵀw and G·v products of 42 × 64 and 64 × 64, one call each per CG step and row), the gathering memmove 12%.
+# NDCG@10 spread over initialisation seeds (--als-seeds 1,2,3,4,5), release, 2026-12-04 04:07–04:36 UTC (load 7–11;
+#   NDCG does not depend on load): anchor 200000 x 5000, 64 factors, 15 iterations: ChurnLab 0.00513 0.00502 0.00518
+#   0.00506 0.00530 (mean 0.00514, sd 0.00010); implicit 0.7.3 0.00529 0.00523 0.00532 0.00528 0.00512 (mean 0.00525,
+#   sd 0.00007). At 20000 x 1000, 64 factors, 30 taste items, 15 it, 8 seeds: ChurnLab mean 0.02705 (0.02594-0.02760),
+#   implicit 0.02710 (0.02666-0.02774) with its own uniform [0, 0.01) start and 0.02709 started like ChurnLab (normal,
+#   sd 0.01): the start does not explain a difference there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+SEEDS=""
+if [ "${1:-}" = "--als-seeds" ]; then SEEDS=$2; shift 2; fi
 export CHURNLAB_THREADS="${CHURNLAB_THREADS:-2}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" OPENBLAS_NUM_THREADS=1
 VENV="${CHURNLAB_BENCH_VENV:-.venv-ref}"
 [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
 echo "== load: $(uptime)"
 echo "== ChurnLab (release, $CHURNLAB_THREADS threads)"
-.build/release/churnlab run scripts/bench/recommend_bench.lua "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
+ARGS=("${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}")
+[ -z "$SEEDS" ] || ARGS+=("$SEEDS")
+OUT=$(mktemp); trap 'rm -f "$OUT"' EXIT
+.build/release/churnlab run scripts/bench/recommend_bench.lua "${ARGS[@]}" | sed 's/^RESULT //' | tee -a "$OUT"
 if [ -x "$VENV/bin/python" ]; then
   echo "== implicit $("$VENV/bin/python" -c 'import implicit; print(implicit.__version__)') (threads $OMP_NUM_THREADS)"
-  "$VENV/bin/python" scripts/bench/recommend_peers.py "${1:-400}" "${2:-40}" "${3:-8}" "${4:-8}" "${5:-10}" | sed 's/^RESULT //'
+  "$VENV/bin/python" scripts/bench/recommend_peers.py "${ARGS[@]}" | sed 's/^RESULT //; s/^als seed/implicit als seed/' | tee -a "$OUT"
+  if [ -n "$SEEDS" ]; then
+    python3 - "$OUT" <<'PY'
+import re, statistics, sys
+side = {"ChurnLab": [], "implicit": []}
+for line in open(sys.argv[1]):
+    m = re.match(r"(implicit )?als seed \S+ +NDCG@10 ([0-9.]+)", line)
+    if m: side["implicit" if m.group(1) else "ChurnLab"].append(float(m.group(2)))
+for name, v in side.items():
+    if v: print(f"{name:9s} NDCG@10 over {len(v)} seeds: mean {statistics.mean(v):.5f}  sd {statistics.pstdev(v):.5f}  min {min(v):.5f}  max {max(v):.5f}")
+PY
+  fi
 else
   echo "(no Python venv at $VENV: peers skipped)"
 fi

@@ -42,6 +42,15 @@ def ndcg(recs):
     return tot / users
 
 
+if len(sys.argv) > 6:  # "1,2,3": ALS only, once per seed (recommend_bench.sh --als-seeds)
+    m = sp.csr_matrix((np.full(len(rows), 11.0), (rows, cols)), shape=(U, I))
+    for seed in sys.argv[6].split(","):
+        model = AlternatingLeastSquares(factors=F, iterations=IT, regularization=0.1, alpha=1.0, random_state=int(seed), calculate_training_loss=False)
+        model.fit(m, show_progress=False)
+        ids, _ = model.recommend(np.arange(U), m, N=10, filter_already_liked_items=True)
+        print(f"RESULT als seed {seed:4s} NDCG@10 {ndcg(ids.tolist()):.5f}")
+    sys.exit(0)
+
 for name, model, values in [
     ("item_knn (cosine, K=20)", CosineRecommender(K=20), np.ones(len(rows))),
     (f"als ({F} factors, {IT} it, c=1+10w, reg 0.1)", AlternatingLeastSquares(factors=F, iterations=IT, regularization=0.1, alpha=1.0, random_state=1, calculate_training_loss=False), np.full(len(rows), 11.0)),

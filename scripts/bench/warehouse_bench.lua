@@ -153,6 +153,13 @@ local function pg(query_name, d, text, build)
   local engine = math.huge
   for _ = 1, REPEAT do engine = math.min(engine, (timed(function() sql("EXPLAIN (ANALYZE, TIMING OFF) " .. text, d) end))) end
   pg_engine[query_name] = engine
+  local plans = os.getenv("WH_PLANS") -- a directory: each query's EXPLAIN ANALYZE plan, to compare plan shapes
+  if plans then
+    local plan = sql("EXPLAIN (ANALYZE, TIMING OFF) " .. text, d)
+    local fh = assert(io.open(plans .. "/" .. query_name:gsub("[^%w]+", "_") .. ".txt", "w"))
+    for _, line in ipairs(plan:column(plan:names()[1]):to_table()) do fh:write(line, "\n") end
+    fh:close()
+  end
   local total, f = timed(build)
   row("PostgreSQL", query_name, engine, math.max(0, total - engine), total, f)
 end

@@ -29,6 +29,7 @@
 #               one-row probe job it used to run is timed after it on the warm session.
 #   DuckDB:     in memory (optional: a venv with duckdb — $CHURNLAB_BENCH_VENV, default
 #               .venv-ref; --duckdb installs it there).
+# WH_PLANS=DIR writes each PostgreSQL query's EXPLAIN ANALYZE plan into DIR (plan shapes side by side).
 # Compiled = cl.features.build on the source; anchors = the hand-written "direct" query
 # (one GROUP BY with FILTER / count DISTINCT) and, on Spark, the "rollup" query (per user,
 # day and type first). Every remote frame is checked against the in-process one
@@ -71,6 +72,21 @@
 # ratio. Text time costs 1.42× the timestamp query here (one cast per row in src, then a sort: the index
 # order on text is not the time order) — at 2M events the cast inlined into every filter cost 3.4× the
 # converted-once form (docs/warehouse-sql.md). The Spark and DuckDB rows, and the release run, are still owed.
+#
+# Measured 2026-12-04 04:14–04:44 UTC, default size, PostgreSQL only (--no-spark), WH_REPEAT=3, RELEASE client,
+# WH_PLANS on; load average 7.9–9.8 (two helpers' builds and tests on the 2 cores, so wall seconds are inflated
+# and noisy); engine = best of 3:
+#   load: generate 31.4 s, read back 126.5 s, COPY 236.1 s, covering index 29.0 s (all slowed by the load)
+#   in-process cl.features.build 2.72 s (best of 3; cl.events index 18.4 s)
+#   PostgreSQL compiled (tuned) 45.04 s engine / 47.03 total; compiled (default) 29.21 / 38.53;
+#   direct anchor (tuned) 39.97 / 49.05; compiled text time (tuned) 62.56 / 75.60; epoch µs (tuned) 35.71 / 39.53
+#   every frame equal to the in-process one.
+# The plans (WH_PLANS) show why compiled and direct differ only by noise here: compiled (tuned) and compiled
+# (default) have the identical plan and cost (GroupAggregate over the index-only scan of (user_id, ts), cost
+# 0.56..5108207.49, 16,440,825 rows), yet took 44.6 s and 31.5 s; the direct anchor is the same shape over the
+# same scan. Text time is the one different plan: seq scan + external merge sort (712 MB on disk) before the
+# aggregate. At 2M events / 100k users (04:10, load 7–8): compiled tuned 7.51 s, default 5.17 s, direct 6.33 s,
+# same plans again.
 #
 # Release build unless CHURNLAB is set (e.g. CHURNLAB=.build/debug/churnlab for a smoke run).
 # Uses scripts/lib/postgres.sh (or CHURNLAB_TEST_PG_DSN) and scripts/lib/spark.sh (or
