@@ -27,8 +27,7 @@ void ck_tree_codes_u16(const double *x, int64_t n, const double *t, int64_t p, u
     }
 }
 
-// Node fields and the code block layout (see CKernels.h).
-#define CK_BLOCK_SHIFT 8
+// Node fields (see CKernels.h).
 #define CK_SLOT(n) ((n) & 0x3FFF)
 #define CK_DL(n) (((n) >> 14) & 1)
 #define CK_CAT(n) ((n) & 0x8000)
@@ -38,7 +37,7 @@ void ck_tree_codes_u16(const double *x, int64_t n, const double *t, int64_t p, u
 
 // Whether code k goes left at categorical split n (rare: the walk branches to it, predicted not taken).
 static inline __attribute__((always_inline)) int cat_left(uint64_t n, uint64_t k, uint64_t code_max,
-                                              const int32_t *cat, const uint64_t *bits) {
+                                                          const int32_t *cat, const uint64_t *bits) {
     if (k == code_max) return (int)CK_DL(n);
     const int32_t *s = cat + 2 * CK_THR(n);
     const uint64_t w = k >> 6;
@@ -50,17 +49,16 @@ static inline __attribute__((always_inline)) int cat_left(uint64_t n, uint64_t k
 #define CK_STEP(i, j)                                                                               \
     do {                                                                                            \
         const uint64_t n_ = tree[i];                                                                \
-        const uint64_t k_ = p[(CK_SLOT(n_) << CK_BLOCK_SHIFT) + (j)];                                       \
+        const uint64_t k_ = p[(CK_SLOT(n_) << SHIFT) + (j)];                                       \
         int left_;                                                                                  \
-        if (__builtin_expect(CK_CAT(n_) != 0, 0)) left_ = cat_left(n_, k_, CODE_MAX, cat, bits);          \
+        if (__builtin_expect(CK_CAT(n_) != 0, 0)) left_ = cat_left(n_, k_, CODE_MAX, cat, bits);    \
         else left_ = ((k_ + CK_DL(n_)) & CODE_MAX) <= CK_THR(n_);                                   \
         i = __builtin_unpredictable(left_) ? CK_LEFT(n_) : CK_RIGHT(n_);                           \
     } while (0)
 
-#define CK_WALK(NAME, CODE, CODE_MAX_VALUE)                                                        \
-void NAME(const uint64_t *restrict tree, const double *restrict values, int64_t depth,             \
-          const CODE *restrict codes, int64_t m, const int32_t *cat, const uint64_t *bits, double *restrict acc) { \
-    enum { CODE_MAX = CODE_MAX_VALUE };                                                             \
+// The walk for one code width and block size (SHIFT a constant: the slot offset is one shift).
+#define CK_WALK_BODY(CODE, CODE_MAX_VALUE, SHIFT_VALUE)                                              \
+    enum { CODE_MAX = CODE_MAX_VALUE, SHIFT = SHIFT_VALUE };                                        \
     int64_t r = 0;                                                                                  \
     for (; r + 8 <= m; r += 8) {                                                                    \
         const CODE *restrict p = codes + r;                                                         \
@@ -78,8 +76,28 @@ void NAME(const uint64_t *restrict tree, const double *restrict values, int64_t 
         uint64_t i0 = 0;                                                                            \
         for (int64_t d = 0; d < depth; d++) CK_STEP(i0, 0);                                         \
         acc[r] += values[i0];                                                                       \
-    }                                                                                               \
+    }
+
+#define CK_WALK(NAME, CODE, CODE_MAX_VALUE, SHIFT_VALUE)                                            \
+static void NAME(const uint64_t *restrict tree, const double *restrict values, int64_t depth,      \
+                 const CODE *restrict codes, int64_t m, const int32_t *cat, const uint64_t *bits,   \
+                 double *restrict acc) {                                                            \
+    CK_WALK_BODY(CODE, CODE_MAX_VALUE, SHIFT_VALUE)                                                 \
 }
 
-CK_WALK(ck_tree_walk_u8, uint8_t, 255)
-CK_WALK(ck_tree_walk_u16, uint16_t, 65535)
+CK_WALK(walk_u8_256, uint8_t, 255, 8)
+CK_WALK(walk_u8_4096, uint8_t, 255, 12)
+CK_WALK(walk_u16_256, uint16_t, 65535, 8)
+CK_WALK(walk_u16_4096, uint16_t, 65535, 12)
+
+void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth, const uint8_t *codes,
+                     int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc) {
+    if (shift == 8) walk_u8_256(tree, values, depth, codes, m, cat, bits, acc);
+    else walk_u8_4096(tree, values, depth, codes, m, cat, bits, acc);
+}
+
+void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth, const uint16_t *codes,
+                      int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc) {
+    if (shift == 8) walk_u16_256(tree, values, depth, codes, m, cat, bits, acc);
+    else walk_u16_4096(tree, values, depth, codes, m, cat, bits, acc);
+}

@@ -35,15 +35,15 @@ void ck_cox_groups(const double *X, int64_t p, const double *beta, const double 
 void ck_tree_codes_u8(const double *x, int64_t n, const double *t, int64_t p, uint8_t *out);
 void ck_tree_codes_u16(const double *x, int64_t n, const double *t, int64_t p, uint16_t *out);
 
-/// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.Node`
-/// as a little-endian uint64: slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold
-/// bits 16-31, left 32-47, right 48-63; leaves loop to themselves) in exactly `depth` steps.
-/// Slot s of row r is codes[256 s + r] (m ≤ 256). Categorical split c (node threshold) has its bitset
-/// in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
+/// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.nodes`:
+/// slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold bits 16-31, left 32-47,
+/// right 48-63; leaves loop to themselves) in exactly `depth` steps. Slot s of row r is
+/// codes[(s << shift) + r], shift 8 or 12 (m ≤ 1 << shift). The tree's categorical split c (a
+/// categorical node's threshold) has its bitset in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
 void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth,
-                     const uint8_t *codes, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+                     const uint8_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
 void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth,
-                      const uint16_t *codes, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+                      const uint16_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
 
 #pragma clang assume_nonnull end
 #endif

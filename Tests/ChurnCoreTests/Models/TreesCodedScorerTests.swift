@@ -133,4 +133,50 @@ final class TreesCodedScorerTests: XCTestCase {
             XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "threads \(threads)")
         }
     }
+    /// A depth-limited forest (large trees: 4,096-row blocks, categorical splits counted per
+    /// tree) scores as the default traversal, through the model's entry point too; past
+    /// `maxLargeTreeDepth` the forest keeps `DeepTreeScorer`.
+    func testDepthLimitedForestUsesLargeBlocksBitIdentically() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 9000, numeric: 4, categorical: 2, seed: 80)
+        var o = RandomForestOptions(); o.nTrees = 4; o.maxDepth = 14; o.seed = 6; o.maxFeatures = .all
+        let forest = try RandomForest.fit(X, y, options: o)
+        var cols = X.features
+        // Exact thresholds and ±∞ in the numeric columns, unseen codes in the categorical ones.
+        for (f, col) in cols.enumerated() {
+            switch col {
+            case .numeric(var v):
+                let th = forest.trees.flatMap { t in t.nodes.filter { $0.feature == Int32(f) && $0.categoryStart < 0 }.map(\.threshold) }
+                for i in stride(from: 0, to: v.count, by: 7) { v[i] = th.isEmpty ? 0 : th[i % th.count] }
+                v[1] = .infinity; v[2] = -.infinity; v[3] = .nan
+                cols[f] = .numeric(v)
+            case .categorical(var c, let levels):
+                for i in stride(from: 5, to: c.count, by: 53) { c[i] = 130 }
+                cols[f] = .categorical(codes: c, levels: levels)
+            }
+        }
+        let scorer = try XCTUnwrap(try CodedTreeScorer(forest.trees, features: cols))
+        XCTAssertEqual(scorer.blockShift, 12)
+        XCTAssertGreaterThan(scorer.categorical.count, 0)
+        for n in [1025, 4096, 4097, 9000] {
+            let sub = cols.map { c -> FeatureValues in
+                switch c {
+                case .numeric(let v): return .numeric(Array(v[0..<n]))
+                case .categorical(let c, let l): return .categorical(codes: Array(c[0..<n]), levels: l)
+                }
+            }
+            let expected = try TreeEnsemble.predictByRowBlocks(forest.trees, features: sub, nrow: n, base: 0, scale: 1 / 4)
+            for threads in [1, 2, 3] {
+                let got = try TreesTestSupport.withThreads(threads) { try scorer.predict(columns: sub, nrow: n, base: 0, scale: 1 / 4) }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "rows \(n), threads \(threads)")
+            }
+        }
+        let viaModel = try forest.predictProba(X)
+        let direct = try TreeEnsemble.predictByRowBlocks(forest.trees, features: try forest.schema.align(X), nrow: X.nrow, base: 0, scale: 1 / 4)
+        XCTAssertEqual(viaModel.map(\.bitPattern), direct.map(\.bitPattern))
+        // Deeper than the large-tree limit: not compiled.
+        o.maxDepth = 30
+        let deep = try RandomForest.fit(X, y, options: o)
+        XCTAssertGreaterThan(deep.trees.map(\.depth).max()!, CodedTreeScorer.maxLargeTreeDepth)
+        XCTAssertNil(try CodedTreeScorer(deep.trees, features: cols))
+    }
 }

@@ -1,20 +1,20 @@
 /// Batch evaluation of a list of trees: `base + scale · Σ_t leafValue_t(row)`.
 /// Parallel over row chunks; each row sums its trees in order, so results do
-/// not depend on the thread count. Large trees go through `DeepTreeScorer`,
-/// small ones (boosting) over batches through `CodedTreeScorer`.
+/// not depend on the thread count. Batches go through `CodedTreeScorer` when
+/// it can represent the trees, else large trees through `DeepTreeScorer`.
 enum TreeEnsemble {
-    /// Row count from which compiling small trees for `CodedTreeScorer` pays off
+    /// Row count from which compiling the trees for `CodedTreeScorer` pays off
     /// (compiling 200 trees of 63 leaves costs about as much as scoring ~1,000 rows).
     static let minCodedRows = 1024
 
     static func predict(_ trees: ArraySlice<Tree>, features: [FeatureValues], nrow: Int,
                         base: Double, scale: Double) throws -> [Double] {
         let trees = Array(trees)
-        if DeepTreeScorer.suits(trees, nrow: nrow) {
-            return try DeepTreeScorer(trees).predict(columns: features, nrow: nrow, base: base, scale: scale)
-        }
         if nrow >= minCodedRows, let coded = try CodedTreeScorer(trees, features: features) {
             return try coded.predict(columns: features, nrow: nrow, base: base, scale: scale)
+        }
+        if DeepTreeScorer.suits(trees, nrow: nrow) {
+            return try DeepTreeScorer(trees).predict(columns: features, nrow: nrow, base: base, scale: scale)
         }
         return try predictByRowBlocks(trees, features: features, nrow: nrow, base: base, scale: scale)
     }
