@@ -119,20 +119,22 @@ final class TreesCodedScorerTests: XCTestCase {
         XCTAssertNil(try CodedTreeScorer([deeper], features: cols))
     }
 
-    /// A fitted booster takes the coded path and scores exactly as the default traversal.
-    func testFittedBoosterUsesCodedPathBitIdentically() throws {
+    /// A fitted booster's trees compile (one-byte codes) and score exactly as the default traversal.
+    func testFittedBoosterScoresBitIdentically() throws {
         let (X, y) = try TreesTestSupport.randomData(rows: 3000, numeric: 4, categorical: 2, seed: 79)
         var o = GradientBoostingOptions(); o.nIterations = 30; o.numLeaves = 31
         let m = try GradientBoosting.fit(X, y, options: o)
         let cols = try m.schema.align(X)
-        XCTAssertNotNil(try CodedTreeScorer(m.trees, features: cols))
-        XCTAssertGreaterThanOrEqual(X.nrow, TreeEnsemble.minCodedRows)
-        let expected = try TreeEnsemble.predictByRowBlocks(m.trees, features: cols, nrow: X.nrow, base: m.initScore, scale: 1)
+        let scorer = try XCTUnwrap(try CodedTreeScorer(m.trees, features: cols))
+        XCTAssertEqual(scorer.codeMax, 255)
+        XCTAssertEqual(scorer.blockShift, 8)
+        let expected = try m.predictRaw(X)
         for threads in [1, 2, 3] {
-            let got = try TreesTestSupport.withThreads(threads) { try m.predictRaw(X) }
+            let got = try TreesTestSupport.withThreads(threads) { try scorer.predict(columns: cols, nrow: X.nrow, base: m.initScore, scale: 1) }
             XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "threads \(threads)")
         }
     }
+
     /// A depth-limited forest (large trees: 4,096-row blocks, categorical splits counted per
     /// tree) scores as the default traversal, through the model's entry point too; past
     /// `maxLargeTreeDepth` the forest keeps `DeepTreeScorer`.

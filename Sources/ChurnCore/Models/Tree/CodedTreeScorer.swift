@@ -22,7 +22,8 @@ import CKernels
 ///   of dependent loads overlap. Both loops are C (`tree_kernels.c`: Swift's
 ///   selects became mispredicted branches).
 /// Blocks hold 256 rows for small trees (boosting: the whole ensemble stays in
-/// L2 while a block goes through) and 4,096 for large ones (a forest: each tree
+/// L2 while a block goes through; `TreeEnsemble` does not route boosting here
+/// yet, see there) and 4,096 for large ones (a forest: each tree
 /// is read once per block, as in `DeepTreeScorer`, whose 16-byte nodes and
 /// 8-byte inputs this halves and quarters).
 ///

@@ -1,19 +1,21 @@
 /// Batch evaluation of a list of trees: `base + scale · Σ_t leafValue_t(row)`.
 /// Parallel over row chunks; each row sums its trees in order, so results do
-/// not depend on the thread count. Batches go through `CodedTreeScorer` when
-/// it can represent the trees, else large trees through `DeepTreeScorer`.
+/// not depend on the thread count. Large trees (forests) go through
+/// `CodedTreeScorer` when it can represent them, else `DeepTreeScorer`.
+///
+/// Small trees (boosting) keep `predictByRowBlocks` for now: `CodedTreeScorer`
+/// scores them ~2.3 × faster in CPU time (synthetic harness, see its doc), but
+/// its branch-free fixed-depth walk and input coding execute ~34 % more
+/// instructions on `scripts/perf-guard gbdt_score` (28.0 M vs 20.9 M), which
+/// that guard forbids; routing them there waits for that trade to be decided.
 enum TreeEnsemble {
-    /// Row count from which compiling the trees for `CodedTreeScorer` pays off
-    /// (compiling 200 trees of 63 leaves costs about as much as scoring ~1,000 rows).
-    static let minCodedRows = 1024
-
     static func predict(_ trees: ArraySlice<Tree>, features: [FeatureValues], nrow: Int,
                         base: Double, scale: Double) throws -> [Double] {
         let trees = Array(trees)
-        if nrow >= minCodedRows, let coded = try CodedTreeScorer(trees, features: features) {
-            return try coded.predict(columns: features, nrow: nrow, base: base, scale: scale)
-        }
         if DeepTreeScorer.suits(trees, nrow: nrow) {
+            if let coded = try CodedTreeScorer(trees, features: features) {
+                return try coded.predict(columns: features, nrow: nrow, base: base, scale: scale)
+            }
             return try DeepTreeScorer(trees).predict(columns: features, nrow: nrow, base: base, scale: scale)
         }
         return try predictByRowBlocks(trees, features: features, nrow: nrow, base: base, scale: scale)
