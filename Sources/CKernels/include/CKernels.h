@@ -1,4 +1,5 @@
-// Numeric kernels of ChurnCore written in C for one reason: function multi-versioning.
+// Numeric kernels of ChurnCore written in C, mostly for function multi-versioning (the tree
+// input coding at the end is here for branch-free selects; see tree_kernels.c).
 // Swift compiles the package for baseline x86-64 (SSE2, no FMA) and has no per-function
 // target attribute; these functions are built three times (x86-64-v4 = AVX-512,
 // x86-64-v3 = AVX2 + FMA, baseline) and the loader picks the widest the CPU has (ifunc).
@@ -74,6 +75,22 @@ void ck_lstm_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates,
 /// inline the same functions), exported for the accuracy tests.
 void ck_gate_sigmoid_f32(ptrdiff_t n, const float *x, float *y);
 void ck_gate_tanh_f32(ptrdiff_t n, const float *x, float *y);
+
+/// Input codes of tree scoring (`CodedTreeScorer`): out[r] = the number of thresholds t[0 ..< p]
+/// below x[r] (t ascending, padded with +inf to p, a power of two), or the largest code
+/// (255, 65,535) when x[r] is NaN, for r in 0 ..< n.
+void ck_tree_codes_u8(const double *x, int64_t n, const double *t, int64_t p, uint8_t *out);
+void ck_tree_codes_u16(const double *x, int64_t n, const double *t, int64_t p, uint16_t *out);
+
+/// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.nodes`:
+/// slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold bits 16-31, left 32-47,
+/// right 48-63; leaves loop to themselves) in exactly `depth` steps. Slot s of row r is
+/// codes[(s << shift) + r], shift 8 or 12 (m ≤ 1 << shift). The tree's categorical split c (a
+/// categorical node's threshold) has its bitset in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
+void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth,
+                     const uint8_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth,
+                      const uint16_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
 
 #pragma clang assume_nonnull end
 #endif

@@ -1,0 +1,184 @@
+import Foundation
+import XCTest
+@testable import ChurnCore
+
+/// `CodedTreeScorer` (inputs coded as threshold ranks, fixed-depth walks in C)
+/// against the default traversal and the reference walk `Tree.leaf(row:)`:
+/// bit-identical outputs on random trees and inputs full of edge cases, for
+/// one- and two-byte codes, odd row counts and thread counts 1–3.
+final class TreesCodedScorerTests: XCTestCase {
+    /// Random leaf-wise trees (splits on a random leaf, as a booster grows them) over
+    /// `numeric` numeric features (thresholds from `grid`) and `categorical` ones
+    /// (60 levels: bitsets of one word, some of two).
+    func randomTrees(_ count: Int, leaves: Int, numeric: Int, categorical: Int, grid: [Double], seed: UInt64) -> [Tree] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<count).map { _ in
+            var t = Tree()
+            _ = t.addNode(value: 0, cover: 1)
+            var open = [0]
+            while open.count < leaves {
+                let id = open.remove(at: rng.below(open.count))
+                let l = t.addNode(value: rng.normal(), cover: 1), r = t.addNode(value: rng.normal(), cover: 1)
+                let f = rng.below(numeric + categorical)
+                if f >= numeric {
+                    let top = rng.uniform() < 0.2 ? 100 : 60
+                    let codes = (0..<top).filter { _ in rng.uniform() < 0.4 }.map(Int32.init)
+                    t.setCategoricalSplit(id, feature: f, leftCodes: codes.isEmpty ? [3] : codes, defaultLeft: rng.uniform() < 0.5,
+                                          left: l, right: r, gain: 1)
+                } else {
+                    t.setNumericSplit(id, feature: f, threshold: grid[rng.below(grid.count)], defaultLeft: rng.uniform() < 0.5,
+                                      left: l, right: r, gain: 1)
+                }
+                open.append(l); open.append(r)
+            }
+            return t
+        }
+    }
+
+    /// Inputs drawing numeric values from the thresholds themselves (exact ties), values
+    /// between and beyond them, ±0, ±∞ and NaN; category codes -1 (missing), inside the
+    /// bitsets and past them (unseen levels).
+    func randomInputs(rows n: Int, numeric: Int, categorical: Int, grid: [Double], seed: UInt64) -> [FeatureValues] {
+        var rng = SeededRandom(seed: seed)
+        let special: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, 1e300, -1e300]
+        var cols: [FeatureValues] = (0..<numeric).map { _ in
+            .numeric((0..<n).map { _ in
+                let u = rng.uniform()
+                if u < 0.1 { return special[rng.below(special.count)] }
+                if u < 0.5 { return grid[rng.below(grid.count)] }
+                return grid[rng.below(grid.count)] + (rng.uniform() - 0.5) * 0.01
+            })
+        }
+        for _ in 0..<categorical {
+            cols.append(.categorical(codes: (0..<n).map { _ in
+                let u = rng.uniform()
+                return u < 0.08 ? -1 : u < 0.12 ? Int32(130 + rng.below(100)) : Int32(rng.below(128))
+            }, levels: (0..<200).map { "l\($0)" }))
+        }
+        return cols
+    }
+
+    func check(_ trees: [Tree], _ cols: [FeatureValues], rows: [Int], codeMax: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        guard let scorer = try CodedTreeScorer(trees, features: cols) else { return XCTFail("not compiled", file: file, line: line) }
+        XCTAssertEqual(scorer.codeMax, codeMax, file: file, line: line)
+        for n in rows {
+            let sub = cols.map { c -> FeatureValues in
+                switch c {
+                case .numeric(let v): return .numeric(Array(v[0..<n]))
+                case .categorical(let c, let l): return .categorical(codes: Array(c[0..<n]), levels: l)
+                }
+            }
+            let expected = try TreeEnsemble.predictByRowBlocks(trees, features: sub, nrow: n, base: 0.25, scale: 0.5)
+            // The reference walk, summed in tree order like both traversals.
+            let walked: [Double] = withRawColumns(sub) { raw in
+                (0..<n).map { r in 0.25 + 0.5 * trees.reduce(0.0) { $0 + $1.value[$1.leaf(row: r, columns: raw)] } }
+            }
+            XCTAssertEqual(expected.map(\.bitPattern), walked.map(\.bitPattern), "rows \(n)", file: file, line: line)
+            for threads in [1, 2, 3] {
+                let got = try TreesTestSupport.withThreads(threads) { try scorer.predict(columns: sub, nrow: n, base: 0.25, scale: 0.5) }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "rows \(n), threads \(threads)", file: file, line: line)
+            }
+        }
+    }
+
+    func testOneByteCodesMatchReferenceOnEdgeCases() throws {
+        // 200 distinct thresholds per feature at most (one-byte codes), with ties to ±0 and ±∞.
+        var grid = (0..<197).map { Double($0 - 98) * 0.37 }
+        grid += [0, -0.0, .infinity, -.infinity]
+        let trees = randomTrees(40, leaves: 63, numeric: 6, categorical: 2, grid: grid, seed: 1)
+        let cols = randomInputs(rows: 5000, numeric: 6, categorical: 2, grid: grid, seed: 2)
+        try check(trees, cols, rows: [1, 7, 255, 256, 257, 1029, 5000], codeMax: 255)
+    }
+
+    func testTwoByteCodesWhenAFeatureHasManyThresholds() throws {
+        let grid = (0..<3000).map { Double($0) * 0.001 - 1.5 }
+        let trees = randomTrees(60, leaves: 127, numeric: 2, categorical: 1, grid: grid, seed: 3)
+        let cols = randomInputs(rows: 3001, numeric: 2, categorical: 1, grid: grid, seed: 4)
+        try check(trees, cols, rows: [3, 300, 3001], codeMax: 65535)
+    }
+
+    /// Single-leaf trees (no input read) and a chain tree as deep as the walk allows.
+    func testLeafOnlyAndDeepChainTrees() throws {
+        var leaf = Tree()
+        _ = leaf.addNode(value: 0.75, cover: 1)
+        var chain = Tree()
+        let depth = CodedTreeScorer.maxDepth
+        for _ in 0...(2 * depth) { _ = chain.addNode(value: Double(chain.nodeCount) * 0.01, cover: 1) }
+        for d in 0..<depth {
+            chain.setNumericSplit(2 * d, feature: 0, threshold: Double(d), defaultLeft: d % 2 == 0, left: 2 * d + 2, right: 2 * d + 1, gain: 0)
+        }
+        let grid = (0..<depth).map(Double.init)
+        let cols = randomInputs(rows: 600, numeric: 1, categorical: 0, grid: grid, seed: 5)
+        try check([leaf, leaf], cols, rows: [600], codeMax: 255)
+        try check([leaf, chain, leaf], cols, rows: [1, 600], codeMax: 255)
+        // One level deeper: the default traversal keeps it.
+        var deeper = chain
+        let a = deeper.addNode(value: 1, cover: 1), b = deeper.addNode(value: 2, cover: 1)
+        deeper.setNumericSplit(2 * depth, feature: 0, threshold: 0.5, defaultLeft: false, left: a, right: b, gain: 0)
+        XCTAssertEqual(deeper.depth, depth + 1)
+        XCTAssertNil(try CodedTreeScorer([deeper], features: cols))
+    }
+
+    /// A fitted booster's trees compile (one-byte codes) and score exactly as the default traversal.
+    func testFittedBoosterScoresBitIdentically() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 3000, numeric: 4, categorical: 2, seed: 79)
+        var o = GradientBoostingOptions(); o.nIterations = 30; o.numLeaves = 31
+        let m = try GradientBoosting.fit(X, y, options: o)
+        let cols = try m.schema.align(X)
+        let scorer = try XCTUnwrap(try CodedTreeScorer(m.trees, features: cols))
+        XCTAssertEqual(scorer.codeMax, 255)
+        XCTAssertEqual(scorer.blockShift, 8)
+        let expected = try m.predictRaw(X)
+        for threads in [1, 2, 3] {
+            let got = try TreesTestSupport.withThreads(threads) { try scorer.predict(columns: cols, nrow: X.nrow, base: m.initScore, scale: 1) }
+            XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "threads \(threads)")
+        }
+    }
+
+    /// A depth-limited forest (large trees: 4,096-row blocks, categorical splits counted per
+    /// tree) scores as the default traversal, through the model's entry point too; past
+    /// `maxLargeTreeDepth` the forest keeps `DeepTreeScorer`.
+    func testDepthLimitedForestUsesLargeBlocksBitIdentically() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 9000, numeric: 4, categorical: 2, seed: 80)
+        var o = RandomForestOptions(); o.nTrees = 4; o.maxDepth = 14; o.seed = 6; o.maxFeatures = .all
+        let forest = try RandomForest.fit(X, y, options: o)
+        var cols = X.features
+        // Exact thresholds and ±∞ in the numeric columns, unseen codes in the categorical ones.
+        for (f, col) in cols.enumerated() {
+            switch col {
+            case .numeric(var v):
+                let th = forest.trees.flatMap { t in t.nodes.filter { $0.feature == Int32(f) && $0.categoryStart < 0 }.map(\.threshold) }
+                for i in stride(from: 0, to: v.count, by: 7) { v[i] = th.isEmpty ? 0 : th[i % th.count] }
+                v[1] = .infinity; v[2] = -.infinity; v[3] = .nan
+                cols[f] = .numeric(v)
+            case .categorical(var c, let levels):
+                for i in stride(from: 5, to: c.count, by: 53) { c[i] = 130 }
+                cols[f] = .categorical(codes: c, levels: levels)
+            }
+        }
+        let scorer = try XCTUnwrap(try CodedTreeScorer(forest.trees, features: cols))
+        XCTAssertEqual(scorer.blockShift, 12)
+        XCTAssertGreaterThan(scorer.categorical.count, 0)
+        for n in [1025, 4096, 4097, 9000] {
+            let sub = cols.map { c -> FeatureValues in
+                switch c {
+                case .numeric(let v): return .numeric(Array(v[0..<n]))
+                case .categorical(let c, let l): return .categorical(codes: Array(c[0..<n]), levels: l)
+                }
+            }
+            let expected = try TreeEnsemble.predictByRowBlocks(forest.trees, features: sub, nrow: n, base: 0, scale: 1 / 4)
+            for threads in [1, 2, 3] {
+                let got = try TreesTestSupport.withThreads(threads) { try scorer.predict(columns: sub, nrow: n, base: 0, scale: 1 / 4) }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "rows \(n), threads \(threads)")
+            }
+        }
+        let viaModel = try forest.predictProba(X)
+        let direct = try TreeEnsemble.predictByRowBlocks(forest.trees, features: try forest.schema.align(X), nrow: X.nrow, base: 0, scale: 1 / 4)
+        XCTAssertEqual(viaModel.map(\.bitPattern), direct.map(\.bitPattern))
+        // Deeper than the large-tree limit: not compiled.
+        o.maxDepth = 30
+        let deep = try RandomForest.fit(X, y, options: o)
+        XCTAssertGreaterThan(deep.trees.map(\.depth).max()!, CodedTreeScorer.maxLargeTreeDepth)
+        XCTAssertNil(try CodedTreeScorer(deep.trees, features: cols))
+    }
+}
