@@ -44,17 +44,18 @@ struct CSVChunkParser {
         self.policy = policy; self.temporal = temporal; self.skipRecords = skipRecords
     }
 
-    /// Parses bytes [start, end) of `base`.
-    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+    /// Parses bytes [start, end) of `base`, of which bytes [0, readable) may be read
+    /// (readable ≥ end; fields followed by 8 readable bytes take the word-at-a-time number parsers).
+    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readable: Int) {
         // The builders are moved out and used through a buffer pointer, so the hot loop
         // pays no copy-on-write checks; they are put back on every exit.
         var owned = builders
         builders = []
-        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, bs) }
+        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, max(end, readable), bs) }
         builders = owned
     }
 
-    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ readable: Int,
                                 _ builders: UnsafeMutableBufferPointer<ColumnBuilder>) {
         let sep = self.sep, na = self.na, temporal = self.temporal
         let target = self.target
@@ -163,7 +164,8 @@ struct CSVChunkParser {
                                     return (o, o.rawValue >= 2 ? builders[b].failureReason(o, s.baseAddress!, s.count) : "")
                                 }
                             } else {
-                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal)
+                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal,
+                                                          wordLoadable: fs + 8 <= readable)
                                 if outcome.rawValue >= 2 { reason = builders[b].failureReason(outcome, base + fs, fe - fs) }
                             }
                             switch outcome {
