@@ -1,4 +1,4 @@
-// Numeric kernels of ChurnCore written in C for one reason: function multi-versioning.
+// Kernels of ChurnCore written in C for one reason: function multi-versioning.
 // Swift compiles the package for baseline x86-64 (SSE2, no FMA) and has no per-function
 // target attribute; these functions are built three times (x86-64-v4 = AVX-512,
 // x86-64-v3 = AVX2 + FMA, baseline) and the loader picks the widest the CPU has (ifunc).
@@ -27,6 +27,11 @@ void ck_gram_packed(double *acc, const double *X, const double *w, int64_t lo, i
 void ck_cox_groups(const double *X, int64_t p, const double *beta, const double *_Nullable w,
                    const int64_t *start, const int64_t *eventStart, int64_t g0, int64_t g1,
                    double *sums, double *_Nullable grams, double *e, double *tile);
+
+/// The CSV tokeniser's scan: writes the offsets (from p) of every byte of [0, n) equal to `sep`,
+/// '\n' or '"', ascending, to out and returns how many. out must hold n + 8 entries (the tail
+/// beyond the count is scratch); n < 2^32.
+int64_t ck_csv_specials(const uint8_t *p, int64_t n, uint8_t sep, uint32_t *out);
 
 #pragma clang assume_nonnull end
 #endif
