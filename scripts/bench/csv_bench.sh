@@ -6,6 +6,18 @@
 # prints one BENCH line per tool and file: wall seconds, CPU seconds, peak RSS.
 # ChurnLab also prints the size of the loaded columns and peak RSS / that size.
 # The venv is $CHURNLAB_BENCH_VENV or .venv-ref in the repo; without one only ChurnLab runs.
+#
+# 2026-12-04 04:53 UTC, branch csv8 (word-at-a-time number parsing + vector separator index),
+# NOT a quiet run (load 4.1-4.8 on 2 cores; other helpers building) and not this script: the
+# release test build it needs did not fit the session, so the churnlab CLI (`cl.read_csv`,
+# wall incl. process start) of main@1b36003 ("base") and of csv8 ("new") alternated with
+# polars (csv_peers.py polars, dates as text), 3 rounds each:
+#   wide.csv   base 1.92 / 1.81 / 1.75 s   new 2.00 / 1.81 / 1.58 s   polars 1.55 / 1.61 / 1.56 s
+#              peak RSS base 363-366 MiB, new 364 MiB, polars 621-671 MiB
+#   events.csv base 3.26 / 3.49 / 3.21 s   new 3.22 / 4.36 / 3.64 s   polars 2.63 / 3.05 / 3.78 s
+#   Single-thread user CPU, wide.csv, 5 alternating runs: base mean 1.44 s (min 1.12), new 1.28 s (min 1.00).
+#   Under this load the differences are within the noise; the 0.7 x polars goal is not shown.
+#   Repeat this script on a quiet machine for the figures that count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${1:-/tmp/churnlab-bench}

@@ -1,5 +1,7 @@
 // Numeric kernels of ChurnCore written in C, mostly for function multi-versioning (the tree
 // input coding at the end is here for branch-free selects; see tree_kernels.c).
+
+// Kernels of ChurnCore written in C for one reason: function multi-versioning.
 // Swift compiles the package for baseline x86-64 (SSE2, no FMA) and has no per-function
 // target attribute; these functions are built three times (x86-64-v4 = AVX-512,
 // x86-64-v3 = AVX2 + FMA, baseline) and the loader picks the widest the CPU has (ifunc).
@@ -91,6 +93,11 @@ void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth,
                      const uint8_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
 void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth,
                       const uint16_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+
+/// The CSV tokeniser's scan: writes the offsets (from p) of every byte of [0, n) equal to `sep`,
+/// '\n' or '"', ascending, to out and returns how many. out must hold n + 8 entries (the tail
+/// beyond the count is scratch); n < 2^32.
+int64_t ck_csv_specials(const uint8_t *p, int64_t n, uint8_t sep, uint32_t *out);
 
 #pragma clang assume_nonnull end
 #endif

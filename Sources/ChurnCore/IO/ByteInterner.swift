@@ -59,7 +59,14 @@ struct ByteInterner {
             if hashes[k] == h {
                 let s = starts[k], e = starts[k + 1]
                 if e - s == n {
-                    let same = arena.withUnsafeBufferPointer { a in n == 0 || memcmp(a.baseAddress! + s, p, n) == 0 }
+                    let same = arena.withUnsafeBufferPointer { a in
+                        if n == 0 { return true }
+                        let q = a.baseAddress! + s
+                        if n > 16 { return memcmp(q, p, n) == 0 }
+                        var i = 0   // short values (codes, flags): no call
+                        while i < n, q[i] == p[i] { i += 1 }
+                        return i == n
+                    }
                     if same { return code }
                 }
             }

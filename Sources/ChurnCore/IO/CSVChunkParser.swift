@@ -44,40 +44,44 @@ struct CSVChunkParser {
         self.policy = policy; self.temporal = temporal; self.skipRecords = skipRecords
     }
 
-    /// Parses bytes [start, end) of `base`.
-    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+    /// Parses bytes [start, end) of `base`, of which bytes [0, readable) may be read
+    /// (readable ≥ end; fields followed by 8 readable bytes take the word-at-a-time number parsers).
+    mutating func run(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, readable: Int) {
         // The builders are moved out and used through a buffer pointer, so the hot loop
         // pays no copy-on-write checks; they are put back on every exit.
         var owned = builders
         builders = []
-        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, bs) }
+        owned.withUnsafeMutableBufferPointer { bs in parse(base, start, end, max(end, readable), bs) }
         builders = owned
     }
 
-    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+    private mutating func parse(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ readable: Int,
                                 _ builders: UnsafeMutableBufferPointer<ColumnBuilder>) {
         let sep = self.sep, na = self.na, temporal = self.temporal
         let target = self.target
         let ncol = target.count
-        // The separator, newline and quote, each broadcast to 8 bytes for word-at-a-time scanning.
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let sepW = ones &* UInt64(sep), nlW = ones &* 10, qW = ones &* 34
-        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
-        /// First index ≥ i (or `end`) holding the separator, a newline or a quote.
+        // Every separator, newline and quote of the chunk, found by the vector kernel
+        // `ck_csv_specials` one window at a time (offsets from the window start). Unquoted
+        // fields end at the next one; quoted fields scan their bytes themselves, and the
+        // cursor then passes over the offsets they covered.
+        let window = 1 << 16
+        let specials = UnsafeMutablePointer<UInt32>.allocate(capacity: window + 8)
+        defer { specials.deallocate() }
+        var winStart = start, winEnd = start, winCount = 0, at = 0
+        /// First index ≥ from (or `end`) holding the separator, a newline or a quote.
         @inline(__always) func nextSpecial(_ from: Int) -> Int {
-            var i = from
-            while i + 8 <= end {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                let m = zeroBytes(w ^ sepW) | zeroBytes(w ^ nlW) | zeroBytes(w ^ qW)
-                if m != 0 { return i + (m.trailingZeroBitCount >> 3) }   // lowest hit is exact
-                i += 8
+            while true {
+                while at < winCount {
+                    let q = winStart &+ Int(specials[at])
+                    if q >= from { return q }
+                    at &+= 1
+                }
+                if winEnd >= end { return end }
+                winStart = Swift.max(from, winEnd)
+                winEnd = Swift.min(end, winStart + window)
+                winCount = Int(ck_csv_specials(base + winStart, Int64(winEnd - winStart), sep, specials))
+                at = 0
             }
-            while i < end {
-                let b = base[i]
-                if b == sep || b == 10 || b == 34 { return i }
-                i += 1
-            }
-            return end
         }
 
         var pos = start
@@ -163,7 +167,8 @@ struct CSVChunkParser {
                                     return (o, o.rawValue >= 2 ? builders[b].failureReason(o, s.baseAddress!, s.count) : "")
                                 }
                             } else {
-                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal)
+                                outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal,
+                                                          wordLoadable: fs + 8 <= readable)
                                 if outcome.rawValue >= 2 { reason = builders[b].failureReason(outcome, base + fs, fe - fs) }
                             }
                             switch outcome {
@@ -319,6 +324,7 @@ final class NAMatcher: Sendable {
     }
 }
 
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #else

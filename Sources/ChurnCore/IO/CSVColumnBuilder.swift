@@ -113,14 +113,15 @@ struct ColumnBuilder {
     /// Appends a field, or a null when it is one of the null tokens (`mayBeNull` is false for
     /// quoted fields). Text looks tokens up first; typed kinds parse first and look up only on
     /// failure, as no null token parses as a number or date (`tokensAreText`).
+    /// `wordLoadable`: 8 bytes from p may be read (the word-at-a-time number parsers apply).
     @inline(__always) mutating func add(_ p: UnsafePointer<UInt8>, _ n: Int, mayBeNull: Bool,
-                                        _ na: NAMatcher, _ tp: TemporalParsers) -> Outcome {
+                                        _ na: NAMatcher, _ tp: TemporalParsers, wordLoadable: Bool = false) -> Outcome {
         let maybe = mayBeNull && na.couldMatch(n)
         if maybe, n == 0 || kind == .string || kind == .unknown || !na.tokensAreText, na.matches(p, n) {
             appendNull()
             return .ok
         }
-        let r = append(p, n, tp)
+        let r = append(p, n, tp, wordLoadable: wordLoadable)
         if r == .ok { return r }
         if maybe, na.matches(p, n) { appendNull(); return .ok }
         return r
@@ -140,14 +141,17 @@ struct ColumnBuilder {
     }
 
     /// Appends the field's bytes, widening the kind when inference allows.
-    @inline(__always) mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, _ tp: TemporalParsers) -> Outcome {
+    @inline(__always) mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, _ tp: TemporalParsers,
+                                           wordLoadable: Bool = false) -> Outcome {
         if kind == .unknown { infer(p, n, tp) }
         switch kind {
         case .int:
-            if let v = FieldParse.int64(p, n) { ints.append(v) }
+            if wordLoadable, n <= 8, let v = FieldParse.int64(word: FieldParse.word(p, n), n) { ints.append(v) }
+            else if let v = FieldParse.int64(p, n) { ints.append(v) }
             else if !forced, !FieldParse.isIntegerSyntax(p, n), let d = FieldParse.double(p, n) { widen(to: .float); floats.append(d) }
             else { return forced ? .unparsable : .needsText }
         case .float:
+            if wordLoadable, n <= 8, let v = FieldParse.double(word: FieldParse.word(p, n), n) { floats.append(v); break }
             // An integer literal past Int64 would round silently; under inference it makes the column text.
             if !forced, n >= 19, FieldParse.isIntegerSyntax(p, n), FieldParse.int64(p, n) == nil { return .needsText }
             guard let v = FieldParse.double(p, n) else { return forced ? .unparsable : .needsText }

@@ -129,7 +129,7 @@ public struct CSVReader: Sendable {
                     var firstPass: CSVChunkParser? = nil
                     while true {
                         var p = makeParser(k, text: text, skip: skip)
-                        p.run(base, bounds[k], bounds[k + 1])
+                        p.run(base, bounds[k], bounds[k + 1], readable: end)
                         if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
                         if !p.needsText.isEmpty {
                             text.formUnion(p.needsText)
@@ -191,7 +191,7 @@ public struct CSVReader: Sendable {
                     try Parallel.forEachThrowing(redo.count) { r in
                         let (k, cols) = redo[r]
                         var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
-                        p.run(base, bounds[k], bounds[k + 1])
+                        p.run(base, bounds[k], bounds[k + 1], readable: end)
                         if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
                         out[r] = p
                     }

@@ -120,6 +120,89 @@ enum FieldParse {
         return slowDouble(p, n)
     }
 
+    // MARK: Word-at-a-time fast paths
+    //
+    // Most numeric CSV fields are short plain decimals (`23`, `104.85`, `-0.5457`). These
+    // parse them from one 8-byte load without a branch per byte: the field must be followed
+    // by at least 8 - n readable bytes (`word(_:_:)`). They accept exactly the plain forms
+    // `[+-]?[0-9]*[.]?[0-9]*` with at least one digit, 8 bytes at most, and
+    // return nil for everything else, which the callers then hand to the full parsers above —
+    // so results are those of the full parsers, bit for bit.
+
+    /// The n ≤ 8 bytes at p as a little-endian word, the bytes past n zero. 8 bytes from p must be readable.
+    @inline(__always) static func word(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        return n >= 8 ? w : w & ((1 &<< UInt64(truncatingIfNeeded: 8 &* n)) &- 1)
+    }
+
+    @inline(__always) private static var bytes30: UInt64 { 0x3030_3030_3030_3030 }
+
+    /// The low n bytes of a word set to 0xFF (0 ≤ n ≤ 8).
+    @inline(__always) private static func lowBytes(_ n: Int) -> UInt64 {
+        n >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* n)) &- 1
+    }
+
+    /// True when every byte of w is an ASCII digit.
+    @inline(__always) private static func allDigits(_ w: UInt64) -> Bool {
+        // A byte is a digit iff its high nibble is 3 and stays 3 after adding 6. A carry out
+        // of a byte ≥ 0xFA can only spoil the next byte's second test, and such a byte
+        // already fails the first.
+        let f: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        return w & f == bytes30 && (w &+ 0x0606_0606_0606_0606) & f == bytes30
+    }
+
+    /// The value of m ≥ 1 digit values (0…9) held in bytes 0..<m of v, byte 0 most significant.
+    @inline(__always) private static func digitsValue(_ v: UInt64, _ m: Int) -> UInt64 {
+        var x = v &<< UInt64(truncatingIfNeeded: 8 &* (8 &- m))   // leading zeros in the low bytes
+        x = x &* 10 &+ (x >> 8)
+        x = ((x & 0x0000_00FF_0000_00FF) &* 0x000F_4240_0000_0064
+            &+ ((x >> 16) & 0x0000_00FF_0000_00FF) &* 0x0000_2710_0000_0001) >> 32
+        return x
+    }
+
+    /// `[+-]?[0-9]+` in n ≤ 8 bytes, from the field's `word`: the value `int64(_:_:)` gives, or nil (not that form).
+    @inline(__always) static func int64(word w0: UInt64, _ n: Int) -> Int64? {
+        var w = w0, m = n
+        let c = UInt8(truncatingIfNeeded: w)
+        let neg = c == 45
+        if neg || c == 43 { w >>= 8; m &-= 1 }
+        guard m >= 1, n <= 8 else { return nil }
+        let keep = lowBytes(m)
+        let filled = (w & keep) | (bytes30 & ~keep)
+        guard allDigits(filled) else { return nil }
+        let v = Int64(truncatingIfNeeded: digitsValue(filled &- bytes30, m))
+        return neg ? -v : v
+    }
+
+    /// `[+-]?[0-9]*[.]?[0-9]*` in n ≤ 8 bytes with at least one digit, from the field's `word`:
+    /// the value `double(_:_:)` gives, or nil (not that form).
+    @inline(__always) static func double(word w0: UInt64, _ n: Int) -> Double? {
+        var w = w0, m = n
+        let c = UInt8(truncatingIfNeeded: w)
+        let neg = c == 45
+        if neg || c == 43 { w >>= 8; m &-= 1 }
+        guard m >= 1, n <= 8 else { return nil }
+        let keep = lowBytes(m)
+        // The first '.' (the lowest zero byte of w ^ '.' is exact), or m when there is none.
+        let t = w ^ 0x2E2E_2E2E_2E2E_2E2E
+        let dots = (t &- 0x0101_0101_0101_0101) & ~t & 0x8080_8080_8080_8080 & keep
+        let d = dots == 0 ? m : dots.trailingZeroBitCount >> 3
+        let digitBytes = keep & ~(dots == 0 ? 0 : 0xFF &<< UInt64(truncatingIfNeeded: 8 &* d))
+        let filled = (w & digitBytes) | (bytes30 & ~digitBytes)
+        guard allDigits(filled) else { return nil }
+        let nd = dots == 0 ? m : m &- 1        // digits
+        guard nd >= 1 else { return nil }
+        // Digit values with the '.' taken out: bytes below d stay, bytes above move down one.
+        let v = filled &- bytes30
+        let below = lowBytes(d)
+        let joined = (v & below) | ((v >> 8) & ~below)
+        let mant = digitsValue(joined, nd)
+        // mant < 10^8 and 10^(m - 1 - d) ≤ 10^7 are exact: one correctly rounded division (Clinger).
+        var r = Double(Int64(truncatingIfNeeded: mant))
+        if dots != 0 { r = r / pow10(m &- 1 &- d) }
+        return neg ? -r : r
+    }
+
     /// strtod on a NUL-terminated copy; the syntax was already validated.
     static func slowDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in

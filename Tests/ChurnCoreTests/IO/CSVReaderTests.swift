@@ -141,6 +141,25 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(try chunked.column("mixed").string(at: 3), "9")
     }
 
+    /// The tokeniser indexes separators, newlines and quotes 64 KiB at a time; quoted fields
+    /// with separators and newlines inside cross many window edges here (about 700 KB in one
+    /// chunk), and every value must come back as written.
+    func testQuotedFieldsAcrossScanWindows() throws {
+        var text = "id,note,amount\n"
+        for i in 0..<20_000 {
+            let note = i % 3 == 0 ? "\"a, \"\"b\"\"\nline \(i)\"" : "n\(i % 13)"
+            text += "\(i),\(note),\(i / 4).\(i % 4 * 25)\n"
+        }
+        let f = try CSVReader().read(text: text).frame
+        XCTAssertEqual(f.nrow, 20_000)
+        let ids = try f.column("id"), notes = try f.column("note"), amounts = try f.column("amount")
+        for i in stride(from: 0, to: 20_000, by: 7) {
+            XCTAssertEqual(ids.double(at: i), Double(i))
+            XCTAssertEqual(notes.string(at: i), i % 3 == 0 ? "a, \"b\"\nline \(i)" : "n\(i % 13)")
+            XCTAssertEqual(amounts.double(at: i), Double(i / 4) + Double(i % 4 * 25) / 100)
+        }
+    }
+
     func testFloatParsingMatchesStrtod() {
         var rng = SeededRandom(seed: 11)
         for k in 0..<20_000 {
