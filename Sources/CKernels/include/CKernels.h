@@ -1,7 +1,6 @@
-// Numeric kernels of ChurnCore written in C, mostly for function multi-versioning (the tree
-// input coding at the end is here for branch-free selects; see tree_kernels.c).
-
-// Kernels of ChurnCore written in C for one reason: function multi-versioning.
+// Kernels of ChurnCore written in C. Most are here for function multi-versioning (the Cox
+// passes, the recurrent cells' gate pass, the CSV byte scan); the tree-scoring input coding and
+// walk are here for branch-free selects, which Swift compiled into mispredicted branches.
 // Swift compiles the package for baseline x86-64 (SSE2, no FMA) and has no per-function
 // target attribute; these functions are built three times (x86-64-v4 = AVX-512,
 // x86-64-v3 = AVX2 + FMA, baseline) and the loader picks the widest the CPU has (ifunc).
