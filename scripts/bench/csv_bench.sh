@@ -18,6 +18,12 @@
 #   Single-thread user CPU, wide.csv, 5 alternating runs: base mean 1.44 s (min 1.12), new 1.28 s (min 1.00).
 #   Under this load the differences are within the noise; the 0.7 x polars goal is not shown.
 #   Repeat this script on a quiet machine for the figures that count.
+# 2026-12-04 05:08 UTC, quiet (load 1.2-1.5), main after merging csv8 ("new") against a release binary without it
+# ("base", same tree otherwise) and polars (dates as text), `cl.read_csv` timed inside the script (no process
+# start), 3 alternating rounds, 2 threads:
+#   wide.csv   base 0.824 / 0.800 / 0.831 s   new 0.765 / 0.780 / 0.837 s   polars 0.724 / 0.723 / 0.693 s
+#   events.csv base 1.637 / 1.615 / 1.520 s   new 1.528 / 1.673 / 1.511 s   polars 1.459 / 1.372 / 1.343 s
+#   best vs best: wide new / base 0.96, new / polars 1.10; events new / base 0.99, new / polars 1.13 (goal <= 0.7: not met).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${1:-/tmp/churnlab-bench}

@@ -72,6 +72,14 @@
 # FusedCellKernelTests.testFloat32LayersDeterministic), an
 # evaluation path that keeps only the last step when the head is last_step, then MLP/inference
 # per-batch overheads.
+# 2026-12-04 05:09-05:13 UTC, QUIET (load 0.6-1.4), main with the C gate pass (nn8 merged), 1 epoch, 2 threads:
+#   20,000 users:  GRU 1.57 vs 3.87 s/epoch (0.41x), LSTM 1.46 vs 3.00 (0.49x), MLP 0.04 vs 0.05 (0.71x);
+#                  inference GRU 32,586 vs 15,459 rows/s (2.11x), LSTM 31,227 vs 21,501 (1.45x), MLP 0.20x;
+#                  AUC GRU 0.8473 / 0.8447, LSTM 0.8387 / 0.8447, MLP 0.8769 / 0.8779; peak RSS 239 vs 1033 MB
+#   100,000 users: GRU 7.56 vs 21.26 s/epoch (0.36x, goal <= 0.5 met), LSTM 8.37 vs 16.53 (0.51x), MLP 0.18 vs 0.31
+#                  (0.59x, goal 0.3); inference GRU 29,600 vs 13,697 rows/s (2.16x, goal 3x), LSTM 29,467 vs 14,629
+#                  (2.01x), MLP 0.17x; AUC GRU 0.8669 / 0.8672, LSTM 0.8651 / 0.8487, MLP 0.8814 / 0.8848;
+#                  peak RSS 712 vs 1265 MB (0.56x, met)
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's

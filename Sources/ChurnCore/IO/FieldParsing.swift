@@ -160,13 +160,20 @@ enum FieldParse {
         return x
     }
 
-    /// `[+-]?[0-9]+` in n ≤ 8 bytes, from the field's `word`: the value `int64(_:_:)` gives, or nil (not that form).
-    @inline(__always) static func int64(word w0: UInt64, _ n: Int) -> Int64? {
+    /// The field's word without a leading '+' or '-': (bytes, their count m ≥ 1, negative), or nil
+    /// when n > 8 or only a sign is left.
+    @inline(__always) private static func unsigned(word w0: UInt64, _ n: Int) -> (UInt64, Int, Bool)? {
         var w = w0, m = n
         let c = UInt8(truncatingIfNeeded: w)
         let neg = c == 45
         if neg || c == 43 { w >>= 8; m &-= 1 }
         guard m >= 1, n <= 8 else { return nil }
+        return (w, m, neg)
+    }
+
+    /// `[+-]?[0-9]+` in n ≤ 8 bytes, from the field's `word`: the value `int64(_:_:)` gives, or nil (not that form).
+    @inline(__always) static func int64(word w0: UInt64, _ n: Int) -> Int64? {
+        guard let (w, m, neg) = unsigned(word: w0, n) else { return nil }
         let keep = lowBytes(m)
         let filled = (w & keep) | (bytes30 & ~keep)
         guard allDigits(filled) else { return nil }
@@ -177,11 +184,7 @@ enum FieldParse {
     /// `[+-]?[0-9]*[.]?[0-9]*` in n ≤ 8 bytes with at least one digit, from the field's `word`:
     /// the value `double(_:_:)` gives, or nil (not that form).
     @inline(__always) static func double(word w0: UInt64, _ n: Int) -> Double? {
-        var w = w0, m = n
-        let c = UInt8(truncatingIfNeeded: w)
-        let neg = c == 45
-        if neg || c == 43 { w >>= 8; m &-= 1 }
-        guard m >= 1, n <= 8 else { return nil }
+        guard let (w, m, neg) = unsigned(word: w0, n) else { return nil }
         let keep = lowBytes(m)
         // The first '.' (the lowest zero byte of w ^ '.' is exact), or m when there is none.
         let t = w ^ 0x2E2E_2E2E_2E2E_2E2E
