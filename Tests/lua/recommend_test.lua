@@ -84,10 +84,14 @@ T.case("als: loss decreases; personalised beats popularity", function()
   local exact = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1, solver = "cholesky",
                                    calculate_training_loss = true }:fit(train)
   for i = 2, 10 do T.ok(exact.loss[i] <= exact.loss[i - 1] * (1 + 1e-12), "cholesky loss rises at iteration " .. i) end
-  -- CG with as many steps as factors solves every half-step, so it follows the exact path (to float accuracy).
+  -- CG with as many steps as factors solves every half-step, so it follows the exact path to single-precision
+  -- accuracy. The start (uniform in [0, 0.01), as implicit) makes the first Gram matrices nearly rank one, so the
+  -- Float32 CG differs from the Float64 Cholesky in the 5th digit after the first iteration (4e-5 here) and the
+  -- paths drift apart by up to 7.4e-4 relative over 10 iterations (seeds 1-3; 3e-4 with seed 1).
   local full = cl.recommend.als { factors = 8, iterations = 10, alpha = 10, regularization = 0.1, seed = 1, cg_steps = 8,
                                   calculate_training_loss = true }:fit(train)
-  for i = 1, 10 do T.ok(math.abs(full.loss[i] - exact.loss[i]) < 1e-4 * exact.loss[i], string.format("cg %.6g vs exact %.6g", full.loss[i], exact.loss[i])) end
+  T.ok(math.abs(full.loss[1] - exact.loss[1]) < 1e-4 * exact.loss[1], string.format("first iteration: cg %.6g vs exact %.6g", full.loss[1], exact.loss[1]))
+  for i = 2, 10 do T.ok(math.abs(full.loss[i] - exact.loss[i]) < 1e-3 * exact.loss[i], string.format("cg %.6g vs exact %.6g", full.loss[i], exact.loss[i])) end
 end)
 
 T.case("simulate.platform has a course catalogue and taste-driven interactions", function()

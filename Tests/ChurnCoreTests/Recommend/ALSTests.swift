@@ -64,9 +64,12 @@ final class ALSTests: XCTestCase {
     func testExactSolveWithFactorsManyCGSteps() throws {
         let mat = try matrix()
         var o = ALSOptions()
-        o.factors = 3; o.iterations = 1; o.alpha = 5; o.regularization = 0.5; o.cgSteps = 3; o.seed = 9
+        o.factors = 3; o.iterations = 4; o.alpha = 5; o.regularization = 0.5; o.cgSteps = 3; o.seed = 9
         let f = 3
         // The exact solver to 1e-9; CG (single precision, as many steps as factors) to float accuracy.
+        // Checked after the 4th iteration: the start (uniform in [0, 0.01), as implicit) leaves the user
+        // factors nearly rank one after the first, and Float32 CG on that ill-conditioned system misses the
+        // exact solve by up to 2e-3 relative; once the factors have spread out it agrees to 2e-5.
         for (solver, tol) in [(ALSOptions.Solver.cholesky, 1e-9), (.cg, 2e-5)] {
         o.solver = solver
         let m = try ALSModel.fit(mat, o)
