@@ -4,12 +4,7 @@
 // vpmovmskb) or SSE2 (four) in the clones; the bits are written out eight at a time.
 #include <string.h>
 #include "CKernels.h"
-
-#if defined(__x86_64__)
-#define CK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CK_CLONES   /* other architectures: one build at the compiler's baseline */
-#endif
+#include "ck_clones.h"
 
 typedef uint8_t ck_u8x64 __attribute__((vector_size(64), aligned(1)));
 typedef _Bool ck_mask64 __attribute__((ext_vector_type(64)));
