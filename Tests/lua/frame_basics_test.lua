@@ -12,6 +12,13 @@ T.case("shape and types", function()
   T.eq(df:types(), { id = "int", plan = "string", score = "float" })
 end)
 
+T.case("estimated_size counts values, null bitmaps and dictionary text", function()
+  -- id: 3 × 8 bytes; plan: 3 codes × 4 + dictionary ("a": 1 + 16, "流失": 6 UTF-8 bytes + 16)
+  -- + one 8-byte bitmap word for its null; score: 3 × 8. 24 + 59 + 24 = 107.
+  T.eq(df:estimated_size(), 107)
+  T.eq(df:select("id"):estimated_size(), 24)
+end)
+
 T.case("column access by field and by index, with nulls as nil", function()
   T.eq(df.plan:to_table(), { "a", nil, "流失" })
   T.eq(df["score"]:to_table(), { 0.5, 1.0, 2.25 })

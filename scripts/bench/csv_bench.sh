@@ -35,15 +35,13 @@ if [ ! -s "$DATA/wide.csv" ] || [ ! -s "$DATA/events.csv" ]; then
     [ -n "$PY" ] || { echo "no venv to generate the tables ($VENV)"; exit 1; }
     "$PY" scripts/bench/gen_tables.py "$DATA"
 fi
-swift build -c release -Xswiftc -enable-testing --build-tests >/dev/null
-XCTEST=$(ls -d .build/release/*.xctest | head -1)
+swift build -c release --product churnlab >/dev/null
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for f in wide events; do
     CSV="$DATA/$f.csv"
     # warm the page cache so every tool reads from memory
     cat "$CSV" > /dev/null
-    CHURNLAB_BENCH=1 CHURNLAB_BENCH_CSV="$CSV" CHURNLAB_BENCH_OUT="$DATA/$f.out.csv" \
-        "$XCTEST" ChurnCoreTests.CSVBenchTests/testBenchCSVRead 2>&1 | grep '^BENCH' || true
+    .build/release/churnlab run scripts/bench/csv_read.lua "$CSV" "$DATA/$f.out.csv" 2>&1 | grep '^BENCH' || true
     rm -f "$DATA/$f.out.csv"
     if [ -n "$PY" ]; then
         for tool in polars polars_dates pandas pandas_pyarrow duckdb; do

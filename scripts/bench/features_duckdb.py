@@ -1,4 +1,4 @@
-"""DuckDB SQL peer of FeatureBenchTests.testBenchFeatures (same events, same spec)."""
+"""DuckDB SQL peer of scripts/bench/features_bench.lua (same events: the arrays of gen_feature_events.py; same spec)."""
 import sys, time
 import numpy as np
 import duckdb

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared driver of gbdt_bench.sh / forest_bench.sh: MODEL PEERS
+# Shared driver of gbdt_bench.sh / forest_bench.sh: MODEL PEERS. ChurnLab's side is
+# scripts/bench/model_bench.lua on the release binary; the peers' is model_peers.py.
 set -euo pipefail
 MODEL=$1; PEERS=$2
 VENV=${CHURNLAB_BENCH_VENV:-$PWD/.venv-ref}
@@ -7,15 +8,13 @@ DATA=${CHURNLAB_BENCH_DATA:-/tmp/churnlab_bench_data}
 THREADS=${CHURNLAB_BENCH_THREADS:-2}
 PY="$VENV/bin/python"
 OUT=$(mktemp -d)
-if [ ! -f "$DATA/meta.json" ]; then
+if [ ! -s "$DATA/table.csv" ]; then
     [ -x "$PY" ] || { echo "no $DATA and no Python venv ($VENV) to generate it" >&2; exit 1; }
-    "$PY" scripts/bench/gen_model_table.py "$DATA"
+    "$PY" scripts/bench/gen_model_table.py "$DATA" --csv
 fi
-echo "building release tests..." >&2
-swift build -c release -Xswiftc -enable-testing --build-tests >&2
-case $MODEL in gbdt) TEST=testBenchGBDT;; forest) TEST=testBenchForest;; esac
-CHURNLAB_BENCH=1 CHURNLAB_THREADS=$THREADS CHURNLAB_BENCH_DATA=$DATA \
-    .build/release/ChurnLabPackageTests.xctest "ChurnCoreTests.TreesBenchTests/$TEST" 2>&1 | grep '^BENCH ' > "$OUT/results" || true
+# The plain release binary, as users run it (the one build perf-guard and the other benches share).
+swift build -c release --product churnlab >&2
+CHURNLAB_THREADS=$THREADS .build/release/churnlab run scripts/bench/model_bench.lua "$MODEL" "$DATA" | grep '^BENCH ' > "$OUT/results" || true
 if [ -x "$PY" ]; then
     for lib in $PEERS; do
         case $lib in

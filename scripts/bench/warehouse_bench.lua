@@ -3,7 +3,7 @@ local dsn, home = os.getenv("CHURNLAB_TEST_PG_DSN"), os.getenv("CHURNLAB_TEST_SP
 local N, U = tonumber(os.getenv("WH_EVENTS")), tonumber(os.getenv("WH_USERS"))
 local spark_on, work = os.getenv("WH_SPARK") == "1", os.getenv("WH_WORK")
 local now = cl.clock
-local AS_OF = "2024-10-27"                       -- 2024-01-01 + 300 days, as FeatureBenchTests
+local AS_OF = "2024-10-27"                       -- 2024-01-01 + 300 days, as features_bench.lua
 local TYPES = { "login", "view_course", "finish_lesson", "comment", "share", "purchase", "renew" }
 local W = { 7, 30, 90 }
 local spec = { as_of = AS_OF, windows = W, families = { "activity", "types", "monetary", "recency", "trend" },
@@ -12,7 +12,7 @@ local tuned = dsn .. " options='-c work_mem=256MB -c max_parallel_workers_per_ga
 local function sql(q, d) return cl.read_postgres { dsn = d or dsn, query = q } end
 local function timed(f) local t0 = now(); local r = f(); return now() - t0, r end
 
--- The log: FeatureBenchTests' distribution, generated in the server (setseed: the same rows every run).
+-- The log: gen_feature_events.py's distribution, generated in the server (setseed: the same rows every run).
 local load = {}
 load[#load + 1] = { "generate in PostgreSQL (setseed, random)", timed(function()
   sql(string.format([[SELECT setseed(0.2024);

@@ -103,6 +103,7 @@ enum FrameBasics {
         },
         "nrow": { c in c.push(try c.frame(1).nrow) },
         "ncol": { c in c.push(try c.frame(1).ncol) },
+        "estimated_size": { c in c.push(try c.frame(1).storageBytes) },
         "names": { c in c.pushArray(try c.frame(1).names) },
         "types": { c in
             let f = try c.frame(1)

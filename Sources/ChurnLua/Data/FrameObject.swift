@@ -52,7 +52,7 @@ enum FrameMethods {
     /// (select, drop, group_by, distinct, concat) and those owned elsewhere are absent.
     static let maxArguments: [String: [String: Int32]] = [
         "cl.Frame": [
-            "nrow": 0, "ncol": 0, "names": 0, "types": 0, "bad_rows": 0, "describe": 0,
+            "nrow": 0, "ncol": 0, "estimated_size": 0, "names": 0, "types": 0, "bad_rows": 0, "describe": 0,
             "column": 1, "row": 1, "head": 1, "tail": 1, "to_matrix": 1, "show": 1, "html": 1,
             "write_csv": 2, "write_sqlite": 3, "rename": 1, "filter": 1, "mutate": 1, "with_columns": 1,
             "sort_by": 2, "join": 2, "dropna": 1, "fillna": 1, "sample": 1, "pivot": 1,

@@ -77,6 +77,7 @@ enum MethodDocs {
         "cl.Frame": [
             "nrow": ("df:nrow()", "Number of rows (also #df)."),
             "ncol": ("df:ncol()", "Number of columns."),
+            "estimated_size": ("df:estimated_size()", "Bytes the frame's columns hold: values, null bitmaps and dictionary text (as polars' estimated_size; what the memory limit charges)."),
             "names": ("df:names()", "Column names, in order."),
             "types": ("df:types()", "Column name → type (int, float, string, bool, date, timestamp, category)."),
             "column": ("df:column(name)", "The column `name` as a cl.Column. Naming rule: df.name and df[\"name\"] are the column when the frame has one of that name, else the method; df:name(...) is always the method (a column named like a method stays callable as it)."),

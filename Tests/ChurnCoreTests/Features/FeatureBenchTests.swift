@@ -2,75 +2,10 @@ import Foundation
 import XCTest
 @testable import ChurnCore
 
-/// Benchmark of the feature builder (run by scripts/bench/features_bench.sh in
-/// release with CHURNLAB_BENCH=1). Writes the seeded data as raw little-endian
-/// arrays so the polars and DuckDB peers (scripts/bench/features_*.py) read
-/// exactly the same events.
+/// Simulator and event-index diagnostics (release, CHURNLAB_BENCH=1). The feature
+/// builder's side-by-side benchmark is scripts/bench/features_bench.sh (the release
+/// binary on the log of gen_feature_events.py).
 final class FeatureBenchTests: XCTestCase {
-    static let types = ["login", "view_course", "finish_lesson", "comment", "share", "purchase", "renew"]
-    static let typeWeights = [35, 30, 15, 8, 5, 5, 2]   // percent
-    static let startDay: Int64 = 19_723                 // 2024-01-01
-    static let asOfDay: Int64 = 19_723 + 300
-
-    func testBenchFeatures() throws {
-        guard ProcessInfo.processInfo.environment["CHURNLAB_BENCH"] != nil else { throw XCTSkip("set CHURNLAB_BENCH=1") }
-        let env = ProcessInfo.processInfo.environment
-        let nEvents = Int(env["CHURNLAB_BENCH_EVENTS"] ?? "") ?? 20_000_000
-        let nUsers = Int(env["CHURNLAB_BENCH_USERS"] ?? "") ?? 1_000_000
-        let dir = URL(fileURLWithPath: env["CHURNLAB_BENCH_DIR"] ?? "/tmp/churnlab_bench_features")
-
-        var clock = Date()
-        func lap() -> Double { let d = Date().timeIntervalSince(clock); clock = Date(); return d }
-
-        // Seeded data: per-chunk streams so generation is parallel and thread-independent.
-        let chunks = Parallel.mapChunks(nEvents, chunks: 64) { r -> ([Int64], [Int64], [Int32], [Double]) in
-            var g = SeededRandom(seed: 2024, stream: UInt64(r.lowerBound))
-            var u = [Int64](), t = [Int64](), ty = [Int32](), a = [Double]()
-            u.reserveCapacity(r.count); t.reserveCapacity(r.count); ty.reserveCapacity(r.count); a.reserveCapacity(r.count)
-            for _ in r {
-                u.append(Int64(g.below(nUsers)))
-                t.append(Self.startDay * DAY_US + Int64(g.below(Int(365 * DAY_US))))
-                var x = g.below(100), k = 0
-                while x >= Self.typeWeights[k] { x -= Self.typeWeights[k]; k += 1 }
-                ty.append(Int32(k))
-                a.append(k >= 5 ? Double(999 + g.below(9000)) / 100 : .nan)
-            }
-            return (u, t, ty, a)
-        }
-        let users = chunks.flatMap { $0.0 }, times = chunks.flatMap { $0.1 }
-        let types = chunks.flatMap { $0.2 }, amounts = chunks.flatMap { $0.3 }
-        let gen = lap()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        func write<T>(_ a: [T], _ name: String) throws {
-            try a.withUnsafeBytes { try Data($0).write(to: dir.appendingPathComponent(name)) }
-        }
-        try write(users, "user.i64"); try write(times, "ts.i64"); try write(types, "type.i32"); try write(amounts, "amount.f64")
-        try Self.types.joined(separator: "\n").write(to: dir.appendingPathComponent("types.txt"), atomically: true, encoding: .utf8)
-        try "\(Self.asOfDay * DAY_US)".write(to: dir.appendingPathComponent("asof.txt"), atomically: true, encoding: .utf8)
-        _ = lap()
-
-        let frame = try Frame([
-            Column(name: "user_id", data: .int64(users)),
-            Column(name: "ts", data: .timestamp(times)),
-            Column(name: "event", data: .string(codes: types, dictionary: Self.types)),
-            Column(name: "amount", data: .float64(amounts.map { $0.isNaN ? 0 : $0 }), validity: Validity(amounts.map { !$0.isNaN })),
-        ])
-        _ = lap()
-        let log = try EventLog(frame, amount: "amount")
-        let tIndex = lap()
-        let spec = FeatureSpec(asOf: Self.asOfDay * DAY_US, windows: [7, 30, 90],
-                               families: [.activity, .types, .monetary, .recency, .trend],
-                               eventTypes: Self.types, recencyTypes: [], trendWindows: [30])
-        var best = Double.infinity
-        var out = try Frame()
-        for _ in 0..<3 { _ = lap(); out = try buildFeatures(log, spec); best = min(best, lap()) }
-        func sum(_ c: String) throws -> Double { try out.column(c).toDoubles()!.reduce(0) { $1.isNaN ? $0 : $0 + $1 } }
-        print(String(format: "bench features swift: generate %.2fs, index %.3fs, features %.3fs (best of 3), index+features %.3fs, threads %d",
-                     gen, tIndex, best, tIndex + best, Parallel.threads))
-        print(String(format: "bench check swift: rows %d cols %d events_30d %.0f active_days_30d %.0f purchase_90d %.0f amount_90d %.2f recency_days %.4f trend_30d %.4f",
-                     out.nrow, out.ncol - 1, try sum("events_30d"), try sum("active_days_30d"), try sum("purchase_90d"),
-                     try sum("amount_90d"), try sum("recency_days"), try sum("trend_30d")))
-    }
 
     /// Simulator speed (100k users × 365 days) and the churn signal it carries.
     func testBenchSimulator() throws {
