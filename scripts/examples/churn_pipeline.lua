@@ -16,7 +16,7 @@ local function step(title) cl.printf("\n== %s\n", title) end
 local t0 = cl.clock()
 
 step("simulate")
--- temporal = true: churn also follows weekly habits, gaps and fading trends (what sequence models can see).
+-- temporal = true: churn also follows lost daily streaks, weekly habits, gaps and fading trends (what sequence models can see).
 local sim = cl.simulate.platform { users = users, days = 365, start = "2024-01-01", seed = 7, temporal = true }
 local log = cl.events(sim.events)
 local subs = cl.subscriptions(sim.subscriptions)
