@@ -5,10 +5,10 @@
 --   survival by plan (Kaplan–Meier, log-rank, Cox) → CLV (BG/NBD, Gamma–Gamma) and CLV-weighted retention.
 --
 -- Usage: churnlab run scripts/examples/churn_pipeline.lua [OUT_DIR] [USERS] [GRU_EPOCHS]
---   GRU_EPOCHS (default 4; 0 skips the GRU) bounds the sequence model's training time.
+--   GRU_EPOCHS (default 12; 0 skips the GRU) bounds the sequence model's training time.
 local out = arg[1] or "out"
 local users = tonumber(arg[2]) or 20000
-local gru_epochs = tonumber(arg[3]) or 4
+local gru_epochs = tonumber(arg[3]) or 12
 os.execute(("mkdir -p %q"):format(out))
 cl.seed(7)
 
@@ -16,7 +16,7 @@ local function step(title) cl.printf("\n== %s\n", title) end
 local t0 = cl.clock()
 
 step("simulate")
--- temporal = true: churn also follows weekly habits, gaps and fading trends (what sequence models can see).
+-- temporal = true: churn also follows lost daily streaks, weekly habits, gaps and fading trends (what sequence models can see).
 local sim = cl.simulate.platform { users = users, days = 365, start = "2024-01-01", seed = 7, temporal = true }
 local log = cl.events(sim.events)
 local subs = cl.subscriptions(sim.subscriptions)
@@ -51,12 +51,16 @@ logit:fit(imputer:transform(train), { target = "churn", features = features })
 local gbdt = cl.model.gbdt { trees = 400, learning_rate = 0.05, leaves = 31, early_stopping_rounds = 30, seed = 7 }
 gbdt:fit(train, { target = "churn", exclude = exclude, eval_set = test })
 print(gbdt)
--- A GRU over each row's last 56 days of daily event counts (read from the log before
--- its as_of), joined with the same aggregates as static features.
+-- A GRU over each row's last 28 days of daily event counts (read from the log before
+-- its as_of), joined with the same aggregates as static features — the recipe of
+-- scripts/bench/sequence_auc.sh (where, without the catalogue and with held-out users, it
+-- beats GBDT by 0.013 AUC). Here, trained on the early dates only (10.8k rows) and against
+-- subscription features, it stays just below GBDT: 0.9236 vs 0.9270 (12 epochs, ≈ 3 s;
+-- 2026-12-04, release; the former 56 days, hidden 16, 4 epochs gave 0.9183).
 local gru
 if gru_epochs > 0 then
-  gru = cl.model.gru { sequences = { events = log, days = 56 }, hidden = 16, head = 16, epochs = gru_epochs,
-                       early_stopping_rounds = 2, seed = 7 }
+  gru = cl.model.gru { sequences = { events = log, days = 28 }, hidden = 32, head = 32, epochs = gru_epochs,
+                       learning_rate = 3e-3, schedule = "cosine", early_stopping_rounds = 4, seed = 7 }
   gru:fit(train, { target = "churn", exclude = { "churn", "censored" }, eval_set = test })
   print(gru)
 end

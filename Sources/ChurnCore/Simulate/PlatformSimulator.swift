@@ -9,8 +9,8 @@ public struct SimulationOptions: Codable, Sendable, Equatable {
     public var seed: UInt64 = 42
     /// Courses in the catalogue (0: no catalogue and no interactions).
     public var courses: Int = 120
-    /// Temporal churn drivers (`TemporalHabits`): weekly rhythms whose break, a
-    /// return after a gap and a fading trend raise the hazard. Off by default,
+    /// Temporal churn drivers (`TemporalHabits`): a lost daily streak, a broken
+    /// weekly rhythm, a return after a gap and a fading trend raise the hazard. Off by default,
     /// so seeded outputs without it are unchanged.
     public var temporal = false
 
