@@ -43,6 +43,7 @@ run "score 1 row, 2 conn" 2 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
 run "score 1 row, 16 conn" 16 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
 run "score 1 row + reasons (TreeSHAP), 16 conn" 16 /v1/score "$WORK/rows_1_reasons.json" 18080 "$TOKEN"
 run "score 1000 rows (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000.json" 18080 "$TOKEN"
+run "score 1000 rows + reasons (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000_reasons.json" 18080 "$TOKEN"
 run "events 1000/batch (x1000 = events/s), 2 conn" 2 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
 run "events 1000/batch (x1000 = events/s), 16 conn" 16 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
 kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=

@@ -78,4 +78,69 @@ final class TreesSHAPTests: XCTestCase {
         let bf = bruteForce(m.trees, scale: 1.0 / 8, X, 7)
         for f in 0..<6 { XCTAssertEqual(e.contributions[f][7], bf[f], accuracy: 1e-12) }
     }
+
+    /// Random leaf-wise trees with random covers (children split their parent's cover at a
+    /// random fraction), numeric and categorical splits, features repeating along paths.
+    func randomCoverTrees(_ count: Int, leaves: Int, numeric: Int, categorical: Int, seed: UInt64) -> [Tree] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<count).map { _ in
+            var t = Tree()
+            _ = t.addNode(value: rng.normal(), cover: 100)
+            var open = [0]
+            while open.count < leaves {
+                let id = open.remove(at: rng.below(open.count))
+                let share = 0.05 + 0.9 * rng.uniform()
+                let l = t.addNode(value: rng.normal(), cover: t.cover[id] * share)
+                let r = t.addNode(value: rng.normal(), cover: t.cover[id] * (1 - share))
+                let f = rng.below(numeric + categorical)
+                if f >= numeric {
+                    let codes = (0..<8).filter { _ in rng.uniform() < 0.5 }.map(Int32.init)
+                    t.setCategoricalSplit(id, feature: f, leftCodes: codes.isEmpty ? [1] : codes, defaultLeft: rng.uniform() < 0.5,
+                                          left: l, right: r, gain: 1)
+                } else {
+                    t.setNumericSplit(id, feature: f, threshold: rng.normal(), defaultLeft: rng.uniform() < 0.5, left: l, right: r, gain: 1)
+                }
+                open.append(l); open.append(r)
+            }
+            return t
+        }
+    }
+
+    /// The per-leaf tables (`LeafSHAPTables`) give the exact recursion's values to 1e-9 on
+    /// random trees, with missing numeric values and categories (both routed by the learned
+    /// direction) and unseen category codes; trees with too many distinct path features keep
+    /// the recursion.
+    func testLeafTablesMatchExactRecursion() throws {
+        let numeric = 5, categorical = 2, n = 300
+        var rng = SeededRandom(seed: 31)
+        var cols: [FeatureValues] = (0..<numeric).map { _ in
+            .numeric((0..<n).map { _ in rng.uniform() < 0.1 ? .nan : rng.normal() })
+        }
+        for _ in 0..<categorical {
+            cols.append(.categorical(codes: (0..<n).map { _ in rng.uniform() < 0.1 ? -1 : Int32(rng.below(10)) }, levels: (0..<10).map { "l\($0)" }))
+        }
+        let trees = randomCoverTrees(25, leaves: 31, numeric: numeric, categorical: categorical, seed: 32)
+        let tables = try LeafSHAPTables(trees)
+        XCTAssertTrue(tables.trees.allSatisfy { $0 != nil })   // at most 7 distinct features per path
+        let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
+        for threads in [1, 2] {
+            let fast = try TreesTestSupport.withThreads(threads) {
+                try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7, tables: tables)
+            }
+            for f in 0..<(numeric + categorical) {
+                for r in 0..<n { XCTAssertEqual(fast[f][r], exact[f][r], accuracy: 1e-9, "feature \(f) row \(r)") }
+            }
+        }
+        // A chain over 11 distinct features: no table; the recursion still answers.
+        var chain = Tree()
+        _ = chain.addNode(value: 0, cover: 1024)
+        var at = 0
+        for f in 0..<11 {
+            let l = chain.addNode(value: Double(f), cover: chain.cover[at] / 2), r = chain.addNode(value: -Double(f), cover: chain.cover[at] / 2)
+            chain.setNumericSplit(at, feature: f, threshold: 0, defaultLeft: true, left: l, right: r, gain: 1)
+            at = l
+        }
+        XCTAssertNil(LeafSHAPTables.build(chain))
+        XCTAssertNotNil(LeafSHAPTables.build(randomCoverTrees(1, leaves: 4, numeric: 2, categorical: 0, seed: 33)[0]))
+    }
 }
