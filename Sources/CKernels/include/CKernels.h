@@ -86,8 +86,9 @@ void ck_tree_codes_u16(const double *x, int64_t stride, int64_t n, const double 
 
 /// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.nodes`:
 /// slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold bits 16-31, left 32-47,
-/// right 48-63; leaves loop to themselves), eight rows at once, each group in at least `dmin` (the
-/// shallowest leaf's depth) and at most `depth` steps: past dmin it stops once no row moved. Slot s
+/// right 48-63; leaves loop to themselves), eight rows at once. With shift 8 (small trees) each group
+/// takes at least `dmin` (the shallowest leaf's depth) and at most `depth` steps: past dmin it stops
+/// once no row moved; with shift 12 (large trees) every group takes `depth` steps. Slot s
 /// of row r is codes[(s << shift) + r], shift 8 or 12 (m ≤ 1 << shift). The tree's categorical
 /// split c (a categorical node's threshold) has its bitset in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
 void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth, int64_t dmin,

@@ -22,7 +22,9 @@ import CKernels
 ///   of dependent loads overlap; a group of eight stops once none of its rows
 ///   moved (all at leaves) rather than after the tree's full depth: boosting's
 ///   leaf-wise trees are lopsided, and the fixed-depth walk spent most of its
-///   gain on steps in place (see the figures below);
+///   gain on steps in place (see the figures below). Large trees (4,096-row
+///   blocks) keep the full-depth walk (unmeasured there; a noisy first look
+///   did not favour the stop);
 /// - walks a single row (and a block's last m % 8 rows) through eight trees at
 ///   once instead (`ck_tree_row_*`): a server's one-row request.
 /// The loops are C (`tree_kernels.c`: Swift's selects became mispredicted branches).
