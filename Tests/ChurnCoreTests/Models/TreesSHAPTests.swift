@@ -108,10 +108,10 @@ final class TreesSHAPTests: XCTestCase {
 
     /// The per-leaf tables (`LeafSHAPTables`) give the exact recursion's values to 1e-9 on
     /// random trees, with missing numeric values and categories (both routed by the learned
-    /// direction) and unseen category codes; trees with too many distinct path features keep
-    /// the recursion.
+    /// direction) and unseen category codes, for tabled leaves and for leaves past
+    /// `maxPathFeatures` (computed per row); a tree with a zero cover fraction keeps the recursion.
     func testLeafTablesMatchExactRecursion() throws {
-        let numeric = 5, categorical = 2, n = 300
+        let numeric = 16, categorical = 2, n = 200
         var rng = SeededRandom(seed: 31)
         var cols: [FeatureValues] = (0..<numeric).map { _ in
             .numeric((0..<n).map { _ in rng.uniform() < 0.1 ? .nan : rng.normal() })
@@ -119,9 +119,21 @@ final class TreesSHAPTests: XCTestCase {
         for _ in 0..<categorical {
             cols.append(.categorical(codes: (0..<n).map { _ in rng.uniform() < 0.1 ? -1 : Int32(rng.below(10)) }, levels: (0..<10).map { "l\($0)" }))
         }
-        let trees = randomCoverTrees(25, leaves: 31, numeric: numeric, categorical: categorical, seed: 32)
+        // 31 leaves over 7 features (every path tabled) and 200 leaves over 18 (deep lopsided paths).
+        let shallow = randomCoverTrees(15, leaves: 31, numeric: 5, categorical: 2, seed: 32).map { t -> Tree in
+            var t = t   // categorical features are the last two columns
+            for i in t.nodes.indices where t.nodes[i].feature >= 5 { t.nodes[i].feature += Int32(numeric - 5) }
+            return t
+        }
+        let deep = randomCoverTrees(10, leaves: 200, numeric: numeric, categorical: categorical, seed: 34)
+        let trees = shallow + deep
         let tables = try LeafSHAPTables(trees)
-        XCTAssertTrue(tables.trees.allSatisfy { $0 != nil })   // at most 7 distinct features per path
+        XCTAssertTrue(tables.trees.allSatisfy { $0 != nil })
+        let deepLeaves = tables.trees.compactMap { $0 }.reduce(0) { acc, tt in
+            acc + tt.tableStart.indices.filter { tt.pathCount[$0] > 0 && tt.tableStart[$0] < 0 }.count
+        }
+        XCTAssertGreaterThan(deepLeaves, 20)   // the per-row path is exercised
+        XCTAssertTrue(tables.trees[0..<15].allSatisfy { $0!.tableStart.indices.allSatisfy { i in $0!.pathCount[i] == 0 || $0!.tableStart[i] >= 0 } })
         let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
         for threads in [1, 2] {
             let fast = try TreesTestSupport.withThreads(threads) {
@@ -131,16 +143,10 @@ final class TreesSHAPTests: XCTestCase {
                 for r in 0..<n { XCTAssertEqual(fast[f][r], exact[f][r], accuracy: 1e-9, "feature \(f) row \(r)") }
             }
         }
-        // A chain over 11 distinct features: no table; the recursion still answers.
-        var chain = Tree()
-        _ = chain.addNode(value: 0, cover: 1024)
-        var at = 0
-        for f in 0..<11 {
-            let l = chain.addNode(value: Double(f), cover: chain.cover[at] / 2), r = chain.addNode(value: -Double(f), cover: chain.cover[at] / 2)
-            chain.setNumericSplit(at, feature: f, threshold: 0, defaultLeft: true, left: l, right: r, gain: 1)
-            at = l
-        }
-        XCTAssertNil(LeafSHAPTables.build(chain))
-        XCTAssertNotNil(LeafSHAPTables.build(randomCoverTrees(1, leaves: 4, numeric: 2, categorical: 0, seed: 33)[0]))
+        // A zero-cover child: no table (the formula divides by the cover fraction).
+        var zero = randomCoverTrees(1, leaves: 4, numeric: 2, categorical: 0, seed: 33)[0]
+        XCTAssertNotNil(LeafSHAPTables.build(zero))
+        zero.cover[Int(zero.nodes[0].left)] = 0
+        XCTAssertNil(LeafSHAPTables.build(zero))
     }
 }

@@ -53,7 +53,7 @@ enum TreeSHAP {
             try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
                 var phi = [Double](repeating: 0, count: nf)
-                var stack: [(node: Int32, mask: UInt32)] = []
+                var stack: [(node: Int32, mask: UInt64)] = []
                 for r in chunks[c] {
                     if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
                     for f in 0..<nf { phi[f] = 0 }
