@@ -133,7 +133,7 @@ final class TreesSHAPTests: XCTestCase {
             acc + tt.tableStart.indices.filter { tt.pathCount[$0] > 0 && tt.tableStart[$0] < 0 }.count
         }
         XCTAssertGreaterThan(deepLeaves, 20)   // the per-row path is exercised
-        XCTAssertTrue(tables.trees[0..<15].allSatisfy { $0!.tableStart.indices.allSatisfy { i in $0!.pathCount[i] == 0 || $0!.tableStart[i] >= 0 } })
+        XCTAssertTrue(tables.trees[0..<15].allSatisfy { tt in tt!.tableStart.indices.allSatisfy { i in tt!.pathCount[i] == 0 || tt!.tableStart[i] >= 0 } })
         let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
         for threads in [1, 2] {
             let fast = try TreesTestSupport.withThreads(threads) {

@@ -128,47 +128,58 @@ struct LeafSHAPTables: Sendable {
     }
 
     /// phi[f] += contributions of tree `t` (its table `tt`) for row `r`, leaf values times `scale`.
-    /// `stack` is scratch (the walk's pending nodes and masks).
+    /// `stack` is scratch for the walk's pending nodes and masks, at least `t.nodeCount` entries
+    /// (the walk holds at most depth + 1); every array is read through its base pointer (the
+    /// walk visits every node of every tree for each row: no uniqueness checks, no retains).
     @inline(__always)
     static func add(_ t: Tree, _ tt: TreeTable, row r: Int, cols: UnsafePointer<RawColumn>, scale: Double,
-                    phi: UnsafeMutablePointer<Double>, stack: inout [(node: Int32, mask: UInt64)]) {
-        stack.removeAll(keepingCapacity: true)
-        stack.append((0, UInt64.max))
+                    phi: UnsafeMutablePointer<Double>, stack: UnsafeMutablePointer<(node: Int32, mask: UInt64)>) {
+        stack[0] = (0, UInt64.max)
+        var top = 1
         t.nodes.withUnsafeBufferPointer { nodes in
-            tt.table.withUnsafeBufferPointer { table in
-                while let (i, mask) = stack.popLast() {
-                    let node = nodes[Int(i)]
-                    if node.isLeaf {
-                        let d = Int(tt.pathCount[Int(i)])
-                        guard d > 0 else { continue }
-                        let ps = Int(tt.pathStart[Int(i)]), ts = Int(tt.tableStart[Int(i)])
-                        let v = t.value[Int(i)] * scale
-                        if ts < 0 {
-                            deepLeaf(d, zeros: tt.zeros, features: tt.features, start: ps, mask: mask, value: v, phi: phi)
-                            continue
-                        }
-                        let o = mask & ((1 << UInt64(d)) - 1)
-                        for j in 0..<d {
-                            let bit = UInt64(1) << UInt64(j)
-                            let z = tt.zeros[ps + j]
-                            let one: Double = o & bit != 0 ? 1 : 0
-                            phi[Int(tt.features[ps + j])] += v * (one - z) * (table[ts + Int(o & ~bit)] / z)
-                        }
+        t.value.withUnsafeBufferPointer { values in
+        tt.table.withUnsafeBufferPointer { table in
+        tt.zeros.withUnsafeBufferPointer { zeros in
+        tt.features.withUnsafeBufferPointer { features in
+        tt.bit.withUnsafeBufferPointer { bits in
+        tt.pathCount.withUnsafeBufferPointer { pathCount in
+        tt.pathStart.withUnsafeBufferPointer { pathStart in
+        tt.tableStart.withUnsafeBufferPointer { tableStart in
+            while top > 0 {
+                top -= 1
+                let (i, mask) = stack[top]
+                let node = nodes[Int(i)]
+                if node.isLeaf {
+                    let d = Int(pathCount[Int(i)])
+                    guard d > 0 else { continue }
+                    let ps = Int(pathStart[Int(i)]), ts = Int(tableStart[Int(i)])
+                    let v = values[Int(i)] * scale
+                    if ts < 0 {
+                        deepLeaf(d, zeros: zeros.baseAddress! + ps, features: features.baseAddress! + ps, mask: mask, value: v, phi: phi)
                         continue
                     }
-                    let left = t.goesLeft(node, row: r, columns: cols)
-                    let cleared = mask & ~(UInt64(1) << UInt64(tt.bit[Int(i)]))
-                    stack.append((node.left, left ? mask : cleared))
-                    stack.append((node.right, left ? cleared : mask))
+                    let o = mask & ((1 << UInt64(d)) - 1)
+                    for j in 0..<d {
+                        let bit = UInt64(1) << UInt64(j)
+                        let z = zeros[ps + j]
+                        let one: Double = o & bit != 0 ? 1 : 0
+                        phi[Int(features[ps + j])] += v * (one - z) * (table[ts + Int(o & ~bit)] / z)
+                    }
+                    continue
                 }
+                let left = t.goesLeft(node, row: r, columns: cols)
+                let cleared = mask & ~(UInt64(1) << UInt64(bits[Int(i)]))
+                stack[top] = (node.left, left ? mask : cleared)
+                stack[top + 1] = (node.right, left ? cleared : mask)
+                top += 2
             }
-        }
+        }}}}}}}}}
     }
 
     /// phi[f_j] += v · (o_j − z_j) · Σ_k c(k) q_k for a leaf past `maxPathFeatures`, where
     /// Σ_k q_k x^k = Π_{i ≠ j} (z_i + o_i x): the full product's coefficients once, then
     /// one synthetic division per j.
-    static func deepLeaf(_ d: Int, zeros: [Double], features: [Int32], start: Int, mask: UInt64, value v: Double,
+    static func deepLeaf(_ d: Int, zeros: UnsafePointer<Double>, features: UnsafePointer<Int32>, mask: UInt64, value v: Double,
                          phi: UnsafeMutablePointer<Double>) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * d + 2) { buf in
             let p = buf.baseAddress!, q = p + (d + 1), c = q + (d + 1)
@@ -178,14 +189,14 @@ struct LeafSHAPTables: Sendable {
             p[0] = 1
             for k in 1...d { p[k] = 0 }
             for i in 0..<d {
-                let z = zeros[start + i], one = mask & (UInt64(1) << UInt64(i)) != 0
+                let z = zeros[i], one = mask & (UInt64(1) << UInt64(i)) != 0
                 // Multiply by (z + o x), highest degree first.
                 var k = i + 1
                 while k >= 1 { p[k] = p[k] * z + (one ? p[k - 1] : 0); k -= 1 }
                 p[0] *= z
             }
             for j in 0..<d {
-                let z = zeros[start + j], one = mask & (UInt64(1) << UInt64(j)) != 0
+                let z = zeros[j], one = mask & (UInt64(1) << UInt64(j)) != 0
                 var u = 0.0
                 if one {
                     // Divide by (z + x) from the top: q_{d-1} = p_d, q_{k-1} = p_k − z q_k.
@@ -193,10 +204,10 @@ struct LeafSHAPTables: Sendable {
                     var k = d - 1
                     while k >= 1 { q[k - 1] = p[k] - z * q[k]; k -= 1 }
                     for k in 0..<d { u += c[k] * q[k] }
-                    phi[Int(features[start + j])] += v * (1 - z) * u
+                    phi[Int(features[j])] += v * (1 - z) * u
                 } else {
                     for k in 0..<d { u += c[k] * p[k] }
-                    phi[Int(features[start + j])] += v * (0 - z) * (u / z)
+                    phi[Int(features[j])] += v * (0 - z) * (u / z)
                 }
             }
         }

@@ -42,6 +42,7 @@ enum TreeSHAP {
         try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("SHAP values \(nrow)×\(nf)", bytes))
         let out = ScratchBuffer<Double>(nf * nrow, 0)
         let maxDepth = trees.map(\.depth).max() ?? 0
+        let maxNodes = max(1, trees.map(\.nodeCount).max() ?? 1)
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
         // 1/k for the permutation weights: multiplies instead of divisions on the
         // dependent chains of `extend` and `unwoundSum`, where a row spends its time.
@@ -53,7 +54,9 @@ enum TreeSHAP {
             try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
                 var phi = [Double](repeating: 0, count: nf)
-                var stack: [(node: Int32, mask: UInt64)] = []
+                // The leaf-table walk's stack: at most depth + 1 entries, so any tree's node count will do.
+                let stack = UnsafeMutablePointer<(node: Int32, mask: UInt64)>.allocate(capacity: maxNodes)
+                defer { stack.deallocate() }
                 for r in chunks[c] {
                     if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
                     for f in 0..<nf { phi[f] = 0 }
@@ -61,7 +64,7 @@ enum TreeSHAP {
                         for (ti, t) in trees.enumerated() where t.nodes.count > 1 {
                             if let tt = tables?.trees[ti] {
                                 phi.withUnsafeMutableBufferPointer { ph in
-                                    LeafSHAPTables.add(t, tt, row: r, cols: cols, scale: scale, phi: ph.baseAddress!, stack: &stack)
+                                    LeafSHAPTables.add(t, tt, row: r, cols: cols, scale: scale, phi: ph.baseAddress!, stack: stack)
                                 }
                                 continue
                             }
