@@ -21,6 +21,9 @@
 #   events 1000/batch, 2 / 16 conn      687 / 688 req/s = 687,000 events/s (fsynced log); 1M-user state 146 MB
 #                                    (378 MB RSS), filled at 689,245 events/s
 # Earlier in the session (same load, takeover vs previous binary, 1 row 16 conn): 17-26k vs 16-23k req/s — noisy.
+# 09:00-09:01 UTC after the leaf-table walk read through pointers (load 1.8-2.5, 8 s each): 1 row + reasons 16 conn
+#   2,021 req/s p50 7.6 ms; 1000 rows + reasons 4 req/s (p50 488-528 ms; perf: 79 % in that walk, 14 % swift_retain
+#   inside it — per-node Tree access still retains); 1000 rows 368 req/s; 1 row 16 conn 23,774 req/s p99 4.1 ms.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
