@@ -76,60 +76,98 @@ struct FastJSONScanner {
         return true
     }
 
-    /// Exact powers of ten a Double holds (10^0 … 10^22).
-    private static let pow10: [Double] = (0...22).map { e in var x = 1.0; for _ in 0..<e { x *= 10 }; return x }
+    /// 10^e for e in 0...22, the powers of ten a Double holds exactly (a switch the
+    /// compiler makes a constant table: a lazily built global array cost a
+    /// `swift_once` check per number, visible in the batch profile).
+    @inline(__always)
+    private static func power10(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// A JSON number (RFC 8259 grammar, at most 64 bytes, finite), parsed to the
     /// double `Double(String)` gives: exactly by Clinger's fast path when the
     /// significant digits fit 2^53 and the decimal exponent is within ±22 (one
     /// correctly rounded IEEE multiply or divide of two exact values), else by
-    /// the standard library on the text. nil at anything else.
+    /// the standard library on the text. nil at anything else. (The digit loops
+    /// read through the base pointer with the bounds in locals: a 1,000-row batch
+    /// holds 45,000 numbers, and this was a fifth of its time.)
     mutating func number() -> Double? {
         skipSpace()
-        let start = i
+        guard let p = b.baseAddress else { return nil }
+        let end = b.count, start = i
+        var k = i
         var neg = false
-        if i < b.count, b[i] == 0x2D { neg = true; i += 1 }
-        guard i < b.count, b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+        if k < end, p[k] == 0x2D { neg = true; k += 1 }
+        guard k < end, p[k] &- 0x30 <= 9 else { return nil }
         var mant: UInt64 = 0
         var digits = 0          // significant digits in `mant` (leading zeros not counted)
         var dropped = false     // digits beyond 19 (the fast path cannot be used)
         var exp10 = 0
-        @inline(__always) func digit(_ d: UInt64, fraction: Bool) {
-            if digits < 19 {
-                if mant != 0 || d != 0 { digits += 1 }
-                mant = mant &* 10 &+ d
-                if fraction { exp10 -= 1 }
-            } else {
-                if d != 0 { dropped = true }
-                if !fraction { exp10 += 1 }
+        if p[k] == 0x30 { k += 1 } else {
+            while k < end {
+                let d = p[k] &- 0x30
+                if d > 9 { break }
+                if digits < 19 { mant = mant &* 10 &+ UInt64(d); digits += 1 } else { if d != 0 { dropped = true }; exp10 += 1 }
+                k += 1
             }
         }
-        if b[i] == 0x30 { i += 1 } else {
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { digit(UInt64(b[i] - 0x30), fraction: false); i += 1 }
+        if k < end, p[k] == 0x2E {
+            k += 1
+            let s = k
+            while k < end {
+                let d = p[k] &- 0x30
+                if d > 9 { break }
+                if digits < 19 {
+                    if mant != 0 || d != 0 { digits += 1 }
+                    mant = mant &* 10 &+ UInt64(d)
+                    exp10 -= 1
+                } else if d != 0 { dropped = true }
+                k += 1
+            }
+            guard k > s else { return nil }
         }
-        if i < b.count, b[i] == 0x2E {
-            i += 1
-            let s = i
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { digit(UInt64(b[i] - 0x30), fraction: true); i += 1 }
-            guard i > s else { return nil }
-        }
-        if i < b.count, b[i] == 0x65 || b[i] == 0x45 {
-            i += 1
+        if k < end, p[k] == 0x65 || p[k] == 0x45 {
+            k += 1
             var eneg = false
-            if i < b.count, b[i] == 0x2B || b[i] == 0x2D { eneg = b[i] == 0x2D; i += 1 }
-            let s = i
+            if k < end, p[k] == 0x2B || p[k] == 0x2D { eneg = p[k] == 0x2D; k += 1 }
+            let s = k
             var e = 0
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { if e < 100_000 { e = e * 10 + Int(b[i] - 0x30) }; i += 1 }
-            guard i > s else { return nil }
+            while k < end, p[k] &- 0x30 <= 9 { if e < 100_000 { e = e * 10 + Int(p[k] &- 0x30) }; k += 1 }
+            guard k > s else { return nil }
             exp10 += eneg ? -e : e
         }
-        guard i - start <= 64 else { return nil }
+        i = k
+        guard k - start <= 64 else { return nil }
         if !dropped, mant <= (1 << 53), exp10 >= -22, exp10 <= 22 {
             var v = Double(mant)
-            if exp10 >= 0 { v *= FastJSONScanner.pow10[exp10] } else { v /= FastJSONScanner.pow10[-exp10] }
+            if exp10 >= 0 { v *= Self.power10(exp10) } else { v /= Self.power10(-exp10) }
             return neg ? -v : v
         }
-        guard let v = Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)), v.isFinite else { return nil }
+        guard let v = Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)), v.isFinite else { return nil }
         return v
     }
 }

@@ -1,6 +1,7 @@
 /// `/v1/score` bodies for a model whose inputs are all numeric features (no
-/// pipeline), read in one pass straight into per-feature columns: no JSON
-/// tree, no frame. Rows normally list the features in the model's order, so
+/// pipeline), read in one pass straight into row-major values in the model's
+/// feature order: no JSON tree, no frame (a booster scores those rows as they
+/// are; other models take them as columns). Rows normally list the features in the model's order, so
 /// each key is first compared with the expected name only; other orders fall
 /// back to a scan of the names.
 ///
@@ -10,10 +11,23 @@
 /// the field. A test checks both paths agree on random bodies.
 enum FastScoreDecoding {
     struct Batch {
-        /// One column per model feature, `nrow` values each; NaN for null.
-        let columns: [[Double]]
+        /// Row-major: feature f of row r at `r · featureCount + f`, in the model's feature order; NaN for null.
+        let values: [Double]
+        let featureCount: Int
         let nrow: Int
         let reasons: Bool
+
+        /// One column per model feature, `nrow` values each.
+        var columns: [[Double]] {
+            values.withUnsafeBufferPointer { v in
+                (0..<featureCount).map { c in
+                    [Double](unsafeUninitializedCapacity: nrow) { out, n in
+                        for r in 0..<nrow { out[r] = v[r * featureCount + c] }
+                        n = nrow
+                    }
+                }
+            }
+        }
     }
 
     private static let rowsKey = Array("rows".utf8), reasonsKey = Array("reasons".utf8)
@@ -70,16 +84,6 @@ enum FastScoreDecoding {
         }
         s.skipSpace()
         guard s.atEnd, sawRows else { return nil }
-        var columns = [[Double]]()
-        columns.reserveCapacity(nf)
-        values.withUnsafeBufferPointer { v in
-            for c in 0..<nf {
-                columns.append([Double](unsafeUninitializedCapacity: nrow) { out, n in
-                    for r in 0..<nrow { out[r] = v[r * nf + c] }
-                    n = nrow
-                })
-            }
-        }
-        return Batch(columns: columns, nrow: nrow, reasons: reasons ?? true)
+        return Batch(values: values, featureCount: nf, nrow: nrow, reasons: reasons ?? true)
     }
 }

@@ -16,8 +16,11 @@ public final class ScoringModel: Sendable {
     let featureIndex: [String: Int]
     /// The feature names as bytes when every input is a numeric feature and
     /// there is no pipeline: request rows can then be read straight into
-    /// columns (`FastScoreDecoding`, `score(columns:)`); nil otherwise.
+    /// row-major values (`FastScoreDecoding`, `score(_ batch:)`); nil otherwise.
     let numericFeatureBytes: [[UInt8]]?
+    /// The model as a binary booster (scored straight from row-major request rows
+    /// through its compiled trees, see `score(rows:)`), else nil.
+    let booster: GradientBoosting?
 
     /// Reads, checks and decodes `path`. Kinds beyond the core's built-in ones
     /// register themselves here (the server links no Lua binding).
@@ -36,6 +39,9 @@ public final class ScoringModel: Sendable {
         featureIndex = idx
         numericFeatureBytes = !hasPipeline && metadata.features.allSatisfy { $0.type == .numeric }
             ? metadata.features.map { Array($0.name.utf8) } : nil
+        booster = (m as? GradientBoosting).flatMap { $0.objective == .binary ? $0 : nil }
+        // Compile the trees now, not on the first request.
+        _ = try booster?.predictProba(rowMajor: UnsafeBufferPointer(start: nil, count: 0), nrow: 0)
     }
 
     public var featureNames: [String] { metadata.featureNames }
@@ -62,12 +68,26 @@ public final class ScoringModel: Sendable {
         }
     }
 
+    /// Scores a fast-decoded request (`numericFeatureBytes` models): a booster without reasons,
+    /// below `parallelRows` rows, straight from the row-major values on this thread (no columns,
+    /// no matrix); anything else by columns.
+    func score(_ batch: FastScoreDecoding.Batch) throws -> [Scored] {
+        if !batch.reasons, batch.nrow < ScoringModel.parallelRows, let b = booster,
+           let p = try batch.values.withUnsafeBufferPointer({ try b.predictProba(rowMajor: $0, nrow: batch.nrow) }) {
+            return p.map { Scored(probability: $0, reasons: []) }
+        }
+        return try score(columns: batch.columns, reasons: batch.reasons)
+    }
+
     /// A request's rows are scored on the thread serving it: the server runs
     /// requests in parallel already, and waking the worker pool for a few rows
     /// costs more than it saves (and serialises concurrent requests on the pool).
     private static func oneThreadForSmall<R>(_ rows: Int, _ body: () throws -> R) rethrows -> R {
-        try Parallel.withThreads(rows < 4096 ? 1 : nil, body)
+        try Parallel.withThreads(rows < parallelRows ? 1 : nil, body)
     }
+
+    /// Requests of this many rows and more are scored on the worker pool.
+    static let parallelRows = 4096
 
     private func score(_ X: FeatureMatrix, reasons wantReasons: Bool) throws -> [Scored] {
         let p = try model.predictProba(X)

@@ -321,7 +321,7 @@ public final class ServeServer: Sendable {
         if let names = m.numericFeatureBytes,
            let batch = Self.fast(buffer, { FastScoreDecoding.decode($0, names: names, maxRows: config.limits.maxRows) }) {
             reasons = batch.reasons
-            do { scored = try m.score(columns: batch.columns, reasons: reasons) }
+            do { scored = try m.score(batch) }
             catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
         } else {
             let req = try RequestDecoding.score(try Self.parse(buffer), model: m, limits: config.limits)

@@ -120,6 +120,8 @@ struct ServeCommand: ParsableCommand {
             } catch { printError("churnlab serve: \(eventsFrom): \(error)"); throw ExitStatus.failure }
         }
 
+        // Request tasks on the event loops (no hand-off per request); before the first task starts.
+        EventLoopTasks.install()
         let server = ServeServer(config: config, model: ModelSlot(scoring), store: store)
         // SIGHUP: reload the model.
         signal(SIGHUP, SIG_IGN)

@@ -1,7 +1,7 @@
 """Data and anchor model for the serve benchmark (scripts/bench/serve_bench.sh).
 
 Writes <dir>/train.csv (50,000 rows x 45 numeric features f1..f45 + churn, seed 7),
-<dir>/rows_1.json and <dir>/rows_1000.json (request bodies for /v1/score and the
+<dir>/rows_1.json and <dir>/rows_1000.json, <dir>/rows_1000_reasons.json (request bodies for /v1/score and the
 anchor's /score), <dir>/events_1000.json (a /v1/events body), and trains the
 anchor LightGBM model (200 trees, 31 leaves, lr 0.1) into <dir>/lgbm.txt.
 """
@@ -30,6 +30,7 @@ def rows(k):
 json.dump({"rows": rows(1), "reasons": False}, open(f"{out}/rows_1.json", "w"))
 json.dump({"rows": rows(1), "reasons": True}, open(f"{out}/rows_1_reasons.json", "w"))
 json.dump({"rows": rows(1000), "reasons": False}, open(f"{out}/rows_1000.json", "w"))
+json.dump({"rows": rows(1000), "reasons": True}, open(f"{out}/rows_1000_reasons.json", "w"))
 ev = [{"user": f"u{int(rng.integers(0, 1_000_000))}", "type": ["login", "view", "purchase"][i % 3],
        "time": "2026-11-%02dT%02d:%02d:00Z" % (1 + i % 28, i % 24, i % 60)} for i in range(1000)]
 json.dump({"events": ev}, open(f"{out}/events_1000.json", "w"))

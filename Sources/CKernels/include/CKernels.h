@@ -78,20 +78,33 @@ void ck_gate_sigmoid_f32(ptrdiff_t n, const float *x, float *y);
 void ck_gate_tanh_f32(ptrdiff_t n, const float *x, float *y);
 
 /// Input codes of tree scoring (`CodedTreeScorer`): out[r] = the number of thresholds t[0 ..< p]
-/// below x[r] (t ascending, padded with +inf to p, a power of two), or the largest code
-/// (255, 65,535) when x[r] is NaN, for r in 0 ..< n.
-void ck_tree_codes_u8(const double *x, int64_t n, const double *t, int64_t p, uint8_t *out);
-void ck_tree_codes_u16(const double *x, int64_t n, const double *t, int64_t p, uint16_t *out);
+/// below x[r · stride] (t ascending, padded with +inf to p, a power of two), or the largest code
+/// (255, 65,535) when that value is NaN, for r in 0 ..< n (stride 1: a column; the feature count:
+/// one feature of row-major rows).
+void ck_tree_codes_u8(const double *x, int64_t stride, int64_t n, const double *t, int64_t p, uint8_t *out);
+void ck_tree_codes_u16(const double *x, int64_t stride, int64_t n, const double *t, int64_t p, uint16_t *out);
 
 /// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.nodes`:
 /// slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold bits 16-31, left 32-47,
-/// right 48-63; leaves loop to themselves) in exactly `depth` steps. Slot s of row r is
-/// codes[(s << shift) + r], shift 8 or 12 (m ≤ 1 << shift). The tree's categorical split c (a
-/// categorical node's threshold) has its bitset in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
-void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth,
+/// right 48-63; leaves loop to themselves), eight rows at once. With shift 8 (small trees) each group
+/// takes at least `dmin` (the shallowest leaf's depth) and at most `depth` steps: past dmin it stops
+/// once no row moved; with shift 12 (large trees) every group takes `depth` steps. Slot s
+/// of row r is codes[(s << shift) + r], shift 8 or 12 (m ≤ 1 << shift). The tree's categorical
+/// split c (a categorical node's threshold) has its bitset in bits[cat[2c] ..< cat[2c] + cat[2c + 1]].
+void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth, int64_t dmin,
                      const uint8_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
-void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth,
+void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth, int64_t dmin,
                       const uint16_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+
+/// *acc += Σ_t values[roots[t] + leaf of the row in tree t] in tree order, for one row whose slot s
+/// is codes[s << shift]: eight trees walked at once (tree t: nodes + roots[t], depth and shallowest
+/// leaf depths[t], dmins[t], categorical splits from pair cat_roots[t] of cat).
+void ck_tree_row_u8(const uint64_t *nodes, const double *values, const int64_t *roots, const int64_t *depths,
+                    const int64_t *dmins, const int64_t *cat_roots, int64_t ntrees, const uint8_t *codes, int64_t shift,
+                    const int32_t *cat, const uint64_t *bits, double *acc);
+void ck_tree_row_u16(const uint64_t *nodes, const double *values, const int64_t *roots, const int64_t *depths,
+                     const int64_t *dmins, const int64_t *cat_roots, int64_t ntrees, const uint16_t *codes, int64_t shift,
+                     const int32_t *cat, const uint64_t *bits, double *acc);
 
 /// The CSV tokeniser's scan: writes the offsets (from p) of every byte of [0, n) equal to `sep`,
 /// '\n' or '"', ascending, to out and returns how many. out must hold n + 8 entries (the tail

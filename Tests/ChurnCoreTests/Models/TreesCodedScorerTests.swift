@@ -181,4 +181,56 @@ final class TreesCodedScorerTests: XCTestCase {
         XCTAssertGreaterThan(deep.trees.map(\.depth).max()!, CodedTreeScorer.maxLargeTreeDepth)
         XCTAssertNil(try CodedTreeScorer(deep.trees, features: cols))
     }
+
+    /// Row-major inputs (a server's request rows) score as the columns do, bit for bit:
+    /// blocks of eight rows, the last m % 8 rows, and single rows coded compactly.
+    func testRowMajorRowsMatchColumns() throws {
+        var grid = (0..<197).map { Double($0 - 98) * 0.37 }
+        grid += [0, -0.0, .infinity, -.infinity]
+        let trees = randomTrees(37, leaves: 63, numeric: 5, categorical: 0, grid: grid, seed: 11)
+        let cols = randomInputs(rows: 700, numeric: 5, categorical: 0, grid: grid, seed: 12)
+        let scorer = try XCTUnwrap(try CodedTreeScorer(trees, categorical: [Bool](repeating: false, count: 5)))
+        XCTAssertTrue(scorer.readsOnlyNumeric)
+        for n in [1, 3, 8, 13, 256, 700] {
+            let sub = cols.map { c -> FeatureValues in
+                guard case .numeric(let v) = c else { fatalError() }
+                return .numeric(Array(v[0..<n]))
+            }
+            let expected = try TreeEnsemble.predictByRowBlocks(trees, features: sub, nrow: n, base: -0.5, scale: 2)
+            var rows = [Double](repeating: 0, count: n * 5)
+            for (f, c) in sub.enumerated() { if case .numeric(let v) = c { for r in 0..<n { rows[r * 5 + f] = v[r] } } }
+            var got = [Double](repeating: 0, count: n)
+            try rows.withUnsafeBufferPointer { rp in
+                try got.withUnsafeMutableBufferPointer { try scorer.predict(rows: rp.baseAddress!, stride: 5, nrow: n, base: -0.5, scale: 2, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "rows \(n)")
+        }
+    }
+
+    /// A booster's cached compiled trees: `predictRaw` and the row-major entry point equal the
+    /// default traversal bit for bit; a model with a categorical feature has no row-major path.
+    func testBoosterCachedScorerAndRowMajorProbabilities() throws {
+        let (X, y) = try TreesTestSupport.randomData(rows: 2000, numeric: 6, categorical: 0, seed: 81)
+        var o = GradientBoostingOptions(); o.nIterations = 40; o.numLeaves = 63; o.minDataInLeaf = 5
+        let m = try GradientBoosting.fit(X, y, options: o)
+        let cols = try m.schema.align(X)
+        let reference = try TreeEnsemble.predictByRowBlocks(m.trees, features: cols, nrow: X.nrow, base: m.initScore, scale: 1)
+        for threads in [1, 2, 3] {
+            let raw = try TreesTestSupport.withThreads(threads) { try m.predictRaw(X) }
+            XCTAssertEqual(raw.map(\.bitPattern), reference.map(\.bitPattern), "threads \(threads)")
+        }
+        let p = try m.predictProba(X)
+        XCTAssertEqual(p.map(\.bitPattern), reference.map { TreeMath.sigmoid($0).bitPattern })
+        var rows = [Double](repeating: 0, count: X.nrow * 6)
+        for (f, c) in cols.enumerated() { if case .numeric(let v) = c { for r in 0..<X.nrow { rows[r * 6 + f] = v[r] } } }
+        for n in [1, 7, 9, 2000] {
+            let got = try XCTUnwrap(try rows.withUnsafeBufferPointer { try m.predictProba(rowMajor: UnsafeBufferPointer(rebasing: $0[0..<(n * 6)]), nrow: n) })
+            XCTAssertEqual(got.map(\.bitPattern), p[0..<n].map(\.bitPattern), "rows \(n)")
+        }
+        // Wrong length: refused, not read past.
+        XCTAssertNil(try rows.withUnsafeBufferPointer { try m.predictProba(rowMajor: UnsafeBufferPointer(rebasing: $0[0..<5]), nrow: 1) })
+        let (Xc, yc) = try TreesTestSupport.randomData(rows: 500, numeric: 2, categorical: 1, seed: 82)
+        let mc = try GradientBoosting.fit(Xc, yc, options: o)
+        XCTAssertNil(try [Double](repeating: 0, count: 3).withUnsafeBufferPointer { try mc.predictProba(rowMajor: $0, nrow: 1) })
+    }
 }

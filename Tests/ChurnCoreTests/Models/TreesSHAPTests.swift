@@ -78,4 +78,75 @@ final class TreesSHAPTests: XCTestCase {
         let bf = bruteForce(m.trees, scale: 1.0 / 8, X, 7)
         for f in 0..<6 { XCTAssertEqual(e.contributions[f][7], bf[f], accuracy: 1e-12) }
     }
+
+    /// Random leaf-wise trees with random covers (children split their parent's cover at a
+    /// random fraction), numeric and categorical splits, features repeating along paths.
+    func randomCoverTrees(_ count: Int, leaves: Int, numeric: Int, categorical: Int, seed: UInt64) -> [Tree] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<count).map { _ in
+            var t = Tree()
+            _ = t.addNode(value: rng.normal(), cover: 100)
+            var open = [0]
+            while open.count < leaves {
+                let id = open.remove(at: rng.below(open.count))
+                let share = 0.05 + 0.9 * rng.uniform()
+                let l = t.addNode(value: rng.normal(), cover: t.cover[id] * share)
+                let r = t.addNode(value: rng.normal(), cover: t.cover[id] * (1 - share))
+                let f = rng.below(numeric + categorical)
+                if f >= numeric {
+                    let codes = (0..<8).filter { _ in rng.uniform() < 0.5 }.map(Int32.init)
+                    t.setCategoricalSplit(id, feature: f, leftCodes: codes.isEmpty ? [1] : codes, defaultLeft: rng.uniform() < 0.5,
+                                          left: l, right: r, gain: 1)
+                } else {
+                    t.setNumericSplit(id, feature: f, threshold: rng.normal(), defaultLeft: rng.uniform() < 0.5, left: l, right: r, gain: 1)
+                }
+                open.append(l); open.append(r)
+            }
+            return t
+        }
+    }
+
+    /// The per-leaf tables (`LeafSHAPTables`) give the exact recursion's values to 1e-9 on
+    /// random trees, with missing numeric values and categories (both routed by the learned
+    /// direction) and unseen category codes, for tabled leaves and for leaves past
+    /// `maxPathFeatures` (computed per row); a tree with a zero cover fraction keeps the recursion.
+    func testLeafTablesMatchExactRecursion() throws {
+        let numeric = 16, categorical = 2, n = 200
+        var rng = SeededRandom(seed: 31)
+        var cols: [FeatureValues] = (0..<numeric).map { _ in
+            .numeric((0..<n).map { _ in rng.uniform() < 0.1 ? .nan : rng.normal() })
+        }
+        for _ in 0..<categorical {
+            cols.append(.categorical(codes: (0..<n).map { _ in rng.uniform() < 0.1 ? -1 : Int32(rng.below(10)) }, levels: (0..<10).map { "l\($0)" }))
+        }
+        // 31 leaves over 7 features (every path tabled) and 200 leaves over 18 (deep lopsided paths).
+        let shallow = randomCoverTrees(15, leaves: 31, numeric: 5, categorical: 2, seed: 32).map { t -> Tree in
+            var t = t   // categorical features are the last two columns
+            for i in t.nodes.indices where t.nodes[i].feature >= 5 { t.nodes[i].feature += Int32(numeric - 5) }
+            return t
+        }
+        let deep = randomCoverTrees(10, leaves: 200, numeric: numeric, categorical: categorical, seed: 34)
+        let trees = shallow + deep
+        let tables = try LeafSHAPTables(trees)
+        XCTAssertTrue(tables.trees.allSatisfy { $0 != nil })
+        let deepLeaves = tables.trees.compactMap { $0 }.reduce(0) { acc, tt in
+            acc + tt.tableStart.indices.filter { tt.pathCount[$0] > 0 && tt.tableStart[$0] < 0 }.count
+        }
+        XCTAssertGreaterThan(deepLeaves, 20)   // the per-row path is exercised
+        XCTAssertTrue(tables.trees[0..<15].allSatisfy { tt in tt!.tableStart.indices.allSatisfy { i in tt!.pathCount[i] == 0 || tt!.tableStart[i] >= 0 } })
+        let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
+        for threads in [1, 2] {
+            let fast = try TreesTestSupport.withThreads(threads) {
+                try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7, tables: tables)
+            }
+            for f in 0..<(numeric + categorical) {
+                for r in 0..<n { XCTAssertEqual(fast[f][r], exact[f][r], accuracy: 1e-9, "feature \(f) row \(r)") }
+            }
+        }
+        // A zero-cover child: no table (the formula divides by the cover fraction).
+        var zero = randomCoverTrees(1, leaves: 4, numeric: 2, categorical: 0, seed: 33)[0]
+        XCTAssertNotNil(LeafSHAPTables.build(zero))
+        zero.cover[Int(zero.nodes[0].left)] = 0
+        XCTAssertNil(LeafSHAPTables.build(zero))
+    }
 }

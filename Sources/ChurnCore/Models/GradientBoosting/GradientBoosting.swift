@@ -164,6 +164,21 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
     /// Trees per boosting round (K for multiclass, else 1).
     public var treesPerRound: Int { numClass ?? 1 }
 
+    /// The trees compiled for scoring and TreeSHAP's leaf tables, once per model (not encoded).
+    private let compiledTrees = CompiledTreeCache<CodedTreeScorer>()
+    private let shapTables = CompiledTreeCache<LeafSHAPTables>()
+
+    private enum CodingKeys: String, CodingKey {
+        case options, schema, initScore, trees, bestIteration, evalLossHistory, numClass
+    }
+
+    /// All trees compiled for `CodedTreeScorer` (binary and regression models; nil for
+    /// multiclass or trees beyond its limits), built on first use.
+    func compiledScorer() throws -> CodedTreeScorer? {
+        guard objective != .multiclass, !trees.isEmpty else { return nil }
+        return try compiledTrees.get { try CodedTreeScorer(trees, categorical: schema.isCategorical) }
+    }
+
     public var featureNames: [String] { schema.names }
 
     /// Fits on `X` and 0/1 `y`. `progress` is called after every iteration
@@ -374,7 +389,25 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         guard objective != .multiclass else {
             throw TreeModelError.invalidOption("a multiclass model has one raw score per class (use predictRawClasses)")
         }
-        return try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1)
+        return try TreeEnsemble.predict(trees[...], features: try schema.align(X), nrow: X.nrow, base: initScore, scale: 1,
+                                        compiled: try compiledScorer())
+    }
+
+    /// P(positive) of `nrow` rows given row-major in the model's feature order (feature f of
+    /// row r at `r · featureNames.count + f`, NaN = missing), on the calling thread, through the
+    /// cached compiled trees: a server's requests, read from JSON straight into rows. nil when
+    /// the model cannot be scored that way (not binary, a categorical feature, trees beyond the
+    /// compiled scorer's limits); then use `predictProba` on a matrix. Equal to it bit for bit.
+    public func predictProba(rowMajor rows: UnsafeBufferPointer<Double>, nrow: Int) throws -> [Double]? {
+        let nf = featureNames.count
+        guard objective == .binary, rows.count == nrow * nf, !schema.isCategorical.contains(true),
+              let scorer = try compiledScorer(), scorer.readsOnlyNumeric else { return nil }
+        guard nrow > 0, let base = rows.baseAddress else { return [] }
+        return try [Double](unsafeUninitializedCapacity: nrow) { out, n in
+            try scorer.predict(rows: base, stride: nf, nrow: nrow, base: initScore, scale: 1, into: out.baseAddress!)
+            for i in 0..<nrow { out[i] = TreeMath.sigmoid(out[i]) }
+            n = nrow
+        }
     }
 
     /// The trees of class `k` (every K-th tree from the k-th), for multiclass.
@@ -430,7 +463,8 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
     public func explain(_ X: FeatureMatrix) throws -> TreeExplanation {
         let f = try schema.align(X)
         return TreeExplanation(featureNames: featureNames,
-                               contributions: try TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1),
+                               contributions: try TreeSHAP.contributions(trees, features: f, nrow: X.nrow, scale: 1,
+                                                                         tables: try shapTables.get { try LeafSHAPTables(trees) }),
                                expectedValue: expectedValue, scale: objective == .binary ? .logOdds : .value)
     }
 

@@ -15,17 +15,24 @@ import CKernels
 ///   when every feature has at most 254 distinct thresholds (boosting's binned
 ///   splits have at most `maxBins - 1`), else two; blocks are slot-major;
 /// - compiles each tree into 8-byte nodes where a leaf loops to itself, so a
-///   tree is walked in exactly `depth` branch-free steps (`child = code + dl
-///   <= t ? left : right`, the missing-value direction `dl` folded in by adding
-///   it modulo the code range);
+///   tree is walked in branch-free steps (`child = code + dl <= t ? left :
+///   right`, the missing-value direction `dl` folded in by adding it modulo
+///   the code range);
 /// - walks eight rows of the block through one tree at once, so their chains
-///   of dependent loads overlap. Both loops are C (`tree_kernels.c`: Swift's
-///   selects became mispredicted branches).
+///   of dependent loads overlap; a group of eight stops once none of its rows
+///   moved (all at leaves) rather than after the tree's full depth: boosting's
+///   leaf-wise trees are lopsided, and the fixed-depth walk spent most of its
+///   gain on steps in place (see the figures below). Large trees (4,096-row
+///   blocks) keep the full-depth walk (unmeasured there; a noisy first look
+///   did not favour the stop);
+/// - walks a single row (and a block's last m % 8 rows) through eight trees at
+///   once instead (`ck_tree_row_*`): a server's one-row request.
+/// The loops are C (`tree_kernels.c`: Swift's selects became mispredicted branches).
 /// Blocks hold 256 rows for small trees (boosting: the whole ensemble stays in
-/// L2 while a block goes through; `TreeEnsemble` does not route boosting here
-/// yet, see there) and 4,096 for large ones (a forest: each tree
+/// L2 while a block goes through) and 4,096 for large ones (a forest: each tree
 /// is read once per block, as in `DeepTreeScorer`, whose 16-byte nodes and
-/// 8-byte inputs this halves and quarters).
+/// 8-byte inputs this halves and quarters). A booster compiles its trees once
+/// and keeps them (`GradientBoosting.compiledScorer`).
 ///
 /// Each row sums its trees in tree order from 0, as the default traversal
 /// does, so the results are bit-identical to it and independent of the thread
@@ -39,6 +46,12 @@ import CKernels
 /// traversal 0.41-0.45 s, this scorer with the loops in Swift 0.35 s (coding
 /// 0.2 s of it), in C 0.17-0.20 s; 20k rows through 100 trees of 20k leaves,
 /// depth 16, `DeepTreeScorer` 0.41 s, this scorer 0.20 s plus compiling.
+/// On a fitted booster (benchmark table, 200 trees × 63 leaves fitted on 50k
+/// rows, `predict_proba` of 200k rows, 2 threads, release, load ~2, best of 5,
+/// 2026-12-04): row blocks 0.606-0.611 s, this scorer walking every tree's full
+/// depth 0.578 s, stopping groups early 0.492-0.508 s. A profile (perf) of
+/// that run: the walk 92 % of `predict_proba`, input coding 7 %, nothing else
+/// above 1 % (no conversion or compile cost outside the walk).
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
@@ -68,8 +81,11 @@ struct CodedTreeScorer {
     private(set) var nodes: [UInt64] = []
     /// Leaf values, indexed like `nodes` (0 at splits).
     private(set) var values: [Double] = []
-    private(set) var roots: [Int] = []
-    private(set) var depths: [Int] = []
+    /// Per tree: its root in `nodes`, its depth, and its shallowest leaf's depth (every row
+    /// takes at least that many steps; the walks stop early past it, see `tree_kernels.c`).
+    private(set) var roots: [Int64] = []
+    private(set) var depths: [Int64] = []
+    private(set) var minDepths: [Int64] = []
     private(set) var slots: [Slot] = []
     /// Per categorical split: start of its bitset in `categoryBits`, word count.
     private(set) var categorical: [Int32] = []
@@ -82,7 +98,7 @@ struct CodedTreeScorer {
     private(set) var blockShift = 8
     /// Per tree: its first categorical split (pair index into `categorical`); a categorical
     /// node's threshold counts from there, so it fits 16 bits for any tree.
-    private(set) var categoricalRoots: [Int] = []
+    private(set) var categoricalRoots: [Int64] = []
 
     static func pack(slot: UInt64, threshold: Int, left: Int, right: Int) -> UInt64 {
         slot | UInt64(threshold) << 16 | UInt64(left) << 32 | UInt64(right) << 48
@@ -91,7 +107,13 @@ struct CodedTreeScorer {
     /// Compiles `trees` for inputs laid out as `features`; nil when the model
     /// does not fit the limits above (the caller keeps the default traversal).
     init?(_ trees: [Tree], features: [FeatureValues]) throws {
-        let nf = features.count
+        try self.init(trees, categorical: features.map { if case .categorical = $0 { return true } else { return false } })
+    }
+
+    /// Compiles `trees` for features of the given kinds (a model's schema: compiled once and
+    /// kept with the model); nil as above.
+    init?(_ trees: [Tree], categorical isCategorical: [Bool]) throws {
+        let nf = isCategorical.count
         guard !trees.isEmpty, nf <= Self.slotLimit else { return nil }
         // Thresholds per numeric feature and the bitset extent per categorical one.
         var thresholds = [[Double]](repeating: [], count: nf)
@@ -103,11 +125,10 @@ struct CodedTreeScorer {
                 let f = Int(n.feature)
                 guard f < nf else { return nil }
                 used[f] = true
-                switch features[f] {
-                case .numeric:
+                if !isCategorical[f] {
                     guard n.categoryStart < 0, !n.threshold.isNaN else { return nil }
                     thresholds[f].append(n.threshold)
-                case .categorical:
+                } else {
                     guard n.categoryStart >= 0 else { return nil }
                     limit[f] = max(limit[f], Int(n.categoryWords) * 64)
                 }
@@ -122,7 +143,7 @@ struct CodedTreeScorer {
         var widest = 0
         for f in 0..<nf where used[f] {
             slotOf[f] = slots.count
-            if case .numeric = features[f] {
+            if !isCategorical[f] {
                 // Distinct by `==` (so -0 and +0 are one threshold), ascending.
                 var d: [Double] = []
                 for v in thresholds[f].sorted() where d.last.map({ $0 != v }) ?? true { d.append(v) }
@@ -143,18 +164,19 @@ struct CodedTreeScorer {
         for t in trees {
             try ExecutionContext.check()
             // Depth by a walk from the root (a loaded tree's children need not follow their parents).
-            var depth = 0
+            var depth = 0, shallowest = Int.max
             stack.append((0, 0))
             t.nodes.withUnsafeBufferPointer { tn in
                 while let (i, d) = stack.popLast() {
                     let n = tn[Int(i)]
-                    if n.feature < 0 { depth = max(depth, Int(d)) } else { stack.append((n.left, d + 1)); stack.append((n.right, d + 1)) }
+                    if n.feature < 0 { depth = max(depth, Int(d)); shallowest = min(shallowest, Int(d)) }
+                    else { stack.append((n.left, d + 1)); stack.append((n.right, d + 1)) }
                 }
             }
             guard depth <= (large ? Self.maxLargeTreeDepth : Self.maxDepth) else { return nil }
-            roots.append(nodes.count); depths.append(depth)
+            roots.append(Int64(nodes.count)); depths.append(Int64(depth)); minDepths.append(Int64(shallowest))
             let catRoot = categorical.count / 2
-            categoricalRoots.append(catRoot)
+            categoricalRoots.append(Int64(catRoot))
             for (i, n) in t.nodes.enumerated() {
                 if n.isLeaf {
                     nodes.append(Self.pack(slot: 0, threshold: codeMax, left: i, right: i))
@@ -176,7 +198,7 @@ struct CodedTreeScorer {
                     // its code, from the branch-free search (a Swift binary search here cost
                     // ~40 ns a node in mispredictions, a third of compiling a large forest).
                     var j: UInt16 = 0, x = n.threshold
-                    slots[slotOf[f]].thresholds.withUnsafeBufferPointer { ck_tree_codes_u16(&x, 1, $0.baseAddress!, Int64($0.count), &j) }
+                    slots[slotOf[f]].thresholds.withUnsafeBufferPointer { ck_tree_codes_u16(&x, 1, 1, $0.baseAddress!, Int64($0.count), &j) }
                     threshold = Int(j) + (n.defaultLeft ? 1 : 0)
                 }
                 nodes.append(Self.pack(slot: slot, threshold: threshold, left: Int(n.left), right: Int(n.right)))
@@ -187,13 +209,23 @@ struct CodedTreeScorer {
         if slots.isEmpty { slots.append(Slot(feature: -1, thresholds: [], limit: 0)) }
     }
 
+    /// Where a block's inputs come from: feature columns, or row-major numeric rows
+    /// (feature f of row r at `r · stride + f`).
+    private enum Input {
+        case columns(UnsafePointer<RawColumn>)
+        case rows(UnsafePointer<Double>, stride: Int)
+    }
+
+    /// Whether every input slot is numeric (the row-major entry point needs that).
+    var readsOnlyNumeric: Bool { slots.allSatisfy { $0.feature < 0 || !$0.thresholds.isEmpty } }
+
     /// out[r] = base + scale · Σ_t leafValue_t(r): chunks of whole blocks in parallel;
     /// a block is coded, then walked through every tree (the unit of work between
     /// cancellation checks).
     func predict(columns: [FeatureValues], nrow: Int, base: Double, scale: Double) throws -> [Double] {
         var out = [Double](repeating: base, count: nrow)
         guard nrow > 0 else { return out }
-        let block = 1 << blockShift, codeBytes = codeMax == 255 ? 1 : 2
+        let block = 1 << blockShift
         let blocks = (nrow + block - 1) / block
         try withRawColumns(columns) { cols in
             try out.withUnsafeMutableBufferPointer { o in
@@ -201,49 +233,91 @@ struct CodedTreeScorer {
                 let chunks = Parallel.ranges(blocks, chunks: Parallel.threads * 8)
                 try Parallel.forEachThrowing(chunks.count) { c in
                     let range = (chunks[c].lowerBound * block)..<min(nrow, chunks[c].upperBound * block)
-                    let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
-                    let codes = UnsafeMutableRawPointer.allocate(byteCount: block * slots.count * codeBytes, alignment: 64)
-                    defer { acc.deallocate(); codes.deallocate() }
-                    var start = range.lowerBound
-                    while start < range.upperBound {
-                        try ExecutionContext.check()
-                        let m = min(block, range.upperBound - start)
-                        if codeBytes == 1 {
-                            scoreBlock(cols, rows: start..<(start + m), codes: codes.bindMemory(to: UInt8.self, capacity: block * slots.count), acc: acc)
-                        } else {
-                            scoreBlock(cols, rows: start..<(start + m), codes: codes.bindMemory(to: UInt16.self, capacity: block * slots.count), acc: acc)
-                        }
-                        for r in 0..<m { op[start + r] = base + scale * acc[r] }
-                        start += m
-                    }
+                    try score(.columns(cols), rows: range, base: base, scale: scale, into: op + range.lowerBound)
                 }
             }
         }
         return out
     }
 
-    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block.
+    /// The same for `nrow` row-major numeric rows of `stride` values (a server's request,
+    /// read straight from its JSON), on the calling thread; needs `readsOnlyNumeric`.
+    func predict(rows: UnsafePointer<Double>, stride: Int, nrow: Int, base: Double, scale: Double,
+                 into out: UnsafeMutablePointer<Double>) throws {
+        precondition(readsOnlyNumeric && slots.allSatisfy { $0.feature < stride })
+        try score(.rows(rows, stride: stride), rows: 0..<nrow, base: base, scale: scale, into: out)
+    }
+
+    /// out[r - rows.lowerBound] = base + scale · Σ_t leafValue_t(r) for `rows`, block by block.
+    private func score(_ input: Input, rows range: Range<Int>, base: Double, scale: Double, into out: UnsafeMutablePointer<Double>) throws {
+        let block = 1 << blockShift, codeBytes = codeMax == 255 ? 1 : 2
+        // Fewer than eight rows: each coded compactly and walked through eight trees at once.
+        let shift = range.count < 8 ? 0 : blockShift
+        let capacity = range.count < 8 ? slots.count : block * slots.count
+        let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
+        let codes = UnsafeMutableRawPointer.allocate(byteCount: capacity * codeBytes, alignment: 64)
+        defer { acc.deallocate(); codes.deallocate() }
+        var start = range.lowerBound
+        while start < range.upperBound {
+            try ExecutionContext.check()
+            let m = shift == 0 ? 1 : min(block, range.upperBound - start)
+            if codeBytes == 1 {
+                scoreBlock(input, rows: start..<(start + m), shift: shift, codes: codes.bindMemory(to: UInt8.self, capacity: capacity), acc: acc)
+            } else {
+                scoreBlock(input, rows: start..<(start + m), shift: shift, codes: codes.bindMemory(to: UInt16.self, capacity: capacity), acc: acc)
+            }
+            let o = out + (start - range.lowerBound)
+            for r in 0..<m { o[r] = base + scale * acc[r] }
+            start += m
+        }
+    }
+
+    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block: groups of eight rows
+    /// walk tree by tree; the last `m % 8` rows (or a compactly coded single row,
+    /// `shift` 0) go through the trees eight at once.
     @inline(__always)
-    private func scoreBlock<Code: FixedWidthInteger & UnsignedInteger>(_ cols: UnsafePointer<RawColumn>, rows: Range<Int>,
+    private func scoreBlock<Code: FixedWidthInteger & UnsignedInteger>(_ input: Input, rows: Range<Int>, shift: Int,
                                                                       codes: UnsafeMutablePointer<Code>, acc: UnsafeMutablePointer<Double>) {
-        let m = rows.count
-        encode(cols, rows: rows, into: codes)
+        let m = rows.count, grouped = shift == 0 ? 0 : m & ~7
+        encode(input, rows: rows, shift: shift, into: codes)
         acc.initialize(repeating: 0, count: m)
         nodes.withUnsafeBufferPointer { np in
             values.withUnsafeBufferPointer { vp in
                 categorical.withUnsafeBufferPointer { cp in
                     categoryBits.withUnsafeBufferPointer { bp in
                         let cat = cp.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                        let shift = Int64(blockShift)
-                        for (t, root) in roots.enumerated() {
-                            let tree = np.baseAddress! + root, vals = vp.baseAddress! + root, depth = Int64(depths[t])
-                            let tcat = cat + 2 * categoricalRoots[t]
-                            if Code.self == UInt8.self {
-                                ck_tree_walk_u8(tree, vals, depth, UnsafeRawPointer(codes).assumingMemoryBound(to: UInt8.self),
-                                                shift, Int64(m), tcat, bits, acc)
-                            } else {
-                                ck_tree_walk_u16(tree, vals, depth, UnsafeRawPointer(codes).assumingMemoryBound(to: UInt16.self),
-                                                 shift, Int64(m), tcat, bits, acc)
+                        let raw = UnsafeRawPointer(codes)
+                        if grouped > 0 {
+                            for t in 0..<roots.count {
+                                let root = Int(roots[t])
+                                let tree = np.baseAddress! + root, vals = vp.baseAddress! + root
+                                let tcat = cat + 2 * Int(categoricalRoots[t])
+                                if Code.self == UInt8.self {
+                                    ck_tree_walk_u8(tree, vals, depths[t], minDepths[t], raw.assumingMemoryBound(to: UInt8.self),
+                                                    Int64(shift), Int64(grouped), tcat, bits, acc)
+                                } else {
+                                    ck_tree_walk_u16(tree, vals, depths[t], minDepths[t], raw.assumingMemoryBound(to: UInt16.self),
+                                                     Int64(shift), Int64(grouped), tcat, bits, acc)
+                                }
+                            }
+                        }
+                        roots.withUnsafeBufferPointer { rp in
+                            depths.withUnsafeBufferPointer { dp in
+                                minDepths.withUnsafeBufferPointer { mp in
+                                    categoricalRoots.withUnsafeBufferPointer { crp in
+                                        for r in grouped..<m {
+                                            if Code.self == UInt8.self {
+                                                ck_tree_row_u8(np.baseAddress!, vp.baseAddress!, rp.baseAddress!, dp.baseAddress!, mp.baseAddress!,
+                                                               crp.baseAddress!, Int64(rp.count), raw.assumingMemoryBound(to: UInt8.self) + r,
+                                                               Int64(shift), cat, bits, acc + r)
+                                            } else {
+                                                ck_tree_row_u16(np.baseAddress!, vp.baseAddress!, rp.baseAddress!, dp.baseAddress!, mp.baseAddress!,
+                                                                crp.baseAddress!, Int64(rp.count), raw.assumingMemoryBound(to: UInt16.self) + r,
+                                                                Int64(shift), cat, bits, acc + r)
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -252,27 +326,36 @@ struct CodedTreeScorer {
         }
     }
 
-    /// Slot-major codes of `rows` (slot s of row r at `out[(s << blockShift) + r]`).
-    private func encode<Code: FixedWidthInteger & UnsignedInteger>(_ cols: UnsafePointer<RawColumn>, rows: Range<Int>,
+    /// Slot-major codes of `rows` (slot s of row r at `out[(s << shift) + r]`).
+    private func encode<Code: FixedWidthInteger & UnsignedInteger>(_ input: Input, rows: Range<Int>, shift: Int,
                                                                   into out: UnsafeMutablePointer<Code>) {
         let m = rows.count, s0 = rows.lowerBound
         let missing = Code(truncatingIfNeeded: codeMax)
         for (s, slot) in slots.enumerated() {
-            let dst = out + (s << blockShift)
+            let dst = out + (s << shift)
             guard slot.feature >= 0 else {
                 dst.update(repeating: 0, count: m)
                 continue
             }
-            if let v = cols[slot.feature].numeric {
+            let x: UnsafePointer<Double>?, stride: Int
+            var categoryCodes: UnsafePointer<Int32>? = nil
+            switch input {
+            case .columns(let cols):
+                x = cols[slot.feature].numeric.map { $0 + s0 }; stride = 1
+                categoryCodes = cols[slot.feature].codes
+            case .rows(let base, let st):
+                x = base + s0 * st + slot.feature; stride = st
+            }
+            if let x {
                 slot.thresholds.withUnsafeBufferPointer { tp in
                     let t = tp.baseAddress!, p = Int64(tp.count), raw = UnsafeMutableRawPointer(dst)
                     if Code.self == UInt8.self {
-                        ck_tree_codes_u8(v + s0, Int64(m), t, p, raw.assumingMemoryBound(to: UInt8.self))
+                        ck_tree_codes_u8(x, Int64(stride), Int64(m), t, p, raw.assumingMemoryBound(to: UInt8.self))
                     } else {
-                        ck_tree_codes_u16(v + s0, Int64(m), t, p, raw.assumingMemoryBound(to: UInt16.self))
+                        ck_tree_codes_u16(x, Int64(stride), Int64(m), t, p, raw.assumingMemoryBound(to: UInt16.self))
                     }
                 }
-            } else if let c = cols[slot.feature].codes {
+            } else if let c = categoryCodes {
                 let limit = slot.limit
                 for r in 0..<m {
                     let k = Int(c[s0 + r])

@@ -1,16 +1,17 @@
 /// Batch evaluation of a list of trees: `base + scale · Σ_t leafValue_t(row)`.
 /// Parallel over row chunks; each row sums its trees in order, so results do
 /// not depend on the thread count. Large trees (forests) go through
-/// `CodedTreeScorer` when it can represent them, else `DeepTreeScorer`.
-///
-/// Small trees (boosting) keep `predictByRowBlocks` for now: `CodedTreeScorer`
-/// scores them ~2.3 × faster in CPU time (synthetic harness, see its doc), but
-/// its branch-free fixed-depth walk and input coding execute ~34 % more
-/// instructions on `scripts/perf-guard gbdt_score` (28.0 M vs 20.9 M), which
-/// that guard forbids; routing them there waits for that trade to be decided.
+/// `CodedTreeScorer` when it can represent them, else `DeepTreeScorer`;
+/// boosting's small trees go through the model's cached `CodedTreeScorer`
+/// when the caller passes one (see `GradientBoosting.predictRaw`; 1.2 × the
+/// row blocks' speed on the benchmark booster, see `CodedTreeScorer`), else
+/// `predictByRowBlocks` (multiclass boosters, trees beyond the coded limits).
 enum TreeEnsemble {
     static func predict(_ trees: ArraySlice<Tree>, features: [FeatureValues], nrow: Int,
-                        base: Double, scale: Double) throws -> [Double] {
+                        base: Double, scale: Double, compiled: CodedTreeScorer? = nil) throws -> [Double] {
+        if let compiled, nrow > 0 {
+            return try compiled.predict(columns: features, nrow: nrow, base: base, scale: scale)
+        }
         let trees = Array(trees)
         if DeepTreeScorer.suits(trees, nrow: nrow) {
             if let coded = try CodedTreeScorer(trees, features: features) {

@@ -31,14 +31,18 @@ enum TreeSHAP {
     }
 
     /// Contributions of `trees` (each scaled by `scale`), column-major [feature][row].
+    /// Trees with a leaf table in `tables` (one entry per tree, see `LeafSHAPTables`)
+    /// take its O(nodes + leaves · depth) walk, the others the exact recursion.
     /// Checks for cancellation every 16 rows (a row costs O(trees · leaves · depth²)).
-    static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double) throws -> [[Double]] {
+    static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double,
+                              tables: LeafSHAPTables? = nil) throws -> [[Double]] {
         let nf = features.count
         // The scratch matrix and the per-feature arrays returned: 2 · nf · nrow doubles.
         let bytes = WorkingMemory.bytes(WorkingMemory.bytes(nf, nrow), 16)
         try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("SHAP values \(nrow)×\(nf)", bytes))
         let out = ScratchBuffer<Double>(nf * nrow, 0)
         let maxDepth = trees.map(\.depth).max() ?? 0
+        let maxNodes = max(1, trees.map(\.nodeCount).max() ?? 1)
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
         // 1/k for the permutation weights: multiplies instead of divisions on the
         // dependent chains of `extend` and `unwoundSum`, where a row spends its time.
@@ -50,11 +54,20 @@ enum TreeSHAP {
             try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
                 var phi = [Double](repeating: 0, count: nf)
+                // The leaf-table walk's stack: at most depth + 1 entries, so any tree's node count will do.
+                let stack = UnsafeMutablePointer<(node: Int32, mask: UInt64)>.allocate(capacity: maxNodes)
+                defer { stack.deallocate() }
                 for r in chunks[c] {
                     if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
                     for f in 0..<nf { phi[f] = 0 }
                     recip.withUnsafeBufferPointer { rc in
-                        for t in trees where t.nodes.count > 1 {
+                        for (ti, t) in trees.enumerated() where t.nodes.count > 1 {
+                            if let tt = tables?.trees[ti] {
+                                phi.withUnsafeMutableBufferPointer { ph in
+                                    LeafSHAPTables.add(t, tt, row: r, cols: cols, scale: scale, phi: ph.baseAddress!, stack: stack)
+                                }
+                                continue
+                            }
                             path.withUnsafeMutableBufferPointer { pp in
                                 phi.withUnsafeMutableBufferPointer { ph in
                                     recurse(t, node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
