@@ -50,6 +50,25 @@ public class Recurrent<T: NNFloat>: Module<T> {
         return h
     }
 
+    /// Evaluation of this layer followed by `last_step` in one pass:
+    /// (batch, time, channels) → (batch, hidden · directions), the same bits
+    /// as `forward` then `LastStep` (the top layer keeps only its output at
+    /// the last position; see `RecurrentDirection.forward`). `Sequential`
+    /// takes this path when not training.
+    @_specialize(exported: false, where T == Float)
+    public func forwardLastStep(_ x: Tensor<T>) throws -> Tensor<T> {
+        let s = try outputShape(x.shape)
+        guard s[1] >= 1 else { throw NNError("last_step: the sequence has no time steps") }
+        guard !isTraining else { throw NNError("\(summary): the last-step pass is for evaluation") }
+        var h = x
+        for (k, dirs) in stack.enumerated() {
+            let top = k == stack.count - 1
+            let outs = try dirs.map { try $0.forward(h, training: false, threads: threads, lastOnly: top) }
+            h = outs.count == 1 ? outs[0] : Recurrent.joinLast(outs[0], outs[1])
+        }
+        return h
+    }
+
     @_specialize(exported: false, where T == Float)
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         var d = g

@@ -32,11 +32,23 @@ public final class Sequential<T: NNFloat>: Module<T> {
     @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> { try forward(x, side: nil) }
 
+    /// When not training, a recurrent layer followed by `last_step` runs as
+    /// one pass that keeps only the last position (`Recurrent.forwardLastStep`,
+    /// the same values without the whole output sequence).
     @_specialize(exported: false, where T == Float)
     public func forward(_ x: Tensor<T>, side: Tensor<T>?) throws -> Tensor<T> {
         var h = x
-        for m in layers {
-            if let c = m as? Concat<T> { h = try c.forward(h, side: side) } else { h = try m.forward(h) }
+        var i = 0
+        while i < layers.count {
+            let m = layers[i]
+            if let c = m as? Concat<T> {
+                h = try c.forward(h, side: side)
+            } else if let r = m as? Recurrent<T>, !r.isTraining, i + 1 < layers.count, layers[i + 1] is LastStep<T> {
+                h = try r.forwardLastStep(h); i += 1
+            } else {
+                h = try m.forward(h)
+            }
+            i += 1
         }
         return h
     }
@@ -46,5 +58,15 @@ public final class Sequential<T: NNFloat>: Module<T> {
         var d = g
         for m in layers.reversed() { d = try m.backward(d) }
         return d
+    }
+
+    /// The parameters' gradients without the input gradient (the trainer's
+    /// backward pass): the first layer skips its input-gradient product.
+    @_specialize(exported: false, where T == Float)
+    public override func accumulateGradients(_ g: Tensor<T>) throws {
+        guard let first = layers.first else { return }
+        var d = g
+        for m in layers.dropFirst().reversed() { d = try m.backward(d) }
+        try first.accumulateGradients(d)
     }
 }
