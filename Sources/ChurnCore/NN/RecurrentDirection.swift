@@ -114,13 +114,13 @@ final class RecurrentDirection<T: NNFloat> {
         }
     }
 
-    /// x: (n, l, inputSize) → (n, l, hidden); with `lastOnly` (evaluation
-    /// only, `training` false) → (n, hidden), the output at the last position t = l − 1 alone,
-    /// the same bits as that step of the full output: the other steps write
-    /// their h_t into a block buffer instead of a 47 MB sequence output (an
-    /// LSTM predicting 2,048 rows × 90 days spent 8 % of its time in page
-    /// faults on it), and the reverse direction, whose output at l − 1 is its
-    /// first step, stops there.
+    /// x: (n, l, inputSize) → (n, l, hidden); with `lastOnly` → (n, hidden),
+    /// the output at the last position t = l − 1 alone, the same bits as that
+    /// step of the full output: the other steps write their h_t into a block
+    /// buffer instead of a sequence output (47 MB for an LSTM predicting 2,048
+    /// rows × 90 days, 8 % of its time in page faults on it), and in
+    /// evaluation the reverse direction, whose output at l − 1 is its first
+    /// step, stops there.
     @_specialize(exported: false, where T == Float)
     func forward(_ x: Tensor<T>, training: Bool, threads: Int, lastOnly: Bool = false) throws -> Tensor<T> {
         let n = x.shape[0], l = x.shape[1], h = hidden, k = width, g4 = 4 * h, inSize = inputSize
@@ -150,7 +150,7 @@ final class RecurrentDirection<T: NNFloat> {
                 // lastOnly: where the steps before t = l − 1 put their output (nobody reads it).
                 let discard = UnsafeMutablePointer<T>.allocate(capacity: lastOnly ? rc * h : 0)
                 defer { xhBlock.deallocate(); preBlock.deallocate(); c.deallocate(); discard.deallocate() }
-                for s in 0..<(lastOnly && rev ? 1 : l) {
+                for s in 0..<(lastOnly && rev && !training ? 1 : l) {
                     let t = rev ? l - 1 - s : s, tNext = rev ? t - 1 : t + 1
                     let xh = training ? xha + (t * n + b0) * k : xhBlock
                     let pre = training ? ga + (t * n + b0) * g4 : preBlock
@@ -172,11 +172,13 @@ final class RecurrentDirection<T: NNFloat> {
     }
 
     /// dOut: (n, l, hidden) → dX (n, l, inputSize); accumulates the gradients.
+    /// With `lastOnly`, dOut is (n, hidden), the gradient of the output at
+    /// t = l − 1 (`forward` with `lastOnly`); the other steps read zeros.
     @_specialize(exported: false, where T == Float)
-    func backward(_ dOut: Tensor<T>, threads: Int) throws -> Tensor<T> {
+    func backward(_ dOut: Tensor<T>, threads: Int, lastOnly: Bool = false) throws -> Tensor<T> {
         let kp = try ShapeCheck.cached(cell.rawValue, kept)
         let n = kp.n, l = kp.l, h = hidden, k = width, g4 = 4 * h, inSize = inputSize
-        guard dOut.shape == [n, l, h] else { throw NNError("\(cell.rawValue): gradient shape \(dOut.shape) mismatch") }
+        guard dOut.shape == (lastOnly ? [n, h] : [n, l, h]) else { throw NNError("\(cell.rawValue): gradient shape \(dOut.shape) mismatch") }
         let blocks = Parallel.ranges(n, chunks: (n + Self.blockRows - 1) / Self.blockRows)
         try ExecutionContext.checkMemory(Tensor<T>.bytes(l * n * g4 + n * l * inSize + g4 * (k + 1)
                                                          + min(n, Self.blockRows) * (k + h) * min(threads, blocks.count)),
@@ -200,7 +202,8 @@ final class RecurrentDirection<T: NNFloat> {
                     let t = rev ? l - 1 - s : s, tPrev = rev ? t + 1 : t - 1
                     let dPreT = dpa + (t * n + b0) * g4
                     self.backwardCell(FusedCell.Backward(
-                        rows: rc, hidden: h, gates: ga + (t * n + b0) * g4, dOut: dop + (b0 * l + t) * h, dOutStride: l * h,
+                        rows: rc, hidden: h, gates: ga + (t * n + b0) * g4,
+                        dOut: !lastOnly ? dop + (b0 * l + t) * h : t == l - 1 ? dop + b0 * h : zp, dOutStride: lastOnly ? h : l * h,
                         dh: dxh + inSize, dhStride: k, hPrev: xha + (t * n + b0) * k + inSize, hPrevStride: k,
                         cell: self.cell == .lstm ? ca + (t * n + b0) * h : zp,
                         cellPrev: self.cell == .lstm && s > 0 ? ca + (tPrev * n + b0) * h : zp, dCell: dc, dPre: dPreT))

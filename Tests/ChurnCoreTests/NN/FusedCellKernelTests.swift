@@ -258,4 +258,38 @@ final class FusedCellKernelTests: XCTestCase {
             XCTAssertThrowsError(try rec.forwardLastStep(try Tensor<Float>(shape: [2, 0, 5], data: [])))
         }
     }
+
+    /// Training through `Sequential` with recurrent → last_step fused (`forwardLastStep`,
+    /// `backwardLastStep`): the output, the input gradient and every parameter gradient are the
+    /// same bits as the layers run one by one (full output sequence, `LastStep`, its zero-filled
+    /// sequence gradient); the trainer's `accumulateGradients` leaves the same parameter gradients.
+    func testLastStepTrainingPathMatchesFullSequence() throws {
+        var rng = SeededRandom(seed: 43)
+        let x = try Tensor<Float>(shape: [300, 6, 5], data: (0..<(300 * 6 * 5)).map { _ in Float(rng.normal()) })
+        let g = try Tensor<Float>(shape: [300, 2], data: (0..<600).map { _ in Float(rng.normal()) })
+        let makers: [(inout SeededRandom) throws -> Recurrent<Float>] = [
+            { try GRU<Float>(5, 11, rng: &$0) }, { try LSTM<Float>(5, 11, rng: &$0) },
+            { try GRU<Float>(5, 11, layers: 2, bidirectional: true, rng: &$0) },
+            { try LSTM<Float>(5, 11, layers: 2, bidirectional: true, rng: &$0) }]
+        for make in makers {
+            var r1 = SeededRandom(seed: 44), r2 = SeededRandom(seed: 44)
+            let recA = try make(&r1), recB = try make(&r2)
+            let width = recA.hidden * (recA.bidirectional ? 2 : 1)
+            let linA = Linear<Float>(width, 2, rng: &r1), linB = Linear<Float>(width, 2, rng: &r2), last = LastStep<Float>()
+            let net = Sequential<Float>([recA, LastStep<Float>(), linA])
+            net.train(true); net.setThreads(2); net.zeroGrad()
+            let y = try net.forward(x), dx = try net.backward(g)
+            let grads = net.parameters.map(\.grad.data)
+            for m in [recB, last, linB] as [Module<Float>] { m.train(true); m.setThreads(2); m.zeroGrad() }
+            let yB = try linB.forward(try last.forward(try recB.forward(x)))
+            let dxB = try recB.backward(try last.backward(try linB.backward(g)))
+            XCTAssertEqual(y.data.map(\.bitPattern), yB.data.map(\.bitPattern), recA.summary)
+            XCTAssertEqual(dx.shape, x.shape)
+            XCTAssertEqual(dx.data.map(\.bitPattern), dxB.data.map(\.bitPattern), recA.summary)
+            XCTAssertEqual(grads.map { $0.map(\.bitPattern) }, (recB.parameters + linB.parameters).map { $0.grad.data.map(\.bitPattern) }, recA.summary)
+            XCTAssertGreaterThan(grads[0].map(abs).max() ?? 0, 0)
+            net.zeroGrad(); _ = try net.forward(x); try net.accumulateGradients(g)
+            XCTAssertEqual(net.parameters.map { $0.grad.data.map(\.bitPattern) }, grads.map { $0.map(\.bitPattern) }, recA.summary)
+        }
+    }
 }
