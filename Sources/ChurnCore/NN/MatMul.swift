@@ -123,9 +123,22 @@ enum MatMul {
     }
 
     /// out[j] += Σ_i A[i, j] for A (m × n): a bias gradient, each column
-    /// summed in row order.
-    static func addColumnSums<T: NNFloat>(_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ lda: Int, _ out: UnsafeMutablePointer<T>) {
-        for r in 0..<m { let ar = a + r * lda; for j in 0..<n { out[j] += ar[j] } }
+    /// summed in row order. With `threads` > 1 and enough rows, blocks of
+    /// columns go to the workers (a recurrent layer sums 23,040 rows × 256
+    /// columns a batch); each column is still one sum in row order, so the
+    /// bits do not depend on the split.
+    static func addColumnSums<T: NNFloat>(_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ lda: Int, _ out: UnsafeMutablePointer<T>,
+                                          threads: Int = 1) {
+        let blocks = m * n < serialBelow ? 1 : min(threads, n / 16)
+        guard blocks > 1 else {
+            for r in 0..<m { let ar = a + r * lda; for j in 0..<n { out[j] += ar[j] } }
+            return
+        }
+        let cs = Parallel.ranges(n, chunks: blocks)
+        WorkerPool.shared.run(cs.count, threads: threads) { bi in
+            let c0 = cs[bi].lowerBound, w = cs[bi].count
+            for r in 0..<m { let ar = a + r * lda + c0, o = out + c0; for j in 0..<w { o[j] += ar[j] } }
+        }
     }
 
     /// Every row of C (m × n) set to `v` (a bias, before a product with beta = 1).
