@@ -12,9 +12,8 @@
 /// making one BLAS call on its block; `transposedA` (weight gradients) splits
 /// the summed rows into chunks fixed by the sizes alone. A block's values
 /// depend on the block boundaries only through BLAS's own blocking, so results
-/// are bit-identical for a given thread count (weight gradients for any
-/// thread count); across thread counts they agree to rounding (TrainerTests
-/// checks 1e-4 after training).
+/// are bit-identical for a given thread count, and the weight gradients for
+/// any thread count (FusedCellKernelTests, TrainerTests).
 enum MatMul {
     /// Work (multiply–adds) below which a product runs as one call on the
     /// calling thread: splitting costs more than it saves.
