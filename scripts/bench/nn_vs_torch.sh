@@ -84,6 +84,8 @@
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's
 #   release build (built first)
+#   data: $NN_BENCH_DATA, a directory to keep the simulated files in (per USERS, written when
+#   missing, reused otherwise: the 100,000-user data step takes minutes), else a temporary one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib_venv.sh
@@ -94,13 +96,18 @@ DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT
 ensure_bench_venv "$VENV" numpy torch
 BIN="${CHURNLAB_BIN:-.build/release/churnlab}"
 [ -n "${CHURNLAB_BIN:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
-"$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
-read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DIR/data.out")
+DATA="$DIR"; [ -z "${NN_BENCH_DATA:-}" ] || DATA="$NN_BENCH_DATA/$USERS"
+mkdir -p "$DATA"
+if [ ! -s "$DATA/data.out" ]; then
+    "$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DATA" > "$DATA/data.tmp"
+    mv "$DATA/data.tmp" "$DATA/data.out"
+fi
+read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DATA/data.out")
 echo "data: $ROWS rows x 90 days x 8 channels, $AGG aggregates, churn rate $CHURN"
 echo "load before: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DATA" > "$DIR/cl.out"
 echo "load between: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DIR" "$THREADS" > "$DIR/pt.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DATA" "$THREADS" > "$DIR/pt.out"
 echo "load after: $(uptime)"
 grep '^DATA' "$DIR/cl.out" | sed 's/^DATA //'
 TORCH="$("$VENV/bin/python" -c 'import torch; print(torch.__version__)')"
