@@ -1,6 +1,8 @@
 import COpenBLAS
 #if canImport(Glibc)
 import Glibc
+#else
+import Foundation
 #endif
 
 /// Dense matrix products through Debian's OpenBLAS (row-major CBLAS).
@@ -24,19 +26,35 @@ import Glibc
 /// (a plain C program against the same library), and a 100,000-row GRU epoch
 /// on 2 threads gave different weights from run to run. Workers still run
 /// their other work (gate passes, copies) in parallel with one another's products.
+///
+/// A spin lock, not a mutex: a recurrent step is one product (~40 µs) then a
+/// gate pass (~10 µs), so a waiting worker gets the lock within one product;
+/// with a mutex it slept, and the worker that had just released the lock took
+/// it again before the sleeper woke (a 100,000-row GRU epoch on 2 threads ran
+/// as slowly as on 1). After a few hundred tries the waiter yields its core,
+/// so a holder that the kernel preempted is not starved by a spinning waiter.
 public enum BLAS {
+    #if canImport(Glibc)
     /// Held for every call into the library (see above).
-    private static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
-        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        pthread_mutex_init(m, nil)
+    private static let lock: UnsafeMutablePointer<pthread_spinlock_t> = {
+        let m = UnsafeMutablePointer<pthread_spinlock_t>.allocate(capacity: 1)
+        pthread_spin_init(m, Int32(PTHREAD_PROCESS_PRIVATE))
         return m
     }()
 
     @inline(__always) private static func serialised(_ body: () -> Void) {
-        pthread_mutex_lock(lock)
+        var tries = 0
+        while pthread_spin_trylock(lock) != 0 {
+            tries += 1
+            if tries > 256 { sched_yield() }
+        }
         body()
-        pthread_mutex_unlock(lock)
+        pthread_spin_unlock(lock)
     }
+    #else
+    private static let lock = NSLock()
+    @inline(__always) private static func serialised(_ body: () -> Void) { lock.lock(); body(); lock.unlock() }
+    #endif
 
     /// True when the loaded library is OpenBLAS's sequential build (it has no
     /// thread pool). Checked by `BLASTests`.
