@@ -80,10 +80,47 @@
 #                  (0.59x, goal 0.3); inference GRU 29,600 vs 13,697 rows/s (2.16x, goal 3x), LSTM 29,467 vs 14,629
 #                  (2.01x), MLP 0.17x; AUC GRU 0.8669 / 0.8672, LSTM 0.8651 / 0.8487, MLP 0.8814 / 0.8848;
 #                  peak RSS 712 vs 1265 MB (0.56x, met)
+# nnperf9, 2026-12-04 08:54-09:00 UTC, release, 2 threads, 1 epoch, NOT quiet (other helpers running:
+# uptime load average 2.5 / 2.6 / 3.0 before / between / after the 100k run), so PyTorch's GRU collapsed again
+# (229 s/epoch against 21 s quiet) and the torch ratios below say little; figures of the same run:
+#   100,000 users:
+#   gru   |      13.16     228.96  0.057 <=0.5 |  0.8677  0.8672 |      27075      13801   1.96   >=3
+#   lstm  |      13.72      17.44  0.786 <=0.5 |  0.8637  0.8487 |      20245      14376   1.41   >=3
+#   mlp   |       0.06       0.26  0.228 <=0.3 |  0.8814  0.8848 |    5199929    6394252   0.81   >=3
+#   peak RSS: cl.nn 706 MB, PyTorch 2.15.0+cu132 1260 MB (ratio 0.56, goal <= 1)
+#   20,000 users (08:59-09:00 UTC, load 2.6 / 2.6 / 2.6; PyTorch did not collapse in this one):
+#   gru   |       2.49       3.70  0.672 <=0.5 |  0.8473  0.8447 |      29341      14186   2.07   >=3
+#   lstm  |       2.62       3.25  0.805 <=0.5 |  0.8385  0.8447 |      25669      19494   1.32   >=3
+#   mlp   |       0.01       0.04  0.250 <=0.3 |  0.8769  0.8779 |    4493610    6682594   0.67   >=3
+#   peak RSS: cl.nn 229 MB, PyTorch 2.15.0+cu132 1028 MB (ratio 0.22, goal <= 1)
+# What changed (commits on nnperf9): the weight gradients are summed in chunks of batch × time fixed by the
+# sizes (MatMul.transposedA: each worker packs only its rows; the Float32 gradients are now the same bits for
+# 1, 2 and 3 threads); recurrent → last_step runs as one pass in training and evaluation (no sequence output,
+# no zero-filled sequence gradient); the GRU step product runs as three products without W_cat's zero blocks
+# (a quarter fewer multiply-adds); ReLU's loops run on the concrete element type (perf on main's binary: the
+# per-value generic ReLU.f was 40 % of MLP prediction and, with its derivative, 45 % of an MLP epoch); row
+# gathers by block copy; the trainer skips the first Linear's input gradient.
+# And a correctness fix that costs speed: Debian's sequential OpenBLAS 0.3.21 is built without USE_LOCKING and
+# returns wrong products when two threads call it at once (a C program against the library: up to 23 of 4,000
+# concurrent 128×256×72 sgemm calls per thread wrong). main's 100,000-row epochs on 2 threads were therefore not
+# reproducible (LSTM test AUC 0.8011 in one run, 0.8632 in the next, same binary and data); BLAS.swift now
+# serialises the calls with a spin lock, and the runs repeat bit for bit (GRU prediction checksum equal in
+# repeated runs). The recurrent epochs lose most of their 2-thread speed-up to that lock (the step products are
+# ~55 % of an epoch and can no longer overlap).
+# cl.nn alone, same data (100,000 users), main's 05:03 release binary then this one, 08:48-08:50 UTC, load 2.3-2.9:
+#   s/epoch GRU 12.78 → 14.51, LSTM 13.37 → 13.53, MLP 0.186 → 0.056 (3.3x faster);
+#   inference rows/s GRU 17,633 → 32,510 (1.8x), LSTM 16,144 → 20,829 (1.3x), MLP 833,676 → 5,671,408 (6.8x).
+# Goals after this, against the quiet torch figures above (05:09 UTC: GRU 21.26, LSTM 16.53, MLP 0.31 s/epoch):
+# MLP epoch met (0.23x at 100k, 0.25x at 20k); GRU and LSTM epochs not met any more (20k: 0.67x, 0.81x; main's
+# 0.41x / 0.49x came with the unsafe concurrent BLAS calls) until the step products can overlap again: a
+# thread-safe BLAS (OpenBLAS built with USE_LOCKING, or the pthread build pinned to 1 thread) or own kernels; inference ≥ 3x not met (GRU 1.96x, LSTM 1.41x, MLP 0.81x; MLP: 110 M multiply-adds per 20,000 rows,
+# which PyTorch already does in ~3 ms, so 3x would need ~200 GFLOP/s on 2 cores).
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's
 #   release build (built first)
+#   data: $NN_BENCH_DATA, a directory to keep the simulated files in (per USERS, written when
+#   missing, reused otherwise: the 100,000-user data step takes minutes), else a temporary one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib_venv.sh
@@ -94,13 +131,18 @@ DIR="$(mktemp -d)"; trap 'rm -rf "$DIR"' EXIT
 ensure_bench_venv "$VENV" numpy torch
 BIN="${CHURNLAB_BIN:-.build/release/churnlab}"
 [ -n "${CHURNLAB_BIN:-}" ] || swift build -c release --product churnlab 2>&1 | grep -E "error|Build complete" || true
-"$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DIR" > "$DIR/data.out"
-read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DIR/data.out")
+DATA="$DIR"; [ -z "${NN_BENCH_DATA:-}" ] || DATA="$NN_BENCH_DATA/$USERS"
+mkdir -p "$DATA"
+if [ ! -s "$DATA/data.out" ]; then
+    "$BIN" run scripts/bench/nn_vs_torch_data.lua "$USERS" "$DATA" > "$DATA/data.tmp"
+    mv "$DATA/data.tmp" "$DATA/data.out"
+fi
+read -r _ ROWS AGG CHURN < <(grep '^DATA' "$DATA/data.out")
 echo "data: $ROWS rows x 90 days x 8 channels, $AGG aggregates, churn rate $CHURN"
 echo "load before: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DIR" > "$DIR/cl.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/cl.peak" "$BIN" run scripts/bench/nn_vs_torch.lua "$ROWS" "$AGG" "$EPOCHS" "$DATA" > "$DIR/cl.out"
 echo "load between: $(uptime)"
-/usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DIR" "$THREADS" > "$DIR/pt.out"
+/usr/bin/time -f "PEAK %M" -o "$DIR/pt.peak" "$VENV/bin/python" scripts/bench/nn_vs_torch.py "$ROWS" "$AGG" "$EPOCHS" "$DATA" "$THREADS" > "$DIR/pt.out"
 echo "load after: $(uptime)"
 grep '^DATA' "$DIR/cl.out" | sed 's/^DATA //'
 TORCH="$("$VENV/bin/python" -c 'import torch; print(torch.__version__)')"

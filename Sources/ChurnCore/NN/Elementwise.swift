@@ -7,13 +7,25 @@ public class Elementwise<T: NNFloat>: Module<T> {
     /// f′ at x, given y = f(x).
     func derivative(_ x: T, _ y: T) -> T { fatalError("abstract") }
 
+    /// y = f(x) for n values. The default calls `f` per value through the
+    /// class's method table; a layer with a cheap `f` overrides this with a
+    /// loop for the concrete element type (see `ReLU`).
+    func apply(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) { for i in 0..<n { y[i] = f(x[i]) } }
+    /// d = g ⊙ f′(x, y) for n values (see `apply`).
+    func applyDerivative(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ n: Int) {
+        for i in 0..<n { d[i] = g[i] * derivative(x[i], y[i]) }
+    }
+
     public override var spec: LayerSpec { LayerSpec(kind) }
     public override func outputShape(_ s: [Int]) throws -> [Int] { s }
 
     @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
-        var y = x
-        y.data.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = f(p[i]) } }
+        // Written out of place: the caller still holds x, so mutating a copy would copy it first.
+        let y = Tensor(uncheckedShape: x.shape, data: [T](unsafeUninitializedCapacity: x.count) { buf, done in
+            if let yp = buf.baseAddress { x.data.withPtr { apply($0, yp, x.count) } }
+            done = x.count
+        })
         if isTraining { input = x; output = y }
         return y
     }
@@ -22,11 +34,13 @@ public class Elementwise<T: NNFloat>: Module<T> {
     public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
         let x = try ShapeCheck.cached(kind, input), y = try ShapeCheck.cached(kind, output)
         try ShapeCheck.same(kind, x.shape, g.shape)
-        var dx = g
-        x.data.withPtr { xp in y.data.withPtr { yp in dx.data.withUnsafeMutableBufferPointer { d in
-            for i in d.indices { d[i] *= derivative(xp[i], yp[i]) }
-        } } }
-        return dx
+        let dx = [T](unsafeUninitializedCapacity: g.count) { buf, done in
+            if let dp = buf.baseAddress {
+                g.data.withPtr { gp in x.data.withPtr { xp in y.data.withPtr { yp in applyDerivative(gp, xp, yp, dp, g.count) } } }
+            }
+            done = g.count
+        }
+        return Tensor(uncheckedShape: g.shape, data: dx)
     }
 
     public override func clearCache() { input = nil; output = nil }

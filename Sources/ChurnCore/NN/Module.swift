@@ -22,6 +22,11 @@ public class Module<T: NNFloat> {
 
     public func forward(_ x: Tensor<T>) throws -> Tensor<T> { fatalError("Module.forward is abstract") }
     public func backward(_ gradOutput: Tensor<T>) throws -> Tensor<T> { fatalError("Module.backward is abstract") }
+    /// `backward` for a caller that discards the input gradient (training
+    /// reaches the first layer, whose input is data): the parameters'
+    /// gradients only. A layer whose input gradient is a product of its own
+    /// (`Linear`) skips it; the default runs `backward`.
+    public func accumulateGradients(_ gradOutput: Tensor<T>) throws { _ = try backward(gradOutput) }
 
     /// Parameters owned by this layer (not its children).
     public var ownParameters: [Parameter<T>] { [] }

@@ -60,7 +60,7 @@ public final class Adam: Optimizer {
             m = parameters.map { [Double](repeating: 0, count: $0.value.count) }; v = m; t = 0
         }
         t += 1
-        let b1 = spec.beta1, b2 = spec.beta2, wd = spec.weightDecay
+        let b1 = spec.beta1, b2 = spec.beta2, wd = spec.weightDecay, eps = spec.eps
         let c1 = 1 - pow(b1, Double(t)), c2 = 1 - pow(b2, Double(t))
         let stepSize = lr / c1, c2root = c2.squareRoot()
         for (k, p) in parameters.enumerated() {
@@ -71,7 +71,7 @@ public final class Adam: Optimizer {
                     if decoupled { wi *= 1 - lr * wd } else if wd > 0 { gi += wd * wi }
                     mk[i] = b1 * mk[i] + (1 - b1) * gi
                     vk[i] = b2 * vk[i] + (1 - b2) * gi * gi
-                    wi -= stepSize * mk[i] / (vk[i].squareRoot() / c2root + spec.eps)
+                    wi -= stepSize * mk[i] / (vk[i].squareRoot() / c2root + eps)
                     w[i] = T(wi)
                 }
             } } } }

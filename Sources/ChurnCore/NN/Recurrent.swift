@@ -42,22 +42,52 @@ public class Recurrent<T: NNFloat>: Module<T> {
     @_specialize(exported: false, where T == Float)
     public override func forward(_ x: Tensor<T>) throws -> Tensor<T> {
         _ = try outputShape(x.shape)
+        return try forwardStack(x, lastOnly: false)
+    }
+
+    /// This layer followed by `last_step` in one pass: (batch, time, channels)
+    /// → (batch, hidden · directions), the same bits as `forward` then
+    /// `LastStep`; the top layer writes only its output at the last position
+    /// (see `RecurrentDirection.forward`). In training, `backwardLastStep`
+    /// takes the gradient of that output. `Sequential` runs a recurrent layer
+    /// followed by `last_step` this way.
+    @_specialize(exported: false, where T == Float)
+    public func forwardLastStep(_ x: Tensor<T>) throws -> Tensor<T> {
+        let s = try outputShape(x.shape)
+        guard s[1] >= 1 else { throw NNError("last_step: the sequence has no time steps") }
+        return try forwardStack(x, lastOnly: true)
+    }
+
+    @_specialize(exported: false, where T == Float)
+    private func forwardStack(_ x: Tensor<T>, lastOnly: Bool) throws -> Tensor<T> {
         var h = x
-        for dirs in stack {
-            let outs = try dirs.map { try $0.forward(h, training: isTraining, threads: threads) }
+        for (k, dirs) in stack.enumerated() {
+            let top = lastOnly && k == stack.count - 1
+            let outs = try dirs.map { try $0.forward(h, training: isTraining, threads: threads, lastOnly: top) }
             h = outs.count == 1 ? outs[0] : Recurrent.joinLast(outs[0], outs[1])
         }
         return h
     }
 
     @_specialize(exported: false, where T == Float)
-    public override func backward(_ g: Tensor<T>) throws -> Tensor<T> {
+    public override func backward(_ g: Tensor<T>) throws -> Tensor<T> { try backwardStack(g, lastOnly: false) }
+
+    /// The backward pass of `forwardLastStep` (training): g is (batch,
+    /// hidden · directions), the gradient of the last position only — the
+    /// same bits as `backward` of a sequence gradient that is zero elsewhere,
+    /// without building it.
+    @_specialize(exported: false, where T == Float)
+    public func backwardLastStep(_ g: Tensor<T>) throws -> Tensor<T> { try backwardStack(g, lastOnly: true) }
+
+    @_specialize(exported: false, where T == Float)
+    private func backwardStack(_ g: Tensor<T>, lastOnly: Bool) throws -> Tensor<T> {
         var d = g
-        for dirs in stack.reversed() {
-            if dirs.count == 1 { d = try dirs[0].backward(d, threads: threads); continue }
+        for (k, dirs) in stack.enumerated().reversed() {
+            let top = lastOnly && k == stack.count - 1
+            if dirs.count == 1 { d = try dirs[0].backward(d, threads: threads, lastOnly: top); continue }
             let (a, b) = Recurrent.splitLast(d, hidden)
-            var dx = try dirs[0].backward(a, threads: threads)
-            let db = try dirs[1].backward(b, threads: threads)
+            var dx = try dirs[0].backward(a, threads: threads, lastOnly: top)
+            let db = try dirs[1].backward(b, threads: threads, lastOnly: top)
             for i in dx.data.indices { dx.data[i] += db.data[i] }
             d = dx
         }

@@ -99,7 +99,7 @@ public enum Trainer {
                 let z = try net.body.forward(xb, side: sb)
                 let (l, g) = try loss(z, yb)
                 guard l.isFinite else { throw NNError("training diverged at epoch \(epoch + 1) (loss is \(l)); lower the learning rate or clip gradients") }
-                _ = try net.body.backward(g)
+                try net.body.accumulateGradients(g)
                 if let c = o.clipNorm { GradientClipping.clip(params, maxNorm: c) }
                 optimizer.step(params, lr: lr)
                 total += l * Double(idx.count)

@@ -1,4 +1,9 @@
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
 
 /// Dense matrix products through Debian's OpenBLAS (row-major CBLAS).
 ///
@@ -12,7 +17,45 @@ import COpenBLAS
 /// callers split their work across `Parallel` workers that each call BLAS on
 /// their own block. So the split, and with it every bit of the result, depends
 /// only on ChurnLab's thread count, and no second pool oversubscribes the cores.
+///
+/// The calls themselves are serialised (`lock`): Debian's sequential OpenBLAS
+/// 0.3.21 is built without `USE_LOCKING`, so two threads inside the library at
+/// once can take the same packing buffer from its pool and return a wrong
+/// product (OpenMathLib/OpenBLAS#2126). Measured here: 23 of 4,000 concurrent
+/// 128×256×72 sgemm calls from two threads differed from the serial result
+/// (a plain C program against the same library), and a 100,000-row GRU epoch
+/// on 2 threads gave different weights from run to run. Workers still run
+/// their other work (gate passes, copies) in parallel with one another's products.
+///
+/// A spin lock, not a mutex: a recurrent step is one product (~40 µs) then a
+/// gate pass (~10 µs), so a waiting worker gets the lock within one product;
+/// with a mutex it slept, and the worker that had just released the lock took
+/// it again before the sleeper woke (a 100,000-row GRU epoch on 2 threads ran
+/// as slowly as on 1). After a few hundred tries the waiter yields its core,
+/// so a holder that the kernel preempted is not starved by a spinning waiter.
 public enum BLAS {
+    #if canImport(Glibc)
+    /// Held for every call into the library (see above).
+    private static let lock: UnsafeMutablePointer<pthread_spinlock_t> = {
+        let m = UnsafeMutablePointer<pthread_spinlock_t>.allocate(capacity: 1)
+        pthread_spin_init(m, Int32(PTHREAD_PROCESS_PRIVATE))
+        return m
+    }()
+
+    @inline(__always) private static func serialised(_ body: () -> Void) {
+        var tries = 0
+        while pthread_spin_trylock(lock) != 0 {
+            tries += 1
+            if tries > 256 { sched_yield() }
+        }
+        body()
+        pthread_spin_unlock(lock)
+    }
+    #else
+    private static let lock = NSLock()
+    @inline(__always) private static func serialised(_ body: () -> Void) { lock.lock(); body(); lock.unlock() }
+    #endif
+
     /// True when the loaded library is OpenBLAS's sequential build (it has no
     /// thread pool). Checked by `BLASTests`.
     public static var isSequential: Bool { openblas_get_parallel() == 0 }
@@ -31,8 +74,10 @@ public enum BLAS {
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        serialised {
+            cblas_sgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
+                        alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
 
     /// The Float64 twin of `sgemm`.
@@ -41,8 +86,10 @@ public enum BLAS {
                              b: UnsafePointer<Double>, ldb: Int,
                              beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_dgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        serialised {
+            cblas_dgemm(CblasRowMajor, order(transA), order(transB), blasint(m), blasint(n), blasint(k),
+                        alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
 
     /// Symmetric rank-k update of the upper triangle (row-major), Float64:
@@ -53,8 +100,10 @@ public enum BLAS {
                                   a: UnsafePointer<Double>, lda: Int,
                                   beta: Double = 1, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard n > 0 else { return }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), beta, c, blasint(ldc))
+        serialised {
+            cblas_dsyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
+                        alpha, a, blasint(lda), beta, c, blasint(ldc))
+        }
     }
 
     /// The Float32 twin of `dsyrkUpper`.
@@ -62,8 +111,10 @@ public enum BLAS {
                                   a: UnsafePointer<Float>, lda: Int,
                                   beta: Float = 1, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard n > 0 else { return }
-        cblas_ssyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
-                    alpha, a, blasint(lda), beta, c, blasint(ldc))
+        serialised {
+            cblas_ssyrk(CblasRowMajor, CblasUpper, order(transposed), blasint(n), blasint(k),
+                        alpha, a, blasint(lda), beta, c, blasint(ldc))
+        }
     }
 
     /// y = alpha · op(A) · x + beta · y, Float32, row-major A (m × n, row stride `lda`).
@@ -71,7 +122,9 @@ public enum BLAS {
                              a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
                              beta: Float = 0, y: UnsafeMutablePointer<Float>) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemv(CblasRowMajor, order(transposed), blasint(m), blasint(n), alpha, a, blasint(lda),
-                    x, 1, beta, y, 1)
+        serialised {
+            cblas_sgemv(CblasRowMajor, order(transposed), blasint(m), blasint(n), alpha, a, blasint(lda),
+                        x, 1, beta, y, 1)
+        }
     }
 }

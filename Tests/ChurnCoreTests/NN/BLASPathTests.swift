@@ -43,6 +43,81 @@ final class BLASPathTests: XCTestCase {
         }
     }
 
+    /// Weight gradients C = beta·C + Aᵀ·B (`MatMul.transposedA`) against plain Float64 sums, in
+    /// the three ways the product runs: chunks of the summed rows with partial sums (5,000 rows:
+    /// 4 chunks), fixed blocks of C's longer side (300 rows, a 200 × 40 C), and one call (small);
+    /// beta 0 and 1 (Linear accumulates). Every shape gives the same bits for 1, 2 and 3 threads.
+    func testWeightGradientChunksAndBlocks() throws {
+        for (m, p, q) in [(5_000, 20, 7), (300, 200, 40), (64, 6, 5), (2_600, 3, 90)] {
+            let a = values(m * p, seed: 11), b = values(m * q, seed: 12), c0 = values(p * q, seed: 13)
+            for beta in [0.0, 1.0] {
+                var want = [Double](repeating: 0, count: p * q)
+                for i in 0..<p { for j in 0..<q {
+                    var s = beta * c0[i * q + j]
+                    for r in 0..<m { s += a[r * p + i] * b[r * q + j] }
+                    want[i * q + j] = s
+                } }
+                var results: [[Float]] = []
+                for threads in [1, 2, 3] {
+                    let af = a.map(Float.init), bf = b.map(Float.init)
+                    var c = c0.map(Float.init)
+                    af.withPtr { ap in bf.withPtr { bp in c.withMutPtr { cp in
+                        MatMul.transposedA(m, p, q, ap, p, bp, q, beta: Float(beta), cp, q, threads: threads)
+                    } } }
+                    assertClose(c, want, 2e-4, "\(m)×\(p)×\(q), beta \(beta), \(threads) threads")   // Float32 sums of up to 5,000 products
+                    results.append(c)
+                }
+                XCTAssertEqual(results[1].map(\.bitPattern), results[0].map(\.bitPattern), "\(m)×\(p)×\(q): 2 vs 1 threads")
+                XCTAssertEqual(results[2].map(\.bitPattern), results[0].map(\.bitPattern), "\(m)×\(p)×\(q): 3 vs 1 threads")
+            }
+        }
+    }
+
+    /// Two workers calling sgemm at once, every call checked against the serial product (the
+    /// recurrent step's size, 128 × 256 × 72). Debian's sequential OpenBLAS is not safe for
+    /// concurrent callers (no USE_LOCKING); before `BLAS` serialised its calls, a C program
+    /// against the same library saw 0–23 wrong products in 4,000 such calls per thread (0 in 3 of
+    /// 5 runs: this test can miss the race, never report a correct library wrong).
+    func testConcurrentProductsAreExact() {
+        let m = 128, n = 256, k = 72, calls = 2_500
+        let a = [values(m * k, seed: 17), values(m * k, seed: 18)].map { $0.map(Float.init) }
+        let b = values(n * k, seed: 19).map(Float.init)
+        var reference = [[Float]](repeating: [Float](repeating: 0, count: m * n), count: 2)
+        for t in 0..<2 {
+            a[t].withPtr { ap in b.withPtr { bp in reference[t].withMutPtr { cp in
+                MatMul.gemm(transB: true, m, n, k, ap, k, bp, k, beta: 0, cp, n)
+            } } }
+        }
+        var wrong = [0, 0]
+        wrong.withMutPtr { w in
+            WorkerPool.shared.run(2, threads: 2) { t in
+                var c = [Float](repeating: 0, count: m * n)
+                for _ in 0..<calls {
+                    a[t].withPtr { ap in b.withPtr { bp in c.withMutPtr { cp in
+                        MatMul.gemm(transB: true, m, n, k, ap, k, bp, k, beta: 0, cp, n)
+                    } } }
+                    if c != reference[t] { w[t] += 1 }
+                }
+            }
+        }
+        XCTAssertEqual(wrong, [0, 0], "products that differ from the serial result, per worker")
+    }
+
+    /// The trainer's backward (`accumulateGradients`: the first Linear skips its input gradient)
+    /// leaves the same parameter gradients as the full `backward`.
+    func testAccumulateGradientsMatchesBackward() throws {
+        var rng = SeededRandom(seed: 14)
+        let net = Sequential<Float>([Linear<Float>(9, 16, rng: &rng), ReLU<Float>(), Linear<Float>(16, 1, rng: &rng)])
+        let x = try Tensor<Float>(shape: [50, 9], data: values(50 * 9, seed: 15).map(Float.init))
+        let g = try Tensor<Float>(shape: [50, 1], data: values(50, seed: 16).map(Float.init))
+        net.train(true)
+        _ = try net.forward(x); net.zeroGrad(); _ = try net.backward(g)
+        let full = net.parameters.map(\.grad.data)
+        _ = try net.forward(x); net.zeroGrad(); try net.accumulateGradients(g)
+        XCTAssertEqual(net.parameters.map(\.grad.data), full)
+        XCTAssertGreaterThan(full[0].map(abs).max() ?? 0, 0)
+    }
+
     /// GRU and LSTM forward on 300 rows (three blocks of the recurrence) against
     /// PyTorch's equations stepped in plain Float64 loops; gradients of the
     /// Float32 (sgemm) path against the Float64 (dgemm) path, which the

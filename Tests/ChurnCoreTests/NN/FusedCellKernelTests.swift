@@ -196,22 +196,24 @@ final class FusedCellKernelTests: XCTestCase {
         for r in 0..<3 { XCTAssertEqual(Array(state[(r * s)..<(r * s + h)]), Array(hNext1[(r * s)..<(r * s + h)])) }
     }
 
-    /// Float32 layers through the C kernels, 300 rows (three 128-row blocks, the last short):
-    /// the outputs are the same bits for 1 and 2 threads (the kernels and the forward
-    /// products work per block), and a second 2-thread run repeats the gradients bit for bit.
-    /// (The Float32 weight gradients of 1 and 2 threads differ in the last bits: OpenBLAS's
-    /// sgemm sums a split of C's rows differently from the whole — `MatMul.transposedA`; the
-    /// bias gradients, summed in Swift, agree exactly. Checked here to 1e-5 relative.)
+    /// Float32 layers through the C kernels, 300 rows × 8 steps (three 128-row blocks of the
+    /// recurrence, the last short; 2,400 (row, step) pairs, so the weight gradients are summed in
+    /// two fixed chunks, `MatMul.transposedA`): outputs and every gradient are the same bits for
+    /// 1, 2 and 3 threads and when a run is repeated (the kernels and the forward products work
+    /// per block, the weight-gradient chunks depend on the sizes only). Before the chunks, the
+    /// Float32 weight gradients of 1 and 2 threads differed in the last bits (sgemm sums a split
+    /// of C's rows differently from the whole).
     func testFloat32LayersDeterministic() throws {
         var rng = SeededRandom(seed: 31)
-        let x = try Tensor<Float>(shape: [300, 6, 5], data: (0..<(300 * 6 * 5)).map { _ in Float(rng.normal()) })
+        let x = try Tensor<Float>(shape: [300, 8, 5], data: (0..<(300 * 8 * 5)).map { _ in Float(rng.normal()) })
+        XCTAssertGreaterThanOrEqual(300 * 8 / MatMul.gradientChunkRows, 2, "the test should reach the chunked weight gradient")
         for make in [{ (r: inout SeededRandom) in try GRU<Float>(5, 13, rng: &r) as Recurrent<Float> },
                      { (r: inout SeededRandom) in try LSTM<Float>(5, 13, bidirectional: true, rng: &r) as Recurrent<Float> }] {
             var r = SeededRandom(seed: 32)
             let m = try make(&r)
             m.train(true)
             var runs: [([Float], [[Float]])] = []
-            for threads in [1, 2, 2] {
+            for threads in [1, 2, 2, 3] {
                 m.setThreads(threads)
                 let y = try m.forward(x)
                 m.zeroGrad()
@@ -220,11 +222,74 @@ final class FusedCellKernelTests: XCTestCase {
             }
             XCTAssertTrue(runs[0].0.allSatisfy(\.isFinite))
             XCTAssertGreaterThan(runs[0].1[0].map(abs).max() ?? 0, 0)
-            for k in 1...2 { XCTAssertEqual(runs[k].0.map(\.bitPattern), runs[0].0.map(\.bitPattern), "\(m.kind) output, run \(k)") }
-            XCTAssertEqual(runs[2].1.map { $0.map(\.bitPattern) }, runs[1].1.map { $0.map(\.bitPattern) }, "\(m.kind) gradients, 2 threads twice")
-            for (g1, g2) in zip(runs[0].1, runs[1].1) {
-                for (a, b) in zip(g1, g2) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(a)), "\(m.kind) gradients, 1 vs 2 threads") }
+            for k in 1..<runs.count {
+                XCTAssertEqual(runs[k].0.map(\.bitPattern), runs[0].0.map(\.bitPattern), "\(m.kind) output, run \(k)")
+                XCTAssertEqual(runs[k].1.map { $0.map(\.bitPattern) }, runs[0].1.map { $0.map(\.bitPattern) }, "\(m.kind) gradients, run \(k)")
             }
+        }
+    }
+
+    /// Evaluation of recurrent → last_step through `Sequential` takes the last-step-only pass
+    /// (`Recurrent.forwardLastStep`): the same bits as the full output sequence then `LastStep`,
+    /// for GRU and LSTM, one layer and two bidirectional layers (whose reverse direction stops
+    /// after its first step), 300 rows (three row blocks) at 1 and 2 threads.
+    func testLastStepEvaluationPathMatchesFullSequence() throws {
+        var rng = SeededRandom(seed: 41)
+        let x = try Tensor<Float>(shape: [300, 7, 5], data: (0..<(300 * 7 * 5)).map { _ in Float(rng.normal()) })
+        var r = SeededRandom(seed: 42)
+        let layers: [Recurrent<Float>] = [try GRU<Float>(5, 13, rng: &r), try LSTM<Float>(5, 13, rng: &r),
+                                          try GRU<Float>(5, 13, layers: 2, bidirectional: true, rng: &r),
+                                          try LSTM<Float>(5, 13, layers: 2, bidirectional: true, rng: &r)]
+        for rec in layers {
+            let width = rec.hidden * (rec.bidirectional ? 2 : 1)
+            let net = Sequential<Float>([rec, LastStep<Float>(), Linear<Float>(width, 3, rng: &r)])
+            net.train(false)
+            for threads in [1, 2] {
+                net.setThreads(threads)
+                let fast = try net.forward(x)
+                let full = try rec.forward(x)
+                XCTAssertEqual(full.shape, [300, 7, width])
+                let want = try net.layers[2].forward(try net.layers[1].forward(full))
+                XCTAssertEqual(fast.shape, [300, 3])
+                XCTAssertEqual(fast.data.map(\.bitPattern), want.data.map(\.bitPattern), "\(rec.summary), \(threads) threads")
+                let last = try rec.forwardLastStep(x)
+                XCTAssertEqual(last.data.map(\.bitPattern), try LastStep<Float>().forward(full).data.map(\.bitPattern), rec.summary)
+            }
+            XCTAssertThrowsError(try rec.forwardLastStep(try Tensor<Float>(shape: [2, 0, 5], data: [])))
+        }
+    }
+
+    /// Training through `Sequential` with recurrent → last_step fused (`forwardLastStep`,
+    /// `backwardLastStep`): the output, the input gradient and every parameter gradient are the
+    /// same bits as the layers run one by one (full output sequence, `LastStep`, its zero-filled
+    /// sequence gradient); the trainer's `accumulateGradients` leaves the same parameter gradients.
+    func testLastStepTrainingPathMatchesFullSequence() throws {
+        var rng = SeededRandom(seed: 43)
+        let x = try Tensor<Float>(shape: [300, 6, 5], data: (0..<(300 * 6 * 5)).map { _ in Float(rng.normal()) })
+        let g = try Tensor<Float>(shape: [300, 2], data: (0..<600).map { _ in Float(rng.normal()) })
+        let makers: [(inout SeededRandom) throws -> Recurrent<Float>] = [
+            { try GRU<Float>(5, 11, rng: &$0) }, { try LSTM<Float>(5, 11, rng: &$0) },
+            { try GRU<Float>(5, 11, layers: 2, bidirectional: true, rng: &$0) },
+            { try LSTM<Float>(5, 11, layers: 2, bidirectional: true, rng: &$0) }]
+        for make in makers {
+            var r1 = SeededRandom(seed: 44), r2 = SeededRandom(seed: 44)
+            let recA = try make(&r1), recB = try make(&r2)
+            let width = recA.hidden * (recA.bidirectional ? 2 : 1)
+            let linA = Linear<Float>(width, 2, rng: &r1), linB = Linear<Float>(width, 2, rng: &r2), last = LastStep<Float>()
+            let net = Sequential<Float>([recA, LastStep<Float>(), linA])
+            net.train(true); net.setThreads(2); net.zeroGrad()
+            let y = try net.forward(x), dx = try net.backward(g)
+            let grads = net.parameters.map(\.grad.data)
+            for m in [recB, last, linB] as [Module<Float>] { m.train(true); m.setThreads(2); m.zeroGrad() }
+            let yB = try linB.forward(try last.forward(try recB.forward(x)))
+            let dxB = try recB.backward(try last.backward(try linB.backward(g)))
+            XCTAssertEqual(y.data.map(\.bitPattern), yB.data.map(\.bitPattern), recA.summary)
+            XCTAssertEqual(dx.shape, x.shape)
+            XCTAssertEqual(dx.data.map(\.bitPattern), dxB.data.map(\.bitPattern), recA.summary)
+            XCTAssertEqual(grads.map { $0.map(\.bitPattern) }, (recB.parameters + linB.parameters).map { $0.grad.data.map(\.bitPattern) }, recA.summary)
+            XCTAssertGreaterThan(grads[0].map(abs).max() ?? 0, 0)
+            net.zeroGrad(); _ = try net.forward(x); try net.accumulateGradients(g)
+            XCTAssertEqual(net.parameters.map { $0.grad.data.map(\.bitPattern) }, grads.map { $0.map(\.bitPattern) }, recA.summary)
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import ChurnCore
 
-/// Training determinism (bit-identical per thread count, 1e-4 across), and the
+/// Training determinism (bit-identical per thread count and, for this network, across), and the
 /// network file's structural validation.
 final class TrainerTests: XCTestCase {
     func makeNet(seed: UInt64) throws -> Network {
@@ -39,13 +39,13 @@ final class TrainerTests: XCTestCase {
         let one = try trained(threads: 1), two = try trained(threads: 2)
         XCTAssertEqual(one, try trained(threads: 1))
         XCTAssertEqual(two, try trained(threads: 2))
-        // Across thread counts the weight-gradient products are split differently
-        // (one BLAS call per worker block): equal to rounding, after 3 epochs of Adam.
-        for other in [two, try trained(threads: 3)] {
-            XCTAssertEqual(other.count, one.count)
-            let worst = zip(one, other).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThan(worst, 1e-4)
-        }
+        // Across thread counts too, for this network: the recurrence runs in fixed row blocks,
+        // the weight gradients in chunks fixed by the sizes (`MatMul.transposedA`), and the
+        // head's products are below the split threshold. (Before the fixed chunks the weight
+        // gradients were split per worker and the runs agreed to 1e-4 after 3 epochs.)
+        XCTAssertEqual(two.count, one.count)
+        XCTAssertEqual(two.map(\.bitPattern), one.map(\.bitPattern))
+        XCTAssertEqual(try trained(threads: 3).map(\.bitPattern), one.map(\.bitPattern))
     }
 
     func testNetworkFileRoundTripAndValidation() throws {
