@@ -10,6 +10,10 @@ t.case("tensor from nested arrays, shape, slicing", function()
   t.eq(x:rows{2, 1}:to_table(), {{4, 5, 6}, {1, 2, 3}})
   t.eq(x:size(2), 3)
   t.raises(function() cl.tensor{{1, 2}, {3}} end, "ragged")
+  -- An empty tensor has no row 1: an error, not a trap (it crashed the process before).
+  local empty = cl.tensor(cl.frame({a = {1.5}}):head(0))
+  t.eq(empty:shape()[1], 0)
+  t.raises(function() empty:slice(1, 1) end, "the tensor has no rows to slice")
 end)
 
 t.case("tensor from a frame", function()

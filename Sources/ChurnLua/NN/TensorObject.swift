@@ -111,7 +111,8 @@ enum TensorModule {
             },
             "slice": { c in
                 let t = try c.object(1, TensorObject.self).tensor
-                let from = try c.integer(2, in: 1...max(1, t.rows))
+                guard t.rows > 0 else { throw LuaArgumentError(1, "the tensor has no rows to slice") }
+                let from = try c.integer(2, in: 1...t.rows)
                 let to = c.isNoneOrNil(3) ? t.rows : try c.integer(3, in: from...max(from, t.rows))
                 return c.push(object: TensorObject(t.slice(rows: (from - 1)..<to)))
             },
