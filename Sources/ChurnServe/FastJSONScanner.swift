@@ -1,4 +1,5 @@
 import Foundation
+import ChurnCore
 
 /// A byte cursor for the hot request shapes (`/v1/score` rows, `/v1/events`
 /// batches), read straight into numbers and feature buffers without building
@@ -76,38 +77,6 @@ struct FastJSONScanner {
         return true
     }
 
-    /// 10^e for e in 0...22, the powers of ten a Double holds exactly (a switch the
-    /// compiler makes a constant table: a lazily built global array cost a
-    /// `swift_once` check per number, visible in the batch profile).
-    @inline(__always)
-    private static func power10(_ e: Int) -> Double {
-        switch e {
-        case 0: return 1e0
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
-    }
-
     /// A JSON number (RFC 8259 grammar, at most 64 bytes, finite), parsed to the
     /// double `Double(String)` gives: exactly by Clinger's fast path when the
     /// significant digits fit 2^53 and the decimal exponent is within ±22 (one
@@ -164,7 +133,7 @@ struct FastJSONScanner {
         guard k - start <= 64 else { return nil }
         if !dropped, mant <= (1 << 53), exp10 >= -22, exp10 <= 22 {
             var v = Double(mant)
-            if exp10 >= 0 { v *= Self.power10(exp10) } else { v /= Self.power10(-exp10) }
+            if exp10 >= 0 { v *= PowersOfTen.exact(exp10) } else { v /= PowersOfTen.exact(-exp10) }
             return neg ? -v : v
         }
         guard let v = Double(String(decoding: UnsafeBufferPointer(rebasing: b[start..<k]), as: UTF8.self)), v.isFinite else { return nil }

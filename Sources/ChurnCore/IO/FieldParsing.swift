@@ -36,35 +36,6 @@ enum FieldParse {
         return true
     }
 
-    /// 10^e for 0 ≤ e ≤ 22, all exact in Float64 (a switch compiles to a constant table, no lazy global).
-    @inline(__always) static func pow10(_ e: Int) -> Double {
-        switch e {
-        case 0: return 1e0
-        case 1: return 1e1
-        case 2: return 1e2
-        case 3: return 1e3
-        case 4: return 1e4
-        case 5: return 1e5
-        case 6: return 1e6
-        case 7: return 1e7
-        case 8: return 1e8
-        case 9: return 1e9
-        case 10: return 1e10
-        case 11: return 1e11
-        case 12: return 1e12
-        case 13: return 1e13
-        case 14: return 1e14
-        case 15: return 1e15
-        case 16: return 1e16
-        case 17: return 1e17
-        case 18: return 1e18
-        case 19: return 1e19
-        case 20: return 1e20
-        case 21: return 1e21
-        default: return 1e22
-        }
-    }
-
     /// Decimal float (`12`, `-1.5`, `.5`, `3.`, `1e-5`, `2.5E+10`) or the specials
     /// `NaN`, `nan`, `inf`, `Inf`, `Infinity` with optional sign. Correctly rounded:
     /// an exact fast path when the mantissa fits 2^53 and |exponent| ≤ 22, `strtod` otherwise.
@@ -114,7 +85,7 @@ enum FieldParse {
         // Clinger's fast path: an exact mantissa times an exact power of ten rounds once.
         if digits <= 19, mant <= 1 << 53, exp10 >= -22, exp10 <= 22 {
             var v = Double(mant)
-            v = exp10 < 0 ? v / pow10(-exp10) : v * pow10(exp10)
+            v = exp10 < 0 ? v / PowersOfTen.exact(-exp10) : v * PowersOfTen.exact(exp10)
             return neg ? -v : v
         }
         return slowDouble(p, n)
@@ -202,7 +173,7 @@ enum FieldParse {
         let mant = digitsValue(joined, nd)
         // mant < 10^8 and 10^(m - 1 - d) ≤ 10^7 are exact: one correctly rounded division (Clinger).
         var r = Double(Int64(truncatingIfNeeded: mant))
-        if dots != 0 { r = r / pow10(m &- 1 &- d) }
+        if dots != 0 { r = r / PowersOfTen.exact(m &- 1 &- d) }
         return neg ? -r : r
     }
 
