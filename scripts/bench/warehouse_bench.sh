@@ -88,6 +88,19 @@
 # aggregate. At 2M events / 100k users (04:10, load 7–8): compiled tuned 7.51 s, default 5.17 s, direct 6.33 s,
 # same plans again.
 #
+# Measured 2026-12-04 07:30–07:50 UTC, default size, --duckdb, WH_REPEAT=3, WH_PLANS, RELEASE client, QUIET machine
+# (load 0.5–1.6; nothing else running). Load: generate 12.25 s, read back 13.62 s, COPY 40.06 s, covering index 13.46 s,
+# Parquet 1.42 s. Engine (best of 3) / transfer / total:
+#   in-process cl.events 2.02 s, cl.features.build 0.27 s (best of 3)
+#   PostgreSQL compiled (default, JIT on) 11.19 / 3.23 / 14.42; compiled (tuned: JIT off) 17.00 / 0.88 / 17.88;
+#              direct anchor (tuned) 15.76 / 1.25 / 17.02; epoch µs 14.81 / 3.85 / 18.66; text time 30.89 s engine
+#   Spark local[2]: session start 12.03 s; compiled (first call) 52.96 / 0.59 / 59.28; direct anchor 118.21 / 0.35 /
+#              118.55; rollup anchor 119.31 / 0.45 / 119.75
+#   every frame equal to the in-process one. Plans: compiled and direct both GroupAggregate over the index-only scan
+#   (16,440,825 rows, 750,276 heap fetches; estimated cost 5.12M vs 4.81M); the default session's JIT (6 functions)
+#   is what makes 11.2 s of the compiled query's 16.7 s. (The DuckDB step did not run: the script was edited while
+#   it ran.)
+#
 # Release build unless CHURNLAB is set (e.g. CHURNLAB=.build/debug/churnlab for a smoke run).
 # Uses scripts/lib/postgres.sh (or CHURNLAB_TEST_PG_DSN) and scripts/lib/spark.sh (or
 # SPARK_HOME / CHURNLAB_TEST_SPARK_HOME).
