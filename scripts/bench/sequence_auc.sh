@@ -35,6 +35,10 @@
 # bit-identical from run to run (1 thread: 0.9031 twice) — a trainer matter, reported to the lead.
 # Recipe checks on the same data (one run each): hidden 32 on 56 days 0.9026; hidden 64, 20
 # epochs on 28 days 0.9025 — the gap does not hinge on the recipe. Driver variants: see TemporalHabits.
+# 2026-12-04 09:49 UTC, merged main (BLAS calls serialised, see Util/BLAS.swift), release, 2 threads, load 0.8-1.3,
+#   three runs, all bit-identical: gbdt 0.8896 | gru on sequences 0.8858 | gru + static 0.9031;
+#   gru + static vs gbdt ΔAUC +0.0135 (95 % CI +0.0098 … +0.0172), DeLong p 7.87e-13 — the run-to-run spread above
+#   was the OpenBLAS race.
 # Usage: scripts/bench/sequence_auc.sh [users = 20000] [epochs = 12] [hidden = 32] [days = 28]
 #        [learning_rate = 3e-3] [static: skip the GRU on sequences alone]
 set -euo pipefail
