@@ -97,7 +97,8 @@ struct CSVChunkParser {
                 let fieldLine = newlines
                 var fs = pos, fe = pos
                 var quoted = false, escaped = false
-                var malformed: String? = nil
+                // A literal, not a String: a String local costs a release call on every field.
+                var malformed: StaticString? = nil
                 var next = end          // where the following field or record starts
                 var endsRecord = true
                 if pos < end, base[pos] == 34 {
@@ -156,20 +157,17 @@ struct CSVChunkParser {
                     let b = target[field]
                     if b >= 0 {
                         if let m = malformed {
-                            if !report(&rowProblem, fieldLine, field, m, builders, b, stop: &stopDelivering) { return }
+                            if !report(&rowProblem, fieldLine, field, "\(m)", builders, b, stop: &stopDelivering) { return }
                         } else {
-                            var outcome: ColumnBuilder.Outcome
-                            var reason = ""
+                            let outcome: ColumnBuilder.Outcome
                             if escaped {
                                 unescape(base + fs, fe - fs)
-                                (outcome, reason) = scratch.withUnsafeBufferPointer { s in
-                                    let o = builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
-                                    return (o, o.rawValue >= 2 ? builders[b].failureReason(o, s.baseAddress!, s.count) : "")
+                                outcome = scratch.withUnsafeBufferPointer { s in
+                                    builders[b].add(s.baseAddress!, s.count, mayBeNull: false, na, temporal)
                                 }
                             } else {
                                 outcome = builders[b].add(base + fs, fe - fs, mayBeNull: !quoted, na, temporal,
                                                           wordLoadable: fs + 8 <= readable)
-                                if outcome.rawValue >= 2 { reason = builders[b].failureReason(outcome, base + fs, fe - fs) }
                             }
                             switch outcome {
                             case .ok: break
@@ -177,6 +175,10 @@ struct CSVChunkParser {
                                 needsText.append(b)
                                 return
                             case .unparsable, .invalidUTF8, .nulByte:
+                                // The message is built only here (the unescaped bytes are still in `scratch`).
+                                let reason = escaped
+                                    ? scratch.withUnsafeBufferPointer { s in builders[b].failureReason(outcome, s.baseAddress!, s.count) }
+                                    : builders[b].failureReason(outcome, base + fs, fe - fs)
                                 if !report(&rowProblem, fieldLine, field, reason, builders, b, stop: &stopDelivering) { return }
                             }
                         }
@@ -271,7 +273,9 @@ struct CSVChunkParser {
 /// `NA`, `null`, …) are compared as one packed word, so the common "not a
 /// null" answer costs a length check and a load.
 final class NAMatcher: Sendable {
-    private let short: [(len: Int, word: UInt64)]
+    /// Index n (0…8): the tokens of n bytes, packed little-endian into a word (a field is
+    /// compared with the few tokens of its own length only).
+    private let shortByLength: [[UInt64]]
     private let long: [[UInt8]]
     private let lengthMask: UInt64   // bit n set when some short token has length n
     private let matchesEmpty: Bool
@@ -279,16 +283,16 @@ final class NAMatcher: Sendable {
     let tokensAreText: Bool
 
     init(_ values: [String], temporal: TemporalParsers = TemporalParsers(date: nil, timestamp: nil)) {
-        var short: [(Int, UInt64)] = [], long: [[UInt8]] = []
+        var short = [[UInt64]](repeating: [], count: 9), long: [[UInt8]] = []
         var mask: UInt64 = 0
         for v in Set(values) {
             let b = Array(v.utf8)
             if b.count <= 8 {
-                short.append((b.count, NAMatcher.pack(b)))
+                short[b.count].append(NAMatcher.pack(b))
                 mask |= 1 << UInt64(b.count)
             } else { long.append(b) }
         }
-        self.short = short; self.long = long; lengthMask = mask
+        shortByLength = short; self.long = long; lengthMask = mask
         matchesEmpty = values.contains("")
         tokensAreText = values.allSatisfy { v in
             let b = Array(v.utf8)
@@ -316,8 +320,7 @@ final class NAMatcher: Sendable {
             guard (lengthMask >> UInt64(n)) & 1 != 0 else { return false }
             var w: UInt64 = 0
             for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
-            for t in short where t.len == n && t.word == w { return true }
-            return false
+            return shortByLength[n].contains(w)
         }
         for t in long where t.count == n && t.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, n) == 0 }) { return true }
         return false

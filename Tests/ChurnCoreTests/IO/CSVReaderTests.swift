@@ -62,6 +62,15 @@ final class CSVReaderTests: XCTestCase {
         assertError("bad_int.csv", CSVReadOptions(types: ["n": .int64]), "4: column 2 'n': cannot parse \"1x\" as int")
     }
 
+    /// The message quotes the field's value after unescaping ("" → "), whether the field was
+    /// quoted with escapes or plain (both paths build the message only on failure).
+    func testForcedTypeMessageShowsTheUnescapedValue() {
+        let text = "id,n\n1,2\n2,\"1\"\"2\"\n"
+        XCTAssertThrowsError(try CSVReader(options: CSVReadOptions(types: ["n": .int64])).read(text: text, name: "q.csv")) { e in
+            XCTAssertEqual("\(e)", "q.csv:3: column 2 'n': cannot parse \"1\"2\" as int")
+        }
+    }
+
     func testStrayQuotes() {
         assertError("stray_quote.csv", CSVReadOptions(), "2: column 2 'b': quote inside an unquoted field")
         assertError("text_after_quote.csv", CSVReadOptions(), "2: column 2 'b': unexpected text after a closing quote")
