@@ -226,7 +226,7 @@ enum NNModule {
                 }
                 return c.push(object: TensorObject(try c.core { try Tensor(shape: dims, data: values) }))
             }
-            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads [, \"kernel\"|\"openblas\"])", "Seconds per float32 matrix product through the layers' path, rows split over the workers: ChurnLab's kernel (default) or OpenBLAS behind its lock (benchmark).") { c in
+            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads [, \"kernel\"|\"openblas\"])", "Seconds per float32 matrix product, rows split over the workers, each running reps products on its block: ChurnLab's kernel (default) or OpenBLAS behind its lock (benchmark).") { c in
                 let d = 1...100_000
                 let path = c.isNoneOrNil(6) ? "kernel" : try c.string(6)
                 guard path == "kernel" || path == "openblas" else {
