@@ -115,6 +115,35 @@
 # 0.41x / 0.49x came with the unsafe concurrent BLAS calls) until the step products can overlap again: a
 # thread-safe BLAS (OpenBLAS built with USE_LOCKING, or the pthread build pinned to 1 thread) or own kernels; inference ≥ 3x not met (GRU 1.96x, LSTM 1.41x, MLP 0.81x; MLP: 110 M multiply-adds per 20,000 rows,
 # which PyTorch already does in ~3 ms, so 3x would need ~200 GFLOP/s on 2 cores).
+# nngemm10, 2026-12-04 12:37-12:46 UTC, release, 2 threads, 1 epoch: every Float32 product of cl.nn on ChurnLab's
+# own kernel (Sources/CKernels/gemm_kernels.c, no lock) instead of OpenBLAS behind BLAS.swift's lock. NOT quiet:
+# two other helpers' compilers held both cores (uptime load average 3.9 / 4.9 / 5.7 around the 100k run, 4.8 /
+# 4.6 / 4.3 around the 20k run), PyTorch collapsed again (GRU 129 s/epoch against 21 s quiet), so the torch ratios
+# say nothing about the goals. Fresh simulator data (NN_BENCH_DATA, churn rate 0.345 / 0.344: main's simulator
+# changed since the runs above, so the AUCs are not comparable with theirs):
+#   100,000 users:
+#   gru   |      21.32     128.59  0.166 <=0.5 |  0.8354  0.8336 |      15555       2012   7.73   >=3
+#   lstm  |      23.14     209.07  0.111 <=0.5 |  0.8243  0.8401 |      13013       5070   2.57   >=3
+#   mlp   |       0.08       0.26  0.304 <=0.3 |  0.8643  0.8622 |    4615943    6767638   0.68   >=3
+#   peak RSS: cl.nn 705 MB, PyTorch 2.15.0+cu132 1277 MB (ratio 0.55, goal <= 1)
+#   20,000 users:
+#   gru   |       4.64      57.48  0.081 <=0.5 |  0.7961  0.7983 |      14867       2723   5.46   >=3
+#   lstm  |       3.63      29.02  0.125 <=0.5 |  0.7822  0.8021 |      19521       3129   6.24   >=3
+#   mlp   |       0.01       0.39  0.036 <=0.3 |  0.8417  0.8455 |    4122725    6084696   0.68   >=3
+#   peak RSS: cl.nn 228 MB, PyTorch 2.15.0+cu132 1036 MB (ratio 0.22, goal <= 1)
+# Before/after on the same 20k data, cl.nn alone, main's 12:03 release binary (OpenBLAS + lock) and this one
+# alternated, 12:43-12:48 UTC, load 4.2-5.4 (nn_vs_torch.lua; then a GRU-only script at 1 and 2 threads):
+#   nn_vs_torch.lua  main: GRU 3.08, 4.07 s/ep; LSTM 4.08, 5.15; inference GRU 18,115, 17,367 rows/s
+#                    this: GRU 4.20, 4.33 s/ep; LSTM 4.70, 5.07; inference GRU 15,350, 24,456 rows/s
+#   GRU 1 / 2 thr.   main: 6.26 / 8.18 s, then 4.92 / 4.06 s;   this: 6.63 / 4.15 s, then 5.10 / 7.20 s
+# i.e. under this load the two are within the run-to-run noise (±40 %): with both cores busy elsewhere the
+# workers rarely run at the same time, so removing the lock cannot show. Test AUCs are the same to 6 digits
+# for both binaries and both thread counts (GRU 0.797151 on all 20k rows), and a run repeats bit for bit.
+# perf (this binary, GRU inference on 20k rows): the micro-kernel 57 %, ck_sgemm's packing 17 % (B: the step's
+# weights repacked every step; A: [x | h] rows), the gate pass 17 %, copies 4 %. Not done yet, by that profile:
+# pack each weight matrix once per pass instead of per step (ck_sgemm_pack_b style) and read A in place; the
+# Tanh/Sigmoid/GELU layers are not in these models, so not vectorised here. Goals still open until measured on a quiet
+# machine: GRU/LSTM epoch <= 0.5x (quiet torch at 100k: 21.26 / 16.53 s), inference >= 3x, MLP inference.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's

@@ -72,6 +72,18 @@ void ck_lstm_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates,
                           double *dh, ptrdiff_t dhStride, const double *cell, const double *cellPrev,
                           double *dCell, double *dPre);
 
+// cl.nn's Float32 matrix products (gemm_kernels.c, MatMul.swift): C (m × n) = op(A)·op(B) + beta·C,
+// row-major, op(A) m × k (A is k × m, row stride lda, when transA), op(B) k × n (B is n × k when
+// transB). Reentrant and lock-free (packing space on the stack and in a per-thread buffer), so
+// several workers call it at once. Every element is summed over k in order 0 … k−1 (then beta·C
+// added), so its bits do not depend on m, n or how C is split. Returns 0, or −1 when the
+// per-thread packing buffer could not be allocated (C untouched).
+int32_t ck_sgemm(int32_t transA, int32_t transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
+                 const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                 float beta, float *c, ptrdiff_t ldc);
+/// The micro-kernel `ck_sgemm` runs on this CPU: 1 AVX2+FMA (6 × 16), 0 baseline (4 × 8).
+int32_t ck_sgemm_isa(void);
+
 /// The Float32 cells' sigmoid and tanh over n values (y[i] = f(x[i]); the kernels above
 /// inline the same functions), exported for the accuracy tests.
 void ck_gate_sigmoid_f32(ptrdiff_t n, const float *x, float *y);

@@ -1,30 +1,40 @@
-/// The matrix products of the network layers, row-major, through OpenBLAS
-/// (`BLAS`: `sgemm` for Float, `dgemm` for the Float64 test mode).
+import CKernels
+
+/// The matrix products of the network layers, row-major: Float32 through
+/// ChurnLab's own C kernels (`ck_sgemm`, Sources/CKernels/gemm_kernels.c),
+/// the Float64 test mode through OpenBLAS (`BLAS.dgemm`).
 ///
-/// Why BLAS and not our own kernels: `scripts/bench/gemm_blas_vs_swift.sh`
-/// measured OpenBLAS 7× faster than the package's hand-written Swift kernels
-/// on the recurrent-step product (128×192×64: 83 vs 12 GFLOP/s), because its
-/// kernels use the CPU's AVX2/FMA units, which Swift code compiled for
-/// baseline x86-64 cannot; those kernels are gone since.
+/// Why our own Float32 kernels: Debian's sequential OpenBLAS races when two
+/// threads call it at once (see `BLAS`), so every call takes a process-wide
+/// lock and the workers' recurrent-step products ran one after the other —
+/// the lock made a 2-thread GRU epoch only 0.67× PyTorch's. `ck_sgemm` keeps
+/// no shared state, so the workers' products overlap. Per call it is about as
+/// fast as OpenBLAS on cl.nn's shapes (AVX2+FMA 6 × 16 micro-kernel; one
+/// thread, 128×256×72 LSTM step: 52.5 vs 50.1 µs; weight gradient
+/// 256×72×1920: 1.16 vs 0.80 ms), and on two workers it is faster, because
+/// OpenBLAS's two calls queue at the lock (`scripts/bench/gemm_blas_vs_swift.sh`).
+/// OpenBLAS stays the fallback when the kernel cannot allocate its packing
+/// buffer, and `Backend.openblas` times it for that bench.
 ///
-/// Threads: the library is OpenBLAS's sequential build, so parallelism is
-/// ours: `rows` splits the rows of C into one block per worker, each worker
-/// making one BLAS call on its block; `transposedA` (weight gradients) splits
-/// the summed rows into chunks fixed by the sizes alone. A block's values
-/// depend on the block boundaries only through BLAS's own blocking, so results
-/// are bit-identical for a given thread count, and the weight gradients for
-/// any thread count (FusedCellKernelTests, TrainerTests).
+/// Threads: `rows` splits the rows of C into one block per worker, each worker
+/// making one call on its block; `transposedA` (weight gradients) splits the
+/// summed rows into chunks fixed by the sizes alone. `ck_sgemm` sums every
+/// element over k in a fixed order whatever the block, so results are
+/// bit-identical for any row split, and the weight gradients for any thread
+/// count (FusedCellKernelTests, TrainerTests, SgemmKernelTests).
 enum MatMul {
+    /// Which library a Float32 product runs on (the Float64 mode always uses OpenBLAS).
+    enum Backend: Sendable { case kernel, openblas }
     /// Work (multiply–adds) below which a product runs as one call on the
     /// calling thread: splitting costs more than it saves.
     static let serialBelow = 1 << 16
 
-    /// C (m × n) = op(A) · op(B) + beta · C, one BLAS call on this thread.
+    /// C (m × n) = op(A) · op(B) + beta · C, one call on this thread.
     /// op(A) is m × k, op(B) is k × n; lda, ldb, ldc are row strides.
     @inline(__always)
     static func gemm<T: NNFloat>(transA: Bool = false, transB: Bool = false, _ m: Int, _ n: Int, _ k: Int,
                                  _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int) {
+                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, backend: Backend = .kernel) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             // BLAS rejects a zero inner size (its strides must be ≥ 1): C = beta · C.
@@ -32,6 +42,10 @@ enum MatMul {
             return
         }
         if T.self == Float.self {
+            let af = UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), bf = UnsafeRawPointer(b).assumingMemoryBound(to: Float.self)
+            let cf = UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self)
+            if backend == .kernel,
+               ck_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, af, lda, bf, ldb, Float(beta), cf, ldc) == 0 { return }
             BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
                        a: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), lda: lda,
                        b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb,
@@ -49,15 +63,17 @@ enum MatMul {
     /// are the batch).
     static func rows<T: NNFloat>(transB: Bool = false, _ m: Int, _ n: Int, _ k: Int,
                                  _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int) {
+                                 beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int,
+                                 backend: Backend = .kernel) {
         let blocks = min(threads, m / 8)
         if blocks <= 1 || m * n * k < serialBelow {
-            gemm(transB: transB, m, n, k, a, lda, b, ldb, beta: beta, c, ldc); return
+            gemm(transB: transB, m, n, k, a, lda, b, ldb, beta: beta, c, ldc, backend: backend); return
         }
         let rs = Parallel.ranges(m, chunks: blocks)
         WorkerPool.shared.run(rs.count, threads: threads) { i in
             let r = rs[i]
-            gemm(transB: transB, r.count, n, k, a + r.lowerBound * lda, lda, b, ldb, beta: beta, c + r.lowerBound * ldc, ldc)
+            gemm(transB: transB, r.count, n, k, a + r.lowerBound * lda, lda, b, ldb, beta: beta, c + r.lowerBound * ldc, ldc,
+                 backend: backend)
         }
     }
 
@@ -73,7 +89,7 @@ enum MatMul {
     ///
     /// The m rows are cut into chunks whose number depends on the sizes only
     /// (≥ `gradientChunkRows` rows each, at most `gradientChunks`); each
-    /// worker makes one BLAS call per chunk into its own partial C, and the
+    /// worker makes one call per chunk into its own partial C, and the
     /// partials are added to beta · C in chunk order. So every worker packs
     /// only its own rows of A and B (splitting C instead made each pack all m
     /// rows of B: 8.5 % of an LSTM epoch in perf), and the result is the same

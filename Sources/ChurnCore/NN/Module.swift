@@ -7,7 +7,7 @@
 /// Thread-safety rule: in evaluation mode (`train(false)`) `forward` writes no
 /// instance state, so one trained network can predict from many threads at
 /// once. Work inside a layer is split over `threads` workers with fixed
-/// chunk boundaries (matrix products: one OpenBLAS call per worker block, see
+/// chunk boundaries (matrix products: one kernel call per worker block, see
 /// `MatMul`), so results are bit-identical for a seed and thread count, and
 /// agree to rounding across thread counts.
 public class Module<T: NNFloat> {

@@ -27,6 +27,12 @@ import Foundation
 /// on 2 threads gave different weights from run to run. Workers still run
 /// their other work (gate passes, copies) in parallel with one another's products.
 ///
+/// cl.nn's Float32 products no longer come here: they run on ChurnLab's own
+/// kernels (`ck_sgemm`, Sources/CKernels/gemm_kernels.c, see `MatMul`), which
+/// keep no shared state and so need no lock — with the lock a 2-thread GRU
+/// epoch ran at 0.67× PyTorch's, its workers' step products queued here. The
+/// lock stays for the Float64 callers (k-means++ seeding, the NN tests' Float64 mode).
+///
 /// A spin lock, not a mutex: a recurrent step is one product (~40 µs) then a
 /// gate pass (~10 µs), so a waiting worker gets the lock within one product;
 /// with a mutex it slept, and the worker that had just released the lock took

@@ -226,10 +226,15 @@ enum NNModule {
                 }
                 return c.push(object: TensorObject(try c.core { try Tensor(shape: dims, data: values) }))
             }
-            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads)", "Seconds per float32 matrix product through the layers' path: OpenBLAS, rows split over the workers (benchmark).") { c in
+            m.function("_gemm_seconds", "nn._gemm_seconds(m, n, k, reps, threads [, \"kernel\"|\"openblas\"])", "Seconds per float32 matrix product, rows split over the workers, each running reps products on its block: ChurnLab's kernel (default) or OpenBLAS behind its lock (benchmark).") { c in
                 let d = 1...100_000
+                let path = c.isNoneOrNil(6) ? "kernel" : try c.string(6)
+                guard path == "kernel" || path == "openblas" else {
+                    throw LuaScriptError("nn._gemm_seconds: path must be \"kernel\" or \"openblas\", got \"\(path)\"")
+                }
                 return c.push(GemmBench.seconds(m: try c.integer(1, in: d), n: try c.integer(2, in: d), k: try c.integer(3, in: d),
-                                                reps: try c.integer(4, in: 1...1000), threads: try c.integer(5, in: 1...256)))
+                                                reps: try c.integer(4, in: 1...1000), threads: try c.integer(5, in: 1...256),
+                                                openblas: path == "openblas"))
             }
             m.function("load", "nn.load(path)", "A network saved with net:save(path) (the common model file: format version, SHA-256 checksum), checked on load (layer sizes, parameter shapes, finite values); bare network JSON from earlier versions also loads.") { c in
                 let path = try c.string(1)
