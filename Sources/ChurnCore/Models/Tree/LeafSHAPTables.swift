@@ -31,7 +31,11 @@
 /// splits, tabled and per-row leaves).
 ///
 /// Everything a row reads lives in a few flat arrays, read through base pointers
-/// taken once per block of rows (no reference counting in the loop).
+/// taken once per block of rows (no reference counting in the loop); a block of
+/// rows goes through one tree at a time, so the tree's tables stay in cache.
+/// On the serve benchmark's booster (200 trees × 31 leaves, 45 features): 6,200
+/// leaves, path features d = 1…16 (mean 6.3), 51 leaves past 12 computed per row,
+/// tables 1.63 M values (13 MB).
 struct LeafSHAPTables: Sendable {
     /// Most distinct features on a tabled leaf's path: 2^12 values (32 KB) per leaf at most.
     static let maxPathFeatures = 12
@@ -243,14 +247,18 @@ struct LeafSHAPTables: Sendable {
             }}}}}}}}
     }
 
-    /// phi[f] += the tabled trees' contributions (leaf values unscaled) for the row whose
-    /// feature values are `x` (numeric value or category code, NaN / -1 missing). `masks`
-    /// is scratch of `maxTreeNodes` entries.
+    /// phi[r · stride + f] += tabled tree k's contributions (leaf values unscaled) for the
+    /// `rows` rows whose feature values start at `x + r · stride` (numeric value or category
+    /// code, NaN / -1 missing). Rows go through one tree at a time: the tree's tables (tens of
+    /// KB; all of a model's are megabytes) stay in cache for the block. `masks` is scratch of
+    /// `maxTreeNodes` entries.
     @inline(__always)
-    static func addRow(_ v: View, x: UnsafePointer<Double>, phi: UnsafeMutablePointer<Double>, masks: UnsafeMutablePointer<UInt64>) {
-        for k in 0..<v.treeCount {
-            let nodes = v.nodes + v.treeStart[k]
-            let n = v.treeStart[k + 1] - v.treeStart[k]
+    static func addTree(_ v: View, _ k: Int, rows: Int, x: UnsafePointer<Double>, stride: Int, phi: UnsafeMutablePointer<Double>,
+                        masks: UnsafeMutablePointer<UInt64>) {
+        let nodes = v.nodes + v.treeStart[k]
+        let n = v.treeStart[k + 1] - v.treeStart[k]
+        for r in 0..<rows {
+            let x = x + r * stride, phi = phi + r * stride
             masks[0] = UInt64.max
             for i in 0..<n {
                 let node = nodes[i]
@@ -289,8 +297,12 @@ struct LeafSHAPTables: Sendable {
         let o = Int(truncatingIfNeeded: mask) & ((1 << d) - 1)
         let here = t[o]
         for j in 0..<d {
+            // Both terms, then a select: whether j ∈ O is the row's coin flip (a branch mispredicts).
+            // For j ∉ O the read t[o | bit] is in range and unused.
             let f = Int(feats[j])
-            if (o >> j) & 1 != 0 { phi[f] += w[j] * t[o ^ (1 << j)] } else { phi[f] -= here }
+            let inO = (o >> j) & 1 != 0
+            let add = w[j] * t[o ^ (1 << j)]
+            phi[f] += inO ? add : -here
         }
     }
 

@@ -33,7 +33,7 @@ enum TreeSHAP {
     /// Contributions of `trees` (each scaled by `scale`), column-major [feature][row].
     /// Trees in the tabled form of `tables` (see `LeafSHAPTables`) take its
     /// O(nodes + leaves · depth) pass, the others the exact recursion.
-    /// Checks for cancellation every 16 rows (a row costs O(trees · leaves · depth²)).
+    /// Checks for cancellation every block of 32 rows.
     static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double,
                               tables: LeafSHAPTables? = nil) throws -> [[Double]] {
         let nf = features.count
@@ -51,35 +51,50 @@ enum TreeSHAP {
             b[0] = 0; for k in 1..<(maxDepth + 8) { b[k] = 1 / Double(k) }; n = maxDepth + 8
         }
         let empty = LeafSHAPTables.empty
+        /// Rows per block through the tabled trees (block × features values of phi and inputs).
+        let block = 32
         try withRawColumns(features) { cols in
         try (tables ?? empty).withView { view in
             let chunks = Parallel.ranges(nrow, chunks: max(1, min(nrow / 64, Parallel.threads * 8)))
             try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
-                // Per row: the recursion's phi, the tables' (unscaled) phi, the row's values, the tables' masks.
-                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 3 * nf + 1)
+                // Per row: the recursion's phi; per block: the tables' (unscaled) phi and the rows' values; the tables' masks.
+                let phi = UnsafeMutablePointer<Double>.allocate(capacity: nf + 1)
+                let phiT = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
+                let x = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
                 let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: (tables?.maxTreeNodes ?? 1) + 1)
-                defer { scratch.deallocate(); masks.deallocate() }
-                let phi = scratch, phiT = scratch + nf, x = scratch + 2 * nf
-                for r in chunks[c] {
-                    if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
-                    for f in 0..<nf { phi[f] = 0; phiT[f] = 0 }
+                defer { phi.deallocate(); phiT.deallocate(); x.deallocate(); masks.deallocate() }
+                var start = chunks[c].lowerBound
+                while start < chunks[c].upperBound {
+                    try ExecutionContext.check()
+                    let m = min(block, chunks[c].upperBound - start)
+                    phiT.update(repeating: 0, count: m * nf)
                     if view.treeCount > 0 {
-                        for f in 0..<nf { x[f] = cols[f].numeric.map { $0[r] } ?? Double(cols[f].codes![r]) }
-                        LeafSHAPTables.addRow(view, x: x, phi: phiT, masks: masks)
+                        for f in 0..<nf {
+                            if let v = cols[f].numeric { for r in 0..<m { x[r * nf + f] = v[start + r] } }
+                            else { let v = cols[f].codes!; for r in 0..<m { x[r * nf + f] = Double(v[start + r]) } }
+                        }
+                        for k in 0..<view.treeCount {
+                            LeafSHAPTables.addTree(view, k, rows: m, x: x, stride: nf, phi: phiT, masks: masks)
+                        }
                     }
-                    if !recursive.isEmpty {
-                        recip.withUnsafeBufferPointer { rc in
-                            path.withUnsafeMutableBufferPointer { pp in
-                                for ti in recursive {
-                                    recurse(trees[ti], node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
-                                            parentZero: 1, parentOne: 1, parentFeature: -1, phi: phi, scale: scale,
-                                            recip: rc.baseAddress!)
+                    for r in start..<(start + m) {
+                        phi.update(repeating: 0, count: nf)
+                        if !recursive.isEmpty {
+                            recip.withUnsafeBufferPointer { rc in
+                                path.withUnsafeMutableBufferPointer { pp in
+                                    for ti in recursive {
+                                        recurse(trees[ti], node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
+                                                parentZero: 1, parentOne: 1, parentFeature: -1, phi: phi, scale: scale,
+                                                recip: rc.baseAddress!)
+                                    }
                                 }
                             }
                         }
+                        let pt = phiT + (r - start) * nf
+                        for f in 0..<nf { out.p[f * nrow + r] = phi[f] + scale * pt[f] }
                     }
-                    for f in 0..<nf { out.p[f * nrow + r] = phi[f] + scale * phiT[f] }
+                    start += m
                 }
             }
         }
