@@ -17,7 +17,11 @@
 ///   j ∈ O:  φ_j += (1 − z_j)/z_j · T_l(O∖{j}).
 /// O comes from one pass over the tree's nodes in preorder: each node passes its
 /// mask to the child the row takes and the mask without its feature's bit to the
-/// other one.
+/// other one. The −T_l(O) every path feature of a leaf receives is summed over
+/// the leaves below each node on a backward pass and given to the node's feature
+/// at the node that splits on it first along the path (each leaf's path features
+/// have exactly one such node each), so a leaf itself costs one read plus two
+/// per feature in O: j ∈ O gets T_l(O) + (1 − z_j)/z_j · T_l(O∖{j}).
 ///
 /// Memory is O(L · 2^D) per tree (D distinct features on a leaf's path): a leaf
 /// gets a table when D ≤ `maxPathFeatures` (lowered for the whole model if the
@@ -55,7 +59,7 @@ struct LeafSHAPTables: Sendable {
         var categoryWords: Int32
         /// The split feature's bit among the path's distinct features.
         var bit: UInt8
-        /// 1: missing goes left; 2: categorical split.
+        /// 1: missing goes left; 2: categorical split; 4: the first split on its feature along its path.
         var flags: UInt8
     }
 
@@ -140,7 +144,7 @@ struct LeafSHAPTables: Sendable {
                     let cat = n.categoryStart >= 0
                     nodes.append(Node(threshold: n.threshold, feature: n.feature, right: Int32(b.rightOf[k]),
                                       aux: cat ? bitsBase + n.categoryStart : -1, categoryWords: cat ? n.categoryWords : 0,
-                                      bit: UInt8(b.bit[k]), flags: (n.defaultLeft ? 1 : 0) | (cat ? 2 : 0)))
+                                      bit: UInt8(b.bit[k]), flags: (n.defaultLeft ? 1 : 0) | (cat ? 2 : 0) | (b.first[k] ? 4 : 0)))
                 }
             }
             treeStart.append(nodes.count)
@@ -158,6 +162,7 @@ struct LeafSHAPTables: Sendable {
         var order: [Int] = []
         var rightOf: [Int] = []
         var bit: [Int] = []
+        var first: [Bool] = []
         var leafOf: [Int] = []
         var leafPaths: [Path] = []
     }
@@ -174,7 +179,7 @@ struct LeafSHAPTables: Sendable {
         while let f = stack.popLast() {
             let k = b.order.count
             if f.rightOfParent >= 0 { b.rightOf[f.rightOfParent] = k }
-            b.order.append(f.node); b.rightOf.append(-1); b.bit.append(0); b.leafOf.append(-1)
+            b.order.append(f.node); b.rightOf.append(-1); b.bit.append(0); b.first.append(false); b.leafOf.append(-1)
             let node = t.nodes[f.node]
             if node.isLeaf {
                 b.leafOf[k] = b.leafPaths.count
@@ -187,6 +192,7 @@ struct LeafSHAPTables: Sendable {
             if j < 0 {
                 guard f.path.features.count < 64 else { return nil }   // the row's bitmask
                 j = f.path.features.count
+                b.first[k] = true
             }
             b.bit[k] = j
             var children: [Frame] = []
@@ -250,21 +256,22 @@ struct LeafSHAPTables: Sendable {
     /// phi[r · stride + f] += tabled tree k's contributions (leaf values unscaled) for the
     /// `rows` rows whose feature values start at `x + r · stride` (numeric value or category
     /// code, NaN / -1 missing). Rows go through one tree at a time: the tree's tables (tens of
-    /// KB; all of a model's are megabytes) stay in cache for the block. `masks` is scratch of
-    /// `maxTreeNodes` entries.
+    /// KB; all of a model's are megabytes) stay in cache for the block. `masks` and `acc` are
+    /// scratch of `maxTreeNodes` entries.
     @inline(__always)
     static func addTree(_ v: View, _ k: Int, rows: Int, x: UnsafePointer<Double>, stride: Int, phi: UnsafeMutablePointer<Double>,
-                        masks: UnsafeMutablePointer<UInt64>) {
+                        masks: UnsafeMutablePointer<UInt64>, acc: UnsafeMutablePointer<Double>) {
         let nodes = v.nodes + v.treeStart[k]
         let n = v.treeStart[k + 1] - v.treeStart[k]
         for r in 0..<rows {
             let x = x + r * stride, phi = phi + r * stride
             masks[0] = UInt64.max
+            // Forward: masks, and at each leaf its j ∈ O terms; acc[leaf] = T(O).
             for i in 0..<n {
                 let node = nodes[i]
                 let m = masks[i]
                 if node.feature < 0 {
-                    addLeaf(v, v.leaves[Int(node.aux)], mask: m, phi: phi)
+                    acc[i] = addLeaf(v, v.leaves[Int(node.aux)], mask: m, phi: phi)
                     continue
                 }
                 let xv = x[Int(node.feature)]
@@ -282,28 +289,40 @@ struct LeafSHAPTables: Sendable {
                 masks[i + 1] = left ? m : cleared
                 masks[Int(node.right)] = left ? cleared : m
             }
+            // Backward: acc[node] = Σ T(O) over its leaves, taken from the feature where it is first split on.
+            var i = n - 1
+            while i >= 0 {
+                let node = nodes[i]
+                if node.feature >= 0 {
+                    let s = acc[i + 1] + acc[Int(node.right)]
+                    acc[i] = s
+                    if node.flags & 4 != 0 { phi[Int(node.feature)] -= s }
+                }
+                i -= 1
+            }
         }
     }
 
+    /// Adds the leaf's terms for its features in O (all of them for a leaf computed per
+    /// row) and returns what each of its path features loses besides: T(O) (0 per row).
     @inline(__always)
-    static func addLeaf(_ v: View, _ leaf: Leaf, mask: UInt64, phi: UnsafeMutablePointer<Double>) {
+    static func addLeaf(_ v: View, _ leaf: Leaf, mask: UInt64, phi: UnsafeMutablePointer<Double>) -> Double {
         let d = Int(leaf.pathCount), ps = Int(leaf.pathStart)
         let feats = v.pathFeature + ps
         guard leaf.tableStart >= 0 else {
             deepLeaf(d, zeros: v.pathZero + ps, features: feats, mask: mask, value: leaf.value, phi: phi)
-            return
+            return 0
         }
         let t = v.table + leaf.tableStart, w = v.pathWeight + ps
         let o = Int(truncatingIfNeeded: mask) & ((1 << d) - 1)
         let here = t[o]
-        for j in 0..<d {
-            // Both terms, then a select: whether j ∈ O is the row's coin flip (a branch mispredicts).
-            // For j ∉ O the read t[o | bit] is in range and unused.
-            let f = Int(feats[j])
-            let inO = (o >> j) & 1 != 0
-            let add = w[j] * t[o ^ (1 << j)]
-            phi[f] += inO ? add : -here
+        var bits = o
+        while bits != 0 {
+            let j = bits.trailingZeroBitCount
+            bits &= bits &- 1
+            phi[Int(feats[j])] += here + w[j] * t[o ^ (1 << j)]
         }
+        return here
     }
 
     /// phi[f_j] += v · (o_j − z_j) · Σ_k c(k) q_k for a leaf past the bound, where

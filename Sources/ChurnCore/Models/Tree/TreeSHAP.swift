@@ -63,7 +63,8 @@ enum TreeSHAP {
                 let phiT = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
                 let x = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
                 let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: (tables?.maxTreeNodes ?? 1) + 1)
-                defer { phi.deallocate(); phiT.deallocate(); x.deallocate(); masks.deallocate() }
+                let acc = UnsafeMutablePointer<Double>.allocate(capacity: (tables?.maxTreeNodes ?? 1) + 1)
+                defer { phi.deallocate(); phiT.deallocate(); x.deallocate(); masks.deallocate(); acc.deallocate() }
                 var start = chunks[c].lowerBound
                 while start < chunks[c].upperBound {
                     try ExecutionContext.check()
@@ -75,7 +76,7 @@ enum TreeSHAP {
                             else { let v = cols[f].codes!; for r in 0..<m { x[r * nf + f] = Double(v[start + r]) } }
                         }
                         for k in 0..<view.treeCount {
-                            LeafSHAPTables.addTree(view, k, rows: m, x: x, stride: nf, phi: phiT, masks: masks)
+                            LeafSHAPTables.addTree(view, k, rows: m, x: x, stride: nf, phi: phiT, masks: masks, acc: acc)
                         }
                     }
                     for r in start..<(start + m) {
