@@ -277,7 +277,9 @@ struct LeafSHAPTables: Sendable {
                 let xv = x[Int(node.feature)]
                 let left: Bool
                 if node.flags & 2 == 0 {
-                    left = xv <= node.threshold || (xv.isNaN && node.flags & 1 != 0)
+                    // Without short-circuits: the comparison is the row's coin flip, kept out of branches.
+                    let le: UInt8 = xv <= node.threshold ? 1 : 0, nan: UInt8 = xv.isNaN ? 1 : 0
+                    left = (le | (nan & node.flags)) & 1 != 0
                 } else {
                     let c = Int(xv)
                     if c < 0 { left = node.flags & 1 != 0 } else {
@@ -316,11 +318,11 @@ struct LeafSHAPTables: Sendable {
         let t = v.table + leaf.tableStart, w = v.pathWeight + ps
         let o = Int(truncatingIfNeeded: mask) & ((1 << d) - 1)
         let here = t[o]
-        var bits = o
-        while bits != 0 {
-            let j = bits.trailingZeroBitCount
-            bits &= bits &- 1
-            phi[Int(feats[j])] += here + w[j] * t[o ^ (1 << j)]
+        // Over all d path features, j ∉ O adding 0 (t[o | bit] is in range): a loop over
+        // O's set bits ends after a row-dependent count, a mispredicted branch per leaf.
+        for j in 0..<d {
+            let inO = Double((o >> j) & 1)
+            phi[Int(feats[j])] += inO * (here + w[j] * t[o ^ (1 << j)])
         }
         return here
     }
