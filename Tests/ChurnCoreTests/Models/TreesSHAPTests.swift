@@ -137,7 +137,7 @@ final class TreesSHAPTests: XCTestCase {
         XCTAssertGreaterThan(tables.leaves.count - lowTables.perRowLeafCount, 100)
         // The shallow trees (7 features) are fully tabled: their leaves come first.
         let shallowLeaves = shallow.reduce(0) { $0 + $1.leafCount }
-        XCTAssertTrue(tables.leaves[0..<shallowLeaves].allSatisfy { $0.tableStart >= 0 })
+        XCTAssertTrue(tables.leaves[0..<shallowLeaves].allSatisfy { $0.table_start >= 0 })
         XCTAssertEqual(tables.leaves.count, trees.reduce(0) { $0 + $1.leafCount })
         let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
         for (threads, t) in [(1, tables), (2, tables), (1, lowTables), (2, lowTables)] {

@@ -1,3 +1,5 @@
+import CKernels
+
 /// TreeSHAP by per-leaf tables ("Fast TreeSHAP v2", Yang 2021, "Fast TreeSHAP:
 /// Accelerating SHAP Value Computation for Trees"): the row-independent part of
 /// every leaf's path weights is computed once per model, so a row costs one pass
@@ -46,31 +48,10 @@ struct LeafSHAPTables: Sendable {
     /// The most the tables of one model may hold; past it the bound is lowered.
     static let budgetBytes = 256 << 20
 
-    /// A node of a tabled tree, in preorder (the left child follows its parent).
-    struct Node: Sendable {
-        /// Numeric split point.
-        var threshold: Double
-        /// Split feature, -1 at a leaf.
-        var feature: Int32
-        /// The right child, relative to the tree's first node.
-        var right: Int32
-        /// A leaf's index into `leaves`; a categorical split's first word in `categoryBits`.
-        var aux: Int32
-        var categoryWords: Int32
-        /// The split feature's bit among the path's distinct features.
-        var bit: UInt8
-        /// 1: missing goes left; 2: categorical split; 4: the first split on its feature along its path.
-        var flags: UInt8
-    }
-
-    struct Leaf: Sendable {
-        /// Start of the leaf's table in `table`; -1: computed per row.
-        var tableStart: Int
-        /// Start of its d entries in `pathFeature`, `pathWeight`, `pathZero`.
-        var pathStart: Int32
-        var pathCount: Int32
-        var value: Double
-    }
+    /// A node of a tabled tree, in preorder (the left child follows its parent), and a leaf:
+    /// C structs (`CKernels.h`) read by `ck_shap_tree`.
+    typealias Node = ck_shap_node
+    typealias Leaf = ck_shap_leaf
 
     /// Whether tree i is in the tabled form (else the exact recursion).
     let tabled: [Bool]
@@ -128,22 +109,22 @@ struct LeafSHAPTables: Sendable {
                 if n.isLeaf {
                     let path = b.leafPaths[b.leafOf[k]]
                     let d = path.features.count
-                    var leaf = Leaf(tableStart: -1, pathStart: Int32(pf.count), pathCount: Int32(d), value: t.value[id])
+                    var leaf = Leaf(table_start: -1, path_start: Int32(pf.count), path_count: Int32(d), value: t.value[id])
                     pf += path.features
                     pz += path.zeros
                     pw += path.zeros.map { (1 - $0) / $0 }
                     if d <= bound {
-                        leaf.tableStart = table.count
+                        leaf.table_start = Int64(table.count)
                         table += Self.leafTable(path.zeros).map { $0 * t.value[id] }
                     } else {
                         perRow += 1
                     }
-                    nodes.append(Node(threshold: 0, feature: -1, right: -1, aux: Int32(leaves.count), categoryWords: 0, bit: 0, flags: 0))
+                    nodes.append(Node(threshold: 0, feature: -1, right: -1, aux: Int32(leaves.count), category_words: 0, bit: 0, flags: 0))
                     leaves.append(leaf)
                 } else {
                     let cat = n.categoryStart >= 0
                     nodes.append(Node(threshold: n.threshold, feature: n.feature, right: Int32(b.rightOf[k]),
-                                      aux: cat ? bitsBase + n.categoryStart : -1, categoryWords: cat ? n.categoryWords : 0,
+                                      aux: cat ? bitsBase + n.categoryStart : -1, category_words: cat ? n.categoryWords : 0,
                                       bit: UInt8(b.bit[k]), flags: (n.defaultLeft ? 1 : 0) | (cat ? 2 : 0) | (b.first[k] ? 4 : 0)))
                 }
             }
@@ -255,112 +236,15 @@ struct LeafSHAPTables: Sendable {
 
     /// phi[r · stride + f] += tabled tree k's contributions (leaf values unscaled) for the
     /// `rows` rows whose feature values start at `x + r · stride` (numeric value or category
-    /// code, NaN / -1 missing). Rows go through one tree at a time: the tree's tables (tens of
-    /// KB; all of a model's are megabytes) stay in cache for the block. `masks` and `acc` are
-    /// scratch of `maxTreeNodes` entries.
+    /// code, NaN / -1 missing), by `ck_shap_tree` (C: the split comparisons and "j ∈ O" tests
+    /// are the row's coin flips and stay conditional moves there). Rows go through one tree at
+    /// a time: the tree's tables (tens of KB; all of a model's are megabytes) stay in cache for
+    /// the block. `masks` and `acc` are scratch of `maxTreeNodes` entries.
     @inline(__always)
     static func addTree(_ v: View, _ k: Int, rows: Int, x: UnsafePointer<Double>, stride: Int, phi: UnsafeMutablePointer<Double>,
                         masks: UnsafeMutablePointer<UInt64>, acc: UnsafeMutablePointer<Double>) {
-        let nodes = v.nodes + v.treeStart[k]
-        let n = v.treeStart[k + 1] - v.treeStart[k]
-        for r in 0..<rows {
-            let x = x + r * stride, phi = phi + r * stride
-            masks[0] = UInt64.max
-            // Forward: masks, and at each leaf its j ∈ O terms; acc[leaf] = T(O).
-            for i in 0..<n {
-                let node = nodes[i]
-                let m = masks[i]
-                if node.feature < 0 {
-                    acc[i] = addLeaf(v, v.leaves[Int(node.aux)], mask: m, phi: phi)
-                    continue
-                }
-                let xv = x[Int(node.feature)]
-                let left: Bool
-                if node.flags & 2 == 0 {
-                    // Without short-circuits: the comparison is the row's coin flip, kept out of branches.
-                    let le: UInt8 = xv <= node.threshold ? 1 : 0, nan: UInt8 = xv.isNaN ? 1 : 0
-                    left = (le | (nan & node.flags)) & 1 != 0
-                } else {
-                    let c = Int(xv)
-                    if c < 0 { left = node.flags & 1 != 0 } else {
-                        let w = c >> 6
-                        left = w < Int(node.categoryWords) && v.categoryBits[Int(node.aux) + w] & (1 << UInt64(c & 63)) != 0
-                    }
-                }
-                let cleared = m & ~(UInt64(1) << UInt64(node.bit))
-                masks[i + 1] = left ? m : cleared
-                masks[Int(node.right)] = left ? cleared : m
-            }
-            // Backward: acc[node] = Σ T(O) over its leaves, taken from the feature where it is first split on.
-            var i = n - 1
-            while i >= 0 {
-                let node = nodes[i]
-                if node.feature >= 0 {
-                    let s = acc[i + 1] + acc[Int(node.right)]
-                    acc[i] = s
-                    if node.flags & 4 != 0 { phi[Int(node.feature)] -= s }
-                }
-                i -= 1
-            }
-        }
-    }
-
-    /// Adds the leaf's terms for its features in O (all of them for a leaf computed per
-    /// row) and returns what each of its path features loses besides: T(O) (0 per row).
-    @inline(__always)
-    static func addLeaf(_ v: View, _ leaf: Leaf, mask: UInt64, phi: UnsafeMutablePointer<Double>) -> Double {
-        let d = Int(leaf.pathCount), ps = Int(leaf.pathStart)
-        let feats = v.pathFeature + ps
-        guard leaf.tableStart >= 0 else {
-            deepLeaf(d, zeros: v.pathZero + ps, features: feats, mask: mask, value: leaf.value, phi: phi)
-            return 0
-        }
-        let t = v.table + leaf.tableStart, w = v.pathWeight + ps
-        let o = Int(truncatingIfNeeded: mask) & ((1 << d) - 1)
-        let here = t[o]
-        // Over all d path features, j ∉ O adding 0 (t[o | bit] is in range): a loop over
-        // O's set bits ends after a row-dependent count, a mispredicted branch per leaf.
-        for j in 0..<d {
-            let inO = Double((o >> j) & 1)
-            phi[Int(feats[j])] += inO * (here + w[j] * t[o ^ (1 << j)])
-        }
-        return here
-    }
-
-    /// phi[f_j] += v · (o_j − z_j) · Σ_k c(k) q_k for a leaf past the bound, where
-    /// Σ_k q_k x^k = Π_{i ≠ j} (z_i + o_i x): the full product's coefficients once, then
-    /// one synthetic division per j.
-    static func deepLeaf(_ d: Int, zeros: UnsafePointer<Double>, features: UnsafePointer<Int32>, mask: UInt64, value v: Double,
-                         phi: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * d + 2) { buf in
-            let p = buf.baseAddress!, q = p + (d + 1), c = q + (d + 1)
-            // c(k) = k! (d-1-k)! / d!
-            c[0] = 1 / Double(d)
-            if d > 1 { for k in 0..<(d - 1) { c[k + 1] = c[k] * Double(k + 1) / Double(d - 1 - k) } }
-            p[0] = 1
-            for k in 1...d { p[k] = 0 }
-            for i in 0..<d {
-                let z = zeros[i], one = mask & (UInt64(1) << UInt64(i)) != 0
-                // Multiply by (z + o x), highest degree first.
-                var k = i + 1
-                while k >= 1 { p[k] = p[k] * z + (one ? p[k - 1] : 0); k -= 1 }
-                p[0] *= z
-            }
-            for j in 0..<d {
-                let z = zeros[j], one = mask & (UInt64(1) << UInt64(j)) != 0
-                var u = 0.0
-                if one {
-                    // Divide by (z + x) from the top: q_{d-1} = p_d, q_{k-1} = p_k − z q_k.
-                    q[d - 1] = p[d]
-                    var k = d - 1
-                    while k >= 1 { q[k - 1] = p[k] - z * q[k]; k -= 1 }
-                    for k in 0..<d { u += c[k] * q[k] }
-                    phi[Int(features[j])] += v * (1 - z) * u
-                } else {
-                    for k in 0..<d { u += c[k] * p[k] }
-                    phi[Int(features[j])] += v * (0 - z) * (u / z)
-                }
-            }
-        }
+        let start = v.treeStart[k]
+        ck_shap_tree(v.nodes + start, Int64(v.treeStart[k + 1] - start), v.leaves, v.pathFeature, v.pathWeight, v.pathZero,
+                     v.table, v.categoryBits, x, Int64(rows), Int64(stride), phi, masks, acc)
     }
 }
