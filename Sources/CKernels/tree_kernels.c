@@ -232,10 +232,8 @@ void ck_shap_tree(const ck_shap_node *nodes, int64_t n, const ck_shap_leaf *leav
                 const int64_t o = (int64_t)(m & ((UINT64_C(1) << d) - 1));
                 const double here = t[o];
                 for (int64_t j = 0; j < d; j++) {
-                    // T(O \ {j}) for j in O; for j not in O the index is o itself (a line already
-                    // read, so only |O| + 1 lines of the table are touched) and the term adds 0.
-                    const double in_o = (double)((o >> j) & 1);
-                    phi[f[j]] += in_o * (here + w[j] * t[o & ~(INT64_C(1) << j)]);
+                    const double in_o = (double)((o >> j) & 1);   // j not in O adds 0 (t[o | bit] is in range)
+                    phi[f[j]] += in_o * (here + w[j] * t[o ^ (INT64_C(1) << j)]);
                 }
                 acc[i] = here;
                 continue;
