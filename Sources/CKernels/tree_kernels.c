@@ -173,3 +173,95 @@ void ck_tree_row_u16(const uint64_t *nodes, const double *values, const int64_t 
                      const int32_t *cat, const uint64_t *bits, double *acc) {
     CK_ROW_BODY(uint16_t, 65535)
 }
+
+
+// TreeSHAP by per-leaf tables (`LeafSHAPTables`, Fast TreeSHAP v2). In C for the same reason as
+// the walks above: the split comparisons and the "feature j in O" tests are the row's coin flips
+// and must stay conditional moves and arithmetic, not branches.
+
+// phi[f_j] += v (o_j - z_j) sum_k c(k) q_k for a leaf computed per row, where
+// sum_k q_k x^k = prod_{i != j} (z_i + o_i x): the full product once, one synthetic division per j.
+static void shap_deep_leaf(int64_t d, const double *zeros, const int32_t *features, uint64_t mask, double v, double *phi) {
+    double p[66], q[66], c[66];
+    c[0] = 1.0 / (double)d;
+    for (int64_t k = 0; k + 1 < d; k++) c[k + 1] = c[k] * (double)(k + 1) / (double)(d - 1 - k);
+    p[0] = 1;
+    for (int64_t k = 1; k <= d; k++) p[k] = 0;
+    for (int64_t i = 0; i < d; i++) {
+        const double z = zeros[i];
+        const int one = (int)((mask >> i) & 1);
+        for (int64_t k = i + 1; k >= 1; k--) p[k] = p[k] * z + (one ? p[k - 1] : 0);
+        p[0] *= z;
+    }
+    for (int64_t j = 0; j < d; j++) {
+        const double z = zeros[j];
+        double u = 0;
+        if ((mask >> j) & 1) {
+            q[d - 1] = p[d];
+            for (int64_t k = d - 1; k >= 1; k--) q[k - 1] = p[k] - z * q[k];
+            for (int64_t k = 0; k < d; k++) u += c[k] * q[k];
+            phi[features[j]] += v * (1 - z) * u;
+        } else {
+            for (int64_t k = 0; k < d; k++) u += c[k] * p[k];
+            phi[features[j]] += v * (0 - z) * (u / z);
+        }
+    }
+}
+
+void ck_shap_tree(const ck_shap_node *nodes, int64_t n, const ck_shap_leaf *leaves, const int32_t *path_feature,
+                  const double *path_weight, const double *path_zero, const double *table, const uint64_t *category_bits,
+                  const double *x_, int64_t rows, int64_t stride, double *phi_, uint64_t *masks, double *acc) {
+    for (int64_t r = 0; r < rows; r++) {
+        const double *x = x_ + r * stride;
+        double *phi = phi_ + r * stride;
+        masks[0] = ~(uint64_t)0;
+        // Forward: masks; at a leaf its j in O terms, acc[leaf] = T(O) (0 for a per-row leaf).
+        for (int64_t i = 0; i < n; i++) {
+            const ck_shap_node *node = nodes + i;
+            const uint64_t m = masks[i];
+            if (node->feature < 0) {
+                const ck_shap_leaf *leaf = leaves + node->aux;
+                const int64_t d = leaf->path_count, ps = leaf->path_start;
+                if (leaf->table_start < 0) {
+                    shap_deep_leaf(d, path_zero + ps, path_feature + ps, m, leaf->value, phi);
+                    acc[i] = 0;
+                    continue;
+                }
+                const double *t = table + leaf->table_start, *w = path_weight + ps;
+                const int32_t *f = path_feature + ps;
+                const int64_t o = (int64_t)(m & ((UINT64_C(1) << d) - 1));
+                const double here = t[o];
+                for (int64_t j = 0; j < d; j++) {
+                    const double in_o = (double)((o >> j) & 1);   // j not in O adds 0 (t[o | bit] is in range)
+                    phi[f[j]] += in_o * (here + w[j] * t[o ^ (INT64_C(1) << j)]);
+                }
+                acc[i] = here;
+                continue;
+            }
+            const double v = x[node->feature];
+            int left;
+            if (__builtin_expect((node->flags & 2) != 0, 0)) {
+                const int64_t c = (int64_t)v;
+                if (c < 0) left = node->flags & 1;
+                else {
+                    const int64_t w = c >> 6;
+                    left = w < node->category_words && ((category_bits[node->aux + w] >> (c & 63)) & 1);
+                }
+            } else {
+                left = (v <= node->threshold) | ((v != v) & (node->flags & 1));
+            }
+            const uint64_t cleared = m & ~(UINT64_C(1) << node->bit);
+            masks[i + 1] = __builtin_unpredictable(left) ? m : cleared;
+            masks[node->right] = __builtin_unpredictable(left) ? cleared : m;
+        }
+        // Backward: acc[node] = sum of T(O) over its leaves, taken from its feature where first split on.
+        for (int64_t i = n - 1; i >= 0; i--) {
+            const ck_shap_node *node = nodes + i;
+            if (node->feature >= 0) {
+                const double s = acc[i + 1] + acc[node->right];
+                acc[i] = s;
+                if (node->flags & 4) phi[node->feature] -= s;
+            }
+        }
+    }
+}

@@ -24,6 +24,21 @@
 # 09:00-09:01 UTC after the leaf-table walk read through pointers (load 1.8-2.5, 8 s each): 1 row + reasons 16 conn
 #   2,021 req/s p50 7.6 ms; 1000 rows + reasons 4 req/s (p50 488-528 ms; perf: 79 % in that walk, 14 % swift_retain
 #   inside it — per-node Tree access still retains); 1000 rows 368 req/s; 1 row 16 conn 23,774 req/s p99 4.1 ms.
+# 12:53-12:55 UTC, branch serve10 (TreeSHAP by per-leaf tables over every subset pattern, Fast TreeSHAP v2: bench
+#   booster 6,200 leaves, path features d 1-16 (mean 6.3), 51 leaves past d = 12 computed per row, tables 13 MB;
+#   blocks of 32 rows through one tree at a time; the per-tree pass in C), SERVE_BENCH_SECONDS=8, machine overloaded
+#   (load average 5.8-6.0: another session's python at 100 % and swift builds on the 2 cores) — every wrk figure
+#   here is about half of the 08:47 run's, including the ones this branch did not touch:
+#   explain 4000 rows in-process                0.630 s CPU = 158 us CPU a row (the serve9 binary at 11:4x, load ~5:
+#                                               ~490 us CPU a row; this branch's steps: 400 -> 224 -> 163 -> 125-170)
+#   score 1 row, 2 / 16 conn                    9,961 / 11,981 req/s, p99 6.1 / 12.9 ms   (anchor 2,499 / 2,381 req/s)
+#   score 1 row + reasons, 16 conn              2,786 req/s, p50 4.8 ms (goal 10,000: not met)
+#   score 1000 rows, 2 conn                     155 req/s = 155,000 rows/s (anchor 34,000 rows/s; goal 500,000 not met)
+#   score 1000 rows + reasons, 2 conn           4 req/s, p50 544 ms (goal 50: not met; ~160 ms CPU a request)
+#   events 1000/batch, 2 / 16 conn              313 / 490 req/s; 1M-user fill 485,370 events/s, state 146 MB, RSS 378 MB
+# Pinned (server on CPU 0, wrk -t1 on CPU 1, 12:42 UTC, load 6.5 — the other load shares both cores, so this does
+#   not isolate anything): 1 row 16 conn 7,426 req/s p99 16.2 ms; 1 row 2 conn 4,384 req/s p99 7.6 ms; 1 row + reasons
+#   16 conn 1,157 req/s; 1000 rows + reasons 1 conn 4 req/s p50 258 ms; 1000 rows 1 conn 100 req/s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -43,6 +58,17 @@ local m = cl.model.gbdt{trees = 200, leaves = 31, learning_rate = 0.1, seed = 7}
 m:save("$WORK/m.clm")
 LUA
 "$BIN" run "$WORK/fit.lua"
+# TreeSHAP in-process, CPU time (less sensitive to the shared machine's load than wrk's figures).
+cat > "$WORK/explain.lua" <<LUA
+local m = cl.model.load("$WORK/m.clm")
+local df = cl.read_csv("$WORK/train.csv"):head(4000)
+m:explain(df:head(10), {top = 3})   -- builds the leaf tables
+local t0 = os.clock()
+m:explain(df, {top = 3})
+local dt = os.clock() - t0
+print(string.format("explain 4000 rows (TreeSHAP, top 3): %.3f s CPU = %.0f us CPU a row", dt, dt / 4000 * 1e6))
+LUA
+"$BIN" run "$WORK/explain.lua"
 head -c 40 /dev/urandom | base64 | tr -d '/+=\n' > "$WORK/token"; chmod 600 "$WORK/token"
 TOKEN=$(cat "$WORK/token")
 

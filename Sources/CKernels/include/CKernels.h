@@ -118,6 +118,32 @@ void ck_tree_row_u16(const uint64_t *nodes, const double *values, const int64_t 
                      const int64_t *dmins, const int64_t *cat_roots, int64_t ntrees, const uint16_t *codes, int64_t shift,
                      const int32_t *cat, const uint64_t *bits, double *acc);
 
+/// A node of a TreeSHAP-tabled tree (`LeafSHAPTables`), in preorder (the left child follows its parent).
+typedef struct {
+    double threshold;          // numeric split point
+    int32_t feature;           // split feature, -1 at a leaf
+    int32_t right;             // the right child, from the tree's first node
+    int32_t aux;               // leaf: index into the leaves; categorical split: first word of its bitset
+    int32_t category_words;
+    uint8_t bit;               // the split feature's bit among its path's distinct features
+    uint8_t flags;             // 1: missing goes left; 2: categorical; 4: first split on its feature along the path
+} ck_shap_node;
+
+/// A leaf of a tabled tree: its table (-1: computed per row), its d path features, its value.
+typedef struct {
+    int64_t table_start;
+    int32_t path_start;
+    int32_t path_count;
+    double value;
+} ck_shap_leaf;
+
+/// phi[r · stride + f] += the contributions of one tabled tree (n nodes) for rows r in [0, rows)
+/// whose values are x[r · stride + f] (numeric value or category code; NaN / -1 missing), leaf
+/// values unscaled; see `LeafSHAPTables` for the formulas. masks and acc: scratch of n entries.
+void ck_shap_tree(const ck_shap_node *nodes, int64_t n, const ck_shap_leaf *leaves, const int32_t *path_feature,
+                  const double *path_weight, const double *path_zero, const double *table, const uint64_t *category_bits,
+                  const double *x, int64_t rows, int64_t stride, double *phi, uint64_t *masks, double *acc);
+
 /// The CSV tokeniser's scan: writes the offsets (from p) of every byte of [0, n) equal to `sep`,
 /// '\n' or '"', ascending, to out and returns how many. out must hold n + 8 entries (the tail
 /// beyond the count is scratch); n < 2^32.

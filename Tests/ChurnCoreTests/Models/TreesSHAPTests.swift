@@ -128,16 +128,21 @@ final class TreesSHAPTests: XCTestCase {
         let deep = randomCoverTrees(10, leaves: 200, numeric: numeric, categorical: categorical, seed: 34)
         let trees = shallow + deep
         let tables = try LeafSHAPTables(trees)
-        XCTAssertTrue(tables.trees.allSatisfy { $0 != nil })
-        let deepLeaves = tables.trees.compactMap { $0 }.reduce(0) { acc, tt in
-            acc + tt.tableStart.indices.filter { tt.pathCount[$0] > 0 && tt.tableStart[$0] < 0 }.count
-        }
-        XCTAssertGreaterThan(deepLeaves, 20)   // the per-row path is exercised
-        XCTAssertTrue(tables.trees[0..<15].allSatisfy { tt in tt!.tableStart.indices.allSatisfy { i in tt!.pathCount[i] == 0 || tt!.tableStart[i] >= 0 } })
+        XCTAssertEqual(tables.tabled, [Bool](repeating: true, count: trees.count))
+        XCTAssertEqual(tables.pathFeatureBound, LeafSHAPTables.maxPathFeatures)
+        // Leaves past a lowered bound are computed per row.
+        let lowTables = try LeafSHAPTables(trees, maxPathFeatures: 6)
+        XCTAssertEqual(lowTables.pathFeatureBound, 6)
+        XCTAssertGreaterThan(lowTables.perRowLeafCount, 100)
+        XCTAssertGreaterThan(tables.leaves.count - lowTables.perRowLeafCount, 100)
+        // The shallow trees (7 features) are fully tabled: their leaves come first.
+        let shallowLeaves = shallow.reduce(0) { $0 + $1.leafCount }
+        XCTAssertTrue(tables.leaves[0..<shallowLeaves].allSatisfy { $0.table_start >= 0 })
+        XCTAssertEqual(tables.leaves.count, trees.reduce(0) { $0 + $1.leafCount })
         let exact = try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7)
-        for threads in [1, 2] {
+        for (threads, t) in [(1, tables), (2, tables), (1, lowTables), (2, lowTables)] {
             let fast = try TreesTestSupport.withThreads(threads) {
-                try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7, tables: tables)
+                try TreeSHAP.contributions(trees, features: cols, nrow: n, scale: 0.7, tables: t)
             }
             for f in 0..<(numeric + categorical) {
                 for r in 0..<n { XCTAssertEqual(fast[f][r], exact[f][r], accuracy: 1e-9, "feature \(f) row \(r)") }
@@ -145,8 +150,29 @@ final class TreesSHAPTests: XCTestCase {
         }
         // A zero-cover child: no table (the formula divides by the cover fraction).
         var zero = randomCoverTrees(1, leaves: 4, numeric: 2, categorical: 0, seed: 33)[0]
-        XCTAssertNotNil(LeafSHAPTables.build(zero))
+        XCTAssertNotNil(LeafSHAPTables.paths(zero))
         zero.cover[Int(zero.nodes[0].left)] = 0
-        XCTAssertNil(LeafSHAPTables.build(zero))
+        XCTAssertNil(LeafSHAPTables.paths(zero))
+        // A path over more than 64 distinct features keeps the recursion (the row's mask is
+        // 64 bits) while the model's other trees are tabled: a chain splitting on features
+        // 0...64 in turn (each split sends 30 % of the cover to a leaf on the left).
+        var chain = Tree()
+        _ = chain.addNode(value: 0, cover: 100)
+        var at = 0
+        for f in 0..<65 {
+            let l = chain.addNode(value: rng.normal(), cover: chain.cover[at] * 0.3)
+            let r = chain.addNode(value: rng.normal(), cover: chain.cover[at] * 0.7)
+            chain.setNumericSplit(at, feature: f, threshold: rng.normal(), defaultLeft: f % 2 == 0, left: l, right: r, gain: 1)
+            at = r
+        }
+        let wide: [FeatureValues] = (0..<66).map { _ in .numeric((0..<n).map { _ in rng.uniform() < 0.05 ? .nan : rng.normal() + 1.5 }) }
+        let mixed = [chain] + randomCoverTrees(5, leaves: 31, numeric: 66, categorical: 0, seed: 35)
+        let mixedTables = try LeafSHAPTables(mixed)
+        XCTAssertEqual(mixedTables.tabled, [false] + [Bool](repeating: true, count: 5))
+        let mixedExact = try TreeSHAP.contributions(mixed, features: wide, nrow: n, scale: 1.3)
+        let mixedFast = try TreeSHAP.contributions(mixed, features: wide, nrow: n, scale: 1.3, tables: mixedTables)
+        for f in 0..<66 {
+            for r in 0..<n { XCTAssertEqual(mixedFast[f][r], mixedExact[f][r], accuracy: 1e-9, "mixed: feature \(f) row \(r)") }
+        }
     }
 }

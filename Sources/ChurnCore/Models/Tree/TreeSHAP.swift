@@ -31,9 +31,9 @@ enum TreeSHAP {
     }
 
     /// Contributions of `trees` (each scaled by `scale`), column-major [feature][row].
-    /// Trees with a leaf table in `tables` (one entry per tree, see `LeafSHAPTables`)
-    /// take its O(nodes + leaves · depth) walk, the others the exact recursion.
-    /// Checks for cancellation every 16 rows (a row costs O(trees · leaves · depth²)).
+    /// Trees in the tabled form of `tables` (see `LeafSHAPTables`) take its
+    /// O(nodes + leaves · depth) pass, the others the exact recursion.
+    /// Checks for cancellation every block of 32 rows.
     static func contributions(_ trees: [Tree], features: [FeatureValues], nrow: Int, scale: Double,
                               tables: LeafSHAPTables? = nil) throws -> [[Double]] {
         let nf = features.count
@@ -41,45 +41,64 @@ enum TreeSHAP {
         let bytes = WorkingMemory.bytes(WorkingMemory.bytes(nf, nrow), 16)
         try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("SHAP values \(nrow)×\(nf)", bytes))
         let out = ScratchBuffer<Double>(nf * nrow, 0)
-        let maxDepth = trees.map(\.depth).max() ?? 0
-        let maxNodes = max(1, trees.map(\.nodeCount).max() ?? 1)
+        // The trees left to the recursion (all of them without tables).
+        let recursive = trees.indices.filter { trees[$0].nodes.count > 1 && !(tables?.tabled[$0] ?? false) }
+        let maxDepth = recursive.map { trees[$0].depth }.max() ?? 0
         let pathCapacity = (maxDepth + 4) * (maxDepth + 5) / 2
         // 1/k for the permutation weights: multiplies instead of divisions on the
         // dependent chains of `extend` and `unwoundSum`, where a row spends its time.
         let recip = [Double](unsafeUninitializedCapacity: maxDepth + 8) { b, n in
             b[0] = 0; for k in 1..<(maxDepth + 8) { b[k] = 1 / Double(k) }; n = maxDepth + 8
         }
+        let empty = LeafSHAPTables.empty
+        /// Rows per block through the tabled trees (block × features values of phi and inputs).
+        let block = 32
         try withRawColumns(features) { cols in
+        try (tables ?? empty).withView { view in
             let chunks = Parallel.ranges(nrow, chunks: max(1, min(nrow / 64, Parallel.threads * 8)))
             try Parallel.forEachThrowing(chunks.count) { c in
                 var path = [PathElement](repeating: PathElement(feature: -1, zero: 0, one: 0, weight: 0), count: pathCapacity)
-                var phi = [Double](repeating: 0, count: nf)
-                // The leaf-table walk's stack: at most depth + 1 entries, so any tree's node count will do.
-                let stack = UnsafeMutablePointer<(node: Int32, mask: UInt64)>.allocate(capacity: maxNodes)
-                defer { stack.deallocate() }
-                for r in chunks[c] {
-                    if (r - chunks[c].lowerBound) & 15 == 0 { try ExecutionContext.check() }
-                    for f in 0..<nf { phi[f] = 0 }
-                    recip.withUnsafeBufferPointer { rc in
-                        for (ti, t) in trees.enumerated() where t.nodes.count > 1 {
-                            if let tt = tables?.trees[ti] {
-                                phi.withUnsafeMutableBufferPointer { ph in
-                                    LeafSHAPTables.add(t, tt, row: r, cols: cols, scale: scale, phi: ph.baseAddress!, stack: stack)
-                                }
-                                continue
-                            }
-                            path.withUnsafeMutableBufferPointer { pp in
-                                phi.withUnsafeMutableBufferPointer { ph in
-                                    recurse(t, node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
-                                            parentZero: 1, parentOne: 1, parentFeature: -1, phi: ph.baseAddress!, scale: scale,
-                                            recip: rc.baseAddress!)
+                // Per row: the recursion's phi; per block: the tables' (unscaled) phi and the rows' values; the tables' masks.
+                let phi = UnsafeMutablePointer<Double>.allocate(capacity: nf + 1)
+                let phiT = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
+                let x = UnsafeMutablePointer<Double>.allocate(capacity: block * nf + 1)
+                let masks = UnsafeMutablePointer<UInt64>.allocate(capacity: (tables?.maxTreeNodes ?? 1) + 1)
+                let acc = UnsafeMutablePointer<Double>.allocate(capacity: (tables?.maxTreeNodes ?? 1) + 1)
+                defer { phi.deallocate(); phiT.deallocate(); x.deallocate(); masks.deallocate(); acc.deallocate() }
+                var start = chunks[c].lowerBound
+                while start < chunks[c].upperBound {
+                    try ExecutionContext.check()
+                    let m = min(block, chunks[c].upperBound - start)
+                    phiT.update(repeating: 0, count: m * nf)
+                    if view.treeCount > 0 {
+                        for f in 0..<nf {
+                            if let v = cols[f].numeric { for r in 0..<m { x[r * nf + f] = v[start + r] } }
+                            else { let v = cols[f].codes!; for r in 0..<m { x[r * nf + f] = Double(v[start + r]) } }
+                        }
+                        for k in 0..<view.treeCount {
+                            LeafSHAPTables.addTree(view, k, rows: m, x: x, stride: nf, phi: phiT, masks: masks, acc: acc)
+                        }
+                    }
+                    for r in start..<(start + m) {
+                        phi.update(repeating: 0, count: nf)
+                        if !recursive.isEmpty {
+                            recip.withUnsafeBufferPointer { rc in
+                                path.withUnsafeMutableBufferPointer { pp in
+                                    for ti in recursive {
+                                        recurse(trees[ti], node: 0, row: r, cols: cols, parent: pp.baseAddress!, depth: 0,
+                                                parentZero: 1, parentOne: 1, parentFeature: -1, phi: phi, scale: scale,
+                                                recip: rc.baseAddress!)
+                                    }
                                 }
                             }
                         }
+                        let pt = phiT + (r - start) * nf
+                        for f in 0..<nf { out.p[f * nrow + r] = phi[f] + scale * pt[f] }
                     }
-                    for f in 0..<nf { out.p[f * nrow + r] = phi[f] }
+                    start += m
                 }
             }
+        }
         }
         return (0..<nf).map { f in Array(UnsafeBufferPointer(start: out.p + f * nrow, count: nrow)) }
     }
