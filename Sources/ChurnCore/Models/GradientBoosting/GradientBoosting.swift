@@ -296,10 +296,12 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                         let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
                                                     rows: grower.rows.p, inBag: inBag.p)
                                         let (tree, leaves) = try grower.grow(count: m, gh: gh.p, features: feats)
-                                        // Scores: in-bag rows by their leaf range, the others by traversal.
-                                        for l in leaves {
-                                            let v = tree.value[l.node]
-                                            for i in l.begin..<l.end { sc[Int(grower.rows.p[i])] += v }
+                                        // Scores: in-bag rows by their leaf range (leaves in parallel: each
+                                        // row is in one leaf), the others by traversal.
+                                        let rowIds = grower.rows.p
+                                        Parallel.forEach(leaves.count) { li in
+                                            let l = leaves[li], v = tree.value[l.node]
+                                            for i in l.begin..<l.end { sc[Int(rowIds[i])] += v }
                                         }
                                         if m < n {
                                             Parallel.forEach(chunks.count) { c in

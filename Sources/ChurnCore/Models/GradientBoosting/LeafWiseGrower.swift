@@ -51,9 +51,20 @@ final class LeafWiseGrower {
     /// histogram over the smaller child's rows: the unit of work between checks).
     func grow(count m: Int, gh: UnsafePointer<GradPair>, features: [Int]) throws -> (Tree, [Leaf]) {
         var tree = Tree()
-        var total = HistBin()
         let rp = rows.p
-        for i in 0..<m { let p = gh[Int(rp[i])]; total.g += p.g; total.h += p.h }
+        // The root's sums: 16 fixed chunks (in parallel when large), added in chunk order.
+        let partial = Parallel.ranges(m, chunks: m >= 65_536 ? 16 : 1)
+        var parts = [HistBin](repeating: HistBin(), count: partial.count)
+        parts.withUnsafeMutableBufferPointer { pb in
+            let out = pb.baseAddress!
+            Parallel.forEach(partial.count) { c in
+                var s = HistBin()
+                for i in partial[c] { let p = gh[Int(rp[i])]; s.g += p.g; s.h += p.h }
+                out[c] = s
+            }
+        }
+        var total = HistBin()
+        for s in parts { total.g += s.g; total.h += s.h }
         total.n = Double(m)
         let root = tree.addNode(value: leafOutput(total, .free), cover: total.h)
         var leaves = [Leaf(begin: 0, end: m, depth: 0, node: root, slot: 0, sums: total, best: SplitCandidate())]
