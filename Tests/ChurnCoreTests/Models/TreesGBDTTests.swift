@@ -105,6 +105,9 @@ final class TreesGBDTTests: XCTestCase {
     /// multiples of 1/8 and the hessians of 1/4, so every sum is exact in any
     /// order and the comparison can be exact.
     func testRowWiseBlocksEqualColumnSums() throws {
+        // The C kernel reads HistBin as (g, h, n) and GradPair as (g, h) Doubles.
+        XCTAssertEqual([MemoryLayout<HistBin>.stride, MemoryLayout<HistBin>.offset(of: \.n)!], [24, 16])
+        XCTAssertEqual([MemoryLayout<GradPair>.stride, MemoryLayout<GradPair>.offset(of: \.h)!], [16, 8])
         let (X, _) = try TreesTestSupport.randomData(rows: 6_000, numeric: 7, categorical: 2, seed: 41)
         let data = try BinnedData(X, maxBins: 63, seed: 1)
         try data.makeRowMajor()

@@ -1,3 +1,4 @@
+import CKernels
 /// A row's log-loss gradient and hessian, stored together so one cache line serves both.
 struct GradPair { var g: Double; var h: Double }
 
@@ -71,11 +72,9 @@ enum HistogramBuilder {
     /// row and feature counts, and each bin is summed in row order within its
     /// chunk, so the result does not depend on the thread count.
     ///
-    /// Within a task, rows go through in blocks of 64: first the block's
-    /// gradients are gathered and its bin rows touched (independent loads the
-    /// CPU overlaps), then the histogram updates run from cache. Large chunks
-    /// alternate rows between two histograms so that runs of rows hitting the
-    /// same bin do not serialize on one memory location.
+    /// Within a task the update is `ck_hist_rows` (C, for its prefetch of the
+    /// rows ahead). Large chunks alternate rows between two histograms so that
+    /// runs of rows hitting the same bin do not serialize on one memory location.
     static func buildRowWise(into hist: UnsafeMutablePointer<HistBin>, data: BinnedData, rows: UnsafePointer<UInt32>,
                              count m: Int, gh: UnsafePointer<GradPair>,
                              chunkHists: UnsafeMutablePointer<HistBin>, maxChunks: Int) {
@@ -98,42 +97,12 @@ enum HistogramBuilder {
                 let hB = dual ? chunkHists + 2 * c * total : hA
                 (hA + b0).initialize(repeating: HistBin(), count: b1 - b0)
                 if dual { (hB + b0).initialize(repeating: HistBin(), count: b1 - b0) }
-                withUnsafeTemporaryAllocation(of: GradPair.self, capacity: 64) { lb in
-                    withUnsafeTemporaryAllocation(of: UnsafePointer<UInt8>.self, capacity: 64) { rpb in
-                        let lg = lb.baseAddress!, rp = rpb.baseAddress!
-                        var start = ranges[c].lowerBound
-                        let stop = ranges[c].upperBound
-                        var touch: UInt8 = 0
-                        while start < stop {
-                            let bn = min(64, stop &- start)
-                            for j in 0..<bn {
-                                let r = Int(rows[start &+ j])
-                                lg[j] = gh[r]
-                                let rb = rowBins + r &* nf
-                                rp[j] = rb
-                                touch &+= rb[f0] &+ rb[f1 &- 1]
-                            }
-                            var j = 0
-                            while j < bn {
-                                let rb = rp[j], p = lg[j]
-                                for f in f0..<f1 {
-                                    let b = Int(off[f]) &+ Int(rb[f])
-                                    hA[b].g += p.g; hA[b].h += p.h; hA[b].n += 1
-                                }
-                                if j &+ 1 < bn {
-                                    let rb2 = rp[j &+ 1], p2 = lg[j &+ 1]
-                                    for f in f0..<f1 {
-                                        let b = Int(off[f]) &+ Int(rb2[f])
-                                        hB[b].g += p2.g; hB[b].h += p2.h; hB[b].n += 1
-                                    }
-                                }
-                                j &+= 2
-                            }
-                            start &+= bn
-                        }
-                        if touch == 255 && nf == 0 { hA[0].n += 0 }   // keeps the touch loads alive
-                    }
-                }
+                let r0 = ranges[c].lowerBound
+                // HistBin is three Doubles (g, h, n) and GradPair two (g, h), as the kernel reads them.
+                ck_hist_rows(UnsafeMutableRawPointer(hA).assumingMemoryBound(to: Double.self),
+                             UnsafeMutableRawPointer(hB).assumingMemoryBound(to: Double.self),
+                             rowBins, Int64(nf), off, Int64(f0), Int64(f1), rows + r0, Int64(ranges[c].count),
+                             UnsafeRawPointer(gh).assumingMemoryBound(to: Double.self))
                 if dual { for b in b0..<b1 { hA[b] += hB[b] } }
             }
             let tasks = ranges.count * blocks.count
