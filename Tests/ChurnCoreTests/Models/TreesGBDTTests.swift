@@ -99,8 +99,9 @@ final class TreesGBDTTests: XCTestCase {
         XCTAssertEqual(last!.trainLoss, loss, accuracy: 1e-12)
     }
 
-    /// The row-wise histogram, cut into row chunks × feature blocks (one chunk and
-    /// four feature blocks; two chunks and two blocks; one task), equals each
+    /// The row-wise histogram, cut into row chunks × feature blocks (one chunk in
+    /// two feature blocks; two chunks; four chunks with two histograms each; one
+    /// task), equals each
     /// feature's sums computed directly from its column. The gradients are
     /// multiples of 1/8 and the hessians of 1/4, so every sum is exact in any
     /// order and the comparison can be exact.
@@ -120,9 +121,11 @@ final class TreesGBDTTests: XCTestCase {
             for r in rows { let b = data.histOffset[f] + Int(col[Int(r)]); expected[b] += HistBin(g: gh[Int(r)].g, h: gh[Int(r)].h, n: 1) }
         }
         let oldChunk = HistogramBuilder.rowChunk, oldMin = HistogramBuilder.minParallelRows
-        defer { HistogramBuilder.rowChunk = oldChunk; HistogramBuilder.minParallelRows = oldMin }
-        for (chunk, minRows) in [(32_768, 2_048), (2_400, 2_048), (32_768, 100_000)] {
-            HistogramBuilder.rowChunk = chunk; HistogramBuilder.minParallelRows = minRows
+        let oldDual = HistogramBuilder.dualRows
+        defer { HistogramBuilder.rowChunk = oldChunk; HistogramBuilder.minParallelRows = oldMin; HistogramBuilder.dualRows = oldDual }
+        for (chunk, minRows, dual) in [(32_768, 2_048, 16_384), (2_400, 2_048, 16_384), (1_200, 2_048, 1_000),
+                                       (32_768, 100_000, 16_384)] {
+            HistogramBuilder.rowChunk = chunk; HistogramBuilder.minParallelRows = minRows; HistogramBuilder.dualRows = dual
             for threads in [1, 2, 3] {
                 var hist = [HistBin](repeating: HistBin(g: 7, h: 7, n: 7), count: data.totalBins)
                 let scratch = ScratchBuffer((2 * 8 - 1) * data.totalBins, HistBin())

@@ -49,28 +49,29 @@ enum HistogramBuilder {
         }
     }
 
-    /// Rows per chunk of a row-wise build; the chunk count depends only on the
-    /// row count, never on the thread count.
-    nonisolated(unsafe) static var rowChunk = 32_768
-    /// A row-wise build is cut into at least this many tasks (row chunks ×
-    /// feature blocks) when it has `minParallelRows` rows or more.
-    static let minTasks = 4
-    /// Rows below which a row-wise build is one task (waking workers costs more).
+    /// Rows per chunk of a row-wise build (at most `maxChunks` chunks); the chunk
+    /// count depends only on the row count, never on the thread count.
+    nonisolated(unsafe) static var rowChunk = 4_096
+    /// Rows from which a one-chunk build is split in two feature blocks.
     nonisolated(unsafe) static var minParallelRows = 2_048
+    /// Chunks of at least this many rows alternate rows between two histograms.
+    nonisolated(unsafe) static var dualRows = 16_384
 
     /// Row-wise build over all features from `data.rowBins`: rows are split in
     /// fixed chunks, each chunk fills its own histogram (in `chunkHists`, room
     /// for `2 * maxChunks - 1` histograms), and the chunks are added in chunk
     /// order. `gh` holds (gradient, hessian) pairs indexed by row id.
     ///
-    /// A leaf too small for `minTasks` row chunks is also cut by features:
-    /// feature block b of chunk c is one task, which reads only that block's
-    /// bins of each row and writes only that block's histogram slots. Most
-    /// leaves of a deep tree are below two chunks, so without the feature
-    /// blocks their histograms (a third of the training time on the benchmark
-    /// table) were built on one thread. Chunks and blocks depend only on the
-    /// row and feature counts, and each bin is summed in row order within its
-    /// chunk, so the result does not depend on the thread count.
+    /// Chunks are small (4,096 rows), so that the leaves of a deep tree, most
+    /// of them well below 65,536 rows, are built on every thread: before, a
+    /// build had one chunk per 32,768 rows and a fifth of the benchmark's
+    /// samples were histograms built on one thread. Splitting by features
+    /// instead (each task reading only its features of every row) was tried
+    /// and cost more CPU than it saved: the scattered rows are fetched from
+    /// memory once per task, and those fetches are what the kernel waits on.
+    /// Only a one-chunk build of `minParallelRows` or more is split in two
+    /// feature blocks. Each bin is summed in row order within its chunk, so the
+    /// result does not depend on the thread count.
     ///
     /// Within a task the update is `ck_hist_rows` (C, for its prefetch of the
     /// rows ahead). Large chunks alternate rows between two histograms so that
@@ -82,9 +83,9 @@ enum HistogramBuilder {
         let rowBins = UnsafePointer(data.rowBins!)
         let k = max(1, min(maxChunks, m / rowChunk))
         let ranges = Parallel.ranges(m, chunks: k)
-        let nb = m < minParallelRows ? 1 : max(1, min(nf, (minTasks + k - 1) / k))
+        let nb = k == 1 && m >= minParallelRows ? 2 : 1
         let blocks = Parallel.ranges(nf, chunks: nb)
-        let dual = m >= 4096
+        let dual = m / k >= dualRows
         data.histOffset32.withUnsafeBufferPointer { offBuf in
             let off = offBuf.baseAddress!
             let fill = { (task: Int) in
