@@ -186,7 +186,9 @@ final class BinnedData: @unchecked Sendable {
     /// multiple of 64, with rows 64-byte aligned, so a row of up to 64 features sits in one
     /// cache line. Unpadded, a 45-feature row straddles two lines 44 times in 64, and
     /// those loads are what row-wise histograms over a leaf's scattered rows wait on.
-    var rowStride: Int {
+    var rowStride: Int { Self.rowStride(nfeat: nfeat) }
+
+    static func rowStride(nfeat: Int) -> Int {
         let nf = max(1, nfeat)
         if nf > 64 { return (nf + 63) & ~63 }
         var s = 1
