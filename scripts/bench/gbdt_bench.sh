@@ -21,22 +21,24 @@
 # feature blocks for one-chunk leaves; thread-count independent), the row update in C with a
 # prefetch 16 rows ahead (CKernels/hist_kernels.c), row-major bins padded to 64-byte rows,
 # branch-free partition (256-entry side table) parallel from 16,384 rows, parallel split search,
-# root sums and score updates. Fit CPU on this table: 35.6 s -> 27.7 s (same AUC 0.80864).
+# root sums and score updates. Same AUC (0.80864) before and after.
 #
-# Measured 2026-12-04 12:56-12:59 UTC (branch gbdt10), release, 2 threads, one run of this script
-# (CHURNLAB_BENCH_PEERS=lightgbm); uptime before: load 3.40 4.64 4.55, after: 4.11 4.37 4.45 (the
-# machine was shared by 3-4 jobs: ratios from this run, not absolute times, are what count):
+# Measured 2026-12-04, branch gbdt10, release, 2 threads, this script with CHURNLAB_BENCH_PEERS=lightgbm.
+# Run A 13:00-13:01 UTC, machine otherwise idle (uptime before: load 2.85 3.97 4.31 - the tail of
+# earlier jobs - after: 2.13 3.41 4.07):
 #   library        train s  train CPU s  test AUC  predict rows/s  peak MB
-#   churnlab          26.2         29.3   0.80864         353,338      560
-#   churnlab-goss     16.2         25.1   0.80223         149,534      592   (goss = true, 0.2 + 0.1)
-#   lightgbm          43.8         42.9   0.80857          65,966      932
-#   churnlab / lightgbm: train time x0.60, CPU x0.68, AUC +0.0001, predict x5.36, peak memory x0.60
-# Caveat: under this load LightGBM's OpenMP loses more than ChurnLab's workers (its CPU rose from
-# 31.9 s on a quiet machine to 42.9 s here), so 0.60 flatters the ratio. ChurnLab's fit CPU fell
-# 35.9 s -> 29.3 s (27.7 s in a separate run at load ~4); at the 1.48 cores it used before that would
-# be ~19.8 s against LightGBM's 18.6 s quiet; with both threads busy ~15.4 s (0.83). Not yet shown
-# on a quiet machine: rerun this script there before closing item 1.
-# GOSS: 1.62x faster than plain boosting here but AUC -0.0064: the option, not the default.
+#   churnlab          15.0         27.0   0.80864         340,796      563
+#   churnlab-goss     14.7         23.9   0.80223         324,534      597   (goss = true, 0.2 + 0.1)
+#   lightgbm          20.1         34.2   0.80857         131,824      931
+#   churnlab / lightgbm: train time x0.74, CPU x0.79, AUC +0.0001, predict x2.59, peak memory x0.60
+# Run B 12:56-12:59 UTC, machine shared by 3-4 jobs (uptime before: load 3.40 4.64 4.55, after:
+# 4.11 4.37 4.45): churnlab 26.2 s / CPU 29.3 s, AUC 0.80864; churnlab-goss 16.2 s / 25.1 s, AUC
+# 0.80223; lightgbm 43.8 s / 42.9 s, AUC 0.80857 (train time x0.60: under load LightGBM's OpenMP
+# loses more than ChurnLab's workers, so B flatters the ratio; A is the figure to quote).
+# Fit before -> after (quiet): 24.3 s wall / 35.9 s CPU / 1.48 cores -> 15.0 s / 27.0 s / 1.80 cores.
+# GOSS: AUC -0.0064 and barely faster on a quiet machine (14.7 vs 15.0 s): its sampling passes are
+# serial (|g.h| keys, quickselect, the draw: 3 passes over 800k rows a round) and the ~70 % rows it
+# leaves out are scored by walking each tree, which eats what the smaller histograms save.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec "$(dirname "$0")/run_model_bench.sh" gbdt "${CHURNLAB_BENCH_PEERS:-lightgbm xgboost sklearn}"
