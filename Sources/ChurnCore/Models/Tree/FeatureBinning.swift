@@ -202,7 +202,7 @@ final class BinnedData: @unchecked Sendable {
 
     /// Builds `rowBins` (once). Row-wise histograms read one row's bins from one
     /// cache line instead of touching every column, which is what makes them
-    /// faster for dense data (LightGBM's "row-wise" mode); it costs nrow·nfeat bytes.
+    /// faster for dense data (LightGBM's "row-wise" mode); it costs nrow·rowStride bytes.
     func makeRowMajor() throws {
         guard rowBins == nil else { return }
         let n = nrow, nf = nfeat, stride = rowStride
