@@ -25,7 +25,11 @@ final class GBDTExtraOptionsTests: XCTestCase {
         let c = try parse(["class_weight": arr([1, 5])])
         XCTAssertEqual(c.classWeight, .custom(negative: 1, positive: 5))
         XCTAssertEqual(try parse([:]), GradientBoostingOptions())
-        XCTAssertEqual(GBDTExtraOptions.keys, ["objective", "scale_pos_weight", "class_weight", "monotone_constraints"])
+        let d = try parse(["goss": .bool(true), "other_rate": .number(0.25)])
+        XCTAssertEqual(d.goss, GOSSOptions(topRate: 0.2, otherRate: 0.25))
+        XCTAssertNil(try parse(["goss": .bool(false)]).goss)
+        XCTAssertEqual(GBDTExtraOptions.keys, ["objective", "scale_pos_weight", "class_weight", "monotone_constraints",
+                                               "goss", "top_rate", "other_rate"])
     }
 
     func testRejectsBadValuesWithTheirName() {
@@ -38,5 +42,7 @@ final class GBDTExtraOptionsTests: XCTestCase {
         XCTAssertTrue(message(["monotone_constraints": arr([2])]).contains("item 1 must be -1, 0 or 1"))
         XCTAssertTrue(message(["class_weight": arr([0, 0])]).contains("not both 0"))
         XCTAssertTrue(message(["objective": .string("regression"), "scale_pos_weight": .number(2)]).contains("for objective = 'binary'"))
+        XCTAssertTrue(message(["top_rate": .number(0.3)]).contains("need goss = true"))
+        XCTAssertTrue(message(["goss": .bool(true), "top_rate": .number(1)]).contains("top_rate"))
     }
 }

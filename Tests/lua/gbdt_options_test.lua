@@ -50,3 +50,19 @@ t.case("dump, trees and summary describe the fitted booster", function()
   t.eq(nodes:filter(cl.col("feature"):is_null()):nrow(), 3 * 4)
   t.ok(m:summary():find("trees: 3 of 3"), m:summary())
 end)
+
+t.case("goss = true fits on a sample of rows; its rates are checked", function()
+  local df = data()
+  local a = cl.model.gbdt{trees = 30, leaves = 8, min_data_in_leaf = 5, seed = 1}:fit(df, {target = "churn"})
+  local g = cl.model.gbdt{trees = 30, leaves = 8, min_data_in_leaf = 5, seed = 1, goss = true, top_rate = 0.3, other_rate = 0.2}
+  g:fit(df, {target = "churn"})
+  local pa, pg = a:predict_proba(df), g:predict_proba(df)
+  local ta, tg, diff = pa:to_table(), pg:to_table(), 0
+  for i = 1, #ta do diff = math.max(diff, math.abs(ta[i] - tg[i])) end
+  t.ok(diff > 0, "goss changed nothing")
+  t.ok(math.abs(cl.metrics.auc(df.churn, pg) - cl.metrics.auc(df.churn, pa)) < 0.05)
+  t.raises(function() cl.model.gbdt{top_rate = 0.2} end, "need goss = true")
+  t.raises(function() cl.model.gbdt{goss = true, top_rate = 1} end, "top_rate")
+  t.raises(function() cl.model.gbdt{goss = true, top_rate = 0.6, other_rate = 0.5}:fit(df, {target = "churn"}) end, "top_rate %+ other_rate")
+  t.raises(function() cl.model.gbdt{goss = true, bagging_fraction = 0.5}:fit(df, {target = "churn"}) end, "bagging_fraction")
+end)

@@ -9,7 +9,8 @@
 -- gbdt 200 trees × 63 leaves, learning rate 0.1; forest 100 trees, depth 16;
 -- seed 1. The fit time is the whole `m:fit(frame, …)` call, so it includes
 -- turning the frame into the model's feature matrix. Prints one BENCH line
--- (read by run_model_bench.sh and scripts/bench/all).
+-- (read by run_model_bench.sh and scripts/bench/all); gbdt prints a second one,
+-- the same model with goss = true (lib "churnlab-goss"; CHURNLAB_BENCH_GOSS=0 skips it).
 local B = require "bench_util"
 local kind, dir = arg[1], arg[2]
 assert((kind == "gbdt" or kind == "forest") and dir, "usage: model_bench.lua gbdt|forest DATA_DIR")
@@ -45,3 +46,20 @@ if kind == "gbdt" then
   out.shap_rows_per_s = sample:nrow() / B.time(function() return m:contributions(sample) end)
 end
 B.emit(out)
+
+-- GBDT with GOSS (goss = true: top_rate 0.2, other_rate 0.1), its own line
+-- (lib "churnlab-goss"; ChurnLab's option, no peer runs it here).
+if kind == "gbdt" and os.getenv("CHURNLAB_BENCH_GOSS") ~= "0" then
+  m, p = nil, nil
+  collectgarbage()
+  B.reset_peak()
+  local g = cl.model.gbdt { trees = 200, learning_rate = 0.1, leaves = 63, seed = 1, threads = threads, goss = true }
+  local c0 = B.cpu_s()
+  local ts = B.time(function() g:fit(train, { target = "churn" }) end)
+  local cpu = B.cpu_s() - c0
+  local gpeak = B.peak_mb()
+  local ps, gp = B.time(function() return g:predict_proba(test) end)
+  B.emit({ lib = "churnlab-goss", model = kind, threads = threads, train_s = ts, train_cpu_s = cpu,
+           auc = cl.metrics.auc(test.churn, gp), predict_rows_per_s = test:nrow() / ps, peak_mb = gpeak,
+           data_mb = data_mb, train_rows = train:nrow(), test_rows = test:nrow() })
+end

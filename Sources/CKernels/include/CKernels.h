@@ -149,5 +149,12 @@ void ck_shap_tree(const ck_shap_node *nodes, int64_t n, const ck_shap_leaf *leav
 /// beyond the count is scratch); n < 2^32.
 int64_t ck_csv_specials(const uint8_t *p, int64_t n, uint8_t sep, uint32_t *out);
 
+/// GBDT row-wise histogram update: for i in 0 ..< m, row r = rows[i] (its bins at
+/// rowBins[r · stride ...], its gradient and hessian at gh[2r], gh[2r + 1]) adds (g, h, 1) to
+/// the (g, h, n) triple of bin off[f] + bin_f for features f in [f0, f1), in `a` for even i
+/// and `b` for odd i (a == b allowed). Each bin is summed in row order: deterministic.
+void ck_hist_rows(double *a, double *b, const uint8_t *rowBins, int64_t stride, const int32_t *off,
+                  int64_t f0, int64_t f1, const uint32_t *rows, int64_t m, const double *gh);
+
 #pragma clang assume_nonnull end
 #endif

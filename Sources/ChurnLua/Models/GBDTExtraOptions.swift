@@ -7,7 +7,8 @@ import LuaRuntime
 /// option keys and call `parse` after the other gbdt options.
 enum GBDTExtraOptions {
     /// The option keys `parse` reads.
-    static let keys: Set<String> = ["objective", "scale_pos_weight", "class_weight", "monotone_constraints"]
+    static let keys: Set<String> = ["objective", "scale_pos_weight", "class_weight", "monotone_constraints",
+                                     "goss", "top_rate", "other_rate"]
 
     /// The keys `cl.model.gbdt` accepts.
     static let luaKeys: Set<String> = keys
@@ -19,7 +20,10 @@ enum GBDTExtraOptions {
         "scale_pos_weight > 0 multiplies positive rows' gradients (binary only); " +
         "class_weight = 'balanced' | {w0, w1} finite >= 0 multiplies sample weights (binary only); " +
         "monotone_constraints = {c1, c2, ...} one of -1/0/1 per feature in feature order (numeric features only): " +
-        "+1 predictions never fall as the feature rises, -1 never rise."
+        "+1 predictions never fall as the feature rises, -1 never rise; " +
+        "goss = true: gradient-based one-side sampling (LightGBM's data_sample_strategy = 'goss'; binary and regression, not with bagging_fraction < 1): " +
+        "after the first 1/learning_rate rounds each tree sees the top_rate (default 0.2) share of rows with the largest |gradient·hessian| " +
+        "and an other_rate (default 0.1) share drawn from the rest (seeded), weighted up; top_rate and other_rate in (0, 1), their sum <= 1."
 
     static func parse(_ o: OptionSource, into g: inout GradientBoostingOptions) throws {
         if let s = try o.string("objective") {
@@ -37,6 +41,13 @@ enum GBDTExtraOptions {
                 }
                 return Int(v)
             }
+        }
+        let top = try o.number("top_rate", in: .open(0, 1)), other = try o.number("other_rate", in: .open(0, 1))
+        if try o.bool("goss") == true {
+            let d = GOSSOptions()
+            g.goss = GOSSOptions(topRate: top ?? d.topRate, otherRate: other ?? d.otherRate)
+        } else if top != nil || other != nil {
+            throw LuaArgumentError(1, "fields 'top_rate' and 'other_rate' need goss = true")
         }
         if g.resolvedObjective != .binary && (g.scalePosWeight != nil || g.classWeight != nil) {
             throw LuaArgumentError(1, "fields 'scale_pos_weight' and 'class_weight' are for objective = 'binary', not '\(g.resolvedObjective.rawValue)'")

@@ -99,6 +99,55 @@ final class TreesGBDTTests: XCTestCase {
         XCTAssertEqual(last!.trainLoss, loss, accuracy: 1e-12)
     }
 
+    /// The row-wise histogram, cut into row chunks × feature blocks (one chunk in
+    /// two feature blocks; two chunks; four chunks with two histograms each; one
+    /// task), equals each
+    /// feature's sums computed directly from its column. The gradients are
+    /// multiples of 1/8 and the hessians of 1/4, so every sum is exact in any
+    /// order and the comparison can be exact.
+    func testRowWiseBlocksEqualColumnSums() throws {
+        // The C kernel reads HistBin as (g, h, n) and GradPair as (g, h) Doubles.
+        XCTAssertEqual([MemoryLayout<HistBin>.stride, MemoryLayout<HistBin>.offset(of: \.n)!], [24, 16])
+        XCTAssertEqual([MemoryLayout<GradPair>.stride, MemoryLayout<GradPair>.offset(of: \.h)!], [16, 8])
+        let (X, _) = try TreesTestSupport.randomData(rows: 6_000, numeric: 7, categorical: 2, seed: 41)
+        let data = try BinnedData(X, maxBins: 63, seed: 1)
+        try data.makeRowMajor()
+        var rng = SeededRandom(seed: 9)
+        let gh = (0..<X.nrow).map { _ in GradPair(g: Double(rng.below(17)) / 8 - 1, h: Double(1 + rng.below(4)) / 4) }
+        let rows = (0..<X.nrow).filter { $0 % 5 != 2 }.map { UInt32($0) }   // 4,800 rows, not contiguous
+        var expected = [HistBin](repeating: HistBin(), count: data.totalBins)
+        for f in 0..<data.nfeat {
+            let col = data.column(f)
+            for r in rows { let b = data.histOffset[f] + Int(col[Int(r)]); expected[b] += HistBin(g: gh[Int(r)].g, h: gh[Int(r)].h, n: 1) }
+        }
+        let oldChunk = HistogramBuilder.rowChunk, oldMin = HistogramBuilder.minParallelRows
+        let oldDual = HistogramBuilder.dualRows
+        defer { HistogramBuilder.rowChunk = oldChunk; HistogramBuilder.minParallelRows = oldMin; HistogramBuilder.dualRows = oldDual }
+        for (chunk, minRows, dual) in [(32_768, 2_048, 16_384), (2_400, 2_048, 16_384), (1_200, 2_048, 1_000),
+                                       (32_768, 100_000, 16_384)] {
+            HistogramBuilder.rowChunk = chunk; HistogramBuilder.minParallelRows = minRows; HistogramBuilder.dualRows = dual
+            for threads in [1, 2, 3] {
+                var hist = [HistBin](repeating: HistBin(g: 7, h: 7, n: 7), count: data.totalBins)
+                let scratch = ScratchBuffer((2 * 8 - 1) * data.totalBins, HistBin())
+                TreesTestSupport.withThreads(threads) {
+                    rows.withUnsafeBufferPointer { rp in
+                        gh.withUnsafeBufferPointer { gp in
+                            hist.withUnsafeMutableBufferPointer { hp in
+                                HistogramBuilder.buildRowWise(into: hp.baseAddress!, data: data, rows: rp.baseAddress!,
+                                                              count: rows.count, gh: gp.baseAddress!,
+                                                              chunkHists: scratch.p, maxChunks: 8)
+                            }
+                        }
+                    }
+                }
+                for b in 0..<data.totalBins {
+                    XCTAssertEqual([hist[b].g, hist[b].h, hist[b].n], [expected[b].g, expected[b].h, expected[b].n],
+                                   "bin \(b), row chunk \(chunk), \(threads) threads")
+                }
+            }
+        }
+    }
+
     /// The chunked parallel partition gives exactly the serial (stable) partition.
     func testParallelPartitionEqualsSerial() {
         let n = 100_000

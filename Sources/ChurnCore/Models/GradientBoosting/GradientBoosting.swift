@@ -52,6 +52,9 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
     public var monotoneConstraints: [Int]? = nil
     /// Classes of the multiclass objective (num_class); nil = the largest class code + 1.
     public var numClass: Int? = nil
+    /// Gradient-based one-side sampling (data_sample_strategy = "goss"); nil = every row
+    /// (or bagging). Binary and regression objectives; not with bagging_fraction < 1.
+    public var goss: GOSSOptions? = nil
 
     public init() {}
 
@@ -88,6 +91,11 @@ public struct GradientBoostingOptions: Codable, Sendable, Equatable {
         if let k = numClass {
             guard resolvedObjective == .multiclass else { throw bad("num_class is for the multiclass objective") }
             if k < 2 || k > ModelTarget.maxClasses { throw bad("num_class must be in 2...\(ModelTarget.maxClasses), got \(k)") }
+        }
+        if let g = goss {
+            try g.validate()
+            if baggingFraction < 1 { throw bad("goss and bagging_fraction < 1 cannot be combined (as in LightGBM)") }
+            if resolvedObjective == .multiclass { throw bad("goss is for the binary and regression objectives") }
         }
         if let m = monotoneConstraints, let v = m.first(where: { $0 < -1 || $0 > 1 }) {
             throw bad("monotone_constraints must be -1, 0 or 1 per feature, got \(v)")
@@ -208,13 +216,14 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         }
         let n = X.nrow, nf = X.features.count
         // Working memory, charged before it is allocated: column- and row-major
-        // bins (2·n·nf bytes), the leaf histogram pool, and per-row scratch
-        // (scores 8, gradient pairs 16, row ids 2×4, bag flag 1 bytes).
+        // bins (n·nf + n·rowStride bytes), the leaf histogram pool, and per-row scratch
+        // (scores 8, gradient pairs 16, row ids 2×4, bag flag 1 bytes; GOSS keys 8).
         let working = WorkingMemory()
         defer { working.release() }
-        try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(n, nf), 2), for: "gradient boosting binned data")
+        try working.reserve(WorkingMemory.bytes(n, nf &+ BinnedData.rowStride(nfeat: nf)), for: "gradient boosting binned data")
         // (multiclass: K scores and K probabilities per row, K eval scores.)
-        try working.reserve(WorkingMemory.bytes(n, 37 &+ 16 &* (K - 1)) &+ WorkingMemory.bytes(evalSet?.X.nrow ?? 0, 8 &* K),
+        try working.reserve(WorkingMemory.bytes(n, 37 &+ 16 &* (K - 1) &+ (options.goss == nil ? 0 : 8))
+                            &+ WorkingMemory.bytes(evalSet?.X.nrow ?? 0, 8 &* K),
                             for: "gradient boosting row buffers")
         let data = try BinnedData(X, maxBins: options.maxBins, seed: options.seed)
         try working.reserve(WorkingMemory.bytes(WorkingMemory.bytes(max(1, options.numLeaves) + 16, data.totalBins),
@@ -250,6 +259,8 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
         let evalScore = ScratchBuffer<Double>(ne * K, initScore)
         let hessianFactor = K > 1 ? Double(K) / Double(K - 1) : 1
         let inBag = ScratchBuffer<Bool>(n, true)
+        let gossKeys = ScratchBuffer<Double>(options.goss == nil ? 0 : n, 0)
+        let gossStart = options.goss?.startIteration(learningRate: options.learningRate) ?? Int.max
         let chunks = Parallel.ranges(n, chunks: Parallel.threads * 4)
         var trees: [Tree] = []
         var evalHistory: [Double] = []
@@ -293,13 +304,18 @@ public struct GradientBoosting: BinaryClassifier, Codable, Sendable, CustomStrin
                                             }
                                         }
                                         // The same bag for every class of a round (the draw depends on the iteration only).
-                                        let m = bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
-                                                    rows: grower.rows.p, inBag: inBag.p)
+                                        let m = it >= gossStart
+                                            ? options.goss!.sample(n: n, gh: gh.p, seed: options.seed, iteration: it,
+                                                                   rows: grower.rows.p, inBag: inBag.p, keys: gossKeys.p)
+                                            : bag(n: n, fraction: options.baggingFraction, seed: options.seed, iteration: it,
+                                                  rows: grower.rows.p, inBag: inBag.p)
                                         let (tree, leaves) = try grower.grow(count: m, gh: gh.p, features: feats)
-                                        // Scores: in-bag rows by their leaf range, the others by traversal.
-                                        for l in leaves {
-                                            let v = tree.value[l.node]
-                                            for i in l.begin..<l.end { sc[Int(grower.rows.p[i])] += v }
+                                        // Scores: in-bag rows by their leaf range (leaves in parallel: each
+                                        // row is in one leaf), the others by traversal.
+                                        let rowIds = grower.rows.p
+                                        Parallel.forEach(leaves.count) { li in
+                                            let l = leaves[li], v = tree.value[l.node]
+                                            for i in l.begin..<l.end { sc[Int(rowIds[i])] += v }
                                         }
                                         if m < n {
                                             Parallel.forEach(chunks.count) { c in
