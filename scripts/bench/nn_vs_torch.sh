@@ -144,6 +144,21 @@
 # pack each weight matrix once per pass instead of per step (ck_sgemm_pack_b style) and read A in place; the
 # Tanh/Sigmoid/GELU layers are not in these models, so not vectorised here. Goals still open until measured on a quiet
 # machine: GRU/LSTM epoch <= 0.5x (quiet torch at 100k: 21.26 / 16.53 s), inference >= 3x, MLP inference.
+# Lead, main after merging nngemm10 (own GEMM kernel, no BLAS lock on cl.nn's products), 2026-12-04 13:26-13:29 UTC,
+# quiet machine (nothing else running), 100,000 users (NN_BENCH_DATA=/tmp/nngemm10), 1 epoch, two runs back to back
+# (load before/between/after: 0.34/0.66/1.43, then 1.31/1.36/1.71):
+#   model | cl.nn s/ep torch s/ep  ratio  goal |  cl AUC  pt AUC |  cl rows/s  pt rows/s  ratio  goal
+#   gru   |      10.41      26.48  0.393 <=0.5 |  0.8354  0.8336 |      29696      11628   2.55   >=3
+#   lstm  |      10.02      18.55  0.540 <=0.5 |  0.8243  0.8401 |      34695      13680   2.54   >=3
+#   mlp   |       0.10       0.29  0.325 <=0.3 |  0.8643  0.8622 |    4025698    6303551   0.64   >=3
+#   run 2:
+#   gru   |       8.23      25.32  0.325 <=0.5 |  0.8354  0.8336 |      46691       9810   4.76   >=3
+#   lstm  |       9.27      18.79  0.493 <=0.5 |  0.8243  0.8401 |      33933      18206   1.86   >=3
+#   mlp   |       0.08       0.27  0.312 <=0.3 |  0.8643  0.8622 |    4298094    6393498   0.67   >=3
+#   peak RSS: cl.nn 705 MB, PyTorch 2.15.0+cu132 1257 MB (0.56)
+# GRU epoch met in both runs (0.33-0.39); LSTM 0.49-0.54 with an AUC 0.016 below PyTorch's after one epoch; MLP epoch
+# 0.31-0.33 (0.1 s epochs: within noise of 0.3); inference GRU 2.6-4.8x, LSTM 1.9-2.5x, MLP 0.64-0.67x (goal 3x).
+# cl.nn's AUCs are the same bits in both runs.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's

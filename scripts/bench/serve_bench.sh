@@ -39,6 +39,16 @@
 # Pinned (server on CPU 0, wrk -t1 on CPU 1, 12:42 UTC, load 6.5 — the other load shares both cores, so this does
 #   not isolate anything): 1 row 16 conn 7,426 req/s p99 16.2 ms; 1 row 2 conn 4,384 req/s p99 7.6 ms; 1 row + reasons
 #   16 conn 1,157 req/s; 1000 rows + reasons 1 conn 4 req/s p50 258 ms; 1000 rows 1 conn 100 req/s.
+# Lead, main after merging serve10, nngemm10 and gbdt10, 13:29-13:31 UTC, quiet machine except wrk itself (load 1.3-2.0),
+#   SERVE_BENCH_SECONDS=8, wrk and the server sharing the 2 cores:
+#   explain 4000 rows in-process                0.997 s CPU = 249 us CPU a row (this hour the VM ran 34-45 % more CPU
+#                                               per job than at 09:53 for every tool: see scripts/bench/all)
+#   score 1 row, 2 / 16 conn                    12,923 / 20,842 req/s, p99 0.30 / 4.17 ms  (anchor 2,253 / 2,350 req/s,
+#                                               p99 2.4 / 9.9 ms)
+#   score 1 row + reasons, 16 conn              2,398 req/s, p50 6.0 ms
+#   score 1000 rows, 2 conn                     298 req/s = 298,000 rows/s (anchor 26 req/s = 26,000 rows/s)
+#   score 1000 rows + reasons, 2 conn           9 req/s, p50 223 ms (serve9: 3-4 req/s)
+#   events 1000/batch, 2 / 16 conn              670 / 541 req/s; 1M-user fill 788,161 events/s, state 146 MB, RSS 378 MB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
