@@ -151,9 +151,14 @@ struct CSVGzipStream {
                     chunks.append(parsed[i]!)
                     spans.append((windowAt + bounds[i], windowAt + bounds[i + 1]))
                 }
-                // A malformed record comes before anything later in the stream, a gzip error included.
-                if !more || chunks.last(where: { $0.failed }) != nil { break }
                 if let e = inflateError { throw e }
+                if chunks.last(where: { $0.failed }) != nil {
+                    // Corrupt data inflates to garbage before zlib notices (at the latest at the
+                    // CRC check): a gzip error anywhere explains a malformed record better.
+                    while !inflater.atEnd { next.count = 0; try next.fill(inflater) }
+                    break
+                }
+                if !more { break }
                 windowAt += cut
                 from = 0
                 swap(&cur, &next)
