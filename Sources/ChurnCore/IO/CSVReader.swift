@@ -17,7 +17,9 @@ extension Frame {
 
 /// Parallel CSV reader. The file is memory-mapped, cut into chunks at record
 /// boundaries (found exactly from quote parity), and the chunks are parsed on
-/// all cores straight into typed column storage. Text is interned per chunk and
+/// all cores straight into typed column storage. A gzip file is streamed: its
+/// text is inflated a window at a time and each window parsed the same way
+/// (`CSVGzipStream`), so only two windows of text are held, never the whole. Text is interned per chunk and
 /// the dictionaries are merged in chunk order, so results — types, dictionary
 /// order, bad rows — are the same for any thread count or chunking.
 public struct CSVReader: Sendable {
