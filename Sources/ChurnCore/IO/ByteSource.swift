@@ -27,10 +27,10 @@ final class ByteSource: @unchecked Sendable {
         return try raw.inflatedIfGzip(name: name)
     }
 
-    private func inflatedIfGzip(name: String) throws -> ByteSource {
+    func inflatedIfGzip(name: String) throws -> ByteSource {
         guard Gzip.isGzip(base, count) else { return self }
         let working = WorkingMemory()
-        let (p, n) = try Gzip.inflate(base, count, name: name, working: working)
+        let (p, n) = try Gzip.inflate(self, name: name, working: working)
         return ByteSource(owning: p, count: n, charge: working)
     }
 

@@ -86,7 +86,9 @@ enum ColumnAssembly {
             try ExecutionContext.check()
             let p = parts[k]
             let n = p.count
-            guard p.kind == .string else { parts[k].release(); at += n; continue }
+            // Not text (a chunk of nulls only), or a forced text chunk of nulls only (no values,
+            // so no code to map): its slots keep code 0 and are null.
+            guard p.kind == .string, p.interner.count > 0 else { parts[k].release(); at += n; continue }
             var used = [Bool](repeating: !compact, count: p.interner.count)
             if compact { for i in 0..<n { used[Int(p.codes[i])] = true } }
             var isNull = [Bool]()

@@ -17,20 +17,25 @@ extension Frame {
 
 /// Parallel CSV reader. The file is memory-mapped, cut into chunks at record
 /// boundaries (found exactly from quote parity), and the chunks are parsed on
-/// all cores straight into typed column storage. Text is interned per chunk and
+/// all cores straight into typed column storage. A gzip file is streamed: its
+/// text is inflated a window at a time and each window parsed the same way
+/// (`CSVGzipStream`), so only two windows of text are held, never the whole. Text is interned per chunk and
 /// the dictionaries are merged in chunk order, so results — types, dictionary
 /// order, bad rows — are the same for any thread count or chunking.
 public struct CSVReader: Sendable {
     public var options: CSVReadOptions
     /// Target chunk size in bytes (smaller only in tests, to exercise chunk seams).
     var chunkBytes = 4 << 20
+    /// Decompressed text held at once when streaming a gzip file (two such windows live
+    /// while one is parsed and the next inflated); smaller only in tests, to exercise cuts.
+    var gzipWindowBytes = 32 << 20
 
     public init(options: CSVReadOptions = CSVReadOptions()) {
         self.options = options
     }
 
     public func read(path: String) throws -> CSVResult {
-        try parse(ByteSource.decoding(path: path), name: path)
+        try parseDecoding(ByteSource(path: path), name: path)
     }
 
     /// Parses CSV text held in memory; `name` stands for the file in messages.
@@ -39,117 +44,39 @@ public struct CSVReader: Sendable {
     }
 
     public func read(bytes: [UInt8], name: String = "<bytes>") throws -> CSVResult {
-        try parse(ByteSource.decoding(bytes: bytes, name: name), name: name)
+        try parseDecoding(ByteSource(bytes: bytes), name: name)
     }
 
     // MARK: - Driver
 
+    /// gzip data (by its magic bytes) is streamed window by window; anything else is parsed in place.
+    private func parseDecoding(_ raw: ByteSource, name: String) throws -> CSVResult {
+        guard Gzip.isGzip(raw.base, raw.count) else { return try parse(raw, name: name) }
+        _ = try CSVReadPlan.separator(options)
+        if let r = try CSVGzipStream(reader: self, source: raw, name: name).read() { return r }
+        // The stream met a lone CR line end: read the whole text as one buffer.
+        return try parse(raw.inflatedIfGzip(name: name), name: name)
+    }
+
     private func parse(_ file: ByteSource, name: String) throws -> CSVResult {
-        let sepBytes = Array(options.sep.utf8)
-        guard sepBytes.count == 1, sepBytes[0] < 128, sepBytes[0] != 34, sepBytes[0] != 10, sepBytes[0] != 13 else {
-            throw CSVError.option("sep must be one ASCII character other than a quote or newline, got '\(options.sep)'")
-        }
-        let sep = sepBytes[0]
-        let temporal = TemporalParsers(date: try options.dateFormat.map(TimeFormat.init),
-                                       timestamp: try options.timestampFormat.map(TimeFormat.init))
-        var start = 0
-        if file.count >= 3, file.base[0] == 0xEF, file.base[1] == 0xBB, file.base[2] == 0xBF { start = 3 }
-        let src = try CSVLineEndings.normalizingLoneCR(file, from: start)
+        _ = try CSVReadPlan.separator(options)
+        let bom = CSVReadPlan.bomLength(file.base, file.count)
+        let src = try CSVLineEndings.normalizingLoneCR(file, from: bom)
         let base = src.base
         let end = src.count
-        // Blank lines before the header are skipped, as pandas does (skip_blank_lines).
-        var leadingBlank = 0
-        while start < end, base[start] == 10 || (base[start] == 13 && start + 1 < end && base[start + 1] == 10) {
-            start += base[start] == 13 ? 2 : 1
-            leadingBlank += 1
-        }
-
-        // Header (or the shape of the first record).
-        let first = try HeaderRecord(base, start, end, sep: sep, file: name)
-        if first.fields.isEmpty {
-            if options.header { throw CSVError.malformed(file: name, line: 1, column: nil, columnName: nil, reason: "empty file: no header") }
+        guard let plan = try CSVReadPlan(options: options, base, bom, end, name: name) else {
             return CSVResult(frame: try Frame([]), badRows: [])
         }
-        let ncol = first.fields.count
-        var fileNames: [String] = []
-        if options.header {
-            fileNames = try CSVHeader.names(first.fields, file: name)
-            start = first.next
-        } else {
-            try CSVHeader.checkWidth(ncol, file: name)
-            fileNames = (1...ncol).map { "column_\($0)" }
-        }
-        let headerLines = leadingBlank + (options.header ? first.newlines : 0)
-
-        // Which file columns to read, in output order, and their forced types.
-        let wanted = options.columns ?? fileNames
-        var target = [Int](repeating: -1, count: ncol)
-        var outNames: [String] = []
-        for n in wanted {
-            guard let i = fileNames.firstIndex(of: n) else { throw noColumn(n, fileNames, name) }
-            guard target[i] < 0 else { throw CSVError.option("column '\(n)' is listed twice in columns") }
-            target[i] = outNames.count
-            outNames.append(n)
-        }
-        for key in options.types.keys.sorted() where !fileNames.contains(key) { throw noColumn(key, fileNames, name) }
-        let forced: [DType?] = outNames.map { options.types[$0] }
-        let na = NAMatcher(options.na, temporal: temporal)
-
-        // Chunks.
-        let bounds = chunkBoundaries(src, start, end)
+        let bounds = chunkBoundaries(base, plan.dataStart, end, release: src.release)
         let nchunks = bounds.count - 1
-        let rowsPerByte = estimateRowsPerByte(base, start, end)
-        func makeParser(_ k: Int, text: Set<Int>, only: Set<Int>? = nil, skip: Set<Int> = []) -> CSVChunkParser {
-            let expected = Int(Double(bounds[k + 1] - bounds[k]) * rowsPerByte * 1.05) + 16
-            let builders = (0..<outNames.count).map { b -> ColumnBuilder in
-                if let t = forced[b] { return ColumnBuilder(kind: CellKind(forced: t), forced: true, expectedRows: expected) }
-                let kind: CellKind = text.contains(b) ? .string : .unknown
-                let reserve = only == nil || only!.contains(b) ? expected : 0
-                return ColumnBuilder(kind: kind, forced: false, expectedRows: reserve)
-            }
-            let tgt = only.map { o in target.map { $0 >= 0 && o.contains($0) ? $0 : -1 } } ?? target
-            return CSVChunkParser(target: tgt, builders: builders, sep: sep, na: na, policy: options.badRows,
-                                  temporal: temporal, skipRecords: skip)
-        }
-        // Column storage is charged to the script's memory budget chunk by
-        // chunk, before the chunk is parsed (at most 8 bytes a cell for the
-        // rows the chunk is estimated to hold), and returned when the frame is
-        // built: the frame itself is charged while Lua holds it. Cancellation
-        // is checked before every chunk (4 MB of text).
+        // Cancellation is checked before every chunk (4 MB of text).
         let working = WorkingMemory()
         defer { working.release() }
         var parsed = [CSVChunkParser?](repeating: nil, count: nchunks)
         do {
             try parsed.withUnsafeMutableBufferPointer { out in
                 try Parallel.forEachThrowing(nchunks) { k in
-                    let rows = Int(Double(bounds[k + 1] - bounds[k]) * rowsPerByte * 1.05) + 16
-                    try working.reserve(WorkingMemory.bytes(rows, 8 * max(1, outNames.count)), for: "reading \(name)")
-                    var text = Set<Int>()
-                    var skip = Set<Int>()
-                    var firstPass: CSVChunkParser? = nil
-                    while true {
-                        var p = makeParser(k, text: text, skip: skip)
-                        p.run(base, bounds[k], bounds[k + 1], readable: end)
-                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
-                        if !p.needsText.isEmpty {
-                            text.formUnion(p.needsText)
-                            p.releaseBuilders()
-                            continue
-                        }
-                        // Rows skipped under bad_rows="skip" may have widened a column's type
-                        // before they turned out bad: parse the chunk again passing over them,
-                        // so the kept rows alone decide every type.
-                        if firstPass == nil, !p.skipped.isEmpty, !p.failed {
-                            skip = Set(p.skipped)
-                            text = []
-                            p.releaseBuilders()
-                            firstPass = p
-                            continue
-                        }
-                        if let f = firstPass { p.problems = f.problems; p.skipped = f.skipped }
-                        out[k] = p
-                        break
-                    }
+                    out[k] = try plan.parseChunk(base, bounds[k], bounds[k + 1], readable: end, working: working, name: name)
                     src.release(from: bounds[k], to: bounds[k + 1])
                 }
             }
@@ -157,11 +84,39 @@ public struct CSVReader: Sendable {
             for k in parsed.indices { parsed[k]?.releaseBuilders() }
             throw error
         }
-        var chunks = parsed.map { $0! }
-        parsed = []
+        return try finish(plan, parsed.map { $0! }, name: name) { redo in
+            var again = [CSVChunkParser?](repeating: nil, count: redo.count)
+            do {
+                try again.withUnsafeMutableBufferPointer { out in
+                    try Parallel.forEachThrowing(redo.count) { r in
+                        let k = redo[r].chunk
+                        out[r] = try plan.reparseAsText(base, bounds[k], bounds[k + 1], readable: end,
+                                                        cols: redo[r].cols, skip: redo[r].skip)
+                    }
+                }
+            } catch {
+                for r in again.indices { again[r]?.releaseBuilders() }
+                throw error
+            }
+            return again.map { $0! }
+        }
+    }
+
+    /// A chunk to parse again with some columns as text (see `finish`).
+    typealias Reparse = (chunk: Int, cols: Set<Int>, skip: Set<Int>)
+
+    /// From parsed chunks (in file order) to the result: reports the first failed chunk's
+    /// error with its absolute line, joins the kinds each chunk inferred, has `reparse`
+    /// read again as text the chunks that inferred something narrower than the joined
+    /// kind, and assembles the columns. Every chunk's builders are consumed or released.
+    func finish(_ plan: CSVReadPlan, _ parsed: [CSVChunkParser], name: String,
+                reparse: ([Reparse]) throws -> [CSVChunkParser]) throws -> CSVResult {
+        var chunks = parsed
+        let nchunks = chunks.count
+        let fileNames = plan.fileNames, outNames = plan.outNames, forced = plan.forced
 
         // Absolute line numbers: 1 + header lines + newlines of earlier chunks.
-        var firstLine = [Int](repeating: 1 + headerLines, count: nchunks)
+        var firstLine = [Int](repeating: 1 + plan.headerLines, count: nchunks)
         for k in 1..<max(1, nchunks) { firstLine[k] = firstLine[k - 1] + chunks[k - 1].newlines }
         func badRow(_ k: Int, _ p: (line: Int, column: Int?, reason: String)) -> CSVBadRow {
             CSVBadRow(line: firstLine[k] + p.line, column: p.column.map { $0 + 1 },
@@ -177,41 +132,28 @@ public struct CSVReader: Sendable {
         let nb = outNames.count
         var finalKind = [CellKind](repeating: .unknown, count: nb)
         for c in chunks { for b in 0..<nb { finalKind[b] = finalKind[b].join(c.builders[b].kind) } }
-        var redo: [(Int, Set<Int>)] = []
+        var redo: [Reparse] = []
         for k in 0..<nchunks {
             let s = Set((0..<nb).filter { b in
                 finalKind[b] == .string && chunks[k].builders[b].kind != .string && chunks[k].builders[b].kind != .unknown
             })
-            if !s.isEmpty { redo.append((k, s)) }
+            if !s.isEmpty { redo.append((k, s, Set(chunks[k].skipped))) }
         }
         if !redo.isEmpty {
-            var again = [CSVChunkParser?](repeating: nil, count: redo.count)
-            do {
-                try again.withUnsafeMutableBufferPointer { out in
-                    try Parallel.forEachThrowing(redo.count) { r in
-                        let (k, cols) = redo[r]
-                        var p = makeParser(k, text: cols, only: cols, skip: Set(chunks[k].skipped))
-                        p.run(base, bounds[k], bounds[k + 1], readable: end)
-                        if p.cancelled { p.releaseBuilders(); try ExecutionContext.check(); throw CancellationError(reason: .interrupted) }
-                        out[r] = p
-                    }
-                }
-            } catch {
-                for r in again.indices { again[r]?.releaseBuilders() }
+            var again: [CSVChunkParser]
+            do { again = try reparse(redo) } catch {
                 for k in chunks.indices { chunks[k].releaseBuilders() }
                 throw error
             }
-            for (r, (k, cols)) in redo.enumerated() {
-                var p = again[r]!
+            for (r, (k, cols, _)) in redo.enumerated() {
                 for b in cols {
                     chunks[k].builders[b].release()
-                    chunks[k].builders[b] = p.builders[b]
-                    p.builders[b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0)
+                    chunks[k].builders[b] = again[r].builders[b]
+                    again[r].builders[b] = ColumnBuilder(kind: .unknown, forced: false, expectedRows: 0)
                 }
-                p.releaseBuilders()
+                again[r].releaseBuilders()
             }
         }
-
         // Assemble columns, one per task, releasing chunk storage as it goes.
         let rowCounts = chunks.map(\.rows)
         let anySkipped = chunks.contains { !$0.skipped.isEmpty }
@@ -245,24 +187,12 @@ public struct CSVReader: Sendable {
         return CSVResult(frame: try Frame(columns.map { $0! }), badRows: bad)
     }
 
-    private func noColumn(_ n: String, _ names: [String], _ file: String) -> CSVError {
-        let key = n.lowercased()
-        var scored: [(name: String, d: Int)] = []
-        for c in names {
-            let d = editDistance(c.lowercased(), key)
-            if d <= max(2, n.count / 3) || c.lowercased().hasPrefix(key) { scored.append((c, d)) }
-        }
-        scored.sort { a, b in a.d != b.d ? a.d < b.d : a.name < b.name }
-        let near: [String] = scored.prefix(3).map { "'" + $0.name + "'" }
-        let hint = near.isEmpty ? "" : "; did you mean " + near.joined(separator: " or ") + "?"
-        return .option("no column '\(n)' in \(file)" + hint)
-    }
-
     /// Chunk boundaries: cut points spread evenly, each moved forward to just
     /// past the next newline that lies outside quotes. The quote state at a cut
     /// point is the parity of the quotes before it, counted in parallel (memchr).
-    private func chunkBoundaries(_ src: ByteSource, _ start: Int, _ end: Int) -> [Int] {
-        let base = src.base
+    /// `release` is told each range scanned (a mapped file unmaps it).
+    func chunkBoundaries(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                         release: (_ from: Int, _ to: Int) -> Void = { _, _ in }) -> [Int] {
         let len = end - start
         let n = max(1, min(len / max(1, chunkBytes), 4096))
         if n == 1 { return [start, end] }
@@ -276,7 +206,7 @@ public struct CSVReader: Sendable {
                 p = UnsafeRawPointer(q) + 1
             }
             // Unmap what was scanned, or the whole file would count toward peak memory.
-            src.release(from: cuts[r.lowerBound], to: cuts[r.upperBound])
+            release(cuts[r.lowerBound], cuts[r.upperBound])
             return c
         }
         var bounds = [start]
@@ -296,15 +226,6 @@ public struct CSVReader: Sendable {
         }
         bounds.append(end)
         return bounds
-    }
-
-    /// Records per byte in the first 64 KiB (for reserving column storage).
-    private func estimateRowsPerByte(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double {
-        let n = min(end - start, 1 << 16)
-        if n <= 0 { return 0 }
-        var lines = 0
-        for i in start..<(start + n) where base[i] == 10 { lines += 1 }
-        return Double(max(1, lines)) / Double(n)
     }
 }
 

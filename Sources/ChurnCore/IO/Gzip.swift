@@ -9,13 +9,13 @@ import Darwin
 /// gzip (RFC 1952) through Debian's zlib, for `.csv.gz` files.
 ///
 /// Reading: a file is recognised by its magic bytes (1F 8B), whatever its
-/// name, and inflated in one pass into a single buffer that the parallel CSV
-/// parser then reads exactly as it reads a mapped plain file — so the plain
-/// path is untouched and the gzip path costs one inflate. Concatenated members
-/// (what `pigz`, `cat a.gz b.gz` and our own writer produce) are read as one
-/// stream. The buffer is charged to the memory budget as it grows, and
-/// cancellation is checked every few megabytes, so a decompression bomb meets
-/// the script's memory limit instead of the machine's.
+/// name. The CSV reader streams it window by window (`GzipInflater`,
+/// `CSVGzipStream`); `inflate` below makes one buffer of the whole text, for
+/// the rare file the streaming reader hands back (lone CR line ends).
+/// Concatenated members (what `pigz`, `cat a.gz b.gz` and our own writer
+/// produce) are read as one stream. Buffers are charged to the memory budget
+/// as they grow, and cancellation is checked every few megabytes, so a
+/// decompression bomb meets the script's memory limit instead of the machine's.
 ///
 /// Writing: the writer compresses each block of formatted rows as its own gzip
 /// member, in parallel; the concatenation is a valid gzip file (RFC 1952 §2.2)
@@ -29,65 +29,27 @@ public enum Gzip {
     /// Inflates a whole gzip stream (one or more members) into a new buffer
     /// that the caller owns (`deallocate` it); its size is charged to `working`,
     /// which the caller releases with the buffer. `name` is the file in errors.
-    static func inflate(_ base: UnsafePointer<UInt8>, _ count: Int, name: String, working: WorkingMemory) throws
+    static func inflate(_ source: ByteSource, name: String, working: WorkingMemory) throws
         -> (pointer: UnsafeMutablePointer<UInt8>, count: Int)
     {
-        var capacity = max(1 << 16, min(count * 4, 1 << 30))
+        var capacity = max(1 << 16, min(source.count * 4, 1 << 30))
         try working.reserve(capacity, for: "decompressing \(name)")
         var out = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        var produced = 0
         var ok = false
         defer { if !ok { out.deallocate() } }
-
-        var stream = z_stream()
-        guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw CSVError.io(file: name, reason: "gzip: cannot start zlib") }
-        defer { inflateEnd(&stream) }
-        var consumed = 0
-        var sinceCheck = 0
+        let inflater = try GzipInflater(source: source, name: name)
+        var produced = 0
         while true {
-            if produced == capacity {
-                let grown = capacity * 2
-                try working.reserve(grown - capacity, for: "decompressing \(name)")
-                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-                bigger.initialize(from: out, count: produced)
-                out.deallocate()
-                out = bigger
-                capacity = grown
-            }
-            let inChunk = min(count - consumed, Int(UInt32.max >> 1))
-            let outChunk = min(capacity - produced, Int(UInt32.max >> 1))
-            stream.next_in = UnsafeMutablePointer(mutating: base + consumed)
-            stream.avail_in = uInt(inChunk)
-            stream.next_out = out + produced
-            stream.avail_out = uInt(outChunk)
-            let rc = CZlib.inflate(&stream, Z_NO_FLUSH)
-            consumed += inChunk - Int(stream.avail_in)
-            let made = outChunk - Int(stream.avail_out)
-            produced += made
-            sinceCheck += made
-            if sinceCheck >= 8 << 20 { sinceCheck = 0; try ExecutionContext.check() }
-            switch rc {
-            case Z_STREAM_END:
-                // Another member may follow (skip trailing zero padding, as gzip does).
-                var next = consumed
-                while next < count, base[next] == 0 { next += 1 }
-                if next >= count { ok = true; return (out, produced) }
-                guard isGzip(base + next, count - next) else {
-                    throw CSVError.io(file: name, reason: "gzip: unexpected bytes after the compressed data at offset \(next)")
-                }
-                consumed = next
-                guard inflateReset(&stream) == Z_OK else { throw CSVError.io(file: name, reason: "gzip: cannot restart zlib") }
-            case Z_OK:
-                continue
-            case Z_BUF_ERROR:
-                if stream.avail_out == 0 { continue }   // output full: grow and go on
-                throw CSVError.io(file: name, reason: "gzip: truncated file (ends after \(count) compressed bytes, \(produced) decompressed)")
-            case Z_MEM_ERROR:
-                throw CSVError.io(file: name, reason: "gzip: out of memory while decompressing")
-            default:
-                let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw CSVError.io(file: name, reason: "gzip: corrupt data at compressed offset \(consumed): \(msg)")
-            }
+            produced += try inflater.read(into: out + produced, capacity: capacity - produced)
+            if inflater.atEnd { ok = true; return (out, produced) }
+            // Output full: grow and go on.
+            let grown = capacity * 2
+            try working.reserve(grown - capacity, for: "decompressing \(name)")
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            bigger.initialize(from: out, count: produced)
+            out.deallocate()
+            out = bigger
+            capacity = grown
         }
     }
 
