@@ -4,7 +4,12 @@
 # Figures: single-row /score (2 and 16 connections), 1,000-row batches (rows/s), /v1/events with
 # 1,000-event batches (events/s, each batch fsynced before the reply, state dir on local disk).
 # Needs: wrk (apt), a release build, and for the anchor a venv with fastapi uvicorn lightgbm numpy
-# (SERVE_BENCH_VENV, default .venv-serve). Env: SERVE_BENCH_SECONDS (default 10).
+# (SERVE_BENCH_VENV, default .venv-serve). Env: SERVE_BENCH_SECONDS (default 10);
+# placement knobs for the tail-latency question (defaults: no pinning, NIO's one loop per core, wrk -t2):
+#   SERVE_BENCH_SERVER_CPUS  taskset -c list for the server (e.g. 0)    SERVE_BENCH_WRK_CPUS  the same for wrk (e.g. 1)
+#   SERVE_BENCH_THREADS      churnlab serve --threads (event loops)     SERVE_BENCH_WRK_THREADS  wrk -t (default 2)
+#   SERVE_BENCH_ONLY=score1  only the single-row /v1/score runs (2 and 16 connections, uptime before each): no
+#                            explain, batches, events, 1M-user fill or anchor — for sweeping the knobs above.
 # Measured 2026-12-04 08:47-08:49 UTC, branch serve9, SERVE_BENCH_SECONDS=8, 2 cores running both wrk (2 threads)
 # and the server, other helpers' builds running (load average 2.92 at the churnlab runs, 2.43 at the anchor's):
 #   score 1 row, 2 conn              15,087 req/s  p50 0.107 ms  p99 0.312 ms   (anchor 2,670 req/s, p99 3.2 ms)
@@ -68,6 +73,13 @@ local m = cl.model.gbdt{trees = 200, leaves = 31, learning_rate = 0.1, seed = 7}
 m:save("$WORK/m.clm")
 LUA
 "$BIN" run "$WORK/fit.lua"
+ONLY=${SERVE_BENCH_ONLY:-}
+SERVER_PIN=(); WRK_PIN=(); THREADS_ARG=()
+[ -n "${SERVE_BENCH_SERVER_CPUS:-}" ] && SERVER_PIN=(taskset -c "$SERVE_BENCH_SERVER_CPUS")
+[ -n "${SERVE_BENCH_WRK_CPUS:-}" ] && WRK_PIN=(taskset -c "$SERVE_BENCH_WRK_CPUS")
+[ -n "${SERVE_BENCH_THREADS:-}" ] && THREADS_ARG=(--threads "$SERVE_BENCH_THREADS")
+WRK_THREADS=${SERVE_BENCH_WRK_THREADS:-2}
+if [ "$ONLY" != score1 ]; then
 # TreeSHAP in-process, CPU time (less sensitive to the shared machine's load than wrk's figures).
 cat > "$WORK/explain.lua" <<LUA
 local m = cl.model.load("$WORK/m.clm")
@@ -79,23 +91,29 @@ local dt = os.clock() - t0
 print(string.format("explain 4000 rows (TreeSHAP, top 3): %.3f s CPU = %.0f us CPU a row", dt, dt / 4000 * 1e6))
 LUA
 "$BIN" run "$WORK/explain.lua"
+fi
 head -c 40 /dev/urandom | base64 | tr -d '/+=\n' > "$WORK/token"; chmod 600 "$WORK/token"
 TOKEN=$(cat "$WORK/token")
 
-"$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --state-dir "$WORK/state" --port 18080 > "$WORK/serve.log" 2>&1 &
+"${SERVER_PIN[@]}" "$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --state-dir "$WORK/state" --port 18080 \
+  "${THREADS_ARG[@]}" > "$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q listening "$WORK/serve.log" && break; sleep 0.1; done
 
 run() {  # name connections path body port token
   local out
-  out=$(SERVE_BODY=$4 SERVE_PATH=$3 SERVE_TOKEN=$6 wrk -t2 -c"$2" -d"${SECS}s" --latency -s scripts/bench/serve_post.lua "http://127.0.0.1:$5" | grep RESULT)
+  out=$(SERVE_BODY=$4 SERVE_PATH=$3 SERVE_TOKEN=$6 "${WRK_PIN[@]}" wrk -t"$(( WRK_THREADS < $2 ? WRK_THREADS : $2 ))" -c"$2" -d"${SECS}s" \
+    --latency -s scripts/bench/serve_post.lua "http://127.0.0.1:$5" | grep RESULT)
   printf "%-44s %s\n" "$1" "${out#RESULT }"
 }
 
-echo "== churnlab serve (release) =="
+echo "== churnlab serve (release) server cpus=${SERVE_BENCH_SERVER_CPUS:-any} threads=${SERVE_BENCH_THREADS:-default}" \
+  "wrk cpus=${SERVE_BENCH_WRK_CPUS:-any} -t$WRK_THREADS =="
 uptime
 run "score 1 row, 2 conn" 2 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
+[ "$ONLY" = score1 ] && uptime
 run "score 1 row, 16 conn" 16 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
+if [ "$ONLY" = score1 ]; then uptime; kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=; exit 0; fi
 run "score 1 row + reasons (TreeSHAP), 16 conn" 16 /v1/score "$WORK/rows_1_reasons.json" 18080 "$TOKEN"
 run "score 1000 rows (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000.json" 18080 "$TOKEN"
 run "score 1000 rows + reasons (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows_1000_reasons.json" 18080 "$TOKEN"
