@@ -194,4 +194,34 @@ final class ServeSubscriptionTests: XCTestCase {
         let (third, _) = try start(["--state-dir", stateDir])
         XCTAssertEqual(try third.request("GET", "/v1/health").object["state_subscriptions"] as? Int, terms.count, "from the snapshot")
     }
+
+    /// `--subscriptions-from` with monthly rates (an `mrr` column) and without optional columns; a bad file stops
+    /// the start (exit 1, the reason named); `--threads` is validated and a 1-loop server serves.
+    func testSubscriptionsFromMonthlyFileAndThreadsOption() throws {
+        try ServeFixtures.model(at: modelPath)
+        let csv = dir.appendingPathComponent("mrr.csv").path
+        try "user_id,start,end,plan,mrr\na,2024-01-01,,pro,19.5\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let (s, token) = try start(["--subscriptions-from", csv, "--threads", "1"])
+        let now = DateText.format(micros: Int64(Date().timeIntervalSince1970 * 1e6) - Self.day)
+        XCTAssertEqual(try s.request("POST", "/v1/events", json: "{\"events\": [{\"user\": \"a\", \"type\": \"login\", \"time\": \"\(now)\"}]}", token: token).status, 200)
+        let f = try s.request("GET", "/v1/users/a/risk", token: token).object["features"] as! [String: Any]
+        XCTAssertEqual(f["mrr"] as? Double, 19.5)
+        XCTAssertEqual(f["plan"] as? String, "pro")
+        XCTAssertEqual(f["subscribed"] as? Double, 1)
+        XCTAssertTrue(f["days_to_renewal"] is NSNull, "open-ended")
+        XCTAssertNil(f["auto_renew_off"]); XCTAssertNil(f["discount"])
+        let bad = dir.appendingPathComponent("bad.csv").path
+        try "user_id,start,end,plan,price\na,2024-02-01,2024-01-01,pro,10\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for (args, status, text) in [(["--subscriptions-from", bad], Int32(1), "term ends before it starts"),
+                                     (["--threads", "0"], Int32(64), "--threads must be 1 to 64")] {
+            let p = Process()
+            p.executableURL = ServeProcess.binary
+            p.arguments = ["serve", "--model", modelPath, "--port", "0"] + args
+            let err = Pipe(); p.standardError = err; p.standardOutput = Pipe()
+            try p.run(); p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, status, "\(args)")
+            let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertTrue(e.contains(text), e)
+        }
+    }
 }
