@@ -17,8 +17,11 @@ public enum EventLoopTasks {
     /// Makes NIO's singleton event loops (the ones Hummingbird serves on) Swift's
     /// global executor. Call once, from the main thread, before any task starts;
     /// false when the runtime does not allow it (tasks then use the cooperative pool).
+    /// `threads`: the number of event loops (NIO's default: one per core); must be set before
+    /// the singleton group is first used, so here.
     @discardableResult
-    public static func install() -> Bool {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    public static func install(threads: Int? = nil) -> Bool {
+        if let threads { NIOSingletons.groupLoopCountSuggestion = threads }
+        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 }

@@ -26,6 +26,15 @@ final class IngestQueue: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the queue's thread, in order with the event batches (a blocking write and fsync of its own).
+    func perform(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
+            queue.async {
+                do { try body(); c.resume() } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+
     private func drain() {
         while true {
             let group = lock.withLock { () -> [([OnlineEvent], CheckedContinuation<Void, Error>)] in

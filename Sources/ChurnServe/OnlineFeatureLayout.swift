@@ -3,10 +3,12 @@ import ChurnCore
 /// The columns the online state produces for a `FeatureSpec`, named and ordered
 /// exactly as `buildFeatures` (`cl.features.build`) names them for an event log
 /// with the same event types, so a model fitted on batch features can be scored
-/// from the online state. The subscription family needs a subscription table
-/// and is not part of the online state.
+/// from the online state. The subscription family is there once the state holds
+/// a subscription term (as `buildFeatures` has it only with a subscription table),
+/// its auto_renew_off and discount columns once a term gave them.
 struct OnlineFeatureLayout: Sendable {
-    enum Kind: Sendable { case int, double }
+    /// `plan`: the value is a code into the state's plan table (NaN: null).
+    enum Kind: Sendable { case int, double, plan }
     let names: [String]
     let kinds: [Kind]
     let windows: [Int]
@@ -21,13 +23,18 @@ struct OnlineFeatureLayout: Sendable {
     let monetary: Bool
     /// First output column of each family.
     let base: [FeatureFamily: Int]
+    /// Whether the subscription family has its auto_renew_off and discount columns.
+    let subscriptionAutoRenew: Bool
+    let subscriptionDiscount: Bool
     /// Days of history a feature can look back (windows, trend's previous window, behaviour window).
     let horizonDays: Int
 
-    /// `typeNames`: the state's type table; `hasAmounts`: whether the monetary family applies.
-    init(spec: FeatureSpec, typeNames: [String], hasAmounts: Bool) throws {
+    /// `typeNames`: the state's type table; `hasAmounts`: whether the monetary family applies;
+    /// `subscriptions`: nil while the state holds no term, else which optional columns terms gave.
+    init(spec: FeatureSpec, typeNames: [String], hasAmounts: Bool, subscriptions: (autoRenew: Bool, discount: Bool)? = nil) throws {
         try spec.validate()
-        let has = Set(spec.families).subtracting([.subscription])
+        var has = Set(spec.families)
+        if subscriptions == nil { has.remove(.subscription) }
         families = has
         windows = spec.windows.sorted()
         trendWindows = has.contains(.trend) ? (spec.trendWindows ?? spec.windows).sorted() : []
@@ -64,6 +71,13 @@ struct OnlineFeatureLayout: Sendable {
         let B = spec.behaviourWindow
         if has.contains(.sessions) { add(.sessions, [("sessions_\(B)d", .int), ("session_minutes_mean_\(B)d", .double)]) }
         if has.contains(.weekend) { add(.weekend, [("weekend_share_\(B)d", .double)]) }
+        subscriptionAutoRenew = has.contains(.subscription) && subscriptions?.autoRenew == true
+        subscriptionDiscount = has.contains(.subscription) && subscriptions?.discount == true
+        if has.contains(.subscription) {
+            add(.subscription, SubscriptionFeatures.columns(autoRenew: subscriptionAutoRenew, discount: subscriptionDiscount).map { c in
+                (c.name, c.kind == .int ? Kind.int : c.kind == .double ? Kind.double : Kind.plan)
+            })
+        }
         self.names = names; self.kinds = kinds; self.base = base
         horizonDays = max(windows.last ?? 0, 2 * (trendWindows.last ?? 0), B)
     }

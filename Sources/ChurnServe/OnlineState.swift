@@ -57,6 +57,14 @@ public struct OnlineState: Sendable {
     var typeCode: [String: Int32] = [:]
     var hasAmounts = false
     var users: [String: User] = [:]
+    /// Subscription terms per user (see `OnlineSubscriptions.swift`), and the plan table.
+    var terms: [String: Terms] = [:]
+    var planNames: [String] = []
+    var planCode: [String: Int32] = [:]
+    /// Whether any term gave an auto-renew flag / a discount (the family then has those columns).
+    var hasAutoRenew = false
+    var hasDiscount = false
+    public internal(set) var termCount = 0
     /// Events held, recent and aged out.
     public internal(set) var eventCount = 0
     var layoutCache: OnlineFeatureLayout?
@@ -65,10 +73,8 @@ public struct OnlineState: Sendable {
     public static let maxTypes = 256
 
     public init(spec: FeatureSpec) throws {
-        var s = spec
-        s.families = s.families.filter { $0 != .subscription }
-        try s.validate()
-        self.spec = s
+        try spec.validate()
+        self.spec = spec
     }
 
     public var userCount: Int { users.count }
@@ -76,12 +82,19 @@ public struct OnlineState: Sendable {
     /// The feature columns, for the current type table.
     mutating func layout() throws -> OnlineFeatureLayout {
         if let l = layoutCache { return l }
-        let l = try OnlineFeatureLayout(spec: spec, typeNames: typeNames, hasAmounts: hasAmounts)
+        let l = try OnlineFeatureLayout(spec: spec, typeNames: typeNames, hasAmounts: hasAmounts,
+                                        subscriptions: termCount > 0 ? (hasAutoRenew, hasDiscount) : nil)
         layoutCache = l
         return l
     }
 
     public mutating func featureNames() throws -> [String] { try layout().names }
+
+    /// The index of the plan column (its values are codes into `planNames`), if the layout has one.
+    mutating func planColumn() throws -> Int? {
+        let l = try layout()
+        return l.kinds.firstIndex { $0 == .plan }
+    }
 
     /// Days of history the features need; events older than this (plus a margin) age out.
     public var horizonDays: Int {
@@ -130,14 +143,16 @@ public struct OnlineState: Sendable {
     /// `asOf` must not be earlier than the last `age(now:)` (aged-out events are gone from windows).
     public mutating func features(user: String, asOf: Int64) throws -> [Double]? {
         let l = try layout()
-        guard let u = users[user] else { return nil }
-        return u.features(asOf: asOf, layout: l, typeCount: typeNames.count)
+        guard let u = users[user], var out = u.features(asOf: asOf, layout: l, typeCount: typeNames.count) else { return nil }
+        writeSubscriptionFeatures(user: user, asOf: asOf, layout: l, into: &out)
+        return out
     }
 
     /// Approximate bytes held (for the state-size metric).
     public var storageBytes: Int {
         var b = 0
         for (k, u) in users { b += k.utf8.count + 96 + u.times.count * 20 + u.agedLastOfType.count * 16 }
+        for (k, t) in terms { b += k.utf8.count + 160 + t.count * 45 }
         return b
     }
 }

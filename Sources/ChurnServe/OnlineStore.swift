@@ -113,19 +113,63 @@ public final class OnlineStore: @unchecked Sendable {
         } }
     }
 
-    /// Feature names and the user's values as of now (NaN = null); nil when the user has no event before now.
-    public func features(user: String, asOf: Int64? = nil) throws -> (names: [String], values: [Double], asOf: Int64)? {
+    /// Feature names and the user's values as of now (NaN = null; the `plan` column's values are codes
+    /// into `plan.names`); nil when the user has no event before now.
+    public func features(user: String, asOf: Int64? = nil) throws -> (names: [String], values: [Double], asOf: Int64, plan: PlanColumn?)? {
         try lock.withLock {
             let now = asOf ?? clock()
             state.age(user: user, now: now, floor: pendingFloor)
             guard let v = try state.features(user: user, asOf: now) else { return nil }
-            return (try state.featureNames(), v, now)
+            return (try state.featureNames(), v, now, try planColumn())
         }
+    }
+
+    /// The plan column of the current layout with the plan table (call with `lock` held).
+    private func planColumn() throws -> PlanColumn? {
+        try state.planColumn().map { PlanColumn(index: $0, names: state.planNames) }
+    }
+
+    /// Validates a batch of subscription terms, makes it durable, then applies it (all or nothing).
+    /// Blocks on the write and fsync: call from `IngestQueue`'s thread.
+    public func ingest(terms: [OnlineTerm]) throws {
+        try journalLock.withLock {
+            try lock.withLock { try validate(terms) { "subscriptions[\($0)]." } }
+            try journal?.append(terms: terms)
+            lock.withLock {
+                for t in terms { state.add(t) }
+                if let j = journal, j.logBytes > snapshotLogBytes {
+                    state.age(now: clock())
+                    do { try j.snapshot(state) } catch { FileHandle.standardError.write(Data("churnlab serve: snapshot failed: \(error)\n".utf8)) }
+                }
+            }
+        }
+    }
+
+    /// Checks every term against the state (call with `lock` held); the error's field is `field(index)` + the member.
+    private func validate(_ terms: [OnlineTerm], field: (Int) -> String) throws {
+        var pending = Set<String>()
+        for (i, t) in terms.enumerated() {
+            if let why = state.rejection(t, pendingPlans: pending) { throw IngestError(field: field(i) + why.member, message: why.message) }
+            if state.planCode[t.plan] == nil { pending.insert(t.plan) }
+        }
+    }
+
+    /// Loads subscription terms in bulk (the `--subscriptions-from` file) when the state holds none, then snapshots.
+    /// Returns false (and loads nothing) when the state already holds terms.
+    public func seed(terms: [OnlineTerm]) throws -> Bool {
+        try journalLock.withLock { try lock.withLock {
+            guard state.termCount == 0 else { return false }
+            try validate(terms) { "term \($0 + 1) " }
+            for t in terms { state.add(t) }
+            state.age(now: clock())
+            try journal?.snapshot(state)
+            return true
+        } }
     }
 
     /// Features of every user with an event before now (at most `limit`, the first by id), column-major:
     /// what the dashboard scores. `total`: users in the state.
-    public func allFeatures(limit: Int) throws -> (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64) {
+    public func allFeatures(limit: Int) throws -> (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64, plan: PlanColumn?) {
         try lock.withLock {
             let now = clock()
             let names = try state.featureNames()
@@ -139,7 +183,7 @@ public final class OnlineStore: @unchecked Sendable {
                 users.append(id)
                 for c in 0..<names.count { columns[c].append(v[c]) }
             }
-            return (names, users, columns, total, now)
+            return (names, users, columns, total, now, try planColumn())
         }
     }
 
@@ -151,8 +195,8 @@ public final class OnlineStore: @unchecked Sendable {
         }
     }
 
-    public var stats: (users: Int, events: Int, bytes: Int) {
-        lock.withLock { (state.userCount, state.eventCount, state.storageBytes) }
+    public var stats: (users: Int, events: Int, bytes: Int, terms: Int) {
+        lock.withLock { (state.userCount, state.eventCount, state.storageBytes, state.termCount) }
     }
 
     /// Ages every user and writes a snapshot (graceful shutdown).
@@ -161,5 +205,23 @@ public final class OnlineStore: @unchecked Sendable {
             state.age(now: clock())
             try journal?.snapshot(state)
         } }
+    }
+}
+
+/// The `plan` feature column of the online state: its values are codes into `names` (NaN: null).
+public struct PlanColumn: Sendable {
+    public let index: Int
+    public let names: [String]
+
+    /// The plan name of a cell, nil for null.
+    public func name(_ v: Double) -> String? { v.isNaN ? nil : names[Int(v)] }
+
+    /// Feature columns (`columns[c]` for `names[c]`) as a frame for scoring: numbers as float
+    /// columns (NaN null), the plan column as strings, as `buildFeatures` gives it.
+    public static func frame(names: [String], columns: [[Double]], plan: PlanColumn?) throws -> Frame {
+        try Frame(zip(names, columns).enumerated().map { c, nc in
+            if let plan, c == plan.index { return Column.string(nc.0, nc.1.map { plan.name($0) }) }
+            return Column.float(nc.0, nc.1, nulls: nc.1.contains { $0.isNaN } ? nc.1.map(\.isNaN) : nil)
+        })
     }
 }

@@ -55,14 +55,32 @@ public enum OpenAPIDocument {
         "type": "object", "required": ["events"], "additionalProperties": false,
         "properties": {"events": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"$ref": "#/components/schemas/Event"}}}
       },
+      "Term": {
+        "type": "object", "required": ["user", "start", "plan", "price"], "additionalProperties": false,
+        "description": "One paid subscription term (a renewal is a new term), as a cl.events.subscriptions table row. A term with the user and start of a stored one replaces it (how an end date or a cancellation is recorded).",
+        "properties": {
+          "user": {"type": "string", "minLength": 1, "maxLength": 256},
+          "start": {"type": "string", "description": "UTC time the term starts (inclusive)"},
+          "end": {"type": "string", "nullable": true, "description": "UTC time the term ends (exclusive); null or absent: open-ended"},
+          "plan": {"type": "string", "minLength": 1, "maxLength": 256},
+          "price": {"type": "number"},
+          "price_period": {"type": "string", "enum": ["term", "month"], "default": "term", "description": "term: the price of the whole term (MRR over its calendar months); month: a monthly rate (MRR = price)"},
+          "auto_renew": {"type": "boolean", "nullable": true},
+          "discount": {"type": "number", "nullable": true}
+        }
+      },
+      "SubscriptionsRequest": {
+        "type": "object", "required": ["subscriptions"], "additionalProperties": false,
+        "properties": {"subscriptions": {"type": "array", "minItems": 1, "maxItems": 100000, "items": {"$ref": "#/components/schemas/Term"}}}
+      },
       "RiskResponse": {
         "type": "object", "required": ["user", "as_of", "model_version", "probability", "tier", "reasons", "features"],
         "properties": {
           "user": {"type": "string"}, "as_of": {"type": "string"}, "model_version": {"type": "string"},
           "probability": {"type": "number"}, "tier": {"type": "string"},
           "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
-          "features": {"type": "object", "description": "The user's features as of now, named as cl.features.build names them (null = missing).",
-                       "additionalProperties": {"type": "number", "nullable": true}}
+          "features": {"type": "object", "description": "The user's features as of now, named as cl.features.build names them (null = missing); with subscription terms, plan is a string.",
+                       "additionalProperties": {"nullable": true, "oneOf": [{"type": "number"}, {"type": "string"}]}}
         }
       }
     },
@@ -91,7 +109,8 @@ public enum OpenAPIDocument {
       "get": {"summary": "Liveness and what is loaded", "responses": {"200": {"description": "Serving",
         "content": {"application/json": {"schema": {"type": "object", "properties": {
           "status": {"type": "string"}, "model_version": {"type": "string"}, "model_kind": {"type": "string"},
-          "features": {"type": "integer"}, "state_users": {"type": "integer"}, "state_events": {"type": "integer"}}}}}}}}
+          "features": {"type": "integer"}, "state_users": {"type": "integer"}, "state_events": {"type": "integer"},
+          "state_subscriptions": {"type": "integer"}}}}}}}}
     },
     "/metrics": {
       "get": {"summary": "Prometheus metrics: requests by route and status, latency histograms, rows scored, events ingested, model version, state size",
@@ -112,6 +131,15 @@ public enum OpenAPIDocument {
       "post": {"summary": "Append events to the online feature state (durable before the response)", "security": [{"bearer": []}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventsRequest"}}}},
         "responses": {"200": {"description": "Every event accepted (a batch is all or nothing)",
+            "content": {"application/json": {"schema": {"type": "object", "properties": {"accepted": {"type": "integer"}}}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}, "413": {"$ref": "#/components/responses/TooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"}}}
+    },
+    "/v1/subscriptions": {
+      "post": {"summary": "Add subscription terms to the online state (durable before the response); from then on the features include the subscription family (subscribed, plan, price, mrr, days_to_renewal, renewals, auto_renew_off and discount when given) and tenure_days counts from the first term start when earlier, as cl.features.build with subscriptions =", "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubscriptionsRequest"}}}},
+        "responses": {"200": {"description": "Every term accepted (a batch is all or nothing)",
             "content": {"application/json": {"schema": {"type": "object", "properties": {"accepted": {"type": "integer"}}}}}},
           "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"}, "413": {"$ref": "#/components/responses/TooLarge"},

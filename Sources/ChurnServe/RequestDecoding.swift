@@ -102,40 +102,89 @@ enum RequestDecoding {
         return ScoreRequest(frame: try Frame(cols), reasons: reasons, rows: rows.count)
     }
 
+    /// The array under `key`, the body's only field: 1 to `limit` items (`noun` names them in messages).
+    static func items(_ body: JSONValue, key: String, noun: String, limit: Int) throws -> [JSONValue] {
+        let top = try object(body, "")
+        try checkKeys(top, allowed: [key], path: "")
+        guard let v = body[key] else { throw JSONInputError(field: key, "missing (an array of \(noun) objects)") }
+        guard case .array(let items) = v else { throw JSONInputError(field: key, "expected an array, got \(v.typeName)") }
+        guard !items.isEmpty else { throw JSONInputError(field: key, "empty (send at least one \(noun))") }
+        guard items.count <= limit else { throw JSONInputError(field: key, "\(items.count) \(noun)s; at most \(limit) per request") }
+        return items
+    }
+
+    /// A required string member of 1 to `maxIdBytes` bytes.
+    static func text(_ item: JSONValue, _ key: String, path: String, limits: ServeLimits) throws -> String {
+        guard let v = item[key] else { throw JSONInputError(field: "\(path).\(key)", "missing") }
+        guard case .string(let s) = v else { throw JSONInputError(field: "\(path).\(key)", "expected a string, got \(v.typeName)") }
+        guard !s.isEmpty, s.utf8.count <= limits.maxIdBytes else {
+            throw JSONInputError(field: "\(path).\(key)", "must be 1 to \(limits.maxIdBytes) bytes")
+        }
+        return s
+    }
+
+    /// A required UTC time member (µs).
+    static func time(_ item: JSONValue, _ key: String, path: String, limits: ServeLimits) throws -> Int64 {
+        let s = try text(item, key, path: path, limits: limits)
+        guard let t = TimeUnit.parse(s) else { throw JSONInputError(field: "\(path).\(key)", "'\(s)' is not a UTC time like 2024-06-01T12:00:00Z") }
+        return t
+    }
+
+    /// An optional number member: NaN when absent or null.
+    static func optionalNumber(_ item: JSONValue, _ key: String, path: String) throws -> Double {
+        switch item[key] {
+        case nil, .null?: return .nan
+        case .number(let x)?: return x
+        case let v?: throw JSONInputError(field: "\(path).\(key)", "expected a number or null, got \(v.typeName)")
+        }
+    }
+
     /// `{"events": [{"user": "u1", "type": "login", "time": "2024-06-01T12:00:00Z", "amount": 9.99}, …]}`.
     static func events(_ body: JSONValue, limits: ServeLimits) throws -> [OnlineEvent] {
-        let top = try object(body, "")
-        try checkKeys(top, allowed: ["events"], path: "")
-        guard let ev = body["events"] else { throw JSONInputError(field: "events", "missing (an array of event objects)") }
-        guard case .array(let items) = ev else { throw JSONInputError(field: "events", "expected an array, got \(ev.typeName)") }
-        guard !items.isEmpty else { throw JSONInputError(field: "events", "empty (send at least one event)") }
-        guard items.count <= limits.maxEvents else { throw JSONInputError(field: "events", "\(items.count) events; at most \(limits.maxEvents) per request") }
+        let items = try items(body, key: "events", noun: "event", limit: limits.maxEvents)
         let allowed: Set<String> = ["user", "type", "time", "amount"]
         return try items.enumerated().map { i, item in
             let path = "events[\(i)]"
-            let f = try object(item, path)
-            try checkKeys(f, allowed: allowed, path: path)
-            func text(_ key: String) throws -> String {
-                guard let v = item[key] else { throw JSONInputError(field: "\(path).\(key)", "missing") }
-                guard case .string(let s) = v else { throw JSONInputError(field: "\(path).\(key)", "expected a string, got \(v.typeName)") }
-                guard !s.isEmpty, s.utf8.count <= limits.maxIdBytes else {
-                    throw JSONInputError(field: "\(path).\(key)", "must be 1 to \(limits.maxIdBytes) bytes")
+            try checkKeys(try object(item, path), allowed: allowed, path: path)
+            return OnlineEvent(user: try text(item, "user", path: path, limits: limits), type: try text(item, "type", path: path, limits: limits),
+                               time: try time(item, "time", path: path, limits: limits), amount: try optionalNumber(item, "amount", path: path))
+        }
+    }
+
+    /// `{"subscriptions": [{"user": "u1", "start": "2024-06-01T00:00:00Z", "end": null, "plan": "pro", "price": 29.0,
+    /// "price_period": "term", "auto_renew": true, "discount": 0.1}, …]}`: `end` null or absent = open-ended;
+    /// `price_period` "term" (default: the price of the whole term) or "month" (a monthly rate);
+    /// `auto_renew` and `discount` optional (null = not given).
+    static func subscriptions(_ body: JSONValue, limits: ServeLimits) throws -> [OnlineTerm] {
+        let items = try items(body, key: "subscriptions", noun: "term", limit: limits.maxEvents)
+        let allowed: Set<String> = ["user", "start", "end", "plan", "price", "price_period", "auto_renew", "discount"]
+        return try items.enumerated().map { i, item in
+            let path = "subscriptions[\(i)]"
+            try checkKeys(try object(item, path), allowed: allowed, path: path)
+            let user = try text(item, "user", path: path, limits: limits), start = try time(item, "start", path: path, limits: limits)
+            var end = Int64.max
+            if let e = item["end"], e != .null {
+                end = try time(item, "end", path: path, limits: limits)
+                guard end >= start else { throw JSONInputError(field: "\(path).end", "the term ends before it starts") }
+            }
+            let plan = try text(item, "plan", path: path, limits: limits)
+            guard let pv = item["price"] else { throw JSONInputError(field: "\(path).price", "missing") }
+            guard case .number(let price) = pv else { throw JSONInputError(field: "\(path).price", "expected a number, got \(pv.typeName)") }
+            var period = Subscriptions.PricePeriod.term
+            if let p = item["price_period"] {
+                guard case .string(let s) = p, let v = Subscriptions.PricePeriod(rawValue: s) else {
+                    throw JSONInputError(field: "\(path).price_period", "expected \"term\" or \"month\"")
                 }
-                return s
+                period = v
             }
-            let user = try text("user"), type = try text("type"), timeText = try text("time")
-            guard let t = TimeUnit.parse(timeText) else {
-                throw JSONInputError(field: "\(path).time", "'\(timeText)' is not a UTC time like 2024-06-01T12:00:00Z")
+            var autoRenew: Bool?
+            switch item["auto_renew"] {
+            case nil, .null?: break
+            case .bool(let b)?: autoRenew = b
+            case let a?: throw JSONInputError(field: "\(path).auto_renew", "expected a boolean or null, got \(a.typeName)")
             }
-            var amount = Double.nan
-            if let a = item["amount"] {
-                switch a {
-                case .null: break
-                case .number(let x): amount = x
-                default: throw JSONInputError(field: "\(path).amount", "expected a number or null, got \(a.typeName)")
-                }
-            }
-            return OnlineEvent(user: user, type: type, time: t, amount: amount)
+            return OnlineTerm(user: user, start: start, end: end, plan: plan, price: price, pricePeriod: period,
+                              autoRenew: autoRenew, discount: try optionalNumber(item, "discount", path: path))
         }
     }
 }

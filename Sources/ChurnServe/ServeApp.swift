@@ -37,10 +37,11 @@ public struct ServeRoute: Sendable {
     public static let openapi = ServeRoute(method: "GET", path: "/v1/openapi.json", authenticated: false)
     public static let score = ServeRoute(method: "POST", path: "/v1/score", authenticated: true)
     public static let events = ServeRoute(method: "POST", path: "/v1/events", authenticated: true)
+    public static let subscriptions = ServeRoute(method: "POST", path: "/v1/subscriptions", authenticated: true)
     public static let risk = ServeRoute(method: "GET", path: "/v1/users/{id}/risk", authenticated: true)
     public static let reload = ServeRoute(method: "POST", path: "/v1/admin/reload", authenticated: true)
     public static let scores = ServeRoute(method: "GET", path: "/v1/scores", authenticated: true)
-    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, risk, reload, scores]
+    public static let all: [ServeRoute] = [dashboard, health, metrics, openapi, score, events, subscriptions, risk, reload, scores]
 }
 
 /// An error response: status, the field it concerns (when one), a message.
@@ -107,6 +108,7 @@ public final class ServeServer: Sendable {
         case ServeRoute.openapi.path: return { _, _ in Self.json(OpenAPIDocument.text) }
         case ServeRoute.score.path: return { req, _ in try await self.score(req) }
         case ServeRoute.events.path: return { req, _ in try await self.ingest(req) }
+        case ServeRoute.subscriptions.path: return { req, _ in try await self.ingestTerms(req) }
         case ServeRoute.risk.path: return { _, ctx in try self.risk(ctx.parameters.get("id") ?? "") }
         case ServeRoute.reload.path: return { req, _ in try await self.reload(req) }
         case ServeRoute.scores.path: return { _, _ in try self.scoresCSV() }
@@ -194,7 +196,7 @@ public final class ServeServer: Sendable {
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    typealias StateFeatures = (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64)
+    typealias StateFeatures = (names: [String], users: [String], columns: [[Double]], total: Int, asOf: Int64, plan: PlanColumn?)
 
     private func missingFeatures(_ m: ScoringModel, _ names: [String]) -> [String] {
         let have = Set(names)
@@ -206,7 +208,7 @@ public final class ServeServer: Sendable {
     func scoreState(_ m: ScoringModel) throws -> (StateFeatures, [Double]?) {
         let all = try store.allFeatures(limit: config.dashboardUsers)
         guard !all.users.isEmpty, missingFeatures(m, all.names).isEmpty else { return (all, nil) }
-        let frame = try Frame(zip(all.names, all.columns).map { Column.float($0, $1, nulls: $1.contains { $0.isNaN } ? $1.map(\.isNaN) : nil) })
+        let frame = try PlanColumn.frame(names: all.names, columns: all.columns, plan: all.plan)
         return (all, try m.score(frame, reasons: false).map(\.probability))
     }
 
@@ -226,7 +228,10 @@ public final class ServeServer: Sendable {
         out.reserveCapacity(all.users.count * (32 + 12 * all.names.count))
         for (r, u) in all.users.enumerated() {
             out += CSVText.field(u) + "," + JSONText.number(p[r]) + "," + CSVText.field(config.tiers.tier(p[r]))
-            for c in all.columns { out += c[r].isNaN ? "," : "," + JSONText.number(c[r]) }
+            for (k, c) in all.columns.enumerated() {
+                if let plan = all.plan, k == plan.index { out += "," + (plan.name(c[r]).map(CSVText.field) ?? ""); continue }
+                out += c[r].isNaN ? "," : "," + JSONText.number(c[r])
+            }
             out += "\n"
         }
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: out)))
@@ -249,10 +254,7 @@ public final class ServeServer: Sendable {
             for q in p { counts[tiers.tier(q), default: 0] += 1 }
             let order = tiers.thresholds.map(\.name) + [tiers.lowest]
             let topRows = p.indices.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && all.users[$0] < all.users[$1]) }.prefix(10)
-            let sub = try Frame(zip(all.names, all.columns).map { n, c in
-                let v = topRows.map { c[$0] }
-                return Column.float(n, v, nulls: v.contains { $0.isNaN } ? v.map(\.isNaN) : nil)
-            })
+            let sub = try PlanColumn.frame(names: all.names, columns: all.columns.map { c in topRows.map { c[$0] } }, plan: all.plan)
             let explained = try m.score(sub, reasons: true)
             let top = zip(topRows, explained).map { r, e in
                 DashboardData.AtRisk(user: all.users[r], probability: e.probability, tier: tiers.tier(e.probability), reasons: e.reasons)
@@ -304,7 +306,7 @@ public final class ServeServer: Sendable {
     private func health() -> Response {
         let m = model.current, s = store.stats
         return Self.json("{\"status\":\"ok\",\"model_version\":\(JSONText.string(m.version)),\"model_kind\":\(JSONText.string(m.kind))," +
-                         "\"features\":\(m.featureNames.count),\"state_users\":\(s.users),\"state_events\":\(s.events)}")
+                         "\"features\":\(m.featureNames.count),\"state_users\":\(s.users),\"state_events\":\(s.events),\"state_subscriptions\":\(s.terms)}")
     }
 
     private func metricsText() -> Response {
@@ -355,6 +357,14 @@ public final class ServeServer: Sendable {
         return Self.json("{\"accepted\":\(events.count)}")
     }
 
+    private func ingestTerms(_ request: Request) async throws -> Response {
+        let terms = try RequestDecoding.subscriptions(try Self.parse(try await bodyBytes(request)), limits: config.limits)
+        let store = self.store
+        try await ingestQueue.perform { try store.ingest(terms: terms) }
+        metrics.termsIngested.increment(by: Int64(terms.count))
+        return Self.json("{\"accepted\":\(terms.count)}")
+    }
+
     private func risk(_ user: String) throws -> Response {
         guard !user.isEmpty, user.utf8.count <= config.limits.maxIdBytes else {
             throw APIError(.badRequest, field: "id", "user id must be 1 to \(config.limits.maxIdBytes) bytes")
@@ -371,11 +381,14 @@ public final class ServeServer: Sendable {
                                missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : ""))
             }
         }
-        let frame = try Frame(zip(f.names, f.values).map { Column.float($0, [$1], nulls: $1.isNaN ? [true] : nil) })
+        let frame = try PlanColumn.frame(names: f.names, columns: f.values.map { [$0] }, plan: f.plan)
         let s: ScoringModel.Scored
         do { s = try m.score(frame, reasons: true)[0] } catch { throw APIError(.unprocessableContent, "cannot score this user: \(error)") }
         metrics.rowsScored.increment()
-        let feats = zip(f.names, f.values).map { "\(JSONText.string($0)):\(JSONText.number($1))" }.joined(separator: ",")
+        let feats = zip(f.names, f.values).enumerated().map { k, nv in
+            if let plan = f.plan, k == plan.index { return "\(JSONText.string(nv.0)):" + (plan.name(nv.1).map(JSONText.string) ?? "null") }
+            return "\(JSONText.string(nv.0)):\(JSONText.number(nv.1))"
+        }.joined(separator: ",")
         return Self.json("{\"user\":\(JSONText.string(user)),\"as_of\":\(JSONText.string(DateText.format(micros: f.asOf).replacingOccurrences(of: " ", with: "T") + "Z"))," +
                          "\"model_version\":\(JSONText.string(m.version)),\"probability\":\(JSONText.number(s.probability))," +
                          "\"tier\":\(JSONText.string(config.tiers.tier(s.probability))),\"reasons\":\(reasonsJSON(s.reasons))," +

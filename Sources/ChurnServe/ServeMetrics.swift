@@ -13,6 +13,7 @@ final class ServeMetrics: @unchecked Sendable {
     private var modelInfo: Gauge?
     let rowsScored: Counter
     let eventsIngested: Counter
+    let termsIngested: Counter
     let reloads: Counter
     let stateUsers: Gauge, stateEvents: Gauge, stateBytes: Gauge
 
@@ -24,6 +25,7 @@ final class ServeMetrics: @unchecked Sendable {
         }
         rowsScored = registry.makeCounter(descriptor: d("scored_rows", "total", "Rows scored by /v1/score and /v1/users/{id}/risk"))
         eventsIngested = registry.makeCounter(descriptor: d("events_ingested", "total", "Events accepted by /v1/events"))
+        termsIngested = registry.makeCounter(descriptor: d("subscriptions_ingested", "total", "Subscription terms accepted by /v1/subscriptions"))
         reloads = registry.makeCounter(descriptor: d("model_reloads", "total", "Successful model reloads"))
         stateUsers = registry.makeGauge(descriptor: d("state_users", "count", "Users in the online feature state"))
         stateEvents = registry.makeGauge(descriptor: d("state_events", "count", "Events held by the online feature state"))

@@ -7,6 +7,7 @@ import Glibc
 /// Little-endian byte building and reading for the state files.
 struct ByteWriter {
     var bytes: [UInt8] = []
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -31,6 +32,7 @@ struct ByteReader {
         return v
     }
     mutating func u32() throws -> UInt32 { UInt32(truncatingIfNeeded: try u64n(4)) }
+    mutating func u8() throws -> UInt8 { try take(1).first! }
     mutating func u16() throws -> UInt16 { UInt16(truncatingIfNeeded: try u64n(2)) }
     private mutating func u64n(_ n: Int) throws -> UInt64 {
         let s = try take(n); var v: UInt64 = 0

@@ -10,7 +10,7 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Routes (see GET /v1/openapi.json): GET / (the dashboard: model card, current risk and tiers, users most \
             at risk with reasons, retention by signup cohort, rule runs and decisions of --ledger with their effect given --outcomes, \
-            and the evaluation, personas and survival curves of --report-dir; no token needed on a loopback bind), POST /v1/score, POST /v1/events, GET /v1/users/{id}/risk, \
+            and the evaluation, personas and survival curves of --report-dir; no token needed on a loopback bind), POST /v1/score, POST /v1/events, POST /v1/subscriptions, GET /v1/users/{id}/risk, \
             POST /v1/admin/reload, GET /v1/health, GET /metrics. POST routes and per-user reads need \
             `Authorization: Bearer <token>` with the token read from --token-file (mode 600; never given on the \
             command line); without --token-file those routes answer 403. Binds to 127.0.0.1 unless --host says otherwise. \
@@ -28,6 +28,12 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("events-from"), help: ArgumentHelp("CSV of past events (user_id, ts, event[, amount]) loaded into an empty state at start.", valueName: "events.csv"))
     var eventsFrom: String?
+
+    @Option(name: .customLong("subscriptions-from"), help: ArgumentHelp("CSV of subscription terms (user_id, start, end (empty = open), plan, price or mrr[, auto_renew][, discount]) loaded into a state without terms at start; the subscription features (subscribed, plan, price, mrr, …) as cl.features.build computes them with subscriptions =.", valueName: "subs.csv"))
+    var subscriptionsFrom: String?
+
+    @Option(help: ArgumentHelp("Event-loop threads serving requests (1 to 64; default: one per core).", valueName: "N"))
+    var threads: Int?
 
     @Option(help: ArgumentHelp("The rules ledger (SQLite) whose runs and decisions the dashboard at / shows.", valueName: "churnlab.db"))
     var ledger: String?
@@ -71,6 +77,7 @@ struct ServeCommand: ParsableCommand {
         guard (1...1_000_000).contains(maxRows) else { throw ValidationError("--max-rows must be 1 to 1000000") }
         guard (1...10_000_000).contains(maxEvents) else { throw ValidationError("--max-events must be 1 to 10000000") }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        if let threads { guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1 to 64, got \(threads)") } }
     }
 
     func run() throws {
@@ -120,8 +127,17 @@ struct ServeCommand: ParsableCommand {
             } catch { printError("churnlab serve: \(eventsFrom): \(error)"); throw ExitStatus.failure }
         }
 
+        if let subscriptionsFrom {
+            guard FileManager.default.fileExists(atPath: subscriptionsFrom) else { printError("churnlab serve: --subscriptions-from '\(subscriptionsFrom)' does not exist"); throw ExitStatus.noInput }
+            do {
+                let terms = try ServeCommand.readTerms(subscriptionsFrom)
+                if try store.seed(terms: terms) { print("loaded \(terms.count) subscription terms from \(subscriptionsFrom)") }
+                else { printError("churnlab serve: the state directory already holds subscription terms; --subscriptions-from ignored") }
+            } catch { printError("churnlab serve: \(subscriptionsFrom): \(error)"); throw ExitStatus.failure }
+        }
+
         // Request tasks on the event loops (no hand-off per request); before the first task starts.
-        EventLoopTasks.install()
+        EventLoopTasks.install(threads: threads)
         let server = ServeServer(config: config, model: ModelSlot(scoring), store: store)
         // SIGHUP: reload the model.
         signal(SIGHUP, SIG_IGN)
@@ -151,9 +167,10 @@ struct ServeCommand: ParsableCommand {
 
     final class FailureBox: @unchecked Sendable { var error: Error? }
 
-    /// A `FeatureSpec` from JSON without `as_of` (the server's is always "now"); default spec when nil.
+    /// A `FeatureSpec` from JSON without `as_of` (the server's is always "now"); default spec when nil:
+    /// every family (the subscription family appears once the state holds a term).
     static func loadSpec(_ path: String?) throws -> FeatureSpec {
-        guard let path else { return FeatureSpec(asOf: 0, families: FeatureFamily.allCases.filter { $0 != .subscription }) }
+        guard let path else { return FeatureSpec(asOf: 0, families: FeatureFamily.allCases) }
         guard let data = FileManager.default.contents(atPath: path),
               var obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ValidationError("--feature-spec '\(path)' is not a readable JSON object")
@@ -164,19 +181,19 @@ struct ServeCommand: ParsableCommand {
         return spec
     }
 
+    /// Subscription terms of a CSV as `Subscriptions` reads it: user_id, start, end, plan, and price (the
+    /// whole term's) or mrr (a monthly rate); auto_renew and discount when present.
+    static func readTerms(_ path: String) throws -> [OnlineTerm] {
+        let frame = try Frame.readCSV(path: path).frame
+        let monthly = !frame.has("price") && frame.has("mrr")
+        let subs = try Subscriptions(frame, price: monthly ? "mrr" : "price", autoRenew: frame.has("auto_renew") ? "auto_renew" : nil,
+                                     discount: frame.has("discount") ? "discount" : nil, pricePeriod: monthly ? .month : .term)
+        return OnlineTerm.terms(of: subs)
+    }
+
     /// Events of a CSV (columns user_id, ts, event and, when present, amount), per user in time order.
     static func readEvents(_ path: String) throws -> [OnlineEvent] {
         let frame = try Frame.readCSV(path: path).frame
-        let log = try EventLog(frame, amount: frame.has("amount") ? "amount" : nil)
-        var out: [OnlineEvent] = []
-        out.reserveCapacity(log.count)
-        for u in 0..<log.userCount {
-            let id: String
-            switch log.users { case .int(let v): id = String(v[u]); case .string(let v): id = v[u] }
-            for i in log.offsets[u]..<log.offsets[u + 1] {
-                out.append(OnlineEvent(user: id, type: log.typeNames[Int(log.types[i])], time: log.times[i], amount: log.amounts?[i] ?? .nan))
-            }
-        }
-        return out
+        return OnlineEvent.events(of: try EventLog(frame, amount: frame.has("amount") ? "amount" : nil))
     }
 }

@@ -114,14 +114,7 @@ public struct Subscriptions: Sendable {
 
     /// The term of user `u` running at time `t` (`start <= t < end`; the latest-starting
     /// one if several), or nil. Every "is subscribed at" question goes through here.
-    public func term(user u: Int, at t: Int64) -> Int? {
-        var i = offsets[u + 1] - 1
-        while i >= offsets[u] {
-            if starts[i] <= t && t < ends[i] { return i }
-            i -= 1
-        }
-        return nil
-    }
+    public func term(user u: Int, at t: Int64) -> Int? { runningTerm(in: offsets[u]..<offsets[u + 1], at: t) }
 
     /// End of observation when none is given: the latest term start + 1 µs (the last thing observed).
     public var defaultDataEnd: Int64 { starts.max().map { $0 + 1 } ?? Int64.min }

@@ -120,35 +120,15 @@ struct FeatureBuilder {
         return out
     }
 
-    /// Subscription features as of `asOf`: the current term is the latest one
-    /// running at asOf (start <= asOf < end: a renewal starting at asOf is known then). Without one, `subscribed` = 0, price and MRR 0,
-    /// `plan` the last plan held (null if never subscribed), renewal fields null.
-    /// Also lowers `tenure_days` to the first term start when that is earlier.
+    /// Subscription features as of `asOf` (see `SubscriptionFeatures`, which the server's
+    /// online state uses too); also lowers `tenure_days` to the first term start when that is earlier.
     private func subscriptionFeatures(user u: Int, row r: Int, rows n: Int, out: UnsafeMutablePointer<Double>,
                                       planOut: UnsafeMutablePointer<Int32>) {
         guard let subs, let b = plan.base[.subscription] else { return }
-        func put(_ k: Int, _ x: Double) { out[k * n + r] = x }
-        let asOf = plan.asOf, day = Double(TimeUnit.microsPerDay)
         let su = Int(subIndex[u])
-        var started = 0, lastStarted = -1
-        var current: Int? = nil
-        if su >= 0 {
-            for i in subs.offsets[su]..<subs.offsets[su + 1] where subs.starts[i] <= asOf { started += 1; lastStarted = i }
-            current = subs.term(user: su, at: asOf)
-            if let t = plan.base[.tenure], started > 0 {
-                let firstStart = Double(asOf - subs.starts[subs.offsets[su]]) / day
-                if firstStart > out[t * n + r] { put(t, firstStart) }
-            }
-        }
-        put(b, current != nil ? 1 : 0)
-        planOut[r] = lastStarted >= 0 ? subs.plans[lastStarted] : -1
-        put(b + 2, current.map { subs.prices[$0] } ?? 0)
-        put(b + 3, current.map { subs.mrr($0) } ?? 0)
-        let end = current.map { subs.ends[$0] }
-        put(b + 4, end.map { $0 == Int64.max ? .nan : Double($0 - asOf) / day } ?? .nan)
-        put(b + 5, Double(max(0, started - 1)))
-        var k = b + 6
-        if plan.autoRenew { put(k, current.map { subs.autoRenew![$0] ? 0 : 1 } ?? .nan); k += 1 }
-        if plan.discount { put(k, current.map { subs.discounts![$0] } ?? .nan) }
+        let v = su >= 0 ? SubscriptionFeatures(subs, terms: subs.offsets[su]..<subs.offsets[su + 1], asOf: plan.asOf) : SubscriptionFeatures()
+        planOut[r] = v.plan
+        v.write(autoRenew: plan.autoRenew, discount: plan.discount, put: { out[(b + $0) * n + r] = $1 },
+                tenure: plan.base[.tenure].map { t in (get: { out[t * n + r] }, set: { out[t * n + r] = $0 }) })
     }
 }

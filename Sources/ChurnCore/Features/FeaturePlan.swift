@@ -98,12 +98,9 @@ struct FeaturePlan {
         }
         if has.contains(.weekend) { add(.weekend, [Output(name: "weekend_share_\(B)d", kind: .double)]) }
         if subscription {
-            var cols = [Output(name: "subscribed", kind: .int), Output(name: "plan", kind: .plan),
-                        Output(name: "price", kind: .double), Output(name: "mrr", kind: .double),
-                        Output(name: "days_to_renewal", kind: .double), Output(name: "renewals", kind: .int)]
-            if autoRenew { cols.append(Output(name: "auto_renew_off", kind: .int)) }
-            if discount { cols.append(Output(name: "discount", kind: .double)) }
-            add(.subscription, cols)
+            add(.subscription, SubscriptionFeatures.columns(autoRenew: autoRenew, discount: discount).map { c in
+                Output(name: c.name, kind: c.kind == .int ? .int : c.kind == .double ? .double : .plan)
+            })
         }
         var seen: Set<String> = [log.userColumn]
         for o in outputs where !seen.insert(o.name).inserted {
