@@ -78,7 +78,7 @@ struct CSVGzipStream {
         while true {
             // A CR at the very end may yet be followed by an LF.
             let checked = inflater.atEnd ? cur.count : max(bom, cur.count - 1)
-            if CSVGzipStream.hasLoneCR(cur.base, bom, checked, textEnd: cur.count) { return nil }
+            if CSVLineEndings.hasLoneCR(cur.base, bom, checked, textEnd: cur.count) { return nil }
             if inflater.atEnd { break }
             let s = CSVReadPlan.skipBlankLines(cur.base, bom, cur.count).offset
             if s < cur.count, CSVGzipStream.lastRecordEnd(cur.base, s, cur.count) != nil { break }
@@ -115,7 +115,7 @@ struct CSVGzipStream {
                     bounds = reader.chunkBoundaries(cur.base, from, cur.count)
                 }
                 let cut = bounds.last!
-                if CSVGzipStream.hasLoneCR(cur.base, from, cut, textEnd: cur.count) {
+                if CSVLineEndings.hasLoneCR(cur.base, from, cut, textEnd: cur.count) {
                     for k in chunks.indices { chunks[k].releaseBuilders() }
                     return nil
                 }
@@ -216,17 +216,5 @@ struct CSVGzipStream {
             if b == 34 { inQ.toggle() } else if b == 10, !inQ { last = i + 1 }
         }
         return last
-    }
-
-    /// True when a CR in [from, to) is not followed by an LF (the text held ends at `textEnd`).
-    static func hasLoneCR(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, textEnd: Int) -> Bool {
-        var p = UnsafeRawPointer(base + from)
-        let stop = UnsafeRawPointer(base + to)
-        while p < stop, let q = memchr(p, 13, stop - p) {
-            let i = UnsafeRawPointer(q) - UnsafeRawPointer(base)
-            if i + 1 == textEnd || base[i + 1] != 10 { return true }
-            p = UnsafeRawPointer(q) + 1
-        }
-        return false
     }
 }

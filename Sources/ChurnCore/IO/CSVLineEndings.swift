@@ -44,15 +44,22 @@ enum CSVLineEndings {
         var lo = start
         while lo < end {
             let hi = min(end, lo + window)
-            var p = UnsafeRawPointer(base + lo)
-            let stop = UnsafeRawPointer(base + hi)
-            while p < stop, let q = memchr(p, 13, stop - p) {
-                let i = UnsafeRawPointer(q) - UnsafeRawPointer(base)
-                if i + 1 == end || base[i + 1] != 10 { return true }
-                p = UnsafeRawPointer(q) + 1
-            }
+            if hasLoneCR(base, lo, hi, textEnd: end) { return true }
             src.release(from: lo, to: hi)
             lo = hi
+        }
+        return false
+    }
+
+    /// True when a CR in [from, to) is not followed by an LF (the text held ends at
+    /// `textEnd`: a CR there is lone). Also what the gzip reader checks each window with.
+    static func hasLoneCR(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, textEnd: Int) -> Bool {
+        var p = UnsafeRawPointer(base + from)
+        let stop = UnsafeRawPointer(base + to)
+        while p < stop, let q = memchr(p, 13, stop - p) {
+            let i = UnsafeRawPointer(q) - UnsafeRawPointer(base)
+            if i + 1 == textEnd || base[i + 1] != 10 { return true }
+            p = UnsafeRawPointer(q) + 1
         }
         return false
     }
