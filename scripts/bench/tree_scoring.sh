@@ -24,6 +24,16 @@
 #   200k rows, 2 threads, load ~2, best of 5): row blocks 0.606-0.611 s, coded full-depth walk 0.578 s, coded with
 #   the early stop 0.492-0.508 s (1.2x); perf: the walk is 92 % of predict_proba, coding 7 %, nothing else above 1 %.
 #   Forest A/B (load ~3.5): 1.18 s before vs 1.11-1.24 s now (unchanged: forests keep the full-depth walk).
+# 2026-12-04 15:22-15:26 UTC, branch score11 (main 7410d3d + a QuickScorer, not merged: measured
+#   slower, below), load average 5.1 at start, 4.3 at end (other helpers building; ratios only): GBDT 195,726 vs
+#   LightGBM 75,717 rows/s (2.58x, goal 3x); forest 116,911 vs scikit-learn 84,783 (1.38x); AUC 0.8026/0.8014,
+#   0.7836/0.7814. QuickScorer A/B (the same booster fitted on 50k rows, predict_proba of the 200k test rows,
+#   2 threads, release, calls alternating in one process, 15:13-15:14 UTC, load 5.5-8): walk 1.229 s vs
+#   QuickScorer AVX2 2.309 s (best of 5); walk 0.936 s vs QuickScorer scalar 1.656 s (best of 3); one-row
+#   predict_proba calls 0.10-0.12 ms either way (the call dominates). Why: on LightGBM's booster of the same
+#   setting (proxy, 2,000 test rows, Python count) a row fails 6,234 of the 12,400 splits on average (QuickScorer's
+#   work) against 966 split steps on its paths (the walk's). scripts/perf-guard gbdt_score: 33,385,989
+#   instructions on this branch vs 33,402,890 for main's release binary of 13:13 (-0.05 %; baseline unchanged).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case ${1:-} in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
