@@ -81,6 +81,14 @@ void ck_lstm_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates,
 int32_t ck_sgemm(int32_t transA, int32_t transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                  float beta, float *c, ptrdiff_t ldc);
+/// op(B) packed once for many products with the same right side (a recurrent layer's weights
+/// at every step): `ck_sgemm_packed_floats(k, n)` floats at bp, 32-byte aligned (else −1).
+/// `ck_sgemm_packed` then computes C = op(A)·op(B) + beta·C from it, the same bits as
+/// `ck_sgemm` with that op(B), without repacking it; reentrant, no per-thread buffer.
+ptrdiff_t ck_sgemm_packed_floats(ptrdiff_t k, ptrdiff_t n);
+int32_t ck_sgemm_pack_b(int32_t transB, ptrdiff_t k, ptrdiff_t n, const float *b, ptrdiff_t ldb, float *bp);
+int32_t ck_sgemm_packed(int32_t transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                        const float *bp, float beta, float *c, ptrdiff_t ldc);
 /// The micro-kernel `ck_sgemm` runs on this CPU: 1 AVX2+FMA (6 × 16), 0 baseline (4 × 8).
 int32_t ck_sgemm_isa(void);
 
