@@ -92,6 +92,13 @@ int32_t ck_sgemm_packed(int32_t transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, c
 /// The micro-kernel `ck_sgemm` runs on this CPU: 1 AVX2+FMA (6 × 16), 0 baseline (4 × 8).
 int32_t ck_sgemm_isa(void);
 
+/// One Adam (decoupled = 0: L2 weight decay added to the gradient) or AdamW (decoupled = 1:
+/// w ← w·(1 − lr·wd) first) step of n Float32 weights with Double moments m, v, in place:
+/// m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g·g, w ← w − stepSize·m / (√v / c2root + eps).
+/// The same bits as the Swift loop in Optimizer.swift (no fused multiply-adds).
+void ck_adam_f32(ptrdiff_t n, float *w, const float *g, double *m, double *v, double b1, double b2,
+                 double stepSize, double c2root, double eps, int32_t decoupled, double lr, double wd);
+
 /// The Float32 cells' sigmoid and tanh over n values (y[i] = f(x[i]); the kernels above
 /// inline the same functions), exported for the accuracy tests.
 void ck_gate_sigmoid_f32(ptrdiff_t n, const float *x, float *y);
