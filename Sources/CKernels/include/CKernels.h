@@ -89,6 +89,9 @@ ptrdiff_t ck_sgemm_packed_floats(ptrdiff_t k, ptrdiff_t n);
 int32_t ck_sgemm_pack_b(int32_t transB, ptrdiff_t k, ptrdiff_t n, const float *b, ptrdiff_t ldb, float *bp);
 int32_t ck_sgemm_packed(int32_t transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
                         const float *bp, float beta, float *c, ptrdiff_t ldc);
+/// out[j] += Σ_r a[r·lda + j] for j < n, each column summed in row order r = 0 … m−1 (bias
+/// gradients; the same bits as that plain loop, vectorised across columns).
+void ck_column_sums_f32(ptrdiff_t m, ptrdiff_t n, const float *a, ptrdiff_t lda, float *out);
 /// The micro-kernel `ck_sgemm` runs on this CPU: 1 AVX2+FMA (6 × 16), 0 baseline (4 × 8).
 int32_t ck_sgemm_isa(void);
 

@@ -194,3 +194,24 @@ final class SgemmKernelTests: XCTestCase {
         for (x, y) in zip(cd, wantD) { XCTAssertEqual(x, y, accuracy: 1e-12) }
     }
 }
+
+/// Bias-gradient column sums (`ck_column_sums_f32` behind `MatMul.addColumnSums`): the same
+/// bits as the plain row-order loop, on widths below, at and past the 64-column register block,
+/// strides wider than the rows, and 1, 2 and 3 threads (column blocks).
+final class ColumnSumsKernelTests: XCTestCase {
+    func testSameBitsAsRowOrderLoop() {
+        var rng = SeededRandom(seed: 77)
+        for (m, n) in [(1, 1), (3, 63), (5, 64), (7, 65), (300, 256), (1_000, 129), (0, 17)] {
+            let lda = n + 3
+            let a = (0..<(max(m, 1) * lda)).map { _ in Float(rng.normal()) }
+            let start = (0..<n).map { _ in Float(rng.normal()) }
+            var want = start
+            for r in 0..<m { for j in 0..<n { want[j] += a[r * lda + j] } }
+            for threads in [1, 2, 3] {
+                var got = start
+                a.withPtr { ap in got.withMutPtr { MatMul.addColumnSums(m, n, ap, lda, $0, threads: threads) } }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "m \(m) n \(n) threads \(threads)")
+            }
+        }
+    }
+}
