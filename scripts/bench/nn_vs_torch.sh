@@ -168,6 +168,9 @@
 #   lstm  |      12.66      15.44  0.820 <=0.5 |  0.8243  0.8401 |      22388      22110   1.01   >=3
 #   mlp   |       0.06       0.22  0.272 <=0.3 |  0.8703  0.8701 |    5923793    8983111   0.66   >=3
 #   peak RSS: cl.nn 710 MB, PyTorch 2.15.0+cu132 1269 MB (ratio 0.56, goal <= 1)
+#   20,000 users, 15:36-15:38 UTC, load 2.3 / 2.3 / 3.5: PyTorch collapsed in every model (GRU 46.7 s/epoch
+#   against 3.9 quiet), so only cl.nn's column means anything: GRU 2.50 s/ep, 36,191 rows/s, AUC 0.7961; LSTM
+#   2.11 s/ep, 22,638 rows/s, AUC 0.7822; MLP 0.01 s/ep, 5,806,457 rows/s, AUC 0.8679; peak RSS 234 vs 1034 MB.
 # cl.nn's GRU/LSTM AUCs are main's bits (0.8354 / 0.8243): nothing in this change alters a result.
 # What changed: the recurrent weights are packed once per pass (ck_sgemm_pack_b / ck_sgemm_packed behind
 # PackedRightSide) instead of inside every step product, forward, training forward and the backward dxh
@@ -184,9 +187,30 @@
 # 22,233 / 22,784 rows/s (15:35, load 2.9); at 15:13 (load 7.6): GRU 12,250 → 15,564, LSTM 9,734 → 13,492,
 # MLP 4.10 M → 5.56 M rows/s. I.e. under this load the recurrent figures move ±40 % run to run; the
 # paired inference runs say +5-40 % (LSTM), the MLP +36-96 % (prediction chunks).
-# Goals: MLP epoch 0.27x (5-epoch mean, met in this run; torch's 0.22 s is with the MLP at 5 epochs too);
-# MLP inference 0.66x (PyTorch 9.0 M rows/s = ~100 GFLOP/s here; 3x is past the 2 cores' FMA peak).
-# GRU/LSTM inference >= 3x and LSTM epoch <= 0.5x not shown: no quiet machine in this session.
+# Then the bias-gradient column sums in C (ck_column_sums_f32, same bits; perf on the 20k LSTM epoch above:
+# micro-kernel 57 %, MatMul.addColumnSums 11 % (scalar Swift), backward gate pass 8 %, forward 7 %).
+# QUIET runs of that final binary (d2c8607), 100,000 users, two full runs back to back, 15:45-15:48 UTC
+# (uptime load average 0.38 / 0.74 / 1.34, then 1.31 / 1.39 / 1.64):
+#   model | cl.nn s/ep torch s/ep  ratio  goal |  cl AUC  pt AUC |  cl rows/s  pt rows/s  ratio  goal
+#   gru   |       6.07      17.97  0.337 <=0.5 |  0.8354  0.8336 |      59536      15128   3.94   >=3
+#   lstm  |       6.37      15.27  0.417 <=0.5 |  0.8243  0.8401 |      44475      15071   2.95   >=3
+#   mlp   |       0.06       0.26  0.230 <=0.3 |  0.8703  0.8701 |   10732413    7403858   1.45   >=3
+#   run 2:
+#   gru   |       5.99      20.11  0.298 <=0.5 |  0.8354  0.8336 |      55512      13714   4.05   >=3
+#   lstm  |       6.84      18.13  0.377 <=0.5 |  0.8243  0.8401 |      43533      14098   3.09   >=3
+#   mlp   |       0.06       0.26  0.226 <=0.3 |  0.8703  0.8701 |   10905367    6974677   1.56   >=3
+#   peak RSS: cl.nn 711-717 MB, PyTorch 2.15.0+cu132 1265-1271 MB (0.56)
+# Before/after, cl.nn alone, main's 13:13 binary then this one, 15:47-15:48 UTC, load 1.6:
+#   main: GRU 7.86 s/ep, 49,573 rows/s; LSTM 8.19 s/ep, 35,163 rows/s; MLP 0.078 s/ep, 4,101,724 rows/s
+#   this: GRU 6.25 s/ep, 59,178 rows/s; LSTM 6.58 s/ep, 44,471 rows/s; MLP 0.064 s/ep, 8,715,374 rows/s
+#   (epochs 0.79x / 0.80x / 0.82x of main's time, inference 1.19x / 1.26x / 2.12x faster; same AUC bits).
+# Goals on the quiet runs: GRU epoch 0.30-0.34x (met), LSTM epoch 0.38-0.42x (met, was 0.49-0.54), MLP epoch
+# 0.23x (5-epoch mean, met, was 0.31-0.33); inference GRU 3.9-4.1x (met), LSTM 2.95-3.09x (at the line: met
+# in one run of two), MLP 1.45-1.56x PyTorch (3x is past the 2 cores' FMA peak: PyTorch's 7.0-7.4 M rows/s
+# is ~80 GFLOP/s of the 166 peak; cl.nn's 10.7-10.9 M rows/s ~120 GFLOP/s). Peak memory 0.56x (met).
+# What is left for LSTM inference >= 3x with margin: the micro-kernel is 61 % and the gate pass 22 % of it
+# (5 polynomial exps per unit); the per-step K is 72 (8 inputs + 64 hidden), so hoisting the input
+# projection out of the recurrence saves no multiply-adds.
 # LSTM AUC after 1 epoch (the 0.016 gap to PyTorch): settings are the same on both sides (init U(±1/√64) for
 # every LSTM weight and both biases, head U(±1/√64); Adam lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight
 # decay, no clipping; batch 256 incl. the last partial one, reshuffled per epoch; mean BCE; no forget-gate
