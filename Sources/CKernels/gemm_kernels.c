@@ -23,6 +23,7 @@
 // after the first k block. So an element's bits depend on k, its row of op(A) and its column
 // of op(B) only — not on m, on how the rows or columns of C are split, or on thread count.
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <pthread.h>
 #include "CKernels.h"
@@ -70,7 +71,13 @@ static float *ck_gemm_thread_buffer(size_t count) {
 static void ck_pack_a(int transA, const float *a, ptrdiff_t lda, ptrdiff_t i0, int mr, ptrdiff_t p0,
                       ptrdiff_t kc, int MR, float *ap) {
     if (transA) {
-        for (ptrdiff_t p = 0; p < kc; p++) memcpy(ap + p * MR, a + (p0 + p) * lda + i0, (size_t)mr * sizeof(float));
+        // Full panels copy a constant size (inlined moves; a memmove call per p of 24 bytes was
+        // most of the 14 % memmove in an MLP epoch's profile).
+        if (mr == CK_MR_MAX && MR == CK_MR_MAX) {
+            for (ptrdiff_t p = 0; p < kc; p++) memcpy(ap + p * CK_MR_MAX, a + (p0 + p) * lda + i0, CK_MR_MAX * sizeof(float));
+        } else {
+            for (ptrdiff_t p = 0; p < kc; p++) memcpy(ap + p * MR, a + (p0 + p) * lda + i0, (size_t)mr * sizeof(float));
+        }
     } else {
         for (int r = 0; r < mr; r++) {
             const float *ar = a + (i0 + r) * lda + p0;
@@ -93,6 +100,8 @@ static void ck_pack_b(int transB, const float *b, ptrdiff_t ldb, ptrdiff_t p0, p
                 const float *bj = b + (jb + jj) * ldb + p0;
                 for (ptrdiff_t p = 0; p < kc; p++) panel[p * NR + jj] = bj[p];
             }
+        } else if (nr == 16 && NR == 16) {
+            for (ptrdiff_t p = 0; p < kc; p++) memcpy(panel + p * 16, b + (p0 + p) * ldb + jb, 16 * sizeof(float));
         } else {
             for (ptrdiff_t p = 0; p < kc; p++) {
                 float *dst = panel + p * NR;
@@ -107,21 +116,22 @@ static void ck_pack_b(int transB, const float *b, ptrdiff_t ldb, ptrdiff_t p0, p
 // first: this is the first k block (C = acc + beta·C, or acc when beta is 0); else C = C + acc,
 // the sum continued from C's value.
 
-typedef void (*ck_tile_fn)(ptrdiff_t kc, const float *ap, const float *bp, float *c, ptrdiff_t ldc,
-                           int mr, int nr, int first, float beta);
+typedef void (*ck_tile_fn)(ptrdiff_t kc, const float *a, ptrdiff_t aps, ptrdiff_t ars, const float *bp, float *c,
+                           ptrdiff_t ldc, int mr, int nr, int first, float beta);
 
-/// Baseline: MR 4 × NR 8, plain C (SSE2 after the compiler).
+/// Baseline: MR 4 × NR 8, plain C (SSE2 after the compiler). op(A)(r, p) = a[p · aps + r · ars]
+/// (packed: aps = MR, ars = 1; A read in place: its strides).
 #define CK_G_MR 4
 #define CK_G_NR 8
-static void ck_tile_generic(ptrdiff_t kc, const float *ap, const float *bp, float *c, ptrdiff_t ldc,
-                            int mr, int nr, int first, float beta) {
+static void ck_tile_generic(ptrdiff_t kc, const float *a, ptrdiff_t aps, ptrdiff_t ars, const float *bp, float *c,
+                            ptrdiff_t ldc, int mr, int nr, int first, float beta) {
     float acc[CK_G_MR][CK_G_NR];
     for (int r = 0; r < CK_G_MR; r++)
         for (int j = 0; j < CK_G_NR; j++) acc[r][j] = (!first && r < mr && j < nr) ? c[r * ldc + j] : 0.0f;
     for (ptrdiff_t p = 0; p < kc; p++) {
         const float *bk = bp + p * CK_G_NR;
         for (int r = 0; r < mr; r++) {
-            const float av = ap[p * CK_G_MR + r];
+            const float av = a[p * aps + r * ars];
             for (int j = 0; j < CK_G_NR; j++) acc[r][j] += av * bk[j];
         }
     }
@@ -140,8 +150,8 @@ static void ck_tile_generic(ptrdiff_t kc, const float *ap, const float *bp, floa
 #define CK_A2_MR 6
 #define CK_A2_NR 16
 CK_AVX2 static inline __attribute__((always_inline))
-void ck_tile_avx2_body(const int MR, ptrdiff_t kc, const float *ap, const float *bp, float *c, ptrdiff_t ldc,
-                       int nr, int first, float beta) {
+void ck_tile_avx2_body(const int MR, ptrdiff_t kc, const float *a, const ptrdiff_t aps, const ptrdiff_t ars,
+                       const float *bp, float *c, ptrdiff_t ldc, int nr, int first, float beta) {
     __m256 c0[CK_A2_MR], c1[CK_A2_MR];
     const int full = nr == CK_A2_NR;
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -155,7 +165,7 @@ void ck_tile_avx2_body(const int MR, ptrdiff_t kc, const float *ap, const float 
     for (ptrdiff_t p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_load_ps(bp + p * CK_A2_NR), b1 = _mm256_load_ps(bp + p * CK_A2_NR + 8);
         for (int r = 0; r < MR; r++) {
-            const __m256 av = _mm256_broadcast_ss(ap + p * CK_A2_MR + r);
+            const __m256 av = _mm256_broadcast_ss(a + p * aps + r * ars);
             c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);
             c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);
         }
@@ -181,17 +191,22 @@ void ck_tile_avx2_body(const int MR, ptrdiff_t kc, const float *ap, const float 
     }
 }
 
-/// The tile's row count as a constant, so the accumulators unroll into registers.
-CK_AVX2 static void ck_tile_avx2(ptrdiff_t kc, const float *ap, const float *bp, float *c, ptrdiff_t ldc,
-                                 int mr, int nr, int first, float beta) {
-    switch (mr) {
-    case 1: ck_tile_avx2_body(1, kc, ap, bp, c, ldc, nr, first, beta); break;
-    case 2: ck_tile_avx2_body(2, kc, ap, bp, c, ldc, nr, first, beta); break;
-    case 3: ck_tile_avx2_body(3, kc, ap, bp, c, ldc, nr, first, beta); break;
-    case 4: ck_tile_avx2_body(4, kc, ap, bp, c, ldc, nr, first, beta); break;
-    case 5: ck_tile_avx2_body(5, kc, ap, bp, c, ldc, nr, first, beta); break;
-    default: ck_tile_avx2_body(6, kc, ap, bp, c, ldc, nr, first, beta); break;
+/// The tile's row count as a constant, so the accumulators unroll into registers; A packed
+/// (strides MR, 1: constants, so its addresses fold) or read in place (the caller's strides:
+/// one row pointer per row, no copy).
+#define CK_A2_SWITCH(APS, ARS) \
+    switch (mr) { \
+    case 1: ck_tile_avx2_body(1, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
+    case 2: ck_tile_avx2_body(2, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
+    case 3: ck_tile_avx2_body(3, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
+    case 4: ck_tile_avx2_body(4, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
+    case 5: ck_tile_avx2_body(5, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
+    default: ck_tile_avx2_body(6, kc, a, APS, ARS, bp, c, ldc, nr, first, beta); break; \
     }
+CK_AVX2 static void ck_tile_avx2(ptrdiff_t kc, const float *a, ptrdiff_t aps, ptrdiff_t ars, const float *bp, float *c,
+                                 ptrdiff_t ldc, int mr, int nr, int first, float beta) {
+    if (aps == CK_A2_MR && ars == 1) { CK_A2_SWITCH(CK_A2_MR, 1) }
+    else { CK_A2_SWITCH(aps, ars) }
 }
 #endif
 
@@ -214,37 +229,121 @@ int32_t ck_sgemm_isa(void) {
     return 0;
 }
 
+/// Floats of the packed op(B) (k × n) for NR-column panels: per k block of KC, ⌈n/NR⌉ panels.
+static ptrdiff_t ck_packed_b_floats(ptrdiff_t k, ptrdiff_t n, int NR) { return k * ((n + NR - 1) / NR) * NR; }
+
+/// C (rows i0 … m of the tiles) for one k block [p0, p0 + kc) and the n columns [j0, j0 + nc),
+/// with that block of op(B) packed at bp (panel q at bp + q · kc · NR). op(A) is read in place
+/// when it is not transposed (its rows are contiguous in k: the kernel broadcasts from MR row
+/// pointers, no copy), else packed MR rows at a time into ap.
+static void ck_block(ck_tile_fn tile, int MR, int NR, int transA, ptrdiff_t m, const float *a, ptrdiff_t lda,
+                     ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0, ptrdiff_t nc, const float *bp, float beta,
+                     float *c, ptrdiff_t ldc, float *ap) {
+    const int first = p0 == 0;
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += MR) {
+        const int mr = m - i0 < MR ? (int)(m - i0) : MR;
+        const float *at;
+        ptrdiff_t aps, ars;
+        if (transA) { ck_pack_a(transA, a, lda, i0, mr, p0, kc, MR, ap); at = ap; aps = MR; ars = 1; }
+        else { at = a + i0 * lda + p0; aps = 1; ars = lda; }
+        for (ptrdiff_t q = 0; q * NR < nc; q++) {
+            const int nr = nc - q * NR < NR ? (int)(nc - q * NR) : NR;
+            tile(kc, at, aps, ars, bp + q * kc * NR, c + i0 * ldc + j0 + q * NR, ldc, mr, nr, first, beta);
+        }
+    }
+}
+
+/// C = beta · C (k = 0: no products).
+static void ck_scale_c(ptrdiff_t m, ptrdiff_t n, float beta, float *c, ptrdiff_t ldc) {
+    for (ptrdiff_t i = 0; i < m; i++)
+        for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+}
+
 int32_t ck_sgemm(int32_t transA, int32_t transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                  float beta, float *c, ptrdiff_t ldc) {
     if (m <= 0 || n <= 0) return 0;
-    if (k <= 0) {
-        for (ptrdiff_t i = 0; i < m; i++)
-            for (ptrdiff_t j = 0; j < n; j++) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
-        return 0;
-    }
+    if (k <= 0) { ck_scale_c(m, n, beta, c, ldc); return 0; }
     int MR, NR;
     const ck_tile_fn tile = ck_pick_tile(&MR, &NR);
     const ptrdiff_t kcMax = k < CK_KC ? k : CK_KC;
     const ptrdiff_t ncMax = n < CK_NC ? n : CK_NC;
-    float *bp = ck_gemm_thread_buffer((size_t)(kcMax * ((ncMax + NR - 1) / NR) * NR));
+    float *bp = ck_gemm_thread_buffer((size_t)ck_packed_b_floats(kcMax, ncMax, NR));
     if (!bp) return -1;
     float ap[CK_KC * CK_MR_MAX] __attribute__((aligned(64)));
     for (ptrdiff_t p0 = 0; p0 < k; p0 += CK_KC) {
         const ptrdiff_t kc = k - p0 < CK_KC ? k - p0 : CK_KC;
-        const int first = p0 == 0;
         for (ptrdiff_t j0 = 0; j0 < n; j0 += CK_NC) {
             const ptrdiff_t nc = n - j0 < CK_NC ? n - j0 : CK_NC;
             ck_pack_b(transB, b, ldb, p0, kc, j0, nc, NR, bp);
-            for (ptrdiff_t i0 = 0; i0 < m; i0 += MR) {
-                const int mr = m - i0 < MR ? (int)(m - i0) : MR;
-                ck_pack_a(transA, a, lda, i0, mr, p0, kc, MR, ap);
-                for (ptrdiff_t q = 0; q * NR < nc; q++) {
-                    const int nr = nc - q * NR < NR ? (int)(nc - q * NR) : NR;
-                    tile(kc, ap, bp + q * kc * NR, c + i0 * ldc + j0 + q * NR, ldc, mr, nr, first, beta);
-                }
-            }
+            ck_block(tile, MR, NR, transA, m, a, lda, p0, kc, j0, nc, bp, beta, c, ldc, ap);
         }
     }
     return 0;
+}
+
+// ---- op(B) packed once, used by many products (a recurrent layer's weights, every step) ----
+// Layout: the k block [p0, p0 + kc) at p0 · ⌈n/NR⌉·NR, as `ck_pack_b` writes it for all n
+// columns at once; NC blocks of C's columns are runs of its panels (CK_NC is a multiple of NR).
+// Each element of C is summed in the same order as by `ck_sgemm`, so the two give the same bits.
+
+ptrdiff_t ck_sgemm_packed_floats(ptrdiff_t k, ptrdiff_t n) {
+    int MR, NR;
+    (void)ck_pick_tile(&MR, &NR);
+    return k > 0 && n > 0 ? ck_packed_b_floats(k, n, NR) : 0;
+}
+
+int32_t ck_sgemm_pack_b(int32_t transB, ptrdiff_t k, ptrdiff_t n, const float *b, ptrdiff_t ldb, float *bp) {
+    if (((uintptr_t)bp & 31) != 0) return -1;
+    int MR, NR;
+    (void)ck_pick_tile(&MR, &NR);
+    const ptrdiff_t npad = (n + NR - 1) / NR * NR;
+    for (ptrdiff_t p0 = 0; p0 < k; p0 += CK_KC) {
+        const ptrdiff_t kc = k - p0 < CK_KC ? k - p0 : CK_KC;
+        ck_pack_b(transB, b, ldb, p0, kc, 0, n, NR, bp + p0 * npad);
+    }
+    return 0;
+}
+
+int32_t ck_sgemm_packed(int32_t transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                        const float *bp, float beta, float *c, ptrdiff_t ldc) {
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) { ck_scale_c(m, n, beta, c, ldc); return 0; }
+    int MR, NR;
+    const ck_tile_fn tile = ck_pick_tile(&MR, &NR);
+    const ptrdiff_t npad = (n + NR - 1) / NR * NR;
+    float ap[CK_KC * CK_MR_MAX] __attribute__((aligned(64)));
+    for (ptrdiff_t p0 = 0; p0 < k; p0 += CK_KC) {
+        const ptrdiff_t kc = k - p0 < CK_KC ? k - p0 : CK_KC;
+        for (ptrdiff_t j0 = 0; j0 < n; j0 += CK_NC) {
+            const ptrdiff_t nc = n - j0 < CK_NC ? n - j0 : CK_NC;
+            ck_block(tile, MR, NR, transA, m, a, lda, p0, kc, j0, nc, bp + p0 * npad + (j0 / NR) * kc * NR, beta,
+                     c, ldc, ap);
+        }
+    }
+    return 0;
+}
+
+// ---- column sums (bias gradients) ----
+// out[j] += Σ_r a[r · lda + j], each column summed in row order (the same bits as the plain loop
+// `for r { for j { out[j] += a[r][j] } }`), 64 columns at a time held in registers. The Swift
+// loop it replaces (MatMul.addColumnSums: 23,040 rows × 256 columns a batch for an LSTM) ran
+// scalar, with out reloaded every row (its pointers may alias): 11 % of an LSTM epoch in perf.
+#include "ck_clones.h"
+CK_CLONES
+void ck_column_sums_f32(ptrdiff_t m, ptrdiff_t n, const float *restrict a, ptrdiff_t lda, float *restrict out) {
+    ptrdiff_t j0 = 0;
+    for (; j0 + 64 <= n; j0 += 64) {
+        float acc[64];
+        for (int j = 0; j < 64; j++) acc[j] = out[j0 + j];
+        for (ptrdiff_t r = 0; r < m; r++) {
+            const float *ar = a + r * lda + j0;
+            for (int j = 0; j < 64; j++) acc[j] += ar[j];
+        }
+        for (int j = 0; j < 64; j++) out[j0 + j] = acc[j];
+    }
+    for (ptrdiff_t r = 0; r < m && j0 < n; r++) {
+        const float *ar = a + r * lda;
+        for (ptrdiff_t j = j0; j < n; j++) out[j] += ar[j];
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of scripts/bench/nn_vs_torch.sh: the same raw files (written by
 nn_vs_torch_data.lua from the simulator), models, batch size, optimiser and
-epochs as nn_vs_torch.lua, CPU, torch.set_num_threads(T).
+epochs as nn_vs_torch.lua (the MLP 5 x EPOCHS epochs; inference repeated 3 / 20 times), CPU, torch.set_num_threads(T).
 Usage: nn_vs_torch.py ROWS AGG_COLUMNS EPOCHS DIR THREADS"""
 import sys, time
 import numpy as np
@@ -31,7 +31,7 @@ class Seq(torch.nn.Module):
         out, _ = self.rnn(v); return self.head(out[:, -1, :])
 
 
-def run(name, net, xa, xb, bs=256):
+def run(name, net, xa, xb, epochs, reps, bs=256):
     opt = torch.optim.Adam(net.parameters(), lr=1e-3); lossf = torch.nn.BCEWithLogitsLoss()
     ya = y[:ntr]; g = torch.Generator().manual_seed(1)
     t0 = time.perf_counter()
@@ -43,11 +43,13 @@ def run(name, net, xa, xb, bs=256):
     per = (time.perf_counter() - t0) / epochs
     net.eval(); t1 = time.perf_counter()
     with torch.no_grad():
-        p = torch.cat([torch.sigmoid(net(xb[i:i + 2048])).squeeze(1) for i in range(0, len(xb), 2048)]).numpy()
-    inf = time.perf_counter() - t1
+        for _ in range(reps):
+            p = torch.cat([torch.sigmoid(net(xb[i:i + 2048])).squeeze(1) for i in range(0, len(xb), 2048)]).numpy()
+    inf = (time.perf_counter() - t1) / reps
     print(f"RESULT {name} {per:.3f} {auc(y[ntr:].numpy(), p):.4f} {len(xb) / inf:.0f}", flush=True)
 
 
-run("gru", Seq(torch.nn.GRU), x[:ntr], x[ntr:])
-run("lstm", Seq(torch.nn.LSTM), x[:ntr], x[ntr:])
-run("mlp", torch.nn.Sequential(torch.nn.Linear(ncol, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)), agg[:ntr], agg[ntr:])
+run("gru", Seq(torch.nn.GRU), x[:ntr], x[ntr:], epochs, 3)
+run("lstm", Seq(torch.nn.LSTM), x[:ntr], x[ntr:], epochs, 3)
+# As the Lua side: the MLP trains 5 x EPOCHS epochs (s/epoch their mean), 20 predictions.
+run("mlp", torch.nn.Sequential(torch.nn.Linear(ncol, 64), torch.nn.ReLU(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)), agg[:ntr], agg[ntr:], 5 * epochs, 20)

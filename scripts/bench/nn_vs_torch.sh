@@ -159,6 +159,72 @@
 # GRU epoch met in both runs (0.33-0.39); LSTM 0.49-0.54 with an AUC 0.016 below PyTorch's after one epoch; MLP epoch
 # 0.31-0.33 (0.1 s epochs: within noise of 0.3); inference GRU 2.6-4.8x, LSTM 1.9-2.5x, MLP 0.64-0.67x (goal 3x).
 # cl.nn's AUCs are the same bits in both runs.
+# nn11, 2026-12-04 15:30-15:34 UTC, release (branch nn11), 2 threads, 100,000 users (NN_BENCH_DATA=/tmp/nngemm10),
+# GRU/LSTM 1 epoch, MLP now 5 epochs (s/epoch their mean; AUC after 5), inference now repeated (3 times, MLP 20)
+# on both sides. NOT quiet (uptime load average 2.7 / 2.8 / 3.0 before / between / after; PyTorch's GRU
+# collapsed again, 154 s/epoch against 25-26 s quiet, so its ratios say nothing):
+#   model | cl.nn s/ep torch s/ep  ratio  goal |  cl AUC  pt AUC |  cl rows/s  pt rows/s  ratio  goal
+#   gru   |      12.21     154.37  0.079 <=0.5 |  0.8354  0.8336 |      30481       5942   5.13   >=3
+#   lstm  |      12.66      15.44  0.820 <=0.5 |  0.8243  0.8401 |      22388      22110   1.01   >=3
+#   mlp   |       0.06       0.22  0.272 <=0.3 |  0.8703  0.8701 |    5923793    8983111   0.66   >=3
+#   peak RSS: cl.nn 710 MB, PyTorch 2.15.0+cu132 1269 MB (ratio 0.56, goal <= 1)
+#   20,000 users, 15:36-15:38 UTC, load 2.3 / 2.3 / 3.5: PyTorch collapsed in every model (GRU 46.7 s/epoch
+#   against 3.9 quiet), so only cl.nn's column means anything: GRU 2.50 s/ep, 36,191 rows/s, AUC 0.7961; LSTM
+#   2.11 s/ep, 22,638 rows/s, AUC 0.7822; MLP 0.01 s/ep, 5,806,457 rows/s, AUC 0.8679; peak RSS 234 vs 1034 MB.
+# cl.nn's GRU/LSTM AUCs are main's bits (0.8354 / 0.8243): nothing in this change alters a result.
+# What changed: the recurrent weights are packed once per pass (ck_sgemm_pack_b / ck_sgemm_packed behind
+# PackedRightSide) instead of inside every step product, forward, training forward and the backward dxh
+# product; ck_sgemm reads a non-transposed A in place (no A packing); prediction takes 512-row chunks
+# through the whole network per worker (Network.logits; one dispatch per chunk instead of per layer);
+# the Adam step runs in C (vectorised, same bits), the packing copies full panels inline; Tanh/Sigmoid
+# layers use the vectorised gate kernels. perf after (LSTM inference): micro-kernel 61 %, gate pass 22 %,
+# copies 3 %; the per-step packing (17 % before) is gone. MLP epoch before the Adam/packing fix: kernel 30 %,
+# memmove 15 % (small per-p memcpy calls in the packing), Adam 12 %, scheduler 11 %.
+# Before/after, cl.nn alone (nn_vs_torch.lua), main's 13:13 binary then this one, 15:34-15:35, load 2.7-2.8:
+#   main: GRU 7.98 s/ep, 36,463 rows/s; LSTM 14.32 s/ep, 30,730 rows/s; MLP 0.070 s/ep, 3,022,540 rows/s
+#   this: GRU 11.64 s/ep, 30,379 rows/s; LSTM 12.82 s/ep, 23,982 rows/s; MLP 0.059 s/ep, 5,927,838 rows/s
+# and LSTM inference alone (20,000 rows × 3), alternated: main 20,118 / 20,388 / 19,669, this 20,724 /
+# 22,233 / 22,784 rows/s (15:35, load 2.9); at 15:13 (load 7.6): GRU 12,250 → 15,564, LSTM 9,734 → 13,492,
+# MLP 4.10 M → 5.56 M rows/s. I.e. under this load the recurrent figures move ±40 % run to run; the
+# paired inference runs say +5-40 % (LSTM), the MLP +36-96 % (prediction chunks).
+# Then the bias-gradient column sums in C (ck_column_sums_f32, same bits; perf on the 20k LSTM epoch above:
+# micro-kernel 57 %, MatMul.addColumnSums 11 % (scalar Swift), backward gate pass 8 %, forward 7 %).
+# QUIET runs of that final binary (d2c8607), 100,000 users, two full runs back to back, 15:45-15:48 UTC
+# (uptime load average 0.38 / 0.74 / 1.34, then 1.31 / 1.39 / 1.64):
+#   model | cl.nn s/ep torch s/ep  ratio  goal |  cl AUC  pt AUC |  cl rows/s  pt rows/s  ratio  goal
+#   gru   |       6.07      17.97  0.337 <=0.5 |  0.8354  0.8336 |      59536      15128   3.94   >=3
+#   lstm  |       6.37      15.27  0.417 <=0.5 |  0.8243  0.8401 |      44475      15071   2.95   >=3
+#   mlp   |       0.06       0.26  0.230 <=0.3 |  0.8703  0.8701 |   10732413    7403858   1.45   >=3
+#   run 2:
+#   gru   |       5.99      20.11  0.298 <=0.5 |  0.8354  0.8336 |      55512      13714   4.05   >=3
+#   lstm  |       6.84      18.13  0.377 <=0.5 |  0.8243  0.8401 |      43533      14098   3.09   >=3
+#   mlp   |       0.06       0.26  0.226 <=0.3 |  0.8703  0.8701 |   10905367    6974677   1.56   >=3
+#   peak RSS: cl.nn 711-717 MB, PyTorch 2.15.0+cu132 1265-1271 MB (0.56)
+#   20,000 users, same binary, 15:48:36-15:48:50 UTC, load 1.26 / 1.32 / 1.42:
+#   gru   |       1.22       3.31  0.369 <=0.5 |  0.7961  0.7983 |      60310      14981   4.03   >=3
+#   lstm  |       1.30       3.02  0.431 <=0.5 |  0.7822  0.8021 |      44538      21063   2.11   >=3
+#   mlp   |       0.01       0.04  0.275 <=0.3 |  0.8679  0.8694 |   10198011   10084230   1.01   >=3
+#   peak RSS: cl.nn 235 MB, PyTorch 1040 MB (0.23). (4,000 test rows: PyTorch's LSTM inference runs faster
+#   per row on them than on the 20,000 at 100k users, so the LSTM inference ratio is 2.1x here.)
+# Before/after, cl.nn alone, main's 13:13 binary then this one, 15:47-15:48 UTC, load 1.6:
+#   main: GRU 7.86 s/ep, 49,573 rows/s; LSTM 8.19 s/ep, 35,163 rows/s; MLP 0.078 s/ep, 4,101,724 rows/s
+#   this: GRU 6.25 s/ep, 59,178 rows/s; LSTM 6.58 s/ep, 44,471 rows/s; MLP 0.064 s/ep, 8,715,374 rows/s
+#   (epochs 0.79x / 0.80x / 0.82x of main's time, inference 1.19x / 1.26x / 2.12x faster; same AUC bits).
+# Goals on the quiet runs: GRU epoch 0.30-0.34x (met), LSTM epoch 0.38-0.42x (met, was 0.49-0.54), MLP epoch
+# 0.23x (5-epoch mean, met, was 0.31-0.33); inference GRU 3.9-4.1x (met), LSTM 2.95-3.09x (at the line: met
+# in one run of two), MLP 1.45-1.56x PyTorch (3x is past the 2 cores' FMA peak: PyTorch's 7.0-7.4 M rows/s
+# is ~80 GFLOP/s of the 166 peak; cl.nn's 10.7-10.9 M rows/s ~120 GFLOP/s). Peak memory 0.56x (met).
+# What is left for LSTM inference >= 3x with margin: the micro-kernel is 61 % and the gate pass 22 % of it
+# (5 polynomial exps per unit); the per-step K is 72 (8 inputs + 64 hidden), so hoisting the input
+# projection out of the recurrence saves no multiply-adds.
+# LSTM AUC after 1 epoch (the 0.016 gap to PyTorch): settings are the same on both sides (init U(±1/√64) for
+# every LSTM weight and both biases, head U(±1/√64); Adam lr 1e-3, betas 0.9/0.999, eps 1e-8, no weight
+# decay, no clipping; batch 256 incl. the last partial one, reshuffled per epoch; mean BCE; no forget-gate
+# bias trick on either side). Seeds 1-3 (fit seed = init + shuffle; torch.manual_seed), 100k data, test AUC
+# after epoch 1 / 2: cl.nn 0.8243 / 0.8508, 0.8475 / 0.8598, 0.8506 / 0.8505 (means 0.8408 / 0.8537);
+# PyTorch (1 thread, so it could not collapse) 0.8409 / 0.8575, 0.8407 / 0.8573, 0.8428 / 0.8541 (means
+# 0.8415 / 0.8563). So seed 1's 0.8243 is the low end of cl.nn's seed spread (one epoch is too noisy to
+# compare); the means agree at 1 epoch (-0.001) and differ by -0.003 at 2, with cl.nn's spread wider.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's

@@ -81,8 +81,26 @@ void ck_lstm_backward_f64(ptrdiff_t rows, ptrdiff_t hidden, const double *gates,
 int32_t ck_sgemm(int32_t transA, int32_t transB, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k,
                  const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                  float beta, float *c, ptrdiff_t ldc);
+/// op(B) packed once for many products with the same right side (a recurrent layer's weights
+/// at every step): `ck_sgemm_packed_floats(k, n)` floats at bp, 32-byte aligned (else −1).
+/// `ck_sgemm_packed` then computes C = op(A)·op(B) + beta·C from it, the same bits as
+/// `ck_sgemm` with that op(B), without repacking it; reentrant, no per-thread buffer.
+ptrdiff_t ck_sgemm_packed_floats(ptrdiff_t k, ptrdiff_t n);
+int32_t ck_sgemm_pack_b(int32_t transB, ptrdiff_t k, ptrdiff_t n, const float *b, ptrdiff_t ldb, float *bp);
+int32_t ck_sgemm_packed(int32_t transA, ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t lda,
+                        const float *bp, float beta, float *c, ptrdiff_t ldc);
+/// out[j] += Σ_r a[r·lda + j] for j < n, each column summed in row order r = 0 … m−1 (bias
+/// gradients; the same bits as that plain loop, vectorised across columns).
+void ck_column_sums_f32(ptrdiff_t m, ptrdiff_t n, const float *a, ptrdiff_t lda, float *out);
 /// The micro-kernel `ck_sgemm` runs on this CPU: 1 AVX2+FMA (6 × 16), 0 baseline (4 × 8).
 int32_t ck_sgemm_isa(void);
+
+/// One Adam (decoupled = 0: L2 weight decay added to the gradient) or AdamW (decoupled = 1:
+/// w ← w·(1 − lr·wd) first) step of n Float32 weights with Double moments m, v, in place:
+/// m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g·g, w ← w − stepSize·m / (√v / c2root + eps).
+/// The same bits as the Swift loop in Optimizer.swift (no fused multiply-adds).
+void ck_adam_f32(ptrdiff_t n, float *w, const float *g, double *m, double *v, double b1, double b2,
+                 double stepSize, double c2root, double eps, int32_t decoupled, double lr, double wd);
 
 /// The Float32 cells' sigmoid and tanh over n values (y[i] = f(x[i]); the kernels above
 /// inline the same functions), exported for the accuracy tests.

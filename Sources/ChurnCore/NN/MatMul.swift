@@ -145,15 +145,18 @@ enum MatMul {
     static func addColumnSums<T: NNFloat>(_ m: Int, _ n: Int, _ a: UnsafePointer<T>, _ lda: Int, _ out: UnsafeMutablePointer<T>,
                                           threads: Int = 1) {
         let blocks = m * n < serialBelow ? 1 : min(threads, n / 16)
-        guard blocks > 1 else {
-            for r in 0..<m { let ar = a + r * lda; for j in 0..<n { out[j] += ar[j] } }
-            return
+        // Float32: the same sums in C, vectorised across columns (ck_column_sums_f32, same bits).
+        @inline(__always) func sums(_ c0: Int, _ w: Int) {
+            if T.self == Float.self {
+                ck_column_sums_f32(m, w, UnsafeRawPointer(a + c0).assumingMemoryBound(to: Float.self), lda,
+                                   UnsafeMutableRawPointer(out + c0).assumingMemoryBound(to: Float.self))
+            } else {
+                for r in 0..<m { let ar = a + r * lda + c0, o = out + c0; for j in 0..<w { o[j] += ar[j] } }
+            }
         }
+        guard blocks > 1 else { sums(0, n); return }
         let cs = Parallel.ranges(n, chunks: blocks)
-        WorkerPool.shared.run(cs.count, threads: threads) { bi in
-            let c0 = cs[bi].lowerBound, w = cs[bi].count
-            for r in 0..<m { let ar = a + r * lda + c0, o = out + c0; for j in 0..<w { o[j] += ar[j] } }
-        }
+        WorkerPool.shared.run(cs.count, threads: threads) { bi in sums(cs[bi].lowerBound, cs[bi].count) }
     }
 
     /// Every row of C (m × n) set to `v` (a bias, before a product with beta = 1).

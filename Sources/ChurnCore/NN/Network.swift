@@ -37,24 +37,50 @@ public final class Network {
         } else if side != nil { throw NNError("the network takes no static features") }
     }
 
-    /// Logits for every row, in batches (evaluation mode; writes no state).
-    public func logits(_ x: Tensor<Float>, side: Tensor<Float>?, batchSize: Int = 2048) throws -> [Float] {
+    /// Rows per chunk of a prediction: each chunk goes through the whole
+    /// network on one worker (its activations stay in cache, one dispatch per
+    /// chunk instead of one per layer). A multiple of the recurrent layers'
+    /// block of 128 rows.
+    static let predictChunkRows = 512
+
+    /// Logits for every row (evaluation mode; writes no state), in rounds of
+    /// about `batchSize` rows (cancellation is checked between rounds).
+    ///
+    /// In evaluation every layer maps each row on its own (products sum each
+    /// element in a fixed order, the cells and norms are per row), so the
+    /// rows are cut into chunks of `predictChunkRows` and the workers take
+    /// whole chunks through every layer, the layers' own splits running inline
+    /// on that worker — the same bits as one pass over all rows, for any
+    /// thread count. Per-layer splits of 2,048-row batches dispatched the
+    /// workers 5 times a batch for an MLP whose products take ~0.1 ms.
+    public func logits(_ x: Tensor<Float>, side: Tensor<Float>?, batchSize: Int = 8192) throws -> [Float] {
         try checkInput(x, side: side)
         if body.isTraining { body.train(false) }
-        var out = [Float](); out.reserveCapacity(x.rows)
-        var start = 0
-        while start < x.rows {
+        let n = x.rows, chunk = Self.predictChunkRows
+        let chunkCount = (n + chunk - 1) / chunk, perRound = max(1, batchSize / chunk)
+        var out = [Float](repeating: 0, count: n)
+        var failures = [Error?](repeating: nil, count: perRound)
+        var first = 0
+        while first < chunkCount {
             try ExecutionContext.check()
-            let r = start..<min(x.rows, start + batchSize)
-            let y = try body.forward(x.slice(rows: r), side: side?.slice(rows: r))
-            out.append(contentsOf: y.data)
-            start = r.upperBound
+            let round = first..<min(chunkCount, first + perRound)
+            out.withMutPtr { op in failures.withUnsafeMutableBufferPointer { fails in
+                WorkerPool.shared.run(round.count, threads: body.threads) { i in
+                    let c = round.lowerBound + i, r = (c * chunk)..<min(n, (c + 1) * chunk)
+                    do {
+                        let y = try body.forward(x.slice(rows: r), side: side?.slice(rows: r))
+                        y.data.withPtr { (op + r.lowerBound).update(from: $0, count: r.count) }
+                    } catch { fails[i] = error }
+                }
+            } }
+            if let e = failures.lazy.compactMap({ $0 }).first { throw e }
+            first = round.upperBound
         }
         return out
     }
 
     /// P(y = 1) for every row.
-    public func predictProba(_ x: Tensor<Float>, side: Tensor<Float>?, batchSize: Int = 2048) throws -> [Double] {
+    public func predictProba(_ x: Tensor<Float>, side: Tensor<Float>?, batchSize: Int = 8192) throws -> [Double] {
         try logits(x, side: side, batchSize: batchSize).map { Double(Float.sigmoid($0)) }
     }
 

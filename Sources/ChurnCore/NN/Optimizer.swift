@@ -1,3 +1,5 @@
+import CKernels
+
 /// Parameter update rules, PyTorch's formulas (`torch.optim`). State (moment
 /// estimates, momentum buffers) is kept per parameter in order, so one
 /// optimiser serves one network.
@@ -66,6 +68,13 @@ public final class Adam: Optimizer {
         for (k, p) in parameters.enumerated() {
             m[k].withUnsafeMutableBufferPointer { mk in v[k].withUnsafeMutableBufferPointer { vk in
             p.value.data.withUnsafeMutableBufferPointer { w in p.grad.data.withUnsafeBufferPointer { g in
+                // Float32: the same loop in C, vectorised (ck_adam_f32; same bits).
+                if T.self == Float.self, let wb = w.baseAddress, let gb = g.baseAddress, let mb = mk.baseAddress, let vb = vk.baseAddress {
+                    ck_adam_f32(w.count, UnsafeMutableRawPointer(wb).assumingMemoryBound(to: Float.self),
+                                UnsafeRawPointer(gb).assumingMemoryBound(to: Float.self), mb, vb, b1, b2,
+                                stepSize, c2root, eps, decoupled ? 1 : 0, lr, wd)
+                    return
+                }
                 for i in 0..<w.count {
                     var gi = Double(g[i]), wi = Double(w[i])
                     if decoupled { wi *= 1 - lr * wd } else if wd > 0 { gi += wd * wi }

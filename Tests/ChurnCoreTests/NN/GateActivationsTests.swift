@@ -46,4 +46,29 @@ final class GateActivationsTests: XCTestCase {
             XCTAssertEqual(y.map(\.bitPattern), all[start...].map(\.bitPattern))
         }
     }
+
+    /// The Float32 Tanh and Sigmoid layers run these kernels: their forward equals
+    /// ck_gate_*_f32 bit for bit, and forward and backward agree with libm in Double
+    /// (y within the bounds above; dx = g·(1 − y²), g·y(1 − y) on those y, to Float32 rounding).
+    func testTanhAndSigmoidLayersUseTheKernels() throws {
+        var rng = SeededRandom(seed: 11)
+        let xs = (0..<37).map { _ in Float(rng.normal() * 4) }, gs = (0..<37).map { _ in Float(rng.normal()) }
+        let x = Tensor<Float>(uncheckedShape: [37], data: xs), g = Tensor<Float>(uncheckedShape: [37], data: gs)
+        var kt = [Float](repeating: 0, count: 37), ks = kt
+        ck_gate_tanh_f32(37, xs, &kt)
+        ck_gate_sigmoid_f32(37, xs, &ks)
+        for (layer, kernel, isTanh) in [(Tanh<Float>() as Elementwise<Float>, kt, true), (Sigmoid<Float>(), ks, false)] {
+            layer.train(true)
+            let y = try layer.forward(x)
+            XCTAssertEqual(y.data.map(\.bitPattern), kernel.map(\.bitPattern))
+            let dx = try layer.backward(g)
+            for i in 0..<37 {
+                let xd = Double(xs[i])
+                let e = isTanh ? Foundation.tanh(xd) : 1 / (1 + Foundation.exp(-xd))
+                XCTAssertEqual(Double(y.data[i]), e, accuracy: isTanh ? 3e-7 : 1e-6 * e)
+                let de = Double(gs[i]) * (isTanh ? 1 - e * e : e * (1 - e))
+                XCTAssertEqual(Double(dx.data[i]), de, accuracy: 2e-6 * abs(Double(gs[i])) + 1e-12)
+            }
+        }
+    }
 }

@@ -115,4 +115,103 @@ final class SgemmKernelTests: XCTestCase {
             XCTAssertEqual(c.map(\.bitPattern), Array(results[0][(row * n)..<((row + 1) * n)]), "row \(row) alone")
         }
     }
+
+    // ---- op(B) packed once (ck_sgemm_pack_b / ck_sgemm_packed, PackedRightSide) ----
+
+    /// ck_sgemm_packed with op(B) packed once gives the same bits as ck_sgemm on the same
+    /// operands (and so passes `check`'s Float64 bound too): odd sizes (edge tiles), op(B) = B
+    /// and Bᵀ, A plain and transposed, k across k blocks (256), n across n blocks (512), beta 0,
+    /// 1 and 0.5, strides wider than the rows.
+    func testPackedBSameBitsAsPlain() {
+        var cases: [(Bool, Bool, Int, Int, Int)] = []
+        for m in [1, 5, 7, 13, 128] { for n in [1, 15, 17, 33, 256] { for k in [1, 8, 9, 64, 72] {
+            cases.append((false, true, m, n, k))
+        } } }
+        cases += [(false, false, 7, 65, 129), (true, false, 70, 33, 1_100), (true, true, 9, 17, 300),
+                  (false, true, 13, 1_030, 300), (false, false, 7, 600, 257), (false, true, 6, 16, 256)]
+        var seed: UInt64 = 20_000
+        for (ta, tb, m, n, k) in cases {
+            let beta: Float = [0, 1, 0.5][Int(seed % 3)]
+            let lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3
+            let a = values(lda * (ta ? k : m), seed: seed), b = values(ldb * (tb ? n : k), seed: seed + 1)
+            let c0 = values(ldc * m, seed: seed + 2)
+            var plain = c0, packedC = c0
+            let floats = ck_sgemm_packed_floats(k, n)
+            let bp = UnsafeMutableRawPointer.allocate(byteCount: floats * 4, alignment: 64).assumingMemoryBound(to: Float.self)
+            defer { bp.deallocate() }
+            a.withPtr { ap in b.withPtr { bptr in
+                plain.withMutPtr { cp in XCTAssertEqual(ck_sgemm(ta ? 1 : 0, tb ? 1 : 0, m, n, k, ap, lda, bptr, ldb, beta, cp, ldc), 0) }
+                XCTAssertEqual(ck_sgemm_pack_b(tb ? 1 : 0, k, n, bptr, ldb, bp), 0)
+                packedC.withMutPtr { cp in XCTAssertEqual(ck_sgemm_packed(ta ? 1 : 0, m, n, k, ap, lda, bp, beta, cp, ldc), 0) }
+            } }
+            if packedC.map(\.bitPattern) != plain.map(\.bitPattern) {
+                XCTFail("\(ta ? "T" : "N")\(tb ? "T" : "N") m \(m) n \(n) k \(k) beta \(beta): packed B differs from ck_sgemm"); return
+            }
+            seed += 3
+        }
+        // And one of them against the Float64 definition through `check`'s path.
+        XCTAssertTrue(check(false, true, 13, 33, 72, beta: 0.5, seed: 20_500))
+    }
+
+    /// The packed buffer must be 32-byte aligned for the kernel's aligned loads: refused otherwise.
+    func testPackedBRejectsMisalignedBuffer() {
+        let b = values(8 * 16, seed: 3)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: (ck_sgemm_packed_floats(8, 16) + 1) * 4, alignment: 64)
+        defer { raw.deallocate() }
+        let rc = b.withPtr { ck_sgemm_pack_b(0, 8, 16, $0, 16, (raw + 4).assumingMemoryBound(to: Float.self)) }
+        XCTAssertEqual(rc, -1)
+    }
+
+    /// `PackedRightSide` shared by 1, 2 and 3 workers, each multiplying its rows (the recurrent
+    /// layer's use): the same bits as one plain `MatMul.gemm`; and its Float64 path (a row-major
+    /// copy of op(B)) against the Float64 product.
+    func testPackedRightSideAcrossThreads() {
+        let m = 517, n = 256, k = 72
+        let a = values(m * k, seed: 41), w = values(n * k, seed: 42)
+        var want = [Float](repeating: 0, count: m * n)
+        a.withPtr { ap in w.withPtr { wp in want.withMutPtr { cp in MatMul.gemm(transB: true, m, n, k, ap, k, wp, k, beta: 0, cp, n) } } }
+        let packed = w.withPtr { PackedRightSide<Float>(transB: true, k, n, $0, k) }
+        for threads in [1, 2, 3] {
+            var c = [Float](repeating: 0, count: m * n)
+            let rs = Parallel.ranges(m, chunks: 5)
+            a.withPtr { ap in c.withMutPtr { cp in
+                WorkerPool.shared.run(rs.count, threads: threads) { i in
+                    let r = rs[i]
+                    packed.product(r.count, ap + r.lowerBound * k, k, beta: 0, cp + r.lowerBound * n, n)
+                }
+            } }
+            XCTAssertEqual(c.map(\.bitPattern), want.map(\.bitPattern), "\(threads) threads")
+        }
+        let ad = a.map(Double.init), wd = w.map(Double.init)
+        var cd = [Double](repeating: 1, count: 3 * n), wantD = cd
+        let packedD = wd.withPtr { PackedRightSide<Double>(transB: true, k, n, $0, k) }
+        ad.withPtr { ap in cd.withMutPtr { packedD.product(3, ap, k, beta: 0.5, $0, n) } }
+        for i in 0..<3 { for j in 0..<n {
+            var s = 0.5 * wantD[i * n + j]
+            for p in 0..<k { s += ad[i * k + p] * wd[j * k + p] }
+            wantD[i * n + j] = s
+        } }
+        for (x, y) in zip(cd, wantD) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+    }
+}
+
+/// Bias-gradient column sums (`ck_column_sums_f32` behind `MatMul.addColumnSums`): the same
+/// bits as the plain row-order loop, on widths below, at and past the 64-column register block,
+/// strides wider than the rows, and 1, 2 and 3 threads (column blocks).
+final class ColumnSumsKernelTests: XCTestCase {
+    func testSameBitsAsRowOrderLoop() {
+        var rng = SeededRandom(seed: 77)
+        for (m, n) in [(1, 1), (3, 63), (5, 64), (7, 65), (300, 256), (1_000, 129), (0, 17)] {
+            let lda = n + 3
+            let a = (0..<(max(m, 1) * lda)).map { _ in Float(rng.normal()) }
+            let start = (0..<n).map { _ in Float(rng.normal()) }
+            var want = start
+            for r in 0..<m { for j in 0..<n { want[j] += a[r * lda + j] } }
+            for threads in [1, 2, 3] {
+                var got = start
+                a.withPtr { ap in got.withMutPtr { MatMul.addColumnSums(m, n, ap, lda, $0, threads: threads) } }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "m \(m) n \(n) threads \(threads)")
+            }
+        }
+    }
 }

@@ -48,6 +48,31 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try trained(threads: 3).map(\.bitPattern), one.map(\.bitPattern))
     }
 
+    /// `Network.logits` takes chunks of 512 rows through the whole network per worker: the same
+    /// bits as one forward pass over all rows (evaluation maps each row on its own), for 1, 2
+    /// and 3 threads and for rounds smaller than a chunk — a GRU net (row count not a multiple
+    /// of the chunk or of the recurrent block) and an MLP with ReLU and Tanh layers.
+    func testChunkedPredictionSameBitsAsOnePass() throws {
+        var rng = SeededRandom(seed: 21)
+        let rows = 1_300
+        let xs = try Tensor<Float>(shape: [rows, 12, 3], data: (0..<(rows * 36)).map { _ in Float(rng.normal()) })
+        let xm = try Tensor<Float>(shape: [rows, 10], data: (0..<(rows * 10)).map { _ in Float(rng.normal()) })
+        let gru = try makeNet(seed: 7)
+        let mlp = try Network(Sequential<Float>([Linear<Float>(10, 16, rng: &rng), ReLU<Float>(), Linear<Float>(16, 8, rng: &rng),
+                                                 Tanh<Float>(), Linear<Float>(8, 1, rng: &rng)]), rowShape: [10], sideWidth: nil)
+        for (net, x) in [(gru, xs), (mlp, xm)] {
+            net.body.train(false)
+            let whole = try net.body.forward(x, side: nil).data.map(\.bitPattern)
+            XCTAssertEqual(whole.count, rows)
+            for threads in [1, 2, 3] {
+                net.setThreads(threads)
+                XCTAssertEqual(try net.logits(x, side: nil).map(\.bitPattern), whole, "\(threads) threads")
+                XCTAssertEqual(try net.logits(x, side: nil, batchSize: 100).map(\.bitPattern), whole, "\(threads) threads, small rounds")
+            }
+            XCTAssertEqual(try net.logits(x.slice(rows: 0..<0), side: nil), [])
+        }
+    }
+
     func testNetworkFileRoundTripAndValidation() throws {
         let net = try makeNet(seed: 3)
         let data = try NetworkFile(net).encoded()
