@@ -225,6 +225,15 @@
 # PyTorch (1 thread, so it could not collapse) 0.8409 / 0.8575, 0.8407 / 0.8573, 0.8428 / 0.8541 (means
 # 0.8415 / 0.8563). So seed 1's 0.8243 is the low end of cl.nn's seed spread (one epoch is too noisy to
 # compare); the means agree at 1 epoch (-0.001) and differ by -0.003 at 2, with cl.nn's spread wider.
+# Lead's quiet run on merged main (9b4ae69), 100,000 users, 15:55:56-15:57:02 UTC, load 1.36 / 1.51 / 1.83:
+#   gru   |       5.85      20.11  0.291 <=0.5 |  0.8354  0.8336 |      59489      15063   3.95   >=3
+#   lstm  |       6.53      16.22  0.402 <=0.5 |  0.8243  0.8401 |      43641      15037   2.90   >=3
+#   mlp   |       0.06       0.25  0.248 <=0.3 |  0.8703  0.8701 |    9241854    7081148   1.31   >=3
+#   peak RSS: cl.nn 716 MB, PyTorch 1262 MB (0.57). LSTM inference over the three quiet 100k runs: 2.90-3.09x.
+#   Its arithmetic: 90 steps x 2 x 72 x 256 = 3.32 MFLOP a row, so 43,641 rows/s is 145 GFLOP/s on 2 cores whose
+#   sustained FMA rate is ~100 GFLOP/s each (OpenBLAS sgemm 98 GFLOP/s on one core, gemm_blas_vs_swift.sh);
+#   PyTorch's 15,037 rows/s is 50 GFLOP/s, so 3x is 150 GFLOP/s: ~75 % of the machine for all of inference,
+#   gate math included. MLP: 3x PyTorch's ~80 GFLOP/s would exceed the two cores' ~200 GFLOP/s.
 # Usage: scripts/bench/nn_vs_torch.sh [users = 100000] [epochs = 1]
 #   venv: $CHURNLAB_BENCH_VENV, else .venv-ref (created with torch + numpy when missing)
 #   binary: $CHURNLAB_BIN (e.g. an earlier build, for before/after figures), else this tree's

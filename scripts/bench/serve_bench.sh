@@ -90,6 +90,25 @@
 #   a quiet machine, and pinning only helps if the server's and wrk's cores are otherwise idle. --threads 1 unpinned
 #   had the lowest 16-conn p99 twice (7.9 and 6.1 ms vs 9.0-20.7 ms default in the same minutes) at 70-85 % of the
 #   throughput; two samples under noise, not a result.
+# Lead's quiet re-run on merged main (cf9e5f3 + nn11), 15:57-16:00 UTC, load 1.1-1.5, nothing else running:
+#   config (server cpus / --threads / wrk cpus -t)    16 conn req/s  p50 / p99 ms     2 conn req/s  p50 / p99 ms
+#   any / default (2) / any -t2                      27,316   0.538 / 3.945      18,428   0.099 / 0.185
+#   0 / 1 / 1 -t1                                    20,614   0.741 / 1.384       8,932   0.198 / 0.369
+#   0 / 2 / 1 -t1                                    17,685   0.475 / 4.713       8,747   0.211 / 0.542
+#   any / 1 / any -t2                                19,984   0.776 / 1.412       9,626   0.197 / 0.311
+#   Reading: on a quiet machine, one event loop with wrk off its core gives the tightest tail (p99 1.38 ms, 1.9 x
+#   p50) at 20.6k req/s; two loops give 27k req/s with a 4 ms tail (the loops and wrk's threads time-share 2 cores).
+#   With one loop the server's core is saturated (16 requests in flight, ~48 us of one core per request: Little's
+#   law gives p50 ~0.78 ms), so p99 <= 1 ms at 16 connections needs ~30 % less CPU per request (kernel TCP ~25 %
+#   of it, NIO/Hummingbird the most of the rest), or a core of its own per loop.
+# Full run on merged main, 16:00-16:02 UTC, default placement, SERVE_BENCH_SECONDS=8, load 1.3-2.0:
+#   score 1 row, 2 conn            17,076 req/s  p50 0.100 ms  p99 0.218 ms   (anchor 2,745 req/s, p99 1.29 ms)
+#   score 1 row, 16 conn           27,680 req/s  p50 0.526 ms  p99 3.929 ms   (anchor 2,724 req/s, p99 8.60 ms)
+#   score 1 row + reasons, 16 conn  3,789 req/s  p50 3.93 ms
+#   score 1000 rows, 2 conn           392 req/s = 392,000 rows/s (goal 500,000; anchor 38,000 rows/s)
+#   score 1000 rows + reasons         14 req/s = 14,000 rows/s
+#   events 1000/batch, 2 / 16 conn    815 / 559 req/s = 815,000 / 559,000 events/s
+#   1M users x 2 events: 1,089,882 events/s, state 146 MB, server RSS 378 MB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
