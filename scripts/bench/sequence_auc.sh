@@ -39,6 +39,9 @@
 #   three runs, all bit-identical: gbdt 0.8896 | gru on sequences 0.8858 | gru + static 0.9031;
 #   gru + static vs gbdt ΔAUC +0.0135 (95 % CI +0.0098 … +0.0172), DeLong p 7.87e-13 — the run-to-run spread above
 #   was the OpenBLAS race.
+# 2026-12-04 16:18 UTC, merged main after nn11 (own lock-free sgemm, weights packed once per pass), release, 2 threads,
+#   load 0.5: gbdt 0.8896 | gru on sequences 0.8858 | gru + static 0.9031; ΔAUC +0.0135 (95 % CI +0.0098 … +0.0172),
+#   DeLong p 7.88e-13 — the same figures as on OpenBLAS (the kernels changed the speed, not the result to 4 digits).
 # Usage: scripts/bench/sequence_auc.sh [users = 20000] [epochs = 12] [hidden = 32] [days = 28]
 #        [learning_rate = 3e-3] [static: skip the GRU on sequences alone]
 set -euo pipefail
