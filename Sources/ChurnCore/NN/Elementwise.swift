@@ -16,6 +16,28 @@ public class Elementwise<T: NNFloat>: Module<T> {
         for i in 0..<n { d[i] = g[i] * derivative(x[i], y[i]) }
     }
 
+    /// For layers with a vectorised C kernel on Float32 (`Sigmoid`, `Tanh`):
+    /// y = kernel(x) when T is Float, returning false (caller falls back) otherwise.
+    @inline(__always)
+    func applyFloat32(_ kernel: (Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
+                      _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) -> Bool {
+        guard T.self == Float.self else { return false }
+        kernel(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+               UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+        return true
+    }
+
+    /// d = g ⊙ f′ when T is Float and f′ depends on y only (`Sigmoid`, `Tanh`); false otherwise.
+    @inline(__always)
+    func applyDerivativeFromOutputFloat32(_ fPrime: (Float) -> Float, _ g: UnsafePointer<T>, _ y: UnsafePointer<T>,
+                                          _ d: UnsafeMutablePointer<T>, _ n: Int) -> Bool {
+        guard T.self == Float.self else { return false }
+        let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), yf = UnsafeRawPointer(y).assumingMemoryBound(to: Float.self)
+        let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+        for i in 0..<n { df[i] = gf[i] * fPrime(yf[i]) }
+        return true
+    }
+
     public override var spec: LayerSpec { LayerSpec(kind) }
     public override func outputShape(_ s: [Int]) throws -> [Int] { s }
 

@@ -13,15 +13,10 @@ public final class Tanh<T: NNFloat>: Elementwise<T> {
     override func derivative(_ x: T, _ y: T) -> T { 1 - y * y }
 
     override func apply(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-        guard T.self == Float.self else { return super.apply(x, y, n) }
-        ck_gate_tanh_f32(n, UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                         UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+        if !applyFloat32(ck_gate_tanh_f32, x, y, n) { super.apply(x, y, n) }
     }
 
     override func applyDerivative(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>, _ d: UnsafeMutablePointer<T>, _ n: Int) {
-        guard T.self == Float.self else { return super.applyDerivative(g, x, y, d, n) }
-        let gf = UnsafeRawPointer(g).assumingMemoryBound(to: Float.self), yf = UnsafeRawPointer(y).assumingMemoryBound(to: Float.self)
-        let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
-        for i in 0..<n { df[i] = gf[i] * (1 - yf[i] * yf[i]) }
+        if !applyDerivativeFromOutputFloat32({ 1 - $0 * $0 }, g, y, d, n) { super.applyDerivative(g, x, y, d, n) }
     }
 }
