@@ -36,10 +36,23 @@ enum FastScoreDecoding {
         var s = FastJSONScanner(bytes)
         let nf = names.count
         guard nf > 0, s.take(0x7B) else { return nil }
+        // `"name"` of every name plainString reads as it is (printable ASCII, no quote or backslash).
+        let keys = WordStrings(names.map { n in
+            n.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } ? [0x22] + n + [0x22] : nil
+        })
+        var gaps = WordStrings([[UInt8]?](repeating: nil, count: nf))   // from the first row, see below
         var reasons: Bool?
         var values: [Double] = []     // row-major while reading
         var nrow = 0, sawRows = false
-        var stamp = [Int](repeating: -1, count: nf)   // row that last set each feature (duplicate check)
+        // One row is read into `row`, then appended whole: every feature is set
+        // exactly once in an accepted row (no repeat, `seen == nf`), so nothing
+        // needs filling first. `stamp`: the row that last set each feature.
+        // `starts`/`ends`: where the first row's values begin and end.
+        let row = UnsafeMutablePointer<Double>.allocate(capacity: nf)
+        let stamp = UnsafeMutablePointer<Int>.allocate(capacity: nf)
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: 2 * nf), ends = starts + nf
+        stamp.initialize(repeating: -1, count: nf)
+        defer { row.deallocate(); stamp.deallocate(); starts.deallocate(); keys.free(); gaps.free() }
         while true {
             guard let key = s.plainString(), s.take(0x3A) else { return nil }
             if s.equals(key, reasonsKey) {
@@ -49,29 +62,55 @@ enum FastScoreDecoding {
                 guard !sawRows, s.take(0x5B) else { return nil }
                 sawRows = true
                 if s.peek() == 0x5D { return nil }   // empty: the strict path names the error
+                var inOrder = true                   // the first row's keys in the model's order
                 repeat {
                     guard nrow < maxRows, s.take(0x7B) else { return nil }
-                    let base = values.count
-                    values.append(contentsOf: repeatElement(.nan, count: nf))
+                    let rowStart = s.i
                     var seen = 0
                     if s.peek() != 0x7D {
-                        repeat {
-                            guard let k = s.plainString(), s.take(0x3A) else { return nil }
-                            // Expected position first, then a scan.
-                            var c = seen < nf && s.equals(k, names[seen]) ? seen : -1
-                            if c < 0 { for j in 0..<nf where s.equals(k, names[j]) { c = j; break } }
-                            guard c >= 0, stamp[c] != nrow else { return nil }
+                        while true {
+                            var c = -1
+                            if seen > 0 {
+                                // After a value: the gap the first row had before this feature's value
+                                // (`, "name": `, its own spacing), else `,` and a key read as below, else the end.
+                                if seen < nf, gaps.take(seen, &s) { c = seen } else if !s.take(0x2C) { break }
+                            }
+                            if c < 0 {
+                                // Expected position first (word compares), then a scan.
+                                s.skipSpace()
+                                if seen < nf, keys.take(seen, &s) { c = seen } else {
+                                    guard let k = s.plainString() else { return nil }
+                                    for j in 0..<nf where s.equals(k, names[j]) { c = j; break }
+                                }
+                                guard c >= 0, s.take(0x3A) else { return nil }
+                            }
+                            guard stamp[c] != nrow else { return nil }
                             stamp[c] = nrow
-                            seen += 1
-                            if s.peek() == 0x6E {
+                            let isNull = s.peek() == 0x6E
+                            let at = s.i
+                            if isNull {
                                 guard s.literal("null") else { return nil }
+                                row[c] = .nan
                             } else {
                                 guard let x = s.number() else { return nil }
-                                values[base + c] = x
+                                row[c] = x
                             }
-                        } while s.take(0x2C)
+                            if nrow == 0 {
+                                if c != seen { inOrder = false }
+                                starts[c] = at; ends[c] = s.i
+                            }
+                            seen += 1
+                        }
                     }
                     guard s.take(0x7D), seen == nf else { return nil }
+                    if nrow == 0 {
+                        // Room for as many rows as the rest of the body holds at the first row's length
+                        // (+25 %), so a batch is not copied while it grows.
+                        let rest = (bytes.count - s.i) / max(1, s.i - rowStart)
+                        values.reserveCapacity(nf * min(maxRows, 1 + rest + rest / 4))
+                        if inOrder { gaps.free(); gaps = WordStrings(gapsOf: bytes, starts: starts, ends: ends, count: nf) }
+                    }
+                    values.append(contentsOf: UnsafeBufferPointer(start: row, count: nf))
                     nrow += 1
                 } while s.take(0x2C)
                 guard s.take(0x5D) else { return nil }
@@ -85,5 +124,63 @@ enum FastScoreDecoding {
         s.skipSpace()
         guard s.atEnd, sawRows else { return nil }
         return Batch(values: values, featureCount: nf, nrow: nrow, reasons: reasons ?? true)
+    }
+
+    /// Byte strings in 8-byte words (the first byte lowest), recognised at the
+    /// scanner's position by one or two word compares rather than byte by byte.
+    ///
+    /// Two uses. `keys`: each feature's quoted name, for the key at a row's
+    /// expected position. `gaps`: learnt from a first row whose keys came in
+    /// the model's order, the bytes between feature j-1's value and feature j's
+    /// (`, "f7": ` with that body's spacing) — the same bytes read the same way
+    /// in every row, so a matching gap is the comma, feature j's key and the
+    /// colon at once, and reading a number needs no wait for the key scan that
+    /// precedes it (the positions in a body form one dependency chain; this
+    /// halves its length per number). A mismatch goes the general way, so what
+    /// is accepted does not change.
+    struct WordStrings {
+        /// Per string j: `meta[j]` = first word · 2^32 + word count · 2^16 + byte length (0: none),
+        /// `meta[n + j]` the mask of its last word; the words from `meta[2n]` on. One allocation of
+        /// plain words (no reference counting in the loop), freed by `free()`.
+        private let meta: UnsafeMutablePointer<UInt64>
+
+        init(_ strings: [[UInt8]?]) {
+            let n = strings.count
+            let total = strings.reduce(2 * n) { $0 + (($1?.count ?? 0) + 7) / 8 }
+            meta = .allocate(capacity: total)
+            meta.initialize(repeating: 0, count: total)
+            var next = 2 * n
+            for (j, q) in strings.enumerated() {
+                guard let q, !q.isEmpty, q.count <= 64 else { continue }
+                let words = (q.count + 7) / 8
+                meta[j] = UInt64(next) << 32 | UInt64(words) << 16 | UInt64(q.count)
+                for (k, byte) in q.enumerated() { meta[next + k / 8] |= UInt64(byte) << (8 * (k % 8)) }
+                let tail = q.count % 8
+                meta[n + j] = tail == 0 ? ~0 : (1 << (8 * tail)) - 1
+                next += words
+            }
+            self.n = n
+        }
+        private let n: Int
+
+        /// The gaps before values 1..<count of a row whose values span `starts[j]..<ends[j]` in `bytes` (entry 0: none).
+        init(gapsOf bytes: UnsafeBufferPointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, count n: Int) {
+            self.init((0..<n).map { j in j == 0 ? nil : Array(bytes[ends[j - 1]..<starts[j]]) })
+        }
+
+        func free() { meta.deallocate() }
+
+        /// Consumes string j if the scanner's next bytes (no space skipped) are it.
+        @inline(__always)
+        func take(_ j: Int, _ s: inout FastJSONScanner) -> Bool {
+            let m = meta[j]
+            let words = Int(truncatingIfNeeded: m >> 16) & 0xFFFF
+            guard words > 0, let p = s.b.baseAddress, s.b.count &- s.i >= 8 &* words else { return false }
+            let at = p + s.i, w = meta + Int(truncatingIfNeeded: m >> 32)
+            for k in 0..<(words &- 1) where DigitRun.load(at + 8 &* k) != w[k] { return false }
+            guard DigitRun.load(at + 8 &* (words &- 1)) & meta[n &+ j] == w[words &- 1] else { return false }
+            s.i &+= Int(truncatingIfNeeded: m & 0xFFFF)
+            return true
+        }
     }
 }
