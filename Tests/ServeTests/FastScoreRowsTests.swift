@@ -6,8 +6,9 @@ import XCTest
 /// `FastScoreDecoding.decode` on bodies shaped like real batches — every row
 /// written the same way, so the first row's gaps (`, "name": `) are used for
 /// the rows after it — with one deviation in a later row (other spacing, keys
-/// out of order, a key missing, repeated, unknown, escaped or sharing a prefix,
-/// a null, a string) and then random byte mutations: every body the fast path
+/// out of order, a key missing, repeated (added, or in place of another),
+/// unknown, escaped or sharing a prefix, a null, a string) and then random
+/// byte mutations: every body the fast path
 /// accepts, the strict path (`StrictJSON` + `RequestDecoding`) accepts with the
 /// same values bit for bit, and the benign deviations are accepted (the gaps
 /// fall back to the general reading rather than refusing).
@@ -81,7 +82,7 @@ final class FastScoreRowsTests: XCTestCase {
             let r = 1 + Int(rng.next() % UInt64(nrow - 1)), k = Int(rng.next() % UInt64(Self.names.count))
             var benign = true
             var spacing: (Int, String)?
-            switch rng.next() % 10 {
+            switch rng.next() % 11 {
             case 0: rows[r].shuffle(using: &rng)
             case 1: rows[r].swapAt(k, (k + 1) % Self.names.count)
             case 2: rows[r][k].value = "null"
@@ -91,6 +92,7 @@ final class FastScoreRowsTests: XCTestCase {
             case 6: rows[r][k].key = "\"f12\""; benign = false                       // unknown (prefix of none, f1's sibling)
             case 7: rows[r][k].key = "\"\\u0066\(Self.names[k].dropFirst())\""; benign = false   // escaped: the strict path's
             case 8: rows[r][k].value = "\"1.5\""; benign = false                      // a string
+            case 9: rows[r][max(k, 1)].key = rows[r][max(k, 1) - 1].key; benign = false   // a repeat in place of a key
             default: break                                                           // none
             }
             let text = rows.enumerated().map { i, fields in
