@@ -1,8 +1,10 @@
 /// `/v1/score` bodies for a model whose inputs are all numeric features (no
 /// pipeline), read in one pass straight into row-major values in the model's
 /// feature order: no JSON tree, no frame (a booster scores those rows as they
-/// are; other models take them as columns). Rows normally list the features in the model's order, so
-/// each key is first compared with the expected name only; other orders fall
+/// are; other models take them as columns). Rows normally list the features in
+/// the model's order, all written alike: each key is first compared with the
+/// expected name only, and the rows after the first with the first row's bytes
+/// between values (`WordStrings`, `sameLayout`); other orders and layouts fall
 /// back to a scan of the names.
 ///
 /// Accept-only (see `FastJSONScanner`): nil for anything unusual — an unknown,
@@ -36,23 +38,22 @@ enum FastScoreDecoding {
         var s = FastJSONScanner(bytes)
         let nf = names.count
         guard nf > 0, s.take(0x7B) else { return nil }
-        // `"name"` of every name plainString reads as it is (printable ASCII, no quote or backslash).
-        let keys = WordStrings(names.map { n in
-            n.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } ? [0x22] + n + [0x22] : nil
-        })
-        var gaps = WordStrings([[UInt8]?](repeating: nil, count: nf))   // from the first row, see below
+        let keys = WordStrings(quoting: names)
+        var gaps: WordStrings?        // from the first row, once a second one follows
         var reasons: Bool?
         var values: [Double] = []     // row-major while reading
         var nrow = 0, sawRows = false
         // One row is read into `row`, then appended whole: every feature is set
         // exactly once in an accepted row (no repeat, `seen == nf`), so nothing
         // needs filling first. `stamp`: the row that last set each feature.
-        // `starts`/`ends`: where the first row's values begin and end.
-        let row = UnsafeMutablePointer<Double>.allocate(capacity: nf)
-        let stamp = UnsafeMutablePointer<Int>.allocate(capacity: nf)
-        let starts = UnsafeMutablePointer<Int>.allocate(capacity: 2 * nf), ends = starts + nf
+        // `starts`/`ends`: where the first row's values begin and end. One
+        // allocation for the four (a single-row request is ~100 us of server
+        // CPU, and per-request allocations show there).
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 4 * nf * 8, alignment: 8)
+        let row = scratch.bindMemory(to: Double.self, capacity: nf)
+        let stamp = (scratch + nf * 8).bindMemory(to: Int.self, capacity: 3 * nf), starts = stamp + nf, ends = starts + nf
         stamp.initialize(repeating: -1, count: nf)
-        defer { row.deallocate(); stamp.deallocate(); starts.deallocate(); keys.free(); gaps.free() }
+        defer { scratch.deallocate(); keys.free(); gaps?.free() }
         while true {
             guard let key = s.plainString(), s.take(0x3A) else { return nil }
             if s.equals(key, reasonsKey) {
@@ -65,6 +66,7 @@ enum FastScoreDecoding {
                 var inOrder = true                   // the first row's keys in the model's order
                 repeat {
                     guard nrow < maxRows, s.take(0x7B) else { return nil }
+                    if nrow == 1, inOrder { gaps = WordStrings(gapsOf: bytes, starts: starts, ends: ends, count: nf) }
                     let rowStart = s.i
                     var seen = 0
                     if s.peek() != 0x7D {
@@ -73,7 +75,7 @@ enum FastScoreDecoding {
                             if seen > 0 {
                                 // After a value: the gap the first row had before this feature's value
                                 // (`, "name": `, its own spacing), else `,` and a key read as below, else the end.
-                                if seen < nf, gaps.take(seen, &s) { c = seen } else if !s.take(0x2C) { break }
+                                if seen < nf, let g = gaps, g.take(seen, &s) { c = seen } else if !s.take(0x2C) { break }
                             }
                             if c < 0 {
                                 // Expected position first (word compares), then a scan.
@@ -100,9 +102,9 @@ enum FastScoreDecoding {
                                 starts[c] = at; ends[c] = s.i
                             }
                             seen += 1
-                            if seen == 1, c == 0, nrow > 0, inOrder {
+                            if seen == 1, c == 0, let g = gaps {
                                 // The rest of a row laid out like the first, in a loop of its own.
-                                let t = Self.sameLayout(&s, gaps, row, nf)
+                                let t = Self.sameLayout(&s, g, row, nf)
                                 guard t > 0 else { return nil }
                                 // The general loop's duplicate check needs the features read (a
                                 // complete row needs none: any further key fails `seen == nf`).
@@ -117,7 +119,6 @@ enum FastScoreDecoding {
                         // (+25 %), so a batch is not copied while it grows.
                         let rest = (bytes.count - s.i) / max(1, s.i - rowStart)
                         values.reserveCapacity(nf * min(maxRows, 1 + rest + rest / 4))
-                        if inOrder { gaps.free(); gaps = WordStrings(gapsOf: bytes, starts: starts, ends: ends, count: nf) }
                     }
                     values.append(contentsOf: UnsafeBufferPointer(start: row, count: nf))
                     nrow += 1
@@ -158,45 +159,53 @@ enum FastScoreDecoding {
     }
 
     /// Byte strings in 8-byte words (the first byte lowest), recognised at the
-    /// scanner's position by one or two word compares rather than byte by byte.
+    /// scanner's position by a word compare per 8 bytes rather than byte by byte.
     ///
     /// Two uses. `keys`: each feature's quoted name, for the key at a row's
     /// expected position. `gaps`: learnt from a first row whose keys came in
     /// the model's order, the bytes between feature j-1's value and feature j's
-    /// (`, "f7": ` with that body's spacing) — the same bytes read the same way
+    /// (`, "f7": ` with that body's spacing). The same bytes read the same way
     /// in every row, so a matching gap is the comma, feature j's key and the
-    /// colon at once, and reading a number needs no wait for the key scan that
-    /// precedes it (the positions in a body form one dependency chain; this
-    /// halves its length per number). A mismatch goes the general way, so what
-    /// is accepted does not change.
+    /// colon at once — instead of a comma, a scan to the closing quote, a name
+    /// compare and a colon, each after skipping space. A mismatch goes the
+    /// general way, so what is accepted does not change.
     struct WordStrings {
         /// Per string j: `meta[j]` = first word · 2^32 + word count · 2^16 + byte length (0: none),
         /// `meta[n + j]` the mask of its last word; the words from `meta[2n]` on. One allocation of
         /// plain words (no reference counting in the loop), freed by `free()`.
         private let meta: UnsafeMutablePointer<UInt64>
 
-        init(_ strings: [[UInt8]?]) {
-            let n = strings.count
-            let total = strings.reduce(2 * n) { $0 + (($1?.count ?? 0) + 7) / 8 }
+        /// Strings j in 0..<n of `length(j)` bytes (nil: none; over 64 bytes: none) given by `byte(j, k)`.
+        @inline(__always)
+        private init(count n: Int, length: (Int) -> Int?, byte: (Int, Int) -> UInt8) {
+            var total = 2 * n
+            for j in 0..<n { if let l = length(j), l > 0, l <= 64 { total += (l + 7) / 8 } }
             meta = .allocate(capacity: total)
             meta.initialize(repeating: 0, count: total)
             var next = 2 * n
-            for (j, q) in strings.enumerated() {
-                guard let q, !q.isEmpty, q.count <= 64 else { continue }
-                let words = (q.count + 7) / 8
-                meta[j] = UInt64(next) << 32 | UInt64(words) << 16 | UInt64(q.count)
-                for (k, byte) in q.enumerated() { meta[next + k / 8] |= UInt64(byte) << (8 * (k % 8)) }
-                let tail = q.count % 8
-                meta[n + j] = tail == 0 ? ~0 : (1 << (8 * tail)) - 1
+            for j in 0..<n {
+                guard let l = length(j), l > 0, l <= 64 else { continue }
+                let words = (l + 7) / 8
+                meta[j] = UInt64(next) << 32 | UInt64(words) << 16 | UInt64(l)
+                for k in 0..<l { meta[next + k / 8] |= UInt64(byte(j, k)) << (8 * (k % 8)) }
+                meta[n + j] = l % 8 == 0 ? ~0 : (1 << (8 * (l % 8))) - 1
                 next += words
             }
             self.n = n
         }
         private let n: Int
 
+        /// `"name"` for every name `FastJSONScanner.plainString` reads as it is
+        /// (printable ASCII, no quote or backslash); none for the others.
+        init(quoting names: [[UInt8]]) {
+            self.init(count: names.count, length: { j in
+                names[j].allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } ? names[j].count + 2 : nil
+            }, byte: { j, k in k == 0 || k == names[j].count + 1 ? 0x22 : names[j][k - 1] })
+        }
+
         /// The gaps before values 1..<count of a row whose values span `starts[j]..<ends[j]` in `bytes` (entry 0: none).
         init(gapsOf bytes: UnsafeBufferPointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, count n: Int) {
-            self.init((0..<n).map { j in j == 0 ? nil : Array(bytes[ends[j - 1]..<starts[j]]) })
+            self.init(count: n, length: { j in j == 0 ? nil : starts[j] - ends[j - 1] }, byte: { j, k in bytes[ends[j - 1] + k] })
         }
 
         func free() { meta.deallocate() }

@@ -4,7 +4,8 @@
 # (the ChurnServe files plus ChurnCore's PowersOfTen, `import ChurnCore` stripped), run alternately on the
 # same body: 1,000 rows x 45 features f1..f45, values as serve_make_data.py writes them (normal(0,1),
 # Python round(x, 6) printed shortest: -1.234567, 0.52), `{"rows": [...], "reasons": false}` with json.dump's
-# spacing. Prints decode time per body, ns per number and rows/s in thread CPU time (best of REPEATS rounds of ITERS bodies).
+# spacing; and its first row alone (a single-row request). Prints decode time per body, ns per number and rows/s,
+# in thread CPU time (best of REPEATS rounds of ITERS bodies, 200 x ITERS single-row bodies).
 # Usage: scripts/bench/serve_decode_bench.sh [BASE (default main)] [REPEATS (default 7)] [ITERS (default 200)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,21 +33,28 @@ for _ in 0..<nrow {
 let body = Array(("{\"rows\": [" + rows.joined(separator: ", ") + "], \"reasons\": false}").utf8)
 /// This thread's CPU time (the machine is shared: wall time would count other processes' turns).
 func cpuNanos() -> UInt64 { var t = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec) }
+let one = Array(("{\"rows\": [" + rows[0] + "], \"reasons\": false}").utf8)
 let args = CommandLine.arguments
 let repeats = Int(args[1])!, iters = Int(args[2])!
-var best = Double.infinity, check = 0.0
-body.withUnsafeBufferPointer { b in
-    for _ in 0..<repeats {
-        let t0 = cpuNanos()
-        for _ in 0..<iters {
-            guard let batch = FastScoreDecoding.decode(b, names: names, maxRows: 10_000) else { fatalError("refused") }
-            check += batch.values[batch.values.count - 1]
+var check = 0.0
+/// Best of `repeats` rounds: CPU nanoseconds per decode of `text`.
+func time(_ text: [UInt8], _ n: Int) -> Double {
+    var best = Double.infinity
+    text.withUnsafeBufferPointer { b in
+        for _ in 0..<repeats {
+            let t0 = cpuNanos()
+            for _ in 0..<n {
+                guard let batch = FastScoreDecoding.decode(b, names: names, maxRows: 10_000) else { fatalError("refused") }
+                check += batch.values[batch.values.count - 1]
+            }
+            best = min(best, Double(cpuNanos() - t0) / Double(n))
         }
-        best = min(best, Double(cpuNanos() - t0) / Double(iters))
     }
+    return best
 }
-print(String(format: "%.1f us a body, %.1f ns a number, %.0f rows/s (%d bytes; check %.6f)",
-             best / 1e3, best / Double(nrow * nf), Double(nrow) / best * 1e9, body.count, check))
+let big = time(body, iters), small = time(one, iters * 200)
+print(String(format: "1000 rows: %.1f us a body, %.1f ns a number, %.0f rows/s; 1 row: %.2f us a body (%d / %d bytes; check %.3f)",
+             big / 1e3, big / Double(nrow * nf), Double(nrow) / big * 1e9, small / 1e3, body.count, one.count, check))
 SWIFT
 
 build() {  # name ref-or-empty
