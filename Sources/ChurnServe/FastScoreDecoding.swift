@@ -38,8 +38,10 @@ enum FastScoreDecoding {
         var s = FastJSONScanner(bytes)
         let nf = names.count
         guard nf > 0, s.take(0x7B) else { return nil }
-        let keys = WordStrings(quoting: names)
-        var gaps: WordStrings?        // from the first row, once a second one follows
+        // Word tables, built once a second row follows (a single row is read
+        // without them: building them would cost it half as much again).
+        var keys: WordStrings?        // the quoted names
+        var gaps: WordStrings?        // from the first row
         var reasons: Bool?
         var values: [Double] = []     // row-major while reading
         var nrow = 0, sawRows = false
@@ -53,7 +55,7 @@ enum FastScoreDecoding {
         let row = scratch.bindMemory(to: Double.self, capacity: nf)
         let stamp = (scratch + nf * 8).bindMemory(to: Int.self, capacity: 3 * nf), starts = stamp + nf, ends = starts + nf
         stamp.initialize(repeating: -1, count: nf)
-        defer { scratch.deallocate(); keys.free(); gaps?.free() }
+        defer { scratch.deallocate(); keys?.free(); gaps?.free() }
         while true {
             guard let key = s.plainString(), s.take(0x3A) else { return nil }
             if s.equals(key, reasonsKey) {
@@ -66,7 +68,10 @@ enum FastScoreDecoding {
                 var inOrder = true                   // the first row's keys in the model's order
                 repeat {
                     guard nrow < maxRows, s.take(0x7B) else { return nil }
-                    if nrow == 1, inOrder { gaps = WordStrings(gapsOf: bytes, starts: starts, ends: ends, count: nf) }
+                    if nrow == 1 {
+                        keys = WordStrings(quoting: names)
+                        if inOrder { gaps = WordStrings(gapsOf: bytes, starts: starts, ends: ends, count: nf) }
+                    }
                     let rowStart = s.i
                     var seen = 0
                     if s.peek() != 0x7D {
@@ -80,9 +85,10 @@ enum FastScoreDecoding {
                             if c < 0 {
                                 // Expected position first (word compares), then a scan.
                                 s.skipSpace()
-                                if seen < nf, keys.take(seen, &s) { c = seen } else {
+                                if seen < nf, let w = keys, w.take(seen, &s) { c = seen } else {
                                     guard let k = s.plainString() else { return nil }
-                                    for j in 0..<nf where s.equals(k, names[j]) { c = j; break }
+                                    if seen < nf, s.equals(k, names[seen]) { c = seen }
+                                    else { for j in 0..<nf where s.equals(k, names[j]) { c = j; break } }
                                 }
                                 guard c >= 0, s.take(0x3A) else { return nil }
                             }
