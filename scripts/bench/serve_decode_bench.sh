@@ -11,11 +11,12 @@
 #   1000-row body   main 1,199-1,215 us (26.6-27.0 ns a number, ~830,000 rows/s)
 #                   json12 504-510 us (11.2-11.3 ns a number, ~1,970,000 rows/s): 2.4x
 #   1-row body      main 0.98-1.00 us, json12 0.94-0.95 us
-#   Steps (same script, one run each, load 3-7): 8-digit words for the numbers 27.1 -> 22.8 ns a number; sign without a
-#   branch -> 19.2; key and gap word compares -> 15.2 (-> 13.4 once the tables held no arrays: a copy of an optional
-#   struct of arrays retained five of them per key); rows in their own loop on a local scanner -> 11.9; the byte after
-#   the digits from the word -> 11.3. Tried and dropped: the number's end from one 16-byte class scan (13.3, slower),
-#   a multiply instead of the exact division (no change: the division is not the cost).
+#   Steps (same bench, load 3-7): 8-digit words for the numbers 27.2 -> 21.0 ns a number; the sign without a branch
+#   -> 19.2; key word compares and rows appended whole -> 16.9; the first row's gaps -> 15.2 (-> 13.4 once the tables
+#   held no arrays: copying an optional struct of arrays retained five of them per key); rows in their own loop -> 12.7,
+#   on a local scanner -> 11.9; the byte after the digits from the word -> 11.3. Tried and dropped: the number's end
+#   from one 16-byte class scan (13.3 vs 12.7, slower); an (inexact) multiply for the division only to time it (-2 %
+#   at most: the division is not the cost).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BASE=${1:-main}; REPEATS=${2:-7}; ITERS=${3:-200}
