@@ -81,11 +81,63 @@ struct FastJSONScanner {
     /// double `Double(String)` gives: exactly by Clinger's fast path when the
     /// significant digits fit 2^53 and the decimal exponent is within ±22 (one
     /// correctly rounded IEEE multiply or divide of two exact values), else by
-    /// the standard library on the text. nil at anything else. (The digit loops
-    /// read through the base pointer with the bounds in locals: a 1,000-row batch
-    /// holds 45,000 numbers, and this was a fifth of its time.)
+    /// the standard library on the text. nil at anything else.
+    ///
+    /// A 1,000-row batch holds 45,000 numbers, and reading them byte by byte
+    /// was a fifth of its time. So the common shape goes a short way first
+    /// (`shortNumber`), every other one the general way (`anyNumber`).
+    @inline(__always)
     mutating func number() -> Double? {
         skipSpace()
+        if let v = shortNumber() { return v }
+        return anyNumber()
+    }
+
+    /// An optional minus, 1-7 integer digits, optionally a point and 1-7
+    /// fraction digits, no exponent, with 18 bytes readable from the start: each
+    /// digit run read as one 8-byte word (`DigitRun`), the value exactly as
+    /// `anyNumber` computes it (mantissa < 10^14, so Clinger's fast path: one
+    /// division by an exact 10^1...10^7). nil (nothing consumed) for anything
+    /// else — including every malformed number, which `anyNumber` then refuses.
+    /// A leading `0` is the whole integer part there too (`01` ends after the
+    /// `0`; the caller refuses the `1`).
+    @inline(__always)
+    mutating func shortNumber() -> Double? {
+        guard let p = b.baseAddress, b.count &- i >= 18 else { return nil }
+        var k = i
+        // The sign as a bit, set without a branch: signs in a batch are random,
+        // and a mispredicted `neg ? -v : v` cost ~2 ns a number (a tenth of it).
+        let neg = p[k] == 0x2D
+        let sign: UInt64 = neg ? 1 << 63 : 0
+        k &+= neg ? 1 : 0
+        let w = DigitRun.load(p + k)
+        var n = DigitRun.count(w)
+        guard n > 0, n < 8 else { return nil }
+        if w & 0xFF == 0x30 { n = 1 }
+        var mant = DigitRun.value(w, n)
+        k &+= n                                        // at most 8 bytes in
+        let after = UInt8(truncatingIfNeeded: w >> UInt64(8 * n))   // p[k], from the word
+        var v: Double
+        if after == 0x2E {
+            let f = DigitRun.load(p + k + 1)           // bytes up to 17 in
+            let m = DigitRun.count(f)
+            guard m > 0, m < 8 else { return nil }
+            mant = mant &* DigitRun.power(m) &+ DigitRun.value(f, m)
+            k &+= 1 &+ m
+            guard p[k] | 0x20 != 0x65 else { return nil }   // e or E: the exponent is anyNumber's
+            v = Double(mant) / PowersOfTen.exact(m)
+        } else {
+            guard after | 0x20 != 0x65 else { return nil }
+            v = Double(mant)
+        }
+        i = k
+        return Double(bitPattern: v.bitPattern | sign)
+    }
+
+    /// `number()` for every shape (after space): digit by digit, with the bounds
+    /// in locals. Out of line, so the short path inlines small.
+    @inline(never)
+    mutating func anyNumber() -> Double? {
         guard let p = b.baseAddress else { return nil }
         let end = b.count, start = i
         var k = i

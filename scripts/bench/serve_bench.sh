@@ -109,6 +109,23 @@
 #   score 1000 rows + reasons         14 req/s = 14,000 rows/s
 #   events 1000/batch, 2 / 16 conn    815 / 559 req/s = 815,000 / 559,000 events/s
 #   1M users x 2 events: 1,089,882 events/s, state 146 MB, server RSS 378 MB
+# Branch json12 (the non-walk half of the 1000-row batch: JSON numbers 8 digits a word, row keys and the first row's
+#   gaps by word compares, rows appended whole), 2026-12-04, release, machine shared with other sessions' builds:
+#   decode alone, in-process (scripts/bench/serve_decode_bench.sh, thread CPU time, best of 5, 17:43 UTC, load 5.2-5.6):
+#     1000-row body   main 1,199-1,215 us (26.6-27.0 ns a number)   json12 504-510 us (11.2-11.3 ns a number)   2.4x
+#     1-row body      main 0.98-1.00 us                             json12 0.94-0.95 us
+#   server, main vs json12 binaries alternating on the same model and bodies, 3 rounds x 8 s, wrk -t2, 17:44-17:46 UTC,
+#   load 4.5-5.5 (server CPU = its utime + stime over the run / requests, less load-sensitive than req/s):
+#     1000 rows, 2 conn   server CPU main 4,451 / 4,434 / 4,507 us a request, json12 3,727 / 3,880 / 3,738 (-15 %);
+#                         req/s main 173 / 347 / 175, json12 222 / 173 / 200 (the load's noise, not a result)
+#     1 row, 2 conn       server CPU main 96 / 98 / 100 us a request, json12 97 / 95 / 96 (unchanged)
+#   Responses byte-identical (1000 rows, 1 row, 1 row + reasons) between the two binaries.
+#   perf on the json12 server under 1000-row batches (17:39, load ~5): tree walk 54.7 %, JSON decode 13.9 % (was
+#   ~25 %), input coding (ck_tree_codes_u8) 10.2 %, memmove 2.3 % (caller not resolved: async frames), response text
+#   ~3 % (Float64ToASCII 0.9 %, String appends ~2 %; in ServeApp, not touched). Full run of this script, 17:47-17:49
+#   UTC, load 4.3-5.0: score 1000 rows 169 req/s (anchor 14 req/s in the same run; both about half the quiet figures
+#   above). Not measured on a quiet machine; if the server's CPU is the bound there, -15 % CPU a request would take the
+#   392,000 rows/s above to ~460,000 (an estimate): the 500,000 goal needs the walk's share too (helper walk12).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
