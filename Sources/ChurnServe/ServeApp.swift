@@ -168,9 +168,12 @@ public final class ServeServer: Sendable {
         return try await request.body.collect(upTo: config.limits.maxBodyBytes)
     }
 
+    /// A Content-Type must start with it (letters in either case).
+    private static let jsonType = Array("application/json".utf8)
+
     /// The content-type and declared-size checks every JSON body passes before it is read.
     func checkBodyHeaders(_ headers: HTTPFields) throws {
-        guard let type = headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+        guard let type = headers[.contentType], ASCIICase.hasPrefix(type, Self.jsonType) else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
         if let len = headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {

@@ -431,6 +431,23 @@ final class ScoreFastPathHandlerTests: XCTestCase {
         XCTAssertNoThrow(try channel.finish())
     }
 
+    func testHeaderChecksOnBytesAnswerAsTheStringFormsDid() {
+        // Reference: the String expressions these checks replaced (lowercased().hasPrefix, prefix(7).lowercased()).
+        let types = ["application/json", "Application/JSON; charset=utf-8", "application/jsonp", "application/json\u{301}",
+                     "application/jso", "text/plain", "APPLICATION/JSON", "appl\u{130}cation/json", "application\u{0F}json", ""]
+        for t in types {
+            XCTAssertEqual(ASCIICase.hasPrefix(t, Array("application/json".utf8)), t.lowercased().hasPrefix("application/json"), t)
+        }
+        let secret = "s3cret-token-for-tests-0123456789"
+        let token = BearerToken(token: secret)
+        for (h, ok) in [("Bearer " + secret, true), ("bearer " + secret, true), ("BEARER " + secret, true), ("Bearer  " + secret, false),
+                        ("Bearer " + secret + "x", false), ("Basic " + secret, false), ("Bearer", false), ("Bearer ", false),
+                        ("Bearer\u{301} " + secret, false), ("Bearer \u{301}" + secret, false), (secret, false)] {
+            XCTAssertEqual(token.accepts(authorization: h), ok, h)
+        }
+        XCTAssertFalse(token.accepts(authorization: nil))
+    }
+
     func testDateHeaderIsIMFFixdate() {
         // Hand-computed: the epoch was a Thursday; 2000-02-29 (11,016 days later) a Tuesday.
         XCTAssertEqual(DateHeader.format(0), "Thu, 01 Jan 1970 00:00:00 GMT")
