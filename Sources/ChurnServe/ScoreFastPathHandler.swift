@@ -138,12 +138,24 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         return c.lowercased() == "keep-alive"
     }
 
-    /// Whether this head may be answered here once its body is read.
+    /// Whether this head may be answered here once its body is read. The four headers it
+    /// checks are read in one pass over the fields (`HTTPFields[name]` scans them and joins
+    /// repeated values each time); a repeated one leaves the request to Hummingbird.
     private func mayAnswer(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.path == ServeRoute.score.path, Self.keepsAlive(head) else { return false }
+        guard head.method == .post, head.path == ServeRoute.score.path else { return false }
+        var authorization: String?, contentType: String?, contentLength: String?
+        for field in head.headerFields {
+            switch field.name {
+            case .authorization: guard authorization == nil else { return false }; authorization = field.value
+            case .contentType: guard contentType == nil else { return false }; contentType = field.value
+            case .contentLength: guard contentLength == nil else { return false }; contentLength = field.value
+            case .connection: guard Self.keepsAlive(head) else { return false }
+            default: break
+            }
+        }
         do {
-            try server.authorize(.score, authorization: head.headerFields[.authorization])
-            try server.checkBodyHeaders(head.headerFields)
+            try server.authorize(.score, authorization: authorization)
+            try server.checkBodyHeaders(contentType: contentType, contentLength: contentLength)
         } catch { return false }
         return true
     }

@@ -164,7 +164,7 @@ public final class ServeServer: Sendable {
 
     /// The request body's bytes, after the content-type and size checks.
     private func bodyBytes(_ request: Request) async throws -> ByteBuffer {
-        try checkBodyHeaders(request.headers)
+        try checkBodyHeaders(contentType: request.headers[.contentType], contentLength: request.headers[.contentLength])
         return try await request.body.collect(upTo: config.limits.maxBodyBytes)
     }
 
@@ -172,11 +172,11 @@ public final class ServeServer: Sendable {
     private static let jsonType = Array("application/json".utf8)
 
     /// The content-type and declared-size checks every JSON body passes before it is read.
-    func checkBodyHeaders(_ headers: HTTPFields) throws {
-        guard let type = headers[.contentType], ASCIICase.hasPrefix(type, Self.jsonType) else {
+    func checkBodyHeaders(contentType: String?, contentLength: String?) throws {
+        guard let contentType, ASCIICase.hasPrefix(contentType, Self.jsonType) else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
-        if let len = headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {
+        if let len = contentLength.flatMap(Int.init), len > config.limits.maxBodyBytes {
             throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
         }
     }

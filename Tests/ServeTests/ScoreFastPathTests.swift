@@ -67,6 +67,11 @@ final class ScoreFastPathTests: XCTestCase {
         return out + Array("0\r\n\r\n".utf8)
     }
 
+    /// A request with one more header line after Host.
+    func withHeader(_ line: String, _ request: [UInt8]) -> [UInt8] {
+        Array(String(decoding: request, as: UTF8.self).replacingOccurrences(of: "Host: 127.0.0.1\r\n", with: "Host: 127.0.0.1\r\n\(line)\r\n").utf8)
+    }
+
     /// Sends `bytes` on one connection to each server, reads `count` responses from each, and
     /// checks they agree; returns the fast server's.
     @discardableResult
@@ -133,6 +138,9 @@ final class ScoreFastPathTests: XCTestCase {
             ("no body", request(body: "", token: token), 400, nil),
             ("query string", request("POST", "/v1/score?x=1", body: one, token: token), 200, nil),
             ("GET", request("GET", "/v1/score", token: token), nil, nil),
+            ("two Authorization headers", withHeader("Authorization: Bearer " + token, request(body: one, token: token)), nil, nil),
+            ("two Content-Type headers", withHeader("Content-Type: text/plain", request(body: one, token: token)), nil, nil),
+            ("Connection: keep-alive", withHeader("Connection: keep-alive", request(body: one, token: token)), 200, nil),
         ]
         XCTAssertTrue(one.contains("\"events_7d\":0.0"), one)
         for (what, bytes, status, field) in cases {

@@ -8,6 +8,7 @@
 # placement knobs for the tail-latency question (defaults: no pinning, NIO's one loop per core, wrk -t2):
 #   SERVE_BENCH_SERVER_CPUS  taskset -c list for the server (e.g. 0)    SERVE_BENCH_WRK_CPUS  the same for wrk (e.g. 1)
 #   SERVE_BENCH_THREADS      churnlab serve --threads (event loops)     SERVE_BENCH_WRK_THREADS  wrk -t (default 2)
+#   SERVE_BENCH_BIN          a churnlab binary to measure instead of building this checkout's (before/after runs)
 #   SERVE_BENCH_ONLY=score1  only the single-row /v1/score runs (2 and 16 connections, uptime before each): no
 #                            explain, batches, events, 1M-user fill or anchor — for sweeping the knobs above.
 # Measured 2026-12-04 08:47-08:49 UTC, branch serve9, SERVE_BENCH_SECONDS=8, 2 cores running both wrk (2 threads)
@@ -118,8 +119,8 @@ WORK=$(mktemp -d /tmp/serve-bench.XXXXXX)
 trap 'kill $SERVER_PID $ANCHOR_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 SERVER_PID=; ANCHOR_PID=
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-swift build -c release --product churnlab >/dev/null
-BIN=$ROOT/.build/release/churnlab
+BIN=${SERVE_BENCH_BIN:-$ROOT/.build/release/churnlab}
+[ -n "${SERVE_BENCH_BIN:-}" ] || swift build -c release --product churnlab >/dev/null
 
 "$VENV/bin/python" scripts/bench/serve_make_data.py "$WORK"
 cat > "$WORK/fit.lua" <<LUA
