@@ -91,7 +91,6 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if held!.bytes + chunk.readableBytes > maxBodyBytes {
                 // Hummingbird answers 413 (its body collect has the same limit).
                 passHeld(context)
-                mode = .passing
                 pass(context, part)
                 return
             }
@@ -104,6 +103,7 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             held = h
             passHeld(context)
             pass(context, part)
+            mode = .own
         }
     }
 
@@ -112,14 +112,25 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelReadComplete()
     }
 
+    // Anything but request parts (shutdown, input closed, an error, the connection gone)
+    // finds a request held here handed over first, so Hummingbird sees what it would have
+    // seen without this handler. On graceful shutdown the connection-state handler then
+    // counts that request and waits for its response before closing.
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
-            // Graceful shutdown: a request held here is handed over, so the connection
-            // state handler counts it and waits for its response before closing.
-            passHeld(context)
-            mode = .passingAll
-        }
+        passHeld(context)
+        if event is ChannelShouldQuiesceEvent { mode = .passingAll }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        passHeld(context)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        passHeld(context)
+        context.fireChannelInactive()
     }
 
     // MARK: outbound
@@ -199,10 +210,12 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelRead(wrapInboundOut(part))
     }
 
-    /// Hands the held request's head and body parts (if any) to Hummingbird, as they came.
+    /// Hands the held request's head and body parts (if any) to Hummingbird, as they came;
+    /// the rest of that request follows them.
     private func passHeld(_ context: ChannelHandlerContext) {
         guard let h = held else { return }
         held = nil
+        if mode == .own { mode = .passing }
         pass(context, .head(h.head))
         if let body = h.body { pass(context, .body(body)) }
         for b in h.more { pass(context, .body(b)) }

@@ -439,6 +439,25 @@ final class ScoreFastPathHandlerTests: XCTestCase {
         XCTAssertNoThrow(try channel.finish())
     }
 
+    func testARequestHeldWhenTheInputEndsIsPassedOn() throws {
+        let channel = EmbeddedChannel(handler: ScoreFastPathHandler(server: server))
+        var head = HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/v1/score")
+        head.headerFields[.authorization] = "Bearer " + token
+        head.headerFields[.contentType] = "application/json"
+        try channel.writeInbound(HTTPRequestPart.head(head))
+        try channel.writeInbound(HTTPRequestPart.body(ByteBuffer(string: "{\"rows\":[")))
+        XCTAssertEqual(try passed(channel).heads, [])     // held: a score the handler may answer
+        // The client half-closes mid-body: Hummingbird gets the request as far as it came.
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        let p = try passed(channel)
+        XCTAssertEqual(p.heads, ["/v1/score"]); XCTAssertEqual(p.body, "{\"rows\":["); XCTAssertEqual(p.ends, 0)
+        // The rest of that request follows it.
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        XCTAssertEqual(try passed(channel).ends, 1)
+        XCTAssertEqual(try answered(channel).count, 0)
+        XCTAssertNoThrow(try channel.finish())
+    }
+
     func testHeaderChecksOnBytesAnswerAsTheStringFormsDid() {
         // Reference: the String expressions these checks replaced (lowercased().hasPrefix, prefix(7).lowercased()).
         let types = ["application/json", "Application/JSON; charset=utf-8", "application/jsonp", "application/json\u{301}",
