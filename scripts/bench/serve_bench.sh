@@ -146,11 +146,11 @@
 #                                 after   18:01        24,552   0.614 /  4.49      23,490   0.081 / 2.23      2.9-3.2
 #   and 0 / 1 / 1 -t1 twice more, 18:02-18:08 (after, before, after, before; load 2.4-3.4, builds on the pinned cores):
 #     after 13,233 / 17,721 req/s p99 7.4 / 5.9 ms; before 14,262 / 11,378 req/s p99 4.9 / 6.5 ms (16 conn).
-#   Reading: unpinned, the fast path serves 1.4-1.6x the requests at 16 connections (default 26-28k vs 19k; one loop
-#   24.8k vs 15.3k req/s at load ~3) with a lower p50, and 2-connection latency halves (p50 0.07-0.08 vs 0.16-0.21 ms).
-#   The pinned pairs disagree with each other (after 9.5k then 16.7k, before 11.2k then 15.1k): both pinned cores were
-#   shared with other sessions' builds, which pinning cannot avoid, so they show the load, not the code. p99 <= 1 ms at 16
-#   connections: in the one pinned pair measured while cores 0 and 1 were briefly free of other work (18:00) the fast
+#   Reading: unpinned, the fast path serves 1.4-1.7x the requests at 16 connections (default 26-36k vs 19-21k; one loop
+#   24.6-24.9k vs 15.3-16.7k req/s) with a lower p50, and 2-connection latency halves (p50 0.04-0.08 vs 0.10-0.21 ms).
+#   The pinned pairs scatter (after 9.5k-33.0k, before 11.2k-20.7k): both pinned cores were shared with other sessions'
+#   builds, which pinning cannot avoid, so most of them show the load, not the code. p99 <= 1 ms at 16
+#   connections: in the pinned pair at the lowest load of these runs (18:00, 2.7-4.2) the fast
 #   path gave 33.0k req/s, p50 0.451 ms, p99 1.024 ms against main's 20.7k req/s, p99 1.335 ms (main's quiet 15:57 figure:
 #   20.6k, p99 1.38) -- at the goal's edge; every other run had other sessions' work on the cores (p99 2.4-10 ms, before
 #   and after alike). At ~31 us of CPU per request one pinned loop has room for ~32k req/s, so 16 in flight give a p50
