@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // The HTTP part types Hummingbird's pipeline carries (ChurnServe's score fast path sits in it).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // Debian's liblua5.4 (apt: liblua5.4-dev).
@@ -87,6 +89,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
@@ -103,7 +106,9 @@ let package = Package(
         // Runs the built `churnlab` binary as a user would (exit codes, stderr, pipes).
         .testTarget(name: "CLITests", dependencies: []),
         // `churnlab serve` tests: the built binary on a random loopback port, over real HTTP.
-        .testTarget(name: "ServeTests", dependencies: ["ChurnServe", "ChurnCore"]),
+        .testTarget(name: "ServeTests", dependencies: ["ChurnServe", "ChurnCore",
+                                                       .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                       .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
         // Lua-level tests and CLI tests (the harness is CLITests' file, linked in).
         .testTarget(name: "SecurityTests", dependencies: ["LuaRuntime", "ChurnLua", "ChurnCore", "CLuaBridge", "CSQLite"],

@@ -34,11 +34,22 @@ public struct BearerToken: Sendable {
     /// hashed first, so the comparison time does not depend on the presented
     /// token's length or on where it first differs; the 32-byte compare itself
     /// runs to the end whatever it finds.
+    /// The scheme is matched ASCII case-insensitively on the header's UTF-8 bytes (no
+    /// String copies: this runs for every authenticated request).
     public func accepts(authorization header: String?) -> Bool {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
-        let presented = SHA256.hash(String(header.dropFirst(7)))
+        guard var header else { return false }
+        let presented: [UInt8]? = header.withUTF8 { b in
+            guard b.count > 7, ASCIICase.hasPrefix(b, Self.scheme) else { return nil }
+            var h = SHA256()
+            h.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[7...])))
+            return h.finalize()
+        }
+        guard let presented else { return false }
         var diff: UInt8 = 0
         for i in 0..<32 { diff |= presented[i] ^ digest[i] }
         return diff == 0
     }
+
+    /// "bearer " in lowercase ASCII.
+    private static let scheme = Array("bearer ".utf8)
 }

@@ -19,6 +19,10 @@ public struct ServeConfig: Sendable {
     public var outcomesPath: String?
     /// Most users the dashboard scores per view (the first by id beyond that).
     public var dashboardUsers = 200_000
+    /// Answer `POST /v1/score` on the event loop when the fast decoder accepts the body
+    /// (`ScoreFastPathHandler`); false: every request goes through Hummingbird's router
+    /// (the tests compare both).
+    public var scoreFastPath = true
     public init() {}
 }
 
@@ -93,10 +97,15 @@ public final class ServeServer: Sendable {
                 try await self.respond(route, request, context, handler)
             }
         }
+        let fast = config.scoreFastPath
         return Application(router: router,
-                           configuration: .init(address: .hostname(config.host, port: config.port), serverName: "churnlab"),
+                           server: .http1(configuration: .init(additionalChannelHandlers: fast ? [ScoreFastPathHandler(server: self)] : [])),
+                           configuration: .init(address: .hostname(config.host, port: config.port), serverName: Self.serverName),
                            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
     }
+
+    /// The `Server` header of every response.
+    static let serverName = "churnlab"
 
     typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
 
@@ -121,14 +130,7 @@ public final class ServeServer: Sendable {
         let start = ContinuousClock.now
         var response: Response
         do {
-            if route.authenticated || (route.path == ServeRoute.dashboard.path && dashboardNeedsToken) {
-                guard let token = config.token else {
-                    throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
-                }
-                guard token.accepts(authorization: request.headers[.authorization]) else {
-                    throw APIError(.unauthorized, "missing or wrong bearer token (Authorization: Bearer <token>)")
-                }
-            }
+            try authorize(route, authorization: request.headers[.authorization])
             response = try await handler(request, context)
         } catch let e as APIError {
             response = Self.error(e)
@@ -136,7 +138,8 @@ public final class ServeServer: Sendable {
             response = Self.error(APIError(.badRequest, field: e.field.isEmpty ? nil : e.field, e.message))
         } catch let e as IngestError {
             response = Self.error(APIError(.badRequest, field: e.field, e.message))
-        } catch let e as HTTPError where e.status == .contentTooLarge {
+        } catch where (error as? HTTPError)?.status == .contentTooLarge || error is NIOTooManyBytesError {
+            // NIOTooManyBytesError: a body without Content-Length (chunked) grew past the limit while collected.
             response = Self.error(APIError(.contentTooLarge, "request body larger than \(config.limits.maxBodyBytes) bytes"))
         } catch {
             response = Self.error(APIError(.internalServerError, "\(error)"))
@@ -146,17 +149,36 @@ public final class ServeServer: Sendable {
         return response
     }
 
+    /// Throws the 403/401 a request to `route` gets without the right bearer token; returns when it may proceed.
+    func authorize(_ route: ServeRoute, authorization: String?) throws {
+        guard route.authenticated || (route.path == ServeRoute.dashboard.path && dashboardNeedsToken) else { return }
+        guard let token = config.token else {
+            throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
+        }
+        guard token.accepts(authorization: authorization) else {
+            throw APIError(.unauthorized, "missing or wrong bearer token (Authorization: Bearer <token>)")
+        }
+    }
+
     // MARK: bodies
 
     /// The request body's bytes, after the content-type and size checks.
     private func bodyBytes(_ request: Request) async throws -> ByteBuffer {
-        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+        try checkBodyHeaders(contentType: request.headers[.contentType], contentLength: request.headers[.contentLength])
+        return try await request.body.collect(upTo: config.limits.maxBodyBytes)
+    }
+
+    /// A Content-Type must start with it (letters in either case).
+    private static let jsonType = Array("application/json".utf8)
+
+    /// The content-type and declared-size checks every JSON body passes before it is read.
+    func checkBodyHeaders(contentType: String?, contentLength: String?) throws {
+        guard let contentType, ASCIICase.hasPrefix(contentType, Self.jsonType) else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
-        if let len = request.headers[.contentLength].flatMap(Int.init), len > config.limits.maxBodyBytes {
+        if let len = contentLength.flatMap(Int.init), len > config.limits.maxBodyBytes {
             throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
         }
-        return try await request.body.collect(upTo: config.limits.maxBodyBytes)
     }
 
     /// The strict parse (every rejection names the field).
@@ -169,8 +191,10 @@ public final class ServeServer: Sendable {
         buffer.withUnsafeReadableBytes { decode($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
+    static let jsonContentType = "application/json; charset=utf-8"
+
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: status, headers: [.contentType: jsonContentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func error(_ e: APIError) -> Response {
@@ -319,18 +343,30 @@ public final class ServeServer: Sendable {
     private func score(_ request: Request) async throws -> Response {
         let buffer = try await bodyBytes(request)
         let m = model.current
-        let scored: [ScoringModel.Scored], reasons: Bool
-        if let names = m.numericFeatureBytes,
-           let batch = Self.fast(buffer, { FastScoreDecoding.decode($0, names: names, maxRows: config.limits.maxRows) }) {
-            reasons = batch.reasons
-            do { scored = try m.score(batch) }
-            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
-        } else {
-            let req = try RequestDecoding.score(try Self.parse(buffer), model: m, limits: config.limits)
-            reasons = req.reasons
-            do { scored = try m.score(req.frame, reasons: req.reasons) }
-            catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        if let text = try buffer.withUnsafeReadableBytes({ try fastScoreJSON($0.assumingMemoryBound(to: UInt8.self), model: m) }) {
+            return Self.json(text)
         }
+        let req = try RequestDecoding.score(try Self.parse(buffer), model: m, limits: config.limits)
+        let scored: [ScoringModel.Scored]
+        do { scored = try m.score(req.frame, reasons: req.reasons) }
+        catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        return Self.json(scoreJSON(m, scored, reasons: req.reasons))
+    }
+
+    /// A `/v1/score` body read by the fast decoder and scored, as the response JSON; nil when the
+    /// fast decoder refuses the body (the strict parse then answers, or names the field).
+    /// Used by the router's handler and by `ScoreFastPathHandler`, so both answer alike.
+    func fastScoreJSON(_ body: UnsafeBufferPointer<UInt8>, model m: ScoringModel) throws -> String? {
+        guard let names = m.numericFeatureBytes,
+              let batch = FastScoreDecoding.decode(body, names: names, maxRows: config.limits.maxRows) else { return nil }
+        let scored: [ScoringModel.Scored]
+        do { scored = try m.score(batch) }
+        catch { throw APIError(.badRequest, "cannot score these rows: \(error)") }
+        return scoreJSON(m, scored, reasons: batch.reasons)
+    }
+
+    /// The `/v1/score` response for scored rows (counts them in the metrics).
+    private func scoreJSON(_ m: ScoringModel, _ scored: [ScoringModel.Scored], reasons: Bool) -> String {
         metrics.rowsScored.increment(by: Int64(scored.count))
         var out = "{\"model_version\":\(JSONText.string(m.version)),\"results\":["
         out.reserveCapacity(64 + scored.count * (reasons ? 200 : 48))
@@ -344,7 +380,7 @@ public final class ServeServer: Sendable {
             out += "}"
         }
         out += "]}"
-        return Self.json(out)
+        return out
     }
 
     private func ingest(_ request: Request) async throws -> Response {

@@ -33,8 +33,23 @@ final class ServeMetrics: @unchecked Sendable {
     }
 
     func request(route: String, status: Int, duration: Duration) {
+        recorder(route: route, status: status).record(duration)
+    }
+
+    /// The counter and latency histogram of one route and status: `request(…)` without the
+    /// lookup, for a caller that records many (the score fast path keeps one per connection).
+    struct Recorder {
+        let counter: Counter
+        let histogram: DurationHistogram
+        func record(_ duration: Duration) {
+            counter.increment()
+            histogram.record(duration)
+        }
+    }
+
+    func recorder(route: String, status: Int) -> Recorder {
         let key = Key(route: route, status: status)
-        let (c, h): (Counter, DurationHistogram) = lock.withLock {
+        return lock.withLock {
             let c = counters[key] ?? {
                 let c = registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "churnlab", metricName: "http_requests", unitName: "total",
                                                                               helpText: "HTTP requests by route and status"),
@@ -49,10 +64,8 @@ final class ServeMetrics: @unchecked Sendable {
                 histograms[route] = h
                 return h
             }()
-            return (c, h)
+            return Recorder(counter: c, histogram: h)
         }
-        c.increment()
-        h.record(duration)
     }
 
     func setModel(version: String, kind: String) {

@@ -93,17 +93,8 @@ final class ServeProcess {
 
     static func request(port: Int, _ method: String, _ path: String, body: [UInt8]?, token: String?,
                         contentType: String?, extraHeaders: [String] = []) throws -> Reply {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NSError(domain: "socket", code: Int(errno)) }
+        let fd = try connectLoopback(port: port)
         defer { close(fd) }
-        var tv = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { throw NSError(domain: "connect", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "connect failed: \(errno)"]) }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         if let body {
@@ -136,6 +127,25 @@ final class ServeProcess {
         var body = String(text[split.upperBound...])
         if headers["transfer-encoding"] == "chunked" { body = ServeProcess.dechunk(body) }
         return Reply(status: status, headers: headers, body: body)
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port` (receive timeout 60 s).
+    static func connectLoopback(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NSError(domain: "socket", code: Int(errno)) }
+        var tv = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            throw NSError(domain: "connect", code: Int(e), userInfo: [NSLocalizedDescriptionKey: "connect failed: \(e)"])
+        }
+        return fd
     }
 
     static func dechunk(_ s: String) -> String {
