@@ -101,8 +101,22 @@ end)
 
 T.case("unknown options always list the valid keys; options are checked at construction", function()
   T.raises(function() cl.model.gbdt { n_estimators = 10 } end, "unknown option 'n_estimators'")
-  T.raises(function() cl.model.gbdt { n_estimators = 10 } end, "(valid options: bagging_fraction, cat_l2,")
-  T.raises(function() cl.model.logistic { alpha = 1 } end, "(valid options: C, class_weight, fit_intercept,")
+  T.raises(function() cl.model.gbdt { n_estimators = 10 } end, "(valid: bagging_fraction, cat_l2,")
+  T.raises(function() cl.model.logistic { alpha = 1 } end, "(valid: C, class_weight, fit_intercept,")
+  -- The list once: the model options used to append a second copy ("(valid: …) (valid options: …)").
+  local ok, err = pcall(function() cl.model.gbdt { min_child_samples = 1 } end)
+  T.ok(not ok)
+  local _, lists = tostring(err):gsub("%(valid", "")
+  T.eq(lists, 1)
+  for _, call in ipairs {
+    function() cl.model.gbdt {}:fit(df, { target = "churn", nope = 1 }) end,
+    function() cl.model.cross_validate(cl.model.logistic {}, df, { target = "churn", n_folds = 3 }) end,
+  } do
+    local ok2, err2 = pcall(call)
+    T.ok(not ok2)
+    local _, n = tostring(err2):gsub("%(valid", "")
+    T.eq(n, 1)
+  end
   T.raises(function() cl.model.gbdt { threads = 0 } end, "field 'threads': must be an integer in 1...1024, got 0")
   T.raises(function() cl.model.tree { threads = 2 } end, "unknown option 'threads'")
 end)

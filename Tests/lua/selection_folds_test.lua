@@ -168,5 +168,5 @@ T.case("time_split{gap =} keeps training rows gap days before the cutoff", funct
 end)
 
 T.case("selection options: unknown keys list the valid ones", function()
-  T.raises(function() cl.model.cross_validate(cl.model.logistic {}, df, with { n_folds = 3 }) end, "(valid options: ")
+  T.raises(function() cl.model.cross_validate(cl.model.logistic {}, df, with { n_folds = 3 }) end, "(valid: ")
 end)

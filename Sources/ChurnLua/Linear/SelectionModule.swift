@@ -213,7 +213,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try ModelOptions.checkKeys(o, commonKeys)
+                try o.checkKeys(commonKeys)
                 let base = try c.core { try spec.spec(overriding: [:]) }
                 let inputs = try FitInputs(c, frame: frame, options: o, argument: 3, kind: base.targetKind)
                 let failure = Failure()
@@ -246,7 +246,7 @@ enum SelectionModule {
                        "The train/test rows (1-based) each cross-validation fold uses, as an array of {train = {...}, test = {...}} — the same splits cross_validate and the searches make from these options (scikit-learn's split()). " + foldHelp) { c in
                 let frame = try c.frame(1)
                 let o = try c.options(2)
-                try ModelOptions.checkKeys(o, ["k", "target", "positive", "stratify", "seed", "folds", "groups", "time", "gap"])
+                try o.checkKeys(["k", "target", "positive", "stratify", "seed", "folds", "groups", "time", "gap"])
                 let k = try o.integer("k", in: OptionRange.folds) ?? 5
                 var plan = try splits(c, o, frame: frame, k: k, argument: 2)
                 if plan == nil {
@@ -273,7 +273,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try ModelOptions.checkKeys(o, commonKeys.union(["grid", "rank_by", "higher_is_better", "refit"]))
+                try o.checkKeys(commonKeys.union(["grid", "rank_by", "higher_is_better", "refit"]))
                 guard let g = try o.table("grid") else { throw LuaArgumentError(3, "field 'grid' is required: {param = {values...}}") }
                 var grid: [String: [ParamValue]] = [:]
                 for key in g.stringKeys {
@@ -292,7 +292,7 @@ enum SelectionModule {
                 let spec = try spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try ModelOptions.checkKeys(o, commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better", "refit"]))
+                try o.checkKeys(commonKeys.union(["space", "n_iter", "rank_by", "higher_is_better", "refit"]))
                 guard let sp = try o.table("space") else { throw LuaArgumentError(3, "field 'space' is required") }
                 var space: [String: ParamDistribution] = [:]
                 for key in sp.stringKeys {
@@ -332,7 +332,7 @@ enum SelectionModule {
                 let (model, meta) = try m.fitted("permutation_importance")
                 let frame = try c.frame(2)
                 let o = try c.options(3)
-                try ModelOptions.checkKeys(o, ["target", "positive", "metric", "repeats", "seed", "higher_is_better", "duration", "event"])
+                try o.checkKeys(["target", "positive", "metric", "repeats", "seed", "higher_is_better", "duration", "event"])
                 if let imp = try SurvivalInputs.importance(c, model, meta, frame: frame, options: o) { return try pushImportance(c, imp) }
                 guard let target = try o.string("target") ?? meta.target else { throw LuaArgumentError(3, "field 'target' is required") }
                 let failure = Failure()

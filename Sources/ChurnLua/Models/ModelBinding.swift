@@ -20,7 +20,7 @@ enum ModelBinding {
             for kind in ModelKinds.all {
                 sub.function(kind.name, kind.signature, kind.help) { c in
                     let o = try c.options(1)
-                    try ModelOptions.checkKeys(o, kind.optionKeys)
+                    try o.checkKeys(kind.optionKeys)
                     var given: [String: LuaValue] = [:]
                     for k in o.stringKeys { given[k] = o.value(k) }
                     return c.push(object: try ModelObject.make(kind, from: o, given: given))
@@ -119,7 +119,7 @@ enum ModelBinding {
             let m = try c.object(1, ModelObject.self)
             let frame = try c.frame(2)
             let o = try c.options(3)
-            try ModelOptions.checkKeys(o, FitInputs.keys.union(["eval_set"]))
+            try o.checkKeys(FitInputs.keys.union(["eval_set"]))
             guard let spec = m.spec else {
                 throw LuaScriptError("this \(m.kind.name) model was loaded from a file; build one with cl.model.\(m.kind.name){...} to fit")
             }
@@ -165,7 +165,7 @@ enum ModelBinding {
             let (f, meta) = try m.fitted("predict")
             let frame = try c.frame(2)
             let o = try c.options(3)
-            try ModelOptions.checkKeys(o, ["threshold"])
+            try o.checkKeys(["threshold"])
             let th = try o.number("threshold", in: OptionRange.threshold)
             if th != nil && meta.targetKind != .binary {
                 throw LuaArgumentError(3, "field 'threshold' is for binary models; this one is \(meta.targetKind.rawValue)")
@@ -185,7 +185,7 @@ enum ModelBinding {
             let m = try c.object(1, ModelObject.self)
             let (f, meta) = try m.fitted("explain")
             let o = try c.options(3)
-            try ModelOptions.checkKeys(o, ["top", "id"])
+            try o.checkKeys(["top", "id"])
             let top = try o.integer("top", in: OptionRange.positiveSize) ?? 3
             let raw = try c.frame(2)
             let idColumn = try o.string("id").map { name in try c.core { try raw.column(name) } }
@@ -232,7 +232,7 @@ enum ModelBinding {
             let m = try c.object(1, ModelObject.self)
             let (f, _) = try m.fitted("importance")
             let o = try c.options(2)
-            try ModelOptions.checkKeys(o, ["kind"])
+            try o.checkKeys(["kind"])
             let types = type(of: f).importanceTypes
             guard !types.isEmpty else { throw LuaScriptError("\(m.kind.name) models have no built-in importance; use cl.model.permutation_importance") }
             let s = try o.string("kind")

@@ -74,13 +74,6 @@ enum ModelOptions {
     /// Threads for one model's or search's parallel loops.
     static let threads = 1...1024
 
-    /// `checkKeys` whose error always lists the valid keys (not only a near typo).
-    static func checkKeys(_ o: LuaTable, _ allowed: Set<String>) throws {
-        do { try o.checkKeys(allowed) } catch let e as LuaArgumentError {
-            throw LuaArgumentError(e.position, e.message + " (valid options: \(allowed.sorted().joined(separator: ", ")))")
-        }
-    }
-
     /// `threads =`, validated, when the kind lists it.
     static func threads(_ o: OptionSource, kind: ModelKind) throws -> Int? {
         guard kind.optionKeys.contains("threads") else { return nil }

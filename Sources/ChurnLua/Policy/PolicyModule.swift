@@ -138,7 +138,7 @@ enum PolicyModule {
                 let spec = try SelectionModule.spec(c, 1)
                 let frame = try c.frame(2)
                 let o = try c.table(3)
-                try ModelOptions.checkKeys(o, FitInputs.keys.union(["actions", "action", "costs", "value", "learner"]))
+                try o.checkKeys(FitInputs.keys.union(["actions", "action", "costs", "value", "learner"]))
                 let acts = try actions(o)
                 let learner = try o.string("learner") ?? "t"
                 guard learner == "t" || learner == "x" else { throw LuaArgumentError(3, "field 'learner': expected 't' or 'x', got '\(learner)'") }

@@ -9,7 +9,7 @@ enum UpliftBinding {
             let spec = try SelectionModule.spec(c, 1)
             let frame = try c.frame(2)
             let o = try c.table(3)
-            try ModelOptions.checkKeys(o, FitInputs.keys.union(["treatment"]))
+            try o.checkKeys(FitInputs.keys.union(["treatment"]))
             guard let treatmentName = try o.string("treatment") else {
                 throw LuaArgumentError(3, "field 'treatment' is required (bool, 0/1, or 'treatment'/'control' text)")
             }
