@@ -108,6 +108,18 @@ struct CodedTreeScorer {
     /// Per tree: its first categorical split (pair index into `categorical`); a categorical
     /// node's threshold counts from there, so it fits 16 bits for any tree.
     private(set) var categoricalRoots: [Int64] = []
+    /// Small trees (256-row blocks) compiled again for `ck_tree_refill_*`: each tree's splits only,
+    /// packed as in `nodes` but with children numbered among the tree's splits, or with bit 15 set
+    /// among its leaves (the root is split 0). Empty for large trees, or when a tree has more than
+    /// 32,767 splits or leaves (the eight-row walk of `nodes` then scores every block).
+    private(set) var splitNodes: [UInt64] = []
+    /// Per tree: its first split in `splitNodes`, its split count (0: the tree is one leaf), and its
+    /// first leaf in `leafValues` (the tree's leaf values in node order).
+    private(set) var splitRoots: [Int64] = []
+    private(set) var splitCounts: [Int64] = []
+    private(set) var leafRoots: [Int64] = []
+    private(set) var leafValues: [Double] = []
+    static let leafChildFlag = 0x8000
 
     static func pack(slot: UInt64, threshold: Int, left: Int, right: Int) -> UInt64 {
         slot | UInt64(threshold) << 16 | UInt64(left) << 32 | UInt64(right) << 48
@@ -146,7 +158,7 @@ struct CodedTreeScorer {
         let totalNodes = trees.reduce(0) { $0 + $1.nodes.count }
         let large = totalNodes >= DeepTreeScorer.minMeanNodes * trees.count
         blockShift = large ? 12 : 8
-        let bytes = totalNodes * 16
+        let bytes = totalNodes * (large ? 16 : 32)
         try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("compiled trees (\(totalNodes) nodes)", bytes))
         var slotOf = [Int](repeating: -1, count: nf)
         var widest = 0
@@ -213,9 +225,32 @@ struct CodedTreeScorer {
                 nodes.append(Self.pack(slot: slot, threshold: threshold, left: Int(n.left), right: Int(n.right)))
                 values.append(0)
             }
+            if !large { appendSplitNodes(t, packed: nodes[Int(roots[roots.count - 1])...]) }
+        }
+        if large || splitRoots.count != trees.count {
+            splitNodes = []; splitRoots = []; splitCounts = []; leafRoots = []; leafValues = []
         }
         // Trees of single leaves read no input; keep one slot so leaf steps have a code to read.
         if slots.isEmpty { slots.append(Slot(feature: -1, thresholds: [], limit: 0)) }
+    }
+
+    /// Appends tree `t`, whose nodes are `packed` (as in `nodes`), to `splitNodes` and `leafValues`;
+    /// nothing when a child index does not fit 15 bits.
+    private mutating func appendSplitNodes(_ t: Tree, packed: ArraySlice<UInt64>) {
+        var index = [Int](repeating: 0, count: t.nodes.count)
+        var splits = 0, leaves = 0
+        for (i, n) in t.nodes.enumerated() {
+            if n.isLeaf { index[i] = Self.leafChildFlag | leaves; leaves += 1 } else { index[i] = splits; splits += 1 }
+        }
+        guard splits < Self.leafChildFlag, leaves < Self.leafChildFlag, splitRoots.count == roots.count - 1 else { return }
+        splitRoots.append(Int64(splitNodes.count)); leafRoots.append(Int64(leafValues.count))
+        // Node 0 is the root: split 0 when it splits, else the one leaf (leaf 0).
+        splitCounts.append(t.nodes[0].isLeaf ? 0 : Int64(splits))
+        for (i, n) in t.nodes.enumerated() {
+            if n.isLeaf { leafValues.append(t.value[i]); continue }
+            let node = packed[packed.startIndex + i]
+            splitNodes.append(node & 0xFFFF_FFFF | UInt64(index[Int(n.left)]) << 32 | UInt64(index[Int(n.right)]) << 48)
+        }
     }
 
     /// Where a block's inputs come from: feature columns, or row-major numeric rows
@@ -264,7 +299,10 @@ struct CodedTreeScorer {
         let shift = range.count < 8 ? 0 : blockShift
         let capacity = range.count < 8 ? slots.count : block * slots.count
         let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
-        let codes = UnsafeMutableRawPointer.allocate(byteCount: capacity * codeBytes, alignment: 64)
+        // The refill walk reads up to five scratch rows past a block's last row (any codes).
+        let codesBytes = (capacity + 8) * codeBytes
+        let codes = UnsafeMutableRawPointer.allocate(byteCount: codesBytes, alignment: 64)
+        codes.initializeMemory(as: UInt8.self, repeating: 0, count: codesBytes)
         defer { acc.deallocate(); codes.deallocate() }
         var start = range.lowerBound
         while start < range.upperBound {
@@ -281,15 +319,41 @@ struct CodedTreeScorer {
         }
     }
 
-    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block: groups of eight rows
-    /// walk tree by tree; the last `m % 8` rows (or a compactly coded single row,
-    /// `shift` 0) go through the trees eight at once.
+    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block, tree by tree: small trees
+    /// take every row through the refill walk of `splitNodes`; otherwise groups of eight rows
+    /// walk `nodes` and the last `m % 8` rows go through the trees eight at once, as does a
+    /// compactly coded single row (`shift` 0).
     @inline(__always)
     private func scoreBlock<Code: FixedWidthInteger & UnsignedInteger>(_ input: Input, rows: Range<Int>, shift: Int,
                                                                       codes: UnsafeMutablePointer<Code>, acc: UnsafeMutablePointer<Double>) {
-        let m = rows.count, grouped = shift == 0 ? 0 : m & ~7
+        let refill = shift == 8 && !splitRoots.isEmpty
+        let m = rows.count, grouped = refill ? m : shift == 0 ? 0 : m & ~7
         encode(input, rows: rows, shift: shift, into: codes)
         acc.initialize(repeating: 0, count: m)
+        if refill {
+            splitNodes.withUnsafeBufferPointer { sp in
+                leafValues.withUnsafeBufferPointer { lp in
+                    categorical.withUnsafeBufferPointer { cp in
+                        categoryBits.withUnsafeBufferPointer { bp in
+                            let cat = cp.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            // A tree of one leaf has no split: a valid address that the kernel does not read.
+                            let splits = sp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            let raw = UnsafeRawPointer(codes)
+                            for t in 0..<splitRoots.count {
+                                let tree = splits + Int(splitRoots[t]), vals = lp.baseAddress! + Int(leafRoots[t])
+                                let tcat = cat + 2 * Int(categoricalRoots[t])
+                                if Code.self == UInt8.self {
+                                    ck_tree_refill_u8(tree, splitCounts[t], vals, raw.assumingMemoryBound(to: UInt8.self), Int64(m), tcat, bits, acc)
+                                } else {
+                                    ck_tree_refill_u16(tree, splitCounts[t], vals, raw.assumingMemoryBound(to: UInt16.self), Int64(m), tcat, bits, acc)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         nodes.withUnsafeBufferPointer { np in
             values.withUnsafeBufferPointer { vp in
                 categorical.withUnsafeBufferPointer { cp in
