@@ -130,13 +130,13 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the refill walk reads
     do {                                                                                            \
         const uint64_t n_ = tree[I];                                                                \
         const uint64_t k_ = codes[(CK_SLOT(n_) << 8) + R];                                          \
-        int left_;                                                                                  \
-        if (__builtin_expect(CK_CAT(n_) != 0, 0)) left_ = cat_left(n_, k_, CODE_MAX, cat, bits);    \
-        else left_ = ((k_ + CK_DL(n_)) & CODE_MAX) <= CK_THR(n_);                                   \
-        /* The child read from the node's memory (16-bit half 2 left, 3 right), not selected: */    \
-        /* fewer instructions than the shifts and conditional move (~7 % of the walk, harness). */  \
+        int right_;                                                                                 \
+        if (__builtin_expect(CK_CAT(n_) != 0, 0)) right_ = !cat_left(n_, k_, CODE_MAX, cat, bits);  \
+        else right_ = ((k_ + CK_DL(n_)) & CODE_MAX) > CK_THR(n_);                                   \
+        /* The child read from the node's memory (16-bit half 2 left, 3 right: 2 + right_), not */ \
+        /* selected: fewer instructions than shifts and a conditional move (~7 % of the walk). */   \
         uint16_t c16_;                                                                              \
-        __builtin_memcpy(&c16_, (const char *)(tree + I) + 2 * (3 - left_), 2);                    \
+        __builtin_memcpy(&c16_, (const char *)(tree + I) + 2 * (2 + right_), 2);                    \
         const uint64_t c_ = c16_;                                                                   \
         leaf_of[R] = (uint16_t)c_;                                                                  \
         const uint64_t leaf_ = c_ >> 15;                                                            \
