@@ -66,12 +66,27 @@ import CKernels
 /// depth 0.578 s, stopping groups early 0.492-0.508 s. A profile (perf) of
 /// that run: the walk 92 % of `predict_proba`, input coding 7 %, nothing else
 /// above 1 % (no conversion or compile cost outside the walk).
+/// The refill walk (2026-12-04, branch walk12), first in a C harness over the
+/// benchmark booster's compiled trees (65,536 test rows, one thread): the eight-row
+/// walk executed 1,969 steps per row for the 969 on the rows' paths (2.03 ×); refill
+/// took 0.80 × its time with four lanes (3, 5, 6, 8 lanes: 0.87, 0.82, 0.82, 0.84),
+/// and reading the child from the node's memory 0.94 × that. In the product (release,
+/// `predict_proba` of the 200k test rows, 2 threads, main's binary and this one
+/// alternating, best of 5 each): fitted on 50k rows, 0.497-0.503 s → 0.448 s at load ~2
+/// (first version), 0.995-1.51 s → 0.763-0.770 s at load 4-5; fitted on 200k rows as in
+/// `tree_scoring.sh`, 0.516-0.517 s → 0.399-0.400 s at load 2.5-2.7 (1.29 ×; LightGBM
+/// takes ~1.31 s there, see that script's header). The serve benchmark's model shape (200
+/// trees × 31 leaves, 45 numeric features, 1,000-row frames): 376-379 → 267-268 ms
+/// per 300 frames at load ~2 (first version), 754-823 → 486-492 ms at load ~5.
+/// `scripts/perf-guard`
+/// gbdt_score: 32.7M → 22.5M instructions.
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
     static let slotLimit = 1 << 14
-    /// Deepest tree walked here: the walk costs `depth` steps for every row,
-    /// which suits boosting's trees and depth-limited forests, not deep CART trees.
+    /// Deepest tree walked here: the eight-row walks cost up to `depth` steps for every
+    /// row (the refill walk only the row's path), which suits boosting's trees and
+    /// depth-limited forests, not deep CART trees.
     static let maxDepth = 48
     /// Deepest tree of an ensemble of large trees (see `blockShift`) walked here;
     /// deeper ones keep `DeepTreeScorer`, whose walk stops at each row's leaf.
