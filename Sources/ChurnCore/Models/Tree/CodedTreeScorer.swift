@@ -78,8 +78,7 @@ import CKernels
 /// takes ~1.31 s there, see that script's header). The serve benchmark's model shape (200
 /// trees × 31 leaves, 45 numeric features, 1,000-row frames): 376-379 → 267-268 ms
 /// per 300 frames at load ~2 (first version), 754-823 → 486-492 ms at load ~5.
-/// `scripts/perf-guard`
-/// gbdt_score: 32.7M → 22.5M instructions.
+/// `scripts/perf-guard` gbdt_score: 32.7M → 22.5M instructions.
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
