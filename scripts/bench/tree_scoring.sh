@@ -47,7 +47,12 @@
 #   2.5-2.7: main 0.516 / 0.517 s vs 0.399 / 0.400 s (0.77x; 501k rows/s, 3.3x the 152k rows/s LightGBM reached in
 #   the lead's quiet run of 16:04). Serve benchmark shape (200 trees x 31 leaves, 45 numeric features, 300
 #   predict_proba calls of 1,000 rows, best of 5): main 745-823 ms vs 483-492 ms (1 and 2 threads, load ~5).
-#   scripts/perf-guard gbdt_score: 32,724,623 -> 22,500,818 instructions (-31 %; baseline updated).
+#   scripts/perf-guard gbdt_score: 32,724,623 -> 22,758,605 instructions (-30 %; baseline updated).
+# 2026-12-04 18:21-18:23 UTC, branch walk12 (0d14e4c), QUIET (load 1.5-2.0), 2 threads: GBDT 502,396 vs LightGBM
+#   153,367 rows/s (3.28x, goal 3x: met); forest 228,204 vs scikit-learn 141,979 (1.61x); AUC 0.8026/0.8014,
+#   0.7836/0.7814. Main's release binary (15:55) on tree_scoring.lua right after: GBDT 383,622 rows/s (0.521 s vs
+#   0.398 s: 1.31x), forest 206,629. Same-booster A/B just before (load 1.2-1.6, best of 5, alternating): main
+#   0.517 / 0.519 / 0.519 s vs walk12 0.399 / 0.399 / 0.402 s; serve shape 389 ms vs 262 ms per 300 x 1,000 rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case ${1:-} in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac

@@ -74,11 +74,12 @@ import CKernels
 /// `predict_proba` of the 200k test rows, 2 threads, main's binary and this one
 /// alternating, best of 5 each): fitted on 50k rows, 0.497-0.503 s → 0.448 s at load ~2
 /// (first version), 0.995-1.51 s → 0.763-0.770 s at load 4-5; fitted on 200k rows as in
-/// `tree_scoring.sh`, 0.516-0.517 s → 0.399-0.400 s at load 2.5-2.7 (1.29 ×; LightGBM
-/// takes ~1.31 s there, see that script's header). The serve benchmark's model shape (200
-/// trees × 31 leaves, 45 numeric features, 1,000-row frames): 376-379 → 267-268 ms
-/// per 300 frames at load ~2 (first version), 754-823 → 486-492 ms at load ~5.
-/// `scripts/perf-guard` gbdt_score: 32.7M → 22.5M instructions.
+/// `tree_scoring.sh`, 0.516-0.519 s → 0.398-0.402 s at load 1.2-2.7 (1.29-1.30 ×;
+/// `tree_scoring.sh` at load 1.5-2.0: 502,396 rows/s against LightGBM's 153,367, 3.28 ×).
+/// The serve benchmark's model shape (200 trees × 31 leaves, 45 numeric features,
+/// 1,000-row frames): 376-389 → 262-268 ms per 300 frames at load 1.2-2 (1.45-1.48 ×),
+/// 754-823 → 486-492 ms at load ~5. `scripts/perf-guard` gbdt_score: 32.7M → 22.8M
+/// instructions.
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
