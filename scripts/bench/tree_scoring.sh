@@ -34,6 +34,25 @@
 #   setting (proxy, 2,000 test rows, Python count) a row fails 6,234 of the 12,400 splits on average (QuickScorer's
 #   work) against 966 split steps on its paths (the walk's). scripts/perf-guard gbdt_score: 33,385,989
 #   instructions on this branch vs 33,402,890 for main's release binary of 13:13 (-0.05 %; baseline unchanged).
+# 2026-12-04 18:05-18:12 UTC, branch walk12 (small trees through the refill walk, ck_tree_refill_*: a lane whose
+#   row reaches a leaf takes the block's next row; the eight-row walk ran each group until its deepest row was at a
+#   leaf, 1,969 steps per row executed for 969 on the paths), load 2.8-3.0 with other helpers' servers and wrk
+#   running (ratios only, and noisy): run 1 GBDT 308,688 vs LightGBM 88,492 rows/s (3.49x, goal 3x); run 2 251,212
+#   vs 96,063 (2.62x); forest 124,470 / 173,322 vs scikit-learn 93,737 / 89,301 (unchanged code: forests keep the
+#   eight-row walk); AUC unchanged (0.8026/0.8014, 0.7836/0.7814). Main's release binary of 15:55 on
+#   tree_scoring.lua in the same minutes: GBDT 0.524-0.990 s (this branch 0.648-0.796 s) — the load swung too much for
+#   these single runs. Same-booster A/B instead (GBDT fitted on the first 200k rows as here, predict_proba of the 200k
+#   test rows, best of 5, main's binary and this one alternating): 1 thread, 18:14-18:16 UTC, load 3.1-3.6: main
+#   1.023 / 1.030 / 1.037 s vs walk12 0.790 / 0.790 / 0.817 s (0.77x the time); 2 threads, 18:01-18:02 UTC, load
+#   2.5-2.7: main 0.516 / 0.517 s vs 0.399 / 0.400 s (0.77x; 501k rows/s, 3.3x the 152k rows/s LightGBM reached in
+#   the lead's quiet run of 16:04). Serve benchmark shape (200 trees x 31 leaves, 45 numeric features, 300
+#   predict_proba calls of 1,000 rows, best of 5): main 745-823 ms vs 483-492 ms (1 and 2 threads, load ~5).
+#   scripts/perf-guard gbdt_score: 32,724,623 -> 22,758,605 instructions (-30 %; baseline updated).
+# 2026-12-04 18:21-18:23 UTC, branch walk12 (0d14e4c), QUIET (load 1.5-2.0), 2 threads: GBDT 502,396 vs LightGBM
+#   153,367 rows/s (3.28x, goal 3x: met); forest 228,204 vs scikit-learn 141,979 (1.61x); AUC 0.8026/0.8014,
+#   0.7836/0.7814. Main's release binary (15:55) on tree_scoring.lua right after: GBDT 383,622 rows/s (0.521 s vs
+#   0.398 s: 1.31x), forest 206,629. Same-booster A/B just before (load 1.2-1.6, best of 5, alternating): main
+#   0.517 / 0.519 / 0.519 s vs walk12 0.399 / 0.399 / 0.402 s; serve shape 389 ms vs 262 ms per 300 x 1,000 rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case ${1:-} in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac

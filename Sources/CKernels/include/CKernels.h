@@ -126,6 +126,16 @@ void ck_tree_walk_u8(const uint64_t *tree, const double *values, int64_t depth, 
 void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth, int64_t dmin,
                       const uint16_t *codes, int64_t shift, int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
 
+/// acc[r] += values[leaf of row r] for r in 0 ..< m (m ≤ 256), walking one small tree compiled as
+/// splits only (`CodedTreeScorer.splitNodes`: fields as above, but a child with bit 15 set is the leaf
+/// of index child & 0x7FFF in `values`, else the split of that index; nsplits 0: one leaf, values[0]).
+/// Four rows at once, a lane taking the block's next row when its row reaches a leaf. Slot s of row r
+/// is codes[(s << 8) + r]; codes[(s << 8) + r] for r ≤ m + 4 must be readable (any value: scratch rows).
+void ck_tree_refill_u8(const uint64_t *tree, int64_t nsplits, const double *values, const uint8_t *codes,
+                       int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+void ck_tree_refill_u16(const uint64_t *tree, int64_t nsplits, const double *values, const uint16_t *codes,
+                        int64_t m, const int32_t *cat, const uint64_t *bits, double *acc);
+
 /// *acc += Σ_t values[roots[t] + leaf of the row in tree t] in tree order, for one row whose slot s
 /// is codes[s << shift]: eight trees walked at once (tree t: nodes + roots[t], depth and shallowest
 /// leaf depths[t], dmins[t], categorical splits from pair cat_roots[t] of cat).

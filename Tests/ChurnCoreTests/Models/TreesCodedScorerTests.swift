@@ -5,7 +5,9 @@ import XCTest
 /// `CodedTreeScorer` (inputs coded as threshold ranks, fixed-depth walks in C)
 /// against the default traversal and the reference walk `Tree.leaf(row:)`:
 /// bit-identical outputs on random trees and inputs full of edge cases, for
-/// one- and two-byte codes, odd row counts and thread counts 1–3.
+/// one- and two-byte codes, odd row counts and thread counts 1–3. Small trees go through
+/// the refill walk (`ck_tree_refill_*`) unless a tree has too many nodes for its 15-bit
+/// child numbers (then the eight-row walk).
 final class TreesCodedScorerTests: XCTestCase {
     /// Random leaf-wise trees (splits on a random leaf, as a booster grows them) over
     /// `numeric` numeric features (thresholds from `grid`) and `categorical` ones
@@ -58,9 +60,12 @@ final class TreesCodedScorerTests: XCTestCase {
         return cols
     }
 
-    func check(_ trees: [Tree], _ cols: [FeatureValues], rows: [Int], codeMax: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ trees: [Tree], _ cols: [FeatureValues], rows: [Int], codeMax: Int, refill: Bool = true,
+               file: StaticString = #filePath, line: UInt = #line) throws {
         guard let scorer = try CodedTreeScorer(trees, features: cols) else { return XCTFail("not compiled", file: file, line: line) }
         XCTAssertEqual(scorer.codeMax, codeMax, file: file, line: line)
+        XCTAssertEqual(scorer.blockShift, 8, file: file, line: line)
+        XCTAssertEqual(scorer.splitRoots.count, refill ? trees.count : 0, "refill walk", file: file, line: line)
         for n in rows {
             let sub = cols.map { c -> FeatureValues in
                 switch c {
@@ -87,7 +92,52 @@ final class TreesCodedScorerTests: XCTestCase {
         grid += [0, -0.0, .infinity, -.infinity]
         let trees = randomTrees(40, leaves: 63, numeric: 6, categorical: 2, grid: grid, seed: 1)
         let cols = randomInputs(rows: 5000, numeric: 6, categorical: 2, grid: grid, seed: 2)
-        try check(trees, cols, rows: [1, 7, 255, 256, 257, 1029, 5000], codeMax: 255)
+        // 257-261 and 1029: a last block of 1-5 rows (fewer rows than the refill walk's lanes, and one more).
+        try check(trees, cols, rows: [1, 7, 255, 256, 257, 258, 259, 260, 261, 1029, 5000], codeMax: 255)
+    }
+
+    /// Depth-1 trees (every row's leaf one step away: a lane refills at each step), mixed with
+    /// single leaves and deeper trees, numeric and categorical stumps, NaN and unseen codes.
+    func testStumpsAndSingleLeavesInTheRefillWalk() throws {
+        var grid = (0..<50).map { Double($0) * 0.5 - 12 }
+        grid += [0, .infinity]
+        var trees = randomTrees(30, leaves: 2, numeric: 3, categorical: 2, grid: grid, seed: 21)
+        var leaf = Tree()
+        _ = leaf.addNode(value: -0.0, cover: 1)
+        trees.insert(leaf, at: 7)
+        trees += randomTrees(5, leaves: 9, numeric: 3, categorical: 2, grid: grid, seed: 22)
+        trees.append(leaf)
+        XCTAssertEqual(trees.map(\.depth).min(), 0)
+        let cols = randomInputs(rows: 1300, numeric: 3, categorical: 2, grid: grid, seed: 23)
+        try check(trees, cols, rows: [9, 256, 259, 700, 1300], codeMax: 255)
+    }
+
+    /// A small-tree ensemble with one tree of 32,768 leaves (balanced, depth 15): past the refill
+    /// walk's 15-bit child numbers, so every block takes the eight-row walk and the m % 8 tail.
+    func testTreeTooWideForTheRefillWalkKeepsTheEightRowWalk() throws {
+        let grid = (0..<200).map { Double($0) * 0.25 }
+        var rng = SeededRandom(seed: 24)
+        var wide = Tree()
+        _ = wide.addNode(value: 0, cover: 1)
+        var level = [0]
+        for _ in 0..<15 {
+            var nextLevel: [Int] = []
+            for id in level {
+                let l = wide.addNode(value: rng.normal(), cover: 1), r = wide.addNode(value: rng.normal(), cover: 1)
+                wide.setNumericSplit(id, feature: rng.below(2), threshold: grid[rng.below(grid.count)], defaultLeft: rng.uniform() < 0.5,
+                                     left: l, right: r, gain: 1)
+                nextLevel += [l, r]
+            }
+            level = nextLevel
+        }
+        XCTAssertEqual(wide.nodeCount, 65535)
+        var leaf = Tree()
+        _ = leaf.addNode(value: 0.5, cover: 1)
+        // Enough single leaves that the mean tree stays below `DeepTreeScorer.minMeanNodes` (256-row blocks).
+        let trees = randomTrees(3, leaves: 31, numeric: 2, categorical: 0, grid: grid, seed: 25) + [wide]
+            + [Tree](repeating: leaf, count: 150)
+        let cols = randomInputs(rows: 600, numeric: 2, categorical: 0, grid: grid, seed: 26)
+        try check(trees, cols, rows: [13, 263, 600], codeMax: 255, refill: false)
     }
 
     func testTwoByteCodesWhenAFeatureHasManyThresholds() throws {
@@ -158,6 +208,7 @@ final class TreesCodedScorerTests: XCTestCase {
         }
         let scorer = try XCTUnwrap(try CodedTreeScorer(forest.trees, features: cols))
         XCTAssertEqual(scorer.blockShift, 12)
+        XCTAssertTrue(scorer.splitRoots.isEmpty)   // large trees keep the full-depth eight-row walk
         XCTAssertGreaterThan(scorer.categorical.count, 0)
         for n in [1025, 4096, 4097, 9000] {
             let sub = cols.map { c -> FeatureValues in

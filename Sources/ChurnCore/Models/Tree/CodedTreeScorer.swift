@@ -18,15 +18,20 @@ import CKernels
 ///   tree is walked in branch-free steps (`child = code + dl <= t ? left :
 ///   right`, the missing-value direction `dl` folded in by adding it modulo
 ///   the code range);
-/// - walks eight rows of the block through one tree at once, so their chains
-///   of dependent loads overlap; a group of eight stops once none of its rows
-///   moved (all at leaves) rather than after the tree's full depth: boosting's
-///   leaf-wise trees are lopsided, and the fixed-depth walk spent most of its
-///   gain on steps in place (see the figures below). Large trees (4,096-row
-///   blocks) keep the full-depth walk (unmeasured there; a noisy first look
-///   did not favour the stop);
-/// - walks a single row (and a block's last m % 8 rows) through eight trees at
-///   once instead (`ck_tree_row_*`): a server's one-row request.
+/// - walks small trees (256-row blocks) with four lanes per tree, each lane
+///   holding a row and its node, so their chains of dependent loads overlap; a
+///   lane whose row reaches a leaf takes the block's next row (`ck_tree_refill_*`,
+///   over `splitNodes`: splits only, leaf-flagged children), so no step is spent
+///   on a row already at its leaf. The walk it replaced ran groups of eight rows
+///   until the group's deepest row was at a leaf: on the benchmark booster that
+///   executed 1,969 steps per row for 969 on its paths (figures below);
+/// - walks large trees (4,096-row blocks) eight rows at a time for the tree's
+///   full depth (`ck_tree_walk_*`, leaves looping to themselves; unmeasured with
+///   refill), as it does small trees too wide for 15-bit child numbers (with a
+///   stop once a group's rows are all at leaves);
+/// - walks a single row (fewer than eight rows; and a block's last m % 8 rows in
+///   the eight-row walk) through eight trees at once instead (`ck_tree_row_*`): a
+///   server's one-row request.
 /// The loops are C (`tree_kernels.c`: Swift's selects became mispredicted branches).
 /// QuickScorer (Lucchese et al., SIGIR 2015: per-tree leaf bitvectors, per-feature
 /// splits sorted by threshold, here with the failed prefix found by the rank code)
@@ -61,12 +66,27 @@ import CKernels
 /// depth 0.578 s, stopping groups early 0.492-0.508 s. A profile (perf) of
 /// that run: the walk 92 % of `predict_proba`, input coding 7 %, nothing else
 /// above 1 % (no conversion or compile cost outside the walk).
+/// The refill walk (2026-12-04, branch walk12), first in a C harness over the
+/// benchmark booster's compiled trees (65,536 test rows, one thread): the eight-row
+/// walk executed 1,969 steps per row for the 969 on the rows' paths (2.03 ×); refill
+/// took 0.80 × its time with four lanes (3, 5, 6, 8 lanes: 0.87, 0.82, 0.82, 0.84),
+/// and reading the child from the node's memory 0.94 × that. In the product (release,
+/// `predict_proba` of the 200k test rows, 2 threads, main's binary and this one
+/// alternating, best of 5 each): fitted on 50k rows, 0.497-0.503 s → 0.448 s at load ~2
+/// (first version), 0.995-1.51 s → 0.763-0.770 s at load 4-5; fitted on 200k rows as in
+/// `tree_scoring.sh`, 0.516-0.519 s → 0.398-0.402 s at load 1.2-2.7 (1.29-1.30 ×;
+/// `tree_scoring.sh` at load 1.5-2.0: 502,396 rows/s against LightGBM's 153,367, 3.28 ×).
+/// The serve benchmark's model shape (200 trees × 31 leaves, 45 numeric features,
+/// 1,000-row frames): 376-389 → 262-268 ms per 300 frames at load 1.2-2 (1.45-1.48 ×),
+/// 754-823 → 486-492 ms at load ~5. `scripts/perf-guard` gbdt_score: 32.7M → 22.8M
+/// instructions.
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
     static let slotLimit = 1 << 14
-    /// Deepest tree walked here: the walk costs `depth` steps for every row,
-    /// which suits boosting's trees and depth-limited forests, not deep CART trees.
+    /// Deepest tree walked here: the eight-row walks cost up to `depth` steps for every
+    /// row (the refill walk only the row's path), which suits boosting's trees and
+    /// depth-limited forests, not deep CART trees.
     static let maxDepth = 48
     /// Deepest tree of an ensemble of large trees (see `blockShift`) walked here;
     /// deeper ones keep `DeepTreeScorer`, whose walk stops at each row's leaf.
@@ -108,6 +128,18 @@ struct CodedTreeScorer {
     /// Per tree: its first categorical split (pair index into `categorical`); a categorical
     /// node's threshold counts from there, so it fits 16 bits for any tree.
     private(set) var categoricalRoots: [Int64] = []
+    /// Small trees (256-row blocks) compiled again for `ck_tree_refill_*`: each tree's splits only,
+    /// packed as in `nodes` but with children numbered among the tree's splits, or with bit 15 set
+    /// among its leaves (the root is split 0). Empty for large trees, or when a tree has more than
+    /// 32,767 splits or leaves (the eight-row walk of `nodes` then scores every block).
+    private(set) var splitNodes: [UInt64] = []
+    /// Per tree: its first split in `splitNodes`, its split count (0: the tree is one leaf), and its
+    /// first leaf in `leafValues` (the tree's leaf values in node order).
+    private(set) var splitRoots: [Int64] = []
+    private(set) var splitCounts: [Int64] = []
+    private(set) var leafRoots: [Int64] = []
+    private(set) var leafValues: [Double] = []
+    static let leafChildFlag = 0x8000
 
     static func pack(slot: UInt64, threshold: Int, left: Int, right: Int) -> UInt64 {
         slot | UInt64(threshold) << 16 | UInt64(left) << 32 | UInt64(right) << 48
@@ -146,7 +178,7 @@ struct CodedTreeScorer {
         let totalNodes = trees.reduce(0) { $0 + $1.nodes.count }
         let large = totalNodes >= DeepTreeScorer.minMeanNodes * trees.count
         blockShift = large ? 12 : 8
-        let bytes = totalNodes * 16
+        let bytes = totalNodes * (large ? 16 : 32)
         try ExecutionContext.checkMemory(bytes, for: WorkingMemory.describe("compiled trees (\(totalNodes) nodes)", bytes))
         var slotOf = [Int](repeating: -1, count: nf)
         var widest = 0
@@ -213,9 +245,32 @@ struct CodedTreeScorer {
                 nodes.append(Self.pack(slot: slot, threshold: threshold, left: Int(n.left), right: Int(n.right)))
                 values.append(0)
             }
+            if !large { appendSplitNodes(t, packed: nodes[Int(roots[roots.count - 1])...]) }
+        }
+        if large || splitRoots.count != trees.count {
+            splitNodes = []; splitRoots = []; splitCounts = []; leafRoots = []; leafValues = []
         }
         // Trees of single leaves read no input; keep one slot so leaf steps have a code to read.
         if slots.isEmpty { slots.append(Slot(feature: -1, thresholds: [], limit: 0)) }
+    }
+
+    /// Appends tree `t`, whose nodes are `packed` (as in `nodes`), to `splitNodes` and `leafValues`;
+    /// nothing when a child index does not fit 15 bits.
+    private mutating func appendSplitNodes(_ t: Tree, packed: ArraySlice<UInt64>) {
+        var index = [Int](repeating: 0, count: t.nodes.count)
+        var splits = 0, leaves = 0
+        for (i, n) in t.nodes.enumerated() {
+            if n.isLeaf { index[i] = Self.leafChildFlag | leaves; leaves += 1 } else { index[i] = splits; splits += 1 }
+        }
+        guard splits < Self.leafChildFlag, leaves < Self.leafChildFlag, splitRoots.count == roots.count - 1 else { return }
+        splitRoots.append(Int64(splitNodes.count)); leafRoots.append(Int64(leafValues.count))
+        // Node 0 is the root: split 0 when it splits, else the one leaf (leaf 0).
+        splitCounts.append(t.nodes[0].isLeaf ? 0 : Int64(splits))
+        for (i, n) in t.nodes.enumerated() {
+            if n.isLeaf { leafValues.append(t.value[i]); continue }
+            let node = packed[packed.startIndex + i]
+            splitNodes.append(node & 0xFFFF_FFFF | UInt64(index[Int(n.left)]) << 32 | UInt64(index[Int(n.right)]) << 48)
+        }
     }
 
     /// Where a block's inputs come from: feature columns, or row-major numeric rows
@@ -264,7 +319,10 @@ struct CodedTreeScorer {
         let shift = range.count < 8 ? 0 : blockShift
         let capacity = range.count < 8 ? slots.count : block * slots.count
         let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
-        let codes = UnsafeMutableRawPointer.allocate(byteCount: capacity * codeBytes, alignment: 64)
+        // The refill walk reads up to five scratch rows past a block's last row (any codes).
+        let codesBytes = (capacity + 8) * codeBytes
+        let codes = UnsafeMutableRawPointer.allocate(byteCount: codesBytes, alignment: 64)
+        codes.initializeMemory(as: UInt8.self, repeating: 0, count: codesBytes)
         defer { acc.deallocate(); codes.deallocate() }
         var start = range.lowerBound
         while start < range.upperBound {
@@ -281,15 +339,41 @@ struct CodedTreeScorer {
         }
     }
 
-    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block: groups of eight rows
-    /// walk tree by tree; the last `m % 8` rows (or a compactly coded single row,
-    /// `shift` 0) go through the trees eight at once.
+    /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block, tree by tree: small trees
+    /// take every row through the refill walk of `splitNodes`; otherwise groups of eight rows
+    /// walk `nodes` and the last `m % 8` rows go through the trees eight at once, as does a
+    /// compactly coded single row (`shift` 0).
     @inline(__always)
     private func scoreBlock<Code: FixedWidthInteger & UnsignedInteger>(_ input: Input, rows: Range<Int>, shift: Int,
                                                                       codes: UnsafeMutablePointer<Code>, acc: UnsafeMutablePointer<Double>) {
-        let m = rows.count, grouped = shift == 0 ? 0 : m & ~7
+        let refill = shift == 8 && !splitRoots.isEmpty
+        let m = rows.count, grouped = refill ? m : shift == 0 ? 0 : m & ~7
         encode(input, rows: rows, shift: shift, into: codes)
         acc.initialize(repeating: 0, count: m)
+        if refill {
+            splitNodes.withUnsafeBufferPointer { sp in
+                leafValues.withUnsafeBufferPointer { lp in
+                    categorical.withUnsafeBufferPointer { cp in
+                        categoryBits.withUnsafeBufferPointer { bp in
+                            let cat = cp.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            // A tree of one leaf has no split: a valid address that the kernel does not read.
+                            let splits = sp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            let raw = UnsafeRawPointer(codes)
+                            for t in 0..<splitRoots.count {
+                                let tree = splits + Int(splitRoots[t]), vals = lp.baseAddress! + Int(leafRoots[t])
+                                let tcat = cat + 2 * Int(categoricalRoots[t])
+                                if Code.self == UInt8.self {
+                                    ck_tree_refill_u8(tree, splitCounts[t], vals, raw.assumingMemoryBound(to: UInt8.self), Int64(m), tcat, bits, acc)
+                                } else {
+                                    ck_tree_refill_u16(tree, splitCounts[t], vals, raw.assumingMemoryBound(to: UInt16.self), Int64(m), tcat, bits, acc)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         nodes.withUnsafeBufferPointer { np in
             values.withUnsafeBufferPointer { vp in
                 categorical.withUnsafeBufferPointer { cp in
