@@ -172,6 +172,35 @@
 #   20.6k, p99 1.38) -- at the goal's edge; every other run had other sessions' work on the cores (p99 2.4-10 ms, before
 #   and after alike). At ~31 us of CPU per request one pinned loop has room for ~32k req/s, so 16 in flight give a p50
 #   near 0.45-0.5 ms (Little), as measured; p99 <= 1 ms is to be confirmed on a quiet machine.
+# Lead's quiet run on merged main (json12 + serve12 + walk12), 18:29-18:31 UTC, load 1.2-2.3, nothing else running,
+#   SERVE_BENCH_SECONDS=8, default placement (wrk and the server sharing the 2 cores):
+#   score 1 row, 2 conn            39,930 req/s  p50 0.044 ms  p99 0.124 ms   (anchor 2,721 req/s, p99 1.13 ms)
+#   score 1 row, 16 conn           36,103 req/s  p50 0.391 ms  p99 2.878 ms   (anchor 2,848 req/s, p99 6.74 ms)
+#   score 1 row + reasons, 16 conn  2,813 req/s  p50 5.18 ms
+#   score 1000 rows, 2 conn           747 req/s = 747,000 rows/s (goal 500,000: met; 16:00 run 392,000; anchor 36,000)
+#   score 1000 rows + reasons         12 req/s
+#   events 1000/batch, 2 / 16 conn    765 / 609 req/s = 765,000 / 609,000 events/s
+#   1M users x 2 events: 1,141,283 events/s, state 146 MB, server RSS 377 MB
+#   explain 4000 rows in-process: 0.452 s CPU = 113 us a row
+# Placement sweep, SERVE_BENCH_ONLY=score1, 18:31-18:33 UTC, load 1.5-1.8 (16 conn / 2 conn):
+#   0 / 1 / 1 -t1      27,441 req/s p50 0.446 p99 1.872 ms   /  16,786 req/s p99 0.287 ms
+#   0 / 1 / 1 -t1      32,091 req/s p50 0.438 p99 1.283 ms   /  28,239 req/s p99 0.152 ms
+#   any / 1 / any -t2  30,672 req/s p50 0.445 p99 1.508 ms   /  26,799 req/s p99 0.159 ms
+#   0 / 2 / 1 -t1      29,849 req/s p50 0.278 p99 4.518 ms   /  18,032 req/s p99 0.266 ms
+# The 16-connection tail, by hand (server --threads 1, wrk -t1 -c16, 8 s, p50 / p90 / p99 / p99.9 / max ms, 18:33-18:40):
+#   server core 0, wrk core 1       33,611 req/s  0.427 / 0.691 / 1.109 / 3.52 / 5.9    34,840  0.411 / 0.691 / 1.133 / 3.56 / 9.9
+#                                   32,005 req/s  0.458 / 0.555 / 1.042 / 3.47 / 9.2 (wrk used 3.5 s CPU of 8: 44 %; server 100 %)
+#   server core 0, wrk unpinned     30,469 req/s  0.486 / 0.606 / 1.100 / 2.84 / 6.2
+#   server unpinned, wrk core 1     30,158 req/s  0.486 / 0.624 / 1.147 / 3.63 / 5.8
+#   both unpinned                   31,450 req/s  0.470 / 0.577 / 1.099 / 3.21 / 4.8
+#   server core 0 under chrt -f 10  29,334 / 31,720 req/s, p99 35 / 33 ms (real-time priority starves the kernel's softirq work)
+#   A fixed-response C epoll responder in the server's place (framing only, no parsing): 98-135k req/s, p50 0.06-0.09,
+#   p99 0.14-0.34, p99.9 2.6-6.4 ms -- so wrk is not the limit, and the millisecond stalls behind p99.9 are the VM's
+#   (perf sched: kdamond runs of up to 4.1 ms; the server's core otherwise 99 % the server's).
+#   Reading: the server's core is the bottleneck (~31 us a request: 100 % busy at 32k req/s); in a closed loop with 16 in
+#   flight that is p50 ~0.45 ms by Little's law, and p99 sits at 1.04-1.9 ms (2.3-4 x p50). p99 <= 1 ms at 16 connections
+#   needs about half the CPU per request (p50 ~0.25 ms leaves room for the VM's stalls): the remaining cost is the kernel's
+#   loopback send (writev ~36 %) and Hummingbird's HTTP/1 codec with the HTTPTypes conversion (~24 %), not ChurnLab's code.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

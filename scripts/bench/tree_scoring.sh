@@ -53,6 +53,8 @@
 #   0.7836/0.7814. Main's release binary (15:55) on tree_scoring.lua right after: GBDT 383,622 rows/s (0.521 s vs
 #   0.398 s: 1.31x), forest 206,629. Same-booster A/B just before (load 1.2-1.6, best of 5, alternating): main
 #   0.517 / 0.519 / 0.519 s vs walk12 0.399 / 0.399 / 0.402 s; serve shape 389 ms vs 262 ms per 300 x 1,000 rows.
+# Lead, merged main (walk12 + serve12 + json12), 18:37-18:40 UTC, load 0.8-1.8, nothing else running: GBDT 484,554 vs
+#   LightGBM 150,616 rows/s = 3.22x (goal 3x: met), AUC 0.8026 / 0.8014; forest 196,587 vs scikit-learn 134,241 = 1.46x.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case ${1:-} in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
