@@ -30,13 +30,18 @@ final class FastScoreRowsTests: XCTestCase {
         try LogisticRegression.fit(X, y, weights: nil, eval: nil, options: LogisticRegression.Options(), progress: nil).save(to: path)
     }
 
-    func testBatchesWithTheFirstRowsLayoutAgreeWithTheStrictPath() throws {
+    /// `model(at:)` fitted in a fresh directory (the caller removes it) and loaded for scoring.
+    private static func loadedModel() throws -> (dir: URL, model: ScoringModel, names: [[UInt8]]) {
         let dir = try ServeFixtures.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("m.clm").path
-        try Self.model(at: path)
+        try model(at: path)
         let m = try ScoringModel(path: path)
-        let names = try XCTUnwrap(m.numericFeatureBytes)
+        return (dir, m, try XCTUnwrap(m.numericFeatureBytes))
+    }
+
+    func testBatchesWithTheFirstRowsLayoutAgreeWithTheStrictPath() throws {
+        let (dir, m, names) = try Self.loadedModel()
+        defer { try? FileManager.default.removeItem(at: dir) }
         XCTAssertEqual(m.featureNames, Self.names)
         var limits = ServeLimits()
         limits.maxRows = 40
@@ -113,12 +118,8 @@ final class FastScoreRowsTests: XCTestCase {
     /// The bench's shape, bit for bit against the strict path on 300 rows (the row reservation
     /// estimate, the gaps over many rows, numbers right before the body's end).
     func testALongBatchIsTheStrictPathsBatch() throws {
-        let dir = try ServeFixtures.tempDir()
+        let (dir, m, names) = try Self.loadedModel()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("m.clm").path
-        try Self.model(at: path)
-        let m = try ScoringModel(path: path)
-        let names = try XCTUnwrap(m.numericFeatureBytes)
         var limits = ServeLimits()
         limits.maxRows = 1000
         var rng = SplitMix(33)
