@@ -80,6 +80,13 @@ public struct TreeInputSchema: Codable, Sendable, Equatable {
 }
 
 /// Calls `body` with pointer views of `features` (valid only inside `body`).
+///
+/// Not optimised, on purpose: specialised with a caller's closure inlined, the recursion
+/// (one level per column, to keep each array's pointer valid) copied the closure's captured
+/// values at every level — a retain and a release of every array in them, 45 times for a
+/// 45-feature frame (a one-row GBDT predict_proba spent ~20 of its 64 us there). Unoptimised,
+/// `body` is one opaque call and the recursion is 45 cheap appends.
+@_optimize(none)
 func withRawColumns<R>(_ features: [FeatureValues], _ body: (UnsafePointer<RawColumn>) throws -> R) rethrows -> R {
     var cols: [RawColumn] = []
     cols.reserveCapacity(features.count)
