@@ -61,6 +61,20 @@ local kernels = {
       :fit(df, { target = "churn", exclude = { "user_id", "as_of", "censored" } })
     return function() return m:predict_proba(df) end
   end,
+  -- One-row scoring from a frame, 100 calls (a server's row with reasons, a notebook's what-if):
+  -- per-call overhead, which the batch kernel above cannot see (a copy per column of the
+  -- scorer's arrays once cost 3 x this kernel's time).
+  gbdt_score_row = function()
+    local df = model_table()
+    local m = cl.model.gbdt { trees = 50, leaves = 31, threads = 1, seed = 1 }
+      :fit(df, { target = "churn", exclude = { "user_id", "as_of", "censored" } })
+    local row = df:head(1)
+    return function()
+      local p
+      for _ = 1, 100 do p = m:predict_proba(row) end
+      return p
+    end
+  end,
   -- ROC AUC over 200k scores.
   auc = function()
     local y, p = scores(200000)
