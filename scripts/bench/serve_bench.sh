@@ -201,6 +201,14 @@
 #   flight that is p50 ~0.45 ms by Little's law, and p99 sits at 1.04-1.9 ms (2.3-4 x p50). p99 <= 1 ms at 16 connections
 #   needs about half the CPU per request (p50 ~0.25 ms leaves room for the VM's stalls): the remaining cost is the kernel's
 #   loopback send (writev ~36 %) and Hummingbird's HTTP/1 codec with the HTTPTypes conversion (~24 %), not ChurnLab's code.
+# After the withRawColumns fix (one-row frames no longer copy the scorer's and TreeSHAP's arrays per column), full run
+#   19:17-19:18 UTC, load 0.9-2.1 -- the VM ran slower this hour (the anchor's figures 25-35 % below 18:30's, the old
+#   binary's in-process explain 184-205 us a row against 113 at 18:29), so compare within the run:
+#   score 1 row + reasons, 16 conn  6,764 req/s  p50 1.98 ms (18:29: 2,813; stop 30: 3,789); server CPU a request by
+#                                   hand, alternating with main before walk12: 371 / 387 us vs 687 / 691 us
+#   score 1 row, 2 / 16 conn        35,507 / 36,268 req/s, p99 0.136 / 3.44 ms   (anchor 1,934 / 1,832 req/s)
+#   score 1000 rows, 2 conn         695 req/s = 695,000 rows/s (anchor 30,000 rows/s)
+#   events 1000/batch, 2 / 16 conn  606 / 574 req/s; 1M-user fill 931,531 events/s, state 146 MB, RSS 377 MB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
