@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         // The HTTP part types Hummingbird's pipeline carries (ChurnServe's score fast path sits in it).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
+        // SHA-256 of every request's bearer token (BoringSSL's, with the CPU's SHA extensions).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // Debian's liblua5.4 (apt: liblua5.4-dev).
@@ -86,10 +88,12 @@ let package = Package(
         .target(name: "ChurnServe", dependencies: [
             "ChurnCore", "ExecutionControl",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The command-line tool.
         .executableTarget(name: "churnlab", dependencies: [
@@ -108,6 +112,7 @@ let package = Package(
         // `churnlab serve` tests: the built binary on a random loopback port, over real HTTP.
         .testTarget(name: "ServeTests", dependencies: ["ChurnServe", "ChurnCore",
                                                        .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                       .product(name: "NIOHTTP1", package: "swift-nio"),
                                                        .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
         // Lua-level tests and CLI tests (the harness is CLITests' file, linked in).

@@ -59,12 +59,11 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Requests passed on whose response's end has not been written yet.
     private var passedPending = 0
     private var needsFlush = false
-    private var date = DateHeader()
-    /// `metrics.request` for 200s of this route, looked up once per connection.
-    private var recorder: ServeMetrics.Recorder?
+    private var reply: FastScoreReply
 
     init(server: ServeServer) {
         self.server = server
+        reply = FastScoreReply(server: server)
         maxBodyBytes = server.config.limits.maxBodyBytes
     }
 
@@ -181,25 +180,16 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             bytes.writeImmutableBuffer(body)
             for b in h.more { bytes.writeImmutableBuffer(b) }
         }
-        let m = server.model.current
-        let text: String?
-        do { text = try bytes.withUnsafeReadableBytes { try server.fastScoreJSON($0.assumingMemoryBound(to: UInt8.self), model: m) } }
-        catch { return false }
-        guard let text else { return false }
+        guard let text = bytes.withUnsafeReadableBytes({ reply.body($0) }) else { return false }
         let out = context.channel.allocator.buffer(string: text)
-        // The headers Hummingbird writes for `ServeServer.json`, in its order.
         var fields = HTTPFields()
         fields.reserveCapacity(4)
-        fields[.contentType] = ServeServer.jsonContentType
-        fields[.contentLength] = String(out.readableBytes)
-        fields[.date] = date.now()
-        fields[.server] = ServeServer.serverName
+        for (name, value) in reply.headers(contentLength: out.readableBytes) { fields[name] = value }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(out)), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
         needsFlush = true
-        if recorder == nil { recorder = server.metrics.recorder(route: ServeRoute.score.path, status: 200) }
-        recorder!.record(ContinuousClock.now - h.start)
+        reply.record(since: h.start)
         return true
     }
 
@@ -219,31 +209,5 @@ final class ScoreFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         pass(context, .head(h.head))
         if let body = h.body { pass(context, .body(body)) }
         for b in h.more { pass(context, .body(b)) }
-    }
-}
-
-/// The `Date` response header (RFC 9110 IMF-fixdate), formatted once per second per connection
-/// (Hummingbird keeps its own cache of the same text for the router's responses).
-struct DateHeader {
-    private var second = Int.min
-    private var text = ""
-    private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]   // 1970-01-01 was a Thursday
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    mutating func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let s = Int(ts.tv_sec)
-        if s != second { second = s; text = Self.format(s) }
-        return text
-    }
-
-    static func format(_ t: Int) -> String {
-        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-        let secs = t - days * 86_400
-        let (y, m, d) = DateText.civil(days: days)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let weekday = ((days % 7) + 7) % 7
-        return "\(Self.days[weekday]), \(two(d)) \(months[m - 1]) \(y) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) GMT"
     }
 }

@@ -10,6 +10,9 @@ public final class ScoringModel: Sendable {
     public let kind: String
     /// `metadata.extra["version"]` when the file names one, else kind + the first 12 hex digits of the file's SHA-256.
     public let version: String
+    /// The start of every `/v1/score` response, `{"model_version":"…","results":[`, escaped once here
+    /// rather than per request.
+    let scoreResponsePrefix: String
     public let path: String
     /// Whether the file carries a preprocessing pipeline (then rows hold its raw inputs, not the model's features).
     public let hasPipeline: Bool
@@ -33,6 +36,7 @@ public final class ScoringModel: Sendable {
         self.path = path
         let sha = Hex.encode(try SHA256.hashFile(atPath: path))
         version = metadata.extra["version"] ?? "\(kind)-\(sha.prefix(12))"
+        scoreResponsePrefix = "{\"model_version\":\(JSONText.string(version)),\"results\":["
         hasPipeline = metadata.preprocessing != nil
         var idx: [String: Int] = [:]
         for (i, f) in metadata.features.enumerated() { idx[f.name] = i }

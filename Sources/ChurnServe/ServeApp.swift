@@ -1,6 +1,7 @@
 import ChurnCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// Everything `churnlab serve` is configured with.
@@ -97,9 +98,16 @@ public final class ServeServer: Sendable {
                 try await self.respond(route, request, context, handler)
             }
         }
-        let fast = config.scoreFastPath
+        // The single-row fast paths: on raw bytes ahead of the HTTP/1 decoder, then on HTTP parts
+        // ahead of the router (for connections the first has handed over).
+        let server: HTTPServerBuilder = config.scoreFastPath
+            ? HTTPServerBuilder { responder in
+                ServeChildChannel(http1: HTTP1Channel(responder: responder, configuration: .init(additionalChannelHandlers: [ScoreFastPathHandler(server: self)])),
+                                  server: self)
+            }
+            : .http1()
         return Application(router: router,
-                           server: .http1(configuration: .init(additionalChannelHandlers: fast ? [ScoreFastPathHandler(server: self)] : [])),
+                           server: server,
                            configuration: .init(address: .hostname(config.host, port: config.port), serverName: Self.serverName),
                            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) })
     }
@@ -151,11 +159,17 @@ public final class ServeServer: Sendable {
 
     /// Throws the 403/401 a request to `route` gets without the right bearer token; returns when it may proceed.
     func authorize(_ route: ServeRoute, authorization: String?) throws {
+        guard var authorization else { return try authorize(route, authorization: nil as UnsafeBufferPointer<UInt8>?) }
+        try authorization.withUTF8 { try authorize(route, authorization: $0) }
+    }
+
+    /// The same on the header value's bytes.
+    func authorize(_ route: ServeRoute, authorization: UnsafeBufferPointer<UInt8>?) throws {
         guard route.authenticated || (route.path == ServeRoute.dashboard.path && dashboardNeedsToken) else { return }
         guard let token = config.token else {
             throw APIError(.forbidden, "this route is disabled: start the server with --token-file")
         }
-        guard token.accepts(authorization: authorization) else {
+        guard let authorization, token.accepts(authorization: authorization) else {
             throw APIError(.unauthorized, "missing or wrong bearer token (Authorization: Bearer <token>)")
         }
     }
@@ -173,10 +187,18 @@ public final class ServeServer: Sendable {
 
     /// The content-type and declared-size checks every JSON body passes before it is read.
     func checkBodyHeaders(contentType: String?, contentLength: String?) throws {
+        var contentType = contentType
+        let length = contentLength.flatMap(Int.init)
+        guard contentType != nil else { return try checkBodyHeaders(contentType: nil as UnsafeBufferPointer<UInt8>?, contentLength: length) }
+        try contentType!.withUTF8 { try checkBodyHeaders(contentType: $0, contentLength: length) }
+    }
+
+    /// The same on the content type's bytes and the parsed length.
+    func checkBodyHeaders(contentType: UnsafeBufferPointer<UInt8>?, contentLength: Int?) throws {
         guard let contentType, ASCIICase.hasPrefix(contentType, Self.jsonType) else {
             throw APIError(.unsupportedMediaType, "send Content-Type: application/json")
         }
-        if let len = contentLength.flatMap(Int.init), len > config.limits.maxBodyBytes {
+        if let len = contentLength, len > config.limits.maxBodyBytes {
             throw APIError(.contentTooLarge, "request body of \(len) bytes is larger than \(config.limits.maxBodyBytes)")
         }
     }
@@ -368,7 +390,7 @@ public final class ServeServer: Sendable {
     /// The `/v1/score` response for scored rows (counts them in the metrics).
     private func scoreJSON(_ m: ScoringModel, _ scored: [ScoringModel.Scored], reasons: Bool) -> String {
         metrics.rowsScored.increment(by: Int64(scored.count))
-        var out = "{\"model_version\":\(JSONText.string(m.version)),\"results\":["
+        var out = m.scoreResponsePrefix
         out.reserveCapacity(64 + scored.count * (reasons ? 200 : 48))
         let tiers = tierJSON
         for (i, s) in scored.enumerated() {
