@@ -30,6 +30,8 @@ final class ScoreWireHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let server: ServeServer
     private let maxBodyBytes: Int
+    /// `Self.requestLine`, held here so a read does not go through the static's lazy initialiser.
+    private let requestLine = ScoreWireHandler.requestLine
     private var reply: FastScoreReply
     /// Bytes read but neither answered nor passed on: the start of an incomplete request.
     private var pending: ByteBuffer?
@@ -62,7 +64,7 @@ final class ScoreWireHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         while bytes.readableBytes > 0 {
             let reading = bytes.withUnsafeReadableBytes {
-                WireRequestHead.read($0, requestLine: Self.requestLine, maxLength: Self.maxHeadLength)
+                WireRequestHead.read($0, requestLine: requestLine, maxLength: Self.maxHeadLength)
             }
             switch reading {
             case .incomplete:

@@ -57,14 +57,14 @@ struct WireRequestHead: Equatable {
             guard fields <= maxFields else { return .declined }
             // name ":" OWS value OWS
             var p = pos
-            while p < end, tchar[Int(b[p])] { p += 1 }
+            while p < end, isTchar(b[p]) { p += 1 }
             guard p > pos, p < end, b[p] == 0x3A else { return .declined }
             let name = pos..<p
             p += 1
             while p < end, b[p] == 0x20 || b[p] == 0x09 { p += 1 }
             var q = end
             while q > p, b[q - 1] == 0x20 || b[q - 1] == 0x09 { q -= 1 }
-            for i in p..<q where !fieldValueByte[Int(b[i])] { return .declined }
+            for i in p..<q where !isFieldValueByte(b[i]) { return .declined }
             let value = p..<q
             switch Field(b, name) {
             case .contentLength:
@@ -83,7 +83,7 @@ struct WireRequestHead: Equatable {
                 guard head.contentType == nil else { return .declined }
                 head.contentType = value
             case .connection:
-                guard !connectionSeen, matches(b, value, keepAlive) else { return .declined }
+                guard !connectionSeen, matches(b, value, "keep-alive") else { return .declined }
                 connectionSeen = true
             case .framing:
                 return .declined
@@ -101,33 +101,36 @@ struct WireRequestHead: Equatable {
         case contentLength, authorization, contentType, connection, framing, other
 
         init(_ b: UnsafeRawBufferPointer, _ name: Range<Int>) {
-            for (names, field) in Field.table where names.count == name.count && matches(b, name, names) {
-                self = field
-                return
+            func named(_ s: StaticString) -> Bool { WireRequestHead.matches(b, name, s) }
+            switch name.count {
+            case 14 where named("content-length"): self = .contentLength
+            case 13 where named("authorization"): self = .authorization
+            case 12 where named("content-type"): self = .contentType
+            case 10 where named("connection"): self = .connection
+            case 17 where named("transfer-encoding"), 6 where named("expect"), 7 where named("upgrade"): self = .framing
+            default: self = .other
             }
-            self = .other
         }
-
-        private static let table: [([UInt8], Field)] = ([
-            ("content-length", .contentLength), ("authorization", .authorization), ("content-type", .contentType),
-            ("connection", .connection), ("transfer-encoding", .framing), ("expect", .framing), ("upgrade", .framing),
-        ] as [(String, Field)]).map { (Array($0.0.utf8), $0.1) }
     }
 
-    private static let keepAlive = Array("keep-alive".utf8)
-
     /// Whether `b[range]` equals `lowercase` (lowercase ASCII), letters either case.
-    private static func matches(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: [UInt8]) -> Bool {
-        guard range.count == lowercase.count else { return false }
-        for (i, c) in zip(range, lowercase) where b[i] | (c >= 0x61 && c <= 0x7A ? 0x20 : 0) != c { return false }
+    private static func matches(_ b: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        let l = lowercase.utf8Start
+        for (k, i) in range.enumerated() {
+            let c = l[k]
+            guard b[i] | (c >= 0x61 && c <= 0x7A ? 0x20 : 0) == c else { return false }
+        }
         return true
     }
 
-    /// RFC 9110 `tchar`.
-    private static let tchar: [Bool] = (0..<256).map { c in
-        (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || "!#$%&'*+-.^_`|~".utf8.contains(UInt8(c))
+    /// RFC 9110 `tchar` (`!#$%&'*+-.^_`|~`, digits, letters), as two 64-bit masks over ASCII:
+    /// literals, so no lazily initialised table is touched per byte.
+    @inline(__always) private static func isTchar(_ c: UInt8) -> Bool {
+        c < 64 ? (0x03FF_6CFA_0000_0000 as UInt64) >> c & 1 != 0
+            : c < 128 && (0x57FF_FFFF_C7FF_FFFE as UInt64) >> (c - 64) & 1 != 0
     }
 
     /// Visible ASCII, space and tab (RFC 9110 `field-vchar` without obs-text).
-    private static let fieldValueByte: [Bool] = (0..<256).map { c in c == 0x09 || (0x20...0x7E).contains(c) }
+    @inline(__always) private static func isFieldValueByte(_ c: UInt8) -> Bool { c == 0x09 || (0x20...0x7E).contains(c) }
 }
