@@ -146,6 +146,17 @@ void ck_tree_row_u16(const uint64_t *nodes, const double *values, const int64_t 
                      const int64_t *dmins, const int64_t *cat_roots, int64_t ntrees, const uint16_t *codes, int64_t shift,
                      const int32_t *cat, const uint64_t *bits, double *acc);
 
+/// *acc += Σ_t values[leaf_roots[t] + leaf of the row in tree t] in tree order, for one row whose slot s is
+/// codes[s]: the refill walk across trees (lanes taking the next tree at a leaf) over the splits-only form
+/// of `ck_tree_refill_*`, tree t from split tree[roots[t]] (every tree has at least one split node: a tree
+/// of one leaf is a split whose children are both leaf 0), categorical splits from pair cat_roots[t] of cat.
+void ck_tree_row_refill_u8(const uint64_t *tree, const int64_t *roots, const double *values, const int64_t *leaf_roots,
+                           const int64_t *cat_roots, int64_t ntrees, const uint8_t *codes, const int32_t *cat,
+                           const uint64_t *bits, double *acc);
+void ck_tree_row_refill_u16(const uint64_t *tree, const int64_t *roots, const double *values, const int64_t *leaf_roots,
+                            const int64_t *cat_roots, int64_t ntrees, const uint16_t *codes, const int32_t *cat,
+                            const uint64_t *bits, double *acc);
+
 /// A node of a TreeSHAP-tabled tree (`LeafSHAPTables`), in preorder (the left child follows its parent).
 typedef struct {
     double threshold;          // numeric split point

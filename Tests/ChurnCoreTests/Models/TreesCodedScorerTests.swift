@@ -1,13 +1,15 @@
 import Foundation
 import XCTest
+import CKernels
 @testable import ChurnCore
 
 /// `CodedTreeScorer` (inputs coded as threshold ranks, fixed-depth walks in C)
 /// against the default traversal and the reference walk `Tree.leaf(row:)`:
 /// bit-identical outputs on random trees and inputs full of edge cases, for
 /// one- and two-byte codes, odd row counts and thread counts 1–3. Small trees go through
-/// the refill walk (`ck_tree_refill_*`) unless a tree has too many nodes for its 15-bit
-/// child numbers (then the eight-row walk).
+/// the refill walk (`ck_tree_refill_*`), and single rows through its refill across trees
+/// (`ck_tree_row_refill_*`), unless a tree has too many nodes for its 15-bit child numbers
+/// (then the eight-row and eight-tree walks).
 final class TreesCodedScorerTests: XCTestCase {
     /// Random leaf-wise trees (splits on a random leaf, as a booster grows them) over
     /// `numeric` numeric features (thresholds from `grid`) and `categorical` ones
@@ -137,7 +139,8 @@ final class TreesCodedScorerTests: XCTestCase {
         let trees = randomTrees(3, leaves: 31, numeric: 2, categorical: 0, grid: grid, seed: 25) + [wide]
             + [Tree](repeating: leaf, count: 150)
         let cols = randomInputs(rows: 600, numeric: 2, categorical: 0, grid: grid, seed: 26)
-        try check(trees, cols, rows: [13, 263, 600], codeMax: 255, refill: false)
+        // 1 and 5 rows: single rows through the eight-tree walk (no splits-only form to refill across trees).
+        try check(trees, cols, rows: [1, 5, 13, 263, 600], codeMax: 255, refill: false)
     }
 
     func testTwoByteCodesWhenAFeatureHasManyThresholds() throws {
@@ -283,5 +286,119 @@ final class TreesCodedScorerTests: XCTestCase {
         let (Xc, yc) = try TreesTestSupport.randomData(rows: 500, numeric: 2, categorical: 1, seed: 82)
         let mc = try GradientBoosting.fit(Xc, yc, options: o)
         XCTAssertNil(try [Double](repeating: 0, count: 3).withUnsafeBufferPointer { try mc.predictProba(rowMajor: $0, nrow: 1) })
+    }
+
+    // MARK: single rows: the refill walk across trees (`ck_tree_row_refill_*`)
+
+    /// Trees of every shape a row meets, shuffled: stumps (numeric and categorical), single leaves
+    /// (one of value -0.0), three-leaf trees, leaf-wise trees of 31 leaves and a chain of depth 20.
+    func mixedTrees(grid: [Double], seed: UInt64) -> [Tree] {
+        var leaf = Tree(), negativeZero = Tree(), chain = Tree()
+        _ = leaf.addNode(value: 0.75, cover: 1)
+        _ = negativeZero.addNode(value: -0.0, cover: 1)
+        for _ in 0...40 { _ = chain.addNode(value: Double(chain.nodeCount) * 0.01 - 0.2, cover: 1) }
+        for d in 0..<20 {
+            chain.setNumericSplit(2 * d, feature: d % 3, threshold: grid[(d * 7) % grid.count], defaultLeft: d % 2 == 0,
+                                  left: 2 * d + 2, right: 2 * d + 1, gain: 0)
+        }
+        var trees = randomTrees(6, leaves: 2, numeric: 3, categorical: 2, grid: grid, seed: seed)
+            + randomTrees(3, leaves: 3, numeric: 3, categorical: 2, grid: grid, seed: seed + 1)
+            + randomTrees(4, leaves: 31, numeric: 3, categorical: 2, grid: grid, seed: seed + 2)
+            + [leaf, negativeZero, leaf, chain]
+        var rng = SeededRandom(seed: seed + 3)
+        rng.shuffle(&trees)
+        return trees
+    }
+
+    /// Row r of every column, as a one-row input.
+    func oneRow(_ cols: [FeatureValues], _ r: Int) -> [FeatureValues] {
+        cols.map { c -> FeatureValues in
+            switch c {
+            case .numeric(let v): return .numeric([v[r]])
+            case .categorical(let c, let l): return .categorical(codes: [c[r]], levels: l)
+            }
+        }
+    }
+
+    /// Single rows score as the per-tree reference walk (leaf values summed in tree order), bit for bit,
+    /// for 1-9 trees (fewer trees than lanes, and not a multiple of them), single leaves alone, and
+    /// ensembles past the kernel's 256-tree chunks; one-leaf trees have their split node.
+    func testSingleRowsRefillAcrossTreesMatchPerTreeReference() throws {
+        var grid = (0..<120).map { Double($0) * 0.25 - 15 }
+        grid += [0, -0.0, .infinity]
+        let pool = mixedTrees(grid: grid, seed: 31)
+        let cols = randomInputs(rows: 48, numeric: 3, categorical: 2, grid: grid, seed: 32)
+        var ensembles: [[Tree]] = []
+        for count in 1...9 {
+            for offset in [0, 5, 11] { ensembles.append((0..<count).map { pool[($0 + offset) % pool.count] }) }
+        }
+        let single = pool.filter { $0.nodeCount == 1 }
+        XCTAssertTrue(single.contains { $0.value[0].sign == .minus })
+        ensembles += [[single[0]], single.filter { $0.value[0].sign == .minus }, single]
+        ensembles += [256, 257, 515].map { n in (0..<n).map { pool[($0 * 7) % pool.count] } }
+        for trees in ensembles {
+            let scorer = try XCTUnwrap(try CodedTreeScorer(trees, features: cols))
+            XCTAssertEqual(scorer.splitRoots.count, trees.count, "\(trees.count) trees: splits-only form")
+            for (t, tree) in trees.enumerated() where tree.nodeCount == 1 {
+                XCTAssertEqual(scorer.splitCounts[t], 0)
+                XCTAssertEqual(scorer.splitNodes[Int(scorer.splitRoots[t])] >> 32, 0x8000_8000, "both children leaf 0")
+            }
+            let reference: [Double] = withRawColumns(cols) { raw in
+                (0..<48).map { r in 0.25 + 0.5 * trees.reduce(0.0) { $0 + $1.value[$1.leaf(row: r, columns: raw)] } }
+            }
+            for r in 0..<48 {
+                let got = try scorer.predict(columns: oneRow(cols, r), nrow: 1, base: 0.25, scale: 0.5)
+                XCTAssertEqual(got[0].bitPattern, reference[r].bitPattern, "\(trees.count) trees, row \(r)")
+            }
+            // Seven rows: each walked alone too.
+            let seven = cols.map { c -> FeatureValues in
+                switch c {
+                case .numeric(let v): return .numeric(Array(v[0..<7]))
+                case .categorical(let c, let l): return .categorical(codes: Array(c[0..<7]), levels: l)
+                }
+            }
+            let got = try scorer.predict(columns: seven, nrow: 7, base: 0.25, scale: 0.5)
+            XCTAssertEqual(got.map(\.bitPattern), reference[0..<7].map(\.bitPattern), "\(trees.count) trees, 7 rows")
+        }
+    }
+
+    /// The kernel against the eight-tree walk it replaces, on the same compiled trees (one- and two-byte
+    /// codes, categorical splits) and arbitrary codes (any code is an input: the missing code, codes past
+    /// a slot's thresholds or a bitset), for every tree count 1 ... 300 (the kernel's chunks are 256 trees)
+    /// and a nonzero starting sum.
+    func testRowRefillKernelMatchesEightTreeWalk() throws {
+        for (grid, codeMax) in [((0..<200).map { Double($0) * 0.1 }, 255), ((0..<3000).map { Double($0) * 0.01 }, 65535)] {
+            // Two-byte codes: leaf-wise trees on feature 0 alone give it over 254 distinct thresholds.
+            let pool = mixedTrees(grid: grid, seed: UInt64(codeMax))
+                + (codeMax == 255 ? [] : randomTrees(12, leaves: 31, numeric: 1, categorical: 0, grid: grid, seed: 34))
+            let trees = (0..<300).map { pool[($0 * 5) % pool.count] }
+            let scorer = try XCTUnwrap(try CodedTreeScorer(trees, categorical: [false, false, false, true, true]))
+            XCTAssertEqual(scorer.codeMax, codeMax)
+            XCTAssertEqual(scorer.splitRoots.count, trees.count)
+            XCTAssertGreaterThan(scorer.categorical.count, 0)
+            var rng = SeededRandom(seed: 33)
+            for _ in 0..<40 {
+                let codes: [UInt16] = (0..<scorer.slots.count).map { _ in
+                    let u = rng.uniform()
+                    return UInt16(u < 0.1 ? codeMax : u < 0.2 ? 0 : u < 0.3 ? rng.below(codeMax) : rng.below(grid.count + 2))
+                }
+                let bytes = codes.map { UInt8(truncatingIfNeeded: $0) }
+                for n in 1...300 {
+                    var eight = -1.5, refill = -1.5
+                    if codeMax == 255 {
+                        ck_tree_row_u8(scorer.nodes, scorer.values, scorer.roots, scorer.depths, scorer.minDepths, scorer.categoricalRoots,
+                                       Int64(n), bytes, 0, scorer.categorical, scorer.categoryBits, &eight)
+                        ck_tree_row_refill_u8(scorer.splitNodes, scorer.splitRoots, scorer.leafValues, scorer.leafRoots, scorer.categoricalRoots,
+                                              Int64(n), bytes, scorer.categorical, scorer.categoryBits, &refill)
+                    } else {
+                        ck_tree_row_u16(scorer.nodes, scorer.values, scorer.roots, scorer.depths, scorer.minDepths, scorer.categoricalRoots,
+                                        Int64(n), codes, 0, scorer.categorical, scorer.categoryBits, &eight)
+                        ck_tree_row_refill_u16(scorer.splitNodes, scorer.splitRoots, scorer.leafValues, scorer.leafRoots, scorer.categoricalRoots,
+                                               Int64(n), codes, scorer.categorical, scorer.categoryBits, &refill)
+                    }
+                    XCTAssertEqual(refill.bitPattern, eight.bitPattern, "codes \(codeMax), \(n) trees")
+                }
+            }
+        }
     }
 }

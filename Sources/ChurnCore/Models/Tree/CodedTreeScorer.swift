@@ -29,9 +29,13 @@ import CKernels
 ///   full depth (`ck_tree_walk_*`, leaves looping to themselves; unmeasured with
 ///   refill), as it does small trees too wide for 15-bit child numbers (with a
 ///   stop once a group's rows are all at leaves);
-/// - walks a single row (fewer than eight rows; and a block's last m % 8 rows in
-///   the eight-row walk) through eight trees at once instead (`ck_tree_row_*`): a
-///   server's one-row request.
+/// - walks a single row (fewer than eight rows: a server's one-row request) by the
+///   same refill across trees (`ck_tree_row_refill_*`): six lanes each hold a tree
+///   and its node, a lane at a leaf records it and takes the next tree, and the
+///   leaf values are then added in tree order. Without `splitNodes` (large trees,
+///   or too wide for 15-bit children), a single row and a block's last m % 8 rows
+///   in the eight-row walk go through the trees eight at once (`ck_tree_row_*`,
+///   each group of eight run to its deepest tree's depth).
 /// The loops are C (`tree_kernels.c`: Swift's selects became mispredicted branches).
 /// QuickScorer (Lucchese et al., SIGIR 2015: per-tree leaf bitvectors, per-feature
 /// splits sorted by threshold, here with the failed prefix found by the rank code)
@@ -80,6 +84,17 @@ import CKernels
 /// 1,000-row frames): 376-389 → 262-268 ms per 300 frames at load 1.2-2 (1.45-1.48 ×),
 /// 754-823 → 486-492 ms at load ~5. `scripts/perf-guard` gbdt_score: 32.7M → 22.8M
 /// instructions.
+/// The one-row refill across trees (2026-12-04, branch row13), in a C harness over the serve
+/// benchmark model's compiled trees (200 trees × 31 leaves, 45 numeric features; 20,000 rows,
+/// the kernels compiled with the package's release flags, load ~1): the eight-tree walk executed
+/// 1,494 steps a row for the 619 on the row's paths (2.4 ×; leaf-wise trees of depth 10.8 whose
+/// shallowest leaf is at 1.8 on average), 2,800-2,860 ns a row; refill across trees 1,405-1,412 ns
+/// with six lanes (3, 4, 5, 8 lanes: 2,006-2,032, 1,637-1,666, 1,420-1,462, 1,578-1,591 ns). Two
+/// details count: the next tree's root is read from a table of the chunk's roots on the stack (lanes
+/// holding a tree pointer each, with a clamp at the chunk's end, spilled more: 1,655-1,669 ns with
+/// four lanes, 1,843 with six), and every load is outside the lane's selects (a root loaded only at
+/// a leaf made the selects a branch, mispredicted at a fifth of the steps: no faster than the
+/// eight-tree walk).
 struct CodedTreeScorer {
     static let categoricalFlag: UInt64 = 1 << 15
     static let defaultLeftFlag: UInt64 = 1 << 14
@@ -128,13 +143,14 @@ struct CodedTreeScorer {
     /// Per tree: its first categorical split (pair index into `categorical`); a categorical
     /// node's threshold counts from there, so it fits 16 bits for any tree.
     private(set) var categoricalRoots: [Int64] = []
-    /// Small trees (256-row blocks) compiled again for `ck_tree_refill_*`: each tree's splits only,
-    /// packed as in `nodes` but with children numbered among the tree's splits, or with bit 15 set
-    /// among its leaves (the root is split 0). Empty for large trees, or when a tree has more than
-    /// 32,767 splits or leaves (the eight-row walk of `nodes` then scores every block).
+    /// Small trees (256-row blocks) compiled again for `ck_tree_refill_*` and `ck_tree_row_refill_*`: each
+    /// tree's splits only, packed as in `nodes` but with children numbered among the tree's splits, or with
+    /// bit 15 set among its leaves (the root is split 0; a tree of one leaf has one split, both children
+    /// leaf 0). Empty for large trees, or when a tree has more than 32,767 splits or leaves (the eight-row
+    /// walk of `nodes` then scores every block, and the eight-tree walk single rows).
     private(set) var splitNodes: [UInt64] = []
-    /// Per tree: its first split in `splitNodes`, its split count (0: the tree is one leaf), and its
-    /// first leaf in `leafValues` (the tree's leaf values in node order).
+    /// Per tree: its first split in `splitNodes`, its split count (0: the tree is one leaf, walked by
+    /// blocks as such), and its first leaf in `leafValues` (the tree's leaf values in node order).
     private(set) var splitRoots: [Int64] = []
     private(set) var splitCounts: [Int64] = []
     private(set) var leafRoots: [Int64] = []
@@ -266,6 +282,11 @@ struct CodedTreeScorer {
         splitRoots.append(Int64(splitNodes.count)); leafRoots.append(Int64(leafValues.count))
         // Node 0 is the root: split 0 when it splits, else the one leaf (leaf 0).
         splitCounts.append(t.nodes[0].isLeaf ? 0 : Int64(splits))
+        // A tree of one leaf gets one split (slot 0, every code left) whose children are both leaf 0: the one-row
+        // walk (`ck_tree_row_refill_*`) then starts every tree at a split; the block walk skips it (split count 0).
+        if t.nodes[0].isLeaf {
+            splitNodes.append(Self.pack(slot: 0, threshold: codeMax, left: Self.leafChildFlag, right: Self.leafChildFlag))
+        }
         for (i, n) in t.nodes.enumerated() {
             if n.isLeaf { leafValues.append(t.value[i]); continue }
             let node = packed[packed.startIndex + i]
@@ -340,9 +361,9 @@ struct CodedTreeScorer {
     }
 
     /// acc[r] = Σ_t leafValue_t(rows.lowerBound + r) for one block, tree by tree: small trees
-    /// take every row through the refill walk of `splitNodes`; otherwise groups of eight rows
-    /// walk `nodes` and the last `m % 8` rows go through the trees eight at once, as does a
-    /// compactly coded single row (`shift` 0).
+    /// take every row through the refill walk of `splitNodes`, and a compactly coded single row
+    /// (`shift` 0) through their refill walk across trees; otherwise groups of eight rows walk
+    /// `nodes` and the last `m % 8` rows go through the trees eight at once, as does a single row.
     @inline(__always)
     private func scoreBlock<Code: FixedWidthInteger & UnsignedInteger>(_ input: Input, rows: Range<Int>, shift: Int,
                                                                       codes: UnsafeMutablePointer<Code>, acc: UnsafeMutablePointer<Double>) {
@@ -350,14 +371,17 @@ struct CodedTreeScorer {
         let m = rows.count, grouped = refill ? m : shift == 0 ? 0 : m & ~7
         encode(input, rows: rows, shift: shift, into: codes)
         acc.initialize(repeating: 0, count: m)
+        if shift == 0 && !splitRoots.isEmpty {
+            scoreRow(codes: codes, acc: acc)
+            return
+        }
         if refill {
             splitNodes.withUnsafeBufferPointer { sp in
                 leafValues.withUnsafeBufferPointer { lp in
                     categorical.withUnsafeBufferPointer { cp in
                         categoryBits.withUnsafeBufferPointer { bp in
                             let cat = cp.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                            // A tree of one leaf has no split: a valid address that the kernel does not read.
-                            let splits = sp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                            let splits = sp.baseAddress!   // every tree has a split node, a one-leaf tree too
                             let raw = UnsafeRawPointer(codes)
                             for t in 0..<splitRoots.count {
                                 let tree = splits + Int(splitRoots[t]), vals = lp.baseAddress! + Int(leafRoots[t])
@@ -409,6 +433,35 @@ struct CodedTreeScorer {
                                                                 Int64(shift), cat, bits, acc + r)
                                             }
                                         }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// acc[0] += Σ_t leafValue_t for the one row coded in `codes` (slot s at codes[s]), by the refill walk
+    /// across trees over `splitNodes` (needs them).
+    @inline(__always)
+    private func scoreRow<Code: FixedWidthInteger & UnsignedInteger>(codes: UnsafeMutablePointer<Code>, acc: UnsafeMutablePointer<Double>) {
+        splitNodes.withUnsafeBufferPointer { sp in
+            splitRoots.withUnsafeBufferPointer { rp in
+                leafValues.withUnsafeBufferPointer { lp in
+                    leafRoots.withUnsafeBufferPointer { lrp in
+                        categoricalRoots.withUnsafeBufferPointer { crp in
+                            categorical.withUnsafeBufferPointer { cp in
+                                categoryBits.withUnsafeBufferPointer { bp in
+                                    let cat = cp.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                                    let raw = UnsafeRawPointer(codes), n = Int64(rp.count)
+                                    if Code.self == UInt8.self {
+                                        ck_tree_row_refill_u8(sp.baseAddress!, rp.baseAddress!, lp.baseAddress!, lrp.baseAddress!, crp.baseAddress!, n,
+                                                              raw.assumingMemoryBound(to: UInt8.self), cat, bits, acc)
+                                    } else {
+                                        ck_tree_row_refill_u16(sp.baseAddress!, rp.baseAddress!, lp.baseAddress!, lrp.baseAddress!, crp.baseAddress!, n,
+                                                               raw.assumingMemoryBound(to: UInt16.self), cat, bits, acc)
                                     }
                                 }
                             }
