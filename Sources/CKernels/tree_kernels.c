@@ -126,12 +126,12 @@ void ck_tree_walk_u16(const uint64_t *tree, const double *values, int64_t depth,
 // is two registers; eight lanes spilled). The leaf of row r is leaf_of[r] (the row's last store), added to
 // acc[r] after the walk: each row gets its tree's value once, in tree order, as in the walk above.
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the refill walk reads a node's children as its 16-bit halves 2 and 3");
-// C = the child of the split node at NP (splits-only form) for the code at CODES[CK_SLOT(node) << SHIFT],
+// C = the child of the split node at NP (splits-only form) for the code at CODES[(CK_SLOT(node) << SHIFT) + ROW],
 // the tree's categorical splits from CAT (evaluated only at a categorical split). Shared by both refill walks.
-#define CK_SPLIT_CHILD(C, NP, CODES, SHIFT, CAT)                                                    \
+#define CK_SPLIT_CHILD(C, NP, CODES, SHIFT, ROW, CAT)                                                    \
     do {                                                                                            \
         const uint64_t n_ = *(NP);                                                                  \
-        const uint64_t k_ = (CODES)[CK_SLOT(n_) << (SHIFT)];                                        \
+        const uint64_t k_ = (CODES)[(CK_SLOT(n_) << (SHIFT)) + (ROW)];                              \
         int right_;                                                                                 \
         if (__builtin_expect(CK_CAT(n_) != 0, 0)) right_ = !cat_left(n_, k_, CODE_MAX, CAT, bits);  \
         else right_ = ((k_ + CK_DL(n_)) & CODE_MAX) > CK_THR(n_);                                   \
@@ -144,17 +144,17 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the refill walk reads
 // One step of a refill lane holding item R (a row of the block, or a tree of the row) at node I of the
 // splits-only tree at TREE: record the child in leaf_of[R] (the item's last store is its leaf), and at a
 // leaf take item `next` from its root (TAKE: advancing next; in the drain every lane takes the same scratch item).
-#define CK_REFILL_LANE_STEP(I, R, TAKE, TREE, CODES, SHIFT, CAT)                                    \
+#define CK_REFILL_LANE_STEP(I, R, TAKE, TREE, SHIFT, ROW, CAT)                                      \
     do {                                                                                            \
         uint64_t c_;                                                                                \
-        CK_SPLIT_CHILD(c_, (TREE) + I, CODES, SHIFT, CAT);                                          \
+        CK_SPLIT_CHILD(c_, (TREE) + I, codes, SHIFT, ROW, CAT);                                     \
         leaf_of[R] = (uint16_t)c_;                                                                  \
         const uint64_t leaf_ = c_ >> 15;                                                            \
         R = __builtin_unpredictable(leaf_) ? next : R;                                              \
         I = __builtin_unpredictable(leaf_) ? 0 : c_;                                                \
         if (TAKE) next += leaf_;                                                                    \
     } while (0)
-#define CK_REFILL_STEP(I, R, TAKE) CK_REFILL_LANE_STEP(I, R, TAKE, tree, codes + R, 8, cat)
+#define CK_REFILL_STEP(I, R, TAKE) CK_REFILL_LANE_STEP(I, R, TAKE, tree, 8, R, cat)
 #define CK_REFILL_STEPS(TAKE)                                                                       \
     CK_REFILL_STEP(i0, r0, TAKE); CK_REFILL_STEP(i1, r1, TAKE);                                     \
     CK_REFILL_STEP(i2, r2, TAKE); CK_REFILL_STEP(i3, r3, TAKE)
@@ -264,7 +264,7 @@ void ck_tree_row_u16(const uint64_t *nodes, const double *values, const int64_t 
 // tree order from *acc, so the sum is the eight-tree walk's bit for bit. Lane counts: `CodedTreeScorer`.
 enum { CK_ROW_CHUNK = 256 };
 #define CK_ROW_STEP_TREE(L, TAKE)                                                                   \
-    CK_REFILL_LANE_STEP(i##L, tr##L, TAKE, tps[tr##L], codes, 0, cat + 2 * cr[tr##L < cnt ? tr##L : cnt - 1]);
+    CK_REFILL_LANE_STEP(i##L, tr##L, TAKE, tps[tr##L], 0, 0, cat + 2 * cr[tr##L < cnt ? tr##L : cnt - 1]);
 #define CK_ROW_LANES(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define CK_ROW_LANE_INIT(L) int64_t tr##L = (L); uint64_t i##L = 0;
 #define CK_ROW_TAKE(L) CK_ROW_STEP_TREE(L, 1)
