@@ -27,6 +27,26 @@ void ck_tree_codes_u16(const double *x, int64_t stride, int64_t n, const double 
     }
 }
 
+// Every slot of one row (see CKernels.h): the searches of different slots are independent, so the
+// CPU overlaps their chains of loads.
+#define CK_CODES_ROW_BODY(CODE, CODE_MAX)                                                           \
+    for (int64_t s = 0; s < nslots; s++) {                                                          \
+        const int64_t f = feature[s];                                                               \
+        if (f < 0) { out[s] = 0; continue; }                                                        \
+        const double v = x[f];                                                                      \
+        out[s] = v != v ? (CODE)CODE_MAX : (CODE)rank_below(t + start[s], count[s], v);             \
+    }
+
+void ck_tree_codes_row_u8(const double *x, const int64_t *feature, const double *t, const int64_t *start,
+                          const int64_t *count, int64_t nslots, uint8_t *out) {
+    CK_CODES_ROW_BODY(uint8_t, 255)
+}
+
+void ck_tree_codes_row_u16(const double *x, const int64_t *feature, const double *t, const int64_t *start,
+                           const int64_t *count, int64_t nslots, uint16_t *out) {
+    CK_CODES_ROW_BODY(uint16_t, 65535)
+}
+
 // Node fields (see CKernels.h).
 #define CK_SLOT(n) ((n) & 0x3FFF)
 #define CK_DL(n) (((n) >> 14) & 1)

@@ -113,6 +113,12 @@ void ck_gate_tanh_f32(ptrdiff_t n, const float *x, float *y);
 /// one feature of row-major rows).
 void ck_tree_codes_u8(const double *x, int64_t stride, int64_t n, const double *t, int64_t p, uint8_t *out);
 void ck_tree_codes_u16(const double *x, int64_t stride, int64_t n, const double *t, int64_t p, uint16_t *out);
+/// The codes of one row-major row for every slot s in 0 ..< nslots: feature[s] < 0 gives 0; else the
+/// value x[feature[s]] coded as above against the count[s] thresholds at t + start[s].
+void ck_tree_codes_row_u8(const double *x, const int64_t *feature, const double *t, const int64_t *start,
+                          const int64_t *count, int64_t nslots, uint8_t *out);
+void ck_tree_codes_row_u16(const double *x, const int64_t *feature, const double *t, const int64_t *start,
+                           const int64_t *count, int64_t nslots, uint16_t *out);
 
 /// acc[r] += values[leaf of row r] for r in 0 ..< m, walking one compiled tree (`CodedTreeScorer.nodes`:
 /// slot bits 0-13, missing-goes-left bit 14, categorical bit 15, threshold bits 16-31, left 32-47,

@@ -238,27 +238,50 @@ final class TreesCodedScorerTests: XCTestCase {
 
     /// Row-major inputs (a server's request rows) score as the columns do, bit for bit:
     /// blocks of eight rows, the last m % 8 rows, and single rows coded compactly.
+    /// Row-major rows (a server's request) against the default traversal. Rows of fewer than eight
+    /// are coded one at a time by `RowCoding` (every slot in one C call), for one- and two-byte codes
+    /// and for trees of single leaves (one slot without a feature).
     func testRowMajorRowsMatchColumns() throws {
         var grid = (0..<197).map { Double($0 - 98) * 0.37 }
         grid += [0, -0.0, .infinity, -.infinity]
-        let trees = randomTrees(37, leaves: 63, numeric: 5, categorical: 0, grid: grid, seed: 11)
-        let cols = randomInputs(rows: 700, numeric: 5, categorical: 0, grid: grid, seed: 12)
-        let scorer = try XCTUnwrap(try CodedTreeScorer(trees, categorical: [Bool](repeating: false, count: 5)))
-        XCTAssertTrue(scorer.readsOnlyNumeric)
-        for n in [1, 3, 8, 13, 256, 700] {
-            let sub = cols.map { c -> FeatureValues in
-                guard case .numeric(let v) = c else { fatalError() }
-                return .numeric(Array(v[0..<n]))
+        let wide = (0..<3000).map { Double($0) * 0.001 - 1.5 }
+        var leaf = Tree()
+        _ = leaf.addNode(value: -0.25, cover: 1)
+        for (trees, grid, codeMax) in [(randomTrees(37, leaves: 63, numeric: 5, categorical: 0, grid: grid, seed: 11), grid, 255),
+                                       (randomTrees(20, leaves: 127, numeric: 5, categorical: 0, grid: wide, seed: 13), wide, 65535),
+                                       ([Tree](repeating: leaf, count: 3), grid, 255)] {
+            let cols = randomInputs(rows: 700, numeric: 5, categorical: 0, grid: grid, seed: 12)
+            let scorer = try XCTUnwrap(try CodedTreeScorer(trees, categorical: [Bool](repeating: false, count: 5)))
+            XCTAssertTrue(scorer.readsOnlyNumeric)
+            XCTAssertNotNil(scorer.rowCoding)
+            XCTAssertEqual(scorer.codeMax, codeMax)
+            for n in [1, 3, 8, 13, 256, 700] {
+                let sub = cols.map { c -> FeatureValues in
+                    guard case .numeric(let v) = c else { fatalError() }
+                    return .numeric(Array(v[0..<n]))
+                }
+                let expected = try TreeEnsemble.predictByRowBlocks(trees, features: sub, nrow: n, base: -0.5, scale: 2)
+                var rows = [Double](repeating: 0, count: n * 5)
+                for (f, c) in sub.enumerated() { if case .numeric(let v) = c { for r in 0..<n { rows[r * 5 + f] = v[r] } } }
+                var got = [Double](repeating: 0, count: n)
+                try rows.withUnsafeBufferPointer { rp in
+                    try got.withUnsafeMutableBufferPointer { try scorer.predict(rows: rp.baseAddress!, stride: 5, nrow: n, base: -0.5, scale: 2, into: $0.baseAddress!) }
+                }
+                XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "code max \(codeMax), \(trees.count) trees, rows \(n)")
             }
-            let expected = try TreeEnsemble.predictByRowBlocks(trees, features: sub, nrow: n, base: -0.5, scale: 2)
-            var rows = [Double](repeating: 0, count: n * 5)
-            for (f, c) in sub.enumerated() { if case .numeric(let v) = c { for r in 0..<n { rows[r * 5 + f] = v[r] } } }
-            var got = [Double](repeating: 0, count: n)
-            try rows.withUnsafeBufferPointer { rp in
-                try got.withUnsafeMutableBufferPointer { try scorer.predict(rows: rp.baseAddress!, stride: 5, nrow: n, base: -0.5, scale: 2, into: $0.baseAddress!) }
-            }
-            XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "rows \(n)")
         }
+        // The row coding itself against the slot-by-slot coding of the same values.
+        let scorer = try XCTUnwrap(try CodedTreeScorer(randomTrees(20, leaves: 127, numeric: 5, categorical: 0, grid: wide, seed: 13),
+                                                       categorical: [Bool](repeating: false, count: 5)))
+        let row: [Double] = [.nan, -1.5, 1.4985, 7, -.infinity]
+        var fused = [UInt16](repeating: 9, count: scorer.slots.count)
+        row.withUnsafeBufferPointer { scorer.rowCoding!.code(row: $0.baseAddress!, into: &fused) }
+        let bySlot = scorer.slots.map { slot -> UInt16 in
+            let v = row[slot.feature]
+            return v.isNaN ? 65535 : UInt16(slot.thresholds.filter { $0 < v }.count)
+        }
+        XCTAssertEqual(fused, bySlot)
+        XCTAssertEqual(fused[scorer.slots.firstIndex { $0.feature == 0 }!], 65535)
     }
 
     /// A booster's cached compiled trees: `predictRaw` and the row-major entry point equal the
