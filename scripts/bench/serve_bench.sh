@@ -209,6 +209,38 @@
 #   score 1 row, 2 / 16 conn        35,507 / 36,268 req/s, p99 0.136 / 3.44 ms   (anchor 1,934 / 1,832 req/s)
 #   score 1000 rows, 2 conn         695 req/s = 695,000 rows/s (anchor 30,000 rows/s)
 #   events 1000/batch, 2 / 16 conn  606 / 574 req/s; 1M-user fill 931,531 events/s, state 146 MB, RSS 377 MB
+# Lead, 2026-12-04 evening (stop 32): POST /v1/score read off the socket's bytes ahead of the HTTP/1 decoder
+#   (ScoreWireHandler, one response buffer), the bearer hash by swift-crypto, row13's refill across trees for one row,
+#   one-row coding in one C call. Server CPU per one-row request (task-clock / requests, --threads 1 on core 0, wrk -t1
+#   -c16 on core 1): 31 us before -> 20-26 (wire path) -> 15.5-19 us. perf of the wire path before the last two steps:
+#   kernel 42 % (the write's loopback delivery and wake-up of wrk ~38 %), tree walk + codes 19 %, decode 6 %, response 5 %.
+#   Same placement, 6 s each, alternating with a fixed-response C epoll responder (/tmp/floor, not committed), 21:29-21:31
+#   UTC, load 1.4-1.5:  churnlab 53,182 / 57,310 / 60,505 req/s, p50 0.25 / 0.23 / 0.22, p99 0.83 / 0.75 / 0.82 ms,
+#   p99.9 1.9-3.9 ms;  C responder 121-123k req/s, p99 0.21-0.25, p99.9 1.7-2.6 ms. In the VM's noisy minutes (other
+#   load on the host: the C responder's own p99 6-8 ms) both tails go to 6-9 ms: measure when the responder's is < 0.5 ms.
+# Full run, default placement, 21:31-21:33 UTC, load 1.2-2.0, SERVE_BENCH_SECONDS=8:
+#   score 1 row, 2 / 16 conn                      57,854 / 60,581 req/s, p99 0.100 / 2.160 ms  (anchor 2,254 / 2,487 req/s,
+#                                                 p99 1.32 / 9.05 ms)
+#   score 1 row, 16 conn, server --threads 1      (added to the script after this run; the next full run, 21:36-21:37,
+#                                                 load 1.4-1.9: 62,588 req/s, p50 0.221, p99 0.815 ms, against 45,423
+#                                                 req/s p99 2.22 ms with two loops and 2,685 req/s p99 8.87 ms for the anchor;
+#                                                 1000-row batches 658,000 rows/s, 1M-user fill 949,930 events/s)
+#   score 1 row + reasons, 16 conn                8,073 req/s, p50 1.71 ms
+#   score 1000 rows, 2 conn                       702 req/s = 702,000 rows/s (anchor 29,000 rows/s)
+#   score 1000 rows + reasons, 2 conn             10 req/s
+#   events 1000/batch, 2 / 16 conn                658 / 487 req/s = 658,000 / 487,000 events/s (fsynced; p99 0.87 / 1.2 s:
+#                                                 the VM disk's fsync stalls)
+#   1M users x 2 events                           866,752 events/s, state 146 MB, server RSS 379 MB
+# Placement sweep, 16 conn (SERVE_BENCH_ONLY=score1, 8 s each, 21:33-21:35 UTC, load 1.5-1.9):
+#   server cpus / --threads / wrk cpus -t    req/s    p50 / p99 ms
+#   0 / 1 / 1 -t1 (two runs)                 57,190   0.242 / 0.753      59,153  0.222 / 0.825
+#   any / 1 / any -t1                        60,767   0.225 / 0.733
+#   any / 1 / any -t2                        58,171   0.228 / 0.853
+#   0 / 2 / 1 -t1                            41,325   0.222 / 4.407
+#   any / 2 (default) / any -t1              60,470   0.191 / 3.157
+#   Reading: with one event loop the goal (>= 20,000 req/s, p99 <= 1 ms at 16 connections) is met pinned or not; two loops
+#   time-share the two cores with wrk, and a loop descheduled behind wrk is the 2-4 ms tail. The full run below starts a
+#   second, one-loop server for that line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -275,6 +307,17 @@ run "score 1000 rows + reasons (x1000 = rows/s), 2 conn" 2 /v1/score "$WORK/rows
 run "events 1000/batch (x1000 = events/s), 2 conn" 2 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
 run "events 1000/batch (x1000 = events/s), 16 conn" 16 /v1/events "$WORK/events_1000.json" 18080 "$TOKEN"
 kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
+
+# The single-row tail with one event loop: on a machine whose cores wrk shares, two loops and wrk's threads
+# time-share them (see the header's sweep); skipped when SERVE_BENCH_THREADS chose the loops already.
+if [ -z "${SERVE_BENCH_THREADS:-}" ]; then
+  echo "== churnlab serve --threads 1 =="
+  "${SERVER_PIN[@]}" "$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --port 18080 --threads 1 > "$WORK/serve1.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q listening "$WORK/serve1.log" && break; sleep 0.1; done
+  run "score 1 row, 16 conn (--threads 1)" 16 /v1/score "$WORK/rows_1.json" 18080 "$TOKEN"
+  kill -TERM $SERVER_PID; wait $SERVER_PID || true; SERVER_PID=
+fi
 
 echo "== state for ${SERVE_BENCH_USERS:=1000000} users (fresh server, in-memory state) =="
 "$BIN" serve --model "$WORK/m.clm" --token-file "$WORK/token" --port 18080 > "$WORK/serve2.log" 2>&1 &
