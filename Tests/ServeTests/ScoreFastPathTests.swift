@@ -224,6 +224,15 @@ final class InProcessServer {
         return (config, modelPath, t.token)
     }
 
+    /// A server object (not listening) over the fixture model and token in a new temporary directory,
+    /// with a body limit: for handlers tested alone in an `EmbeddedChannel`.
+    static func unstarted(maxBodyBytes: Int) throws -> (dir: URL, server: ServeServer, token: String) {
+        let dir = try ServeFixtures.tempDir()
+        var (config, modelPath, token) = try fixtures(in: dir)
+        config.limits.maxBodyBytes = maxBodyBytes
+        return (dir, try server(config: config, modelPath: modelPath), token)
+    }
+
     /// A server object (not listening) with an empty in-memory online state.
     static func server(config: ServeConfig, modelPath: String) throws -> ServeServer {
         ServeServer(config: config, model: ModelSlot(try ScoringModel(path: modelPath)),
@@ -345,13 +354,7 @@ final class ScoreFastPathHandlerTests: XCTestCase {
     var server: ServeServer!
     var token = ""
 
-    override func setUpWithError() throws {
-        dir = try ServeFixtures.tempDir()
-        var config: ServeConfig, modelPath: String
-        (config, modelPath, token) = try InProcessServer.fixtures(in: dir)
-        config.limits.maxBodyBytes = 4096
-        server = try InProcessServer.server(config: config, modelPath: modelPath)
-    }
+    override func setUpWithError() throws { (dir, server, token) = try InProcessServer.unstarted(maxBodyBytes: 4096) }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 

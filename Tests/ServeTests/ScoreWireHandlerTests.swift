@@ -14,13 +14,7 @@ final class ScoreWireHandlerTests: XCTestCase {
     var token = ""
     static let row = "{\"rows\":[{\"events_7d\":1,\"events_30d\":2,\"active_days_30d\":3,\"recency_days\":4,\"tenure_days\":5}],\"reasons\":false}"
 
-    override func setUpWithError() throws {
-        dir = try ServeFixtures.tempDir()
-        var config: ServeConfig, modelPath: String
-        (config, modelPath, token) = try InProcessServer.fixtures(in: dir)
-        config.limits.maxBodyBytes = 4096
-        server = try InProcessServer.server(config: config, modelPath: modelPath)
-    }
+    override func setUpWithError() throws { (dir, server, token) = try InProcessServer.unstarted(maxBodyBytes: 4096) }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
