@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "ServeTests", dependencies: ["ChurnServe", "ChurnCore",
                                                        .product(name: "NIOEmbedded", package: "swift-nio"),
                                                        .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                       .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                                                        .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]),
         // Sandbox escapes, one test per class (see Tests/security/README.md): in-process
         // Lua-level tests and CLI tests (the harness is CLITests' file, linked in).
@@ -132,4 +133,10 @@ if ProcessInfo.processInfo.environment["CHURNLAB_FUZZ"] != nil {
         package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport"] + dependencies.map { .target(name: $0) },
                                                  path: "Sources/Fuzz/\(name)"))
     }
+    // The server's request-head reader, against NIO's HTTP/1 decoder.
+    package.targets.append(.executableTarget(name: "FuzzServeWire", dependencies: [
+        "FuzzSupport", "ChurnServe", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+    ], path: "Sources/Fuzz/FuzzServeWire"))
 }

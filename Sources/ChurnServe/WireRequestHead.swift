@@ -10,7 +10,7 @@ import Foundation
 ///   no other method or version);
 /// - every header line is `name: value` CRLF, the name RFC 9110 `token` characters, the
 ///   value visible ASCII, spaces and tabs (no obs-fold, no bytes ≥ 0x80, no bare LF);
-/// - `Content-Length` is there, once, 1–9 digits; `Authorization`, `Content-Type` and
+/// - `Content-Length` is there, once, 1–9 digits and nothing after them; `Authorization`, `Content-Type` and
 ///   `Connection` at most once each, `Connection` only `keep-alive`;
 /// - no `Transfer-Encoding`, `Expect` or `Upgrade` (framing and protocol changes are the
 ///   parser's business), at most `maxFields` lines, the whole head within `maxLength` bytes.
@@ -68,7 +68,8 @@ struct WireRequestHead: Equatable {
             let value = p..<q
             switch Field(b, name) {
             case .contentLength:
-                guard head.contentLength < 0, (1...9).contains(value.count) else { return .declined }
+                // No whitespace after the digits: llhttp refuses `Content-Length: 12 ` (a 400 from the router).
+                guard head.contentLength < 0, (1...9).contains(value.count), q == end else { return .declined }
                 var v = 0
                 for i in value {
                     let d = Int(b[i]) &- 0x30
