@@ -20,9 +20,10 @@ public struct ServeConfig: Sendable {
     public var outcomesPath: String?
     /// Most users the dashboard scores per view (the first by id beyond that).
     public var dashboardUsers = 200_000
-    /// Answer `POST /v1/score` on the event loop when the fast decoder accepts the body
-    /// (`ScoreFastPathHandler`); false: every request goes through Hummingbird's router
-    /// (the tests compare both).
+    /// Answer `POST /v1/score` on the event loop when the fast decoder accepts the body: from the
+    /// socket's bytes (`ScoreWireHandler`), or from HTTP parts on connections it has handed over
+    /// (`ScoreFastPathHandler`); false: every request goes through Hummingbird's router (the tests
+    /// compare both).
     public var scoreFastPath = true
     public init() {}
 }
